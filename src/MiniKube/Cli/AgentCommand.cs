@@ -1,0 +1,59 @@
+using System.CommandLine;
+using MiniKube.Hosting;
+
+namespace MiniKube.Cli;
+
+/// <summary><c>mkube agent</c>: a worker that joins a server. Flag names follow k3s agent's.</summary>
+internal sealed class AgentCommand : ModeCommand
+{
+    public AgentCommand()
+        : base("agent", "Join a server as a worker node that runs pods")
+    {
+        Add(Server);
+        Add(Token);
+        Add(NodeName);
+        Add(NodeIp);
+    }
+
+    public Option<string> Server { get; } = Flags.Urls("--server", "The server to join, https://HOST:6443 (MKUBE_SERVER or MKUBE_URL)", httpsOnly: true);
+
+    public Option<string> Token { get; } = Flags.Text("--token", null, "Join token from the server's data dir (MKUBE_TOKEN)");
+
+    public Option<string> NodeName { get; } = Flags.DnsName("--node-name", null, "Name of this node (default: the hostname)");
+
+    public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address this node advertises");
+
+    public AgentFlags Bind(ParseResult parsed) => new()
+    {
+        DataDir = parsed.GetRequiredValue(DataDir),
+        Debug = parsed.GetValue(Debug),
+        Server = parsed.GetRequiredValue(Server),
+        Token = parsed.GetRequiredValue(Token),
+        NodeName = parsed.GetValue(NodeName),
+        NodeIp = parsed.GetValue(NodeIp),
+    };
+
+    public override void CheckRequired(ParseResult parsed)
+    {
+        if (parsed.GetValue(Server) is null)
+        {
+            throw new UsageException("--server is required (or MKUBE_URL, or \"server:\" in the config file)");
+        }
+        if (parsed.GetValue(Token) is null)
+        {
+            throw new UsageException("--token is required (or MKUBE_TOKEN, or \"token:\" in the config file)");
+        }
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+    {
+        var flags = Bind(parsed);
+        var builder = HostingExtensions.CreateBuilder();
+        builder.Services
+            .AddMkubeLogging(flags.Debug)
+            .AddComponentRunner()
+            .AddDataDirectory(flags.DataDir, "agent");
+        using var host = builder.Build();
+        return await host.RunToExitCodeAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace MiniKube.Cli;
+
+/// <summary>
+/// Factories for mkube's typed flags, each with the validation its values need, so a bad value
+/// is rejected the same way whether it came from the command line, the environment or the
+/// config file.
+/// </summary>
+internal static partial class Flags
+{
+    public static Option<string> Text(string name, string? defaultValue, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = defaultValue is null ? null : _ => defaultValue,
+    };
+
+    public static Option<bool> Switch(string name, string description) => new(name) { Description = description };
+
+    public static Option<int> Port(string name, int defaultValue, string description)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            // A token that is not a number at all is already reported by the parser's own conversion.
+            if (result.Tokens.Count == 0 || !int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port))
+            {
+                return;
+            }
+            if (port is < 1 or > 65535)
+            {
+                result.AddError($"{name}: {port} is not a port number (1-65535)");
+            }
+        });
+        return option;
+    }
+
+    public static Option<string> IpAddress(string name, string? defaultValue, string description) =>
+        Validated(Text(name, defaultValue, description), value =>
+            IPAddress.TryParse(value, out _) ? null : $"{name}: \"{value}\" is not an IP address");
+
+    public static Option<string> Cidr(string name, string defaultValue, string description) =>
+        Validated(Text(name, defaultValue, description), value =>
+            IPNetwork.TryParse(value, out _) ? null : $"{name}: \"{value}\" is not a CIDR block such as 10.42.0.0/16");
+
+    public static Option<string> PortRange(string name, string defaultValue, string description) =>
+        Validated(Text(name, defaultValue, description), value =>
+        {
+            var parts = value.Split('-');
+            return parts.Length == 2
+                && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var low)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var high)
+                && low is >= 1 and <= 65535 && high >= low && high <= 65535
+                ? null
+                : $"{name}: \"{value}\" is not a port range such as 30000-32767";
+        });
+
+    public static Option<string> FileMode(string name, string defaultValue, string description) =>
+        Validated(Text(name, defaultValue, description), value =>
+            OctalMode().IsMatch(value) ? null : $"{name}: \"{value}\" is not an octal file mode such as 0600");
+
+    /// <summary>A DNS-1123 subdomain, as Kubernetes requires for node names and the cluster domain.</summary>
+    public static Option<string> DnsName(string name, string? defaultValue, string description) =>
+        Validated(Text(name, defaultValue, description), value =>
+            value.Length <= 253 && Dns1123Subdomain().IsMatch(value)
+                ? null
+                : $"{name}: \"{value}\" must be a lowercase DNS-1123 subdomain (a-z, 0-9, '-' and '.', starting and ending with a letter or digit)");
+
+    /// <summary>One or more comma-separated http(s) URLs.</summary>
+    public static Option<string> Urls(string name, string description, bool httpsOnly = false) =>
+        Validated(Text(name, null, description), value =>
+        {
+            foreach (var url in value.Split(',', StringSplitOptions.TrimEntries))
+            {
+                var ok = Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                    && (uri.Scheme == Uri.UriSchemeHttps || (!httpsOnly && uri.Scheme == Uri.UriSchemeHttp));
+                if (!ok)
+                {
+                    return $"{name}: \"{url}\" is not an {(httpsOnly ? "https" : "http(s)")}:// URL";
+                }
+            }
+            return null;
+        });
+
+    /// <summary>Adds a check that returns an error message, or null when the value is good.</summary>
+    private static Option<string> Validated(Option<string> option, Func<string, string?> check)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } value && check(value) is { } error)
+            {
+                result.AddError(error);
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The environment twin of a flag: <c>--data-dir</c> is <c>MKUBE_DATA_DIR</c>.</summary>
+    public static string EnvironmentName(Option option) =>
+        Defaults.EnvironmentPrefix + option.Name.TrimStart('-').ToUpperInvariant().Replace('-', '_');
+
+    /// <summary>The config-file key of a flag: <c>--data-dir</c> is <c>data-dir</c>, as in k3s.</summary>
+    public static string ConfigKey(Option option) => option.Name.TrimStart('-');
+
+    [GeneratedRegex("^0?[0-7]{3}$")]
+    private static partial Regex OctalMode();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    private static partial Regex Dns1123Subdomain();
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+
+namespace MiniKube.Cli;
+
+/// <summary>
+/// A command that runs a long-lived mode of mkube (server, agent) and so takes its flags from
+/// the command line, the environment and the config file.
+/// </summary>
+internal abstract class ModeCommand : Command
+{
+    protected ModeCommand(string name, string description)
+        : base(name, description)
+    {
+        Add(Config);
+        Add(DataDir);
+        Add(Debug);
+        SetAction(RunAsync);
+    }
+
+    public Option<string> Config { get; } = Flags.Text("--config", Defaults.ConfigFile,
+        $"YAML file whose keys are flag names (MKUBE_CONFIG)");
+
+    public Option<string> DataDir { get; } = Flags.Text("--data-dir", Defaults.DataDir, "Directory for state: store, certificates, images");
+
+    public Option<bool> Debug { get; } = Flags.Switch("--debug", "Log at debug level, with error details");
+
+    /// <summary>Rejects a combination the parser cannot see, such as a flag required unless set elsewhere.</summary>
+    public virtual void CheckRequired(ParseResult parsed)
+    {
+    }
+
+    protected abstract Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken);
+}

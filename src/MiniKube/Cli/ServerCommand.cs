@@ -1,0 +1,116 @@
+using System.CommandLine;
+using MiniKube.Hosting;
+
+namespace MiniKube.Cli;
+
+/// <summary>
+/// <c>mkube server</c>: the control plane (and, unless <c>--disable-agent</c>, a local agent) in
+/// one process. Flag names follow k3s server's.
+/// </summary>
+internal sealed class ServerCommand : ModeCommand
+{
+    public ServerCommand()
+        : base("server", "Run the control plane, and a local agent unless --disable-agent")
+    {
+        Add(HttpsListenPort);
+        Add(BindAddress);
+        Add(AdvertiseAddress);
+        Add(WriteKubeconfig);
+        Add(WriteKubeconfigMode);
+        Add(Token);
+        Add(NodeName);
+        Add(NodeIp);
+        Add(DisableAgent);
+        Add(DatastoreEndpoint);
+        Add(DatastoreCafile);
+        Add(DatastoreCertfile);
+        Add(DatastoreKeyfile);
+        Add(ClusterCidr);
+        Add(ServiceCidr);
+        Add(ClusterDns);
+        Add(ClusterDomain);
+        Add(ServiceNodePortRange);
+    }
+
+    public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server");
+
+    public Option<string> BindAddress { get; } = Flags.IpAddress("--bind-address", Defaults.BindAddress, "Address the API server listens on");
+
+    public Option<string> AdvertiseAddress { get; } = Flags.IpAddress("--advertise-address", null, "Address agents and clients use to reach the API server (default: the node IP)");
+
+    public Option<string> WriteKubeconfig { get; } = Flags.Text("--write-kubeconfig", Defaults.WriteKubeconfig, "Where to write the admin kubeconfig");
+
+    public Option<string> WriteKubeconfigMode { get; } = Flags.FileMode("--write-kubeconfig-mode", Defaults.WriteKubeconfigMode, "File mode of the admin kubeconfig");
+
+    public Option<string> Token { get; } = Flags.Text("--token", null, "Shared secret agents join with (generated when not given)");
+
+    public Option<string> NodeName { get; } = Flags.DnsName("--node-name", null, "Name of the local node (default: the hostname)");
+
+    public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address the local node advertises");
+
+    public Option<bool> DisableAgent { get; } = Flags.Switch("--disable-agent", "Run the control plane only, without a local agent");
+
+    public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
+
+    public Option<string> DatastoreCafile { get; } = Flags.Text("--datastore-cafile", null, "CA bundle to verify the etcd endpoints");
+
+    public Option<string> DatastoreCertfile { get; } = Flags.Text("--datastore-certfile", null, "Client certificate for etcd");
+
+    public Option<string> DatastoreKeyfile { get; } = Flags.Text("--datastore-keyfile", null, "Client key for etcd");
+
+    public Option<string> ClusterCidr { get; } = Flags.Cidr("--cluster-cidr", Defaults.ClusterCidr, "Pod IP range");
+
+    public Option<string> ServiceCidr { get; } = Flags.Cidr("--service-cidr", Defaults.ServiceCidr, "Service cluster IP range");
+
+    public Option<string> ClusterDns { get; } = Flags.IpAddress("--cluster-dns", Defaults.ClusterDns, "Cluster DNS service IP");
+
+    public Option<string> ClusterDomain { get; } = Flags.DnsName("--cluster-domain", Defaults.ClusterDomain, "Cluster DNS domain");
+
+    public Option<string> ServiceNodePortRange { get; } = Flags.PortRange("--service-node-port-range", Defaults.ServiceNodePortRange, "Port range for NodePort services");
+
+    public ServerFlags Bind(ParseResult parsed) => new()
+    {
+        DataDir = parsed.GetRequiredValue(DataDir),
+        Debug = parsed.GetValue(Debug),
+        HttpsListenPort = parsed.GetValue(HttpsListenPort),
+        BindAddress = parsed.GetRequiredValue(BindAddress),
+        AdvertiseAddress = parsed.GetValue(AdvertiseAddress),
+        WriteKubeconfig = parsed.GetRequiredValue(WriteKubeconfig),
+        WriteKubeconfigMode = parsed.GetRequiredValue(WriteKubeconfigMode),
+        Token = parsed.GetValue(Token),
+        NodeName = parsed.GetValue(NodeName),
+        NodeIp = parsed.GetValue(NodeIp),
+        DisableAgent = parsed.GetValue(DisableAgent),
+        DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
+        DatastoreCafile = parsed.GetValue(DatastoreCafile),
+        DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
+        DatastoreKeyfile = parsed.GetValue(DatastoreKeyfile),
+        ClusterCidr = parsed.GetRequiredValue(ClusterCidr),
+        ServiceCidr = parsed.GetRequiredValue(ServiceCidr),
+        ClusterDns = parsed.GetRequiredValue(ClusterDns),
+        ClusterDomain = parsed.GetRequiredValue(ClusterDomain),
+        ServiceNodePortRange = parsed.GetRequiredValue(ServiceNodePortRange),
+    };
+
+    public override void CheckRequired(ParseResult parsed)
+    {
+        var certFile = parsed.GetValue(DatastoreCertfile);
+        var keyFile = parsed.GetValue(DatastoreKeyfile);
+        if ((certFile is null) != (keyFile is null))
+        {
+            throw new UsageException("--datastore-certfile and --datastore-keyfile go together: give both or neither");
+        }
+    }
+
+    protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+    {
+        var flags = Bind(parsed);
+        var builder = HostingExtensions.CreateBuilder();
+        builder.Services
+            .AddMkubeLogging(flags.Debug)
+            .AddComponentRunner()
+            .AddDataDirectory(flags.DataDir, "server");
+        using var host = builder.Build();
+        return await host.RunToExitCodeAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,29 @@
+namespace MiniKube.Cli;
+
+/// <summary>
+/// What the user asked of <c>mkube server</c>, after flags, environment and config file were
+/// layered. User intent only: what the process computes at run time lives elsewhere.
+/// </summary>
+public sealed record ServerFlags
+{
+    public required string DataDir { get; init; }
+    public bool Debug { get; init; }
+    public int HttpsListenPort { get; init; } = Defaults.HttpsListenPort;
+    public string BindAddress { get; init; } = Defaults.BindAddress;
+    public string? AdvertiseAddress { get; init; }
+    public string WriteKubeconfig { get; init; } = Defaults.WriteKubeconfig;
+    public string WriteKubeconfigMode { get; init; } = Defaults.WriteKubeconfigMode;
+    public string? Token { get; init; }
+    public string? NodeName { get; init; }
+    public string? NodeIp { get; init; }
+    public bool DisableAgent { get; init; }
+    public string? DatastoreEndpoint { get; init; }
+    public string? DatastoreCafile { get; init; }
+    public string? DatastoreCertfile { get; init; }
+    public string? DatastoreKeyfile { get; init; }
+    public string ClusterCidr { get; init; } = Defaults.ClusterCidr;
+    public string ServiceCidr { get; init; } = Defaults.ServiceCidr;
+    public string ClusterDns { get; init; } = Defaults.ClusterDns;
+    public string ClusterDomain { get; init; } = Defaults.ClusterDomain;
+    public string ServiceNodePortRange { get; init; } = Defaults.ServiceNodePortRange;
+}

@@ -1,0 +1,26 @@
+namespace MiniKube;
+
+/// <summary>
+/// Cluster defaults in one place. They follow k3s wherever k3s has the same knob, so that a k3s
+/// user's habits and config files carry over (ARCHITECTURE.md §7).
+/// </summary>
+public static class Defaults
+{
+    public const string DataDir = "/var/lib/mkube";
+    public const string ConfigFile = "/etc/mkube/config.yaml";
+    public const string WriteKubeconfig = "/etc/mkube/mkube.yaml";
+    public const string WriteKubeconfigMode = "0600";
+    public const int HttpsListenPort = 6443;
+    public const string BindAddress = "0.0.0.0";
+    public const string ClusterCidr = "10.42.0.0/16";
+    public const string ServiceCidr = "10.43.0.0/16";
+    public const string ClusterDns = "10.43.0.10";
+    public const string ClusterDomain = "cluster.local";
+    public const string ServiceNodePortRange = "30000-32767";
+
+    /// <summary>Prefix of every flag's environment twin: <c>--data-dir</c> is <c>MKUBE_DATA_DIR</c>.</summary>
+    public const string EnvironmentPrefix = "MKUBE_";
+
+    /// <summary>How long SIGTERM may take to stop every component before the process gives up waiting.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace MiniKube.Hosting;
+
+/// <summary>The <c>AddXxx()</c> building blocks every mode's host is made of.</summary>
+public static class HostingExtensions
+{
+    /// <summary>
+    /// A host with nothing implicit: no appsettings.json, no DOTNET_ variables, no command-line
+    /// provider (mkube's own layering of flags, environment and config file has already run).
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder() =>
+        new(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+
+    /// <summary>One log line per event on stderr, UTC timestamps, like k3s' journal output.</summary>
+    public static IServiceCollection AddMkubeLogging(this IServiceCollection services, bool debug)
+    {
+        services.AddLogging(logging =>
+        {
+            logging.ClearProviders();
+            logging.SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Information);
+            logging.AddFilter("Microsoft", debug ? LogLevel.Information : LogLevel.Warning);
+            logging.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                options.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+            logging.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// The component runner and what it needs: SIGINT/SIGTERM stop the host, which stops the
+    /// components in reverse order within <see cref="Defaults.ShutdownTimeout"/>.
+    /// </summary>
+    public static IServiceCollection AddComponentRunner(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ExitStatus>();
+        services.Configure<HostOptions>(options => options.ShutdownTimeout = Defaults.ShutdownTimeout);
+        services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
+        services.AddHostedService<ComponentRunner>();
+        return services;
+    }
+
+    /// <summary>Adds a component; components start in the order they are added.</summary>
+    public static IServiceCollection AddComponent<TComponent>(this IServiceCollection services)
+        where TComponent : class, IComponent =>
+        services.AddSingleton<IComponent, TComponent>();
+
+    /// <inheritdoc cref="AddComponent{TComponent}(IServiceCollection)"/>
+    public static IServiceCollection AddComponent(this IServiceCollection services, Func<IServiceProvider, IComponent> factory) =>
+        services.AddSingleton(factory);
+
+    /// <summary>Creates and locks <c>DATA_DIR/ROLE</c> before anything else runs.</summary>
+    public static IServiceCollection AddDataDirectory(this IServiceCollection services, string dataDir, string role) =>
+        services.AddComponent(sp => new DataDirectoryLock(dataDir, role, sp.GetRequiredService<ILogger<DataDirectoryLock>>()));
+
+    /// <summary>Runs the host to its end and returns the process exit code.</summary>
+    public static async Task<int> RunToExitCodeAsync(this IHost host, CancellationToken cancellationToken = default)
+    {
+        // Read before running: RunAsync disposes the host and its services.
+        var exitStatus = host.Services.GetRequiredService<ExitStatus>();
+        await host.RunAsync(cancellationToken);
+        return exitStatus.Code;
+    }
+}

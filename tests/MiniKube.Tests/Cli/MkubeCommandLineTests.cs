@@ -1,0 +1,108 @@
+using MiniKube.Cli;
+
+namespace MiniKube.Tests.Cli;
+
+[TestFixture]
+public sealed class MkubeCommandLineTests
+{
+    private CliHarness _cli = null!;
+
+    [SetUp]
+    public void SetUp() => _cli = new CliHarness();
+
+    [TearDown]
+    public void TearDown() => _cli.Dispose();
+
+    [TestCase("server", "--bogus")]
+    [TestCase("agent", "--bogus")]
+    [TestCase("bogus")]
+    [TestCase("server", "--https-listen-port", "seventy")]
+    public async Task InvokeAsync_UnknownFlagOrCommand_PrintsOneErrorLineAndUsageAndExits2(params string[] args)
+    {
+        var code = await _cli.RunAsync(args);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines, Has.Length.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.StartWith("Error: ").And.Contain(args[^1]));
+        Assert.That(_cli.ErrorLines[1], Does.StartWith("Usage: mkube").And.Contain("--help"));
+        Assert.That(_cli.Out.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public async Task InvokeAsync_NoCommand_Exits2()
+    {
+        Assert.That(await _cli.RunAsync(), Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.StartWith("Error: "));
+    }
+
+    [TestCase("--https-listen-port", "70000", "not a port number")]
+    [TestCase("--bind-address", "300.1.1.1", "not an IP address")]
+    [TestCase("--cluster-cidr", "10.42.0.0/33", "not a CIDR block")]
+    [TestCase("--service-node-port-range", "32767-30000", "not a port range")]
+    [TestCase("--write-kubeconfig-mode", "644x", "not an octal file mode")]
+    [TestCase("--node-name", "Node_1", "DNS-1123")]
+    [TestCase("--datastore-endpoint", "ftp://etcd:2379", "not an http(s):// URL")]
+    public async Task InvokeAsync_InvalidValue_NamesTheFlagAndExits2(string flag, string value, string expected)
+    {
+        var code = await _cli.RunAsync("server", flag, value);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.Contain(flag).And.Contain(expected));
+    }
+
+    [Test]
+    public async Task InvokeAsync_DatastoreCertWithoutKey_Exits2()
+    {
+        var code = await _cli.RunAsync("server", "--datastore-certfile", "/tmp/c.pem");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.Contain("--datastore-keyfile"));
+    }
+
+    [Test]
+    public async Task InvokeAsync_AgentWithoutServer_Exits2()
+    {
+        var code = await _cli.RunAsync("agent", "--token", "secret");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.Contain("--server is required"));
+    }
+
+    [Test]
+    public async Task InvokeAsync_AgentWithPlainHttpServer_Exits2()
+    {
+        var code = await _cli.RunAsync("agent", "--server", "http://10.0.0.1:6443", "--token", "secret");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.Contain("https://"));
+    }
+
+    [TestCase("server", "--https-listen-port")]
+    [TestCase("agent", "--server")]
+    [TestCase("version", "")]
+    public async Task InvokeAsync_Help_ListsFlagsAndExits0(string command, string flag)
+    {
+        var code = await _cli.RunAsync(command, "--help");
+
+        Assert.That(code, Is.Zero);
+        Assert.That(_cli.Out.ToString(), Does.Contain($"mkube {command}").And.Contain(flag));
+        Assert.That(_cli.Error.ToString(), Is.Empty);
+    }
+
+    [Test]
+    public async Task InvokeAsync_Version_PrintsMkubeAndKubernetesVersions()
+    {
+        var code = await _cli.RunAsync("version");
+
+        Assert.That(code, Is.Zero);
+        Assert.That(_cli.Out.ToString(), Does.Match(@"^mkube version v\d+\.\d+\.\d+ \(Kubernetes v1\.\d+\.\d+\)"));
+    }
+
+    [Test]
+    public void ResolveServer_NothingGiven_UsesK3sDefaults()
+    {
+        var flags = _cli.CommandLine.ResolveServer();
+
+        Assert.That(flags, Is.EqualTo(new ServerFlags { DataDir = "/var/lib/mkube" }));
+    }
+}
