@@ -45,15 +45,9 @@ internal sealed class AgentCommand : ModeCommand
         }
     }
 
-    protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+    protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
-        var builder = HostingExtensions.CreateBuilder();
-        builder.Services
-            .AddMkubeLogging(flags.Debug)
-            .AddComponentRunner()
-            .AddDataDirectory(flags.DataDir, "agent");
-        using var host = builder.Build();
-        return await host.RunToExitCodeAsync(cancellationToken);
+        return RunHostAsync(flags.Debug, services => services.AddDataDirectory(flags.DataDir, "agent"), cancellationToken);
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using MiniKube.Hosting;
 
 namespace MiniKube.Cli;
 
@@ -30,4 +32,14 @@ internal abstract class ModeCommand : Command
     }
 
     protected abstract Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken);
+
+    /// <summary>Builds this mode's host from its components, in dependency order, and runs it to its exit code.</summary>
+    protected static async Task<int> RunHostAsync(bool debug, Action<IServiceCollection> addComponents, CancellationToken cancellationToken)
+    {
+        var builder = HostingExtensions.CreateBuilder();
+        builder.Services.AddMkubeLogging(debug).AddComponentRunner();
+        addComponents(builder.Services);
+        using var host = builder.Build();
+        return await host.RunToExitCodeAsync(cancellationToken);
+    }
 }

@@ -102,15 +102,9 @@ internal sealed class ServerCommand : ModeCommand
         }
     }
 
-    protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+    protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
-        var builder = HostingExtensions.CreateBuilder();
-        builder.Services
-            .AddMkubeLogging(flags.Debug)
-            .AddComponentRunner()
-            .AddDataDirectory(flags.DataDir, "server");
-        using var host = builder.Build();
-        return await host.RunToExitCodeAsync(cancellationToken);
+        return RunHostAsync(flags.Debug, services => services.AddDataDirectory(flags.DataDir, "server"), cancellationToken);
     }
 }
