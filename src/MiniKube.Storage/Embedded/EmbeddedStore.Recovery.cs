@@ -1,0 +1,156 @@
+using FASTER.core;
+
+namespace MiniKube.Storage.Embedded;
+
+public sealed partial class EmbeddedStore
+{
+    /// <summary>
+    /// Brings the index back: the newest checkpoint, then every log record after it. FasterLog
+    /// itself recovers to its last complete commit, so a torn tail never reaches us; a record
+    /// that is damaged inside the committed part ends the replay there, and the damaged log is
+    /// set aside (renamed, never deleted) behind a fresh checkpoint of what was recovered.
+    /// </summary>
+    private void Recover()
+    {
+        var directory = _options.Directory;
+        CheckFormat(directory);
+        Directory.CreateDirectory(_checkpointDir);
+        var logDir = Path.Combine(directory, "log");
+        Directory.CreateDirectory(logDir);
+
+        var checkpoint = Checkpoint.LoadLatest(_checkpointDir, LogCheckpointDamaged);
+        if (checkpoint is not null)
+        {
+            _state.Reset(checkpoint.Revision, checkpoint.Keys, checkpoint.Leases, checkpoint.NextLeaseId);
+            _lastCheckpointAddress = checkpoint.LogAddress;
+            _lastCheckpointBytes = new FileInfo(Path.Combine(_checkpointDir, $"{Checkpoint.FilePrefix}{checkpoint.Revision:D20}")).Length;
+        }
+
+        OpenLog(logDir);
+        var (replayed, damage) = Replay(checkpoint?.LogAddress ?? 0);
+        if (damage is not null)
+        {
+            LogDamagedLog(damage, _log.TailAddress - replayed.NextAddress, _state.Revision);
+            _log.Dispose();
+            _device.Dispose();
+            var aside = logDir + ".damaged-" + _options.Time.GetUtcNow().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            Directory.Move(logDir, aside);
+            Directory.CreateDirectory(logDir);
+            OpenLog(logDir);
+            WriteCheckpoint(_state.Revision, _log.TailAddress);
+        }
+
+        _visible = _state.Revision;
+        _state.RestartLeaseClocks(_options.Time.GetUtcNow());
+        LogRecovered(_state.Revision, _state.KeyCount, replayed.Records, checkpoint?.Revision ?? 0);
+    }
+
+    private void OpenLog(string logDir)
+    {
+        _device = Devices.CreateLogDevice(Path.Combine(logDir, "wal"), preallocateFile: false, deleteOnClose: false, recoverDevice: true);
+        _log = new FasterLog(new FasterLogSettings
+        {
+            LogDevice = _device,
+            LogCommitDir = logDir,
+            // A page must hold the largest record (a 1.5 MiB value); segments are the unit in which truncation frees disk.
+            PageSizeBits = 21,
+            MemorySizeBits = 22,
+            SegmentSizeBits = 21,
+            LogChecksum = LogChecksumType.PerEntry,
+            // The commit marker travels in the log itself: one synchronous write per group commit.
+            FastCommitMode = true,
+            RemoveOutdatedCommits = true,
+            TryRecoverLatest = true,
+        });
+    }
+
+    /// <summary>Applies the log records after the checkpoint; returns what was replayed and, if it stopped early, why.</summary>
+    private ((long Records, long NextAddress) Replayed, string? Damage) Replay(long fromAddress)
+    {
+        long records = 0;
+        var next = Math.Max(fromAddress, _log.BeginAddress);
+        using var iterator = _log.Scan(next, _log.TailAddress);
+        try
+        {
+            while (iterator.GetNext(out var entry, out var length, out _, out var nextAddress))
+            {
+                Apply(LogRecord.Decode(entry, length));
+                records++;
+                next = nextAddress;
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or FasterException)
+        {
+            return ((records, next), e.Message);
+        }
+        return ((records, next), null);
+    }
+
+    private void Apply(LogRecord record)
+    {
+        switch (record)
+        {
+            case LogRecord.Put put when put.Revision > _state.Revision:
+                ExpectNextRevision(put.Revision);
+                if (put.Lease != 0 && !_state.HasLease(put.Lease))
+                {
+                    throw new InvalidDataException($"revision {put.Revision} names unknown lease {put.Lease}");
+                }
+                _state.Put(put.Key, put.Value, put.Lease);
+                break;
+            case LogRecord.Delete delete when delete.Revision > _state.Revision:
+                ExpectNextRevision(delete.Revision);
+                if (_state.Latest(delete.Key) is null)
+                {
+                    throw new InvalidDataException($"revision {delete.Revision} deletes absent key {delete.Key}");
+                }
+                _state.Delete(delete.Key);
+                break;
+            case LogRecord.LeaseGrant grant:
+                _state.GrantLease(TimeSpan.FromMilliseconds(grant.TtlMilliseconds), DateTimeOffset.MaxValue, grant.Id);
+                break;
+            case LogRecord.LeaseRevoke revoke:
+                _state.RevokeLease(revoke.Id);
+                break;
+            case LogRecord.Compact compact when compact.Revision > _state.CompactRevision:
+                _state.Compact(compact.Revision);
+                break;
+            default:
+                break; // already in the checkpoint
+        }
+    }
+
+    private void ExpectNextRevision(long revision)
+    {
+        if (revision != _state.Revision + 1)
+        {
+            throw new InvalidDataException($"revision {revision} follows {_state.Revision}: records are missing");
+        }
+    }
+
+    /// <summary>Refuses a directory that holds anything but an mkube store of this format, touching nothing.</summary>
+    private static void CheckFormat(string directory)
+    {
+        var formatFile = Path.Combine(directory, FormatFileName);
+        if (File.Exists(formatFile))
+        {
+            var found = File.ReadAllText(formatFile).Trim();
+            if (found != FormatLine)
+            {
+                throw new UnknownStoreFormatException($"{directory} holds a store of format \"{found}\"; this mkube reads \"{FormatLine}\". Nothing was changed.");
+            }
+            return;
+        }
+        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            throw new UnknownStoreFormatException($"{directory} is not empty and has no {FormatFileName} file: it is not an mkube store. Nothing was changed.");
+        }
+        Directory.CreateDirectory(directory);
+        using (var file = new FileStream(formatFile, FileMode.CreateNew, FileAccess.Write))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes(FormatLine + "\n"));
+            file.Flush(flushToDisk: true);
+        }
+        DurableFiles.SyncDirectory(directory);
+    }
+}

@@ -1,0 +1,495 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using FASTER.core;
+using Microsoft.Extensions.Logging;
+using MiniKube.Storage.Mvcc;
+
+namespace MiniKube.Storage.Embedded;
+
+/// <summary>
+/// The default store: an in-memory MVCC index (<see cref="MvccState"/>) made durable by a
+/// FasterLog write-ahead log, with checkpoints that bound restart time and let the log be
+/// truncated. See this project's README for the design.
+/// <para>
+/// Write path: under the write lock a writer checks its condition, applies the change to the
+/// index (assigning the revision) and appends the log record; then it waits, outside the lock,
+/// for the commit batch it joined. One committer task commits the log until its tail, so
+/// concurrent writers share each flush (group commit). Only after a commit does the visible
+/// revision move, and readers and watchers see nothing above it: a write is acknowledged, read
+/// or delivered only once it is on disk.
+/// </para>
+/// </summary>
+public sealed partial class EmbeddedStore : IStore
+{
+    private const string FormatFileName = "FORMAT";
+    private const string FormatLine = "mkube-store 1";
+
+    private readonly EmbeddedStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly MvccState _state = new();
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly WatchHub _hub;
+    private readonly Channel<bool> _commitSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Queue<(DateTimeOffset Time, long Revision)> _revisionTimes = new();
+    private readonly string _checkpointDir;
+
+    private IDevice _device = null!;
+    private FasterLog _log = null!;
+    private TaskCompletionSource _batch = NewBatch();
+    private long _visible;
+    private long? _pendingTruncate;
+    private long _lastCheckpointAddress;
+    private long _lastCheckpointBytes;
+    private int _checkpointRunning;
+    private Exception? _fault;
+    private bool _disposed;
+    private Task _committer = Task.CompletedTask;
+    private Task _maintenance = Task.CompletedTask;
+
+    private EmbeddedStore(EmbeddedStoreOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _hub = new WatchHub(options.WatchQueueCapacity);
+        _checkpointDir = Path.Combine(options.Directory, "checkpoints");
+    }
+
+    /// <summary>Completes with the failure that made the store unusable; a host treats it as fatal.</summary>
+    public Task Failed => _failed.Task;
+
+    /// <summary>
+    /// Opens (or creates) the store in <see cref="EmbeddedStoreOptions.Directory"/>, recovering
+    /// from the newest checkpoint and the log after it.
+    /// </summary>
+    public static async Task<EmbeddedStore> OpenAsync(EmbeddedStoreOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        var store = new EmbeddedStore(options, logger);
+        await Task.Run(store.Recover, cancellationToken);
+        store._committer = Task.Run(store.CommitLoopAsync, CancellationToken.None);
+        store._maintenance = Task.Run(store.MaintenanceLoopAsync, CancellationToken.None);
+        return store;
+    }
+
+    public Task<long> GetCurrentRevisionAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfUnusable();
+        return Task.FromResult(Volatile.Read(ref _visible));
+    }
+
+    public Task<long> GetCompactRevisionAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Read(() => _state.CompactRevision));
+
+    public Task<KeyValue?> GetAsync(string key, long revision, CancellationToken cancellationToken)
+    {
+        StoreLimits.CheckKey(key);
+        return Task.FromResult(Read(() => _state.Get(key, ReadRevision(revision))));
+    }
+
+    public Task<RangeResult> RangeAsync(RangeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        return Task.FromResult(Read(() =>
+        {
+            var revision = ReadRevision(request.Revision);
+            var (items, more) = _state.Range(request.Prefix, request.StartAfter, request.Limit, revision);
+            return new RangeResult(items, revision, more);
+        }));
+    }
+
+    public Task<long> CountAsync(string prefix, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(() => _state.Count(prefix, Volatile.Read(ref _visible))));
+
+    public Task<WriteResult> CreateAsync(string key, byte[] value, long leaseId, CancellationToken cancellationToken)
+    {
+        StoreLimits.CheckKey(key);
+        StoreLimits.CheckValue(value);
+        return WriteAsync(() =>
+        {
+            CheckLease(leaseId);
+            if (_state.Latest(key) is { } existing)
+            {
+                return (new WriteResult(false, Volatile.Read(ref _visible), existing), null);
+            }
+            var ev = _state.Put(key, value, leaseId);
+            return (new WriteResult(true, ev.Revision, ev.Kv), [new LogRecord.Put(ev.Revision, key, value, leaseId)]);
+        }, cancellationToken);
+    }
+
+    public Task<WriteResult> UpdateAsync(string key, byte[] value, long expectedModRevision, long leaseId, CancellationToken cancellationToken)
+    {
+        StoreLimits.CheckKey(key);
+        StoreLimits.CheckValue(value);
+        return WriteAsync(() =>
+        {
+            CheckLease(leaseId);
+            var current = _state.Latest(key);
+            if (current is null || current.ModRevision != expectedModRevision)
+            {
+                return (new WriteResult(false, Volatile.Read(ref _visible), current), null);
+            }
+            var ev = _state.Put(key, value, leaseId);
+            return (new WriteResult(true, ev.Revision, ev.Kv), [new LogRecord.Put(ev.Revision, key, value, leaseId)]);
+        }, cancellationToken);
+    }
+
+    public Task<WriteResult> DeleteAsync(string key, long expectedModRevision, CancellationToken cancellationToken)
+    {
+        StoreLimits.CheckKey(key);
+        return WriteAsync(() =>
+        {
+            var current = _state.Latest(key);
+            if (current is null || (expectedModRevision != 0 && current.ModRevision != expectedModRevision))
+            {
+                return (new WriteResult(false, Volatile.Read(ref _visible), current), null);
+            }
+            var ev = _state.Delete(key);
+            return (new WriteResult(true, ev.Revision, current), [new LogRecord.Delete(ev.Revision, key)]);
+        }, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<WatchEvent> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ThrowIfUnusable();
+        var events = _hub.WatchAsync(prefix, () =>
+        {
+            var visible = Volatile.Read(ref _visible);
+            var from = fromRevision == 0 ? visible + 1 : fromRevision;
+            return from > visible ? [] : Read(() => _state.Events(from, visible));
+        }, cancellationToken);
+        await foreach (var ev in events)
+        {
+            if (ev.Revision >= fromRevision)
+            {
+                yield return ev;
+            }
+        }
+    }
+
+    public async Task CompactAsync(long revision, CancellationToken cancellationToken)
+    {
+        var visible = Volatile.Read(ref _visible);
+        if (revision > visible)
+        {
+            throw new FutureRevisionException(revision, visible);
+        }
+        await WriteAsync(() =>
+        {
+            if (revision <= _state.CompactRevision)
+            {
+                throw new CompactedException(revision, _state.CompactRevision);
+            }
+            _state.Compact(revision);
+            return (new WriteResult(true, revision, null), [new LogRecord.Compact(revision)]);
+        }, cancellationToken);
+        LogCompacted(revision);
+    }
+
+    public async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        var result = await WriteAsync(() =>
+        {
+            var id = _state.GrantLease(ttl, _options.Time.GetUtcNow() + ttl);
+            return (new WriteResult(true, id, null), [new LogRecord.LeaseGrant(id, (long)ttl.TotalMilliseconds)]);
+        }, cancellationToken);
+        return result.Revision;
+    }
+
+    public Task RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken) =>
+        WriteAsync(() =>
+        {
+            CheckLease(leaseId);
+            var records = new List<LogRecord>();
+            foreach (var key in _state.RevokeLease(leaseId).ToList())
+            {
+                if (_state.Latest(key) is { } kv && kv.Lease == leaseId)
+                {
+                    records.Add(new LogRecord.Delete(_state.Delete(key).Revision, key));
+                }
+            }
+            records.Add(new LogRecord.LeaseRevoke(leaseId));
+            return (new WriteResult(true, _state.Revision, null), records);
+        }, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Under the write lock: every writer either finished appending (the final commit covers it) or sees the store closed.
+        _lock.EnterWriteLock();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+        _commitSignal.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_committer, _maintenance).ContinueWith(_ => { }, TaskScheduler.Default);
+        _hub.CloseAll(new StoreUnavailableException("the store is closed"));
+        _log?.Dispose();
+        _device?.Dispose();
+        _lock.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> under the write lock; if it produced records, appends them
+    /// and waits until the commit batch holding them is durable.
+    /// </summary>
+    private async Task<WriteResult> WriteAsync(Func<(WriteResult Result, List<LogRecord>? Records)> change, CancellationToken cancellationToken)
+    {
+        Task durable;
+        WriteResult result;
+        _lock.EnterWriteLock();
+        try
+        {
+            ThrowIfUnusable();
+            (result, var records) = change();
+            if (records is null)
+            {
+                return result;
+            }
+            foreach (var record in records)
+            {
+                _log.Enqueue(record.Encode());
+            }
+            durable = _batch.Task;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+        _commitSignal.Writer.TryWrite(true);
+        await durable.WaitAsync(cancellationToken);
+        return result;
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        while (await _commitSignal.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            _commitSignal.Reader.TryRead(out _);
+            TaskCompletionSource batch;
+            long upTo, tail;
+            long? truncate;
+            _lock.EnterWriteLock();
+            try
+            {
+                batch = _batch;
+                _batch = NewBatch();
+                upTo = _state.Revision;
+                tail = _log.TailAddress;
+                truncate = _pendingTruncate;
+                _pendingTruncate = null;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+
+            try
+            {
+                if (truncate is { } address)
+                {
+                    _log.TruncateUntil(address);
+                }
+                await _log.CommitAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Fail(e);
+                batch.TrySetException(_fault!);
+                return;
+            }
+
+            _hub.Publish(() =>
+            {
+                var from = Volatile.Read(ref _visible) + 1;
+                Volatile.Write(ref _visible, upTo);
+                return from > upTo ? [] : Read(() => _state.Events(from, upTo));
+            });
+            batch.TrySetResult();
+            MaybeStartCheckpoint(upTo, tail);
+        }
+        // Disposal: make what is still queued durable before the log closes.
+        await _log.CommitAsync();
+        _batch.TrySetResult();
+    }
+
+    private async Task MaintenanceLoopAsync()
+    {
+        var lastCompactionCheck = _options.Time.GetUtcNow();
+        try
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                await Task.Delay(_options.LeaseCheckInterval, _options.Time, _stopping.Token);
+                var now = _options.Time.GetUtcNow();
+                foreach (var lease in Read(() => _state.ExpiredLeases(now)))
+                {
+                    await RevokeIfPresentAsync(lease);
+                }
+                if (_options.CompactionInterval > TimeSpan.Zero && now - lastCompactionCheck >= _options.CompactionInterval)
+                {
+                    lastCompactionCheck = now;
+                    await CompactAutomaticallyAsync(now);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (StoreUnavailableException)
+        {
+            // The store failed; Failed already reports it.
+        }
+    }
+
+    private async Task RevokeIfPresentAsync(long lease)
+    {
+        try
+        {
+            await RevokeLeaseAsync(lease, _stopping.Token);
+            LogLeaseExpired(lease);
+        }
+        catch (LeaseNotFoundException)
+        {
+            // Revoked by a client meanwhile.
+        }
+    }
+
+    /// <summary>Compacts below the newest revision that is both older than the retention and far enough back.</summary>
+    private async Task CompactAutomaticallyAsync(DateTimeOffset now)
+    {
+        var visible = Volatile.Read(ref _visible);
+        _revisionTimes.Enqueue((now, visible));
+        long byTime = 0;
+        while (_revisionTimes.TryPeek(out var sample) && now - sample.Time >= _options.CompactionRetention)
+        {
+            byTime = _revisionTimes.Dequeue().Revision;
+        }
+        var target = Math.Min(byTime, visible - _options.CompactionMinRevisions);
+        if (target > Read(() => _state.CompactRevision))
+        {
+            await CompactAsync(target, _stopping.Token);
+        }
+    }
+
+    private void MaybeStartCheckpoint(long revision, long tail)
+    {
+        var threshold = Math.Max(_options.CheckpointMinLogBytes, _lastCheckpointBytes);
+        if (tail - _lastCheckpointAddress < threshold || Interlocked.Exchange(ref _checkpointRunning, 1) == 1)
+        {
+            return;
+        }
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                WriteCheckpoint(revision, tail);
+                _lock.EnterWriteLock();
+                try
+                {
+                    _pendingTruncate = tail;
+                }
+                finally
+                {
+                    _lock.ExitWriteLock();
+                }
+                _commitSignal.Writer.TryWrite(true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Fail(e);
+            }
+            catch (CompactedException)
+            {
+                // Compacted past this revision meanwhile: the next commit tries again.
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointRunning, 0);
+            }
+        });
+    }
+
+    private void WriteCheckpoint(long revision, long logAddress)
+    {
+        var (live, leases, nextLease) = Read(() => (_state.Live(revision), _state.Leases.ToList(), _state.NextLeaseId));
+        var path = Path.Combine(_checkpointDir, $"{Checkpoint.FilePrefix}{revision:D20}");
+        new Checkpoint(revision, logAddress, nextLease, leases, live).Write(path);
+        foreach (var old in Directory.EnumerateFiles(_checkpointDir, Checkpoint.FilePrefix + "*").Where(p => string.CompareOrdinal(p, path) < 0))
+        {
+            File.Delete(old);
+        }
+        _lastCheckpointAddress = logAddress;
+        _lastCheckpointBytes = new FileInfo(path).Length;
+        LogCheckpointWritten(revision, live.Count, _lastCheckpointBytes);
+    }
+
+    private T Read<T>(Func<T> read)
+    {
+        ThrowIfUnusable();
+        _lock.EnterReadLock();
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>The revision a read runs at: the visible one for 0, else the one asked for if it exists yet.</summary>
+    private long ReadRevision(long requested)
+    {
+        var visible = Volatile.Read(ref _visible);
+        if (requested > visible)
+        {
+            throw new FutureRevisionException(requested, visible);
+        }
+        return requested == 0 ? visible : requested;
+    }
+
+    private void CheckLease(long leaseId)
+    {
+        if (leaseId != 0 && !_state.HasLease(leaseId))
+        {
+            throw new LeaseNotFoundException(leaseId);
+        }
+    }
+
+    private void ThrowIfUnusable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_fault is not null)
+        {
+            throw _fault;
+        }
+    }
+
+    private void Fail(Exception cause)
+    {
+        var fault = new StoreUnavailableException($"the store's log failed and it stopped accepting writes: {cause.Message}", cause);
+        if (Interlocked.CompareExchange(ref _fault, fault, null) is null)
+        {
+            LogStoreFailed(cause.Message);
+            _hub.CloseAll(fault);
+            _failed.TrySetException(fault);
+        }
+    }
+
+    private static TaskCompletionSource NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,31 @@
+namespace MiniKube.Storage.Embedded;
+
+/// <summary>Settings of the embedded store; the defaults suit a node from a Pi to a server.</summary>
+public sealed class EmbeddedStoreOptions
+{
+    /// <summary>The store's own directory, e.g. <c>/var/lib/mkube/server/db</c>.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>Automatic compaction keeps at least this much history by time…</summary>
+    public TimeSpan CompactionRetention { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>…and at least this many revisions.</summary>
+    public long CompactionMinRevisions { get; init; } = 10_000;
+
+    /// <summary>How often automatic compaction looks for work; zero turns it off.</summary>
+    public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A checkpoint is written once the log since the last one outgrows both this and the last
+    /// checkpoint's size, which keeps disk use within about twice the live data.
+    /// </summary>
+    public long CheckpointMinLogBytes { get; init; } = 8L << 20;
+
+    /// <summary>Events a watcher may fall behind before it is cut off.</summary>
+    public int WatchQueueCapacity { get; init; } = 10_000;
+
+    /// <summary>How often expired leases are looked for.</summary>
+    public TimeSpan LeaseCheckInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,93 @@
+using System.Text;
+
+namespace MiniKube.Storage.Embedded;
+
+/// <summary>
+/// One entry of the embedded store's write-ahead log. FasterLog frames and checksums each entry;
+/// this is only the payload: a kind byte, then the fields of that kind.
+/// </summary>
+internal abstract record LogRecord
+{
+    private const byte PutKind = 1;
+    private const byte DeleteKind = 2;
+    private const byte LeaseGrantKind = 3;
+    private const byte LeaseRevokeKind = 4;
+    private const byte CompactKind = 5;
+
+    public sealed record Put(long Revision, string Key, byte[] Value, long Lease) : LogRecord;
+
+    public sealed record Delete(long Revision, string Key) : LogRecord;
+
+    public sealed record LeaseGrant(long Id, long TtlMilliseconds) : LogRecord;
+
+    public sealed record LeaseRevoke(long Id) : LogRecord;
+
+    public sealed record Compact(long Revision) : LogRecord;
+
+    public byte[] Encode()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            switch (this)
+            {
+                case Put p:
+                    w.Write(PutKind);
+                    w.Write(p.Revision);
+                    w.Write(p.Key);
+                    w.Write(p.Lease);
+                    w.Write(p.Value.Length);
+                    w.Write(p.Value);
+                    break;
+                case Delete d:
+                    w.Write(DeleteKind);
+                    w.Write(d.Revision);
+                    w.Write(d.Key);
+                    break;
+                case LeaseGrant g:
+                    w.Write(LeaseGrantKind);
+                    w.Write(g.Id);
+                    w.Write(g.TtlMilliseconds);
+                    break;
+                case LeaseRevoke r:
+                    w.Write(LeaseRevokeKind);
+                    w.Write(r.Id);
+                    break;
+                case Compact c:
+                    w.Write(CompactKind);
+                    w.Write(c.Revision);
+                    break;
+                default:
+                    throw new InvalidOperationException("unknown record " + GetType().Name);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Decodes an entry; a malformed one throws <see cref="InvalidDataException"/>.</summary>
+    public static LogRecord Decode(byte[] entry, int length)
+    {
+        try
+        {
+            using var r = new BinaryReader(new MemoryStream(entry, 0, length), Encoding.UTF8);
+            LogRecord record = r.ReadByte() switch
+            {
+                PutKind => new Put(r.ReadInt64(), r.ReadString(), Lease: r.ReadInt64(), Value: r.ReadBytes(r.ReadInt32())),
+                DeleteKind => new Delete(r.ReadInt64(), r.ReadString()),
+                LeaseGrantKind => new LeaseGrant(r.ReadInt64(), r.ReadInt64()),
+                LeaseRevokeKind => new LeaseRevoke(r.ReadInt64()),
+                CompactKind => new Compact(r.ReadInt64()),
+                var kind => throw new InvalidDataException($"unknown log record kind {kind}"),
+            };
+            if (r.BaseStream.Position != length)
+            {
+                throw new InvalidDataException("log record has trailing bytes");
+            }
+            return record;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("log record is truncated", e);
+        }
+    }
+}
