@@ -1,10 +1,13 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 
 namespace MiniKube.Storage.Embedded;
 
 /// <summary>
-/// One entry of the embedded store's write-ahead log. FasterLog frames and checksums each entry;
-/// this is only the payload: a kind byte, then the fields of that kind.
+/// One entry of the embedded store's write-ahead log: a kind byte, the fields of that kind, and a
+/// CRC-32 of both. FasterLog frames each entry, but its scan does not verify the per-entry
+/// checksum, so the record carries its own and a damaged entry is never replayed.
 /// </summary>
 internal abstract record LogRecord
 {
@@ -61,12 +64,24 @@ internal abstract record LogRecord
                     throw new InvalidOperationException("unknown record " + GetType().Name);
             }
         }
+        Span<byte> crc = stackalloc byte[sizeof(uint)];
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, Crc32.HashToUInt32(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        buffer.Write(crc);
         return buffer.ToArray();
     }
 
     /// <summary>Decodes an entry; a malformed one throws <see cref="InvalidDataException"/>.</summary>
     public static LogRecord Decode(byte[] entry, int length)
     {
+        if (length < sizeof(uint) + 1)
+        {
+            throw new InvalidDataException("log record is truncated");
+        }
+        length -= sizeof(uint);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(entry.AsSpan(length)) != Crc32.HashToUInt32(entry.AsSpan(0, length)))
+        {
+            throw new InvalidDataException("log record checksum mismatch");
+        }
         try
         {
             using var r = new BinaryReader(new MemoryStream(entry, 0, length), Encoding.UTF8);
