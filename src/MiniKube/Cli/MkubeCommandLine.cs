@@ -19,6 +19,7 @@ public sealed class MkubeCommandLine
         new VersionOption(),
     };
     private readonly ModeCommand[] _modes = [new ServerCommand(), new AgentCommand()];
+    private readonly ModeCommand[] _layered;
 
     public MkubeCommandLine(CliContext context)
     {
@@ -29,6 +30,9 @@ public sealed class MkubeCommandLine
             _root.Add(mode);
         }
         _root.Add(new VersionCommand(context));
+        var snapshot = new SnapshotCommand(context);
+        _root.Add(snapshot);
+        _layered = [.. _modes, .. snapshot.Modes];
     }
 
     public static Task<int> RunAsync(string[] args, CliContext context) => new MkubeCommandLine(context).InvokeAsync(args);
@@ -43,7 +47,7 @@ public sealed class MkubeCommandLine
         catch (UsageException e)
         {
             var command = _root.Parse(args).CommandResult.Command;
-            var path = command == _root ? "mkube" : $"mkube {command.Name}";
+            var path = CommandPath(command);
             await _context.Error.WriteLineAsync($"Error: {e.Message}");
             await _context.Error.WriteLineAsync($"Usage: {path} [flags]; run '{path} --help' for the list of flags");
             return UsageExitCode;
@@ -76,12 +80,23 @@ public sealed class MkubeCommandLine
         ThrowOnErrors(parsed);
         if (parsed.CommandResult.Command is ModeCommand mode)
         {
-            var knownKeys = _modes.SelectMany(m => m.Options).Select(Flags.ConfigKey).ToHashSet(StringComparer.Ordinal);
+            var knownKeys = _layered.SelectMany(m => m.Options).Select(Flags.ConfigKey).ToHashSet(StringComparer.Ordinal);
             parsed = ConfigLayering.Apply(parsed, mode.Config, knownKeys, _context);
             ThrowOnErrors(parsed);
             mode.CheckRequired(parsed);
         }
         return parsed;
+    }
+
+    /// <summary>"mkube snapshot save" for the save command: the names from the root down.</summary>
+    private static string CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            names.Insert(0, c.Name);
+        }
+        return string.Join(' ', names);
     }
 
     private static void ThrowOnErrors(ParseResult parsed)

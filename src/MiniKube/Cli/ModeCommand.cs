@@ -16,7 +16,7 @@ internal abstract class ModeCommand : Command
         Add(Config);
         Add(DataDir);
         Add(Debug);
-        SetAction(RunAsync);
+        SetAction(RunReportingErrorsAsync);
     }
 
     public Option<string> Config { get; } = Flags.Text("--config", Defaults.ConfigFile,
@@ -32,6 +32,25 @@ internal abstract class ModeCommand : Command
     }
 
     protected abstract Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// An operational failure of a one-shot command (a file that cannot be read, a store that is
+    /// locked or damaged) is one line and exit 1, never a stack trace. Long-running modes report
+    /// their own failures through the host.
+    /// </summary>
+    private async Task<int> RunReportingErrorsAsync(ParseResult parsed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(parsed, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException
+            or Storage.UnknownStoreFormatException or Storage.StoreUnavailableException)
+        {
+            await parsed.InvocationConfiguration.Error.WriteLineAsync($"Error: {e.Message}");
+            return 1;
+        }
+    }
 
     /// <summary>Builds this mode's host from its components, in dependency order, and runs it to its exit code.</summary>
     protected static async Task<int> RunHostAsync(bool debug, Action<IServiceCollection> addComponents, CancellationToken cancellationToken)

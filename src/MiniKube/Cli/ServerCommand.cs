@@ -94,6 +94,10 @@ internal sealed class ServerCommand : ModeCommand
 
     public override void CheckRequired(ParseResult parsed)
     {
+        if (parsed.GetValue(DatastoreEndpoint) is not null)
+        {
+            throw new UsageException("--datastore-endpoint: the etcd datastore is not available in this build yet; only the embedded store is");
+        }
         var certFile = parsed.GetValue(DatastoreCertfile);
         var keyFile = parsed.GetValue(DatastoreKeyfile);
         if ((certFile is null) != (keyFile is null))
@@ -105,6 +109,8 @@ internal sealed class ServerCommand : ModeCommand
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
-        return RunHostAsync(flags.Debug, services => services.AddDataDirectory(flags.DataDir, "server"), cancellationToken);
+        return RunHostAsync(flags.Debug, services => services
+            .AddDataDirectory(flags.DataDir, "server")
+            .AddEmbeddedStore(flags.DataDir), cancellationToken);
     }
 }

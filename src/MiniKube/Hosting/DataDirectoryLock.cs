@@ -17,24 +17,27 @@ internal sealed partial class DataDirectoryLock(string dataDir, string role, ILo
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
         var roleDir = Path.Combine(dataDir, role);
-        // Owner-only, as the directory will hold keys and the store.
-        Directory.CreateDirectory(roleDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var lockPath = Path.Combine(roleDir, LockFileName);
-        FileStream lockFile;
-        try
-        {
-            lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
-        {
-            throw new IOException($"{roleDir} is in use by another mkube process (cannot lock {lockPath})", e);
-        }
-
-        await using (lockFile)
+        await using (Acquire(roleDir))
         {
             LogLocked(roleDir);
             ready.Set();
             await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+    }
+
+    /// <summary>Creates <paramref name="roleDir"/> (owner-only) and locks it; dispose the result to unlock.</summary>
+    public static FileStream Acquire(string roleDir)
+    {
+        // Owner-only, as the directory will hold keys and the store.
+        Directory.CreateDirectory(roleDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var lockPath = Path.Combine(roleDir, LockFileName);
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException($"{roleDir} is in use by another mkube process (cannot lock {lockPath})", e);
         }
     }
 

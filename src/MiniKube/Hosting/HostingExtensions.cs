@@ -62,6 +62,13 @@ public static class HostingExtensions
     public static IServiceCollection AddDataDirectory(this IServiceCollection services, string dataDir, string role) =>
         services.AddComponent(sp => new DataDirectoryLock(dataDir, role, sp.GetRequiredService<ILogger<DataDirectoryLock>>()));
 
+    /// <summary>The embedded store in <c>DATA_DIR/server/db</c>; add it after the data directory.</summary>
+    public static IServiceCollection AddEmbeddedStore(this IServiceCollection services, string dataDir)
+    {
+        services.AddSingleton(sp => new StoreComponent(dataDir, sp.GetRequiredService<ILoggerFactory>()));
+        return services.AddComponent(sp => sp.GetRequiredService<StoreComponent>());
+    }
+
     /// <summary>Runs the host to its end and returns the process exit code.</summary>
     public static async Task<int> RunToExitCodeAsync(this IHost host, CancellationToken cancellationToken = default)
     {

@@ -160,4 +160,45 @@ public sealed class EmbeddedStoreRecoveryTests
         await reopened.RevokeLeaseAsync(lease, default);
         Assert.That(await reopened.GetAsync("/leased", 0, default), Is.Null);
     }
+
+    [Test]
+    public async Task Snapshot_SaveThenRestoreIntoNewDirectory_HasSameKeysAndRevision()
+    {
+        var file = Path.Combine(_root, "backup.snap");
+        long saved;
+        await using (var store = await OpenAsync())
+        {
+            var a = await store.CreateAsync("/a", V("1"), 0, default);
+            await store.UpdateAsync("/a", V("2"), a.Revision, 0, default);
+            await store.CreateAsync("/b", V("b"), 0, default);
+            saved = await store.SaveSnapshotAsync(file, default);
+        }
+        var restoredDir = Path.Combine(_root, "restored");
+
+        var (revision, keys) = EmbeddedStore.RestoreSnapshot(file, restoredDir);
+
+        Assert.That((revision, keys), Is.EqualTo((saved, 2)));
+        await using var restored = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = restoredDir }, NullLogger.Instance, default);
+        Assert.That(await restored.GetCurrentRevisionAsync(default), Is.EqualTo(saved));
+        Assert.That(Encoding.UTF8.GetString((await restored.GetAsync("/a", 0, default))!.Value), Is.EqualTo("2"));
+        Assert.That((await restored.CreateAsync("/c", V("c"), 0, default)).Revision, Is.EqualTo(saved + 1));
+    }
+
+    [Test]
+    public async Task Snapshot_RestoreDamagedFile_FailsAndWritesNothing()
+    {
+        var file = Path.Combine(_root, "backup.snap");
+        await using (var store = await OpenAsync())
+        {
+            await store.CreateAsync("/a", V("1"), 0, default);
+            await store.SaveSnapshotAsync(file, default);
+        }
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(file, bytes);
+        var restoredDir = Path.Combine(_root, "restored");
+
+        Assert.That(() => EmbeddedStore.RestoreSnapshot(file, restoredDir), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("damaged"));
+        Assert.That(Directory.Exists(restoredDir), Is.False);
+    }
 }

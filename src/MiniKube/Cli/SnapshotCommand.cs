@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniKube.Hosting;
+using MiniKube.Storage.Embedded;
+
+namespace MiniKube.Cli;
+
+/// <summary>
+/// <c>mkube snapshot save|restore FILE</c>: backups of the embedded store, the role of k3s'
+/// <c>etcd-snapshot</c>. Both need the server stopped: they take the data directory's lock.
+/// </summary>
+internal sealed class SnapshotCommand : Command
+{
+    public SnapshotCommand(CliContext context)
+        : base("snapshot", "Save or restore a backup of the embedded store (with the server stopped)")
+    {
+        Add(new SaveCommand(context));
+        Add(new RestoreCommand(context));
+    }
+
+    /// <summary>FILE; a word starting with '-' is a mistyped flag, not a file name.</summary>
+    private static Argument<string> FileArgument(string description)
+    {
+        var argument = new Argument<string>("FILE") { Description = description };
+        argument.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.Tokens[0].Value.StartsWith('-'))
+            {
+                result.AddError($"unknown flag '{result.Tokens[0].Value}'");
+            }
+        });
+        return argument;
+    }
+
+    /// <summary>The snapshot commands, for config layering of their flags.</summary>
+    public IEnumerable<ModeCommand> Modes => Subcommands.OfType<ModeCommand>();
+
+    private sealed class SaveCommand : ModeCommand
+    {
+        private readonly CliContext _context;
+
+        public SaveCommand(CliContext context)
+            : base("save", "Write every key of the store to FILE")
+        {
+            _context = context;
+            Add(File);
+        }
+
+        private Argument<string> File { get; } = FileArgument("Snapshot file to write");
+
+        protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+        {
+            var dataDir = parsed.GetRequiredValue(DataDir);
+            var file = parsed.GetRequiredValue(File);
+            var storeDir = StoreComponent.StoreDirectory(dataDir);
+            if (!Directory.Exists(storeDir))
+            {
+                await _context.Error.WriteLineAsync($"Error: no store in {storeDir}");
+                return 1;
+            }
+            await using var held = DataDirectoryLock.Acquire(Path.Combine(dataDir, "server"));
+            await using var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = storeDir }, NullLogger.Instance, cancellationToken);
+            var revision = await store.SaveSnapshotAsync(file, cancellationToken);
+            await _context.Out.WriteLineAsync($"Saved revision {revision} to {Path.GetFullPath(file)}");
+            return 0;
+        }
+    }
+
+    private sealed class RestoreCommand : ModeCommand
+    {
+        private readonly CliContext _context;
+
+        public RestoreCommand(CliContext context)
+            : base("restore", "Create the store of --data-dir from FILE (the data dir must have no store yet)")
+        {
+            _context = context;
+            Add(File);
+        }
+
+        private Argument<string> File { get; } = FileArgument("Snapshot file to read");
+
+        protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+        {
+            var dataDir = parsed.GetRequiredValue(DataDir);
+            var file = parsed.GetRequiredValue(File);
+            await using var held = DataDirectoryLock.Acquire(Path.Combine(dataDir, "server"));
+            var (revision, keys) = EmbeddedStore.RestoreSnapshot(file, StoreComponent.StoreDirectory(dataDir));
+            await _context.Out.WriteLineAsync($"Restored {keys} keys at revision {revision} into {dataDir}");
+            return 0;
+        }
+    }
+}
