@@ -60,6 +60,22 @@ public sealed class MkubeCommandLineTests
     }
 
     [Test]
+    public async Task InvokeAsync_DatastoreEndpoint_IsRefusedUntilTheEtcdBackendExists()
+    {
+        var code = await _cli.RunAsync("server", "--datastore-endpoint", "http://127.0.0.1:2379");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.Contain("not available in this build yet"));
+    }
+
+    [Test]
+    public async Task InvokeAsync_SnapshotSaveBogusFlag_Exits2()
+    {
+        Assert.That(await _cli.RunAsync("snapshot", "save", "--bogus"), Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[1], Does.StartWith("Usage: mkube snapshot save"));
+    }
+
+    [Test]
     public async Task InvokeAsync_AgentWithoutServer_Exits2()
     {
         var code = await _cli.RunAsync("agent", "--token", "secret");
