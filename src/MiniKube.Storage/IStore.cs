@@ -54,9 +54,6 @@ public interface IStore : IAsyncDisposable
 
     /// <summary>Revokes a lease now, deleting its keys.</summary>
     Task RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken);
-
-    /// <summary>The oldest revision still readable.</summary>
-    Task<long> GetCompactRevisionAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>One key at one revision. <see cref="Value"/> is shared and must never be mutated.</summary>

@@ -2,8 +2,11 @@ namespace MiniKube.Storage;
 
 /// <summary>The requested revision was compacted away (the API answers 410 Gone).</summary>
 public sealed class CompactedException(long requested, long compactRevision)
-    : Exception($"revision {requested} has been compacted; the oldest available is {compactRevision}")
+    : Exception(compactRevision > 0
+        ? $"revision {requested} has been compacted; the oldest available is {compactRevision}"
+        : $"revision {requested} has been compacted")
 {
+    /// <summary>The oldest revision still available, or 0 when the backend did not say.</summary>
     public long CompactRevision { get; } = compactRevision;
 }
 

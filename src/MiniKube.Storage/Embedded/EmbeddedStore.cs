@@ -80,9 +80,6 @@ public sealed partial class EmbeddedStore : IStore
         return Task.FromResult(Volatile.Read(ref _visible));
     }
 
-    public Task<long> GetCompactRevisionAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(Read(() => _state.CompactRevision));
-
     public Task<KeyValue?> GetAsync(string key, long revision, CancellationToken cancellationToken)
     {
         StoreLimits.CheckKey(key);

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniKube.Storage.Etcd;
+
+namespace MiniKube.Storage.Tests.Etcd;
+
+/// <summary>
+/// A real etcd (Debian's etcd-server, installed by scripts/test) on loopback ports chosen by the
+/// OS, with its own temp data dir; killed and removed on dispose.
+/// </summary>
+internal sealed class EtcdServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _dataDir;
+
+    private EtcdServer(Process process, string dataDir, Uri endpoint)
+    {
+        _process = process;
+        _dataDir = dataDir;
+        Endpoint = endpoint;
+    }
+
+    public Uri Endpoint { get; }
+
+    public static async Task<EtcdServer> StartAsync()
+    {
+        var binary = new[] { "/usr/bin/etcd", "/usr/local/bin/etcd" }.FirstOrDefault(File.Exists);
+        if (binary is null)
+        {
+            Assert.Fail("etcd is not installed: run scripts/test, which installs Debian's etcd-server");
+        }
+        var dataDir = Directory.CreateTempSubdirectory("mkube-etcd-").FullName;
+        var (client, peer) = (FreePort(), FreePort());
+        var info = new ProcessStartInfo(binary!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[]
+        {
+            "--name", "mkube-test", "--data-dir", dataDir,
+            "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
+            "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}",
+            "--initial-cluster", $"mkube-test=http://127.0.0.1:{peer}",
+            // Room for our largest value (1.5 MiB) plus the request around it.
+            "--max-request-bytes", "2097152",
+            "--log-level", "error",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new EtcdServer(process, dataDir, new Uri($"http://127.0.0.1:{client}"));
+        await using var probe = await EtcdStore.ConnectAsync(server.Options(TimeSpan.FromSeconds(30)), NullLogger.Instance, default);
+        return server;
+    }
+
+    public EtcdStoreOptions Options(TimeSpan? unavailableAfter = null) =>
+        new() { Endpoints = [Endpoint], UnavailableAfter = unavailableAfter ?? TimeSpan.FromSeconds(15) };
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
