@@ -94,10 +94,6 @@ internal sealed class ServerCommand : ModeCommand
 
     public override void CheckRequired(ParseResult parsed)
     {
-        if (parsed.GetValue(DatastoreEndpoint) is not null)
-        {
-            throw new UsageException("--datastore-endpoint: the etcd datastore is not available in this build yet; only the embedded store is");
-        }
         var certFile = parsed.GetValue(DatastoreCertfile);
         var keyFile = parsed.GetValue(DatastoreKeyfile);
         if ((certFile is null) != (keyFile is null))
@@ -111,6 +107,6 @@ internal sealed class ServerCommand : ModeCommand
         var flags = Bind(parsed);
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
-            .AddEmbeddedStore(flags.DataDir), cancellationToken);
+            .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile)), cancellationToken);
     }
 }

@@ -62,10 +62,10 @@ public static class HostingExtensions
     public static IServiceCollection AddDataDirectory(this IServiceCollection services, string dataDir, string role) =>
         services.AddComponent(sp => new DataDirectoryLock(dataDir, role, sp.GetRequiredService<ILogger<DataDirectoryLock>>()));
 
-    /// <summary>The embedded store in <c>DATA_DIR/server/db</c>; add it after the data directory.</summary>
-    public static IServiceCollection AddEmbeddedStore(this IServiceCollection services, string dataDir)
+    /// <summary>The cluster store (embedded, or etcd when endpoints are given); add it after the data directory.</summary>
+    internal static IServiceCollection AddStore(this IServiceCollection services, StoreSettings settings)
     {
-        services.AddSingleton(sp => new StoreComponent(dataDir, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new StoreComponent(settings, sp.GetRequiredService<ILoggerFactory>()));
         return services.AddComponent(sp => sp.GetRequiredService<StoreComponent>());
     }
 

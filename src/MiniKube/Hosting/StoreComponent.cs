@@ -1,17 +1,19 @@
 using Microsoft.Extensions.Logging;
 using MiniKube.Storage;
 using MiniKube.Storage.Embedded;
+using MiniKube.Storage.Etcd;
 
 namespace MiniKube.Hosting;
 
 /// <summary>
-/// Hosts the cluster's store: opens the embedded store in <c>DATA_DIR/server/db</c>, is ready
-/// once recovery is done, and fails the process if the store fails (it then refuses writes, so
-/// nothing can go on). Later components get the store from <see cref="Store"/> once ready.
+/// Hosts the cluster's store, chosen by endpoint as in k3s: none means the embedded store in
+/// <c>DATA_DIR/server/db</c>; <c>http(s)://</c> endpoints mean an external etcd. Ready once the
+/// store serves; an embedded store that fails stops the process (it refuses writes from then on,
+/// so nothing could go on). Later components get the store from <see cref="Store"/>.
 /// </summary>
-internal sealed class StoreComponent(string dataDir, ILoggerFactory loggers) : IComponent
+internal sealed class StoreComponent(StoreSettings settings, ILoggerFactory loggers) : IComponent
 {
-    private EmbeddedStore? _store;
+    private IStore? _store;
 
     public string Name => "store";
 
@@ -22,10 +24,30 @@ internal sealed class StoreComponent(string dataDir, ILoggerFactory loggers) : I
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
-        var options = new EmbeddedStoreOptions { Directory = StoreDirectory(dataDir) };
-        await using var store = await EmbeddedStore.OpenAsync(options, loggers.CreateLogger("MiniKube.Storage"), stoppingToken);
-        _store = store;
+        var logger = loggers.CreateLogger("MiniKube.Storage");
+        if (settings.DatastoreEndpoint is { } endpoints)
+        {
+            var options = new EtcdStoreOptions
+            {
+                Endpoints = EtcdStoreOptions.ParseEndpoints(endpoints),
+                CaFile = settings.CaFile,
+                CertFile = settings.CertFile,
+                KeyFile = settings.KeyFile,
+            };
+            await using var etcd = await EtcdStore.ConnectAsync(options, logger, stoppingToken);
+            _store = etcd;
+            ready.Set();
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+            return;
+        }
+
+        var embeddedOptions = new EmbeddedStoreOptions { Directory = StoreDirectory(settings.DataDir) };
+        await using var embedded = await EmbeddedStore.OpenAsync(embeddedOptions, logger, stoppingToken);
+        _store = embedded;
         ready.Set();
-        await store.Failed.WaitAsync(stoppingToken);
+        await embedded.Failed.WaitAsync(stoppingToken);
     }
 }
+
+/// <summary>Which store to run: the data dir for the embedded one, or etcd endpoints and their TLS files.</summary>
+internal sealed record StoreSettings(string DataDir, string? DatastoreEndpoint = null, string? CaFile = null, string? CertFile = null, string? KeyFile = null);

@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.Storage.Etcd;
-
 namespace MiniKube.Storage.Tests.Etcd;
 
 /// <summary>
 /// A real etcd (Debian's etcd-server, installed by scripts/test) on loopback ports chosen by the
-/// OS, with its own temp data dir; killed and removed on dispose.
+/// OS, with its own temp data dir; killed and removed on dispose. Shared with the E2E tests
+/// (linked there), so it depends on nothing but the BCL.
 /// </summary>
 internal sealed class EtcdServer : IAsyncDisposable
 {
@@ -53,12 +51,37 @@ internal sealed class EtcdServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new EtcdServer(process, dataDir, new Uri($"http://127.0.0.1:{client}"));
-        await using var probe = await EtcdStore.ConnectAsync(server.Options(TimeSpan.FromSeconds(30)), NullLogger.Instance, default);
+        await server.WaitHealthyAsync(TimeSpan.FromSeconds(30));
         return server;
     }
 
-    public EtcdStoreOptions Options(TimeSpan? unavailableAfter = null) =>
-        new() { Endpoints = [Endpoint], UnavailableAfter = unavailableAfter ?? TimeSpan.FromSeconds(15) };
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(Endpoint, "/health"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+            }
+            catch (TaskCanceledException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+            }
+            if (DateTime.UtcNow >= deadline || _process.HasExited)
+            {
+                Assert.Fail($"etcd did not become healthy at {Endpoint}");
+            }
+            await Task.Delay(100);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -60,12 +60,11 @@ public sealed class MkubeCommandLineTests
     }
 
     [Test]
-    public async Task InvokeAsync_DatastoreEndpoint_IsRefusedUntilTheEtcdBackendExists()
+    public void ResolveServer_DatastoreEndpoints_AreKeptAsGiven()
     {
-        var code = await _cli.RunAsync("server", "--datastore-endpoint", "http://127.0.0.1:2379");
+        var flags = _cli.CommandLine.ResolveServer("--datastore-endpoint", "http://10.0.0.1:2379,https://10.0.0.2:2379");
 
-        Assert.That(code, Is.EqualTo(2));
-        Assert.That(_cli.ErrorLines[0], Does.Contain("not available in this build yet"));
+        Assert.That(flags.DatastoreEndpoint, Is.EqualTo("http://10.0.0.1:2379,https://10.0.0.2:2379"));
     }
 
     [Test]
