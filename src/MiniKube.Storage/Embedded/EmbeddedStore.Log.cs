@@ -13,6 +13,9 @@ public sealed partial class EmbeddedStore
     [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "The store's log is damaged ({Damage}); kept everything up to revision {Revision} and set aside the {Bytes} bytes after it")]
     private partial void LogDamagedLog(string damage, long bytes, long revision);
 
+    [LoggerMessage(EventId = 307, Level = LogLevel.Error, Message = "The store's log held {Bytes} bytes after its last intact commit, which recovery dropped; a copy of the log as found is in {Copy}")]
+    private partial void LogDroppedTail(long bytes, string copy);
+
     [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Checkpoint at revision {Revision}: {Keys} keys, {Bytes} bytes")]
     private partial void LogCheckpointWritten(long revision, int keys, long bytes);
 

@@ -27,13 +27,27 @@ public sealed partial class EmbeddedStore
         }
 
         OpenLog(logDir);
+        var dropped = BytesBeyondTail(logDir);
+        string? copied = null;
+        if (dropped > SegmentPadding)
+        {
+            // FasterLog recovered to its last intact commit and will write over what follows:
+            // keep a copy of the log as it was, for whoever wants to look at what was lost.
+            copied = SetAsideName(logDir);
+            CopyDirectory(logDir, copied);
+            LogDroppedTail(dropped, copied);
+        }
         var (replayed, damage) = Replay(checkpoint?.LogAddress ?? 0);
         if (damage is not null)
         {
             LogDamagedLog(damage, _log.TailAddress - replayed.NextAddress, _state.Revision);
             _log.Dispose();
             _device.Dispose();
-            var aside = logDir + ".damaged-" + _options.Time.GetUtcNow().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            if (copied is not null)
+            {
+                Directory.Delete(copied, recursive: true); // a copy of this same log, about to be set aside whole
+            }
+            var aside = SetAsideName(logDir);
             Directory.Move(logDir, aside);
             Directory.CreateDirectory(logDir);
             OpenLog(logDir);
@@ -45,21 +59,79 @@ public sealed partial class EmbeddedStore
         LogRecovered(_state.Revision, _state.KeyCount, replayed.Records, checkpoint?.Revision ?? 0);
     }
 
+    /// <summary>FasterLog pads each flush to a 512-byte sector; less than that past the tail is not data.</summary>
+    private const long SegmentPadding = 512;
+
+    private const int SegmentSizeBits = 21;
+
+    /// <summary>How many bytes the log files hold past the recovered tail: what recovery dropped.</summary>
+    private long BytesBeyondTail(string logDir)
+    {
+        long beyond = 0;
+        var tail = _log.TailAddress;
+        foreach (var file in Directory.EnumerateFiles(logDir, "wal.*"))
+        {
+            if (!int.TryParse(Path.GetExtension(file).TrimStart('.'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var segment))
+            {
+                continue;
+            }
+            var start = (long)segment << SegmentSizeBits;
+            var end = start + new FileInfo(file).Length;
+            beyond += Math.Max(0, end - Math.Max(start, tail));
+        }
+        return beyond;
+    }
+
+    /// <summary>A fresh name for a set-aside log; only the newest few are kept, so repeated power cuts cannot fill the disk.</summary>
+    private string SetAsideName(string logDir)
+    {
+        const int Keep = 3;
+        var stem = logDir + ".damaged-" + _options.Time.GetUtcNow().ToString("yyyyMMddTHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var name = stem;
+        for (var n = 2; Directory.Exists(name); n++)
+        {
+            name = $"{stem}-{n}";
+        }
+        var parent = Path.GetDirectoryName(logDir)!;
+        foreach (var old in Directory.EnumerateDirectories(parent, Path.GetFileName(logDir) + ".damaged-*").Order(StringComparer.Ordinal).SkipLast(Keep - 1))
+        {
+            Directory.Delete(old, recursive: true);
+        }
+        return name;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     private void OpenLog(string logDir)
     {
         _device = Devices.CreateLogDevice(Path.Combine(logDir, "wal"), preallocateFile: false, deleteOnClose: false, recoverDevice: true);
         _log = new FasterLog(new FasterLogSettings
         {
             LogDevice = _device,
-            LogCommitDir = logDir,
+            // With FastCommitMode the commit record travels in the log itself; the metadata file is
+            // only a recovery starting point, so write it every 1,000th commit (or when FasterLog
+            // insists, as when truncating) instead of creating a synced file on every commit.
+            LogCommitManager = new DeviceLogCommitCheckpointManager(
+                new LocalStorageNamedDeviceFactory(preallocateFile: false, deleteOnClose: false),
+                new DefaultCheckpointNamingScheme(logDir),
+                removeOutdated: true,
+                fastCommitThrottleFreq: 1000),
             // A page must hold the largest record (a 1.5 MiB value); segments are the unit in which truncation frees disk.
             PageSizeBits = 21,
             MemorySizeBits = 22,
-            SegmentSizeBits = 21,
+            SegmentSizeBits = SegmentSizeBits,
             LogChecksum = LogChecksumType.PerEntry,
             // The commit marker travels in the log itself: one synchronous write per group commit.
             FastCommitMode = true,
-            RemoveOutdatedCommits = true,
             TryRecoverLatest = true,
         });
     }

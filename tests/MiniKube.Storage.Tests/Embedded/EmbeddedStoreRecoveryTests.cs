@@ -117,6 +117,7 @@ public sealed class EmbeddedStoreRecoveryTests
         Assert.That(await reopened.CountAsync("/k/", default), Is.EqualTo(50));
         var next = await reopened.CreateAsync("/after", V("y"), 0, default);
         Assert.That(next.Revision, Is.EqualTo(last + 1));
+        Assert.That(Directory.EnumerateDirectories(Dir, "log.damaged-*").Count(), Is.EqualTo(1), "the dropped tail is kept in a copy");
     }
 
     [Test]

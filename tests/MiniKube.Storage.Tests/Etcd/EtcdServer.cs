@@ -12,25 +12,43 @@ internal sealed class EtcdServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _dataDir;
+    private readonly (int Client, int Peer) _ports;
+    private bool _ownsDataDir = true;
 
-    private EtcdServer(Process process, string dataDir, Uri endpoint)
+    private EtcdServer(Process process, string dataDir, (int Client, int Peer) ports)
     {
         _process = process;
         _dataDir = dataDir;
-        Endpoint = endpoint;
+        _ports = ports;
+        Endpoint = new Uri($"http://127.0.0.1:{ports.Client}");
     }
 
     public Uri Endpoint { get; }
 
-    public static async Task<EtcdServer> StartAsync()
+    public int ProcessId => _process.Id;
+
+    public string DataDir => _dataDir;
+
+    public static Task<EtcdServer> StartAsync() =>
+        StartAsync(Directory.CreateTempSubdirectory("mkube-etcd-").FullName, (FreePort(), FreePort()));
+
+    /// <summary>Kills <paramref name="old"/> (as a crash would) and starts etcd again on its data dir and ports.</summary>
+    public static async Task<EtcdServer> RestartAsync(EtcdServer old)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        old._ownsDataDir = false;
+        await old.DisposeAsync();
+        return await StartAsync(old._dataDir, old._ports);
+    }
+
+    private static async Task<EtcdServer> StartAsync(string dataDir, (int Client, int Peer) ports)
     {
         var binary = new[] { "/usr/bin/etcd", "/usr/local/bin/etcd" }.FirstOrDefault(File.Exists);
         if (binary is null)
         {
-            Assert.Fail("etcd is not installed: run scripts/test, which installs Debian's etcd-server");
+            throw new InvalidOperationException("etcd is not installed: run scripts/test, which installs Debian's etcd-server");
         }
-        var dataDir = Directory.CreateTempSubdirectory("mkube-etcd-").FullName;
-        var (client, peer) = (FreePort(), FreePort());
+        var (client, peer) = ports;
         var info = new ProcessStartInfo(binary!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
@@ -50,7 +68,7 @@ internal sealed class EtcdServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new EtcdServer(process, dataDir, new Uri($"http://127.0.0.1:{client}"));
+        var server = new EtcdServer(process, dataDir, ports);
         await server.WaitHealthyAsync(TimeSpan.FromSeconds(30));
         return server;
     }
@@ -77,7 +95,7 @@ internal sealed class EtcdServer : IAsyncDisposable
             }
             if (DateTime.UtcNow >= deadline || _process.HasExited)
             {
-                Assert.Fail($"etcd did not become healthy at {Endpoint}");
+                throw new InvalidOperationException($"etcd did not become healthy at {Endpoint}");
             }
             await Task.Delay(100);
         }
@@ -88,7 +106,10 @@ internal sealed class EtcdServer : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
-        Directory.Delete(_dataDir, recursive: true);
+        if (_ownsDataDir)
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
     }
 
     public static int FreePort()
