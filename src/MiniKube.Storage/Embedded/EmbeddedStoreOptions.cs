@@ -17,9 +17,10 @@ public sealed class EmbeddedStoreOptions
 
     /// <summary>
     /// A checkpoint is written once the log since the last one outgrows both this and the last
-    /// checkpoint's size, which keeps disk use within about twice the live data.
+    /// checkpoint's size. So the log never holds much more than the live data, and writing
+    /// checkpoints costs at most about as many bytes again as the log itself.
     /// </summary>
-    public long CheckpointMinLogBytes { get; init; } = 8L << 20;
+    public long CheckpointMinLogBytes { get; init; } = 1L << 20;
 
     /// <summary>Events a watcher may fall behind before it is cut off.</summary>
     public int WatchQueueCapacity { get; init; } = 10_000;
