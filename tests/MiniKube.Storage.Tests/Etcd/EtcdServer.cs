@@ -13,15 +13,20 @@ internal sealed class EtcdServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _dataDir;
     private readonly (int Client, int Peer) _ports;
+    private readonly Tls? _tls;
     private bool _ownsDataDir = true;
 
-    private EtcdServer(Process process, string dataDir, (int Client, int Peer) ports)
+    private EtcdServer(Process process, string dataDir, (int Client, int Peer) ports, Tls? tls)
     {
         _process = process;
         _dataDir = dataDir;
         _ports = ports;
-        Endpoint = new Uri($"http://127.0.0.1:{ports.Client}");
+        _tls = tls;
+        Endpoint = new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{ports.Client}");
     }
+
+    /// <summary>PEM files for an etcd that serves https and requires client certificates.</summary>
+    public sealed record Tls(string CaFile, string CertFile, string KeyFile, string ClientCertFile, string ClientKeyFile);
 
     public Uri Endpoint { get; }
 
@@ -29,8 +34,8 @@ internal sealed class EtcdServer : IAsyncDisposable
 
     public string DataDir => _dataDir;
 
-    public static Task<EtcdServer> StartAsync() =>
-        StartAsync(Directory.CreateTempSubdirectory("mkube-etcd-").FullName, (FreePort(), FreePort()));
+    public static Task<EtcdServer> StartAsync(Tls? tls = null) =>
+        StartAsync(Directory.CreateTempSubdirectory("mkube-etcd-").FullName, (FreePort(), FreePort()), tls);
 
     /// <summary>Kills <paramref name="old"/> (as a crash would) and starts etcd again on its data dir and ports.</summary>
     public static async Task<EtcdServer> RestartAsync(EtcdServer old)
@@ -38,10 +43,10 @@ internal sealed class EtcdServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(old);
         old._ownsDataDir = false;
         await old.DisposeAsync();
-        return await StartAsync(old._dataDir, old._ports);
+        return await StartAsync(old._dataDir, old._ports, old._tls);
     }
 
-    private static async Task<EtcdServer> StartAsync(string dataDir, (int Client, int Peer) ports)
+    private static async Task<EtcdServer> StartAsync(string dataDir, (int Client, int Peer) ports, Tls? tls)
     {
         var binary = new[] { "/usr/bin/etcd", "/usr/local/bin/etcd" }.FirstOrDefault(File.Exists);
         if (binary is null)
@@ -49,11 +54,19 @@ internal sealed class EtcdServer : IAsyncDisposable
             throw new InvalidOperationException("etcd is not installed: run scripts/test, which installs Debian's etcd-server");
         }
         var (client, peer) = ports;
+        var scheme = tls is null ? "http" : "https";
         var info = new ProcessStartInfo(binary!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (tls is not null)
+        {
+            foreach (var arg in new[] { "--cert-file", tls.CertFile, "--key-file", tls.KeyFile, "--trusted-ca-file", tls.CaFile, "--client-cert-auth" })
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
         foreach (var arg in new[]
         {
             "--name", "mkube-test", "--data-dir", dataDir,
-            "--listen-client-urls", $"http://127.0.0.1:{client}", "--advertise-client-urls", $"http://127.0.0.1:{client}",
+            "--listen-client-urls", $"{scheme}://127.0.0.1:{client}", "--advertise-client-urls", $"{scheme}://127.0.0.1:{client}",
             "--listen-peer-urls", $"http://127.0.0.1:{peer}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peer}",
             "--initial-cluster", $"mkube-test=http://127.0.0.1:{peer}",
             // Room for our largest value (1.5 MiB) plus the request around it.
@@ -68,14 +81,21 @@ internal sealed class EtcdServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new EtcdServer(process, dataDir, ports);
+        var server = new EtcdServer(process, dataDir, ports, tls);
         await server.WaitHealthyAsync(TimeSpan.FromSeconds(30));
         return server;
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var handler = new HttpClientHandler();
+        if (_tls is not null)
+        {
+            // Only a readiness probe: it trusts whatever answers, and shows the client certificate etcd requires.
+            handler.ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator;
+            handler.ClientCertificates.Add(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(_tls.ClientCertFile, _tls.ClientKeyFile));
+        }
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {

@@ -45,4 +45,52 @@ public sealed class EtcdStoreTests
 
         Assert.That((await store.CreateAsync("/y", [1], 0, default)).Succeeded, Is.True);
     }
+
+    [Test]
+    public async Task Connect_HttpsWithCaAndClientCertificate_Works()
+    {
+        var dir = Directory.CreateTempSubdirectory("mkube-tls-").FullName;
+        try
+        {
+            var certs = TestCertificates.Create(dir);
+            await using var etcd = await EtcdServer.StartAsync(new EtcdServer.Tls(certs.CaFile, certs.ServerCertFile, certs.ServerKeyFile, certs.ClientCertFile, certs.ClientKeyFile));
+            var options = new EtcdStoreOptions { Endpoints = [etcd.Endpoint], CaFile = certs.CaFile, CertFile = certs.ClientCertFile, KeyFile = certs.ClientKeyFile };
+
+            await using var store = await EtcdStore.ConnectAsync(options, NullLogger.Instance, default);
+
+            Assert.That(etcd.Endpoint.Scheme, Is.EqualTo("https"));
+            Assert.That((await store.CreateAsync("/tls", [1], 0, default)).Succeeded, Is.True);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Connect_HttpsServerSignedByAnotherCa_IsRefused()
+    {
+        var dir = Directory.CreateTempSubdirectory("mkube-tls-").FullName;
+        try
+        {
+            var certs = TestCertificates.Create(dir);
+            var otherDir = Directory.CreateDirectory(Path.Combine(dir, "other")).FullName;
+            var other = TestCertificates.Create(otherDir, "some-other-ca");
+            await using var etcd = await EtcdServer.StartAsync(new EtcdServer.Tls(certs.CaFile, certs.ServerCertFile, certs.ServerKeyFile, certs.ClientCertFile, certs.ClientKeyFile));
+            var options = new EtcdStoreOptions
+            {
+                Endpoints = [etcd.Endpoint],
+                CaFile = other.CaFile,
+                CertFile = certs.ClientCertFile,
+                KeyFile = certs.ClientKeyFile,
+                UnavailableAfter = TimeSpan.FromSeconds(2),
+            };
+
+            Assert.That(() => EtcdStore.ConnectAsync(options, NullLogger.Instance, default), Throws.InstanceOf<StoreUnavailableException>());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
