@@ -6,22 +6,13 @@ namespace MiniKube.E2E.Tests;
 /// <summary><c>mkube server</c> on its two datastores: the embedded store and a real etcd.</summary>
 [TestFixture]
 [Category("E2E")]
-public sealed class DatastoreTests
+public sealed class DatastoreTests : DataDirFixture
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private string _dataDir = null!;
-
-    [SetUp]
-    public void SetUp() => _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dataDir, recursive: true);
-
     [Test]
     public async Task Server_WithEtcdEndpoint_ConnectsAndStopsCleanly()
     {
         await using var etcd = await EtcdServer.StartAsync();
-        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--datastore-endpoint", etcd.Endpoint.ToString());
+        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", DataDir, "--datastore-endpoint", etcd.Endpoint.ToString());
 
         await mkube.WaitForLogAsync("Connected to etcd", StartTimeout);
         await mkube.WaitForLogAsync("components are running", StartTimeout);
@@ -29,14 +20,14 @@ public sealed class DatastoreTests
         await mkube.WaitForExitAsync(TimeSpan.FromSeconds(15));
 
         Assert.That(mkube.ExitCode, Is.Zero);
-        Assert.That(Directory.Exists(Path.Combine(_dataDir, "server", "db")), Is.False, "no embedded store when etcd is the datastore");
+        Assert.That(Directory.Exists(Path.Combine(DataDir, "server", "db")), Is.False, "no embedded store when etcd is the datastore");
     }
 
     [Test]
     public async Task Server_EtcdUnreachable_ExitsNonZeroWithOneClearLine()
     {
         var port = EtcdServer.FreePort();
-        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--datastore-endpoint", $"http://127.0.0.1:{port}");
+        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", DataDir, "--datastore-endpoint", $"http://127.0.0.1:{port}");
         var clock = Stopwatch.StartNew();
 
         await mkube.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -51,16 +42,16 @@ public sealed class DatastoreTests
     [Test]
     public async Task Server_EmbeddedStore_SurvivesRestartAndSnapshotRoundTrip()
     {
-        using (var first = MkubeBinary.Start(null, "server", "--data-dir", _dataDir))
+        using (var first = MkubeBinary.Start(null, "server", "--data-dir", DataDir))
         {
             await first.WaitForLogAsync("components are running", StartTimeout);
             first.Signal(MkubeProcess.SigTerm);
             await first.WaitForExitAsync(TimeSpan.FromSeconds(15));
         }
-        var snapshot = Path.Combine(_dataDir, "backup.snap");
+        var snapshot = Path.Combine(DataDir, "backup.snap");
 
-        using var save = await MkubeBinary.RunToEndAsync("snapshot", "save", snapshot, "--data-dir", _dataDir);
-        var restoredDir = Path.Combine(_dataDir, "restored");
+        using var save = await MkubeBinary.RunToEndAsync("snapshot", "save", snapshot, "--data-dir", DataDir);
+        var restoredDir = Path.Combine(DataDir, "restored");
         using var restore = await MkubeBinary.RunToEndAsync("snapshot", "restore", snapshot, "--data-dir", restoredDir);
         using var again = await MkubeBinary.RunToEndAsync("snapshot", "restore", snapshot, "--data-dir", restoredDir);
 

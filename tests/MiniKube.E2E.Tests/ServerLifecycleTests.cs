@@ -4,17 +4,8 @@ namespace MiniKube.E2E.Tests;
 
 [TestFixture]
 [Category("E2E")]
-public sealed class ServerLifecycleTests
+public sealed class ServerLifecycleTests : DataDirFixture
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
-    private string _dataDir = null!;
-
-    [SetUp]
-    public void SetUp() => _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dataDir, recursive: true);
-
     [Test]
     public async Task Server_BogusFlag_ExitsTwoWithOneErrorLine()
     {
@@ -30,7 +21,7 @@ public sealed class ServerLifecycleTests
     [TestCase(MkubeProcess.SigInt)]
     public async Task Server_Signal_StopsInOrderWithinTenSecondsAndExitsZero(int signal)
     {
-        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", _dataDir);
+        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", DataDir);
         await mkube.WaitForLogAsync("components are running", StartTimeout);
 
         var clock = Stopwatch.StartNew();
@@ -40,16 +31,16 @@ public sealed class ServerLifecycleTests
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
         Assert.That(mkube.ExitCode, Is.Zero, string.Join('\n', mkube.Stderr));
         Assert.That(mkube.Stderr, Has.Some.Contains("Stopping data-dir"));
-        Assert.That(Directory.Exists(Path.Combine(_dataDir, "server")), Is.True);
+        Assert.That(Directory.Exists(Path.Combine(DataDir, "server")), Is.True);
     }
 
     [Test]
     public async Task Server_SecondOnSameDataDir_FailsWithOneClearLineAndNonZeroExit()
     {
-        using var first = MkubeBinary.Start(null, "server", "--data-dir", _dataDir);
+        using var first = MkubeBinary.Start(null, "server", "--data-dir", DataDir);
         await first.WaitForLogAsync("components are running", StartTimeout);
 
-        using var second = MkubeBinary.Start(null, "server", "--data-dir", _dataDir);
+        using var second = MkubeBinary.Start(null, "server", "--data-dir", DataDir);
         await second.WaitForExitAsync(StartTimeout);
 
         Assert.That(second.ExitCode, Is.Not.Zero);
@@ -63,8 +54,8 @@ public sealed class ServerLifecycleTests
     [Test]
     public async Task Server_DataDirFromConfigFileNamedInEnvironment_IsUsed()
     {
-        var config = Path.Combine(_dataDir, "config.yaml");
-        var fromFile = Path.Combine(_dataDir, "from-file");
+        var config = Path.Combine(DataDir, "config.yaml");
+        var fromFile = Path.Combine(DataDir, "from-file");
         await File.WriteAllTextAsync(config, $"data-dir: {fromFile}\n");
         using var mkube = MkubeBinary.Start(new Dictionary<string, string> { ["MKUBE_CONFIG"] = config }, "server");
 

@@ -35,57 +35,56 @@ internal sealed class SnapshotCommand : Command
     /// <summary>The snapshot commands, for config layering of their flags.</summary>
     public IEnumerable<ModeCommand> Modes => Subcommands.OfType<ModeCommand>();
 
-    private sealed class SaveCommand : ModeCommand
+    /// <summary>A snapshot subcommand: FILE, and the server's data dir locked while it works.</summary>
+    private abstract class SnapshotFileCommand : ModeCommand
     {
-        private readonly CliContext _context;
+        private readonly Argument<string> _file;
 
-        public SaveCommand(CliContext context)
-            : base("save", "Write every key of the store to FILE")
+        protected SnapshotFileCommand(string name, string description, string fileDescription, CliContext context)
+            : base(name, description)
         {
-            _context = context;
-            Add(File);
+            Context = context;
+            _file = FileArgument(fileDescription);
+            Add(_file);
         }
 
-        private Argument<string> File { get; } = FileArgument("Snapshot file to write");
+        protected CliContext Context { get; }
 
-        protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
+        protected sealed override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
         {
             var dataDir = parsed.GetRequiredValue(DataDir);
-            var file = parsed.GetRequiredValue(File);
+            await using var held = DataDirectoryLock.Acquire(Path.Combine(dataDir, "server"));
+            return await RunLockedAsync(dataDir, parsed.GetRequiredValue(_file), cancellationToken);
+        }
+
+        protected abstract Task<int> RunLockedAsync(string dataDir, string file, CancellationToken cancellationToken);
+    }
+
+    private sealed class SaveCommand(CliContext context)
+        : SnapshotFileCommand("save", "Write every key of the store to FILE", "Snapshot file to write", context)
+    {
+        protected override async Task<int> RunLockedAsync(string dataDir, string file, CancellationToken cancellationToken)
+        {
             var storeDir = StoreComponent.StoreDirectory(dataDir);
             if (!Directory.Exists(storeDir))
             {
-                await _context.Error.WriteLineAsync($"Error: no store in {storeDir}");
+                await Context.Error.WriteLineAsync($"Error: no store in {storeDir}");
                 return 1;
             }
-            await using var held = DataDirectoryLock.Acquire(Path.Combine(dataDir, "server"));
             await using var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = storeDir }, NullLogger.Instance, cancellationToken);
             var revision = await store.SaveSnapshotAsync(file, cancellationToken);
-            await _context.Out.WriteLineAsync($"Saved revision {revision} to {Path.GetFullPath(file)}");
+            await Context.Out.WriteLineAsync($"Saved revision {revision} to {Path.GetFullPath(file)}");
             return 0;
         }
     }
 
-    private sealed class RestoreCommand : ModeCommand
+    private sealed class RestoreCommand(CliContext context)
+        : SnapshotFileCommand("restore", "Create the store of --data-dir from FILE (the data dir must have no store yet)", "Snapshot file to read", context)
     {
-        private readonly CliContext _context;
-
-        public RestoreCommand(CliContext context)
-            : base("restore", "Create the store of --data-dir from FILE (the data dir must have no store yet)")
+        protected override async Task<int> RunLockedAsync(string dataDir, string file, CancellationToken cancellationToken)
         {
-            _context = context;
-            Add(File);
-        }
-
-        private Argument<string> File { get; } = FileArgument("Snapshot file to read");
-
-        protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
-        {
-            var dataDir = parsed.GetRequiredValue(DataDir);
-            var file = parsed.GetRequiredValue(File);
-            await using var held = DataDirectoryLock.Acquire(Path.Combine(dataDir, "server"));
             var (revision, keys) = EmbeddedStore.RestoreSnapshot(file, StoreComponent.StoreDirectory(dataDir));
-            await _context.Out.WriteLineAsync($"Restored {keys} keys at revision {revision} into {dataDir}");
+            await Context.Out.WriteLineAsync($"Restored {keys} keys at revision {revision} into {dataDir}");
             return 0;
         }
     }
