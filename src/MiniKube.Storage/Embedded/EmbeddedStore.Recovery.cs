@@ -62,7 +62,7 @@ public sealed partial class EmbeddedStore
     /// <summary>FasterLog pads each flush to a 512-byte sector; less than that past the tail is not data.</summary>
     private const long SegmentPadding = 512;
 
-    private const int SegmentSizeBits = 21;
+    private const int SegmentSizeBits = 18;
 
     /// <summary>How many bytes the log files hold past the recovered tail: what recovery dropped.</summary>
     private long BytesBeyondTail(string logDir)
@@ -125,8 +125,8 @@ public sealed partial class EmbeddedStore
                 new DefaultCheckpointNamingScheme(logDir),
                 removeOutdated: true,
                 fastCommitThrottleFreq: 1000),
-            // A page must hold the largest record (a 1.5 MiB value); segments are the unit in which truncation frees disk.
-            PageSizeBits = 21,
+            // A page holds the largest entry (LogRecord.MaxEntryBytes); segments are the unit in which truncation frees disk.
+            PageSizeBits = 16,
             MemorySizeBits = 22,
             SegmentSizeBits = SegmentSizeBits,
             LogChecksum = LogChecksumType.PerEntry,
@@ -142,12 +142,16 @@ public sealed partial class EmbeddedStore
         long records = 0;
         var next = Math.Max(fromAddress, _log.BeginAddress);
         using var iterator = _log.Scan(next, _log.TailAddress);
+        var fragments = new FragmentAssembler();
         try
         {
             while (iterator.GetNext(out var entry, out var length, out _, out var nextAddress))
             {
-                Apply(LogRecord.Decode(entry, length));
-                records++;
+                if (fragments.Add(LogRecord.Decode(entry, length)) is { } record)
+                {
+                    Apply(record);
+                    records++;
+                }
                 next = nextAddress;
             }
         }
@@ -156,6 +160,42 @@ public sealed partial class EmbeddedStore
             return ((records, next), e.Message);
         }
         return ((records, next), null);
+    }
+
+    /// <summary>
+    /// Reassembles records written as fragments. A run cut short (its writer was never
+    /// acknowledged: the crash came between the fragments) is dropped when the next record starts.
+    /// </summary>
+    private sealed class FragmentAssembler
+    {
+        private readonly List<byte[]> _pieces = [];
+
+        /// <summary>The complete record, or null while a fragmented one is still arriving.</summary>
+        public LogRecord? Add(LogRecord record)
+        {
+            if (record is not LogRecord.Fragment fragment)
+            {
+                _pieces.Clear();
+                return record;
+            }
+            if (fragment.Index == 0)
+            {
+                _pieces.Clear();
+            }
+            if (fragment.Index != _pieces.Count)
+            {
+                _pieces.Clear();
+                return null;
+            }
+            _pieces.Add(fragment.Bytes);
+            if (_pieces.Count < fragment.Count)
+            {
+                return null;
+            }
+            var whole = _pieces.SelectMany(p => p).ToArray();
+            _pieces.Clear();
+            return LogRecord.Decode(whole, whole.Length);
+        }
     }
 
     private void Apply(LogRecord record)

@@ -257,9 +257,9 @@ public sealed partial class EmbeddedStore : IStore
             {
                 return result;
             }
-            foreach (var record in records)
+            foreach (var entry in records.SelectMany(r => r.EncodeEntries()))
             {
-                _log.Enqueue(record.Encode());
+                _log.Enqueue(entry);
             }
             durable = _batch.Task;
         }

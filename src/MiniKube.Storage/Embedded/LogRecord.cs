@@ -16,6 +16,13 @@ internal abstract record LogRecord
     private const byte LeaseGrantKind = 3;
     private const byte LeaseRevokeKind = 4;
     private const byte CompactKind = 5;
+    private const byte FragmentKind = 6;
+
+    /// <summary>
+    /// The largest log entry written. Larger records (values up to 1.5 MiB) travel as a run of
+    /// fragments, so FasterLog pages, and with them the segments that truncation frees, stay small.
+    /// </summary>
+    public const int MaxEntryBytes = 60 * 1024;
 
     public sealed record Put(long Revision, string Key, byte[] Value, long Lease) : LogRecord;
 
@@ -26,6 +33,26 @@ internal abstract record LogRecord
     public sealed record LeaseRevoke(long Id) : LogRecord;
 
     public sealed record Compact(long Revision) : LogRecord;
+
+    /// <summary>Piece <see cref="Index"/> of <see cref="Count"/> of one encoded record too large for a single entry.</summary>
+    public sealed record Fragment(int Index, int Count, byte[] Bytes) : LogRecord;
+
+    /// <summary>The log entries for this record: itself, or fragments of its encoding.</summary>
+    public IEnumerable<byte[]> EncodeEntries()
+    {
+        var encoded = Encode();
+        if (encoded.Length <= MaxEntryBytes)
+        {
+            yield return encoded;
+            yield break;
+        }
+        const int Piece = MaxEntryBytes - 64; // room for the fragment's own header and CRC
+        var count = (encoded.Length + Piece - 1) / Piece;
+        for (var i = 0; i < count; i++)
+        {
+            yield return new Fragment(i, count, encoded[(i * Piece)..Math.Min(encoded.Length, (i + 1) * Piece)]).Encode();
+        }
+    }
 
     public byte[] Encode()
     {
@@ -60,6 +87,13 @@ internal abstract record LogRecord
                     w.Write(CompactKind);
                     w.Write(c.Revision);
                     break;
+                case Fragment f:
+                    w.Write(FragmentKind);
+                    w.Write(f.Index);
+                    w.Write(f.Count);
+                    w.Write(f.Bytes.Length);
+                    w.Write(f.Bytes);
+                    break;
                 default:
                     throw new InvalidOperationException("unknown record " + GetType().Name);
             }
@@ -92,6 +126,7 @@ internal abstract record LogRecord
                 LeaseGrantKind => new LeaseGrant(r.ReadInt64(), r.ReadInt64()),
                 LeaseRevokeKind => new LeaseRevoke(r.ReadInt64()),
                 CompactKind => new Compact(r.ReadInt64()),
+                FragmentKind => new Fragment(r.ReadInt32(), r.ReadInt32(), r.ReadBytes(r.ReadInt32())),
                 var kind => throw new InvalidDataException($"unknown log record kind {kind}"),
             };
             if (r.BaseStream.Position != length)

@@ -202,4 +202,21 @@ public sealed class EmbeddedStoreRecoveryTests
         Assert.That(() => EmbeddedStore.RestoreSnapshot(file, restoredDir), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("damaged"));
         Assert.That(Directory.Exists(restoredDir), Is.False);
     }
+
+    [Test]
+    public async Task Reopen_LargeValuesWrittenAsFragments_ComeBackWhole()
+    {
+        var big = new byte[StoreLimits.MaxValueBytes];
+        Random.Shared.NextBytes(big);
+        await using (var store = await OpenAsync())
+        {
+            await store.CreateAsync("/big", big, 0, default);
+            await store.CreateAsync("/small", V("s"), 0, default);
+        }
+
+        await using var reopened = await OpenAsync();
+
+        Assert.That((await reopened.GetAsync("/big", 0, default))!.Value, Is.EqualTo(big));
+        Assert.That(await reopened.GetCurrentRevisionAsync(default), Is.EqualTo(2));
+    }
 }
