@@ -8,8 +8,9 @@ using MiniKube.Storage.Tests.Etcd;
 
 // scripts/bench store: the workloads against the embedded store and against a real etcd
 // started on this machine, in one run, with the disk's raw fsync latency as the yardstick for
-// durable writes. Prints a Markdown table. Usage: MiniKube.Storage.Bench WORK_DIR
+// durable writes. Prints a Markdown table. Usage: MiniKube.Storage.Bench WORK_DIR [--embedded-only]
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench");
+var embeddedOnly = args.Contains("--embedded-only");
 if (Directory.Exists(work))
 {
     Directory.Delete(work, recursive: true);
@@ -35,6 +36,11 @@ await Workloads.RunAllAsync(
     name => Workloads.DirectoryBytes(dbDir(name)));
 
 var etcdResults = new Dictionary<string, double>();
+if (embeddedOnly)
+{
+    Directory.Delete(work, recursive: true);
+    return;
+}
 EtcdServer? etcd = null;
 try
 {

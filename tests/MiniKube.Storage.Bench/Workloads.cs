@@ -34,10 +34,14 @@ internal static class Workloads
 
         await using (var store = await open("churn"))
         {
+            using var sampling = new CancellationTokenSource();
+            var peak = SamplePeakAsync(() => disk("churn"), sampling.Token);
             await ChurnAsync(store, results);
+            await sampling.CancelAsync();
+            results["diskPeak"] = await peak;
             results["rss"] = rss("churn").Bytes;
             results["disk"] = disk("churn");
-            Report("after churn", $"disk {results["disk"] / 1048576:F1} MiB, RSS {results["rss"] / 1048576:F1} MiB");
+            Report("after churn", $"disk {results["disk"] / 1048576:F1} MiB (peak {results["diskPeak"] / 1048576:F1} MiB), RSS {results["rss"] / 1048576:F1} MiB");
         }
     }
 
@@ -161,6 +165,25 @@ internal static class Workloads
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
+    /// <summary>The largest value <paramref name="measure"/> returned, sampled every 250 ms until cancelled.</summary>
+    private static async Task<double> SamplePeakAsync(Func<long> measure, CancellationToken cancellationToken)
+    {
+        double peak = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                peak = Math.Max(peak, measure());
+            }
+            catch (IOException)
+            {
+                // A file vanished mid-count (truncation): take the next sample.
+            }
+            await Task.Delay(250, CancellationToken.None);
+        }
+        return peak;
+    }
+
     private static async Task ParallelAsync<T>(int clients, int total, Func<int, Task<T>> operation)
     {
         var next = -1;
@@ -217,6 +240,7 @@ internal static class Workloads
         Console.WriteLine($"| restart with 100,000 keys (512 B values) | {F(mine["restart"], "F2")} s | {F(etcd["restart"], "F2")} s | {Ratio("restart", false)} faster |");
         Console.WriteLine($"| 1,000,000 updates over 1,000 keys (1 KiB), 50 clients | {F(mine["churnRate"], "F0")}/s | {F(etcd["churnRate"], "F0")}/s | {Ratio("churnRate", true)} |");
         Console.WriteLine($"| disk after that churn (live data {F(live / 1048576, "F1")} MiB) | {F(mine["disk"] / 1048576, "F1")} MiB ({F(mine["disk"] / live, "F1")}x live) | {F(etcd["disk"] / 1048576, "F1")} MiB ({F(etcd["disk"] / live, "F1")}x live) | {Ratio("disk", false)} smaller |");
+        Console.WriteLine($"| largest disk use sampled during that churn | {F(mine["diskPeak"] / 1048576, "F1")} MiB ({F(mine["diskPeak"] / live, "F1")}x live) | {F(etcd["diskPeak"] / 1048576, "F1")} MiB | {Ratio("diskPeak", false)} smaller |");
         Console.WriteLine($"| RSS after that churn | {F(mine["rss"] / 1048576, "F1")} MiB (whole benchmark process) | {F(etcd["rss"] / 1048576, "F1")} MiB (etcd process) | {Ratio("rss", false)} smaller |");
     }
 
