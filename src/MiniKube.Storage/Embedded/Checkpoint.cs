@@ -15,14 +15,28 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
 
     public const string FilePrefix = "checkpoint-";
 
-    /// <summary>The newest intact checkpoint in <paramref name="directory"/>, or null when there is none.</summary>
-    public static Checkpoint? LoadLatest(string directory, Action<string> reportDamaged)
+    /// <summary>The file name of the checkpoint at <paramref name="revision"/>; names sort by revision.</summary>
+    public static string FileName(long revision) => $"{FilePrefix}{revision:D20}";
+
+    /// <summary>
+    /// The newest intact checkpoint in <paramref name="directory"/> and its path, or null when
+    /// there is none. Temp files of a checkpoint a crash interrupted are removed, never read.
+    /// </summary>
+    public static (Checkpoint Checkpoint, string Path)? LoadLatest(string directory, Action<string> reportDamaged)
     {
-        foreach (var path in Directory.EnumerateFiles(directory, FilePrefix + "*").Order(StringComparer.Ordinal).Reverse())
+        foreach (var temp in Directory.EnumerateFiles(directory, FilePrefix + "*.tmp"))
+        {
+            File.Delete(temp);
+        }
+        var complete = Directory.EnumerateFiles(directory, FilePrefix + "*")
+            .Where(p => Path.GetFileName(p).Length == FilePrefix.Length + 20)
+            .Order(StringComparer.Ordinal)
+            .Reverse();
+        foreach (var path in complete)
         {
             try
             {
-                return Read(path);
+                return (Read(path), path);
             }
             catch (InvalidDataException e)
             {

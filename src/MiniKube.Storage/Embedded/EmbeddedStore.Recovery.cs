@@ -18,12 +18,13 @@ public sealed partial class EmbeddedStore
         var logDir = Path.Combine(directory, "log");
         Directory.CreateDirectory(logDir);
 
-        var checkpoint = Checkpoint.LoadLatest(_checkpointDir, LogCheckpointDamaged);
-        if (checkpoint is not null)
+        var latest = Checkpoint.LoadLatest(_checkpointDir, LogCheckpointDamaged);
+        var checkpoint = latest?.Checkpoint;
+        if (latest is { } found)
         {
-            _state.Reset(checkpoint.Revision, checkpoint.Keys, checkpoint.Leases, checkpoint.NextLeaseId);
-            _lastCheckpointAddress = checkpoint.LogAddress;
-            _lastCheckpointBytes = new FileInfo(Path.Combine(_checkpointDir, $"{Checkpoint.FilePrefix}{checkpoint.Revision:D20}")).Length;
+            _state.Reset(found.Checkpoint.Revision, found.Checkpoint.Keys, found.Checkpoint.Leases, found.Checkpoint.NextLeaseId);
+            _lastCheckpointAddress = found.Checkpoint.LogAddress;
+            _lastCheckpointBytes = new FileInfo(found.Path).Length;
         }
 
         OpenLog(logDir);

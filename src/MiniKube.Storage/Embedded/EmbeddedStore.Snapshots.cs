@@ -35,7 +35,7 @@ public sealed partial class EmbeddedStore
         CheckFormat(directory);
         var checkpoints = Path.Combine(directory, "checkpoints");
         Directory.CreateDirectory(checkpoints);
-        (snapshot with { LogAddress = 0 }).Write(Path.Combine(checkpoints, $"{Checkpoint.FilePrefix}{snapshot.Revision:D20}"));
+        (snapshot with { LogAddress = 0 }).Write(Path.Combine(checkpoints, Checkpoint.FileName(snapshot.Revision)));
         return (snapshot.Revision, snapshot.Keys.Count);
     }
 }

@@ -424,7 +424,7 @@ public sealed partial class EmbeddedStore : IStore
     private void WriteCheckpoint(long revision, long logAddress)
     {
         var (live, leases, nextLease) = Read(() => (_state.Live(revision), _state.Leases.ToList(), _state.NextLeaseId));
-        var path = Path.Combine(_checkpointDir, $"{Checkpoint.FilePrefix}{revision:D20}");
+        var path = Path.Combine(_checkpointDir, Checkpoint.FileName(revision));
         new Checkpoint(revision, logAddress, nextLease, leases, live).Write(path);
         foreach (var old in Directory.EnumerateFiles(_checkpointDir, Checkpoint.FilePrefix + "*").Where(p => string.CompareOrdinal(p, path) < 0))
         {

@@ -219,4 +219,27 @@ public sealed class EmbeddedStoreRecoveryTests
         Assert.That((await reopened.GetAsync("/big", 0, default))!.Value, Is.EqualTo(big));
         Assert.That(await reopened.GetCurrentRevisionAsync(default), Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task Reopen_CheckpointInterruptedBeforeRename_IsIgnoredAndRemoved()
+    {
+        await using (var store = await OpenAsync(checkpointBytes: 64 << 10))
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await store.CreateAsync($"/k/{i}", new byte[1024], 0, default);
+            }
+            await Task.Delay(300);
+        }
+        var checkpoints = Path.Combine(Dir, "checkpoints");
+        var complete = Directory.EnumerateFiles(checkpoints).Single();
+        // A crash after the temp file was written in full, before its rename.
+        var temp = Path.Combine(checkpoints, "checkpoint-99999999999999999999.tmp");
+        File.Copy(complete, temp);
+
+        await using var reopened = await OpenAsync();
+
+        Assert.That(await reopened.GetCurrentRevisionAsync(default), Is.EqualTo(200));
+        Assert.That(File.Exists(temp), Is.False);
+    }
 }
