@@ -31,6 +31,7 @@ public sealed partial class EmbeddedStore : IStore
     private readonly WatchHub _hub;
     private readonly Channel<bool> _commitSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _commitGate = new(1, 1);
     private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<(DateTimeOffset Time, long Revision)> _revisionTimes = new();
     private readonly string _checkpointDir;
@@ -39,6 +40,7 @@ public sealed partial class EmbeddedStore : IStore
     private FasterLog _log = null!;
     private TaskCompletionSource _batch = NewBatch();
     private long _visible;
+    private long _committedTail;
     private long? _pendingTruncate;
     private long _lastCheckpointAddress;
     private long _lastCheckpointBytes;
@@ -233,11 +235,13 @@ public sealed partial class EmbeddedStore : IStore
         _commitSignal.Writer.TryComplete();
         await _stopping.CancelAsync();
         await Task.WhenAll(_committer, _maintenance).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _commitGate.WaitAsync(); // a writer may still be committing its own batch
         _hub.CloseAll(new StoreUnavailableException("the store is closed"));
         _log?.Dispose();
         _device?.Dispose();
         _lock.Dispose();
         _stopping.Dispose();
+        _commitGate.Dispose();
     }
 
     /// <summary>
@@ -267,61 +271,121 @@ public sealed partial class EmbeddedStore : IStore
         {
             _lock.ExitWriteLock();
         }
-        _commitSignal.Writer.TryWrite(true);
+        // Group commit, leader style: the first writer to find no commit under way commits for
+        // everyone who appended so far; the others wait for that batch, or the next one.
+        if (_commitGate.Wait(0, CancellationToken.None))
+        {
+            try
+            {
+                if (!durable.IsCompleted)
+                {
+                    await CommitOnceAsync();
+                }
+            }
+            finally
+            {
+                _commitGate.Release();
+            }
+        }
+        if (_log.TailAddress != Volatile.Read(ref _committedTail))
+        {
+            _commitSignal.Writer.TryWrite(true); // appended after our batch was taken, or a commit was under way
+        }
         await durable.WaitAsync(cancellationToken);
         return result;
     }
 
+    /// <summary>
+    /// Commits on behalf of writers that could not commit themselves (another commit was under
+    /// way) and of checkpoints that asked for a truncation; at disposal, commits what is left.
+    /// </summary>
     private async Task CommitLoopAsync()
     {
         while (await _commitSignal.Reader.WaitToReadAsync(CancellationToken.None))
         {
             _commitSignal.Reader.TryRead(out _);
-            TaskCompletionSource batch;
-            long upTo, tail;
-            long? truncate;
+            await _commitGate.WaitAsync();
+            try
+            {
+                if (!await CommitOnceAsync())
+                {
+                    return;
+                }
+            }
+            finally
+            {
+                _commitGate.Release();
+            }
+        }
+        // Disposal: make what is still queued durable before the log closes.
+        await _log.CommitAsync();
+        _batch.TrySetResult();
+    }
+
+    /// <summary>
+    /// Commits everything appended so far as one batch, then shows it to readers and watchers
+    /// and acknowledges its writers. Only ever run by the holder of <see cref="_commitGate"/>.
+    /// Returns false once the log has failed.
+    /// </summary>
+    private async Task<bool> CommitOnceAsync()
+    {
+        TaskCompletionSource batch;
+        long upTo, tail;
+        long? truncate;
+        _lock.EnterWriteLock();
+        try
+        {
+            batch = _batch;
+            _batch = NewBatch();
+            upTo = _state.Revision;
+            tail = _log.TailAddress;
+            truncate = _pendingTruncate;
+            _pendingTruncate = null;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+        if (tail == Volatile.Read(ref _committedTail) && truncate is null)
+        {
+            batch.TrySetResult(); // nothing appended since the last commit
+            return true;
+        }
+
+        try
+        {
+            if (truncate is { } address)
+            {
+                _log.TruncateUntil(address);
+            }
+            await _log.CommitAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail(e);
+            batch.TrySetException(_fault!);
             _lock.EnterWriteLock();
             try
             {
-                batch = _batch;
-                _batch = NewBatch();
-                upTo = _state.Revision;
-                tail = _log.TailAddress;
-                truncate = _pendingTruncate;
-                _pendingTruncate = null;
+                _batch.TrySetException(_fault!); // writers that joined the next batch meanwhile
             }
             finally
             {
                 _lock.ExitWriteLock();
             }
-
-            try
-            {
-                if (truncate is { } address)
-                {
-                    _log.TruncateUntil(address);
-                }
-                await _log.CommitAsync();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Fail(e);
-                batch.TrySetException(_fault!);
-                return;
-            }
-
-            _hub.Publish(() =>
-            {
-                var from = Volatile.Read(ref _visible) + 1;
-                Volatile.Write(ref _visible, upTo);
-                return from > upTo ? [] : Read(() => _state.Events(from, upTo));
-            });
-            batch.TrySetResult();
-            MaybeStartCheckpoint(upTo, tail);
+            return false;
         }
-        // Disposal: make what is still queued durable before the log closes.
-        await _log.CommitAsync();
-        _batch.TrySetResult();
+
+        _hub.Publish(() =>
+        {
+            var from = Volatile.Read(ref _visible) + 1;
+            Volatile.Write(ref _visible, upTo);
+            return from > upTo ? [] : Read(() => _state.Events(from, upTo));
+        });
+        Volatile.Write(ref _committedTail, tail);
+        batch.TrySetResult();
+        MaybeStartCheckpoint(upTo, tail);
+        return true;
     }
 
     private async Task MaintenanceLoopAsync()
