@@ -42,6 +42,9 @@ public sealed partial class EmbeddedStore
         if (damage is not null)
         {
             LogDamagedLog(damage, _log.TailAddress - replayed.NextAddress, _state.Revision);
+            // Checkpoint what was kept before moving the log: a crash in between then finds the
+            // checkpoint and meets the same damage again, instead of an empty log after an old checkpoint.
+            WriteCheckpoint(_state.Revision, 0, (_state.Leases.ToList(), _state.NextLeaseId));
             _log.Dispose();
             _device.Dispose();
             if (copied is not null)
@@ -52,7 +55,6 @@ public sealed partial class EmbeddedStore
             Directory.Move(logDir, aside);
             Directory.CreateDirectory(logDir);
             OpenLog(logDir);
-            WriteCheckpoint(_state.Revision, _log.TailAddress);
         }
 
         _visible = _state.Revision;

@@ -49,6 +49,7 @@ public sealed partial class EmbeddedStore : IStore
     private bool _disposed;
     private Task _committer = Task.CompletedTask;
     private Task _maintenance = Task.CompletedTask;
+    private Task _checkpointTask = Task.CompletedTask;
 
     private EmbeddedStore(EmbeddedStoreOptions options, ILogger logger)
     {
@@ -235,6 +236,7 @@ public sealed partial class EmbeddedStore : IStore
         _commitSignal.Writer.TryComplete();
         await _stopping.CancelAsync();
         await Task.WhenAll(_committer, _maintenance).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _checkpointTask.ContinueWith(_ => { }, TaskScheduler.Default);
         await _commitGate.WaitAsync(); // a writer may still be committing its own batch
         _hub.CloseAll(new StoreUnavailableException("the store is closed"));
         _log?.Dispose();
@@ -259,13 +261,23 @@ public sealed partial class EmbeddedStore : IStore
             (result, var records) = change();
             if (records is null)
             {
-                return result;
+                if (_state.Revision == Volatile.Read(ref _visible))
+                {
+                    return result;
+                }
+                // The failure may rest on writes not yet durable (the key a create found, the
+                // revision an update missed): answer only once they are, as etcd would.
+                durable = _batch.Task;
+                result = result with { Revision = _state.Revision };
             }
-            foreach (var entry in records.SelectMany(r => r.EncodeEntries()))
+            else
             {
-                _log.Enqueue(entry);
+                foreach (var entry in records.SelectMany(r => r.EncodeEntries()))
+                {
+                    _log.Enqueue(entry);
+                }
+                durable = _batch.Task;
             }
-            durable = _batch.Task;
         }
         finally
         {
@@ -287,9 +299,9 @@ public sealed partial class EmbeddedStore : IStore
                 _commitGate.Release();
             }
         }
-        if (_log.TailAddress != Volatile.Read(ref _committedTail))
+        if (!durable.IsCompleted)
         {
-            _commitSignal.Writer.TryWrite(true); // appended after our batch was taken, or a commit was under way
+            _commitSignal.Writer.TryWrite(true); // a commit was under way: the loop commits our batch after it
         }
         await durable.WaitAsync(cancellationToken);
         return result;
@@ -332,6 +344,7 @@ public sealed partial class EmbeddedStore : IStore
         TaskCompletionSource batch;
         long upTo, tail;
         long? truncate;
+        (List<(long, TimeSpan)> Leases, long NextLeaseId)? checkpointLeases = null;
         _lock.EnterWriteLock();
         try
         {
@@ -341,6 +354,12 @@ public sealed partial class EmbeddedStore : IStore
             tail = _log.TailAddress;
             truncate = _pendingTruncate;
             _pendingTruncate = null;
+            if (CheckpointDue(tail))
+            {
+                // Leases exactly as of this log position: a checkpoint must not hold a later lease
+                // set than its keys, or replaying the records after it would meet leases it lacks.
+                checkpointLeases = (_state.Leases.ToList(), _state.NextLeaseId);
+            }
         }
         finally
         {
@@ -380,11 +399,14 @@ public sealed partial class EmbeddedStore : IStore
         {
             var from = Volatile.Read(ref _visible) + 1;
             Volatile.Write(ref _visible, upTo);
-            return from > upTo ? [] : Read(() => _state.Events(from, upTo));
+            return from > upTo ? [] : ReadWhileClosing(() => _state.Events(from, upTo));
         });
         Volatile.Write(ref _committedTail, tail);
         batch.TrySetResult();
-        MaybeStartCheckpoint(upTo, tail);
+        if (checkpointLeases is { } leases)
+        {
+            StartCheckpoint(upTo, tail, leases);
+        }
         return true;
     }
 
@@ -443,22 +465,32 @@ public sealed partial class EmbeddedStore : IStore
         var target = Math.Min(byTime, visible - _options.CompactionMinRevisions);
         if (target > Read(() => _state.CompactRevision))
         {
-            await CompactAsync(target, _stopping.Token);
+            try
+            {
+                await CompactAsync(target, _stopping.Token);
+            }
+            catch (CompactedException)
+            {
+                // A client compacted further meanwhile: nothing left to do.
+            }
         }
     }
 
-    private void MaybeStartCheckpoint(long revision, long tail)
+    private bool CheckpointDue(long tail) =>
+        tail - _lastCheckpointAddress >= Math.Max(_options.CheckpointMinLogBytes, _lastCheckpointBytes)
+        && Volatile.Read(ref _checkpointRunning) == 0;
+
+    private void StartCheckpoint(long revision, long tail, (List<(long, TimeSpan)> Leases, long NextLeaseId) leases)
     {
-        var threshold = Math.Max(_options.CheckpointMinLogBytes, _lastCheckpointBytes);
-        if (tail - _lastCheckpointAddress < threshold || Interlocked.Exchange(ref _checkpointRunning, 1) == 1)
+        if (Interlocked.Exchange(ref _checkpointRunning, 1) == 1)
         {
             return;
         }
-        _ = Task.Run(() =>
+        _checkpointTask = Task.Run(() =>
         {
             try
             {
-                WriteCheckpoint(revision, tail);
+                WriteCheckpoint(revision, tail, leases);
                 _lock.EnterWriteLock();
                 try
                 {
@@ -478,6 +510,10 @@ public sealed partial class EmbeddedStore : IStore
             {
                 // Compacted past this revision meanwhile: the next commit tries again.
             }
+            catch (ObjectDisposedException)
+            {
+                // The store closed while the checkpoint was being written: the log still has everything.
+            }
             finally
             {
                 Volatile.Write(ref _checkpointRunning, 0);
@@ -485,11 +521,12 @@ public sealed partial class EmbeddedStore : IStore
         });
     }
 
-    private void WriteCheckpoint(long revision, long logAddress)
+    /// <summary>Writes the keys live at <paramref name="revision"/> and the given leases (as of the same log position).</summary>
+    private void WriteCheckpoint(long revision, long logAddress, (List<(long, TimeSpan)> Leases, long NextLeaseId) leases)
     {
-        var (live, leases, nextLease) = Read(() => (_state.Live(revision), _state.Leases.ToList(), _state.NextLeaseId));
+        var live = Read(() => _state.Live(revision));
         var path = Path.Combine(_checkpointDir, Checkpoint.FileName(revision));
-        new Checkpoint(revision, logAddress, nextLease, leases, live).Write(path);
+        new Checkpoint(revision, logAddress, leases.NextLeaseId, leases.Leases, live).Write(path);
         foreach (var old in Directory.EnumerateFiles(_checkpointDir, Checkpoint.FilePrefix + "*").Where(p => string.CompareOrdinal(p, path) < 0))
         {
             File.Delete(old);
@@ -497,6 +534,20 @@ public sealed partial class EmbeddedStore : IStore
         _lastCheckpointAddress = logAddress;
         _lastCheckpointBytes = new FileInfo(path).Length;
         LogCheckpointWritten(revision, live.Count, _lastCheckpointBytes);
+    }
+
+    /// <summary>A read for the store's own machinery, which must finish its work while the store closes.</summary>
+    private T ReadWhileClosing<T>(Func<T> read)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
     }
 
     private T Read<T>(Func<T> read)

@@ -68,7 +68,8 @@ public sealed partial class EtcdStore : IStore
         var start = request.StartAfter is { } after && string.CompareOrdinal(after, request.Prefix) >= 0 ? after + "\0" : request.Prefix;
         var wire = new Wire.RangeRequest { Key = RangeStart(start), RangeEnd = PrefixEnd(request.Prefix), Limit = request.Limit, Revision = request.Revision };
         var response = await CallAsync((kv, o) => kv.RangeAsync(wire, o).ResponseAsync, request.Revision, cancellationToken);
-        return new RangeResult([.. response.Kvs.Select(ToKeyValue)], response.Header.Revision, response.More);
+        // A read at a past revision is at that revision; the header carries the current one.
+        return new RangeResult([.. response.Kvs.Select(ToKeyValue)], request.Revision != 0 ? request.Revision : response.Header.Revision, response.More);
     }
 
     public async Task<long> CountAsync(string prefix, CancellationToken cancellationToken)
@@ -102,7 +103,8 @@ public sealed partial class EtcdStore : IStore
         StoreLimits.CheckValue(value);
         var txn = new TxnRequest
         {
-            Compare = { ModRevisionIs(key, expectedModRevision) },
+            // etcd compares an absent key's mod_revision as 0: require that the key exists, too.
+            Compare = { KeyExists(key), ModRevisionIs(key, expectedModRevision) },
             Success = { new RequestOp { RequestPut = new PutRequest { Key = Bytes(key), Value = ByteString.CopyFrom(value), Lease = leaseId, PrevKv = true } } },
             Failure = { new RequestOp { RequestRange = new Wire.RangeRequest { Key = Bytes(key) } } },
         };
@@ -123,12 +125,7 @@ public sealed partial class EtcdStore : IStore
         var txn = new TxnRequest
         {
             // Unconditional deletes still compare: "the key exists", so a miss reports the (absent) current value.
-            Compare =
-            {
-                expectedModRevision == 0
-                    ? new Compare { Key = Bytes(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Greater, CreateRevision = 0 }
-                    : ModRevisionIs(key, expectedModRevision),
-            },
+            Compare = { expectedModRevision == 0 ? KeyExists(key) : ModRevisionIs(key, expectedModRevision) },
             Success = { delete },
             Failure = { new RequestOp { RequestRange = new Wire.RangeRequest { Key = Bytes(key) } } },
         };
@@ -211,13 +208,13 @@ public sealed partial class EtcdStore : IStore
     }
 
     private Task<TxnResponse> TxnAsync(TxnRequest txn, long leaseId, CancellationToken cancellationToken) =>
-        CallAsync((kv, o) => kv.TxnAsync(txn, o).ResponseAsync, leaseId, cancellationToken, isLeaseContext: leaseId != 0);
+        RetryAsync(channel => new KV.KVClient(channel).TxnAsync(txn, Options(cancellationToken)).ResponseAsync, leaseId, leaseId != 0, isWrite: true, cancellationToken);
 
-    private Task<T> CallAsync<T>(Func<KV.KVClient, CallOptions, Task<T>> call, long context, CancellationToken cancellationToken, bool isLeaseContext = false) =>
-        RetryAsync(channel => call(new KV.KVClient(channel), Options(cancellationToken)), context, isLeaseContext, cancellationToken);
+    private Task<T> CallAsync<T>(Func<KV.KVClient, CallOptions, Task<T>> call, long context, CancellationToken cancellationToken) =>
+        RetryAsync(channel => call(new KV.KVClient(channel), Options(cancellationToken)), context, false, isWrite: false, cancellationToken);
 
     private Task<T> CallLeaseAsync<T>(Func<Wire.Lease.LeaseClient, CallOptions, Task<T>> call, long leaseId, CancellationToken cancellationToken) =>
-        RetryAsync(channel => call(new Wire.Lease.LeaseClient(channel), Options(cancellationToken)), leaseId, true, cancellationToken);
+        RetryAsync(channel => call(new Wire.Lease.LeaseClient(channel), Options(cancellationToken)), leaseId, true, isWrite: true, cancellationToken);
 
     private CallOptions Options(CancellationToken cancellationToken) =>
         new(deadline: DateTime.UtcNow + _options.CallTimeout, cancellationToken: cancellationToken);
@@ -225,9 +222,11 @@ public sealed partial class EtcdStore : IStore
     /// <summary>
     /// Runs a call, moving to the next endpoint with exponential back-off (100 ms doubling to
     /// 2 s) while etcd cannot be reached, until <see cref="EtcdStoreOptions.UnavailableAfter"/>.
-    /// Errors etcd answered with are translated at once, never retried.
+    /// Errors etcd answered with are translated at once, never retried. A write is retried only
+    /// when it cannot have reached etcd (no connection: Unavailable); after a timeout its outcome
+    /// is unknown, and retrying could report "exists" for the caller's own create.
     /// </summary>
-    private async Task<T> RetryAsync<T>(Func<GrpcChannel, Task<T>> call, long context, bool isLeaseContext, CancellationToken cancellationToken)
+    private async Task<T> RetryAsync<T>(Func<GrpcChannel, Task<T>> call, long context, bool isLeaseContext, bool isWrite, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var giveUp = DateTime.UtcNow + _options.UnavailableAfter;
@@ -239,7 +238,7 @@ public sealed partial class EtcdStore : IStore
             {
                 return await call(_channels[index]);
             }
-            catch (RpcException e) when (IsUnreachable(e) && !cancellationToken.IsCancellationRequested)
+            catch (RpcException e) when (IsUnreachable(e) && !(isWrite && e.StatusCode == StatusCode.DeadlineExceeded) && !cancellationToken.IsCancellationRequested)
             {
                 if (DateTime.UtcNow + delay > giveUp)
                 {
@@ -269,6 +268,9 @@ public sealed partial class EtcdStore : IStore
         _ when IsUnreachable(e) => new StoreUnavailableException($"etcd did not answer: {e.Status.Detail}", e),
         _ => new StoreUnavailableException($"etcd refused the request: {e.Status.StatusCode} {e.Status.Detail}", e),
     };
+
+    private static Compare KeyExists(string key) =>
+        new() { Key = Bytes(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Greater, CreateRevision = 0 };
 
     private static Compare ModRevisionIs(string key, long modRevision) =>
         new() { Key = Bytes(key), Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = modRevision };

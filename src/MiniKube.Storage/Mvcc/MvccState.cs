@@ -23,6 +23,12 @@ internal sealed class MvccState
     /// <summary>Revisions below this are gone.</summary>
     public long CompactRevision { get; private set; }
 
+    /// <summary>
+    /// The oldest revision whose event is still held. After a restart from a checkpoint at R the
+    /// keys at R are readable but R's own event is not, so watches may start at R + 1 at the earliest.
+    /// </summary>
+    private long _eventFloor;
+
     public int KeyCount => _histories.Count;
 
     public long NextLeaseId { get; private set; } = 1;
@@ -36,6 +42,7 @@ internal sealed class MvccState
         _leases.Clear();
         Revision = revision;
         CompactRevision = revision;
+        _eventFloor = revision + 1;
         NextLeaseId = nextLeaseId;
         foreach (var (id, ttl) in leases)
         {
@@ -127,9 +134,10 @@ internal sealed class MvccState
     /// <summary>Events with revision in [<paramref name="from"/>, <paramref name="to"/>].</summary>
     public List<WatchEvent> Events(long from, long to)
     {
-        if (from < CompactRevision)
+        var floor = Math.Max(CompactRevision, _eventFloor);
+        if (from < floor)
         {
-            throw new CompactedException(from, CompactRevision);
+            throw new CompactedException(from, floor);
         }
         var start = FirstEventIndexAtOrAfter(from);
         var result = new List<WatchEvent>();

@@ -112,6 +112,30 @@ public abstract class StoreConformanceTests
     }
 
     [Test]
+    public async Task Update_ZeroModRevisionOnAbsentKey_FailsAndCreatesNothing()
+    {
+        var store = await StoreAsync();
+
+        var result = await store.UpdateAsync(P + "absent", V("1"), 0, 0, default);
+
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(await store.GetAsync(P + "absent", 0, default), Is.Null);
+    }
+
+    [Test]
+    public async Task Range_AtPastRevision_ReportsThatRevision()
+    {
+        var store = await StoreAsync();
+        var first = await store.CreateAsync(P + "a", V("1"), 0, default);
+        await store.CreateAsync(P + "b", V("2"), 0, default);
+
+        var page = await store.RangeAsync(new RangeRequest(P, Revision: first.Revision), default);
+
+        Assert.That(page.Revision, Is.EqualTo(first.Revision));
+        Assert.That(page.Items.Select(kv => kv.Key), Is.EqualTo(new[] { P + "a" }));
+    }
+
+    [Test]
     public async Task Delete_Unconditional_RemovesAndReturnsDeletedValue()
     {
         var store = await StoreAsync();

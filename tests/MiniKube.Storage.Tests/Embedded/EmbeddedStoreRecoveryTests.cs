@@ -242,4 +242,29 @@ public sealed class EmbeddedStoreRecoveryTests
         Assert.That(await reopened.GetCurrentRevisionAsync(default), Is.EqualTo(200));
         Assert.That(File.Exists(temp), Is.False);
     }
+
+    [Test]
+    public async Task Reopen_WatchFromTheCheckpointRevision_IsCompactedNotSilentlyShort()
+    {
+        await using (var store = await OpenAsync(checkpointBytes: 16 << 10))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await store.CreateAsync($"/k/{i}", new byte[1024], 0, default);
+            }
+            await Task.Delay(300);
+        }
+        var checkpointRevision = long.Parse(Path.GetFileName(Directory.EnumerateFiles(Path.Combine(Dir, "checkpoints")).Single())["checkpoint-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var reopened = await OpenAsync();
+
+        Assert.That(async () =>
+        {
+            await foreach (var ev in reopened.WatchAsync("/k/", checkpointRevision, default))
+            {
+                break;
+            }
+        }, Throws.InstanceOf<CompactedException>());
+        Assert.That(await reopened.GetAsync("/k/0", checkpointRevision, default), Is.Not.Null, "reads at the checkpoint revision still work");
+    }
 }
