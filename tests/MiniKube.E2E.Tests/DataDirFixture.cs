@@ -12,4 +12,14 @@ public abstract class DataDirFixture
 
     [TearDown]
     public void RemoveDataDir() => Directory.Delete(DataDir, recursive: true);
+
+    /// <summary>The admin kubeconfig a server started with <see cref="ServerArgs"/> writes.</summary>
+    protected string KubeconfigPath => Path.Combine(DataDir, "kubeconfig");
+
+    /// <summary>
+    /// <c>server --data-dir DIR</c> on a free port, writing its kubeconfig into the test's data
+    /// dir, so tests never touch /etc/mkube or port 6443.
+    /// </summary>
+    protected static string[] ServerArgs(string dataDir, params string[] more) =>
+        ["server", "--data-dir", dataDir, "--https-listen-port", "0", "--write-kubeconfig", Path.Combine(dataDir, "kubeconfig"), .. more];
 }

@@ -12,7 +12,7 @@ public sealed class DatastoreTests : DataDirFixture
     public async Task Server_WithEtcdEndpoint_ConnectsAndStopsCleanly()
     {
         await using var etcd = await EtcdServer.StartAsync();
-        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", DataDir, "--datastore-endpoint", etcd.Endpoint.ToString());
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--datastore-endpoint", etcd.Endpoint.ToString()));
 
         await mkube.WaitForLogAsync("Connected to etcd", StartTimeout);
         await mkube.WaitForLogAsync("components are running", StartTimeout);
@@ -27,7 +27,7 @@ public sealed class DatastoreTests : DataDirFixture
     public async Task Server_EtcdUnreachable_ExitsNonZeroWithOneClearLine()
     {
         var port = EtcdServer.FreePort();
-        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", DataDir, "--datastore-endpoint", $"http://127.0.0.1:{port}");
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--datastore-endpoint", $"http://127.0.0.1:{port}"));
         var clock = Stopwatch.StartNew();
 
         await mkube.WaitForExitAsync(TimeSpan.FromSeconds(40));
@@ -42,7 +42,7 @@ public sealed class DatastoreTests : DataDirFixture
     [Test]
     public async Task Server_EmbeddedStore_SurvivesRestartAndSnapshotRoundTrip()
     {
-        using (var first = MkubeBinary.Start(null, "server", "--data-dir", DataDir))
+        using (var first = MkubeBinary.Start(null, ServerArgs(DataDir)))
         {
             await first.WaitForLogAsync("components are running", StartTimeout);
             first.Signal(MkubeProcess.SigTerm);
@@ -60,7 +60,7 @@ public sealed class DatastoreTests : DataDirFixture
         Assert.That(restore.ExitCode, Is.Zero, string.Join('\n', restore.Stderr));
         Assert.That(again.ExitCode, Is.EqualTo(1));
         Assert.That(again.Stderr, Is.EqualTo(new[] { $"Error: {restoredDir}/server/db already holds a store; move it away first (nothing was changed)" }));
-        using var restored = MkubeBinary.Start(null, "server", "--data-dir", restoredDir);
+        using var restored = MkubeBinary.Start(null, ServerArgs(restoredDir));
         await restored.WaitForLogAsync("Store recovered at revision", StartTimeout);
     }
 }

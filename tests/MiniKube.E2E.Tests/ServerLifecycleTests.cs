@@ -21,7 +21,7 @@ public sealed class ServerLifecycleTests : DataDirFixture
     [TestCase(MkubeProcess.SigInt)]
     public async Task Server_Signal_StopsInOrderWithinTenSecondsAndExitsZero(int signal)
     {
-        using var mkube = MkubeBinary.Start(null, "server", "--data-dir", DataDir);
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir));
         await mkube.WaitForLogAsync("components are running", StartTimeout);
 
         var clock = Stopwatch.StartNew();
@@ -37,10 +37,10 @@ public sealed class ServerLifecycleTests : DataDirFixture
     [Test]
     public async Task Server_SecondOnSameDataDir_FailsWithOneClearLineAndNonZeroExit()
     {
-        using var first = MkubeBinary.Start(null, "server", "--data-dir", DataDir);
+        using var first = MkubeBinary.Start(null, ServerArgs(DataDir));
         await first.WaitForLogAsync("components are running", StartTimeout);
 
-        using var second = MkubeBinary.Start(null, "server", "--data-dir", DataDir);
+        using var second = MkubeBinary.Start(null, ServerArgs(DataDir));
         await second.WaitForExitAsync(StartTimeout);
 
         Assert.That(second.ExitCode, Is.Not.Zero);
@@ -56,7 +56,7 @@ public sealed class ServerLifecycleTests : DataDirFixture
     {
         var config = Path.Combine(DataDir, "config.yaml");
         var fromFile = Path.Combine(DataDir, "from-file");
-        await File.WriteAllTextAsync(config, $"data-dir: {fromFile}\n");
+        await File.WriteAllTextAsync(config, $"data-dir: {fromFile}\nhttps-listen-port: 0\nwrite-kubeconfig: {KubeconfigPath}\n");
         using var mkube = MkubeBinary.Start(new Dictionary<string, string> { ["MKUBE_CONFIG"] = config }, "server");
 
         await mkube.WaitForLogAsync($"Using data directory {fromFile}/server", StartTimeout);

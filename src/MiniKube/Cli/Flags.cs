@@ -20,7 +20,7 @@ internal static partial class Flags
 
     public static Option<bool> Switch(string name, string description) => new(name) { Description = description };
 
-    public static Option<int> Port(string name, int defaultValue, string description)
+    public static Option<int> Port(string name, int defaultValue, string description, bool allowAny = false)
     {
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
@@ -30,7 +30,7 @@ internal static partial class Flags
             {
                 return;
             }
-            if (port is < 1 or > 65535)
+            if (port is < 0 or > 65535 || (port == 0 && !allowAny))
             {
                 result.AddError($"{name}: {port} is not a port number (1-65535)");
             }

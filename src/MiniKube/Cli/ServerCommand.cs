@@ -32,7 +32,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(ServiceNodePortRange);
     }
 
-    public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server");
+    public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server (0: any free port)", allowAny: true);
 
     public Option<string> BindAddress { get; } = Flags.IpAddress("--bind-address", Defaults.BindAddress, "Address the API server listens on");
 
@@ -107,6 +107,7 @@ internal sealed class ServerCommand : ModeCommand
         var flags = Bind(parsed);
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
-            .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile)), cancellationToken);
+            .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
+            .AddApiServer(new ApiServerSettings(flags.DataDir, flags.BindAddress, flags.HttpsListenPort, flags.WriteKubeconfig, flags.WriteKubeconfigMode, flags.ClusterDomain, flags.AdvertiseAddress)), cancellationToken);
     }
 }

@@ -69,6 +69,14 @@ public static class HostingExtensions
         return services.AddComponent(sp => sp.GetRequiredService<StoreComponent>());
     }
 
+    /// <summary>The API server over the store; add it after the store.</summary>
+    internal static IServiceCollection AddApiServer(this IServiceCollection services, ApiServerSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<ApiServerComponent>();
+        return services.AddComponent(sp => sp.GetRequiredService<ApiServerComponent>());
+    }
+
     /// <summary>Runs the host to its end and returns the process exit code.</summary>
     public static async Task<int> RunToExitCodeAsync(this IHost host, CancellationToken cancellationToken = default)
     {

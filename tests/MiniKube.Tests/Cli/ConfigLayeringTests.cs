@@ -99,7 +99,7 @@ public sealed class ConfigLayeringTests
     [Test]
     public async Task InvokeAsync_BadValueInEnvironment_NamesTheVariable()
     {
-        _cli.Environment["MKUBE_HTTPS_LISTEN_PORT"] = "0";
+        _cli.Environment["MKUBE_HTTPS_LISTEN_PORT"] = "70000";
 
         Assert.That(await _cli.RunAsync("server"), Is.EqualTo(2));
         Assert.That(_cli.ErrorLines[0], Does.Contain("MKUBE_HTTPS_LISTEN_PORT").And.Contain("not a port number"));

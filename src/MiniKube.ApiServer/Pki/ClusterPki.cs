@@ -1,0 +1,142 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MiniKube.ApiServer.Pki;
+
+/// <summary>
+/// The cluster's certificates, made on first start and reused after, as k3s does: a CA (10
+/// years), the API server's serving certificate (1 year, renewed when its names change or it
+/// nears expiry) and the admin client certificate (CN=admin, O=system:masters). Keys are
+/// ECDSA P-256 and are written owner-only.
+/// </summary>
+public sealed class ClusterPki
+{
+    private const string CaName = "server-ca";
+    private const string ServingName = "serving-kube-apiserver";
+    private const string AdminName = "client-admin";
+
+    private ClusterPki(X509Certificate2 ca, X509Certificate2 serving, X509Certificate2 admin)
+    {
+        Ca = ca;
+        Serving = serving;
+        Admin = admin;
+    }
+
+    /// <summary>The cluster CA (public part only).</summary>
+    public X509Certificate2 Ca { get; }
+
+    /// <summary>The serving certificate, with its private key.</summary>
+    public X509Certificate2 Serving { get; }
+
+    /// <summary>The admin client certificate, with its private key.</summary>
+    public X509Certificate2 Admin { get; }
+
+    /// <summary>Loads the certificates from <paramref name="directory"/>, making what is missing or stale.</summary>
+    /// <param name="names">DNS names and IP addresses the serving certificate must carry.</param>
+    public static ClusterPki LoadOrCreate(string directory, IReadOnlyCollection<string> names, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(time);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var now = time.GetUtcNow();
+        var ca = Load(directory, CaName) ?? CreateCa(directory, now);
+        var serving = Load(directory, ServingName);
+        if (serving is null || serving.NotAfter.ToUniversalTime() < now.AddDays(90).UtcDateTime || !Covers(serving, names))
+        {
+            serving = Issue(directory, ServingName, ca, "CN=kube-apiserver", names, serverAuth: true, now);
+        }
+        var admin = Load(directory, AdminName) ?? Issue(directory, AdminName, ca, "CN=admin, O=system:masters", [], serverAuth: false, now);
+        using var caWithKey = ca;
+        return new ClusterPki(X509CertificateLoader.LoadCertificate(ca.RawData), serving, admin);
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> was issued by this cluster's CA.</summary>
+    public bool IsIssuedByCluster(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
+    public static string Pem(X509Certificate2 certificate) => certificate.ExportCertificatePem();
+
+    public static string KeyPem(X509Certificate2 certificate) =>
+        (certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("no private key")).ExportPkcs8PrivateKeyPem();
+
+    private static X509Certificate2 CreateCa(string directory, DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN=mkube-server-ca@{now.ToUnixTimeSeconds()}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var ca = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+        Save(directory, CaName, ca);
+        return ca;
+    }
+
+    private static X509Certificate2 Issue(string directory, string name, X509Certificate2 ca, string subject, IReadOnlyCollection<string> names, bool serverAuth, DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
+        if (names.Count > 0)
+        {
+            var san = new SubjectAlternativeNameBuilder();
+            foreach (var n in names)
+            {
+                if (IPAddress.TryParse(n, out var ip))
+                {
+                    san.AddIpAddress(ip);
+                }
+                else
+                {
+                    san.AddDnsName(n);
+                }
+            }
+            request.CertificateExtensions.Add(san.Build());
+        }
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        using var issued = request.Create(ca, now.AddMinutes(-5), now.AddYears(1), serial);
+        var withKey = issued.CopyWithPrivateKey(key);
+        Save(directory, name, withKey);
+        return withKey;
+    }
+
+    private static bool Covers(X509Certificate2 certificate, IReadOnlyCollection<string> names)
+    {
+        var san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        if (san is null)
+        {
+            return names.Count == 0;
+        }
+        var present = san.EnumerateDnsNames().Concat(san.EnumerateIPAddresses().Select(ip => ip.ToString())).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return names.All(present.Contains);
+    }
+
+    private static X509Certificate2? Load(string directory, string name)
+    {
+        var (cert, key) = Paths(directory, name);
+        return File.Exists(cert) && File.Exists(key) ? X509Certificate2.CreateFromPemFile(cert, key) : null;
+    }
+
+    private static void Save(string directory, string name, X509Certificate2 certificate)
+    {
+        var (cert, key) = Paths(directory, name);
+        File.WriteAllText(cert, Pem(certificate));
+        File.WriteAllText(key, "");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(key, KeyPem(certificate));
+    }
+
+    private static (string Cert, string Key) Paths(string directory, string name) =>
+        (Path.Combine(directory, name + ".crt"), Path.Combine(directory, name + ".key"));
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using MiniKube.ApiServer;
+using MiniKube.ApiServer.Pki;
+
+namespace MiniKube.Hosting;
+
+/// <summary>
+/// Hosts the API server: makes or loads the cluster certificates in <c>DATA_DIR/server/tls</c>,
+/// serves HTTPS on the configured address, and writes the admin kubeconfig once it listens.
+/// </summary>
+internal sealed partial class ApiServerComponent(ApiServerSettings settings, StoreComponent store, TimeProvider time, ILoggerFactory loggers, ILogger<ApiServerComponent> logger) : IComponent
+{
+    public string Name => "apiserver";
+
+    public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
+    {
+        var pki = ClusterPki.LoadOrCreate(Path.Combine(settings.DataDir, "server", "tls"), ServingNames(settings), time);
+        var options = new ApiServerOptions
+        {
+            BindAddress = IPAddress.Parse(settings.BindAddress),
+            Port = settings.Port,
+            Pki = pki,
+            KubernetesVersion = BuildInfo.KubernetesVersion,
+        };
+        await using var server = await KubeApiServer.StartAsync(options, store.Store, loggers, stoppingToken);
+        var mode = (UnixFileMode)Convert.ToInt32(settings.KubeconfigMode, 8);
+        Kubeconfig.Write(settings.KubeconfigPath, mode, server.Address, pki);
+        var address = server.Address.ToString();
+        LogListening(address, settings.KubeconfigPath);
+        ready.Set();
+        await Task.Delay(Timeout.Infinite, stoppingToken);
+    }
+
+    /// <summary>Names the serving certificate carries: as k3s, the host's names and addresses plus the in-cluster service names.</summary>
+    private static List<string> ServingNames(ApiServerSettings settings)
+    {
+        var names = new List<string>
+        {
+            "localhost", "127.0.0.1", "::1", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+            "kubernetes.default.svc." + settings.ClusterDomain, Dns.GetHostName().ToLowerInvariant(),
+        };
+        names.AddRange(NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .Where(a => a.AddressFamily == AddressFamily.InterNetwork)
+            .Select(a => a.ToString()));
+        if (settings.AdvertiseAddress is { } advertised)
+        {
+            names.Add(advertised);
+        }
+        return [.. names.Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "API server listening on {Address}; admin kubeconfig written to {Kubeconfig}")]
+    private partial void LogListening(string address, string kubeconfig);
+}
+
+/// <summary>What the API server component needs from the server's flags.</summary>
+internal sealed record ApiServerSettings(string DataDir, string BindAddress, int Port, string KubeconfigPath, string KubeconfigMode, string ClusterDomain, string? AdvertiseAddress);

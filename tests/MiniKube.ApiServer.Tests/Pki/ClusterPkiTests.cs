@@ -1,0 +1,78 @@
+using System.Security.Cryptography.X509Certificates;
+using MiniKube.ApiServer.Pki;
+
+namespace MiniKube.ApiServer.Tests.Pki;
+
+[TestFixture]
+public sealed class ClusterPkiTests
+{
+    private static readonly string[] Names = ["localhost", "127.0.0.1", "kubernetes.default.svc"];
+    private string _dir = null!;
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("mkube-pki-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    [Test]
+    public void LoadOrCreate_FirstStart_MakesCaServingAndAdminCertificates()
+    {
+        var pki = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        Assert.That(pki.Ca.NotAfter, Is.GreaterThan(DateTime.Now.AddYears(9)));
+        Assert.That(pki.Serving.NotAfter, Is.LessThan(DateTime.Now.AddYears(1).AddDays(1)));
+        Assert.That(pki.IsIssuedByCluster(pki.Serving), Is.True);
+        Assert.That(pki.IsIssuedByCluster(pki.Admin), Is.True);
+        Assert.That(pki.Admin.Subject, Does.Contain("CN=admin").And.Contain("O=system:masters"));
+        var san = pki.Serving.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
+        Assert.That(san.EnumerateDnsNames(), Is.SupersetOf(new[] { "localhost", "kubernetes.default.svc" }));
+        Assert.That(Directory.EnumerateFiles(_dir, "*.key").Select(File.GetUnixFileMode), Has.All.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public void LoadOrCreate_SecondStart_ReusesTheSameCertificates()
+    {
+        var first = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        var second = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        Assert.That(second.Ca.Thumbprint, Is.EqualTo(first.Ca.Thumbprint));
+        Assert.That(second.Serving.Thumbprint, Is.EqualTo(first.Serving.Thumbprint));
+        Assert.That(second.Admin.Thumbprint, Is.EqualTo(first.Admin.Thumbprint));
+    }
+
+    [Test]
+    public void LoadOrCreate_NewHostAddress_ReissuesOnlyTheServingCertificate()
+    {
+        var first = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        var second = ClusterPki.LoadOrCreate(_dir, [.. Names, "10.0.0.7"], TimeProvider.System);
+
+        Assert.That(second.Ca.Thumbprint, Is.EqualTo(first.Ca.Thumbprint));
+        Assert.That(second.Serving.Thumbprint, Is.Not.EqualTo(first.Serving.Thumbprint));
+        Assert.That(second.IsIssuedByCluster(second.Serving), Is.True);
+    }
+
+    [Test]
+    public void IsIssuedByCluster_CertificateOfAnotherCluster_IsFalse()
+    {
+        var ours = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+        var other = ClusterPki.LoadOrCreate(Path.Combine(_dir, "other"), Names, TimeProvider.System);
+
+        Assert.That(ours.IsIssuedByCluster(other.Admin), Is.False);
+    }
+
+    [Test]
+    public void KubeconfigWrite_UsesTheRequestedModeAndEmbedsTheAdminIdentity()
+    {
+        var pki = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+        var path = Path.Combine(_dir, "etc", "mkube.yaml");
+
+        Kubeconfig.Write(path, UnixFileMode.UserRead | UnixFileMode.UserWrite, new Uri("https://127.0.0.1:6443"), pki);
+
+        Assert.That(File.GetUnixFileMode(path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        var text = File.ReadAllText(path);
+        Assert.That(text, Does.Contain("server: https://127.0.0.1:6443").And.Contain("client-certificate-data:").And.Contain("certificate-authority-data:"));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace MiniKube.E2E.Tests;
+
+/// <summary>The real kubectl against <c>mkube server</c>, given only the kubeconfig the server wrote.</summary>
+[TestFixture]
+[Category("E2E")]
+public sealed class ApiServerTests : DataDirFixture
+{
+    [Test]
+    public async Task Kubectl_WithWrittenKubeconfig_SeesServerVersionAndHealth()
+    {
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir));
+        await mkube.WaitForLogAsync("components are running", StartTimeout);
+
+        var version = await KubectlAsync("version", "-o", "json");
+        var health = await KubectlAsync("get", "--raw", "/healthz");
+
+        Assert.That(version.ExitCode, Is.Zero, version.Error);
+        Assert.That(version.Output, Does.Contain("\"gitVersion\": \"v1.32.0\""));
+        Assert.That(health.Output.Trim(), Is.EqualTo("ok"));
+        Assert.That(File.GetUnixFileMode(KubeconfigPath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public async Task Request_WithoutClientCertificate_Gets401Status()
+    {
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir));
+        await mkube.WaitForLogAsync("components are running", StartTimeout);
+        var server = File.ReadLines(KubeconfigPath).First(l => l.TrimStart().StartsWith("server:", StringComparison.Ordinal)).Split("server:")[1].Trim();
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var http = new HttpClient(handler);
+
+        using var denied = await http.GetAsync(new Uri(server + "/api"));
+        using var open = await http.GetAsync(new Uri(server + "/version"));
+
+        Assert.That((int)denied.StatusCode, Is.EqualTo(401));
+        Assert.That(await denied.Content.ReadAsStringAsync(), Does.Contain("\"reason\":\"Unauthorized\""));
+        Assert.That((int)open.StatusCode, Is.EqualTo(200));
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> KubectlAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("--kubeconfig");
+        info.ArgumentList.Add(KubeconfigPath);
+        info.ArgumentList.Add("--cache-dir");
+        info.ArgumentList.Add(Path.Combine(DataDir, "kube-cache"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await output, await error);
+    }
+}
