@@ -20,6 +20,7 @@ public sealed class ApiServerTests : DataDirFixture
         Assert.That(version.Output, Does.Contain("\"gitVersion\": \"v1.32.0\""));
         Assert.That(health.Output.Trim(), Is.EqualTo("ok"));
         Assert.That(File.GetUnixFileMode(KubeconfigPath), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Assert.That(File.ReadAllText(Path.Combine(DataDir, "server", "token")), Does.StartWith("K10"));
     }
 
     [Test]

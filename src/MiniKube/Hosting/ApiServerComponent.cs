@@ -18,6 +18,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
         var pki = ClusterPki.LoadOrCreate(Path.Combine(settings.DataDir, "server", "tls"), ServingNames(settings), time);
+        JoinToken.LoadOrCreate(Path.Combine(settings.DataDir, "server", "token"), settings.Token, pki);
         var options = new ApiServerOptions
         {
             BindAddress = IPAddress.Parse(settings.BindAddress),
@@ -60,4 +61,4 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
 }
 
 /// <summary>What the API server component needs from the server's flags.</summary>
-internal sealed record ApiServerSettings(string DataDir, string BindAddress, int Port, string KubeconfigPath, string KubeconfigMode, string ClusterDomain, string? AdvertiseAddress);
+internal sealed record ApiServerSettings(string DataDir, string BindAddress, int Port, string KubeconfigPath, string KubeconfigMode, string ClusterDomain, string? AdvertiseAddress, string? Token);
