@@ -1,0 +1,136 @@
+using k8s.Models;
+
+namespace MiniKube.ApiServer.Resources;
+
+/// <summary>
+/// Every resource the API server serves, in discovery order. Discovery, OpenAPI, routing and
+/// the registry all read this one list, so adding a kind here is what makes it exist.
+/// Short names, categories and subresources follow kube-apiserver's own discovery documents.
+/// </summary>
+public static class ResourceCatalog
+{
+    private static readonly string[] GetPatchUpdate = ["get", "patch", "update"];
+    private static readonly string[] Create = ["create"];
+    private static readonly string[] CreateGet = ["create", "get"];
+    private static readonly string[] Get = ["get"];
+    private static readonly string[] CategoryAll = ["all"];
+
+    private static Subresource Status(string group, string version, string kind) => new("status", group, version, kind, GetPatchUpdate);
+
+    private static readonly Subresource Scale = new("scale", "autoscaling", "v1", "Scale", GetPatchUpdate);
+
+    private static ResourceType Core(string name, string kind, Type model, bool namespaced = true) => new("", "v1", name, kind, model, namespaced);
+
+    private static ResourceType Apps(string name, string kind, Type model) => new("apps", "v1", name, kind, model, true);
+
+    public static IReadOnlyList<ResourceType> All { get; } =
+    [
+        Core("namespaces", "Namespace", typeof(V1Namespace), namespaced: false) with
+        {
+            ShortNames = ["ns"],
+            Subresources = [Status("", "v1", "Namespace"), new("finalize", "", "v1", "Namespace", ["update"])],
+        },
+        Core("pods", "Pod", typeof(V1Pod)) with
+        {
+            ShortNames = ["po"],
+            Categories = CategoryAll,
+            Subresources =
+            [
+                Status("", "v1", "Pod"),
+                new("binding", "", "v1", "Binding", Create),
+                new("eviction", "policy", "v1", "Eviction", Create),
+                new("log", "", "v1", "Pod", Get),
+                new("exec", "", "v1", "PodExecOptions", CreateGet),
+                new("attach", "", "v1", "PodAttachOptions", CreateGet),
+                new("portforward", "", "v1", "PodPortForwardOptions", CreateGet),
+            ],
+        },
+        Core("nodes", "Node", typeof(V1Node), namespaced: false) with { ShortNames = ["no"], Subresources = [Status("", "v1", "Node")] },
+        Core("services", "Service", typeof(V1Service)) with { ShortNames = ["svc"], Categories = CategoryAll, Subresources = [Status("", "v1", "Service")] },
+        Core("endpoints", "Endpoints", typeof(V1Endpoints)) with { ShortNames = ["ep"] },
+        Core("configmaps", "ConfigMap", typeof(V1ConfigMap)) with { ShortNames = ["cm"] },
+        Core("secrets", "Secret", typeof(V1Secret)),
+        Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with { ShortNames = ["sa"] },
+        Core("events", "Event", typeof(Corev1Event)) with { ShortNames = ["ev"] },
+        Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)) with
+        {
+            ShortNames = ["rc"],
+            Categories = CategoryAll,
+            Subresources = [Scale, Status("", "v1", "ReplicationController")],
+        },
+        Core("persistentvolumes", "PersistentVolume", typeof(V1PersistentVolume), namespaced: false) with
+        {
+            ShortNames = ["pv"],
+            Subresources = [Status("", "v1", "PersistentVolume")],
+        },
+        Core("persistentvolumeclaims", "PersistentVolumeClaim", typeof(V1PersistentVolumeClaim)) with
+        {
+            ShortNames = ["pvc"],
+            Subresources = [Status("", "v1", "PersistentVolumeClaim")],
+        },
+        Core("componentstatuses", "ComponentStatus", typeof(V1ComponentStatus), namespaced: false) with
+        {
+            ShortNames = ["cs"],
+            Verbs = ResourceType.ReadVerbs,
+        },
+        Apps("deployments", "Deployment", typeof(V1Deployment)) with
+        {
+            ShortNames = ["deploy"],
+            Categories = CategoryAll,
+            Subresources = [Scale, Status("apps", "v1", "Deployment")],
+        },
+        Apps("replicasets", "ReplicaSet", typeof(V1ReplicaSet)) with
+        {
+            ShortNames = ["rs"],
+            Categories = CategoryAll,
+            Subresources = [Scale, Status("apps", "v1", "ReplicaSet")],
+        },
+        Apps("statefulsets", "StatefulSet", typeof(V1StatefulSet)) with
+        {
+            ShortNames = ["sts"],
+            Categories = CategoryAll,
+            Subresources = [Scale, Status("apps", "v1", "StatefulSet")],
+        },
+        Apps("daemonsets", "DaemonSet", typeof(V1DaemonSet)) with
+        {
+            ShortNames = ["ds"],
+            Categories = CategoryAll,
+            Subresources = [Status("apps", "v1", "DaemonSet")],
+        },
+        Apps("controllerrevisions", "ControllerRevision", typeof(V1ControllerRevision)),
+        new ResourceType("batch", "v1", "jobs", "Job", typeof(V1Job), true) with
+        {
+            Categories = CategoryAll,
+            Subresources = [Status("batch", "v1", "Job")],
+        },
+        new ResourceType("batch", "v1", "cronjobs", "CronJob", typeof(V1CronJob), true) with
+        {
+            ShortNames = ["cj"],
+            Categories = CategoryAll,
+            Subresources = [Status("batch", "v1", "CronJob")],
+        },
+        new ResourceType("coordination.k8s.io", "v1", "leases", "Lease", typeof(V1Lease), true),
+        new ResourceType("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", typeof(V1EndpointSlice), true),
+        new ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", typeof(V1PodDisruptionBudget), true) with
+        {
+            ShortNames = ["pdb"],
+            Subresources = [Status("policy", "v1", "PodDisruptionBudget")],
+        },
+        new ResourceType("storage.k8s.io", "v1", "storageclasses", "StorageClass", typeof(V1StorageClass), false) with { ShortNames = ["sc"] },
+    ];
+
+    /// <summary>Group-versions in discovery order, core ("v1") first.</summary>
+    public static IReadOnlyList<string> GroupVersions { get; } = All.Select(r => r.GroupVersion).Distinct().ToArray();
+
+    private static readonly Dictionary<(string Group, string Version, string Name), ResourceType> ByName =
+        All.ToDictionary(r => (r.Group, r.Version, r.Name));
+
+    private static readonly Dictionary<(string Group, string Kind), ResourceType> ByKind =
+        All.ToDictionary(r => (r.Group, r.Kind));
+
+    public static ResourceType? Find(string group, string version, string name) =>
+        ByName.TryGetValue((group, version, name), out var type) ? type : null;
+
+    public static ResourceType? FindKind(string group, string kind) =>
+        ByKind.TryGetValue((group, kind), out var type) ? type : null;
+}

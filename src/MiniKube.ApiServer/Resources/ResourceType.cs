@@ -1,0 +1,54 @@
+namespace MiniKube.ApiServer.Resources;
+
+/// <summary>
+/// One REST resource the API server serves: its discovery facts (what kubectl's REST mapper
+/// resolves names from), its model type from <c>k8s.Models</c>, and how the registry treats it.
+/// </summary>
+/// <param name="Group">API group; empty for core.</param>
+/// <param name="Version">API version, e.g. v1.</param>
+/// <param name="Name">Plural resource name as in URLs, e.g. deployments.</param>
+/// <param name="Kind">Object kind, e.g. Deployment.</param>
+/// <param name="Model">The k8s.Models class of one object, e.g. V1Deployment.</param>
+/// <param name="Namespaced">True when objects live in a namespace.</param>
+public sealed record ResourceType(string Group, string Version, string Name, string Kind, Type Model, bool Namespaced)
+{
+    /// <summary>Lower-case kind, e.g. deployment.</summary>
+    public string SingularName => Kind.ToLowerInvariant();
+
+    public IReadOnlyList<string> ShortNames { get; init; } = [];
+
+    /// <summary>Categories such as "all" (what <c>kubectl get all</c> lists).</summary>
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    public IReadOnlyList<Subresource> Subresources { get; init; } = [];
+
+    /// <summary>Verbs on the collection and its items; read-only kinds serve fewer.</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
+
+    /// <summary>True when spec changes bump <c>metadata.generation</c> and the status subresource owns <c>.status</c>.</summary>
+    public bool HasStatus => Subresources.Any(s => s.Name == "status");
+
+    /// <summary>"apps/v1", or "v1" for core.</summary>
+    public string GroupVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    /// <summary>How errors name the resource: <c>pods</c> for core, <c>deployments.apps</c> otherwise.</summary>
+    public string QualifiedName => Group.Length == 0 ? Name : $"{Name}.{Group}";
+
+    /// <summary>Kind of the list, e.g. DeploymentList.</summary>
+    public string ListKind => Kind + "List";
+
+    /// <summary>Store key prefix of all objects of this resource, ending in '/'.</summary>
+    public string KeyPrefix => Group.Length == 0 ? $"/registry/{Name}/" : $"/registry/{Group}/{Name}/";
+
+    public static readonly IReadOnlyList<string> AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+    public static readonly IReadOnlyList<string> ReadVerbs = ["get", "list"];
+}
+
+/// <summary>A subresource such as pods/status or deployments/scale.</summary>
+/// <param name="Name">e.g. status, scale, log.</param>
+/// <param name="Group">Group of the kind it takes and returns (autoscaling for Scale).</param>
+/// <param name="Version">Version of that kind.</param>
+/// <param name="Kind">e.g. Scale, Binding, Eviction.</param>
+/// <param name="Verbs">e.g. get, patch, update.</param>
+public sealed record Subresource(string Name, string Group, string Version, string Kind, IReadOnlyList<string> Verbs);
