@@ -1,9 +1,10 @@
 using System.Net;
+using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.ApiServer;
 
-/// <summary>Where and how the API server listens.</summary>
+/// <summary>Where and how the API server listens, and the cluster facts it enforces.</summary>
 public sealed class ApiServerOptions
 {
     public IPAddress BindAddress { get; init; } = IPAddress.Any;
@@ -15,4 +16,20 @@ public sealed class ApiServerOptions
 
     /// <summary>The Kubernetes release served at /version, e.g. v1.32.0.</summary>
     public required string KubernetesVersion { get; init; }
+
+    /// <summary>The address other machines and pods reach this server at (default/kubernetes endpoints).</summary>
+    public string AdvertiseAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>Service cluster IPs come from here; the first address is the kubernetes Service's.</summary>
+    public string ServiceCidr { get; init; } = "10.43.0.0/16";
+
+    public int FirstNodePort { get; init; } = 30000;
+
+    public int LastNodePort { get; init; } = 32767;
+
+    /// <summary>Accepted bearer tokens and who they stand for.</summary>
+    public IReadOnlyDictionary<string, UserInfo> Tokens { get; init; } = new Dictionary<string, UserInfo>();
+
+    /// <summary>How often a watch that asked for bookmarks gets one.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
 namespace MiniKube.ApiServer.Http;
@@ -9,26 +9,64 @@ namespace MiniKube.ApiServer.Http;
 /// </summary>
 public static class StatusResponses
 {
-    public static Task WriteAsync(HttpContext context, int code, string reason, string message)
+    public static JsonObject Failure(ApiException error)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        context.Response.StatusCode = code;
-        context.Response.ContentType = "application/json";
-        var status = new Dictionary<string, object>
+        ArgumentNullException.ThrowIfNull(error);
+        var status = new JsonObject
         {
             ["kind"] = "Status",
             ["apiVersion"] = "v1",
-            ["metadata"] = new Dictionary<string, object>(),
+            ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
-            ["message"] = message,
-            ["reason"] = reason,
-            ["code"] = code,
+            ["message"] = error.Message,
+            ["reason"] = error.Reason,
         };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(status));
+        if (error.Details is not null || error.RetryAfterSeconds is not null)
+        {
+            var details = error.Details?.DeepClone().AsObject() ?? [];
+            if (error.RetryAfterSeconds is { } seconds)
+            {
+                details["retryAfterSeconds"] = seconds;
+            }
+            status["details"] = details;
+        }
+        status["code"] = error.Code;
+        return status;
     }
 
-    public static Task UnauthorizedAsync(HttpContext context) => WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized", "Unauthorized");
+    /// <summary>A success Status, as DELETE of most kinds and POSTs to binding or eviction answer.</summary>
+    public static JsonObject Success(int code, JsonObject? details = null)
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Success",
+        };
+        if (details is not null)
+        {
+            status["details"] = details;
+        }
+        status["code"] = code;
+        return status;
+    }
 
-    public static Task NotFoundAsync(HttpContext context) =>
-        WriteAsync(context, StatusCodes.Status404NotFound, "NotFound", "the server could not find the requested resource");
+    public static Task WriteAsync(HttpContext context, ApiException error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        context.Response.StatusCode = error.Code;
+        context.Response.ContentType = "application/json";
+        if (error.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return context.Response.WriteAsync(Failure(error).ToJsonString() + "\n", context.RequestAborted);
+    }
+
+    public static Task UnauthorizedAsync(HttpContext context) =>
+        WriteAsync(context, new ApiException(StatusCodes.Status401Unauthorized, "Unauthorized", "Unauthorized"));
+
+    public static Task NotFoundAsync(HttpContext context) => WriteAsync(context, ApiException.PathNotFound());
 }

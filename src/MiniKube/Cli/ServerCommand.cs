@@ -108,6 +108,10 @@ internal sealed class ServerCommand : ModeCommand
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
-            .AddApiServer(new ApiServerSettings(flags.DataDir, flags.BindAddress, flags.HttpsListenPort, flags.WriteKubeconfig, flags.WriteKubeconfigMode, flags.ClusterDomain, flags.AdvertiseAddress, flags.Token)), cancellationToken);
+            .AddApiServer(new ApiServerSettings(flags.DataDir, flags.BindAddress, flags.HttpsListenPort, flags.WriteKubeconfig, flags.WriteKubeconfigMode, flags.ClusterDomain, flags.AdvertiseAddress, flags.Token)
+            {
+                ServiceCidr = flags.ServiceCidr,
+                NodePortRange = flags.ServiceNodePortRange,
+            }), cancellationToken);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer;
+using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.Hosting;
@@ -18,13 +19,23 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
         var pki = ClusterPki.LoadOrCreate(Path.Combine(settings.DataDir, "server", "tls"), ServingNames(settings), time);
-        JoinToken.LoadOrCreate(Path.Combine(settings.DataDir, "server", "token"), settings.Token, pki);
+        var token = JoinToken.LoadOrCreate(Path.Combine(settings.DataDir, "server", "token"), settings.Token, pki);
+        var ports = settings.NodePortRange.Split('-');
         var options = new ApiServerOptions
         {
             BindAddress = IPAddress.Parse(settings.BindAddress),
             Port = settings.Port,
             Pki = pki,
             KubernetesVersion = BuildInfo.KubernetesVersion,
+            AdvertiseAddress = settings.AdvertiseAddress ?? "127.0.0.1",
+            ServiceCidr = settings.ServiceCidr,
+            FirstNodePort = int.Parse(ports[0], System.Globalization.CultureInfo.InvariantCulture),
+            LastNodePort = int.Parse(ports[1], System.Globalization.CultureInfo.InvariantCulture),
+            // The join token's secret lets agents (and scripts holding the token) in, as in k3s.
+            Tokens = new Dictionary<string, UserInfo>
+            {
+                [JoinToken.SecretOf(token)] = new("system:node:bootstrap", ["system:nodes", "system:masters", "system:authenticated"]),
+            },
         };
         await using var server = await KubeApiServer.StartAsync(options, store.Store, loggers, stoppingToken);
         var mode = (UnixFileMode)Convert.ToInt32(settings.KubeconfigMode, 8);
@@ -61,4 +72,9 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
 }
 
 /// <summary>What the API server component needs from the server's flags.</summary>
-internal sealed record ApiServerSettings(string DataDir, string BindAddress, int Port, string KubeconfigPath, string KubeconfigMode, string ClusterDomain, string? AdvertiseAddress, string? Token);
+internal sealed record ApiServerSettings(string DataDir, string BindAddress, int Port, string KubeconfigPath, string KubeconfigMode, string ClusterDomain, string? AdvertiseAddress, string? Token)
+{
+    public string ServiceCidr { get; init; } = Defaults.ServiceCidr;
+
+    public string NodePortRange { get; init; } = Defaults.ServiceNodePortRange;
+}

@@ -1,0 +1,185 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Resources;
+
+namespace MiniKube.ApiServer.Discovery;
+
+/// <summary>
+/// The discovery documents kubectl's REST mapper reads, rendered once from
+/// <see cref="ResourceCatalog"/>: legacy APIVersions, APIGroupList and APIResourceList, and the
+/// aggregated APIGroupDiscoveryList (apidiscovery.k8s.io/v2) that saves clients one request
+/// per group-version. Shapes follow kubernetes/api apidiscovery/v2/types.go and
+/// apimachinery meta/v1 types.go.
+/// </summary>
+public sealed class DiscoveryDocuments
+{
+    /// <summary>Content type of an aggregated answer; clients parse the body by it.</summary>
+    public const string AggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+    private readonly Dictionary<string, byte[]> _resourceLists;
+
+    public DiscoveryDocuments(string serverAddress)
+    {
+        Core = Utf8(new JsonObject
+        {
+            ["kind"] = "APIVersions",
+            ["versions"] = new JsonArray("v1"),
+            ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = serverAddress }),
+        });
+        Groups = Utf8(new JsonObject
+        {
+            ["kind"] = "APIGroupList",
+            ["apiVersion"] = "v1",
+            ["groups"] = new JsonArray(NamedGroups().Select(g => (JsonNode)GroupEntry(g.Key, g.First().Version)).ToArray()),
+        });
+        _resourceLists = ResourceCatalog.All.GroupBy(r => r.GroupVersion)
+            .ToDictionary(g => g.Key, g => Utf8(ResourceList(g.Key, g)), StringComparer.Ordinal);
+        AggregatedCore = Utf8(AggregatedList(ResourceCatalog.All.Where(r => r.Group.Length == 0).GroupBy(r => r.Group)));
+        AggregatedGroups = Utf8(AggregatedList(NamedGroups()));
+    }
+
+    /// <summary>GET /api, legacy.</summary>
+    public byte[] Core { get; }
+
+    /// <summary>GET /apis, legacy.</summary>
+    public byte[] Groups { get; }
+
+    /// <summary>GET /api, aggregated.</summary>
+    public byte[] AggregatedCore { get; }
+
+    /// <summary>GET /apis, aggregated.</summary>
+    public byte[] AggregatedGroups { get; }
+
+    /// <summary>GET /api/v1 or /apis/group/version.</summary>
+    public byte[]? ResourceList(string groupVersion) => _resourceLists.GetValueOrDefault(groupVersion);
+
+    /// <summary>
+    /// True when the Accept header asks for aggregated discovery (v2, or v2beta1 which has the
+    /// same shape). client-go lists it before plain JSON; anything else gets legacy documents.
+    /// </summary>
+    public static bool WantsAggregated(string? accept) =>
+        accept is not null && accept.Contains("as=APIGroupDiscoveryList", StringComparison.Ordinal)
+            && accept.Contains("g=apidiscovery.k8s.io", StringComparison.Ordinal);
+
+    private static IEnumerable<IGrouping<string, ResourceType>> NamedGroups() =>
+        ResourceCatalog.All.Where(r => r.Group.Length > 0).GroupBy(r => r.Group);
+
+    private static JsonObject GroupEntry(string group, string version) => new()
+    {
+        ["name"] = group,
+        ["versions"] = new JsonArray(new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version }),
+        ["preferredVersion"] = new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version },
+    };
+
+    private static JsonObject ResourceList(string groupVersion, IEnumerable<ResourceType> resources)
+    {
+        var items = new JsonArray();
+        foreach (var resource in resources)
+        {
+            var entry = new JsonObject
+            {
+                ["name"] = resource.Name,
+                ["singularName"] = resource.SingularName,
+                ["namespaced"] = resource.Namespaced,
+                ["kind"] = resource.Kind,
+                ["verbs"] = Strings(resource.Verbs),
+            };
+            if (resource.ShortNames.Count > 0)
+            {
+                entry["shortNames"] = Strings(resource.ShortNames);
+            }
+            if (resource.Categories.Count > 0)
+            {
+                entry["categories"] = Strings(resource.Categories);
+            }
+            items.Add(entry);
+            foreach (var sub in resource.Subresources)
+            {
+                var subEntry = new JsonObject
+                {
+                    ["name"] = $"{resource.Name}/{sub.Name}",
+                    ["singularName"] = "",
+                    ["namespaced"] = resource.Namespaced,
+                };
+                // Only a subresource of another group's kind names its group and version (pods/eviction, */scale).
+                if (sub.Group != resource.Group || sub.Version != resource.Version)
+                {
+                    subEntry["group"] = sub.Group;
+                    subEntry["version"] = sub.Version;
+                }
+                subEntry["kind"] = sub.Kind;
+                subEntry["verbs"] = Strings(sub.Verbs);
+                items.Add(subEntry);
+            }
+        }
+        return new JsonObject
+        {
+            ["kind"] = "APIResourceList",
+            ["apiVersion"] = "v1",
+            ["groupVersion"] = groupVersion,
+            ["resources"] = items,
+        };
+    }
+
+    private static JsonObject AggregatedList(IEnumerable<IGrouping<string, ResourceType>> groups)
+    {
+        var items = new JsonArray();
+        foreach (var group in groups)
+        {
+            var versions = new JsonArray();
+            foreach (var version in group.GroupBy(r => r.Version))
+            {
+                versions.Add(new JsonObject
+                {
+                    ["version"] = version.Key,
+                    ["resources"] = new JsonArray(version.Select(r => (JsonNode)AggregatedResource(r)).ToArray()),
+                    ["freshness"] = "Current",
+                });
+            }
+            items.Add(new JsonObject { ["metadata"] = new JsonObject { ["name"] = group.Key }, ["versions"] = versions });
+        }
+        return new JsonObject
+        {
+            ["kind"] = "APIGroupDiscoveryList",
+            ["apiVersion"] = "apidiscovery.k8s.io/v2",
+            ["metadata"] = new JsonObject(),
+            ["items"] = items,
+        };
+    }
+
+    private static JsonObject AggregatedResource(ResourceType resource)
+    {
+        var entry = new JsonObject
+        {
+            ["resource"] = resource.Name,
+            ["responseKind"] = Gvk(resource.Group, resource.Version, resource.Kind),
+            ["scope"] = resource.Namespaced ? "Namespaced" : "Cluster",
+            ["singularResource"] = resource.SingularName,
+            ["verbs"] = Strings(resource.Verbs),
+        };
+        if (resource.ShortNames.Count > 0)
+        {
+            entry["shortNames"] = Strings(resource.ShortNames);
+        }
+        if (resource.Categories.Count > 0)
+        {
+            entry["categories"] = Strings(resource.Categories);
+        }
+        if (resource.Subresources.Count > 0)
+        {
+            entry["subresources"] = new JsonArray(resource.Subresources.Select(s => (JsonNode)new JsonObject
+            {
+                ["subresource"] = s.Name,
+                ["responseKind"] = Gvk(s.Group, s.Version, s.Kind),
+                ["verbs"] = Strings(s.Verbs),
+            }).ToArray());
+        }
+        return entry;
+    }
+
+    private static JsonObject Gvk(string group, string version, string kind) =>
+        new() { ["group"] = group, ["version"] = version, ["kind"] = kind };
+
+    private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+
+    private static byte[] Utf8(JsonObject document) => System.Text.Encoding.UTF8.GetBytes(document.ToJsonString() + "\n");
+}

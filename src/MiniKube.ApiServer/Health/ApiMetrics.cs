@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace MiniKube.ApiServer.Health;
+
+/// <summary>
+/// /metrics in Prometheus text format: request counts and latency histograms per verb,
+/// resource and code (named as kube-apiserver's apiserver_request_total and
+/// apiserver_request_duration_seconds), in-flight watches, and the process's memory and CPU.
+/// </summary>
+public sealed class ApiMetrics
+{
+    private static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    private readonly ConcurrentDictionary<(string Verb, string Resource, int Code), long> _requests = new();
+    private readonly ConcurrentDictionary<(string Verb, string Resource), Histogram> _durations = new();
+    private long _watches;
+
+    private sealed class Histogram
+    {
+        public readonly long[] Counts = new long[Buckets.Length];
+        public long Total;
+        public double Sum;
+        public readonly Lock Gate = new();
+    }
+
+    public void WatchStarted() => Interlocked.Increment(ref _watches);
+
+    public void WatchEnded() => Interlocked.Decrement(ref _watches);
+
+    public void Record(string verb, string resource, int code, TimeSpan elapsed)
+    {
+        _requests.AddOrUpdate((verb, resource, code), 1, (_, n) => n + 1);
+        if (verb == "WATCH")
+        {
+            return;
+        }
+        var histogram = _durations.GetOrAdd((verb, resource), _ => new Histogram());
+        var seconds = elapsed.TotalSeconds;
+        lock (histogram.Gate)
+        {
+            for (var i = 0; i < Buckets.Length; i++)
+            {
+                if (seconds <= Buckets[i])
+                {
+                    histogram.Counts[i]++;
+                }
+            }
+            histogram.Total++;
+            histogram.Sum += seconds;
+        }
+    }
+
+    public string Render()
+    {
+        var text = new StringBuilder();
+        text.Append("# HELP apiserver_request_total Counter of apiserver requests broken out by verb, resource and HTTP response code.\n");
+        text.Append("# TYPE apiserver_request_total counter\n");
+        foreach (var ((verb, resource, code), count) in _requests.OrderBy(r => r.Key))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"apiserver_request_total{{code=\"{code}\",resource=\"{resource}\",verb=\"{verb}\"}} {count}\n");
+        }
+        text.Append("# HELP apiserver_request_duration_seconds Response latency distribution in seconds for each verb and resource.\n");
+        text.Append("# TYPE apiserver_request_duration_seconds histogram\n");
+        foreach (var ((verb, resource), histogram) in _durations.OrderBy(d => d.Key))
+        {
+            lock (histogram.Gate)
+            {
+                var labels = $"resource=\"{resource}\",verb=\"{verb}\"";
+                for (var i = 0; i < Buckets.Length; i++)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_bucket{{{labels},le=\"{Buckets[i]}\"}} {histogram.Counts[i]}\n");
+                }
+                text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {histogram.Total}\n");
+                text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_sum{{{labels}}} {histogram.Sum}\n");
+                text.Append(CultureInfo.InvariantCulture, $"apiserver_request_duration_seconds_count{{{labels}}} {histogram.Total}\n");
+            }
+        }
+        text.Append("# HELP apiserver_longrunning_requests Number of open watch requests.\n# TYPE apiserver_longrunning_requests gauge\n");
+        text.Append(CultureInfo.InvariantCulture, $"apiserver_longrunning_requests{{verb=\"WATCH\"}} {Interlocked.Read(ref _watches)}\n");
+        using var process = Process.GetCurrentProcess();
+        text.Append("# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n");
+        text.Append(CultureInfo.InvariantCulture, $"process_resident_memory_bytes {process.WorkingSet64}\n");
+        text.Append("# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"process_cpu_seconds_total {process.TotalProcessorTime.TotalSeconds}\n");
+        text.Append("# HELP dotnet_gc_heap_bytes Bytes in the managed heap.\n# TYPE dotnet_gc_heap_bytes gauge\n");
+        text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_heap_bytes {GC.GetTotalMemory(false)}\n");
+        return text.ToString();
+    }
+}

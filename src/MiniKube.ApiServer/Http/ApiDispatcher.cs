@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MiniKube.ApiServer.Auth;
+using MiniKube.ApiServer.Discovery;
+using MiniKube.ApiServer.Health;
+using MiniKube.ApiServer.Registry;
+using MiniKube.Storage;
+
+namespace MiniKube.ApiServer.Http;
+
+/// <summary>
+/// The request pipeline, in kube-apiserver's order (apiserver pkg/server/config.go
+/// DefaultBuildHandlerChain): the public endpoints, authentication (401 for anyone unknown),
+/// then discovery, OpenAPI, metrics or the resource handlers. Every failure leaves as a
+/// <c>Status</c>; a store outage is a 503 the client retries, never a hang.
+/// </summary>
+internal sealed partial class ApiDispatcher
+{
+    private readonly ApiServerOptions _options;
+    private readonly ResourceRegistry _registry;
+    private readonly Authenticator _authenticator;
+    private readonly ILogger<ApiDispatcher> _logger;
+    private readonly ResourceHandler _resources;
+    private readonly ComponentStatuses _componentStatuses;
+    private readonly ApiMetrics _metrics = new();
+    private readonly byte[] _version;
+    private DiscoveryDocuments _discovery;
+
+    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ILogger<ApiDispatcher> logger)
+    {
+        _options = options;
+        _registry = registry;
+        _authenticator = authenticator;
+        _logger = logger;
+        var patches = new PatchHandler(registry);
+        _resources = new ResourceHandler(registry, new WatchResponder(registry, options.BookmarkInterval), new SubresourceHandler(registry, patches), patches);
+        _componentStatuses = new ComponentStatuses(registry);
+        _version = VersionDocument(options.KubernetesVersion);
+        _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}");
+    }
+
+    /// <summary>The address discovery advertises, known once Kestrel has bound.</summary>
+    public void SetAddress(string address) => _discovery = new DiscoveryDocuments(address);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var path = context.Request.Path.Value ?? "/";
+        ApiPath? route = null;
+        try
+        {
+            if (await ServePublicAsync(context, path))
+            {
+                return;
+            }
+            if (await _authenticator.AuthenticateAsync(context) is null)
+            {
+                await StatusResponses.UnauthorizedAsync(context);
+                return;
+            }
+            if (path == "/metrics")
+            {
+                await WriteTextAsync(context, _metrics.Render(), "text/plain; version=0.0.4");
+                return;
+            }
+            if (path.StartsWith("/openapi/", StringComparison.Ordinal))
+            {
+                await ServeOpenApiAsync(context, path);
+                return;
+            }
+            route = ApiPath.Parse(path) ?? throw ApiException.PathNotFound();
+            if (route.Kind == ApiPathKind.Discovery)
+            {
+                await ServeDiscoveryAsync(context, route);
+                return;
+            }
+            if (route.Type!.Name == "componentstatuses")
+            {
+                await ServeComponentStatusesAsync(context, route);
+                return;
+            }
+            var watching = ListOptions.Boolean(context.Request.Query, "watch");
+            if (watching)
+            {
+                _metrics.WatchStarted();
+            }
+            try
+            {
+                await _resources.HandleAsync(context, route);
+            }
+            finally
+            {
+                if (watching)
+                {
+                    _metrics.WatchEnded();
+                }
+            }
+        }
+        catch (ApiException e)
+        {
+            await FailAsync(context, e);
+        }
+        catch (StoreUnavailableException e)
+        {
+            await FailAsync(context, ApiException.Unavailable($"the storage is unavailable: {e.Message}"));
+        }
+        catch (CompactedException e)
+        {
+            await FailAsync(context, ApiException.Expired(e.Message));
+        }
+        catch (ArgumentException e) when (e.ParamName is "key" or "value")
+        {
+            // The store refuses keys or values beyond its limits (1.5 MiB objects, as etcd).
+            await FailAsync(context, ApiException.TooLarge(e.Message));
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing to answer.
+        }
+        finally
+        {
+            if (route?.Type is { } type)
+            {
+                _metrics.Record(Verb(context, route), type.Name, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+            }
+        }
+    }
+
+    private async Task FailAsync(HttpContext context, ApiException error)
+    {
+        if (error.Code >= 500)
+        {
+            LogServerError(context.Request.Method, context.Request.Path.Value ?? "", error.Message);
+        }
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+        context.Response.Clear();
+        await StatusResponses.WriteAsync(context, error);
+    }
+
+    private async Task<bool> ServePublicAsync(HttpContext context, string path)
+    {
+        switch (path)
+        {
+            case "/version":
+                context.Response.ContentType = "application/json";
+                await context.Response.Body.WriteAsync(_version, context.RequestAborted);
+                return true;
+            case "/healthz" or "/livez" or "/readyz":
+                await ServeHealthAsync(context, path);
+                return true;
+            default:
+                if (path.StartsWith("/healthz/", StringComparison.Ordinal) || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal))
+                {
+                    await ServeHealthAsync(context, path);
+                    return true;
+                }
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Health endpoints as kube-apiserver writes them (apiserver pkg/server/healthz): "ok", or
+    /// with ?verbose one "[+]check ok" line per check; a failing check makes it a 500.
+    /// </summary>
+    private async Task ServeHealthAsync(HttpContext context, string path)
+    {
+        var checks = new List<(string Name, string? Error)> { ("ping", null), ("log", null) };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await _registry.Store.GetCurrentRevisionAsync(timeout.Token);
+            checks.Add(("etcd", null));
+        }
+        catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
+        {
+            checks.Add(("etcd", "storage unavailable"));
+        }
+        var endpoint = path.Trim('/').Split('/');
+        if (endpoint.Length > 1)
+        {
+            var single = checks.FirstOrDefault(c => c.Name == endpoint[1]);
+            if (single.Name is null)
+            {
+                throw ApiException.PathNotFound();
+            }
+            checks = [single];
+        }
+        var healthy = checks.All(c => c.Error is null);
+        context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError;
+        if (context.Request.Query.ContainsKey("verbose") || !healthy)
+        {
+            var text = new StringBuilder();
+            foreach (var (name, error) in checks)
+            {
+                text.Append(error is null ? $"[+]{name} ok\n" : $"[-]{name} failed: reason withheld\n");
+            }
+            text.Append(healthy ? $"{endpoint[0]} check passed\n" : $"{endpoint[0]} check failed\n");
+            await WriteTextAsync(context, text.ToString(), "text/plain; charset=utf-8", keepStatus: true);
+            return;
+        }
+        await WriteTextAsync(context, "ok", "text/plain; charset=utf-8", keepStatus: true);
+    }
+
+    private async Task ServeDiscoveryAsync(HttpContext context, ApiPath route)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        var path = context.Request.Path.Value!.TrimEnd('/');
+        var aggregated = DiscoveryDocuments.WantsAggregated(context.Request.Headers.Accept.ToString());
+        byte[]? document = path switch
+        {
+            "/api" => aggregated ? _discovery.AggregatedCore : _discovery.Core,
+            "/apis" => aggregated ? _discovery.AggregatedGroups : _discovery.Groups,
+            _ => _discovery.ResourceList(route.GroupVersion),
+        };
+        if (document is null)
+        {
+            throw ApiException.PathNotFound();
+        }
+        context.Response.ContentType = aggregated && path is "/api" or "/apis" ? DiscoveryDocuments.AggregatedContentType : "application/json";
+        await context.Response.Body.WriteAsync(document, context.RequestAborted);
+    }
+
+    private static Task ServeOpenApiAsync(HttpContext context, string path)
+    {
+        _ = context;
+        _ = path;
+        throw ApiException.PathNotFound();
+    }
+
+    private async Task ServeComponentStatusesAsync(HttpContext context, ApiPath route)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method) || ListOptions.Boolean(context.Request.Query, "watch"))
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+        // Deprecated upstream since v1.19 but still how people check a control plane.
+        Warnings.Add(context, ["v1 ComponentStatus is deprecated in v1.19+"]);
+        var statuses = await _componentStatuses.ReadAsync(context.RequestAborted);
+        if (route.Name is { } name)
+        {
+            var found = statuses.FirstOrDefault(s => ObjectMeta.Name(s) == name) ?? throw ApiException.NotFound(route.Type!, name);
+            await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, found);
+            return;
+        }
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, new JsonObject
+        {
+            ["kind"] = "ComponentStatusList",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["items"] = new JsonArray(statuses.Select(s => (JsonNode)s).ToArray()),
+        });
+    }
+
+    private static async Task WriteTextAsync(HttpContext context, string text, string contentType, bool keepStatus = false)
+    {
+        if (!keepStatus)
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+        }
+        context.Response.ContentType = contentType;
+        await context.Response.WriteAsync(text, context.RequestAborted);
+    }
+
+    private static string Verb(HttpContext context, ApiPath route) => context.Request.Method switch
+    {
+        "GET" when ListOptions.Boolean(context.Request.Query, "watch") => "WATCH",
+        "GET" when route.Name is null => "LIST",
+        "DELETE" when route.Name is null => "DELETECOLLECTION",
+        var method => method,
+    };
+
+    /// <summary>/version as kube-apiserver answers it (apimachinery pkg/version Info).</summary>
+    private static byte[] VersionDocument(string kubernetesVersion)
+    {
+        var parts = kubernetesVersion.TrimStart('v').Split('.');
+        var platform = "linux/" + (RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : RuntimeInformation.OSArchitecture == Architecture.Arm ? "arm" : "amd64");
+        return JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        {
+            ["major"] = parts[0],
+            ["minor"] = parts.Length > 1 ? parts[1] : "0",
+            ["gitVersion"] = kubernetesVersion,
+            ["gitCommit"] = "0000000000000000000000000000000000000000",
+            ["gitTreeState"] = "clean",
+            ["buildDate"] = "2026-11-24T00:00:00Z",
+            ["goVersion"] = "mkube " + Environment.Version,
+            ["compiler"] = "mkube",
+            ["platform"] = platform,
+        });
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "{Method} {Path} failed: {Error}")]
+    private partial void LogServerError(string method, string path, string error);
+}

@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
+
+namespace MiniKube.ApiServer.Http;
+
+/// <summary>
+/// PATCH on an object or its status (apiserver pkg/endpoints/handlers/patch.go): JSON, merge
+/// and strategic merge patches re-applied to the latest object on every retry, and apply
+/// patches (server-side apply) that create the object when it is absent.
+/// </summary>
+internal sealed class PatchHandler(ResourceRegistry registry)
+{
+    public async Task PatchAsync(HttpContext context, ResourceType type, string? ns, string name, string? subresource)
+    {
+        var body = await RequestBody.ReadBytesAsync(context);
+        var media = RequestBody.MediaType(context);
+        var dryRun = ResourceHandler.DryRun(context);
+        if (media == "application/apply-patch+yaml")
+        {
+            if (ListOptions.Value(context.Request.Query, "fieldManager") is null)
+            {
+                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+            }
+            var applied = RequestBody.ParseJsonOrYaml(body);
+            ResourceHandler.CheckKind(type, applied);
+            ResourceHandler.CheckName(applied, name, ns, type);
+            var applyWarnings = ObjectPatcher.Prune(context, type, applied);
+            Warnings.Add(context, applyWarnings);
+            if (subresource is null && !await ExistsAsync(type, ns, name, context.RequestAborted))
+            {
+                var created = await registry.CreateAsync(type, ns, ObjectPatcher.Apply(type, null, applied), dryRun, context.RequestAborted);
+                await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, created);
+                return;
+            }
+            var result = await registry.UpdateAsync(type, ns, name, subresource, live => ObjectPatcher.Apply(type, live, applied), dryRun, context.RequestAborted);
+            await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, result);
+            return;
+        }
+        List<string> warnings = [];
+        var patched = await registry.UpdateAsync(type, ns, name, subresource, live =>
+        {
+            var liveVersion = ObjectMeta.ResourceVersion(live);
+            var updated = ObjectPatcher.Patch(type, media, live, body);
+            ResourceHandler.CheckKind(type, updated);
+            ResourceHandler.CheckName(updated, name, ns, type);
+            warnings = ObjectPatcher.Prune(context, type, updated);
+            // A resourceVersion the patch left as it was is no precondition: the retry loop may re-apply it.
+            if (ObjectMeta.ResourceVersion(updated) == liveVersion)
+            {
+                ObjectCodec.Metadata(updated).Remove("resourceVersion");
+            }
+            return updated;
+        }, dryRun, context.RequestAborted);
+        Warnings.Add(context, warnings);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, patched);
+    }
+
+    private async Task<bool> ExistsAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
+        await registry.Store.GetAsync(ResourceRegistry.Key(type, ns, name), 0, cancellationToken) is not null;
+}

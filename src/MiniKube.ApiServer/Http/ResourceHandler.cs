@@ -1,0 +1,207 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
+
+namespace MiniKube.ApiServer.Http;
+
+/// <summary>
+/// The REST verbs on resources (apiserver pkg/endpoints/handlers): routes a parsed path and
+/// method to the registry, reads bodies, checks that a body's kind, name and namespace agree
+/// with the URL, and writes objects, lists, watches and Status answers.
+/// </summary>
+internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder watches, SubresourceHandler subresources, PatchHandler patches)
+{
+    public Task HandleAsync(HttpContext context, ApiPath path)
+    {
+        var type = path.Type!;
+        var method = context.Request.Method;
+        if (path.Subresource is not null)
+        {
+            return subresources.HandleAsync(context, path);
+        }
+        if (type.Verbs.Count < ResourceType.AllVerbs.Count && !HttpMethods.IsGet(method))
+        {
+            throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+        }
+        if (path.Name is null)
+        {
+            return method switch
+            {
+                _ when HttpMethods.IsGet(method) => ListOrWatchAsync(context, type, path.Namespace),
+                _ when HttpMethods.IsPost(method) => CreateAsync(context, type, path.Namespace),
+                _ when HttpMethods.IsDelete(method) => DeleteCollectionAsync(context, type, path.Namespace),
+                _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+            };
+        }
+        RequireNamespace(type, path.Namespace);
+        return method switch
+        {
+            _ when HttpMethods.IsGet(method) => GetAsync(context, type, path.Namespace, path.Name),
+            _ when HttpMethods.IsPut(method) => UpdateAsync(context, type, path.Namespace, path.Name),
+            _ when HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, path.Namespace, path.Name, null),
+            _ when HttpMethods.IsDelete(method) => DeleteAsync(context, type, path.Namespace, path.Name),
+            _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+        };
+    }
+
+    private async Task GetAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        var kv = await registry.GetStoredAsync(type, ns, name, context.RequestAborted);
+        if (Presentation.WantsTable(context))
+        {
+            await Presentation.WriteTableAsync(context, type, [kv], new ListPage([kv], kv.ModRevision, null));
+            return;
+        }
+        await ResponseWriter.WriteStoredAsync(context, kv);
+    }
+
+    private async Task ListOrWatchAsync(HttpContext context, ResourceType type, string? ns)
+    {
+        var options = ListOptions.Parse(context.Request.Query);
+        var filter = ObjectFilter.From(type, options);
+        if (options.Watch)
+        {
+            await watches.WatchAsync(context, type, ns, options, filter, Presentation.WatchEncoder(context, type));
+            return;
+        }
+        var page = await registry.ListAsync(type, ns, options, filter, context.RequestAborted);
+        if (Presentation.WantsTable(context))
+        {
+            await Presentation.WriteTableAsync(context, type, page.Items, page);
+            return;
+        }
+        await ResponseWriter.WriteListAsync(context, type, page);
+    }
+
+    private async Task CreateAsync(HttpContext context, ResourceType type, string? ns)
+    {
+        RequireNamespace(type, ns);
+        var obj = await RequestBody.ReadObjectAsync(context);
+        CheckKind(type, obj);
+        if (ObjectMeta.Namespace(obj) is { Length: > 0 } bodyNamespace && type.Namespaced && bodyNamespace != ns)
+        {
+            throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        var warnings = ObjectPatcher.Prune(context, type, obj);
+        var created = await registry.CreateAsync(type, ns, obj, DryRun(context), context.RequestAborted);
+        Warnings.Add(context, warnings);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, created);
+    }
+
+    private async Task UpdateAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        var obj = await RequestBody.ReadObjectAsync(context);
+        CheckKind(type, obj);
+        CheckName(obj, name, ns, type);
+        var warnings = ObjectPatcher.Prune(context, type, obj);
+        var updated = await registry.UpdateAsync(type, ns, name, null, _ => obj, DryRun(context), context.RequestAborted);
+        Warnings.Add(context, warnings);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
+    }
+
+    private async Task DeleteAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        var options = DeleteOptions.From(await ReadOptionalObjectAsync(context), context.Request.Query);
+        var (obj, gone) = await registry.DeleteAsync(type, ns, name, options, context.RequestAborted);
+        if (!gone || type.Kind is "Pod")
+        {
+            await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, obj);
+            return;
+        }
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, StatusResponses.Success(StatusCodes.Status200OK, new JsonObject
+        {
+            ["name"] = name,
+            ["group"] = type.Group,
+            ["kind"] = type.Name,
+            ["uid"] = ObjectMeta.Uid(obj),
+        }));
+    }
+
+    private async Task DeleteCollectionAsync(HttpContext context, ResourceType type, string? ns)
+    {
+        var listOptions = ListOptions.Parse(context.Request.Query);
+        var options = DeleteOptions.From(await ReadOptionalObjectAsync(context), context.Request.Query);
+        var page = await registry.ListAsync(type, ns, listOptions with { Limit = 0, Continue = null }, ObjectFilter.From(type, listOptions), context.RequestAborted);
+        var items = new JsonArray();
+        foreach (var kv in page.Items)
+        {
+            var obj = ObjectCodec.Decode(kv.Value, kv.ModRevision);
+            try
+            {
+                var (deleted, _) = await registry.DeleteAsync(type, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj)!, options, context.RequestAborted);
+                items.Add(deleted);
+            }
+            catch (ApiException e) when (e.Code == StatusCodes.Status404NotFound)
+            {
+                // Deleted by someone else meanwhile: the outcome asked for.
+            }
+        }
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, new JsonObject
+        {
+            ["kind"] = type.ListKind,
+            ["apiVersion"] = type.GroupVersion,
+            ["metadata"] = new JsonObject { ["resourceVersion"] = page.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            ["items"] = items,
+        });
+    }
+
+    private static async Task<JsonObject?> ReadOptionalObjectAsync(HttpContext context)
+    {
+        var bytes = await RequestBody.ReadBytesAsync(context);
+        return bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty ? null : RequestBody.ParseJson(bytes);
+    }
+
+    public static bool DryRun(HttpContext context) => ListOptions.Value(context.Request.Query, "dryRun") == "All";
+
+    private static void RequireNamespace(ResourceType type, string? ns)
+    {
+        if (type.Namespaced && ns is null)
+        {
+            throw ApiException.PathNotFound();
+        }
+    }
+
+    /// <summary>A body's apiVersion and kind, when given, must be the URL's (apiserver's "does not match the expected").</summary>
+    public static void CheckKind(ResourceType type, JsonObject obj)
+    {
+        var apiVersion = ObjectMeta.Str(obj["apiVersion"]);
+        var kind = ObjectMeta.Str(obj["kind"]);
+        if (apiVersion is { Length: > 0 } && apiVersion != type.GroupVersion)
+        {
+            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.GroupVersion})");
+        }
+        if (kind is { Length: > 0 } && kind != type.Kind)
+        {
+            throw ApiException.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({type.Kind})");
+        }
+        obj["apiVersion"] = type.GroupVersion;
+        obj["kind"] = type.Kind;
+    }
+
+    public static void CheckName(JsonObject obj, string name, string? ns, ResourceType type)
+    {
+        var bodyName = ObjectMeta.Name(obj);
+        if (bodyName is { Length: > 0 } && bodyName != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        }
+        if (type.Namespaced && ObjectMeta.Namespace(obj) is { Length: > 0 } bodyNamespace && bodyNamespace != ns)
+        {
+            throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+        ObjectCodec.Metadata(obj)["name"] = name;
+    }
+}
+
+/// <summary>Warning response headers (kubectl prints each as "Warning: text").</summary>
+internal static class Warnings
+{
+    public static void Add(HttpContext context, IEnumerable<string> warnings)
+    {
+        foreach (var warning in warnings)
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        }
+    }
+}

@@ -1,0 +1,244 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
+
+namespace MiniKube.ApiServer.Http;
+
+/// <summary>
+/// Subresources: status (writes touch only .status), scale (autoscaling/v1 Scale over
+/// spec.replicas), pods/binding (the scheduler's write), pods/eviction, namespaces/finalize,
+/// and the kubelet-backed streams (log, exec, attach, portforward), which answer 503 until a
+/// node agent serves them. Upstream: pkg/registry/*/storage for each kind.
+/// </summary>
+internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler patches)
+{
+    private static readonly string[] NodeStreams = ["log", "exec", "attach", "portforward"];
+
+    public Task HandleAsync(HttpContext context, ApiPath path)
+    {
+        var type = path.Type!;
+        var name = path.Name ?? throw ApiException.PathNotFound();
+        var ns = path.Namespace;
+        var method = context.Request.Method;
+        if (type.Namespaced && ns is null)
+        {
+            throw ApiException.PathNotFound();
+        }
+        return (path.Subresource, method) switch
+        {
+            ("status", _) when HttpMethods.IsGet(method) => GetMainAsync(context, type, ns, name),
+            ("status", _) when HttpMethods.IsPut(method) => UpdateStatusAsync(context, type, ns, name),
+            ("status", _) when HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, ns, name, "status"),
+            ("scale", _) when HttpMethods.IsGet(method) => GetScaleAsync(context, type, ns, name),
+            ("scale", _) when HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) => UpdateScaleAsync(context, type, ns, name),
+            ("binding", _) when HttpMethods.IsPost(method) => BindAsync(context, type, ns, name),
+            ("eviction", _) when HttpMethods.IsPost(method) => EvictAsync(context, type, ns, name),
+            ("finalize", _) when HttpMethods.IsPut(method) => FinalizeAsync(context, type, name),
+            (var sub, _) when NodeStreams.Contains(sub) => NodeStreamAsync(context, type, ns, name, sub!),
+            _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+        };
+    }
+
+    private async Task GetMainAsync(HttpContext context, ResourceType type, string? ns, string name) =>
+        await ResponseWriter.WriteStoredAsync(context, await registry.GetStoredAsync(type, ns, name, context.RequestAborted));
+
+    private async Task UpdateStatusAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        var obj = await RequestBody.ReadObjectAsync(context);
+        ResourceHandler.CheckKind(type, obj);
+        ResourceHandler.CheckName(obj, name, ns, type);
+        var updated = await registry.UpdateAsync(type, ns, name, "status", _ => obj, ResourceHandler.DryRun(context), context.RequestAborted);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
+    }
+
+    private async Task GetScaleAsync(HttpContext context, ResourceType type, string? ns, string name) =>
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(await registry.GetAsync(type, ns, name, context.RequestAborted)));
+
+    /// <summary>PUT or PATCH of a Scale: only spec.replicas reaches the parent (which bumps its generation).</summary>
+    private async Task UpdateScaleAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        var media = RequestBody.MediaType(context);
+        var body = await RequestBody.ReadBytesAsync(context);
+        var updated = await registry.UpdateAsync(type, ns, name, null, parent =>
+        {
+            var scale = Scale.From(parent);
+            var desired = HttpMethods.IsPut(context.Request.Method)
+                ? RequestBody.ParseJson(body)
+                : ObjectPatcher.PatchScale(media, scale, body);
+            if (ObjectMeta.ResourceVersion(desired) is { Length: > 0 } rv && rv != ObjectMeta.ResourceVersion(parent))
+            {
+                throw ApiException.StaleVersion(type, name);
+            }
+            var replicas = desired["spec"]?["replicas"] is JsonValue value && value.TryGetValue<int>(out var r) ? r : 0;
+            if (replicas < 0)
+            {
+                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid",
+                    $"Scale.autoscaling \"{name}\" is invalid: spec.replicas: Invalid value: {replicas.ToString(CultureInfo.InvariantCulture)}: must be greater than or equal to 0");
+            }
+            var spec = parent["spec"] as JsonObject ?? [];
+            spec["replicas"] = replicas;
+            parent["spec"] = spec;
+            ObjectCodec.Metadata(parent).Remove("resourceVersion");
+            return parent;
+        }, ResourceHandler.DryRun(context), context.RequestAborted);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(updated));
+    }
+
+    /// <summary>
+    /// pods/binding (pkg/registry/core/pod/storage/storage.go assignPod): sets spec.nodeName
+    /// once, copies the binding's annotations and marks the pod PodScheduled.
+    /// </summary>
+    private async Task BindAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        var binding = await RequestBody.ReadObjectAsync(context);
+        var node = ObjectMeta.Str(binding["target"]?["name"]);
+        if (string.IsNullOrEmpty(node))
+        {
+            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"Binding \"{name}\" is invalid: target.name: Required value");
+        }
+        var uid = ObjectMeta.Uid(binding);
+        var version = ObjectMeta.ResourceVersion(binding);
+        await registry.UpdateAsync(type, ns, name, "binding", pod =>
+        {
+            if (uid is { Length: > 0 } && uid != ObjectMeta.Uid(pod))
+            {
+                throw ApiException.Conflict(type, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {ObjectMeta.Uid(pod)}");
+            }
+            if (version is { Length: > 0 } && version != ObjectMeta.ResourceVersion(pod))
+            {
+                throw ApiException.StaleVersion(type, name);
+            }
+            if (ObjectMeta.IsDeleting(pod))
+            {
+                throw ApiException.Conflict(type, name, "pod is being deleted, cannot be assigned to a host");
+            }
+            var spec = pod["spec"] as JsonObject ?? [];
+            if (ObjectMeta.Str(spec["nodeName"]) is { Length: > 0 } bound)
+            {
+                throw ApiException.Conflict(type, name, $"pod {name} is already assigned to node \"{bound}\"");
+            }
+            spec["nodeName"] = node;
+            if (binding["metadata"]?["annotations"] is JsonObject annotations)
+            {
+                var target = ObjectCodec.Metadata(pod)["annotations"] as JsonObject ?? [];
+                foreach (var (key, value) in annotations)
+                {
+                    target[key] = value?.DeepClone();
+                }
+                ObjectCodec.Metadata(pod)["annotations"] = target;
+            }
+            SetCondition(pod, "PodScheduled", "True", registry.Clock.GetUtcNow());
+            ObjectCodec.Metadata(pod).Remove("resourceVersion");
+            return pod;
+        }, ResourceHandler.DryRun(context), context.RequestAborted);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, StatusResponses.Success(StatusCodes.Status201Created));
+    }
+
+    /// <summary>pods/eviction without disruption budgets yet: deletes the pod with the eviction's options.</summary>
+    private async Task EvictAsync(HttpContext context, ResourceType type, string? ns, string name)
+    {
+        var eviction = await RequestBody.ReadObjectAsync(context);
+        var options = DeleteOptions.From(eviction["deleteOptions"] as JsonObject, context.Request.Query);
+        await registry.DeleteAsync(type, ns, name, options, context.RequestAborted);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, StatusResponses.Success(StatusCodes.Status201Created));
+    }
+
+    /// <summary>namespaces/finalize: only spec.finalizers may change; an emptied, terminating namespace goes.</summary>
+    private async Task FinalizeAsync(HttpContext context, ResourceType type, string name)
+    {
+        var body = await RequestBody.ReadObjectAsync(context);
+        var finalizers = body["spec"]?["finalizers"]?.DeepClone() ?? new JsonArray();
+        var updated = await registry.FinalizeNamespaceAsync(type, name, (JsonArray)finalizers, context.RequestAborted);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
+    }
+
+    private async Task NodeStreamAsync(HttpContext context, ResourceType type, string? ns, string name, string sub)
+    {
+        var pod = await registry.GetAsync(type, ns, name, context.RequestAborted);
+        var node = ObjectMeta.Str(pod["spec"]?["nodeName"]);
+        throw ApiException.Unavailable(node is { Length: > 0 }
+            ? $"pods/{sub} for pod \"{name}\" needs the kubelet of node \"{node}\", which this server cannot reach yet"
+            : $"pods/{sub} is unavailable: pod \"{name}\" is not scheduled to a node");
+    }
+
+    public static void SetCondition(JsonObject obj, string conditionType, string status, DateTimeOffset now)
+    {
+        var statusObject = obj["status"] as JsonObject ?? [];
+        obj["status"] = statusObject;
+        var conditions = statusObject["conditions"] as JsonArray ?? [];
+        statusObject["conditions"] = conditions;
+        var existing = conditions.OfType<JsonObject>().FirstOrDefault(c => ObjectMeta.Str(c["type"]) == conditionType);
+        if (existing is null)
+        {
+            existing = new JsonObject { ["type"] = conditionType };
+            conditions.Add(existing);
+        }
+        if (ObjectMeta.Str(existing["status"]) != status)
+        {
+            existing["lastTransitionTime"] = ObjectMeta.Timestamp(now);
+        }
+        existing["status"] = status;
+        existing["lastProbeTime"] = null;
+    }
+}
+
+/// <summary>autoscaling/v1 Scale views of a scalable object.</summary>
+internal static class Scale
+{
+    public static JsonObject From(JsonObject parent)
+    {
+        var metadata = ObjectCodec.Metadata(parent);
+        var selector = parent["spec"]?["selector"];
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = metadata["name"]?.DeepClone(),
+                ["namespace"] = metadata["namespace"]?.DeepClone(),
+                ["uid"] = metadata["uid"]?.DeepClone(),
+                ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
+                ["creationTimestamp"] = metadata["creationTimestamp"]?.DeepClone(),
+            },
+            ["spec"] = new JsonObject { ["replicas"] = parent["spec"]?["replicas"]?.DeepClone() ?? 0 },
+            ["status"] = new JsonObject
+            {
+                ["replicas"] = parent["status"]?["replicas"]?.DeepClone() ?? 0,
+                ["selector"] = SelectorText(selector),
+            },
+        };
+    }
+
+    /// <summary>A label selector as its string form ("app=web,tier in (a,b)"); RC selectors are plain maps.</summary>
+    public static string SelectorText(JsonNode? selector)
+    {
+        if (selector is not JsonObject obj)
+        {
+            return "";
+        }
+        var matchLabels = obj["matchLabels"] as JsonObject ?? (obj.ContainsKey("matchExpressions") ? null : obj);
+        var terms = new List<string>();
+        foreach (var (key, value) in matchLabels ?? [])
+        {
+            terms.Add($"{key}={ObjectMeta.Str(value)}");
+        }
+        foreach (var expression in (obj["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var key = ObjectMeta.Str(expression["key"]);
+            var values = string.Join(",", (expression["values"] as JsonArray ?? []).Select(ObjectMeta.Str).Order(StringComparer.Ordinal));
+            terms.Add(ObjectMeta.Str(expression["operator"]) switch
+            {
+                "In" => $"{key} in ({values})",
+                "NotIn" => $"{key} notin ({values})",
+                "Exists" => key!,
+                "DoesNotExist" => $"!{key}",
+                _ => "",
+            });
+        }
+        terms.Sort(StringComparer.Ordinal);
+        return string.Join(",", terms);
+    }
+}

@@ -1,0 +1,221 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
+using MiniKube.Storage;
+
+namespace MiniKube.ApiServer.Http;
+
+/// <summary>
+/// Serves a WATCH: one JSON event per line, flushed as it happens (the C# client reads lines).
+/// Follows apiserver pkg/endpoints/handlers/watch.go and the cacher's semantics: without a
+/// resourceVersion (or "0") the current matches come first as ADDED; a start older than the
+/// store's history is one ERROR event with a 410 Expired Status; an object moving into or out
+/// of the selector is ADDED or DELETED; BOOKMARKs only when asked; the stream ends cleanly at
+/// timeoutSeconds (30–60 minutes when not given, as upstream).
+/// </summary>
+internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmarkInterval)
+{
+    private sealed record Event(string Type, KeyValue Kv, long Revision);
+
+    public async Task WatchAsync(HttpContext context, ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, IWatchEncoder encoder)
+    {
+        RequestBody.DisableBodyLimits(context);
+        var timeout = options.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30 + Random.Shared.Next(30));
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeoutSource.CancelAfter(timeout);
+        var token = timeoutSource.Token;
+        var prefix = ResourceRegistry.Prefix(type, ns);
+        var writer = context.Response.BodyWriter;
+        long lastRevision;
+        long from;
+        var initial = options.ResourceVersion is null or "0" || options.SendInitialEvents;
+        List<KeyValue> current = [];
+        if (initial)
+        {
+            var page = await registry.ListAsync(type, ns, new ListOptions(), filter, context.RequestAborted);
+            current.AddRange(page.Items);
+            lastRevision = page.Revision;
+            from = page.Revision + 1;
+        }
+        else
+        {
+            lastRevision = options.Revision;
+            from = options.Revision + 1;
+        }
+        var events = registry.Store.WatchAsync(prefix, from, token).GetAsyncEnumerator(token);
+        try
+        {
+            Task<bool> next;
+            try
+            {
+                // Starting the enumeration surfaces a compacted start before the 200 goes out.
+                next = events.MoveNextAsync().AsTask();
+                await Task.WhenAny(next, Task.Delay(50, CancellationToken.None));
+                if (next.IsFaulted)
+                {
+                    await next;
+                }
+            }
+            catch (CompactedException e)
+            {
+                await StartAsync(context);
+                await WriteErrorAsync(writer, ApiException.Expired($"too old resource version: {options.Revision} ({e.CompactRevision})"), context.RequestAborted);
+                return;
+            }
+            catch (FutureRevisionException)
+            {
+                throw new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout", $"Too large resource version: {options.Revision}, current: {await registry.Store.GetCurrentRevisionAsync(context.RequestAborted)}");
+            }
+            await StartAsync(context);
+            foreach (var kv in current)
+            {
+                await WriteEventAsync(writer, encoder, "ADDED", kv.Value, kv.ModRevision, context.RequestAborted);
+            }
+            if (options.SendInitialEvents)
+            {
+                await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: true, context.RequestAborted);
+            }
+            await writer.FlushAsync(context.RequestAborted);
+            while (true)
+            {
+                using var bookmarkTimer = CancellationTokenSource.CreateLinkedTokenSource(token);
+                var delay = options.AllowWatchBookmarks ? Task.Delay(bookmarkInterval, bookmarkTimer.Token) : Task.Delay(Timeout.Infinite, bookmarkTimer.Token);
+                Task finished;
+                try
+                {
+                    finished = await Task.WhenAny(next, delay);
+                }
+                finally
+                {
+                    await bookmarkTimer.CancelAsync();
+                }
+                if (finished != next)
+                {
+                    await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: false, context.RequestAborted);
+                    await writer.FlushAsync(context.RequestAborted);
+                    continue;
+                }
+                if (!await next)
+                {
+                    return;
+                }
+                var ev = Classify(events.Current, filter);
+                lastRevision = events.Current.Revision;
+                if (ev is not null)
+                {
+                    await WriteEventAsync(writer, encoder, ev.Type, ev.Kv.Value, ev.Revision, context.RequestAborted);
+                    await writer.FlushAsync(context.RequestAborted);
+                }
+                next = events.MoveNextAsync().AsTask();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            // timeoutSeconds reached: end the stream cleanly, with a final bookmark if asked.
+            if (options.AllowWatchBookmarks)
+            {
+                await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: false, context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (WatchLaggedException)
+        {
+            // Cut off for falling behind: closing makes the client watch again from its last version.
+        }
+        catch (CompactedException e)
+        {
+            await WriteErrorAsync(writer, ApiException.Expired($"too old resource version: {lastRevision} ({e.CompactRevision})"), context.RequestAborted);
+        }
+        finally
+        {
+            await events.DisposeAsync();
+        }
+    }
+
+    private static Event? Classify(WatchEvent ev, Func<JsonObject, bool>? filter)
+    {
+        if (ev.Type == WatchEventType.Delete)
+        {
+            if (ev.PrevKv is null || (filter is not null && !filter(ObjectCodec.Decode(ev.PrevKv.Value, ev.PrevKv.ModRevision))))
+            {
+                return null;
+            }
+            return new Event("DELETED", ev.PrevKv, ev.Revision);
+        }
+        if (filter is null)
+        {
+            return new Event(ev.PrevKv is null ? "ADDED" : "MODIFIED", ev.Kv, ev.Revision);
+        }
+        var matches = filter(ObjectCodec.Decode(ev.Kv.Value, ev.Kv.ModRevision));
+        var matched = ev.PrevKv is not null && filter(ObjectCodec.Decode(ev.PrevKv.Value, ev.PrevKv.ModRevision));
+        return (matches, matched) switch
+        {
+            (true, true) => new Event("MODIFIED", ev.Kv, ev.Revision),
+            (true, false) => new Event("ADDED", ev.Kv, ev.Revision),
+            (false, true) => new Event("DELETED", ev.Kv, ev.Revision),
+            _ => null,
+        };
+    }
+
+    private static async Task StartAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync(context.RequestAborted);
+    }
+
+    private static async Task WriteEventAsync(PipeWriter writer, IWatchEncoder encoder, string type, byte[] stored, long revision, CancellationToken cancellationToken)
+    {
+        ResponseWriter.Write(writer, $"{{\"type\":\"{type}\",\"object\":");
+        encoder.WriteObject(writer, stored, revision);
+        writer.Write("}\n"u8);
+        if (writer.UnflushedBytes > 64 * 1024)
+        {
+            await writer.FlushAsync(cancellationToken);
+        }
+    }
+
+    private static async Task WriteBookmarkAsync(PipeWriter writer, ResourceType type, long revision, bool initialEventsEnd, CancellationToken cancellationToken)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
+        if (initialEventsEnd)
+        {
+            metadata["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        }
+        var bookmark = new JsonObject
+        {
+            ["type"] = "BOOKMARK",
+            ["object"] = new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.GroupVersion, ["metadata"] = metadata },
+        };
+        ResponseWriter.Write(writer, bookmark.ToJsonString() + "\n");
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    private static async Task WriteErrorAsync(PipeWriter writer, ApiException error, CancellationToken cancellationToken)
+    {
+        var ev = new JsonObject { ["type"] = "ERROR", ["object"] = StatusResponses.Failure(error) };
+        ResponseWriter.Write(writer, ev.ToJsonString() + "\n");
+        await writer.FlushAsync(cancellationToken);
+    }
+}
+
+/// <summary>How a watch renders each event's object: the object itself, or a one-row Table.</summary>
+internal interface IWatchEncoder
+{
+    void WriteObject(IBufferWriter<byte> writer, byte[] stored, long revision);
+}
+
+/// <summary>Events carry the objects as stored, with their resourceVersion.</summary>
+internal sealed class ObjectWatchEncoder : IWatchEncoder
+{
+    public static readonly ObjectWatchEncoder Instance = new();
+
+    public void WriteObject(IBufferWriter<byte> writer, byte[] stored, long revision) => ObjectCodec.WriteWithVersion(writer, stored, revision);
+}

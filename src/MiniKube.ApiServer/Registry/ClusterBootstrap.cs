@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Resources;
+
+namespace MiniKube.ApiServer.Registry;
+
+/// <summary>
+/// What every cluster has from its first second (kube-apiserver's bootstrap controller,
+/// pkg/controlplane/controller/kubernetesservice): the default, kube-system, kube-public and
+/// kube-node-lease namespaces and the default/kubernetes Service at the first service IP,
+/// pointing at this API server. Creating what already exists is a no-op, so every start runs it.
+/// </summary>
+public static class ClusterBootstrap
+{
+    public static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    public static async Task RunAsync(ResourceRegistry registry, ServiceAllocator allocator, string advertiseAddress, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(allocator);
+        var namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
+        foreach (var name in SystemNamespaces)
+        {
+            await CreateIfMissingAsync(registry, namespaces, null, new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Namespace",
+                ["metadata"] = new JsonObject { ["name"] = name },
+            }, cancellationToken);
+        }
+        await CreateIfMissingAsync(registry, ResourceCatalog.Find("", "v1", "services")!, "default", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "kubernetes",
+                ["namespace"] = "default",
+                ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["type"] = "ClusterIP",
+                ["clusterIP"] = allocator.KubernetesServiceIp,
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = port }),
+                ["sessionAffinity"] = "None",
+            },
+        }, cancellationToken);
+        await CreateIfMissingAsync(registry, ResourceCatalog.Find("", "v1", "endpoints")!, "default", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Endpoints",
+            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["namespace"] = "default" },
+            ["subsets"] = new JsonArray(new JsonObject
+            {
+                ["addresses"] = new JsonArray(new JsonObject { ["ip"] = advertiseAddress }),
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" }),
+            }),
+        }, cancellationToken);
+    }
+
+    private static async Task CreateIfMissingAsync(ResourceRegistry registry, ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var name = ObjectMeta.Name(obj)!;
+        if (await registry.Store.GetAsync(ResourceRegistry.Key(type, ns, name), 0, cancellationToken) is not null)
+        {
+            return;
+        }
+        try
+        {
+            await registry.CreateAsync(type, ns, obj, dryRun: false, cancellationToken);
+        }
+        catch (ApiException e) when (e.Reason == "AlreadyExists")
+        {
+            // Another API server over the same etcd made it first.
+        }
+    }
+}

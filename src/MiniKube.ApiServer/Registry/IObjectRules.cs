@@ -1,0 +1,24 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Resources;
+
+namespace MiniKube.ApiServer.Registry;
+
+/// <summary>
+/// What the registry asks of admission for every write: defaulting and per-kind preparation,
+/// then validation. Implementations throw <see cref="Http.ApiException"/> (422 Invalid, 403
+/// Forbidden) to refuse a write; nothing refused is stored.
+/// </summary>
+public interface IObjectRules
+{
+    /// <summary>Defaults and system fields of a new object, before validation.</summary>
+    Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken);
+
+    /// <summary>Carries over what the write may not change (status or spec, depending on <paramref name="subresource"/>).</summary>
+    void PrepareForUpdate(ResourceType type, JsonObject obj, JsonObject old, string? subresource);
+
+    /// <summary>Throws 422 Invalid when the object breaks the kind's rules; <paramref name="old"/> is null on create.</summary>
+    void Validate(ResourceType type, JsonObject obj, JsonObject? old);
+
+    /// <summary>Releases what a created object held (Service IPs and node ports) once it is gone.</summary>
+    Task ReleaseAsync(ResourceType type, JsonObject deleted, CancellationToken cancellationToken);
+}

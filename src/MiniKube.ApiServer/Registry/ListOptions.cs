@@ -1,0 +1,119 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Http;
+
+namespace MiniKube.ApiServer.Registry;
+
+/// <summary>
+/// The query parameters of a LIST or WATCH (apimachinery meta/v1 ListOptions), validated as
+/// kube-apiserver validates them (apimachinery pkg/apis/meta/internalversion/validation).
+/// </summary>
+public sealed record ListOptions
+{
+    public string? LabelSelector { get; init; }
+
+    public string? FieldSelector { get; init; }
+
+    /// <summary>The resourceVersion parameter as sent: null (unset), "0", or a number.</summary>
+    public string? ResourceVersion { get; init; }
+
+    public string? ResourceVersionMatch { get; init; }
+
+    public int Limit { get; init; }
+
+    public string? Continue { get; init; }
+
+    public bool Watch { get; init; }
+
+    public bool AllowWatchBookmarks { get; init; }
+
+    public bool SendInitialEvents { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+
+    /// <summary>The numeric resourceVersion, 0 when unset or "0".</summary>
+    public long Revision => ResourceVersion is { Length: > 0 } rv ? long.Parse(rv, CultureInfo.InvariantCulture) : 0;
+
+    public static ListOptions Parse(IQueryCollection query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var options = new ListOptions
+        {
+            LabelSelector = Value(query, "labelSelector"),
+            FieldSelector = Value(query, "fieldSelector"),
+            ResourceVersion = Value(query, "resourceVersion"),
+            ResourceVersionMatch = Value(query, "resourceVersionMatch"),
+            Limit = Integer(query, "limit") ?? 0,
+            Continue = Value(query, "continue"),
+            Watch = Boolean(query, "watch"),
+            AllowWatchBookmarks = Boolean(query, "allowWatchBookmarks"),
+            SendInitialEvents = Boolean(query, "sendInitialEvents"),
+            TimeoutSeconds = Integer(query, "timeoutSeconds"),
+        };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Query booleans arrive as true/false or, from the C# client, 1/0.</summary>
+    public static bool Boolean(IQueryCollection query, string name) =>
+        Value(query, name) is { } value && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
+
+    public static string? Value(IQueryCollection query, string name)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return query.TryGetValue(name, out var values) && values.Count > 0 && values[0] is { Length: > 0 } value ? value : null;
+    }
+
+    public static int? Integer(IQueryCollection query, string name)
+    {
+        var value = Value(query, name);
+        if (value is null)
+        {
+            return null;
+        }
+        return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0
+            ? number
+            : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\"");
+    }
+
+    private void Validate()
+    {
+        if (ResourceVersion is { } rv && !long.TryParse(rv, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw Invalid("resourceVersion", $"Invalid value: \"{rv}\": must be a non-negative integer");
+        }
+        if (ResourceVersionMatch is { } match)
+        {
+            if (match is not ("Exact" or "NotOlderThan"))
+            {
+                throw Invalid("resourceVersionMatch", $"Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
+            }
+            if (!Watch && ResourceVersion is null)
+            {
+                throw Invalid("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+            }
+            if (Continue is not null)
+            {
+                throw Invalid("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden when continue is provided");
+            }
+            if (match == "Exact" && ResourceVersion == "0")
+            {
+                throw Invalid("resourceVersionMatch", "Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+            }
+        }
+        if (SendInitialEvents)
+        {
+            if (!Watch)
+            {
+                throw Invalid("sendInitialEvents", "Forbidden: sendInitialEvents is forbidden for list");
+            }
+            if (ResourceVersionMatch != "NotOlderThan")
+            {
+                throw Invalid("resourceVersionMatch", "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
+            }
+        }
+    }
+
+    private static ApiException Invalid(string field, string detail) =>
+        new(StatusCodes.Status422UnprocessableEntity, "Invalid", $"ListOptions.meta.k8s.io \"\" is invalid: {field}: {detail}");
+}

@@ -1,0 +1,425 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Resources;
+using MiniKube.Storage;
+
+namespace MiniKube.ApiServer.Registry;
+
+/// <summary>One page of a LIST: stored objects with their versions, the list revision and the continue token.</summary>
+public sealed record ListPage(IReadOnlyList<KeyValue> Items, long Revision, string? Continue);
+
+/// <summary>
+/// The generic registry (kube-apiserver's apiserver pkg/registry/generic/registry/store.go):
+/// CRUD for every resource over the store, with system metadata, optimistic concurrency,
+/// graceful deletion and finalizers. Kind-specific behaviour comes from <see cref="IObjectRules"/>.
+/// Every write is a compare-and-swap on the key's ModRevision, so concurrent writers (several
+/// API servers over one etcd included) never overwrite each other.
+/// </summary>
+public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvider clock)
+{
+    private const int MaxRetries = 16;
+
+    public IStore Store { get; } = store;
+
+    public TimeProvider Clock { get; } = clock;
+
+    public static string Key(ResourceType type, string? ns, string name)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return type.Namespaced ? $"{type.KeyPrefix}{ns}/{name}" : $"{type.KeyPrefix}{name}";
+    }
+
+    public static string Prefix(ResourceType type, string? ns)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return type.Namespaced && ns is not null ? $"{type.KeyPrefix}{ns}/" : type.KeyPrefix;
+    }
+
+    public async Task<KeyValue> GetStoredAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
+        await Store.GetAsync(Key(type, ns, name), 0, cancellationToken) ?? throw ApiException.NotFound(type, name);
+
+    public async Task<JsonObject> GetAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
+    {
+        var kv = await GetStoredAsync(type, ns, name, cancellationToken);
+        return ObjectCodec.Decode(kv.Value, kv.ModRevision);
+    }
+
+    /// <summary>
+    /// Reads up to <see cref="ListOptions.Limit"/> matching objects (all when 0) from one
+    /// snapshot; the continue token resumes at the same revision.
+    /// </summary>
+    public async Task<ListPage> ListAsync(ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        long revision = 0;
+        string? startAfter = null;
+        if (options.Continue is { } token)
+        {
+            (revision, startAfter) = ContinueToken.Decode(token);
+        }
+        else if (options.ResourceVersionMatch == "Exact")
+        {
+            revision = options.Revision;
+        }
+        var prefix = Prefix(type, ns);
+        var items = new List<KeyValue>();
+        var chunk = options.Limit > 0 ? Math.Max(options.Limit, 100) : 0;
+        try
+        {
+            while (true)
+            {
+                var result = await Store.RangeAsync(new RangeRequest(prefix, chunk, startAfter, revision), cancellationToken);
+                revision = result.Revision;
+                foreach (var kv in result.Items)
+                {
+                    if (filter is null || filter(ObjectCodec.Decode(kv.Value, kv.ModRevision)))
+                    {
+                        items.Add(kv);
+                        if (options.Limit > 0 && items.Count == options.Limit)
+                        {
+                            var more = result.More || !ReferenceEquals(kv, result.Items[^1]);
+                            return new ListPage(items, revision, more ? ContinueToken.Encode(revision, kv.Key) : null);
+                        }
+                    }
+                }
+                if (!result.More || result.Items.Count == 0)
+                {
+                    return new ListPage(items, revision, null);
+                }
+                startAfter = result.Items[^1].Key;
+            }
+        }
+        catch (CompactedException) when (options.Continue is not null)
+        {
+            throw ApiException.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+        }
+        catch (CompactedException e)
+        {
+            throw ApiException.Expired($"too old resource version: {revision} ({e.CompactRevision})");
+        }
+    }
+
+    /// <summary>Creates the object after defaulting and validation; 409 AlreadyExists when the name is taken.</summary>
+    public async Task<JsonObject> CreateAsync(ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var metadata = ObjectCodec.Metadata(obj);
+        if (type.Namespaced)
+        {
+            metadata["namespace"] = ns;
+        }
+        else
+        {
+            metadata.Remove("namespace");
+        }
+        var generated = ObjectMeta.Name(obj) is null && ObjectMeta.Str(metadata["generateName"]) is not null;
+        if (generated)
+        {
+            metadata["name"] = ObjectMeta.Str(metadata["generateName"]) + NameSuffix();
+        }
+        metadata["uid"] = Guid.NewGuid().ToString();
+        metadata["creationTimestamp"] = ObjectMeta.Timestamp(Clock.GetUtcNow());
+        foreach (var system in new[] { "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink" })
+        {
+            metadata.Remove(system);
+        }
+        if (type.HasStatus && type.Kind is not ("Pod" or "Node" or "Namespace" or "Service" or "PersistentVolume" or "PersistentVolumeClaim"))
+        {
+            metadata["generation"] = 1;
+        }
+        else
+        {
+            metadata.Remove("generation");
+        }
+        await rules.PrepareForCreateAsync(type, obj, cancellationToken);
+        var name = ObjectMeta.Name(obj)!;
+        if (dryRun)
+        {
+            return obj;
+        }
+        WriteResult result;
+        try
+        {
+            result = await Store.CreateAsync(Key(type, ns, name), ObjectCodec.Encode(obj), 0, cancellationToken);
+        }
+        catch
+        {
+            await rules.ReleaseAsync(type, obj, CancellationToken.None);
+            throw;
+        }
+        if (!result.Succeeded)
+        {
+            await rules.ReleaseAsync(type, obj, CancellationToken.None);
+            throw ApiException.AlreadyExists(type, name);
+        }
+        metadata["resourceVersion"] = result.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return obj;
+    }
+
+    /// <summary>
+    /// Read-modify-write with retries: <paramref name="mutate"/> gets a private copy of the
+    /// latest object and returns the desired one (it may throw to refuse). A
+    /// resourceVersion in the result that differs from the one read is a 409 Conflict; a
+    /// concurrent write between read and write just retries.
+    /// </summary>
+    public async Task<JsonObject> UpdateAsync(
+        ResourceType type, string? ns, string name, string? subresource, Func<JsonObject, JsonObject> mutate, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mutate);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await GetStoredAsync(type, ns, name, cancellationToken);
+            var old = ObjectCodec.Decode(current.Value, current.ModRevision);
+            var updated = mutate(old.DeepClone().AsObject());
+            var preconditionVersion = ObjectMeta.ResourceVersion(updated);
+            if (preconditionVersion is { Length: > 0 } && preconditionVersion != ObjectMeta.ResourceVersion(old))
+            {
+                throw ApiException.StaleVersion(type, name);
+            }
+            PreserveSystemMetadata(updated, old, ns);
+            rules.PrepareForUpdate(type, updated, old, subresource);
+            BumpGeneration(updated, old);
+            rules.Validate(type, updated, old);
+            if (ObjectMeta.Text(Strip(updated)) == ObjectMeta.Text(Strip(old)))
+            {
+                // A no-op write keeps the object's version, as kube-apiserver does.
+                return old;
+            }
+            if (dryRun)
+            {
+                return updated;
+            }
+            if (ObjectMeta.IsDeleting(updated) && !ObjectMeta.HasFinalizers(updated) && DeletionGraceDone(updated))
+            {
+                var deleted = await Store.DeleteAsync(current.Key, current.ModRevision, cancellationToken);
+                if (deleted.Succeeded)
+                {
+                    await rules.ReleaseAsync(type, updated, CancellationToken.None);
+                    updated["metadata"]!["resourceVersion"] = deleted.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return updated;
+                }
+            }
+            else
+            {
+                var result = await Store.UpdateAsync(current.Key, ObjectCodec.Encode(updated), current.ModRevision, current.Lease, cancellationToken);
+                if (result.Succeeded)
+                {
+                    updated["metadata"]!["resourceVersion"] = result.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return updated;
+                }
+            }
+            if (attempt == MaxRetries || preconditionVersion is { Length: > 0 })
+            {
+                throw ApiException.StaleVersion(type, name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// DELETE: immediate, or graceful (pods on a node get a deletionTimestamp and wait for
+    /// their kubelet), or pending finalizers. Returns the object as it now stands and whether
+    /// it is gone.
+    /// </summary>
+    public async Task<(JsonObject Object, bool Gone)> DeleteAsync(ResourceType type, string? ns, string name, DeleteOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await GetStoredAsync(type, ns, name, cancellationToken);
+            var obj = ObjectCodec.Decode(current.Value, current.ModRevision);
+            if (options.Uid is { } uid && uid != ObjectMeta.Uid(obj))
+            {
+                throw ApiException.Conflict(type, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {ObjectMeta.Uid(obj)}");
+            }
+            if (options.ResourceVersion is { } rv && rv != ObjectMeta.ResourceVersion(obj))
+            {
+                throw ApiException.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {ObjectMeta.ResourceVersion(obj)}");
+            }
+            var pending = PendingDeletion(type, obj, options);
+            if (options.DryRun)
+            {
+                return (pending ?? obj, pending is null);
+            }
+            if (pending is not null)
+            {
+                if (ObjectMeta.Text(pending) == ObjectMeta.Text(obj))
+                {
+                    return (obj, false);
+                }
+                var write = await Store.UpdateAsync(current.Key, ObjectCodec.Encode(pending), current.ModRevision, current.Lease, cancellationToken);
+                if (write.Succeeded)
+                {
+                    pending["metadata"]!["resourceVersion"] = write.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return (pending, false);
+                }
+            }
+            else
+            {
+                var result = await Store.DeleteAsync(current.Key, current.ModRevision, cancellationToken);
+                if (result.Succeeded)
+                {
+                    await rules.ReleaseAsync(type, obj, CancellationToken.None);
+                    return (obj, true);
+                }
+            }
+            if (attempt == MaxRetries)
+            {
+                throw ApiException.StaleVersion(type, name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// namespaces/finalize: sets spec.finalizers; a terminating namespace left with none is removed.
+    /// </summary>
+    public async Task<JsonObject> FinalizeNamespaceAsync(ResourceType type, string name, JsonArray finalizers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finalizers);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await GetStoredAsync(type, null, name, cancellationToken);
+            var ns = ObjectCodec.Decode(current.Value, current.ModRevision);
+            var spec = ns["spec"] as JsonObject ?? [];
+            spec["finalizers"] = finalizers.DeepClone();
+            ns["spec"] = spec;
+            ObjectCodec.Metadata(ns).Remove("resourceVersion");
+            WriteResult result;
+            var gone = ObjectMeta.IsDeleting(ns) && finalizers.Count == 0 && !ObjectMeta.HasFinalizers(ns);
+            result = gone
+                ? await Store.DeleteAsync(current.Key, current.ModRevision, cancellationToken)
+                : await Store.UpdateAsync(current.Key, ObjectCodec.Encode(ns), current.ModRevision, current.Lease, cancellationToken);
+            if (result.Succeeded)
+            {
+                ObjectCodec.Metadata(ns)["resourceVersion"] = result.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ns;
+            }
+            if (attempt == MaxRetries)
+            {
+                throw ApiException.StaleVersion(type, name);
+            }
+        }
+    }
+
+    /// <summary>The object marked for deletion, or null when it can go now.</summary>
+    private JsonObject? PendingDeletion(ResourceType type, JsonObject obj, DeleteOptions options)
+    {
+        var metadata = ObjectCodec.Metadata(obj).DeepClone().AsObject();
+        var pending = obj.DeepClone().AsObject();
+        pending["metadata"] = metadata;
+        var finalizers = metadata["finalizers"] as JsonArray ?? [];
+        var propagation = options.PropagationPolicy ?? (options.OrphanDependents == true ? "Orphan" : null);
+        var propagationFinalizer = propagation switch
+        {
+            "Foreground" => "foregroundDeletion",
+            "Orphan" => "orphan",
+            _ => null,
+        };
+        if (propagationFinalizer is not null && !finalizers.Any(f => ObjectMeta.Str(f) == propagationFinalizer) && !ObjectMeta.IsDeleting(obj))
+        {
+            finalizers.Add(propagationFinalizer);
+            metadata["finalizers"] = finalizers.DeepClone();
+        }
+        var now = Clock.GetUtcNow();
+        if (type.Kind == "Namespace")
+        {
+            metadata["deletionTimestamp"] ??= ObjectMeta.Timestamp(now);
+            metadata["deletionGracePeriodSeconds"] ??= 0;
+            var status = pending["status"] as JsonObject ?? [];
+            status["phase"] = "Terminating";
+            pending["status"] = status;
+            // spec.finalizers ["kubernetes"] keeps it until its content is gone (see NamespaceCleaner).
+            return pending["spec"]?["finalizers"] is JsonArray { Count: > 0 } || finalizers.Count > 0 ? pending : null;
+        }
+        var grace = type.Kind == "Pod" ? PodGracePeriod(obj, options) : 0;
+        if (grace == 0 && finalizers.Count == 0)
+        {
+            return null;
+        }
+        if (ObjectMeta.IsDeleting(obj))
+        {
+            // A second DELETE may only shorten a pod's grace period.
+            var previous = obj["metadata"]?["deletionGracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var p) ? p : 0;
+            if (grace >= previous)
+            {
+                return finalizers.Count == 0 && grace == 0 ? null : obj;
+            }
+        }
+        metadata["deletionTimestamp"] = ObjectMeta.Timestamp(now.AddSeconds(grace));
+        metadata["deletionGracePeriodSeconds"] = grace;
+        return pending;
+    }
+
+    /// <summary>
+    /// A pod's grace period (pkg/registry/core/pod/strategy.go CheckGracefulDelete): the
+    /// request's, else the spec's; zero when no kubelet would act on it (unscheduled or finished).
+    /// </summary>
+    private static long PodGracePeriod(JsonObject pod, DeleteOptions options)
+    {
+        var phase = ObjectMeta.Str(pod["status"]?["phase"]);
+        if (ObjectMeta.Str(pod["spec"]?["nodeName"]) is not { Length: > 0 } || phase is "Succeeded" or "Failed")
+        {
+            return 0;
+        }
+        if (options.GracePeriodSeconds is { } requested)
+        {
+            return Math.Max(0, requested);
+        }
+        return pod["spec"]?["terminationGracePeriodSeconds"] is JsonValue v && v.TryGetValue<long>(out var spec) ? spec : 30;
+    }
+
+    private static bool DeletionGraceDone(JsonObject obj) =>
+        obj["metadata"]?["deletionGracePeriodSeconds"] is not JsonValue g || !g.TryGetValue<long>(out var grace) || grace == 0;
+
+    private static void PreserveSystemMetadata(JsonObject updated, JsonObject old, string? ns)
+    {
+        var metadata = ObjectCodec.Metadata(updated);
+        var oldMetadata = ObjectCodec.Metadata(old);
+        metadata["name"] = oldMetadata["name"]?.DeepClone();
+        if (ns is not null)
+        {
+            metadata["namespace"] = ns;
+        }
+        foreach (var field in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" })
+        {
+            if (oldMetadata[field] is { } value)
+            {
+                metadata[field] = value.DeepClone();
+            }
+            else
+            {
+                metadata.Remove(field);
+            }
+        }
+        metadata.Remove("resourceVersion");
+        metadata.Remove("selfLink");
+    }
+
+    private static void BumpGeneration(JsonObject updated, JsonObject old)
+    {
+        if (ObjectMeta.Generation(old) > 0 && ObjectMeta.Text(updated["spec"]) != ObjectMeta.Text(old["spec"]))
+        {
+            updated["metadata"]!["generation"] = ObjectMeta.Generation(old) + 1;
+        }
+    }
+
+    private static JsonObject Strip(JsonObject obj)
+    {
+        var copy = obj.DeepClone().AsObject();
+        ObjectCodec.Metadata(copy).Remove("resourceVersion");
+        return copy;
+    }
+
+    private static string NameSuffix()
+    {
+        // As apiserver's names.SimpleNameGenerator: 5 characters without vowels or look-alikes.
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Create(5, 0, static (span, _) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(alphabet.Length)];
+            }
+        });
+    }
+}
