@@ -181,5 +181,5 @@ public sealed class DiscoveryDocuments
 
     private static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
 
-    private static byte[] Utf8(JsonObject document) => System.Text.Encoding.UTF8.GetBytes(document.ToJsonString() + "\n");
+    private static byte[] Utf8(JsonObject document) => System.Text.Encoding.UTF8.GetBytes(document.ToJsonString(MiniKube.ApiServer.Registry.ObjectCodec.Compact) + "\n");
 }

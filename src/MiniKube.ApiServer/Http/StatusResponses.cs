@@ -62,7 +62,7 @@ public static class StatusResponses
         {
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        return context.Response.WriteAsync(Failure(error).ToJsonString() + "\n", context.RequestAborted);
+        return context.Response.WriteAsync(Failure(error).ToJsonString(MiniKube.ApiServer.Registry.ObjectCodec.Compact) + "\n", context.RequestAborted);
     }
 
     public static Task UnauthorizedAsync(HttpContext context) =>

@@ -194,14 +194,14 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
             ["type"] = "BOOKMARK",
             ["object"] = new JsonObject { ["kind"] = type.Kind, ["apiVersion"] = type.GroupVersion, ["metadata"] = metadata },
         };
-        ResponseWriter.Write(writer, bookmark.ToJsonString() + "\n");
+        ResponseWriter.Write(writer, bookmark.ToJsonString(MiniKube.ApiServer.Registry.ObjectCodec.Compact) + "\n");
         await writer.FlushAsync(cancellationToken);
     }
 
     private static async Task WriteErrorAsync(PipeWriter writer, ApiException error, CancellationToken cancellationToken)
     {
         var ev = new JsonObject { ["type"] = "ERROR", ["object"] = StatusResponses.Failure(error) };
-        ResponseWriter.Write(writer, ev.ToJsonString() + "\n");
+        ResponseWriter.Write(writer, ev.ToJsonString(MiniKube.ApiServer.Registry.ObjectCodec.Compact) + "\n");
         await writer.FlushAsync(cancellationToken);
     }
 }

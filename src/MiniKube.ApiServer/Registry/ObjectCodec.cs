@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -17,13 +18,16 @@ internal static class ObjectCodec
 {
     private static readonly byte[] MetadataOpen = "\"metadata\":{"u8.ToArray();
 
-    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    /// <summary>Compact JSON escaped as Go's encoder does (quotes as \", not \u0022), so messages read the same.</summary>
+    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The stored form of <paramref name="obj"/> (which is left untouched).</summary>
     public static byte[] Encode(JsonObject obj)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             WriteProperty(writer, obj, "apiVersion");

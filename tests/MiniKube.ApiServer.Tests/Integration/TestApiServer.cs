@@ -1,0 +1,74 @@
+using System.Net;
+using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniKube.ApiServer.Pki;
+using MiniKube.Storage;
+using MiniKube.Storage.Embedded;
+
+namespace MiniKube.ApiServer.Tests.Integration;
+
+/// <summary>
+/// An in-process API server over an embedded store in its own temp dir, on a loopback port the
+/// OS picks, with an admin kubeconfig and a KubernetesClient bound to it.
+/// </summary>
+internal sealed class TestApiServer : IAsyncDisposable
+{
+    private TestApiServer(string directory, IStore store, KubeApiServer server, string kubeconfig)
+    {
+        Directory = directory;
+        Store = store;
+        Server = server;
+        KubeconfigPath = kubeconfig;
+    }
+
+    public string Directory { get; }
+
+    public IStore Store { get; private set; }
+
+    public KubeApiServer Server { get; private set; }
+
+    public string KubeconfigPath { get; }
+
+    public static async Task<TestApiServer> StartAsync(string? directory = null, TimeSpan? bookmarkInterval = null)
+    {
+        directory ??= System.IO.Directory.CreateTempSubdirectory("mkube-api-").FullName;
+        var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = Path.Combine(directory, "db") }, NullLogger.Instance, CancellationToken.None);
+        var pki = ClusterPki.LoadOrCreate(Path.Combine(directory, "tls"), ["localhost", "127.0.0.1"], TimeProvider.System);
+        var server = await KubeApiServer.StartAsync(Options(pki, bookmarkInterval), store, NullLoggerFactory.Instance, CancellationToken.None);
+        var kubeconfig = Path.Combine(directory, "kubeconfig");
+        Kubeconfig.Write(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite, server.Address, pki);
+        return new TestApiServer(directory, store, server, kubeconfig);
+    }
+
+    public Kubernetes Client()
+    {
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath);
+        return new Kubernetes(config);
+    }
+
+    /// <summary>Stops and starts the server and store on the same directory (and port is new).</summary>
+    public async Task<TestApiServer> RestartAsync()
+    {
+        await Server.DisposeAsync();
+        await Store.DisposeAsync();
+        var restarted = await StartAsync(Directory);
+        return restarted;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Store.DisposeAsync();
+    }
+
+    public void DeleteDirectory() => System.IO.Directory.Delete(Directory, recursive: true);
+
+    private static ApiServerOptions Options(ClusterPki pki, TimeSpan? bookmarkInterval) => new()
+    {
+        BindAddress = IPAddress.Loopback,
+        Port = 0,
+        Pki = pki,
+        KubernetesVersion = "v1.32.0",
+        BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
+    };
+}
