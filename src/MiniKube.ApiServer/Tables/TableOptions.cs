@@ -44,7 +44,8 @@ public sealed record TableOptions
             "Object" => IncludeObject.Object,
             _ => throw new ArgumentException($"unrecognized includeObject value: \"{includeObject}\"", nameof(includeObject)),
         },
-        NoHeaders = noHeaders is "true" or "1",
+        // Go strconv.ParseBool spellings of true.
+        NoHeaders = noHeaders is "1" or "t" or "T" or "true" or "TRUE" or "True",
         Version = version,
     };
 }

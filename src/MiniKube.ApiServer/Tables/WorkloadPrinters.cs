@@ -42,32 +42,7 @@ internal static class WorkloadPrinters
             ];
         });
 
-    public static TablePrinter ReplicaSet { get; } = new(
-        [
-            TableColumn.ObjectName,
-            TableColumn.Integer("Desired", "Number of desired pods."),
-            TableColumn.Integer("Current", "The number of pods that currently exist."),
-            TableColumn.Integer("Ready", "The number of ready pods."),
-            TableColumn.Age,
-            ContainersColumn,
-            ImagesColumn,
-            SelectorColumn,
-        ],
-        (rs, now) =>
-        {
-            var (names, images) = Cells.Containers(JsonFields.Get(rs, "spec", "template", "spec"));
-            return
-            [
-                Cells.Name(rs),
-                DesiredReplicas(rs),
-                JsonFields.Integer(rs, "status", "replicas") ?? 0,
-                JsonFields.Integer(rs, "status", "readyReplicas") ?? 0,
-                Cells.Age(rs, now),
-                names,
-                images,
-                Cells.Selector(JsonFields.Get(rs, "spec", "selector")),
-            ];
-        });
+    public static TablePrinter ReplicaSet { get; } = ReplicaCounts(rs => Cells.Selector(JsonFields.Get(rs, "spec", "selector")));
 
     public static TablePrinter StatefulSet { get; } = new(
         [TableColumn.ObjectName, TableColumn.Text("Ready", "Number of the pod with ready state"), TableColumn.Age, ContainersColumn, ImagesColumn],
@@ -173,7 +148,20 @@ internal static class WorkloadPrinters
             ];
         });
 
-    public static TablePrinter ReplicationController { get; } = new(
+    // A replication controller's selector is a plain map, not a metav1.LabelSelector.
+    public static TablePrinter ReplicationController { get; } = ReplicaCounts(rc => Cells.Labels(JsonFields.Get(rc, "spec", "selector")));
+
+    public static TablePrinter ControllerRevision { get; } = new(
+        [
+            TableColumn.ObjectName,
+            TableColumn.Text("Controller", "Controller of the object"),
+            TableColumn.Text("Revision", "The revision this object represents."),
+            TableColumn.Age,
+        ],
+        (cr, now) => [Cells.Name(cr), Controller(cr), JsonFields.Integer(cr, "revision") ?? 0, Cells.Age(cr, now)]);
+
+    // ReplicaSet and ReplicationController print the same counts and differ only in their selector's shape.
+    private static TablePrinter ReplicaCounts(Func<JsonObject, string> selector) => new(
         [
             TableColumn.ObjectName,
             TableColumn.Integer("Desired", "Number of desired pods."),
@@ -184,30 +172,21 @@ internal static class WorkloadPrinters
             ImagesColumn,
             SelectorColumn,
         ],
-        (rc, now) =>
+        (obj, now) =>
         {
-            var (names, images) = Cells.Containers(JsonFields.Get(rc, "spec", "template", "spec"));
+            var (names, images) = Cells.Containers(JsonFields.Get(obj, "spec", "template", "spec"));
             return
             [
-                Cells.Name(rc),
-                DesiredReplicas(rc),
-                JsonFields.Integer(rc, "status", "replicas") ?? 0,
-                JsonFields.Integer(rc, "status", "readyReplicas") ?? 0,
-                Cells.Age(rc, now),
+                Cells.Name(obj),
+                DesiredReplicas(obj),
+                JsonFields.Integer(obj, "status", "replicas") ?? 0,
+                JsonFields.Integer(obj, "status", "readyReplicas") ?? 0,
+                Cells.Age(obj, now),
                 names,
                 images,
-                Cells.Labels(JsonFields.Get(rc, "spec", "selector")),
+                selector(obj),
             ];
         });
-
-    public static TablePrinter ControllerRevision { get; } = new(
-        [
-            TableColumn.ObjectName,
-            TableColumn.Text("Controller", "Controller of the object"),
-            TableColumn.Text("Revision", "The revision this object represents."),
-            TableColumn.Age,
-        ],
-        (cr, now) => [Cells.Name(cr), Controller(cr), JsonFields.Integer(cr, "revision") ?? 0, Cells.Age(cr, now)]);
 
     // spec.replicas is defaulted to 1 at creation (v1 SetDefaults_*); an undefaulted object shows the default too.
     private static long DesiredReplicas(JsonObject obj) => JsonFields.Integer(obj, "spec", "replicas") ?? 1;
