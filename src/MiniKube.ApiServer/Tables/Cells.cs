@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Selectors;
+
+namespace MiniKube.ApiServer.Tables;
+
+/// <summary>
+/// Cell renderings shared by several printers, each following the helper of the same job in
+/// kubernetes pkg/printers/internalversion/printers.go or apimachinery's label formatting.
+/// </summary>
+internal static class Cells
+{
+    public const string None = "<none>";
+
+    public const string Unset = "<unset>";
+
+    public static string Name(JsonObject obj) => JsonFields.Text(obj, "metadata", "name");
+
+    /// <summary>Age from metadata.creationTimestamp (translateTimestampSince).</summary>
+    public static string Age(JsonObject obj, DateTimeOffset now) => HumanDuration.Since(JsonFields.Time(obj, "metadata", "creationTimestamp"), now);
+
+    /// <summary>Container names and images joined by ',' (layoutContainerCells), from a pod spec.</summary>
+    public static (string Names, string Images) Containers(JsonNode? podSpec)
+    {
+        var containers = JsonFields.Objects(podSpec, "containers").ToList();
+        return (string.Join(",", containers.Select(c => JsonFields.Text(c, "name"))),
+            string.Join(",", containers.Select(c => JsonFields.Text(c, "image"))));
+    }
+
+    /// <summary>A label map as <c>k=v,k2=v2</c> sorted by key, or &lt;none&gt; (labels.FormatLabels).</summary>
+    public static string Labels(JsonNode? map)
+    {
+        var text = LabelSelector.FromSet(JsonFields.StringMap(map)).ToString();
+        return text.Length == 0 ? None : text;
+    }
+
+    /// <summary>A metav1.LabelSelector rendered as a selector string, &lt;none&gt; or &lt;error&gt; (metav1.FormatLabelSelector).</summary>
+    public static string Selector(JsonNode? labelSelector)
+    {
+        try
+        {
+            var text = LabelSelector.FromLabelSelector(labelSelector as JsonObject).ToString();
+            return text.Length == 0 ? None : text;
+        }
+        catch (InvalidSelectorException)
+        {
+            return "<error>";
+        }
+    }
+
+    /// <summary>An optional boolean as True, False or &lt;unset&gt; (printBoolPtr).</summary>
+    public static string OptionalBool(bool? value) => value switch
+    {
+        true => "True",
+        false => "False",
+        null => Unset,
+    };
+
+    /// <summary>The value, or a placeholder when it is null or empty.</summary>
+    public static string OrElse(string? value, string fallback) => string.IsNullOrEmpty(value) ? fallback : value;
+
+    /// <summary>An intstr.IntOrString rendered as its string form; null when absent.</summary>
+    public static string? IntOrString(JsonNode? node, params ReadOnlySpan<string> path) => JsonFields.String(node, path);
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Selectors;
+
+namespace MiniKube.ApiServer.Tables;
+
+/// <summary>
+/// Rows of Service, Endpoints and EndpointSlice, following printService, formatEndpoints and
+/// the discovery formatters of kubernetes pkg/printers/internalversion/printers.go.
+/// </summary>
+internal static class NetworkPrinters
+{
+    // Endpoint lists are cut after this many addresses with "+ N more...".
+    private const int ListedAddresses = 3;
+
+    public static TablePrinter Service { get; } = new(
+        [
+            TableColumn.ObjectName,
+            TableColumn.Text("Type", "How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName."),
+            TableColumn.Text("Cluster-IP", "The IP address of the service inside the cluster."),
+            TableColumn.Text("External-IP", "Addresses the service is reachable at from outside the cluster."),
+            TableColumn.Text("Port(s)", "The ports the service exposes."),
+            TableColumn.Age,
+            TableColumn.Text("Selector", "Route service traffic to pods with label keys and values matching this selector.", 1),
+        ],
+        (svc, now) =>
+        [
+            Cells.Name(svc),
+            ServiceType(svc),
+            ClusterIP(svc),
+            ExternalIP(svc),
+            Cells.OrElse(Ports(svc), Cells.None),
+            Cells.Age(svc, now),
+            Cells.Labels(JsonFields.Get(svc, "spec", "selector")),
+        ]);
+
+    public static TablePrinter Endpoints { get; } = new(
+        [TableColumn.ObjectName, TableColumn.Text("Endpoints", "The addresses and ports of the endpoints."), TableColumn.Age],
+        (ep, now) => [Cells.Name(ep), FormatEndpoints(ep), Cells.Age(ep, now)]);
+
+    public static TablePrinter EndpointSlice { get; } = new(
+        [
+            TableColumn.ObjectName,
+            TableColumn.Text("AddressType", "The type of address the slice carries: IPv4, IPv6 or FQDN."),
+            TableColumn.Text("Ports", "The ports of the endpoints."),
+            TableColumn.Text("Endpoints", "The addresses of the endpoints."),
+            TableColumn.Age,
+        ],
+        (slice, now) =>
+        [
+            Cells.Name(slice),
+            JsonFields.Text(slice, "addressType"),
+            Listed(JsonFields.Objects(slice, "ports").Select(p => JsonFields.String(p, "port") ?? JsonFields.String(p, "name") ?? "*").ToList()),
+            Listed(JsonFields.Objects(slice, "endpoints").SelectMany(e => (JsonFields.Array(e, "addresses") ?? []).Select(a => a?.ToString() ?? "")).ToList()),
+            Cells.Age(slice, now),
+        ]);
+
+    // The type and protocol defaults are applied at creation; an undefaulted object shows them too.
+    private static string ServiceType(JsonObject svc) => Cells.OrElse(JsonFields.String(svc, "spec", "type"), "ClusterIP");
+
+    private static string ClusterIP(JsonObject svc) =>
+        (JsonFields.Array(svc, "spec", "clusterIPs")?.FirstOrDefault()?.ToString() ?? JsonFields.String(svc, "spec", "clusterIP")) is { Length: > 0 } ip
+            ? ip
+            : Cells.None;
+
+    private static string ExternalIP(JsonObject svc)
+    {
+        var externalIPs = (JsonFields.Array(svc, "spec", "externalIPs") ?? []).Select(ip => ip?.ToString() ?? "").ToList();
+        switch (ServiceType(svc))
+        {
+            case "ClusterIP" or "NodePort":
+                return externalIPs.Count > 0 ? string.Join(",", externalIPs) : Cells.None;
+            case "LoadBalancer":
+                // Sorted and de-duplicated like upstream's string set; the server never clips (wide output).
+                var ingress = JsonFields.Objects(svc, "status", "loadBalancer", "ingress")
+                    .Select(i => JsonFields.String(i, "ip") is { Length: > 0 } ip ? ip : JsonFields.Text(i, "hostname"))
+                    .Where(a => a.Length > 0)
+                    .Distinct(StringComparer.Ordinal)
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+                var all = ingress.Concat(externalIPs).ToList();
+                return all.Count > 0 ? string.Join(",", all) : "<pending>";
+            case "ExternalName":
+                return JsonFields.Text(svc, "spec", "externalName");
+            default:
+                return HumanDuration.Unknown;
+        }
+    }
+
+    private static string Ports(JsonObject svc) => string.Join(",", JsonFields.Objects(svc, "spec", "ports").Select(port =>
+    {
+        var number = JsonFields.Integer(port, "port") ?? 0;
+        var protocol = Cells.OrElse(JsonFields.String(port, "protocol"), "TCP");
+        var nodePort = JsonFields.Integer(port, "nodePort") ?? 0;
+        return nodePort > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{number}:{nodePort}/{protocol}")
+            : string.Create(CultureInfo.InvariantCulture, $"{number}/{protocol}");
+    }));
+
+    private static string FormatEndpoints(JsonObject endpoints)
+    {
+        var subsets = JsonFields.Objects(endpoints, "subsets").ToList();
+        if (subsets.Count == 0)
+        {
+            return Cells.None;
+        }
+
+        var listed = new List<string>();
+        var count = 0;
+        var more = false;
+        foreach (var subset in subsets)
+        {
+            var addresses = JsonFields.Objects(subset, "addresses").Select(a => JsonFields.Text(a, "ip")).ToList();
+            var ports = JsonFields.Objects(subset, "ports").ToList();
+            // Headless services may have no ports: list bare addresses.
+            var targets = ports.Count == 0
+                ? [addresses]
+                : ports.Select(port => addresses.Select(ip => HostPort(ip, JsonFields.Integer(port, "port") ?? 0)).ToList()).ToList();
+            foreach (var group in targets)
+            {
+                count += group.Count;
+                foreach (var target in group)
+                {
+                    if (listed.Count == ListedAddresses)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    listed.Add(target);
+                }
+            }
+        }
+
+        var text = string.Join(",", listed);
+        return more ? string.Create(CultureInfo.InvariantCulture, $"{text} + {count - ListedAddresses} more...") : text;
+    }
+
+    // net.JoinHostPort: IPv6 addresses go in brackets.
+    private static string HostPort(string ip, long port) =>
+        ip.Contains(':', StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture, $"[{ip}]:{port}")
+            : string.Create(CultureInfo.InvariantCulture, $"{ip}:{port}");
+
+    // listWithMoreString: at most three entries, "<unset>" for none.
+    private static string Listed(List<string> values)
+    {
+        if (values.Count == 0)
+        {
+            return Cells.Unset;
+        }
+
+        var text = string.Join(",", values.Take(ListedAddresses));
+        return values.Count > ListedAddresses ? string.Create(CultureInfo.InvariantCulture, $"{text} + {values.Count - ListedAddresses} more...") : text;
+    }
+}
