@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MiniKube.E2E.Tests;
 
 /// <summary>The real kubectl against <c>mkube server</c>, given only the kubeconfig the server wrote.</summary>
@@ -40,21 +38,5 @@ public sealed class ApiServerTests : DataDirFixture
         Assert.That((int)open.StatusCode, Is.EqualTo(200));
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> KubectlAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(KubeconfigPath);
-        info.ArgumentList.Add("--cache-dir");
-        info.ArgumentList.Add(Path.Combine(DataDir, "kube-cache"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<KubectlResult> KubectlAsync(params string[] args) => new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache")).RunAsync(args);
 }

@@ -52,14 +52,6 @@ public sealed class DiscoveryDocuments
     /// <summary>GET /api/v1 or /apis/group/version.</summary>
     public byte[]? ResourceList(string groupVersion) => _resourceLists.GetValueOrDefault(groupVersion);
 
-    /// <summary>
-    /// True when the Accept header asks for aggregated discovery (v2, or v2beta1 which has the
-    /// same shape). client-go lists it before plain JSON; anything else gets legacy documents.
-    /// </summary>
-    public static bool WantsAggregated(string? accept) =>
-        accept is not null && accept.Contains("as=APIGroupDiscoveryList", StringComparison.Ordinal)
-            && accept.Contains("g=apidiscovery.k8s.io", StringComparison.Ordinal);
-
     private static IEnumerable<IGrouping<string, ResourceType>> NamedGroups() =>
         ResourceCatalog.All.Where(r => r.Group.Length > 0).GroupBy(r => r.Group);
 

@@ -217,7 +217,7 @@ internal sealed partial class ApiDispatcher
             throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
         var path = context.Request.Path.Value!.TrimEnd('/');
-        var aggregated = DiscoveryDocuments.WantsAggregated(context.Request.Headers.Accept.ToString());
+        var aggregated = Tables.AcceptHeader.AggregatedDiscoveryVersion(context.Request.Headers.Accept.ToString()) is not null;
         byte[]? document = path switch
         {
             "/api" => aggregated ? _discovery.AggregatedCore : _discovery.Core,

@@ -50,7 +50,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         var kv = await registry.GetStoredAsync(type, ns, name, context.RequestAborted);
         if (Presentation.WantsTable(context))
         {
-            await Presentation.WriteTableAsync(context, type, [kv], new ListPage([kv], kv.ModRevision, null));
+            await Presentation.WriteTableAsync(context, type, [kv], new ListPage([kv], kv.ModRevision, null), single: true);
             return;
         }
         await ResponseWriter.WriteStoredAsync(context, kv);

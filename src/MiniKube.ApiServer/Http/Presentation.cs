@@ -1,0 +1,57 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Tables;
+using MiniKube.Storage;
+
+namespace MiniKube.ApiServer.Http;
+
+/// <summary>
+/// Server-side printing: when the Accept header asks for a meta.k8s.io Table (human-readable
+/// kubectl get), lists, single objects and watch events are rendered as Tables; everything
+/// else gets the objects themselves.
+/// </summary>
+internal static class Presentation
+{
+    public static bool WantsTable(HttpContext context) => AcceptHeader.TableVersion(context.Request.Headers.Accept.ToString()) is not null;
+
+    public static async Task WriteTableAsync(HttpContext context, ResourceType type, IReadOnlyList<KeyValue> items, ListPage page, bool single = false)
+    {
+        var options = Options(context);
+        var objects = items.Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision)).ToList();
+        var now = DateTimeOffset.UtcNow;
+        var table = single
+            ? TableBuilder.BuildObjectTable(type, objects[0], options, now)
+            : TableBuilder.BuildTable(type, objects, options, now, new TableListMetadata(page.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Continue));
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, table);
+    }
+
+    public static IWatchEncoder WatchEncoder(HttpContext context, ResourceType type) =>
+        WantsTable(context) ? new TableEventEncoder(new TableWatchEncoder(type, Options(context))) : ObjectWatchEncoder.Instance;
+
+    private static TableOptions Options(HttpContext context)
+    {
+        try
+        {
+            return TableOptions.FromQuery(
+                ListOptions.Value(context.Request.Query, "includeObject"),
+                ListOptions.Value(context.Request.Query, "noHeaders"),
+                AcceptHeader.TableVersion(context.Request.Headers.Accept.ToString()) ?? "v1");
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+    }
+
+    /// <summary>Each watch event's object as a one-row Table, column definitions only in the first.</summary>
+    private sealed class TableEventEncoder(TableWatchEncoder tables) : IWatchEncoder
+    {
+        public void WriteObject(IBufferWriter<byte> writer, byte[] stored, long revision)
+        {
+            var ev = tables.Encode("MODIFIED", ObjectCodec.Decode(stored, revision), DateTimeOffset.UtcNow);
+            ResponseWriter.Write(writer, ev["object"]!.ToJsonString(ObjectCodec.Compact));
+        }
+    }
+}
