@@ -49,6 +49,7 @@ internal static partial class FieldTables
         [typeof(V1ISCSIVolumeSource)] =
             "1:targetPortal? 2:iqn? 3:lun? 4:iscsiInterface 5:fsType 6:readOnly 7:portals 8:chapAuthDiscovery " +
             "11:chapAuthSession 10:secretRef 12:initiatorName?",
+        [typeof(V1LocalObjectReference)] = "1:name",
         [typeof(V1GlusterfsVolumeSource)] = "1:endpoints? 2:path? 3:readOnly",
         [typeof(V1PersistentVolumeClaimVolumeSource)] = "1:claimName? 2:readOnly",
         [typeof(V1RBDVolumeSource)] = "1:monitors 2:image? 3:fsType 4:pool 5:user 6:keyring 7:secretRef 8:readOnly",
@@ -272,5 +273,7 @@ internal static partial class FieldTables
         [typeof(V1PodTemplate)] = "1:metadata 2:template",
         [typeof(V1TopologySelectorTerm)] = "1:matchLabelExpressions",
         [typeof(V1TopologySelectorLabelRequirement)] = "1:key? 2:values",
+        [typeof(V1ComponentStatus)] = "1:metadata 2:conditions",
+        [typeof(V1ComponentCondition)] = "1:type? 2:status? 3:message 4:error",
     };
 }

@@ -134,7 +134,6 @@ internal static partial class FieldTables
         [typeof(V1TokenReviewSpec)] = "1:token 2:audiences",
         [typeof(V1TokenReviewStatus)] = "1:authenticated 2:user 4:audiences 3:error",
         [typeof(V1SelfSubjectAccessReview)] = "1:metadata 2:spec 3:status",
-        [typeof(V1LocalSubjectAccessReview)] = "1:metadata 2:spec 3:status",
         [typeof(V1SelfSubjectAccessReviewSpec)] = "1:resourceAttributes 2:nonResourceAttributes",
         [typeof(V1ResourceAttributes)] = "1:namespace 2:verb 3:group 4:version 5:resource 6:subresource 7:name 8:fieldSelector 9:labelSelector",
         [typeof(V1FieldSelectorAttributes)] = "1:rawSelector 2:requirements",
@@ -180,5 +179,6 @@ internal static partial class FieldTables
         [typeof(V1IPBlock)] = "1:cidr? 2:except",
         [typeof(V1NetworkPolicyEgressRule)] = "1:ports 2:to",
         [typeof(V1PriorityClass)] = "1:metadata 2:value? 3:globalDefault 4:description 5:preemptionPolicy?",
+        [typeof(V1LocalSubjectAccessReview)] = "1:metadata 2:spec 3:status",
     };
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace MiniKube.ApiServer.Protobuf;
@@ -12,6 +13,9 @@ namespace MiniKube.ApiServer.Protobuf;
 public static class KubeProtobuf
 {
     public const string MediaType = "application/vnd.kubernetes.protobuf";
+
+    // Protobuf nesting is capped separately; embedded raw JSON adds its own depth on top.
+    private static readonly JsonDocumentOptions ReparseOptions = new() { MaxDepth = 256 };
 
     /// <summary>True when a Content-Type header names Kubernetes protobuf (parameters ignored).</summary>
     public static bool IsProtobuf(string? contentType)
@@ -46,6 +50,8 @@ public static class KubeProtobuf
             ["kind"] = envelope.Kind,
         };
         MessageTranscoder.ReadInto(envelope.Raw.Array!, envelope.Raw.Offset, envelope.Raw.Count, model, result);
-        return result;
+        // Re-parse so every value is backed by a JsonElement exactly like a parsed JSON body:
+        // a value built from a long refuses GetValue<int>(), one parsed from text does not.
+        return JsonNode.Parse(result.ToJsonString(), documentOptions: ReparseOptions)!.AsObject();
     }
 }

@@ -30,19 +30,24 @@ internal sealed class MessageTranscoder
 
     // Every stream reads a range of this one array, so nesting copies nothing.
     private readonly byte[] buffer;
+    private readonly int maxDepth;
 
-    private MessageTranscoder(byte[] buffer) => this.buffer = buffer;
+    private MessageTranscoder(byte[] buffer, int maxDepth)
+    {
+        this.buffer = buffer;
+        this.maxDepth = maxDepth;
+    }
 
     /// <summary>Decodes <paramref name="length"/> bytes at <paramref name="offset"/> as a <paramref name="model"/> into <paramref name="target"/>.</summary>
     /// <exception cref="UnsupportedProtobufKindException">No field table for the model or one it nests.</exception>
     /// <exception cref="KubeProtobufException">The bytes are not a valid message.</exception>
-    public static void ReadInto(byte[] buffer, int offset, int length, Type model, JsonObject target)
+    public static void ReadInto(byte[] buffer, int offset, int length, Type model, JsonObject target, int maxDepth = MaxDepth)
     {
         var table = FieldTables.ForModel(model) ?? throw Unsupported(model);
         using var input = new CodedInputStream(buffer, offset, length);
         try
         {
-            new MessageTranscoder(buffer).ReadObject(input, ModelSchema.For(model), table, target, depth: 0);
+            new MessageTranscoder(buffer, maxDepth).ReadObject(input, ModelSchema.For(model), table, target, depth: 0);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -342,9 +347,9 @@ internal sealed class MessageTranscoder
     private T ReadNested<T>(CodedInputStream input, uint tag, int depth, Func<CodedInputStream, int, T> read)
     {
         Expect(tag, WireFormat.WireType.LengthDelimited, "message");
-        if (depth >= MaxDepth)
+        if (depth >= maxDepth)
         {
-            throw Malformed($"messages nest deeper than {MaxDepth}");
+            throw Malformed($"messages nest deeper than {maxDepth}");
         }
         var start = (int)input.Position;
         input.SkipLastField();

@@ -18,28 +18,34 @@ public sealed record RecordedRequest(string Method, string Path, string? Content
 
 /// <summary>
 /// Just enough of an API server on plain HTTP for kubectl's generator commands to POST their
-/// bodies: /version (v1.32.0), legacy discovery built from <see cref="ResourceCatalog"/>, and
+/// bodies: /version (v1.32.0), legacy discovery built from <see cref="ResourceCatalog"/> (plus extras), and
 /// creates that decode the protobuf body and echo it back as JSON, as a real server would.
 /// Every request with a body is recorded.
 /// </summary>
 public sealed class RecordingApiServer : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly IReadOnlyList<ResourceType> resources;
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
 
-    private RecordingApiServer(WebApplication app) => this.app = app;
+    private RecordingApiServer(WebApplication app, IReadOnlyList<ResourceType> resources)
+    {
+        this.app = app;
+        this.resources = resources;
+    }
 
     public string Url { get; private set; } = "";
 
     public IReadOnlyList<RecordedRequest> Requests => [.. requests];
 
-    public static async Task<RecordingApiServer> StartAsync()
+    /// <param name="extraResources">Served in discovery besides the catalog's, for kinds kubectl can create but mkube does not serve yet.</param>
+    public static async Task<RecordingApiServer> StartAsync(IEnumerable<ResourceType>? extraResources = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new RecordingApiServer(app);
+        var server = new RecordingApiServer(app, [.. ResourceCatalog.All, .. extraResources ?? []]);
         app.Run(server.HandleAsync);
         await app.StartAsync();
         server.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
@@ -96,10 +102,10 @@ public sealed class RecordingApiServer : IAsyncDisposable
     private static JsonObject NotFound() =>
         new() { ["kind"] = "Status", ["apiVersion"] = "v1", ["status"] = "Failure", ["reason"] = "NotFound", ["code"] = 404 };
 
-    private static JsonObject ApiGroupList()
+    private JsonObject ApiGroupList()
     {
         var groups = new JsonArray();
-        foreach (var group in ResourceCatalog.All.Where(r => r.Group.Length > 0).GroupBy(r => r.Group))
+        foreach (var group in resources.Where(r => r.Group.Length > 0).GroupBy(r => r.Group))
         {
             var version = new JsonObject { ["groupVersion"] = group.First().GroupVersion, ["version"] = group.First().Version };
             groups.Add(new JsonObject
@@ -112,12 +118,12 @@ public sealed class RecordingApiServer : IAsyncDisposable
         return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
     }
 
-    private static JsonObject? ResourceList(string groupVersion)
+    private JsonObject? ResourceList(string groupVersion)
     {
-        var resources = new JsonArray();
-        foreach (var type in ResourceCatalog.All.Where(r => r.GroupVersion == groupVersion))
+        var list = new JsonArray();
+        foreach (var type in resources.Where(r => r.GroupVersion == groupVersion))
         {
-            resources.Add(new JsonObject
+            list.Add(new JsonObject
             {
                 ["name"] = type.Name,
                 ["singularName"] = type.SingularName,
@@ -127,9 +133,9 @@ public sealed class RecordingApiServer : IAsyncDisposable
                 ["shortNames"] = new JsonArray([.. type.ShortNames.Select(n => JsonValue.Create(n))]),
             });
         }
-        return resources.Count == 0
+        return list.Count == 0
             ? null
-            : new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = groupVersion, ["resources"] = resources };
+            : new JsonObject { ["kind"] = "APIResourceList", ["apiVersion"] = "v1", ["groupVersion"] = groupVersion, ["resources"] = list };
     }
 
     public async ValueTask DisposeAsync()
