@@ -86,4 +86,23 @@ public sealed class KubectlProtobufTests
         var expected = JsonNode.Parse(dryRun.StandardOutput);
         Assert.That(JsonNode.DeepEquals(decoded, expected), Is.True, $"decoded:\n{decoded}\nexpected:\n{expected}");
     }
+
+    // Commands whose reply our echo cannot satisfy (they read status back), so only the body is checked.
+    [TestCase("auth can-i get pods", "SelfSubjectAccessReview", "spec", """{"resourceAttributes":{"namespace":"default","verb":"get","resource":"pods"}}""")]
+    [TestCase("auth whoami", "SelfSubjectReview", "status", """{"userInfo":{}}""")]
+    // Go's JSON would also write "audiences":null and "boundObjectRef":null (no omitempty);
+    // absent fields leave no trace in protobuf, and null means absent to the server anyway.
+    [TestCase("create token sa --duration=1h", "TokenRequest", "spec", """{"expirationSeconds":3600}""")]
+    public async Task Decode_KubectlReviewBody_CarriesTheQuestion(string command, string kind, string field, string expected)
+    {
+        await using var server = await RecordingApiServer.StartAsync();
+
+        await new Kubectl(_dir).RunAsync(_binary, server.Url, command.Split(' '), CancellationToken.None);
+
+        var post = server.Requests.Single(r => r.Method == "POST");
+        Assert.That(post.ContentType, Is.EqualTo(KubeProtobuf.MediaType));
+        var decoded = KubeProtobuf.Decode(post.Body);
+        Assert.That((string?)decoded["kind"], Is.EqualTo(kind));
+        Assert.That(decoded[field]?.ToJsonString(), Is.EqualTo(expected));
+    }
 }
