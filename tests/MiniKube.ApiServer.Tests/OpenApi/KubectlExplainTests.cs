@@ -98,6 +98,35 @@ public class KubectlExplainTests
         Assert.That(meta, Does.Contain("creationTimestamp\t<string>"));
     }
 
+    [Test]
+    public async Task CreateDryRunClient_StrictValidation_FindsServerSideFieldValidation()
+    {
+        // With --validate=strict kubectl looks for the fieldValidation parameter on the kind's
+        // PATCH operation; without it, it would fall back to /openapi/v2 (404 here) and fail.
+        var manifest = Path.Combine(_dir, "deploy.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+            spec:
+              selector:
+                matchLabels: {app: web}
+              template:
+                metadata:
+                  labels: {app: web}
+                spec:
+                  containers:
+                  - name: web
+                    image: nginx
+            """);
+
+        var (exit, output) = await RunKubectlAsync("create", "-f", manifest, "--dry-run=client", "--validate=strict", "-o", "name");
+
+        Assert.That(exit, Is.Zero, output);
+        Assert.That(output.Trim(), Is.EqualTo("deployment.apps/web"));
+    }
+
     private async Task<(int Exit, string Output)> RunKubectlAsync(params string[] args)
     {
         var kubeconfig = Path.Combine(_dir, "kubeconfig");
