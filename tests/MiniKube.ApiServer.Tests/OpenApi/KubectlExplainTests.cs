@@ -72,6 +72,11 @@ public class KubectlExplainTests
         Assert.That(output, Does.Contain("name\t<string> -required-"));
         Assert.That(output, Does.Contain("ports\t<[]ContainerPort>"));
         Assert.That(output, Does.Contain("resources\t<ResourceRequirements>"));
+        if (ModelDescriptions.LoadEmbedded().Count > 0)
+        {
+            // Only when the build embedded the model docs (see OpenApi/ModelDescriptions).
+            Assert.That(output, Does.Contain("A single application container"));
+        }
     }
 
     [Test]
