@@ -69,7 +69,7 @@ public static class ModelSchema
                 continue;
             }
             var strategy = PatchStrategies.Find(underlying, jsonName);
-            properties[jsonName] = new SchemaProperty(jsonName, Build(property.PropertyType), IsRequired(property), property.Name)
+            properties[jsonName] = new SchemaProperty(jsonName, Build(property.PropertyType), IsRequired(property) || RequiredFields.Contains(underlying, jsonName), property.Name)
             {
                 MergeKey = strategy?.MergeKey,
                 RetainKeys = strategy?.RetainKeys ?? false,
@@ -85,13 +85,17 @@ public static class ModelSchema
         {
             return new SchemaNode(SchemaKind.String);
         }
-        if (type == typeof(int) || type == typeof(long) || type == typeof(short))
+        if (type == typeof(int) || type == typeof(short))
         {
-            return new SchemaNode(SchemaKind.Integer);
+            return new SchemaNode(SchemaKind.Integer, format: "int32");
+        }
+        if (type == typeof(long))
+        {
+            return new SchemaNode(SchemaKind.Integer, format: "int64");
         }
         if (type == typeof(double) || type == typeof(float) || type == typeof(decimal))
         {
-            return new SchemaNode(SchemaKind.Number);
+            return new SchemaNode(SchemaKind.Number, format: "double");
         }
         if (type == typeof(bool))
         {
@@ -117,7 +121,8 @@ public static class ModelSchema
     }
 
     // The models carry the OpenAPI "required" list only for value types (int vs int?);
-    // required strings and lists are indistinguishable from optional ones by reflection.
+    // required strings and lists are indistinguishable from optional ones by reflection,
+    // so the common ones come from the RequiredFields table.
     private static bool IsRequired(PropertyInfo property) =>
         property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null;
 }

@@ -30,13 +30,17 @@ public enum SchemaKind
 /// </summary>
 public sealed class SchemaNode
 {
-    internal SchemaNode(SchemaKind kind, Type? model = null)
+    internal SchemaNode(SchemaKind kind, Type? model = null, string? format = null)
     {
         Kind = kind;
         Model = model;
+        Format = format;
     }
 
     public SchemaKind Kind { get; }
+
+    /// <summary>OpenAPI format of a scalar: int32, int64 or double; null otherwise.</summary>
+    public string? Format { get; }
 
     /// <summary>The k8s.Models class for objects, null for everything else.</summary>
     public Type? Model { get; }
