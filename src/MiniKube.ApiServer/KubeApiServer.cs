@@ -75,6 +75,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
         dispatcher.SetAddress($"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
+        _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
         var stopping = new CancellationTokenSource();
         var cleaner = new NamespaceCleaner(registry, loggers.CreateLogger<NamespaceCleaner>()).RunAsync(stopping.Token);
         return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, cleaner);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Discovery;
 using MiniKube.ApiServer.Health;
+using MiniKube.ApiServer.OpenApi;
 using MiniKube.ApiServer.Registry;
 using MiniKube.Storage;
 
@@ -29,6 +30,7 @@ internal sealed partial class ApiDispatcher
     private readonly ComponentStatuses _componentStatuses;
     private readonly ApiMetrics _metrics = new();
     private readonly byte[] _version;
+    private readonly OpenApiDocuments _openApi;
     private DiscoveryDocuments _discovery;
 
     public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ILogger<ApiDispatcher> logger)
@@ -41,8 +43,12 @@ internal sealed partial class ApiDispatcher
         _resources = new ResourceHandler(registry, new WatchResponder(registry, options.BookmarkInterval), new SubresourceHandler(registry, patches), patches);
         _componentStatuses = new ComponentStatuses(registry);
         _version = VersionDocument(options.KubernetesVersion);
+        _openApi = new OpenApiDocuments(options.KubernetesVersion);
         _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}");
     }
+
+    /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
+    public void WarmUp() => _ = _openApi.Index;
 
     /// <summary>The address discovery advertises, known once Kestrel has bound.</summary>
     public void SetAddress(string address) => _discovery = new DiscoveryDocuments(address);
@@ -232,11 +238,32 @@ internal sealed partial class ApiDispatcher
         await context.Response.Body.WriteAsync(document, context.RequestAborted);
     }
 
-    private static Task ServeOpenApiAsync(HttpContext context, string path)
+    /// <summary>
+    /// /openapi/v3 and its per-group-version documents, cacheable forever under their hash (as
+    /// upstream: a matching ?hash= gets "public, immutable"); /openapi/v2 is a 404, which kubectl
+    /// handles by falling back to its built-in types.
+    /// </summary>
+    private async Task ServeOpenApiAsync(HttpContext context, string path)
     {
-        _ = context;
-        _ = path;
-        throw ApiException.PathNotFound();
+        ReadOnlyMemory<byte> document;
+        string etag;
+        if (path.TrimEnd('/') == "/openapi/v3")
+        {
+            (document, etag) = (_openApi.Index, _openApi.IndexETag);
+        }
+        else if (!path.StartsWith("/openapi/v3/", StringComparison.Ordinal) || !_openApi.TryGetDocument(path["/openapi/v3/".Length..], out document, out etag))
+        {
+            throw ApiException.PathNotFound();
+        }
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = context.Request.Query.ContainsKey("hash") ? "public, immutable" : "no-cache, private";
+        if (context.Request.Headers.IfNoneMatch.ToString() == etag)
+        {
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(document, context.RequestAborted);
     }
 
     private async Task ServeComponentStatusesAsync(HttpContext context, ApiPath route)

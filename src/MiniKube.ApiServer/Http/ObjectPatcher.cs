@@ -1,19 +1,33 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Schema;
 
 namespace MiniKube.ApiServer.Http;
 
 /// <summary>Applies patches and field validation to request objects (wired to Patching/ and Schema/).</summary>
 internal static class ObjectPatcher
 {
-    /// <summary>Drops fields the kind does not have; Strict refuses them, Warn (the default) reports them.</summary>
-    public static List<string> Prune(HttpContext context, ResourceType type, JsonObject obj)
+    /// <summary>
+    /// Field validation (apiserver pkg/endpoints/handlers create.go and patch.go): drops fields
+    /// the kind does not have; fieldValidation=Strict refuses them (400, or 422 for a patch),
+    /// Warn — the default — reports each in a Warning header, Ignore says nothing. A value of the
+    /// wrong type is always refused.
+    /// </summary>
+    public static List<string> Prune(HttpContext context, ResourceType type, JsonObject obj, bool patch = false)
     {
-        _ = context;
-        _ = type;
-        _ = obj;
-        return [];
+        var result = FieldPruner.Prune(obj, ModelSchema.For(type.Model));
+        var validation = Registry.ListOptions.Value(context.Request.Query, "fieldValidation") ?? "Warn";
+        var strict = validation == "Strict";
+        if (result.DecodeError(strict) is { } error)
+        {
+            if (patch && result.TypeError is null)
+            {
+                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"{type.Kind} \"{Registry.ObjectMeta.Name(obj)}\" is invalid: patch: Invalid value: \"\": {error}");
+            }
+            throw ApiException.BadRequest(result.DecodeFailure(type.Kind, type.Version, strict) ?? error);
+        }
+        return validation == "Ignore" ? [] : [.. result.Warnings];
     }
 
     public static JsonObject Patch(ResourceType type, string mediaType, JsonObject live, byte[] body)

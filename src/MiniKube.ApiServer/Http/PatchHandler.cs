@@ -44,7 +44,7 @@ internal sealed class PatchHandler(ResourceRegistry registry)
             var updated = ObjectPatcher.Patch(type, media, live, body);
             ResourceHandler.CheckKind(type, updated);
             ResourceHandler.CheckName(updated, name, ns, type);
-            warnings = ObjectPatcher.Prune(context, type, updated);
+            warnings = ObjectPatcher.Prune(context, type, updated, patch: true);
             // A resourceVersion the patch left as it was is no precondition: the retry loop may re-apply it.
             if (ObjectMeta.ResourceVersion(updated) == liveVersion)
             {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using MiniKube.ApiServer.Protobuf;
 
 namespace MiniKube.ApiServer.Http;
 
@@ -58,7 +59,7 @@ internal static class RequestBody
         return media switch
         {
             "application/yaml" => ParseYaml(bytes),
-            "application/vnd.kubernetes.protobuf" => throw ApiException.UnsupportedMediaType(media, ["application/json", "application/yaml"]),
+            "application/vnd.kubernetes.protobuf" => ParseProtobuf(bytes),
             _ => ParseJson(bytes),
         };
     }
@@ -73,6 +74,23 @@ internal static class RequestBody
         catch (JsonException e)
         {
             throw ApiException.BadRequest($"couldn't get version/kind; json parse error: {e.Message}");
+        }
+    }
+
+    /// <summary>kubectl ≥1.32 and client-go send built-in kinds as Kubernetes protobuf; we answer in JSON.</summary>
+    public static JsonObject ParseProtobuf(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return KubeProtobuf.Decode(bytes);
+        }
+        catch (UnsupportedProtobufKindException e)
+        {
+            throw ApiException.UnsupportedMediaType(e.Message, ["application/json", "application/yaml"]);
+        }
+        catch (KubeProtobufException e)
+        {
+            throw ApiException.BadRequest(e.Message);
         }
     }
 
