@@ -291,6 +291,22 @@ internal static class JsonPatch
         }
     }
 
+    /// <summary>Bytes of the value's compact JSON, counted without keeping them.</summary>
+    private static long SerializedSize(JsonNode? value)
+    {
+        using var writer = new Utf8JsonWriter(Stream.Null, new JsonWriterOptions { MaxDepth = PatchLimits.MaxDepth + 1 });
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
+        writer.Flush();
+        return writer.BytesCommitted;
+    }
+
     /// <summary>The document being patched and what its operations have cost so far.</summary>
     private sealed class ApplyState(JsonNode root)
     {
@@ -332,7 +348,7 @@ internal static class JsonPatch
         /// <summary>Counts the serialized size of a copied value against <see cref="PatchLimits.MaxJsonPatchCopyBytes"/> (v4's AccumulatedCopySizeLimit).</summary>
         public void CountCopy(JsonNode? value)
         {
-            copiedBytes += value is null ? 4 : JsonSerializer.SerializeToUtf8Bytes(value).LongLength;
+            copiedBytes += SerializedSize(value);
             if (copiedBytes > PatchLimits.MaxJsonPatchCopyBytes)
             {
                 throw PatchException.Invalid(
