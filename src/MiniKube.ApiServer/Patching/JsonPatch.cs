@@ -12,7 +12,7 @@ namespace MiniKube.ApiServer.Patching;
 /// fails here, where v4 would move nothing or copy a null.
 /// A patch that is not a list of objects is a 400; an operation that does not apply is a 422
 /// with the upstream wording kept in <see cref="PatchException.Detail"/>.
-/// The document is changed in place: pass a copy.
+/// The document is changed in place (pass a copy) and the operations' values are moved into it.
 /// </summary>
 internal static class JsonPatch
 {
@@ -169,7 +169,7 @@ internal static class JsonPatch
             var container = state.Find(path) ?? throw PatchException.Invalid($"test operation does not apply: is missing path: {path.Text}: missing value");
             if (container is JsonArray array)
             {
-                var index = ExistingIndex(array, path.Last) ?? throw PatchException.Invalid($"error in test for path: '{path.Text}': invalid index referenced");
+                var index = ExistingIndex(array, path.Last) ?? throw PatchException.Invalid($"error in test for path: '{path.Text}': Unable to access invalid index: {path.Last}: invalid index referenced");
                 actual = array[index];
             }
             else
@@ -195,8 +195,8 @@ internal static class JsonPatch
         {
             throw PatchException.Invalid($"{context}: json: cannot unmarshal {JsonKindName.Of(node)} into Go value of type string");
         }
-        // v4 treats a path without a leading slash as naming no container.
-        return JsonPointer.TryParse(text) ?? JsonPointer.TryParse("/" + text)!;
+        // A path without its leading slash names nothing; the operation reports it as missing.
+        return JsonPointer.TryParse(text) ?? JsonPointer.Dangling(text);
     }
 
     /// <summary>The operation's value, detached from the patch so it can join the document. Absent means null, as in v4.</summary>
@@ -317,7 +317,7 @@ internal static class JsonPatch
         /// <summary>The object or array that holds the pointer's target, or null when the path to it does not exist.</summary>
         public JsonNode? Find(JsonPointer pointer)
         {
-            if (pointer.IsRoot)
+            if (pointer.IsRoot || pointer.IsDangling)
             {
                 return null;
             }

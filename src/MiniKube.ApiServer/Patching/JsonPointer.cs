@@ -9,10 +9,11 @@ namespace MiniKube.ApiServer.Patching;
 /// </summary>
 internal sealed class JsonPointer
 {
-    private JsonPointer(string text, IReadOnlyList<string> tokens)
+    private JsonPointer(string text, IReadOnlyList<string> tokens, bool dangling = false)
     {
         Text = text;
         Tokens = tokens;
+        IsDangling = dangling;
     }
 
     /// <summary>The pointer as written, for messages.</summary>
@@ -21,6 +22,9 @@ internal sealed class JsonPointer
     public IReadOnlyList<string> Tokens { get; }
 
     public bool IsRoot => Tokens.Count == 0;
+
+    /// <summary>True for text that is not a pointer: it names nothing in any document.</summary>
+    public bool IsDangling { get; }
 
     /// <summary>The token naming the target inside its parent; only for non-root pointers.</summary>
     public string Last => Tokens[^1];
@@ -43,6 +47,9 @@ internal sealed class JsonPointer
         }
         return new JsonPointer(text, tokens);
     }
+
+    /// <summary>A pointer that resolves to nothing, for text that is not a pointer but must still be reported.</summary>
+    public static JsonPointer Dangling(string text) => new(text, [text], dangling: true);
 
     private static string Unescape(string token)
     {

@@ -10,7 +10,13 @@ namespace MiniKube.ApiServer.Patching;
 /// </summary>
 public static class PatchDocument
 {
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = PatchLimits.MaxDepth };
+    private static readonly JsonDocumentOptions Options = new()
+    {
+        MaxDepth = PatchLimits.MaxDepth,
+        // A JsonObject with a repeated member throws when first read; refuse it here as a 400,
+        // which is also what kube-apiserver's strict decoding (kubectl's default) says of it.
+        AllowDuplicateProperties = false,
+    };
 
     /// <summary>
     /// The body as JSON for the JSON formats, or the YAML (or JSON, its subset) of an apply

@@ -116,16 +116,25 @@ internal static class StrategicMergePatch
         if (elementKind != JsonValueKind.Object)
         {
             // A set: duplicates go, the live list's included (upstream's deduplicateScalars).
+            var live = WithKeys(items, null);
+            var patched = WithKeys(patch, null);
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var union = new List<JsonNode?>(items.Count + patch.Count);
-            foreach (var value in items.Concat(patch))
+            var union = new List<Keyed>(items.Count + patch.Count);
+            foreach (var value in live)
             {
-                if (seen.Add(KeyText(value)))
+                if (seen.Add(value.Key))
                 {
-                    union.Add(value?.Parent is null ? value : value.DeepClone());
+                    union.Add(value);
                 }
             }
-            return Fill(original, Order(union, [.. patch], items, null));
+            foreach (var value in patched)
+            {
+                if (seen.Add(value.Key))
+                {
+                    union.Add(value with { Node = value.Node?.DeepClone() });
+                }
+            }
+            return Fill(original, Order(union, patched, live));
         }
         if (mergeKey.Length == 0)
         {
@@ -159,11 +168,13 @@ internal static class StrategicMergePatch
         {
             return Fill(original, [.. patchElements.Select(Clean).Where(e => e is not null)]);
         }
-        var liveOrder = new List<JsonNode?>(items);
-        var positions = FirstPositions(items, mergeKey);
+        var liveOrder = WithKeys(items, mergeKey);
+        var positions = FirstPositions(liveOrder);
+        var patchOrder = new List<Keyed>(patchElements.Count);
         foreach (var element in patchElements)
         {
             var key = KeyText(MergeKeyValue(element, mergeKey));
+            patchOrder.Add(new Keyed(element, key));
             if (positions.TryGetValue(key, out var index))
             {
                 items[index] = MergeMap((JsonObject)items[index]!, element, itemSchema);
@@ -174,7 +185,7 @@ internal static class StrategicMergePatch
                 items.Add(added);
             }
         }
-        return Fill(original, Order(items, [.. patchElements], liveOrder, mergeKey));
+        return Fill(original, Order(WithKeys(items, mergeKey), patchOrder, liveOrder));
     }
 
     /// <summary>
@@ -205,7 +216,7 @@ internal static class StrategicMergePatch
             }
             handled.Add(name);
             var live = original[name] as JsonArray;
-            List<JsonNode?> liveOrder = live is null ? [] : [.. live];
+            var liveElements = live is null ? [] : live.ToList();
             JsonArray merged;
             if (patchList is JsonArray listInPatch)
             {
@@ -224,7 +235,7 @@ internal static class StrategicMergePatch
             // Maps without a merge key cannot be matched to the order list; they stay as merged.
             if (!hasMaps || orderKey is { Length: > 0 })
             {
-                Fill(merged, Order(Detach(merged), [.. order], liveOrder, orderKey));
+                Fill(merged, Order(WithKeys(Detach(merged), orderKey), WithKeys(order, orderKey), WithKeys(liveElements, orderKey)));
             }
             if (!ReferenceEquals(merged, live))
             {
@@ -239,59 +250,57 @@ internal static class StrategicMergePatch
     /// it, the others by their live position, then interleaved so that an unnamed element comes
     /// before a named one only when it also came before it in the live list.
     /// </summary>
-    private static List<JsonNode?> Order(List<JsonNode?> elements, List<JsonNode?> order, List<JsonNode?> live, string? mergeKey)
+    private static List<JsonNode?> Order(List<Keyed> elements, List<Keyed> order, List<Keyed> live)
     {
-        var orderPositions = FirstPositions(order, mergeKey);
-        var livePositions = FirstPositions(live, mergeKey);
-        int Position(Dictionary<string, int> positions, JsonNode? element) =>
-            positions.TryGetValue(KeyText(mergeKey is null ? element : element?[mergeKey]), out var at) ? at : -1;
-
-        var named = new List<JsonNode?>();
-        var unnamed = new List<JsonNode?>();
+        var orderPositions = FirstPositions(order);
+        var livePositions = FirstPositions(live);
+        var named = new List<(JsonNode? Element, int OrderAt, int LiveAt)>();
+        var unnamed = new List<(JsonNode? Element, int OrderAt, int LiveAt)>();
         foreach (var element in elements)
         {
-            (Position(orderPositions, element) >= 0 ? named : unnamed).Add(element);
+            var orderAt = orderPositions.GetValueOrDefault(element.Key, -1);
+            var entry = (element.Node, orderAt, livePositions.GetValueOrDefault(element.Key, -1));
+            (orderAt >= 0 ? named : unnamed).Add(entry);
         }
-        named = [.. named.OrderBy(e => Position(orderPositions, e))];
-        unnamed = [.. unnamed.OrderBy(e => Position(livePositions, e) is var at and >= 0 ? at : int.MaxValue)];
+        named = [.. named.OrderBy(e => e.OrderAt)];
+        unnamed = [.. unnamed.OrderBy(e => e.LiveAt >= 0 ? e.LiveAt : int.MaxValue)];
         var result = new List<JsonNode?>(elements.Count);
         int u = 0, n = 0;
         while (u < unnamed.Count || n < named.Count)
         {
-            if (n >= named.Count)
-            {
-                result.Add(unnamed[u++]);
-            }
-            else if (u >= unnamed.Count)
-            {
-                result.Add(named[n++]);
-            }
-            else
-            {
-                var unnamedAt = Position(livePositions, unnamed[u]);
-                var namedAt = Position(livePositions, named[n]);
-                result.Add(unnamedAt >= 0 && namedAt >= 0 && unnamedAt < namedAt ? unnamed[u++] : named[n++]);
-            }
+            var takeUnnamed = n >= named.Count
+                || (u < unnamed.Count && unnamed[u].LiveAt >= 0 && named[n].LiveAt >= 0 && unnamed[u].LiveAt < named[n].LiveAt);
+            result.Add(takeUnnamed ? unnamed[u++].Element : named[n++].Element);
         }
         return result;
     }
 
-    /// <summary>Where each key (the element itself without a merge key) first occurs in a list.</summary>
-    private static Dictionary<string, int> FirstPositions(List<JsonNode?> elements, string? mergeKey)
+    /// <summary>Where each key first occurs in a list.</summary>
+    private static Dictionary<string, int> FirstPositions(List<Keyed> elements)
     {
-        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        var positions = new Dictionary<string, int>(elements.Count, StringComparer.Ordinal);
         for (var i = 0; i < elements.Count; i++)
         {
-            positions.TryAdd(KeyText(mergeKey is null ? elements[i] : elements[i]?[mergeKey]), i);
+            positions.TryAdd(elements[i].Key, i);
         }
         return positions;
     }
+
+    /// <summary>Pairs each element with its identity (the merge key's value, or the element itself), computed once.</summary>
+    private static List<Keyed> WithKeys(IEnumerable<JsonNode?> elements, string? mergeKey) =>
+        [.. elements.Select(e => new Keyed(e, KeyText(mergeKey is null ? e : e?[mergeKey])))];
 
     /// <summary>
     /// A value's identity for matching elements: its JSON text, so lookups are hashed rather than
     /// pairwise (a patch can carry a million elements). Like upstream's Go equality, 1 and 1.0 differ.
     /// </summary>
-    private static string KeyText(JsonNode? value) => value?.ToJsonString() ?? "null";
+    private static string KeyText(JsonNode? value) => value switch
+    {
+        null => "null",
+        // Strings are most keys; a leading quote keeps them apart from numbers' text.
+        JsonValue text when text.TryGetValue<string>(out var s) => "\"" + s,
+        _ => value.ToJsonString(),
+    };
 
     /// <summary>Applies <c>$retainKeys</c>: every member of the original not listed goes, and the patch may only set listed members.</summary>
     private static void ApplyRetainKeys(JsonObject original, JsonObject patch)
@@ -450,4 +459,7 @@ internal static class StrategicMergePatch
         }
         return list;
     }
+
+    /// <summary>A list element with its identity for matching and ordering.</summary>
+    private readonly record struct Keyed(JsonNode? Node, string Key);
 }

@@ -46,6 +46,8 @@ public class JsonPatchTests
     [TestCase("""[{"op":"test","path":"/missing","value":2}]""", "testing value /missing failed: test failed")]
     [TestCase("""[{"op":"move","from":"/nope","path":"/b"}]""", "move operation does not apply: doc is missing from path: /nope: missing value")]
     [TestCase("""[{"op":"copy","from":"/spec","path":"/x/y"}]""", "copy operation does not apply: doc is missing destination path: /x/y: missing value")]
+    [TestCase("""[{"op":"add","path":"spec/x","value":1}]""", "add operation does not apply: doc is missing path: \"spec/x\": missing value")]
+    [TestCase("""[{"op":"test","path":"/l/9","value":1}]""", "error in test for path: '/l/9': Unable to access invalid index: 9: invalid index referenced")]
     [TestCase("""[{"op":"frob","path":"/a"}]""", "Unexpected kind: frob")]
     [TestCase("""[{"path":"/a"}]""", "Unexpected kind: unknown")]
     [TestCase("""[{"op":"add","value":1}]""", "add operation failed to decode path: missing value")]

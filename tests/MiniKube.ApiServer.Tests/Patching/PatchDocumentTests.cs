@@ -11,12 +11,13 @@ public class PatchDocumentTests
         Json.AssertEqual(PatchDocument.Parse(Json.Bytes("""{"a":[1,"x",null]}"""), PatchFormat.MergePatch), """{"a":[1,"x",null]}""");
     }
 
-    [TestCase(PatchFormat.JsonPatch)]
-    [TestCase(PatchFormat.MergePatch)]
-    [TestCase(PatchFormat.StrategicMergePatch)]
-    public void Parse_InvalidJson_IsBadRequestInvalidJsonPatch(PatchFormat format)
+    [TestCase(PatchFormat.JsonPatch, "{\"a\":")]
+    [TestCase(PatchFormat.MergePatch, "{\"a\":")]
+    [TestCase(PatchFormat.StrategicMergePatch, "{\"a\":")]
+    [TestCase(PatchFormat.MergePatch, "{\"a\":1,\"a\":2}")]
+    public void Parse_InvalidJson_IsBadRequestInvalidJsonPatch(PatchFormat format, string body)
     {
-        var error = Assert.Throws<PatchException>(() => PatchDocument.Parse(Json.Bytes("{\"a\":"), format));
+        var error = Assert.Throws<PatchException>(() => PatchDocument.Parse(Json.Bytes(body), format));
 
         Assert.That(error!.StatusCode, Is.EqualTo(400));
         Assert.That(error.Message, Is.EqualTo("invalid JSON patch"));
