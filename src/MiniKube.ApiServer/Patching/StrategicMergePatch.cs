@@ -220,6 +220,7 @@ internal static class StrategicMergePatch
             JsonArray merged;
             if (patchList is JsonArray listInPatch)
             {
+                CheckOrderAgrees(listInPatch, order, field.MergeKey);
                 merged = live is null ? (JsonArray)Clean(listInPatch)! : (JsonArray)MergeValue(live, listInPatch, field)!;
             }
             else if (live is not null)
@@ -243,6 +244,35 @@ internal static class StrategicMergePatch
             }
         }
         return handled;
+    }
+
+    /// <summary>
+    /// Upstream's validatePatchWithSetOrderList: the patch list's elements (deletions aside) must
+    /// appear in <c>$setElementOrder</c>'s order, or the client computed an inconsistent patch.
+    /// </summary>
+    private static void CheckOrderAgrees(JsonArray patchList, JsonArray order, string? mergeKey)
+    {
+        var keyed = mergeKey is { Length: > 0 } && patchList.Any(e => e is JsonObject);
+        string Key(JsonNode? element) => keyed ? KeyText(MergeKeyValue((JsonObject)element!, mergeKey!)) : KeyText(element);
+        var listed = patchList.Where(e => !(keyed && e is JsonObject map && map.ContainsKey(PatchDirective))).ToList();
+        int p = 0, o = 0;
+        while (p < listed.Count && o < order.Count)
+        {
+            if (keyed && listed[p] is not JsonObject)
+            {
+                break;
+            }
+            if (Key(listed[p]) == Key(order[o]))
+            {
+                p++;
+            }
+            o++;
+        }
+        if (p < listed.Count && o >= order.Count)
+        {
+            throw PatchException.BadRequest(
+                $"The order in patch list:\n{patchList.ToJsonString()}\n doesn't match {SetElementOrderPrefix.TrimEnd('/')} list:\n{order.ToJsonString()}\n");
+        }
     }
 
     /// <summary>

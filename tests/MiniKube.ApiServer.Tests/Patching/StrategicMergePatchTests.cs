@@ -183,6 +183,15 @@ public class StrategicMergePatchTests
     }
 
     [Test]
+    public void Apply_SetElementOrderNamingAbsentElements_IgnoresThem()
+    {
+        var result = Patch("""{"spec":{"containers":[{"name":"1"},{"name":"3"}]}}""",
+            """{"spec":{"$setElementOrder/containers":[{"name":"3"},{"name":"2"},{"name":"1"}],"containers":[{"name":"3","image":"x"},{"$patch":"delete","name":"9"},{"name":"1","image":"y"}]}}""", PodSchema);
+
+        Json.AssertEqual(result["spec"]!["containers"], """[{"name":"3","image":"x"},{"name":"1","image":"y"}]""");
+    }
+
+    [Test]
     public void Apply_SetElementOrderOfPrimitives_OrdersTheSet()
     {
         var result = Patch("""{"metadata":{"finalizers":["1","2","4"]}}""",
@@ -195,7 +204,7 @@ public class StrategicMergePatchTests
     public void Apply_SetElementOrderForAbsentList_TakesThePatchList()
     {
         var result = Patch("""{"spec":{}}""",
-            """{"spec":{"$setElementOrder/volumes":[{"name":"b"},{"name":"a"}],"volumes":[{"name":"a","emptyDir":{}},{"name":"b","emptyDir":{"$patch":"replace"}}]}}""", PodSchema);
+            """{"spec":{"$setElementOrder/volumes":[{"name":"b"},{"name":"a"}],"volumes":[{"name":"b","emptyDir":{"$patch":"replace"}},{"name":"a","emptyDir":{}}]}}""", PodSchema);
 
         Json.AssertEqual(result["spec"]!["volumes"], """[{"name":"b","emptyDir":{}},{"name":"a","emptyDir":{}}]""");
     }
@@ -277,6 +286,8 @@ public class StrategicMergePatchTests
     [TestCase("""{"spec":{"$setElementOrder/":[]}}""", 400, "invalid patch format of setElementOrder list")]
     [TestCase("""{"metadata":{"$deleteFromPrimitiveList/":["a"]}}""", 400, "invalid patch format of primitive list")]
     [TestCase("""{"spec":{"strategy":{"$retainKeys":"type"}}}""", 400, "invalid patch format of retainKeys")]
+    [TestCase("""{"spec":{"$setElementOrder/containers":[{"name":"a"},{"name":"b"}],"containers":[{"name":"b"},{"name":"a","image":"x"}]}}""", 400, "doesn't match $setElementOrder list")]
+    [TestCase("""{"metadata":{"$setElementOrder/finalizers":["a","b"],"finalizers":["b","a"]}}""", 400, "doesn't match $setElementOrder list")]
     [TestCase("""{"metadata":{"finalizers":[["a"]]}}""", 422, "lists of lists are not supported")]
     [TestCase("""{"metadata":{"finalizers":[1]}}""", 400, "list element types are not identical")]
     public void Apply_MalformedPatch_IsRefused(string patch, int code, string detail)
