@@ -277,8 +277,16 @@ internal sealed partial class ApiDispatcher
         var statuses = await _componentStatuses.ReadAsync(context.RequestAborted);
         if (route.Name is { } name)
         {
-            var found = statuses.FirstOrDefault(s => ObjectMeta.Name(s) == name) ?? throw ApiException.NotFound(route.Type!, name);
-            await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, found);
+            statuses = [statuses.FirstOrDefault(s => ObjectMeta.Name(s) == name) ?? throw ApiException.NotFound(route.Type!, name)];
+        }
+        if (Presentation.WantsTable(context))
+        {
+            await Presentation.WriteTableAsync(context, route.Type!, statuses, 0, null, single: route.Name is not null);
+            return;
+        }
+        if (route.Name is not null)
+        {
+            await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, statuses[0]);
             return;
         }
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, new JsonObject

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using k8s.Models;
+using MiniKube.ApiServer.Patching;
+using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Schema;
 
@@ -17,56 +20,40 @@ internal static class ObjectPatcher
     public static List<string> Prune(HttpContext context, ResourceType type, JsonObject obj, bool patch = false)
     {
         var result = FieldPruner.Prune(obj, ModelSchema.For(type.Model));
-        var validation = Registry.ListOptions.Value(context.Request.Query, "fieldValidation") ?? "Warn";
+        var validation = ListOptions.Value(context.Request.Query, "fieldValidation") ?? "Warn";
         var strict = validation == "Strict";
         if (result.DecodeError(strict) is { } error)
         {
             if (patch && result.TypeError is null)
             {
-                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"{type.Kind} \"{Registry.ObjectMeta.Name(obj)}\" is invalid: patch: Invalid value: \"\": {error}");
+                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"{type.Kind} \"{ObjectMeta.Name(obj)}\" is invalid: patch: Invalid value: \"\": {error}");
             }
             throw ApiException.BadRequest(result.DecodeFailure(type.Kind, type.Version, strict) ?? error);
         }
         return validation == "Ignore" ? [] : [.. result.Warnings];
     }
 
-    public static JsonObject Patch(ResourceType type, string mediaType, JsonObject live, byte[] body)
-    {
-        _ = type;
-        return mediaType switch
-        {
-            "application/merge-patch+json" => (JsonObject)Merge(live, RequestBody.ParseJson(body))!,
-            _ => throw ApiException.UnsupportedMediaType(mediaType, ["application/merge-patch+json"]),
-        };
-    }
+    /// <summary>A JSON, merge or strategic merge patch applied to a private copy of <paramref name="live"/>.</summary>
+    public static JsonObject Patch(ResourceType type, string mediaType, JsonObject live, byte[] body) =>
+        Run(() => PatchApplier.Apply(mediaType, live, body, ModelSchema.For(type.Model)));
 
+    /// <summary>A patch of an autoscaling/v1 Scale (kubectl scale sends a merge patch).</summary>
     public static JsonObject PatchScale(string mediaType, JsonObject scale, byte[] body) =>
-        Patch(ResourceCatalog.All[0], mediaType, scale, body);
+        Run(() => PatchApplier.Apply(mediaType, scale, body, ModelSchema.For(typeof(V1Scale))));
 
-    public static JsonObject Apply(ResourceType type, JsonObject? live, JsonObject applied)
-    {
-        _ = type;
-        return live is null ? applied : (JsonObject)Merge(live, applied)!;
-    }
+    /// <summary>Server-side apply as create-or-merge (see Patching/README.md for what it leaves out).</summary>
+    public static JsonObject Apply(ResourceType type, JsonObject? live, JsonObject applied) =>
+        Run(() => PatchApplier.Apply("application/apply-patch+yaml", live, ObjectCodec.ToUtf8(applied), ModelSchema.For(type.Model)));
 
-    private static JsonNode? Merge(JsonNode? target, JsonNode? patch)
+    private static JsonObject Run(Func<JsonObject> patch)
     {
-        if (patch is not JsonObject patchObject)
+        try
         {
-            return patch?.DeepClone();
+            return patch();
         }
-        var result = target as JsonObject ?? [];
-        foreach (var (key, value) in patchObject)
+        catch (PatchException e)
         {
-            if (value is null)
-            {
-                result.Remove(key);
-            }
-            else
-            {
-                result[key] = Merge(result[key]?.DeepClone(), value);
-            }
+            throw new ApiException(e.StatusCode, e.Reason, e.Message);
         }
-        return result;
     }
 }

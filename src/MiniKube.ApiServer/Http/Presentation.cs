@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
@@ -16,14 +17,16 @@ internal static class Presentation
 {
     public static bool WantsTable(HttpContext context) => AcceptHeader.TableVersion(context.Request.Headers.Accept.ToString()) is not null;
 
-    public static async Task WriteTableAsync(HttpContext context, ResourceType type, IReadOnlyList<KeyValue> items, ListPage page, bool single = false)
+    public static Task WriteTableAsync(HttpContext context, ResourceType type, IReadOnlyList<KeyValue> items, ListPage page, bool single = false) =>
+        WriteTableAsync(context, type, items.Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision)).ToList(), page.Revision, page.Continue, single);
+
+    public static async Task WriteTableAsync(HttpContext context, ResourceType type, IReadOnlyList<JsonObject> objects, long revision, string? continueToken, bool single)
     {
         var options = Options(context);
-        var objects = items.Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision)).ToList();
         var now = DateTimeOffset.UtcNow;
         var table = single
             ? TableBuilder.BuildObjectTable(type, objects[0], options, now)
-            : TableBuilder.BuildTable(type, objects, options, now, new TableListMetadata(page.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), page.Continue));
+            : TableBuilder.BuildTable(type, objects, options, now, new TableListMetadata(revision.ToString(System.Globalization.CultureInfo.InvariantCulture), continueToken));
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, table);
     }
 
