@@ -23,7 +23,10 @@ internal static class PodSpecDefaults
         spec.Default("terminationGracePeriodSeconds", 30);
         spec.DefaultString("schedulerName", "default-scheduler");
         // v1 conversion: the deprecated serviceAccount field feeds serviceAccountName and then mirrors it.
-        spec.DefaultString("serviceAccountName", spec.StrOrEmpty("serviceAccount"));
+        if (spec.StrOrEmpty("serviceAccount") is { Length: > 0 } deprecated)
+        {
+            spec.DefaultString("serviceAccountName", deprecated);
+        }
         if (spec.StrOrEmpty("serviceAccountName").Length > 0)
         {
             spec["serviceAccount"] = spec.StrOrEmpty("serviceAccountName");
