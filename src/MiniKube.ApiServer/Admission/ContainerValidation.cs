@@ -439,7 +439,7 @@ internal static class ContainerValidation
         }
         else
         {
-            PortNumber(port is JsonValue n && n.TryGetValue<long>(out var number) ? number : 0, path, errors);
+            PortNumber(JsonFields.AsLong(port) ?? 0, path, errors);
         }
     }
 

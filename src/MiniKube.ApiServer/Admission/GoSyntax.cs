@@ -125,7 +125,7 @@ public static class GoSyntax
     /// <summary>An intstr.IntOrString in %#v: <c>intstr.IntOrString{Type:1, IntVal:0, StrVal:"25x"}</c>.</summary>
     public static string IntOrString(JsonNode? value)
     {
-        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n))
+        if (JsonFields.AsLong(value) is { } n)
         {
             return $"intstr.IntOrString{{Type:0, IntVal:{n.ToString(CultureInfo.InvariantCulture)}, StrVal:\"\"}}";
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -20,8 +21,15 @@ internal static class JsonFields
     /// <summary>The string, or "" when absent (Go's zero value).</summary>
     public static string StrOrEmpty(this JsonObject? o, string name) => o.Str(name) ?? "";
 
-    public static long? Int(this JsonObject? o, string name) =>
-        o?[name] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : null;
+    public static long? Int(this JsonObject? o, string name) => AsLong(o?[name]);
+
+    /// <summary>
+    /// A JSON integer as a long. Reads the number's text, because a value built in code (an int) and
+    /// one parsed from the wire (a JsonElement) do not convert alike; "1.0" is no integer, as in Go.
+    /// </summary>
+    public static long? AsLong(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     public static bool? Bool(this JsonObject? o, string name) => (o?[name] as JsonValue)?.GetValueKind() switch
     {

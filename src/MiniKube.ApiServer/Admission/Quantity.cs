@@ -39,7 +39,7 @@ internal static class Quantity
         value = 0;
         if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
         {
-            return v.TryGetValue(out value);
+            return decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
         }
         return node is JsonValue s && s.GetValueKind() == JsonValueKind.String && TryParse(s.GetValue<string>(), out value);
     }

@@ -75,6 +75,20 @@ public static class Validation
         return errors;
     }
 
+    /// <summary>
+    /// Checks for a write to the status subresource: the ObjectMeta update rules only. Upstream's
+    /// status strategies add little beyond that for the served kinds, and the spec is not the
+    /// writer's to change there (the registry keeps the stored spec).
+    /// </summary>
+    public static IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        var errors = new List<FieldError>();
+        MetaValidation.ValidateUpdate(obj, old, errors);
+        return errors;
+    }
+
     // The apps/v1 strategies add the selector check after the kind's update validation.
     private static UpdateCheck WithImmutableSelector(Check check) => (obj, old, errors) =>
     {

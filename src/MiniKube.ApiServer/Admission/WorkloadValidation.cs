@@ -204,7 +204,7 @@ internal static class WorkloadValidation
                 errors.Add(FieldError.Invalid(path, BadValue.Go(GoSyntax.IntOrString(value)), message));
             }
         }
-        else if (value is JsonValue n && n.TryGetValue<long>(out var number))
+        else if (JsonFields.AsLong(value) is { } number)
         {
             MetaValidation.NonNegative(number, path, errors);
         }
@@ -320,7 +320,7 @@ internal static class WorkloadValidation
     {
         null => true,
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().TrimEnd('%') is "0" or "",
-        JsonValue v => v.TryGetValue<long>(out var n) && n == 0,
+        _ when JsonFields.AsLong(value) is { } n => n == 0,
         _ => false,
     };
 }
