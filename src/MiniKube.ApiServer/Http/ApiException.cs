@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Http;
@@ -61,24 +62,10 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
         new(StatusCodes.Status500InternalServerError, "InternalError", $"Internal error occurred: {message}");
 
     /// <summary>422 Invalid with one cause per bad field, as NewInvalid renders it.</summary>
-    public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<(string Reason, string Field, string Message)> causes)
+    public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)
     {
-        var kind = type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
-        var rendered = causes.Select(c => c.Message).ToArray();
-        var summary = rendered.Length == 1 ? rendered[0] : $"[{string.Join(", ", rendered)}]";
-        var details = new JsonObject
-        {
-            ["name"] = name,
-            ["group"] = type.Group,
-            ["kind"] = type.Kind,
-            ["causes"] = new JsonArray(causes.Select(c => (JsonNode)new JsonObject
-            {
-                ["reason"] = c.Reason,
-                ["message"] = c.Message,
-                ["field"] = c.Field,
-            }).ToArray()),
-        };
-        return new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"{kind} \"{name}\" is invalid: {summary}", details);
+        var status = InvalidError.Status(type, name, errors);
+        return new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", InvalidError.Message(type, name, errors), status["details"]!.DeepClone().AsObject());
     }
 
     private static JsonObject Describe(ResourceType type, string name) => new()

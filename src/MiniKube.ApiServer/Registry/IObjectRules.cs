@@ -10,14 +10,14 @@ namespace MiniKube.ApiServer.Registry;
 /// </summary>
 public interface IObjectRules
 {
-    /// <summary>Defaults and system fields of a new object, before validation.</summary>
+    /// <summary>Defaults a new object, validates it and claims what it needs (Service IPs and ports).</summary>
     Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken);
 
     /// <summary>Carries over what the write may not change (status or spec, depending on <paramref name="subresource"/>).</summary>
     void PrepareForUpdate(ResourceType type, JsonObject obj, JsonObject old, string? subresource);
 
     /// <summary>Throws 422 Invalid when the object breaks the kind's rules; <paramref name="old"/> is null on create.</summary>
-    void Validate(ResourceType type, JsonObject obj, JsonObject? old);
+    void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null);
 
     /// <summary>Releases what a created object held (Service IPs and node ports) once it is gone.</summary>
     Task ReleaseAsync(ResourceType type, JsonObject deleted, CancellationToken cancellationToken);

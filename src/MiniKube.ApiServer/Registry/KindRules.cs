@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Resources;
 using MiniKube.Storage;
@@ -22,31 +23,16 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         {
             await RequireLiveNamespaceAsync(type, obj, cancellationToken);
         }
-        switch (type.Kind)
+        Defaults.ApplyOnCreate(type, obj);
+        FoldStringData(type, obj);
+        if (type.HasStatus && type.Kind is not ("Pod" or "Namespace" or "Service"))
         {
-            case "Namespace":
-                var spec = obj["spec"] as JsonObject ?? [];
-                spec["finalizers"] ??= new JsonArray("kubernetes");
-                obj["spec"] = spec;
-                obj["status"] = new JsonObject { ["phase"] = "Active" };
-                var labels = ObjectCodec.Metadata(obj)["labels"] as JsonObject ?? [];
-                labels["kubernetes.io/metadata.name"] = ObjectMeta.Name(obj);
-                ObjectCodec.Metadata(obj)["labels"] = labels;
-                break;
-            case "Pod":
-                var status = new JsonObject { ["phase"] = "Pending" };
-                obj["status"] = status;
-                break;
-            case "Service":
-                obj.Remove("status");
-                obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
-                break;
-            default:
-                if (type.HasStatus)
-                {
-                    obj.Remove("status");
-                }
-                break;
+            // Status belongs to controllers: a created object starts without one.
+            obj.Remove("status");
+        }
+        if (type.Kind == "Service")
+        {
+            obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
         }
         // Validation runs before anything is claimed so an invalid Service leaks nothing.
         Validate(type, obj, null);
@@ -61,6 +47,8 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(old);
+        Defaults.Apply(type, obj);
+        FoldStringData(type, obj);
         if (subresource == "status")
         {
             // Status writes change .status only (and nothing of spec or metadata).
@@ -74,7 +62,6 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
                 obj[key] = value?.DeepClone();
             }
             obj["status"] = status;
-            ObjectCodec.Metadata(obj).Remove("resourceVersion");
             return;
         }
         if (subresource is null && type.HasStatus)
@@ -104,16 +91,38 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         }
     }
 
-    public void Validate(ResourceType type, JsonObject obj, JsonObject? old)
+    public void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
-        var name = ObjectMeta.Name(obj);
-        if (string.IsNullOrEmpty(name))
+        var errors = subresource switch
         {
-            throw ApiException.Invalid(type, "", [("FieldValueRequired", "metadata.name", "metadata.name: Required value: name or generateName is required")]);
+            // The scheduler's binding sets spec.nodeName, which a pod update may not; upstream's
+            // binding storage writes it without update validation too.
+            "binding" => [],
+            "status" when old is not null => Validation.ValidateStatusUpdate(obj, old),
+            _ => Validation.Validate(type, obj, old),
+        };
+        if (errors.Count > 0)
+        {
+            throw ApiException.Invalid(type, ObjectMeta.Name(obj) ?? "", errors);
         }
-        _ = old;
+    }
+
+    /// <summary>Secrets' write-only stringData lands in data, base64-encoded (pkg/apis/core/v1 conversion).</summary>
+    private static void FoldStringData(ResourceType type, JsonObject obj)
+    {
+        if (type.Kind != "Secret" || obj["stringData"] is not JsonObject stringData)
+        {
+            return;
+        }
+        var data = obj["data"] as JsonObject ?? [];
+        foreach (var (key, value) in stringData)
+        {
+            data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ObjectMeta.Str(value) ?? ""));
+        }
+        obj["data"] = data;
+        obj.Remove("stringData");
     }
 
     public async Task ReleaseAsync(ResourceType type, JsonObject deleted, CancellationToken cancellationToken)
@@ -169,7 +178,7 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
                 {
                     if (await allocator.ClaimIpAsync(requested, owner, cancellationToken) is { } reason)
                     {
-                        throw ApiException.Invalid(type, ObjectMeta.Name(service)!, [("FieldValueInvalid", "spec.clusterIPs", $"spec.clusterIPs: Invalid value: [\"{requested}\"]: failed to allocate IP {requested}: {reason}")]);
+                        throw ApiException.Invalid(type, ObjectMeta.Name(service)!, [FieldError.Invalid(FieldPath.Of("spec", "clusterIPs"), BadValue.Go($"[]string{{\"{requested}\"}}"), $"failed to allocate IP {requested}: {reason}")]);
                     }
                     claimed.Add(() => allocator.ReleaseIpAsync(requested, CancellationToken.None));
                     spec["clusterIPs"] = new JsonArray(requested);
@@ -191,7 +200,7 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
                     {
                         if (await allocator.ClaimNodePortAsync(requestedPort, owner, cancellationToken) is { } reason)
                         {
-                            throw ApiException.Invalid(type, ObjectMeta.Name(service)!, [("FieldValueInvalid", $"spec.ports[{index}].nodePort", $"spec.ports[{index}].nodePort: Invalid value: {requestedPort}: {reason}")]);
+                            throw ApiException.Invalid(type, ObjectMeta.Name(service)!, [FieldError.Invalid(FieldPath.Of("spec", "ports").Index(index).Child("nodePort"), BadValue.Of(requestedPort), reason)]);
                         }
                         claimed.Add(() => allocator.ReleaseNodePortAsync(requestedPort, CancellationToken.None));
                     }

@@ -180,7 +180,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             PreserveSystemMetadata(updated, old, ns);
             rules.PrepareForUpdate(type, updated, old, subresource);
             BumpGeneration(updated, old);
-            rules.Validate(type, updated, old);
+            rules.Validate(type, updated, old, subresource);
             if (ObjectMeta.Text(Strip(updated)) == ObjectMeta.Text(Strip(old)))
             {
                 // A no-op write keeps the object's version, as kube-apiserver does.
@@ -391,7 +391,9 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 metadata.Remove(field);
             }
         }
-        metadata.Remove("resourceVersion");
+        // Validation sees the version the write is based on, as upstream's store fills it in
+        // for unconditional updates; the stored form never carries it.
+        metadata["resourceVersion"] = oldMetadata["resourceVersion"]?.DeepClone();
         metadata.Remove("selfLink");
     }
 
