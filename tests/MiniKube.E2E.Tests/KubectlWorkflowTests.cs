@@ -176,6 +176,11 @@ public sealed class KubectlWorkflowTests
         Assert.That(await _kubectl.OkAsync("run", "box", "-n", ns, "--image=mkube.local/busybox:1", "--", "sleep", "3600"), Does.Contain("pod/box created"));
         Assert.That(await _kubectl.OkAsync("get", "pods", "-n", ns), Does.Match(@"box\s+0/1\s+Pending\s+0\s+\d+s"));
         Assert.That(await _kubectl.OkAsync("get", "pod", "box", "-n", ns, "-o", "yaml"), Does.Contain("restartPolicy: Always").And.Contain("dnsPolicy: ClusterFirst"));
+        await _kubectl.OkAsync("label", "pod", "box", "-n", ns, "tier=batch");
+        await _kubectl.OkAsync("annotate", "pod", "box", "-n", ns, "note=hi");
+        await _kubectl.OkAsync("patch", "pod", "box", "-n", ns, "--type=json", "-p", "[{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"mkube.local/busybox:2\"}]");
+        var described = await _kubectl.OkAsync("describe", "pod", "box", "-n", ns);
+        Assert.That(described, Does.Contain("tier=batch").And.Contain("note: hi").And.Contain("mkube.local/busybox:2").And.Contain("Status:           Pending"));
         await _kubectl.OkAsync("delete", "pod", "box", "-n", ns, "--wait=false");
         await _kubectl.OkAsync("wait", "--for=delete", "pod/box", "-n", ns, "--timeout=30s");
         await WaitUntilAsync(() => { lock (lines) { return lines.Any(l => l.StartsWith("box", StringComparison.Ordinal)); } });

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace MiniKube.ApiServer.Bench;
+
+/// <summary>
+/// The issue's API workloads over HTTPS/HTTP2 with the admin certificate: concurrent creates and
+/// GETs, a LIST of 10,000 pods, and watch delivery to 500 watchers. Each result goes into the
+/// dictionary under a fixed name so the two backends print side by side.
+/// </summary>
+internal static class ApiWorkloads
+{
+    public const int Clients = 64;
+    public const int Pods = 10_000;
+    public const int Watchers = 500;
+    public const int WatchWrites = 200;
+
+    public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results)
+    {
+        var http = server.Client;
+        foreach (var ns in new[] { "bench", "watch" })
+        {
+            await SendAsync(http, HttpMethod.Post, new Uri(server.Address, "/api/v1/namespaces"), $"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{ns}\"}}}}", HttpStatusCode.Created);
+        }
+
+        // Creates: 64 clients, 10,000 pods.
+        var podsUri = new Uri(server.Address, "/api/v1/namespaces/bench/pods");
+        var next = -1;
+        var (createRate, createLatencies) = await RunClientsAsync(Clients, async latencies =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Pods)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await SendAsync(http, HttpMethod.Post, podsUri, Pod(i), HttpStatusCode.Created);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        });
+        results["create/s"] = createRate;
+        results["create p50"] = Percentile(createLatencies, 50);
+        results["create p99"] = Percentile(createLatencies, 99);
+        Console.Error.WriteLine($"  create: {createRate:F0}/s");
+
+        // GETs: 64 clients for 10 s on random pods.
+        var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+        var (getRate, getLatencies) = await RunClientsAsync(Clients, async latencies =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await SendAsync(http, HttpMethod.Get, new Uri(podsUri + "/p-" + Random.Shared.Next(Pods).ToString(CultureInfo.InvariantCulture)), null, HttpStatusCode.OK);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        });
+        results["get/s"] = getRate;
+        results["get p50"] = Percentile(getLatencies, 50);
+        results["get p99"] = Percentile(getLatencies, 99);
+        Console.Error.WriteLine($"  get: {getRate:F0}/s");
+
+        // LIST of all 10,000 pods, whole body read; median of 5 after one warm-up.
+        var lists = new List<double>();
+        for (var run = 0; run < 6; run++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(podsUri);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (run == 0)
+            {
+                using var doc = JsonDocument.Parse(body);
+                var count = doc.RootElement.GetProperty("items").GetArrayLength();
+                if (count != Pods)
+                {
+                    throw new InvalidOperationException($"LIST returned {count} pods, expected {Pods}");
+                }
+                continue;
+            }
+            lists.Add(elapsed);
+        }
+        results["list 10k"] = Percentile(lists, 50);
+        Console.Error.WriteLine($"  list: {results["list 10k"]:F0} ms");
+
+        await WatchAsync(server, results);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        results["rss after load MB"] = server.RssBytes() / 1048576.0;
+    }
+
+    private static async Task WatchAsync(MkubeServer server, IDictionary<string, double> results)
+    {
+        var http = server.Client;
+        var collection = new Uri(server.Address, "/api/v1/namespaces/watch/configmaps");
+        using var listed = await http.GetAsync(collection);
+        using var listDoc = JsonDocument.Parse(await listed.Content.ReadAsStringAsync());
+        var rv = listDoc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+        var sentAt = new ConcurrentDictionary<string, long>();
+        var latencies = new ConcurrentBag<double>();
+        using var stop = new CancellationTokenSource();
+        var connected = 0;
+        var delivered = 0;
+        var watchers = Enumerable.Range(0, Watchers).Select(_ => Task.Run(async () =>
+        {
+            using var response = await http.GetAsync(new Uri($"{collection}?watch=true&resourceVersion={rv}"), HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
+            Interlocked.Increment(ref connected);
+            var seen = 0;
+            while (seen < WatchWrites && await reader.ReadLineAsync(stop.Token) is { } line)
+            {
+                var now = Stopwatch.GetTimestamp();
+                var name = NameOf(line);
+                if (sentAt.TryGetValue(name, out var sent))
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+                }
+                seen++;
+                Interlocked.Increment(ref delivered);
+            }
+        })).ToList();
+        while (Volatile.Read(ref connected) < Watchers)
+        {
+            await Task.Delay(10);
+        }
+        await Task.Delay(500);
+        // Writers: 4 at a time, as a few controllers would write.
+        var next = -1;
+        await RunClientsAsync(4, async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < WatchWrites)
+            {
+                var name = "w-" + i.ToString(CultureInfo.InvariantCulture);
+                sentAt[name] = Stopwatch.GetTimestamp();
+                await SendAsync(http, HttpMethod.Post, collection, $"{{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{{\"name\":\"{name}\"}},\"data\":{{\"k\":\"v\"}}}}", HttpStatusCode.Created);
+            }
+        });
+        var all = Task.WhenAll(watchers);
+        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(60))) != all)
+        {
+            await stop.CancelAsync();
+            Console.Error.WriteLine($"  watch: only {delivered} of {Watchers * WatchWrites} events arrived within 60 s");
+        }
+        var sorted = latencies.ToList();
+        results["watch p50"] = Percentile(sorted, 50);
+        results["watch p99"] = Percentile(sorted, 99);
+        results["watch delivered"] = delivered;
+        Console.Error.WriteLine($"  watch: p99 {results["watch p99"]:F1} ms, {delivered} events");
+    }
+
+    private static string NameOf(string line)
+    {
+        const string marker = "\"name\":\"";
+        var at = line.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+        return line[at..line.IndexOf('"', at)];
+    }
+
+    private static async Task<(double Rate, List<double> Latencies)> RunClientsAsync(int clients, Func<ConcurrentBag<double>, Task> client)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(() => client(latencies))));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        return (latencies.Count / elapsed, latencies.ToList());
+    }
+
+    private static async Task SendAsync(HttpClient http, HttpMethod method, Uri uri, string? body, HttpStatusCode expected)
+    {
+        using var request = new HttpRequestMessage(method, uri);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+        using var response = await http.SendAsync(request);
+        if (response.StatusCode != expected)
+        {
+            throw new InvalidOperationException($"{method} {uri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        await response.Content.CopyToAsync(Stream.Null);
+    }
+
+    private static string Pod(int i) =>
+        $"{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p-{i.ToString(CultureInfo.InvariantCulture)}\",\"labels\":{{\"app\":\"bench\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"main\",\"image\":\"mkube.local/busybox:1\",\"command\":[\"sleep\",\"3600\"],\"resources\":{{\"requests\":{{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}}}}]}}}}";
+
+    public static double Percentile(List<double> values, int percentile)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+        values.Sort();
+        return values[Math.Min(values.Count - 1, (int)Math.Ceiling(percentile / 100.0 * values.Count) - 1)];
+    }
+}

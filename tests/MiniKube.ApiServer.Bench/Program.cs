@@ -1,0 +1,66 @@
+using System.Globalization;
+using MiniKube.ApiServer.Bench;
+using MiniKube.Storage.Tests.Etcd;
+
+// scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
+// run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.
+// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY
+var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench-api");
+var binary = args.Length > 1 ? args[1] : "artifacts/publish/mkube";
+if (Directory.Exists(work))
+{
+    Directory.Delete(work, recursive: true);
+}
+Directory.CreateDirectory(work);
+
+var embedded = new Dictionary<string, double>();
+var etcdBacked = new Dictionary<string, double>();
+await MeasureAsync("embedded", embedded, null);
+await using (var etcd = await EtcdServer.StartAsync())
+{
+    await MeasureAsync("etcd", etcdBacked, etcd);
+}
+Print(embedded, etcdBacked);
+Directory.Delete(work, recursive: true);
+
+async Task MeasureAsync(string label, Dictionary<string, double> results, EtcdServer? etcd)
+{
+    Console.Error.WriteLine($"{label}:");
+    var dataDir = Path.Combine(work, label);
+    var endpoint = etcd?.Endpoint.ToString();
+    // First start makes the certificates; the second is the ordinary start of an existing node.
+    await using (var first = await MkubeServer.StartAsync(binary, dataDir, endpoint))
+    {
+        results["ready first"] = first.ReadyAfter.TotalSeconds;
+    }
+    await using var server = await MkubeServer.StartAsync(binary, dataDir, endpoint);
+    results["ready"] = server.ReadyAfter.TotalSeconds;
+    await Task.Delay(TimeSpan.FromSeconds(10));
+    results["rss idle MB"] = server.RssBytes() / 1048576.0;
+    if (etcd is not null)
+    {
+        results["etcd rss idle MB"] = MkubeServer.ProcessRssBytes(etcd.ProcessId) / 1048576.0;
+    }
+    Console.Error.WriteLine($"  ready {results["ready"]:F2} s, idle RSS {results["rss idle MB"]:F0} MB");
+    await ApiWorkloads.RunAsync(server, results);
+}
+
+static void Print(Dictionary<string, double> embedded, Dictionary<string, double> etcd)
+{
+    string F(Dictionary<string, double> r, string key, string format) => r.TryGetValue(key, out var v) ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+    string Ratio(string key, bool higherIsBetter) =>
+        embedded.TryGetValue(key, out var a) && etcd.TryGetValue(key, out var b) && a > 0 && b > 0
+            ? (higherIsBetter ? a / b : b / a).ToString("F1", CultureInfo.InvariantCulture) + "x"
+            : "–";
+    Console.WriteLine("| workload (64 clients, HTTPS/HTTP2) | embedded store | etcd 3.4 | embedded vs etcd | goal |");
+    Console.WriteLine("|---|---|---|---|---|");
+    Console.WriteLine($"| pod creates | {F(embedded, "create/s", "F0")}/s | {F(etcd, "create/s", "F0")}/s | {Ratio("create/s", true)} | ≥ 3,000/s, ≥ 2x etcd |");
+    Console.WriteLine($"| create latency p50 / p99 | {F(embedded, "create p50", "F1")} / {F(embedded, "create p99", "F1")} ms | {F(etcd, "create p50", "F1")} / {F(etcd, "create p99", "F1")} ms | | |");
+    Console.WriteLine($"| pod GETs | {F(embedded, "get/s", "F0")}/s | {F(etcd, "get/s", "F0")}/s | {Ratio("get/s", true)} | ≥ 2x etcd |");
+    Console.WriteLine($"| GET latency p50 / p99 | {F(embedded, "get p50", "F2")} / {F(embedded, "get p99", "F2")} ms | {F(etcd, "get p50", "F2")} / {F(etcd, "get p99", "F2")} ms | | p99 ≤ 10 ms |");
+    Console.WriteLine($"| LIST of 10,000 pods (median) | {F(embedded, "list 10k", "F0")} ms | {F(etcd, "list 10k", "F0")} ms | {Ratio("list 10k", false)} | ≤ 300 ms |");
+    Console.WriteLine($"| watch delivery, 500 watchers x 200 writes, p50 / p99 | {F(embedded, "watch p50", "F1")} / {F(embedded, "watch p99", "F1")} ms | {F(etcd, "watch p50", "F1")} / {F(etcd, "watch p99", "F1")} ms | | p99 ≤ 100 ms |");
+    Console.WriteLine($"| start to ready (first start / restart) | {F(embedded, "ready first", "F2")} / {F(embedded, "ready", "F2")} s | {F(etcd, "ready first", "F2")} / {F(etcd, "ready", "F2")} s | | ≤ 2 s |");
+    Console.WriteLine($"| idle RSS of mkube | {F(embedded, "rss idle MB", "F0")} MB | {F(etcd, "rss idle MB", "F0")} MB (+ etcd {F(etcd, "etcd rss idle MB", "F0")} MB) | | ≤ 150 MB |");
+    Console.WriteLine($"| RSS of mkube after the workloads | {F(embedded, "rss after load MB", "F0")} MB | {F(etcd, "rss after load MB", "F0")} MB | | |");
+}
