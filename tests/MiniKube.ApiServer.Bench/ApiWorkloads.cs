@@ -19,6 +19,9 @@ internal static class ApiWorkloads
     public const int Watchers = 500;
     public const int WatchWrites = 200;
 
+    /// <summary>Watchers share connections in groups of 25, as if 20 client processes were watching.</summary>
+    public const int WatchClients = 20;
+
     public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results)
     {
         var http = server.Client;
@@ -101,9 +104,10 @@ internal static class ApiWorkloads
         using var stop = new CancellationTokenSource();
         var connected = 0;
         var delivered = 0;
-        var watchers = Enumerable.Range(0, Watchers).Select(_ => Task.Run(async () =>
+        var clients = Enumerable.Range(0, WatchClients).Select(_ => server.NewClient()).ToArray();
+        var watchers = Enumerable.Range(0, Watchers).Select(w => Task.Run(async () =>
         {
-            using var response = await http.GetAsync(new Uri($"{collection}?watch=true&resourceVersion={rv}"), HttpCompletionOption.ResponseHeadersRead, stop.Token);
+            using var response = await clients[w % WatchClients].GetAsync(new Uri($"{collection}?watch=true&resourceVersion={rv}"), HttpCompletionOption.ResponseHeadersRead, stop.Token);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(stop.Token));
             Interlocked.Increment(ref connected);
             var seen = 0;
@@ -141,6 +145,10 @@ internal static class ApiWorkloads
         {
             await stop.CancelAsync();
             Console.Error.WriteLine($"  watch: only {delivered} of {Watchers * WatchWrites} events arrived within 60 s");
+        }
+        foreach (var client in clients)
+        {
+            client.Dispose();
         }
         var sorted = latencies.ToList();
         results["watch p50"] = Percentile(sorted, 50);

@@ -12,11 +12,14 @@ internal sealed partial class MkubeServer : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private MkubeServer(Process process, Uri address, HttpClient client, TimeSpan readyAfter)
+    private readonly string _kubeconfig;
+
+    private MkubeServer(Process process, Uri address, string kubeconfig, TimeSpan readyAfter)
     {
         _process = process;
+        _kubeconfig = kubeconfig;
         Address = address;
-        Client = client;
+        Client = AdminClient(kubeconfig);
         ReadyAfter = readyAfter;
     }
 
@@ -82,8 +85,11 @@ internal sealed partial class MkubeServer : IAsyncDisposable
         {
             await Task.Delay(5);
         }
-        return new MkubeServer(process, address, AdminClient(await File.ReadAllTextAsync(kubeconfig)), readyAfter);
+        return new MkubeServer(process, address, await File.ReadAllTextAsync(kubeconfig), readyAfter);
     }
+
+    /// <summary>Another client with its own connections, as a separate process would have.</summary>
+    public HttpClient NewClient() => AdminClient(_kubeconfig);
 
     public long RssBytes() => ProcessRssBytes(_process.Id);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -16,13 +17,20 @@ public sealed record UserInfo(string Name, IReadOnlyList<string> Groups);
 /// </summary>
 public sealed class Authenticator(ClusterPki pki, IReadOnlyDictionary<string, UserInfo> tokens)
 {
+    private const int MaxCachedCertificates = 4096;
+
+    // Building an X509 chain costs more than serving a GET, and a client presents the same
+    // certificate on every request: verified certificates are remembered by their SHA-256,
+    // together with their expiry, which is checked on every use.
+    private readonly ConcurrentDictionary<string, (UserInfo User, DateTime NotAfter)> _verified = new(StringComparer.Ordinal);
+
     public async Task<UserInfo?> AuthenticateAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var certificate = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
-        if (certificate is not null && pki.IsIssuedByCluster(certificate))
+        if (certificate is not null && FromVerifiedCertificate(certificate) is { } user)
         {
-            return FromCertificate(certificate);
+            return user;
         }
         var authorization = context.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
@@ -30,6 +38,26 @@ public sealed class Authenticator(ClusterPki pki, IReadOnlyDictionary<string, Us
             return Lookup(authorization["Bearer ".Length..].Trim());
         }
         return null;
+    }
+
+    private UserInfo? FromVerifiedCertificate(X509Certificate2 certificate)
+    {
+        var hash = Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256));
+        if (_verified.TryGetValue(hash, out var known) && DateTime.UtcNow < known.NotAfter)
+        {
+            return known.User;
+        }
+        if (!pki.IsClientCertificate(certificate))
+        {
+            return null;
+        }
+        if (_verified.Count >= MaxCachedCertificates)
+        {
+            _verified.Clear();
+        }
+        var user = FromCertificate(certificate);
+        _verified[hash] = (user, certificate.NotAfter.ToUniversalTime());
+        return user;
     }
 
     private UserInfo? Lookup(string token)

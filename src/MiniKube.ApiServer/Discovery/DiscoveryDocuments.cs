@@ -12,10 +12,12 @@ namespace MiniKube.ApiServer.Discovery;
 /// </summary>
 public sealed class DiscoveryDocuments
 {
-    /// <summary>Content type of an aggregated answer; clients parse the body by it.</summary>
-    public const string AggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+    /// <summary>Content type of an aggregated answer in <paramref name="version"/> (v2 or v2beta1); clients parse the body by it.</summary>
+    public static string AggregatedContentType(string version) => $"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList";
 
     private readonly Dictionary<string, byte[]> _resourceLists;
+    private readonly Dictionary<string, byte[]> _groups;
+    private readonly Dictionary<(bool Core, string Version), byte[]> _aggregated = [];
 
     public DiscoveryDocuments(string serverAddress)
     {
@@ -33,8 +35,19 @@ public sealed class DiscoveryDocuments
         });
         _resourceLists = ResourceCatalog.All.GroupBy(r => r.GroupVersion)
             .ToDictionary(g => g.Key, g => Utf8(ResourceList(g.Key, g)), StringComparer.Ordinal);
-        AggregatedCore = Utf8(AggregatedList(ResourceCatalog.All.Where(r => r.Group.Length == 0).GroupBy(r => r.Group)));
-        AggregatedGroups = Utf8(AggregatedList(NamedGroups()));
+        _groups = NamedGroups().ToDictionary(g => g.Key, g =>
+        {
+            var entry = GroupEntry(g.Key, g.First().Version);
+            entry["kind"] = "APIGroup";
+            entry["apiVersion"] = "v1";
+            return Utf8(entry);
+        }, StringComparer.Ordinal);
+        // v2beta1 has v2's shape; a client that only knows it gets it under its own name.
+        foreach (var version in new[] { "v2", "v2beta1" })
+        {
+            _aggregated[(true, version)] = Utf8(AggregatedList(ResourceCatalog.All.Where(r => r.Group.Length == 0).GroupBy(r => r.Group), version));
+            _aggregated[(false, version)] = Utf8(AggregatedList(NamedGroups(), version));
+        }
     }
 
     /// <summary>GET /api, legacy.</summary>
@@ -43,11 +56,11 @@ public sealed class DiscoveryDocuments
     /// <summary>GET /apis, legacy.</summary>
     public byte[] Groups { get; }
 
-    /// <summary>GET /api, aggregated.</summary>
-    public byte[] AggregatedCore { get; }
+    /// <summary>GET /api (core) or /apis, aggregated, in apidiscovery.k8s.io/<paramref name="version"/>.</summary>
+    public byte[] Aggregated(bool core, string version) => _aggregated[(core, version)];
 
-    /// <summary>GET /apis, aggregated.</summary>
-    public byte[] AggregatedGroups { get; }
+    /// <summary>GET /apis/group: the APIGroup document.</summary>
+    public byte[]? Group(string group) => _groups.GetValueOrDefault(group);
 
     /// <summary>GET /api/v1 or /apis/group/version.</summary>
     public byte[]? ResourceList(string groupVersion) => _resourceLists.GetValueOrDefault(groupVersion);
@@ -112,18 +125,18 @@ public sealed class DiscoveryDocuments
         };
     }
 
-    private static JsonObject AggregatedList(IEnumerable<IGrouping<string, ResourceType>> groups)
+    private static JsonObject AggregatedList(IEnumerable<IGrouping<string, ResourceType>> groups, string version)
     {
         var items = new JsonArray();
         foreach (var group in groups)
         {
             var versions = new JsonArray();
-            foreach (var version in group.GroupBy(r => r.Version))
+            foreach (var groupVersion in group.GroupBy(r => r.Version))
             {
                 versions.Add(new JsonObject
                 {
-                    ["version"] = version.Key,
-                    ["resources"] = new JsonArray(version.Select(r => (JsonNode)AggregatedResource(r)).ToArray()),
+                    ["version"] = groupVersion.Key,
+                    ["resources"] = new JsonArray(groupVersion.Select(r => (JsonNode)AggregatedResource(r)).ToArray()),
                     ["freshness"] = "Current",
                 });
             }
@@ -132,7 +145,7 @@ public sealed class DiscoveryDocuments
         return new JsonObject
         {
             ["kind"] = "APIGroupDiscoveryList",
-            ["apiVersion"] = "apidiscovery.k8s.io/v2",
+            ["apiVersion"] = "apidiscovery.k8s.io/" + version,
             ["metadata"] = new JsonObject(),
             ["items"] = items,
         };

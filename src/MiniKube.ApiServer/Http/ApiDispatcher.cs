@@ -124,9 +124,19 @@ internal sealed partial class ApiDispatcher
             // The store refuses keys or values beyond its limits (1.5 MiB objects, as etcd).
             await FailAsync(context, ApiException.TooLarge(e.Message));
         }
+        catch (FutureRevisionException e)
+        {
+            await FailAsync(context, new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout", $"Too large resource version: {e.Message}"));
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nothing to answer.
+        }
+        catch (Exception e) when (e is InvalidOperationException or InvalidCastException or FormatException or JsonException or InvalidDataException or KeyNotFoundException or IndexOutOfRangeException or ArgumentException)
+        {
+            // A request shaped in a way the handlers did not foresee: a 500 Status, logged, and
+            // the server carries on (as kube-apiserver's panic recovery filter does).
+            await FailAsync(context, ApiException.Internal(e.Message));
         }
         finally
         {
@@ -223,18 +233,21 @@ internal sealed partial class ApiDispatcher
             throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
         var path = context.Request.Path.Value!.TrimEnd('/');
-        var aggregated = Tables.AcceptHeader.AggregatedDiscoveryVersion(context.Request.Headers.Accept.ToString()) is not null;
+        var aggregated = Tables.AcceptHeader.AggregatedDiscoveryVersion(context.Request.Headers.Accept.ToString());
+        var root = path is "/api" or "/apis";
         byte[]? document = path switch
         {
-            "/api" => aggregated ? _discovery.AggregatedCore : _discovery.Core,
-            "/apis" => aggregated ? _discovery.AggregatedGroups : _discovery.Groups,
+            "/api" or "/apis" when aggregated is not null => _discovery.Aggregated(path == "/api", aggregated),
+            "/api" => _discovery.Core,
+            "/apis" => _discovery.Groups,
+            _ when !route.GroupVersion.Contains('/', StringComparison.Ordinal) && path.StartsWith("/apis/", StringComparison.Ordinal) => _discovery.Group(route.GroupVersion),
             _ => _discovery.ResourceList(route.GroupVersion),
         };
         if (document is null)
         {
             throw ApiException.PathNotFound();
         }
-        context.Response.ContentType = aggregated && path is "/api" or "/apis" ? DiscoveryDocuments.AggregatedContentType : "application/json";
+        context.Response.ContentType = root && aggregated is not null ? DiscoveryDocuments.AggregatedContentType(aggregated) : "application/json";
         await context.Response.Body.WriteAsync(document, context.RequestAborted);
     }
 
@@ -313,7 +326,9 @@ internal sealed partial class ApiDispatcher
         "GET" when ListOptions.Boolean(context.Request.Query, "watch") => "WATCH",
         "GET" when route.Name is null => "LIST",
         "DELETE" when route.Name is null => "DELETECOLLECTION",
-        var method => method,
+        "GET" or "POST" or "PUT" or "PATCH" or "DELETE" or "HEAD" or "OPTIONS" or "CONNECT" => context.Request.Method,
+        // Unknown methods share one series so /metrics cannot be grown without bound.
+        _ => "other",
     };
 
     /// <summary>/version as kube-apiserver answers it (apimachinery pkg/version Info).</summary>

@@ -29,9 +29,16 @@ internal sealed class PatchHandler(ResourceRegistry registry)
             Warnings.Add(context, applyWarnings);
             if (subresource is null && !await ExistsAsync(type, ns, name, context.RequestAborted))
             {
-                var created = await registry.CreateAsync(type, ns, ObjectPatcher.Apply(type, null, applied), dryRun, context.RequestAborted);
-                await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, created);
-                return;
+                try
+                {
+                    var created = await registry.CreateAsync(type, ns, ObjectPatcher.Apply(type, null, applied), dryRun, context.RequestAborted);
+                    await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, created);
+                    return;
+                }
+                catch (ApiException e) when (e.Reason == "AlreadyExists")
+                {
+                    // Created by someone else since we looked: apply onto it instead.
+                }
             }
             var result = await registry.UpdateAsync(type, ns, name, subresource, live => ObjectPatcher.Apply(type, live, applied), dryRun, context.RequestAborted);
             await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, result);

@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using MiniKube.ApiServer.Patching;
 using MiniKube.ApiServer.Protobuf;
 
 namespace MiniKube.ApiServer.Http;
@@ -48,14 +48,21 @@ internal static class RequestBody
     }
 
     /// <summary>A whole object (POST, PUT, subresource POSTs) as JSON.</summary>
-    public static async Task<JsonObject> ReadObjectAsync(HttpContext context)
+    public static async Task<JsonObject> ReadObjectAsync(HttpContext context) => ParseObject(MediaType(context), await ReadBytesAsync(context));
+
+    /// <summary>An optional body (DELETE's DeleteOptions): null when empty.</summary>
+    public static async Task<JsonObject?> ReadOptionalObjectAsync(HttpContext context)
     {
-        var media = MediaType(context);
+        var bytes = await ReadBytesAsync(context);
+        return bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty ? null : ParseObject(MediaType(context), bytes);
+    }
+
+    private static JsonObject ParseObject(string media, byte[] bytes)
+    {
         if (media is not ("application/json" or "" or "application/yaml" or "application/vnd.kubernetes.protobuf"))
         {
             throw ApiException.UnsupportedMediaType(media, ObjectMediaTypes);
         }
-        var bytes = await ReadBytesAsync(context);
         return media switch
         {
             "application/yaml" => ParseYaml(bytes),
@@ -94,9 +101,19 @@ internal static class RequestBody
         }
     }
 
-    public static JsonObject ParseYaml(ReadOnlySpan<byte> bytes) =>
-        YamlJson.Parse(Encoding.UTF8.GetString(bytes)) as JsonObject
-            ?? throw ApiException.BadRequest("error converting YAML to JSON: the body is not a mapping");
+    /// <summary>YAML through the event-based converter, which refuses aliases and deep nesting before building anything.</summary>
+    public static JsonObject ParseYaml(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return YamlToJson.Convert(bytes, MaxDepth) as JsonObject
+                ?? throw ApiException.BadRequest("error converting YAML to JSON: the body is not a mapping");
+        }
+        catch (PatchException e)
+        {
+            throw new ApiException(e.StatusCode, e.Reason, e.Message.Replace("error decoding patch", "error converting YAML to JSON", StringComparison.Ordinal));
+        }
+    }
 
     /// <summary>An apply patch is YAML, of which kubectl sends the JSON subset.</summary>
     public static JsonObject ParseJsonOrYaml(ReadOnlySpan<byte> bytes)

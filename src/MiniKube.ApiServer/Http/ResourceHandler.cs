@@ -20,9 +20,19 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         {
             return subresources.HandleAsync(context, path);
         }
-        if (type.Verbs.Count < ResourceType.AllVerbs.Count && !HttpMethods.IsGet(method))
+        var verb = method switch
         {
-            throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+            _ when HttpMethods.IsGet(method) => path.Name is null ? "list" : "get",
+            _ when HttpMethods.IsPost(method) => "create",
+            _ when HttpMethods.IsPut(method) => "update",
+            _ when HttpMethods.IsPatch(method) => "patch",
+            _ when HttpMethods.IsDelete(method) => path.Name is null ? "deletecollection" : "delete",
+            _ => "",
+        };
+        // Collections of namespaced kinds across all namespaces are read-only, as upstream routes them.
+        if (!type.Verbs.Contains(verb) || (type.Namespaced && path.Namespace is null && verb is "create" or "deletecollection"))
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
         if (path.Name is null)
         {
@@ -95,14 +105,14 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         CheckKind(type, obj);
         CheckName(obj, name, ns, type);
         var warnings = ObjectPatcher.Prune(context, type, obj);
-        var updated = await registry.UpdateAsync(type, ns, name, null, _ => obj, DryRun(context), context.RequestAborted);
+        var updated = await registry.UpdateAsync(type, ns, name, null, _ => obj.DeepClone().AsObject(), DryRun(context), context.RequestAborted);
         Warnings.Add(context, warnings);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 
     private async Task DeleteAsync(HttpContext context, ResourceType type, string? ns, string name)
     {
-        var options = DeleteOptions.From(await ReadOptionalObjectAsync(context), context.Request.Query);
+        var options = DeleteOptions.From(await RequestBody.ReadOptionalObjectAsync(context), context.Request.Query);
         var (obj, gone) = await registry.DeleteAsync(type, ns, name, options, context.RequestAborted);
         if (!gone || type.Kind is "Pod")
         {
@@ -121,7 +131,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
     private async Task DeleteCollectionAsync(HttpContext context, ResourceType type, string? ns)
     {
         var listOptions = ListOptions.Parse(context.Request.Query);
-        var options = DeleteOptions.From(await ReadOptionalObjectAsync(context), context.Request.Query);
+        var options = DeleteOptions.From(await RequestBody.ReadOptionalObjectAsync(context), context.Request.Query);
         var page = await registry.ListAsync(type, ns, listOptions with { Limit = 0, Continue = null }, ObjectFilter.From(type, listOptions), context.RequestAborted);
         var items = new JsonArray();
         foreach (var kv in page.Items)
@@ -144,12 +154,6 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
             ["metadata"] = new JsonObject { ["resourceVersion"] = page.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             ["items"] = items,
         });
-    }
-
-    private static async Task<JsonObject?> ReadOptionalObjectAsync(HttpContext context)
-    {
-        var bytes = await RequestBody.ReadBytesAsync(context);
-        return bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty ? null : RequestBody.ParseJson(bytes);
     }
 
     public static bool DryRun(HttpContext context) => ListOptions.Value(context.Request.Query, "dryRun") == "All";
@@ -201,7 +205,19 @@ internal static class Warnings
     {
         foreach (var warning in warnings)
         {
-            context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+            // Header values must be ASCII: escape the rest as upstream's warning recorder does.
+            var text = new System.Text.StringBuilder();
+            foreach (var c in warning)
+            {
+                text.Append(c switch
+                {
+                    '"' => "\\\"",
+                    '\\' => "\\\\",
+                    < ' ' or > '~' => $"\\u{(int)c:x4}",
+                    _ => c.ToString(),
+                });
+            }
+            context.Response.Headers.Append("Warning", $"299 - \"{text}\"");
         }
     }
 }

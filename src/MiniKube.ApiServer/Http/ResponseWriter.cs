@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Registry;
@@ -12,11 +13,17 @@ namespace MiniKube.ApiServer.Http;
 /// <summary>Writes JSON answers: single objects, lists spliced from stored bytes, and Status.</summary>
 internal static class ResponseWriter
 {
-    public static Task WriteObjectAsync(HttpContext context, int code, JsonNode obj)
+    public static async Task WriteObjectAsync(HttpContext context, int code, JsonNode obj)
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        return context.Response.Body.WriteAsync(ObjectCodec.ToUtf8(obj).Concat("\n"u8.ToArray()).ToArray(), context.RequestAborted).AsTask();
+        var writer = context.Response.BodyWriter;
+        using (var json = new Utf8JsonWriter(writer, new JsonWriterOptions { Encoder = ObjectCodec.Compact.Encoder }))
+        {
+            obj.WriteTo(json);
+        }
+        writer.Write("\n"u8);
+        await writer.FlushAsync(context.RequestAborted);
     }
 
     public static async Task WriteStoredAsync(HttpContext context, KeyValue kv)

@@ -49,7 +49,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         var obj = await RequestBody.ReadObjectAsync(context);
         ResourceHandler.CheckKind(type, obj);
         ResourceHandler.CheckName(obj, name, ns, type);
-        var updated = await registry.UpdateAsync(type, ns, name, "status", _ => obj, ResourceHandler.DryRun(context), context.RequestAborted);
+        var updated = await registry.UpdateAsync(type, ns, name, "status", _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 
@@ -71,7 +71,13 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             {
                 throw ApiException.StaleVersion(type, name);
             }
-            var replicas = desired["spec"]?["replicas"] is JsonValue value && value.TryGetValue<int>(out var r) ? r : 0;
+            // An absent spec.replicas is 0 (Go omits a zero); anything but an int32 is refused, never read as 0.
+            var replicas = desired["spec"]?["replicas"] switch
+            {
+                null => 0,
+                JsonValue value when value.TryGetValue<int>(out var r) => r,
+                var other => throw ApiException.BadRequest($"Scale in version \"v1\" cannot be handled as a Scale: json: cannot unmarshal {other.ToJsonString()} into Go struct field ScaleSpec.spec.replicas of type int32"),
+            };
             if (replicas < 0)
             {
                 throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid",
@@ -158,9 +164,14 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     {
         var pod = await registry.GetAsync(type, ns, name, context.RequestAborted);
         var node = ObjectMeta.Str(pod["spec"]?["nodeName"]);
-        throw ApiException.Unavailable(node is { Length: > 0 }
-            ? $"pods/{sub} for pod \"{name}\" needs the kubelet of node \"{node}\", which this server cannot reach yet"
-            : $"pods/{sub} is unavailable: pod \"{name}\" is not scheduled to a node");
+        if (node is not { Length: > 0 })
+        {
+            // As upstream for a pod no node runs yet.
+            throw ApiException.BadRequest($"pod {name} does not have a host assigned");
+        }
+        // No Retry-After: client-go would retry for seconds before showing this.
+        throw new ApiException(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable",
+            $"pods/{sub} for pod \"{name}\" needs the kubelet of node \"{node}\", which this server cannot reach yet");
     }
 
     public static void SetCondition(JsonObject obj, string conditionType, string status, DateTimeOffset now)

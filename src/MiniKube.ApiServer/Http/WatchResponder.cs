@@ -24,7 +24,8 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
     public async Task WatchAsync(HttpContext context, ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, IWatchEncoder encoder)
     {
         RequestBody.DisableBodyLimits(context);
-        var timeout = options.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30 + Random.Shared.Next(30));
+        // 0 means unset, as upstream; the cap keeps CancelAfter in range.
+        var timeout = options.TimeoutSeconds is > 0 and var seconds ? TimeSpan.FromSeconds(Math.Min(seconds, 86_400 * 7)) : TimeSpan.FromMinutes(30 + Random.Shared.Next(30));
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         timeoutSource.CancelAfter(timeout);
         var token = timeoutSource.Token;
@@ -82,25 +83,19 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
             await writer.FlushAsync(context.RequestAborted);
             while (true)
             {
-                using var bookmarkTimer = CancellationTokenSource.CreateLinkedTokenSource(token);
-                var delay = options.AllowWatchBookmarks ? Task.Delay(bookmarkInterval, bookmarkTimer.Token) : Task.Delay(Timeout.Infinite, bookmarkTimer.Token);
-                Task finished;
-                try
+                if (!next.IsCompleted)
                 {
-                    finished = await Task.WhenAny(next, delay);
-                }
-                finally
-                {
-                    await bookmarkTimer.CancelAsync();
-                }
-                if (finished != next)
-                {
-                    await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: false, context.RequestAborted);
+                    // Flush only when no further event is ready, so a burst goes out in few writes.
                     await writer.FlushAsync(context.RequestAborted);
-                    continue;
+                    if (options.AllowWatchBookmarks && !await CompletesWithinAsync(next, bookmarkInterval, token))
+                    {
+                        await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: false, context.RequestAborted);
+                        continue;
+                    }
                 }
                 if (!await next)
                 {
+                    await writer.FlushAsync(context.RequestAborted);
                     return;
                 }
                 var ev = Classify(events.Current, filter);
@@ -108,7 +103,6 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
                 if (ev is not null)
                 {
                     await WriteEventAsync(writer, encoder, ev.Type, ev.Kv.Value, ev.Revision, context.RequestAborted);
-                    await writer.FlushAsync(context.RequestAborted);
                 }
                 next = events.MoveNextAsync().AsTask();
             }
@@ -139,6 +133,17 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
         }
     }
 
+    /// <summary>Waits for <paramref name="task"/> at most <paramref name="interval"/>; true when it finished.</summary>
+    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(interval, timer.Token);
+        var finished = await Task.WhenAny(task, delay);
+        await timer.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        return finished == task;
+    }
+
     private static Event? Classify(WatchEvent ev, Func<JsonObject, bool>? filter)
     {
         if (ev.Type == WatchEventType.Delete)
@@ -159,7 +164,8 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
         {
             (true, true) => new Event("MODIFIED", ev.Kv, ev.Revision),
             (true, false) => new Event("ADDED", ev.Kv, ev.Revision),
-            (false, true) => new Event("DELETED", ev.Kv, ev.Revision),
+            // Leaving the selector: the last state that matched, at the event's version (upstream's cacher).
+            (false, true) => new Event("DELETED", ev.PrevKv!, ev.Revision),
             _ => null,
         };
     }

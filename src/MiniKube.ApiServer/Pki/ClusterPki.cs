@@ -52,10 +52,19 @@ public sealed class ClusterPki
     }
 
     /// <summary>Whether <paramref name="certificate"/> was issued by this cluster's CA.</summary>
-    public bool IsIssuedByCluster(X509Certificate2 certificate)
+    public bool IsIssuedByCluster(X509Certificate2 certificate) => Verify(certificate, null);
+
+    /// <summary>Whether <paramref name="certificate"/> is a client certificate (client-auth usage) of this cluster's CA.</summary>
+    public bool IsClientCertificate(X509Certificate2 certificate) => Verify(certificate, "1.3.6.1.5.5.7.3.2");
+
+    private bool Verify(X509Certificate2 certificate, string? usage)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         using var chain = new X509Chain();
+        if (usage is not null)
+        {
+            chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(usage));
+        }
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(Ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;

@@ -13,12 +13,19 @@ public interface IObjectRules
     /// <summary>Defaults a new object, validates it and claims what it needs (Service IPs and ports).</summary>
     Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken);
 
-    /// <summary>Carries over what the write may not change (status or spec, depending on <paramref name="subresource"/>).</summary>
-    void PrepareForUpdate(ResourceType type, JsonObject obj, JsonObject old, string? subresource);
+    /// <summary>
+    /// Carries over what the write may not change (status or spec, depending on
+    /// <paramref name="subresource"/>), defaults, and claims what the new version needs.
+    /// </summary>
+    Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, CancellationToken cancellationToken);
 
     /// <summary>Throws 422 Invalid when the object breaks the kind's rules; <paramref name="old"/> is null on create.</summary>
     void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null);
 
-    /// <summary>Releases what a created object held (Service IPs and node ports) once it is gone.</summary>
-    Task ReleaseAsync(ResourceType type, JsonObject deleted, CancellationToken cancellationToken);
+    /// <summary>
+    /// Releases what <paramref name="held"/> claimed (Service IPs and node ports) and
+    /// <paramref name="kept"/> does not use: a deleted object (kept null), the old version after
+    /// an update, or a new version whose write did not happen.
+    /// </summary>
+    Task ReleaseAsync(ResourceType type, JsonObject held, JsonObject? kept, CancellationToken cancellationToken);
 }

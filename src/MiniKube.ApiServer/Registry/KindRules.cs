@@ -42,7 +42,16 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         }
     }
 
-    public void PrepareForUpdate(ResourceType type, JsonObject obj, JsonObject old, string? subresource)
+    public async Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, CancellationToken cancellationToken)
+    {
+        PrepareForUpdate(type, obj, old, subresource);
+        if (type.Kind == "Service" && subresource is null)
+        {
+            await AllocateServiceAsync(type, obj, old, cancellationToken);
+        }
+    }
+
+    private static void PrepareForUpdate(ResourceType type, JsonObject obj, JsonObject old, string? subresource)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
@@ -125,21 +134,24 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         obj.Remove("stringData");
     }
 
-    public async Task ReleaseAsync(ResourceType type, JsonObject deleted, CancellationToken cancellationToken)
+    public async Task ReleaseAsync(ResourceType type, JsonObject held, JsonObject? kept, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(deleted);
+        ArgumentNullException.ThrowIfNull(held);
         if (type.Kind != "Service")
         {
             return;
         }
-        foreach (var ip in ClusterIps(deleted))
+        var owner = ServiceAllocator.Owner(held);
+        var keptIps = kept is null ? [] : ClusterIps(kept).ToHashSet();
+        var keptPorts = kept is null ? [] : NodePorts(kept).ToHashSet();
+        foreach (var ip in ClusterIps(held).Where(ip => !keptIps.Contains(ip)))
         {
-            await allocator.ReleaseIpAsync(ip, cancellationToken);
+            await allocator.ReleaseIpAsync(ip, owner, cancellationToken);
         }
-        foreach (var port in NodePorts(deleted))
+        foreach (var port in NodePorts(held).Where(p => !keptPorts.Contains(p)))
         {
-            await allocator.ReleaseNodePortAsync(port, cancellationToken);
+            await allocator.ReleaseNodePortAsync(port, owner, cancellationToken);
         }
     }
 
@@ -156,10 +168,14 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         }
     }
 
-    /// <summary>Cluster IP and node ports for a new Service (pkg/registry/core/service/storage/alloc.go).</summary>
+    /// <summary>
+    /// Cluster IP and node ports for a Service (pkg/registry/core/service/storage/alloc.go): on
+    /// create everything it asks for or needs; on update only what the old version did not hold.
+    /// </summary>
     private async Task AllocateServiceAsync(ResourceType type, JsonObject service, JsonObject? old, CancellationToken cancellationToken)
     {
-        _ = old;
+        var heldIps = old is null ? [] : ClusterIps(old).ToHashSet();
+        var heldPorts = old is null ? [] : NodePorts(old).ToHashSet();
         var spec = service["spec"] as JsonObject ?? [];
         service["spec"] = spec;
         var serviceType = ObjectMeta.Str(spec["type"]) ?? "ClusterIP";
@@ -170,7 +186,11 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
             if (serviceType != "ExternalName")
             {
                 var requested = ObjectMeta.Str(spec["clusterIP"]);
-                if (requested is "None")
+                if (requested is { Length: > 0 } && heldIps.Contains(requested))
+                {
+                    // Already this Service's.
+                }
+                else if (requested is "None")
                 {
                     spec["clusterIPs"] = new JsonArray("None");
                 }
@@ -180,13 +200,13 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
                     {
                         throw ApiException.Invalid(type, ObjectMeta.Name(service)!, [FieldError.Invalid(FieldPath.Of("spec", "clusterIPs"), BadValue.Go($"[]string{{\"{requested}\"}}"), $"failed to allocate IP {requested}: {reason}")]);
                     }
-                    claimed.Add(() => allocator.ReleaseIpAsync(requested, CancellationToken.None));
+                    claimed.Add(() => allocator.ReleaseIpAsync(requested, owner, CancellationToken.None));
                     spec["clusterIPs"] = new JsonArray(requested);
                 }
                 else
                 {
                     var ip = await allocator.AllocateIpAsync(owner, cancellationToken);
-                    claimed.Add(() => allocator.ReleaseIpAsync(ip, CancellationToken.None));
+                    claimed.Add(() => allocator.ReleaseIpAsync(ip, owner, CancellationToken.None));
                     spec["clusterIP"] = ip;
                     spec["clusterIPs"] = new JsonArray(ip);
                 }
@@ -196,18 +216,22 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
                 var index = 0;
                 foreach (var port in (spec["ports"] as JsonArray ?? []).OfType<JsonObject>())
                 {
-                    if (port["nodePort"] is JsonValue value && value.TryGetValue<int>(out var requestedPort) && requestedPort != 0)
+                    if (port["nodePort"] is JsonValue held && held.TryGetValue<int>(out var heldPort) && heldPorts.Contains(heldPort))
+                    {
+                        // Kept from the old version.
+                    }
+                    else if (port["nodePort"] is JsonValue value && value.TryGetValue<int>(out var requestedPort) && requestedPort != 0)
                     {
                         if (await allocator.ClaimNodePortAsync(requestedPort, owner, cancellationToken) is { } reason)
                         {
                             throw ApiException.Invalid(type, ObjectMeta.Name(service)!, [FieldError.Invalid(FieldPath.Of("spec", "ports").Index(index).Child("nodePort"), BadValue.Of(requestedPort), reason)]);
                         }
-                        claimed.Add(() => allocator.ReleaseNodePortAsync(requestedPort, CancellationToken.None));
+                        claimed.Add(() => allocator.ReleaseNodePortAsync(requestedPort, owner, CancellationToken.None));
                     }
                     else
                     {
                         var allocated = await allocator.AllocateNodePortAsync(owner, cancellationToken);
-                        claimed.Add(() => allocator.ReleaseNodePortAsync(allocated, CancellationToken.None));
+                        claimed.Add(() => allocator.ReleaseNodePortAsync(allocated, owner, CancellationToken.None));
                         port["nodePort"] = allocated;
                     }
                     index++;

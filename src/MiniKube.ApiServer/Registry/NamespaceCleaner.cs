@@ -52,7 +52,7 @@ public sealed partial class NamespaceCleaner(ResourceRegistry registry, ILogger<
             {
                 return;
             }
-            catch (Exception e) when (e is StoreUnavailableException or CompactedException or WatchLaggedException or ApiException)
+            catch (Exception e) when (e is StoreUnavailableException or CompactedException or WatchLaggedException or ApiException or System.Text.Json.JsonException or InvalidDataException)
             {
                 LogRetry(e.Message);
                 await Task.Delay(RetryInterval, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -19,7 +19,11 @@ internal static class ObjectCodec
     private static readonly byte[] MetadataOpen = "\"metadata\":{"u8.ToArray();
 
     /// <summary>Compact JSON escaped as Go's encoder does (quotes as \", not \u0022), so messages read the same.</summary>
-    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = 512 };
+
+    // Deeper than anything a write may carry (request bodies and patch results are bounded
+    // below this), so whatever was stored can always be read back.
+    private static readonly JsonDocumentOptions ReadOptions = new() { MaxDepth = 512 };
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -80,7 +84,7 @@ internal static class ObjectCodec
     /// <summary>The stored bytes as a mutable object with its resourceVersion.</summary>
     public static JsonObject Decode(ReadOnlySpan<byte> stored, long resourceVersion)
     {
-        var obj = JsonNode.Parse(stored)?.AsObject() ?? throw new InvalidDataException("stored object is not a JSON object");
+        var obj = JsonNode.Parse(stored, documentOptions: ReadOptions)?.AsObject() ?? throw new InvalidDataException("stored object is not a JSON object");
         Metadata(obj)["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture);
         return obj;
     }

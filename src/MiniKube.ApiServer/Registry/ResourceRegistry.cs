@@ -136,6 +136,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         var name = ObjectMeta.Name(obj)!;
         if (dryRun)
         {
+            await rules.ReleaseAsync(type, obj, null, CancellationToken.None);
             return obj;
         }
         WriteResult result;
@@ -145,12 +146,12 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         }
         catch
         {
-            await rules.ReleaseAsync(type, obj, CancellationToken.None);
+            await rules.ReleaseAsync(type, obj, null, CancellationToken.None);
             throw;
         }
         if (!result.Succeeded)
         {
-            await rules.ReleaseAsync(type, obj, CancellationToken.None);
+            await rules.ReleaseAsync(type, obj, null, CancellationToken.None);
             throw ApiException.AlreadyExists(type, name);
         }
         metadata["resourceVersion"] = result.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -178,9 +179,17 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 throw ApiException.StaleVersion(type, name);
             }
             PreserveSystemMetadata(updated, old, ns);
-            rules.PrepareForUpdate(type, updated, old, subresource);
+            await rules.PrepareForUpdateAsync(type, updated, old, subresource, cancellationToken);
             BumpGeneration(updated, old);
-            rules.Validate(type, updated, old, subresource);
+            try
+            {
+                rules.Validate(type, updated, old, subresource);
+            }
+            catch (ApiException)
+            {
+                await rules.ReleaseAsync(type, updated, old, CancellationToken.None);
+                throw;
+            }
             if (ObjectMeta.Text(Strip(updated)) == ObjectMeta.Text(Strip(old)))
             {
                 // A no-op write keeps the object's version, as kube-apiserver does.
@@ -188,6 +197,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             }
             if (dryRun)
             {
+                await rules.ReleaseAsync(type, updated, old, CancellationToken.None);
                 return updated;
             }
             if (ObjectMeta.IsDeleting(updated) && !ObjectMeta.HasFinalizers(updated) && DeletionGraceDone(updated))
@@ -195,7 +205,8 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 var deleted = await Store.DeleteAsync(current.Key, current.ModRevision, cancellationToken);
                 if (deleted.Succeeded)
                 {
-                    await rules.ReleaseAsync(type, updated, CancellationToken.None);
+                    await rules.ReleaseAsync(type, updated, null, CancellationToken.None);
+                    await rules.ReleaseAsync(type, old, null, CancellationToken.None);
                     updated["metadata"]!["resourceVersion"] = deleted.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return updated;
                 }
@@ -205,10 +216,12 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 var result = await Store.UpdateAsync(current.Key, ObjectCodec.Encode(updated), current.ModRevision, current.Lease, cancellationToken);
                 if (result.Succeeded)
                 {
+                    await rules.ReleaseAsync(type, old, updated, CancellationToken.None);
                     updated["metadata"]!["resourceVersion"] = result.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return updated;
                 }
             }
+            await rules.ReleaseAsync(type, updated, old, CancellationToken.None);
             if (attempt == MaxRetries || preconditionVersion is { Length: > 0 })
             {
                 throw ApiException.StaleVersion(type, name);
@@ -259,7 +272,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 var result = await Store.DeleteAsync(current.Key, current.ModRevision, cancellationToken);
                 if (result.Succeeded)
                 {
-                    await rules.ReleaseAsync(type, obj, CancellationToken.None);
+                    await rules.ReleaseAsync(type, obj, null, CancellationToken.None);
                     return (obj, true);
                 }
             }
@@ -323,6 +336,10 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         var now = Clock.GetUtcNow();
         if (type.Kind == "Namespace")
         {
+            if (ClusterBootstrap.SystemNamespaces.Contains(ObjectMeta.Name(obj)))
+            {
+                throw ApiException.Forbidden(type, ObjectMeta.Name(obj)!, "this namespace may not be deleted");
+            }
             metadata["deletionTimestamp"] ??= ObjectMeta.Timestamp(now);
             metadata["deletionGracePeriodSeconds"] ??= 0;
             var status = pending["status"] as JsonObject ?? [];

@@ -104,10 +104,20 @@ public sealed class ServiceAllocator
         return await ClaimAsync(PortPrefix + port.ToString(CultureInfo.InvariantCulture), owner, cancellationToken) ? null : "provided port is already allocated";
     }
 
-    public Task ReleaseIpAsync(string ip, CancellationToken cancellationToken) => _store.DeleteAsync(IpPrefix + ip, 0, cancellationToken);
+    public Task ReleaseIpAsync(string ip, string owner, CancellationToken cancellationToken) => ReleaseAsync(IpPrefix + ip, owner, cancellationToken);
 
-    public Task ReleaseNodePortAsync(int port, CancellationToken cancellationToken) =>
-        _store.DeleteAsync(PortPrefix + port.ToString(CultureInfo.InvariantCulture), 0, cancellationToken);
+    public Task ReleaseNodePortAsync(int port, string owner, CancellationToken cancellationToken) =>
+        ReleaseAsync(PortPrefix + port.ToString(CultureInfo.InvariantCulture), owner, cancellationToken);
+
+    /// <summary>Deletes the claim only while <paramref name="owner"/> holds it, so a Service never frees another's value.</summary>
+    private async Task ReleaseAsync(string key, string owner, CancellationToken cancellationToken)
+    {
+        var current = await _store.GetAsync(key, 0, cancellationToken);
+        if (current is not null && Encoding.UTF8.GetString(current.Value) == owner)
+        {
+            await _store.DeleteAsync(key, current.ModRevision, cancellationToken);
+        }
+    }
 
     /// <summary>True when the value is already held by <paramref name="owner"/> or was free and is now.</summary>
     private async Task<bool> ClaimAsync(string key, string owner, CancellationToken cancellationToken)

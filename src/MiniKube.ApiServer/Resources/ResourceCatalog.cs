@@ -28,6 +28,8 @@ public static class ResourceCatalog
         Core("namespaces", "Namespace", typeof(V1Namespace), namespaced: false) with
         {
             ShortNames = ["ns"],
+            // As upstream: no deletecollection, so one request cannot remove every namespace.
+            Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
             Subresources = [Status("", "v1", "Namespace"), new("finalize", "", "v1", "Namespace", ["update"])],
         },
         Core("pods", "Pod", typeof(V1Pod)) with

@@ -55,6 +55,15 @@ public sealed class ClusterPkiTests
     }
 
     [Test]
+    public void IsClientCertificate_ServingCertificate_IsFalse()
+    {
+        var pki = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        Assert.That(pki.IsClientCertificate(pki.Admin), Is.True);
+        Assert.That(pki.IsClientCertificate(pki.Serving), Is.False);
+    }
+
+    [Test]
     public void IsIssuedByCluster_CertificateOfAnotherCluster_IsFalse()
     {
         var ours = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
