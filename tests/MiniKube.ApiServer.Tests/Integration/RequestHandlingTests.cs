@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using k8s;
+
+namespace MiniKube.ApiServer.Tests.Integration;
+
+/// <summary>Raw HTTP against an in-process API server: the edges kubectl rarely hits but a server must survive.</summary>
+[TestFixture]
+[Category("Integration")]
+public sealed class RequestHandlingTests
+{
+    private TestApiServer _server = null!;
+    private Kubernetes _client = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _server = await TestApiServer.StartAsync();
+        _client = _server.Client();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+        _server.DeleteDirectory();
+    }
+
+    [Test]
+    public async Task Yaml_WithAliasBomb_Gets400AndServerStaysUp()
+    {
+        var bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+        for (var i = 0; i < 9; i++)
+        {
+            bomb.Append(CultureInfoSafe($"{(char)('b' + i)}: &{(char)('b' + i)} [*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)},*{(char)('a' + i)}]\n"));
+        }
+
+        var (code, body) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", bomb.ToString(), "application/yaml");
+
+        Assert.That(code, Is.EqualTo(400), body);
+        Assert.That((await SendAsync(HttpMethod.Get, "/api/v1/namespaces/default/configmaps", null, null)).Code, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task DeeplyNestedFreeFormData_IsStoredAndStaysReadableAndDeletable()
+    {
+        var data = "{}";
+        for (var i = 0; i < 80; i++)
+        {
+            data = $"{{\"a\":{data}}}";
+        }
+        var revision = $"{{\"apiVersion\":\"apps/v1\",\"kind\":\"ControllerRevision\",\"metadata\":{{\"name\":\"deep\"}},\"revision\":1,\"data\":{data}}}";
+
+        Assert.That((await SendAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/controllerrevisions", revision, "application/json")).Code, Is.EqualTo(201));
+        Assert.That((await SendAsync(HttpMethod.Get, "/apis/apps/v1/namespaces/default/controllerrevisions?labelSelector=x!%3Dy", null, null)).Code, Is.EqualTo(200));
+        Assert.That((await SendAsync(HttpMethod.Delete, "/apis/apps/v1/namespaces/default/controllerrevisions/deep", null, null)).Code, Is.EqualTo(200));
+    }
+
+    [Test]
+    public async Task Delete_SystemNamespace_Gets403()
+    {
+        var (code, body) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/kube-system", null, null);
+
+        Assert.That(code, Is.EqualTo(403), body);
+        Assert.That(body, Does.Contain("this namespace may not be deleted"));
+    }
+
+    [Test]
+    public async Task DeleteCollection_AcrossNamespacesOrOfNamespaces_Gets405()
+    {
+        Assert.That((await SendAsync(HttpMethod.Delete, "/api/v1/namespaces", null, null)).Code, Is.EqualTo(405));
+        Assert.That((await SendAsync(HttpMethod.Delete, "/api/v1/pods", null, null)).Code, Is.EqualTo(405));
+    }
+
+    [Test]
+    public async Task Body_WithWrongShapes_GetsStatusNotBareError()
+    {
+        var (code, body) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", "{\"metadata\":\"x\"}", "application/json");
+
+        Assert.That(code, Is.InRange(400, 500), body);
+        Assert.That(JsonNode.Parse(body)!["kind"]!.GetValue<string>(), Is.EqualTo("Status"));
+    }
+
+    [Test]
+    public async Task Service_NodePortByPatch_IsAllocatedAndReleasedOnDelete()
+    {
+        var service = "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"web\"},\"spec\":{\"selector\":{\"app\":\"web\"},\"ports\":[{\"port\":80}]}}";
+        Assert.That((await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/services?dryRun=All", service, "application/json")).Code, Is.EqualTo(201));
+        Assert.That((await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/services", service, "application/json")).Code, Is.EqualTo(201));
+
+        var (code, body) = await SendAsync(HttpMethod.Patch, "/api/v1/namespaces/default/services/web", "{\"spec\":{\"type\":\"NodePort\"}}", "application/merge-patch+json");
+
+        Assert.That(code, Is.EqualTo(200), body);
+        var port = JsonNode.Parse(body)!["spec"]!["ports"]![0]!["nodePort"]!.GetValue<int>();
+        Assert.That(port, Is.InRange(30000, 32767));
+        Assert.That(await AllocationCountAsync(), Is.EqualTo(3), "kubernetes' IP, web's IP and web's node port; the dry run left nothing");
+        Assert.That((await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/default/services/web", null, null)).Code, Is.EqualTo(200));
+        Assert.That(await AllocationCountAsync(), Is.EqualTo(1));
+    }
+
+    private async Task<long> AllocationCountAsync() => await _server.Store.CountAsync("/registry/mkube/", CancellationToken.None);
+
+    private async Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body, string? contentType)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(_server.Server.Address, path));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType!);
+        }
+        using var response = await _client.HttpClient.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static string CultureInfoSafe(FormattableString text) => FormattableString.Invariant(text);
+}
