@@ -27,7 +27,10 @@ public sealed partial class EmbeddedStore : IStore
     private readonly EmbeddedStoreOptions _options;
     private readonly ILogger _logger;
     private readonly MvccState _state = new();
-    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    // One exclusive lock for reads and writes: every critical section is a few dictionary
+    // operations, and ReaderWriterLockSlim's back-off (Thread.Sleep under contention) cost
+    // writers milliseconds when API requests mixed reads and writes.
+    private readonly Lock _lock = new();
     private readonly WatchHub _hub;
     private readonly Channel<bool> _commitSignal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
@@ -220,7 +223,7 @@ public sealed partial class EmbeddedStore : IStore
     public async ValueTask DisposeAsync()
     {
         // Under the write lock: every writer either finished appending (the final commit covers it) or sees the store closed.
-        _lock.EnterWriteLock();
+        _lock.Enter();
         try
         {
             if (_disposed)
@@ -231,7 +234,7 @@ public sealed partial class EmbeddedStore : IStore
         }
         finally
         {
-            _lock.ExitWriteLock();
+            _lock.Exit();
         }
         _commitSignal.Writer.TryComplete();
         await _stopping.CancelAsync();
@@ -241,7 +244,6 @@ public sealed partial class EmbeddedStore : IStore
         _hub.CloseAll(new StoreUnavailableException("the store is closed"));
         _log?.Dispose();
         _device?.Dispose();
-        _lock.Dispose();
         _stopping.Dispose();
         _commitGate.Dispose();
     }
@@ -254,7 +256,7 @@ public sealed partial class EmbeddedStore : IStore
     {
         Task durable;
         WriteResult result;
-        _lock.EnterWriteLock();
+        _lock.Enter();
         try
         {
             ThrowIfUnusable();
@@ -281,7 +283,7 @@ public sealed partial class EmbeddedStore : IStore
         }
         finally
         {
-            _lock.ExitWriteLock();
+            _lock.Exit();
         }
         // Group commit, leader style: the first writer to find no commit under way commits for
         // everyone who appended so far; the others wait for that batch, or the next one.
@@ -345,7 +347,7 @@ public sealed partial class EmbeddedStore : IStore
         long upTo, tail;
         long? truncate;
         (List<(long, TimeSpan)> Leases, long NextLeaseId)? checkpointLeases = null;
-        _lock.EnterWriteLock();
+        _lock.Enter();
         try
         {
             batch = _batch;
@@ -363,7 +365,7 @@ public sealed partial class EmbeddedStore : IStore
         }
         finally
         {
-            _lock.ExitWriteLock();
+            _lock.Exit();
         }
         if (tail == Volatile.Read(ref _committedTail) && truncate is null)
         {
@@ -383,14 +385,14 @@ public sealed partial class EmbeddedStore : IStore
         {
             Fail(e);
             batch.TrySetException(_fault!);
-            _lock.EnterWriteLock();
+            _lock.Enter();
             try
             {
                 _batch.TrySetException(_fault!); // writers that joined the next batch meanwhile
             }
             finally
             {
-                _lock.ExitWriteLock();
+                _lock.Exit();
             }
             return false;
         }
@@ -491,14 +493,14 @@ public sealed partial class EmbeddedStore : IStore
             try
             {
                 WriteCheckpoint(revision, tail, leases);
-                _lock.EnterWriteLock();
+                _lock.Enter();
                 try
                 {
                     _pendingTruncate = tail;
                 }
                 finally
                 {
-                    _lock.ExitWriteLock();
+                    _lock.Exit();
                 }
                 _commitSignal.Writer.TryWrite(true);
             }
@@ -539,28 +541,28 @@ public sealed partial class EmbeddedStore : IStore
     /// <summary>A read for the store's own machinery, which must finish its work while the store closes.</summary>
     private T ReadWhileClosing<T>(Func<T> read)
     {
-        _lock.EnterReadLock();
+        _lock.Enter();
         try
         {
             return read();
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.Exit();
         }
     }
 
     private T Read<T>(Func<T> read)
     {
         ThrowIfUnusable();
-        _lock.EnterReadLock();
+        _lock.Enter();
         try
         {
             return read();
         }
         finally
         {
-            _lock.ExitReadLock();
+            _lock.Exit();
         }
     }
 
