@@ -91,6 +91,14 @@ internal sealed partial class MkubeServer : IAsyncDisposable
     /// <summary>Another client with its own connections, as a separate process would have.</summary>
     public HttpClient NewClient() => AdminClient(_kubeconfig);
 
+    /// <summary>CPU time the server process has used so far (user + system, from /proc).</summary>
+    public TimeSpan CpuTime()
+    {
+        var fields = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
+
     public long RssBytes() => ProcessRssBytes(_process.Id);
 
     public static long ProcessRssBytes(int pid)
