@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Admission;
 
 namespace MiniKube.ApiServer.Selectors;
 
@@ -64,7 +65,7 @@ public sealed class LabelSelector
                 "NotIn" => LabelOperator.NotIn,
                 "Exists" => LabelOperator.Exists,
                 "DoesNotExist" => LabelOperator.DoesNotExist,
-                _ => throw new InvalidSelectorException($"{LabelSyntax.GoQuote(op)} is not a valid label selector operator"),
+                _ => throw new InvalidSelectorException($"{GoSyntax.Quote(op)} is not a valid label selector operator"),
             };
             var values = (JsonFields.Array(expression, "values") ?? []).Select(v => v is JsonValue text && text.TryGetValue(out string? value) ? value : "").ToList();
             requirements.Add(LabelRequirement.Create(JsonFields.Text(expression, "key"), kind, values));

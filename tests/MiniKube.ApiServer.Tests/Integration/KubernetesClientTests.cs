@@ -8,35 +8,17 @@ namespace MiniKube.ApiServer.Tests.Integration;
 /// <summary>The official C# client (KubernetesClient) against an in-process API server.</summary>
 [TestFixture]
 [Category("Integration")]
-public sealed class KubernetesClientTests
+public sealed class KubernetesClientTests : ApiServerFixture
 {
-    private TestApiServer _server = null!;
-    private Kubernetes _client = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _server = await TestApiServer.StartAsync();
-        _client = _server.Client();
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _server.DeleteDirectory();
-    }
-
     [Test]
     public async Task Create_ConfigMap_AssignsSystemMetadata()
     {
-        var created = await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("one", "a"), "default");
+        var created = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("one", "a"), "default");
 
         Assert.That(created.Metadata.Uid, Is.Not.Empty);
         Assert.That(long.Parse(created.Metadata.ResourceVersion, CultureInfo.InvariantCulture), Is.GreaterThan(0));
         Assert.That(created.Metadata.CreationTimestamp, Is.Not.Null);
-        var read = await _client.CoreV1.ReadNamespacedConfigMapAsync("one", "default");
+        var read = await Client.CoreV1.ReadNamespacedConfigMapAsync("one", "default");
         Assert.That(read.Data["key"], Is.EqualTo("a"));
         Assert.That(read.Metadata.ResourceVersion, Is.EqualTo(created.Metadata.ResourceVersion));
     }
@@ -44,9 +26,9 @@ public sealed class KubernetesClientTests
     [Test]
     public async Task Create_Twice_Gets409AlreadyExists()
     {
-        await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("dup", "a"), "default");
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("dup", "a"), "default");
 
-        var error = Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("dup", "b"), "default"));
+        var error = Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("dup", "b"), "default"));
 
         Assert.That((int)error!.Response.StatusCode, Is.EqualTo(409));
         Assert.That(error.Response.Content, Does.Contain("configmaps \\\"dup\\\" already exists").Or.Contain("configmaps \"dup\" already exists"));
@@ -57,14 +39,14 @@ public sealed class KubernetesClientTests
     {
         for (var i = 0; i < 25; i++)
         {
-            await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"page-{i:D2}", "x"), "default");
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"page-{i:D2}", "x"), "default");
         }
         var names = new List<string>();
         string? token = null;
         var pages = 0;
         do
         {
-            var page = await _client.CoreV1.ListNamespacedConfigMapAsync("default", limit: 10, continueParameter: token);
+            var page = await Client.CoreV1.ListNamespacedConfigMapAsync("default", limit: 10, continueParameter: token);
             names.AddRange(page.Items.Select(i => i.Metadata.Name));
             token = page.Metadata.ContinueProperty;
             pages++;
@@ -78,12 +60,12 @@ public sealed class KubernetesClientTests
     [Test]
     public async Task Watch_FromListVersion_SeesLaterChangesInOrder()
     {
-        var list = await _client.CoreV1.ListNamespacedConfigMapAsync("default");
+        var list = await Client.CoreV1.ListNamespacedConfigMapAsync("default");
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var events = new List<(WatchEventType, string)>();
         var watching = Task.Run(async () =>
         {
-            await foreach (var (type, item) in _client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+            await foreach (var (type, item) in Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
             {
                 events.Add((type, item.Metadata.Name + ":" + (item.Data?["key"] ?? "")));
                 if (type == WatchEventType.Deleted)
@@ -93,9 +75,9 @@ public sealed class KubernetesClientTests
             }
         }, cancel.Token);
 
-        await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("w", "1"), "default");
-        await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"2\"}}", V1Patch.PatchType.MergePatch), "w", "default");
-        await _client.CoreV1.DeleteNamespacedConfigMapAsync("w", "default");
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("w", "1"), "default");
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"2\"}}", V1Patch.PatchType.MergePatch), "w", "default");
+        await Client.CoreV1.DeleteNamespacedConfigMapAsync("w", "default");
         await watching;
 
         Assert.That(events, Is.EqualTo(new[] { (WatchEventType.Added, "w:1"), (WatchEventType.Modified, "w:2"), (WatchEventType.Deleted, "w:2") }));
@@ -104,16 +86,16 @@ public sealed class KubernetesClientTests
     [Test]
     public async Task Watch_FromCompactedVersion_Gets410ThenResumesFromAFreshList()
     {
-        var old = await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("old", "1"), "default");
+        var old = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("old", "1"), "default");
         for (var i = 0; i < 5; i++)
         {
-            await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch($"{{\"data\":{{\"key\":\"{i}\"}}}}", V1Patch.PatchType.MergePatch), "old", "default");
+            await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch($"{{\"data\":{{\"key\":\"{i}\"}}}}", V1Patch.PatchType.MergePatch), "old", "default");
         }
-        await _server.Store.CompactAsync(await _server.Store.GetCurrentRevisionAsync(CancellationToken.None), CancellationToken.None);
+        await Server.Store.CompactAsync(await Server.Store.GetCurrentRevisionAsync(CancellationToken.None), CancellationToken.None);
 
         Exception? watchError = null;
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await foreach (var _ in _client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: old.Metadata.ResourceVersion, onError: e => watchError = e, cancellationToken: cancel.Token))
+        await foreach (var _ in Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: old.Metadata.ResourceVersion, onError: e => watchError = e, cancellationToken: cancel.Token))
         {
             Assert.Fail("a watch from a compacted version must not deliver events");
         }
@@ -122,16 +104,16 @@ public sealed class KubernetesClientTests
         Assert.That(((KubernetesException)watchError).Status.Reason, Is.EqualTo("Expired"));
 
         // What an informer does next: re-list and watch from the list's version.
-        var relisted = await _client.CoreV1.ListNamespacedConfigMapAsync("default");
+        var relisted = await Client.CoreV1.ListNamespacedConfigMapAsync("default");
         var seen = Task.Run(async () =>
         {
-            await foreach (var (type, item) in _client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: relisted.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+            await foreach (var (type, item) in Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: relisted.Metadata.ResourceVersion, cancellationToken: cancel.Token))
             {
                 return (type, item.Metadata.Name);
             }
             return default;
         }, cancel.Token);
-        await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("after", "1"), "default");
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("after", "1"), "default");
 
         Assert.That(await seen, Is.EqualTo((WatchEventType.Added, "after")));
     }
@@ -139,47 +121,47 @@ public sealed class KubernetesClientTests
     [Test]
     public async Task Patch_StaleResourceVersion_Gets409Conflict()
     {
-        var created = await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("cas", "1"), "default");
-        await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"2\"}}", V1Patch.PatchType.MergePatch), "cas", "default");
+        var created = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("cas", "1"), "default");
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"2\"}}", V1Patch.PatchType.MergePatch), "cas", "default");
 
         created.Data["key"] = "3";
-        var error = Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReplaceNamespacedConfigMapAsync(created, "cas", "default"));
+        var error = Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.ReplaceNamespacedConfigMapAsync(created, "cas", "default"));
 
         Assert.That((int)error!.Response.StatusCode, Is.EqualTo(409));
         Assert.That(error.Response.Content, Does.Contain("the object has been modified"));
-        Assert.That((await _client.CoreV1.ReadNamespacedConfigMapAsync("cas", "default")).Data["key"], Is.EqualTo("2"));
+        Assert.That((await Client.CoreV1.ReadNamespacedConfigMapAsync("cas", "default")).Data["key"], Is.EqualTo("2"));
     }
 
     [Test]
     public async Task Delete_ThenRead_Gets404()
     {
-        await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("gone", "1"), "default");
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("gone", "1"), "default");
 
-        await _client.CoreV1.DeleteNamespacedConfigMapAsync("gone", "default");
+        await Client.CoreV1.DeleteNamespacedConfigMapAsync("gone", "default");
 
-        var error = Assert.ThrowsAsync<HttpOperationException>(() => _client.CoreV1.ReadNamespacedConfigMapAsync("gone", "default"));
+        var error = Assert.ThrowsAsync<HttpOperationException>(() => Client.CoreV1.ReadNamespacedConfigMapAsync("gone", "default"));
         Assert.That((int)error!.Response.StatusCode, Is.EqualTo(404));
     }
 
     [Test]
     public async Task Restart_KeepsObjectsAndWatchesResumeFromTheirVersion()
     {
-        var created = await _client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("durable", "1"), "default");
-        _client.Dispose();
-        _server = await _server.RestartAsync();
-        _client = _server.Client();
+        var created = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("durable", "1"), "default");
+        Client.Dispose();
+        Server = await Server.RestartAsync();
+        Client = Server.Client();
 
-        var read = await _client.CoreV1.ReadNamespacedConfigMapAsync("durable", "default");
+        var read = await Client.CoreV1.ReadNamespacedConfigMapAsync("durable", "default");
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var seen = Task.Run(async () =>
         {
-            await foreach (var (type, item) in _client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: created.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+            await foreach (var (type, item) in Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: created.Metadata.ResourceVersion, cancellationToken: cancel.Token))
             {
                 return (type, item.Data["key"]);
             }
             return default;
         }, cancel.Token);
-        await _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"2\"}}", V1Patch.PatchType.MergePatch), "durable", "default");
+        await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("{\"data\":{\"key\":\"2\"}}", V1Patch.PatchType.MergePatch), "durable", "default");
 
         Assert.That(read.Metadata.Uid, Is.EqualTo(created.Metadata.Uid));
         Assert.That(read.Metadata.ResourceVersion, Is.EqualTo(created.Metadata.ResourceVersion));

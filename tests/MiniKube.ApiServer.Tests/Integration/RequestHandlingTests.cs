@@ -1,32 +1,13 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using k8s;
 
 namespace MiniKube.ApiServer.Tests.Integration;
 
 /// <summary>Raw HTTP against an in-process API server: the edges kubectl rarely hits but a server must survive.</summary>
 [TestFixture]
 [Category("Integration")]
-public sealed class RequestHandlingTests
+public sealed class RequestHandlingTests : ApiServerFixture
 {
-    private TestApiServer _server = null!;
-    private Kubernetes _client = null!;
-
-    [SetUp]
-    public async Task SetUp()
-    {
-        _server = await TestApiServer.StartAsync();
-        _client = _server.Client();
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _server.DeleteDirectory();
-    }
-
     [Test]
     public async Task Yaml_WithAliasBomb_Gets400AndServerStaysUp()
     {
@@ -99,17 +80,17 @@ public sealed class RequestHandlingTests
         Assert.That(await AllocationCountAsync(), Is.EqualTo(1));
     }
 
-    private async Task<long> AllocationCountAsync() => await _server.Store.CountAsync("/registry/mkube/", CancellationToken.None);
+    private async Task<long> AllocationCountAsync() => await Server.Store.CountAsync("/registry/mkube/", CancellationToken.None);
 
     private async Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body, string? contentType)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_server.Server.Address, path));
+        using var request = new HttpRequestMessage(method, new Uri(Server.Server.Address, path));
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
             request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType!);
         }
-        using var response = await _client.HttpClient.SendAsync(request);
+        using var response = await Client.HttpClient.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
