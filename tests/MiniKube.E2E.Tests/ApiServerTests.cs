@@ -38,5 +38,31 @@ public sealed class ApiServerTests : DataDirFixture
         Assert.That((int)open.StatusCode, Is.EqualTo(200));
     }
 
+    [Test]
+    public async Task Restart_KeepsObjects_AndAWatchResumesFromItsResourceVersion()
+    {
+        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+        string version;
+        using (var first = MkubeBinary.Start(null, ServerArgs(DataDir)))
+        {
+            await first.WaitForLogAsync("components are running", StartTimeout);
+            await kubectl.OkAsync("create", "configmap", "kept", "--from-literal=k=1");
+            version = await kubectl.OkAsync("get", "configmap", "kept", "-o", "jsonpath={.metadata.resourceVersion}");
+            first.Signal(MkubeProcess.SigTerm);
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        using var second = MkubeBinary.Start(null, ServerArgs(DataDir));
+        await second.WaitForLogAsync("components are running", StartTimeout);
+        // Port 0: the restarted server listens elsewhere and rewrote the kubeconfig.
+        Assert.That(await kubectl.OkAsync("get", "configmap", "kept", "-o", "jsonpath={.data.k}/{.metadata.resourceVersion}"), Is.EqualTo($"1/{version}"));
+        await kubectl.OkAsync("patch", "configmap", "kept", "--type=merge", "-p", "{\"data\":{\"k\":\"2\"}}");
+        var events = await kubectl.OkAsync("get", "--raw", $"/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={version}&timeoutSeconds=2");
+
+        var lines = events.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), events);
+        Assert.That(lines[0], Does.StartWith("{\"type\":\"MODIFIED\"").And.Contain("\"k\":\"2\""));
+    }
+
     private Task<KubectlResult> KubectlAsync(params string[] args) => new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache")).RunAsync(args);
 }
