@@ -1,0 +1,148 @@
+namespace MiniKube.Agent.Runtime;
+
+/// <summary>
+/// What the kubelet needs from a container runtime, shaped after the CRI (kubernetes
+/// cri-api pkg/apis/runtime/v1): pod sandboxes holding a pod's network namespace, containers
+/// joined to them, images, logs. Everything the runtime holds carries the pod's uid and the
+/// container's name as labels, so the kubelet can rebuild its view from the runtime alone
+/// after a restart and never create a second copy of anything.
+/// </summary>
+public interface IContainerRuntime
+{
+    /// <summary>Whether the runtime answers, and if not why (for the node's Ready condition).</summary>
+    Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken);
+
+    /// <summary>Makes <paramref name="image"/> available per the pull policy; throws <see cref="ImageException"/> with the kubelet's reason.</summary>
+    Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken);
+
+    /// <summary>Starts a pod's sandbox (its network namespace) and returns it with its IP.</summary>
+    Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken);
+
+    Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken);
+
+    Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken);
+
+    /// <summary>Every sandbox this runtime holds for mkube (all pods).</summary>
+    Task<IReadOnlyList<PodSandbox>> ListSandboxesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates (does not start) a container in the sandbox's namespaces.</summary>
+    Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken);
+
+    Task StartContainerAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>.</summary>
+    Task StopContainerAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken);
+
+    Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken);
+
+    /// <summary>Every container this runtime holds for mkube (all pods, all attempts), sandboxes excluded.</summary>
+    Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken);
+
+    /// <summary>A container's output, as kubectl logs shows it.</summary>
+    Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken);
+}
+
+public enum ImagePullPolicy
+{
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+public sealed record RuntimeStatus(bool Ready, string Version, string? Problem);
+
+/// <summary>A pod's identity and the facts its sandbox needs.</summary>
+public sealed record SandboxConfig(string PodUid, string Namespace, string PodName, string Hostname)
+{
+    /// <summary>hostPort mappings of all containers (protocol "TCP"/"UDP").</summary>
+    public IReadOnlyList<PortMapping> Ports { get; init; } = [];
+
+    /// <summary>Host-network pods share the node's network namespace.</summary>
+    public bool HostNetwork { get; init; }
+}
+
+public sealed record PortMapping(int ContainerPort, int HostPort, string Protocol, string? HostIp);
+
+/// <summary>A running or stopped sandbox; <see cref="Ip"/> is the pod IP.</summary>
+public sealed record PodSandbox(string Id, string PodUid, string Namespace, string PodName, string? Ip, bool Running);
+
+public sealed record ContainerConfig(string Name, string Image)
+{
+    /// <summary>Overrides the image's entrypoint when not empty (Kubernetes "command").</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Overrides the image's cmd when not empty (Kubernetes "args").</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    public string? WorkingDir { get; init; }
+
+    public IReadOnlyList<Mount> Mounts { get; init; } = [];
+
+    /// <summary>CPU limit in millicores (0: none), memory limit in bytes (0: none), CPU request in millicores for shares.</summary>
+    public long CpuLimitMillis { get; init; }
+
+    public long MemoryLimitBytes { get; init; }
+
+    public long CpuRequestMillis { get; init; }
+
+    public long? RunAsUser { get; init; }
+
+    public bool Privileged { get; init; }
+
+    public bool ReadOnlyRootFilesystem { get; init; }
+
+    public bool Tty { get; init; }
+
+    public bool Stdin { get; init; }
+
+    /// <summary>Which restart of this container this is (0 first), kept as a label.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>Init containers are labelled so status can tell them apart.</summary>
+    public bool Init { get; init; }
+}
+
+public sealed record Mount(string HostPath, string ContainerPath, bool ReadOnly);
+
+public enum ContainerState
+{
+    Created,
+    Running,
+    Exited,
+    Unknown,
+}
+
+/// <summary>What the runtime knows of one container.</summary>
+public sealed record ContainerInfo(string Id, string PodUid, string Name, int Attempt, bool Init, ContainerState State, string Image, string ImageId)
+{
+    public int ExitCode { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Runtime's reason when it knows one (e.g. "OOMKilled").</summary>
+    public string? Reason { get; init; }
+}
+
+public sealed record LogOptions
+{
+    public bool Follow { get; init; }
+
+    public int? TailLines { get; init; }
+
+    public bool Timestamps { get; init; }
+
+    public DateTimeOffset? Since { get; init; }
+}
+
+/// <summary>An image that cannot be had; <see cref="Reason"/> is the kubelet's waiting reason (ErrImagePull, ErrImageNeverPull, ImagePullBackOff).</summary>
+public sealed class ImageException(string reason, string message) : Exception(message)
+{
+    public string Reason { get; } = reason;
+}
+
+/// <summary>The runtime cannot be reached (Docker down); the node reports it in its Ready condition.</summary>
+public sealed class RuntimeUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
