@@ -1,0 +1,25 @@
+namespace MiniKube.Agent.Kubelet;
+
+/// <summary>What one kubelet is: its node's name and address, where it keeps pod files, its pacing.</summary>
+public sealed class KubeletOptions
+{
+    public required string NodeName { get; init; }
+
+    /// <summary>The node's InternalIP, also the pods' hostIP.</summary>
+    public required string NodeIp { get; init; }
+
+    /// <summary>Pod volumes live under DATA_DIR/agent/pods/&lt;uid&gt;/volumes.</summary>
+    public required string PodsDirectory { get; init; }
+
+    public string KubeletVersion { get; init; } = "v1.32.0";
+
+    /// <summary>How often every pod is synced even without a change (container exits are noticed this way).</summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Node lease renewal; the lease lasts four times this, as upstream's 10 s / 40 s.</summary>
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int MaxPods { get; init; } = 110;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using MiniKube.Agent.Runtime;
+
+namespace MiniKube.Agent.Kubelet;
+
+/// <summary>
+/// Registers the node and keeps it alive, as the kubelet's node status manager and lease
+/// controller do (pkg/kubelet/kubelet_node_status.go, pkg/kubelet/nodelease): creates the Node
+/// with its labels, capacity, addresses and versions, renews its Lease in kube-node-lease every
+/// 10 s, and reports conditions whose reasons say what is wrong (the runtime down, for one).
+/// </summary>
+internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ILogger logger)
+{
+    private const string LeaseNamespace = "kube-node-lease";
+
+    public async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        var status = await runtime.StatusAsync(cancellationToken);
+        var node = new V1Node
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = options.NodeName,
+                Labels = new Dictionary<string, string>
+                {
+                    ["kubernetes.io/hostname"] = options.NodeName,
+                    ["kubernetes.io/os"] = "linux",
+                    ["kubernetes.io/arch"] = Architecture(),
+                    ["beta.kubernetes.io/os"] = "linux",
+                    ["beta.kubernetes.io/arch"] = Architecture(),
+                },
+            },
+            Spec = new V1NodeSpec(),
+        };
+        try
+        {
+            await client.CoreV1.CreateNodeAsync(node, cancellationToken: cancellationToken);
+            LogRegistered(options.NodeName);
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 409)
+        {
+            // Registered before (a restart): keep it, refresh its status below.
+        }
+        await ReportStatusAsync(status, cancellationToken);
+    }
+
+    /// <summary>Renews the lease and refreshes node status until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.LeaseRenewInterval, options.Time);
+        do
+        {
+            try
+            {
+                await RenewLeaseAsync(cancellationToken);
+                await ReportStatusAsync(await runtime.StatusAsync(cancellationToken), cancellationToken);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            {
+                LogHeartbeatFailed(e.Message);
+            }
+        }
+        while (await TickAsync(timer, cancellationToken));
+    }
+
+    private static async Task<bool> TickAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RenewLeaseAsync(CancellationToken cancellationToken)
+    {
+        var now = options.Time.GetUtcNow().UtcDateTime;
+        V1Lease? lease = null;
+        try
+        {
+            lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.NodeName, LeaseNamespace, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
+        {
+            // First heartbeat.
+        }
+        if (lease is null)
+        {
+            await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease
+            {
+                Metadata = new V1ObjectMeta { Name = options.NodeName, NamespaceProperty = LeaseNamespace },
+                Spec = new V1LeaseSpec
+                {
+                    HolderIdentity = options.NodeName,
+                    LeaseDurationSeconds = (int)(options.LeaseRenewInterval.TotalSeconds * 4),
+                    RenewTime = now,
+                },
+            }, LeaseNamespace, cancellationToken: cancellationToken);
+            return;
+        }
+        lease.Spec ??= new V1LeaseSpec();
+        lease.Spec.HolderIdentity = options.NodeName;
+        lease.Spec.LeaseDurationSeconds = (int)(options.LeaseRenewInterval.TotalSeconds * 4);
+        lease.Spec.RenewTime = now;
+        await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.NodeName, LeaseNamespace, cancellationToken: cancellationToken);
+    }
+
+    private async Task ReportStatusAsync(RuntimeStatus runtimeStatus, CancellationToken cancellationToken)
+    {
+        var now = options.Time.GetUtcNow().UtcDateTime;
+        var memory = MemoryBytes();
+        var capacity = new Dictionary<string, ResourceQuantity>
+        {
+            ["cpu"] = new(Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)),
+            ["memory"] = new($"{memory / 1024}Ki"),
+            ["pods"] = new(options.MaxPods.ToString(CultureInfo.InvariantCulture)),
+            ["ephemeral-storage"] = new($"{DiskBytes(options.PodsDirectory) / 1024}Ki"),
+        };
+        var ready = runtimeStatus.Ready;
+        var status = new V1NodeStatus
+        {
+            Capacity = capacity,
+            Allocatable = capacity,
+            Addresses = [new V1NodeAddress { Address = options.NodeIp, Type = "InternalIP" }, new V1NodeAddress { Address = options.NodeName, Type = "Hostname" }],
+            NodeInfo = new V1NodeSystemInfo
+            {
+                Architecture = Architecture(),
+                BootID = ReadOrEmpty("/proc/sys/kernel/random/boot_id"),
+                ContainerRuntimeVersion = runtimeStatus.Version,
+                KernelVersion = Environment.OSVersion.Version.ToString(),
+                KubeProxyVersion = options.KubeletVersion,
+                KubeletVersion = options.KubeletVersion,
+                MachineID = ReadOrEmpty("/etc/machine-id"),
+                OperatingSystem = "linux",
+                OsImage = OsImage(),
+                SystemUUID = ReadOrEmpty("/sys/class/dmi/id/product_uuid"),
+            },
+            Conditions =
+            [
+                Condition("Ready", ready ? "True" : "False", ready ? "KubeletReady" : "KubeletNotReady",
+                    ready ? "kubelet is posting ready status" : $"container runtime unavailable: {runtimeStatus.Problem}", now),
+                Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
+                Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
+                Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
+            ],
+        };
+        var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.StrategicMergePatch);
+        await client.CoreV1.PatchNodeStatusAsync(patch, options.NodeName, cancellationToken: cancellationToken);
+    }
+
+    private static V1NodeCondition Condition(string type, string status, string reason, string message, DateTime now) =>
+        new() { Status = status, Type = type, LastHeartbeatTime = now, LastTransitionTime = now, Message = message, Reason = reason };
+
+    private static string Architecture() => RuntimeInformation.OSArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+        System.Runtime.InteropServices.Architecture.Arm => "arm",
+        _ => "amd64",
+    };
+
+    private static long MemoryBytes()
+    {
+        var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+        var kib = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        return kib is null ? 0 : long.Parse(kib, CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private static long DiskBytes(string path)
+    {
+        Directory.CreateDirectory(path);
+        return new DriveInfo(path).TotalSize;
+    }
+
+    private static string OsImage()
+    {
+        var pretty = File.Exists("/etc/os-release")
+            ? File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))
+            : null;
+        return pretty?["PRETTY_NAME=".Length..].Trim('"') ?? "Linux";
+    }
+
+    private static string ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "";
+
+    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Node {Node} registered")]
+    private partial void LogRegistered(string node);
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Node heartbeat failed, will retry: {Reason}")]
+    private partial void LogHeartbeatFailed(string reason);
+}

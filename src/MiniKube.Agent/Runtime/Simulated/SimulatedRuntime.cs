@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace MiniKube.Agent.Runtime.Simulated;
+
+/// <summary>
+/// A runtime without containers (KWOK's role): sandboxes get made-up IPs, containers "run"
+/// after <see cref="StartDelay"/> and keep running until stopped, unless their command is
+/// <c>exit N</c> (then they exit with N). It lets tests and scale runs drive the whole pod
+/// lifecycle through the real kubelet with no Docker.
+/// </summary>
+public sealed class SimulatedRuntime(TimeProvider time) : IContainerRuntime
+{
+    private readonly ConcurrentDictionary<string, PodSandbox> _sandboxes = new();
+    private readonly ConcurrentDictionary<string, ContainerInfo> _containers = new();
+    private int _nextId;
+
+    /// <summary>How long a container takes to start.</summary>
+    public TimeSpan StartDelay { get; init; } = TimeSpan.Zero;
+
+    public Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken) => Task.FromResult(new RuntimeStatus(true, "simulated://1.0", null));
+
+    public Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken) =>
+        Task.FromResult("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(image))));
+
+    public Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var id = NextId("sandbox");
+        var n = Interlocked.Increment(ref _nextId);
+        var sandbox = new PodSandbox(id, config.PodUid, config.Namespace, config.PodName, $"10.42.{(n >> 8) & 255}.{n & 255}", true);
+        _sandboxes[id] = sandbox;
+        return Task.FromResult(sandbox);
+    }
+
+    public Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        if (_sandboxes.TryGetValue(sandboxId, out var sandbox))
+        {
+            _sandboxes[sandboxId] = sandbox with { Running = false };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        _sandboxes.TryRemove(sandboxId, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<PodSandbox>> ListSandboxesAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PodSandbox>>([.. _sandboxes.Values]);
+
+    public Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        ArgumentNullException.ThrowIfNull(config);
+        var id = NextId("container");
+        var exit = config.Command.Concat(config.Args).ToList() is [.., "exit", var code] && int.TryParse(code, CultureInfo.InvariantCulture, out var parsed) ? parsed : (int?)null;
+        _containers[id] = new ContainerInfo(id, sandbox.PodUid, config.Name, config.Attempt, config.Init, ContainerState.Created, config.Image, "sha256:simulated")
+        {
+            ExitCode = exit ?? 0,
+            Reason = exit is null ? null : "exit",
+        };
+        return Task.FromResult(id);
+    }
+
+    public async Task StartContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        if (StartDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(StartDelay, time, cancellationToken);
+        }
+        var info = _containers[containerId];
+        var now = time.GetUtcNow();
+        _containers[containerId] = info.Reason == "exit"
+            ? info with { State = ContainerState.Exited, StartedAt = now, FinishedAt = now, Reason = null }
+            : info with { State = ContainerState.Running, StartedAt = now };
+    }
+
+    public Task StopContainerAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (_containers.TryGetValue(containerId, out var info) && info.State == ContainerState.Running)
+        {
+            _containers[containerId] = info with { State = ContainerState.Exited, ExitCode = 137, FinishedAt = time.GetUtcNow() };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        _containers.TryRemove(containerId, out _);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ContainerInfo>>([.. _containers.Values]);
+
+    public Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes($"simulated container {containerId}\n")));
+
+    private string NextId(string kind) => $"{kind}-{Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture)}";
+}
