@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
@@ -190,12 +191,25 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         var seconds = (uint)Math.Clamp(Math.Ceiling(grace.TotalSeconds), 0, uint.MaxValue);
         try
         {
-            await CallAsync(() => _docker.Containers.StopContainerAsync(
-                containerId, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken));
+            if (seconds == 0)
+            {
+                // Docker.DotNet leaves t=0 out of the query, and Docker then waits its default 10 s.
+                await CallAsync(() => _docker.Containers.KillContainerAsync(
+                    containerId, new ContainerKillParameters { Signal = "SIGKILL" }, cancellationToken));
+            }
+            else
+            {
+                await CallAsync(() => _docker.Containers.StopContainerAsync(
+                    containerId, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken));
+            }
         }
         catch (InvalidOperationException e) when (e.InnerException is DockerContainerNotFoundException)
         {
             // Already gone: stopped as far as anyone can tell.
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DockerApiException { StatusCode: HttpStatusCode.Conflict })
+        {
+            // Kill of a container that is not running: already stopped.
         }
     }
 
