@@ -102,6 +102,19 @@ public class DockerRuntimeTests
     }
 
     [Test]
+    public async Task RunSandboxAsync_HostNetwork_NoPodIpAndNodeHostname()
+    {
+        var uid = Guid.NewGuid().ToString();
+        _podUids.Add(uid);
+        var sandbox = await _runtime.RunSandboxAsync(new SandboxConfig(uid, Namespace, "hostnet", "ignored") { HostNetwork = true }, CancellationToken.None);
+
+        var id = await RunAsync(sandbox, new ContainerConfig("probe", Busybox) { Command = ["/bin/hostname"] });
+
+        Assert.That(sandbox.Ip, Is.Null);
+        Assert.That(await LogsAsync(id, new LogOptions()), Is.EqualTo(System.Net.Dns.GetHostName() + "\n"));
+    }
+
+    [Test]
     public async Task RunSandboxAsync_HostPort_PublishedByDocker()
     {
         var sandbox = await RunSandboxAsync("ports", new PortMapping(80, 38080, "TCP", "127.0.0.1"));
