@@ -1,0 +1,515 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+
+namespace MiniKube.Agent.Runtime.Docker;
+
+/// <summary>
+/// <see cref="IContainerRuntime"/> on the Docker engine, in the pause-container model of
+/// dockershim: a sandbox is a container of <c>sandboxImage</c> that owns the pod's network and IPC
+/// namespaces; the pod's containers join them. Docker is the only store: everything created
+/// carries <see cref="DockerLabels"/>, so a new instance (after an agent restart) lists exactly
+/// what an old one created. Stop and remove are idempotent. Every call except
+/// <see cref="StatusAsync"/> throws <see cref="RuntimeUnavailableException"/> when Docker cannot
+/// be reached; other Docker refusals surface as <see cref="InvalidOperationException"/> with
+/// Docker's message, a missing container as <see cref="KeyNotFoundException"/>.
+/// </summary>
+internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
+{
+    public const string DefaultEndpoint = "unix:///var/run/docker.sock";
+    public const string DefaultSandboxImage = "mkube.local/pause:1";
+
+    private readonly DockerClientConfiguration _configuration;
+    private readonly DockerClient _docker;
+    private readonly string _endpoint;
+    private readonly string _sandboxImage;
+    private readonly ILogger _logger;
+
+    // Image tarballs already loaded, by path, with the size and mtime they had then.
+    private readonly Dictionary<string, (long Size, DateTime ModifiedUtc)> _imported = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _importLock = new(1, 1);
+
+    public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sandboxImage);
+        _logger = logger;
+        _endpoint = endpoint;
+        _sandboxImage = ImageReference.Parse(sandboxImage).Normalized.ToString();
+        _configuration = new DockerClientConfiguration(new Uri(endpoint));
+        _docker = _configuration.CreateClient();
+    }
+
+    public async Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var version = await CallAsync(async () =>
+            {
+                await _docker.System.PingAsync(cancellationToken);
+                return await _docker.System.GetVersionAsync(cancellationToken);
+            });
+            return new RuntimeStatus(true, version.Version ?? "", null);
+        }
+        catch (RuntimeUnavailableException e)
+        {
+            return new RuntimeStatus(false, "", e.Message);
+        }
+        catch (InvalidOperationException e)
+        {
+            return new RuntimeStatus(false, "", $"Docker at {_endpoint} is not healthy: {e.Message}");
+        }
+    }
+
+    public async Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken)
+    {
+        var reference = ImageReference.Parse(image).Normalized;
+        var name = reference.ToString();
+        var localId = await LocalImageIdAsync(name, cancellationToken);
+        switch (policy)
+        {
+            case ImagePullPolicy.Never when localId is null:
+                throw new ImageException("ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
+            case ImagePullPolicy.Never:
+            case ImagePullPolicy.IfNotPresent when localId is not null:
+                return localId;
+        }
+
+        var pullError = await PullAsync(reference, cancellationToken);
+        if (pullError is not null)
+        {
+            // With Always, an image that is here already still runs when no registry answers
+            // (an air-gapped node); a registry that answered "no" is a real failure.
+            if (localId is not null && IsRegistryUnreachable(pullError))
+            {
+                LogPullFellBackToLocal(name, pullError);
+                return localId;
+            }
+
+            throw new ImageException("ErrImagePull", $"failed to pull image \"{image}\": {pullError}");
+        }
+
+        return await LocalImageIdAsync(name, cancellationToken)
+            ?? throw new ImageException("ErrImagePull", $"image \"{image}\" is not present after its pull");
+    }
+
+    public async Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        await EnsureImageAsync(_sandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
+
+        // Each new sandbox of a pod gets the next attempt number, so its name never collides
+        // with a stopped sandbox the kubelet has not removed yet.
+        var earlier = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = DockerLabels.Filter((DockerLabels.Managed, "true"), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
+        }, cancellationToken));
+        var attempt = earlier.Count == 0 ? 0 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
+
+        var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
+            DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt), cancellationToken));
+        try
+        {
+            await CallAsync(() => _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
+            var inspect = await CallAsync(() => _docker.Containers.InspectContainerAsync(created.ID, cancellationToken));
+            var ip = config.HostNetwork ? null : BridgeIp(inspect.NetworkSettings?.Networks, inspect.NetworkSettings?.IPAddress);
+            LogSandboxStarted(config.Namespace, config.PodName, created.ID, ip ?? "host");
+            return new PodSandbox(created.ID, config.PodUid, config.Namespace, config.PodName, ip, inspect.State?.Running ?? false);
+        }
+        catch
+        {
+            // A sandbox that did not start is useless and would hold its name: take it away.
+            await RemoveQuietlyAsync(created.ID);
+            throw;
+        }
+    }
+
+    public Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
+        // The pause process exits on SIGTERM at once; the grace only covers a busy daemon.
+        StopContainerAsync(sandboxId, TimeSpan.FromSeconds(10), cancellationToken);
+
+    public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
+        RemoveContainerAsync(sandboxId, cancellationToken);
+
+    public async Task<IReadOnlyList<PodSandbox>> ListSandboxesAsync(CancellationToken cancellationToken)
+    {
+        var listed = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = DockerLabels.Filter((DockerLabels.Managed, "true"), (DockerLabels.Sandbox, "true")),
+        }, cancellationToken));
+        return [.. listed.Select(c =>
+        {
+            var running = string.Equals(c.State, "running", StringComparison.Ordinal);
+            var hostNetwork = c.NetworkSettings?.Networks?.ContainsKey("host") ?? false;
+            var ip = running && !hostNetwork ? BridgeIp(c.NetworkSettings?.Networks, null) : null;
+            return new PodSandbox(
+                c.ID,
+                DockerLabels.Get(c.Labels, DockerLabels.PodUid),
+                DockerLabels.Get(c.Labels, DockerLabels.PodNamespace),
+                DockerLabels.Get(c.Labels, DockerLabels.PodName),
+                ip,
+                running);
+        })];
+    }
+
+    public async Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        ArgumentNullException.ThrowIfNull(config);
+        var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
+            DockerContainerSpecs.Container(sandbox, config), cancellationToken));
+        foreach (var warning in created.Warnings ?? [])
+        {
+            LogDockerWarning(config.Name, warning);
+        }
+
+        return created.ID;
+    }
+
+    public async Task StartContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(() => _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken));
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DockerContainerNotFoundException)
+        {
+            throw new KeyNotFoundException($"container {containerId} does not exist", e);
+        }
+    }
+
+    public async Task StopContainerAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        // Docker sends the image's stop signal (SIGTERM), waits whole seconds, then SIGKILLs.
+        var seconds = (uint)Math.Clamp(Math.Ceiling(grace.TotalSeconds), 0, uint.MaxValue);
+        try
+        {
+            if (seconds == 0)
+            {
+                // Docker.DotNet leaves t=0 out of the query, and Docker then waits its default 10 s.
+                await CallAsync(() => _docker.Containers.KillContainerAsync(
+                    containerId, new ContainerKillParameters { Signal = "SIGKILL" }, cancellationToken));
+            }
+            else
+            {
+                await CallAsync(() => _docker.Containers.StopContainerAsync(
+                    containerId, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken));
+            }
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DockerContainerNotFoundException)
+        {
+            // Already gone: stopped as far as anyone can tell.
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DockerApiException { StatusCode: HttpStatusCode.Conflict })
+        {
+            // Kill of a container that is not running: already stopped.
+        }
+    }
+
+    public async Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(() => _docker.Containers.RemoveContainerAsync(
+                containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken));
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DockerContainerNotFoundException)
+        {
+            // Already removed.
+        }
+    }
+
+    public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
+    {
+        var listed = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = DockerLabels.Filter((DockerLabels.Managed, "true"), (DockerLabels.Sandbox, "false")),
+        }, cancellationToken));
+
+        // A list entry lacks exit code, times and OOM; inspect has them.
+        var infos = new List<ContainerInfo>(listed.Count);
+        foreach (var container in listed)
+        {
+            var inspect = await InspectOrNullAsync(container.ID, cancellationToken);
+            if (inspect is not null)
+            {
+                infos.Add(DockerContainerStatus.ToContainerInfo(inspect));
+            }
+        }
+
+        return infos;
+    }
+
+    public async Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var inspect = await InspectOrNullAsync(containerId, cancellationToken)
+            ?? throw new KeyNotFoundException($"container {containerId} does not exist");
+        var parameters = new ContainerLogsParameters
+        {
+            ShowStdout = true,
+            ShowStderr = true,
+            Follow = options.Follow,
+            Timestamps = options.Timestamps,
+            Tail = options.TailLines is { } tail ? Math.Max(tail, 0).ToString(CultureInfo.InvariantCulture) : "all",
+            Since = options.Since is { } since ? UnixSeconds(since) : null,
+        };
+        // A TTY container's output is one unframed stream; otherwise Docker frames stdout and stderr.
+        var tty = inspect.Config?.Tty == true;
+        var output = await CallAsync(() => _docker.Containers.GetContainerLogsAsync(containerId, tty, parameters, cancellationToken));
+        return new DockerLogStream(output);
+    }
+
+    /// <summary>
+    /// Loads every <c>*.tar</c> (<c>docker save</c> format) in <paramref name="directory"/> into
+    /// Docker, like k3s's agent/images directory for air-gapped nodes. A file already loaded by
+    /// this instance with the same size and modification time is skipped; a file Docker refuses
+    /// is logged and tried again on the next call. Returns the files loaded by this call.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        await _importLock.WaitAsync(cancellationToken);
+        try
+        {
+            var loaded = new List<string>();
+            foreach (var path in Directory.GetFiles(directory, "*.tar").Order(StringComparer.Ordinal))
+            {
+                var file = new FileInfo(path);
+                var stamp = (file.Length, file.LastWriteTimeUtc);
+                if (_imported.TryGetValue(path, out var seen) && seen == stamp)
+                {
+                    continue;
+                }
+
+                var error = await LoadTarballAsync(path, cancellationToken);
+                if (error is not null)
+                {
+                    LogImportFailed(path, error);
+                    continue;
+                }
+
+                _imported[path] = stamp;
+                loaded.Add(path);
+                LogImported(path);
+            }
+
+            return loaded;
+        }
+        finally
+        {
+            _importLock.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _docker.Dispose();
+        _configuration.Dispose();
+        _importLock.Dispose();
+    }
+
+    /// <summary>
+    /// Whether a pull error says no registry could be reached at all (name lookup, connection,
+    /// timeout), as opposed to a registry that answered (unknown manifest, denied).
+    /// </summary>
+    internal static bool IsRegistryUnreachable(string pullError) =>
+        UnreachableMarkers.Any(marker => pullError.Contains(marker, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] UnreachableMarkers =
+    [
+        "no such host", "dial tcp", "dial udp", "connection refused", "network is unreachable", "no route to host",
+        "i/o timeout", "TLS handshake timeout", "request canceled while waiting for connection",
+        "context deadline exceeded", "server misbehaving", "temporary failure in name resolution",
+    ];
+
+    private async Task<string?> LocalImageIdAsync(string image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var inspect = await CallAsync(() => _docker.Images.InspectImageAsync(image, cancellationToken));
+            return inspect.ID;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DockerImageNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Pulls <paramref name="reference"/>; returns Docker's error, or null on success.</summary>
+    private async Task<string?> PullAsync(ImageReference reference, CancellationToken cancellationToken)
+    {
+        var name = reference.ToString();
+        LogPulling(name);
+        var progress = new ErrorCollector();
+        try
+        {
+            // The tag is always given: an empty one would pull every tag of the repository.
+            await CallAsync(() => _docker.Images.CreateImageAsync(
+                new ImagesCreateParameters { FromImage = reference.Repository, Tag = reference.PullTag },
+                authConfig: null,
+                progress,
+                cancellationToken));
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+
+        return progress.Error;
+    }
+
+    private async Task<string?> LoadTarballAsync(string path, CancellationToken cancellationToken)
+    {
+        var progress = new ErrorCollector();
+        try
+        {
+            await using var tarball = File.OpenRead(path);
+            await CallAsync(() => _docker.Images.LoadImageAsync(new ImageLoadParameters { Quiet = true }, tarball, progress, cancellationToken));
+        }
+        catch (InvalidOperationException e)
+        {
+            return e.Message;
+        }
+
+        return progress.Error;
+    }
+
+    private async Task<ContainerInspectResponse?> InspectOrNullAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync(() => _docker.Containers.InspectContainerAsync(containerId, cancellationToken));
+        }
+        catch (InvalidOperationException e) when (e.InnerException is DockerContainerNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private async Task RemoveQuietlyAsync(string containerId)
+    {
+        try
+        {
+            await RemoveContainerAsync(containerId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is RuntimeUnavailableException or InvalidOperationException)
+        {
+            // The original failure is what the caller needs to see; this one is only logged.
+            LogCleanupFailed(containerId, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Runs one Docker call, translating its failures into the runtime contract's terms: an
+    /// unreachable daemon becomes <see cref="RuntimeUnavailableException"/>, any refusal an
+    /// <see cref="InvalidOperationException"/> carrying Docker's message (and the Docker exception
+    /// as inner, so callers here can tell not-found apart).
+    /// </summary>
+    private async Task<T> CallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (DockerApiException e)
+        {
+            throw new InvalidOperationException(DockerMessage(e), e);
+        }
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException)
+        {
+            throw new RuntimeUnavailableException($"cannot reach Docker at {_endpoint}: {Innermost(e).Message}", e);
+        }
+    }
+
+    private Task<bool> CallAsync(Func<Task> call) => CallAsync(async () =>
+    {
+        await call();
+        return true;
+    });
+
+    private static string? BridgeIp(IDictionary<string, EndpointSettings>? networks, string? fallback)
+    {
+        if (networks is not null)
+        {
+            if (networks.TryGetValue("bridge", out var bridge) && !string.IsNullOrEmpty(bridge.IPAddress))
+            {
+                return bridge.IPAddress;
+            }
+
+            var any = networks.Values.FirstOrDefault(n => !string.IsNullOrEmpty(n.IPAddress));
+            if (any is not null)
+            {
+                return any.IPAddress;
+            }
+        }
+
+        return string.IsNullOrEmpty(fallback) ? null : fallback;
+    }
+
+    private static string UnixSeconds(DateTimeOffset time)
+    {
+        var ticks = time.ToUniversalTime().Ticks - DateTimeOffset.UnixEpoch.Ticks;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var remainder);
+        return string.Create(CultureInfo.InvariantCulture, $"{seconds}.{remainder * 100:D9}");
+    }
+
+    private static string DockerMessage(DockerApiException e)
+    {
+        // Docker answers errors as {"message": "..."}.
+        try
+        {
+            using var body = JsonDocument.Parse(e.ResponseBody ?? "");
+            if (body.RootElement.ValueKind == JsonValueKind.Object
+                && body.RootElement.TryGetProperty("message", out var message)
+                && message.ValueKind == JsonValueKind.String)
+            {
+                return message.GetString() ?? e.Message;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the body itself is the best message there is.
+        }
+
+        return string.IsNullOrWhiteSpace(e.ResponseBody) ? $"Docker answered {(int)e.StatusCode} {e.StatusCode}" : e.ResponseBody.Trim();
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+
+    /// <summary>Keeps the first error of a Docker progress stream (pull, load), reported synchronously.</summary>
+    private sealed class ErrorCollector : IProgress<JSONMessage>
+    {
+        public string? Error { get; private set; }
+
+        public void Report(JSONMessage value)
+        {
+            var error = value.Error?.Message ?? value.ErrorMessage;
+            if (Error is null && !string.IsNullOrEmpty(error))
+            {
+                Error = error;
+            }
+        }
+    }
+}
