@@ -18,6 +18,15 @@ public static class Defaults
     public const string ClusterDomain = "cluster.local";
     public const string ServiceNodePortRange = "30000-32767";
 
+    /// <summary>The local agent's container runtime.</summary>
+    public const string Runtime = "docker";
+
+    /// <summary>Where the Docker engine listens.</summary>
+    public const string DockerEndpoint = "unix:///var/run/docker.sock";
+
+    /// <summary>The pod sandbox image (holds each pod's network namespace); built locally, never pulled.</summary>
+    public const string SandboxImage = "mkube.local/pause:1";
+
     /// <summary>Prefix of every flag's environment twin: <c>--data-dir</c> is <c>MKUBE_DATA_DIR</c>.</summary>
     public const string EnvironmentPrefix = "MKUBE_";
 

@@ -134,7 +134,7 @@ public sealed partial class Kubelet
         {
             throw;
         }
-        catch (Exception e) when (e is RuntimeUnavailableException or HttpOperationException or HttpRequestException or IOException or KubernetesException or InvalidOperationException)
+        catch (Exception e) when (e is RuntimeUnavailableException or HttpOperationException or HttpRequestException or IOException or KubernetesException or InvalidOperationException or KeyNotFoundException or ArgumentException)
         {
             LogSyncFailed(key, e.Message);
             _queue.AddAfter(key, TimeSpan.FromSeconds(2), _options.Time);

@@ -18,13 +18,15 @@ internal static class PodStatusBuilder
         var initialized = initStatuses.All(s => s.State?.Terminated?.ExitCode == 0);
         var allReady = appStatuses.All(s => s.Ready);
         var phase = Phase(pod, initialized, initStatuses, appStatuses);
+        // Host-network pods have the node's address.
+        var podIp = sandbox?.Ip ?? (pod.Spec.HostNetwork == true && sandbox is not null ? hostIp : null);
         var status = new V1PodStatus
         {
             Phase = phase,
             HostIP = hostIp,
             HostIPs = [new V1HostIP { Ip = hostIp }],
-            PodIP = sandbox?.Ip,
-            PodIPs = sandbox?.Ip is { } ip ? [new V1PodIP { Ip = ip }] : null,
+            PodIP = podIp,
+            PodIPs = podIp is { } ip ? [new V1PodIP { Ip = ip }] : null,
             StartTime = old.StartTime ?? now,
             QosClass = old.QosClass,
             InitContainerStatuses = initStatuses.Count > 0 ? initStatuses : null,

@@ -85,6 +85,11 @@ internal static partial class Flags
             return null;
         });
 
+    /// <summary>A value from a fixed set, e.g. --runtime docker|simulated.</summary>
+    public static Option<string> Choice(string name, string defaultValue, string description, params string[] allowed) =>
+        Validated(Text(name, defaultValue, description), value =>
+            allowed.Contains(value, StringComparer.Ordinal) ? null : $"{name}: '{value}' is not one of {string.Join(", ", allowed)}");
+
     /// <summary>Adds a check that returns an error message, or null when the value is good.</summary>
     private static Option<string> Validated(Option<string> option, Func<string, string?> check)
     {

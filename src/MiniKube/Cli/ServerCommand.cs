@@ -21,6 +21,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(NodeName);
         Add(NodeIp);
         Add(DisableAgent);
+        Add(Runtime);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -49,6 +50,8 @@ internal sealed class ServerCommand : ModeCommand
     public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address the local node advertises");
 
     public Option<bool> DisableAgent { get; } = Flags.Switch("--disable-agent", "Run the control plane only, without a local agent");
+
+    public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime of the local agent: docker, or simulated (pods without containers)", "docker", "simulated");
 
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
@@ -81,6 +84,7 @@ internal sealed class ServerCommand : ModeCommand
         NodeName = parsed.GetValue(NodeName),
         NodeIp = parsed.GetValue(NodeIp),
         DisableAgent = parsed.GetValue(DisableAgent),
+        Runtime = parsed.GetRequiredValue(Runtime),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -112,6 +116,7 @@ internal sealed class ServerCommand : ModeCommand
             {
                 ServiceCidr = flags.ServiceCidr,
                 NodePortRange = flags.ServiceNodePortRange,
-            }), cancellationToken);
+            })
+            .AddLocalAgent(flags.DisableAgent ? null : new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime)), cancellationToken);
     }
 }

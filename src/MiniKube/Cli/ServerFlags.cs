@@ -17,6 +17,7 @@ public sealed record ServerFlags
     public string? NodeName { get; init; }
     public string? NodeIp { get; init; }
     public bool DisableAgent { get; init; }
+    public string Runtime { get; init; } = Defaults.Runtime;
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }

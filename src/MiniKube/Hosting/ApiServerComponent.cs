@@ -16,6 +16,12 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
 {
     public string Name => "apiserver";
 
+    /// <summary>Where the server listens; set once this component is ready.</summary>
+    public Uri? Address { get; private set; }
+
+    /// <summary>The cluster certificates; set once this component is ready.</summary>
+    public ClusterPki? Pki { get; private set; }
+
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
         var pki = ClusterPki.LoadOrCreate(Path.Combine(settings.DataDir, "server", "tls"), ServingNames(settings), time);
@@ -42,6 +48,8 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
         Kubeconfig.Write(settings.KubeconfigPath, mode, server.Address, pki);
         var address = server.Address.ToString();
         LogListening(address, settings.KubeconfigPath);
+        Address = server.Address;
+        Pki = pki;
         ready.Set();
         await Task.Delay(Timeout.Infinite, stoppingToken);
     }

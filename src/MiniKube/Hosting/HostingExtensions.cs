@@ -77,6 +77,17 @@ public static class HostingExtensions
         return services.AddComponent(sp => sp.GetRequiredService<ApiServerComponent>());
     }
 
+    /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
+    internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)
+    {
+        if (settings is null)
+        {
+            return services;
+        }
+        services.AddSingleton(settings);
+        return services.AddComponent<LocalAgentComponent>();
+    }
+
     /// <summary>Runs the host to its end and returns the process exit code.</summary>
     public static async Task<int> RunToExitCodeAsync(this IHost host, CancellationToken cancellationToken = default)
     {

@@ -19,7 +19,7 @@ internal static class DockerContainerSpecs
     private const long QuotaPeriodMicros = 100_000;
     private const long MinQuotaMicros = 1000;
 
-    public static CreateContainerParameters Sandbox(SandboxConfig config, string image, int attempt)
+    public static CreateContainerParameters Sandbox(SandboxConfig config, string image, int attempt, string node = DockerRuntime.DefaultNode)
     {
         var host = new HostConfig
         {
@@ -31,7 +31,7 @@ internal static class DockerContainerSpecs
         {
             Name = DockerNames.Sandbox(config, attempt),
             Image = image,
-            Labels = DockerLabels.ForSandbox(config, attempt),
+            Labels = DockerLabels.ForSandbox(config, attempt, node),
             HostConfig = host,
         };
 
@@ -69,7 +69,7 @@ internal static class DockerContainerSpecs
         return create;
     }
 
-    public static CreateContainerParameters Container(PodSandbox sandbox, ContainerConfig config)
+    public static CreateContainerParameters Container(PodSandbox sandbox, ContainerConfig config, string node = DockerRuntime.DefaultNode)
     {
         var joinSandbox = "container:" + sandbox.Id;
         var memory = config.MemoryLimitBytes;
@@ -105,7 +105,7 @@ internal static class DockerContainerSpecs
             User = config.RunAsUser?.ToString(CultureInfo.InvariantCulture) ?? "",
             Tty = config.Tty,
             OpenStdin = config.Stdin,
-            Labels = DockerLabels.ForContainer(sandbox, config),
+            Labels = DockerLabels.ForContainer(sandbox, config, node),
             HostConfig = host,
         };
     }

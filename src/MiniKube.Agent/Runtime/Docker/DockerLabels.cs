@@ -6,7 +6,9 @@ namespace MiniKube.Agent.Runtime.Docker;
 /// The labels mkube puts on every Docker container it creates. They are the only state the
 /// runtime keeps: after a restart the kubelet finds its sandboxes and containers (and which pod,
 /// container and attempt each one is) by these labels alone. Docker's own containers and
-/// anyone else's never carry <see cref="Managed"/>, so listings never see them.
+/// anyone else's never carry <see cref="Managed"/>, so listings never see them. Its value is the
+/// node that owns the container, so two nodes sharing one Docker engine (a server and an agent
+/// on one machine) never see, adopt or clean up each other's pods.
 /// </summary>
 internal static class DockerLabels
 {
@@ -20,9 +22,9 @@ internal static class DockerLabels
     public const string Attempt = "io.mkube.container.attempt";
     public const string Init = "io.mkube.container.init";
 
-    public static Dictionary<string, string> ForSandbox(SandboxConfig config, int attempt) => new()
+    public static Dictionary<string, string> ForSandbox(SandboxConfig config, int attempt, string node) => new()
     {
-        [Managed] = "true",
+        [Managed] = node,
         [Sandbox] = "true",
         [PodUid] = config.PodUid,
         [PodNamespace] = config.Namespace,
@@ -30,9 +32,9 @@ internal static class DockerLabels
         [Attempt] = attempt.ToString(CultureInfo.InvariantCulture),
     };
 
-    public static Dictionary<string, string> ForContainer(PodSandbox sandbox, ContainerConfig config) => new()
+    public static Dictionary<string, string> ForContainer(PodSandbox sandbox, ContainerConfig config, string node) => new()
     {
-        [Managed] = "true",
+        [Managed] = node,
         [Sandbox] = "false",
         [SandboxId] = sandbox.Id,
         [PodUid] = sandbox.PodUid,

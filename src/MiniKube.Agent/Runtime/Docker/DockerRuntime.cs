@@ -33,8 +33,14 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     private readonly Dictionary<string, (long Size, DateTime ModifiedUtc)> _imported = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _importLock = new(1, 1);
 
-    public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage)
+    /// <summary>The owner label value of runtimes not bound to a named node (tests).</summary>
+    public const string DefaultNode = "true";
+
+    private readonly string _node;
+
+    public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode)
     {
+        _node = node;
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(sandboxImage);
@@ -108,12 +114,12 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         var earlier = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = DockerLabels.Filter((DockerLabels.Managed, "true"), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
+            Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
         }, cancellationToken));
         var attempt = earlier.Count == 0 ? 0 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
 
         var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
-            DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt), cancellationToken));
+            DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node), cancellationToken));
         try
         {
             await CallAsync(() => _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
@@ -142,7 +148,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         var listed = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = DockerLabels.Filter((DockerLabels.Managed, "true"), (DockerLabels.Sandbox, "true")),
+            Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true")),
         }, cancellationToken));
         return [.. listed.Select(c =>
         {
@@ -164,7 +170,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         ArgumentNullException.ThrowIfNull(sandbox);
         ArgumentNullException.ThrowIfNull(config);
         var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
-            DockerContainerSpecs.Container(sandbox, config), cancellationToken));
+            DockerContainerSpecs.Container(sandbox, config, _node), cancellationToken));
         foreach (var warning in created.Warnings ?? [])
         {
             LogDockerWarning(config.Name, warning);
@@ -231,7 +237,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         var listed = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = DockerLabels.Filter((DockerLabels.Managed, "true"), (DockerLabels.Sandbox, "false")),
+            Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "false")),
         }, cancellationToken));
 
         // A list entry lacks exit code, times and OOM; inspect has them.

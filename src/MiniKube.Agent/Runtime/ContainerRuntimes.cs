@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+using MiniKube.Agent.Runtime.Simulated;
+
+namespace MiniKube.Agent.Runtime;
+
+/// <summary>The runtime a kubelet uses, by the name given on the command line (--runtime).</summary>
+public static class ContainerRuntimes
+{
+    public static IContainerRuntime Create(string kind, string nodeName, string dockerEndpoint, string sandboxImage, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        return kind switch
+        {
+            "simulated" => new SimulatedRuntime(time),
+            "docker" => new Docker.DockerRuntime(loggers.CreateLogger<Docker.DockerRuntime>(), dockerEndpoint, sandboxImage, nodeName),
+            _ => throw new ArgumentException($"unknown container runtime '{kind}'", nameof(kind)),
+        };
+    }
+}

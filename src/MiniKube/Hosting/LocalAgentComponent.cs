@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using k8s;
+using Microsoft.Extensions.Logging;
+using MiniKube.Agent.Kubelet;
+using MiniKube.Agent.Runtime;
+
+namespace MiniKube.Hosting;
+
+/// <summary>What the agent part of a process needs from its flags.</summary>
+internal sealed record AgentSettings(string DataDir, string? NodeName, string? NodeIp, string Runtime);
+
+/// <summary>
+/// The kubelet of <c>mkube server</c>'s own node. Like every component it talks to the API
+/// server only over HTTPS (ARCHITECTURE.md §3), here with the cluster's admin certificate since
+/// it runs in the server's process; it is ready once its node is registered.
+/// </summary>
+internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
+{
+    public string Name => "agent";
+
+    public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
+    {
+        var pki = apiServer.Pki ?? throw new InvalidOperationException("the API server is not ready");
+        var config = new KubernetesClientConfiguration
+        {
+            Host = apiServer.Address!.ToString(),
+            SslCaCerts = [pki.Ca],
+            ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Certificate(pki.Admin))),
+            ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Key(pki.Admin))),
+        };
+        using var client = new Kubernetes(config);
+        var nodeName = settings.NodeName ?? Dns.GetHostName().ToLowerInvariant();
+        var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, time, loggers);
+        using var disposeRuntime = runtime as IDisposable;
+        var kubelet = new Kubelet(client, runtime, new KubeletOptions
+        {
+            NodeName = nodeName,
+            NodeIp = settings.NodeIp ?? DetectNodeIp(),
+            PodsDirectory = Path.Combine(settings.DataDir, "agent", "pods"),
+            Time = time,
+        }, loggers);
+        var running = kubelet.RunAsync(stoppingToken);
+        var started = await Task.WhenAny(kubelet.Ready.Task, running);
+        await started;
+        ready.Set();
+        await running;
+    }
+
+    /// <summary>The first IPv4 address of an interface that is up, as k3s picks the node IP.</summary>
+    internal static string DetectNodeIp() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback && !n.Name.StartsWith("docker", StringComparison.Ordinal) && !n.Name.StartsWith("veth", StringComparison.Ordinal))
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)?.ToString() ?? "127.0.0.1";
+}
+
+/// <summary>PEM text of a certificate and its private key, as kubeconfig data wants them.</summary>
+internal static class ClusterPkiPem
+{
+    public static string Certificate(X509Certificate2 certificate) => certificate.ExportCertificatePem();
+
+    public static string Key(X509Certificate2 certificate) => MiniKube.ApiServer.Pki.ClusterPki.KeyPem(certificate);
+}

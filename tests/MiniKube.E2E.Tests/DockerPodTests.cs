@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace MiniKube.E2E.Tests;
+
+/// <summary>
+/// Pods on the real Docker engine through <c>mkube server</c>'s local agent, driven with the
+/// real kubectl. scripts/test builds the local images (scripts/images) and starts dockerd.
+/// </summary>
+[TestFixture]
+[Category("E2E")]
+public sealed class DockerPodTests : DataDirFixture
+{
+    private const string Node = "e2e-docker-node";
+
+    [Test]
+    public async Task BoundPod_RunsOnDocker_AndDeletionStopsItsContainers()
+    {
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
+        await mkube.WaitForLogAsync("components are running", StartTimeout);
+        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True");
+
+        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 5\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"echo started as $POD_NAME; trap 'exit 0' TERM; while :; do sleep 1; done\"]\n    env:\n    - name: POD_NAME\n      valueFrom:\n        fieldRef: {{fieldPath: metadata.name}}\n";
+        var created = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(created.ExitCode, Is.Zero, created.ToString());
+
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "web", "-o", "jsonpath={.status.phase}/{.status.containerStatuses[0].ready}")).Output == "Running/true");
+        var ip = (await kubectl.RunAsync("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).Output;
+        Assert.That(ip, Does.Match(@"^\d+\.\d+\.\d+\.\d+$"));
+        Assert.That(await DockerAsync("ps", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}"), Does.Contain("main"));
+
+        var clock = Stopwatch.StartNew();
+        var deleted = await kubectl.RunAsync("delete", "pod", "web", "--timeout=60s");
+        Assert.That(deleted.ExitCode, Is.Zero, deleted.ToString());
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the kubelet stops the containers within the grace period and deletes the pod");
+        await WaitAsync(async () => (await DockerAsync("ps", "-a", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}")).Trim().Length == 0);
+    }
+
+    private static async Task<string> DockerAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output;
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("condition not met within 60 s");
+            }
+            await Task.Delay(250);
+        }
+    }
+}
