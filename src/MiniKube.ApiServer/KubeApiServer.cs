@@ -67,7 +67,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         var clock = TimeProvider.System;
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
         var registry = new ResourceRegistry(store, new KindRules(store, allocator), clock);
-        var dispatcher = new ApiDispatcher(options, registry, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>());
+        var stopping = new CancellationTokenSource();
+        var dispatcher = new ApiDispatcher(options, registry, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);
         app.Run(dispatcher.HandleAsync);
 
         await ClusterBootstrap.RunAsync(registry, allocator, options.AdvertiseAddress, options.Port, cancellationToken);
@@ -77,7 +78,6 @@ public sealed class KubeApiServer : IAsyncDisposable
         dispatcher.SetAddress($"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        var stopping = new CancellationTokenSource();
         var cleaner = new NamespaceCleaner(registry, loggers.CreateLogger<NamespaceCleaner>()).RunAsync(stopping.Token);
         return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, cleaner);
     }

@@ -33,14 +33,14 @@ internal sealed partial class ApiDispatcher
     private readonly OpenApiDocuments _openApi;
     private DiscoveryDocuments _discovery;
 
-    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ILogger<ApiDispatcher> logger)
+    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ILogger<ApiDispatcher> logger, CancellationToken serverStopping)
     {
         _options = options;
         _registry = registry;
         _authenticator = authenticator;
         _logger = logger;
         var patches = new PatchHandler(registry);
-        _resources = new ResourceHandler(registry, new WatchResponder(registry, options.BookmarkInterval), new SubresourceHandler(registry, patches), patches);
+        _resources = new ResourceHandler(registry, new WatchResponder(registry, options.BookmarkInterval, serverStopping), new SubresourceHandler(registry, patches), patches);
         _componentStatuses = new ComponentStatuses(registry);
         _version = VersionDocument(options.KubernetesVersion);
         _openApi = new OpenApiDocuments(options.KubernetesVersion);

@@ -17,7 +17,7 @@ namespace MiniKube.ApiServer.Http;
 /// of the selector is ADDED or DELETED; BOOKMARKs only when asked; the stream ends cleanly at
 /// timeoutSeconds (30–60 minutes when not given, as upstream).
 /// </summary>
-internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmarkInterval)
+internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmarkInterval, CancellationToken serverStopping)
 {
     private sealed record Event(string Type, KeyValue Kv, long Revision);
 
@@ -26,7 +26,8 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
         RequestBody.DisableBodyLimits(context);
         // 0 means unset, as upstream; the cap keeps CancelAfter in range.
         var timeout = options.TimeoutSeconds is > 0 and var seconds ? TimeSpan.FromSeconds(Math.Min(seconds, 86_400 * 7)) : TimeSpan.FromMinutes(30 + Random.Shared.Next(30));
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // A watch ends at its timeout, when the client goes, or when the server stops (so shutdown never waits on watchers).
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
         timeoutSource.CancelAfter(timeout);
         var token = timeoutSource.Token;
         var prefix = ResourceRegistry.Prefix(type, ns);
@@ -48,9 +49,9 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
             from = options.Revision + 1;
         }
         var events = registry.Store.WatchAsync(prefix, from, token).GetAsyncEnumerator(token);
+        Task<bool>? next = null;
         try
         {
-            Task<bool> next;
             try
             {
                 // Starting the enumeration surfaces a compacted start before the 200 goes out.
@@ -115,9 +116,9 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
                 await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: false, context.RequestAborted);
             }
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || serverStopping.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the server is stopping.
         }
         catch (WatchLaggedException)
         {
@@ -129,6 +130,12 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
         }
         finally
         {
+            // An async iterator cannot be disposed while a MoveNext is pending: end it first.
+            if (next is { IsCompleted: false })
+            {
+                await timeoutSource.CancelAsync();
+                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             await events.DisposeAsync();
         }
     }
