@@ -18,6 +18,9 @@ public static class Defaults
     public const string ClusterDomain = "cluster.local";
     public const string ServiceNodePortRange = "30000-32767";
 
+    /// <summary>The kubelet API's HTTPS port, as upstream.</summary>
+    public const int KubeletPort = 10250;
+
     /// <summary>The local agent's container runtime.</summary>
     public const string Runtime = "docker";
 

@@ -21,5 +21,5 @@ public abstract class DataDirFixture
     /// dir, so tests never touch /etc/mkube or port 6443.
     /// </summary>
     protected static string[] ServerArgs(string dataDir, params string[] more) =>
-        ["server", "--data-dir", dataDir, "--https-listen-port", "0", "--write-kubeconfig", Path.Combine(dataDir, "kubeconfig"), .. more];
+        ["server", "--data-dir", dataDir, "--https-listen-port", "0", "--kubelet-port", "0", "--write-kubeconfig", Path.Combine(dataDir, "kubeconfig"), .. more];
 }

@@ -29,6 +29,15 @@ public sealed class DockerPodTests : DataDirFixture
         Assert.That(ip, Does.Match(@"^\d+\.\d+\.\d+\.\d+$"));
         Assert.That(await DockerAsync("ps", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}"), Does.Contain("main"));
 
+        var logs = await kubectl.RunAsync("logs", "web");
+        Assert.That(logs.Output, Is.EqualTo("started as web\n"), logs.ToString());
+        using (var follow = kubectl.Start(false, null, "logs", "-f", "web", "--timestamps"))
+        {
+            var first = await follow.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.That(first, Does.Match(@"^\d{4}-\d\d-\d\dT[0-9:.]+Z started as web$"));
+            follow.Kill();
+        }
+
         var clock = Stopwatch.StartNew();
         var deleted = await kubectl.RunAsync("delete", "pod", "web", "--timeout=60s");
         Assert.That(deleted.ExitCode, Is.Zero, deleted.ToString());

@@ -16,7 +16,7 @@ public sealed class KubectlWorkflowTests
     public async Task StartServer()
     {
         _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-kubectl-").FullName;
-        _server = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--https-listen-port", "0", "--write-kubeconfig", Path.Combine(_dataDir, "kubeconfig"));
+        _server = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--https-listen-port", "0", "--kubelet-port", "0", "--write-kubeconfig", Path.Combine(_dataDir, "kubeconfig"));
         await _server.WaitForLogAsync("components are running", TimeSpan.FromSeconds(30));
         _kubectl = new Kubectl(Path.Combine(_dataDir, "kubeconfig"), Path.Combine(_dataDir, "kube-cache"));
     }

@@ -56,7 +56,7 @@ public sealed class ServerLifecycleTests : DataDirFixture
     {
         var config = Path.Combine(DataDir, "config.yaml");
         var fromFile = Path.Combine(DataDir, "from-file");
-        await File.WriteAllTextAsync(config, $"data-dir: {fromFile}\nhttps-listen-port: 0\nwrite-kubeconfig: {KubeconfigPath}\n");
+        await File.WriteAllTextAsync(config, $"data-dir: {fromFile}\nhttps-listen-port: 0\nkubelet-port: 0\nwrite-kubeconfig: {KubeconfigPath}\n");
         using var mkube = MkubeBinary.Start(new Dictionary<string, string> { ["MKUBE_CONFIG"] = config }, "server");
 
         await mkube.WaitForLogAsync($"Using data directory {fromFile}/server", StartTimeout);

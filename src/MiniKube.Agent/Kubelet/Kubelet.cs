@@ -44,6 +44,8 @@ public sealed partial class Kubelet
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await using var server = await KubeletServer.StartAsync(_options, _pods, _runtime, cancellationToken);
+        _node.KubeletPort = server.Port;
         await RegisterAsync(cancellationToken);
         var informer = _pods.RunAsync(cancellationToken);
         await _pods.Synced.WaitAsync(cancellationToken);

@@ -22,4 +22,10 @@ public sealed class KubeletOptions
     public int MaxPods { get; init; } = 110;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The kubelet API's HTTPS port (10250 as upstream); 0 lets the OS choose (tests).</summary>
+    public int ServerPort { get; init; } = 10250;
+
+    /// <summary>Only clients with a certificate from this CA (the API server) may use the kubelet API.</summary>
+    public required System.Security.Cryptography.X509Certificates.X509Certificate2 ClientCa { get; init; }
 }

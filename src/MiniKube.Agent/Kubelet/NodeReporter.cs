@@ -18,6 +18,9 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
 {
     private const string LeaseNamespace = "kube-node-lease";
 
+    /// <summary>The kubelet API's port, reported in status.daemonEndpoints for the API server's proxy.</summary>
+    public int KubeletPort { get; set; }
+
     public async Task RegisterAsync(CancellationToken cancellationToken)
     {
         var status = await runtime.StatusAsync(cancellationToken);
@@ -129,6 +132,7 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
         {
             Capacity = capacity,
             Allocatable = capacity,
+            DaemonEndpoints = new V1NodeDaemonEndpoints { KubeletEndpoint = new V1DaemonEndpoint { Port = KubeletPort } },
             Addresses = [new V1NodeAddress { Address = options.NodeIp, Type = "InternalIP" }, new V1NodeAddress { Address = options.NodeName, Type = "Hostname" }],
             NodeInfo = new V1NodeSystemInfo
             {

@@ -40,7 +40,7 @@ internal sealed partial class ApiDispatcher
         _authenticator = authenticator;
         _logger = logger;
         var patches = new PatchHandler(registry);
-        _resources = new ResourceHandler(registry, new WatchResponder(registry, options.BookmarkInterval, serverStopping), new SubresourceHandler(registry, patches), patches);
+        _resources = new ResourceHandler(registry, new WatchResponder(registry, options.BookmarkInterval, serverStopping), new SubresourceHandler(registry, patches, new KubeletProxy(options.Pki.Admin)), patches);
         _componentStatuses = new ComponentStatuses(registry);
         _version = VersionDocument(options.KubernetesVersion);
         _openApi = new OpenApiDocuments(options.KubernetesVersion);

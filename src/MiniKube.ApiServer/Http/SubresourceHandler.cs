@@ -12,7 +12,7 @@ namespace MiniKube.ApiServer.Http;
 /// and the kubelet-backed streams (log, exec, attach, portforward), which answer 503 until a
 /// node agent serves them. Upstream: pkg/registry/*/storage for each kind.
 /// </summary>
-internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler patches)
+internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler patches, KubeletProxy kubelets)
 {
     private static readonly string[] NodeStreams = ["log", "exec", "attach", "portforward"];
 
@@ -168,6 +168,11 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         {
             // As upstream for a pod no node runs yet.
             throw ApiException.BadRequest($"pod {name} does not have a host assigned");
+        }
+        if (sub == "log" && HttpMethods.IsGet(context.Request.Method))
+        {
+            await kubelets.LogsAsync(context, registry, pod);
+            return;
         }
         // No Retry-After: client-go would retry for seconds before showing this.
         throw new ApiException(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable",

@@ -22,6 +22,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(NodeIp);
         Add(DisableAgent);
         Add(Runtime);
+        Add(KubeletPort);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -50,6 +51,8 @@ internal sealed class ServerCommand : ModeCommand
     public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address the local node advertises");
 
     public Option<bool> DisableAgent { get; } = Flags.Switch("--disable-agent", "Run the control plane only, without a local agent");
+
+    public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the local kubelet's API (0: any free port)", allowAny: true);
 
     public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime of the local agent: docker, or simulated (pods without containers)", "docker", "simulated");
 
@@ -85,6 +88,7 @@ internal sealed class ServerCommand : ModeCommand
         NodeIp = parsed.GetValue(NodeIp),
         DisableAgent = parsed.GetValue(DisableAgent),
         Runtime = parsed.GetRequiredValue(Runtime),
+        KubeletPort = parsed.GetValue(KubeletPort),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -117,6 +121,6 @@ internal sealed class ServerCommand : ModeCommand
                 ServiceCidr = flags.ServiceCidr,
                 NodePortRange = flags.ServiceNodePortRange,
             })
-            .AddLocalAgent(flags.DisableAgent ? null : new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime)), cancellationToken);
+            .AddLocalAgent(flags.DisableAgent ? null : new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort }), cancellationToken);
     }
 }

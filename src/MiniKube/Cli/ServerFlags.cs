@@ -18,6 +18,7 @@ public sealed record ServerFlags
     public string? NodeIp { get; init; }
     public bool DisableAgent { get; init; }
     public string Runtime { get; init; } = Defaults.Runtime;
+    public int KubeletPort { get; init; } = Defaults.KubeletPort;
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }

@@ -10,7 +10,11 @@ using MiniKube.Agent.Runtime;
 namespace MiniKube.Hosting;
 
 /// <summary>What the agent part of a process needs from its flags.</summary>
-internal sealed record AgentSettings(string DataDir, string? NodeName, string? NodeIp, string Runtime);
+internal sealed record AgentSettings(string DataDir, string? NodeName, string? NodeIp, string Runtime)
+{
+    /// <summary>The kubelet API's port; 0 (any) where several nodes share a machine, as in the tests.</summary>
+    public int KubeletPort { get; init; } = 10250;
+}
 
 /// <summary>
 /// The kubelet of <c>mkube server</c>'s own node. Like every component it talks to the API
@@ -40,6 +44,8 @@ internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSet
             NodeName = nodeName,
             NodeIp = settings.NodeIp ?? DetectNodeIp(),
             PodsDirectory = Path.Combine(settings.DataDir, "agent", "pods"),
+            ClientCa = pki.Ca,
+            ServerPort = settings.KubeletPort,
             Time = time,
         }, loggers);
         var running = kubelet.RunAsync(stoppingToken);

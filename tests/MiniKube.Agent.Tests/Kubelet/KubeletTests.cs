@@ -30,6 +30,8 @@ public sealed class KubeletTests
             NodeIp = "192.0.2.10",
             PodsDirectory = Path.Combine(_server.Directory, "pods"),
             ResyncInterval = TimeSpan.FromMilliseconds(200),
+            ClientCa = _server.Pki.Ca,
+            ServerPort = 0,
         }, NullLoggerFactory.Instance);
         _kubelet = kubelet.RunAsync(_stop.Token);
         await kubelet.Ready.Task.WaitAsync(TimeSpan.FromSeconds(20));

@@ -13,8 +13,9 @@ namespace MiniKube.ApiServer.Tests.Integration;
 /// </summary>
 internal sealed class TestApiServer : IAsyncDisposable
 {
-    private TestApiServer(string directory, IStore store, KubeApiServer server, string kubeconfig)
+    private TestApiServer(string directory, IStore store, KubeApiServer server, string kubeconfig, ClusterPki pki)
     {
+        Pki = pki;
         Directory = directory;
         Store = store;
         Server = server;
@@ -29,6 +30,8 @@ internal sealed class TestApiServer : IAsyncDisposable
 
     public string KubeconfigPath { get; }
 
+    public ClusterPki Pki { get; }
+
     public static async Task<TestApiServer> StartAsync(string? directory = null, TimeSpan? bookmarkInterval = null)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("mkube-api-").FullName;
@@ -37,7 +40,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         var server = await KubeApiServer.StartAsync(Options(pki, bookmarkInterval), store, NullLoggerFactory.Instance, CancellationToken.None);
         var kubeconfig = Path.Combine(directory, "kubeconfig");
         Kubeconfig.Write(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite, server.Address, pki);
-        return new TestApiServer(directory, store, server, kubeconfig);
+        return new TestApiServer(directory, store, server, kubeconfig, pki);
     }
 
     public Kubernetes Client()

@@ -18,6 +18,12 @@ internal static class DockerContainerStatus
         var state = inspect.State;
         var startedAt = ParseTime(state?.StartedAt);
         var finishedAt = ParseTime(state?.FinishedAt);
+        // Docker stamps the two times from different places; a container that exits at once can
+        // show a finish microseconds before its start. Status must never run backwards.
+        if (startedAt is { } started && finishedAt < started)
+        {
+            finishedAt = started;
+        }
         var exitCode = (int)(state?.ExitCode ?? 0);
 
         ContainerState phase;
