@@ -45,6 +45,26 @@ public sealed class DockerPodTests : DataDirFixture
         await WaitAsync(async () => (await DockerAsync("ps", "-a", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}")).Trim().Length == 0);
     }
 
+    [Test]
+    public async Task CrashingContainer_ShowsCrashLoopBackOffWithAGrowingRestartCount()
+    {
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
+        await mkube.WaitForLogAsync("components are running", StartTimeout);
+        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: crash\nspec:\n  nodeName: {Node}\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"echo failing; exit 3\"]\n";
+        var created = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(created.ExitCode, Is.Zero, created.ToString());
+
+        // Back-off is 10 s, then 20 s: the second restart comes about 30 s in.
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "crash", "-o", "jsonpath={.status.containerStatuses[0].restartCount}")).Output is "2" or "3");
+        var row = await kubectl.RunAsync("get", "pod", "crash");
+        var previous = await kubectl.RunAsync("logs", "crash", "--previous");
+
+        Assert.That(row.Output, Does.Match(@"crash\s+0/1\s+(CrashLoopBackOff|Error)\s+[23]"), row.ToString());
+        Assert.That(await kubectl.RunAsync("get", "pod", "crash", "-o", "jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}"), Has.Property("Output").EqualTo("3"));
+        Assert.That(previous.Output, Is.EqualTo("failing\n"), previous.ToString());
+    }
+
     private static async Task<string> DockerAsync(params string[] args)
     {
         var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
