@@ -65,6 +65,21 @@ public sealed class DockerPodTests : DataDirFixture
         Assert.That(previous.Output, Is.EqualTo("failing\n"), previous.ToString());
     }
 
+    [Test]
+    public async Task Probes_ReadinessMarksReady_AndAFailingLivenessRestartsTheContainer()
+    {
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
+        await mkube.WaitForLogAsync("components are running", StartTimeout);
+        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+        const string Script = "touch /tmp/alive; (sleep 4; rm /tmp/alive) & mkdir -p /www; echo ok > /www/index.html; exec httpd -f -p 8080 -h /www";
+        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: probed\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 2\n  containers:\n  - name: web\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"{Script}\"]\n    ports:\n    - {{name: http, containerPort: 8080}}\n    readinessProbe:\n      httpGet: {{path: /, port: http}}\n      periodSeconds: 1\n    livenessProbe:\n      exec: {{command: [cat, /tmp/alive]}}\n      periodSeconds: 1\n      failureThreshold: 2\n";
+        var created = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(created.ExitCode, Is.Zero, created.ToString());
+
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "probed", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True");
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "probed", "-o", "jsonpath={.status.containerStatuses[0].restartCount}")).Output is "1" or "2");
+    }
+
     private static async Task<string> DockerAsync(params string[] args)
     {
         var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -50,6 +50,7 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
             // Registered before (a restart): keep it, refresh its status below.
         }
         await ReportStatusAsync(status, cancellationToken);
+        await RenewLeaseAsync(cancellationToken);
     }
 
     /// <summary>Renews the lease and refreshes node status until cancelled.</summary>

@@ -10,11 +10,11 @@ namespace MiniKube.Agent.Kubelet;
 /// </summary>
 internal static class PodStatusBuilder
 {
-    public static V1PodStatus Build(V1Pod pod, PodSandbox? sandbox, IReadOnlyList<ContainerInfo> containers, IReadOnlyDictionary<string, string> waitingReasons, string hostIp, DateTime now)
+    public static V1PodStatus Build(V1Pod pod, PodSandbox? sandbox, IReadOnlyList<ContainerInfo> containers, IReadOnlyDictionary<string, string> waitingReasons, IReadOnlyDictionary<string, bool> readiness, string hostIp, DateTime now)
     {
         var old = pod.Status ?? new V1PodStatus();
-        var initStatuses = (pod.Spec.InitContainers ?? []).Select(c => ContainerStatus(c, containers, waitingReasons, init: true)).ToList();
-        var appStatuses = pod.Spec.Containers.Select(c => ContainerStatus(c, containers, waitingReasons, init: false)).ToList();
+        var initStatuses = (pod.Spec.InitContainers ?? []).Select(c => ContainerStatus(c, containers, waitingReasons, init: true, ready: false)).ToList();
+        var appStatuses = pod.Spec.Containers.Select(c => ContainerStatus(c, containers, waitingReasons, init: false, readiness.GetValueOrDefault(c.Name, c.ReadinessProbe is null))).ToList();
         var initialized = initStatuses.All(s => s.State?.Terminated?.ExitCode == 0);
         var allReady = appStatuses.All(s => s.Ready);
         var phase = Phase(pod, initialized, initStatuses, appStatuses);
@@ -64,7 +64,7 @@ internal static class PodStatusBuilder
         return running > 0 || app.Any(s => s.LastState?.Terminated is not null) || terminated.Count > 0 ? "Running" : "Pending";
     }
 
-    private static V1ContainerStatus ContainerStatus(V1Container spec, IReadOnlyList<ContainerInfo> containers, IReadOnlyDictionary<string, string> waitingReasons, bool init)
+    private static V1ContainerStatus ContainerStatus(V1Container spec, IReadOnlyList<ContainerInfo> containers, IReadOnlyDictionary<string, string> waitingReasons, bool init, bool ready)
     {
         var attempts = containers.Where(c => c.Name == spec.Name && c.Init == init).OrderByDescending(c => c.Attempt).ToList();
         var latest = attempts.FirstOrDefault();
@@ -76,7 +76,7 @@ internal static class PodStatusBuilder
             ImageID = latest?.ImageId ?? "",
             RestartCount = latest?.Attempt ?? 0,
             Started = latest?.State == Runtime.ContainerState.Running,
-            Ready = latest?.State == Runtime.ContainerState.Running && !init,
+            Ready = latest?.State == Runtime.ContainerState.Running && !init && ready,
             ContainerID = latest is null ? null : "docker://" + latest.Id,
             LastState = previous is null ? new V1ContainerState() : new V1ContainerState { Terminated = Terminated(previous) },
         };

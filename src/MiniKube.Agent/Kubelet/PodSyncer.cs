@@ -23,6 +23,11 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     // Why a container is not running when the runtime cannot say (image and config errors).
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _waiting = new();
 
+    // Readiness of running containers by pod uid and container name, from their probes.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _ready = new();
+
+    private readonly Prober _prober = new(runtime, options.Time);
+
     /// <summary>Syncs the pod; returns when it should be looked at again at the latest (null: on the next change or resync).</summary>
     public async Task<TimeSpan?> SyncAsync(V1Pod pod, IReadOnlyList<PodSandbox> sandboxes, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
     {
@@ -34,6 +39,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             await TerminateAsync(pod, sandboxes.Where(s => s.PodUid == uid).ToList(), mine, cancellationToken);
             await FinalDeleteAsync(pod, cancellationToken);
             _waiting.TryRemove(uid, out _);
+            _ready.TryRemove(uid, out _);
             return null;
         }
         var waiting = _waiting.GetOrAdd(uid, _ => new ConcurrentDictionary<string, string>());
@@ -54,13 +60,15 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             recheck = await SyncContainersAsync(pod, sandbox, mine, waiting, cancellationToken);
             mine = (await runtime.ListContainersAsync(cancellationToken)).Where(c => c.PodUid == uid).ToList();
         }
-        await WriteStatusAsync(pod, PodStatusBuilder.Build(pod, sandbox, mine, waiting, options.NodeIp, options.Time.GetUtcNow().UtcDateTime), cancellationToken);
+        var readiness = _ready.GetOrAdd(uid, _ => new ConcurrentDictionary<string, bool>());
+        await WriteStatusAsync(pod, PodStatusBuilder.Build(pod, sandbox, mine, waiting, readiness, options.NodeIp, options.Time.GetUtcNow().UtcDateTime), cancellationToken);
         return recheck;
     }
 
     /// <summary>Removes what belongs to pods this node no longer has.</summary>
     public async Task RemoveOrphansAsync(ISet<string> liveUids, CancellationToken cancellationToken)
     {
+        _prober.Retain((await runtime.ListContainersAsync(cancellationToken)).Where(c => c.State == Runtime.ContainerState.Running).Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
         foreach (var container in (await runtime.ListContainersAsync(cancellationToken)).Where(c => !liveUids.Contains(c.PodUid)))
         {
             await runtime.StopContainerAsync(container.Id, TimeSpan.FromSeconds(2), cancellationToken);
@@ -107,6 +115,15 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             if (latest?.State == Runtime.ContainerState.Running)
             {
                 waiting.TryRemove(container.Name, out _);
+                var health = await _prober.CheckAsync(container, latest, sandbox.Ip, cancellationToken);
+                _ready.GetOrAdd(pod.Metadata.Uid, _ => new ConcurrentDictionary<string, bool>())[container.Name] = health.Ready;
+                if (health.Kill)
+                {
+                    // Liveness (or startup) failed: the container is restarted per restartPolicy.
+                    var (ns, name, containerName) = (pod.Namespace(), pod.Name(), container.Name);
+                    LogUnhealthy(ns, name, containerName);
+                    await runtime.StopContainerAsync(latest.Id, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), cancellationToken);
+                }
                 continue;
             }
             if (latest?.State == Runtime.ContainerState.Exited && !(policy == "Always" || (policy == "OnFailure" && latest.ExitCode != 0)))
@@ -436,6 +453,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: sandbox started, IP {Ip}")]
     private partial void LogSandbox(string @namespace, string name, string ip);
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: container {Container} failed its liveness probe; restarting it")]
+    private partial void LogUnhealthy(string @namespace, string name, string container);
 
     [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: terminated and deleted")]
     private partial void LogDeleted(string @namespace, string name);

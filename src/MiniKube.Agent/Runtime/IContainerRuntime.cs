@@ -38,6 +38,9 @@ public interface IContainerRuntime
     /// <summary>Every container this runtime holds for mkube (all pods, all attempts), sandboxes excluded.</summary>
     Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken);
 
+    /// <summary>Runs a command in a running container and returns its exit code (exec probes); throws <see cref="TimeoutException"/> past <paramref name="timeout"/>.</summary>
+    Task<int> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
+
     /// <summary>A container's output, as kubectl logs shows it.</summary>
     Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken);
 }

@@ -99,6 +99,22 @@ public sealed class KubeletTests
         Assert.That(waiting.Status.ContainerStatuses[0].State.Waiting.Message, Does.Contain("configmap \"absent\" not found"));
     }
 
+    [Test]
+    public async Task FailingReadinessProbe_KeepsThePodRunningButNotReady()
+    {
+        var pod = Pod("unready", "Always", "sleep", "3600");
+        pod.Spec.Containers[0].ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["false"] }, PeriodSeconds = 1 };
+        await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+
+        var running = await WaitForPodAsync("unready", p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null);
+        await Task.Delay(1500);
+        var later = await _client.CoreV1.ReadNamespacedPodAsync("unready", "default");
+
+        Assert.That(running.Status.ContainerStatuses[0].Ready, Is.False);
+        Assert.That(later.Status.ContainerStatuses[0].Ready, Is.False);
+        Assert.That(later.Status.Conditions.Single(c => c.Type == "Ready").Status, Is.EqualTo("False"));
+    }
+
     private static V1Pod Pod(string name, string restartPolicy, params string[] command) => new()
     {
         Metadata = new V1ObjectMeta { Name = name },

@@ -274,6 +274,31 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         return new DockerLogStream(output);
     }
 
+    public async Task<int> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            var exec = await CallAsync(() => _docker.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters
+            {
+                Cmd = [.. command],
+                AttachStdout = true,
+                AttachStderr = true,
+            }, deadline.Token));
+            using (var output = await CallAsync(() => _docker.Exec.StartAndAttachContainerExecAsync(exec.ID, false, deadline.Token)))
+            {
+                await output.ReadOutputToEndAsync(deadline.Token);
+            }
+            var inspect = await CallAsync(() => _docker.Exec.InspectContainerExecAsync(exec.ID, deadline.Token));
+            return (int)inspect.ExitCode;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"command timed out after {timeout.TotalSeconds}s");
+        }
+    }
+
     /// <summary>
     /// Loads every <c>*.tar</c> (<c>docker save</c> format) in <paramref name="directory"/> into
     /// Docker, like k3s's agent/images directory for air-gapped nodes. A file already loaded by

@@ -97,6 +97,15 @@ public sealed class SimulatedRuntime(TimeProvider time) : IContainerRuntime
     public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ContainerInfo>>([.. _containers.Values]);
 
+    /// <summary>Simulated commands succeed, except <c>false</c> and <c>exit N</c>.</summary>
+    public Task<int> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.FromResult(command switch
+        {
+            ["false", ..] => 1,
+            [.., "exit", var code] when int.TryParse(code, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ => 0,
+        });
+
     public Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes($"simulated container {containerId}\n")));
 
