@@ -80,6 +80,32 @@ public sealed class DockerPodTests : DataDirFixture
         await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "probed", "-o", "jsonpath={.status.containerStatuses[0].restartCount}")).Output is "1" or "2");
     }
 
+    [Test]
+    public async Task ImageTarball_InTheAgentImagesDirectory_IsLoadedAtStartAndRuns()
+    {
+        var images = Directory.CreateDirectory(Path.Combine(DataDir, "agent", "images")).FullName;
+        var tag = $"mkube.local/imported-{Guid.NewGuid():N}:1";
+        await DockerAsync("tag", "mkube.local/busybox:1", tag);
+        await DockerAsync("save", "-o", Path.Combine(images, "imported.tar"), tag);
+        await DockerAsync("rmi", tag);
+        try
+        {
+            using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
+            await mkube.WaitForLogAsync("components are running", StartTimeout);
+            var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+            var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: airgap\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: main\n    image: {tag}\n    imagePullPolicy: Never\n    command: [\"sleep\", \"3600\"]\n";
+            var created = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+            Assert.That(created.ExitCode, Is.Zero, created.ToString());
+
+            await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "airgap", "-o", "jsonpath={.status.phase}")).Output == "Running");
+            await kubectl.RunAsync("delete", "pod", "airgap");
+        }
+        finally
+        {
+            await DockerAsync("rmi", "-f", tag);
+        }
+    }
+
     private static async Task<string> DockerAsync(params string[] args)
     {
         var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

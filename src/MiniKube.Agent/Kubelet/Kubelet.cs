@@ -108,6 +108,13 @@ public sealed partial class Kubelet
     {
         try
         {
+            if (_options.ImagesDirectory is { } images && Directory.Exists(images))
+            {
+                foreach (var loaded in await _runtime.ImportImagesAsync(images, cancellationToken))
+                {
+                    LogImported(loaded);
+                }
+            }
             await _syncer.RemoveOrphansAsync(_pods.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal), cancellationToken);
         }
         catch (RuntimeUnavailableException e)
@@ -151,6 +158,9 @@ public sealed partial class Kubelet
 
     [LoggerMessage(EventId = 622, Level = LogLevel.Warning, Message = "Pod {Pod} sync failed, retrying: {Reason}")]
     private partial void LogSyncFailed(string pod, string reason);
+
+    [LoggerMessage(EventId = 624, Level = LogLevel.Information, Message = "Loaded images from {File}")]
+    private partial void LogImported(string file);
 
     [LoggerMessage(EventId = 623, Level = LogLevel.Warning, Message = "Container runtime unavailable: {Reason}")]
     private partial void LogRuntimeDown(string reason);

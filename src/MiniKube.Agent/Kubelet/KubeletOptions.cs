@@ -13,6 +13,9 @@ public sealed class KubeletOptions
 
     public string KubeletVersion { get; init; } = "v1.32.0";
 
+    /// <summary>Image tarballs dropped here are loaded at start and within seconds of appearing (null: none).</summary>
+    public string? ImagesDirectory { get; init; }
+
     /// <summary>How often every pod is synced even without a change (container exits are noticed this way).</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(1);
 

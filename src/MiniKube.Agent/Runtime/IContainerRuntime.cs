@@ -15,6 +15,9 @@ public interface IContainerRuntime
     /// <summary>Makes <paramref name="image"/> available per the pull policy; throws <see cref="ImageException"/> with the kubelet's reason.</summary>
     Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken);
 
+    /// <summary>Loads image tarballs (docker save format) from <paramref name="directory"/> that were not loaded yet (air-gapped nodes, as k3s' agent/images); returns the files loaded.</summary>
+    Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken);
+
     /// <summary>Starts a pod's sandbox (its network namespace) and returns it with its IP.</summary>
     Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken);
 

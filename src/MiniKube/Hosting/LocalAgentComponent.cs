@@ -44,6 +44,7 @@ internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSet
             NodeName = nodeName,
             NodeIp = settings.NodeIp ?? DetectNodeIp(),
             PodsDirectory = Path.Combine(settings.DataDir, "agent", "pods"),
+            ImagesDirectory = Path.Combine(settings.DataDir, "agent", "images"),
             ClientCa = pki.Ca,
             ServerPort = settings.KubeletPort,
             Time = time,

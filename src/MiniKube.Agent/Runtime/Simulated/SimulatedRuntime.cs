@@ -24,6 +24,9 @@ public sealed class SimulatedRuntime(TimeProvider time) : IContainerRuntime
     public Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken) =>
         Task.FromResult("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(image))));
 
+    public Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     public Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
