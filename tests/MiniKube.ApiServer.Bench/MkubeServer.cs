@@ -32,11 +32,15 @@ internal sealed partial class MkubeServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<MkubeServer> StartAsync(string binary, string dataDir, string? datastoreEndpoint)
+    public static async Task<MkubeServer> StartAsync(string binary, string dataDir, string? datastoreEndpoint, params string[] more)
     {
         var port = FreePort();
         var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in new[] { "server", "--data-dir", dataDir, "--https-listen-port", port.ToString(CultureInfo.InvariantCulture), "--write-kubeconfig", Path.Combine(dataDir, "kubeconfig") })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var arg in more)
         {
             info.ArgumentList.Add(arg);
         }

@@ -13,6 +13,13 @@ if (Directory.Exists(work))
 }
 Directory.CreateDirectory(work);
 
+if (args.Length > 2 && args[2] == "pods")
+{
+    await PodStartBench.RunAsync(binary, work);
+    Directory.Delete(work, recursive: true);
+    return;
+}
+
 var embedded = new Dictionary<string, double>();
 var etcdBacked = new Dictionary<string, double>();
 await MeasureAsync("embedded", embedded, null);
@@ -29,11 +36,12 @@ async Task MeasureAsync(string label, Dictionary<string, double> results, EtcdSe
     var dataDir = Path.Combine(work, label);
     var endpoint = etcd?.Endpoint.ToString();
     // First start makes the certificates; the second is the ordinary start of an existing node.
-    await using (var first = await MkubeServer.StartAsync(binary, dataDir, endpoint))
+    // The API server alone, as issue 4 measures it: no local kubelet.
+    await using (var first = await MkubeServer.StartAsync(binary, dataDir, endpoint, "--disable-agent"))
     {
         results["ready first"] = first.ReadyAfter.TotalSeconds;
     }
-    await using var server = await MkubeServer.StartAsync(binary, dataDir, endpoint);
+    await using var server = await MkubeServer.StartAsync(binary, dataDir, endpoint, "--disable-agent");
     results["ready"] = server.ReadyAfter.TotalSeconds;
     await Task.Delay(TimeSpan.FromSeconds(10));
     results["rss idle MB"] = server.RssBytes() / 1048576.0;
