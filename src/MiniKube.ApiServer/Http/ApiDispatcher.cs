@@ -31,6 +31,7 @@ internal sealed partial class ApiDispatcher
     private readonly ApiMetrics _metrics = new();
     private readonly byte[] _version;
     private readonly OpenApiDocuments _openApi;
+    private readonly string _caPem;
     private DiscoveryDocuments _discovery;
 
     public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ILogger<ApiDispatcher> logger, CancellationToken serverStopping)
@@ -44,6 +45,7 @@ internal sealed partial class ApiDispatcher
         _componentStatuses = new ComponentStatuses(registry);
         _version = VersionDocument(options.KubernetesVersion);
         _openApi = new OpenApiDocuments(options.KubernetesVersion);
+        _caPem = MiniKube.ApiServer.Pki.ClusterPki.Pem(options.Pki.Ca);
         _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}");
     }
 
@@ -171,6 +173,11 @@ internal sealed partial class ApiDispatcher
                 return true;
             case "/healthz" or "/livez" or "/readyz":
                 await ServeHealthAsync(context, path);
+                return true;
+            case "/cacerts":
+                // The cluster CA, public as in k3s: a joining agent fetches it and checks it
+                // against the hash in its token before it sends the token's secret.
+                await WriteTextAsync(context, _caPem, "text/plain; charset=utf-8");
                 return true;
             default:
                 if (path.StartsWith("/healthz/", StringComparison.Ordinal) || path.StartsWith("/livez/", StringComparison.Ordinal) || path.StartsWith("/readyz/", StringComparison.Ordinal))

@@ -17,7 +17,7 @@ public static class JoinToken
     public static string LoadOrCreate(string path, string? secret, ClusterPki pki)
     {
         ArgumentNullException.ThrowIfNull(pki);
-        var caHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(ClusterPki.Pem(pki.Ca))));
+        var caHash = CaHash(ClusterPki.Pem(pki.Ca));
         var existing = File.Exists(path) ? File.ReadAllText(path).Trim() : null;
         var wanted = secret is null ? null : SecretOf(secret);
         var chosen = wanted ?? (existing is not null ? SecretOf(existing) : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
@@ -29,6 +29,17 @@ public static class JoinToken
             File.WriteAllText(path, token + "\n");
         }
         return token;
+    }
+
+    /// <summary>The hash a full token carries for a CA, given as the PEM text /cacerts serves.</summary>
+    public static string CaHash(string caPem) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(caPem)));
+
+    /// <summary>The CA hash of a full token, or null for a bare secret (which pins nothing).</summary>
+    public static string? CaHashOf(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var at = token.IndexOf(Separator, StringComparison.Ordinal);
+        return token.StartsWith(Prefix, StringComparison.Ordinal) && at > Prefix.Length ? token[Prefix.Length..at] : null;
     }
 
     /// <summary>The secret part of a full token, or the value itself when it is a bare secret.</summary>

@@ -13,6 +13,8 @@ internal sealed class AgentCommand : ModeCommand
         Add(Token);
         Add(NodeName);
         Add(NodeIp);
+        Add(Runtime);
+        Add(KubeletPort);
     }
 
     public Option<string> Server { get; } = Flags.Urls("--server", "The server to join, https://HOST:6443 (MKUBE_SERVER or MKUBE_URL)", httpsOnly: true);
@@ -23,14 +25,20 @@ internal sealed class AgentCommand : ModeCommand
 
     public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address this node advertises");
 
+    public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime: docker, or simulated (pods without containers)", "docker", "simulated");
+
+    public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the kubelet's API (0: any free port)", allowAny: true);
+
     public AgentFlags Bind(ParseResult parsed) => new()
     {
         DataDir = parsed.GetRequiredValue(DataDir),
         Debug = parsed.GetValue(Debug),
         Server = parsed.GetRequiredValue(Server),
-        Token = parsed.GetRequiredValue(Token),
+        Token = parsed.GetValue(Token),
         NodeName = parsed.GetValue(NodeName),
         NodeIp = parsed.GetValue(NodeIp),
+        Runtime = parsed.GetRequiredValue(Runtime),
+        KubeletPort = parsed.GetValue(KubeletPort),
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -39,7 +47,9 @@ internal sealed class AgentCommand : ModeCommand
         {
             throw new UsageException("--server is required (or MKUBE_URL, or \"server:\" in the config file)");
         }
-        if (parsed.GetValue(Token) is null)
+        // After the first join the agent keeps its credentials; only a first start needs the token.
+        var joined = parsed.GetValue(DataDir) is { } dataDir && File.Exists(Path.Combine(dataDir, "agent", "credentials"));
+        if (parsed.GetValue(Token) is null && !joined)
         {
             throw new UsageException("--token is required (or MKUBE_TOKEN, or \"token:\" in the config file)");
         }
@@ -48,6 +58,8 @@ internal sealed class AgentCommand : ModeCommand
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
-        return RunHostAsync(flags.Debug, services => services.AddDataDirectory(flags.DataDir, "agent"), cancellationToken);
+        return RunHostAsync(flags.Debug, services => services
+            .AddDataDirectory(flags.DataDir, "agent")
+            .AddJoinedAgent(new JoinSettings(flags.Server, flags.Token), new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort }), cancellationToken);
     }
 }

@@ -6,7 +6,9 @@ public sealed record AgentFlags
     public required string DataDir { get; init; }
     public bool Debug { get; init; }
     public required string Server { get; init; }
-    public required string Token { get; init; }
+    public string? Token { get; init; }
     public string? NodeName { get; init; }
     public string? NodeIp { get; init; }
+    public string Runtime { get; init; } = Defaults.Runtime;
+    public int KubeletPort { get; init; } = Defaults.KubeletPort;
 }

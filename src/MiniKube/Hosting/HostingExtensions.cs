@@ -88,6 +88,14 @@ public static class HostingExtensions
         return services.AddComponent<LocalAgentComponent>();
     }
 
+    /// <summary>The kubelet of <c>mkube agent</c>, joining the server with the token (or stored credentials).</summary>
+    internal static IServiceCollection AddJoinedAgent(this IServiceCollection services, JoinSettings join, AgentSettings settings)
+    {
+        services.AddSingleton(join);
+        services.AddSingleton(settings);
+        return services.AddComponent<JoinedAgentComponent>();
+    }
+
     /// <summary>Runs the host to its end and returns the process exit code.</summary>
     public static async Task<int> RunToExitCodeAsync(this IHost host, CancellationToken cancellationToken = default)
     {

@@ -35,6 +35,12 @@ internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSet
             ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Certificate(pki.Admin))),
             ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Key(pki.Admin))),
         };
+        await RunKubeletAsync(config, pki.Ca, settings, time, loggers, ready, stoppingToken);
+    }
+
+    /// <summary>Runs a kubelet against the API server <paramref name="config"/> points at; ready once its node is registered.</summary>
+    internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken)
+    {
         using var client = new Kubernetes(config);
         var nodeName = settings.NodeName ?? Dns.GetHostName().ToLowerInvariant();
         var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, time, loggers);
@@ -45,7 +51,7 @@ internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSet
             NodeIp = settings.NodeIp ?? DetectNodeIp(),
             PodsDirectory = Path.Combine(settings.DataDir, "agent", "pods"),
             ImagesDirectory = Path.Combine(settings.DataDir, "agent", "images"),
-            ClientCa = pki.Ca,
+            ClientCa = clusterCa,
             ServerPort = settings.KubeletPort,
             Time = time,
         }, loggers);
