@@ -37,6 +37,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     public const string DefaultNode = "true";
 
     private readonly string _node;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string State, ContainerInfo Info)> _inspected = new(StringComparer.Ordinal);
 
     public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode)
     {
@@ -240,15 +241,30 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "false")),
         }, cancellationToken));
 
-        // A list entry lacks exit code, times and OOM; inspect has them.
+        // A list entry lacks exit code, times and OOM; inspect has them. A container's inspect
+        // result only changes when its state does, so it is remembered per (id, state): the
+        // kubelet lists on every pod sync, and inspecting every container each time made pod
+        // start-up wait on hundreds of Docker calls.
         var infos = new List<ContainerInfo>(listed.Count);
         foreach (var container in listed)
         {
+            if (_inspected.TryGetValue(container.ID, out var known) && known.State == container.State)
+            {
+                infos.Add(known.Info);
+                continue;
+            }
             var inspect = await InspectOrNullAsync(container.ID, cancellationToken);
             if (inspect is not null)
             {
-                infos.Add(DockerContainerStatus.ToContainerInfo(inspect));
+                var info = DockerContainerStatus.ToContainerInfo(inspect);
+                _inspected[container.ID] = (container.State, info);
+                infos.Add(info);
             }
+        }
+        var present = listed.Select(c => c.ID).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _inspected.Keys.Where(id => !present.Contains(id)))
+        {
+            _inspected.TryRemove(gone, out _);
         }
 
         return infos;
