@@ -69,6 +69,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var registry = new ResourceRegistry(store, new KindRules(store, allocator), clock);
         var stopping = new CancellationTokenSource();
         var dispatcher = new ApiDispatcher(options, registry, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);
+        app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);
 
         await ClusterBootstrap.RunAsync(registry, allocator, options.AdvertiseAddress, options.Port, cancellationToken);

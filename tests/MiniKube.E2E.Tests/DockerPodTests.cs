@@ -13,7 +13,7 @@ public sealed class DockerPodTests : DataDirFixture
     private const string Node = "e2e-docker-node";
 
     [Test]
-    public async Task BoundPod_RunsOnDocker_AndDeletionStopsItsContainers()
+    public async Task BoundPod_RunsOnDocker_LogsAndExecWork_AndDeletionStopsItsContainers()
     {
         using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
         await mkube.WaitForLogAsync("components are running", StartTimeout);
@@ -37,6 +37,14 @@ public sealed class DockerPodTests : DataDirFixture
             Assert.That(first, Does.Match(@"^\d{4}-\d\d-\d\dT[0-9:.]+Z started as web$"));
             follow.Kill();
         }
+
+        var exec = await kubectl.RunAsync("exec", "web", "--", "echo", "hello from exec");
+        Assert.That(exec.Output, Is.EqualTo("hello from exec\n"), exec.ToString());
+        var piped = await kubectl.RunWithAsync("line one\nline two\n", null, "exec", "-i", "web", "--", "cat");
+        Assert.That(piped.Output, Is.EqualTo("line one\nline two\n"), piped.ToString());
+        var failed = await kubectl.RunAsync("exec", "web", "-c", "main", "--", "sh", "-c", "echo to stderr >&2; exit 3");
+        Assert.That(failed.ExitCode, Is.EqualTo(3), failed.ToString());
+        Assert.That(failed.Error, Does.Contain("to stderr").And.Contain("command terminated with exit code 3"), failed.ToString());
 
         var clock = Stopwatch.StartNew();
         var deleted = await kubectl.RunAsync("delete", "pod", "web", "--timeout=60s");

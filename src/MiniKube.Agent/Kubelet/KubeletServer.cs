@@ -20,7 +20,9 @@ namespace MiniKube.Agent.Kubelet;
 /// The kubelet API the API server proxies pods/log to (pkg/kubelet/server/server.go):
 /// HTTPS on :10250 with a certificate of its own, and only clients whose certificate the
 /// cluster CA issued. Serves <c>GET /containerLogs/{namespace}/{pod}/{container}</c> with
-/// follow, tailLines, timestamps, previous and sinceSeconds, streaming as the container writes.
+/// follow, tailLines, timestamps, previous and sinceSeconds, streaming as the container writes;
+/// and <c>/exec/…</c> and <c>/attach/…</c> (query: command, input, output, error, tty, as
+/// upstream's API server sends them) as WebSockets in the channel protocols of <see cref="RemoteCommand"/>.
 /// </summary>
 internal sealed class KubeletServer : IAsyncDisposable
 {
@@ -49,8 +51,13 @@ internal sealed class KubeletServer : IAsyncDisposable
             }));
         });
         var app = builder.Build();
+        app.UseWebSockets();
         app.MapGet("/containerLogs/{ns}/{pod}/{container}", (HttpContext context, string ns, string pod, string container) =>
             ServeLogsAsync(context, pods, runtime, ns, pod, container));
+        app.MapGet("/exec/{ns}/{pod}/{container}", (HttpContext context, string ns, string pod, string container) =>
+            ServeStreamAsync(context, pods, runtime, ns, pod, container, attach: false));
+        app.MapGet("/attach/{ns}/{pod}/{container}", (HttpContext context, string ns, string pod, string container) =>
+            ServeStreamAsync(context, pods, runtime, ns, pod, container, attach: true));
         app.MapGet("/healthz", () => "ok");
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -66,26 +73,14 @@ internal sealed class KubeletServer : IAsyncDisposable
 
     private static async Task ServeLogsAsync(HttpContext context, Informer<V1Pod> pods, IContainerRuntime runtime, string ns, string podName, string containerName)
     {
-        var pod = pods.Get($"{ns}/{podName}");
-        if (pod is null)
+        var previous = Flag(context.Request.Query, "previous");
+        var (container, code, problem) = await FindContainerAsync(context, pods, runtime, ns, podName, containerName, previous);
+        if (container is null)
         {
-            await TextAsync(context, StatusCodes.Status404NotFound, $"pod {ns}/{podName} is not on this node");
+            await TextAsync(context, code, problem!);
             return;
         }
         var query = context.Request.Query;
-        var previous = Flag(query, "previous");
-        var attempts = (await runtime.ListContainersAsync(context.RequestAborted))
-            .Where(c => c.PodUid == pod.Metadata.Uid && c.Name == containerName)
-            .OrderByDescending(c => c.Attempt)
-            .ToList();
-        var container = previous ? attempts.Skip(1).FirstOrDefault() : attempts.FirstOrDefault();
-        if (container is null)
-        {
-            await TextAsync(context, StatusCodes.Status400BadRequest, previous
-                ? $"previous terminated container \"{containerName}\" in pod \"{podName}\" not found"
-                : $"container \"{containerName}\" in pod \"{podName}\" is waiting to start: ContainerCreating");
-            return;
-        }
         var options = new LogOptions
         {
             Follow = Flag(query, "follow"),
@@ -110,6 +105,66 @@ internal sealed class KubeletServer : IAsyncDisposable
         {
             // kubectl logs -f was interrupted.
         }
+    }
+
+    private static async Task ServeStreamAsync(HttpContext context, Informer<V1Pod> pods, IContainerRuntime runtime, string ns, string podName, string containerName, bool attach)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, "Upgrade request required");
+            return;
+        }
+        if (RemoteCommand.Negotiate(context.WebSockets.WebSocketRequestedProtocols) is not { } protocol)
+        {
+            await TextAsync(context, StatusCodes.Status400BadRequest, $"none of the requested protocols is served; supported: {string.Join(", ", RemoteCommand.Protocols)}");
+            return;
+        }
+        var query = context.Request.Query;
+        var request = new StreamRequest([.. query["command"].OfType<string>()], Flag(query, "input"), Flag(query, "output"), Flag(query, "error"), Flag(query, "tty"));
+        // Accepted before anything can fail, so every failure reaches kubectl as a Status with
+        // its reason (an HTTP refusal would lose its text on the API server's WebSocket hop).
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+        var (container, _, problem) = await FindContainerAsync(context, pods, runtime, ns, podName, containerName, previous: false);
+        if (container is null || (!attach && request.Command.Count == 0))
+        {
+            await RemoteCommand.FailAsync(socket, problem ?? "you must specify at least 1 command", context.RequestAborted);
+            return;
+        }
+        IProcessStreams stream;
+        try
+        {
+            stream = attach
+                ? await runtime.AttachAsync(container.Id, request, context.RequestAborted)
+                : await runtime.ExecAsync(container.Id, request, context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidOperationException or RuntimeUnavailableException or KeyNotFoundException)
+        {
+            await RemoteCommand.FailAsync(socket, $"error {(attach ? "attaching to" : "executing command in")} container: {e.Message}", context.RequestAborted);
+            return;
+        }
+        await using (stream)
+        {
+            await RemoteCommand.RelayAsync(socket, stream, string.Join(' ', request.Command), context.RequestAborted);
+        }
+    }
+
+    /// <summary>The container's latest attempt (or the one before it for <paramref name="previous"/>), or why there is none.</summary>
+    private static async Task<(ContainerInfo? Container, int Code, string? Problem)> FindContainerAsync(HttpContext context, Informer<V1Pod> pods, IContainerRuntime runtime, string ns, string podName, string containerName, bool previous)
+    {
+        var pod = pods.Get($"{ns}/{podName}");
+        if (pod is null)
+        {
+            return (null, StatusCodes.Status404NotFound, $"pod {ns}/{podName} is not on this node");
+        }
+        var attempts = (await runtime.ListContainersAsync(context.RequestAborted))
+            .Where(c => c.PodUid == pod.Metadata.Uid && c.Name == containerName)
+            .OrderByDescending(c => c.Attempt)
+            .ToList();
+        var container = previous ? attempts.Skip(1).FirstOrDefault() : attempts.FirstOrDefault();
+        return container is not null ? (container, StatusCodes.Status200OK, null)
+            : (null, StatusCodes.Status400BadRequest, previous
+                ? $"previous terminated container \"{containerName}\" in pod \"{podName}\" not found"
+                : $"container \"{containerName}\" in pod \"{podName}\" is waiting to start: ContainerCreating");
     }
 
     private static bool Flag(IQueryCollection query, string name) => query[name].ToString() is "true" or "1";

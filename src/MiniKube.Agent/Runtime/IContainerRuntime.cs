@@ -46,6 +46,37 @@ public interface IContainerRuntime
 
     /// <summary>A container's output, as kubectl logs shows it.</summary>
     Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Starts <see cref="StreamRequest.Command"/> in a running container with its standard streams relayed (kubectl exec).</summary>
+    Task<IProcessStreams> ExecAsync(string containerId, StreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Joins the standard streams of a running container's main process (kubectl attach); the command is ignored.</summary>
+    Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Which streams an exec or attach wants, and the command of an exec.</summary>
+public sealed record StreamRequest(IReadOnlyList<string> Command, bool Stdin, bool Stdout, bool Stderr, bool Tty);
+
+/// <summary>One chunk of a process's output: <see cref="Count"/> bytes, 0 when the output has ended.</summary>
+public readonly record struct OutputChunk(int Count, bool Stderr);
+
+/// <summary>
+/// The standard streams of a process in a container, for the kubelet to relay. One reader and
+/// one writer may use it at the same time (output is read by one task, input written by another).
+/// </summary>
+public interface IProcessStreams : IAsyncDisposable
+{
+    ValueTask<OutputChunk> ReadOutputAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+
+    ValueTask WriteInputAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Ends the process's stdin (it reads end-of-file).</summary>
+    void CloseInput();
+
+    Task ResizeAsync(int width, int height, CancellationToken cancellationToken);
+
+    /// <summary>The exec'd command's exit code once its output has ended; null for an attach.</summary>
+    Task<int?> ExitCodeAsync(CancellationToken cancellationToken);
 }
 
 public enum ImagePullPolicy

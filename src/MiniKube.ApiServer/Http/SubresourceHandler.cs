@@ -9,8 +9,7 @@ namespace MiniKube.ApiServer.Http;
 /// <summary>
 /// Subresources: status (writes touch only .status), scale (autoscaling/v1 Scale over
 /// spec.replicas), pods/binding (the scheduler's write), pods/eviction, namespaces/finalize,
-/// and the kubelet-backed streams (log, exec, attach, portforward), which answer 503 until a
-/// node agent serves them. Upstream: pkg/registry/*/storage for each kind.
+/// and the kubelet-backed streams (log, exec, attach; portforward is refused). Upstream: pkg/registry/*/storage for each kind.
 /// </summary>
 internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler patches, KubeletProxy kubelets)
 {
@@ -169,14 +168,19 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             // As upstream for a pod no node runs yet.
             throw ApiException.BadRequest($"pod {name} does not have a host assigned");
         }
-        if (sub == "log" && HttpMethods.IsGet(context.Request.Method))
+        switch (sub)
         {
-            await kubelets.LogsAsync(context, registry, pod);
-            return;
+            case "log" when HttpMethods.IsGet(context.Request.Method):
+                await kubelets.LogsAsync(context, registry, pod);
+                return;
+            case "exec" or "attach" when HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsPost(context.Request.Method):
+                await kubelets.StreamAsync(context, registry, pod, sub);
+                return;
+            case "portforward":
+                throw ApiException.BadRequest("pods/portforward is not served yet");
+            default:
+                throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
-        // No Retry-After: client-go would retry for seconds before showing this.
-        throw new ApiException(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable",
-            $"pods/{sub} for pod \"{name}\" needs the kubelet of node \"{node}\", which this server cannot reach yet");
     }
 
     public static void SetCondition(JsonObject obj, string conditionType, string status, DateTimeOffset now)

@@ -315,6 +315,38 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }
     }
 
+    public async Task<IProcessStreams> ExecAsync(string containerId, StreamRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var exec = await CallAsync(() => _docker.Exec.ExecCreateContainerAsync(containerId, new ContainerExecCreateParameters
+        {
+            Cmd = [.. request.Command],
+            AttachStdin = request.Stdin,
+            AttachStdout = request.Stdout,
+            AttachStderr = request.Stderr,
+            Tty = request.Tty,
+        }, cancellationToken));
+        var stream = await CallAsync(() => _docker.Exec.StartAndAttachContainerExecAsync(exec.ID, request.Tty, cancellationToken));
+        return new DockerProcessStreams(_docker, stream, exec.ID, request.Tty, containerId);
+    }
+
+    public async Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var inspect = await InspectOrNullAsync(containerId, cancellationToken)
+            ?? throw new KeyNotFoundException($"container {containerId} does not exist");
+        // The stream's framing follows the container's own TTY setting, not the request's.
+        var tty = inspect.Config?.Tty == true;
+        var stream = await CallAsync(() => _docker.Containers.AttachContainerAsync(containerId, tty, new ContainerAttachParameters
+        {
+            Stream = true,
+            Stdin = request.Stdin && inspect.Config?.OpenStdin == true,
+            Stdout = request.Stdout,
+            Stderr = request.Stderr,
+        }, cancellationToken));
+        return new DockerProcessStreams(_docker, stream, null, tty, containerId);
+    }
+
     /// <summary>
     /// Loads every <c>*.tar</c> (<c>docker save</c> format) in <paramref name="directory"/> into
     /// Docker, like k3s's agent/images directory for air-gapped nodes. A file already loaded by

@@ -102,15 +102,46 @@ public sealed class SimulatedRuntime(TimeProvider time) : IContainerRuntime
 
     /// <summary>Simulated commands succeed, except <c>false</c> and <c>exit N</c>.</summary>
     public Task<int> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Task.FromResult(command switch
-        {
-            ["false", ..] => 1,
-            [.., "exit", var code] when int.TryParse(code, CultureInfo.InvariantCulture, out var parsed) => parsed,
-            _ => 0,
-        });
+        Task.FromResult(SimulatedExitCode(command));
+
+    /// <summary>No process runs: an exec prints nothing and ends with the exit code its command asks for ("false", "… exit N", "sh -c 'exit N'").</summary>
+    public Task<IProcessStreams> ExecAsync(string containerId, StreamRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult<IProcessStreams>(new SimulatedProcessStreams(SimulatedExitCode(request.Command)));
+    }
+
+    public Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<IProcessStreams>(new SimulatedProcessStreams(null));
+
+    private static int SimulatedExitCode(IReadOnlyList<string> command) => command switch
+    {
+        ["false", ..] => 1,
+        [.., "exit", var code] when int.TryParse(code, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        [.., var script] when script.StartsWith("exit ", StringComparison.Ordinal) && int.TryParse(script.AsSpan(5), CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => 0,
+    };
 
     public Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes($"simulated container {containerId}\n")));
 
     private string NextId(string kind) => $"{kind}-{Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture)}";
+}
+
+/// <summary>The streams of a simulated process: no output, input discarded, a fixed exit code.</summary>
+internal sealed class SimulatedProcessStreams(int? exitCode) : IProcessStreams
+{
+    public ValueTask<OutputChunk> ReadOutputAsync(Memory<byte> buffer, CancellationToken cancellationToken) => ValueTask.FromResult(new OutputChunk(0, false));
+
+    public ValueTask WriteInputAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public void CloseInput()
+    {
+    }
+
+    public Task ResizeAsync(int width, int height, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<int?> ExitCodeAsync(CancellationToken cancellationToken) => Task.FromResult(exitCode);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
