@@ -20,7 +20,8 @@ public sealed class DockerPodTests : DataDirFixture
         var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
         await WaitAsync(async () => (await kubectl.RunAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True");
 
-        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 5\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"echo started as $POD_NAME; trap 'exit 0' TERM; while :; do sleep 1; done\"]\n    env:\n    - name: POD_NAME\n      valueFrom:\n        fieldRef: {{fieldPath: metadata.name}}\n";
+        var shared = Path.Combine(DataDir, "shared");
+        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 5\n  volumes:\n  - name: shared\n    hostPath: {{path: {shared}, type: DirectoryOrCreate}}\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"echo started as $POD_NAME; trap 'exit 0' TERM; while :; do sleep 1; done\"]\n    volumeMounts:\n    - {{name: shared, mountPath: /shared}}\n    lifecycle:\n      preStop:\n        exec:\n          command: [\"sh\", \"-c\", \"echo preStop ran > /shared/marker\"]\n    env:\n    - name: POD_NAME\n      valueFrom:\n        fieldRef: {{fieldPath: metadata.name}}\n";
         var created = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
         Assert.That(created.ExitCode, Is.Zero, created.ToString());
 
@@ -50,6 +51,7 @@ public sealed class DockerPodTests : DataDirFixture
         var deleted = await kubectl.RunAsync("delete", "pod", "web", "--timeout=60s");
         Assert.That(deleted.ExitCode, Is.Zero, deleted.ToString());
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the kubelet stops the containers within the grace period and deletes the pod");
+        Assert.That(File.ReadAllText(Path.Combine(shared, "marker")), Is.EqualTo("preStop ran\n"), "the preStop hook runs before the container is stopped");
         await WaitAsync(async () => (await DockerAsync("ps", "-a", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}")).Trim().Length == 0);
     }
 

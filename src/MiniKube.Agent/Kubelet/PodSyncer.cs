@@ -12,8 +12,8 @@ namespace MiniKube.Agent.Kubelet;
 /// Brings one pod's containers to what its spec says, level-triggered and idempotent
 /// (pkg/kubelet/kuberuntime/kuberuntime_manager.go SyncPod): a sandbox, the init containers in
 /// order, then the app containers; restarts per restartPolicy with exponential back-off (10 s
-/// doubling to 5 minutes: CrashLoopBackOff); graceful termination and the final delete when the
-/// pod is being deleted; then the status, written only when it changed.
+/// doubling to 5 minutes: CrashLoopBackOff); graceful termination (preStop hooks, then SIGTERM,
+/// then SIGKILL at the end of the grace period) and the final delete when the pod is being deleted; then the status, written only when it changed.
 /// </summary>
 internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ILogger logger)
 {
@@ -27,6 +27,8 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _ready = new();
 
     private readonly Prober _prober = new(runtime, options.Time);
+
+    private readonly ContainerStopper _stopper = new(runtime, new HandlerActions(runtime), options.Time);
 
     /// <summary>Syncs the pod; returns when it should be looked at again at the latest (null: on the next change or resync).</summary>
     public async Task<TimeSpan?> SyncAsync(V1Pod pod, IReadOnlyList<PodSandbox> sandboxes, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
@@ -122,7 +124,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                     // Liveness (or startup) failed: the container is restarted per restartPolicy.
                     var (ns, name, containerName) = (pod.Namespace(), pod.Name(), container.Name);
                     LogUnhealthy(ns, name, containerName);
-                    await runtime.StopContainerAsync(latest.Id, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), cancellationToken);
+                    await _stopper.StopAsync(container, latest, sandbox.Ip, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), cancellationToken);
                 }
                 continue;
             }
@@ -186,7 +188,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     private async Task TerminateAsync(V1Pod pod, List<PodSandbox> sandboxes, List<ContainerInfo> containers, CancellationToken cancellationToken)
     {
         var grace = TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
-        await Task.WhenAll(containers.Where(c => c.State == Runtime.ContainerState.Running).Select(c => runtime.StopContainerAsync(c.Id, grace, cancellationToken)));
+        var podIp = sandboxes.FirstOrDefault(s => s.Running)?.Ip;
+        await Task.WhenAll(containers.Where(c => c.State == Runtime.ContainerState.Running).Select(c =>
+            _stopper.StopAsync((c.Init ? pod.Spec.InitContainers : pod.Spec.Containers)?.FirstOrDefault(spec => spec.Name == c.Name), c, podIp, grace, cancellationToken)));
         foreach (var container in containers)
         {
             await runtime.RemoveContainerAsync(container.Id, cancellationToken);

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net.Sockets;
 using k8s.Models;
 using MiniKube.Agent.Runtime;
 
@@ -21,8 +19,7 @@ internal sealed record ContainerHealth(bool Ready, bool Kill);
 internal sealed class Prober(IContainerRuntime runtime, TimeProvider time)
 {
     private readonly ConcurrentDictionary<(string ContainerId, string Kind), ProbeState> _states = new();
-    // One client for every probe of the process: probes are plain GETs to pod IPs.
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
+    private readonly HandlerActions _actions = new(runtime);
 
     private sealed class ProbeState
     {
@@ -96,56 +93,6 @@ internal sealed class Prober(IContainerRuntime runtime, TimeProvider time)
         return state;
     }
 
-    private async Task<bool> ProbeAsync(V1Probe probe, V1Container spec, ContainerInfo container, string? podIp, CancellationToken cancellationToken)
-    {
-        var timeout = TimeSpan.FromSeconds(Math.Max(1, probe.TimeoutSeconds ?? 1));
-        try
-        {
-            if (probe.Exec is { } exec)
-            {
-                return await runtime.ExecSyncAsync(container.Id, [.. exec.Command ?? []], timeout, cancellationToken) == 0;
-            }
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
-            if (probe.HttpGet is { } get)
-            {
-                var host = get.Host ?? podIp ?? "127.0.0.1";
-                var uri = new Uri($"{(get.Scheme ?? "HTTP").ToLowerInvariant()}://{host}:{Port(get.Port, spec)}{get.Path ?? "/"}");
-                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-                foreach (var header in get.HttpHeaders ?? [])
-                {
-                    request.Headers.TryAddWithoutValidation(header.Name, header.Value);
-                }
-                using var response = await Http.SendAsync(request, deadline.Token);
-                return (int)response.StatusCode is >= 200 and < 400;
-            }
-            if (probe.TcpSocket is { } tcp)
-            {
-                using var socket = new TcpClient();
-                await socket.ConnectAsync(tcp.Host ?? podIp ?? "127.0.0.1", Port(tcp.Port, spec), deadline.Token);
-                return true;
-            }
-            return true;
-        }
-        catch (Exception e) when (e is HttpRequestException or SocketException or OperationCanceledException or TimeoutException or IOException or RuntimeUnavailableException or InvalidOperationException)
-        {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            return false;
-        }
-    }
-
-    /// <summary>A probe port: a number, or the name of one of the container's ports.</summary>
-    private static int Port(IntOrString port, V1Container spec)
-    {
-        var text = port.Value;
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
-        {
-            return number;
-        }
-        return spec.Ports?.FirstOrDefault(p => p.Name == text)?.ContainerPort
-            ?? throw new InvalidOperationException($"port \"{text}\" is not a named port of container {spec.Name}");
-    }
+    private Task<bool> ProbeAsync(V1Probe probe, V1Container spec, ContainerInfo container, string? podIp, CancellationToken cancellationToken) =>
+        _actions.RunAsync(new HandlerAction(probe.Exec, probe.HttpGet, probe.TcpSocket), spec, container.Id, podIp, TimeSpan.FromSeconds(Math.Max(1, probe.TimeoutSeconds ?? 1)), cancellationToken);
 }
