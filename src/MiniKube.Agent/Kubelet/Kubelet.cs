@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -13,6 +14,9 @@ namespace MiniKube.Agent.Kubelet;
 /// queue — on every change, on a short resync so container exits are noticed, and on timed
 /// re-checks for back-off. Level-triggered throughout: a sync reads the latest cached pod and
 /// the runtime's actual state, so a missed event or a kubelet restart loses nothing.
+/// The pods it runs are the API's pods bound to the node that are not mirror pods, plus the
+/// static pods of <see cref="KubeletOptions.StaticPodsDirectory"/>, which start before (and
+/// without) the API server and show up there as mirror pods (<see cref="MirrorPodClient"/>).
 /// </summary>
 public sealed partial class Kubelet
 {
@@ -24,6 +28,11 @@ public sealed partial class Kubelet
     private readonly PodSyncer _syncer;
     private readonly Informer<V1Pod> _pods;
     private readonly WorkQueue<string> _queue = new();
+    private readonly StaticPodSource? _static;
+    private readonly MirrorPodClient _mirrors;
+
+    // A static pod's last computed status by uid: what its status is compared with while its mirror is missing.
+    private readonly ConcurrentDictionary<string, V1PodStatus> _staticStatus = new(StringComparer.Ordinal);
 
     public Kubelet(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ILoggerFactory loggers)
     {
@@ -34,9 +43,14 @@ public sealed partial class Kubelet
         _options = options;
         _logger = loggers.CreateLogger<Kubelet>();
         _node = new NodeReporter(client, runtime, options, _logger);
-        _syncer = new PodSyncer(client, runtime, options, _logger);
+        _syncer = new PodSyncer(client, runtime, options, _logger) { StatusComputed = RememberStaticStatus };
         _pods = new Informer<V1Pod>(new PodListWatch(client, options.NodeName), _logger);
         _pods.Changed += _queue.Add;
+        _mirrors = new MirrorPodClient(client, options.NodeName, _logger);
+        if (options.StaticPodsDirectory is { } manifests)
+        {
+            _static = new StaticPodSource(manifests, options.NodeName, options.Time, _logger);
+        }
     }
 
     /// <summary>Completes once the node is registered and the first pod list is in.</summary>
@@ -46,20 +60,38 @@ public sealed partial class Kubelet
     {
         await using var server = await KubeletServer.StartAsync(_options, _pods, _runtime, cancellationToken);
         _node.KubeletPort = server.Port;
-        await RegisterAsync(cancellationToken);
-        var informer = _pods.RunAsync(cancellationToken);
-        await _pods.Synced.WaitAsync(cancellationToken);
-        await RemoveOrphansAsync(cancellationToken);
-        Ready.TrySetResult();
-        var node = (_options.NodeName, _pods.Keys.Count);
-        LogRunning(node.NodeName, node.Count);
-        await Task.WhenAll(
-            informer,
-            _node.RunAsync(cancellationToken),
+        // Static pods run first and whatever the API server does (it may itself be one, as with kubeadm).
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await RemoveOrphansAsync(stopping.Token); // before the first pod list only loads image tarballs
+        ScanStaticPods();
+        var local = Task.WhenAll(
             // Measured (scripts/bench pods): more workers only make dockerd, which sets up each
             // sandbox's network one at a time, slower.
-            _queue.RunAsync(4, SyncAsync, cancellationToken),
-            ResyncAsync(cancellationToken));
+            _queue.RunAsync(4, SyncAsync, stopping.Token),
+            ResyncAsync(stopping.Token),
+            RescanStaticPodsAsync(stopping.Token));
+        try
+        {
+            await RegisterAsync(stopping.Token);
+            var informer = _pods.RunAsync(stopping.Token);
+            await _pods.Synced.WaitAsync(stopping.Token);
+            await RemoveOrphansAsync(stopping.Token);
+            Ready.TrySetResult();
+            var node = (_options.NodeName, _pods.Keys.Count);
+            LogRunning(node.NodeName, node.Count);
+            // Mirror pods wait for the node and the pod list; their static pods are looked at again now.
+            foreach (var key in _static?.Keys ?? [])
+            {
+                _queue.Add(key);
+            }
+            await Task.WhenAll(informer, _node.RunAsync(stopping.Token), local);
+        }
+        finally
+        {
+            // Stops the static pods' loops too when registration fails or the host stops.
+            await stopping.CancelAsync();
+            await local.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private async Task RegisterAsync(CancellationToken cancellationToken)
@@ -90,7 +122,7 @@ public sealed partial class Kubelet
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                foreach (var key in _pods.Keys)
+                foreach (var key in _pods.Keys.Concat(_static?.Keys ?? []))
                 {
                     _queue.Add(key);
                 }
@@ -117,7 +149,13 @@ public sealed partial class Kubelet
                     LogImported(loaded);
                 }
             }
-            await _syncer.RemoveOrphansAsync(_pods.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal), cancellationToken);
+            // Until the first pod list is in, every API pod's containers would look like orphans.
+            if (_pods.Synced.IsCompletedSuccessfully)
+            {
+                var live = _pods.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+                live.UnionWith(_static?.Uids ?? new HashSet<string>());
+                await _syncer.RemoveOrphansAsync(live, cancellationToken);
+            }
         }
         catch (RuntimeUnavailableException e)
         {
@@ -127,13 +165,23 @@ public sealed partial class Kubelet
 
     private async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
-        var pod = _pods.Get(key);
-        if (pod is null)
-        {
-            return; // deleted: its containers go with the next orphan sweep
-        }
         try
         {
+            if (await SyncStaticAsync(key, cancellationToken))
+            {
+                return;
+            }
+            var pod = _pods.Get(key);
+            if (pod is null)
+            {
+                return; // deleted: its containers go with the next orphan sweep
+            }
+            if (StaticPods.IsMirror(pod))
+            {
+                // A mirror whose static pod is gone (kubelet_pods.go HandlePodCleanups: orphaned mirror pods).
+                await _mirrors.DeleteAsync(pod, cancellationToken);
+                return;
+            }
             var sandboxes = await _runtime.ListSandboxesAsync(cancellationToken);
             var containers = await _runtime.ListContainersAsync(cancellationToken);
             if (await _syncer.SyncAsync(pod, sandboxes, containers, cancellationToken) is { } recheck)
@@ -151,6 +199,128 @@ public sealed partial class Kubelet
             _queue.AddAfter(key, TimeSpan.FromSeconds(2), _options.Time);
         }
     }
+
+    /// <summary>
+    /// Syncs the static pod of <paramref name="key"/>, if the key is one: first stops the pods
+    /// its file declared before (a removed or changed manifest; upstream too waits for the old
+    /// pod of a name to stop before the new one starts), then runs the current one, then fixes
+    /// its mirror. Mirror writes wait until the node is registered and the pod list is in, and
+    /// their failures never keep the static pod from running: the next resync retries them.
+    /// </summary>
+    private async Task<bool> SyncStaticAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_static is null)
+        {
+            return false;
+        }
+        var pod = _static.Get(key);
+        var leaving = _static.TerminatingFor(key);
+        if (pod is null && leaving.Count == 0)
+        {
+            return false;
+        }
+        foreach (var old in leaving)
+        {
+            var now = _options.Time.GetUtcNow().UtcDateTime;
+            var stopping = old with { Metadata = old.Metadata with { DeletionTimestamp = now, DeletionGracePeriodSeconds = old.Spec.TerminationGracePeriodSeconds ?? 30 } };
+            await _syncer.SyncAsync(stopping, await _runtime.ListSandboxesAsync(cancellationToken), await _runtime.ListContainersAsync(cancellationToken), cancellationToken);
+            _static.Terminated(old);
+            _staticStatus.TryRemove(old.Metadata.Uid, out _);
+            LogStaticStopped(key, old.Metadata.Uid);
+        }
+        var apiReady = _pods.Synced.IsCompletedSuccessfully;
+        var current = _pods.Get(key);
+        if (pod is null)
+        {
+            if (apiReady && current is not null && StaticPods.IsMirror(current))
+            {
+                await _mirrors.DeleteAsync(current, cancellationToken);
+            }
+            return true;
+        }
+        // The mirror's status when it is the live one; else the one last computed here.
+        var status = current is not null && StaticPods.IsMirrorOf(current, pod) ? current.Status : _staticStatus.GetValueOrDefault(pod.Metadata.Uid);
+        TimeSpan? recheck;
+        try
+        {
+            recheck = await _syncer.SyncAsync(pod with { Status = status }, await _runtime.ListSandboxesAsync(cancellationToken), await _runtime.ListContainersAsync(cancellationToken), cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            // The API server is away (its status write, or a configMap it reads): quietly, the resync retries.
+            LogStaticApiAway(key, e.Message);
+            return true;
+        }
+        if (apiReady)
+        {
+            await _mirrors.SyncAsync(pod, current, cancellationToken);
+        }
+        if (recheck is { } delay)
+        {
+            _queue.AddAfter(key, delay, _options.Time);
+        }
+        return true;
+    }
+
+    private void RememberStaticStatus(V1Pod pod, V1PodStatus status)
+    {
+        if (StaticPods.IsStatic(pod) && pod.Metadata.DeletionTimestamp is null && _static?.Get(pod.Namespace() + "/" + pod.Name())?.Metadata.Uid == pod.Metadata.Uid)
+        {
+            _staticStatus[pod.Metadata.Uid] = status;
+        }
+    }
+
+    private void ScanStaticPods()
+    {
+        if (_static is null)
+        {
+            return;
+        }
+        try
+        {
+            Directory.CreateDirectory(_static.Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogStaticDirectoryUnusable(_static.Directory, e.Message);
+        }
+        foreach (var key in _static.Rescan())
+        {
+            _queue.Add(key);
+        }
+    }
+
+    private async Task RescanStaticPodsAsync(CancellationToken cancellationToken)
+    {
+        if (_static is null)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(_options.StaticPodsRescanInterval, _options.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var key in _static.Rescan())
+                {
+                    _queue.Add(key);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    [LoggerMessage(EventId = 637, Level = LogLevel.Debug, Message = "Static pod {Pod}: API server unreachable ({Reason}); retrying on the next resync")]
+    private partial void LogStaticApiAway(string pod, string reason);
+
+    [LoggerMessage(EventId = 639, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) stopped")]
+    private partial void LogStaticStopped(string pod, string uid);
+
+    [LoggerMessage(EventId = 638, Level = LogLevel.Warning, Message = "Static pod directory {Directory} cannot be created: {Reason}")]
+    private partial void LogStaticDirectoryUnusable(string directory, string reason);
 
     [LoggerMessage(EventId = 620, Level = LogLevel.Information, Message = "Kubelet of node {Node} running; {Pods} pods bound to it")]
     private partial void LogRunning(string node, int pods);

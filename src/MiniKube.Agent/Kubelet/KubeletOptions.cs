@@ -16,6 +16,12 @@ public sealed class KubeletOptions
     /// <summary>Image tarballs dropped here are loaded at start and within seconds of appearing (null: none).</summary>
     public string? ImagesDirectory { get; init; }
 
+    /// <summary>Static pod manifests (*.yaml, *.yml, *.json) in this directory run without the API server and appear there as mirror pods (null: none).</summary>
+    public string? StaticPodsDirectory { get; init; }
+
+    /// <summary>How often the static pod directory is read again (upstream's file source: 20 s).</summary>
+    public TimeSpan StaticPodsRescanInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often every pod is synced even without a change (container exits are noticed this way).</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(1);
 

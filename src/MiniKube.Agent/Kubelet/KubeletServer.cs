@@ -157,7 +157,7 @@ internal sealed class KubeletServer : IAsyncDisposable
             return (null, StatusCodes.Status404NotFound, $"pod {ns}/{podName} is not on this node");
         }
         var attempts = (await runtime.ListContainersAsync(context.RequestAborted))
-            .Where(c => c.PodUid == pod.Metadata.Uid && c.Name == containerName)
+            .Where(c => c.PodUid == StaticPods.RuntimeUid(pod) && c.Name == containerName)
             .OrderByDescending(c => c.Attempt)
             .ToList();
         var container = previous ? attempts.Skip(1).FirstOrDefault() : attempts.FirstOrDefault();

@@ -30,6 +30,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     private readonly ContainerStopper _stopper = new(runtime, new HandlerActions(runtime), options.Time);
 
+    /// <summary>Called with every status a sync computes (the kubelet remembers static pods' own, for when their mirror is missing).</summary>
+    public Action<V1Pod, V1PodStatus>? StatusComputed { get; init; }
+
     /// <summary>Syncs the pod; returns when it should be looked at again at the latest (null: on the next change or resync).</summary>
     public async Task<TimeSpan?> SyncAsync(V1Pod pod, IReadOnlyList<PodSandbox> sandboxes, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
     {
@@ -39,7 +42,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         if (pod.Metadata.DeletionTimestamp is not null)
         {
             await TerminateAsync(pod, sandboxes.Where(s => s.PodUid == uid).ToList(), mine, cancellationToken);
-            await FinalDeleteAsync(pod, cancellationToken);
+            if (!StaticPods.IsStatic(pod))
+            {
+                await FinalDeleteAsync(pod, cancellationToken); // a static pod has no API object; its mirror is the kubelet's to delete
+            }
             _waiting.TryRemove(uid, out _);
             _ready.TryRemove(uid, out _);
             return null;
@@ -63,7 +69,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             mine = (await runtime.ListContainersAsync(cancellationToken)).Where(c => c.PodUid == uid).ToList();
         }
         var readiness = _ready.GetOrAdd(uid, _ => new ConcurrentDictionary<string, bool>());
-        await WriteStatusAsync(pod, PodStatusBuilder.Build(pod, sandbox, mine, waiting, readiness, options.NodeIp, options.Time.GetUtcNow().UtcDateTime), cancellationToken);
+        var status = PodStatusBuilder.Build(pod, sandbox, mine, waiting, readiness, options.NodeIp, options.Time.GetUtcNow().UtcDateTime);
+        StatusComputed?.Invoke(pod, status);
+        await WriteStatusAsync(pod, status, cancellationToken);
         return recheck;
     }
 

@@ -51,6 +51,7 @@ internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSet
             NodeIp = settings.NodeIp ?? DetectNodeIp(),
             PodsDirectory = Path.Combine(settings.DataDir, "agent", "pods"),
             ImagesDirectory = Path.Combine(settings.DataDir, "agent", "images"),
+            StaticPodsDirectory = Path.Combine(settings.DataDir, "agent", "pod-manifests"),
             ClientCa = clusterCa,
             ServerPort = settings.KubeletPort,
             Time = time,
