@@ -192,10 +192,11 @@ public sealed partial class Informer<T>
 
     private async Task ResyncAsync(CancellationToken cancellationToken)
     {
+        // Armed when the informer starts (this part runs before RunAsync's first await); a tick before the first list waits for it.
+        using var timer = new PeriodicTimer(_resyncPeriod, _time);
         try
         {
             await Synced.WaitAsync(cancellationToken);
-            using var timer = new PeriodicTimer(_resyncPeriod, _time);
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 lock (_dispatch)

@@ -241,12 +241,25 @@ public sealed partial class LeaderElector
             record = new LeaseRecord("", 1, now, now, _observed.LeaseTransitions);
             lease = _lease;
         }
-        lease.Spec = record.ToSpec();
         try
         {
             using var timeout = new CancellationTokenSource(_options.RenewDeadline, _time);
-            var updated = await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.LeaseNamespace, cancellationToken: timeout.Token);
-            Observe(record, updated);
+            lease.Spec = record.ToSpec();
+            try
+            {
+                Observe(record, await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _options.LeaseName, _options.LeaseNamespace, cancellationToken: timeout.Token));
+            }
+            catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Conflict)
+            {
+                // A renewal cut short by the stop may still have landed; if the Lease is still ours, release the version that is there.
+                var current = await ReadLeaseAsync(timeout.Token);
+                if (current?.Spec?.HolderIdentity != Identity)
+                {
+                    return;
+                }
+                current.Spec = record.ToSpec();
+                Observe(record, await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(current, _options.LeaseName, _options.LeaseNamespace, cancellationToken: timeout.Token));
+            }
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TimeoutException or OperationCanceledException)
         {
