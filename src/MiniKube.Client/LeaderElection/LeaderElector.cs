@@ -30,6 +30,7 @@ public sealed partial class LeaderElector
     private LeaseRecord? _observed;
     private long _observedAt;
     private V1Lease? _lease;
+    private string? _lastNotified;
 
     public LeaderElector(IKubernetes client, LeaderElectionOptions options, ILogger logger)
     {
@@ -278,8 +279,6 @@ public sealed partial class LeaderElector
         }
         NotifyIfNewLeader(record.HolderIdentity);
     }
-
-    private string? _lastNotified;
 
     private void NotifyIfNewLeader(string holder)
     {
