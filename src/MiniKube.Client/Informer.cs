@@ -1,100 +1,169 @@
-using System.Collections.Concurrent;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace MiniKube.Client;
 
-/// <summary>How an informer lists (returning the list's resourceVersion) and watches one kind.</summary>
-/// <typeparam name="T">The k8s.Models kind.</typeparam>
-public interface IListWatch<T>
-    where T : IKubernetesObject<V1ObjectMeta>
-{
-    Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken);
-
-    /// <summary>Changes after <paramref name="resourceVersion"/>; ends when the server closes the stream, throws <see cref="KubernetesException"/> on an ERROR event (410: re-list).</summary>
-    IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, CancellationToken cancellationToken);
-}
-
 /// <summary>
-/// client-go's reflector and store in one (tools/cache/reflector.go): lists, then watches from
-/// the list's version, re-watches when a stream ends, re-lists when the version is too old,
-/// and keeps a local cache by namespace/name. Each change calls <see cref="Changed"/> with the
-/// object's key; handlers only enqueue, never work (work reads the cache later).
-/// Cached objects are shared: never mutate one — copy it first.
+/// client-go's reflector, store and shared informer in one (tools/cache/reflector.go,
+/// shared_informer.go): lists, then watches from the list's version, re-watches from the last
+/// version seen when a stream ends or breaks, re-lists when the server says the version is gone
+/// (410), keeps <see cref="Cache"/> by namespace/name, and every <c>resyncPeriod</c> re-delivers
+/// every cached object to the handlers.
+/// Handlers run one at a time, in the order of the changes, on the informer's loop: they only
+/// enqueue keys and never do work (work reads the cache later), and never throw.
+/// Cached objects are shared by the whole process: never mutate one — copy it first with <see cref="ObjectCopy.Clone{T}"/>.
 /// </summary>
-public sealed partial class Informer<T>(IListWatch<T> source, ILogger logger)
+public sealed partial class Informer<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
+    private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly IListWatch<T> _source;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _resyncPeriod;
+    private readonly TimeProvider _time;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Called with the key of every object that was added, changed or deleted.</summary>
+    // Held while the cache changes and handlers run, so a handler added late sees each object exactly once.
+    private readonly Lock _dispatch = new();
+    private readonly List<Action<ObjectChange<T>>> _handlers = [];
+    private int _started;
+
+    /// <param name="resyncPeriod">How often every cached object is re-delivered to the handlers; zero or less: never.</param>
+    public Informer(IListWatch<T> source, ILogger logger, TimeSpan resyncPeriod = default, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(logger);
+        _source = source;
+        _logger = logger;
+        _resyncPeriod = resyncPeriod;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Called with the key of every object that was added, changed, deleted or resynced.</summary>
     public event Action<string>? Changed;
 
-    /// <summary>Completes once the first list is in the cache.</summary>
+    /// <summary>The local copy, with its indexes: the lister controllers read.</summary>
+    public ObjectCache<T> Cache { get; } = new();
+
+    /// <summary>Completes once the first list is in the cache and its handlers have run.</summary>
     public Task Synced => _synced.Task;
 
-    public T? Get(string key) => _cache.GetValueOrDefault(key);
+    public T? Get(string key) => Cache.Get(key);
 
-    public IReadOnlyCollection<T> List() => [.. _cache.Values];
+    public IReadOnlyCollection<T> List() => Cache.List();
 
-    public IReadOnlyCollection<string> Keys => [.. _cache.Keys];
+    public IReadOnlyCollection<string> Keys => Cache.Keys;
 
+    /// <summary>
+    /// Adds a handler for every change from now on; objects already cached are first delivered
+    /// to it as adds (as client-go's AddEventHandler does). Dispose the result to remove it.
+    /// </summary>
+    public IDisposable AddHandler(Action<ObjectChange<T>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_dispatch)
+        {
+            foreach (var obj in Cache.List())
+            {
+                handler(new ObjectChange<T>(ObjectKeys.Of(obj), null, obj));
+            }
+            _handlers.Add(handler);
+        }
+        return new Registration(this, handler);
+    }
+
+    /// <summary>Lists and watches until cancelled. Runs once per informer.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException($"the {typeof(T).Name} informer is already running");
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var resync = _resyncPeriod > TimeSpan.Zero ? ResyncAsync(stop.Token) : Task.CompletedTask;
+        try
+        {
+            await ReflectAsync(cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await resync;
+        }
+    }
+
+    private async Task ReflectAsync(CancellationToken cancellationToken)
+    {
+        string? version = null;
+        var backoff = InitialBackoff;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var version = await ListIntoCacheAsync(cancellationToken);
-                backoff = TimeSpan.FromMilliseconds(200);
-                // Watch until the version expires; each clean end of a stream just re-watches.
-                while (!cancellationToken.IsCancellationRequested)
+                version ??= await ListIntoCacheAsync(cancellationToken);
+                await foreach (var (type, obj) in _source.WatchAsync(version, cancellationToken))
                 {
-                    await foreach (var (type, obj) in source.WatchAsync(version, cancellationToken))
-                    {
-                        version = obj.Metadata.ResourceVersion ?? version;
-                        Apply(type, obj);
-                    }
+                    version = obj.Metadata?.ResourceVersion ?? version;
+                    Apply(type, obj);
                 }
+                // A stream that ended cleanly (server timeout) is simply watched again from where it stopped.
+                backoff = InitialBackoff;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (KubernetesException e) when (e.Status?.Code == 410)
+            catch (Exception e) when (IsGone(e))
             {
                 LogRelist(typeof(T).Name);
+                version = null;
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or KubernetesException or k8s.Autorest.HttpOperationException or TimeoutException or OperationCanceledException)
+            catch (Exception e) when (e is HttpRequestException or IOException or KubernetesException or HttpOperationException or TimeoutException or OperationCanceledException)
             {
+                // The version is kept: after a broken stream upstream re-watches rather than re-lists, which at 10,000 pods matters.
                 LogRetry(typeof(T).Name, e.Message, backoff.TotalMilliseconds);
-                await Task.Delay(backoff, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));
+                await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
     }
 
+    private static bool IsGone(Exception e) => e switch
+    {
+        KubernetesException k => k.Status?.Code == 410,
+        HttpOperationException h => h.Response?.StatusCode == System.Net.HttpStatusCode.Gone,
+        _ => false,
+    };
+
     private async Task<string> ListIntoCacheAsync(CancellationToken cancellationToken)
     {
-        var (items, version) = await source.ListAsync(cancellationToken);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in items)
+        var (items, version) = await _source.ListAsync(cancellationToken);
+        lock (_dispatch)
         {
-            var key = ObjectKeys.Of(item);
-            seen.Add(key);
-            if (!_cache.TryGetValue(key, out var old) || old.Metadata.ResourceVersion != item.Metadata.ResourceVersion)
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in items)
             {
-                _cache[key] = item;
-                Changed?.Invoke(key);
+                var key = ObjectKeys.Of(item);
+                seen.Add(key);
+                var current = Cache.Get(key);
+                if (current is null || current.Metadata.ResourceVersion != item.Metadata.ResourceVersion)
+                {
+                    Cache.Upsert(key, item);
+                    Dispatch(new ObjectChange<T>(key, current, item));
+                }
             }
-        }
-        foreach (var gone in _cache.Keys.Where(k => !seen.Contains(k)).ToList())
-        {
-            _cache.TryRemove(gone, out _);
-            Changed?.Invoke(gone);
+            foreach (var gone in Cache.Keys.Where(k => !seen.Contains(k)))
+            {
+                // Deleted while we were not watching: the last state we saw is all there is (client-go's DeletedFinalStateUnknown).
+                if (Cache.Remove(gone) is { } last)
+                {
+                    Dispatch(new ObjectChange<T>(gone, last, null));
+                }
+            }
         }
         _synced.TrySetResult();
         return version;
@@ -103,18 +172,55 @@ public sealed partial class Informer<T>(IListWatch<T> source, ILogger logger)
     private void Apply(WatchEventType type, T obj)
     {
         var key = ObjectKeys.Of(obj);
-        switch (type)
+        lock (_dispatch)
         {
-            case WatchEventType.Added or WatchEventType.Modified:
-                _cache[key] = obj;
-                break;
-            case WatchEventType.Deleted:
-                _cache.TryRemove(key, out _);
-                break;
-            default:
-                return; // bookmarks carry only a version
+            switch (type)
+            {
+                case WatchEventType.Added or WatchEventType.Modified:
+                    var old = Cache.Upsert(key, obj);
+                    Dispatch(new ObjectChange<T>(key, old, obj));
+                    break;
+                case WatchEventType.Deleted:
+                    Cache.Remove(key);
+                    Dispatch(new ObjectChange<T>(key, obj, null));
+                    break;
+                default:
+                    return; // bookmarks carry only a version
+            }
         }
-        Changed?.Invoke(key);
+    }
+
+    private async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        // Armed when the informer starts (this part runs before RunAsync's first await); a tick before the first list waits for it.
+        using var timer = new PeriodicTimer(_resyncPeriod, _time);
+        try
+        {
+            await Synced.WaitAsync(cancellationToken);
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                lock (_dispatch)
+                {
+                    foreach (var obj in Cache.List())
+                    {
+                        Dispatch(new ObjectChange<T>(ObjectKeys.Of(obj), obj, obj));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Dispatch(ObjectChange<T> change)
+    {
+        Changed?.Invoke(change.Key);
+        foreach (var handler in _handlers)
+        {
+            handler(change);
+        }
     }
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Debug, Message = "{Kind} watch expired; listing again")]
@@ -122,14 +228,15 @@ public sealed partial class Informer<T>(IListWatch<T> source, ILogger logger)
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "{Kind} list/watch failed ({Reason}); retrying in {DelayMs} ms")]
     private partial void LogRetry(string kind, string reason, double delayMs);
-}
 
-/// <summary>The cache key of an object: "namespace/name", or "name" for cluster-scoped kinds.</summary>
-public static class ObjectKeys
-{
-    public static string Of(IKubernetesObject<V1ObjectMeta> obj)
+    private sealed class Registration(Informer<T> informer, Action<ObjectChange<T>> handler) : IDisposable
     {
-        ArgumentNullException.ThrowIfNull(obj);
-        return obj.Metadata.NamespaceProperty is { Length: > 0 } ns ? $"{ns}/{obj.Metadata.Name}" : obj.Metadata.Name;
+        public void Dispose()
+        {
+            lock (informer._dispatch)
+            {
+                informer._handlers.Remove(handler);
+            }
+        }
     }
 }

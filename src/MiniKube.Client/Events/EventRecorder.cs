@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Threading.Channels;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace MiniKube.Client.Events;
+
+/// <summary>The two event types kubectl shows.</summary>
+public static class EventTypes
+{
+    public const string Normal = "Normal";
+    public const string Warning = "Warning";
+}
+
+/// <summary>Settings of one <see cref="EventRecorder"/>.</summary>
+public sealed record EventRecorderOptions
+{
+    /// <summary>Who reports: <c>source.component</c> and <c>reportingComponent</c>, the "From" column of kubectl describe ("default-scheduler", "replicaset-controller").</summary>
+    public required string Component { get; init; }
+
+    /// <summary><c>source.host</c> and <c>reportingInstance</c>: the node for a kubelet, empty for control-plane components.</summary>
+    public string Host { get; init; } = "";
+
+    /// <summary>Events waiting to be written; more are dropped, as upstream's broadcaster drops them rather than block a controller.</summary>
+    public int QueueCapacity { get; init; } = 1000;
+
+    /// <summary>A repeat of the same event within this window bumps the count of the one already written.</summary>
+    public TimeSpan AggregationWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many distinct events are remembered for aggregation (upstream's LRU holds 4096).</summary>
+    public int CacheSize { get; init; } = 4096;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// core/v1 Events for what users read in <c>kubectl describe</c> (client-go tools/record
+/// event.go + events_cache.go, simplified): recording never blocks and never fails —
+/// events go through a bounded channel to <see cref="RunAsync"/>, which writes them. The same
+/// event (object, type, reason, message, source) seen again within the aggregation window is
+/// not written anew: the existing Event's count and lastTimestamp are patched, as kubectl then
+/// shows "3m (x5 over 10m)".
+/// </summary>
+public sealed partial class EventRecorder
+{
+    private readonly IKubernetes _client;
+    private readonly EventRecorderOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _pending;
+
+    // Touched only by RunAsync's single reader.
+    private readonly Dictionary<AggregationKey, Written> _written = [];
+    private long _sequence;
+
+    public EventRecorder(IKubernetes client, EventRecorderOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentException.ThrowIfNullOrEmpty(options.Component);
+        _client = client;
+        _options = options;
+        _logger = logger;
+        _pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>Records an event about <paramref name="obj"/>; its kind and apiVersion come from the model type when the object lacks them.</summary>
+    public void Record(IKubernetesObject<V1ObjectMeta> obj, string type, string reason, string message)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        Record(ReferenceTo(obj), type, reason, message);
+    }
+
+    /// <summary>Records an event about the object <paramref name="involved"/> refers to (kind, namespace, name and uid are what kubectl describe matches on).</summary>
+    public void Record(V1ObjectReference involved, string type, string reason, string message)
+    {
+        ArgumentNullException.ThrowIfNull(involved);
+        if (!_pending.Writer.TryWrite(new Pending(involved, type, reason, message, _options.Time.GetUtcNow())))
+        {
+            LogDropped(reason, involved.NamespaceProperty, involved.Name);
+        }
+    }
+
+    /// <summary>Stops accepting events; <see cref="RunAsync"/> returns once those already recorded are written.</summary>
+    public void Complete() => _pending.Writer.TryComplete();
+
+    /// <summary>Writes recorded events until cancelled or <see cref="Complete"/>d.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var pending in _pending.Reader.ReadAllAsync(cancellationToken))
+            {
+                await WriteAsync(pending, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping; events still queued are lost, as upstream loses them on shutdown.
+        }
+    }
+
+    /// <summary>The reference kubectl describe searches events by (client-go tools/reference GetReference).</summary>
+    public static V1ObjectReference ReferenceTo(IKubernetesObject<V1ObjectMeta> obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var entity = obj.GetType().GetCustomAttribute<KubernetesEntityAttribute>();
+        var apiVersion = obj.ApiVersion
+            ?? (entity is null ? null : string.IsNullOrEmpty(entity.Group) ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}");
+        return new V1ObjectReference
+        {
+            ApiVersion = apiVersion,
+            Kind = obj.Kind ?? entity?.Kind,
+            NamespaceProperty = obj.Metadata.NamespaceProperty,
+            Name = obj.Metadata.Name,
+            Uid = obj.Metadata.Uid,
+            ResourceVersion = obj.Metadata.ResourceVersion,
+        };
+    }
+
+    private async Task WriteAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        var key = new AggregationKey(pending.Involved.Uid, pending.Involved.Kind, pending.Involved.NamespaceProperty, pending.Involved.Name, pending.Involved.FieldPath, pending.Type, pending.Reason, pending.Message);
+        try
+        {
+            if (_written.TryGetValue(key, out var earlier) && pending.At - earlier.LastSeen <= _options.AggregationWindow)
+            {
+                var count = earlier.Count + 1;
+                if (await TryPatchCountAsync(earlier, count, pending.At, cancellationToken))
+                {
+                    _written[key] = earlier with { Count = count, LastSeen = pending.At };
+                    return;
+                }
+            }
+            var created = await _client.CoreV1.CreateNamespacedEventAsync(NewEvent(pending), NamespaceOf(pending.Involved), cancellationToken: cancellationToken);
+            Remember(key, new Written(created.Metadata.Name, created.Metadata.NamespaceProperty, 1, pending.At));
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TimeoutException)
+        {
+            // An event is advice, not state: it is logged and dropped rather than retried forever.
+            LogWriteFailed(pending.Reason, pending.Involved.NamespaceProperty, pending.Involved.Name, e.Message);
+        }
+    }
+
+    /// <returns>False when the Event is gone (expired or deleted), so a new one must be created.</returns>
+    private async Task<bool> TryPatchCountAsync(Written earlier, int count, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var body = $$"""{"count":{{count}},"lastTimestamp":"{{at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}"}""";
+        try
+        {
+            await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(body, V1Patch.PatchType.MergePatch), earlier.Name, earlier.Namespace, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private Corev1Event NewEvent(Pending pending)
+    {
+        var time = Seconds(pending.At);
+        // Upstream names events "<object>.<unix nanoseconds in hex>"; the sequence keeps names unique when the clock stands still.
+        var unique = (pending.At.ToUnixTimeMilliseconds() * 1_000_000) + (Interlocked.Increment(ref _sequence) % 1_000_000);
+        return new Corev1Event
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = $"{pending.Involved.Name}.{unique:x}",
+                NamespaceProperty = NamespaceOf(pending.Involved),
+            },
+            InvolvedObject = pending.Involved,
+            Type = pending.Type,
+            Reason = pending.Reason,
+            Message = pending.Message,
+            FirstTimestamp = time,
+            LastTimestamp = time,
+            Count = 1,
+            Source = new V1EventSource { Component = _options.Component, Host = _options.Host.Length > 0 ? _options.Host : null },
+            ReportingComponent = _options.Component,
+            ReportingInstance = _options.Host,
+        };
+    }
+
+    private void Remember(AggregationKey key, Written written)
+    {
+        if (_written.Count >= _options.CacheSize && !_written.ContainsKey(key))
+        {
+            // Crude eviction: forget the oldest. A forgotten event is merely written anew next time.
+            var oldest = _written.MinBy(p => p.Value.LastSeen).Key;
+            _written.Remove(oldest);
+        }
+        _written[key] = written;
+    }
+
+    // Cluster-scoped objects (nodes, PVs) have their events in "default", as upstream puts them.
+    private static string NamespaceOf(V1ObjectReference involved) =>
+        involved.NamespaceProperty is { Length: > 0 } ns ? ns : "default";
+
+    // metav1.Time has whole seconds on the wire.
+    private static DateTime Seconds(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
+
+    [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Event queue full; dropped {Reason} for {Namespace}/{Name}")]
+    private partial void LogDropped(string reason, string? @namespace, string? name);
+
+    [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "Could not write event {Reason} for {Namespace}/{Name}: {Error}")]
+    private partial void LogWriteFailed(string reason, string? @namespace, string? name, string error);
+
+    private sealed record Pending(V1ObjectReference Involved, string Type, string Reason, string Message, DateTimeOffset At);
+
+    private sealed record AggregationKey(string? Uid, string? Kind, string? Namespace, string? Name, string? FieldPath, string Type, string Reason, string Message);
+
+    private sealed record Written(string Name, string Namespace, int Count, DateTimeOffset LastSeen);
+}

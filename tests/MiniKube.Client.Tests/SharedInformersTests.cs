@@ -1,0 +1,67 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniKube.ApiServer.Tests.Integration;
+
+namespace MiniKube.Client.Tests;
+
+/// <summary>The shared informers over a real in-process API server.</summary>
+[TestFixture]
+[Category("Integration")]
+public sealed class SharedInformersTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private TestApiServer _server = null!;
+    private Kubernetes _client = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _server = await TestApiServer.StartAsync();
+        _client = _server.Client();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+        _server.DeleteDirectory();
+    }
+
+    [Test]
+    public async Task RunAsync_OneInformerPerKind_ListsWatchesAndStartsLateInformers()
+    {
+        var informers = new SharedInformers(_client, NullLoggerFactory.Instance);
+        var pods = informers.Pods;
+        Assert.That(informers.For(KubeListWatches.Pods), Is.SameAs(pods));
+        var added = new TaskCompletionSource<V1Pod>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pods.AddHandler(change =>
+        {
+            if (change.IsAdd)
+            {
+                added.TrySetResult(change.New!);
+            }
+        });
+
+        using var stop = new CancellationTokenSource();
+        var run = informers.RunAsync(stop.Token);
+        await informers.WaitForCacheSyncAsync(stop.Token).WaitAsync(Timeout);
+        await _client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "p1" },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "busybox" }] },
+        }, "default");
+        var pod = await added.Task.WaitAsync(Timeout);
+        Assert.That(ObjectKeys.Of(pod), Is.EqualTo("default/p1"));
+
+        // Asked for while running: starts at once.
+        var namespaces = informers.Namespaces;
+        await informers.WaitForCacheSyncAsync(stop.Token).WaitAsync(Timeout);
+        Assert.That(namespaces.Cache.Get("kube-system"), Is.Not.Null);
+
+        await stop.CancelAsync();
+        await run.WaitAsync(Timeout);
+    }
+}
