@@ -1,0 +1,47 @@
+using k8s;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+using MiniKube.Client.Events;
+
+namespace MiniKube.Controllers;
+
+/// <summary>
+/// What every controller is built from: the API client, the process's shared informers, the
+/// clock, loggers, and one event recorder per reporting component (reason strings in
+/// <c>kubectl describe</c> show it as "From").
+/// </summary>
+public sealed class ControllerContext(IKubernetes client, SharedInformers informers, ILoggerFactory loggers, TimeProvider time)
+{
+    private readonly Dictionary<string, EventRecorder> _recorders = new(StringComparer.Ordinal);
+
+    public IKubernetes Client { get; } = client;
+
+    public SharedInformers Informers { get; } = informers;
+
+    public ILoggerFactory Loggers { get; } = loggers;
+
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>The recorder for <paramref name="component"/> (e.g. "replicaset-controller"), made once.</summary>
+    public EventRecorder Events(string component)
+    {
+        lock (_recorders)
+        {
+            if (!_recorders.TryGetValue(component, out var recorder))
+            {
+                recorder = new EventRecorder(Client, new EventRecorderOptions { Component = component, Time = Time }, Loggers.CreateLogger<EventRecorder>());
+                _recorders[component] = recorder;
+            }
+            return recorder;
+        }
+    }
+
+    /// <summary>Runs every recorder handed out until <paramref name="cancellationToken"/> stops them.</summary>
+    internal Task RunRecordersAsync(CancellationToken cancellationToken)
+    {
+        lock (_recorders)
+        {
+            return Task.WhenAll(_recorders.Values.Select(r => r.RunAsync(cancellationToken)));
+        }
+    }
+}

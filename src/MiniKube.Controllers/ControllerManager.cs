@@ -1,0 +1,49 @@
+using k8s;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+
+namespace MiniKube.Controllers;
+
+/// <summary>What the controller manager runs: every controller unless named in <see cref="Disabled"/>.</summary>
+public sealed record ControllerManagerOptions
+{
+    public IReadOnlySet<string> Disabled { get; init; } = new HashSet<string>();
+
+    /// <summary>How often informers re-deliver every object (a safety net for missed events).</summary>
+    public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// kube-controller-manager's role: one set of shared informers, every controller of
+/// <see cref="ControllerCatalog"/> built on them, started once the caches have synced, all
+/// stopped together. The caller runs it only while it holds the leader lease.
+/// </summary>
+public sealed class ControllerManager(IKubernetes client, ControllerManagerOptions options, ILoggerFactory loggers)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informers = new SharedInformers(client, loggers, new SharedInformerOptions { ResyncPeriod = options.ResyncPeriod, Time = options.Time });
+        var context = new ControllerContext(client, informers, loggers, options.Time);
+        var controllers = ControllerCatalog.All
+            .Where(entry => !options.Disabled.Contains(entry.Name))
+            .Select(entry => entry.Create(context))
+            .ToList();
+        var running = new List<Task> { informers.RunAsync(stop.Token), context.RunRecordersAsync(stop.Token) };
+        try
+        {
+            await informers.WaitForCacheSyncAsync(stop.Token);
+            running.AddRange(controllers.Select(c => c.RunAsync(stop.Token)));
+            // The first loop to end (or fail) ends them all: a half-running manager helps nobody.
+            await await Task.WhenAny(running);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+}
