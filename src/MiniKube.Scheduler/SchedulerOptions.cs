@@ -6,8 +6,13 @@ public sealed class SchedulerOptions
     /// <summary>Pods whose spec.schedulerName is this (or empty, for the default name) are ours.</summary>
     public string SchedulerName { get; set; } = DefaultSchedulerName;
 
-    /// <summary>Bindings and status writes in flight at once while the next pods are decided (upstream binds asynchronously too).</summary>
-    public int ParallelWrites { get; set; } = 16;
+    /// <summary>
+    /// Bindings and status writes in flight at once while the next pods are decided (upstream binds
+    /// each pod asynchronously, unbounded). Measured with the in-process API server (ThroughputCheck,
+    /// first run in a process, busy VM): 64 gave 856 pods/s where 16 gave 449–494; the store
+    /// commits concurrent writes together.
+    /// </summary>
+    public int ParallelWrites { get; set; } = 64;
 
     /// <summary>A pod parked as unschedulable is retried after this long even if nothing changed (upstream podMaxInUnschedulablePodsDuration).</summary>
     public TimeSpan UnschedulableRetryInterval { get; set; } = TimeSpan.FromMinutes(5);

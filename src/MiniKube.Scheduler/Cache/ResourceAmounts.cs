@@ -87,17 +87,6 @@ internal sealed class ResourceAmounts
         }
     }
 
-    public ResourceAmounts Clone()
-    {
-        return new ResourceAmounts
-        {
-            MilliCpu = MilliCpu,
-            Memory = Memory,
-            EphemeralStorage = EphemeralStorage,
-            Scalars = Scalars is null ? null : new Dictionary<string, long>(Scalars, StringComparer.Ordinal),
-        };
-    }
-
     /// <summary>
     /// Extended resources (a domain outside kubernetes.io), hugepages and attachable volumes, as
     /// upstream's schedutil.IsScalarResourceName; "pods" is counted separately.

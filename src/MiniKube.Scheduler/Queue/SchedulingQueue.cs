@@ -19,17 +19,6 @@ internal sealed class SchedulingQueue(TimeProvider time)
     private readonly Dictionary<string, string> _ownWrites = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public int UnschedulableCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _unschedulable.Count;
-            }
-        }
-    }
-
     /// <summary>Queues a pod for a decision (moving it out of the unschedulable set if it was there).</summary>
     public void Add(string key)
     {

@@ -1,6 +1,5 @@
 using k8s;
 using k8s.Models;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Scheduler.Tests.Integration;
 
@@ -33,6 +32,4 @@ internal static class ClusterObjects
             await Task.Delay(50);
         }
     }
-
-    public static async Task<TestApiServer> StartServerAsync() => await TestApiServer.StartAsync();
 }
