@@ -21,6 +21,8 @@ internal sealed class ServerCommand : ModeCommand
         Add(NodeName);
         Add(NodeIp);
         Add(DisableAgent);
+        Add(DisableScheduler);
+        Add(DisableControllerManager);
         Add(Runtime);
         Add(KubeletPort);
         Add(DatastoreEndpoint);
@@ -51,6 +53,10 @@ internal sealed class ServerCommand : ModeCommand
     public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address the local node advertises");
 
     public Option<bool> DisableAgent { get; } = Flags.Switch("--disable-agent", "Run the control plane only, without a local agent");
+
+    public Option<bool> DisableScheduler { get; } = Flags.Switch("--disable-scheduler", "Do not run the scheduler in this server");
+
+    public Option<bool> DisableControllerManager { get; } = Flags.Switch("--disable-controller-manager", "Do not run the controller manager in this server");
 
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the local kubelet's API (0: any free port)", allowAny: true);
 
@@ -87,6 +93,8 @@ internal sealed class ServerCommand : ModeCommand
         NodeName = parsed.GetValue(NodeName),
         NodeIp = parsed.GetValue(NodeIp),
         DisableAgent = parsed.GetValue(DisableAgent),
+        DisableScheduler = parsed.GetValue(DisableScheduler),
+        DisableControllerManager = parsed.GetValue(DisableControllerManager),
         Runtime = parsed.GetRequiredValue(Runtime),
         KubeletPort = parsed.GetValue(KubeletPort),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
@@ -121,6 +129,8 @@ internal sealed class ServerCommand : ModeCommand
                 ServiceCidr = flags.ServiceCidr,
                 NodePortRange = flags.ServiceNodePortRange,
             })
+            .AddScheduler(flags.DisableScheduler)
+            .AddControllerManager(flags.DisableControllerManager)
             .AddLocalAgent(flags.DisableAgent ? null : new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort }), cancellationToken);
     }
 }

@@ -17,6 +17,10 @@ public sealed record ServerFlags
     public string? NodeName { get; init; }
     public string? NodeIp { get; init; }
     public bool DisableAgent { get; init; }
+
+    public bool DisableScheduler { get; init; }
+
+    public bool DisableControllerManager { get; init; }
     public string Runtime { get; init; } = Defaults.Runtime;
     public int KubeletPort { get; init; } = Defaults.KubeletPort;
     public string? DatastoreEndpoint { get; init; }

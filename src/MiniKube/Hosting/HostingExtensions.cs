@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MiniKube.Controllers;
+using MiniKube.Scheduler;
 
 namespace MiniKube.Hosting;
 
@@ -76,6 +78,18 @@ public static class HostingExtensions
         services.AddSingleton<ApiServerComponent>();
         return services.AddComponent(sp => sp.GetRequiredService<ApiServerComponent>());
     }
+
+    /// <summary>The scheduler, leader-elected on the kube-scheduler Lease; add it after the API server.</summary>
+    internal static IServiceCollection AddScheduler(this IServiceCollection services, bool disabled) =>
+        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("scheduler", "kube-scheduler", sp.GetRequiredService<ApiServerComponent>(),
+            (client, leading) => new KubeScheduler(client, new SchedulerOptions(), sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
+            sp.GetRequiredService<ILoggerFactory>()));
+
+    /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled) =>
+        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<ApiServerComponent>(),
+            (client, leading) => new ControllerManager(client, new ControllerManagerOptions(), sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
+            sp.GetRequiredService<ILoggerFactory>()));
 
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)

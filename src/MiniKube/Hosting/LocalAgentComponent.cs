@@ -28,13 +28,7 @@ internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSet
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
         var pki = apiServer.Pki ?? throw new InvalidOperationException("the API server is not ready");
-        var config = new KubernetesClientConfiguration
-        {
-            Host = apiServer.Address!.ToString(),
-            SslCaCerts = [pki.Ca],
-            ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Certificate(pki.Admin))),
-            ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Key(pki.Admin))),
-        };
+        var config = InProcessClient.ConfigFor(apiServer);
         await RunKubeletAsync(config, pki.Ca, settings, time, loggers, ready, stoppingToken);
     }
 
