@@ -61,8 +61,8 @@ public static class ClusterBootstrap
 
     private static async Task CreateIfMissingAsync(ResourceRegistry registry, ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)
     {
-        var name = ObjectMeta.Name(obj)!;
-        if (await registry.Store.GetAsync(ResourceRegistry.Key(type, ns, name), 0, cancellationToken) is not null)
+        var key = ResourceRegistry.Key(type, ns, ObjectMeta.Name(obj)!);
+        if (await registry.Store.GetAsync(key, 0, cancellationToken) is not null)
         {
             return;
         }
@@ -70,9 +70,19 @@ public static class ClusterBootstrap
         {
             await registry.CreateAsync(type, ns, obj, dryRun: false, cancellationToken);
         }
-        catch (ApiException e) when (e.Reason == "AlreadyExists")
+        catch (ApiException e) when (e.Reason is "AlreadyExists" or "Invalid")
         {
-            // Another API server over the same etcd made it first.
+            // Another API server over the same etcd got there first. It may still be between
+            // claiming the Service's IP and writing the Service, so give it a moment to finish.
+            for (var attempt = 0; attempt < 25; attempt++)
+            {
+                if (await registry.Store.GetAsync(key, 0, cancellationToken) is not null)
+                {
+                    return;
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+            throw;
         }
     }
 }

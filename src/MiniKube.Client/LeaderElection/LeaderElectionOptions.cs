@@ -23,6 +23,14 @@ public sealed record LeaderElectionOptions
     /// <summary>How often candidates try to acquire and the leader renews.</summary>
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often a standby reads the Lease between its acquire attempts. Not upstream: a standby
+    /// times the lease from when it first saw the last renewal, so reading only every retry
+    /// period (with jitter, up to 4.4 s) would add that much to every takeover. Reads are cheap;
+    /// takeover writes still happen only once the lease has expired.
+    /// </summary>
+    public TimeSpan ObservePeriod { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>On a graceful stop the leader empties the record so a standby takes over at once.</summary>
     public bool ReleaseOnCancel { get; init; } = true;
 

@@ -112,7 +112,8 @@ public sealed partial class LeaderElector
                 return true;
             }
             var jitter = _options.RetryPeriod * (Random.Shared.NextDouble() * JitterFactor);
-            await Task.Delay(_options.RetryPeriod + jitter, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var wait = _options.RetryPeriod + jitter;
+            await Task.Delay(wait < _options.ObservePeriod ? wait : _options.ObservePeriod, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         return false;
     }
