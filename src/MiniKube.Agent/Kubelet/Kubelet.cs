@@ -5,6 +5,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Runtime;
 using MiniKube.Client;
+using MiniKube.Client.Events;
 
 namespace MiniKube.Agent.Kubelet;
 
@@ -26,6 +27,7 @@ public sealed partial class Kubelet
     private readonly ILogger _logger;
     private readonly NodeReporter _node;
     private readonly PodSyncer _syncer;
+    private readonly EventRecorder _events;
     private readonly Informer<V1Pod> _pods;
     private readonly WorkQueue<string> _queue = new();
     private readonly StaticPodSource? _static;
@@ -43,7 +45,8 @@ public sealed partial class Kubelet
         _options = options;
         _logger = loggers.CreateLogger<Kubelet>();
         _node = new NodeReporter(client, runtime, options, _logger);
-        _syncer = new PodSyncer(client, runtime, options, _logger) { StatusComputed = RememberStaticStatus };
+        _events = new EventRecorder(client, new EventRecorderOptions { Component = "kubelet", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
+        _syncer = new PodSyncer(client, runtime, options, _events, _logger) { StatusComputed = RememberStaticStatus };
         _pods = new Informer<V1Pod>(new PodListWatch(client, options.NodeName), _logger);
         _pods.Changed += _queue.Add;
         _mirrors = new MirrorPodClient(client, options.NodeName, _logger);
@@ -65,6 +68,7 @@ public sealed partial class Kubelet
         await RemoveOrphansAsync(stopping.Token); // before the first pod list only loads image tarballs
         ScanStaticPods();
         var local = Task.WhenAll(
+            _events.RunAsync(stopping.Token),
             // Measured (scripts/bench pods): more workers only make dockerd, which sets up each
             // sandbox's network one at a time, slower.
             _queue.RunAsync(4, SyncAsync, stopping.Token),

@@ -5,6 +5,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Runtime;
+using MiniKube.Client.Events;
 
 namespace MiniKube.Agent.Kubelet;
 
@@ -15,7 +16,7 @@ namespace MiniKube.Agent.Kubelet;
 /// doubling to 5 minutes: CrashLoopBackOff); graceful termination (preStop hooks, then SIGTERM,
 /// then SIGKILL at the end of the grace period) and the final delete when the pod is being deleted; then the status, written only when it changed.
 /// </summary>
-internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ILogger logger)
+internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, EventRecorder events, ILogger logger)
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
@@ -132,6 +133,8 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                     // Liveness (or startup) failed: the container is restarted per restartPolicy.
                     var (ns, name, containerName) = (pod.Namespace(), pod.Name(), container.Name);
                     LogUnhealthy(ns, name, containerName);
+                    Event(pod, container.Name, false, EventTypes.Warning, "Unhealthy", "Liveness probe failed");
+                    Event(pod, container.Name, false, EventTypes.Normal, "Killing", $"Container {containerName} failed liveness probe, will be restarted");
                     await _stopper.StopAsync(container, latest, sandbox.Ip, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), cancellationToken);
                 }
                 continue;
@@ -155,6 +158,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             var wait = finishedAt + backoff - options.Time.GetUtcNow();
             if (wait > TimeSpan.Zero)
             {
+                if (!waiting.ContainsKey(container.Name))
+                {
+                    Event(pod, container.Name, init, EventTypes.Warning, "BackOff", $"Back-off restarting failed container {container.Name} in pod {pod.Name()}_{pod.Namespace()}({pod.Metadata.Uid})");
+                }
                 waiting[container.Name] = $"CrashLoopBackOff: back-off {(int)backoff.TotalSeconds}s restarting failed container={container.Name} pod={pod.Name()}_{pod.Namespace()}({pod.Metadata.Uid})";
                 return wait;
             }
@@ -165,11 +172,16 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         }
         try
         {
-            var imageId = await runtime.EnsureImageAsync(container.Image, PullPolicy(container), cancellationToken);
-            _ = imageId;
+            var policy = PullPolicy(container);
+            await runtime.EnsureImageAsync(container.Image, policy, cancellationToken);
+            Event(pod, container.Name, init, EventTypes.Normal, "Pulled", policy == ImagePullPolicy.Always
+                ? $"Successfully pulled image \"{container.Image}\""
+                : $"Container image \"{container.Image}\" already present on machine");
             var config = await ContainerConfigAsync(pod, sandbox, container, init, latest is null ? 0 : latest.Attempt + 1, cancellationToken);
             var id = await runtime.CreateContainerAsync(sandbox, config, cancellationToken);
+            Event(pod, container.Name, init, EventTypes.Normal, "Created", $"Created container: {container.Name}");
             await runtime.StartContainerAsync(id, cancellationToken);
+            Event(pod, container.Name, init, EventTypes.Normal, "Started", $"Started container {container.Name}");
             waiting.TryRemove(container.Name, out _);
             // Keep only the previous attempt (for logs --previous).
             if (latest is not null)
@@ -183,14 +195,34 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         }
         catch (ImageException e)
         {
+            if (!waiting.ContainsKey(container.Name))
+            {
+                Event(pod, container.Name, init, EventTypes.Warning, e.Reason == "ErrImageNeverPull" ? e.Reason : "Failed", e.Message);
+            }
             waiting[container.Name] = $"{e.Reason}: {e.Message}";
             return TimeSpan.FromSeconds(10);
         }
         catch (ContainerConfigException e)
         {
+            if (!waiting.ContainsKey(container.Name))
+            {
+                Event(pod, container.Name, init, EventTypes.Warning, "Failed", $"Error: {e.Message}");
+            }
             waiting[container.Name] = $"CreateContainerConfigError: {e.Message}";
             return TimeSpan.FromSeconds(5);
         }
+    }
+
+    /// <summary>An event about one of the pod's containers, as upstream's kubelet words them (pkg/kubelet/events), shown by kubectl describe.</summary>
+    private void Event(V1Pod pod, string container, bool init, string type, string reason, string message)
+    {
+        if (StaticPods.IsStatic(pod))
+        {
+            return; // its events would name a pod the API does not have
+        }
+        var reference = EventRecorder.ReferenceTo(pod);
+        reference.FieldPath = $"spec.{(init ? "initContainers" : "containers")}{{{container}}}";
+        events.Record(reference, type, reason, message);
     }
 
     private async Task TerminateAsync(V1Pod pod, List<PodSandbox> sandboxes, List<ContainerInfo> containers, CancellationToken cancellationToken)
@@ -198,7 +230,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         var grace = TimeSpan.FromSeconds(pod.Metadata.DeletionGracePeriodSeconds ?? pod.Spec.TerminationGracePeriodSeconds ?? 30);
         var podIp = sandboxes.FirstOrDefault(s => s.Running)?.Ip;
         await Task.WhenAll(containers.Where(c => c.State == Runtime.ContainerState.Running).Select(c =>
-            _stopper.StopAsync((c.Init ? pod.Spec.InitContainers : pod.Spec.Containers)?.FirstOrDefault(spec => spec.Name == c.Name), c, podIp, grace, cancellationToken)));
+        {
+            Event(pod, c.Name, c.Init, EventTypes.Normal, "Killing", $"Stopping container {c.Name}");
+            return _stopper.StopAsync((c.Init ? pod.Spec.InitContainers : pod.Spec.Containers)?.FirstOrDefault(spec => spec.Name == c.Name), c, podIp, grace, cancellationToken);
+        }));
         foreach (var container in containers)
         {
             await runtime.RemoveContainerAsync(container.Id, cancellationToken);

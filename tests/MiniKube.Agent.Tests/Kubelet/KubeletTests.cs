@@ -70,6 +70,15 @@ public sealed class KubeletTests
         Assert.That(running.Status.PodIP, Does.StartWith("10.42."));
         Assert.That(running.Status.HostIP, Is.EqualTo("192.0.2.10"));
         Assert.That(running.Status.ContainerStatuses.Single().State.Running, Is.Not.Null);
+        var events = await WaitForEventsAsync("web", 3);
+        Assert.That(events.Select(e => $"{e.Reason}: {e.Message}"), Is.SupersetOf(new[]
+        {
+            "Pulled: Container image \"mkube.local/busybox:1\" already present on machine",
+            "Created: Created container: main",
+            "Started: Started container main",
+        }));
+        Assert.That(events.Select(e => e.InvolvedObject.FieldPath).Distinct(), Is.EqualTo(new[] { "spec.containers{main}" }));
+        Assert.That(events.Select(e => e.Source.Component).Distinct(), Is.EqualTo(new[] { "kubelet" }));
 
         await _client.CoreV1.DeleteNamespacedPodAsync("web", "default");
 
@@ -140,6 +149,20 @@ public sealed class KubeletTests
             if (DateTime.UtcNow > deadline)
             {
                 Assert.Fail($"pod {name} never got there; last status: {KubernetesJson.Serialize(pod.Status)}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<IList<Corev1Event>> WaitForEventsAsync(string pod, int atLeast)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var events = (await _client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={pod}")).Items;
+            if (events.Count >= atLeast || DateTime.UtcNow > deadline)
+            {
+                return events;
             }
             await Task.Delay(100);
         }
