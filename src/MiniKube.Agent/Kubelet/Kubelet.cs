@@ -47,7 +47,7 @@ public sealed partial class Kubelet
         _node = new NodeReporter(client, runtime, options, _logger);
         _events = new EventRecorder(client, new EventRecorderOptions { Component = "kubelet", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
         _syncer = new PodSyncer(client, runtime, options, _events, _logger) { StatusComputed = RememberStaticStatus };
-        _pods = new Informer<V1Pod>(new PodListWatch(client, options.NodeName), _logger);
+        _pods = new Informer<V1Pod>(KubeListWatches.Pods(client, fieldSelector: "spec.nodeName=" + options.NodeName), _logger);
         _pods.Changed += _queue.Add;
         _mirrors = new MirrorPodClient(client, options.NodeName, _logger);
         if (options.StaticPodsDirectory is { } manifests)
