@@ -13,9 +13,9 @@ if (Directory.Exists(work))
 }
 Directory.CreateDirectory(work);
 
-if (args.Length > 2 && args[2] == "pods")
+if (args.Length > 2 && args[2] is "pods" or "cluster")
 {
-    await PodStartBench.RunAsync(binary, work);
+    await (args[2] == "pods" ? PodStartBench.RunAsync(binary, work) : ClusterBench.RunAsync(binary, work));
     Directory.Delete(work, recursive: true);
     return;
 }
@@ -36,12 +36,13 @@ async Task MeasureAsync(string label, Dictionary<string, double> results, EtcdSe
     var dataDir = Path.Combine(work, label);
     var endpoint = etcd?.Endpoint.ToString();
     // First start makes the certificates; the second is the ordinary start of an existing node.
-    // The API server alone, as issue 4 measures it: no local kubelet.
-    await using (var first = await MkubeServer.StartAsync(binary, dataDir, endpoint, "--disable-agent"))
+    // The API server alone, as issue 4 measures it: no kubelet, scheduler or controllers.
+    string[] alone = ["--disable-agent", "--disable-scheduler", "--disable-controller-manager"];
+    await using (var first = await MkubeServer.StartAsync(binary, dataDir, endpoint, alone))
     {
         results["ready first"] = first.ReadyAfter.TotalSeconds;
     }
-    await using var server = await MkubeServer.StartAsync(binary, dataDir, endpoint, "--disable-agent");
+    await using var server = await MkubeServer.StartAsync(binary, dataDir, endpoint, alone);
     results["ready"] = server.ReadyAfter.TotalSeconds;
     await Task.Delay(TimeSpan.FromSeconds(10));
     results["rss idle MB"] = server.RssBytes() / 1048576.0;
