@@ -23,6 +23,8 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableAgent);
         Add(Runtime);
         Add(KubeletPort);
+        Add(SimulateNodes);
+        Add(SimulatedStartDelay);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -55,6 +57,12 @@ internal sealed class ServerCommand : ModeCommand
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the local kubelet's API (0: any free port)", allowAny: true);
 
     public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime of the local agent: docker, or simulated (pods without containers)", "docker", "simulated");
+
+    public Option<int> SimulateNodes { get; } = Flags.Count("--simulate-nodes", Defaults.MaxSimulatedNodes,
+        "Also run this many simulated nodes (pods without containers), named NODE-NAME-sim-000 and up");
+
+    public Option<TimeSpan> SimulatedStartDelay { get; } = Flags.Duration("--simulated-start-delay", TimeSpan.Zero,
+        "How long a simulated container takes to start, e.g. 500ms or 2s");
 
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
@@ -89,6 +97,8 @@ internal sealed class ServerCommand : ModeCommand
         DisableAgent = parsed.GetValue(DisableAgent),
         Runtime = parsed.GetRequiredValue(Runtime),
         KubeletPort = parsed.GetValue(KubeletPort),
+        SimulateNodes = parsed.GetValue(SimulateNodes),
+        SimulatedStartDelay = parsed.GetValue(SimulatedStartDelay),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -113,6 +123,8 @@ internal sealed class ServerCommand : ModeCommand
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
+        // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
+        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
@@ -121,6 +133,7 @@ internal sealed class ServerCommand : ModeCommand
                 ServiceCidr = flags.ServiceCidr,
                 NodePortRange = flags.ServiceNodePortRange,
             })
-            .AddLocalAgent(flags.DisableAgent ? null : new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort }), cancellationToken);
+            .AddLocalAgent(flags.DisableAgent ? null : agent)
+            .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
     }
 }

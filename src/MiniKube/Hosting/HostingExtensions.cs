@@ -74,6 +74,7 @@ public static class HostingExtensions
     {
         services.AddSingleton(settings);
         services.AddSingleton<ApiServerComponent>();
+        services.AddSingleton<IClusterAccess, LocalClusterAccess>();
         return services.AddComponent(sp => sp.GetRequiredService<ApiServerComponent>());
     }
 
@@ -93,7 +94,22 @@ public static class HostingExtensions
     {
         services.AddSingleton(join);
         services.AddSingleton(settings);
-        return services.AddComponent<JoinedAgentComponent>();
+        services.AddSingleton<JoinedAgentComponent>();
+        services.AddSingleton<IClusterAccess>(sp => sp.GetRequiredService<JoinedAgentComponent>());
+        return services.AddComponent(sp => sp.GetRequiredService<JoinedAgentComponent>());
+    }
+
+    /// <summary>
+    /// <c>--simulate-nodes</c>: simulated nodes besides the process's own, talking to the API server
+    /// the way its own kubelet does; add it after the API server or the joined agent (nothing when the count is 0).
+    /// </summary>
+    internal static IServiceCollection AddSimulatedNodes(this IServiceCollection services, SimulatedNodesSettings settings)
+    {
+        if (settings.Count == 0)
+        {
+            return services;
+        }
+        return services.AddComponent(sp => ActivatorUtilities.CreateInstance<SimulatedNodesComponent>(sp, settings));
     }
 
     /// <summary>Runs the host to its end and returns the process exit code.</summary>
