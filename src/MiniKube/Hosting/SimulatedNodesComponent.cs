@@ -39,6 +39,12 @@ internal sealed partial class SimulatedNodesComponent(SimulatedNodesSettings set
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
+        // Stopgap until KubeletServer builds its host without config files: each kubelet API is
+        // a Kestrel host whose default builder watches appsettings.json through an inotify
+        // instance (and a thread) of its own, and Linux allows 128 instances per user by default,
+        // so a few hundred nodes failed to start. Nothing reads those files; stop the watching
+        // for the hosts built from here on (the host builder reads DOTNET_ variables).
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
         using var client = new Kubernetes(cluster.ClientConfiguration());
         var addresses = new SimulatedPodAddresses(SimulatedPodAddresses.FleetSubnet);
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
