@@ -24,6 +24,9 @@ public static class Defaults
     /// <summary>The local agent's container runtime.</summary>
     public const string Runtime = "docker";
 
+    /// <summary>Upper bound of --simulate-nodes: a sanity limit (each simulated node costs a kubelet API port and some memory).</summary>
+    public const int MaxSimulatedNodes = 10000;
+
     /// <summary>Where the Docker engine listens.</summary>
     public const string DockerEndpoint = "unix:///var/run/docker.sock";
 

@@ -38,7 +38,9 @@ internal sealed class KubeletServer : IAsyncDisposable
 
     public static async Task<KubeletServer> StartAsync(KubeletOptions options, Informer<V1Pod> pods, IContainerRuntime runtime, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // No configuration-file watching: each watcher holds an inotify instance and a thread, and
+        // Linux allows 128 instances per user, which --simulate-nodes (one server per node) exceeds.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

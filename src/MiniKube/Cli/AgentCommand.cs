@@ -15,6 +15,8 @@ internal sealed class AgentCommand : ModeCommand
         Add(NodeIp);
         Add(Runtime);
         Add(KubeletPort);
+        Add(SimulateNodes);
+        Add(SimulatedStartDelay);
     }
 
     public Option<string> Server { get; } = Flags.Urls("--server", "The server to join, https://HOST:6443 (MKUBE_SERVER or MKUBE_URL)", httpsOnly: true);
@@ -29,6 +31,12 @@ internal sealed class AgentCommand : ModeCommand
 
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the kubelet's API (0: any free port)", allowAny: true);
 
+    public Option<int> SimulateNodes { get; } = Flags.Count("--simulate-nodes", Defaults.MaxSimulatedNodes,
+        "Also run this many simulated nodes (pods without containers), named NODE-NAME-sim-000 and up");
+
+    public Option<TimeSpan> SimulatedStartDelay { get; } = Flags.Duration("--simulated-start-delay", TimeSpan.Zero,
+        "How long a simulated container takes to start, e.g. 500ms or 2s");
+
     public AgentFlags Bind(ParseResult parsed) => new()
     {
         DataDir = parsed.GetRequiredValue(DataDir),
@@ -39,6 +47,8 @@ internal sealed class AgentCommand : ModeCommand
         NodeIp = parsed.GetValue(NodeIp),
         Runtime = parsed.GetRequiredValue(Runtime),
         KubeletPort = parsed.GetValue(KubeletPort),
+        SimulateNodes = parsed.GetValue(SimulateNodes),
+        SimulatedStartDelay = parsed.GetValue(SimulatedStartDelay),
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -58,8 +68,10 @@ internal sealed class AgentCommand : ModeCommand
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
+        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "agent")
-            .AddJoinedAgent(new JoinSettings(flags.Server, flags.Token), new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort }), cancellationToken);
+            .AddJoinedAgent(new JoinSettings(flags.Server, flags.Token), agent)
+            .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
     }
 }

@@ -11,4 +11,6 @@ public sealed record AgentFlags
     public string? NodeIp { get; init; }
     public string Runtime { get; init; } = Defaults.Runtime;
     public int KubeletPort { get; init; } = Defaults.KubeletPort;
+    public int SimulateNodes { get; init; }
+    public TimeSpan SimulatedStartDelay { get; init; }
 }

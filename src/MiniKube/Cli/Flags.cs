@@ -38,6 +38,40 @@ internal static partial class Flags
         return option;
     }
 
+    /// <summary>A whole number from 0 to <paramref name="max"/>, e.g. a count of nodes.</summary>
+    public static Option<int> Count(string name, int max, string description)
+    {
+        var option = new Option<int>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            // A token that is not a number at all is already reported by the parser's own conversion.
+            if (result.Tokens.Count > 0
+                && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count)
+                && (count < 0 || count > max))
+            {
+                result.AddError($"{name}: {count} is not a number from 0 to {max}");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A non-negative duration in Go's spelling (<c>500ms</c>, <c>2s</c>, <c>1m30s</c>), as k3s flags take them.</summary>
+    public static Option<TimeSpan> Duration(string name, TimeSpan defaultValue, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (GoDuration.TryParse(text, out var value))
+            {
+                return value;
+            }
+            result.AddError($"{name}: \"{text}\" is not a duration such as 500ms, 2s or 1m30s");
+            return defaultValue;
+        },
+    };
+
     public static Option<string> IpAddress(string name, string? defaultValue, string description) =>
         Validated(Text(name, defaultValue, description), value =>
             IPAddress.TryParse(value, out _) ? null : $"{name}: \"{value}\" is not an IP address");

@@ -25,6 +25,8 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableControllerManager);
         Add(Runtime);
         Add(KubeletPort);
+        Add(SimulateNodes);
+        Add(SimulatedStartDelay);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -62,6 +64,12 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime of the local agent: docker, or simulated (pods without containers)", "docker", "simulated");
 
+    public Option<int> SimulateNodes { get; } = Flags.Count("--simulate-nodes", Defaults.MaxSimulatedNodes,
+        "Also run this many simulated nodes (pods without containers), named NODE-NAME-sim-000 and up");
+
+    public Option<TimeSpan> SimulatedStartDelay { get; } = Flags.Duration("--simulated-start-delay", TimeSpan.Zero,
+        "How long a simulated container takes to start, e.g. 500ms or 2s");
+
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
     public Option<string> DatastoreCafile { get; } = Flags.Text("--datastore-cafile", null, "CA bundle to verify the etcd endpoints");
@@ -97,6 +105,8 @@ internal sealed class ServerCommand : ModeCommand
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
         Runtime = parsed.GetRequiredValue(Runtime),
         KubeletPort = parsed.GetValue(KubeletPort),
+        SimulateNodes = parsed.GetValue(SimulateNodes),
+        SimulatedStartDelay = parsed.GetValue(SimulatedStartDelay),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -121,6 +131,8 @@ internal sealed class ServerCommand : ModeCommand
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
+        // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
+        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
@@ -131,6 +143,7 @@ internal sealed class ServerCommand : ModeCommand
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager)
-            .AddLocalAgent(flags.DisableAgent ? null : new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort }), cancellationToken);
+            .AddLocalAgent(flags.DisableAgent ? null : agent)
+            .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
     }
 }

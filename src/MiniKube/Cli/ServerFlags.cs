@@ -23,6 +23,8 @@ public sealed record ServerFlags
     public bool DisableControllerManager { get; init; }
     public string Runtime { get; init; } = Defaults.Runtime;
     public int KubeletPort { get; init; } = Defaults.KubeletPort;
+    public int SimulateNodes { get; init; }
+    public TimeSpan SimulatedStartDelay { get; init; }
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }

@@ -76,18 +76,19 @@ public static class HostingExtensions
     {
         services.AddSingleton(settings);
         services.AddSingleton<ApiServerComponent>();
+        services.AddSingleton<IClusterAccess, LocalClusterAccess>();
         return services.AddComponent(sp => sp.GetRequiredService<ApiServerComponent>());
     }
 
     /// <summary>The scheduler, leader-elected on the kube-scheduler Lease; add it after the API server.</summary>
     internal static IServiceCollection AddScheduler(this IServiceCollection services, bool disabled) =>
-        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("scheduler", "kube-scheduler", sp.GetRequiredService<ApiServerComponent>(),
+        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("scheduler", "kube-scheduler", sp.GetRequiredService<IClusterAccess>(),
             (client, leading) => new KubeScheduler(client, new SchedulerOptions(), sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
             sp.GetRequiredService<ILoggerFactory>()));
 
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
     internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled) =>
-        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<ApiServerComponent>(),
+        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<IClusterAccess>(),
             (client, leading) => new ControllerManager(client, new ControllerManagerOptions(), sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
             sp.GetRequiredService<ILoggerFactory>()));
 
@@ -107,7 +108,22 @@ public static class HostingExtensions
     {
         services.AddSingleton(join);
         services.AddSingleton(settings);
-        return services.AddComponent<JoinedAgentComponent>();
+        services.AddSingleton<JoinedAgentComponent>();
+        services.AddSingleton<IClusterAccess>(sp => sp.GetRequiredService<JoinedAgentComponent>());
+        return services.AddComponent(sp => sp.GetRequiredService<JoinedAgentComponent>());
+    }
+
+    /// <summary>
+    /// <c>--simulate-nodes</c>: simulated nodes besides the process's own, talking to the API server
+    /// the way its own kubelet does; add it after the API server or the joined agent (nothing when the count is 0).
+    /// </summary>
+    internal static IServiceCollection AddSimulatedNodes(this IServiceCollection services, SimulatedNodesSettings settings)
+    {
+        if (settings.Count == 0)
+        {
+            return services;
+        }
+        return services.AddComponent(sp => ActivatorUtilities.CreateInstance<SimulatedNodesComponent>(sp, settings));
     }
 
     /// <summary>Runs the host to its end and returns the process exit code.</summary>

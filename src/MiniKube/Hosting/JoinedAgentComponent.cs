@@ -14,11 +14,20 @@ internal sealed record JoinSettings(string Server, string? Token);
 /// and checks it against the hash in the join token before sending the token's secret (k3s'
 /// K10 scheme), proves the secret works, and keeps the server, the CA and the secret in
 /// <c>DATA_DIR/agent/credentials</c> (mode 0600), so a restart needs no token. A token that does
-/// not match fails the agent with one clear line and registers nothing.
+/// not match fails the agent with one clear line and registers nothing. Once joined it is the
+/// <see cref="IClusterAccess"/> of the process's other kubelets (<c>--simulate-nodes</c>).
 /// </summary>
-internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ILogger<JoinedAgentComponent> logger) : IComponent
+internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ILogger<JoinedAgentComponent> logger) : IComponent, IClusterAccess
 {
+    private string? _secret;
+    private X509Certificate2? _ca;
+
     public string Name => "agent";
+
+    public X509Certificate2 ClusterCa => _ca ?? throw new InvalidOperationException("the agent has not joined yet");
+
+    public KubernetesClientConfiguration ClientConfiguration() =>
+        new() { Host = join.Server, SslCaCerts = [ClusterCa], AccessToken = _secret ?? throw new InvalidOperationException("the agent has not joined yet") };
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
@@ -26,12 +35,12 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         var (caPem, secret) = join.Token is { } token
             ? await JoinAsync(token, stoppingToken)
             : Load(credentials);
-        var ca = X509Certificate2.CreateFromPem(caPem);
-        var config = new KubernetesClientConfiguration { Host = join.Server, SslCaCerts = [ca], AccessToken = secret };
-        await VerifySecretAsync(config, stoppingToken);
+        _ca = X509Certificate2.CreateFromPem(caPem);
+        _secret = secret;
+        await VerifySecretAsync(ClientConfiguration(), stoppingToken);
         Save(credentials, caPem, secret);
         LogJoined(join.Server);
-        await LocalAgentComponent.RunKubeletAsync(config, ca, settings, time, loggers, ready, stoppingToken);
+        await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(), _ca, settings, time, loggers, ready, stoppingToken);
     }
 
     private async Task<(string CaPem, string Secret)> JoinAsync(string token, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace MiniKube.Hosting;
 /// awaited), then the component stands again, as a standby; several servers over one etcd thus
 /// hand the work over within the lease duration. Ready as soon as it takes part in the election.
 /// </summary>
-internal sealed partial class LeaderElectedComponent(string name, string leaseName, ApiServerComponent apiServer, Func<IKubernetes, CancellationToken, Task> lead, ILoggerFactory loggers) : IComponent
+internal sealed partial class LeaderElectedComponent(string name, string leaseName, IClusterAccess cluster, Func<IKubernetes, CancellationToken, Task> lead, ILoggerFactory loggers) : IComponent
 {
     private readonly ILogger _logger = loggers.CreateLogger<LeaderElectedComponent>();
 
@@ -19,7 +19,7 @@ internal sealed partial class LeaderElectedComponent(string name, string leaseNa
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
-        using var client = new Kubernetes(InProcessClient.ConfigFor(apiServer));
+        using var client = new Kubernetes(cluster.ClientConfiguration());
         var elector = new LeaderElector(client, new LeaderElectionOptions { LeaseName = leaseName }, loggers.CreateLogger<LeaderElector>());
         ready.Set();
         while (!stoppingToken.IsCancellationRequested)

@@ -14,6 +14,12 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
 {
     /// <summary>The kubelet API's port; 0 (any) where several nodes share a machine, as in the tests.</summary>
     public int KubeletPort { get; init; } = 10250;
+
+    /// <summary>How long a simulated container takes to start (<c>--simulated-start-delay</c>).</summary>
+    public TimeSpan SimulatedStartDelay { get; init; }
+
+    /// <summary>This node's name: <c>--node-name</c>, or the hostname as k3s picks it.</summary>
+    public string ResolvedNodeName => NodeName ?? Dns.GetHostName().ToLowerInvariant();
 }
 
 /// <summary>
@@ -21,23 +27,19 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
 /// server only over HTTPS (ARCHITECTURE.md §3), here with the cluster's admin certificate since
 /// it runs in the server's process; it is ready once its node is registered.
 /// </summary>
-internal sealed class LocalAgentComponent(ApiServerComponent apiServer, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
+internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
 {
     public string Name => "agent";
 
-    public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
-    {
-        var pki = apiServer.Pki ?? throw new InvalidOperationException("the API server is not ready");
-        var config = InProcessClient.ConfigFor(apiServer);
-        await RunKubeletAsync(config, pki.Ca, settings, time, loggers, ready, stoppingToken);
-    }
+    public Task RunAsync(ReadySignal ready, CancellationToken stoppingToken) =>
+        RunKubeletAsync(cluster.ClientConfiguration(), cluster.ClusterCa, settings, time, loggers, ready, stoppingToken);
 
     /// <summary>Runs a kubelet against the API server <paramref name="config"/> points at; ready once its node is registered.</summary>
     internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken)
     {
         using var client = new Kubernetes(config);
-        var nodeName = settings.NodeName ?? Dns.GetHostName().ToLowerInvariant();
-        var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, time, loggers);
+        var nodeName = settings.ResolvedNodeName;
+        var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers);
         using var disposeRuntime = runtime as IDisposable;
         var kubelet = new Kubelet(client, runtime, new KubeletOptions
         {

@@ -42,6 +42,13 @@ public sealed class MkubeCommandLineTests
     [TestCase("--write-kubeconfig-mode", "644x", "not an octal file mode")]
     [TestCase("--node-name", "Node_1", "DNS-1123")]
     [TestCase("--datastore-endpoint", "ftp://etcd:2379", "not an http(s):// URL")]
+    [TestCase("--simulate-nodes", "-1", "not a number from 0 to 10000")]
+    [TestCase("--simulate-nodes", "10001", "not a number from 0 to 10000")]
+    [TestCase("--simulate-nodes", "lots", "lots")]
+    [TestCase("--simulated-start-delay", "10", "not a duration")]
+    [TestCase("--simulated-start-delay", "2 s", "not a duration")]
+    [TestCase("--simulated-start-delay", "-1s", "not a duration")]
+    [TestCase("--simulated-start-delay", "1d", "not a duration")]
     public async Task InvokeAsync_InvalidValue_NamesTheFlagAndExits2(string flag, string value, string expected)
     {
         var code = await _cli.RunAsync("server", flag, value);
@@ -111,6 +118,52 @@ public sealed class MkubeCommandLineTests
 
         Assert.That(code, Is.Zero);
         Assert.That(_cli.Out.ToString(), Does.Match(@"^mkube version v\d+\.\d+\.\d+ \(Kubernetes v1\.\d+\.\d+\)"));
+    }
+
+    [TestCase("--simulate-nodes", "-5")]
+    [TestCase("--simulated-start-delay", "soon")]
+    public async Task InvokeAsync_AgentInvalidSimulationValue_PrintsOneErrorLineAndExits2(string flag, string value)
+    {
+        var code = await _cli.RunAsync("agent", "--server", "https://10.0.0.1:6443", "--token", "secret", flag, value);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines, Has.Length.EqualTo(2), "one error line, then the usage pointer");
+        Assert.That(_cli.ErrorLines[0], Does.StartWith("Error: ").And.Contain(flag).And.Contain(value));
+    }
+
+    [Test]
+    public async Task InvokeAsync_BadStartDelayFromEnvironment_NamesTheVariableAndExits2()
+    {
+        _cli.Environment["MKUBE_SIMULATED_START_DELAY"] = "fast";
+
+        var code = await _cli.RunAsync("server");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.Contain("MKUBE_SIMULATED_START_DELAY").And.Contain("not a duration"));
+    }
+
+    [TestCase("500ms", 500)]
+    [TestCase("2s", 2000)]
+    [TestCase("1m30s", 90_000)]
+    [TestCase("1.5s", 1500)]
+    [TestCase("0", 0)]
+    public void ResolveServer_SimulationFlags_AreParsed(string delay, int expectedMilliseconds)
+    {
+        var flags = _cli.CommandLine.ResolveServer("--simulate-nodes", "100", "--simulated-start-delay", delay);
+
+        Assert.That(flags.SimulateNodes, Is.EqualTo(100));
+        Assert.That(flags.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(expectedMilliseconds)));
+    }
+
+    [Test]
+    public void ResolveAgent_SimulationFlagsFromConfigFile_AreParsed()
+    {
+        _cli.WriteConfig("server: https://10.0.0.1:6443\ntoken: secret\nsimulate-nodes: 3\nsimulated-start-delay: 250ms\n");
+
+        var flags = _cli.CommandLine.ResolveAgent();
+
+        Assert.That(flags.SimulateNodes, Is.EqualTo(3));
+        Assert.That(flags.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
     }
 
     [Test]

@@ -8,13 +8,20 @@ namespace MiniKube.Agent.Runtime.Simulated;
 /// A runtime without containers (KWOK's role): sandboxes get made-up IPs, containers "run"
 /// after <see cref="StartDelay"/> and keep running until stopped, unless their command is
 /// <c>exit N</c> (then they exit with N). It lets tests and scale runs drive the whole pod
-/// lifecycle through the real kubelet with no Docker.
+/// lifecycle through the real kubelet with no Docker. Pod IPs come from a
+/// <see cref="SimulatedPodAddresses"/> pool, which the simulated nodes of one process share.
 /// </summary>
-public sealed class SimulatedRuntime(TimeProvider time) : IContainerRuntime
+public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses addresses) : IContainerRuntime
 {
     private readonly ConcurrentDictionary<string, PodSandbox> _sandboxes = new();
     private readonly ConcurrentDictionary<string, ContainerInfo> _containers = new();
     private int _nextId;
+
+    /// <summary>A runtime with a pool of its own, as for a single node (<c>--runtime simulated</c>).</summary>
+    public SimulatedRuntime(TimeProvider time)
+        : this(time, new SimulatedPodAddresses(SimulatedPodAddresses.SingleNodeSubnet))
+    {
+    }
 
     /// <summary>How long a container takes to start.</summary>
     public TimeSpan StartDelay { get; init; } = TimeSpan.Zero;
@@ -31,8 +38,7 @@ public sealed class SimulatedRuntime(TimeProvider time) : IContainerRuntime
     {
         ArgumentNullException.ThrowIfNull(config);
         var id = NextId("sandbox");
-        var n = Interlocked.Increment(ref _nextId);
-        var sandbox = new PodSandbox(id, config.PodUid, config.Namespace, config.PodName, $"10.42.{(n >> 8) & 255}.{n & 255}", true);
+        var sandbox = new PodSandbox(id, config.PodUid, config.Namespace, config.PodName, addresses.Take(), true);
         _sandboxes[id] = sandbox;
         return Task.FromResult(sandbox);
     }
@@ -48,7 +54,11 @@ public sealed class SimulatedRuntime(TimeProvider time) : IContainerRuntime
 
     public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken)
     {
-        _sandboxes.TryRemove(sandboxId, out _);
+        // Only the call that removed it gives its IP back, so an address is never returned twice.
+        if (_sandboxes.TryRemove(sandboxId, out var sandbox) && sandbox.Ip is { } ip)
+        {
+            addresses.Return(ip);
+        }
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,111 @@
+using System.Net;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MiniKube.Hosting;
+
+namespace MiniKube.Tests.Hosting;
+
+/// <summary><c>mkube server --disable-agent --simulate-nodes 3</c>, in process: three Ready nodes that run pods.</summary>
+[TestFixture]
+[Category("Integration")]
+public sealed class SimulatedNodesComponentTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private string _dataDir = null!;
+    private IHost _host = null!;
+    private Kubernetes _client = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _dataDir = Directory.CreateTempSubdirectory("mkube-simnodes-").FullName;
+        var kubeconfig = Path.Combine(_dataDir, "kubeconfig");
+        var builder = HostingExtensions.CreateBuilder();
+        builder.Services.AddLogging().AddComponentRunner()
+            .AddDataDirectory(_dataDir, "server")
+            .AddStore(new StoreSettings(_dataDir, null, null, null, null))
+            .AddApiServer(new ApiServerSettings(_dataDir, "127.0.0.1", 0, kubeconfig, "0600", Defaults.ClusterDomain, null, null))
+            .AddSimulatedNodes(new SimulatedNodesSettings(3, "test", _dataDir, "127.0.0.1"));
+        _host = builder.Build();
+        await _host.StartAsync();
+        await WaitUntilAsync(() => Task.FromResult(File.Exists(kubeconfig)));
+        _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        _client.Dispose();
+        await _host.StopAsync();
+        _host.Dispose();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task Run_ThreeNodes_AllRegisterReadyWithTheirOwnKubeletPort()
+    {
+        IList<V1Node> nodes = [];
+        await WaitUntilAsync(async () =>
+        {
+            nodes = (await _client.CoreV1.ListNodeAsync()).Items;
+            return nodes.Count == 3 && nodes.All(IsReady);
+        });
+
+        Assert.That(nodes.Select(n => n.Metadata.Name), Is.EquivalentTo(new[] { "test-sim-000", "test-sim-001", "test-sim-002" }));
+        var ports = nodes.Select(n => n.Status.DaemonEndpoints.KubeletEndpoint.Port).ToList();
+        Assert.That(ports, Is.Unique.And.All.GreaterThan(0));
+        foreach (var node in nodes)
+        {
+            var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(node.Metadata.Name, "kube-node-lease");
+            Assert.That(lease.Spec.HolderIdentity, Is.EqualTo(node.Metadata.Name));
+        }
+    }
+
+    [Test]
+    public async Task Run_PodBoundToASimulatedNode_ReachesRunningWithAFleetIp()
+    {
+        await WaitUntilAsync(async () => (await _client.CoreV1.ListNodeAsync()).Items.Count(IsReady) == 3);
+        var pods = new[] { "test-sim-001", "test-sim-002" }.Select(node => new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "on-" + node },
+            Spec = new V1PodSpec
+            {
+                NodeName = node,
+                TerminationGracePeriodSeconds = 1,
+                Containers = [new V1Container { Name = "main", Image = "busybox", Command = ["sleep", "3600"] }],
+            },
+        });
+        foreach (var pod in pods)
+        {
+            await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+        }
+
+        IList<V1Pod> running = [];
+        await WaitUntilAsync(async () =>
+        {
+            running = [.. (await _client.CoreV1.ListNamespacedPodAsync("default")).Items.Where(p => p.Status?.Phase == "Running")];
+            return running.Count == 2;
+        });
+
+        var fleet = IPNetwork.Parse("10.42.128.0/17");
+        Assert.That(running.Select(p => p.Status.HostIP), Is.All.EqualTo("127.0.0.1"));
+        Assert.That(running.Select(p => p.Status.PodIP), Is.Unique);
+        Assert.That(running.All(p => fleet.Contains(IPAddress.Parse(p.Status.PodIP))), "pod IPs from the simulated nodes' shared pool");
+        Assert.That(running.Select(p => p.Status.ContainerStatuses.Single().State.Running), Is.All.Not.Null);
+    }
+
+    private static bool IsReady(V1Node node) =>
+        node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
