@@ -7,5 +7,6 @@ public static class ControllerCatalog
     [
         ("replicaset", c => new ReplicaSet.ReplicaSetController(c)),
         ("replicationcontroller", c => ReplicaSet.ReplicaSetController.ForReplicationControllers(c)),
+        ("deployment", c => new Deployment.DeploymentController(c)),
     ];
 }

@@ -26,7 +26,7 @@ internal sealed class PodWriter(IKubernetes client, EventRecorder events)
         }
         catch (HttpOperationException e)
         {
-            if (NamespaceTerminating(e))
+            if (ApiErrors.IsNamespaceTerminating(e))
             {
                 return null;
             }
@@ -54,18 +54,6 @@ internal sealed class PodWriter(IKubernetes client, EventRecorder events)
             var message = PodControl.StatusMessage(e);
             events.Record(owner, EventTypes.Warning, "FailedDelete", $"Error deleting: {message}");
             return message;
-        }
-    }
-
-    private static bool NamespaceTerminating(HttpOperationException e)
-    {
-        try
-        {
-            return KubernetesJson.Deserialize<V1Status>(e.Response.Content)?.Details?.Causes?.Any(c => c.Reason == "NamespaceTerminating") == true;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return false;
         }
     }
 }
