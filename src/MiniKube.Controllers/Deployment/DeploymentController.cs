@@ -95,7 +95,7 @@ public sealed partial class DeploymentController : IController
         }
         foreach (var d in _deployments.Cache.ListNamespace(rs.Metadata.NamespaceProperty))
         {
-            if (Selects(d, rs))
+            if (AdoptionSelectors.CouldAdopt(d.Spec.Selector, rs))
             {
                 _queue.Add(ObjectKeys.Of(d));
             }
@@ -134,19 +134,6 @@ public sealed partial class DeploymentController : IController
         }
         var key = ObjectKeys.Of(rs.Metadata.NamespaceProperty, owner.Name);
         return _deployments.Cache.Get(key)?.Metadata.Uid == owner.Uid ? key : null;
-    }
-
-    private static bool Selects(V1Deployment d, V1ReplicaSet rs)
-    {
-        try
-        {
-            var selector = LabelSelector.From(d.Spec.Selector);
-            return !selector.IsEverything && selector.Matches(rs);
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     [LoggerMessage(EventId = 6200, Level = LogLevel.Warning, Message = "Syncing Deployment {Key} failed ({Code}: {Reason}); retrying")]

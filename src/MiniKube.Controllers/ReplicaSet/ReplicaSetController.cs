@@ -311,24 +311,10 @@ public sealed partial class ReplicaSetController : IController
     {
         foreach (var rs in _kind.ListNamespace(pod.Metadata.NamespaceProperty))
         {
-            if (Selects(rs, pod))
+            if (AdoptionSelectors.CouldAdopt(rs.Spec.Selector, pod))
             {
                 _queue.Add(ObjectKeys.Of(rs));
             }
-        }
-    }
-
-    private static bool Selects(V1ReplicaSet rs, V1Pod pod)
-    {
-        try
-        {
-            var selector = LabelSelector.From(rs.Spec.Selector);
-            // An empty selector would match every pod; upstream never lets it adopt.
-            return !selector.IsEverything && selector.Matches(pod);
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 
