@@ -5,5 +5,8 @@ public static class ControllerCatalog
 {
     public static IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> All { get; } =
     [
+        ("replicaset", c => new ReplicaSet.ReplicaSetController(c)),
+        ("replicationcontroller", c => ReplicaSet.ReplicaSetController.ForReplicationControllers(c)),
+        ("deployment", c => new Deployment.DeploymentController(c)),
     ];
 }

@@ -1,0 +1,144 @@
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+using MiniKube.Controllers.Common;
+
+namespace MiniKube.Controllers.Deployment;
+
+/// <summary>
+/// The deployment controller (pkg/controller/deployment/deployment_controller.go): rolls a
+/// Deployment's pod template out through ReplicaSets named &lt;deployment&gt;-&lt;pod-template-hash&gt;
+/// (see <see cref="DeploymentSync"/> for one sync). Deployments, their ReplicaSets (owned ones
+/// wake their owner; orphans wake every Deployment that could adopt them) and, for Recreate,
+/// the deletion of their pods trigger a sync; a rollout that may miss its progress deadline is
+/// looked at again when the deadline passes.
+/// </summary>
+public sealed partial class DeploymentController : IController
+{
+    private const int Workers = 5;
+
+    private readonly Informer<V1Deployment> _deployments;
+    private readonly Informer<V1ReplicaSet> _replicaSets;
+    private readonly DeploymentSyncServices _services;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<string> _queue;
+
+    public DeploymentController(ControllerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _logger = context.Loggers.CreateLogger<DeploymentController>();
+        _queue = new WorkQueue<string>(context.Time);
+        _deployments = context.Informers.Deployments;
+        _replicaSets = context.Informers.ReplicaSets;
+        var pods = context.Informers.Pods;
+        _services = new DeploymentSyncServices(context.Client, _replicaSets.Cache, pods.Cache, context.Events("deployment-controller"), context.Time);
+        _deployments.AddHandler(change => _queue.Add(change.Key));
+        _replicaSets.AddHandler(OnReplicaSetChange);
+        pods.AddHandler(OnPodChange);
+    }
+
+    public string Name => "deployment";
+
+    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(Workers, SyncAsync, cancellationToken);
+
+    /// <summary>Converges the Deployment at <paramref name="key"/> ("namespace/name"); failures are retried through the queue.</summary>
+    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_deployments.Cache.Get(key) is not { } cached)
+        {
+            return;
+        }
+        try
+        {
+            var again = await new DeploymentSync(_services, ObjectCopy.Clone(cached)).RunAsync(cancellationToken);
+            _queue.Forget(key);
+            if (again == TimeSpan.Zero)
+            {
+                _queue.AddRateLimited(key);
+            }
+            else if (again is { } delay)
+            {
+                _queue.AddAfter(key, delay);
+            }
+        }
+        catch (HttpOperationException e)
+        {
+            LogSyncFailed(key, (int)e.Response.StatusCode, PodControl.StatusMessage(e));
+            _queue.AddRateLimited(key);
+        }
+        catch (ArgumentException e)
+        {
+            // An invalid selector: retrying will not help; the next update of the Deployment brings it back.
+            LogInvalid(key, e.Message);
+        }
+    }
+
+    // deployment_controller.go addReplicaSet/updateReplicaSet/deleteReplicaSet.
+    private void OnReplicaSetChange(ObjectChange<V1ReplicaSet> change)
+    {
+        var rs = change.Latest;
+        var ownerKey = OwnerKey(rs);
+        if (change.IsDelete || change.IsResync || rs.Metadata.DeletionTimestamp is not null)
+        {
+            Enqueue(ownerKey);
+            return;
+        }
+        if (!change.IsAdd && ControllerRefs.ControllerOf(change.Old!)?.Uid != ControllerRefs.ControllerOf(rs)?.Uid)
+        {
+            Enqueue(OwnerKey(change.Old!));
+        }
+        if (ControllerRefs.ControllerOf(rs) is not null)
+        {
+            Enqueue(ownerKey);
+            return;
+        }
+        foreach (var d in _deployments.Cache.ListNamespace(rs.Metadata.NamespaceProperty))
+        {
+            if (AdoptionSelectors.CouldAdopt(d.Spec.Selector, rs))
+            {
+                _queue.Add(ObjectKeys.Of(d));
+            }
+        }
+    }
+
+    // deployment_controller.go deletePod: a Recreate rollout waits for the old pods to be gone.
+    private void OnPodChange(ObjectChange<V1Pod> change)
+    {
+        if (!change.IsDelete || ControllerRefs.ControllerOf(change.Old!) is not { Kind: "ReplicaSet" } owner)
+        {
+            return;
+        }
+        var rs = _replicaSets.Cache.Get(change.Old!.Metadata.NamespaceProperty, owner.Name);
+        if (rs is not null && rs.Metadata.Uid == owner.Uid && OwnerKey(rs) is { } key
+            && _deployments.Cache.Get(key)?.Spec.Strategy?.Type == "Recreate")
+        {
+            _queue.Add(key);
+        }
+    }
+
+    private void Enqueue(string? key)
+    {
+        if (key is not null)
+        {
+            _queue.Add(key);
+        }
+    }
+
+    /// <summary>The key of the cached Deployment (same uid) that controls <paramref name="rs"/>.</summary>
+    private string? OwnerKey(V1ReplicaSet rs)
+    {
+        if (ControllerRefs.ControllerOf(rs) is not { Kind: "Deployment" } owner)
+        {
+            return null;
+        }
+        var key = ObjectKeys.Of(rs.Metadata.NamespaceProperty, owner.Name);
+        return _deployments.Cache.Get(key)?.Metadata.Uid == owner.Uid ? key : null;
+    }
+
+    [LoggerMessage(EventId = 6200, Level = LogLevel.Warning, Message = "Syncing Deployment {Key} failed ({Code}: {Reason}); retrying")]
+    private partial void LogSyncFailed(string key, int code, string reason);
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Deployment {Key} is invalid: {Reason}")]
+    private partial void LogInvalid(string key, string reason);
+}
