@@ -5,5 +5,8 @@ public static class ControllerCatalog
 {
     public static IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> All { get; } =
     [
+        ("serviceaccount", c => new ServiceAccount.ServiceAccountsController(c)),
+        ("endpoint", c => new Endpoints.EndpointsController(c)),
+        ("endpointslice", c => new EndpointSlice.EndpointSliceController(c)),
     ];
 }
