@@ -143,38 +143,12 @@ public sealed partial class EndpointSliceController : IController
                 }
                 continue;
             }
-            toCreate.Add(new V1EndpointSlice
-            {
-                ApiVersion = "discovery.k8s.io/v1",
-                Kind = "EndpointSlice",
-                Metadata = new V1ObjectMeta
-                {
-                    GenerateName = name + "-",
-                    NamespaceProperty = ns,
-                    Labels = labels,
-                    Annotations = new Dictionary<string, string> { [EndpointPods.LastChangeTriggerTimeAnnotation] = trigger },
-                    OwnerReferences = [ControllerRefs.To(service, "v1", "Service")],
-                },
-                AddressType = "IPv4",
-                Endpoints = content.Endpoints,
-                Ports = content.Ports,
-            });
+            toCreate.Add(NewSlice(service, labels, trigger, content));
         }
         // A service with no endpoints still gets one (empty) slice, as upstream's placeholder slice.
         if (desired.Count == 0 && existing.Count == 0)
         {
-            toCreate.Add(new V1EndpointSlice
-            {
-                Metadata = new V1ObjectMeta
-                {
-                    GenerateName = name + "-",
-                    NamespaceProperty = ns,
-                    Labels = labels,
-                    OwnerReferences = [ControllerRefs.To(service, "v1", "Service")],
-                },
-                AddressType = "IPv4",
-                Endpoints = [],
-            });
+            toCreate.Add(NewSlice(service, labels, trigger, new SliceContent([], [])));
         }
         else if (desired.Count == 0 && unused.Count > 0)
         {
@@ -212,6 +186,24 @@ public sealed partial class EndpointSliceController : IController
             LogCreated(ns, name, toCreate.Count);
         }
     }
+
+    /// <summary>A slice to create for <paramref name="service"/>: named by the server from "&lt;service&gt;-", owned by the service.</summary>
+    private static V1EndpointSlice NewSlice(V1Service service, Dictionary<string, string> labels, string trigger, SliceContent content) => new()
+    {
+        ApiVersion = "discovery.k8s.io/v1",
+        Kind = "EndpointSlice",
+        Metadata = new V1ObjectMeta
+        {
+            GenerateName = service.Metadata.Name + "-",
+            NamespaceProperty = service.Metadata.NamespaceProperty,
+            Labels = labels,
+            Annotations = new Dictionary<string, string> { [EndpointPods.LastChangeTriggerTimeAnnotation] = trigger },
+            OwnerReferences = [ControllerRefs.To(service, "v1", "Service")],
+        },
+        AddressType = "IPv4",
+        Endpoints = content.Endpoints,
+        Ports = content.Ports.Count == 0 ? null : content.Ports,
+    };
 
     private async Task DeleteAsync(V1EndpointSlice slice, CancellationToken cancellationToken)
     {
