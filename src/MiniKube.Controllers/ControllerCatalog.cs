@@ -5,6 +5,7 @@ public static class ControllerCatalog
 {
     public static IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> All { get; } =
     [
+        ("garbagecollector", c => new GarbageCollector.GarbageCollector(c)),
         ("serviceaccount", c => new ServiceAccount.ServiceAccountsController(c)),
         ("endpoint", c => new Endpoints.EndpointsController(c)),
         ("endpointslice", c => new EndpointSlice.EndpointSliceController(c)),
