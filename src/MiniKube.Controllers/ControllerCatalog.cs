@@ -9,5 +9,7 @@ public static class ControllerCatalog
         ("serviceaccount", c => new ServiceAccount.ServiceAccountsController(c)),
         ("endpoint", c => new Endpoints.EndpointsController(c)),
         ("endpointslice", c => new EndpointSlice.EndpointSliceController(c)),
+        ("nodelifecycle", c => new NodeLifecycle.NodeLifecycleController(c)),
+        ("taint-eviction-controller", c => new NodeLifecycle.TaintEvictionController(c)),
     ];
 }
