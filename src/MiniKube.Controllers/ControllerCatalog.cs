@@ -8,5 +8,11 @@ public static class ControllerCatalog
         ("replicaset", c => new ReplicaSet.ReplicaSetController(c)),
         ("replicationcontroller", c => ReplicaSet.ReplicaSetController.ForReplicationControllers(c)),
         ("deployment", c => new Deployment.DeploymentController(c)),
+        ("garbagecollector", c => new GarbageCollector.GarbageCollector(c)),
+        ("serviceaccount", c => new ServiceAccount.ServiceAccountsController(c)),
+        ("endpoint", c => new Endpoints.EndpointsController(c)),
+        ("endpointslice", c => new EndpointSlice.EndpointSliceController(c)),
+        ("nodelifecycle", c => new NodeLifecycle.NodeLifecycleController(c)),
+        ("taint-eviction-controller", c => new NodeLifecycle.TaintEvictionController(c)),
     ];
 }

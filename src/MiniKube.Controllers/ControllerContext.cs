@@ -37,11 +37,15 @@ public sealed class ControllerContext(IKubernetes client, SharedInformers inform
     }
 
     /// <summary>Runs every recorder handed out until <paramref name="cancellationToken"/> stops them.</summary>
-    internal Task RunRecordersAsync(CancellationToken cancellationToken)
+    internal async Task RunRecordersAsync(CancellationToken cancellationToken)
     {
+        Task[] running;
         lock (_recorders)
         {
-            return Task.WhenAll(_recorders.Values.Select(r => r.RunAsync(cancellationToken)));
+            running = [.. _recorders.Values.Select(r => r.RunAsync(cancellationToken))];
         }
+        await Task.WhenAll(running);
+        // Lasts until stopped even when no controller took a recorder: the manager ends when its first loop ends.
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

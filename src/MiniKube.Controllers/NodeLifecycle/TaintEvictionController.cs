@@ -1,0 +1,147 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+using MiniKube.Client.Events;
+using MiniKube.Controllers.Common;
+
+namespace MiniKube.Controllers.NodeLifecycle;
+
+/// <summary>
+/// Evicts pods from nodes with NoExecute taints (pkg/controller/tainteviction/taint_eviction.go):
+/// a pod that does not tolerate one of them is deleted at once; one that tolerates them all is
+/// deleted when the shortest tolerationSeconds among the tolerations used has passed since the
+/// taint was added (never, when none of them sets tolerationSeconds). The API server's admission
+/// gives every pod 300 s tolerations for not-ready and unreachable, so a lost node's pods go
+/// after five minutes. Before deleting, the pod gets the DisruptionTarget condition. Keys are pod keys.
+/// </summary>
+public sealed partial class TaintEvictionController : IController
+{
+    private readonly IKubernetes _client;
+    private readonly TimeProvider _time;
+    private readonly Informer<V1Node> _nodes;
+    private readonly Informer<V1Pod> _pods;
+    private readonly EventRecorder _events;
+    private readonly WorkQueue<string> _queue;
+    private readonly ILogger _logger;
+
+    public TaintEvictionController(ControllerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _client = context.Client;
+        _time = context.Time;
+        _logger = context.Loggers.CreateLogger<TaintEvictionController>();
+        _events = context.Events("taint-eviction-controller");
+        _queue = new WorkQueue<string>(context.Time);
+        _nodes = context.Informers.Nodes;
+        _pods = context.Informers.Pods;
+        SharedIndexes.EnsurePodsByNodeName(_pods);
+        _pods.AddHandler(change =>
+        {
+            if (change.New?.Spec?.NodeName is { Length: > 0 } && change.New.Metadata.DeletionTimestamp is null)
+            {
+                _queue.Add(change.Key);
+            }
+        });
+        _nodes.AddHandler(change =>
+        {
+            if (change.New is { } node && NoExecuteTaints(node).Count > 0 && (change.Old is null || !SameNoExecute(change.Old, node) || change.IsResync))
+            {
+                foreach (var pod in _pods.Cache.ByIndex(CacheIndexes.PodsByNodeName, node.Metadata.Name))
+                {
+                    _queue.Add(ObjectKeys.Of(pod));
+                }
+            }
+        });
+    }
+
+    public string Name => "taint-eviction-controller";
+
+    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
+
+    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    {
+        var pod = _pods.Get(key);
+        if (pod?.Spec?.NodeName is not { Length: > 0 } nodeName || pod.Metadata.DeletionTimestamp is not null || _nodes.Get(nodeName) is not { } node)
+        {
+            return;
+        }
+        var taints = NoExecuteTaints(node);
+        if (taints.Count == 0)
+        {
+            return;
+        }
+        var tolerations = pod.Spec.Tolerations ?? [];
+        var now = _time.GetUtcNow();
+        DateTimeOffset due = now;
+        if (taints.All(t => tolerations.Any(tol => Taints.Tolerates(tol, t))))
+        {
+            var used = tolerations.Where(tol => tol.Effect is null or "" or Taints.NoExecute && taints.Any(t => Taints.Tolerates(tol, t))).ToList();
+            var seconds = used.Where(t => t.TolerationSeconds is not null).Select(t => Math.Max(0, t.TolerationSeconds!.Value)).DefaultIfEmpty(-1).Min();
+            if (seconds < 0)
+            {
+                return; // tolerated for ever
+            }
+            var added = taints.Select(t => t.TimeAdded is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : now).Max();
+            due = added + TimeSpan.FromSeconds(seconds);
+        }
+        if (due > now)
+        {
+            _queue.AddAfter(key, due - now);
+            return;
+        }
+        try
+        {
+            await EvictAsync(pod, cancellationToken);
+            _queue.Forget(key);
+        }
+        catch (HttpOperationException e)
+        {
+            var reason = PodControl.StatusMessage(e);
+            LogFailed(key, reason);
+            _queue.AddRateLimited(key);
+        }
+    }
+
+    private async Task EvictAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        _events.Record(pod, EventTypes.Normal, "TaintManagerEviction", $"Marking for deletion Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}");
+        LogEvicting(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Spec.NodeName);
+        var condition = new
+        {
+            type = "DisruptionTarget",
+            status = "True",
+            reason = "DeletionByTaintManager",
+            message = "Taint manager: deleting due to NoExecute taint",
+            lastTransitionTime = _time.GetUtcNow().UtcDateTime,
+        };
+        var conditions = (pod.Status?.Conditions ?? []).Where(c => c.Type != "DisruptionTarget").Cast<object>().Append(condition);
+        try
+        {
+            await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(new { status = new { conditions } }), V1Patch.PatchType.MergePatch),
+                pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            await _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (ApiErrors.IsGoneOrReplaced(e))
+        {
+            // Gone already.
+        }
+    }
+
+    private static List<V1Taint> NoExecuteTaints(V1Node node) => [.. (node.Spec?.Taints ?? []).Where(t => t.Effect == Taints.NoExecute)];
+
+    private static bool SameNoExecute(V1Node a, V1Node b)
+    {
+        var before = NoExecuteTaints(a);
+        var after = NoExecuteTaints(b);
+        return before.Count == after.Count && after.All(t => before.Any(o => Taints.Same(o, t) && o.Value == t.Value));
+    }
+
+    [LoggerMessage(EventId = 3510, Level = LogLevel.Information, Message = "Evicting pod {Namespace}/{Name} from node {Node}: NoExecute taint not tolerated (any more)")]
+    private partial void LogEvicting(string @namespace, string name, string node);
+
+    [LoggerMessage(EventId = 3511, Level = LogLevel.Warning, Message = "Evicting pod {Pod} failed ({Reason}); retrying")]
+    private partial void LogFailed(string pod, string reason);
+}

@@ -1,0 +1,94 @@
+using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
+using MiniKube.Controllers.NodeLifecycle;
+
+namespace MiniKube.Controllers.Tests.NodeLifecycle;
+
+public sealed class TaintEvictionControllerTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static V1Node UnreachableNode(TimeSpan taintedAgo) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "node-a" },
+        Spec = new V1NodeSpec { Taints = [new V1Taint { Key = Taints.Unreachable, Effect = "NoExecute", TimeAdded = (Start - taintedAgo).UtcDateTime }] },
+    };
+
+    private static V1Pod Pod(params V1Toleration[] tolerations) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "web-1", NamespaceProperty = "default", Uid = "uid-web-1" },
+        Spec = new V1PodSpec { NodeName = "node-a", Containers = [], Tolerations = tolerations },
+    };
+
+    private static V1Toleration Default(long seconds) => new() { Key = Taints.Unreachable, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = seconds };
+
+    private static async Task<(FixedInformers World, TaintEvictionController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, V1Pod pod)
+    {
+        var time = new FakeTimeProvider(Start);
+        var world = new FixedInformers(time).With(node).With(pod);
+        var controller = new TaintEvictionController(world.Context);
+        await world.StartAsync();
+        // A pod's DELETE answers with the pod (the generated client reads it so).
+        world.Api.Respond = call => call.Method == "DELETE"
+            ? (System.Net.HttpStatusCode.OK, """{"kind":"Pod","apiVersion":"v1","metadata":{"name":"web-1"}}""")
+            : (System.Net.HttpStatusCode.OK, call.Body ?? "{}");
+        return (world, controller, time);
+    }
+
+    [Test]
+    public async Task SyncAsync_TaintNotTolerated_EvictsAtOnce()
+    {
+        var (world, controller, _) = await StartAsync(UnreachableNode(TimeSpan.Zero), Pod(new V1Toleration { Key = "other", OperatorProperty = "Exists" }));
+        await using var __ = world;
+
+        await controller.SyncAsync("default/web-1", CancellationToken.None);
+
+        Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
+        {
+            "PATCH /api/v1/namespaces/default/pods/web-1/status",
+            "DELETE /api/v1/namespaces/default/pods/web-1",
+        }));
+        Assert.That(world.Api.Writes[0].Body, Does.Contain("DeletionByTaintManager"));
+    }
+
+    [Test]
+    public async Task SyncAsync_Tolerated300s_EvictsOnlyAfterTolerationSecondsSinceTaintAdded()
+    {
+        var (world, controller, time) = await StartAsync(UnreachableNode(TimeSpan.FromSeconds(100)), Pod(Default(300)));
+        await using var __ = world;
+
+        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(199));
+        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        Assert.That(world.Api.Writes, Is.Empty);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await controller.SyncAsync("default/web-1", CancellationToken.None);
+
+        Assert.That(world.Api.Writes.Select(c => c.Method), Is.EqualTo(new[] { "PATCH", "DELETE" }));
+    }
+
+    [Test]
+    public async Task SyncAsync_ToleratedForever_NeverEvicts()
+    {
+        var (world, controller, time) = await StartAsync(UnreachableNode(TimeSpan.FromDays(1)), Pod(new V1Toleration { OperatorProperty = "Exists" }));
+        await using var __ = world;
+
+        await controller.SyncAsync("default/web-1", CancellationToken.None);
+
+        Assert.That(world.Api.Writes, Is.Empty);
+    }
+
+    [TestCase("Exists", null, null, "NoExecute", true)]
+    [TestCase("Exists", "node.kubernetes.io/unreachable", null, "", true)]
+    [TestCase("Equal", "node.kubernetes.io/unreachable", "", "NoExecute", true)]
+    [TestCase("Equal", "node.kubernetes.io/unreachable", "x", "NoExecute", false)]
+    [TestCase("Exists", "node.kubernetes.io/not-ready", null, "NoExecute", false)]
+    [TestCase("Exists", null, null, "NoSchedule", false)]
+    public void Tolerates_MatchesKeyValueAndEffect(string op, string? key, string? value, string effect, bool expected)
+    {
+        var toleration = new V1Toleration { OperatorProperty = op, Key = key, Value = value, Effect = effect };
+
+        Assert.That(Taints.Tolerates(toleration, new V1Taint { Key = Taints.Unreachable, Effect = "NoExecute" }), Is.EqualTo(expected));
+    }
+}
