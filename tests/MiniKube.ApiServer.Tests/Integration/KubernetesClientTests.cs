@@ -24,6 +24,19 @@ public sealed class KubernetesClientTests : ApiServerFixture
     }
 
     [Test]
+    public async Task Delete_ServiceAndServiceAccount_AnswerWithTheDeletedObject()
+    {
+        await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service { Metadata = new V1ObjectMeta { Name = "gone" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 80 }] } }, "default");
+        await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "gone" } }, "default");
+
+        var service = await Client.CoreV1.DeleteNamespacedServiceAsync("gone", "default");
+        var account = await Client.CoreV1.DeleteNamespacedServiceAccountAsync("gone", "default");
+
+        Assert.That(service.Metadata.Name, Is.EqualTo("gone"));
+        Assert.That(account.Metadata.Name, Is.EqualTo("gone"));
+    }
+
+    [Test]
     public async Task Create_Twice_Gets409AlreadyExists()
     {
         await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("dup", "a"), "default");
