@@ -5,5 +5,7 @@ public static class ControllerCatalog
 {
     public static IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> All { get; } =
     [
+        ("job", c => new Job.JobController(c)),
+        ("ttl-after-finished", c => new Job.TtlAfterFinishedController(c)),
     ];
 }
