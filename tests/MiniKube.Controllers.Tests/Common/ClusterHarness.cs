@@ -15,12 +15,12 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _manager;
 
-    private ClusterHarness(TestApiServer server, IReadOnlySet<string> controllers)
+    private ClusterHarness(TestApiServer server, IReadOnlySet<string> controllers, TimeProvider time)
     {
         _server = server;
         Client = server.Client();
         var disabled = ControllerCatalog.All.Select(e => e.Name).Where(n => !controllers.Contains(n)).ToHashSet();
-        var manager = new ControllerManager(Client, new ControllerManagerOptions { Disabled = disabled }, NullLoggerFactory.Instance);
+        var manager = new ControllerManager(Client, new ControllerManagerOptions { Disabled = disabled, Time = time }, NullLoggerFactory.Instance);
         _manager = manager.RunAsync(_stop.Token);
     }
 
@@ -28,10 +28,13 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public string KubeconfigPath => _server.KubeconfigPath;
 
-    public static async Task<ClusterHarness> StartAsync(params string[] controllers)
+    public static Task<ClusterHarness> StartAsync(params string[] controllers) => StartAsync(TimeProvider.System, controllers);
+
+    /// <summary>Runs <paramref name="controllers"/> on <paramref name="time"/> (a fake clock lets a test move schedules along).</summary>
+    public static async Task<ClusterHarness> StartAsync(TimeProvider time, params string[] controllers)
     {
         var server = await TestApiServer.StartAsync();
-        var harness = new ClusterHarness(server, controllers.ToHashSet());
+        var harness = new ClusterHarness(server, controllers.ToHashSet(), time);
         await harness.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = TestObjects.Namespace } });
         return harness;
     }
@@ -53,7 +56,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
             }
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"timed out waiting for {what}");
+                var events = await Client.CoreV1.ListNamespacedEventAsync(TestObjects.Namespace);
+                Assert.Fail($"timed out waiting for {what}; events: {string.Join("; ", events.Items.Select(e => $"{e.Reason}: {e.Message}"))}");
             }
             await Task.Delay(50);
         }
