@@ -8,5 +8,6 @@ public static class ControllerCatalog
         ("job", c => new Job.JobController(c)),
         ("ttl-after-finished", c => new Job.TtlAfterFinishedController(c)),
         ("cronjob", c => new CronJob.CronJobController(c)),
+        ("daemonset", c => new DaemonSet.DaemonSetController(c)),
     ];
 }
