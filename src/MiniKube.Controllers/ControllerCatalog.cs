@@ -9,5 +9,6 @@ public static class ControllerCatalog
         ("ttl-after-finished", c => new Job.TtlAfterFinishedController(c)),
         ("cronjob", c => new CronJob.CronJobController(c)),
         ("daemonset", c => new DaemonSet.DaemonSetController(c)),
+        ("statefulset", c => new StatefulSet.StatefulSetController(c)),
     ];
 }

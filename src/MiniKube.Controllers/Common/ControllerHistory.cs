@@ -131,6 +131,15 @@ public sealed class ControllerHistory(IKubernetes client)
         }
     }
 
+    /// <summary>The pod template a revision recorded (its patch's spec.template, without the "$patch" directive).</summary>
+    public static V1PodTemplateSpec TemplateOf(V1ControllerRevision revision)
+    {
+        var data = JsonNode.Parse(DataOf(revision));
+        var template = data?["spec"]?["template"]?.DeepClone().AsObject() ?? new JsonObject();
+        template.Remove("$patch");
+        return KubernetesJson.Deserialize<V1PodTemplateSpec>(template.ToJsonString());
+    }
+
     /// <summary>The controller-revision-hash label of a pod (or any object), or null.</summary>
     public static string? HashLabelOf(IKubernetesObject<V1ObjectMeta> obj)
     {
