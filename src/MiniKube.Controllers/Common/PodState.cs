@@ -46,6 +46,23 @@ public static class PodState
         return since is { } t && new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)).AddSeconds(minReadySeconds) <= now;
     }
 
+    /// <summary>How long until the first of <paramref name="pods"/> that is ready but not yet available becomes available (plus a little, to land after it); null when none will.</summary>
+    public static TimeSpan? UntilNextAvailable(IEnumerable<V1Pod> pods, int minReadySeconds, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        if (minReadySeconds <= 0)
+        {
+            return null;
+        }
+        var waits = pods
+            .Where(p => IsReady(p) && !IsAvailable(p, minReadySeconds, now))
+            .Select(p => ReadyCondition(p)?.LastTransitionTime)
+            .Where(t => t is not null)
+            .Select(t => new DateTimeOffset(DateTime.SpecifyKind(t!.Value, DateTimeKind.Utc)).AddSeconds(minReadySeconds) - now)
+            .ToList();
+        return waits.Count == 0 ? null : waits.Min() + TimeSpan.FromMilliseconds(100);
+    }
+
     /// <summary>When the pod finished: its last container's finish time, else when Ready went False, else when deletion began (pkg/controller/job/backoff_utils.go getFinishedTime).</summary>
     public static DateTimeOffset? FinishedAt(V1Pod pod)
     {

@@ -192,20 +192,7 @@ public sealed class DaemonPlan
     }
 
     /// <summary>When a ready pod will have been ready for minReadySeconds (so availability changes), or null.</summary>
-    public TimeSpan? NextAvailabilityCheck()
-    {
-        if (_minReadySeconds <= 0)
-        {
-            return null;
-        }
-        var waits = _nodes.SelectMany(n => n.Pods)
-            .Where(p => PodState.IsReady(p) && !IsAvailable(p))
-            .Select(p => p.Status.Conditions.First(c => c.Type == "Ready").LastTransitionTime)
-            .Where(t => t is not null)
-            .Select(t => new DateTimeOffset(DateTime.SpecifyKind(t!.Value, DateTimeKind.Utc)).AddSeconds(_minReadySeconds) - _now)
-            .ToList();
-        return waits.Count == 0 ? null : waits.Min() + TimeSpan.FromMilliseconds(100);
-    }
+    public TimeSpan? NextAvailabilityCheck() => PodState.UntilNextAvailable(_nodes.SelectMany(n => n.Pods), _minReadySeconds, _now);
 
     private bool IsNew(V1Pod pod) => ControllerHistory.HashLabelOf(pod) == _hash;
 

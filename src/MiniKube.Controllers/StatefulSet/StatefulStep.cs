@@ -142,20 +142,7 @@ public sealed class StatefulStep
     }
 
     /// <summary>When a ready pod will have been ready for minReadySeconds, or null.</summary>
-    public TimeSpan? NextAvailabilityCheck()
-    {
-        if (_minReadySeconds <= 0)
-        {
-            return null;
-        }
-        var waits = _pods.Values
-            .Where(p => PodState.IsReady(p) && !PodState.IsAvailable(p, _minReadySeconds, _now))
-            .Select(p => p.Status.Conditions.First(c => c.Type == "Ready").LastTransitionTime)
-            .Where(t => t is not null)
-            .Select(t => new DateTimeOffset(DateTime.SpecifyKind(t!.Value, DateTimeKind.Utc)).AddSeconds(_minReadySeconds) - _now)
-            .ToList();
-        return waits.Count == 0 ? null : waits.Min() + TimeSpan.FromMilliseconds(100);
-    }
+    public TimeSpan? NextAvailabilityCheck() => PodState.UntilNextAvailable(_pods.Values, _minReadySeconds, _now);
 
     // Upstream's isHealthy: running, ready (for minReadySeconds) and not being deleted.
     private bool IsHealthy(V1Pod pod) =>
