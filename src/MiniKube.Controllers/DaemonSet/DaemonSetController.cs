@@ -167,24 +167,8 @@ public sealed partial class DaemonSetController : IController
 
     private async Task CreateAsync(string key, V1DaemonSet daemonSet, List<string> nodeNames, string hash, CancellationToken cancellationToken)
     {
-        if (nodeNames.Count == 0)
-        {
-            return;
-        }
-        _expectations.ExpectCreations(key, nodeNames.Count);
-        var (_, skipped) = await SlowStart.RunAsync(nodeNames.Count, async i =>
-        {
-            var ok = await _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken);
-            if (!ok)
-            {
-                _expectations.CreationObserved(key);
-            }
-            return ok;
-        });
-        for (var i = 0; i < skipped; i++)
-        {
-            _expectations.CreationObserved(key);
-        }
+        await ExpectedCreates.RunAsync(_expectations, key, nodeNames.Count,
+            i => _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken));
     }
 
     private async Task WriteStatusAsync(V1DaemonSet daemonSet, V1DaemonSetStatus status, CancellationToken cancellationToken)

@@ -360,22 +360,9 @@ public sealed partial class JobController : IController
     /// <summary>Creates one pod per entry (a completion index for Indexed Jobs, null otherwise); returns how many were created.</summary>
     private async Task<int> CreateAsync(string key, V1Job job, List<int?> indexes, CancellationToken cancellationToken)
     {
-        _expectations.ExpectCreations(key, indexes.Count);
         var reference = ControllerRefs.To(job, "batch/v1", "Job");
-        var (succeeded, skipped) = await SlowStart.RunAsync(indexes.Count, async i =>
-        {
-            var ok = await _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken);
-            if (!ok)
-            {
-                _expectations.CreationObserved(key);
-            }
-            return ok;
-        });
-        for (var i = 0; i < skipped; i++)
-        {
-            _expectations.CreationObserved(key);
-        }
-        return succeeded;
+        return await ExpectedCreates.RunAsync(_expectations, key, indexes.Count,
+            i => _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken));
     }
 
     /// <summary>A pod of <paramref name="job"/>; Indexed pods carry their index (annotation, label, env) and a stable hostname "&lt;job&gt;-&lt;index&gt;".</summary>

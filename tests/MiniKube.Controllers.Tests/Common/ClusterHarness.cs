@@ -81,6 +81,15 @@ internal sealed class ClusterHarness : IAsyncDisposable
         await Client.CoreV1.PatchNamespacedPodStatusAsync(patch, pod.Metadata.Name, pod.Metadata.NamespaceProperty);
     }
 
+    /// <summary>Acts as a kubelet for every pod matching <paramref name="labelSelector"/> that has not started: Running and Ready.</summary>
+    public async Task StartPendingPodsAsync(string labelSelector)
+    {
+        foreach (var pod in (await PodsAsync(labelSelector)).Where(p => p.Status?.Phase is null or "Pending" && p.Metadata.DeletionTimestamp is null))
+        {
+            await SetPhaseAsync(pod, "Running");
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

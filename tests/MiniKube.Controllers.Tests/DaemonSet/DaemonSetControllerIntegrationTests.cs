@@ -19,15 +19,6 @@ public sealed class DaemonSetControllerIntegrationTests
         },
     };
 
-    /// <summary>Plays kubelet for every pod that has not started: Running and Ready.</summary>
-    private static async Task StartPendingPodsAsync(ClusterHarness cluster)
-    {
-        foreach (var pod in (await cluster.PodsAsync("app=agent")).Where(p => p.Status?.Phase is null or "Pending" && p.Metadata.DeletionTimestamp is null))
-        {
-            await cluster.SetPhaseAsync(pod, "Running");
-        }
-    }
-
     [Test]
     public async Task DaemonSet_TwoNodesThenNewImage_RollsOutAndKubectlRolloutStatusSucceeds()
     {
@@ -40,7 +31,7 @@ public sealed class DaemonSetControllerIntegrationTests
 
         var pods = await cluster.EventuallyAsync(async () => await cluster.PodsAsync("app=agent") is { Count: 2 } p ? p : null, "a pod per node");
         Assert.That(pods.Select(DaemonPods.TargetNode), Is.EquivalentTo(new[] { "n1", "n2" }));
-        await StartPendingPodsAsync(cluster);
+        await cluster.StartPendingPodsAsync("app=agent");
         var (exit, output) = await Kubectl.RunAsync(cluster.KubeconfigPath, "rollout", "status", "-n", TestObjects.Namespace, "ds/agent", "--timeout=20s");
         Assert.That(exit, Is.Zero, output);
 
@@ -48,7 +39,7 @@ public sealed class DaemonSetControllerIntegrationTests
         await cluster.Client.AppsV1.PatchNamespacedDaemonSetAsync(patch, "agent", TestObjects.Namespace);
         var status = await cluster.EventuallyAsync(async () =>
         {
-            await StartPendingPodsAsync(cluster);
+            await cluster.StartPendingPodsAsync("app=agent");
             var ds = await cluster.Client.AppsV1.ReadNamespacedDaemonSetAsync("agent", TestObjects.Namespace);
             return ds.Status is { UpdatedNumberScheduled: 2, NumberAvailable: 2 } s && s.ObservedGeneration == ds.Metadata.Generation ? s : null;
         }, "the rolling update to finish");

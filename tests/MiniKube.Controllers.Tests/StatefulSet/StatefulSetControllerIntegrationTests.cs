@@ -34,15 +34,6 @@ public sealed class StatefulSetControllerIntegrationTests
     private static async Task<IList<V1Pod>> LivePodsAsync(ClusterHarness cluster) =>
         [.. (await cluster.PodsAsync("app=web")).Where(p => p.Metadata.DeletionTimestamp is null).OrderBy(p => p.Metadata.Name, StringComparer.Ordinal)];
 
-    /// <summary>Plays kubelet for every pod that has not started: Running and Ready.</summary>
-    private static async Task StartPendingPodsAsync(ClusterHarness cluster)
-    {
-        foreach (var pod in (await LivePodsAsync(cluster)).Where(p => p.Status?.Phase is null or "Pending"))
-        {
-            await cluster.SetPhaseAsync(pod, "Running");
-        }
-    }
-
     [Test]
     public async Task StatefulSet_OrderedStartRollingUpdateAndScaleDown_FollowOrdinals()
     {
@@ -65,7 +56,7 @@ public sealed class StatefulSetControllerIntegrationTests
         await cluster.Client.AppsV1.PatchNamespacedStatefulSetAsync(patch, "web", TestObjects.Namespace);
         var status = await cluster.EventuallyAsync(async () =>
         {
-            await StartPendingPodsAsync(cluster);
+            await cluster.StartPendingPodsAsync("app=web");
             var set = await cluster.Client.AppsV1.ReadNamespacedStatefulSetAsync("web", TestObjects.Namespace);
             return set.Status is { UpdatedReplicas: 3, ReadyReplicas: 3 } s && s.CurrentRevision == s.UpdateRevision && s.ObservedGeneration == set.Metadata.Generation ? s : null;
         }, "the rolling update to finish");
