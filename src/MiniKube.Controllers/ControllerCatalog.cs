@@ -14,5 +14,10 @@ public static class ControllerCatalog
         ("endpointslice", c => new EndpointSlice.EndpointSliceController(c)),
         ("nodelifecycle", c => new NodeLifecycle.NodeLifecycleController(c)),
         ("taint-eviction-controller", c => new NodeLifecycle.TaintEvictionController(c)),
+        ("job", c => new Job.JobController(c)),
+        ("ttl-after-finished", c => new Job.TtlAfterFinishedController(c)),
+        ("cronjob", c => new CronJob.CronJobController(c)),
+        ("daemonset", c => new DaemonSet.DaemonSetController(c)),
+        ("statefulset", c => new StatefulSet.StatefulSetController(c)),
     ];
 }

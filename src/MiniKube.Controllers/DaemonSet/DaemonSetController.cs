@@ -1,0 +1,189 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+using MiniKube.Client.Events;
+using MiniKube.Controllers.Common;
+
+namespace MiniKube.Controllers.DaemonSet;
+
+/// <summary>
+/// The daemonset controller (pkg/controller/daemon/daemon_controller.go, update.go): one pod on
+/// every node the template's nodeSelector, required node affinity and tolerations (plus the
+/// daemon tolerations) admit, pinned there by node affinity for the scheduler to bind; pods on
+/// nodes that no longer qualify (or no longer exist) are deleted, failed ones replaced.
+/// RollingUpdate replaces pods of older revisions within maxUnavailable, or surges a new pod
+/// beside the old one within maxSurge; OnDelete only uses the new template for pods it creates.
+/// Templates are recorded as ControllerRevisions; pods carry controller-revision-hash.
+/// </summary>
+public sealed partial class DaemonSetController : IController
+{
+    private readonly IKubernetes _client;
+    private readonly Informer<V1DaemonSet> _daemonSets;
+    private readonly Informer<V1Pod> _pods;
+    private readonly Informer<V1Node> _nodes;
+    private readonly Informer<V1ControllerRevision> _revisions;
+    private readonly EventRecorder _events;
+    private readonly PodControl _podControl;
+    private readonly ControllerHistory _history;
+    private readonly Expectations _expectations;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<string> _queue;
+
+    public DaemonSetController(ControllerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _client = context.Client;
+        _time = context.Time;
+        _logger = context.Loggers.CreateLogger<DaemonSetController>();
+        _events = context.Events("daemonset-controller");
+        _podControl = new PodControl(_client, _events);
+        _history = new ControllerHistory(_client);
+        _expectations = new Expectations(_time);
+        _queue = new WorkQueue<string>(_time);
+        _daemonSets = context.Informers.DaemonSets;
+        _pods = context.Informers.Pods;
+        _nodes = context.Informers.Nodes;
+        _revisions = context.Informers.ControllerRevisions;
+        _daemonSets.AddHandler(change => _queue.Add(change.Key));
+        _pods.AddHandler(OnPodChange);
+        _revisions.AddHandler(change => EnqueueOwner(change.Latest));
+        // Any node change may change where daemons belong; there are few DaemonSets, so all are checked.
+        _nodes.AddHandler(change =>
+        {
+            if (!change.IsResync)
+            {
+                foreach (var key in _daemonSets.Keys)
+                {
+                    _queue.Add(key);
+                }
+            }
+        });
+    }
+
+    public string Name => "daemonset";
+
+    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
+
+    /// <summary>Converges the DaemonSet at <paramref name="key"/>; failures are retried through the queue.</summary>
+    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    {
+        var daemonSet = _daemonSets.Cache.Get(key);
+        if (daemonSet is null)
+        {
+            _expectations.Delete(key);
+            return;
+        }
+        try
+        {
+            await SyncDaemonSetAsync(key, daemonSet, cancellationToken);
+            _queue.Forget(key);
+        }
+        catch (HttpOperationException e)
+        {
+            LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
+            _queue.AddRateLimited(key);
+        }
+    }
+
+    private void OnPodChange(ObjectChange<V1Pod> change)
+    {
+        if (EnqueueOwner(change.Latest) is not { } key)
+        {
+            return;
+        }
+        if (change.IsAdd)
+        {
+            _expectations.CreationObserved(key);
+        }
+    }
+
+    private string? EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
+    {
+        if (ControllerRefs.ControllerOf(obj) is not { Kind: "DaemonSet" } owner)
+        {
+            return null;
+        }
+        var key = ObjectKeys.Of(obj.Metadata.NamespaceProperty, owner.Name);
+        _queue.Add(key);
+        return key;
+    }
+
+    private async Task SyncDaemonSetAsync(string key, V1DaemonSet daemonSet, CancellationToken cancellationToken)
+    {
+        if (daemonSet.Metadata.DeletionTimestamp is not null)
+        {
+            return;
+        }
+        var ns = daemonSet.Metadata.NamespaceProperty;
+        var uid = daemonSet.Metadata.Uid;
+        var revisions = _revisions.Cache.ListNamespace(ns).Where(r => ControllerRefs.IsControlledBy(r, uid)).ToList();
+        var update = await _history.EnsureCurrentAsync(daemonSet, "apps/v1", "DaemonSet", daemonSet.Spec.Template, daemonSet.Status?.CollisionCount, revisions, cancellationToken);
+        var hash = ControllerHistory.HashOf(update);
+
+        var pods = _pods.Cache.ListNamespace(ns, LabelSelector.From(daemonSet.Spec.Selector))
+            .Where(p => ControllerRefs.IsControlledBy(p, uid) && p.Metadata.DeletionTimestamp is null)
+            .ToList();
+        var nodes = _nodes.Cache.List().OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
+        var plan = new DaemonPlan(daemonSet, nodes, pods, hash, _time.GetUtcNow());
+
+        if (_expectations.Satisfied(key))
+        {
+            var (create, delete) = plan.Converge();
+            if (daemonSet.Spec.UpdateStrategy?.Type != "OnDelete")
+            {
+                var (surge, replace) = plan.RollingUpdate();
+                create.AddRange(surge);
+                delete.AddRange(replace);
+            }
+            await DeleteAsync(daemonSet, delete, cancellationToken);
+            await CreateAsync(key, daemonSet, create, hash, cancellationToken);
+        }
+
+        await _history.TruncateAsync(revisions.Where(r => r.Metadata.Name != update.Metadata.Name).ToList(),
+            pods.Select(p => ControllerHistory.HashLabelOf(p) ?? ""),
+            new HashSet<string>(StringComparer.Ordinal) { update.Metadata.Name },
+            daemonSet.Spec.RevisionHistoryLimit ?? 10, cancellationToken);
+
+        await WriteStatusAsync(daemonSet, plan.Status(), cancellationToken);
+        if (plan.NextAvailabilityCheck() is { } wait)
+        {
+            _queue.AddAfter(key, wait);
+        }
+    }
+
+    private async Task DeleteAsync(V1DaemonSet daemonSet, List<V1Pod> pods, CancellationToken cancellationToken)
+    {
+        foreach (var pod in pods.Where(p => p.Status?.Phase == "Failed"))
+        {
+            _events.Record(daemonSet, EventTypes.Warning, "FailedDaemonPod",
+                $"Found failed daemon pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} on node {DaemonPods.TargetNode(pod)}, will try to kill it");
+        }
+        // A delete that the cache has not shown yet is harmless to repeat (404 counts as done), so no deletion expectations.
+        await Task.WhenAll(pods.DistinctBy(p => p.Metadata.Uid).Select(p => _podControl.DeleteAsync(p, daemonSet, cancellationToken)));
+    }
+
+    private async Task CreateAsync(string key, V1DaemonSet daemonSet, List<string> nodeNames, string hash, CancellationToken cancellationToken)
+    {
+        await ExpectedCreates.RunAsync(_expectations, key, nodeNames.Count,
+            i => _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken));
+    }
+
+    private async Task WriteStatusAsync(V1DaemonSet daemonSet, V1DaemonSetStatus status, CancellationToken cancellationToken)
+    {
+        status.CollisionCount = daemonSet.Status?.CollisionCount;
+        status.Conditions = daemonSet.Status?.Conditions;
+        if (KubernetesJson.Serialize(status) == KubernetesJson.Serialize(daemonSet.Status ?? new V1DaemonSetStatus()))
+        {
+            return;
+        }
+        var updated = ObjectCopy.Clone(daemonSet);
+        updated.Status = status;
+        await _client.AppsV1.ReplaceNamespacedDaemonSetStatusAsync(updated, daemonSet.Metadata.Name, daemonSet.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 6300, Level = LogLevel.Warning, Message = "Syncing daemonset {Key} failed ({Code}: {Reason}); retrying")]
+    private partial void LogSyncFailed(string key, string code, string reason);
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+using MiniKube.Client.Events;
+using MiniKube.Controllers.Common;
+
+namespace MiniKube.Controllers.StatefulSet;
+
+/// <summary>
+/// The statefulset controller (pkg/controller/statefulset/stateful_set_control.go): pods
+/// "&lt;set&gt;-0" … "&lt;set&gt;-(n-1)" with stable hostnames and claims made before each pod.
+/// OrderedReady creates ordinal i only when every lower one is Running and Ready, and removes
+/// the highest ordinal first, one at a time, only while the others are healthy; Parallel does
+/// both at once. RollingUpdate deletes, from the highest ordinal down to the partition, one pod
+/// whose revision is not the update revision at a time, waiting for each to come back healthy;
+/// OnDelete leaves that to the user. Claims are kept on scale-down (retention Retain).
+/// Status: replicas, ready, available, current and updated counts, and current/update revisions
+/// (current becomes update once every pod is updated and ready), as kubectl rollout status reads them.
+/// </summary>
+public sealed partial class StatefulSetController : IController
+{
+    private readonly IKubernetes _client;
+    private readonly Informer<V1StatefulSet> _sets;
+    private readonly Informer<V1Pod> _pods;
+    private readonly Informer<V1PersistentVolumeClaim> _claims;
+    private readonly Informer<V1ControllerRevision> _revisions;
+    private readonly EventRecorder _events;
+    private readonly ControllerHistory _history;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<string> _queue;
+
+    public StatefulSetController(ControllerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _client = context.Client;
+        _time = context.Time;
+        _logger = context.Loggers.CreateLogger<StatefulSetController>();
+        _events = context.Events("statefulset-controller");
+        _history = new ControllerHistory(_client);
+        _queue = new WorkQueue<string>(_time);
+        _sets = context.Informers.StatefulSets;
+        _pods = context.Informers.Pods;
+        _claims = context.Informers.PersistentVolumeClaims;
+        _revisions = context.Informers.ControllerRevisions;
+        _sets.AddHandler(change => _queue.Add(change.Key));
+        _pods.AddHandler(change => EnqueueOwner(change.Latest));
+        _revisions.AddHandler(change => EnqueueOwner(change.Latest));
+    }
+
+    public string Name => "statefulset";
+
+    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
+
+    /// <summary>Converges the StatefulSet at <paramref name="key"/>; failures are retried through the queue.</summary>
+    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_sets.Cache.Get(key) is not { } set || set.Metadata.DeletionTimestamp is not null)
+        {
+            return;
+        }
+        try
+        {
+            await SyncSetAsync(key, set, cancellationToken);
+            _queue.Forget(key);
+        }
+        catch (HttpOperationException e)
+        {
+            LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
+            _queue.AddRateLimited(key);
+        }
+    }
+
+    private void EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
+    {
+        if (ControllerRefs.ControllerOf(obj) is { Kind: "StatefulSet" } owner)
+        {
+            _queue.Add(ObjectKeys.Of(obj.Metadata.NamespaceProperty, owner.Name));
+        }
+    }
+
+    private async Task SyncSetAsync(string key, V1StatefulSet set, CancellationToken cancellationToken)
+    {
+        var ns = set.Metadata.NamespaceProperty;
+        var uid = set.Metadata.Uid;
+        var now = _time.GetUtcNow();
+        var revisions = _revisions.Cache.ListNamespace(ns).Where(r => ControllerRefs.IsControlledBy(r, uid)).ToList();
+        var update = await _history.EnsureCurrentAsync(set, "apps/v1", "StatefulSet", set.Spec.Template, set.Status?.CollisionCount, revisions, cancellationToken);
+        var current = revisions.FirstOrDefault(r => r.Metadata.Name == set.Status?.CurrentRevision) ?? update;
+
+        var pods = _pods.Cache.ListNamespace(ns, LabelSelector.From(set.Spec.Selector))
+            .Where(p => ControllerRefs.IsControlledBy(p, uid) && StatefulPods.OrdinalOf(set, p) is not null)
+            .ToDictionary(p => StatefulPods.OrdinalOf(set, p)!.Value);
+        var step = new StatefulStep(set, pods, current, update, now);
+        foreach (var action in step.Plan())
+        {
+            if (action.Create is { } ordinal)
+            {
+                await CreateAsync(set, ordinal, step.RevisionFor(ordinal), cancellationToken);
+            }
+            else
+            {
+                await DeleteAsync(set, action.Delete!, cancellationToken);
+            }
+        }
+
+        var status = step.Status();
+        await _history.TruncateAsync(revisions.Where(r => r.Metadata.Name != update.Metadata.Name && r.Metadata.Name != status.CurrentRevision).ToList(),
+            pods.Values.Select(p => ControllerHistory.HashLabelOf(p) ?? ""),
+            new HashSet<string>(StringComparer.Ordinal) { update.Metadata.Name, status.CurrentRevision },
+            set.Spec.RevisionHistoryLimit ?? 10, cancellationToken);
+        await WriteStatusAsync(set, status, cancellationToken);
+        if (step.NextAvailabilityCheck() is { } wait)
+        {
+            _queue.AddAfter(key, wait);
+        }
+    }
+
+    /// <summary>Creates the pod's missing claims, then the pod (upstream CreateStatefulPod); a pod or claim that already exists is fine.</summary>
+    private async Task CreateAsync(V1StatefulSet set, int ordinal, V1ControllerRevision revision, CancellationToken cancellationToken)
+    {
+        var ns = set.Metadata.NamespaceProperty;
+        var pod = StatefulPods.New(set, ControllerHistory.TemplateOf(revision), ordinal, revision.Metadata.Name);
+        foreach (var claim in StatefulPods.Claims(set, ordinal))
+        {
+            if (_claims.Cache.Get(ns, claim.Metadata.Name) is not null)
+            {
+                continue;
+            }
+            try
+            {
+                await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, ns, cancellationToken: cancellationToken);
+                _events.Record(set, EventTypes.Normal, "SuccessfulCreate", $"create Claim {claim.Metadata.Name} Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} success");
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Made by an earlier sync; the cache will show it.
+            }
+            catch (HttpOperationException e)
+            {
+                _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Claim {claim.Metadata.Name} for Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {PodControl.StatusMessage(e)}");
+                throw;
+            }
+        }
+        try
+        {
+            await _client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken);
+            _events.Record(set, EventTypes.Normal, "SuccessfulCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // The cache lags behind a create of ours; names are fixed, so nothing was made twice.
+        }
+        catch (HttpOperationException e)
+        {
+            _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {PodControl.StatusMessage(e)}");
+            throw;
+        }
+    }
+
+    private async Task DeleteAsync(V1StatefulSet set, V1Pod pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
+            _events.Record(set, EventTypes.Normal, "SuccessfulDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+            // Gone already (or replaced under the same name).
+        }
+        catch (HttpOperationException e)
+        {
+            _events.Record(set, EventTypes.Warning, "FailedDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {PodControl.StatusMessage(e)}");
+            throw;
+        }
+    }
+
+    private async Task WriteStatusAsync(V1StatefulSet set, V1StatefulSetStatus status, CancellationToken cancellationToken)
+    {
+        status.CollisionCount = set.Status?.CollisionCount;
+        status.Conditions = set.Status?.Conditions;
+        if (KubernetesJson.Serialize(status) == KubernetesJson.Serialize(set.Status ?? new V1StatefulSetStatus()))
+        {
+            return;
+        }
+        var updated = ObjectCopy.Clone(set);
+        updated.Status = status;
+        await _client.AppsV1.ReplaceNamespacedStatefulSetStatusAsync(updated, set.Metadata.Name, set.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 6400, Level = LogLevel.Warning, Message = "Syncing statefulset {Key} failed ({Code}: {Reason}); retrying")]
+    private partial void LogSyncFailed(string key, string code, string reason);
+}
