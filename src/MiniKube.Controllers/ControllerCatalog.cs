@@ -5,5 +5,6 @@ public static class ControllerCatalog
 {
     public static IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> All { get; } =
     [
+        ("persistentvolume-binder", c => new PersistentVolume.PersistentVolumeBinder(c)),
     ];
 }

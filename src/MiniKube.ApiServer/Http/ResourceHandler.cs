@@ -114,7 +114,9 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
     {
         var options = DeleteOptions.From(await RequestBody.ReadOptionalObjectAsync(context), context.Request.Query);
         var (obj, gone) = await registry.DeleteAsync(type, ns, name, options, context.RequestAborted);
-        if (!gone || type.Kind is "Pod")
+        // Kinds whose upstream store sets ReturnDeletedObject answer with the object, the rest with a Status
+        // (the typed client's DeletePersistentVolume fails to read a Status).
+        if (!gone || type.Kind is "Pod" or "PersistentVolume" or "PersistentVolumeClaim")
         {
             await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, obj);
             return;
