@@ -55,7 +55,8 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         TimeSpan? recheck = null;
         var finished = pod.Status?.Phase is "Succeeded" or "Failed";
         // Nothing starts until every claim is bound (the volume manager's wait before SyncPod): containers show ContainerCreating.
-        var claimsPending = finished ? null : await WaitForClaimsAsync(pod, cancellationToken);
+        // A pod already running keeps its volumes, as upstream keeps them mounted.
+        var claimsPending = finished || sandbox is { Running: true } ? null : await WaitForClaimsAsync(pod, cancellationToken);
         if (!finished && claimsPending is null)
         {
             if (sandbox is not { Running: true })
