@@ -19,5 +19,6 @@ public static class ControllerCatalog
         ("cronjob", c => new CronJob.CronJobController(c)),
         ("daemonset", c => new DaemonSet.DaemonSetController(c)),
         ("statefulset", c => new StatefulSet.StatefulSetController(c)),
+        ("persistentvolume-binder", c => new PersistentVolume.PersistentVolumeBinder(c)),
     ];
 }

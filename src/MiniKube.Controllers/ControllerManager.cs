@@ -13,6 +13,9 @@ public sealed record ControllerManagerOptions
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Controllers from outside this project (add-ons such as the local-path provisioner), run after the catalog's.</summary>
+    public IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> Extra { get; init; } = [];
 }
 
 /// <summary>
@@ -29,6 +32,7 @@ public sealed class ControllerManager(IKubernetes client, ControllerManagerOptio
         var informers = new SharedInformers(client, loggers, new SharedInformerOptions { ResyncPeriod = options.ResyncPeriod, Time = options.Time });
         var context = new ControllerContext(client, informers, loggers, options.Time);
         var controllers = ControllerCatalog.All
+            .Concat(options.Extra)
             .Where(entry => !options.Disabled.Contains(entry.Name))
             .Select(entry => entry.Create(context))
             .ToList();

@@ -33,6 +33,9 @@ public sealed partial class KubeScheduler
     private readonly IObjectSource<V1Pod> _pods;
     private readonly IObjectSource<V1Node> _nodes;
     private readonly IEventSink _events;
+    // Claims, volumes and classes, read only for pods that name claims (VolumeBinding).
+    private readonly SharedInformers _storage;
+    private readonly VolumeBinding _volumeBinding;
     private readonly SchedulingQueue _queue;
     private readonly SchedulerCache _cache = new();
     private readonly Placer _placer = new(new Random());
@@ -68,6 +71,15 @@ public sealed partial class KubeScheduler
         }
         _pods.Changed += OnPodChanged;
         _nodes.Changed += OnNodeChanged;
+        _storage = new SharedInformers(client, loggers);
+        var claims = _storage.PersistentVolumeClaims;
+        var volumes = _storage.PersistentVolumes;
+        var classes = _storage.StorageClasses;
+        _volumeBinding = new VolumeBinding(claims.Get, volumes.Get, classes.Get);
+        // A claim created or bound, a volume provisioned: pods parked for their volumes may fit now.
+        claims.Changed += _ => _queue.MoveAllToActive();
+        volumes.Changed += _ => _queue.MoveAllToActive();
+        classes.Changed += _ => _queue.MoveAllToActive();
     }
 
     /// <summary>Completes once nodes and pods are listed and decisions begin.</summary>
@@ -81,9 +93,9 @@ public sealed partial class KubeScheduler
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = stop.Token;
-        var parts = new List<Task> { _nodes.RunAsync(token), _pods.RunAsync(token), _events.RunAsync(token) };
-        // Decisions wait for both caches: a pod placed before the bound pods are counted could overfill a node.
-        var synced = Task.WhenAll(_nodes.Synced, _pods.Synced);
+        var parts = new List<Task> { _nodes.RunAsync(token), _pods.RunAsync(token), _storage.RunAsync(token), _events.RunAsync(token) };
+        // Decisions wait for all caches: a pod placed before the bound pods are counted could overfill a node.
+        var synced = Task.WhenAll(_nodes.Synced, _pods.Synced, _storage.WaitForCacheSyncAsync(token));
         var first = await Task.WhenAny(parts.Append(synced).Append(_fatal.Task));
         if (first == synced)
         {
@@ -126,6 +138,8 @@ public sealed partial class KubeScheduler
             return;
         }
         var info = PodInfo.From(pod);
+        // Most pods name no claim and skip volume binding altogether.
+        var volumes = info.ClaimNames.Count == 0 ? null : _volumeBinding.PreFilter(info);
         Placement placement;
         lock (_gate)
         {
@@ -133,7 +147,9 @@ public sealed partial class KubeScheduler
             {
                 return; // assumed by an earlier decision, or already seen bound
             }
-            placement = _placer.Place(info, _cache);
+            placement = volumes?.Rejection is { } rejection
+                ? new Placement(null, FitDiagnosis.PreFilterRejected(_cache.Nodes.Count, rejection))
+                : _placer.Place(info, _cache, volumes);
             if (placement.Node is { } chosen)
             {
                 _cache.Assume(info, chosen.Name);
@@ -145,7 +161,7 @@ public sealed partial class KubeScheduler
         }
         await _writeSlots.Reader.ReadAsync(cancellationToken);
         _ = placement.Node is { } node
-            ? RunWriteAsync(() => BindAsync(pod, node.Name, cancellationToken), cancellationToken)
+            ? RunWriteAsync(() => BindAsync(pod, node.Name, volumes?.DelayedClaims ?? [], cancellationToken), cancellationToken)
             : RunWriteAsync(() => ReportUnschedulableAsync(pod, placement.Diagnosis!.Message(info.PreemptionNever), cancellationToken), cancellationToken);
     }
 
@@ -170,7 +186,8 @@ public sealed partial class KubeScheduler
         }
     }
 
-    private async Task BindAsync(V1Pod pod, string nodeName, CancellationToken cancellationToken)
+    /// <param name="delayedClaims">Unbound WaitForFirstConsumer claims: they get the node as selected-node first (upstream PreBind), so the provisioner makes their volumes there.</param>
+    private async Task BindAsync(V1Pod pod, string nodeName, IReadOnlyList<V1PersistentVolumeClaim> delayedClaims, CancellationToken cancellationToken)
     {
         var (ns, name) = (pod.Metadata.NamespaceProperty, pod.Metadata.Name);
         var binding = new V1Binding
@@ -180,6 +197,10 @@ public sealed partial class KubeScheduler
         };
         try
         {
+            foreach (var claim in delayedClaims)
+            {
+                await SelectNodeAsync(claim, nodeName, cancellationToken);
+            }
             await _client.CoreV1.CreateNamespacedPodBindingAsync(binding, name, ns, cancellationToken: cancellationToken);
         }
         catch (Exception e) when (IsApiFailure(e, cancellationToken))
@@ -198,6 +219,17 @@ public sealed partial class KubeScheduler
         Interlocked.Increment(ref _scheduled);
         LogBound(ns, name, nodeName);
         _events.Record(pod, "Normal", "Scheduled", "Binding", string.Create(CultureInfo.InvariantCulture, $"Successfully assigned {ns}/{name} to {nodeName}"));
+    }
+
+    private async Task SelectNodeAsync(V1PersistentVolumeClaim claim, string nodeName, CancellationToken cancellationToken)
+    {
+        if (claim.Metadata.Annotations?.TryGetValue(VolumeBinding.SelectedNodeAnnotation, out var selected) == true && selected == nodeName)
+        {
+            return;
+        }
+        var patch = new { metadata = new { annotations = new Dictionary<string, string> { [VolumeBinding.SelectedNodeAnnotation] = nodeName } } };
+        await _client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(
+            new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), claim.Metadata.Name, claim.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
 
     /// <summary>

@@ -28,6 +28,10 @@ internal sealed class HandlerActions(IContainerRuntime runtime)
             {
                 return await runtime.ExecSyncAsync(containerId, [.. exec.Command ?? []], timeout, cancellationToken) == 0;
             }
+            if (runtime.Simulated)
+            {
+                return true; // no process listens on a simulated pod's IP
+            }
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             if (action.HttpGet is { } get)

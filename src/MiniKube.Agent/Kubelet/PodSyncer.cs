@@ -54,7 +54,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         var waiting = _waiting.GetOrAdd(uid, _ => new ConcurrentDictionary<string, string>());
         TimeSpan? recheck = null;
         var finished = pod.Status?.Phase is "Succeeded" or "Failed";
-        if (!finished)
+        // Nothing starts until every claim is bound (the volume manager's wait before SyncPod): containers show ContainerCreating.
+        // A pod already running keeps its volumes, as upstream keeps them mounted.
+        var claimsPending = finished || sandbox is { Running: true } ? null : await WaitForClaimsAsync(pod, cancellationToken);
+        if (!finished && claimsPending is null)
         {
             if (sandbox is not { Running: true })
             {
@@ -69,6 +72,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             recheck = await SyncContainersAsync(pod, sandbox, mine, waiting, cancellationToken);
             mine = (await runtime.ListContainersAsync(cancellationToken)).Where(c => c.PodUid == uid).ToList();
         }
+        recheck ??= claimsPending;
         var readiness = _ready.GetOrAdd(uid, _ => new ConcurrentDictionary<string, bool>());
         var status = PodStatusBuilder.Build(pod, sandbox, mine, waiting, readiness, options.NodeIp, options.Time.GetUtcNow().UtcDateTime);
         StatusComputed?.Invoke(pod, status);
@@ -390,7 +394,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             {
                 host = Path.Combine(host, sub);
             }
-            mounts.Add(new Mount(host, volumeMount.MountPath, volumeMount.ReadOnlyProperty == true));
+            mounts.Add(new Mount(host, volumeMount.MountPath, volumeMount.ReadOnlyProperty == true || volume.PersistentVolumeClaim?.ReadOnlyProperty == true));
         }
         return mounts;
     }
@@ -398,6 +402,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     /// <summary>The host directory behind a volume, with configMap/secret/downwardAPI content written out.</summary>
     private async Task<string> PrepareVolumeAsync(V1Pod pod, V1Volume volume, CancellationToken cancellationToken)
     {
+        if (volume.PersistentVolumeClaim is { } claim)
+        {
+            return await ClaimVolumePathAsync(pod, claim.ClaimName, cancellationToken);
+        }
         if (volume.HostPath is { } hostPath)
         {
             if (hostPath.Type is "DirectoryOrCreate")

@@ -9,6 +9,9 @@ namespace MiniKube.Agent.Runtime;
 /// </summary>
 public interface IContainerRuntime
 {
+    /// <summary>Whether containers only pretend to run (KWOK's role): nothing listens on pod IPs, so httpGet and tcpSocket probes and hooks count as passed.</summary>
+    bool Simulated { get; }
+
     /// <summary>Whether the runtime answers, and if not why (for the node's Ready condition).</summary>
     Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken);
 

@@ -111,7 +111,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
     }
 
     /// <summary>Kinds whose DELETE answers with the object rather than a Status (upstream's ReturnDeletedObject stores; clients decode it as such).</summary>
-    private static readonly HashSet<string> ReturnsDeletedObject = ["Pod", "Service", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim"];
+    private static readonly HashSet<string> ReturnsDeletedObject = ["Pod", "Service", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim", "StorageClass"];
 
     private async Task DeleteAsync(HttpContext context, ResourceType type, string? ns, string name)
     {

@@ -8,12 +8,13 @@ namespace MiniKube.ApiServer.Registry;
 
 /// <summary>
 /// The admission chain, in kube-apiserver's order: namespace lifecycle (no new objects in a
-/// missing or terminating namespace), defaulting, the kinds' own preparation (status owned by
-/// the status subresource, Service IPs and ports), then validation.
+/// missing or terminating namespace), defaulting, DefaultStorageClass for new claims, the kinds'
+/// own preparation (status owned by the status subresource, Service IPs and ports), then validation.
 /// </summary>
 public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjectRules
 {
     private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
+    private static readonly ResourceType StorageClasses = ResourceCatalog.Find("storage.k8s.io", "v1", "storageclasses")!;
 
     public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken)
     {
@@ -25,6 +26,10 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         }
         Defaults.ApplyOnCreate(type, obj);
         FoldStringData(type, obj);
+        if (type is { Group: "", Kind: "PersistentVolumeClaim" } && DefaultStorageClass.Wants(obj))
+        {
+            await SetDefaultStorageClassAsync(obj, cancellationToken);
+        }
         if (type.HasStatus && type.Kind is not ("Pod" or "Namespace" or "Service"))
         {
             // Status belongs to controllers: a created object starts without one.
@@ -152,6 +157,16 @@ public sealed class KindRules(IStore store, ServiceAllocator allocator) : IObjec
         foreach (var port in NodePorts(held).Where(p => !keptPorts.Contains(p)))
         {
             await allocator.ReleaseNodePortAsync(port, owner, cancellationToken);
+        }
+    }
+
+    /// <summary>The DefaultStorageClass admission plugin, over the classes in the store (there are few).</summary>
+    private async Task SetDefaultStorageClassAsync(JsonObject claim, CancellationToken cancellationToken)
+    {
+        var classes = await store.RangeAsync(new RangeRequest(ResourceRegistry.Prefix(StorageClasses, null)), cancellationToken);
+        if (DefaultStorageClass.Choose(classes.Items.Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision))) is { } name)
+        {
+            DefaultStorageClass.Apply(claim, name);
         }
     }
 

@@ -34,6 +34,7 @@ internal sealed class PodInfo
         HostPorts = [.. (spec.Containers ?? []).SelectMany(c => c.Ports ?? []).Where(p => p.HostPort is > 0).Select(HostPort.Of)];
         AffinityTerms = Terms(pod, spec.Affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution);
         AntiAffinityTerms = Terms(pod, spec.Affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution);
+        ClaimNames = [.. (spec.Volumes ?? []).Where(v => v.PersistentVolumeClaim is not null).Select(v => v.PersistentVolumeClaim.ClaimName)];
     }
 
     private PodInfo(PodInfo other, string nodeName)
@@ -52,6 +53,7 @@ internal sealed class PodInfo
         HostPorts = other.HostPorts;
         AffinityTerms = other.AffinityTerms;
         AntiAffinityTerms = other.AntiAffinityTerms;
+        ClaimNames = other.ClaimNames;
     }
 
     public V1Pod Pod { get; }
@@ -87,6 +89,9 @@ internal sealed class PodInfo
     public IReadOnlyList<AffinityTerm> AffinityTerms { get; }
 
     public IReadOnlyList<AffinityTerm> AntiAffinityTerms { get; }
+
+    /// <summary>The PersistentVolumeClaims its volumes name; empty for most pods, which then skip volume binding.</summary>
+    public IReadOnlyList<string> ClaimNames { get; }
 
     public IList<V1Toleration> Tolerations => Pod.Spec?.Tolerations ?? [];
 

@@ -17,6 +17,7 @@ internal sealed class FitDiagnosis(int allNodes)
     public const string NoNodesAvailable = "no nodes available to schedule pods";
 
     private readonly Dictionary<string, int> _reasons = new(StringComparer.Ordinal);
+    private string? _preFilterMessage;
     private int _unresolvableNodes;
     private int _resolvableNodes;
 
@@ -24,6 +25,13 @@ internal sealed class FitDiagnosis(int allNodes)
 
     /// <summary>Some node failed the pod's own pod-affinity: a newly placed pod may change the verdict.</summary>
     public bool WaitsForPodAffinity { get; private set; }
+
+    /// <summary>
+    /// A PreFilter plugin rejected the pod before any node was looked at: upstream prints its
+    /// message instead of the per-node reasons, and every node counts as unresolvable.
+    /// </summary>
+    public static FitDiagnosis PreFilterRejected(int allNodes, string message) =>
+        new(allNodes) { _preFilterMessage = message, _unresolvableNodes = allNodes };
 
     public void Add(FilterFailure failure)
     {
@@ -49,7 +57,9 @@ internal sealed class FitDiagnosis(int allNodes)
         {
             return NoNodesAvailable;
         }
-        var message = Available(_reasons);
+        var message = _preFilterMessage is null
+            ? Available(_reasons)
+            : string.Create(CultureInfo.InvariantCulture, $"0/{AllNodes} nodes are available: {_preFilterMessage}.");
         if (preemptionNever)
         {
             return message + " preemption: not eligible due to preemptionPolicy=Never.";

@@ -17,7 +17,8 @@ internal sealed class Placer(Random random)
     private readonly List<NodeInfo> _feasible = [];
     private int _nextStart;
 
-    public Placement Place(PodInfo pod, SchedulerCache cache)
+    /// <param name="volumes">What volume binding found for the pod; null for pods without claims.</param>
+    public Placement Place(PodInfo pod, SchedulerCache cache, PodVolumes? volumes = null)
     {
         ArgumentNullException.ThrowIfNull(pod);
         ArgumentNullException.ThrowIfNull(cache);
@@ -36,7 +37,7 @@ internal sealed class Placer(Random random)
         {
             var node = nodes[(start + examined) % nodes.Count];
             examined++;
-            if (Filter(pod, node, affinity) is { } failure)
+            if (Filter(pod, node, affinity, volumes) is { } failure)
             {
                 diagnosis.Add(failure);
             }
@@ -54,13 +55,14 @@ internal sealed class Placer(Random random)
         };
     }
 
-    /// <summary>The default profile's filters in order: NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, InterPodAffinity.</summary>
-    public static FilterFailure? Filter(PodInfo pod, NodeInfo node, InterPodAffinityFilter? affinity) =>
+    /// <summary>The default profile's filters in order: NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, VolumeBinding, InterPodAffinity.</summary>
+    public static FilterFailure? Filter(PodInfo pod, NodeInfo node, InterPodAffinityFilter? affinity, PodVolumes? volumes = null) =>
         NodeUnschedulableFilter.Check(pod, node)
         ?? TaintTolerationFilter.Check(pod, node)
         ?? NodeAffinityFilter.Check(pod, node)
         ?? NodePortsFilter.Check(pod, node)
         ?? ResourcesFitFilter.Check(pod, node)
+        ?? (volumes is null ? null : VolumeBinding.Check(volumes, node))
         ?? affinity?.Check(node);
 
     private NodeInfo Best(PodInfo pod, List<NodeInfo> candidates)

@@ -142,7 +142,7 @@ internal sealed class ServerCommand : ModeCommand
                 NodePortRange = flags.ServiceNodePortRange,
             })
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir)
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
     }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MiniKube.Addons.LocalPath;
 using MiniKube.Controllers;
 using MiniKube.Scheduler;
 
@@ -87,10 +88,21 @@ public static class HostingExtensions
             sp.GetRequiredService<ILoggerFactory>()));
 
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled) =>
-        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<IClusterAccess>(),
-            (client, leading) => new ControllerManager(client, new ControllerManagerOptions(), sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
+    /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir)
+    {
+        if (disabled)
+        {
+            return services;
+        }
+        var options = new ControllerManagerOptions
+        {
+            Extra = [("local-path-provisioner", c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
+        };
+        return services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<IClusterAccess>(),
+            (client, leading) => new ControllerManager(client, options, sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
             sp.GetRequiredService<ILoggerFactory>()));
+    }
 
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)

@@ -20,6 +20,8 @@ namespace MiniKube.Agent.Runtime.Docker;
 /// </summary>
 internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 {
+    public bool Simulated => false;
+
     public const string DefaultEndpoint = "unix:///var/run/docker.sock";
     public const string DefaultSandboxImage = "mkube.local/pause:1";
 

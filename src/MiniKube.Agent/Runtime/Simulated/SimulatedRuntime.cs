@@ -13,6 +13,8 @@ namespace MiniKube.Agent.Runtime.Simulated;
 /// </summary>
 public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses addresses) : IContainerRuntime
 {
+    public bool Simulated => true;
+
     private readonly ConcurrentDictionary<string, PodSandbox> _sandboxes = new();
     private readonly ConcurrentDictionary<string, ContainerInfo> _containers = new();
     private int _nextId;

@@ -1,0 +1,157 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+using MiniKube.Client.Events;
+using MiniKube.Controllers;
+using MiniKube.Controllers.PersistentVolume;
+
+namespace MiniKube.Addons.LocalPath;
+
+/// <summary>
+/// k3s' local-path provisioner as a loop of the controller manager: at start makes the default
+/// StorageClass "local-path" (left alone if it exists); for each unbound claim of a class whose
+/// provisioner is rancher.io/local-path and that the scheduler has given a node
+/// (volume.kubernetes.io/selected-node), creates the hostPath volume <see cref="LocalPathVolumes"/>
+/// describes; the binder then binds the pair. A volume it made that the binder marked Released
+/// under reclaim policy Delete is deleted. The directory on the node stays: removing it is the
+/// node's job (upstream runs a helper pod there), which we do not do yet.
+/// </summary>
+public sealed partial class LocalPathProvisioner : IController
+{
+    private readonly IKubernetes _client;
+    private readonly LocalPathOptions _options;
+    private readonly Informer<V1PersistentVolumeClaim> _claims;
+    private readonly Informer<V1PersistentVolume> _volumes;
+    private readonly Informer<V1StorageClass> _classes;
+    private readonly EventRecorder _events;
+    private readonly ILogger _logger;
+    private readonly WorkQueue<string> _claimQueue;
+    private readonly WorkQueue<string> _volumeQueue;
+
+    public LocalPathProvisioner(ControllerContext context, LocalPathOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        _client = context.Client;
+        _options = options;
+        _logger = context.Loggers.CreateLogger<LocalPathProvisioner>();
+        _events = context.Events(LocalPathVolumes.ProvisionerName);
+        _claimQueue = new WorkQueue<string>(context.Time);
+        _volumeQueue = new WorkQueue<string>(context.Time);
+        _claims = context.Informers.PersistentVolumeClaims;
+        _volumes = context.Informers.PersistentVolumes;
+        _classes = context.Informers.StorageClasses;
+        _claims.AddHandler(change => _claimQueue.Add(change.Key));
+        _volumes.AddHandler(change =>
+        {
+            if (!change.IsDelete && IsOurs(change.Latest))
+            {
+                _volumeQueue.Add(change.Key);
+            }
+        });
+    }
+
+    public string Name => "local-path-provisioner";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStorageClassAsync(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] loops = [_claimQueue.RunAsync(1, SyncClaimAsync, stop.Token), _volumeQueue.RunAsync(1, SyncVolumeAsync, stop.Token)];
+        await Task.WhenAny(loops);
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+    }
+
+    private async Task EnsureStorageClassAsync(CancellationToken cancellationToken)
+    {
+        if (_classes.Get(_options.StorageClassName) is not null)
+        {
+            return;
+        }
+        try
+        {
+            await _client.StorageV1.CreateStorageClassAsync(LocalPathVolumes.StorageClass(_options.StorageClassName), cancellationToken: cancellationToken);
+            var name = _options.StorageClassName;
+            LogClassCreated(name);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Made by another server, or by the user: theirs stays.
+        }
+    }
+
+    public async Task SyncClaimAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_claims.Get(key) is not { } claim
+            || claim.Metadata.DeletionTimestamp is not null
+            || !string.IsNullOrEmpty(claim.Spec?.VolumeName)
+            || SelectedNode(claim) is not { } node
+            || _classes.Get(claim.Spec?.StorageClassName ?? "") is not { Provisioner: LocalPathVolumes.ProvisionerName } storageClass
+            || _volumes.Get(LocalPathVolumes.NameFor(claim)) is not null)
+        {
+            return;
+        }
+        var volume = LocalPathVolumes.For(claim, node, storageClass, _options.StorageDirectory);
+        var (ns, name, volumeName) = (claim.Metadata.NamespaceProperty, claim.Metadata.Name, volume.Metadata.Name);
+        _events.Record(claim, EventTypes.Normal, "Provisioning", $"External provisioner is provisioning volume for claim \"{ns}/{name}\"");
+        try
+        {
+            await _client.CoreV1.CreatePersistentVolumeAsync(volume, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            return; // made by an earlier sync whose result the cache has not shown yet
+        }
+        catch (HttpOperationException e)
+        {
+            _events.Record(claim, EventTypes.Warning, "ProvisioningFailed", $"failed to provision volume with StorageClass \"{storageClass.Metadata.Name}\": {e.Message}");
+            _claimQueue.AddRateLimited(key);
+            return;
+        }
+        _claimQueue.Forget(key);
+        LogProvisioned(volumeName, ns, name, node);
+        _events.Record(claim, EventTypes.Normal, "ProvisioningSucceeded", $"Successfully provisioned volume {volumeName}");
+    }
+
+    public async Task SyncVolumeAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_volumes.Get(name) is not { } volume
+            || !IsOurs(volume)
+            || volume.Metadata.DeletionTimestamp is not null
+            || volume.Status?.Phase != "Released"
+            || volume.Spec?.PersistentVolumeReclaimPolicy != "Delete")
+        {
+            return;
+        }
+        try
+        {
+            await _client.CoreV1.DeletePersistentVolumeAsync(name,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = volume.Metadata.Uid } }, cancellationToken: cancellationToken);
+            var path = volume.Spec.HostPath?.Path ?? "";
+            LogDeleted(name, path);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+            // Gone already, or replaced by a new volume of the same name.
+        }
+    }
+
+    private static string? SelectedNode(V1PersistentVolumeClaim claim) =>
+        claim.Metadata.Annotations?.TryGetValue(StorageAnnotations.SelectedNode, out var node) == true && node.Length > 0 ? node : null;
+
+    private static bool IsOurs(V1PersistentVolume volume) =>
+        volume.Metadata.Annotations?.TryGetValue(StorageAnnotations.ProvisionedBy, out var provisioner) == true && provisioner == LocalPathVolumes.ProvisionerName;
+
+    [LoggerMessage(EventId = 880, Level = LogLevel.Information, Message = "Created the default StorageClass {Name}")]
+    private partial void LogClassCreated(string name);
+
+    [LoggerMessage(EventId = 881, Level = LogLevel.Information, Message = "Provisioned volume {Volume} for claim {Namespace}/{Name} on node {Node}")]
+    private partial void LogProvisioned(string volume, string @namespace, string name, string node);
+
+    [LoggerMessage(EventId = 882, Level = LogLevel.Information, Message = "Deleted released volume {Volume}; its directory {Path} stays on the node (remove it by hand if the data is not needed)")]
+    private partial void LogDeleted(string volume, string path);
+}
