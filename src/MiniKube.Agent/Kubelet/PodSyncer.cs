@@ -348,6 +348,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             Stdin = container.Stdin == true,
             Attempt = attempt,
             Init = init,
+            RunsToCompletion = init || pod.Spec.RestartPolicy is "Never" or "OnFailure",
         };
     }
 

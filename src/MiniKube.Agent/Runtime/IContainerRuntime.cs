@@ -142,6 +142,9 @@ public sealed record ContainerConfig(string Name, string Image)
 
     /// <summary>Init containers are labelled so status can tell them apart.</summary>
     public bool Init { get; init; }
+
+    /// <summary>The container is meant to end (an init container, or restartPolicy Never/OnFailure); a simulated runtime ends it after a while.</summary>
+    public bool RunsToCompletion { get; init; }
 }
 
 public sealed record Mount(string HostPath, string ContainerPath, bool ReadOnly);

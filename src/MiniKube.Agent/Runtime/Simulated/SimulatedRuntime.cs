@@ -7,7 +7,8 @@ namespace MiniKube.Agent.Runtime.Simulated;
 /// <summary>
 /// A runtime without containers (KWOK's role): sandboxes get made-up IPs, containers "run"
 /// after <see cref="StartDelay"/> and keep running until stopped, unless their command is
-/// <c>exit N</c> (then they exit with N). It lets tests and scale runs drive the whole pod
+/// <c>exit N</c> (then they exit with N) or they are meant to end (init containers, Job pods:
+/// they succeed after <see cref="RunDuration"/>). It lets tests and scale runs drive the whole pod
 /// lifecycle through the real kubelet with no Docker. Pod IPs come from a
 /// <see cref="SimulatedPodAddresses"/> pool, which the simulated nodes of one process share.
 /// </summary>
@@ -17,6 +18,7 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
 
     private readonly ConcurrentDictionary<string, PodSandbox> _sandboxes = new();
     private readonly ConcurrentDictionary<string, ContainerInfo> _containers = new();
+    private readonly ConcurrentDictionary<string, bool> _endByThemselves = new();
     private int _nextId;
 
     /// <summary>A runtime with a pool of its own, as for a single node (<c>--runtime simulated</c>).</summary>
@@ -27,6 +29,9 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
 
     /// <summary>How long a container takes to start.</summary>
     public TimeSpan StartDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>How long a container that is meant to end runs before it exits with 0.</summary>
+    public TimeSpan RunDuration { get; init; } = TimeSpan.FromSeconds(1);
 
     public Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken) => Task.FromResult(new RuntimeStatus(true, "simulated://1.0", null));
 
@@ -78,6 +83,10 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
             ExitCode = exit ?? 0,
             Reason = exit is null ? null : "exit",
         };
+        if (config.RunsToCompletion && exit is null)
+        {
+            _endByThemselves[id] = true;
+        }
         return Task.FromResult(id);
     }
 
@@ -106,11 +115,23 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
     public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken)
     {
         _containers.TryRemove(containerId, out _);
+        _endByThemselves.TryRemove(containerId, out _);
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ContainerInfo>>([.. _containers.Values]);
+    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var id in _endByThemselves.Keys)
+        {
+            if (_containers.TryGetValue(id, out var info) && info is { State: ContainerState.Running, StartedAt: { } started } && now - started >= RunDuration)
+            {
+                _containers[id] = info with { State = ContainerState.Exited, ExitCode = 0, FinishedAt = started + RunDuration };
+                _endByThemselves.TryRemove(id, out _);
+            }
+        }
+        return Task.FromResult<IReadOnlyList<ContainerInfo>>([.. _containers.Values]);
+    }
 
     /// <summary>Simulated commands succeed, except <c>false</c> and <c>exit N</c>.</summary>
     public Task<int> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
