@@ -8,8 +8,8 @@ public sealed class SchedulerOptions
 
     /// <summary>
     /// Bindings and status writes in flight at once while the next pods are decided (upstream binds
-    /// each pod asynchronously, unbounded). Measured with the in-process API server (ThroughputCheck,
-    /// first run in a process, busy VM): 64 gave 856 pods/s where 16 gave 449–494; the store
+    /// each pod asynchronously, unbounded). Measured with the in-process API server (first
+    /// run in a process, busy VM): 64 gave 856 pods/s where 16 gave 449–494; the store
     /// commits concurrent writes together.
     /// </summary>
     public int ParallelWrites { get; set; } = 64;
