@@ -3,6 +3,8 @@ namespace MiniKube.E2E.Tests;
 /// <summary>
 /// The day-to-day kubectl verbs against one <c>mkube server</c>, each test in its own namespace,
 /// with the real kubectl given only the kubeconfig the server wrote (issue 4's "Done when").
+/// The API server alone: no agent, scheduler or controllers, so objects stay exactly as the
+/// kubectl verbs leave them (ExamplesTests covers the whole cluster).
 /// </summary>
 [TestFixture]
 [Category("E2E")]
@@ -16,7 +18,8 @@ public sealed class KubectlWorkflowTests
     public async Task StartServer()
     {
         _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-kubectl-").FullName;
-        _server = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--https-listen-port", "0", "--kubelet-port", "0", "--write-kubeconfig", Path.Combine(_dataDir, "kubeconfig"));
+        _server = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--https-listen-port", "0", "--write-kubeconfig", Path.Combine(_dataDir, "kubeconfig"),
+            "--disable-agent", "--disable-scheduler", "--disable-controller-manager");
         await _server.WaitForLogAsync("components are running", TimeSpan.FromSeconds(30));
         _kubectl = new Kubectl(Path.Combine(_dataDir, "kubeconfig"), Path.Combine(_dataDir, "kube-cache"));
     }
