@@ -29,6 +29,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     private readonly Prober _prober = new(runtime, options.Time);
 
+    // Pods being stopped, by uid (see SyncAsync).
+    private readonly ConcurrentDictionary<string, Task> _terminations = new();
+
     private readonly ContainerStopper _stopper = new(runtime, new HandlerActions(runtime), options.Time);
 
     /// <summary>Called with every status a sync computes (the kubelet remembers static pods' own, for when their mirror is missing).</summary>
@@ -42,13 +45,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         var sandbox = sandboxes.Where(s => s.PodUid == uid).OrderByDescending(s => s.Running).FirstOrDefault();
         if (pod.Metadata.DeletionTimestamp is not null)
         {
-            await TerminateAsync(pod, sandboxes.Where(s => s.PodUid == uid).ToList(), mine, cancellationToken);
-            if (!StaticPods.IsStatic(pod))
-            {
-                await FinalDeleteAsync(pod, cancellationToken); // a static pod has no API object; its mirror is the kubelet's to delete
-            }
-            _waiting.TryRemove(uid, out _);
-            _ready.TryRemove(uid, out _);
+            // Termination waits out the grace period, so it runs apart from the sync workers:
+            // stopping one pod never delays starting another (upstream has a worker per pod).
+            // The queue never syncs one pod twice at once, so one termination per pod runs.
+            _ = _terminations.GetOrAdd(uid, _ => TerminateInBackgroundAsync(pod, sandboxes.Where(s => s.PodUid == uid).ToList(), mine, cancellationToken));
             return null;
         }
         var waiting = _waiting.GetOrAdd(uid, _ => new ConcurrentDictionary<string, string>());
@@ -227,6 +227,36 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         var reference = EventRecorder.ReferenceTo(pod);
         reference.FieldPath = $"spec.{(init ? "initContainers" : "containers")}{{{container}}}";
         events.Record(reference, type, reason, message);
+    }
+
+    private async Task TerminateInBackgroundAsync(V1Pod pod, List<PodSandbox> sandboxes, List<ContainerInfo> containers, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // off the sync worker
+        var uid = pod.Metadata.Uid;
+        try
+        {
+            await TerminateAsync(pod, sandboxes, containers, cancellationToken);
+            if (!StaticPods.IsStatic(pod))
+            {
+                await FinalDeleteAsync(pod, cancellationToken); // a static pod has no API object; its mirror is the kubelet's to delete
+            }
+            _waiting.TryRemove(uid, out _);
+            _ready.TryRemove(uid, out _);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the next kubelet finishes the job from the runtime's state.
+        }
+        catch (Exception e) when (e is RuntimeUnavailableException or HttpOperationException or HttpRequestException or IOException or KubernetesException or InvalidOperationException or KeyNotFoundException)
+        {
+            // The pod still has its deletionTimestamp, so the next resync tries again.
+            var (ns, name, reason) = (pod.Namespace(), pod.Name(), e.Message);
+            LogTerminationFailed(ns, name, reason);
+        }
+        finally
+        {
+            _terminations.TryRemove(uid, out _);
+        }
     }
 
     private async Task TerminateAsync(V1Pod pod, List<PodSandbox> sandboxes, List<ContainerInfo> containers, CancellationToken cancellationToken)
@@ -509,6 +539,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: sandbox started, IP {Ip}")]
     private partial void LogSandbox(string @namespace, string name, string ip);
+
+    [LoggerMessage(EventId = 613, Level = LogLevel.Warning, Message = "Pod {Namespace}/{Name}: stopping it failed, retrying: {Reason}")]
+    private partial void LogTerminationFailed(string @namespace, string name, string reason);
 
     [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: container {Container} failed its liveness probe; restarting it")]
     private partial void LogUnhealthy(string @namespace, string name, string container);

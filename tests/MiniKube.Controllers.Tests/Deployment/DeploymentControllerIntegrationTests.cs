@@ -102,7 +102,9 @@ public sealed partial class DeploymentControllerIntegrationTests
         await ScaleAsync(5);
         await RolledOutAsync(5);
         await ScaleAsync(2);
-        var d = await RolledOutAsync(2);
+        await RolledOutAsync(2);
+        // kubectl's rollout rule is already met while the surplus pods are still going; wait for them.
+        var d = await _cluster.WaitForAsync(async () => await Client.AppsV1.ReadNamespacedDeploymentAsync("nginx", Ns) is { Status.Replicas: 2 } scaled ? scaled : null, "status.replicas 2");
 
         Assert.That(d.Status.Replicas, Is.EqualTo(2));
         Assert.That((await Client.AppsV1.ListNamespacedReplicaSetAsync(Ns)).Items.Single().Spec.Replicas, Is.EqualTo(2));
