@@ -1,6 +1,6 @@
 namespace MiniKube.E2E.Tests;
 
-/// <summary>Each E2E test gets its own data dir, removed afterwards.</summary>
+/// <summary>Each E2E test gets its own data dir, removed afterwards with the containers its nodes left.</summary>
 public abstract class DataDirFixture
 {
     protected static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
@@ -11,7 +11,11 @@ public abstract class DataDirFixture
     public void CreateDataDir() => DataDir = Directory.CreateTempSubdirectory("mkube-e2e-").FullName;
 
     [TearDown]
-    public void RemoveDataDir() => Directory.Delete(DataDir, recursive: true);
+    public async Task RemoveDataDirAndContainers()
+    {
+        await DockerCli.RemoveTestNodesContainersAsync();
+        Directory.Delete(DataDir, recursive: true);
+    }
 
     /// <summary>The admin kubeconfig a server started with <see cref="ServerArgs"/> writes.</summary>
     protected string KubeconfigPath => Path.Combine(DataDir, "kubeconfig");

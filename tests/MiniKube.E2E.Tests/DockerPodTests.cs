@@ -28,7 +28,7 @@ public sealed class DockerPodTests : DataDirFixture
         await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "web", "-o", "jsonpath={.status.phase}/{.status.containerStatuses[0].ready}")).Output == "Running/true");
         var ip = (await kubectl.RunAsync("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).Output;
         Assert.That(ip, Does.Match(@"^\d+\.\d+\.\d+\.\d+$"));
-        Assert.That(await DockerAsync("ps", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}"), Does.Contain("main"));
+        Assert.That(await DockerCli.RunAsync("ps", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}"), Does.Contain("main"));
 
         var logs = await kubectl.RunAsync("logs", "web");
         Assert.That(logs.Output, Is.EqualTo("started as web\n"), logs.ToString());
@@ -52,7 +52,7 @@ public sealed class DockerPodTests : DataDirFixture
         Assert.That(deleted.ExitCode, Is.Zero, deleted.ToString());
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the kubelet stops the containers within the grace period and deletes the pod");
         Assert.That(File.ReadAllText(Path.Combine(shared, "marker")), Is.EqualTo("preStop ran\n"), "the preStop hook runs before the container is stopped");
-        await WaitAsync(async () => (await DockerAsync("ps", "-a", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}")).Trim().Length == 0);
+        await WaitAsync(async () => (await DockerCli.RunAsync("ps", "-a", "--filter", "label=io.mkube.pod.name=web", "--format", "{{.Names}}")).Trim().Length == 0);
     }
 
     [Test]
@@ -95,9 +95,9 @@ public sealed class DockerPodTests : DataDirFixture
     {
         var images = Directory.CreateDirectory(Path.Combine(DataDir, "agent", "images")).FullName;
         var tag = $"mkube.local/imported-{Guid.NewGuid():N}:1";
-        await DockerAsync("tag", "mkube.local/busybox:1", tag);
-        await DockerAsync("save", "-o", Path.Combine(images, "imported.tar"), tag);
-        await DockerAsync("rmi", tag);
+        await DockerCli.RunAsync("tag", "mkube.local/busybox:1", tag);
+        await DockerCli.RunAsync("save", "-o", Path.Combine(images, "imported.tar"), tag);
+        await DockerCli.RunAsync("rmi", tag);
         try
         {
             using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
@@ -112,21 +112,8 @@ public sealed class DockerPodTests : DataDirFixture
         }
         finally
         {
-            await DockerAsync("rmi", "-f", tag);
+            await DockerCli.RunAsync("rmi", "-f", tag);
         }
-    }
-
-    private static async Task<string> DockerAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return output;
     }
 
     private static async Task WaitAsync(Func<Task<bool>> condition)
