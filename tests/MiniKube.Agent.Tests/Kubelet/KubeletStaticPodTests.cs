@@ -1,11 +1,7 @@
 using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Kubelet;
 using MiniKube.Agent.Runtime;
-using MiniKube.Agent.Runtime.Simulated;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Agent.Tests.Kubelet;
 
@@ -14,49 +10,34 @@ namespace MiniKube.Agent.Tests.Kubelet;
 [Category("Integration")]
 public sealed class KubeletStaticPodTests
 {
-    private TestApiServer _server = null!;
-    private Kubernetes _client = null!;
-    private SimulatedRuntime _runtime = null!;
+    private KubeletTestCluster _cluster = null!;
     private RecordingLoggerFactory _logs = null!;
     private string _manifests = null!;
-    private CancellationTokenSource _stop = null!;
-    private Task? _kubelet;
 
     [SetUp]
     public async Task SetUp()
     {
-        _server = await TestApiServer.StartAsync();
-        _client = _server.Client();
-        _runtime = new SimulatedRuntime(TimeProvider.System);
+        _cluster = await KubeletTestCluster.StartAsync();
         _logs = new RecordingLoggerFactory();
-        _manifests = Path.Combine(_server.Directory, "pod-manifests");
-        _stop = new CancellationTokenSource();
+        _manifests = Path.Combine(_cluster.Server.Directory, "pod-manifests");
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        await _stop.CancelAsync();
-        if (_kubelet is not null)
-        {
-            await _kubelet.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        _stop.Dispose();
+        await _cluster.DisposeAsync();
         _logs.Dispose();
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _server.DeleteDirectory();
     }
 
     [Test]
     public async Task Manifest_RunsAndAppearsAsMirrorPodWithStatus()
     {
-        await StartKubeletAsync(_client);
+        await StartKubeletAsync();
 
         Write("web.yaml", Manifest("web", "3600"));
 
-        var mirror = await WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.SingleOrDefault()?.State?.Running is not null);
-        var node = await _client.CoreV1.ReadNodeAsync("node1");
+        var mirror = await _cluster.WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.SingleOrDefault()?.State?.Running is not null);
+        var node = await _cluster.Client.CoreV1.ReadNodeAsync("node1");
         Assert.That(mirror.Spec.NodeName, Is.EqualTo("node1"));
         Assert.That(mirror.Metadata.Annotations[StaticPods.SourceAnnotation], Is.EqualTo("file"));
         Assert.That(mirror.Metadata.Annotations[StaticPods.MirrorAnnotation], Is.EqualTo(mirror.Metadata.Annotations[StaticPods.HashAnnotation]));
@@ -71,9 +52,9 @@ public sealed class KubeletStaticPodTests
     [Test]
     public async Task OrphanSweep_LeavesStaticPodsRunning()
     {
-        await StartKubeletAsync(_client);
+        await StartKubeletAsync();
         Write("web.yaml", Manifest("web", "3600"));
-        var mirror = await WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
+        var mirror = await _cluster.WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
         var container = (await ContainersOfAsync(mirror.Metadata.Annotations[StaticPods.HashAnnotation])).Single();
 
         // Nothing to await here: the sweep runs every 10 resyncs (2 s in this fixture), so wait past a few.
@@ -86,15 +67,15 @@ public sealed class KubeletStaticPodTests
     [Test]
     public async Task MirrorPodDeleted_ComesBackWhileTheContainersKeepRunning()
     {
-        await StartKubeletAsync(_client);
+        await StartKubeletAsync();
         Write("web.yaml", Manifest("web", "3600"));
-        var first = await WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
+        var first = await _cluster.WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
         var staticUid = first.Metadata.Annotations[StaticPods.HashAnnotation];
         var container = (await ContainersOfAsync(staticUid)).Single();
 
-        await _client.CoreV1.DeleteNamespacedPodAsync("web-node1", "default");
+        await _cluster.Client.CoreV1.DeleteNamespacedPodAsync("web-node1", "default");
 
-        var again = await WaitForPodAsync("web-node1", p => p.Metadata.Uid != first.Metadata.Uid && p.Metadata.DeletionTimestamp is null && p.Status?.Phase == "Running");
+        var again = await _cluster.WaitForPodAsync("web-node1", p => p.Metadata.Uid != first.Metadata.Uid && p.Metadata.DeletionTimestamp is null && p.Status?.Phase == "Running");
         Assert.That(again.Metadata.Annotations[StaticPods.MirrorAnnotation], Is.EqualTo(staticUid));
         Assert.That((await ContainersOfAsync(staticUid)).Single().Id, Is.EqualTo(container.Id), "deleting a mirror pod does not restart the static pod");
     }
@@ -102,32 +83,32 @@ public sealed class KubeletStaticPodTests
     [Test]
     public async Task ManifestRemoved_MirrorPodDeletedAndContainersRemoved()
     {
-        await StartKubeletAsync(_client);
+        await StartKubeletAsync();
         Write("web.yaml", Manifest("web", "3600"));
-        var mirror = await WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
+        var mirror = await _cluster.WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
         var staticUid = mirror.Metadata.Annotations[StaticPods.HashAnnotation];
 
         File.Delete(Path.Combine(_manifests, "web.yaml"));
 
-        await WaitUntilGoneAsync("web-node1");
-        await WaitUntilAsync(async () => (await ContainersOfAsync(staticUid)).Count == 0 && (await _runtime.ListSandboxesAsync(CancellationToken.None)).All(s => s.PodUid != staticUid), "the static pod's containers were not removed");
+        await _cluster.WaitUntilGoneAsync("web-node1");
+        await KubeletTestCluster.WaitUntilAsync(async () => (await ContainersOfAsync(staticUid)).Count == 0 && (await _cluster.Runtime.ListSandboxesAsync(CancellationToken.None)).All(s => s.PodUid != staticUid), "the static pod's containers were not removed");
     }
 
     [Test]
     public async Task ManifestEdited_PodRestartsWithTheNewSpecAndANewMirror()
     {
-        await StartKubeletAsync(_client);
+        await StartKubeletAsync();
         Write("web.yaml", Manifest("web", "3600"));
-        var before = await WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
+        var before = await _cluster.WaitForPodAsync("web-node1", p => p.Status?.Phase == "Running");
         var oldUid = before.Metadata.Annotations[StaticPods.HashAnnotation];
 
         Write("web.yaml", Manifest("web", "7200"));
 
-        var after = await WaitForPodAsync("web-node1", p => p.Metadata.Annotations is { } annotations && annotations.TryGetValue(StaticPods.MirrorAnnotation, out var hash) && hash != oldUid && p.Status?.Phase == "Running");
+        var after = await _cluster.WaitForPodAsync("web-node1", p => p.Metadata.Annotations is { } annotations && annotations.TryGetValue(StaticPods.MirrorAnnotation, out var hash) && hash != oldUid && p.Status?.Phase == "Running");
         var newUid = after.Metadata.Annotations[StaticPods.HashAnnotation];
         Assert.That(after.Spec.Containers.Single().Command, Is.EqualTo(new[] { "sleep", "7200" }));
         Assert.That((await ContainersOfAsync(newUid)).Single().State, Is.EqualTo(ContainerState.Running));
-        await WaitUntilAsync(async () => (await ContainersOfAsync(oldUid)).Count == 0, "the old static pod's containers were not removed");
+        await KubeletTestCluster.WaitUntilAsync(async () => (await ContainersOfAsync(oldUid)).Count == 0, "the old static pod's containers were not removed");
     }
 
     [Test]
@@ -136,10 +117,10 @@ public sealed class KubeletStaticPodTests
         Write("bad.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec: {containers: [{name: c}]}\n");
         Write("good.yaml", Manifest("good", "3600"));
 
-        await StartKubeletAsync(_client);
+        await StartKubeletAsync();
 
-        await WaitForPodAsync("good-node1", p => p.Status?.Phase == "Running");
-        var pods = await _client.CoreV1.ListNamespacedPodAsync("default");
+        await _cluster.WaitForPodAsync("good-node1", p => p.Status?.Phase == "Running");
+        var pods = await _cluster.Client.CoreV1.ListNamespacedPodAsync("default");
         Assert.That(pods.Items.Select(p => p.Metadata.Name), Is.EqualTo(new[] { "good-node1" }));
         Assert.That(_logs.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("bad.yaml", StringComparison.Ordinal) && e.Message.Contains("image is required", StringComparison.Ordinal)), Is.EqualTo(1));
     }
@@ -153,40 +134,23 @@ public sealed class KubeletStaticPodTests
 
         await StartKubeletAsync(nowhere, waitUntilReady: false);
 
-        await WaitUntilAsync(async () => (await _runtime.ListContainersAsync(CancellationToken.None)).Any(c => c.Name == "main" && c.State == ContainerState.Running), "the static pod did not start without the API server");
+        await KubeletTestCluster.WaitUntilAsync(async () => (await _cluster.Runtime.ListContainersAsync(CancellationToken.None)).Any(c => c.Name == "main" && c.State == ContainerState.Running), "the static pod did not start without the API server");
     }
 
     [Test]
     public async Task OrphanedMirrorPod_WithoutItsManifest_IsDeleted()
     {
         var staticPod = StaticPodManifest.Parse("/elsewhere/old.yaml", Manifest("old", "1"), "node1", DateTimeOffset.UnixEpoch).Single();
-        await StartKubeletAsync(_client);
-        var node = await _client.CoreV1.ReadNodeAsync("node1");
+        await StartKubeletAsync();
+        var node = await _cluster.Client.CoreV1.ReadNodeAsync("node1");
 
-        await _client.CoreV1.CreateNamespacedPodAsync(MirrorPodClient.MirrorOf(staticPod, "node1", node.Metadata.Uid), "default");
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(MirrorPodClient.MirrorOf(staticPod, "node1", node.Metadata.Uid), "default");
 
-        await WaitUntilGoneAsync("old-node1");
+        await _cluster.WaitUntilGoneAsync("old-node1");
     }
 
-    private async Task StartKubeletAsync(IKubernetes client, bool waitUntilReady = true)
-    {
-        var kubelet = new MiniKube.Agent.Kubelet.Kubelet(client, _runtime, new KubeletOptions
-        {
-            NodeName = "node1",
-            NodeIp = "192.0.2.10",
-            PodsDirectory = Path.Combine(_server.Directory, "pods"),
-            StaticPodsDirectory = _manifests,
-            StaticPodsRescanInterval = TimeSpan.FromMilliseconds(200),
-            ResyncInterval = TimeSpan.FromMilliseconds(200),
-            ClientCa = _server.Pki.Ca,
-            ServerPort = 0,
-        }, _logs);
-        _kubelet = kubelet.RunAsync(_stop.Token);
-        if (waitUntilReady)
-        {
-            await kubelet.Ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        }
-    }
+    private Task StartKubeletAsync(IKubernetes? client = null, bool waitUntilReady = true) =>
+        _cluster.StartKubeletAsync(staticPodsDirectory: _manifests, client: client, logs: _logs, waitUntilReady: waitUntilReady);
 
     private void Write(string name, string content)
     {
@@ -211,61 +175,5 @@ public sealed class KubeletStaticPodTests
         """;
 
     private async Task<List<ContainerInfo>> ContainersOfAsync(string podUid) =>
-        [.. (await _runtime.ListContainersAsync(CancellationToken.None)).Where(c => c.PodUid == podUid)];
-
-    private async Task<V1Pod> WaitForPodAsync(string name, Func<V1Pod, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        V1Pod? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await _client.CoreV1.ReadNamespacedPodAsync(name, "default");
-                if (condition(last))
-                {
-                    return last;
-                }
-            }
-            catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
-            {
-                last = null;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"pod {name} never got there; last seen: {(last is null ? "none" : KubernetesJson.Serialize(last))}");
-        return null!;
-    }
-
-    private async Task WaitUntilGoneAsync(string name)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                await _client.CoreV1.ReadNamespacedPodAsync(name, "default");
-            }
-            catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"pod {name} was not deleted by the kubelet");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail(failure);
-    }
+        [.. (await _cluster.Runtime.ListContainersAsync(CancellationToken.None)).Where(c => c.PodUid == podUid)];
 }

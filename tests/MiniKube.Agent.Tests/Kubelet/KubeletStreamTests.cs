@@ -5,10 +5,6 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.Agent.Kubelet;
-using MiniKube.Agent.Runtime.Simulated;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Agent.Tests.Kubelet;
 
@@ -21,29 +17,14 @@ namespace MiniKube.Agent.Tests.Kubelet;
 [Category("Integration")]
 public sealed class KubeletStreamTests
 {
-    private TestApiServer _server = null!;
-    private Kubernetes _client = null!;
-    private CancellationTokenSource _stop = null!;
-    private Task _kubelet = null!;
+    private KubeletTestCluster _cluster = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _server = await TestApiServer.StartAsync();
-        _client = _server.Client();
-        _stop = new CancellationTokenSource();
-        var kubelet = new MiniKube.Agent.Kubelet.Kubelet(_client, new SimulatedRuntime(TimeProvider.System), new KubeletOptions
-        {
-            NodeName = "node1",
-            NodeIp = "127.0.0.1",
-            PodsDirectory = Path.Combine(_server.Directory, "pods"),
-            ResyncInterval = TimeSpan.FromMilliseconds(200),
-            ClientCa = _server.Pki.Ca,
-            ServerPort = 0,
-        }, NullLoggerFactory.Instance);
-        _kubelet = kubelet.RunAsync(_stop.Token);
-        await kubelet.Ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await _client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        _cluster = await KubeletTestCluster.StartAsync();
+        await _cluster.StartKubeletAsync(nodeIp: "127.0.0.1");
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = "shell" },
             Spec = new V1PodSpec
@@ -52,25 +33,17 @@ public sealed class KubeletStreamTests
                 Containers = [new V1Container { Name = "main", Image = "mkube.local/busybox:1", Command = ["sleep", "3600"] }],
             },
         }, "default");
-        await WaitRunningAsync("shell");
+        await _cluster.WaitForPodAsync("shell", p => p.Status?.Phase == "Running");
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await _stop.CancelAsync();
-        await _kubelet.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _server.DeleteDirectory();
-    }
+    public async Task TearDown() => await _cluster.DisposeAsync();
 
     [Test]
     public async Task Exec_WithTheOfficialClient_ReturnsTheCommandsExitCode()
     {
-        var failed = await _client.NamespacedPodExecAsync("shell", "default", "main", ["sh", "-c", "exit 3"], false, (_, _, _) => Task.CompletedTask, CancellationToken.None);
-        var succeeded = await _client.NamespacedPodExecAsync("shell", "default", "main", ["true"], false, (_, _, _) => Task.CompletedTask, CancellationToken.None);
+        var failed = await _cluster.Client.NamespacedPodExecAsync("shell", "default", "main", ["sh", "-c", "exit 3"], false, (_, _, _) => Task.CompletedTask, CancellationToken.None);
+        var succeeded = await _cluster.Client.NamespacedPodExecAsync("shell", "default", "main", ["true"], false, (_, _, _) => Task.CompletedTask, CancellationToken.None);
 
         Assert.That(failed, Is.EqualTo(3));
         Assert.That(succeeded, Is.EqualTo(0));
@@ -112,7 +85,7 @@ public sealed class KubeletStreamTests
     {
         // Checked before any upgrade, so even a plain request gets the Status with the reason.
         var refused = Assert.ThrowsAsync<HttpOperationException>(() =>
-            _client.CoreV1.ConnectGetNamespacedPodExecAsync("shell", "default", command: "true", container: "nope", stdout: true));
+            _cluster.Client.CoreV1.ConnectGetNamespacedPodExecAsync("shell", "default", command: "true", container: "nope", stdout: true));
 
         Assert.That((int)refused!.Response.StatusCode, Is.EqualTo(400));
         Assert.That(refused.Response.Content, Does.Contain("container nope is not valid for pod shell"));
@@ -141,9 +114,9 @@ public sealed class KubeletStreamTests
     {
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(protocol);
-        socket.Options.ClientCertificates.Add(_server.Pki.Admin);
+        socket.Options.ClientCertificates.Add(_cluster.Server.Pki.Admin);
         socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => IssuedByClusterCa(certificate);
-        var uri = new Uri(new Uri(_client.BaseUri.ToString().Replace("https://", "wss://", StringComparison.Ordinal)), "api/v1/namespaces/default/pods/shell/" + subresourceAndQuery);
+        var uri = new Uri(new Uri(_cluster.Client.BaseUri.ToString().Replace("https://", "wss://", StringComparison.Ordinal)), "api/v1/namespaces/default/pods/shell/" + subresourceAndQuery);
         try
         {
             await socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
@@ -178,19 +151,9 @@ public sealed class KubeletStreamTests
         }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_server.Pki.Ca);
+        chain.ChainPolicy.CustomTrustStore.Add(_cluster.Server.Pki.Ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var served = new X509Certificate2(certificate);
         return chain.Build(served);
-    }
-
-    private async Task WaitRunningAsync(string name)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await _client.CoreV1.ReadNamespacedPodAsync(name, "default")).Status?.Phase != "Running")
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"pod {name} never ran");
-            await Task.Delay(100);
-        }
     }
 }

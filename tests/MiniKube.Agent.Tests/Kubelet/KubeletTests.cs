@@ -1,10 +1,5 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.Agent.Kubelet;
-using MiniKube.Agent.Runtime.Simulated;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Agent.Tests.Kubelet;
 
@@ -13,46 +8,23 @@ namespace MiniKube.Agent.Tests.Kubelet;
 [Category("Integration")]
 public sealed class KubeletTests
 {
-    private TestApiServer _server = null!;
-    private Kubernetes _client = null!;
-    private CancellationTokenSource _stop = null!;
-    private Task _kubelet = null!;
+    private KubeletTestCluster _cluster = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _server = await TestApiServer.StartAsync();
-        _client = _server.Client();
-        _stop = new CancellationTokenSource();
-        var kubelet = new MiniKube.Agent.Kubelet.Kubelet(_client, new SimulatedRuntime(TimeProvider.System), new KubeletOptions
-        {
-            NodeName = "node1",
-            NodeIp = "192.0.2.10",
-            PodsDirectory = Path.Combine(_server.Directory, "pods"),
-            ResyncInterval = TimeSpan.FromMilliseconds(200),
-            ClientCa = _server.Pki.Ca,
-            ServerPort = 0,
-        }, NullLoggerFactory.Instance);
-        _kubelet = kubelet.RunAsync(_stop.Token);
-        await kubelet.Ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        _cluster = await KubeletTestCluster.StartAsync();
+        await _cluster.StartKubeletAsync();
     }
 
     [TearDown]
-    public async Task TearDown()
-    {
-        await _stop.CancelAsync();
-        await _kubelet.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _server.DeleteDirectory();
-    }
+    public async Task TearDown() => await _cluster.DisposeAsync();
 
     [Test]
     public async Task Register_NodeIsReadyWithCapacityAndLease()
     {
-        var node = await _client.CoreV1.ReadNodeAsync("node1");
-        var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync("node1", "kube-node-lease");
+        var node = await _cluster.Client.CoreV1.ReadNodeAsync("node1");
+        var lease = await _cluster.Client.CoordinationV1.ReadNamespacedLeaseAsync("node1", "kube-node-lease");
 
         Assert.That(node.Status.Conditions.Single(c => c.Type == "Ready").Status, Is.EqualTo("True"));
         Assert.That(node.Metadata.Labels["kubernetes.io/hostname"], Is.EqualTo("node1"));
@@ -64,9 +36,9 @@ public sealed class KubeletTests
     [Test]
     public async Task BoundPod_RunsAndReportsStatus_ThenGracefulDeleteRemovesIt()
     {
-        await _client.CoreV1.CreateNamespacedPodAsync(Pod("web", "Always", "sleep", "3600"), "default");
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(Pod("web", "Always", "sleep", "3600"), "default");
 
-        var running = await WaitForPodAsync("web", p => p.Status?.Phase == "Running" && p.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+        var running = await _cluster.WaitForPodAsync("web", p => p.Status?.Phase == "Running" && p.Status.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
         Assert.That(running.Status.PodIP, Does.StartWith("10.42."));
         Assert.That(running.Status.HostIP, Is.EqualTo("192.0.2.10"));
         Assert.That(running.Status.ContainerStatuses.Single().State.Running, Is.Not.Null);
@@ -80,17 +52,17 @@ public sealed class KubeletTests
         Assert.That(events.Select(e => e.InvolvedObject.FieldPath).Distinct(), Is.EqualTo(new[] { "spec.containers{main}" }));
         Assert.That(events.Select(e => e.Source.Component).Distinct(), Is.EqualTo(new[] { "kubelet" }));
 
-        await _client.CoreV1.DeleteNamespacedPodAsync("web", "default");
+        await _cluster.Client.CoreV1.DeleteNamespacedPodAsync("web", "default");
 
-        await WaitUntilGoneAsync("web");
+        await _cluster.WaitUntilGoneAsync("web");
     }
 
     [Test]
     public async Task FailingContainer_WithRestartNever_PodFailsWithExitCode()
     {
-        await _client.CoreV1.CreateNamespacedPodAsync(Pod("job", "Never", "exit", "3"), "default");
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(Pod("job", "Never", "exit", "3"), "default");
 
-        var failed = await WaitForPodAsync("job", p => p.Status?.Phase == "Failed");
+        var failed = await _cluster.WaitForPodAsync("job", p => p.Status?.Phase == "Failed");
 
         Assert.That(failed.Status.ContainerStatuses.Single().State.Terminated.ExitCode, Is.EqualTo(3));
         Assert.That(failed.Status.ContainerStatuses.Single().State.Terminated.Reason, Is.EqualTo("Error"));
@@ -101,9 +73,9 @@ public sealed class KubeletTests
     {
         var pod = Pod("cfg", "Always", "sleep", "3600");
         pod.Spec.Containers[0].Env = [new V1EnvVar { Name = "X", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "absent", Key = "k" } } }];
-        await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, "default");
 
-        var waiting = await WaitForPodAsync("cfg", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "CreateContainerConfigError");
+        var waiting = await _cluster.WaitForPodAsync("cfg", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "CreateContainerConfigError");
 
         Assert.That(waiting.Status.ContainerStatuses[0].State.Waiting.Message, Does.Contain("configmap \"absent\" not found"));
     }
@@ -113,11 +85,11 @@ public sealed class KubeletTests
     {
         var pod = Pod("unready", "Always", "sleep", "3600");
         pod.Spec.Containers[0].ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["false"] }, PeriodSeconds = 1 };
-        await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, "default");
 
-        var running = await WaitForPodAsync("unready", p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null);
+        var running = await _cluster.WaitForPodAsync("unready", p => p.Status?.Phase == "Running" && p.Status.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null);
         await Task.Delay(1500);
-        var later = await _client.CoreV1.ReadNamespacedPodAsync("unready", "default");
+        var later = await _cluster.Client.CoreV1.ReadNamespacedPodAsync("unready", "default");
 
         Assert.That(running.Status.ContainerStatuses[0].Ready, Is.False);
         Assert.That(later.Status.ContainerStatuses[0].Ready, Is.False);
@@ -136,53 +108,17 @@ public sealed class KubeletTests
         },
     };
 
-    private async Task<V1Pod> WaitForPodAsync(string name, Func<V1Pod, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var pod = await _client.CoreV1.ReadNamespacedPodAsync(name, "default");
-            if (condition(pod))
-            {
-                return pod;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"pod {name} never got there; last status: {KubernetesJson.Serialize(pod.Status)}");
-            }
-            await Task.Delay(100);
-        }
-    }
-
     private async Task<IList<Corev1Event>> WaitForEventsAsync(string pod, int atLeast)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var events = (await _client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={pod}")).Items;
+            var events = (await _cluster.Client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: $"involvedObject.name={pod}")).Items;
             if (events.Count >= atLeast || DateTime.UtcNow > deadline)
             {
                 return events;
             }
             await Task.Delay(100);
         }
-    }
-
-    private async Task WaitUntilGoneAsync(string name)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                await _client.CoreV1.ReadNamespacedPodAsync(name, "default");
-            }
-            catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail($"pod {name} was not deleted by the kubelet");
     }
 }

@@ -1,0 +1,131 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniKube.Agent.Kubelet;
+using MiniKube.Agent.Runtime.Simulated;
+using MiniKube.ApiServer.Tests.Integration;
+
+namespace MiniKube.Agent.Tests.Kubelet;
+
+/// <summary>
+/// One test's cluster for the kubelet integration tests: an in-process API server in its own temp
+/// dir, an admin client for it, and a kubelet for node <see cref="NodeName"/> on the simulated
+/// runtime, started when the test asks (static pod tests write manifests first). Disposing stops
+/// the kubelet before the API server and deletes the directory. Waits poll the API in the
+/// "default" namespace for at most 20 s.
+/// </summary>
+internal sealed class KubeletTestCluster : IAsyncDisposable
+{
+    public const string NodeName = "node1";
+
+    /// <summary>A documentation address (RFC 5737): nothing dials it, which is all most tests need.</summary>
+    public const string UnreachableNodeIp = "192.0.2.10";
+
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
+
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _kubelet;
+
+    private KubeletTestCluster(TestApiServer server)
+    {
+        Server = server;
+        Client = server.Client();
+    }
+
+    public TestApiServer Server { get; }
+
+    public Kubernetes Client { get; }
+
+    public SimulatedRuntime Runtime { get; } = new(TimeProvider.System);
+
+    /// <summary>Starts the API server only; call <see cref="StartKubeletAsync"/> to add the node.</summary>
+    public static async Task<KubeletTestCluster> StartAsync() => new(await TestApiServer.StartAsync());
+
+    /// <summary>Runs the kubelet until disposal, by default against <see cref="Client"/> and until it is ready.</summary>
+    /// <param name="nodeIp">Loopback when the API server must reach the kubelet (exec, attach).</param>
+    /// <param name="staticPodsDirectory">Where static pod manifests are read, rescanned every 200 ms (null: none).</param>
+    /// <param name="client">Another client, e.g. one for an API server that is not there.</param>
+    /// <param name="logs">Where the kubelet logs (default: nowhere).</param>
+    /// <param name="waitUntilReady">False where the kubelet cannot register.</param>
+    public async Task StartKubeletAsync(string nodeIp = UnreachableNodeIp, string? staticPodsDirectory = null, IKubernetes? client = null, ILoggerFactory? logs = null, bool waitUntilReady = true)
+    {
+        var kubelet = new MiniKube.Agent.Kubelet.Kubelet(client ?? Client, Runtime, new KubeletOptions
+        {
+            NodeName = NodeName,
+            NodeIp = nodeIp,
+            PodsDirectory = Path.Combine(Server.Directory, "pods"),
+            StaticPodsDirectory = staticPodsDirectory,
+            StaticPodsRescanInterval = TimeSpan.FromMilliseconds(200),
+            ResyncInterval = TimeSpan.FromMilliseconds(200),
+            ClientCa = Server.Pki.Ca,
+            ServerPort = 0,
+        }, logs ?? NullLoggerFactory.Instance);
+        _kubelet = kubelet.RunAsync(_stop.Token);
+        if (waitUntilReady)
+        {
+            await kubelet.Ready.Task.WaitAsync(WaitLimit);
+        }
+    }
+
+    /// <summary>The pod once it meets the condition; a pod not there yet is waited for too.</summary>
+    public async Task<V1Pod> WaitForPodAsync(string name, Func<V1Pod, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        V1Pod? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await ReadPodOrNullAsync(name);
+            if (last is not null && condition(last))
+            {
+                return last;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"pod {name} never got there; last seen: {(last is null ? "none" : KubernetesJson.Serialize(last))}");
+        return null!;
+    }
+
+    public Task WaitUntilGoneAsync(string name) =>
+        WaitUntilAsync(async () => await ReadPodOrNullAsync(name) is null, $"pod {name} was not deleted by the kubelet");
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail(failure);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_kubelet is not null)
+        {
+            await _kubelet.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        _stop.Dispose();
+        Client.Dispose();
+        await Server.DisposeAsync();
+        Server.DeleteDirectory();
+    }
+
+    private async Task<V1Pod?> ReadPodOrNullAsync(string name)
+    {
+        try
+        {
+            return await Client.CoreV1.ReadNamespacedPodAsync(name, "default");
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+}
