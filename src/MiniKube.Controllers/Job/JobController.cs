@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using MiniKube.Client;
@@ -63,16 +62,8 @@ public sealed partial class JobController : IController
             _expectations.Delete(key);
             return;
         }
-        try
-        {
-            await SyncJobAsync(key, job, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => SyncJobAsync(key, job, cancellationToken),
+            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
     }
 
     private void OnPodChange(ObjectChange<V1Pod> change)
