@@ -159,7 +159,7 @@ public sealed partial class DaemonSetController : IController
     private async Task CreateAsync(string key, V1DaemonSet daemonSet, List<string> nodeNames, string hash, CancellationToken cancellationToken)
     {
         await ExpectedCreates.RunAsync(_expectations, key, nodeNames.Count,
-            i => _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken));
+            async i => await _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken) is null);
     }
 
     private async Task WriteStatusAsync(V1DaemonSet daemonSet, V1DaemonSetStatus status, CancellationToken cancellationToken)

@@ -339,8 +339,8 @@ public sealed partial class JobController : IController
             return 0;
         }
         _expectations.ExpectDeletions(key, pods.Count);
-        var results = await Task.WhenAll(pods.Select(p => _podControl.DeleteAsync(p, job, cancellationToken)));
-        foreach (var _ in results.Where(ok => !ok))
+        var errors = await Task.WhenAll(pods.Select(p => _podControl.DeleteAsync(p, job, cancellationToken)));
+        foreach (var _ in errors.Where(error => error is not null))
         {
             _expectations.DeletionObserved(key);
         }
@@ -353,7 +353,7 @@ public sealed partial class JobController : IController
     {
         var reference = ControllerRefs.To(job, "batch/v1", "Job");
         return await ExpectedCreates.RunAsync(_expectations, key, indexes.Count,
-            i => _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken));
+            async i => await _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken) is null);
     }
 
     /// <summary>A pod of <paramref name="job"/>; Indexed pods carry their index (annotation, label, env) and a stable hostname "&lt;job&gt;-&lt;index&gt;".</summary>
