@@ -11,10 +11,25 @@ namespace MiniKube.Controllers.Common;
 /// RealPodControl): a pod from the owner's template, with the template's labels and
 /// annotations, the owner's controller reference and generateName "&lt;owner&gt;-"; events
 /// SuccessfulCreate / FailedCreate / SuccessfulDelete / FailedDelete on the owner as upstream
-/// words them.
+/// words them. Writes answer null when done, else the API's message (which a status condition
+/// such as ReplicaFailure may carry).
 /// </summary>
 public sealed class PodControl(IKubernetes client, EventRecorder events)
 {
+    /// <summary>
+    /// Whether a create refused because the namespace is terminating counts as done, with no
+    /// event (the replicaset controller's rule, as upstream's: every later create would fail the
+    /// same way). Otherwise it is a FailedCreate like any other refusal.
+    /// </summary>
+    public bool NamespaceTerminatingCountsAsDone { get; init; }
+
+    /// <summary>
+    /// Whether a delete names the pod's UID as a precondition, so that a pod recreated under the
+    /// same name is not deleted in its place (the 409 is then a FailedDelete). The replicaset
+    /// controller deletes by name alone, as upstream's RealPodControl does.
+    /// </summary>
+    public bool DeleteOnlySameUid { get; init; } = true;
+
     /// <summary>The pod a template makes, not yet created (callers may set name, hostname, nodeName…).</summary>
     public static V1Pod FromTemplate(V1PodTemplateSpec template, V1OwnerReference controllerRef, string generateName)
     {
@@ -36,42 +51,48 @@ public sealed class PodControl(IKubernetes client, EventRecorder events)
         };
     }
 
-    /// <summary>Creates <paramref name="pod"/> in <paramref name="ns"/>; false (with a FailedCreate event) when the API refused it.</summary>
-    public async Task<bool> CreateAsync(string ns, V1Pod pod, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken)
+    /// <summary>Creates <paramref name="pod"/> in <paramref name="ns"/>; null when created, else the API's message (after a FailedCreate event).</summary>
+    public async Task<string?> CreateAsync(string ns, V1Pod pod, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         try
         {
             var created = await client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken);
             events.Record(owner, EventTypes.Normal, "SuccessfulCreate", $"Created pod: {created.Metadata.Name}");
-            return true;
+            return null;
         }
         catch (HttpOperationException e)
         {
-            events.Record(owner, EventTypes.Warning, "FailedCreate", $"Error creating: {StatusMessage(e)}");
-            return false;
+            if (NamespaceTerminatingCountsAsDone && ApiErrors.IsNamespaceTerminating(e))
+            {
+                return null;
+            }
+            var message = StatusMessage(e);
+            events.Record(owner, EventTypes.Warning, "FailedCreate", $"Error creating: {message}");
+            return message;
         }
     }
 
-    /// <summary>Deletes a pod; a pod already gone counts as deleted.</summary>
-    public async Task<bool> DeleteAsync(V1Pod pod, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken)
+    /// <summary>Deletes a pod; null when deleted or already gone, else the API's message (after a FailedDelete event).</summary>
+    public async Task<string?> DeleteAsync(V1Pod pod, IKubernetesObject<V1ObjectMeta> owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        var options = DeleteOnlySameUid ? new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } } : null;
         try
         {
-            await client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
-                new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
+            await client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, options, cancellationToken: cancellationToken);
             events.Record(owner, EventTypes.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-            return true;
+            return null;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            return true;
+            return null;
         }
         catch (HttpOperationException e)
         {
-            events.Record(owner, EventTypes.Warning, "FailedDelete", $"Error deleting: {StatusMessage(e)}");
-            return false;
+            var message = StatusMessage(e);
+            events.Record(owner, EventTypes.Warning, "FailedDelete", $"Error deleting: {message}");
+            return message;
         }
     }
 

@@ -66,16 +66,8 @@ public sealed partial class CronJobController : IController
         {
             return;
         }
-        try
-        {
-            await SyncCronJobAsync(key, cronJob, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => SyncCronJobAsync(key, cronJob, cancellationToken),
+            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
     }
 
     private async Task SyncCronJobAsync(string key, V1CronJob cronJob, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using MiniKube.Client;
@@ -76,16 +75,8 @@ public sealed partial class DaemonSetController : IController
             _expectations.Delete(key);
             return;
         }
-        try
-        {
-            await SyncDaemonSetAsync(key, daemonSet, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => SyncDaemonSetAsync(key, daemonSet, cancellationToken),
+            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
     }
 
     private void OnPodChange(ObjectChange<V1Pod> change)
@@ -168,7 +159,7 @@ public sealed partial class DaemonSetController : IController
     private async Task CreateAsync(string key, V1DaemonSet daemonSet, List<string> nodeNames, string hash, CancellationToken cancellationToken)
     {
         await ExpectedCreates.RunAsync(_expectations, key, nodeNames.Count,
-            i => _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken));
+            async i => await _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken) is null);
     }
 
     private async Task WriteStatusAsync(V1DaemonSet daemonSet, V1DaemonSetStatus status, CancellationToken cancellationToken)

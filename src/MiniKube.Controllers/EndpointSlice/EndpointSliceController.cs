@@ -78,16 +78,7 @@ public sealed partial class EndpointSliceController : IController
             return; // the slices we created are on their way; their arrival queues the service again
         }
         var (ns, name) = ObjectKeys.Split(key);
-        try
-        {
-            await ConvergeAsync(key, ns, name, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(ns, name, PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => ConvergeAsync(key, ns, name, cancellationToken), e => LogSyncFailed(ns, name, PodControl.StatusMessage(e)));
     }
 
     /// <summary>The key of the service a slice we manage belongs to, or null for someone else's slice.</summary>

@@ -66,16 +66,7 @@ public sealed partial class EndpointsController : IController
     public async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
         var (ns, name) = ObjectKeys.Split(key);
-        try
-        {
-            await ConvergeAsync(ns, name, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(ns, name, PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => ConvergeAsync(ns, name, cancellationToken), e => LogSyncFailed(ns, name, PodControl.StatusMessage(e)));
     }
 
     private async Task ConvergeAsync(string ns, string name, CancellationToken cancellationToken)

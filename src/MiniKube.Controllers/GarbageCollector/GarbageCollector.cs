@@ -75,17 +75,7 @@ public sealed partial class GarbageCollector : IController
 
     public async Task SyncAsync(GcItem item, CancellationToken cancellationToken)
     {
-        try
-        {
-            await ProcessAsync(item, cancellationToken);
-            _queue.Forget(item);
-        }
-        catch (HttpOperationException e)
-        {
-            var reason = PodControl.StatusMessage(e);
-            LogSyncFailed(item, reason);
-            _queue.AddRateLimited(item);
-        }
+        await _queue.SyncOrRetryAsync(item, () => ProcessAsync(item, cancellationToken), e => LogSyncFailed(item, PodControl.StatusMessage(e)));
     }
 
     private void OnChange(GcKind kind, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta>? now)

@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using MiniKube.Client;
@@ -63,16 +62,8 @@ public sealed partial class JobController : IController
             _expectations.Delete(key);
             return;
         }
-        try
-        {
-            await SyncJobAsync(key, job, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => SyncJobAsync(key, job, cancellationToken),
+            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
     }
 
     private void OnPodChange(ObjectChange<V1Pod> change)
@@ -348,8 +339,8 @@ public sealed partial class JobController : IController
             return 0;
         }
         _expectations.ExpectDeletions(key, pods.Count);
-        var results = await Task.WhenAll(pods.Select(p => _podControl.DeleteAsync(p, job, cancellationToken)));
-        foreach (var _ in results.Where(ok => !ok))
+        var errors = await Task.WhenAll(pods.Select(p => _podControl.DeleteAsync(p, job, cancellationToken)));
+        foreach (var _ in errors.Where(error => error is not null))
         {
             _expectations.DeletionObserved(key);
         }
@@ -362,7 +353,7 @@ public sealed partial class JobController : IController
     {
         var reference = ControllerRefs.To(job, "batch/v1", "Job");
         return await ExpectedCreates.RunAsync(_expectations, key, indexes.Count,
-            i => _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken));
+            async i => await _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken) is null);
     }
 
     /// <summary>A pod of <paramref name="job"/>; Indexed pods carry their index (annotation, label, env) and a stable hostname "&lt;job&gt;-&lt;index&gt;".</summary>

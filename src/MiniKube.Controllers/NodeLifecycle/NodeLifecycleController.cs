@@ -88,40 +88,36 @@ public sealed partial class NodeLifecycleController : IController
             _health.TryRemove(name, out _);
             return;
         }
-        try
+        await _queue.SyncOrRetryAsync(name, () => CheckHealthAsync(name, node, cancellationToken), e => LogSyncFailed(name, PodControl.StatusMessage(e)));
+    }
+
+    /// <summary>Marks the node Unknown once its signals are older than the grace period (else re-checks then), and taints it to match.</summary>
+    private async Task CheckHealthAsync(string name, V1Node node, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var ready = ReadyOf(node);
+        var renewed = _leases.Cache.Get(LeaseNamespace, name)?.Spec?.RenewTime;
+        var previous = _health.GetValueOrDefault(name);
+        var probe = previous is null || previous.ReadyHeartbeat != ready?.LastHeartbeatTime || previous.LeaseRenewTime != renewed
+            ? now
+            : previous.ProbeTime;
+        var grace = ready is null ? _options.NodeStartupGracePeriod : _options.NodeMonitorGracePeriod;
+        if (now - probe > grace)
         {
-            var now = _time.GetUtcNow();
-            var ready = ReadyOf(node);
-            var renewed = _leases.Cache.Get(LeaseNamespace, name)?.Spec?.RenewTime;
-            var previous = _health.GetValueOrDefault(name);
-            var probe = previous is null || previous.ReadyHeartbeat != ready?.LastHeartbeatTime || previous.LeaseRenewTime != renewed
-                ? now
-                : previous.ProbeTime;
-            var grace = ready is null ? _options.NodeStartupGracePeriod : _options.NodeMonitorGracePeriod;
-            if (now - probe > grace)
-            {
-                node = await MarkUnknownAsync(node, now, cancellationToken);
-                ready = ReadyOf(node);
-            }
-            else
-            {
-                _queue.AddAfter(name, probe + grace - now + TimeSpan.FromMilliseconds(1));
-            }
-            await TaintAsync(node, ready?.Status, now, cancellationToken);
-            if (ready?.Status != "True" && previous?.ReadyStatus == "True")
-            {
-                _events.Record(node, EventTypes.Normal, "NodeNotReady", $"Node {name} status is now: NodeNotReady");
-                await MarkPodsNotReadyAsync(name, cancellationToken);
-            }
-            _health[name] = new NodeHealth(probe, ready?.LastHeartbeatTime, renewed, ready?.Status);
-            _queue.Forget(name);
+            node = await MarkUnknownAsync(node, now, cancellationToken);
+            ready = ReadyOf(node);
         }
-        catch (HttpOperationException e)
+        else
         {
-            var reason = PodControl.StatusMessage(e);
-            LogSyncFailed(name, reason);
-            _queue.AddRateLimited(name);
+            _queue.AddAfter(name, probe + grace - now + TimeSpan.FromMilliseconds(1));
         }
+        await TaintAsync(node, ready?.Status, now, cancellationToken);
+        if (ready?.Status != "True" && previous?.ReadyStatus == "True")
+        {
+            _events.Record(node, EventTypes.Normal, "NodeNotReady", $"Node {name} status is now: NodeNotReady");
+            await MarkPodsNotReadyAsync(name, cancellationToken);
+        }
+        _health[name] = new NodeHealth(probe, ready?.LastHeartbeatTime, renewed, ready?.Status);
     }
 
     private static V1NodeCondition? ReadyOf(V1Node node) => node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready");

@@ -91,17 +91,7 @@ public sealed partial class TaintEvictionController : IController
             _queue.AddAfter(key, due - now);
             return;
         }
-        try
-        {
-            await EvictAsync(pod, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            var reason = PodControl.StatusMessage(e);
-            LogFailed(key, reason);
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => EvictAsync(pod, cancellationToken), e => LogFailed(key, PodControl.StatusMessage(e)));
     }
 
     private async Task EvictAsync(V1Pod pod, CancellationToken cancellationToken)

@@ -28,7 +28,7 @@ public sealed partial class ReplicaSetController : IController
     private readonly ReplicaKind _kind;
     private readonly IKubernetes _client;
     private readonly Informer<V1Pod> _pods;
-    private readonly PodWriter _podWriter;
+    private readonly PodControl _podControl;
     private readonly UidTrackingExpectations _expectations;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -45,7 +45,8 @@ public sealed partial class ReplicaSetController : IController
         _client = context.Client;
         _time = context.Time;
         _logger = context.Loggers.CreateLogger<ReplicaSetController>();
-        _podWriter = new PodWriter(_client, context.Events(kind.Component));
+        // As upstream's replicaset controller: deletes by name alone; a create refused by a terminating namespace counts as done.
+        _podControl = new PodControl(_client, context.Events(kind.Component)) { NamespaceTerminatingCountsAsDone = true, DeleteOnlySameUid = false };
         _expectations = new UidTrackingExpectations(_time);
         _queue = new WorkQueue<string>(_time);
         _pods = context.Informers.Pods;
@@ -147,7 +148,8 @@ public sealed partial class ReplicaSetController : IController
             _expectations.ExpectCreations(key, toCreate);
             LogTooFew(_kind.Kind, key, rs.Spec.Replicas ?? 1, toCreate);
             var controllerRef = _kind.ControllerRef(rs);
-            var (created, error) = await SlowStartBatch.RunAsync(toCreate, () => _podWriter.CreateAsync(rs, controllerRef, cancellationToken));
+            var (created, error) = await SlowStartBatch.RunAsync(toCreate, () => _podControl.CreateAsync(
+                rs.Metadata.NamespaceProperty, PodControl.FromTemplate(rs.Spec.Template, controllerRef, rs.Metadata.Name + "-"), rs, cancellationToken));
             // Pods never created will never be observed.
             for (var skipped = toCreate - created; skipped > 0; skipped--)
             {
@@ -163,7 +165,7 @@ public sealed partial class ReplicaSetController : IController
             _expectations.ExpectDeletions(key, [.. victims.Select(ObjectKeys.Of)]);
             var errors = await Task.WhenAll(victims.Select(async pod =>
             {
-                var error = await _podWriter.DeleteAsync(rs, pod, cancellationToken);
+                var error = await _podControl.DeleteAsync(pod, rs, cancellationToken);
                 if (error is not null)
                 {
                     // The informer will not see this one go.

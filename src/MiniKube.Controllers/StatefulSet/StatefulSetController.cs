@@ -62,16 +62,8 @@ public sealed partial class StatefulSetController : IController
         {
             return;
         }
-        try
-        {
-            await SyncSetAsync(key, set, cancellationToken);
-            _queue.Forget(key);
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
-        }
+        await _queue.SyncOrRetryAsync(key, () => SyncSetAsync(key, set, cancellationToken),
+            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
     }
 
     private void EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
