@@ -15,6 +15,8 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
 {
     private static readonly string[] NodeStreams = ["log", "exec", "attach", "portforward"];
 
+    private readonly PodEviction _eviction = new(registry);
+
     public Task HandleAsync(HttpContext context, ApiPath path)
     {
         var type = path.Type!;
@@ -141,12 +143,16 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, StatusResponses.Success(StatusCodes.Status201Created));
     }
 
-    /// <summary>pods/eviction without disruption budgets yet: deletes the pod with the eviction's options.</summary>
+    /// <summary>pods/eviction: a delete that honours the pod's disruption budget (<see cref="PodEviction"/>).</summary>
     private async Task EvictAsync(HttpContext context, ResourceType type, string? ns, string name)
     {
+        if (type.Name != "pods")
+        {
+            throw ApiException.PathNotFound();
+        }
         var eviction = await RequestBody.ReadObjectAsync(context);
         var options = DeleteOptions.From(eviction["deleteOptions"] as JsonObject, context.Request.Query);
-        await registry.DeleteAsync(type, ns, name, options, context.RequestAborted);
+        await _eviction.EvictAsync(type, ns!, name, eviction, options, context.RequestAborted);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, StatusResponses.Success(StatusCodes.Status201Created));
     }
 
