@@ -59,17 +59,4 @@ public sealed class AgentJoinTests : DataDirFixture
 
     private string ServerUrl() =>
         File.ReadLines(KubeconfigPath).First(l => l.TrimStart().StartsWith("server:", StringComparison.Ordinal)).Split("server:")[1].Trim();
-
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within 60 s");
-            }
-            await Task.Delay(250);
-        }
-    }
 }

@@ -26,4 +26,18 @@ public abstract class DataDirFixture
     /// </summary>
     protected static string[] ServerArgs(string dataDir, params string[] more) =>
         ["server", "--data-dir", dataDir, "--https-listen-port", "0", "--kubelet-port", "0", "--write-kubeconfig", Path.Combine(dataDir, "kubeconfig"), .. more];
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test naming <paramref name="what"/> after <paramref name="seconds"/>.</summary>
+    protected static async Task WaitAsync(Func<Task<bool>> condition, string what = "condition", int seconds = 90)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not within {seconds} s: {what}");
+            }
+            await Task.Delay(250);
+        }
+    }
 }

@@ -115,17 +115,4 @@ public sealed class DockerPodTests : DataDirFixture
             await DockerCli.RunAsync("rmi", "-f", tag);
         }
     }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within 60 s");
-            }
-            await Task.Delay(250);
-        }
-    }
 }

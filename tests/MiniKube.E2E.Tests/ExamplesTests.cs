@@ -113,17 +113,4 @@ public sealed class ExamplesTests : DataDirFixture
         }
         return count;
     }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"not within 90 s: {what}");
-            }
-            await Task.Delay(300);
-        }
-    }
 }
