@@ -120,6 +120,16 @@ public static class KubeListWatches
                 timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
     }
 
+    public static IListWatch<V1PodDisruptionBudget> PodDisruptionBudgets(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ListWatch<V1PodDisruptionBudget, V1PodDisruptionBudgetList>(
+            ct => client.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct),
+            (version, timeout, onError, ct) => client.PolicyV1.WatchListPodDisruptionBudgetForAllNamespacesAsync(
+                fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    }
+
     public static IListWatch<V1ControllerRevision> ControllerRevisions(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
     {
         ArgumentNullException.ThrowIfNull(client);

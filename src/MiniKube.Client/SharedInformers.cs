@@ -50,6 +50,8 @@ public sealed class SharedInformers(IKubernetes client, ILoggerFactory loggerFac
 
     public Informer<V1StatefulSet> StatefulSets => For(KubeListWatches.StatefulSets);
 
+    public Informer<V1PodDisruptionBudget> PodDisruptionBudgets => For(KubeListWatches.PodDisruptionBudgets);
+
     public Informer<V1ControllerRevision> ControllerRevisions => For(KubeListWatches.ControllerRevisions);
 
     public Informer<V1Job> Jobs => For(KubeListWatches.Jobs);

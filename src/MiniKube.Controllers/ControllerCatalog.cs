@@ -20,5 +20,6 @@ public static class ControllerCatalog
         ("daemonset", c => new DaemonSet.DaemonSetController(c)),
         ("statefulset", c => new StatefulSet.StatefulSetController(c)),
         ("persistentvolume-binder", c => new PersistentVolume.PersistentVolumeBinder(c)),
+        ("disruption", c => new Disruption.DisruptionController(c)),
     ];
 }
