@@ -93,6 +93,8 @@ internal sealed class PodEviction(ResourceRegistry registry)
     private async Task TakeDisruptionAsync(string budgetName, string ns, string podName, bool dryRun, CancellationToken cancellationToken) =>
         await registry.UpdateAsync(Budgets, ns, budgetName, "status", budget =>
         {
+            // Judged on the latest budget each try, so a concurrent status write means trying again, not 409.
+            ObjectCodec.Metadata(budget).Remove("resourceVersion");
             var status = budget["status"] as JsonObject ?? [];
             budget["status"] = status;
             if ((JsonFields.Integer(status, "observedGeneration") ?? 0) < ObjectMeta.Generation(budget))
@@ -145,6 +147,7 @@ internal sealed class PodEviction(ResourceRegistry registry)
                     throw ApiException.Conflict(pods, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {ObjectMeta.ResourceVersion(pod)}");
                 }
                 AddDisruptionTarget(pod);
+                ObjectCodec.Metadata(pod).Remove("resourceVersion"); // the preconditions were checked above, on this very version
                 return pod;
             }, dryRun: false, cancellationToken);
             if (options.ResourceVersion is not null)

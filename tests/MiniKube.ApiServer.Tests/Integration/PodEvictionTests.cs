@@ -67,6 +67,38 @@ public sealed class PodEvictionTests : ApiServerFixture
     }
 
     [Test]
+    public async Task Evict_WhileTheBudgetStatusIsRewritten_TakesADisruptionEachWithoutConflicts()
+    {
+        var names = Enumerable.Range(1, 8).Select(i => $"web-{i}").ToArray();
+        foreach (var name in names)
+        {
+            await RunningPodAsync(name, ready: true);
+        }
+        await BudgetAsync("web", allowed: names.Length, desired: 0, current: names.Length);
+        using var stop = new CancellationTokenSource();
+        // Another writer of the status, as the disruption controller is during a drain.
+        var rewriter = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var patch = new V1Patch("{\"status\":{\"expectedPods\":" + (100 + (i % 2)) + "}}", V1Patch.PatchType.MergePatch);
+                await Client.PolicyV1.PatchNamespacedPodDisruptionBudgetStatusAsync(patch, "web", Ns);
+            }
+        });
+
+        foreach (var name in names)
+        {
+            await EvictAsync(name);
+        }
+        await stop.CancelAsync();
+        await rewriter;
+
+        var budget = await Client.PolicyV1.ReadNamespacedPodDisruptionBudgetAsync("web", Ns);
+        Assert.That(budget.Status.DisruptionsAllowed, Is.Zero);
+        Assert.That(budget.Status.DisruptedPods.Keys, Is.EquivalentTo(names));
+    }
+
+    [Test]
     public async Task Evict_StaleBudgetStatus_Gets429StillBeingProcessed()
     {
         await RunningPodAsync("web-1", ready: true);
