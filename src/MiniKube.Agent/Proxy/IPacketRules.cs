@@ -6,7 +6,11 @@ namespace MiniKube.Agent.Proxy;
 /// </summary>
 public interface IPacketRules
 {
-    /// <summary>Turns on what forwarding to pods needs (net.ipv4.ip_forward, bridged traffic through iptables).</summary>
+    /// <summary>
+    /// Turns on what forwarding to pods needs (net.ipv4.ip_forward, bridged traffic through
+    /// iptables, hairpin mode on the pods' bridge ports); cheap, and called before every sync,
+    /// as new pods bring new bridge ports.
+    /// </summary>
     Task PrepareHostAsync(CancellationToken cancellationToken);
 
     /// <summary>The names of the nat table's chains now.</summary>

@@ -13,6 +13,9 @@ internal sealed partial class IptablesPacketRules(ILogger logger) : IPacketRules
     private static readonly string[] Tools = ["iptables", "iptables-save", "iptables-restore"];
     private static readonly string[] SystemDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
+    /// <summary>The bridge of Docker's default network, which the Docker runtime's pod sandboxes join.</summary>
+    private const string PodBridge = "docker0";
+
     /// <summary>The first of the tools the proxy needs that is not installed, or null when all are.</summary>
     public static string? MissingTool()
     {
@@ -23,9 +26,20 @@ internal sealed partial class IptablesPacketRules(ILogger logger) : IPacketRules
     public Task PrepareHostAsync(CancellationToken cancellationToken)
     {
         // Routing pod and node traffic to pods (proxier.go: "ip_forward" is required; Docker usually sets it).
-        EnsureSysctl("/proc/sys/net/ipv4/ip_forward");
+        EnsureSetting("/proc/sys/net/ipv4/ip_forward", logged: true);
         // Without it, a pod's reply to another pod on the same bridge skips conntrack and is never un-DNATed.
-        EnsureSysctl("/proc/sys/net/bridge/bridge-nf-call-iptables");
+        EnsureSetting("/proc/sys/net/bridge/bridge-nf-call-iptables", logged: true);
+        // A pod calling its own service gets its packet back on the bridge port it came from, which
+        // a bridge drops unless that port is in hairpin mode: what the kubelet's default
+        // --hairpin-mode=hairpin-veth sets per pod. New pods bring new ports, hence every sync.
+        var ports = Path.Combine("/sys/class/net", PodBridge, "brif");
+        if (Directory.Exists(ports))
+        {
+            foreach (var port in Directory.EnumerateFileSystemEntries(ports)) // symbolic links to the ports
+            {
+                EnsureSetting(Path.Combine(port, "hairpin_mode"), logged: false);
+            }
+        }
         return Task.CompletedTask;
     }
 
@@ -60,14 +74,17 @@ internal sealed partial class IptablesPacketRules(ILogger logger) : IPacketRules
         }
     }
 
-    private void EnsureSysctl(string path)
+    private void EnsureSetting(string path, bool logged)
     {
         try
         {
             if (File.Exists(path) && File.ReadAllText(path).Trim() == "0")
             {
                 File.WriteAllText(path, "1");
-                LogSysctlSet(path);
+                if (logged)
+                {
+                    LogSysctlSet(path);
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -83,7 +83,6 @@ public sealed partial class ServiceProxy
         try
         {
             await _informers.WaitForCacheSyncAsync(cancellationToken);
-            await _rules.PrepareHostAsync(cancellationToken);
             await SyncLoopAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -136,6 +135,7 @@ public sealed partial class ServiceProxy
         try
         {
             var ports = ServicePorts.From(_informers.Services.List(), _informers.EndpointSlices.List());
+            await _rules.PrepareHostAsync(cancellationToken);
             var chains = await _rules.ListNatChainsAsync(cancellationToken);
             await _rules.RestoreAsync(ProxyRules.Build(ports, chains), cancellationToken);
             foreach (var jump in ProxyRules.Jumps)
