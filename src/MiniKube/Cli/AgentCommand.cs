@@ -14,6 +14,7 @@ internal sealed class AgentCommand : ModeCommand
         Add(NodeName);
         Add(NodeIp);
         Add(Runtime);
+        Add(DisableKubeProxy);
         Add(KubeletPort);
         Add(SimulateNodes);
         Add(SimulatedStartDelay);
@@ -28,6 +29,8 @@ internal sealed class AgentCommand : ModeCommand
     public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address this node advertises");
 
     public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime: docker, or simulated (pods without containers)", "docker", "simulated");
+
+    public Option<bool> DisableKubeProxy { get; } = Flags.Switch("--disable-kube-proxy", "Do not run the service proxy (iptables rules for Services)");
 
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the kubelet's API (0: any free port)", allowAny: true);
 
@@ -46,6 +49,7 @@ internal sealed class AgentCommand : ModeCommand
         NodeName = parsed.GetValue(NodeName),
         NodeIp = parsed.GetValue(NodeIp),
         Runtime = parsed.GetRequiredValue(Runtime),
+        DisableKubeProxy = parsed.GetValue(DisableKubeProxy),
         KubeletPort = parsed.GetValue(KubeletPort),
         SimulateNodes = parsed.GetValue(SimulateNodes),
         SimulatedStartDelay = parsed.GetValue(SimulatedStartDelay),
@@ -68,7 +72,7 @@ internal sealed class AgentCommand : ModeCommand
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
-        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay };
+        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay, DisableKubeProxy = flags.DisableKubeProxy };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "agent")
             .AddJoinedAgent(new JoinSettings(flags.Server, flags.Token), agent)

@@ -10,6 +10,7 @@ public sealed record AgentFlags
     public string? NodeName { get; init; }
     public string? NodeIp { get; init; }
     public string Runtime { get; init; } = Defaults.Runtime;
+    public bool DisableKubeProxy { get; init; }
     public int KubeletPort { get; init; } = Defaults.KubeletPort;
     public int SimulateNodes { get; init; }
     public TimeSpan SimulatedStartDelay { get; init; }

@@ -23,6 +23,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableAgent);
         Add(DisableScheduler);
         Add(DisableControllerManager);
+        Add(DisableKubeProxy);
         Add(Runtime);
         Add(KubeletPort);
         Add(SimulateNodes);
@@ -59,6 +60,8 @@ internal sealed class ServerCommand : ModeCommand
     public Option<bool> DisableScheduler { get; } = Flags.Switch("--disable-scheduler", "Do not run the scheduler in this server");
 
     public Option<bool> DisableControllerManager { get; } = Flags.Switch("--disable-controller-manager", "Do not run the controller manager in this server");
+
+    public Option<bool> DisableKubeProxy { get; } = Flags.Switch("--disable-kube-proxy", "Do not run the service proxy (iptables rules for Services) on the local agent");
 
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the local kubelet's API (0: any free port)", allowAny: true);
 
@@ -103,6 +106,7 @@ internal sealed class ServerCommand : ModeCommand
         DisableAgent = parsed.GetValue(DisableAgent),
         DisableScheduler = parsed.GetValue(DisableScheduler),
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
+        DisableKubeProxy = parsed.GetValue(DisableKubeProxy),
         Runtime = parsed.GetRequiredValue(Runtime),
         KubeletPort = parsed.GetValue(KubeletPort),
         SimulateNodes = parsed.GetValue(SimulateNodes),
@@ -132,7 +136,7 @@ internal sealed class ServerCommand : ModeCommand
     {
         var flags = Bind(parsed);
         // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
-        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay };
+        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay, DisableKubeProxy = flags.DisableKubeProxy };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))

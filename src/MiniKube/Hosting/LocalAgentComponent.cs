@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Kubelet;
+using MiniKube.Agent.Proxy;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Hosting;
@@ -14,6 +15,9 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
 {
     /// <summary>The kubelet API's port; 0 (any) where several nodes share a machine, as in the tests.</summary>
     public int KubeletPort { get; init; } = 10250;
+
+    /// <summary><c>--disable-kube-proxy</c>: no service proxy beside the kubelet.</summary>
+    public bool DisableKubeProxy { get; init; }
 
     /// <summary>How long a simulated container takes to start (<c>--simulated-start-delay</c>).</summary>
     public TimeSpan SimulatedStartDelay { get; init; }
@@ -25,7 +29,8 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
 /// <summary>
 /// The kubelet of <c>mkube server</c>'s own node. Like every component it talks to the API
 /// server only over HTTPS (ARCHITECTURE.md §3), here with the cluster's admin certificate since
-/// it runs in the server's process; it is ready once its node is registered.
+/// it runs in the server's process; it is ready once its node is registered. Beside a kubelet
+/// on Docker runs the node's service proxy (simulated pods have no addresses to route to).
 /// </summary>
 internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
 {
@@ -34,7 +39,11 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
     public Task RunAsync(ReadySignal ready, CancellationToken stoppingToken) =>
         RunKubeletAsync(cluster.ClientConfiguration(), cluster.ClusterCa, settings, time, loggers, ready, stoppingToken);
 
-    /// <summary>Runs a kubelet against the API server <paramref name="config"/> points at; ready once its node is registered.</summary>
+    /// <summary>
+    /// Runs a kubelet, and on Docker the service proxy, against the API server
+    /// <paramref name="config"/> points at; ready once its node is registered. The proxy stops
+    /// with the kubelet, and a proxy that fails stops the agent.
+    /// </summary>
     internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken)
     {
         using var client = new Kubernetes(config);
@@ -52,11 +61,45 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
             ServerPort = settings.KubeletPort,
             Time = time,
         }, loggers);
-        var running = kubelet.RunAsync(stoppingToken);
-        var started = await Task.WhenAny(kubelet.Ready.Task, running);
-        await started;
-        ready.Set();
-        await running;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var running = kubelet.RunAsync(stop.Token);
+        var proxying = RunServiceProxyAsync(ServiceProxyFor(client, settings, time, loggers), stop);
+        try
+        {
+            var started = await Task.WhenAny(kubelet.Ready.Task, running);
+            await started;
+            ready.Set();
+            await running;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await proxying;
+        }
+    }
+
+    /// <summary>The service proxy of a Docker node (unless <c>--disable-kube-proxy</c>), or null; null, logged, too when iptables cannot be used.</summary>
+    private static ServiceProxy? ServiceProxyFor(Kubernetes client, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) =>
+        settings.Runtime == "docker" && !settings.DisableKubeProxy && ServiceProxy.HostPacketRules(loggers) is { } rules
+            ? new ServiceProxy(client, rules, new ServiceProxyOptions { Time = time }, loggers)
+            : null;
+
+    /// <summary>Runs <paramref name="proxy"/> until <paramref name="stop"/>; if it fails it stops the kubelet too, and its exception stops the agent.</summary>
+    private static async Task RunServiceProxyAsync(ServiceProxy? proxy, CancellationTokenSource stop)
+    {
+        if (proxy is null)
+        {
+            return;
+        }
+        try
+        {
+            await proxy.RunAsync(stop.Token);
+        }
+        catch
+        {
+            await stop.CancelAsync();
+            throw;
+        }
     }
 
     /// <summary>The first IPv4 address of an interface that is up, as k3s picks the node IP.</summary>

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text;
+
+namespace MiniKube.Agent.Proxy;
+
+/// <summary>A rule in a built-in chain that sends packets into one of ours; installed once, checked with <c>-C</c> before <c>-I</c>.</summary>
+/// <param name="Table">"nat" or "filter".</param>
+/// <param name="Chain">The built-in chain, e.g. PREROUTING.</param>
+/// <param name="Arguments">The rule after the chain name, as iptables takes it.</param>
+internal sealed record JumpRule(string Table, string Chain, IReadOnlyList<string> Arguments)
+{
+    public override string ToString() => $"-t {Table} {Chain} {string.Join(' ', Arguments)}";
+}
+
+/// <summary>
+/// The service proxy's whole rule set as one <c>iptables-restore --noflush</c> input: a pure
+/// function of the proxied ports and of the per-service chains that exist now. It follows
+/// kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go syncProxyRules):
+/// <list type="bullet">
+/// <item>nat MKUBE-SERVICES: cluster IP:port → MKUBE-SVC-*; last, local destinations → MKUBE-NODEPORTS.</item>
+/// <item>nat MKUBE-NODEPORTS: node port → mark for masquerade, then MKUBE-SVC-*.</item>
+/// <item>nat MKUBE-SVC-*: one rule per endpoint, each taken with probability 1/(endpoints left), so the spread is even.</item>
+/// <item>nat MKUBE-SEP-*: an endpoint calling its own service (hairpin) is marked for masquerade; then DNAT to pod IP:port.</item>
+/// <item>nat MKUBE-POSTROUTING: masquerade what is marked, clearing the mark.</item>
+/// <item>filter MKUBE-SERVICES / MKUBE-EXTERNAL-SERVICES: REJECT a port whose service has no endpoint, rather than letting it time out.</item>
+/// <item>filter MKUBE-FORWARD: accept marked and DNAT'd traffic, which Docker's FORWARD policy (DROP) would drop.</item>
+/// </list>
+/// Every chain of ours is declared, which makes iptables-restore flush it, and rewritten whole;
+/// per-service chains that exist but are no longer wanted are declared too and then deleted
+/// (<c>-X</c>) in the same transaction, so a removed service leaves nothing behind.
+/// </summary>
+internal static class ProxyRules
+{
+    /// <summary>The jumps from the built-in chains into ours (proxier.go iptablesJumpChains).</summary>
+    public static IReadOnlyList<JumpRule> Jumps { get; } =
+    [
+        new("nat", "PREROUTING", ["-m", "comment", "--comment", "mkube service portals", "-j", ProxyChains.Services]),
+        new("nat", "OUTPUT", ["-m", "comment", "--comment", "mkube service portals", "-j", ProxyChains.Services]),
+        new("nat", "POSTROUTING", ["-m", "comment", "--comment", "mkube postrouting rules", "-j", ProxyChains.Postrouting]),
+        new("filter", "FORWARD", ["-m", "comment", "--comment", "mkube forwarding rules", "-j", ProxyChains.Forward]),
+        new("filter", "FORWARD", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube service portals", "-j", ProxyChains.Services]),
+        new("filter", "OUTPUT", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube service portals", "-j", ProxyChains.Services]),
+        new("filter", "INPUT", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube externally-visible service portals", "-j", ProxyChains.ExternalServices]),
+    ];
+
+    /// <param name="ports">What to route, from <see cref="ServicePorts.From(IEnumerable{k8s.Models.V1Service}, IEnumerable{k8s.Models.V1EndpointSlice})"/>.</param>
+    /// <param name="existingNatChains">The nat table's chains now (from iptables-save): per-service ones not wanted any more are deleted.</param>
+    public static string Build(IReadOnlyList<ProxiedPort> ports, IEnumerable<string> existingNatChains)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(existingNatChains);
+        var filter = new RestoreTable("filter", ProxyChains.Services, ProxyChains.ExternalServices, ProxyChains.Forward);
+        var nat = new RestoreTable("nat", ProxyChains.Services, ProxyChains.NodePorts, ProxyChains.Postrouting, ProxyChains.MarkMasquerade);
+
+        var mark = $"{ProxyChains.MasqueradeMark}/{ProxyChains.MasqueradeMark}";
+        filter.Rule(ProxyChains.Forward, $"-m comment --comment \"mkube forwarding rules\" -m mark --mark {mark} -j ACCEPT");
+        filter.Rule(ProxyChains.Forward, "-m comment --comment \"mkube forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT");
+        filter.Rule(ProxyChains.Forward, "-m comment --comment \"mkube service traffic after DNAT\" -m conntrack --ctstate DNAT -j ACCEPT");
+
+        nat.Rule(ProxyChains.Postrouting, $"-m mark ! --mark {mark} -j RETURN");
+        // Clear the mark so a packet that is routed again (e.g. through a tunnel) is not masqueraded twice.
+        nat.Rule(ProxyChains.Postrouting, $"-j MARK --xor-mark {ProxyChains.MasqueradeMark}");
+        nat.Rule(ProxyChains.Postrouting, "-m comment --comment \"mkube service traffic requiring SNAT\" -j MASQUERADE");
+        nat.Rule(ProxyChains.MarkMasquerade, $"-j MARK --or-mark {ProxyChains.MasqueradeMark}");
+
+        foreach (var port in ports)
+        {
+            var match = $"-p {port.Protocol} -m {port.Protocol}";
+            if (port.Endpoints.Count == 0)
+            {
+                filter.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} has no endpoints\" -d {port.ClusterIp}/32 {match} --dport {port.Port} -j REJECT");
+                if (port.NodePort > 0)
+                {
+                    filter.Rule(ProxyChains.ExternalServices, $"-m comment --comment \"{port.Name} has no endpoints\" -m addrtype --dst-type LOCAL {match} --dport {port.NodePort} -j REJECT");
+                }
+                continue;
+            }
+
+            var service = nat.Chain(ProxyChains.ForService(port.Name, port.Protocol));
+            nat.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} cluster IP\" -d {port.ClusterIp}/32 {match} --dport {port.Port} -j {service}");
+            if (port.NodePort > 0)
+            {
+                // Masqueraded so replies come back through this node, whichever address the client used.
+                nat.Rule(ProxyChains.NodePorts, $"-m comment --comment \"{port.Name}\" {match} --dport {port.NodePort} -j {ProxyChains.MarkMasquerade}");
+                nat.Rule(ProxyChains.NodePorts, $"-m comment --comment \"{port.Name}\" {match} --dport {port.NodePort} -j {service}");
+            }
+            for (var i = 0; i < port.Endpoints.Count; i++)
+            {
+                var endpoint = port.Endpoints[i];
+                var endpointChain = nat.Chain(ProxyChains.ForEndpoint(port.Name, port.Protocol, endpoint.ToString()));
+                var left = port.Endpoints.Count - i;
+                var pick = left > 1 ? $"-m statistic --mode random --probability {Probability(left)} " : "";
+                nat.Rule(service, $"-m comment --comment \"{port.Name} -> {endpoint}\" {pick}-j {endpointChain}");
+                nat.Rule(endpointChain, $"-m comment --comment \"{port.Name}\" -s {endpoint.Ip}/32 -j {ProxyChains.MarkMasquerade}");
+                nat.Rule(endpointChain, $"-m comment --comment \"{port.Name}\" {match} -j DNAT --to-destination {endpoint}");
+            }
+        }
+        nat.Rule(ProxyChains.Services, $"-m comment --comment \"mkube service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j {ProxyChains.NodePorts}");
+        foreach (var stale in existingNatChains.Where(ProxyChains.IsPerService).Order(StringComparer.Ordinal))
+        {
+            nat.DeleteIfUnused(stale);
+        }
+
+        var text = new StringBuilder();
+        filter.WriteTo(text);
+        nat.WriteTo(text);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// 1/<paramref name="endpoints"/> as iptables-save prints it: the statistic match keeps the
+    /// probability as a fraction of 2³¹ and prints it with 11 decimals (1/3 → 0.33333333349), so
+    /// writing that same number keeps our text and iptables-save's in agreement. Upstream writes
+    /// 10 decimals, which iptables rounds to the same fraction.
+    /// </summary>
+    internal static string Probability(int endpoints)
+    {
+        const double Scale = 0x80000000;
+        var fraction = Math.Round(Scale / endpoints, MidpointRounding.AwayFromZero) / Scale;
+        return fraction.ToString("F11", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>One table's part of the restore input: chain declarations, rules in order, deletions last.</summary>
+    private sealed class RestoreTable
+    {
+        private readonly string _name;
+        private readonly List<string> _chains = [];
+        private readonly HashSet<string> _declared = new(StringComparer.Ordinal);
+        private readonly List<string> _rules = [];
+        private readonly List<string> _deleted = [];
+
+        public RestoreTable(string name, params string[] chains)
+        {
+            _name = name;
+            foreach (var chain in chains)
+            {
+                Chain(chain);
+            }
+        }
+
+        public string Chain(string chain)
+        {
+            if (_declared.Add(chain))
+            {
+                _chains.Add(chain);
+            }
+            return chain;
+        }
+
+        public void Rule(string chain, string rule) => _rules.Add($"-A {chain} {rule}");
+
+        /// <summary>Deletes <paramref name="chain"/> unless this sync writes it; declaring it first empties it, as -X needs.</summary>
+        public void DeleteIfUnused(string chain)
+        {
+            if (!_declared.Contains(chain))
+            {
+                Chain(chain);
+                _deleted.Add(chain);
+            }
+        }
+
+        public void WriteTo(StringBuilder text)
+        {
+            text.Append('*').Append(_name).Append('\n');
+            foreach (var chain in _chains)
+            {
+                text.Append(':').Append(chain).Append(" - [0:0]\n");
+            }
+            foreach (var rule in _rules)
+            {
+                text.Append(rule).Append('\n');
+            }
+            foreach (var chain in _deleted)
+            {
+                text.Append("-X ").Append(chain).Append('\n');
+            }
+            text.Append("COMMIT\n");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using k8s.Models;
+
+namespace MiniKube.Agent.Proxy;
+
+/// <summary>One port of one Service as the proxy routes it, with the endpoints traffic goes to.</summary>
+/// <param name="Name">Upstream's ServicePortName, <c>namespace/service:port</c> (no <c>:port</c> for an unnamed port): rule comments and chain hashes.</param>
+/// <param name="Protocol">"tcp" or "udp".</param>
+/// <param name="NodePort">0 when the port has none.</param>
+internal sealed record ProxiedPort(string Name, string Protocol, string ClusterIp, int Port, int NodePort, IReadOnlyList<ProxyEndpoint> Endpoints);
+
+/// <summary>Where one endpoint of a service port is reached: the pod IP and the slice's port number.</summary>
+internal sealed record ProxyEndpoint(string Ip, int Port)
+{
+    public override string ToString() => $"{Ip}:{Port}";
+}
+
+/// <summary>
+/// Turns Services and their EndpointSlices into <see cref="ProxiedPort"/>s, as upstream's
+/// service and endpoint change trackers do (pkg/proxy/servicechangetracker.go,
+/// endpointslicecache.go, topology.go CategorizeEndpoints): headless and ExternalName services
+/// and non-IPv4 cluster IPs are skipped; only TCP and UDP are proxied; a service port's endpoints
+/// are the slices' endpoints whose slice port has the same name and protocol, at that slice port
+/// (so a named targetPort is already resolved); the ready ones, or, when none is ready, the
+/// serving ones that are terminating.
+/// </summary>
+internal static class ServicePorts
+{
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    /// <summary>Every proxied port of <paramref name="services"/>, in a stable order (namespace, name, port order).</summary>
+    public static IReadOnlyList<ProxiedPort> From(IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice> slices)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(slices);
+        var slicesByService = slices
+            .Where(s => s.Metadata?.Labels?.TryGetValue(ServiceNameLabel, out _) == true)
+            .ToLookup(s => (s.Metadata.NamespaceProperty ?? "default") + "/" + s.Metadata.Labels[ServiceNameLabel], StringComparer.Ordinal);
+        return [.. services
+            .OrderBy(s => s.Metadata.NamespaceProperty, StringComparer.Ordinal)
+            .ThenBy(s => s.Metadata.Name, StringComparer.Ordinal)
+            .SelectMany(s => From(s, slicesByService[(s.Metadata.NamespaceProperty ?? "default") + "/" + s.Metadata.Name]))];
+    }
+
+    /// <summary>The proxied ports of one service, given the EndpointSlices labelled with its name.</summary>
+    public static IEnumerable<ProxiedPort> From(V1Service service, IEnumerable<V1EndpointSlice> slices)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var spec = service.Spec;
+        if (spec is null || spec.Type == "ExternalName" || !IsIPv4(spec.ClusterIP))
+        {
+            yield break; // headless ("None"), not yet allocated, or an IPv6 cluster IP: nothing for iptables (IPv4) to do
+        }
+        var ipv4Slices = slices.Where(s => s.AddressType == "IPv4").ToList();
+        var exposesNodePorts = spec.Type is "NodePort" or "LoadBalancer";
+        foreach (var port in spec.Ports ?? [])
+        {
+            var protocol = (port.Protocol ?? "TCP").ToUpperInvariant();
+            if (protocol is not ("TCP" or "UDP"))
+            {
+                continue;
+            }
+            var name = $"{service.Metadata.NamespaceProperty ?? "default"}/{service.Metadata.Name}{(string.IsNullOrEmpty(port.Name) ? "" : ":" + port.Name)}";
+            yield return new ProxiedPort(
+                name,
+                protocol.ToLowerInvariant(),
+                spec.ClusterIP,
+                port.Port,
+                exposesNodePorts ? port.NodePort ?? 0 : 0,
+                EndpointsOf(port.Name, protocol, ipv4Slices));
+        }
+    }
+
+    private static List<ProxyEndpoint> EndpointsOf(string? portName, string protocol, List<V1EndpointSlice> slices)
+    {
+        var ready = new SortedSet<ProxyEndpoint>(EndpointOrder.Instance);
+        var servingTerminating = new SortedSet<ProxyEndpoint>(EndpointOrder.Instance);
+        foreach (var slice in slices)
+        {
+            var slicePort = slice.Ports?.FirstOrDefault(p =>
+                string.Equals(p.Name ?? "", portName ?? "", StringComparison.Ordinal)
+                && string.Equals(p.Protocol ?? "TCP", protocol, StringComparison.OrdinalIgnoreCase));
+            if (slicePort?.Port is not { } number || number <= 0)
+            {
+                continue;
+            }
+            foreach (var endpoint in slice.Endpoints ?? [])
+            {
+                if (endpoint.Addresses is not [var address, ..] || !IsIPv4(address))
+                {
+                    continue; // upstream, too, routes to the first address only
+                }
+                // Unset conditions mean "unknown", which consumers read as ready/serving (discovery/v1 EndpointConditions).
+                var isReady = endpoint.Conditions?.Ready ?? true;
+                var isServing = endpoint.Conditions?.Serving ?? isReady;
+                var isTerminating = endpoint.Conditions?.Terminating ?? false;
+                if (isReady)
+                {
+                    ready.Add(new ProxyEndpoint(address, number));
+                }
+                else if (isServing && isTerminating)
+                {
+                    servingTerminating.Add(new ProxyEndpoint(address, number));
+                }
+            }
+        }
+        return [.. ready.Count > 0 ? ready : servingTerminating];
+    }
+
+    private static bool IsIPv4(string? address) =>
+        address is not null && IPAddress.TryParse(address, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork;
+
+    /// <summary>By IP (numerically), then port, so the rules come out the same for the same endpoints.</summary>
+    private sealed class EndpointOrder : IComparer<ProxyEndpoint>
+    {
+        public static readonly EndpointOrder Instance = new();
+
+        public int Compare(ProxyEndpoint? x, ProxyEndpoint? y)
+        {
+            if (x is null || y is null)
+            {
+                return x is null ? (y is null ? 0 : -1) : 1;
+            }
+            var byIp = Key(x.Ip).CompareTo(Key(y.Ip));
+            return byIp != 0 ? byIp : x.Port.CompareTo(y.Port);
+        }
+
+        private static uint Key(string ip)
+        {
+            var bytes = IPAddress.Parse(ip).GetAddressBytes();
+            return ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using k8s;
+using Microsoft.Extensions.Logging;
+using MiniKube.Client;
+
+namespace MiniKube.Agent.Proxy;
+
+/// <summary>
+/// A node's service proxy, kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go): informs
+/// itself of every Service and EndpointSlice and, after each change (at most once per
+/// <see cref="ServiceProxyOptions.MinSyncInterval"/>) and every
+/// <see cref="ServiceProxyOptions.SyncPeriod"/>, writes the whole rule set of
+/// <see cref="ProxyRules"/> in one <c>iptables-restore</c> transaction, then makes sure the jumps
+/// from the built-in chains are there. Level-triggered: each sync reads the latest caches and
+/// the chains that exist, so a missed event, a restart or a rule deleted by hand is repaired by
+/// the next sync. A sync that fails is logged and retried; it never stops the node. The rules
+/// stay when the proxy stops, as upstream's do, so traffic keeps flowing across a restart.
+/// One proxy per host: two would overwrite each other's chains.
+/// </summary>
+public sealed partial class ServiceProxy
+{
+    private readonly SharedInformers _informers;
+    private readonly IPacketRules _rules;
+    private readonly ServiceProxyOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private bool _synced;
+
+    public ServiceProxy(IKubernetes client, IPacketRules rules, ServiceProxyOptions options, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
+        _informers = new SharedInformers(client, loggers, new SharedInformerOptions { Time = options.Time });
+        _rules = rules;
+        _options = options;
+        _logger = loggers.CreateLogger<ServiceProxy>();
+        _informers.Services.Changed += _ => Request();
+        _informers.EndpointSlices.Changed += _ => Request();
+    }
+
+    /// <summary>Completes after the first sync that wrote the rules.</summary>
+    public TaskCompletionSource FirstSync { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The host's iptables, or null — logged once, naming what is missing — when this process
+    /// cannot change packet rules (not root, or iptables not installed); the node then runs
+    /// without a service proxy.
+    /// </summary>
+    public static IPacketRules? HostPacketRules(ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(loggers);
+        var logger = loggers.CreateLogger<ServiceProxy>();
+        if (!Environment.IsPrivilegedProcess)
+        {
+            LogUnavailable(logger, "mkube is not running as root");
+            return null;
+        }
+        if (IptablesPacketRules.MissingTool() is { } missing)
+        {
+            LogUnavailable(logger, $"{missing} is not installed (install the iptables package)");
+            return null;
+        }
+        return new IptablesPacketRules(logger);
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informers = _informers.RunAsync(stop.Token);
+        var syncing = SyncWhenReadyAsync(stop.Token);
+        // The informers end early only when they failed; their exception then stops the node in order.
+        await Task.WhenAny(informers, syncing);
+        await stop.CancelAsync();
+        await syncing;
+        await informers;
+    }
+
+    private async Task SyncWhenReadyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _informers.WaitForCacheSyncAsync(cancellationToken);
+            await SyncLoopAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Request() => _requests.Writer.TryWrite(true);
+
+    private async Task SyncLoopAsync(CancellationToken cancellationToken)
+    {
+        var time = _options.Time;
+        var wait = TimeSpan.Zero;
+        while (true)
+        {
+            await WaitForRequestAsync(wait, cancellationToken);
+            var started = time.GetTimestamp();
+            while (_requests.Reader.TryRead(out _))
+            {
+                // Everything asked for so far is covered by the sync below.
+            }
+            wait = await SyncAsync(cancellationToken) ? _options.SyncPeriod : _options.RetryInterval;
+            var rest = _options.MinSyncInterval - time.GetElapsedTime(started);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, time, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Returns when a change was reported or <paramref name="timeout"/> passed.</summary>
+    private async Task WaitForRequestAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            return;
+        }
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var request = _requests.Reader.WaitToReadAsync(waiting.Token).AsTask();
+        var period = Task.Delay(timeout, _options.Time, waiting.Token);
+        await Task.WhenAny(request, period);
+        await waiting.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private async Task<bool> SyncAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var ports = ServicePorts.From(_informers.Services.List(), _informers.EndpointSlices.List());
+            await _rules.PrepareHostAsync(cancellationToken);
+            var chains = await _rules.ListNatChainsAsync(cancellationToken);
+            await _rules.RestoreAsync(ProxyRules.Build(ports, chains), cancellationToken);
+            foreach (var jump in ProxyRules.Jumps)
+            {
+                await _rules.EnsureRuleAsync(jump.Table, jump.Chain, jump.Arguments, cancellationToken);
+            }
+            var routed = ports.Count(p => p.Endpoints.Count > 0);
+            if (!_synced)
+            {
+                _synced = true;
+                LogFirstSync(ports.Count, routed);
+                FirstSync.TrySetResult();
+            }
+            LogSynced(ports.Count, routed, clock.ElapsedMilliseconds);
+            return true;
+        }
+        catch (Exception e) when (e is PacketRulesException or IOException or System.ComponentModel.Win32Exception)
+        {
+            LogSyncFailed(e.Message, _options.RetryInterval.TotalSeconds);
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 650, Level = LogLevel.Warning, Message = "Not running the service proxy: {Reason}. Services are not reachable through cluster IPs or node ports on this node")]
+    private static partial void LogUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 651, Level = LogLevel.Information, Message = "Service proxy wrote its iptables rules: {Ports} service ports, {Routed} with endpoints")]
+    private partial void LogFirstSync(int ports, int routed);
+
+    [LoggerMessage(EventId = 652, Level = LogLevel.Debug, Message = "Synced iptables rules for {Ports} service ports ({Routed} with endpoints) in {Milliseconds} ms")]
+    private partial void LogSynced(int ports, int routed, long milliseconds);
+
+    [LoggerMessage(EventId = 653, Level = LogLevel.Warning, Message = "Service proxy could not write its iptables rules: {Reason}; trying again in {Seconds} s")]
+    private partial void LogSyncFailed(string reason, double seconds);
+}

@@ -1,0 +1,16 @@
+namespace MiniKube.Agent.Proxy;
+
+/// <summary>How often the service proxy writes its rules (kube-proxy's --iptables-min-sync-period and --iptables-sync-period).</summary>
+public sealed record ServiceProxyOptions
+{
+    /// <summary>The least time between two syncs, however fast Services and EndpointSlices change.</summary>
+    public TimeSpan MinSyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the rules are written even without a change, so rules removed by hand come back.</summary>
+    public TimeSpan SyncPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How soon a sync that failed is tried again.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
