@@ -8,7 +8,7 @@ namespace MiniKube.ApiServer.Registry;
 /// What every cluster has from its first second (kube-apiserver's bootstrap controller,
 /// pkg/controlplane/controller/kubernetesservice): the default, kube-system, kube-public and
 /// kube-node-lease namespaces and the default/kubernetes Service at the first service IP,
-/// pointing at this API server. Creating what already exists is a no-op, so every start runs it.
+/// with an Endpoints and an EndpointSlice pointing at this API server. Creating what already exists is a no-op, so every start runs it.
 /// </summary>
 public static class ClusterBootstrap
 {
@@ -56,6 +56,25 @@ public static class ClusterBootstrap
                 ["addresses"] = new JsonArray(new JsonObject { ["ip"] = advertiseAddress }),
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" }),
             }),
+        }, cancellationToken);
+        // Its EndpointSlice too, as kube-apiserver's endpoint reconciler writes it: the service proxy routes by slices.
+        await CreateIfMissingAsync(registry, ResourceCatalog.Find("discovery.k8s.io", "v1", "endpointslices")!, "default", new JsonObject
+        {
+            ["apiVersion"] = "discovery.k8s.io/v1",
+            ["kind"] = "EndpointSlice",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "kubernetes",
+                ["namespace"] = "default",
+                ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = "kubernetes" },
+            },
+            ["addressType"] = advertiseAddress.Contains(':', StringComparison.Ordinal) ? "IPv6" : "IPv4",
+            ["endpoints"] = new JsonArray(new JsonObject
+            {
+                ["addresses"] = new JsonArray(advertiseAddress),
+                ["conditions"] = new JsonObject { ["ready"] = true },
+            }),
+            ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" }),
         }, cancellationToken);
     }
 

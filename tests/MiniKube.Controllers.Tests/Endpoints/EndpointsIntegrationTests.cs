@@ -55,5 +55,7 @@ public sealed class EndpointsIntegrationTests
 
         var kubernetes = await client.CoreV1.ReadNamespacedEndpointsAsync("kubernetes", "default");
         Assert.That(kubernetes, Is.Not.Null, "the API server's own endpoints are left alone");
+        var apiSlice = await client.DiscoveryV1.ReadNamespacedEndpointSliceAsync("kubernetes", "default");
+        Assert.That(apiSlice.Endpoints.Single().Addresses, Is.EqualTo(kubernetes.Subsets.Single().Addresses.Select(a => a.Ip)), "and so is its EndpointSlice, which the service proxy routes by");
     }
 }
