@@ -73,11 +73,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);
 
-        await ClusterBootstrap.RunAsync(registry, allocator, options.AdvertiseAddress, options.Port, cancellationToken);
+        await ClusterBootstrap.RunAsync(registry, allocator, options.Port, cancellationToken);
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
         dispatcher.SetAddress($"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
         var cleaner = new NamespaceCleaner(registry, loggers.CreateLogger<NamespaceCleaner>()).RunAsync(stopping.Token);

@@ -14,7 +14,7 @@ public static class ClusterBootstrap
 {
     public static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-    public static async Task RunAsync(ResourceRegistry registry, ServiceAllocator allocator, string advertiseAddress, int port, CancellationToken cancellationToken)
+    public static async Task RunAsync(ResourceRegistry registry, ServiceAllocator allocator, int port, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(allocator);
@@ -46,7 +46,18 @@ public static class ClusterBootstrap
                 ["sessionAffinity"] = "None",
             },
         }, cancellationToken);
-        await CreateIfMissingAsync(registry, ResourceCatalog.Find("", "v1", "endpoints")!, "default", new JsonObject
+    }
+
+    /// <summary>
+    /// Points default/kubernetes at this API server once it listens (the endpoint reconciler's
+    /// job upstream): its Endpoints and EndpointSlice, rewritten on every start so a new address
+    /// or port replaces the old one.
+    /// </summary>
+    public static async Task PublishAsync(ResourceRegistry registry, string advertiseAddress, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(advertiseAddress);
+        await PutAsync(registry, ResourceCatalog.Find("", "v1", "endpoints")!, "default", new JsonObject
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Endpoints",
@@ -57,8 +68,8 @@ public static class ClusterBootstrap
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" }),
             }),
         }, cancellationToken);
-        // Its EndpointSlice too, as kube-apiserver's endpoint reconciler writes it: the service proxy routes by slices.
-        await CreateIfMissingAsync(registry, ResourceCatalog.Find("discovery.k8s.io", "v1", "endpointslices")!, "default", new JsonObject
+        // The slice too: the service proxy routes by slices.
+        await PutAsync(registry, ResourceCatalog.Find("discovery.k8s.io", "v1", "endpointslices")!, "default", new JsonObject
         {
             ["apiVersion"] = "discovery.k8s.io/v1",
             ["kind"] = "EndpointSlice",
@@ -103,5 +114,30 @@ public static class ClusterBootstrap
             }
             throw;
         }
+    }
+
+    /// <summary>Creates the object, or replaces what is stored under its name with it.</summary>
+    private static async Task PutAsync(ResourceRegistry registry, ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var name = ObjectMeta.Name(obj)!;
+        if (await registry.Store.GetAsync(ResourceRegistry.Key(type, ns, name), 0, cancellationToken) is null)
+        {
+            try
+            {
+                await registry.CreateAsync(type, ns, obj.DeepClone().AsObject(), dryRun: false, cancellationToken);
+                return;
+            }
+            catch (ApiException e) when (e.Reason == "AlreadyExists")
+            {
+                // Another API server over the same etcd wrote it meanwhile: ours replaces it below.
+            }
+        }
+        await registry.UpdateAsync(type, ns, name, null, stored =>
+        {
+            var replacement = obj.DeepClone().AsObject();
+            replacement["metadata"] = stored["metadata"]!.DeepClone();
+            ObjectCodec.Metadata(replacement).Remove("resourceVersion");
+            return replacement;
+        }, dryRun: false, cancellationToken);
     }
 }

@@ -144,6 +144,7 @@ internal sealed class ServerCommand : ModeCommand
             {
                 ServiceCidr = flags.ServiceCidr,
                 NodePortRange = flags.ServiceNodePortRange,
+                NodeIp = flags.NodeIp,
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir)

@@ -33,7 +33,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
             Port = settings.Port,
             Pki = pki,
             KubernetesVersion = BuildInfo.KubernetesVersion,
-            AdvertiseAddress = settings.AdvertiseAddress ?? "127.0.0.1",
+            AdvertiseAddress = AdvertiseAddress(settings),
             ServiceCidr = settings.ServiceCidr,
             FirstNodePort = int.Parse(ports[0], System.Globalization.CultureInfo.InvariantCulture),
             LastNodePort = int.Parse(ports[1], System.Globalization.CultureInfo.InvariantCulture),
@@ -53,6 +53,14 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
         ready.Set();
         await Task.Delay(Timeout.Infinite, stoppingToken);
     }
+
+    /// <summary>
+    /// Where pods reach this API server (default/kubernetes' endpoint): --advertise-address, else
+    /// the bind address unless it is a wildcard, else the node IP, as kube-apiserver picks it.
+    /// </summary>
+    private static string AdvertiseAddress(ApiServerSettings settings) =>
+        settings.AdvertiseAddress
+        ?? (settings.BindAddress is "0.0.0.0" or "::" ? settings.NodeIp ?? LocalAgentComponent.DetectNodeIp() : settings.BindAddress);
 
     /// <summary>Names the serving certificate carries: as k3s, the host's names and addresses plus the in-cluster service names.</summary>
     private static List<string> ServingNames(ApiServerSettings settings)
@@ -85,4 +93,7 @@ internal sealed record ApiServerSettings(string DataDir, string BindAddress, int
     public string ServiceCidr { get; init; } = Defaults.ServiceCidr;
 
     public string NodePortRange { get; init; } = Defaults.ServiceNodePortRange;
+
+    /// <summary>The local node's --node-ip, the advertised address when none is given.</summary>
+    public string? NodeIp { get; init; }
 }

@@ -181,6 +181,23 @@ public sealed class KubernetesClientTests : ApiServerFixture
         Assert.That(await seen, Is.EqualTo((WatchEventType.Modified, "2")));
     }
 
+    [Test]
+    public async Task Restart_OnAnotherPort_PointsTheKubernetesServiceAtTheNewPort()
+    {
+        var first = Server.Server.Address.Port;
+        Client.Dispose();
+        Server = await Server.RestartAsync();
+        Client = Server.Client();
+
+        var port = Server.Server.Address.Port;
+        var endpoints = await Client.CoreV1.ReadNamespacedEndpointsAsync("kubernetes", "default");
+        var slice = await Client.DiscoveryV1.ReadNamespacedEndpointSliceAsync("kubernetes", "default");
+        Assert.That(port, Is.Not.EqualTo(first), "a second free port");
+        Assert.That(endpoints.Subsets.Single().Ports.Single().Port, Is.EqualTo(port));
+        Assert.That(slice.Ports.Single().Port, Is.EqualTo(port));
+        Assert.That(slice.Endpoints.Single().Addresses.Single(), Is.EqualTo(endpoints.Subsets.Single().Addresses.Single().Ip));
+    }
+
     private static V1ConfigMap ConfigMap(string name, string value) => new()
     {
         Metadata = new V1ObjectMeta { Name = name },
