@@ -23,6 +23,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableAgent);
         Add(DisableScheduler);
         Add(DisableControllerManager);
+        Add(DisableDns);
         Add(Runtime);
         Add(KubeletPort);
         Add(SimulateNodes);
@@ -59,6 +60,8 @@ internal sealed class ServerCommand : ModeCommand
     public Option<bool> DisableScheduler { get; } = Flags.Switch("--disable-scheduler", "Do not run the scheduler in this server");
 
     public Option<bool> DisableControllerManager { get; } = Flags.Switch("--disable-controller-manager", "Do not run the controller manager in this server");
+
+    public Option<bool> DisableDns { get; } = Flags.Switch("--disable-dns", "Do not run the cluster DNS (k3s: --disable coredns)");
 
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the local kubelet's API (0: any free port)", allowAny: true);
 
@@ -103,6 +106,7 @@ internal sealed class ServerCommand : ModeCommand
         DisableAgent = parsed.GetValue(DisableAgent),
         DisableScheduler = parsed.GetValue(DisableScheduler),
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
+        DisableDns = parsed.GetValue(DisableDns),
         Runtime = parsed.GetRequiredValue(Runtime),
         KubeletPort = parsed.GetValue(KubeletPort),
         SimulateNodes = parsed.GetValue(SimulateNodes),
@@ -143,6 +147,7 @@ internal sealed class ServerCommand : ModeCommand
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir)
+            .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.NodeIp))
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
     }

@@ -21,6 +21,8 @@ public sealed record ServerFlags
     public bool DisableScheduler { get; init; }
 
     public bool DisableControllerManager { get; init; }
+
+    public bool DisableDns { get; init; }
     public string Runtime { get; init; } = Defaults.Runtime;
     public int KubeletPort { get; init; } = Defaults.KubeletPort;
     public int SimulateNodes { get; init; }
