@@ -30,6 +30,15 @@ public sealed class KubeletOptions
 
     public int MaxPods { get; init; } = 110;
 
+    /// <summary>The cluster DNS Service IP that ClusterFirst pods use as nameserver (kubelet --cluster-dns); null: such pods fall back to the host's DNS, as upstream.</summary>
+    public string? ClusterDns { get; init; } = "10.43.0.10";
+
+    /// <summary>The cluster domain for pods' search list (kubelet --cluster-domain).</summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>The host resolv.conf pods' DNS settings start from (kubelet --resolv-conf).</summary>
+    public string ResolvConfPath { get; init; } = ResolvConf.HostPath;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>The kubelet API's HTTPS port (10250 as upstream); 0 lets the OS choose (tests).</summary>

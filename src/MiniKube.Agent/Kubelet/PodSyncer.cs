@@ -65,7 +65,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                 {
                     await runtime.RemoveSandboxAsync(dead.Id, cancellationToken);
                 }
-                sandbox = await runtime.RunSandboxAsync(SandboxFor(pod), cancellationToken);
+                sandbox = await runtime.RunSandboxAsync(SandboxFor(pod, PodDns.For(pod, options.ClusterDns, options.ClusterDomain, ResolvConf.Read(options.ResolvConfPath))), cancellationToken);
                 var (ns, name, ip) = (pod.Namespace(), pod.Name(), sandbox.Ip ?? "");
                 LogSandbox(ns, name, ip);
             }
@@ -333,10 +333,11 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         _ => ImagePullPolicy.IfNotPresent,
     };
 
-    private static SandboxConfig SandboxFor(V1Pod pod) =>
+    private static SandboxConfig SandboxFor(V1Pod pod, DnsConfig dns) =>
         new(pod.Metadata.Uid, pod.Namespace(), pod.Name(), pod.Spec.Hostname ?? pod.Name())
         {
             HostNetwork = pod.Spec.HostNetwork == true,
+            Dns = dns,
             Ports = [.. pod.Spec.Containers.SelectMany(c => c.Ports ?? []).Where(p => p.HostPort is > 0)
                 .Select(p => new PortMapping(p.ContainerPort, p.HostPort!.Value, p.Protocol ?? "TCP", p.HostIP))],
         };

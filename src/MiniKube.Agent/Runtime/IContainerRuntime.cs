@@ -99,7 +99,13 @@ public sealed record SandboxConfig(string PodUid, string Namespace, string PodNa
 
     /// <summary>Host-network pods share the node's network namespace.</summary>
     public bool HostNetwork { get; init; }
+
+    /// <summary>The pod's resolv.conf (CRI's DNSConfig); null leaves the runtime's default, the host's.</summary>
+    public DnsConfig? Dns { get; init; }
 }
+
+/// <summary>What a pod's resolv.conf says: nameservers, search domains, options such as <c>ndots:5</c>.</summary>
+public sealed record DnsConfig(IReadOnlyList<string> Nameservers, IReadOnlyList<string> Searches, IReadOnlyList<string> Options);
 
 public sealed record PortMapping(int ContainerPort, int HostPort, string Protocol, string? HostIp);
 

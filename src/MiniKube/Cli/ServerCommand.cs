@@ -24,6 +24,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableScheduler);
         Add(DisableControllerManager);
         Add(DisableKubeProxy);
+        Add(DisableDns);
         Add(Runtime);
         Add(KubeletPort);
         Add(SimulateNodes);
@@ -62,6 +63,8 @@ internal sealed class ServerCommand : ModeCommand
     public Option<bool> DisableControllerManager { get; } = Flags.Switch("--disable-controller-manager", "Do not run the controller manager in this server");
 
     public Option<bool> DisableKubeProxy { get; } = Flags.Switch("--disable-kube-proxy", "Do not run the service proxy (iptables rules for Services) on the local agent");
+
+    public Option<bool> DisableDns { get; } = Flags.Switch("--disable-dns", "Do not run the cluster DNS (k3s: --disable coredns)");
 
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the local kubelet's API (0: any free port)", allowAny: true);
 
@@ -107,6 +110,7 @@ internal sealed class ServerCommand : ModeCommand
         DisableScheduler = parsed.GetValue(DisableScheduler),
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
         DisableKubeProxy = parsed.GetValue(DisableKubeProxy),
+        DisableDns = parsed.GetValue(DisableDns),
         Runtime = parsed.GetRequiredValue(Runtime),
         KubeletPort = parsed.GetValue(KubeletPort),
         SimulateNodes = parsed.GetValue(SimulateNodes),
@@ -136,7 +140,7 @@ internal sealed class ServerCommand : ModeCommand
     {
         var flags = Bind(parsed);
         // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
-        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay, DisableKubeProxy = flags.DisableKubeProxy };
+        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay, DisableKubeProxy = flags.DisableKubeProxy, ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
@@ -148,6 +152,7 @@ internal sealed class ServerCommand : ModeCommand
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir)
+            .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.NodeIp))
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
     }

@@ -23,6 +23,9 @@ public sealed record ServerFlags
     public bool DisableControllerManager { get; init; }
 
     public bool DisableKubeProxy { get; init; }
+
+    public bool DisableDns { get; init; }
+
     public string Runtime { get; init; } = Defaults.Runtime;
     public int KubeletPort { get; init; } = Defaults.KubeletPort;
     public int SimulateNodes { get; init; }

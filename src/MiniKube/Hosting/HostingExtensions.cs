@@ -104,6 +104,10 @@ public static class HostingExtensions
             sp.GetRequiredService<ILoggerFactory>()));
     }
 
+    /// <summary>The cluster DNS (k3s' CoreDNS role) and its kube-dns Service; add it after the API server (or pass null: --disable-dns).</summary>
+    internal static IServiceCollection AddClusterDns(this IServiceCollection services, ClusterDnsSettings? settings) =>
+        settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ClusterDnsComponent>(sp, settings));
+
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)
     {

@@ -19,6 +19,12 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
     /// <summary><c>--disable-kube-proxy</c>: no service proxy beside the kubelet.</summary>
     public bool DisableKubeProxy { get; init; }
 
+    /// <summary>The nameserver ClusterFirst pods get (<c>--cluster-dns</c>).</summary>
+    public string ClusterDns { get; init; } = Defaults.ClusterDns;
+
+    /// <summary>The cluster's DNS domain, for pods' search paths (<c>--cluster-domain</c>).</summary>
+    public string ClusterDomain { get; init; } = Defaults.ClusterDomain;
+
     /// <summary>How long a simulated container takes to start (<c>--simulated-start-delay</c>).</summary>
     public TimeSpan SimulatedStartDelay { get; init; }
 
@@ -59,6 +65,8 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
             StaticPodsDirectory = Path.Combine(settings.DataDir, "agent", "pod-manifests"),
             ClientCa = clusterCa,
             ServerPort = settings.KubeletPort,
+            ClusterDns = settings.ClusterDns,
+            ClusterDomain = settings.ClusterDomain,
             Time = time,
         }, loggers);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

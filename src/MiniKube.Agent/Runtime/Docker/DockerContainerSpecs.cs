@@ -35,6 +35,15 @@ internal static class DockerContainerSpecs
             HostConfig = host,
         };
 
+        // The app containers join this network namespace and with it this resolv.conf: Docker
+        // gives a container:<id> member the joined container's file (and refuses --dns for it).
+        if (config.Dns is { } dns)
+        {
+            host.DNS = [.. dns.Nameservers];
+            host.DNSSearch = [.. dns.Searches];
+            host.DNSOptions = [.. dns.Options];
+        }
+
         if (config.HostNetwork)
         {
             // The node's network namespace: its hostname and ports are the node's own.

@@ -134,4 +134,26 @@ public class DockerContainerSpecsTests
             Assert.That(create.HostConfig.PortBindings, Is.Null);
         });
     }
+
+    [Test]
+    public void Sandbox_WithDns_SetsResolvConfOnTheSandboxOnly()
+    {
+        var config = new SandboxConfig("uid-1", "default", "web", "web") { Dns = new DnsConfig(["10.43.0.10"], ["default.svc.cluster.local", "svc.cluster.local"], ["ndots:5"]) };
+
+        var sandbox = DockerContainerSpecs.Sandbox(config, "mkube.local/pause:1", 0);
+        var container = DockerContainerSpecs.Container(Sandbox, new ContainerConfig("app", "busybox"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sandbox.HostConfig.DNS, Is.EqualTo(new[] { "10.43.0.10" }));
+            Assert.That(sandbox.HostConfig.DNSSearch, Is.EqualTo(new[] { "default.svc.cluster.local", "svc.cluster.local" }));
+            Assert.That(sandbox.HostConfig.DNSOptions, Is.EqualTo(new[] { "ndots:5" }));
+            // Docker refuses --dns with a container:<id> network and gives the joined container's resolv.conf.
+            Assert.That(container.HostConfig.DNS, Is.Null.Or.Empty);
+        });
+    }
+
+    [Test]
+    public void Sandbox_WithoutDns_LeavesDockerDefaults() =>
+        Assert.That(DockerContainerSpecs.Sandbox(new SandboxConfig("uid-1", "default", "web", "web"), "mkube.local/pause:1", 0).HostConfig.DNS, Is.Null);
 }
