@@ -6,7 +6,8 @@ namespace MiniKube.E2E.Tests;
 /// <summary>
 /// Services routed by the local agent's service proxy (iptables, as kube-proxy does) to pods on
 /// the real Docker engine: through a node port from outside the pods, through the cluster IP
-/// from inside one, and a deleted Service's chains removed. Needs root, iptables and dockerd.
+/// and by name (the cluster DNS) from inside one, and a deleted Service's chains removed.
+/// Needs root, iptables and dockerd.
 /// </summary>
 [TestFixture]
 [Category("E2E")]
@@ -52,12 +53,9 @@ public sealed partial class ServiceProxyTests : DataDirFixture
         """;
 
     [Test]
-    public async Task NodePortAndClusterIp_ReachThePods_AndDeletingTheServiceRemovesItsChain()
+    public async Task NodePortClusterIpAndName_ReachThePods_AndDeletingTheServiceRemovesItsChain()
     {
-        if (!Environment.IsPrivilegedProcess)
-        {
-            Assert.Ignore("the service proxy needs root");
-        }
+        Assert.That(Environment.IsPrivilegedProcess, "the service proxy needs root, as scripts/test runs");
         using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
         await mkube.WaitForLogAsync("components are running", StartTimeout);
         var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
@@ -104,6 +102,13 @@ public sealed partial class ServiceProxyTests : DataDirFixture
         }
         Assert.That(fromInside, Is.EquivalentTo(pods.Select(p => "hello from " + p)));
 
+        // (2b) By name, through the cluster DNS (kube-dns at 10.43.0.10, itself behind the proxy).
+        var byName = await kubectl.RunAsync("exec", "deploy/web", "--", "timeout", "10", "wget", "-qO-", "http://web/");
+        Assert.That(byName.ExitCode, Is.Zero, byName.ToString());
+        Assert.That(pods.Select(p => "hello from " + p), Does.Contain(byName.Output.Trim()));
+        var lookup = await kubectl.RunAsync("exec", "deploy/web", "--", "nslookup", "web.default.svc.cluster.local");
+        Assert.That(lookup.Output, Does.Contain($"Address: {clusterIp}"), lookup.ToString());
+
         // (3) Deleting the Service removes its chains; the fixed chains stay.
         var chains = ServiceChain().Matches(await NatRulesAsync()).Select(m => m.Value).Distinct().ToList();
         var clusterRule = (await NatRulesAsync()).Split('\n').Single(l => l.Contains($"-d {clusterIp}/32", StringComparison.Ordinal));
@@ -126,18 +131,5 @@ public sealed partial class ServiceProxyTests : DataDirFixture
         var output = await save.StandardOutput.ReadToEndAsync();
         await save.WaitForExitAsync();
         return output;
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not met within 90 s");
-            }
-            await Task.Delay(250);
-        }
     }
 }
