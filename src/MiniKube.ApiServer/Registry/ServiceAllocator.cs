@@ -44,12 +44,19 @@ public sealed class ServiceAllocator
     /// <summary>The first address of the range, reserved for the default/kubernetes Service.</summary>
     public string KubernetesServiceIp => Format(_network + 1);
 
+    /// <summary>
+    /// The low addresses kept for Services that ask for a fixed IP, such as kube-dns at .10: as
+    /// upstream (KEP-3070), automatic allocation takes them only once the rest is full.
+    /// </summary>
+    private uint StaticBand => Math.Min(Math.Max(16u, _size / 16), 256u);
+
     public async Task<string> AllocateIpAsync(string owner, CancellationToken cancellationToken)
     {
-        // Random probes first (cheap while the range is sparse), then a scan so a full range is reported.
+        // Random probes above the static band first (cheap while the range is sparse), then a scan so a full range is reported.
+        var first = _size > StaticBand ? StaticBand + 1 : 2;
         for (var i = 0; i < 64; i++)
         {
-            var candidate = Format(_network + 2 + (uint)Random.Shared.NextInt64(Math.Max(1, _size - 1)));
+            var candidate = Format(_network + first + (uint)Random.Shared.NextInt64(Math.Max(1, _size - first + 1)));
             if (await ClaimAsync(IpPrefix + candidate, owner, cancellationToken))
             {
                 return candidate;
