@@ -109,6 +109,10 @@ public sealed partial class ServiceProxyTests : DataDirFixture
         var lookup = await kubectl.RunAsync("exec", "deploy/web", "--", "nslookup", "web.default.svc.cluster.local");
         Assert.That(lookup.Output, Does.Contain($"Address: {clusterIp}"), lookup.ToString());
 
+        // (2c) In-cluster clients find the API server as upstream's kubelet tells them.
+        var api = await kubectl.OkAsync("exec", "deploy/web", "--", "sh", "-c", "echo $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT");
+        Assert.That(api.Trim(), Is.EqualTo("10.43.0.1:443"));
+
         // (3) Deleting the Service removes its chains; the fixed chains stay.
         var chains = ServiceChain().Matches(await NatRulesAsync()).Select(m => m.Value).Distinct().ToList();
         var clusterRule = (await NatRulesAsync()).Split('\n').Single(l => l.Contains($"-d {clusterIp}/32", StringComparison.Ordinal));

@@ -29,6 +29,7 @@ public sealed partial class Kubelet
     private readonly PodSyncer _syncer;
     private readonly EventRecorder _events;
     private readonly Informer<V1Pod> _pods;
+    private readonly Informer<V1Service>? _services;
     private readonly WorkQueue<string> _queue = new();
     private readonly StaticPodSource? _static;
     private readonly MirrorPodClient _mirrors;
@@ -46,7 +47,13 @@ public sealed partial class Kubelet
         _logger = loggers.CreateLogger<Kubelet>();
         _node = new NodeReporter(client, runtime, options, _logger);
         _events = new EventRecorder(client, new EventRecorderOptions { Component = "kubelet", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
-        _syncer = new PodSyncer(client, runtime, options, _events, _logger) { StatusComputed = RememberStaticStatus };
+        // Service environment variables only matter to real containers: simulated nodes (hundreds in one process) skip the watch.
+        _services = runtime.Simulated ? null : new Informer<V1Service>(KubeListWatches.Services(client), _logger);
+        _syncer = new PodSyncer(client, runtime, options, _events, _logger)
+        {
+            StatusComputed = RememberStaticStatus,
+            Services = () => _services?.List() ?? [],
+        };
         _pods = new Informer<V1Pod>(KubeListWatches.Pods(client, fieldSelector: "spec.nodeName=" + options.NodeName), _logger);
         _pods.Changed += _queue.Add;
         _mirrors = new MirrorPodClient(client, options.NodeName, _logger);
@@ -77,6 +84,9 @@ public sealed partial class Kubelet
         try
         {
             await RegisterAsync(stopping.Token);
+            // Services first, as upstream waits for them: an API pod's containers start with the service variables.
+            var services = _services?.RunAsync(stopping.Token) ?? Task.CompletedTask;
+            await (_services?.Synced.WaitAsync(stopping.Token) ?? Task.CompletedTask);
             var informer = _pods.RunAsync(stopping.Token);
             await _pods.Synced.WaitAsync(stopping.Token);
             await RemoveOrphansAsync(stopping.Token);
@@ -88,7 +98,7 @@ public sealed partial class Kubelet
             {
                 _queue.Add(key);
             }
-            await Task.WhenAll(informer, _node.RunAsync(stopping.Token), local);
+            await Task.WhenAll(informer, services, _node.RunAsync(stopping.Token), local);
         }
         finally
         {

@@ -34,6 +34,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     private readonly ContainerStopper _stopper = new(runtime, new HandlerActions(runtime), options.Time);
 
+    /// <summary>The cluster's Services, for the containers' service environment variables.</summary>
+    public Func<IEnumerable<V1Service>> Services { get; init; } = () => [];
+
     /// <summary>Called with every status a sync computes (the kubelet remembers static pods' own, for when their mirror is missing).</summary>
     public Action<V1Pod, V1PodStatus>? StatusComputed { get; init; }
 
@@ -344,7 +347,8 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     private async Task<ContainerConfig> ContainerConfigAsync(V1Pod pod, PodSandbox sandbox, V1Container container, bool init, int attempt, CancellationToken cancellationToken)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Service variables first: the container's own override them and may refer to them as $(VAR).
+        var env = ServiceEnvironment.For(pod, Services());
         foreach (var source in container.EnvFrom ?? [])
         {
             var data = source.ConfigMapRef is { } cm
