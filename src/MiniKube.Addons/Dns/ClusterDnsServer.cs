@@ -33,12 +33,30 @@ public sealed partial class ClusterDnsServer : IDisposable
     /// <summary>The UDP endpoints bound (TCP listens on the same ones).</summary>
     public IReadOnlyList<IPEndPoint> Endpoints => [.. _udp.Select(s => (IPEndPoint)s.LocalEndPoint!)];
 
-    /// <summary>Opens every socket; with port 0 the first UDP socket's port is used for the rest.</summary>
+    /// <summary>
+    /// Opens every socket; with port 0 the first UDP socket's port is used for the rest, and a
+    /// port whose TCP side another process holds is given up for a new one.
+    /// </summary>
     public static ClusterDnsServer Bind(DnsQueryHandler handler, ClusterDnsOptions options, ILogger<ClusterDnsServer> logger)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return BindOnce(handler, options, logger);
+            }
+            catch (SocketException e) when (options.Port == 0 && e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 10)
+            {
+                // Any free port will do: try another.
+            }
+        }
+    }
+
+    private static ClusterDnsServer BindOnce(DnsQueryHandler handler, ClusterDnsOptions options, ILogger<ClusterDnsServer> logger)
+    {
         var server = new ClusterDnsServer(handler, options, logger);
         try
         {

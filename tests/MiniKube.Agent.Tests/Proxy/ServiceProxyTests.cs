@@ -31,7 +31,7 @@ public sealed class ServiceProxyTests
         rules.Chains = [chain];
         await client.CoreV1.DeleteNamespacedServiceAsync("web", "default");
         var deleted = await rules.WaitForRestoreAsync(r => r.Contains($"-X {chain}", StringComparison.Ordinal));
-        Assert.That(deleted, Does.Not.Contain("--to-destination"));
+        Assert.That(deleted, Does.Not.Contain("default/web").And.Not.Contain("--to-destination 172.17.0.2:8080"));
 
         await stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(10));
