@@ -1,7 +1,5 @@
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.ApiServer.Tests.Integration;
 using static MiniKube.Scheduler.Tests.Integration.ClusterObjects;
 using static MiniKube.Scheduler.Tests.TestObjects;
 
@@ -10,41 +8,18 @@ namespace MiniKube.Scheduler.Tests.Integration;
 /// <summary>The scheduler's volume binding against an in-process API server (no binder, no provisioner).</summary>
 [TestFixture]
 [Category("Integration")]
-public sealed class VolumeSchedulingTests
+public sealed class VolumeSchedulingTests : SchedulerCluster
 {
-    private TestApiServer _server = null!;
-    private Kubernetes _client = null!;
-    private CancellationTokenSource _stop = null!;
-    private Task _scheduler = null!;
-
-    [SetUp]
-    public async Task SetUp()
+    protected override async Task SeedAsync()
     {
-        _server = await TestApiServer.StartAsync();
-        _client = _server.Client();
-        await CreateNodeAsync(_client, Node("node-a"));
-        await CreateNodeAsync(_client, Node("node-b"));
-        await _client.StorageV1.CreateStorageClassAsync(new V1StorageClass
+        await CreateNodeAsync(Client, Node("node-a"));
+        await CreateNodeAsync(Client, Node("node-b"));
+        await Client.StorageV1.CreateStorageClassAsync(new V1StorageClass
         {
             Metadata = new V1ObjectMeta { Name = "local-path" },
             Provisioner = "rancher.io/local-path",
             VolumeBindingMode = "WaitForFirstConsumer",
         });
-        _stop = new CancellationTokenSource();
-        var scheduler = new KubeScheduler(_client, new SchedulerOptions { UnschedulableRetryInterval = TimeSpan.FromHours(1) }, NullLoggerFactory.Instance);
-        _scheduler = scheduler.RunAsync(_stop.Token);
-        await scheduler.Synced.WaitAsync(TimeSpan.FromSeconds(20));
-    }
-
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _stop.CancelAsync();
-        await _scheduler.WaitAsync(TimeSpan.FromSeconds(20));
-        _stop.Dispose();
-        _client.Dispose();
-        await _server.DisposeAsync();
-        _server.DeleteDirectory();
     }
 
     [Test]
@@ -52,13 +27,13 @@ public sealed class VolumeSchedulingTests
     {
         var pod = Pod("db-0");
         pod.Spec.Volumes = [new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = "data-db-0" } }];
-        await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, "default");
 
-        var pending = await WaitForPodAsync(_client, "db-0", p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Reason == "Unschedulable") == true);
+        var pending = await WaitForPodAsync(Client, "db-0", p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Reason == "Unschedulable") == true);
         Assert.That(pending.Status.Conditions.Single(c => c.Type == "PodScheduled").Message, Is.EqualTo(
             "0/2 nodes are available: persistentvolumeclaim \"data-db-0\" not found. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."));
 
-        await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(new V1PersistentVolumeClaim
+        await Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(new V1PersistentVolumeClaim
         {
             Metadata = new V1ObjectMeta { Name = "data-db-0" },
             Spec = new V1PersistentVolumeClaimSpec
@@ -69,8 +44,8 @@ public sealed class VolumeSchedulingTests
             },
         }, "default");
 
-        var bound = await WaitForPodAsync(_client, "db-0", p => !string.IsNullOrEmpty(p.Spec.NodeName));
-        var claim = await _client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data-db-0", "default");
+        var bound = await WaitForPodAsync(Client, "db-0", p => !string.IsNullOrEmpty(p.Spec.NodeName));
+        var claim = await Client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync("data-db-0", "default");
         Assert.That(claim.Metadata.Annotations["volume.kubernetes.io/selected-node"], Is.EqualTo(bound.Spec.NodeName));
     }
 }
