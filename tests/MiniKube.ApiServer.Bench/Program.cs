@@ -1,6 +1,6 @@
+using MiniKube.Testing;
 using System.Globalization;
 using MiniKube.ApiServer.Bench;
-using MiniKube.Storage.Tests.Etcd;
 
 // scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
 // run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.

@@ -1,5 +1,5 @@
+using MiniKube.Testing;
 using System.Diagnostics;
-using MiniKube.Storage.Tests.Etcd;
 
 namespace MiniKube.E2E.Tests;
 

@@ -1,10 +1,10 @@
+using MiniKube.Testing;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Storage;
 using MiniKube.Storage.Bench;
 using MiniKube.Storage.Embedded;
 using MiniKube.Storage.Etcd;
-using MiniKube.Storage.Tests.Etcd;
 
 // scripts/bench store: the workloads against the embedded store and against a real etcd
 // started on this machine, in one run, with the disk's raw fsync latency as the yardstick for

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
@@ -5,7 +6,6 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Addons.Dns;
-using MiniKube.ApiServer.Tests.Integration;
 using static MiniKube.Addons.Tests.Dns.DnsObjects;
 
 namespace MiniKube.Addons.Tests.Dns;

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -5,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Kubelet;
 using MiniKube.Agent.Runtime.Simulated;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Agent.Tests.Kubelet;
 

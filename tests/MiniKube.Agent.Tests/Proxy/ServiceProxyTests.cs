@@ -1,8 +1,8 @@
+using MiniKube.Testing;
 using System.Collections.Concurrent;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Proxy;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Agent.Tests.Proxy;
 

@@ -1,8 +1,8 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using MiniKube.ApiServer.Tests.Integration;
 using MiniKube.Client.Events;
 
 namespace MiniKube.Client.Tests.Events;

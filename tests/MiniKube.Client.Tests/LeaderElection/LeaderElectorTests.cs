@@ -1,8 +1,8 @@
+using MiniKube.Testing;
 using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.ApiServer.Tests.Integration;
 using MiniKube.Client.LeaderElection;
 
 namespace MiniKube.Client.Tests.LeaderElection;

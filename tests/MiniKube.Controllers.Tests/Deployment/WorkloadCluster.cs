@@ -1,7 +1,7 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Controllers.Tests.Deployment;
 

@@ -1,9 +1,9 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Addons.LocalPath;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Controllers.Tests.PersistentVolume;
 

@@ -1,6 +1,6 @@
+using MiniKube.Testing;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.ApiServer.Tests.Integration;
 
 namespace MiniKube.Scheduler.Tests.Integration;
 

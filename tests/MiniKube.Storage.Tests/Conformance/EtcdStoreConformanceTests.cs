@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Storage.Etcd;
 using MiniKube.Storage.Tests.Etcd;

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using MiniKube.Storage.Etcd;
 
 namespace MiniKube.Storage.Tests.Etcd;

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Storage.Etcd;

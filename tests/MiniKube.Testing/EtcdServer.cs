@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-namespace MiniKube.Storage.Tests.Etcd;
+namespace MiniKube.Testing;
 
 /// <summary>
 /// A real etcd (Debian's etcd-server, installed by scripts/test) on loopback ports chosen by the
-/// OS, with its own temp data dir; killed and removed on dispose. Shared with the E2E tests
-/// (linked there), so it depends on nothing but the BCL.
+/// OS, with its own temp data dir; killed and removed on dispose. Used by the storage,
+/// benchmark and E2E tests.
 /// </summary>
-internal sealed class EtcdServer : IAsyncDisposable
+public sealed class EtcdServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _dataDir;

@@ -1,17 +1,18 @@
 using System.Net;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
+using MiniKube.ApiServer;
 using MiniKube.ApiServer.Pki;
 using MiniKube.Storage;
 using MiniKube.Storage.Embedded;
 
-namespace MiniKube.ApiServer.Tests.Integration;
+namespace MiniKube.Testing;
 
 /// <summary>
 /// An in-process API server over an embedded store in its own temp dir, on a loopback port the
 /// OS picks, with an admin kubeconfig and a KubernetesClient bound to it.
 /// </summary>
-internal sealed class TestApiServer : IAsyncDisposable
+public sealed class TestApiServer : IAsyncDisposable
 {
     private TestApiServer(string directory, IStore store, KubeApiServer server, string kubeconfig, ClusterPki pki)
     {
