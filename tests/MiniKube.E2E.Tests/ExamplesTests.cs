@@ -1,7 +1,7 @@
 namespace MiniKube.E2E.Tests;
 
 /// <summary>
-/// Every step of the day-one examples (Examples/, from the product brief), with the real
+/// Every step of the day-one examples (examples/ at the repository root), with the real
 /// kubectl against the published server: once on simulated nodes, once on the real Docker
 /// engine through the server's own agent.
 /// </summary>

@@ -20,7 +20,19 @@ internal static partial class MkubeBinary
         {
             Assert.Fail($"{Path} does not exist: run scripts/publish (scripts/test does) or set MKUBE_BINARY");
         }
-        var info = new ProcessStartInfo(Path)
+        return Launch(Path, environment, args);
+    }
+
+    /// <summary>
+    /// <c>scripts/run ARGS</c>, the README's Run command: it builds only what is missing or stale,
+    /// then execs the repository's published binary (the process is mkube itself from then on).
+    /// </summary>
+    public static MkubeProcess StartRunScript(params string[] args) =>
+        Launch(System.IO.Path.Combine(RepositoryRoot(), "scripts", "run"), null, args);
+
+    private static MkubeProcess Launch(string file, IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,0 +1,38 @@
+# Shared by scripts/run and scripts/test (sourced, not run): install what is missing from
+# Debian's packages and start dockerd, the two things a fresh machine lacks.
+
+log() { printf '== %s\n' "$*"; }
+
+# install_missing COMMAND=PACKAGE...: installs each PACKAGE whose COMMAND is not on the PATH
+# (a COMMAND starting with / is checked as an executable file). Needs root only to install.
+install_missing() {
+  local -a want=()
+  local pair have
+  for pair in "$@"; do
+    have=${pair%%=*}
+    if [[ $have == /* ]]; then [ -x "$have" ] && continue; else command -v "$have" >/dev/null && continue; fi
+    want+=("${pair#*=}")
+  done
+  [ ${#want[@]} -gt 0 ] || return 0
+  log "installing ${want[*]}"
+  [ "$(id -u)" = 0 ] || { echo "$(basename "$0"): need root to install ${want[*]}" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+}
+
+# start_dockerd: starts dockerd in the background unless a Docker engine answers already
+# (systemd is not PID 1 on every machine, so no `systemctl start docker`).
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then return; fi
+  log "starting dockerd"
+  mkdir -p /var/log
+  nohup dockerd >/var/log/mkube-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return
+    sleep 1
+  done
+  echo "$(basename "$0"): dockerd did not start; see /var/log/mkube-dockerd.log" >&2
+  tail -20 /var/log/mkube-dockerd.log >&2 || true
+  exit 1
+}
