@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Strategies;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer;

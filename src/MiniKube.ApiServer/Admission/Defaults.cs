@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Admission;

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Strategies;
 
 namespace MiniKube.ApiServer.Registry;
 

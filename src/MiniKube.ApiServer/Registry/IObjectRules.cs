@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Registry;
 
 /// <summary>
 /// What the registry asks of admission for every write: defaulting and per-kind preparation,
-/// then validation. Implementations throw <see cref="Http.ApiException"/> (422 Invalid, 403
+/// then validation. Implementations throw <see cref="ApiException"/> (422 Invalid, 403
 /// Forbidden) to refuse a write; nothing refused is stored.
 /// </summary>
 public interface IObjectRules

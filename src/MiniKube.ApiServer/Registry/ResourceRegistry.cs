@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
 using MiniKube.Storage;
 

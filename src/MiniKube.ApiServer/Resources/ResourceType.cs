@@ -1,3 +1,5 @@
+using MiniKube.ApiServer.Errors;
+
 namespace MiniKube.ApiServer.Resources;
 
 /// <summary>
@@ -10,7 +12,7 @@ namespace MiniKube.ApiServer.Resources;
 /// <param name="Kind">Object kind, e.g. Deployment.</param>
 /// <param name="Model">The k8s.Models class of one object, e.g. V1Deployment.</param>
 /// <param name="Namespaced">True when objects live in a namespace.</param>
-public sealed record ResourceType(string Group, string Version, string Name, string Kind, Type Model, bool Namespaced)
+public sealed record ResourceType(string Group, string Version, string Name, string Kind, Type Model, bool Namespaced) : IApiResource
 {
     /// <summary>Lower-case kind, e.g. deployment.</summary>
     public string SingularName => Kind.ToLowerInvariant();

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Admission;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Strategies;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.Registry;
