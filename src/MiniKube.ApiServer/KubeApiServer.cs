@@ -68,7 +68,7 @@ public sealed class KubeApiServer : IAsyncDisposable
 
         var clock = TimeProvider.System;
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
-        var registry = new ResourceRegistry(store, new KindRules(store, allocator), clock);
+        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator), clock);
         var stopping = new CancellationTokenSource();
         var dispatcher = new ApiDispatcher(options, registry, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);
         app.UseWebSockets(); // pods/exec and pods/attach

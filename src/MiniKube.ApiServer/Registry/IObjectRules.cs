@@ -20,7 +20,7 @@ public interface IObjectRules
     /// </summary>
     Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, CancellationToken cancellationToken);
 
-    /// <summary>Throws 422 Invalid when the object breaks the kind's rules; <paramref name="old"/> is null on create.</summary>
+    /// <summary>Throws 422 Invalid when the object breaks the kind's rules, else canonicalizes it; <paramref name="old"/> is null on create.</summary>
     void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null);
 
     /// <summary>

@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Strategies;
 
 namespace MiniKube.ApiServer.Resources;
 
@@ -19,6 +20,9 @@ public sealed record ResourceType(string Group, string Version, string Name, str
 
     public IReadOnlyList<string> ShortNames { get; init; } = [];
 
+    /// <summary>Everything particular to the kind on the write path; kinds without rules of their own get <see cref="ResourceStrategy.Plain"/>.</summary>
+    public IResourceStrategy Strategy { get; init; } = ResourceStrategy.Plain;
+
     /// <summary>Categories such as "all" (what <c>kubectl get all</c> lists).</summary>
     public IReadOnlyList<string> Categories { get; init; } = [];
 
@@ -27,7 +31,7 @@ public sealed record ResourceType(string Group, string Version, string Name, str
     /// <summary>Verbs on the collection and its items; read-only kinds serve fewer.</summary>
     public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
 
-    /// <summary>True when spec changes bump <c>metadata.generation</c> and the status subresource owns <c>.status</c>.</summary>
+    /// <summary>True when the resource serves a status subresource.</summary>
     public bool HasStatus => Subresources.Any(s => s.Name == "status");
 
     /// <summary>"apps/v1", or "v1" for core.</summary>
