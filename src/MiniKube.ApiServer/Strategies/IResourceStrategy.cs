@@ -8,7 +8,7 @@ namespace MiniKube.ApiServer.Strategies;
 /// pkg/registry/&lt;group&gt;/&lt;kind&gt;/strategy.go (RESTCreateStrategy, RESTUpdateStrategy, the
 /// status strategy, RESTGracefulDeleteStrategy) plus the REST storage's hooks for what needs the
 /// server (Service IPs and ports). The registry calls these in a fixed order and knows no kind;
-/// each <c>Resources.ResourceType</c> carries its strategy. Strategies are shared by every API
+/// each catalog entry (a ResourceType) carries its strategy. Strategies are shared by every API
 /// server in the process and hold no state; what they need of a server comes in an
 /// <see cref="IStrategyContext"/>.
 /// </summary>
