@@ -18,20 +18,19 @@ namespace MiniKube.ApiServer;
 /// <summary>
 /// The API server: Kestrel on HTTPS with the cluster's serving certificate (HTTP/1.1 and
 /// HTTP/2 — kubectl negotiates HTTP/2, upgrades need HTTP/1.1), the request pipeline of
-/// <see cref="ApiDispatcher"/>, the cluster bootstrap objects, and the namespace cleaner.
+/// <see cref="ApiDispatcher"/>, and the cluster bootstrap objects. Terminating namespaces are emptied by the
+/// controller manager's namespace controller, not here.
 /// </summary>
 public sealed class KubeApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
-    private readonly Task _cleaner;
 
-    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping, Task cleaner)
+    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping)
     {
         _app = app;
         Address = address;
         _stopping = stopping;
-        _cleaner = cleaner;
     }
 
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
@@ -82,15 +81,13 @@ public sealed class KubeApiServer : IAsyncDisposable
         await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        var cleaner = new NamespaceCleaner(registry, loggers.CreateLogger<NamespaceCleaner>()).RunAsync(stopping.Token);
-        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, cleaner);
+        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _app.StopAsync();
-        await _cleaner.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _app.DisposeAsync();
         _stopping.Dispose();
     }
