@@ -12,6 +12,7 @@ using MiniKube.ApiServer.Health;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.OpenApi;
 using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.Http;
@@ -89,7 +90,7 @@ internal sealed partial class ApiDispatcher
                 await ServeDiscoveryAsync(context, route);
                 return;
             }
-            if (route.Type!.Name == "componentstatuses")
+            if (ReferenceEquals(route.Type, ResourceCatalog.ComponentStatuses))
             {
                 await ServeComponentStatusesAsync(context, route);
                 return;

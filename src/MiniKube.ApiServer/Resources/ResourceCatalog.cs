@@ -148,4 +148,7 @@ public static class ResourceCatalog
 
     public static ResourceType? FindKind(string group, string kind) =>
         ByKind.TryGetValue((group, kind), out var type) ? type : null;
+
+    /// <summary>ComponentStatus: served from live health checks (Health/ComponentStatuses), never from the store.</summary>
+    public static ResourceType ComponentStatuses { get; } = Find("", "v1", "componentstatuses")!;
 }
