@@ -1,17 +1,116 @@
+using System.Net;
 using k8s;
 using k8s.Models;
+using MiniKube.Controllers.Namespace;
 
 namespace MiniKube.Controllers.Tests.Namespace;
 
-[Category("Integration")]
 public sealed class NamespaceControllerTests
 {
+    private const string CoreResources = """
+        {"kind":"APIResourceList","groupVersion":"v1","resources":[
+          {"name":"configmaps","namespaced":true,"kind":"ConfigMap","verbs":["create","delete","deletecollection","get","list"]},
+          {"name":"pods/status","namespaced":true,"kind":"Pod","verbs":["get","patch","update"]},
+          {"name":"nodes","namespaced":false,"kind":"Node","verbs":["delete","deletecollection","get","list"]},
+          {"name":"bindings","namespaced":true,"kind":"Binding","verbs":["create"]}]}
+        """;
+
+    private const string Groups = """
+        {"kind":"APIGroupList","apiVersion":"v1","groups":[{"name":"example.com","versions":[{"groupVersion":"example.com/v1","version":"v1"}],"preferredVersion":{"groupVersion":"example.com/v1","version":"v1"}}]}
+        """;
+
+    private const string ExampleResources = """
+        {"kind":"APIResourceList","groupVersion":"example.com/v1","resources":[{"name":"widgets","namespaced":true,"kind":"Widget","verbs":["delete","get","list"]}]}
+        """;
+
+    private static V1Namespace Terminating(string name) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, Uid = "u1", DeletionTimestamp = DateTime.UtcNow },
+        Spec = new V1NamespaceSpec { Finalizers = ["kubernetes", "example.com/other"] },
+        Status = new V1NamespaceStatus { Phase = "Terminating" },
+    };
+
+    /// <summary>Discovery as above; lists answer with <paramref name="items"/> per collection path.</summary>
+    private static Func<ApiCall, (HttpStatusCode, string)> Api(Dictionary<string, string> items) => call =>
+    {
+        var path = call.Path.Split('?')[0].TrimEnd('/');
+        return (call.Method, path) switch
+        {
+            ("GET", "/api/v1") => (HttpStatusCode.OK, CoreResources),
+            ("GET", "/apis") => (HttpStatusCode.OK, Groups),
+            ("GET", "/apis/example.com/v1") => (HttpStatusCode.OK, ExampleResources),
+            ("GET", _) => (HttpStatusCode.OK, $$"""{"kind":"List","apiVersion":"v1","metadata":{},"items":[{{items.GetValueOrDefault(path, "")}}]}"""),
+            ("DELETE", _) => (HttpStatusCode.OK, """{"kind":"Status","apiVersion":"v1","status":"Success"}"""),
+            _ => (HttpStatusCode.OK, call.Body ?? "{}"),
+        };
+    };
+
+    [Test]
+    public async Task SyncAsync_TerminatingNamespaceEmptied_DeletesEveryResourceThenFinalizes()
+    {
+        await using var world = new FixedInformers().With(Terminating("team"));
+        world.Api.Respond = Api([]);
+        var controller = new NamespaceController(world.Context);
+        await world.StartAsync();
+
+        await controller.SyncAsync("team", CancellationToken.None);
+
+        // deletecollection where served; one delete per object otherwise (there are none).
+        Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
+        {
+            "DELETE /api/v1/namespaces/team/configmaps",
+            "PUT /api/v1/namespaces/team/finalize",
+        }));
+        Assert.That(world.Api.Writes[0].Body, Does.Contain("\"propagationPolicy\":\"Background\""));
+        var finalized = KubernetesJson.Deserialize<V1Namespace>(world.Api.Writes[1].Body!);
+        Assert.That(finalized.Spec.Finalizers, Is.EqualTo(new[] { "example.com/other" }));
+    }
+
+    [Test]
+    public async Task SyncAsync_ContentRemains_DeletesWhatIsNotDeletingAndDoesNotFinalize()
+    {
+        await using var world = new FixedInformers().With(Terminating("team"));
+        world.Api.Respond = Api(new()
+        {
+            ["/apis/example.com/v1/namespaces/team/widgets"] =
+                """{"metadata":{"name":"a"}},{"metadata":{"name":"b","deletionTimestamp":"2026-01-01T00:00:00Z"}}""",
+        });
+        var controller = new NamespaceController(world.Context);
+        await world.StartAsync();
+
+        await controller.SyncAsync("team", CancellationToken.None);
+
+        Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
+        {
+            "DELETE /api/v1/namespaces/team/configmaps",
+            "DELETE /apis/example.com/v1/namespaces/team/widgets/a",
+        }));
+    }
+
+    [Test]
+    public async Task SyncAsync_ActiveOrAlreadyFinalizedNamespace_WritesNothing()
+    {
+        var finalized = Terminating("done");
+        finalized.Spec.Finalizers = ["example.com/other"];
+        await using var world = new FixedInformers()
+            .With(new V1Namespace { Metadata = new V1ObjectMeta { Name = "live" }, Status = new V1NamespaceStatus { Phase = "Active" } }, finalized);
+        world.Api.Respond = Api([]);
+        var controller = new NamespaceController(world.Context);
+        await world.StartAsync();
+
+        await controller.SyncAsync("live", CancellationToken.None);
+        await controller.SyncAsync("done", CancellationToken.None);
+
+        Assert.That(world.Api.Calls, Is.Empty);
+    }
+
     private static V1Namespace Namespace(string name) => new() { Metadata = new V1ObjectMeta { Name = name } };
 
     private static V1ConfigMap ConfigMap(string name, params string[] finalizers) =>
         new() { Metadata = new V1ObjectMeta { Name = name, Finalizers = finalizers.Length > 0 ? [.. finalizers] : null } };
 
     [Test]
+    [Category("Integration")]
     public async Task DeletedNamespace_WithContentOfSeveralGroups_IsEmptiedAndRemoved()
     {
         await using var harness = await ControllerManagerHarness.StartAsync(["namespace"]);
@@ -34,6 +133,7 @@ public sealed class NamespaceControllerTests
     }
 
     [Test]
+    [Category("Integration")]
     public async Task DeletedNamespace_ContentHeldByFinalizer_StaysTerminatingUntilReleased()
     {
         await using var harness = await ControllerManagerHarness.StartAsync(["namespace"]);
@@ -55,6 +155,7 @@ public sealed class NamespaceControllerTests
     }
 
     [Test]
+    [Category("Integration")]
     public async Task DeletedNamespace_WithoutTheController_StaysTerminating()
     {
         await using var harness = await ControllerManagerHarness.StartAsync([]);
