@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Strategies;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer;
@@ -17,20 +18,19 @@ namespace MiniKube.ApiServer;
 /// <summary>
 /// The API server: Kestrel on HTTPS with the cluster's serving certificate (HTTP/1.1 and
 /// HTTP/2 — kubectl negotiates HTTP/2, upgrades need HTTP/1.1), the request pipeline of
-/// <see cref="ApiDispatcher"/>, the cluster bootstrap objects, and the namespace cleaner.
+/// <see cref="ApiDispatcher"/>, and the cluster bootstrap objects. Terminating namespaces are emptied by the
+/// controller manager's namespace controller, not here.
 /// </summary>
 public sealed class KubeApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
-    private readonly Task _cleaner;
 
-    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping, Task cleaner)
+    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping)
     {
         _app = app;
         Address = address;
         _stopping = stopping;
-        _cleaner = cleaner;
     }
 
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
@@ -67,7 +67,7 @@ public sealed class KubeApiServer : IAsyncDisposable
 
         var clock = TimeProvider.System;
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
-        var registry = new ResourceRegistry(store, new KindRules(store, allocator), clock);
+        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator), clock);
         var stopping = new CancellationTokenSource();
         var dispatcher = new ApiDispatcher(options, registry, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);
         app.UseWebSockets(); // pods/exec and pods/attach
@@ -81,15 +81,13 @@ public sealed class KubeApiServer : IAsyncDisposable
         await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        var cleaner = new NamespaceCleaner(registry, loggers.CreateLogger<NamespaceCleaner>()).RunAsync(stopping.Token);
-        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, cleaner);
+        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _app.StopAsync();
-        await _cleaner.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _app.DisposeAsync();
         _stopping.Dispose();
     }

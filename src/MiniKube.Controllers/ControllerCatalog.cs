@@ -21,5 +21,6 @@ public static class ControllerCatalog
         ("statefulset", c => new StatefulSet.StatefulSetController(c)),
         ("persistentvolume-binder", c => new PersistentVolume.PersistentVolumeBinder(c)),
         ("disruption", c => new Disruption.DisruptionController(c)),
+        ("namespace", c => new Namespace.NamespaceController(c)),
     ];
 }

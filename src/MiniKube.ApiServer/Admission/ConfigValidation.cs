@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Admission;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Admission;
 

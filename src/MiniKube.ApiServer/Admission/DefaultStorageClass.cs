@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Admission;
 

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Admission;
 

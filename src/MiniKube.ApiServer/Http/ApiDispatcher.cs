@@ -7,9 +7,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Discovery;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Health;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.OpenApi;
 using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.Http;
@@ -87,7 +90,7 @@ internal sealed partial class ApiDispatcher
                 await ServeDiscoveryAsync(context, route);
                 return;
             }
-            if (route.Type!.Name == "componentstatuses")
+            if (ReferenceEquals(route.Type, ResourceCatalog.ComponentStatuses))
             {
                 await ServeComponentStatusesAsync(context, route);
                 return;

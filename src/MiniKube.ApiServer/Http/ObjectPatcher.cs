@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using k8s.Models;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Patching;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Tables;

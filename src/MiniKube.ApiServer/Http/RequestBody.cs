@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Patching;
 using MiniKube.ApiServer.Protobuf;
 

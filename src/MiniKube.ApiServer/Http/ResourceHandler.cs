@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 
@@ -110,14 +112,12 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 
-    /// <summary>Kinds whose DELETE answers with the object rather than a Status (upstream's ReturnDeletedObject stores; clients decode it as such).</summary>
-    private static readonly HashSet<string> ReturnsDeletedObject = ["Pod", "Service", "ServiceAccount", "PersistentVolume", "PersistentVolumeClaim", "StorageClass"];
-
     private async Task DeleteAsync(HttpContext context, ResourceType type, string? ns, string name)
     {
         var options = DeleteOptions.From(await RequestBody.ReadOptionalObjectAsync(context), context.Request.Query);
         var (obj, gone) = await registry.DeleteAsync(type, ns, name, options, context.RequestAborted);
-        if (!gone || ReturnsDeletedObject.Contains(type.Kind))
+        // Kinds whose strategy says so answer with the object (clients decode it as such), the rest with a Status.
+        if (!gone || type.Strategy.ReturnsDeletedObject)
         {
             await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, obj);
             return;

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
+using MiniKube.ApiServer.Errors;
+
 namespace MiniKube.ApiServer.Http;
 
 /// <summary>
@@ -62,7 +64,7 @@ public static class StatusResponses
         {
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        return context.Response.WriteAsync(Failure(error).ToJsonString(MiniKube.ApiServer.Registry.ObjectCodec.Compact) + "\n", context.RequestAborted);
+        return context.Response.WriteAsync(Failure(error).ToJsonString(Registry.ObjectCodec.Compact) + "\n", context.RequestAborted);
     }
 
     public static Task UnauthorizedAsync(HttpContext context) =>

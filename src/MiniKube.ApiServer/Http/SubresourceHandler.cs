@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 
@@ -146,10 +148,6 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     /// <summary>pods/eviction: a delete that honours the pod's disruption budget (<see cref="PodEviction"/>).</summary>
     private async Task EvictAsync(HttpContext context, ResourceType type, string? ns, string name)
     {
-        if (type.Name != "pods")
-        {
-            throw ApiException.PathNotFound();
-        }
         var eviction = await RequestBody.ReadObjectAsync(context);
         var options = DeleteOptions.From(eviction["deleteOptions"] as JsonObject, context.Request.Query);
         await _eviction.EvictAsync(type, ns!, name, eviction, options, context.RequestAborted);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.Storage;

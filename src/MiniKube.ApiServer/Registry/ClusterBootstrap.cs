@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Strategies;
 
 namespace MiniKube.ApiServer.Registry;
 
@@ -12,14 +14,12 @@ namespace MiniKube.ApiServer.Registry;
 /// </summary>
 public static class ClusterBootstrap
 {
-    public static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
-
     public static async Task RunAsync(ResourceRegistry registry, ServiceAllocator allocator, int port, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(allocator);
         var namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
-        foreach (var name in SystemNamespaces)
+        foreach (var name in NamespaceStrategy.SystemNamespaces)
         {
             await CreateIfMissingAsync(registry, namespaces, null, new JsonObject
             {

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Registry;
 

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Registry;
 
 /// <summary>
 /// What the registry asks of admission for every write: defaulting and per-kind preparation,
-/// then validation. Implementations throw <see cref="Http.ApiException"/> (422 Invalid, 403
+/// then validation. Implementations throw <see cref="ApiException"/> (422 Invalid, 403
 /// Forbidden) to refuse a write; nothing refused is stored.
 /// </summary>
 public interface IObjectRules
@@ -19,7 +20,7 @@ public interface IObjectRules
     /// </summary>
     Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, CancellationToken cancellationToken);
 
-    /// <summary>Throws 422 Invalid when the object breaks the kind's rules; <paramref name="old"/> is null on create.</summary>
+    /// <summary>Throws 422 Invalid when the object breaks the kind's rules, else canonicalizes it; <paramref name="old"/> is null on create.</summary>
     void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null);
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Registry;
 

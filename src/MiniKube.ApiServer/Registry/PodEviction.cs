@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
+using JsonFields = MiniKube.ApiServer.Selectors.JsonFields;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Selectors;
 

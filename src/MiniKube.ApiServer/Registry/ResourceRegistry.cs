@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Strategies;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.Registry;
@@ -11,7 +13,7 @@ public sealed record ListPage(IReadOnlyList<KeyValue> Items, long Revision, stri
 /// <summary>
 /// The generic registry (kube-apiserver's apiserver pkg/registry/generic/registry/store.go):
 /// CRUD for every resource over the store, with system metadata, optimistic concurrency,
-/// graceful deletion and finalizers. Kind-specific behaviour comes from <see cref="IObjectRules"/>.
+/// graceful deletion and finalizers. Kind-specific behaviour comes from <see cref="IObjectRules"/> and the kind's strategy.
 /// Every write is a compare-and-swap on the key's ModRevision, so concurrent writers (several
 /// API servers over one etcd included) never overwrite each other.
 /// </summary>
@@ -124,7 +126,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         {
             metadata.Remove(system);
         }
-        if (type.HasStatus && type.Kind is not ("Pod" or "Node" or "Namespace" or "Service" or "PersistentVolume" or "PersistentVolumeClaim"))
+        if (type.Strategy.TracksGeneration)
         {
             metadata["generation"] = 1;
         }
@@ -334,21 +336,11 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             metadata["finalizers"] = finalizers.DeepClone();
         }
         var now = Clock.GetUtcNow();
-        if (type.Kind == "Namespace")
+        if (type.Strategy.BeginDelete(type, pending, now) is { } decision)
         {
-            if (ClusterBootstrap.SystemNamespaces.Contains(ObjectMeta.Name(obj)))
-            {
-                throw ApiException.Forbidden(type, ObjectMeta.Name(obj)!, "this namespace may not be deleted");
-            }
-            metadata["deletionTimestamp"] ??= ObjectMeta.Timestamp(now);
-            metadata["deletionGracePeriodSeconds"] ??= 0;
-            var status = pending["status"] as JsonObject ?? [];
-            status["phase"] = "Terminating";
-            pending["status"] = status;
-            // spec.finalizers ["kubernetes"] keeps it until its content is gone (see NamespaceCleaner).
-            return pending["spec"]?["finalizers"] is JsonArray { Count: > 0 } || finalizers.Count > 0 ? pending : null;
+            return decision == DeleteDecision.Wait ? pending : null;
         }
-        var grace = type.Kind == "Pod" ? PodGracePeriod(obj, options) : 0;
+        var grace = type.Strategy.GracePeriodSeconds(obj, options.GracePeriodSeconds);
         if (grace == 0 && finalizers.Count == 0)
         {
             return null;
@@ -365,24 +357,6 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         metadata["deletionTimestamp"] = ObjectMeta.Timestamp(now.AddSeconds(grace));
         metadata["deletionGracePeriodSeconds"] = grace;
         return pending;
-    }
-
-    /// <summary>
-    /// A pod's grace period (pkg/registry/core/pod/strategy.go CheckGracefulDelete): the
-    /// request's, else the spec's; zero when no kubelet would act on it (unscheduled or finished).
-    /// </summary>
-    private static long PodGracePeriod(JsonObject pod, DeleteOptions options)
-    {
-        var phase = ObjectMeta.Str(pod["status"]?["phase"]);
-        if (ObjectMeta.Str(pod["spec"]?["nodeName"]) is not { Length: > 0 } || phase is "Succeeded" or "Failed")
-        {
-            return 0;
-        }
-        if (options.GracePeriodSeconds is { } requested)
-        {
-            return Math.Max(0, requested);
-        }
-        return pod["spec"]?["terminationGracePeriodSeconds"] is JsonValue v && v.TryGetValue<long>(out var spec) ? spec : 30;
     }
 
     private static bool DeletionGraceDone(JsonObject obj) =>

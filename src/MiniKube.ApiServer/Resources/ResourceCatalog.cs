@@ -1,4 +1,5 @@
 using k8s.Models;
+using MiniKube.ApiServer.Strategies;
 
 namespace MiniKube.ApiServer.Resources;
 
@@ -27,6 +28,7 @@ public static class ResourceCatalog
     [
         Core("namespaces", "Namespace", typeof(V1Namespace), namespaced: false) with
         {
+            Strategy = new NamespaceStrategy(),
             ShortNames = ["ns"],
             // As upstream: no deletecollection, so one request cannot remove every namespace.
             Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
@@ -34,6 +36,7 @@ public static class ResourceCatalog
         },
         Core("pods", "Pod", typeof(V1Pod)) with
         {
+            Strategy = new PodStrategy(),
             ShortNames = ["po"],
             Categories = CategoryAll,
             Subresources =
@@ -47,26 +50,29 @@ public static class ResourceCatalog
                 new("portforward", "", "v1", "PodPortForwardOptions", CreateGet),
             ],
         },
-        Core("nodes", "Node", typeof(V1Node), namespaced: false) with { ShortNames = ["no"], Subresources = [Status("", "v1", "Node")] },
-        Core("services", "Service", typeof(V1Service)) with { ShortNames = ["svc"], Categories = CategoryAll, Subresources = [Status("", "v1", "Service")] },
-        Core("endpoints", "Endpoints", typeof(V1Endpoints)) with { ShortNames = ["ep"] },
-        Core("configmaps", "ConfigMap", typeof(V1ConfigMap)) with { ShortNames = ["cm"] },
-        Core("secrets", "Secret", typeof(V1Secret)),
-        Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with { ShortNames = ["sa"] },
-        Core("events", "Event", typeof(Corev1Event)) with { ShortNames = ["ev"] },
+        Core("nodes", "Node", typeof(V1Node), namespaced: false) with { Strategy = BuiltInStrategies.Node, ShortNames = ["no"], Subresources = [Status("", "v1", "Node")] },
+        Core("services", "Service", typeof(V1Service)) with { Strategy = new ServiceStrategy(), ShortNames = ["svc"], Categories = CategoryAll, Subresources = [Status("", "v1", "Service")] },
+        Core("endpoints", "Endpoints", typeof(V1Endpoints)) with { Strategy = BuiltInStrategies.Endpoints, ShortNames = ["ep"] },
+        Core("configmaps", "ConfigMap", typeof(V1ConfigMap)) with { Strategy = BuiltInStrategies.ConfigMap, ShortNames = ["cm"] },
+        Core("secrets", "Secret", typeof(V1Secret)) with { Strategy = new SecretStrategy() },
+        Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with { Strategy = BuiltInStrategies.ServiceAccount, ShortNames = ["sa"] },
+        Core("events", "Event", typeof(Corev1Event)) with { Strategy = BuiltInStrategies.Event, ShortNames = ["ev"] },
         Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)) with
         {
+            Strategy = BuiltInStrategies.ReplicationController,
             ShortNames = ["rc"],
             Categories = CategoryAll,
             Subresources = [Scale, Status("", "v1", "ReplicationController")],
         },
         Core("persistentvolumes", "PersistentVolume", typeof(V1PersistentVolume), namespaced: false) with
         {
+            Strategy = BuiltInStrategies.PersistentVolume,
             ShortNames = ["pv"],
             Subresources = [Status("", "v1", "PersistentVolume")],
         },
         Core("persistentvolumeclaims", "PersistentVolumeClaim", typeof(V1PersistentVolumeClaim)) with
         {
+            Strategy = new PersistentVolumeClaimStrategy(),
             ShortNames = ["pvc"],
             Subresources = [Status("", "v1", "PersistentVolumeClaim")],
         },
@@ -77,24 +83,28 @@ public static class ResourceCatalog
         },
         Apps("deployments", "Deployment", typeof(V1Deployment)) with
         {
+            Strategy = BuiltInStrategies.Deployment,
             ShortNames = ["deploy"],
             Categories = CategoryAll,
             Subresources = [Scale, Status("apps", "v1", "Deployment")],
         },
         Apps("replicasets", "ReplicaSet", typeof(V1ReplicaSet)) with
         {
+            Strategy = BuiltInStrategies.ReplicaSet,
             ShortNames = ["rs"],
             Categories = CategoryAll,
             Subresources = [Scale, Status("apps", "v1", "ReplicaSet")],
         },
         Apps("statefulsets", "StatefulSet", typeof(V1StatefulSet)) with
         {
+            Strategy = BuiltInStrategies.StatefulSet,
             ShortNames = ["sts"],
             Categories = CategoryAll,
             Subresources = [Scale, Status("apps", "v1", "StatefulSet")],
         },
         Apps("daemonsets", "DaemonSet", typeof(V1DaemonSet)) with
         {
+            Strategy = BuiltInStrategies.DaemonSet,
             ShortNames = ["ds"],
             Categories = CategoryAll,
             Subresources = [Status("apps", "v1", "DaemonSet")],
@@ -102,23 +112,26 @@ public static class ResourceCatalog
         Apps("controllerrevisions", "ControllerRevision", typeof(V1ControllerRevision)),
         new ResourceType("batch", "v1", "jobs", "Job", typeof(V1Job), true) with
         {
+            Strategy = new JobStrategy(),
             Categories = CategoryAll,
             Subresources = [Status("batch", "v1", "Job")],
         },
         new ResourceType("batch", "v1", "cronjobs", "CronJob", typeof(V1CronJob), true) with
         {
+            Strategy = BuiltInStrategies.CronJob,
             ShortNames = ["cj"],
             Categories = CategoryAll,
             Subresources = [Status("batch", "v1", "CronJob")],
         },
-        new ResourceType("coordination.k8s.io", "v1", "leases", "Lease", typeof(V1Lease), true),
-        new ResourceType("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", typeof(V1EndpointSlice), true),
+        new ResourceType("coordination.k8s.io", "v1", "leases", "Lease", typeof(V1Lease), true) with { Strategy = BuiltInStrategies.Lease },
+        new ResourceType("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", typeof(V1EndpointSlice), true) with { Strategy = BuiltInStrategies.EndpointSlice },
         new ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", typeof(V1PodDisruptionBudget), true) with
         {
+            Strategy = BuiltInStrategies.PodDisruptionBudget,
             ShortNames = ["pdb"],
             Subresources = [Status("policy", "v1", "PodDisruptionBudget")],
         },
-        new ResourceType("storage.k8s.io", "v1", "storageclasses", "StorageClass", typeof(V1StorageClass), false) with { ShortNames = ["sc"] },
+        new ResourceType("storage.k8s.io", "v1", "storageclasses", "StorageClass", typeof(V1StorageClass), false) with { Strategy = BuiltInStrategies.StorageClass, ShortNames = ["sc"] },
     ];
 
     /// <summary>Group-versions in discovery order, core ("v1") first.</summary>
@@ -135,4 +148,7 @@ public static class ResourceCatalog
 
     public static ResourceType? FindKind(string group, string kind) =>
         ByKind.TryGetValue((group, kind), out var type) ? type : null;
+
+    /// <summary>ComponentStatus: served from live health checks (Health/ComponentStatuses), never from the store.</summary>
+    public static ResourceType ComponentStatuses { get; } = Find("", "v1", "componentstatuses")!;
 }

@@ -1,3 +1,6 @@
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Strategies;
+
 namespace MiniKube.ApiServer.Resources;
 
 /// <summary>
@@ -10,12 +13,15 @@ namespace MiniKube.ApiServer.Resources;
 /// <param name="Kind">Object kind, e.g. Deployment.</param>
 /// <param name="Model">The k8s.Models class of one object, e.g. V1Deployment.</param>
 /// <param name="Namespaced">True when objects live in a namespace.</param>
-public sealed record ResourceType(string Group, string Version, string Name, string Kind, Type Model, bool Namespaced)
+public sealed record ResourceType(string Group, string Version, string Name, string Kind, Type Model, bool Namespaced) : IApiResource
 {
     /// <summary>Lower-case kind, e.g. deployment.</summary>
     public string SingularName => Kind.ToLowerInvariant();
 
     public IReadOnlyList<string> ShortNames { get; init; } = [];
+
+    /// <summary>Everything particular to the kind on the write path; kinds without rules of their own get <see cref="ResourceStrategy.Plain"/>.</summary>
+    public IResourceStrategy Strategy { get; init; } = ResourceStrategy.Plain;
 
     /// <summary>Categories such as "all" (what <c>kubectl get all</c> lists).</summary>
     public IReadOnlyList<string> Categories { get; init; } = [];
@@ -25,7 +31,7 @@ public sealed record ResourceType(string Group, string Version, string Name, str
     /// <summary>Verbs on the collection and its items; read-only kinds serve fewer.</summary>
     public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
 
-    /// <summary>True when spec changes bump <c>metadata.generation</c> and the status subresource owns <c>.status</c>.</summary>
+    /// <summary>True when the resource serves a status subresource.</summary>
     public bool HasStatus => Subresources.Any(s => s.Name == "status");
 
     /// <summary>"apps/v1", or "v1" for core.</summary>

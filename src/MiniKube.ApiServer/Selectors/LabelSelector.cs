@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Selectors;
 

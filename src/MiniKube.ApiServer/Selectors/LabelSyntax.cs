@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Selectors;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Selectors;

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Tests.Admission;
@@ -10,6 +9,16 @@ public class DefaultsTests
 
     private static ResourceType Type(string group, string kind) => ResourceCatalog.FindKind(group, kind)!;
 
+    // Scheme defaults, as the registry applies them on every write (the kind's strategy).
+    private static void Apply(ResourceType type, JsonObject obj) => type.Strategy.ApplyDefaults(obj);
+
+    // Defaults plus the one-time changes of a create, as the registry applies them.
+    private static void ApplyOnCreate(ResourceType type, JsonObject obj)
+    {
+        type.Strategy.ApplyDefaults(obj);
+        type.Strategy.PrepareForCreate(obj);
+    }
+
     private const string Template = """{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"web","image":"nginx"}]}}""";
 
     [Test]
@@ -17,7 +26,7 @@ public class DefaultsTests
     {
         var deployment = Parse($$$"""{"metadata":{"name":"web"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{{{Template}}}}}""");
 
-        Defaults.Apply(Type("apps", "Deployment"), deployment);
+        Apply(Type("apps", "Deployment"), deployment);
 
         var spec = deployment["spec"]!;
         Assert.That(spec["replicas"]!.GetValue<int>(), Is.EqualTo(1));
@@ -44,10 +53,10 @@ public class DefaultsTests
     public void Apply_Twice_ChangesNothingMore()
     {
         var deployment = Parse($$$"""{"metadata":{"name":"web"},"spec":{"template":{{{Template}}}}}""");
-        Defaults.Apply(Type("apps", "Deployment"), deployment);
+        Apply(Type("apps", "Deployment"), deployment);
         var once = deployment.ToJsonString();
 
-        Defaults.Apply(Type("apps", "Deployment"), deployment);
+        Apply(Type("apps", "Deployment"), deployment);
 
         Assert.That(deployment.ToJsonString(), Is.EqualTo(once));
     }
@@ -56,7 +65,7 @@ public class DefaultsTests
     public void Apply_DeploymentRecreate_AddsNoRollingUpdate()
     {
         var deployment = Parse($$$"""{"spec":{"strategy":{"type":"Recreate"},"template":{{{Template}}}}}""");
-        Defaults.Apply(Type("apps", "Deployment"), deployment);
+        Apply(Type("apps", "Deployment"), deployment);
         Assert.That(deployment["spec"]!["strategy"]!.ToJsonString(), Is.EqualTo("""{"type":"Recreate"}"""));
     }
 
@@ -72,7 +81,7 @@ public class DefaultsTests
         var pod = Parse("""{"spec":{"containers":[{"name":"c"}]}}""");
         pod["spec"]!["containers"]![0]!["image"] = image;
 
-        Defaults.Apply(Type("", "Pod"), pod);
+        Apply(Type("", "Pod"), pod);
 
         Assert.That(pod["spec"]!["containers"]![0]!["imagePullPolicy"]!.GetValue<string>(), Is.EqualTo(expected));
     }
@@ -88,7 +97,7 @@ public class DefaultsTests
           "volumes":[{"name":"a"},{"name":"b","configMap":{"name":"cm"}},{"name":"c","secret":{"secretName":"s"}},{"name":"d","hostPath":{"path":"/x"}}]}}
         """);
 
-        Defaults.Apply(Type("", "Pod"), pod);
+        Apply(Type("", "Pod"), pod);
 
         var spec = pod["spec"]!;
         var container = spec["containers"]![0]!;
@@ -109,7 +118,7 @@ public class DefaultsTests
     {
         var pod = Parse("""{"metadata":{"name":"p","namespace":"default","uid":"u"},"spec":{"containers":[{"name":"c","image":"nginx"}]}}""");
 
-        Defaults.ApplyOnCreate(Type("", "Pod"), pod);
+        ApplyOnCreate(Type("", "Pod"), pod);
 
         var spec = pod["spec"]!;
         Assert.That(spec["serviceAccountName"]!.GetValue<string>(), Is.EqualTo("default"));
@@ -126,7 +135,7 @@ public class DefaultsTests
     public void ApplyOnCreate_PodWithEqualRequestsAndLimits_IsGuaranteed()
     {
         var pod = Parse("""{"spec":{"containers":[{"name":"c","image":"nginx","resources":{"limits":{"cpu":"500m","memory":"64Mi"}}}]}}""");
-        Defaults.ApplyOnCreate(Type("", "Pod"), pod);
+        ApplyOnCreate(Type("", "Pod"), pod);
         Assert.That(pod["status"]!["qosClass"]!.GetValue<string>(), Is.EqualTo("Guaranteed"));
     }
 
@@ -134,7 +143,7 @@ public class DefaultsTests
     public void ApplyOnCreate_PodToleratingEverything_GetsNoExtraTolerations()
     {
         var pod = Parse("""{"spec":{"tolerations":[{"operator":"Exists"}],"containers":[{"name":"c","image":"nginx"}]}}""");
-        Defaults.ApplyOnCreate(Type("", "Pod"), pod);
+        ApplyOnCreate(Type("", "Pod"), pod);
         Assert.That(pod["spec"]!["tolerations"]!.AsArray(), Has.Count.EqualTo(1));
     }
 
@@ -143,7 +152,7 @@ public class DefaultsTests
     {
         var service = Parse("""{"metadata":{"name":"web"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}""");
 
-        Defaults.Apply(Type("", "Service"), service);
+        Apply(Type("", "Service"), service);
 
         var spec = service["spec"]!;
         Assert.That(spec["type"]!.GetValue<string>(), Is.EqualTo("ClusterIP"));
@@ -159,7 +168,7 @@ public class DefaultsTests
     public void Apply_NodePortService_GetsExternalTrafficPolicy()
     {
         var service = Parse("""{"spec":{"type":"NodePort","ports":[{"port":80,"targetPort":"http"}]}}""");
-        Defaults.Apply(Type("", "Service"), service);
+        Apply(Type("", "Service"), service);
         Assert.That(service["spec"]!["externalTrafficPolicy"]!.GetValue<string>(), Is.EqualTo("Cluster"));
         Assert.That(service["spec"]!["ports"]![0]!["targetPort"]!.GetValue<string>(), Is.EqualTo("http"));
     }
@@ -168,7 +177,7 @@ public class DefaultsTests
     public void Apply_ExternalNameService_GetsNoIpFamilies()
     {
         var service = Parse("""{"spec":{"type":"ExternalName","externalName":"example.com"}}""");
-        Defaults.Apply(Type("", "Service"), service);
+        Apply(Type("", "Service"), service);
         Assert.That(service["spec"]!.AsObject().ContainsKey("ipFamilies"), Is.False);
         Assert.That(service["spec"]!.AsObject().ContainsKey("internalTrafficPolicy"), Is.False);
     }
@@ -178,7 +187,7 @@ public class DefaultsTests
     {
         var ns = Parse("""{"metadata":{"name":"team-a"}}""");
 
-        Defaults.ApplyOnCreate(Type("", "Namespace"), ns);
+        ApplyOnCreate(Type("", "Namespace"), ns);
 
         Assert.That(ns["metadata"]!["labels"]!["kubernetes.io/metadata.name"]!.GetValue<string>(), Is.EqualTo("team-a"));
         Assert.That(ns["spec"]!["finalizers"]!.ToJsonString(), Is.EqualTo("""["kubernetes"]"""));
@@ -190,7 +199,7 @@ public class DefaultsTests
     {
         var job = Parse("""{"metadata":{"name":"pi","uid":"6a6a"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"pi","image":"perl"}]}}}}""");
 
-        Defaults.ApplyOnCreate(Type("batch", "Job"), job);
+        ApplyOnCreate(Type("batch", "Job"), job);
 
         var spec = job["spec"]!;
         Assert.That(spec["selector"]!.ToJsonString(), Is.EqualTo("""{"matchLabels":{"batch.kubernetes.io/controller-uid":"6a6a"}}"""));
@@ -213,7 +222,7 @@ public class DefaultsTests
     public void Apply_JobWithParallelismOnly_LeavesCompletionsUnset()
     {
         var job = Parse("""{"spec":{"parallelism":3,"template":{"spec":{"containers":[]}}}}""");
-        Defaults.Apply(Type("batch", "Job"), job);
+        Apply(Type("batch", "Job"), job);
         Assert.That(job["spec"]!.AsObject().ContainsKey("completions"), Is.False);
     }
 
@@ -222,7 +231,7 @@ public class DefaultsTests
     {
         var cronJob = Parse("""{"spec":{"schedule":"* * * * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}""");
 
-        Defaults.Apply(Type("batch", "CronJob"), cronJob);
+        Apply(Type("batch", "CronJob"), cronJob);
 
         var spec = cronJob["spec"]!;
         Assert.That(spec["concurrencyPolicy"]!.GetValue<string>(), Is.EqualTo("Allow"));
@@ -239,7 +248,7 @@ public class DefaultsTests
     {
         var sts = Parse($$$"""{"spec":{"template":{{{Template}}},"volumeClaimTemplates":[{"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"]}}]}}""");
 
-        Defaults.Apply(Type("apps", "StatefulSet"), sts);
+        Apply(Type("apps", "StatefulSet"), sts);
 
         var spec = sts["spec"]!;
         Assert.That(spec["podManagementPolicy"]!.GetValue<string>(), Is.EqualTo("OrderedReady"));
@@ -256,7 +265,7 @@ public class DefaultsTests
     public void Apply_DaemonSet_DefaultsRollingUpdate()
     {
         var ds = Parse($$$"""{"spec":{"template":{{{Template}}}}}""");
-        Defaults.Apply(Type("apps", "DaemonSet"), ds);
+        Apply(Type("apps", "DaemonSet"), ds);
         Assert.That(ds["spec"]!["updateStrategy"]!.ToJsonString(), Is.EqualTo("""{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":1,"maxSurge":0}}"""));
         Assert.That(ds["spec"]!["revisionHistoryLimit"]!.GetValue<int>(), Is.EqualTo(10));
     }
@@ -265,7 +274,7 @@ public class DefaultsTests
     public void Apply_ReplicationController_TakesTemplateLabels()
     {
         var rc = Parse($$$"""{"metadata":{"name":"rc"},"spec":{"template":{{{Template}}}}}""");
-        Defaults.Apply(Type("", "ReplicationController"), rc);
+        Apply(Type("", "ReplicationController"), rc);
         Assert.That(rc["spec"]!["selector"]!.ToJsonString(), Is.EqualTo("""{"app":"web"}"""));
         Assert.That(rc["metadata"]!["labels"]!.ToJsonString(), Is.EqualTo("""{"app":"web"}"""));
         Assert.That(rc["spec"]!["replicas"]!.GetValue<int>(), Is.EqualTo(1));
@@ -275,15 +284,15 @@ public class DefaultsTests
     public void Apply_SecretAndClaimAndStorageClass_GetTheirDefaults()
     {
         var secret = Parse("{}");
-        Defaults.Apply(Type("", "Secret"), secret);
+        Apply(Type("", "Secret"), secret);
         Assert.That(secret["type"]!.GetValue<string>(), Is.EqualTo("Opaque"));
 
         var claim = Parse("""{"spec":{}}""");
-        Defaults.Apply(Type("", "PersistentVolumeClaim"), claim);
+        Apply(Type("", "PersistentVolumeClaim"), claim);
         Assert.That(claim.ToJsonString(), Is.EqualTo("""{"spec":{"volumeMode":"Filesystem"},"status":{"phase":"Pending"}}"""));
 
         var storageClass = Parse("""{"provisioner":"rancher.io/local-path"}""");
-        Defaults.Apply(Type("storage.k8s.io", "StorageClass"), storageClass);
+        Apply(Type("storage.k8s.io", "StorageClass"), storageClass);
         Assert.That(storageClass["reclaimPolicy"]!.GetValue<string>(), Is.EqualTo("Delete"));
         Assert.That(storageClass["volumeBindingMode"]!.GetValue<string>(), Is.EqualTo("Immediate"));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Strategies;
 
 namespace MiniKube.ApiServer.Tests.Admission;
 
@@ -13,24 +14,37 @@ public class ValidationTests
 
     private static ResourceType Type(string group, string kind) => ResourceCatalog.FindKind(group, kind)!;
 
+    // Scheme defaults, as the registry applies them on every write (the kind's strategy).
+    private static void Apply(ResourceType type, JsonObject obj) => type.Strategy.ApplyDefaults(obj);
+
+    // Defaults plus the one-time changes of a create, as the registry applies them.
+    private static void ApplyOnCreate(ResourceType type, JsonObject obj)
+    {
+        type.Strategy.ApplyDefaults(obj);
+        type.Strategy.PrepareForCreate(obj);
+    }
+
+    private static IReadOnlyList<FieldError> Validate(ResourceType type, JsonObject obj, JsonObject? old) =>
+        old is null ? type.Strategy.Validate(obj, type.Namespaced) : type.Strategy.ValidateUpdate(obj, old);
+
     // Defaults as on create, then validation: what the registry will do.
     private static List<string> Create(string group, string kind, string json)
     {
         var type = Type(group, kind);
         var obj = Parse(json);
-        Defaults.ApplyOnCreate(type, obj);
-        return Validation.Validate(type, obj, null).Select(e => e.Message).ToList();
+        ApplyOnCreate(type, obj);
+        return Validate(type, obj, null).Select(e => e.Message).ToList();
     }
 
     private static List<string> Update(string group, string kind, string oldJson, Action<JsonObject> change)
     {
         var type = Type(group, kind);
         var old = Parse(oldJson);
-        Defaults.ApplyOnCreate(type, old);
+        ApplyOnCreate(type, old);
         var updated = (JsonObject)old.DeepClone();
         change(updated);
-        Defaults.Apply(type, updated);
-        return Validation.Validate(type, updated, old).Select(e => e.Message).ToList();
+        Apply(type, updated);
+        return Validate(type, updated, old).Select(e => e.Message).ToList();
     }
 
     private static string Deployment(string selector, string labels, string extraSpec = "") =>
@@ -46,9 +60,9 @@ public class ValidationTests
     {
         var type = Type("apps", "Deployment");
         var obj = Parse(Deployment("""  "selector":{"matchLabels":{"app":"x"}},""", """{"app":"x"}""", """ "replicas":-1,"""));
-        Defaults.ApplyOnCreate(type, obj);
+        ApplyOnCreate(type, obj);
 
-        var errors = Validation.Validate(type, obj, null);
+        var errors = Validate(type, obj, null);
 
         Assert.That(InvalidError.Message(type, "demo", errors),
             Is.EqualTo("Deployment.apps \"demo\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"));
@@ -109,9 +123,9 @@ public class ValidationTests
     {
         var type = Type("", "Pod");
         var pod = Parse("""{"metadata":{"namespace":"default"},"spec":{"containers":[{"name":"c"}]}}""");
-        Defaults.ApplyOnCreate(type, pod);
+        ApplyOnCreate(type, pod);
 
-        var errors = Validation.Validate(type, pod, null);
+        var errors = Validate(type, pod, null);
 
         Assert.That(errors.Select(e => e.Message), Is.EqualTo(new[]
         {
@@ -177,9 +191,9 @@ public class ValidationTests
     {
         var type = Type("batch", "Job");
         var job = Parse("""{"metadata":{"name":"hello","namespace":"default","uid":"u1"},"spec":{"template":{"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}""");
-        Defaults.ApplyOnCreate(type, job);
+        ApplyOnCreate(type, job);
 
-        var message = InvalidError.Message(type, "hello", Validation.Validate(type, job, null));
+        var message = InvalidError.Message(type, "hello", Validate(type, job, null));
 
         Assert.That(message, Is.EqualTo("Job.batch \"hello\" is invalid: spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\""));
     }
@@ -321,7 +335,7 @@ public class ValidationTests
     {
         var cm = Parse("""{"metadata":{"name":"c","namespace":"default","annotations":{}}}""");
         cm["metadata"]!["annotations"]!["big"] = new string('x', 256 * 1024);
-        var errors = Validation.Validate(Type("", "ConfigMap"), cm, null);
+        var errors = Validate(Type("", "ConfigMap"), cm, null);
         Assert.That(errors.Single().Message, Is.EqualTo("metadata.annotations: Too long: may not be more than 262144 bytes"));
         Assert.That(errors.Single().Reason, Is.EqualTo("FieldValueTooLong"));
     }
@@ -364,9 +378,9 @@ public class ValidationTests
         var old = Parse("""{"metadata":{"name":"p","namespace":"default","uid":"u","resourceVersion":"1"},"spec":{}}""");
         var changed = (JsonObject)old.DeepClone();
         changed["status"] = new JsonObject { ["phase"] = "Running" };
-        Assert.That(Validation.ValidateStatusUpdate(changed, old), Is.Empty);
+        Assert.That(ResourceStrategy.Plain.ValidateStatusUpdate(changed, old), Is.Empty);
 
         changed["metadata"]!["uid"] = "other";
-        Assert.That(Validation.ValidateStatusUpdate(changed, old).Single().Message, Is.EqualTo("metadata.uid: Invalid value: \"other\": field is immutable"));
+        Assert.That(ResourceStrategy.Plain.ValidateStatusUpdate(changed, old).Single().Message, Is.EqualTo("metadata.uid: Invalid value: \"other\": field is immutable"));
     }
 }

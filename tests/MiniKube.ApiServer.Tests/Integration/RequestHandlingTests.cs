@@ -48,6 +48,24 @@ public sealed class RequestHandlingTests : ApiServerFixture
     }
 
     [Test]
+    public async Task Delete_Namespace_StaysTerminatingUntilFinalizeEmptiesSpecFinalizers()
+    {
+        const string Namespace = """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"finalize-me"}}""";
+        Assert.That((await SendAsync(HttpMethod.Post, "/api/v1/namespaces", Namespace, "application/json")).Code, Is.EqualTo(201));
+
+        var (code, body) = await SendAsync(HttpMethod.Delete, "/api/v1/namespaces/finalize-me", null, null);
+
+        // Emptying is the namespace controller's job (MiniKube.Controllers); the API server only marks it.
+        Assert.That(code, Is.EqualTo(200), body);
+        Assert.That(body, Does.Contain("\"phase\":\"Terminating\"").And.Contain("\"finalizers\":[\"kubernetes\"]"));
+        var refused = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/finalize-me/configmaps", """{"metadata":{"name":"late"}}""", "application/json");
+        Assert.That(refused.Code, Is.EqualTo(403), refused.Body);
+        var finalize = """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"finalize-me"},"spec":{"finalizers":[]}}""";
+        Assert.That((await SendAsync(HttpMethod.Put, "/api/v1/namespaces/finalize-me/finalize", finalize, "application/json")).Code, Is.EqualTo(200));
+        Assert.That((await SendAsync(HttpMethod.Get, "/api/v1/namespaces/finalize-me", null, null)).Code, Is.EqualTo(404));
+    }
+
+    [Test]
     public async Task DeleteCollection_AcrossNamespacesOrOfNamespaces_Gets405()
     {
         Assert.That((await SendAsync(HttpMethod.Delete, "/api/v1/namespaces", null, null)).Code, Is.EqualTo(405));

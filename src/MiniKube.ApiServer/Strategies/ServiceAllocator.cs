@@ -2,10 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 using MiniKube.Storage;
 
-namespace MiniKube.ApiServer.Registry;
+namespace MiniKube.ApiServer.Strategies;
 
 /// <summary>
 /// Hands out Service cluster IPs from the service CIDR and node ports from their range. Each

@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using MiniKube.ApiServer.Admission;
-using MiniKube.ApiServer.Resources;
 
-namespace MiniKube.ApiServer.Http;
+namespace MiniKube.ApiServer.Errors;
 
 /// <summary>
 /// An API error on its way to the client as a Kubernetes <c>Status</c>: the HTTP code, the
@@ -21,7 +19,7 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     /// <summary>Seconds a client should wait before retrying (Retry-After), when set.</summary>
     public int? RetryAfterSeconds { get; init; }
 
-    public static ApiException NotFound(ResourceType type, string name) =>
+    public static ApiException NotFound(IApiResource type, string name) =>
         new(StatusCodes.Status404NotFound, "NotFound", $"{type.QualifiedName} \"{name}\" not found", Describe(type, name));
 
     public static ApiException NotFound(string qualifiedResource, string name) =>
@@ -30,13 +28,13 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException PathNotFound() =>
         new(StatusCodes.Status404NotFound, "NotFound", "the server could not find the requested resource");
 
-    public static ApiException AlreadyExists(ResourceType type, string name) =>
+    public static ApiException AlreadyExists(IApiResource type, string name) =>
         new(StatusCodes.Status409Conflict, "AlreadyExists", $"{type.QualifiedName} \"{name}\" already exists", Describe(type, name));
 
-    public static ApiException Conflict(ResourceType type, string name, string detail) =>
+    public static ApiException Conflict(IApiResource type, string name, string detail) =>
         new(StatusCodes.Status409Conflict, "Conflict", $"Operation cannot be fulfilled on {type.QualifiedName} \"{name}\": {detail}", Describe(type, name));
 
-    public static ApiException StaleVersion(ResourceType type, string name) =>
+    public static ApiException StaleVersion(IApiResource type, string name) =>
         Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
 
     public static ApiException BadRequest(string message) => new(StatusCodes.Status400BadRequest, "BadRequest", message);
@@ -55,20 +53,20 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Unavailable(string message) =>
         new(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", message) { RetryAfterSeconds = 1 };
 
-    public static ApiException Forbidden(ResourceType type, string name, string detail) =>
+    public static ApiException Forbidden(IApiResource type, string name, string detail) =>
         new(StatusCodes.Status403Forbidden, "Forbidden", $"{type.QualifiedName} \"{name}\" is forbidden: {detail}", Describe(type, name));
 
     public static ApiException Internal(string message) =>
         new(StatusCodes.Status500InternalServerError, "InternalError", $"Internal error occurred: {message}");
 
     /// <summary>422 Invalid with one cause per bad field, as NewInvalid renders it.</summary>
-    public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)
+    public static ApiException Invalid(IApiResource type, string name, IReadOnlyList<FieldError> errors)
     {
         var status = InvalidError.Status(type, name, errors);
         return new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", InvalidError.Message(type, name, errors), status["details"]!.DeepClone().AsObject());
     }
 
-    private static JsonObject Describe(ResourceType type, string name) => new()
+    private static JsonObject Describe(IApiResource type, string name) => new()
     {
         ["name"] = name,
         ["group"] = type.Group,

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MiniKube.ApiServer.Admission;
+namespace MiniKube.ApiServer.Errors;
 
 /// <summary>
 /// An immutable path to a field as upstream prints it: children joined by dots, list indexes

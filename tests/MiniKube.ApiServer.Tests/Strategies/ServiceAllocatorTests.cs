@@ -1,9 +1,10 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Strategies;
 using MiniKube.Storage.Embedded;
 
-namespace MiniKube.ApiServer.Tests.Registry;
+namespace MiniKube.ApiServer.Tests.Strategies;
 
 [TestFixture]
 public sealed class ServiceAllocatorTests
@@ -52,7 +53,7 @@ public sealed class ServiceAllocatorTests
         }
 
         Assert.That(allocated, Is.EquivalentTo(Enumerable.Range(2, 13)), "every address but the network, broadcast and the kubernetes Service's");
-        Assert.ThrowsAsync<MiniKube.ApiServer.Http.ApiException>(() => allocator.AllocateIpAsync("one-more", CancellationToken.None));
+        Assert.ThrowsAsync<ApiException>(() => allocator.AllocateIpAsync("one-more", CancellationToken.None));
     }
 
     private static int Offset(string ip) => IPAddress.Parse(ip).GetAddressBytes() is var b ? (b[2] << 8) | b[3] : 0;

@@ -1,4 +1,4 @@
-namespace MiniKube.ApiServer.Admission;
+namespace MiniKube.ApiServer.Errors;
 
 /// <summary>
 /// Why a field is invalid; the names are the machine-readable reasons that go into a Status'

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Resources;
 
-namespace MiniKube.ApiServer.Tests.Admission;
+namespace MiniKube.ApiServer.Tests.Errors;
 
 public class FieldErrorTests
 {

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Objects;
+
+namespace MiniKube.ApiServer.Errors;
 
 /// <summary>
 /// Renders JSON values the way Go's fmt prints the corresponding API types, so that our error
@@ -133,10 +134,5 @@ public static class GoSyntax
     }
 
     /// <summary>The text of a JSON scalar (strings unquoted); empty for null.</summary>
-    internal static string ScalarText(JsonNode? node) => node switch
-    {
-        null => "",
-        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        _ => node.ToJsonString(),
-    };
+    internal static string ScalarText(JsonNode? node) => JsonFields.ScalarText(node);
 }

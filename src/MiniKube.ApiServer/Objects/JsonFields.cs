@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace MiniKube.ApiServer.Admission;
+namespace MiniKube.ApiServer.Objects;
 
 /// <summary>
 /// Typed reads and writes of JSON object fields. A JSON null counts as absent, as it does for
@@ -66,8 +66,16 @@ internal static class JsonFields
         {
             return [];
         }
-        return map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, GoSyntax.ScalarText(p.Value)));
+        return map.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, ScalarText(p.Value)));
     }
+
+    /// <summary>The text of a JSON scalar (strings unquoted); empty for null.</summary>
+    public static string ScalarText(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => node.ToJsonString(),
+    };
 
     /// <summary>The object field, created empty when absent.</summary>
     public static JsonObject Ensure(this JsonObject o, string name)

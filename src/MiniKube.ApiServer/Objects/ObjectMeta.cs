@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace MiniKube.ApiServer.Registry;
+namespace MiniKube.ApiServer.Objects;
 
 /// <summary>Small readers and writers for the metadata fields the registry manages.</summary>
 internal static class ObjectMeta

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MiniKube.ApiServer.Admission;
+namespace MiniKube.ApiServer.Errors;
 
 /// <summary>
 /// The value shown in a field error, already rendered the way kube-apiserver v1.32 prints it:

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Resources;
 
-namespace MiniKube.ApiServer.Admission;
+namespace MiniKube.ApiServer.Errors;
 
 /// <summary>
 /// The 422 Invalid answer for a list of field errors, built as apimachinery's
@@ -12,7 +11,7 @@ namespace MiniKube.ApiServer.Admission;
 public static class InvalidError
 {
     /// <summary>The Status message, e.g. <c>Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0</c>.</summary>
-    public static string Message(ResourceType type, string name, IReadOnlyList<FieldError> errors)
+    public static string Message(IApiResource type, string name, IReadOnlyList<FieldError> errors)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(errors);
@@ -39,7 +38,7 @@ public static class InvalidError
     }
 
     /// <summary>The whole Status object to send with HTTP 422.</summary>
-    public static JsonObject Status(ResourceType type, string name, IReadOnlyList<FieldError> errors)
+    public static JsonObject Status(IApiResource type, string name, IReadOnlyList<FieldError> errors)
     {
         ArgumentNullException.ThrowIfNull(type);
         var details = new JsonObject { ["name"] = name };
@@ -63,5 +62,5 @@ public static class InvalidError
     }
 
     // schema.GroupKind.String(): Kind, or Kind.group.
-    private static string QualifiedKind(ResourceType type) => type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
+    private static string QualifiedKind(IApiResource type) => type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
 }

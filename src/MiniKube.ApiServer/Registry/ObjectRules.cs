@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
+using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Strategies;
+using MiniKube.Storage;
+
+namespace MiniKube.ApiServer.Registry;
+
+/// <summary>
+/// The write path's rules, in kube-apiserver's order: namespace lifecycle admission (no new
+/// objects in a missing or terminating namespace), then the kind's <see cref="IResourceStrategy"/>
+/// (defaults, preparation, mutating admission, validation, claims). Knows no kind itself.
+/// </summary>
+public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObjectRules
+{
+    private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
+
+    public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        if (type.Namespaced)
+        {
+            await RequireLiveNamespaceAsync(type, obj, cancellationToken);
+        }
+        var strategy = type.Strategy;
+        strategy.ApplyDefaults(obj);
+        strategy.PrepareForCreate(obj);
+        var context = Context(type);
+        await strategy.AdmitCreateAsync(obj, context, cancellationToken);
+        // Validation runs before anything is claimed so an invalid Service leaks nothing.
+        Validate(type, obj, null);
+        await strategy.BeginWriteAsync(obj, null, context, cancellationToken);
+    }
+
+    public async Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        var strategy = type.Strategy;
+        strategy.ApplyDefaults(obj);
+        switch (subresource)
+        {
+            case null:
+                strategy.PrepareForUpdate(obj, old);
+                await strategy.BeginWriteAsync(obj, old, Context(type), cancellationToken);
+                break;
+            case "status":
+                strategy.PrepareForStatusUpdate(obj, old);
+                break;
+        }
+    }
+
+    public void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(obj);
+        var errors = (subresource, old) switch
+        {
+            // The scheduler's binding sets spec.nodeName, which a pod update may not; upstream's
+            // binding storage writes it without update validation too.
+            ("binding", _) => [],
+            ("status", { } stored) => type.Strategy.ValidateStatusUpdate(obj, stored),
+            (_, { } stored) => type.Strategy.ValidateUpdate(obj, stored),
+            _ => type.Strategy.Validate(obj, type.Namespaced),
+        };
+        if (errors.Count > 0)
+        {
+            throw ApiException.Invalid(type, ObjectMeta.Name(obj) ?? "", errors);
+        }
+        type.Strategy.Canonicalize(obj);
+    }
+
+    public Task ReleaseAsync(ResourceType type, JsonObject held, JsonObject? kept, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(held);
+        return type.Strategy.ReleaseAsync(held, kept, Context(type), cancellationToken);
+    }
+
+    private StrategyContext Context(ResourceType type) => new(type, store, allocator);
+
+    private async Task RequireLiveNamespaceAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        var ns = ObjectMeta.Namespace(obj) ?? "";
+        var kv = await store.GetAsync(ResourceRegistry.Key(Namespaces, null, ns), 0, cancellationToken)
+            ?? throw ApiException.NotFound(Namespaces, ns);
+        var namespaceObject = ObjectCodec.Decode(kv.Value, kv.ModRevision);
+        if (ObjectMeta.IsDeleting(namespaceObject))
+        {
+            throw ApiException.Forbidden(type, ObjectMeta.Name(obj) ?? "",
+                $"unable to create new content in namespace {ns} because it is being terminated");
+        }
+    }
+
+    /// <summary>What a strategy may use of this API server during one write.</summary>
+    private sealed class StrategyContext(ResourceType type, IStore store, ServiceAllocator allocator) : IStrategyContext
+    {
+        public IApiResource Resource => type;
+
+        public ServiceAllocator Allocator => allocator;
+
+        public async Task<IReadOnlyList<JsonObject>> ListAsync(string group, string resource, CancellationToken cancellationToken)
+        {
+            var listed = ResourceCatalog.Find(group, "v1", resource) ?? throw new ArgumentException($"no resource {resource}.{group}", nameof(resource));
+            var page = await store.RangeAsync(new RangeRequest(ResourceRegistry.Prefix(listed, null)), cancellationToken);
+            return page.Items.Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision)).ToList();
+        }
+    }
+}

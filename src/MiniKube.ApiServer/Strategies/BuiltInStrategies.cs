@@ -1,0 +1,111 @@
+using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Objects;
+
+namespace MiniKube.ApiServer.Strategies;
+
+/// <summary>
+/// The strategies of the built-in kinds whose rules are a defaulting function and checks
+/// (upstream's strategy.go files for them do little more). Kinds with behaviour of their own
+/// have a class: <see cref="PodStrategy"/>, <see cref="NamespaceStrategy"/>,
+/// <see cref="ServiceStrategy"/>, <see cref="SecretStrategy"/>,
+/// <see cref="PersistentVolumeClaimStrategy"/>, <see cref="JobStrategy"/>. Kinds without any
+/// rules use <see cref="ResourceStrategy.Plain"/>. The catalog assigns these to its entries.
+/// </summary>
+public static class BuiltInStrategies
+{
+    public static ResourceStrategy Node { get; } = new()
+    {
+        Defaults = CoreDefaults.Node,
+        CreateChecks = OtherValidation.Node,
+        UpdateChecks = OtherValidation.NodeUpdate,
+        OwnsStatus = true,
+    };
+
+    public static ResourceStrategy Endpoints { get; } = new() { Defaults = CoreDefaults.Endpoints };
+
+    public static ResourceStrategy ConfigMap { get; } = new()
+    {
+        CreateChecks = ConfigValidation.ConfigMap,
+        UpdateChecks = ConfigValidation.ConfigMapUpdate,
+    };
+
+    public static ResourceStrategy ServiceAccount { get; } = new() { ReturnsDeletedObject = true };
+
+    public static ResourceStrategy Event { get; } = new() { CreateChecks = OtherValidation.Event };
+
+    public static ResourceStrategy ReplicationController { get; } = new()
+    {
+        Defaults = WorkloadDefaults.ReplicationController,
+        CreateChecks = WorkloadValidation.ReplicationController,
+        OwnsStatus = true,
+        TracksGeneration = true,
+    };
+
+    public static ResourceStrategy PersistentVolume { get; } = new()
+    {
+        Defaults = CoreDefaults.PersistentVolume,
+        OwnsStatus = true,
+        ReturnsDeletedObject = true,
+    };
+
+    public static ResourceStrategy Deployment { get; } = AppsWorkload(WorkloadDefaults.Deployment, WorkloadValidation.Deployment);
+
+    public static ResourceStrategy ReplicaSet { get; } = AppsWorkload(WorkloadDefaults.ReplicaSet, WorkloadValidation.ReplicaSet);
+
+    public static ResourceStrategy StatefulSet { get; } = new()
+    {
+        Defaults = WorkloadDefaults.StatefulSet,
+        CreateChecks = WorkloadValidation.StatefulSet,
+        UpdateChecks = WorkloadValidation.StatefulSetUpdate,
+        OwnsStatus = true,
+        TracksGeneration = true,
+    };
+
+    public static ResourceStrategy DaemonSet { get; } = AppsWorkload(WorkloadDefaults.DaemonSet, WorkloadValidation.DaemonSet);
+
+    public static ResourceStrategy CronJob { get; } = new()
+    {
+        Defaults = WorkloadDefaults.CronJob,
+        CreateChecks = BatchValidation.CronJob,
+        UpdateChecks = BatchValidation.CronJobUpdate,
+        OwnsStatus = true,
+        TracksGeneration = true,
+    };
+
+    public static ResourceStrategy Lease { get; } = new() { CreateChecks = OtherValidation.Lease };
+
+    public static ResourceStrategy EndpointSlice { get; } = new() { Defaults = CoreDefaults.EndpointSlice };
+
+    public static ResourceStrategy PodDisruptionBudget { get; } = new()
+    {
+        CreateChecks = OtherValidation.PodDisruptionBudget,
+        OwnsStatus = true,
+        TracksGeneration = true,
+    };
+
+    public static ResourceStrategy StorageClass { get; } = new()
+    {
+        Defaults = obj =>
+        {
+            obj.DefaultString("reclaimPolicy", "Delete");
+            obj.DefaultString("volumeBindingMode", "Immediate");
+        },
+        CreateChecks = OtherValidation.StorageClass,
+        UpdateChecks = OtherValidation.StorageClassUpdate,
+        ReturnsDeletedObject = true,
+    };
+
+    // The apps/v1 strategies add the selector check after the kind's update validation.
+    private static ResourceStrategy AppsWorkload(Action<System.Text.Json.Nodes.JsonObject> defaults, CreateCheck check) => new()
+    {
+        Defaults = defaults,
+        CreateChecks = check,
+        UpdateChecks = (obj, old, errors) =>
+        {
+            check(obj, errors);
+            WorkloadValidation.ImmutableSelector(obj, old, errors);
+        },
+        OwnsStatus = true,
+        TracksGeneration = true,
+    };
+}

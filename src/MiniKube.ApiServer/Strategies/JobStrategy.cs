@@ -1,0 +1,26 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Admission;
+
+namespace MiniKube.ApiServer.Strategies;
+
+/// <summary>
+/// Jobs (pkg/registry/batch/job/strategy.go): on create, unless manualSelector, the template is
+/// labelled with the Job's uid and name and selected on the uid; status belongs to /status.
+/// </summary>
+public sealed class JobStrategy : ResourceStrategy
+{
+    public JobStrategy()
+    {
+        Defaults = WorkloadDefaults.Job;
+        CreateChecks = BatchValidation.Job;
+        UpdateChecks = BatchValidation.JobUpdate;
+        OwnsStatus = true;
+        TracksGeneration = true;
+    }
+
+    public override void PrepareForCreate(JsonObject obj)
+    {
+        WorkloadDefaults.JobOnCreate(obj);
+        base.PrepareForCreate(obj);
+    }
+}

@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Objects;
+
+namespace MiniKube.ApiServer.Strategies;
+
+/// <summary>
+/// Pods (pkg/registry/core/pod/strategy.go): defaults and the mutating admission of a create
+/// (service account, priority, default tolerations, initial Pending status — a pod keeps the
+/// status it is created with), status owned by /status afterwards, no generation, and graceful
+/// deletion while a kubelet may still run it.
+/// </summary>
+public sealed class PodStrategy : ResourceStrategy
+{
+    public PodStrategy()
+    {
+        Defaults = PodDefaults.Apply;
+        CreateChecks = PodValidation.Validate;
+        UpdateChecks = PodValidation.ValidateUpdate;
+        OwnsStatus = true;
+        ReturnsDeletedObject = true;
+    }
+
+    public override void PrepareForCreate(JsonObject obj) => PodDefaults.ApplyOnCreate(obj);
+
+    /// <summary>
+    /// CheckGracefulDelete: the request's grace period, else the spec's; zero when no kubelet
+    /// would act on it (unscheduled or finished).
+    /// </summary>
+    public override long GracePeriodSeconds(JsonObject obj, long? requested)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var phase = ObjectMeta.Str(obj["status"]?["phase"]);
+        if (ObjectMeta.Str(obj["spec"]?["nodeName"]) is not { Length: > 0 } || phase is "Succeeded" or "Failed")
+        {
+            return 0;
+        }
+        if (requested is { } seconds)
+        {
+            return Math.Max(0, seconds);
+        }
+        return obj["spec"]?["terminationGracePeriodSeconds"] is JsonValue v && v.TryGetValue<long>(out var spec) ? spec : 30;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Errors;
+
+namespace MiniKube.ApiServer.Strategies;
+
+/// <summary>
+/// Defaults and checks a kind gets from a schema rather than from code: the seam for custom
+/// resources, whose rules come from their CRD's structural schema (upstream's
+/// apiextensions-apiserver pkg/registry/customresource/strategy.go and the structural-schema
+/// defaulting). Implementations must be idempotent in <see cref="ApplyDefaults"/>.
+/// </summary>
+public interface IObjectSchema
+{
+    /// <summary>True when the schema declares a status subresource (status then belongs to /status).</summary>
+    bool HasStatusSubresource { get; }
+
+    /// <summary>Fills in the schema's defaults.</summary>
+    void ApplyDefaults(JsonObject obj);
+
+    /// <summary>Adds the errors of <paramref name="obj"/> against the schema.</summary>
+    void Validate(JsonObject obj, List<FieldError> errors);
+}
+
+/// <summary>
+/// The strategy of a kind described by an <see cref="IObjectSchema"/>: ObjectMeta checks with
+/// DNS-subdomain names, then the schema's defaults and checks; as for custom resources upstream,
+/// metadata.generation is always tracked and status is owned by /status when the schema says so.
+/// </summary>
+public sealed class SchemaStrategy : ResourceStrategy
+{
+    public SchemaStrategy(IObjectSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        Defaults = schema.ApplyDefaults;
+        CreateChecks = schema.Validate;
+        OwnsStatus = schema.HasStatusSubresource;
+        TracksGeneration = true;
+    }
+}
