@@ -1,6 +1,5 @@
 using System.Globalization;
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.Common;
 
@@ -143,11 +142,11 @@ public static class EndpointPods
     /// <summary>
     /// The keys of the services a pod change concerns: those selecting the pod before or after.
     /// </summary>
-    public static IEnumerable<string> ServicesFor(ObjectChange<V1Pod> change, Informer<V1Service> services)
+    public static IEnumerable<NamespacedName> ServicesFor(ObjectChange<V1Pod> change, Informer<V1Service> services)
     {
         ArgumentNullException.ThrowIfNull(services);
         var pod = change.Latest;
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<NamespacedName>();
         foreach (var service in services.Cache.ListNamespace(pod.Metadata.NamespaceProperty))
         {
             if (!HasSelector(service))
@@ -157,7 +156,7 @@ public static class EndpointPods
             var selector = LabelSelector.FromMap(service.Spec.Selector);
             if ((change.New is { } now && selector.Matches(now)) || (change.Old is { } before && selector.Matches(before)))
             {
-                keys.Add(ObjectKeys.Of(service));
+                keys.Add(NamespacedName.Of(service));
             }
         }
         return keys;
