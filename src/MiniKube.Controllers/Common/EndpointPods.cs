@@ -10,15 +10,6 @@ namespace MiniKube.Controllers.Common;
 /// </summary>
 public static class EndpointPods
 {
-    /// <summary>The label naming the Service an EndpointSlice belongs to.</summary>
-    public const string ServiceNameLabel = "kubernetes.io/service-name";
-
-    /// <summary>Set (empty) on the endpoints of a Service without a cluster IP.</summary>
-    public const string HeadlessLabel = "service.kubernetes.io/headless";
-
-    /// <summary>When the change that made the controller write last happened (RFC 3339, UTC).</summary>
-    public const string LastChangeTriggerTimeAnnotation = "endpoints.kubernetes.io/last-change-trigger-time";
-
     /// <summary>Whether the service gets endpoints from a controller: it selects pods and is not an ExternalName.</summary>
     public static bool HasSelector(V1Service service)
     {

@@ -71,7 +71,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
         ArgumentNullException.ThrowIfNull(slice);
         var labels = slice.Metadata.Labels;
         return labels is not null && labels.TryGetValue(ManagedByLabel, out var manager) && manager == ManagedByValue
-            && labels.TryGetValue(EndpointPods.ServiceNameLabel, out var service)
+            && labels.TryGetValue(ServiceEndpointLabels.ServiceName, out var service)
             ? new NamespacedName(slice.Metadata.NamespaceProperty, service)
             : null;
     }
@@ -113,7 +113,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
                     updated.Ports = content.Ports;
                     updated.Metadata.Labels = labels;
                     updated.Metadata.Annotations ??= new Dictionary<string, string>();
-                    updated.Metadata.Annotations[EndpointPods.LastChangeTriggerTimeAnnotation] = trigger;
+                    updated.Metadata.Annotations[ServiceEndpointLabels.LastChangeTriggerTime] = trigger;
                     await Client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(updated, updated.Metadata.Name, ns, cancellationToken: cancellationToken);
                 }
                 continue;
@@ -172,7 +172,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
             GenerateName = service.Metadata.Name + "-",
             NamespaceProperty = service.Metadata.NamespaceProperty,
             Labels = labels,
-            Annotations = new Dictionary<string, string> { [EndpointPods.LastChangeTriggerTimeAnnotation] = trigger },
+            Annotations = new Dictionary<string, string> { [ServiceEndpointLabels.LastChangeTriggerTime] = trigger },
             OwnerReferences = [ControllerRefs.To(service, "v1", "Service")],
         },
         AddressType = "IPv4",
@@ -198,16 +198,16 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
     {
         var labels = new Dictionary<string, string>(service.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
-            [EndpointPods.ServiceNameLabel] = service.Metadata.Name,
+            [ServiceEndpointLabels.ServiceName] = service.Metadata.Name,
             [ManagedByLabel] = ManagedByValue,
         };
         if (service.Spec.ClusterIP is null or "" or "None")
         {
-            labels[EndpointPods.HeadlessLabel] = "";
+            labels[ServiceEndpointLabels.Headless] = "";
         }
         else
         {
-            labels.Remove(EndpointPods.HeadlessLabel);
+            labels.Remove(ServiceEndpointLabels.Headless);
         }
         return labels;
     }

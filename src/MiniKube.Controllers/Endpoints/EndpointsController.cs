@@ -76,7 +76,7 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
         desired.Subsets = subsets;
         desired.Metadata.Labels = labels;
         desired.Metadata.Annotations ??= new Dictionary<string, string>();
-        desired.Metadata.Annotations[EndpointPods.LastChangeTriggerTimeAnnotation] =
+        desired.Metadata.Annotations[ServiceEndpointLabels.LastChangeTriggerTime] =
             EndpointPods.FormatTriggerTime(EndpointPods.LastChangeTriggerTime(service, pods.Where(p => EndpointPods.ShouldBeListed(p, service.Spec.PublishNotReadyAddresses == true))));
         try
         {
@@ -127,11 +127,11 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
         };
         if (service.Spec.ClusterIP is null or "" or "None")
         {
-            labels[EndpointPods.HeadlessLabel] = "";
+            labels[ServiceEndpointLabels.Headless] = "";
         }
         else
         {
-            labels.Remove(EndpointPods.HeadlessLabel);
+            labels.Remove(ServiceEndpointLabels.Headless);
         }
         return labels;
     }
