@@ -68,7 +68,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), NewCronJob());
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         var job = harness.Bodies<V1Job>("POST", JobsPath).Single();
         Assert.That(job.Metadata.Name, Is.EqualTo("cj-28928880"));
@@ -86,7 +86,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddMinutes(-1), NewCronJob());
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Api.Writes, Is.Empty);
     }
@@ -98,7 +98,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(1), NewCronJob(policy: "Forbid", status: status), ChildJob("cj-28928875"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Writes("POST", JobsPath), Is.Empty);
     }
@@ -110,7 +110,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(1), NewCronJob(policy: "Replace", status: status), ChildJob("cj-28928875"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         var delete = harness.Writes("DELETE", JobsPath).Single();
         Assert.That(delete.Path, Is.EqualTo(JobsPath + "/cj-28928875"));
@@ -129,7 +129,7 @@ public sealed class CronJobControllerTests
             ChildJob("cj-4", "Complete", start.AddHours(3)), ChildJob("cj-f1", "Failed", start), ChildJob("cj-f2", "Failed", start.AddHours(1)));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", JobsPath).Select(c => c.Path), Is.EquivalentTo(new[] { JobsPath + "/cj-1", JobsPath + "/cj-f1" }));
         var written = harness.Bodies<V1CronJob>("PUT", StatusPath).Single().Status;
@@ -145,7 +145,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), cronJob);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Writes("POST", JobsPath), Is.Empty);
     }
@@ -156,7 +156,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), NewCronJob(schedule: "* * * * *", created: new DateTime(2024, 12, 1, 0, 0, 0, DateTimeKind.Utc)));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Bodies<V1Job>("POST", JobsPath).Select(j => j.Metadata.Name), Is.EqualTo(new[] { "cj-28928880" }));
     }
@@ -169,7 +169,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), cronJob);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         var job = harness.Bodies<V1Job>("POST", JobsPath).Single();
         Assert.That(job.Metadata.Annotations[CronJobController.ScheduledTimestampAnnotation], Is.EqualTo("2025-01-01T07:00:00-05:00"));

@@ -84,7 +84,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, []);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         var revision = harness.Bodies<V1ControllerRevision>("POST", "/apis/apps/v1/namespaces/ns/controllerrevisions").Single();
         Assert.That(revision.Revision, Is.EqualTo(1));
@@ -111,7 +111,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, [DaemonPod("agent-a", "a", hash), DaemonPod("agent-b", "b", hash)], revision);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath).Select(c => c.Path), Is.EqualTo(new[] { PodsPath + "/agent-b" }));
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);
@@ -130,7 +130,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, pods);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Has.Count.EqualTo(1));
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty, "the replacement comes once the delete is seen");
@@ -145,7 +145,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, pods);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Is.Empty);
         Assert.That(harness.Bodies<V1Pod>("POST", PodsPath).Select(DaemonPods.TargetNode), Is.EqualTo(new[] { "a" }));
@@ -158,7 +158,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, [Node("a")], [DaemonPod("agent-a", "a", "old")]);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Is.Empty);
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);

@@ -7,7 +7,7 @@ namespace MiniKube.Controllers.Tests.Deployment;
 
 public sealed class DeploymentControllerTests
 {
-    private const string Key = "ns/web";
+    private static readonly NamespacedName Key = new("ns", "web");
     private const string Sets = "/apis/apps/v1/namespaces/ns/replicasets";
 
     private ControllerHarness _harness = null!;

@@ -49,7 +49,7 @@ public sealed class DisruptionControllerTests
 
         public async Task<V1PodDisruptionBudgetStatus> SyncOnceAsync()
         {
-            await Controller.SyncAsync("ns/web", CancellationToken.None);
+            await Controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
             Assert.That(Harness.Api.Writes.Select(w => w.ToString()), Is.EqualTo(new[] { "PUT " + StatusPath }), "one status write, nothing else");
             return Written.Single();
         }
@@ -243,7 +243,7 @@ public sealed class DisruptionControllerTests
         };
         await using var world = await StartAsync(pdb, [Pod("a", owner), Pod("b", owner)], [ReplicaSet("web-1", 2)]);
 
-        await world.Controller.SyncAsync("ns/web", CancellationToken.None);
+        await world.Controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         Assert.That(world.Harness.Api.Writes, Is.Empty);
     }

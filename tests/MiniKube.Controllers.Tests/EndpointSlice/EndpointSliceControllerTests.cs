@@ -25,7 +25,7 @@ public sealed class EndpointSliceControllerTests
             Pod("no-ip", null, ready: false));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "POST /apis/discovery.k8s.io/v1/namespaces/default/endpointslices" }));
         var slice = KubernetesJson.Deserialize<V1EndpointSlice>(world.Api.Writes[0].Body!);
@@ -69,14 +69,14 @@ public sealed class EndpointSliceControllerTests
         var (world, controller) = await StartAsync(service, [slice], pod);
         await using (world)
         {
-            await controller.SyncAsync("default/web", CancellationToken.None);
+            await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
             Assert.That(world.Api.Writes, Is.Empty);
         }
 
         (world, controller) = await StartAsync(service, [slice], pod, Pod("b", "10.42.0.3", ready: true));
         await using (world)
         {
-            await controller.SyncAsync("default/web", CancellationToken.None);
+            await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
             Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "PUT /apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-abcde" }));
             var updated = KubernetesJson.Deserialize<V1EndpointSlice>(world.Api.Writes[0].Body!);
             Assert.That(updated.Endpoints.Select(e => e.Addresses[0]), Is.EqualTo(new[] { "10.42.0.2", "10.42.0.3" }));

@@ -27,7 +27,7 @@ public sealed class EndpointsControllerTests
             Pod("other", "10.42.0.6", ready: true, labels: new Dictionary<string, string> { ["app"] = "db" }));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "POST /api/v1/namespaces/default/endpoints" }));
         var written = KubernetesJson.Deserialize<V1Endpoints>(world.Api.Writes[0].Body!);
@@ -54,7 +54,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(Service(publishNotReady: true), [], Pod("starting", "10.42.0.3", ready: false), Pod("leaving", "10.42.0.5", ready: true, terminating: true));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         var written = KubernetesJson.Deserialize<V1Endpoints>(world.Api.Writes.Single().Body!);
         Assert.That(written.Subsets.Single().Addresses.Select(a => a.Ip), Is.EqualTo(new[] { "10.42.0.3", "10.42.0.5" }));
@@ -80,7 +80,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(service, [current], pod);
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }
@@ -97,7 +97,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(service, [current], Pod("a", "10.42.0.2", ready: true));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Single().ToString(), Is.EqualTo("PUT /api/v1/namespaces/default/endpoints/web"));
         var written = KubernetesJson.Deserialize<V1Endpoints>(world.Api.Writes.Single().Body!);
@@ -112,7 +112,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(null, [current]);
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "DELETE /api/v1/namespaces/default/endpoints/web" }));
     }
@@ -125,7 +125,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(service, [], Pod("a", "10.42.0.2", ready: true));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }

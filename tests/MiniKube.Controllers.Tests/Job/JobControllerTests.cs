@@ -51,7 +51,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(completions: 5, parallelism: 3));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         var pods = harness.Bodies<V1Pod>("POST", PodsPath);
         Assert.That(pods, Has.Count.EqualTo(3));
@@ -72,7 +72,7 @@ public sealed class JobControllerTests
             TestObjects.Pod("pi-a", Owner, Labels, "Succeeded"), TestObjects.Pod("pi-b", Owner, Labels, "Succeeded"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);
         var status = harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status;
@@ -94,7 +94,7 @@ public sealed class JobControllerTests
             TestObjects.Pod("pi-a", Owner, Labels, "Failed"), TestObjects.Pod("pi-b", Owner, Labels, "Failed"), TestObjects.Pod("pi-c", Owner, Labels, "Running"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath).Select(c => c.Path), Is.EqualTo(new[] { PodsPath + "/pi-c" }));
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);
@@ -118,11 +118,11 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(status: started), failed);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty, "5 s after the failure, inside the 10 s back-off");
 
         harness.Time.Advance(TimeSpan.FromSeconds(5));
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
         Assert.That(harness.Writes("POST", PodsPath), Has.Count.EqualTo(1));
     }
 
@@ -133,7 +133,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(status: started, deadline: 60), TestObjects.Pod("pi-a", Owner, Labels, "Running"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Has.Count.EqualTo(1));
         var status = harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status;
@@ -151,7 +151,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(completions: 3, parallelism: 3, mode: "Indexed", status: started), done);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         var pods = harness.Bodies<V1Pod>("POST", PodsPath).OrderBy(p => p.Metadata.GenerateName).ToList();
         Assert.That(pods.Select(p => p.Metadata.Annotations[CompletionIndexes.Annotation]), Is.EqualTo(new[] { "1", "2" }));
@@ -171,7 +171,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(job, TestObjects.Pod("pi-a", Owner, Labels, "Running"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Has.Count.EqualTo(1));
         var condition = harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status.Conditions.Single();
@@ -187,7 +187,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(backoffLimit: 2, restartPolicy: "OnFailure", status: started), running);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status.Conditions.Last().Reason, Is.EqualTo("BackoffLimitExceeded"));
     }

@@ -50,13 +50,13 @@ public sealed class NodeLifecycleControllerTests
     {
         var (world, controller, time) = await StartAsync(Node("True"), ReadyPod());
         await using var _ = world;
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(39));
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
         Assert.That(world.Api.Writes, Is.Empty, "within the 40 s grace period");
 
         time.Advance(TimeSpan.FromSeconds(2));
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
         {
@@ -85,7 +85,7 @@ public sealed class NodeLifecycleControllerTests
         var (world, controller, _) = await StartAsync(Node("False"));
         await using var __ = world;
 
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "PATCH /api/v1/nodes/node-a" }));
         var taints = KubernetesJson.Deserialize<V1Node>(world.Api.Writes[0].Body!).Spec.Taints;
@@ -99,7 +99,7 @@ public sealed class NodeLifecycleControllerTests
         var (world, controller, _) = await StartAsync(Node("True", new V1Taint { Key = Taints.Unreachable, Effect = "NoExecute" }, new V1Taint { Key = Taints.Unreachable, Effect = "NoSchedule" }, other));
         await using var __ = world;
 
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
 
         var taints = KubernetesJson.Deserialize<V1Node>(world.Api.Writes.Single().Body!).Spec.Taints;
         Assert.That(taints.Select(t => t.Key), Is.EqualTo(new[] { "dedicated" }));

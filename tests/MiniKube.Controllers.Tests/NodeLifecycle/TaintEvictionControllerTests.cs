@@ -41,7 +41,7 @@ public sealed class TaintEvictionControllerTests
         var (world, controller, _) = await StartAsync(UnreachableNode(TimeSpan.Zero), Pod(new V1Toleration { Key = "other", OperatorProperty = "Exists" }));
         await using var __ = world;
 
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
         {
@@ -57,13 +57,13 @@ public sealed class TaintEvictionControllerTests
         var (world, controller, time) = await StartAsync(UnreachableNode(TimeSpan.FromSeconds(100)), Pod(Default(300)));
         await using var __ = world;
 
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(199));
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
         Assert.That(world.Api.Writes, Is.Empty);
 
         time.Advance(TimeSpan.FromSeconds(1));
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.Method), Is.EqualTo(new[] { "PATCH", "DELETE" }));
     }
@@ -74,7 +74,7 @@ public sealed class TaintEvictionControllerTests
         var (world, controller, time) = await StartAsync(UnreachableNode(TimeSpan.FromDays(1)), Pod(new V1Toleration { OperatorProperty = "Exists" }));
         await using var __ = world;
 
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }

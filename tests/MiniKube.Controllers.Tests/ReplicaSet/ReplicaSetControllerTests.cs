@@ -6,7 +6,7 @@ namespace MiniKube.Controllers.Tests.ReplicaSet;
 
 public sealed class ReplicaSetControllerTests
 {
-    private const string Key = "ns/web";
+    private static readonly NamespacedName Key = new("ns", "web");
 
     private ControllerHarness _harness = null!;
 
@@ -47,7 +47,8 @@ public sealed class ReplicaSetControllerTests
             : (HttpStatusCode.OK, call.Body ?? "{}");
         var controller = await StartAsync([Rs(10)]);
 
-        await controller.SyncAsync(Key, CancellationToken.None);
+        // The failure is reported (event, status) and handed to the loop, which retries the key rate-limited.
+        Assert.That(async () => await controller.SyncAsync(Key, CancellationToken.None), Throws.TypeOf<SyncRetryException>());
 
         // Batches of 1 then 2: the failure in the second batch ends the slow start after 3 calls.
         Assert.That(_harness.Api.Writes.Count(c => c.Method == "POST"), Is.EqualTo(3));

@@ -16,7 +16,7 @@ public sealed class ServiceAccountsControllerTests
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("team", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("team"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "POST /api/v1/namespaces/team/serviceaccounts" }));
         var created = KubernetesJson.Deserialize<V1ServiceAccount>(world.Api.Writes[0].Body!);
@@ -32,7 +32,7 @@ public sealed class ServiceAccountsControllerTests
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("team", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("team"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }
@@ -44,7 +44,7 @@ public sealed class ServiceAccountsControllerTests
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("old", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("old"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }
