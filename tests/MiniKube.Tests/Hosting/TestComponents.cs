@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using MiniKube.Hosting;
 
 namespace MiniKube.Tests.Hosting;
