@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.CronJob;
 using MiniKube.Controllers.Tests.Common;
@@ -54,9 +55,9 @@ public sealed class CronJobControllerTests
 
     private static V1ObjectReference Ref(string name) => new() { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = TestObjects.Namespace, Uid = "uid-" + name };
 
-    private static async Task<(UnitHarness Harness, CronJobController Controller)> StartAsync(DateTimeOffset now, V1CronJob cronJob, params V1Job[] jobs)
+    private static async Task<(ControllerHarness Harness, CronJobController Controller)> StartAsync(DateTimeOffset now, V1CronJob cronJob, params V1Job[] jobs)
     {
-        var harness = new UnitHarness(now).Seed(cronJob).Seed(jobs);
+        var harness = new ControllerHarness(now).Seed(cronJob).Seed(jobs);
         var controller = new CronJobController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);

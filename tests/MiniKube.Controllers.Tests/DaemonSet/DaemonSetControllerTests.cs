@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.Common;
 using MiniKube.Controllers.DaemonSet;
@@ -40,9 +41,9 @@ public sealed class DaemonSetControllerTests
         return pod;
     }
 
-    private static async Task<(UnitHarness Harness, DaemonSetController Controller)> StartAsync(V1DaemonSet daemonSet, V1Node[] nodes, V1Pod[] pods, params V1ControllerRevision[] revisions)
+    private static async Task<(ControllerHarness Harness, DaemonSetController Controller)> StartAsync(V1DaemonSet daemonSet, V1Node[] nodes, V1Pod[] pods, params V1ControllerRevision[] revisions)
     {
-        var harness = new UnitHarness().Seed(daemonSet).Seed(nodes).Seed(pods).Seed(revisions);
+        var harness = new ControllerHarness().Seed(daemonSet).Seed(nodes).Seed(pods).Seed(revisions);
         var controller = new DaemonSetController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);

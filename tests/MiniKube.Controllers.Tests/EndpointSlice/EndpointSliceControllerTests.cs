@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.EndpointSlice;
@@ -7,9 +8,9 @@ namespace MiniKube.Controllers.Tests.EndpointSlice;
 
 public sealed class EndpointSliceControllerTests
 {
-    private static async Task<(FixedInformers World, EndpointSliceController Controller)> StartAsync(V1Service service, V1EndpointSlice[] slices, params V1Pod[] pods)
+    private static async Task<(ControllerHarness World, EndpointSliceController Controller)> StartAsync(V1Service service, V1EndpointSlice[] slices, params V1Pod[] pods)
     {
-        var world = new FixedInformers().With(service).With(pods).With(slices).With<V1Node>();
+        var world = new ControllerHarness().Seed(service).Seed(pods).Seed(slices).Seed<V1Node>();
         var controller = new EndpointSliceController(world.Context);
         await world.StartAsync();
         return (world, controller);

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.Endpoints;
@@ -7,9 +8,9 @@ namespace MiniKube.Controllers.Tests.Endpoints;
 
 public sealed class EndpointsControllerTests
 {
-    private static async Task<(FixedInformers World, EndpointsController Controller)> StartAsync(V1Service? service, V1Endpoints[] endpoints, params V1Pod[] pods)
+    private static async Task<(ControllerHarness World, EndpointsController Controller)> StartAsync(V1Service? service, V1Endpoints[] endpoints, params V1Pod[] pods)
     {
-        var world = new FixedInformers().With(service is null ? [] : new[] { service }).With(pods).With(endpoints);
+        var world = new ControllerHarness().Seed(service is null ? [] : new[] { service }).Seed(pods).Seed(endpoints);
         var controller = new EndpointsController(world.Context);
         await world.StartAsync();
         return (world, controller);

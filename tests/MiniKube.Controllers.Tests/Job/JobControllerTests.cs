@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.Job;
 using MiniKube.Controllers.Tests.Common;
@@ -37,9 +38,9 @@ public sealed class JobControllerTests
         Status = status,
     };
 
-    private static async Task<(UnitHarness Harness, JobController Controller)> StartAsync(V1Job job, params V1Pod[] pods)
+    private static async Task<(ControllerHarness Harness, JobController Controller)> StartAsync(V1Job job, params V1Pod[] pods)
     {
-        var harness = new UnitHarness().Seed(job).Seed(pods);
+        var harness = new ControllerHarness().Seed(job).Seed(pods);
         var controller = new JobController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);

@@ -1,7 +1,7 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Addons.LocalPath;
-using MiniKube.Controllers.Tests.PersistentVolume;
 
 namespace MiniKube.Controllers.Tests.LocalPath;
 

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
@@ -36,10 +37,10 @@ public sealed class NodeLifecycleControllerTests
         Status = new V1PodStatus { Conditions = [new V1PodCondition { Type = "Ready", Status = "True" }] },
     };
 
-    private static async Task<(FixedInformers World, NodeLifecycleController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, params V1Pod[] pods)
+    private static async Task<(ControllerHarness World, NodeLifecycleController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, params V1Pod[] pods)
     {
         var time = new FakeTimeProvider(Start);
-        var world = new FixedInformers(time).With(node).With(Lease()).With(pods);
+        var world = new ControllerHarness(time).Seed(node).Seed(Lease()).Seed(pods);
         var controller = new NodeLifecycleController(world.Context);
         await world.StartAsync();
         return (world, controller, time);

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 using MiniKube.Controllers.NodeLifecycle;
@@ -22,10 +23,10 @@ public sealed class TaintEvictionControllerTests
 
     private static V1Toleration Default(long seconds) => new() { Key = Taints.Unreachable, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = seconds };
 
-    private static async Task<(FixedInformers World, TaintEvictionController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, V1Pod pod)
+    private static async Task<(ControllerHarness World, TaintEvictionController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, V1Pod pod)
     {
         var time = new FakeTimeProvider(Start);
-        var world = new FixedInformers(time).With(node).With(pod);
+        var world = new ControllerHarness(time).Seed(node).Seed(pod);
         var controller = new TaintEvictionController(world.Context);
         await world.StartAsync();
         // A pod's DELETE answers with the pod (the generated client reads it so).

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using System.Net;
 using k8s.Models;
 using MiniKube.Controllers.ReplicaSet;
@@ -35,7 +36,7 @@ public sealed class ReplicaSetControllerTests
             Assert.That((owner.ApiVersion, owner.Kind, owner.Name, owner.Uid, owner.Controller, owner.BlockOwnerDeletion),
                 Is.EqualTo(("apps/v1", "ReplicaSet", "web", "uid-web", (bool?)true, (bool?)true)));
         });
-        Assert.That(_harness.Writes()[^1], Is.EqualTo("PUT /apis/apps/v1/namespaces/ns/replicasets/web/status"));
+        Assert.That(_harness.WriteLines()[^1], Is.EqualTo("PUT /apis/apps/v1/namespaces/ns/replicasets/web/status"));
     }
 
     [Test]
@@ -83,7 +84,7 @@ public sealed class ReplicaSetControllerTests
 
         await controller.SyncAsync(Key, CancellationToken.None);
 
-        var deletes = _harness.Writes().Where(w => w.StartsWith("DELETE", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        var deletes = _harness.WriteLines().Where(w => w.StartsWith("DELETE", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
         Assert.That(deletes, Is.EqualTo(new[]
         {
             "DELETE /api/v1/namespaces/ns/pods/not-ready",
@@ -115,7 +116,7 @@ public sealed class ReplicaSetControllerTests
 
         await controller.SyncAsync(Key, CancellationToken.None);
 
-        Assert.That(_harness.Writes(), Is.EqualTo(new[] { "PUT /apis/apps/v1/namespaces/ns/replicasets/web/status" }));
+        Assert.That(_harness.WriteLines(), Is.EqualTo(new[] { "PUT /apis/apps/v1/namespaces/ns/replicasets/web/status" }));
     }
 
     [Test]
@@ -175,7 +176,7 @@ public sealed class ReplicaSetControllerTests
         Assert.That(creates, Has.Count.EqualTo(2));
         var owner = k8s.KubernetesJson.Deserialize<V1Pod>(creates[0].Body!).Metadata.OwnerReferences.Single();
         Assert.That((owner.ApiVersion, owner.Kind, owner.Uid), Is.EqualTo(("v1", "ReplicationController", "uid-rc")));
-        Assert.That(_harness.Writes()[^1], Is.EqualTo("PUT /api/v1/namespaces/ns/replicationcontrollers/web/status"));
+        Assert.That(_harness.WriteLines()[^1], Is.EqualTo("PUT /api/v1/namespaces/ns/replicationcontrollers/web/status"));
         Assert.That(controller.Name, Is.EqualTo("replicationcontroller"));
     }
 

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.ServiceAccount;
@@ -12,7 +13,7 @@ public sealed class ServiceAccountsControllerTests
     [Test]
     public async Task SyncAsync_NamespaceWithoutDefault_CreatesIt()
     {
-        await using var world = new FixedInformers().With(Namespace("team")).With<V1ServiceAccount>();
+        await using var world = new ControllerHarness().Seed(Namespace("team")).Seed<V1ServiceAccount>();
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
@@ -28,7 +29,7 @@ public sealed class ServiceAccountsControllerTests
     public async Task SyncAsync_DefaultExists_WritesNothing()
     {
         var existing = new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "default", NamespaceProperty = "team" } };
-        await using var world = new FixedInformers().With(Namespace("team")).With(existing);
+        await using var world = new ControllerHarness().Seed(Namespace("team")).Seed(existing);
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
@@ -40,7 +41,7 @@ public sealed class ServiceAccountsControllerTests
     [Test]
     public async Task SyncAsync_TerminatingNamespace_WritesNothing()
     {
-        await using var world = new FixedInformers().With(Namespace("old", "Terminating")).With<V1ServiceAccount>();
+        await using var world = new ControllerHarness().Seed(Namespace("old", "Terminating")).Seed<V1ServiceAccount>();
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.Common;
 using MiniKube.Controllers.StatefulSet;
@@ -54,9 +55,9 @@ public sealed class StatefulSetControllerTests
         return TestObjects.Pod($"web-{ordinal}", Owner, labels, ready ? "Running" : "Pending", ready: ready);
     }
 
-    private static async Task<(UnitHarness Harness, StatefulSetController Controller)> StartAsync(V1StatefulSet set, V1Pod[] pods, params V1ControllerRevision[] revisions)
+    private static async Task<(ControllerHarness Harness, StatefulSetController Controller)> StartAsync(V1StatefulSet set, V1Pod[] pods, params V1ControllerRevision[] revisions)
     {
-        var harness = new UnitHarness().Seed(set).Seed(pods).Seed(revisions).Seed<V1PersistentVolumeClaim>();
+        var harness = new ControllerHarness().Seed(set).Seed(pods).Seed(revisions).Seed<V1PersistentVolumeClaim>();
         var controller = new StatefulSetController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);
