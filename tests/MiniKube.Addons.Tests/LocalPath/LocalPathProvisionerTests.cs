@@ -2,8 +2,9 @@ using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Addons.LocalPath;
+using MiniKube.Api;
 
-namespace MiniKube.Controllers.Tests.LocalPath;
+namespace MiniKube.Addons.Tests.LocalPath;
 
 public sealed class LocalPathProvisionerTests
 {
