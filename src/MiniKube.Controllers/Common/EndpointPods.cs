@@ -152,4 +152,36 @@ public static class EndpointPods
         }
         return keys;
     }
+
+    /// <summary>
+    /// The labels of the endpoints written for <paramref name="service"/>: the service's own, plus
+    /// <paramref name="ours"/> (the writer's managed-by, the slice's service-name), plus the headless
+    /// marker when it has no cluster IP (endpoints_controller.go and reconciler.go setEndpointSliceLabels).
+    /// </summary>
+    public static Dictionary<string, string> LabelsFor(V1Service service, params (string Key, string Value)[] ours)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(ours);
+        var labels = new Dictionary<string, string>(service.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in ours)
+        {
+            labels[key] = value;
+        }
+        if (service.Spec.ClusterIP is null or "" or "None")
+        {
+            labels[ServiceEndpointLabels.Headless] = "";
+        }
+        else
+        {
+            labels.Remove(ServiceEndpointLabels.Headless);
+        }
+        return labels;
+    }
+
+    /// <summary>Whether the labels on the cluster are exactly <paramref name="desired"/>.</summary>
+    public static bool SameLabels(IDictionary<string, string>? current, Dictionary<string, string> desired)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        return current is not null && current.Count == desired.Count && desired.All(p => current.TryGetValue(p.Key, out var v) && v == p.Value);
+    }
 }

@@ -94,7 +94,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
             return;
         }
         var pods = EndpointPods.Selected(service, _pods).Where(p => EndpointPods.ShouldBeListed(p, includeTerminating: true)).ToList();
-        var labels = LabelsFor(service);
+        var labels = EndpointPods.LabelsFor(service, (ServiceEndpointLabels.ServiceName, service.Metadata.Name), (ManagedByLabel, ManagedByValue));
         var trigger = EndpointPods.FormatTriggerTime(EndpointPods.LastChangeTriggerTime(service, pods));
         var desired = SliceContents.For(service, pods, node => _nodes.Cache.Get(node), MaxEndpointsPerSlice);
         var unused = new List<V1EndpointSlice>(existing);
@@ -106,7 +106,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
             if (reuse is not null)
             {
                 unused.Remove(reuse);
-                if (!SliceContents.SameEndpoints(reuse.Endpoints, content.Endpoints) || !SameLabels(reuse.Metadata.Labels, labels))
+                if (!SliceContents.SameEndpoints(reuse.Endpoints, content.Endpoints) || !EndpointPods.SameLabels(reuse.Metadata.Labels, labels))
                 {
                     var updated = ObjectCopy.Clone(reuse);
                     updated.Endpoints = content.Endpoints;
@@ -130,7 +130,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
             // Keep one slice as the empty placeholder rather than deleting and re-creating it.
             var placeholder = unused[0];
             unused.RemoveAt(0);
-            if (placeholder.Endpoints is { Count: > 0 } || placeholder.Ports is { Count: > 0 } || !SameLabels(placeholder.Metadata.Labels, labels))
+            if (placeholder.Endpoints is { Count: > 0 } || placeholder.Ports is { Count: > 0 } || !EndpointPods.SameLabels(placeholder.Metadata.Labels, labels))
             {
                 var emptied = ObjectCopy.Clone(placeholder);
                 emptied.Endpoints = [];
@@ -192,28 +192,6 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
             // Already gone.
         }
     }
-
-    /// <summary>The service's labels plus the service-name, managed-by and headless labels (reconciler.go setEndpointSliceLabels).</summary>
-    private static Dictionary<string, string> LabelsFor(V1Service service)
-    {
-        var labels = new Dictionary<string, string>(service.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
-        {
-            [ServiceEndpointLabels.ServiceName] = service.Metadata.Name,
-            [ManagedByLabel] = ManagedByValue,
-        };
-        if (service.Spec.ClusterIP is null or "" or "None")
-        {
-            labels[ServiceEndpointLabels.Headless] = "";
-        }
-        else
-        {
-            labels.Remove(ServiceEndpointLabels.Headless);
-        }
-        return labels;
-    }
-
-    private static bool SameLabels(IDictionary<string, string>? current, Dictionary<string, string> desired) =>
-        current is not null && current.Count == desired.Count && desired.All(p => current.TryGetValue(p.Key, out var v) && v == p.Value);
 
     [LoggerMessage(EventId = 3300, Level = LogLevel.Debug, Message = "Created {Count} endpoint slice(s) for service {Namespace}/{Name}")]
     private partial void LogCreated(string @namespace, string name, int count);

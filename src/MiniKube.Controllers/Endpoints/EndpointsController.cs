@@ -67,8 +67,8 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
         }
         var pods = EndpointPods.Selected(service, _pods);
         var subsets = EndpointSubsets.For(service, pods);
-        var labels = LabelsFor(service);
-        if (current is not null && EndpointSubsets.Same(current.Subsets, subsets) && SameLabels(current.Metadata.Labels, labels))
+        var labels = EndpointPods.LabelsFor(service, (ManagedByLabel, ManagedByValue));
+        if (current is not null && EndpointSubsets.Same(current.Subsets, subsets) && EndpointPods.SameLabels(current.Metadata.Labels, labels))
         {
             return;
         }
@@ -117,27 +117,6 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
             // Already gone.
         }
     }
-
-    /// <summary>The service's labels, plus the headless marker and our managed-by label.</summary>
-    private static Dictionary<string, string> LabelsFor(V1Service service)
-    {
-        var labels = new Dictionary<string, string>(service.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
-        {
-            [ManagedByLabel] = ManagedByValue,
-        };
-        if (service.Spec.ClusterIP is null or "" or "None")
-        {
-            labels[ServiceEndpointLabels.Headless] = "";
-        }
-        else
-        {
-            labels.Remove(ServiceEndpointLabels.Headless);
-        }
-        return labels;
-    }
-
-    private static bool SameLabels(IDictionary<string, string>? current, Dictionary<string, string> desired) =>
-        current is not null && current.Count == desired.Count && desired.All(p => current.TryGetValue(p.Key, out var v) && v == p.Value);
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Debug, Message = "Endpoints {Namespace}/{Name} written: {Ready} ready, {NotReady} not ready")]
     private partial void LogWritten(string @namespace, string name, int ready, int notReady);
