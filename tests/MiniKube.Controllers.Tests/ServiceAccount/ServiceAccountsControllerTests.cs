@@ -54,7 +54,7 @@ public sealed class ServiceAccountsControllerTests
     [Category("Integration")]
     public async Task NewNamespace_GetsDefaultServiceAccount_RecreatedAfterDelete()
     {
-        await using var harness = await ControllerManagerHarness.StartAsync(["serviceaccount"]);
+        await using var harness = await Common.ClusterHarness.StartControllersAsync(["serviceaccount"]);
         var client = harness.Client;
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "team" } });
 
