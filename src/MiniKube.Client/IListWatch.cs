@@ -24,6 +24,9 @@ public interface IListWatch<T>
 public readonly record struct ObjectChange<T>(string Key, T? Old, T? New)
     where T : class
 {
+    /// <summary><see cref="Key"/> as a typed name, the key controllers queue.</summary>
+    public MiniKube.Api.NamespacedName Name => MiniKube.Api.NamespacedName.Parse(Key);
+
     public bool IsAdd => Old is null && New is not null;
 
     public bool IsDelete => New is null;

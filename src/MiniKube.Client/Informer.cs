@@ -54,6 +54,8 @@ public sealed partial class Informer<T>
 
     public T? Get(string key) => Cache.Get(key);
 
+    public T? Get(MiniKube.Api.NamespacedName name) => Cache.Get(name);
+
     public IReadOnlyCollection<T> List() => Cache.List();
 
     public IReadOnlyCollection<string> Keys => Cache.Keys;

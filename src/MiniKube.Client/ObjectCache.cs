@@ -78,6 +78,8 @@ public sealed class ObjectCache<T>
 
     public T? Get(string? namespaceName, string name) => Get(ObjectKeys.Of(namespaceName, name));
 
+    public T? Get(MiniKube.Api.NamespacedName name) => Get(name.Namespace, name.Name);
+
     public IReadOnlyList<T> List()
     {
         lock (_gate)

@@ -1,7 +1,3 @@
-using k8s;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-
 namespace MiniKube.Controllers;
 
 /// <summary>What the controller manager runs: every controller unless named in <see cref="Disabled"/>.</summary>

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 

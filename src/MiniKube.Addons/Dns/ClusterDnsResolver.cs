@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using k8s.Models;
-using MiniKube.Controllers.Common;
+using MiniKube.Api;
 
 namespace MiniKube.Addons.Dns;
 
@@ -158,7 +158,7 @@ public sealed class ClusterDnsResolver
     private Func<V1EndpointSlice, IEnumerable<string>> HostnamesOf(string address) => slice =>
     {
         string? serviceName = null;
-        if (slice.Metadata.Labels?.TryGetValue(EndpointPods.ServiceNameLabel, out serviceName) != true || serviceName is null || _directory.Service(slice.Namespace(), serviceName) is not { } service || !IsHeadless(service))
+        if (slice.Metadata.Labels?.TryGetValue(ServiceEndpointLabels.ServiceName, out serviceName) != true || serviceName is null || _directory.Service(slice.Namespace(), serviceName) is not { } service || !IsHeadless(service))
         {
             return [];
         }

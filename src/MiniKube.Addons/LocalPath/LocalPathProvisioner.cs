@@ -3,10 +3,10 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using MiniKube.Api;
 using MiniKube.Client;
+using MiniKube.Client.Controllers;
 using MiniKube.Client.Events;
-using MiniKube.Controllers;
-using MiniKube.Controllers.PersistentVolume;
 
 namespace MiniKube.Addons.LocalPath;
 
@@ -19,51 +19,41 @@ namespace MiniKube.Addons.LocalPath;
 /// under reclaim policy Delete is deleted. The directory on the node stays: removing it is the
 /// node's job (upstream runs a helper pod there), which we do not do yet.
 /// </summary>
-public sealed partial class LocalPathProvisioner : IController
+public sealed partial class LocalPathProvisioner : Controller
 {
-    private readonly IKubernetes _client;
     private readonly LocalPathOptions _options;
     private readonly Informer<V1PersistentVolumeClaim> _claims;
     private readonly Informer<V1PersistentVolume> _volumes;
     private readonly Informer<V1StorageClass> _classes;
     private readonly EventRecorder _events;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _claimQueue;
-    private readonly WorkQueue<string> _volumeQueue;
+    private readonly ReconcileLoop<NamespacedName> _claimQueue;
+    private readonly ReconcileLoop<NamespacedName> _volumeQueue;
 
     public LocalPathProvisioner(ControllerContext context, LocalPathOptions options)
+        : base(context, "local-path-provisioner")
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        _client = context.Client;
         _options = options;
-        _logger = context.Loggers.CreateLogger<LocalPathProvisioner>();
         _events = context.Events(LocalPathVolumes.ProvisionerName);
-        _claimQueue = new WorkQueue<string>(context.Time);
-        _volumeQueue = new WorkQueue<string>(context.Time);
+        _claimQueue = Loop<NamespacedName>(1, SyncClaimAsync);
+        _volumeQueue = Loop<NamespacedName>(1, SyncVolumeAsync);
         _claims = context.Informers.PersistentVolumeClaims;
         _volumes = context.Informers.PersistentVolumes;
         _classes = context.Informers.StorageClasses;
-        _claims.AddHandler(change => _claimQueue.Add(change.Key));
+        _claims.AddHandler(change => _claimQueue.Add(change.Name));
         _volumes.AddHandler(change =>
         {
             if (!change.IsDelete && IsOurs(change.Latest))
             {
-                _volumeQueue.Add(change.Key);
+                _volumeQueue.Add(change.Name);
             }
         });
     }
 
-    public string Name => "local-path-provisioner";
-
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public override async Task RunAsync(CancellationToken cancellationToken)
     {
         await EnsureStorageClassAsync(cancellationToken);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task[] loops = [_claimQueue.RunAsync(1, SyncClaimAsync, stop.Token), _volumeQueue.RunAsync(1, SyncVolumeAsync, stop.Token)];
-        await Task.WhenAny(loops);
-        await stop.CancelAsync();
-        await Task.WhenAll(loops);
+        await RunTogetherAsync(cancellationToken, _claimQueue.RunAsync, _volumeQueue.RunAsync);
     }
 
     private async Task EnsureStorageClassAsync(CancellationToken cancellationToken)
@@ -74,7 +64,7 @@ public sealed partial class LocalPathProvisioner : IController
         }
         try
         {
-            await _client.StorageV1.CreateStorageClassAsync(LocalPathVolumes.StorageClass(_options.StorageClassName), cancellationToken: cancellationToken);
+            await Client.StorageV1.CreateStorageClassAsync(LocalPathVolumes.StorageClass(_options.StorageClassName), cancellationToken: cancellationToken);
             var name = _options.StorageClassName;
             LogClassCreated(name);
         }
@@ -84,7 +74,7 @@ public sealed partial class LocalPathProvisioner : IController
         }
     }
 
-    public async Task SyncClaimAsync(string key, CancellationToken cancellationToken)
+    public async Task SyncClaimAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (_claims.Get(key) is not { } claim
             || claim.Metadata.DeletionTimestamp is not null
@@ -100,7 +90,7 @@ public sealed partial class LocalPathProvisioner : IController
         _events.Record(claim, EventTypes.Normal, "Provisioning", $"External provisioner is provisioning volume for claim \"{ns}/{name}\"");
         try
         {
-            await _client.CoreV1.CreatePersistentVolumeAsync(volume, cancellationToken: cancellationToken);
+            await Client.CoreV1.CreatePersistentVolumeAsync(volume, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
@@ -109,16 +99,15 @@ public sealed partial class LocalPathProvisioner : IController
         catch (HttpOperationException e)
         {
             _events.Record(claim, EventTypes.Warning, "ProvisioningFailed", $"failed to provision volume with StorageClass \"{storageClass.Metadata.Name}\": {e.Message}");
-            _claimQueue.AddRateLimited(key);
-            return;
+            throw; // the loop tries again, rate-limited
         }
-        _claimQueue.Forget(key);
         LogProvisioned(volumeName, ns, name, node);
         _events.Record(claim, EventTypes.Normal, "ProvisioningSucceeded", $"Successfully provisioned volume {volumeName}");
     }
 
-    public async Task SyncVolumeAsync(string name, CancellationToken cancellationToken)
+    public async Task SyncVolumeAsync(NamespacedName key, CancellationToken cancellationToken)
     {
+        var name = key.Name;
         if (_volumes.Get(name) is not { } volume
             || !IsOurs(volume)
             || volume.Metadata.DeletionTimestamp is not null
@@ -129,7 +118,7 @@ public sealed partial class LocalPathProvisioner : IController
         }
         try
         {
-            await _client.CoreV1.DeletePersistentVolumeAsync(name,
+            await Client.CoreV1.DeletePersistentVolumeAsync(name,
                 new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = volume.Metadata.Uid } }, cancellationToken: cancellationToken);
             var path = volume.Spec.HostPath?.Path ?? "";
             LogDeleted(name, path);

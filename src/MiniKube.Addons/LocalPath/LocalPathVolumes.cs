@@ -1,5 +1,5 @@
 using k8s.Models;
-using MiniKube.Controllers.PersistentVolume;
+using MiniKube.Api;
 
 namespace MiniKube.Addons.LocalPath;
 

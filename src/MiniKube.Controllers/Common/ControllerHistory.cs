@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace MiniKube.Controllers.Common;

@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.Common;
 

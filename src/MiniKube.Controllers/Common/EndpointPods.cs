@@ -1,6 +1,5 @@
 using System.Globalization;
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.Common;
 
@@ -11,15 +10,6 @@ namespace MiniKube.Controllers.Common;
 /// </summary>
 public static class EndpointPods
 {
-    /// <summary>The label naming the Service an EndpointSlice belongs to.</summary>
-    public const string ServiceNameLabel = "kubernetes.io/service-name";
-
-    /// <summary>Set (empty) on the endpoints of a Service without a cluster IP.</summary>
-    public const string HeadlessLabel = "service.kubernetes.io/headless";
-
-    /// <summary>When the change that made the controller write last happened (RFC 3339, UTC).</summary>
-    public const string LastChangeTriggerTimeAnnotation = "endpoints.kubernetes.io/last-change-trigger-time";
-
     /// <summary>Whether the service gets endpoints from a controller: it selects pods and is not an ExternalName.</summary>
     public static bool HasSelector(V1Service service)
     {
@@ -143,11 +133,11 @@ public static class EndpointPods
     /// <summary>
     /// The keys of the services a pod change concerns: those selecting the pod before or after.
     /// </summary>
-    public static IEnumerable<string> ServicesFor(ObjectChange<V1Pod> change, Informer<V1Service> services)
+    public static IEnumerable<NamespacedName> ServicesFor(ObjectChange<V1Pod> change, Informer<V1Service> services)
     {
         ArgumentNullException.ThrowIfNull(services);
         var pod = change.Latest;
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<NamespacedName>();
         foreach (var service in services.Cache.ListNamespace(pod.Metadata.NamespaceProperty))
         {
             if (!HasSelector(service))
@@ -157,9 +147,41 @@ public static class EndpointPods
             var selector = LabelSelector.FromMap(service.Spec.Selector);
             if ((change.New is { } now && selector.Matches(now)) || (change.Old is { } before && selector.Matches(before)))
             {
-                keys.Add(ObjectKeys.Of(service));
+                keys.Add(NamespacedName.Of(service));
             }
         }
         return keys;
+    }
+
+    /// <summary>
+    /// The labels of the endpoints written for <paramref name="service"/>: the service's own, plus
+    /// <paramref name="ours"/> (the writer's managed-by, the slice's service-name), plus the headless
+    /// marker when it has no cluster IP (endpoints_controller.go and reconciler.go setEndpointSliceLabels).
+    /// </summary>
+    public static Dictionary<string, string> LabelsFor(V1Service service, params (string Key, string Value)[] ours)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(ours);
+        var labels = new Dictionary<string, string>(service.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (key, value) in ours)
+        {
+            labels[key] = value;
+        }
+        if (service.Spec.ClusterIP is null or "" or "None")
+        {
+            labels[ServiceEndpointLabels.Headless] = "";
+        }
+        else
+        {
+            labels.Remove(ServiceEndpointLabels.Headless);
+        }
+        return labels;
+    }
+
+    /// <summary>Whether the labels on the cluster are exactly <paramref name="desired"/>.</summary>
+    public static bool SameLabels(IDictionary<string, string>? current, Dictionary<string, string> desired)
+    {
+        ArgumentNullException.ThrowIfNull(desired);
+        return current is not null && current.Count == desired.Count && desired.All(p => current.TryGetValue(p.Key, out var v) && v == p.Value);
     }
 }

@@ -1,8 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using MiniKube.Client;
-using MiniKube.Client.Events;
 
 namespace MiniKube.Controllers.Common;
 
@@ -67,7 +63,7 @@ public sealed class PodControl(IKubernetes client, EventRecorder events)
             {
                 return null;
             }
-            var message = StatusMessage(e);
+            var message = ApiErrors.StatusMessage(e);
             events.Record(owner, EventTypes.Warning, "FailedCreate", $"Error creating: {message}");
             return message;
         }
@@ -90,23 +86,9 @@ public sealed class PodControl(IKubernetes client, EventRecorder events)
         }
         catch (HttpOperationException e)
         {
-            var message = StatusMessage(e);
+            var message = ApiErrors.StatusMessage(e);
             events.Record(owner, EventTypes.Warning, "FailedDelete", $"Error deleting: {message}");
             return message;
-        }
-    }
-
-    /// <summary>The message of the Status the API answered with, or the HTTP error.</summary>
-    public static string StatusMessage(HttpOperationException e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        try
-        {
-            return KubernetesJson.Deserialize<V1Status>(e.Response.Content)?.Message ?? e.Message;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return e.Message;
         }
     }
 }

@@ -1,6 +1,4 @@
-using k8s;
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.Common;
 

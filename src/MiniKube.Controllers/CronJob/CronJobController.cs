@@ -1,12 +1,6 @@
 using System.Globalization;
 using System.Net;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 using MiniKube.Controllers.Job;
 
 namespace MiniKube.Controllers.CronJob;
@@ -20,57 +14,44 @@ namespace MiniKube.Controllers.CronJob;
 /// limits, and re-queues itself for the next activation on the controller's clock.
 /// Only the latest missed activation is started, as upstream does.
 /// </summary>
-public sealed partial class CronJobController : IController
+public sealed partial class CronJobController : Controller<NamespacedName>
 {
     public const string ScheduledTimestampAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
     // Upstream adds this to the wait so the sync lands just after the activation, not just before it.
     private static readonly TimeSpan NextScheduleDelta = TimeSpan.FromMilliseconds(100);
 
-    private readonly IKubernetes _client;
     private readonly Informer<V1CronJob> _cronJobs;
     private readonly Informer<V1Job> _jobs;
     private readonly EventRecorder _events;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
 
     public CronJobController(ControllerContext context)
+        : base(context, "cronjob", workers: 5)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<CronJobController>();
         _events = context.Events("cronjob-controller");
-        _queue = new WorkQueue<string>(_time);
         _cronJobs = context.Informers.CronJobs;
         _jobs = context.Informers.Jobs;
-        _cronJobs.AddHandler(change => _queue.Add(change.Key));
+        _cronJobs.AddHandler(change => Queue.Add(change.Name));
         _jobs.AddHandler(change =>
         {
             if (ControllerRefs.ControllerOf(change.Latest) is { Kind: "CronJob" } owner)
             {
-                _queue.Add(ObjectKeys.Of(change.Latest.Metadata.NamespaceProperty, owner.Name));
+                Queue.Add(new NamespacedName(change.Latest.Metadata.NamespaceProperty, owner.Name));
             }
         });
     }
 
-    public string Name => "cronjob";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(5, SyncAsync, cancellationToken);
-
     /// <summary>Converges the CronJob at <paramref name="key"/>; failures are retried through the queue.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (_cronJobs.Cache.Get(key) is not { } cronJob)
         {
             return;
         }
-        await _queue.SyncOrRetryAsync(key, () => SyncCronJobAsync(key, cronJob, cancellationToken),
-            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
+        await SyncCronJobAsync(key, cronJob, cancellationToken);
     }
 
-    private async Task SyncCronJobAsync(string key, V1CronJob cronJob, CancellationToken cancellationToken)
+    private async Task SyncCronJobAsync(NamespacedName key, V1CronJob cronJob, CancellationToken cancellationToken)
     {
         var ns = cronJob.Metadata.NamespaceProperty;
         var jobs = _jobs.Cache.ListNamespace(ns).Where(j => ControllerRefs.IsControlledBy(j, cronJob.Metadata.Uid)).ToList();
@@ -120,7 +101,7 @@ public sealed partial class CronJobController : IController
             // The cache may lag behind a Job we just created: ask the API before calling it missing.
             try
             {
-                await _client.BatchV1.ReadNamespacedJobAsync(reference.Name, reference.NamespaceProperty ?? cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+                await Client.BatchV1.ReadNamespacedJobAsync(reference.Name, reference.NamespaceProperty ?? cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {
@@ -130,7 +111,7 @@ public sealed partial class CronJobController : IController
         }
     }
 
-    private async Task ScheduleAsync(string key, V1CronJob cronJob, V1CronJobStatus status, CancellationToken cancellationToken)
+    private async Task ScheduleAsync(NamespacedName key, V1CronJob cronJob, V1CronJobStatus status, CancellationToken cancellationToken)
     {
         if (cronJob.Metadata.DeletionTimestamp is not null)
         {
@@ -161,7 +142,7 @@ public sealed partial class CronJobController : IController
             return;
         }
 
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var earliest = Utc(status.LastScheduleTime ?? cronJob.Metadata.CreationTimestamp ?? now.UtcDateTime);
         if (cronJob.Spec.StartingDeadlineSeconds is { } deadline && now.AddSeconds(-deadline) > earliest)
         {
@@ -224,19 +205,19 @@ public sealed partial class CronJobController : IController
         var job = NewJob(cronJob, name, at, zone);
         try
         {
-            var created = await _client.BatchV1.CreateNamespacedJobAsync(job, cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            var created = await Client.BatchV1.CreateNamespacedJobAsync(job, cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
             _events.Record(cronJob, EventTypes.Normal, "SuccessfulCreate", $"Created job {created.Metadata.Name}");
             return created;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
             // Created by an earlier sync whose status write was lost.
-            var existing = await _client.BatchV1.ReadNamespacedJobAsync(name, cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            var existing = await Client.BatchV1.ReadNamespacedJobAsync(name, cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
             return ControllerRefs.IsControlledBy(existing, cronJob.Metadata.Uid) ? existing : null;
         }
         catch (HttpOperationException e)
         {
-            _events.Record(cronJob, EventTypes.Warning, "FailedCreate", $"Error creating job: {PodControl.StatusMessage(e)}");
+            _events.Record(cronJob, EventTypes.Warning, "FailedCreate", $"Error creating job: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }
@@ -276,7 +257,7 @@ public sealed partial class CronJobController : IController
     {
         try
         {
-            await _client.BatchV1.DeleteNamespacedJobAsync(name, cronJob.Metadata.NamespaceProperty,
+            await Client.BatchV1.DeleteNamespacedJobAsync(name, cronJob.Metadata.NamespaceProperty,
                 new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = uid } }, cancellationToken: cancellationToken);
             _events.Record(cronJob, EventTypes.Normal, "SuccessfulDelete", $"Deleted job {name}");
         }
@@ -286,7 +267,7 @@ public sealed partial class CronJobController : IController
         }
         catch (HttpOperationException e)
         {
-            _events.Record(cronJob, EventTypes.Warning, "FailedDelete", $"Deleted job: {PodControl.StatusMessage(e)}");
+            _events.Record(cronJob, EventTypes.Warning, "FailedDelete", $"Deleted job: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }
@@ -327,14 +308,14 @@ public sealed partial class CronJobController : IController
         }
         var updated = ObjectCopy.Clone(cronJob);
         updated.Status = status;
-        await _client.BatchV1.ReplaceNamespacedCronJobStatusAsync(updated, cronJob.Metadata.Name, cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        await Client.BatchV1.ReplaceNamespacedCronJobStatusAsync(updated, cronJob.Metadata.Name, cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
 
-    private void RequeueForNext(string key, CronSchedule schedule, TimeZoneInfo zone, DateTimeOffset now)
+    private void RequeueForNext(NamespacedName key, CronSchedule schedule, TimeZoneInfo zone, DateTimeOffset now)
     {
         if (schedule.Next(now, zone) is { } next)
         {
-            _queue.AddAfter(key, next - now + NextScheduleDelta);
+            Queue.AddAfter(key, next - now + NextScheduleDelta);
         }
     }
 
@@ -349,7 +330,4 @@ public sealed partial class CronJobController : IController
     }
 
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
-
-    [LoggerMessage(EventId = 6200, Level = LogLevel.Warning, Message = "Syncing cronjob {Key} failed ({Code}: {Reason}); retrying")]
-    private partial void LogSyncFailed(string key, string code, string reason);
 }

@@ -1,6 +1,4 @@
 using k8s.Models;
-using MiniKube.Client;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.DaemonSet;
 

@@ -1,9 +1,4 @@
-using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.DaemonSet;
 
@@ -16,9 +11,8 @@ namespace MiniKube.Controllers.DaemonSet;
 /// beside the old one within maxSurge; OnDelete only uses the new template for pods it creates.
 /// Templates are recorded as ControllerRevisions; pods carry controller-revision-hash.
 /// </summary>
-public sealed partial class DaemonSetController : IController
+public sealed partial class DaemonSetController : Controller<NamespacedName>
 {
-    private readonly IKubernetes _client;
     private readonly Informer<V1DaemonSet> _daemonSets;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1Node> _nodes;
@@ -27,26 +21,19 @@ public sealed partial class DaemonSetController : IController
     private readonly PodControl _podControl;
     private readonly ControllerHistory _history;
     private readonly Expectations _expectations;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
 
     public DaemonSetController(ControllerContext context)
+        : base(context, "daemonset", workers: 2)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<DaemonSetController>();
         _events = context.Events("daemonset-controller");
-        _podControl = new PodControl(_client, _events);
-        _history = new ControllerHistory(_client);
-        _expectations = new Expectations(_time);
-        _queue = new WorkQueue<string>(_time);
+        _podControl = new PodControl(Client, _events);
+        _history = new ControllerHistory(Client);
+        _expectations = new Expectations(Time);
         _daemonSets = context.Informers.DaemonSets;
         _pods = context.Informers.Pods;
         _nodes = context.Informers.Nodes;
         _revisions = context.Informers.ControllerRevisions;
-        _daemonSets.AddHandler(change => _queue.Add(change.Key));
+        _daemonSets.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(OnPodChange);
         _revisions.AddHandler(change => EnqueueOwner(change.Latest));
         // Any node change may change where daemons belong; there are few DaemonSets, so all are checked.
@@ -56,18 +43,14 @@ public sealed partial class DaemonSetController : IController
             {
                 foreach (var key in _daemonSets.Keys)
                 {
-                    _queue.Add(key);
+                    Queue.Add(NamespacedName.Parse(key));
                 }
             }
         });
     }
 
-    public string Name => "daemonset";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
-
     /// <summary>Converges the DaemonSet at <paramref name="key"/>; failures are retried through the queue.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         var daemonSet = _daemonSets.Cache.Get(key);
         if (daemonSet is null)
@@ -75,8 +58,7 @@ public sealed partial class DaemonSetController : IController
             _expectations.Delete(key);
             return;
         }
-        await _queue.SyncOrRetryAsync(key, () => SyncDaemonSetAsync(key, daemonSet, cancellationToken),
-            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
+        await SyncDaemonSetAsync(key, daemonSet, cancellationToken);
     }
 
     private void OnPodChange(ObjectChange<V1Pod> change)
@@ -91,18 +73,18 @@ public sealed partial class DaemonSetController : IController
         }
     }
 
-    private string? EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
+    private NamespacedName? EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
     {
         if (ControllerRefs.ControllerOf(obj) is not { Kind: "DaemonSet" } owner)
         {
             return null;
         }
-        var key = ObjectKeys.Of(obj.Metadata.NamespaceProperty, owner.Name);
-        _queue.Add(key);
+        var key = new NamespacedName(obj.Metadata.NamespaceProperty, owner.Name);
+        Queue.Add(key);
         return key;
     }
 
-    private async Task SyncDaemonSetAsync(string key, V1DaemonSet daemonSet, CancellationToken cancellationToken)
+    private async Task SyncDaemonSetAsync(NamespacedName key, V1DaemonSet daemonSet, CancellationToken cancellationToken)
     {
         if (daemonSet.Metadata.DeletionTimestamp is not null)
         {
@@ -118,7 +100,7 @@ public sealed partial class DaemonSetController : IController
             .Where(p => ControllerRefs.IsControlledBy(p, uid) && p.Metadata.DeletionTimestamp is null)
             .ToList();
         var nodes = _nodes.Cache.List().OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
-        var plan = new DaemonPlan(daemonSet, nodes, pods, hash, _time.GetUtcNow());
+        var plan = new DaemonPlan(daemonSet, nodes, pods, hash, Time.GetUtcNow());
 
         if (_expectations.Satisfied(key))
         {
@@ -141,7 +123,7 @@ public sealed partial class DaemonSetController : IController
         await WriteStatusAsync(daemonSet, plan.Status(), cancellationToken);
         if (plan.NextAvailabilityCheck() is { } wait)
         {
-            _queue.AddAfter(key, wait);
+            Queue.AddAfter(key, wait);
         }
     }
 
@@ -156,10 +138,10 @@ public sealed partial class DaemonSetController : IController
         await Task.WhenAll(pods.DistinctBy(p => p.Metadata.Uid).Select(p => _podControl.DeleteAsync(p, daemonSet, cancellationToken)));
     }
 
-    private async Task CreateAsync(string key, V1DaemonSet daemonSet, List<string> nodeNames, string hash, CancellationToken cancellationToken)
+    private async Task CreateAsync(NamespacedName key, V1DaemonSet daemonSet, List<string> nodeNames, string hash, CancellationToken cancellationToken)
     {
-        await ExpectedCreates.RunAsync(_expectations, key, nodeNames.Count,
-            async i => await _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken) is null);
+        await _expectations.CreateAsync(key, nodeNames.Count,
+            i => _podControl.CreateAsync(daemonSet.Metadata.NamespaceProperty, DaemonPods.New(daemonSet, nodeNames[i], hash), daemonSet, cancellationToken));
     }
 
     private async Task WriteStatusAsync(V1DaemonSet daemonSet, V1DaemonSetStatus status, CancellationToken cancellationToken)
@@ -172,9 +154,6 @@ public sealed partial class DaemonSetController : IController
         }
         var updated = ObjectCopy.Clone(daemonSet);
         updated.Status = status;
-        await _client.AppsV1.ReplaceNamespacedDaemonSetStatusAsync(updated, daemonSet.Metadata.Name, daemonSet.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        await Client.AppsV1.ReplaceNamespacedDaemonSetStatusAsync(updated, daemonSet.Metadata.Name, daemonSet.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
-
-    [LoggerMessage(EventId = 6300, Level = LogLevel.Warning, Message = "Syncing daemonset {Key} failed ({Code}: {Reason}); retrying")]
-    private partial void LogSyncFailed(string key, string code, string reason);
 }

@@ -1,8 +1,4 @@
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Deployment;
 
@@ -14,63 +10,51 @@ namespace MiniKube.Controllers.Deployment;
 /// the deletion of their pods trigger a sync; a rollout that may miss its progress deadline is
 /// looked at again when the deadline passes.
 /// </summary>
-public sealed partial class DeploymentController : IController
+public sealed partial class DeploymentController : Controller<NamespacedName>
 {
     private const int Workers = 5;
 
     private readonly Informer<V1Deployment> _deployments;
     private readonly Informer<V1ReplicaSet> _replicaSets;
     private readonly DeploymentSyncServices _services;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
 
     public DeploymentController(ControllerContext context)
+        : base(context, "deployment", Workers)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _logger = context.Loggers.CreateLogger<DeploymentController>();
-        _queue = new WorkQueue<string>(context.Time);
         _deployments = context.Informers.Deployments;
         _replicaSets = context.Informers.ReplicaSets;
         var pods = context.Informers.Pods;
         _services = new DeploymentSyncServices(context.Client, _replicaSets.Cache, pods.Cache, context.Events("deployment-controller"), context.Time);
-        _deployments.AddHandler(change => _queue.Add(change.Key));
+        _deployments.AddHandler(change => Queue.Add(change.Name));
         _replicaSets.AddHandler(OnReplicaSetChange);
         pods.AddHandler(OnPodChange);
     }
 
-    public string Name => "deployment";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(Workers, SyncAsync, cancellationToken);
-
-    /// <summary>Converges the Deployment at <paramref name="key"/> ("namespace/name"); failures are retried through the queue.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    /// <summary>Converges the Deployment at <paramref name="key"/>; failures are retried through the queue.</summary>
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (_deployments.Cache.Get(key) is not { } cached)
         {
             return;
         }
+        TimeSpan? again;
         try
         {
-            var again = await new DeploymentSync(_services, ObjectCopy.Clone(cached)).RunAsync(cancellationToken);
-            _queue.Forget(key);
-            if (again == TimeSpan.Zero)
-            {
-                _queue.AddRateLimited(key);
-            }
-            else if (again is { } delay)
-            {
-                _queue.AddAfter(key, delay);
-            }
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(key, (int)e.Response.StatusCode, PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
+            again = await new DeploymentSync(_services, ObjectCopy.Clone(cached)).RunAsync(cancellationToken);
         }
         catch (ArgumentException e)
         {
             // An invalid selector: retrying will not help; the next update of the Deployment brings it back.
             LogInvalid(key, e.Message);
+            return;
+        }
+        if (again == TimeSpan.Zero)
+        {
+            Queue.AddRateLimited(key);
+        }
+        else if (again is { } delay)
+        {
+            Queue.AddAfter(key, delay);
         }
     }
 
@@ -97,7 +81,7 @@ public sealed partial class DeploymentController : IController
         {
             if (AdoptionSelectors.CouldAdopt(d.Spec.Selector, rs))
             {
-                _queue.Add(ObjectKeys.Of(d));
+                Queue.Add(NamespacedName.Of(d));
             }
         }
     }
@@ -113,32 +97,29 @@ public sealed partial class DeploymentController : IController
         if (rs is not null && rs.Metadata.Uid == owner.Uid && OwnerKey(rs) is { } key
             && _deployments.Cache.Get(key)?.Spec.Strategy?.Type == "Recreate")
         {
-            _queue.Add(key);
+            Queue.Add(key);
         }
     }
 
-    private void Enqueue(string? key)
+    private void Enqueue(NamespacedName? key)
     {
-        if (key is not null)
+        if (key is { } name)
         {
-            _queue.Add(key);
+            Queue.Add(name);
         }
     }
 
     /// <summary>The key of the cached Deployment (same uid) that controls <paramref name="rs"/>.</summary>
-    private string? OwnerKey(V1ReplicaSet rs)
+    private NamespacedName? OwnerKey(V1ReplicaSet rs)
     {
         if (ControllerRefs.ControllerOf(rs) is not { Kind: "Deployment" } owner)
         {
             return null;
         }
-        var key = ObjectKeys.Of(rs.Metadata.NamespaceProperty, owner.Name);
+        var key = new NamespacedName(rs.Metadata.NamespaceProperty, owner.Name);
         return _deployments.Cache.Get(key)?.Metadata.Uid == owner.Uid ? key : null;
     }
 
-    [LoggerMessage(EventId = 6200, Level = LogLevel.Warning, Message = "Syncing Deployment {Key} failed ({Code}: {Reason}); retrying")]
-    private partial void LogSyncFailed(string key, int code, string reason);
-
     [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Deployment {Key} is invalid: {Reason}")]
-    private partial void LogInvalid(string key, string reason);
+    private partial void LogInvalid(NamespacedName key, string reason);
 }

@@ -1,11 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Deployment;
 
@@ -180,7 +175,7 @@ internal sealed class DeploymentSync(DeploymentSyncServices services, V1Deployme
         }
         catch (HttpOperationException e) when (!ApiErrors.IsNamespaceTerminating(e))
         {
-            var message = $"Failed to create new replica set \"{rs.Metadata.Name}\": {PodControl.StatusMessage(e)}";
+            var message = $"Failed to create new replica set \"{rs.Metadata.Name}\": {ApiErrors.StatusMessage(e)}";
             if (DeploymentConditions.HasProgressDeadline(d))
             {
                 SetCondition(DeploymentConditions.Progressing, "False", DeploymentConditions.ReplicaSetCreateError, message);

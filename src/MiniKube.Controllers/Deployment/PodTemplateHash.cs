@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
 
 namespace MiniKube.Controllers.Deployment;

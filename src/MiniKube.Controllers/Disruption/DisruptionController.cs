@@ -1,10 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Disruption;
 
@@ -19,46 +13,34 @@ namespace MiniKube.Controllers.Disruption;
 /// counts cannot be worked out gets zero allowed disruptions (upstream's fail-safe), and one
 /// with pending disruptedPods entries is synced again when the first of them expires.
 /// </summary>
-public sealed partial class DisruptionController : IController
+public sealed partial class DisruptionController : Controller<NamespacedName>
 {
-    private readonly IKubernetes _client;
     private readonly Informer<V1PodDisruptionBudget> _budgets;
     private readonly Informer<V1Pod> _pods;
     private readonly ControllerScales _scales;
     private readonly EventRecorder _events;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
 
     public DisruptionController(ControllerContext context)
+        : base(context, "disruption", workers: 2)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<DisruptionController>();
         // Upstream's recorder reports as "controllermanager", not as a named controller.
         _events = context.Events("controllermanager");
-        _queue = new WorkQueue<string>(_time);
         _budgets = context.Informers.PodDisruptionBudgets;
         _pods = context.Informers.Pods;
         // Listers only, as upstream: a scale change shows up through the pods it adds or removes.
         _scales = new ControllerScales(context.Informers.ReplicationControllers, context.Informers.ReplicaSets, context.Informers.Deployments, context.Informers.StatefulSets);
-        _budgets.AddHandler(change => _queue.Add(change.Key));
+        _budgets.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(EnqueueBudgetsOf);
     }
 
-    public string Name => "disruption";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
-
     /// <summary>Brings the status of the budget at <paramref name="key"/> up to date; failed writes are retried through the queue.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (_budgets.Cache.Get(key) is not { } pdb)
         {
             return;
         }
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var (status, recheckAt) = Reconcile(pdb, now);
         if (status is not null)
         {
@@ -66,25 +48,19 @@ public sealed partial class DisruptionController : IController
             updated.Status = status;
             try
             {
-                await _client.PolicyV1.ReplaceNamespacedPodDisruptionBudgetStatusAsync(updated, pdb.Metadata.Name, pdb.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+                await Client.PolicyV1.ReplaceNamespacedPodDisruptionBudgetStatusAsync(updated, pdb.Metadata.Name, pdb.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
             }
             catch (HttpOperationException e) when (ApiErrors.IsNotFound(e))
             {
                 // Deleted meanwhile: nothing left to keep current.
                 return;
             }
-            catch (HttpOperationException e)
-            {
-                // A 409 means our cached budget is stale: the update it causes queues the key again, this retry covers a lost one.
-                LogWriteFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e));
-                _queue.AddRateLimited(key);
-                return;
-            }
+            // Any other API error (a 409: our cached budget is stale) goes back to the loop, which retries rate-limited;
+            // the update that made it stale queues the key again anyway, the retry covers a lost one.
         }
-        _queue.Forget(key);
         if (recheckAt is { } at)
         {
-            _queue.AddAfter(key, at - now);
+            Queue.AddAfter(key, at - now);
         }
     }
 
@@ -134,7 +110,7 @@ public sealed partial class DisruptionController : IController
 
     private V1PodDisruptionBudgetStatus? FailSafe(V1PodDisruptionBudget pdb, string message, DateTimeOffset now)
     {
-        LogSyncFailed(ObjectKeys.Of(pdb), message);
+        LogFailSafe(ObjectKeys.Of(pdb), message);
         return BudgetStatus.FailSafe(pdb, message, now);
     }
 
@@ -146,7 +122,7 @@ public sealed partial class DisruptionController : IController
         {
             if ((change.Old is { } old && Selects(pdb, old)) || (change.New is { } pod && Selects(pdb, pod)))
             {
-                _queue.Add(ObjectKeys.Of(pdb));
+                Queue.Add(NamespacedName.Of(pdb));
             }
         }
     }
@@ -164,9 +140,6 @@ public sealed partial class DisruptionController : IController
         }
     }
 
-    [LoggerMessage(EventId = 6500, Level = LogLevel.Warning, Message = "Writing the status of PodDisruptionBudget {Key} failed ({Code}: {Reason}); retrying")]
-    private partial void LogWriteFailed(string key, string code, string reason);
-
     [LoggerMessage(EventId = 6501, Level = LogLevel.Warning, Message = "PodDisruptionBudget {Key} allows no disruptions until its pods can be counted: {Reason}")]
-    private partial void LogSyncFailed(string key, string reason);
+    private partial void LogFailSafe(string key, string reason);
 }

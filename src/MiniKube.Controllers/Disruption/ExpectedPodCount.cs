@@ -1,5 +1,4 @@
 using k8s.Models;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Disruption;
 

@@ -1,10 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Endpoints;
 
@@ -16,37 +10,31 @@ namespace MiniKube.Controllers.Endpoints;
 /// the Service. Services without a selector (like default/kubernetes) are left to whoever
 /// writes their endpoints. Keys are service keys.
 /// </summary>
-public sealed partial class EndpointsController : IController
+public sealed partial class EndpointsController : Controller<NamespacedName>
 {
     /// <summary>The label upstream (1.33+) puts on the Endpoints it manages, and its value.</summary>
     public const string ManagedByLabel = "endpoints.kubernetes.io/managed-by";
 
     public const string ManagedByValue = "endpoint-controller";
 
-    private readonly IKubernetes _client;
     private readonly Informer<V1Service> _services;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1Endpoints> _endpoints;
     private readonly EventRecorder _events;
-    private readonly WorkQueue<string> _queue;
-    private readonly ILogger _logger;
 
     public EndpointsController(ControllerContext context)
+        : base(context, "endpoint", workers: 5)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _logger = context.Loggers.CreateLogger<EndpointsController>();
         _events = context.Events("endpoint-controller");
-        _queue = new WorkQueue<string>(context.Time);
         _services = context.Informers.Services;
         _pods = context.Informers.Pods;
         _endpoints = context.Informers.Endpoints;
-        _services.AddHandler(change => _queue.Add(change.Key));
+        _services.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(change =>
         {
             foreach (var key in EndpointPods.ServicesFor(change, _services))
             {
-                _queue.Add(key);
+                Queue.Add(key);
             }
         });
         // Someone deleted our Endpoints: make them again if the service still wants them.
@@ -54,20 +42,12 @@ public sealed partial class EndpointsController : IController
         {
             if (change.IsDelete)
             {
-                _queue.Add(change.Key);
+                Queue.Add(change.Name);
             }
         });
     }
 
-    public string Name => "endpoint";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(5, SyncAsync, cancellationToken);
-
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
-    {
-        var (ns, name) = ObjectKeys.Split(key);
-        await _queue.SyncOrRetryAsync(key, () => ConvergeAsync(ns, name, cancellationToken), e => LogSyncFailed(ns, name, PodControl.StatusMessage(e)));
-    }
+    public override Task SyncAsync(NamespacedName key, CancellationToken cancellationToken) => ConvergeAsync(key.Namespace, key.Name, cancellationToken);
 
     private async Task ConvergeAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -87,8 +67,8 @@ public sealed partial class EndpointsController : IController
         }
         var pods = EndpointPods.Selected(service, _pods);
         var subsets = EndpointSubsets.For(service, pods);
-        var labels = LabelsFor(service);
-        if (current is not null && EndpointSubsets.Same(current.Subsets, subsets) && SameLabels(current.Metadata.Labels, labels))
+        var labels = EndpointPods.LabelsFor(service, (ManagedByLabel, ManagedByValue));
+        if (current is not null && EndpointSubsets.Same(current.Subsets, subsets) && EndpointPods.SameLabels(current.Metadata.Labels, labels))
         {
             return;
         }
@@ -96,17 +76,17 @@ public sealed partial class EndpointsController : IController
         desired.Subsets = subsets;
         desired.Metadata.Labels = labels;
         desired.Metadata.Annotations ??= new Dictionary<string, string>();
-        desired.Metadata.Annotations[EndpointPods.LastChangeTriggerTimeAnnotation] =
+        desired.Metadata.Annotations[ServiceEndpointLabels.LastChangeTriggerTime] =
             EndpointPods.FormatTriggerTime(EndpointPods.LastChangeTriggerTime(service, pods.Where(p => EndpointPods.ShouldBeListed(p, service.Spec.PublishNotReadyAddresses == true))));
         try
         {
             if (current is null)
             {
-                await _client.CoreV1.CreateNamespacedEndpointsAsync(desired, ns, cancellationToken: cancellationToken);
+                await Client.CoreV1.CreateNamespacedEndpointsAsync(desired, ns, cancellationToken: cancellationToken);
             }
             else
             {
-                await _client.CoreV1.ReplaceNamespacedEndpointsAsync(desired, name, ns, cancellationToken: cancellationToken);
+                await Client.CoreV1.ReplaceNamespacedEndpointsAsync(desired, name, ns, cancellationToken: cancellationToken);
             }
             var ready = subsets.Sum(s => s.Addresses?.Count ?? 0);
             var notReady = subsets.Sum(s => s.NotReadyAddresses?.Count ?? 0);
@@ -119,8 +99,8 @@ public sealed partial class EndpointsController : IController
         catch (HttpOperationException e) when (!ApiErrors.IsConflict(e))
         {
             var message = current is null
-                ? $"Failed to create endpoint for service {ns}/{name}: {PodControl.StatusMessage(e)}"
-                : $"Failed to update endpoint {ns}/{name}: {PodControl.StatusMessage(e)}";
+                ? $"Failed to create endpoint for service {ns}/{name}: {ApiErrors.StatusMessage(e)}"
+                : $"Failed to update endpoint {ns}/{name}: {ApiErrors.StatusMessage(e)}";
             _events.Record(desired, EventTypes.Warning, current is null ? "FailedToCreateEndpoint" : "FailedToUpdateEndpoint", message);
             throw;
         }
@@ -130,7 +110,7 @@ public sealed partial class EndpointsController : IController
     {
         try
         {
-            await _client.CoreV1.DeleteNamespacedEndpointsAsync(name, ns, cancellationToken: cancellationToken);
+            await Client.CoreV1.DeleteNamespacedEndpointsAsync(name, ns, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (ApiErrors.IsNotFound(e))
         {
@@ -138,30 +118,6 @@ public sealed partial class EndpointsController : IController
         }
     }
 
-    /// <summary>The service's labels, plus the headless marker and our managed-by label.</summary>
-    private static Dictionary<string, string> LabelsFor(V1Service service)
-    {
-        var labels = new Dictionary<string, string>(service.Metadata.Labels ?? new Dictionary<string, string>(), StringComparer.Ordinal)
-        {
-            [ManagedByLabel] = ManagedByValue,
-        };
-        if (service.Spec.ClusterIP is null or "" or "None")
-        {
-            labels[EndpointPods.HeadlessLabel] = "";
-        }
-        else
-        {
-            labels.Remove(EndpointPods.HeadlessLabel);
-        }
-        return labels;
-    }
-
-    private static bool SameLabels(IDictionary<string, string>? current, Dictionary<string, string> desired) =>
-        current is not null && current.Count == desired.Count && desired.All(p => current.TryGetValue(p.Key, out var v) && v == p.Value);
-
     [LoggerMessage(EventId = 3200, Level = LogLevel.Debug, Message = "Endpoints {Namespace}/{Name} written: {Ready} ready, {NotReady} not ready")]
     private partial void LogWritten(string @namespace, string name, int ready, int notReady);
-
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Syncing endpoints of service {Namespace}/{Name} failed ({Reason}); retrying")]
-    private partial void LogSyncFailed(string @namespace, string name, string reason);
 }

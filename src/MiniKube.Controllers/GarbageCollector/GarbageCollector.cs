@@ -1,10 +1,5 @@
 using System.Collections.Concurrent;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.GarbageCollector;
 
@@ -40,28 +35,22 @@ public readonly record struct GcItem(GcKind Kind, string Namespace, string Name)
 /// </list>
 /// Keys are <see cref="GcItem"/>s; a sync reads the cached object and converges.
 /// </summary>
-public sealed partial class GarbageCollector : IController
+public sealed partial class GarbageCollector : Controller<GcItem>
 {
     public const string ForegroundFinalizer = "foregroundDeletion";
     public const string OrphanFinalizer = "orphan";
 
     private const int MaxAbsentOwners = 10_000;
 
-    private readonly IKubernetes _client;
     private readonly GcKinds _kinds;
-    private readonly WorkQueue<GcItem> _queue;
-    private readonly ILogger _logger;
 
     // UIDs confirmed gone by a live read (upstream's absentOwnerCache): a UID never comes back, so
     // the many dependents of one deleted owner cost one GET, not one each.
     private readonly ConcurrentDictionary<string, byte> _absentOwners = new(StringComparer.Ordinal);
 
     public GarbageCollector(ControllerContext context)
+        : base(context, "garbagecollector", workers: 5)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _logger = context.Loggers.CreateLogger<GarbageCollector>();
-        _queue = new WorkQueue<GcItem>(context.Time);
         _kinds = new GcKinds(context.Informers);
         foreach (var kind in _kinds.All)
         {
@@ -69,14 +58,7 @@ public sealed partial class GarbageCollector : IController
         }
     }
 
-    public string Name => "garbagecollector";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(5, SyncAsync, cancellationToken);
-
-    public async Task SyncAsync(GcItem item, CancellationToken cancellationToken)
-    {
-        await _queue.SyncOrRetryAsync(item, () => ProcessAsync(item, cancellationToken), e => LogSyncFailed(item, PodControl.StatusMessage(e)));
-    }
+    public override Task SyncAsync(GcItem item, CancellationToken cancellationToken) => ProcessAsync(item, cancellationToken);
 
     private void OnChange(GcKind kind, IKubernetesObject<V1ObjectMeta>? old, IKubernetesObject<V1ObjectMeta>? now)
     {
@@ -86,13 +68,13 @@ public sealed partial class GarbageCollector : IController
             var gone = old!;
             foreach (var (dependentKind, dependent) in _kinds.DependentsOf(gone.Metadata.Uid))
             {
-                _queue.Add(GcItem.Of(dependentKind, dependent));
+                Queue.Add(GcItem.Of(dependentKind, dependent));
             }
             foreach (var owner in gone.Metadata.OwnerReferences ?? [])
             {
                 if (_kinds.Of(owner.ApiVersion, owner.Kind) is { } ownerKind)
                 {
-                    _queue.Add(new GcItem(ownerKind, ownerKind.Namespaced ? gone.Metadata.NamespaceProperty ?? "" : "", owner.Name));
+                    Queue.Add(new GcItem(ownerKind, ownerKind.Namespaced ? gone.Metadata.NamespaceProperty ?? "" : "", owner.Name));
                 }
             }
             return;
@@ -101,7 +83,7 @@ public sealed partial class GarbageCollector : IController
         // Updates that change neither owners nor deletion state (status, lease renewals) need no look.
         if (interesting && (old is null || ReferenceEquals(old, now) || OwnersOrDeletionChanged(old, now)))
         {
-            _queue.Add(GcItem.Of(kind, now));
+            Queue.Add(GcItem.Of(kind, now));
         }
     }
 
@@ -200,7 +182,7 @@ public sealed partial class GarbageCollector : IController
         if (owner is null || owner.Metadata.Uid != reference.Uid)
         {
             // The cache may lag behind the API (an owner created a moment ago): only the API server's word deletes anything.
-            owner = await kind.ReadAsync(_client, ns, reference.Name, cancellationToken);
+            owner = await kind.ReadAsync(Client, ns, reference.Name, cancellationToken);
             if (owner is null || owner.Metadata.Uid != reference.Uid)
             {
                 if (_absentOwners.Count >= MaxAbsentOwners)
@@ -230,7 +212,7 @@ public sealed partial class GarbageCollector : IController
             }
             if (dependent.Metadata.DeletionTimestamp is null)
             {
-                _queue.Add(GcItem.Of(kind, dependent));
+                Queue.Add(GcItem.Of(kind, dependent));
             }
         }
         if (blocking == 0)
@@ -256,7 +238,7 @@ public sealed partial class GarbageCollector : IController
     {
         try
         {
-            await item.Kind.DeleteAsync(_client, item.NamespaceOrNull, item.Name,
+            await item.Kind.DeleteAsync(Client, item.NamespaceOrNull, item.Name,
                 new V1DeleteOptions { PropagationPolicy = policy, Preconditions = new V1Preconditions { Uid = obj.Metadata.Uid } }, cancellationToken);
         }
         catch (HttpOperationException e) when (ApiErrors.IsGoneOrReplaced(e))
@@ -272,7 +254,7 @@ public sealed partial class GarbageCollector : IController
         var patch = MetadataPatch(obj, "ownerReferences", remaining);
         try
         {
-            await item.Kind.PatchAsync(_client, item.NamespaceOrNull, item.Name, patch, cancellationToken);
+            await item.Kind.PatchAsync(Client, item.NamespaceOrNull, item.Name, patch, cancellationToken);
         }
         catch (HttpOperationException e) when (ApiErrors.IsNotFound(e))
         {
@@ -285,7 +267,7 @@ public sealed partial class GarbageCollector : IController
         var remaining = (obj.Metadata.Finalizers ?? []).Where(f => f != finalizer).ToList();
         try
         {
-            await item.Kind.PatchAsync(_client, item.NamespaceOrNull, item.Name, MetadataPatch(obj, "finalizers", remaining), cancellationToken);
+            await item.Kind.PatchAsync(Client, item.NamespaceOrNull, item.Name, MetadataPatch(obj, "finalizers", remaining), cancellationToken);
         }
         catch (HttpOperationException e) when (ApiErrors.IsNotFound(e))
         {
@@ -315,7 +297,4 @@ public sealed partial class GarbageCollector : IController
 
     [LoggerMessage(EventId = 3402, Level = LogLevel.Debug, Message = "{Item}: dependents orphaned; removing the orphan finalizer")]
     private partial void LogOrphaned(GcItem item);
-
-    [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Garbage collecting {Item} failed ({Reason}); retrying")]
-    private partial void LogSyncFailed(GcItem item, string reason);
 }

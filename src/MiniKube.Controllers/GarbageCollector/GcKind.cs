@@ -1,8 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using MiniKube.Client;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.GarbageCollector;
 

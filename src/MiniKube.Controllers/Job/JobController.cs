@@ -1,9 +1,4 @@
-using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Job;
 
@@ -19,42 +14,30 @@ namespace MiniKube.Controllers.Job;
 /// finalizer instead; we do not add it, so a finished pod deleted by hand is still counted once
 /// it was seen, and one deleted before it was seen is not). Pods are not adopted by selector.
 /// </summary>
-public sealed partial class JobController : IController
+public sealed partial class JobController : Controller<NamespacedName>
 {
     private const string PodIndexLabel = CompletionIndexes.Annotation;
 
-    private readonly IKubernetes _client;
     private readonly Informer<V1Job> _jobs;
     private readonly Informer<V1Pod> _pods;
     private readonly EventRecorder _events;
     private readonly PodControl _podControl;
     private readonly Expectations _expectations;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
 
     public JobController(ControllerContext context)
+        : base(context, "job", workers: 5)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<JobController>();
         _events = context.Events("job-controller");
-        _podControl = new PodControl(_client, _events);
-        _expectations = new Expectations(_time);
-        _queue = new WorkQueue<string>(_time);
+        _podControl = new PodControl(Client, _events);
+        _expectations = new Expectations(Time);
         _jobs = context.Informers.Jobs;
         _pods = context.Informers.Pods;
-        _jobs.AddHandler(change => _queue.Add(change.Key));
+        _jobs.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(OnPodChange);
     }
 
-    public string Name => "job";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(5, SyncAsync, cancellationToken);
-
     /// <summary>Converges the Job at <paramref name="key"/> ("namespace/name"); failures are retried through the queue.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         var job = _jobs.Cache.Get(key);
         if (job is null)
@@ -62,8 +45,7 @@ public sealed partial class JobController : IController
             _expectations.Delete(key);
             return;
         }
-        await _queue.SyncOrRetryAsync(key, () => SyncJobAsync(key, job, cancellationToken),
-            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
+        await SyncJobAsync(key, job, cancellationToken);
     }
 
     private void OnPodChange(ObjectChange<V1Pod> change)
@@ -73,7 +55,7 @@ public sealed partial class JobController : IController
         {
             return;
         }
-        var key = ObjectKeys.Of(pod.Metadata.NamespaceProperty, owner.Name);
+        var key = new NamespacedName(pod.Metadata.NamespaceProperty, owner.Name);
         if (change.IsAdd)
         {
             _expectations.CreationObserved(key);
@@ -82,16 +64,16 @@ public sealed partial class JobController : IController
         {
             _expectations.DeletionObserved(key);
         }
-        _queue.Add(key);
+        Queue.Add(key);
     }
 
-    private async Task SyncJobAsync(string key, V1Job job, CancellationToken cancellationToken)
+    private async Task SyncJobAsync(NamespacedName key, V1Job job, CancellationToken cancellationToken)
     {
         if (JobConditions.Finished(job) is not null)
         {
             return;
         }
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var nowUtc = now.UtcDateTime;
         var spec = job.Spec;
         var pods = _pods.Cache.ListNamespace(job.Metadata.NamespaceProperty, LabelSelector.From(spec.Selector))
@@ -144,7 +126,7 @@ public sealed partial class JobController : IController
                 }
                 else
                 {
-                    _queue.AddAfter(key, remaining);
+                    Queue.AddAfter(key, remaining);
                 }
             }
         }
@@ -207,7 +189,7 @@ public sealed partial class JobController : IController
         }
         var updated = ObjectCopy.Clone(job);
         updated.Status = status;
-        await _client.BatchV1.ReplaceNamespacedJobStatusAsync(updated, job.Metadata.Name, job.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        await Client.BatchV1.ReplaceNamespacedJobStatusAsync(updated, job.Metadata.Name, job.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
         RecordTransitions(job, wasSuspended, suspended, target, finishedType, succeeded);
     }
 
@@ -252,7 +234,7 @@ public sealed partial class JobController : IController
         return limit == 0 ? restarts > 0 : restarts >= limit;
     }
 
-    private async Task<(List<V1Pod> Active, int Created)> ManageNonIndexedAsync(string key, V1Job job, List<V1Pod> pods, List<V1Pod> active, int succeeded, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(List<V1Pod> Active, int Created)> ManageNonIndexedAsync(NamespacedName key, V1Job job, List<V1Pod> pods, List<V1Pod> active, int succeeded, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var parallelism = job.Spec.Parallelism ?? 1;
         var want = job.Spec.Completions is { } completions
@@ -270,7 +252,7 @@ public sealed partial class JobController : IController
         return (active, created);
     }
 
-    private async Task<(List<V1Pod> Active, int Created)> ManageIndexedAsync(string key, V1Job job, List<V1Pod> pods, List<V1Pod> active, SortedSet<int> succeededIndexes, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(List<V1Pod> Active, int Created)> ManageIndexedAsync(NamespacedName key, V1Job job, List<V1Pod> pods, List<V1Pod> active, SortedSet<int> succeededIndexes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var completions = job.Spec.Completions ?? 0;
         // Active pods for an index already done, with a bad index, or a second one for an index, are extra.
@@ -307,19 +289,19 @@ public sealed partial class JobController : IController
         return (keep, created);
     }
 
-    private bool BackoffAllows(string key, List<V1Pod> pods, DateTimeOffset now)
+    private bool BackoffAllows(NamespacedName key, List<V1Pod> pods, DateTimeOffset now)
     {
         var remaining = JobBackoff.Remaining(pods, now);
         if (remaining <= TimeSpan.Zero)
         {
             return true;
         }
-        _queue.AddAfter(key, remaining);
+        Queue.AddAfter(key, remaining);
         return false;
     }
 
     /// <summary>Keeps <paramref name="keep"/> pods, deleting the least useful first (unscheduled, not ready, newest: upstream's ActivePods order).</summary>
-    private async Task<List<V1Pod>> ScaleDownAsync(string key, V1Job job, List<V1Pod> active, int keep, CancellationToken cancellationToken)
+    private async Task<List<V1Pod>> ScaleDownAsync(NamespacedName key, V1Job job, List<V1Pod> active, int keep, CancellationToken cancellationToken)
     {
         var ordered = active
             .OrderBy(p => string.IsNullOrEmpty(p.Spec?.NodeName) ? 0 : 1)
@@ -332,7 +314,7 @@ public sealed partial class JobController : IController
     }
 
     /// <summary>Deletes <paramref name="pods"/>; returns how many were asked to go.</summary>
-    private async Task<int> DeleteAsync(string key, V1Job job, List<V1Pod> pods, CancellationToken cancellationToken)
+    private async Task<int> DeleteAsync(NamespacedName key, V1Job job, List<V1Pod> pods, CancellationToken cancellationToken)
     {
         if (pods.Count == 0)
         {
@@ -349,11 +331,12 @@ public sealed partial class JobController : IController
     }
 
     /// <summary>Creates one pod per entry (a completion index for Indexed Jobs, null otherwise); returns how many were created.</summary>
-    private async Task<int> CreateAsync(string key, V1Job job, List<int?> indexes, CancellationToken cancellationToken)
+    private async Task<int> CreateAsync(NamespacedName key, V1Job job, List<int?> indexes, CancellationToken cancellationToken)
     {
         var reference = ControllerRefs.To(job, "batch/v1", "Job");
-        return await ExpectedCreates.RunAsync(_expectations, key, indexes.Count,
-            async i => await _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken) is null);
+        var (succeeded, _) = await _expectations.CreateAsync(key, indexes.Count,
+            i => _podControl.CreateAsync(job.Metadata.NamespaceProperty, NewPod(job, reference, indexes[i]), job, cancellationToken));
+        return succeeded;
     }
 
     /// <summary>A pod of <paramref name="job"/>; Indexed pods carry their index (annotation, label, env) and a stable hostname "&lt;job&gt;-&lt;index&gt;".</summary>
@@ -392,7 +375,4 @@ public sealed partial class JobController : IController
         new() { Type = type, Status = "True", Reason = reason, Message = message, LastProbeTime = now, LastTransitionTime = now };
 
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
-
-    [LoggerMessage(EventId = 6100, Level = LogLevel.Warning, Message = "Syncing job {Key} failed ({Code}: {Reason}); retrying")]
-    private partial void LogSyncFailed(string key, string code, string reason);
 }

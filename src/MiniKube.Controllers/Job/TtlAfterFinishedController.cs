@@ -1,8 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.Job;
 
@@ -13,37 +9,25 @@ namespace MiniKube.Controllers.Job;
 /// precondition so a Job re-created under the same name is never hit. Before deleting it
 /// re-reads the Job from the API, as the TTL may have been changed since the cache saw it.
 /// </summary>
-public sealed partial class TtlAfterFinishedController : IController
+public sealed partial class TtlAfterFinishedController : Controller<NamespacedName>
 {
-    private readonly IKubernetes _client;
     private readonly Informer<V1Job> _jobs;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
 
     public TtlAfterFinishedController(ControllerContext context)
+        : base(context, "ttl-after-finished", workers: 5)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<TtlAfterFinishedController>();
-        _queue = new WorkQueue<string>(_time);
         _jobs = context.Informers.Jobs;
         _jobs.AddHandler(change =>
         {
             if (change.New is { } job && job.Spec?.TtlSecondsAfterFinished is not null && JobConditions.Finished(job) is not null)
             {
-                _queue.Add(change.Key);
+                Queue.Add(change.Name);
             }
         });
     }
 
-    public string Name => "ttl-after-finished";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(5, SyncAsync, cancellationToken);
-
     /// <summary>Deletes the Job at <paramref name="key"/> when its TTL has run out, or re-checks when it will.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         try
         {
@@ -53,34 +37,28 @@ public sealed partial class TtlAfterFinishedController : IController
             }
             if (remaining > TimeSpan.Zero)
             {
-                _queue.AddAfter(key, remaining);
+                Queue.AddAfter(key, remaining);
                 return;
             }
             // The cache may be behind a user who just raised or removed the TTL.
-            var fresh = await _client.BatchV1.ReadNamespacedJobAsync(cached.Metadata.Name, cached.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            var fresh = await Client.BatchV1.ReadNamespacedJobAsync(cached.Metadata.Name, cached.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
             var left = Remaining(fresh);
             if (left is null || left > TimeSpan.Zero)
             {
                 if (left is { } wait)
                 {
-                    _queue.AddAfter(key, wait);
+                    Queue.AddAfter(key, wait);
                 }
                 return;
             }
             LogDeleting(key);
-            await _client.BatchV1.DeleteNamespacedJobAsync(fresh.Metadata.Name, fresh.Metadata.NamespaceProperty,
+            await Client.BatchV1.DeleteNamespacedJobAsync(fresh.Metadata.Name, fresh.Metadata.NamespaceProperty,
                 new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = fresh.Metadata.Uid } },
                 cancellationToken: cancellationToken);
-            _queue.Forget(key);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
         {
             // Gone already, or a different Job now has the name.
-        }
-        catch (HttpOperationException e)
-        {
-            LogFailed(key, e.Response.StatusCode.ToString());
-            _queue.AddRateLimited(key);
         }
     }
 
@@ -91,13 +69,10 @@ public sealed partial class TtlAfterFinishedController : IController
         {
             return null;
         }
-        var finishedAt = finished.LastTransitionTime ?? job.Status?.CompletionTime ?? _time.GetUtcNow().UtcDateTime;
-        return new DateTimeOffset(DateTime.SpecifyKind(finishedAt, DateTimeKind.Utc)).AddSeconds(ttl) - _time.GetUtcNow();
+        var finishedAt = finished.LastTransitionTime ?? job.Status?.CompletionTime ?? Time.GetUtcNow().UtcDateTime;
+        return new DateTimeOffset(DateTime.SpecifyKind(finishedAt, DateTimeKind.Utc)).AddSeconds(ttl) - Time.GetUtcNow();
     }
 
     [LoggerMessage(EventId = 6120, Level = LogLevel.Information, Message = "Job {Key} finished longer ago than its ttlSecondsAfterFinished; deleting it")]
-    private partial void LogDeleting(string key);
-
-    [LoggerMessage(EventId = 6121, Level = LogLevel.Warning, Message = "Deleting expired job {Key} failed ({Code}); retrying")]
-    private partial void LogFailed(string key, string code);
+    private partial void LogDeleting(NamespacedName key);
 }

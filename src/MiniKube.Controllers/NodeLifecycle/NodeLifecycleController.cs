@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.NodeLifecycle;
 
@@ -26,22 +20,18 @@ namespace MiniKube.Controllers.NodeLifecycle;
 /// Evicting the pods of NoExecute-tainted nodes is <see cref="TaintEvictionController"/>'s job.
 /// Keys are node names.
 /// </summary>
-public sealed partial class NodeLifecycleController : IController
+public sealed partial class NodeLifecycleController : Controller<NamespacedName>
 {
     public const string LeaseNamespace = "kube-node-lease";
 
     /// <summary>The conditions a stale node gets as Unknown (upstream's nodeConditionsToUpdate... list).</summary>
     public static readonly IReadOnlyList<string> MonitoredConditions = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"];
 
-    private readonly IKubernetes _client;
     private readonly NodeLifecycleOptions _options;
-    private readonly TimeProvider _time;
     private readonly Informer<V1Node> _nodes;
     private readonly Informer<V1Lease> _leases;
     private readonly Informer<V1Pod> _pods;
     private readonly EventRecorder _events;
-    private readonly WorkQueue<string> _queue;
-    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, NodeHealth> _health = new(StringComparer.Ordinal);
 
     public NodeLifecycleController(ControllerContext context)
@@ -50,51 +40,44 @@ public sealed partial class NodeLifecycleController : IController
     }
 
     public NodeLifecycleController(ControllerContext context, NodeLifecycleOptions options)
+        : base(context, "nodelifecycle", workers: 1)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        _client = context.Client;
         _options = options;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<NodeLifecycleController>();
         _events = context.Events("node-controller");
-        _queue = new WorkQueue<string>(context.Time);
         _nodes = context.Informers.Nodes;
         _leases = context.Informers.Leases;
         _pods = context.Informers.Pods;
         SharedIndexes.EnsurePodsByNodeName(_pods);
-        _nodes.AddHandler(change => _queue.Add(change.Key));
+        _nodes.AddHandler(change => Queue.Add(change.Name));
         _leases.AddHandler(change =>
         {
             if (change.Latest.Metadata.NamespaceProperty == LeaseNamespace)
             {
-                _queue.Add(change.Latest.Metadata.Name);
+                Queue.Add(new NamespacedName(change.Latest.Metadata.Name));
             }
         });
     }
 
-    public string Name => "nodelifecycle";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(1, SyncAsync, cancellationToken);
-
     /// <summary>What we last saw of a node's liveness signals, and when (on our clock) one last changed.</summary>
     private sealed record NodeHealth(DateTimeOffset ProbeTime, DateTime? ReadyHeartbeat, DateTime? LeaseRenewTime, string? ReadyStatus);
 
-    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
+        var name = key.Name;
         var node = _nodes.Get(name);
         if (node is null)
         {
             _health.TryRemove(name, out _);
             return;
         }
-        await _queue.SyncOrRetryAsync(name, () => CheckHealthAsync(name, node, cancellationToken), e => LogSyncFailed(name, PodControl.StatusMessage(e)));
+        await CheckHealthAsync(name, node, cancellationToken);
     }
 
     /// <summary>Marks the node Unknown once its signals are older than the grace period (else re-checks then), and taints it to match.</summary>
     private async Task CheckHealthAsync(string name, V1Node node, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var ready = ReadyOf(node);
         var renewed = _leases.Cache.Get(LeaseNamespace, name)?.Spec?.RenewTime;
         var previous = _health.GetValueOrDefault(name);
@@ -109,7 +92,7 @@ public sealed partial class NodeLifecycleController : IController
         }
         else
         {
-            _queue.AddAfter(name, probe + grace - now + TimeSpan.FromMilliseconds(1));
+            Queue.AddAfter(new NamespacedName(name), probe + grace - now + TimeSpan.FromMilliseconds(1));
         }
         await TaintAsync(node, ready?.Status, now, cancellationToken);
         if (ready?.Status != "True" && previous?.ReadyStatus == "True")
@@ -159,7 +142,7 @@ public sealed partial class NodeLifecycleController : IController
             return node;
         }
         LogUnknown(node.Metadata.Name);
-        return await _client.CoreV1.ReplaceNodeStatusAsync(updated, node.Metadata.Name, cancellationToken: cancellationToken);
+        return await Client.CoreV1.ReplaceNodeStatusAsync(updated, node.Metadata.Name, cancellationToken: cancellationToken);
     }
 
     /// <summary>The not-ready or unreachable taints as the Ready condition says; others' taints are kept.</summary>
@@ -193,7 +176,7 @@ public sealed partial class NodeLifecycleController : IController
             metadata = new { resourceVersion = node.Metadata.ResourceVersion },
             spec = new { taints = kept },
         };
-        await _client.CoreV1.PatchNodeAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), node.Metadata.Name, cancellationToken: cancellationToken);
+        await Client.CoreV1.PatchNodeAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), node.Metadata.Name, cancellationToken: cancellationToken);
     }
 
     /// <summary>MarkPodsNotReady (pkg/controller/util/node): every pod on the node whose Ready condition is True becomes False.</summary>
@@ -209,11 +192,11 @@ public sealed partial class NodeLifecycleController : IController
             var conditions = pod.Status!.Conditions.Select(ObjectCopy.Clone).ToList();
             var mine = conditions.First(c => c.Type == "Ready");
             mine.Status = "False";
-            mine.LastTransitionTime = _time.GetUtcNow().UtcDateTime;
+            mine.LastTransitionTime = Time.GetUtcNow().UtcDateTime;
             var patch = new { metadata = new { resourceVersion = pod.Metadata.ResourceVersion }, status = new { conditions } };
             try
             {
-                await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
+                await Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
                     pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
                 _events.Record(pod, EventTypes.Warning, "NodeNotReady", "Node is not ready");
             }
@@ -226,7 +209,4 @@ public sealed partial class NodeLifecycleController : IController
 
     [LoggerMessage(EventId = 3500, Level = LogLevel.Information, Message = "Node {Node} stopped posting status (no lease renewal within the grace period); marking it Unknown")]
     private partial void LogUnknown(string node);
-
-    [LoggerMessage(EventId = 3501, Level = LogLevel.Warning, Message = "Node lifecycle sync of {Node} failed ({Reason}); retrying")]
-    private partial void LogSyncFailed(string node, string reason);
 }

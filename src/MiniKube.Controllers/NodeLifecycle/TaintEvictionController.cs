@@ -1,10 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.NodeLifecycle;
 
@@ -16,24 +10,16 @@ namespace MiniKube.Controllers.NodeLifecycle;
 /// gives every pod 300 s tolerations for not-ready and unreachable, so a lost node's pods go
 /// after five minutes. Before deleting, the pod gets the DisruptionTarget condition. Keys are pod keys.
 /// </summary>
-public sealed partial class TaintEvictionController : IController
+public sealed partial class TaintEvictionController : Controller<NamespacedName>
 {
-    private readonly IKubernetes _client;
-    private readonly TimeProvider _time;
     private readonly Informer<V1Node> _nodes;
     private readonly Informer<V1Pod> _pods;
     private readonly EventRecorder _events;
-    private readonly WorkQueue<string> _queue;
-    private readonly ILogger _logger;
 
     public TaintEvictionController(ControllerContext context)
+        : base(context, "taint-eviction-controller", workers: 2)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<TaintEvictionController>();
         _events = context.Events("taint-eviction-controller");
-        _queue = new WorkQueue<string>(context.Time);
         _nodes = context.Informers.Nodes;
         _pods = context.Informers.Pods;
         SharedIndexes.EnsurePodsByNodeName(_pods);
@@ -41,7 +27,7 @@ public sealed partial class TaintEvictionController : IController
         {
             if (change.New?.Spec?.NodeName is { Length: > 0 } && change.New.Metadata.DeletionTimestamp is null)
             {
-                _queue.Add(change.Key);
+                Queue.Add(change.Name);
             }
         });
         _nodes.AddHandler(change =>
@@ -50,17 +36,13 @@ public sealed partial class TaintEvictionController : IController
             {
                 foreach (var pod in _pods.Cache.ByIndex(CacheIndexes.PodsByNodeName, node.Metadata.Name))
                 {
-                    _queue.Add(ObjectKeys.Of(pod));
+                    Queue.Add(NamespacedName.Of(pod));
                 }
             }
         });
     }
 
-    public string Name => "taint-eviction-controller";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
-
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         var pod = _pods.Get(key);
         if (pod?.Spec?.NodeName is not { Length: > 0 } nodeName || pod.Metadata.DeletionTimestamp is not null || _nodes.Get(nodeName) is not { } node)
@@ -73,7 +55,7 @@ public sealed partial class TaintEvictionController : IController
             return;
         }
         var tolerations = pod.Spec.Tolerations ?? [];
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         DateTimeOffset due = now;
         if (taints.All(t => tolerations.Any(tol => Taints.Tolerates(tol, t))))
         {
@@ -88,10 +70,10 @@ public sealed partial class TaintEvictionController : IController
         }
         if (due > now)
         {
-            _queue.AddAfter(key, due - now);
+            Queue.AddAfter(key, due - now);
             return;
         }
-        await _queue.SyncOrRetryAsync(key, () => EvictAsync(pod, cancellationToken), e => LogFailed(key, PodControl.StatusMessage(e)));
+        await EvictAsync(pod, cancellationToken);
     }
 
     private async Task EvictAsync(V1Pod pod, CancellationToken cancellationToken)
@@ -104,14 +86,14 @@ public sealed partial class TaintEvictionController : IController
             status = "True",
             reason = "DeletionByTaintManager",
             message = "Taint manager: deleting due to NoExecute taint",
-            lastTransitionTime = _time.GetUtcNow().UtcDateTime,
+            lastTransitionTime = Time.GetUtcNow().UtcDateTime,
         };
         var conditions = (pod.Status?.Conditions ?? []).Where(c => c.Type != "DisruptionTarget").Cast<object>().Append(condition);
         try
         {
-            await _client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(new { status = new { conditions } }), V1Patch.PatchType.MergePatch),
+            await Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(new { status = new { conditions } }), V1Patch.PatchType.MergePatch),
                 pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-            await _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
+            await Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
                 new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (ApiErrors.IsGoneOrReplaced(e))

@@ -1,10 +1,5 @@
 using System.Net;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
 
 namespace MiniKube.Controllers.PersistentVolume;
 
@@ -19,31 +14,25 @@ namespace MiniKube.Controllers.PersistentVolume;
 /// Released; Delete removes it unless a provisioner made it (then that provisioner deletes it),
 /// Retain keeps it. Two queues as upstream: claims and volumes, each synced level-triggered.
 /// </summary>
-public sealed partial class PersistentVolumeBinder : IController
+public sealed partial class PersistentVolumeBinder : Controller
 {
     /// <summary>How often a pending claim is looked at again without any change (upstream's 15 s resync).</summary>
     internal static readonly TimeSpan PendingRecheck = TimeSpan.FromSeconds(15);
 
-    private readonly IKubernetes _client;
     private readonly Informer<V1PersistentVolume> _volumes;
     private readonly Informer<V1PersistentVolumeClaim> _claims;
     private readonly Informer<V1StorageClass> _classes;
     private readonly Informer<V1Node> _nodes;
     private readonly EventRecorder _events;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _claimQueue;
-    private readonly WorkQueue<string> _volumeQueue;
+    private readonly ReconcileLoop<NamespacedName> _claimQueue;
+    private readonly ReconcileLoop<NamespacedName> _volumeQueue;
 
     public PersistentVolumeBinder(ControllerContext context)
+        : base(context, "persistentvolume-binder")
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<PersistentVolumeBinder>();
         _events = context.Events("persistentvolume-controller");
-        _claimQueue = new WorkQueue<string>(_time);
-        _volumeQueue = new WorkQueue<string>(_time);
+        _claimQueue = Loop<NamespacedName>(2, SyncClaimAsync);
+        _volumeQueue = Loop<NamespacedName>(2, SyncVolumeAsync);
         _volumes = context.Informers.PersistentVolumes;
         _claims = context.Informers.PersistentVolumeClaims;
         _classes = context.Informers.StorageClasses;
@@ -52,98 +41,73 @@ public sealed partial class PersistentVolumeBinder : IController
         _volumes.AddHandler(OnVolumeChanged);
     }
 
-    public string Name => "persistentvolume-binder";
-
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task[] loops = [_claimQueue.RunAsync(2, SyncClaimAsync, stop.Token), _volumeQueue.RunAsync(2, SyncVolumeAsync, stop.Token)];
-        await Task.WhenAny(loops);
-        await stop.CancelAsync();
-        await Task.WhenAll(loops);
-    }
+    public override Task RunAsync(CancellationToken cancellationToken) => RunTogetherAsync(cancellationToken, _claimQueue.RunAsync, _volumeQueue.RunAsync);
 
     private void OnClaimChanged(ObjectChange<V1PersistentVolumeClaim> change)
     {
-        _claimQueue.Add(change.Key);
+        _claimQueue.Add(change.Name);
         if (change.IsDelete)
         {
             // Its volume is released now.
             var claim = change.Latest;
             foreach (var volume in _volumes.List().Where(v => v.Spec?.ClaimRef is { } r && r.Name == claim.Metadata.Name && r.NamespaceProperty == claim.Metadata.NamespaceProperty))
             {
-                _volumeQueue.Add(volume.Metadata.Name);
+                _volumeQueue.Add(new NamespacedName(volume.Metadata.Name));
             }
         }
     }
 
     private void OnVolumeChanged(ObjectChange<V1PersistentVolume> change)
     {
-        _volumeQueue.Add(change.Key);
+        _volumeQueue.Add(change.Name);
         var volume = change.Latest;
         if (change.IsDelete)
         {
             if (volume.Spec?.ClaimRef is { } gone)
             {
-                _claimQueue.Add(ObjectKeys.Of(gone.NamespaceProperty, gone.Name));
+                _claimQueue.Add(new NamespacedName(gone.NamespaceProperty, gone.Name));
             }
             return;
         }
         if (volume.Spec?.ClaimRef is { } claimRef)
         {
             // A volume provisioned or pre-bound for a claim: bind that claim now.
-            _claimQueue.Add(ObjectKeys.Of(claimRef.NamespaceProperty, claimRef.Name));
+            _claimQueue.Add(new NamespacedName(claimRef.NamespaceProperty, claimRef.Name));
         }
         else if (volume.Status?.Phase == "Available")
         {
             // A free volume may fit any pending claim.
             foreach (var claim in _claims.List().Where(c => string.IsNullOrEmpty(c.Spec?.VolumeName)))
             {
-                _claimQueue.Add(ObjectKeys.Of(claim));
+                _claimQueue.Add(NamespacedName.Of(claim));
             }
         }
     }
 
-    public async Task SyncClaimAsync(string key, CancellationToken cancellationToken)
+    public async Task SyncClaimAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (_claims.Get(key) is not { } claim || claim.Metadata.DeletionTimestamp is not null)
         {
             return;
         }
-        try
+        // A 409 or 404 (someone changed or removed what we read) goes back to the loop: it looks again, rate-limited, from the next cache state.
+        if (string.IsNullOrEmpty(claim.Spec?.VolumeName))
         {
-            if (string.IsNullOrEmpty(claim.Spec?.VolumeName))
-            {
-                await SyncUnboundClaimAsync(claim, cancellationToken);
-            }
-            else
-            {
-                await SyncBoundClaimAsync(claim, cancellationToken);
-            }
-            _claimQueue.Forget(key);
+            await SyncUnboundClaimAsync(claim, cancellationToken);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        else
         {
-            // Someone changed (or removed) what we read: look again from the next cache state.
-            _claimQueue.AddRateLimited(key);
+            await SyncBoundClaimAsync(claim, cancellationToken);
         }
     }
 
-    public async Task SyncVolumeAsync(string name, CancellationToken cancellationToken)
+    public async Task SyncVolumeAsync(NamespacedName name, CancellationToken cancellationToken)
     {
         if (_volumes.Get(name) is not { } volume || volume.Metadata.DeletionTimestamp is not null)
         {
             return;
         }
-        try
-        {
-            await SyncVolumeAsync(volume, cancellationToken);
-            _volumeQueue.Forget(name);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
-        {
-            _volumeQueue.AddRateLimited(name);
-        }
+        await SyncVolumeAsync(volume, cancellationToken);
     }
 
     private async Task SyncUnboundClaimAsync(V1PersistentVolumeClaim claim, CancellationToken cancellationToken)
@@ -172,7 +136,7 @@ public sealed partial class PersistentVolumeBinder : IController
             _events.Record(claim, EventTypes.Normal, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
         }
         await WriteClaimStatusAsync(claim, "Pending", null, cancellationToken);
-        _claimQueue.AddAfter(ObjectKeys.Of(claim), PendingRecheck);
+        _claimQueue.AddAfter(NamespacedName.Of(claim), PendingRecheck);
     }
 
     /// <summary>
@@ -198,7 +162,7 @@ public sealed partial class PersistentVolumeBinder : IController
             updated.Metadata.Annotations ??= new Dictionary<string, string>();
             updated.Metadata.Annotations[StorageAnnotations.StorageProvisioner] = provisioner;
             updated.Metadata.Annotations[StorageAnnotations.BetaStorageProvisioner] = provisioner;
-            claim = await _client.CoreV1.ReplaceNamespacedPersistentVolumeClaimAsync(updated, claim.Metadata.Name, claim.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            claim = await Client.CoreV1.ReplaceNamespacedPersistentVolumeClaimAsync(updated, claim.Metadata.Name, claim.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
         }
         _events.Record(claim, EventTypes.Normal, "ExternalProvisioning",
             $"Waiting for a volume to be created either by the external provisioner '{provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.");
@@ -263,7 +227,7 @@ public sealed partial class PersistentVolumeBinder : IController
         if (string.IsNullOrEmpty(claim.Spec?.VolumeName))
         {
             // The claim sync finishes the binding (a provisioner writes only the volume).
-            _claimQueue.Add(ObjectKeys.Of(claim));
+            _claimQueue.Add(NamespacedName.Of(claim));
             return;
         }
         if (claim.Spec.VolumeName == volume.Metadata.Name)
@@ -295,7 +259,7 @@ public sealed partial class PersistentVolumeBinder : IController
         }
         try
         {
-            await _client.CoreV1.DeletePersistentVolumeAsync(volume.Metadata.Name,
+            await Client.CoreV1.DeletePersistentVolumeAsync(volume.Metadata.Name,
                 new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = volume.Metadata.Uid } }, cancellationToken: cancellationToken);
             var name = volume.Metadata.Name;
             LogDeleted(name);
@@ -318,7 +282,7 @@ public sealed partial class PersistentVolumeBinder : IController
         {
             updated.Spec.ClaimRef.Uid = null;
         }
-        updated = await _client.CoreV1.ReplacePersistentVolumeAsync(updated, updated.Metadata.Name, cancellationToken: cancellationToken);
+        updated = await Client.CoreV1.ReplacePersistentVolumeAsync(updated, updated.Metadata.Name, cancellationToken: cancellationToken);
         await WriteVolumePhaseAsync(updated, "Available", cancellationToken);
     }
 
@@ -346,7 +310,7 @@ public sealed partial class PersistentVolumeBinder : IController
                 updated.Metadata.Annotations ??= new Dictionary<string, string>();
                 updated.Metadata.Annotations.TryAdd(StorageAnnotations.BoundByController, "yes");
             }
-            volume = await _client.CoreV1.ReplacePersistentVolumeAsync(updated, updated.Metadata.Name, cancellationToken: cancellationToken);
+            volume = await Client.CoreV1.ReplacePersistentVolumeAsync(updated, updated.Metadata.Name, cancellationToken: cancellationToken);
         }
         volume = await WriteVolumePhaseAsync(volume, "Bound", cancellationToken);
         var annotations = claim.Metadata.Annotations;
@@ -360,7 +324,7 @@ public sealed partial class PersistentVolumeBinder : IController
                 updated.Metadata.Annotations.TryAdd(StorageAnnotations.BoundByController, "yes");
             }
             updated.Metadata.Annotations.TryAdd(StorageAnnotations.BindCompleted, "yes");
-            claim = await _client.CoreV1.ReplaceNamespacedPersistentVolumeClaimAsync(updated, updated.Metadata.Name, updated.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+            claim = await Client.CoreV1.ReplaceNamespacedPersistentVolumeClaimAsync(updated, updated.Metadata.Name, updated.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
             var (ns, name, volumeName) = (claim.Metadata.NamespaceProperty, claim.Metadata.Name, volume.Metadata.Name);
             LogBound(ns, name, volumeName);
         }
@@ -376,8 +340,8 @@ public sealed partial class PersistentVolumeBinder : IController
         var updated = ObjectCopy.Clone(volume);
         updated.Status ??= new V1PersistentVolumeStatus();
         updated.Status.Phase = phase;
-        updated.Status.LastPhaseTransitionTime = _time.GetUtcNow().UtcDateTime;
-        return await _client.CoreV1.ReplacePersistentVolumeStatusAsync(updated, updated.Metadata.Name, cancellationToken: cancellationToken);
+        updated.Status.LastPhaseTransitionTime = Time.GetUtcNow().UtcDateTime;
+        return await Client.CoreV1.ReplacePersistentVolumeStatusAsync(updated, updated.Metadata.Name, cancellationToken: cancellationToken);
     }
 
     /// <summary>The claim's phase, and while Bound the volume's capacity and access modes (upstream updateClaimStatus).</summary>
@@ -398,7 +362,7 @@ public sealed partial class PersistentVolumeBinder : IController
             updated.Status.Capacity = capacity is null ? null : new Dictionary<string, ResourceQuantity>(capacity);
             updated.Status.AccessModes = accessModes is null ? null : [.. accessModes];
         }
-        await _client.CoreV1.ReplaceNamespacedPersistentVolumeClaimStatusAsync(updated, updated.Metadata.Name, updated.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        await Client.CoreV1.ReplaceNamespacedPersistentVolumeClaimStatusAsync(updated, updated.Metadata.Name, updated.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
 
     private static bool SameQuantities(IDictionary<string, ResourceQuantity>? a, IDictionary<string, ResourceQuantity>? b) =>

@@ -1,5 +1,4 @@
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.PersistentVolume;
 

@@ -1,7 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.ReplicaSet;
 
@@ -25,7 +22,7 @@ internal abstract class ReplicaKind
     public abstract string Kind { get; }
 
     /// <summary>The cached object at <paramref name="key"/>, as a ReplicaSet.</summary>
-    public abstract V1ReplicaSet? Get(string key);
+    public abstract V1ReplicaSet? Get(NamespacedName key);
 
     /// <summary>Every cached object of the namespace, as ReplicaSets.</summary>
     public abstract IEnumerable<V1ReplicaSet> ListNamespace(string namespaceName);
@@ -66,7 +63,7 @@ internal sealed class ReplicaSets(IKubernetes client, Informer<V1ReplicaSet> inf
 
     public override string Kind => "ReplicaSet";
 
-    public override V1ReplicaSet? Get(string key) => informer.Cache.Get(key);
+    public override V1ReplicaSet? Get(NamespacedName key) => informer.Cache.Get(key);
 
     public override IEnumerable<V1ReplicaSet> ListNamespace(string namespaceName) => informer.Cache.ListNamespace(namespaceName);
 
@@ -90,7 +87,7 @@ internal sealed class ReplicationControllers(IKubernetes client, Informer<V1Repl
 
     public override string Kind => "ReplicationController";
 
-    public override V1ReplicaSet? Get(string key) => informer.Cache.Get(key) is { } rc ? ToReplicaSet(rc) : null;
+    public override V1ReplicaSet? Get(NamespacedName key) => informer.Cache.Get(key) is { } rc ? ToReplicaSet(rc) : null;
 
     public override IEnumerable<V1ReplicaSet> ListNamespace(string namespaceName) => informer.Cache.ListNamespace(namespaceName).Select(ToReplicaSet);
 

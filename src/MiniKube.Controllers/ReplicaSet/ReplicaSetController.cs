@@ -1,9 +1,4 @@
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.ReplicaSet;
 
@@ -18,7 +13,7 @@ namespace MiniKube.Controllers.ReplicaSet;
 /// second round of creates or deletes before the informer has seen the first (or five minutes
 /// pass), so a lagging cache never doubles a scale.
 /// </summary>
-public sealed partial class ReplicaSetController : IController
+public sealed partial class ReplicaSetController : Controller<NamespacedName>
 {
     /// <summary>Upstream's BurstReplicas: the most pods one sync creates or deletes.</summary>
     public const int BurstReplicas = 500;
@@ -26,13 +21,9 @@ public sealed partial class ReplicaSetController : IController
     private const int Workers = 5;
 
     private readonly ReplicaKind _kind;
-    private readonly IKubernetes _client;
     private readonly Informer<V1Pod> _pods;
     private readonly PodControl _podControl;
-    private readonly UidTrackingExpectations _expectations;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
+    private readonly Expectations _expectations;
 
     public ReplicaSetController(ControllerContext context)
         : this(context, new ReplicaSets(Check(context).Client, context.Informers.ReplicaSets))
@@ -40,30 +31,23 @@ public sealed partial class ReplicaSetController : IController
     }
 
     private ReplicaSetController(ControllerContext context, ReplicaKind kind)
+        : base(context, kind.ControllerName, Workers)
     {
         _kind = kind;
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<ReplicaSetController>();
         // As upstream's replicaset controller: deletes by name alone; a create refused by a terminating namespace counts as done.
-        _podControl = new PodControl(_client, context.Events(kind.Component)) { NamespaceTerminatingCountsAsDone = true, DeleteOnlySameUid = false };
-        _expectations = new UidTrackingExpectations(_time);
-        _queue = new WorkQueue<string>(_time);
+        _podControl = new PodControl(Client, context.Events(kind.Component)) { NamespaceTerminatingCountsAsDone = true, DeleteOnlySameUid = false };
+        _expectations = new Expectations(Time);
         _pods = context.Informers.Pods;
         _kind.OnChange(OnOwnerChange);
         _pods.AddHandler(OnPodChange);
     }
 
-    public string Name => _kind.ControllerName;
-
     /// <summary>The replicationcontroller controller: the same loop over ReplicationControllers (pkg/controller/replication).</summary>
     public static ReplicaSetController ForReplicationControllers(ControllerContext context) =>
         new(context, new ReplicationControllers(Check(context).Client, context.Informers.ReplicationControllers));
 
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(Workers, SyncAsync, cancellationToken);
-
     /// <summary>Converges the object at <paramref name="key"/> ("namespace/name"); failures are retried through the queue.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         var rs = _kind.Get(key);
         if (rs is null)
@@ -82,33 +66,22 @@ public sealed partial class ReplicaSetController : IController
             LogInvalidSelector(_kind.Kind, key, e.Message);
             return;
         }
-        try
+        if (await SyncAsync(key, rs, selector, cancellationToken) is { } manageError)
         {
-            if (await SyncAsync(key, rs, selector, cancellationToken))
-            {
-                _queue.Forget(key);
-            }
-            else
-            {
-                _queue.AddRateLimited(key);
-            }
-        }
-        catch (HttpOperationException e)
-        {
-            LogSyncFailed(_kind.Kind, key, (int)e.Response.StatusCode, PodControl.StatusMessage(e));
-            _queue.AddRateLimited(key);
+            // Already in status (ReplicaFailure) and in a FailedCreate/FailedDelete event: try again with back-off.
+            throw new SyncRetryException(manageError);
         }
     }
 
-    /// <summary>One sync; false when creating or deleting pods failed (status then says so) and the key should be retried.</summary>
-    private async Task<bool> SyncAsync(string key, V1ReplicaSet rs, LabelSelector selector, CancellationToken cancellationToken)
+    /// <summary>One sync; the first error of creating or deleting pods (status then says so), or null.</summary>
+    private async Task<string?> SyncAsync(NamespacedName key, V1ReplicaSet rs, LabelSelector selector, CancellationToken cancellationToken)
     {
         var needsSync = _expectations.Satisfied(key);
         // All pods of the namespace, not only matching ones: owned pods whose labels changed must be released.
         var active = _pods.Cache.ListNamespace(rs.Metadata.NamespaceProperty).Where(PodReadiness.IsActive);
         var claims = new ControllerRefManager<V1Pod>(rs, _kind.ControllerRef(rs), selector,
             async ct => await _kind.ReadAsync(rs, ct),
-            (pod, patch, ct) => _client.CoreV1.PatchNamespacedPodAsync(patch, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct));
+            (pod, patch, ct) => Client.CoreV1.PatchNamespacedPodAsync(patch, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct));
         var pods = await claims.ClaimAsync(active, cancellationToken);
 
         string? manageError = null;
@@ -117,7 +90,7 @@ public sealed partial class ReplicaSetController : IController
             manageError = await ManageReplicasAsync(key, rs, pods, cancellationToken);
         }
 
-        var status = ReplicaSetStatusCalculator.Calculate(rs, pods, manageError, _time.GetUtcNow());
+        var status = ReplicaSetStatusCalculator.Calculate(rs, pods, manageError, Time.GetUtcNow());
         var updated = rs;
         if (ReplicaSetStatusCalculator.NeedsUpdate(rs, status))
         {
@@ -133,43 +106,37 @@ public sealed partial class ReplicaSetController : IController
         if (manageError is null && minReadySeconds > 0
             && (updated.Status?.ReadyReplicas ?? 0) == replicas && (updated.Status?.AvailableReplicas ?? 0) != replicas)
         {
-            _queue.AddAfter(key, TimeSpan.FromSeconds(minReadySeconds));
+            Queue.AddAfter(key, TimeSpan.FromSeconds(minReadySeconds));
         }
-        return manageError is null;
+        return manageError;
     }
 
     /// <summary>Creates or deletes pods towards spec.replicas; the first error's message, or null.</summary>
-    private async Task<string?> ManageReplicasAsync(string key, V1ReplicaSet rs, List<V1Pod> pods, CancellationToken cancellationToken)
+    private async Task<string?> ManageReplicasAsync(NamespacedName key, V1ReplicaSet rs, List<V1Pod> pods, CancellationToken cancellationToken)
     {
         var diff = pods.Count - (rs.Spec.Replicas ?? 1);
         if (diff < 0)
         {
             var toCreate = Math.Min(-diff, BurstReplicas);
-            _expectations.ExpectCreations(key, toCreate);
             LogTooFew(_kind.Kind, key, rs.Spec.Replicas ?? 1, toCreate);
             var controllerRef = _kind.ControllerRef(rs);
-            var (created, error) = await SlowStartBatch.RunAsync(toCreate, () => _podControl.CreateAsync(
+            var (_, error) = await _expectations.CreateAsync(key, toCreate, _ => _podControl.CreateAsync(
                 rs.Metadata.NamespaceProperty, PodControl.FromTemplate(rs.Spec.Template, controllerRef, rs.Metadata.Name + "-"), rs, cancellationToken));
-            // Pods never created will never be observed.
-            for (var skipped = toCreate - created; skipped > 0; skipped--)
-            {
-                _expectations.CreationObserved(key);
-            }
             return error;
         }
         if (diff > 0)
         {
             var toDelete = Math.Min(diff, BurstReplicas);
             LogTooMany(_kind.Kind, key, rs.Spec.Replicas ?? 1, toDelete);
-            var victims = PodDeletionOrder.PodsToDelete(pods, RelatedPods(rs), toDelete, _time.GetUtcNow());
-            _expectations.ExpectDeletions(key, [.. victims.Select(ObjectKeys.Of)]);
+            var victims = PodDeletionOrder.PodsToDelete(pods, RelatedPods(rs), toDelete, Time.GetUtcNow());
+            _expectations.ExpectDeletions(key, [.. victims.Select(NamespacedName.Of)]);
             var errors = await Task.WhenAll(victims.Select(async pod =>
             {
                 var error = await _podControl.DeleteAsync(pod, rs, cancellationToken);
                 if (error is not null)
                 {
                     // The informer will not see this one go.
-                    _expectations.DeletionObserved(key, ObjectKeys.Of(pod));
+                    _expectations.DeletionObserved(key, NamespacedName.Of(pod));
                 }
                 return error;
             }));
@@ -207,9 +174,9 @@ public sealed partial class ReplicaSetController : IController
     {
         if (change.IsDelete)
         {
-            _expectations.Delete(change.Key);
+            _expectations.Delete(change.Name);
         }
-        _queue.Add(change.Key);
+        Queue.Add(change.Name);
     }
 
     // pkg/controller/replicaset/replica_set.go addPod/updatePod/deletePod: owned pods wake their
@@ -226,7 +193,7 @@ public sealed partial class ReplicaSetController : IController
         {
             if (OwnerKey(pod) is { } key)
             {
-                _queue.Add(key);
+                Queue.Add(key);
             }
             return;
         }
@@ -243,7 +210,7 @@ public sealed partial class ReplicaSetController : IController
                 if (OwnerKey(pod) is { } owner)
                 {
                     _expectations.CreationObserved(owner);
-                    _queue.Add(owner);
+                    Queue.Add(owner);
                 }
                 return;
             }
@@ -268,17 +235,17 @@ public sealed partial class ReplicaSetController : IController
         var refChanged = oldRef?.Uid != newRef?.Uid;
         if (refChanged && oldRef is not null && OwnerKey(old) is { } previous)
         {
-            _queue.Add(previous);
+            Queue.Add(previous);
         }
         if (newRef is not null)
         {
             if (OwnerKey(pod) is { } owner)
             {
-                _queue.Add(owner);
+                Queue.Add(owner);
                 var minReadySeconds = _kind.Get(owner)?.Spec.MinReadySeconds ?? 0;
                 if (!PodReadiness.IsReady(old) && PodReadiness.IsReady(pod) && minReadySeconds > 0)
                 {
-                    _queue.AddAfter(owner, TimeSpan.FromSeconds(minReadySeconds + 1));
+                    Queue.AddAfter(owner, TimeSpan.FromSeconds(minReadySeconds + 1));
                 }
             }
             return;
@@ -293,19 +260,19 @@ public sealed partial class ReplicaSetController : IController
     {
         if (OwnerKey(pod) is { } owner)
         {
-            _expectations.DeletionObserved(owner, ObjectKeys.Of(pod));
-            _queue.Add(owner);
+            _expectations.DeletionObserved(owner, NamespacedName.Of(pod));
+            Queue.Add(owner);
         }
     }
 
     /// <summary>The key of the set of our kind that controls <paramref name="pod"/>, if it is cached with the same uid.</summary>
-    private string? OwnerKey(V1Pod pod)
+    private NamespacedName? OwnerKey(V1Pod pod)
     {
         if (ControllerRefs.ControllerOf(pod) is not { } owner || owner.Kind != _kind.Kind)
         {
             return null;
         }
-        var key = ObjectKeys.Of(pod.Metadata.NamespaceProperty, owner.Name);
+        var key = new NamespacedName(pod.Metadata.NamespaceProperty, owner.Name);
         return _kind.Get(key)?.Metadata.Uid == owner.Uid ? key : null;
     }
 
@@ -315,7 +282,7 @@ public sealed partial class ReplicaSetController : IController
         {
             if (AdoptionSelectors.CouldAdopt(rs.Spec.Selector, pod))
             {
-                _queue.Add(ObjectKeys.Of(rs));
+                Queue.Add(NamespacedName.Of(rs));
             }
         }
     }
@@ -334,14 +301,11 @@ public sealed partial class ReplicaSetController : IController
     }
 
     [LoggerMessage(EventId = 6100, Level = LogLevel.Warning, Message = "{Kind} {Key} has an invalid selector: {Reason}")]
-    private partial void LogInvalidSelector(string kind, string key, string reason);
-
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Syncing {Kind} {Key} failed ({Code}: {Reason}); retrying")]
-    private partial void LogSyncFailed(string kind, string key, int code, string reason);
+    private partial void LogInvalidSelector(string kind, NamespacedName key, string reason);
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Debug, Message = "Too few replicas for {Kind} {Key}: need {Replicas}, creating {Count}")]
-    private partial void LogTooFew(string kind, string key, int replicas, int count);
+    private partial void LogTooFew(string kind, NamespacedName key, int replicas, int count);
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Debug, Message = "Too many replicas for {Kind} {Key}: need {Replicas}, deleting {Count}")]
-    private partial void LogTooMany(string kind, string key, int replicas, int count);
+    private partial void LogTooMany(string kind, NamespacedName key, int replicas, int count);
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using k8s.Models;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.StatefulSet;
 

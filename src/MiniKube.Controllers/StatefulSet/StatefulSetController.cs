@@ -1,11 +1,5 @@
 using System.Net;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Client.Events;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.StatefulSet;
 
@@ -20,65 +14,52 @@ namespace MiniKube.Controllers.StatefulSet;
 /// Status: replicas, ready, available, current and updated counts, and current/update revisions
 /// (current becomes update once every pod is updated and ready), as kubectl rollout status reads them.
 /// </summary>
-public sealed partial class StatefulSetController : IController
+public sealed partial class StatefulSetController : Controller<NamespacedName>
 {
-    private readonly IKubernetes _client;
     private readonly Informer<V1StatefulSet> _sets;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1PersistentVolumeClaim> _claims;
     private readonly Informer<V1ControllerRevision> _revisions;
     private readonly EventRecorder _events;
     private readonly ControllerHistory _history;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly WorkQueue<string> _queue;
 
     public StatefulSetController(ControllerContext context)
+        : base(context, "statefulset", workers: 2)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
-        _time = context.Time;
-        _logger = context.Loggers.CreateLogger<StatefulSetController>();
         _events = context.Events("statefulset-controller");
-        _history = new ControllerHistory(_client);
-        _queue = new WorkQueue<string>(_time);
+        _history = new ControllerHistory(Client);
         _sets = context.Informers.StatefulSets;
         _pods = context.Informers.Pods;
         _claims = context.Informers.PersistentVolumeClaims;
         _revisions = context.Informers.ControllerRevisions;
-        _sets.AddHandler(change => _queue.Add(change.Key));
+        _sets.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(change => EnqueueOwner(change.Latest));
         _revisions.AddHandler(change => EnqueueOwner(change.Latest));
     }
 
-    public string Name => "statefulset";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
-
     /// <summary>Converges the StatefulSet at <paramref name="key"/>; failures are retried through the queue.</summary>
-    public async Task SyncAsync(string key, CancellationToken cancellationToken)
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
         if (_sets.Cache.Get(key) is not { } set || set.Metadata.DeletionTimestamp is not null)
         {
             return;
         }
-        await _queue.SyncOrRetryAsync(key, () => SyncSetAsync(key, set, cancellationToken),
-            e => LogSyncFailed(key, e.Response.StatusCode.ToString(), PodControl.StatusMessage(e)));
+        await SyncSetAsync(key, set, cancellationToken);
     }
 
     private void EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
     {
         if (ControllerRefs.ControllerOf(obj) is { Kind: "StatefulSet" } owner)
         {
-            _queue.Add(ObjectKeys.Of(obj.Metadata.NamespaceProperty, owner.Name));
+            Queue.Add(new NamespacedName(obj.Metadata.NamespaceProperty, owner.Name));
         }
     }
 
-    private async Task SyncSetAsync(string key, V1StatefulSet set, CancellationToken cancellationToken)
+    private async Task SyncSetAsync(NamespacedName key, V1StatefulSet set, CancellationToken cancellationToken)
     {
         var ns = set.Metadata.NamespaceProperty;
         var uid = set.Metadata.Uid;
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var revisions = _revisions.Cache.ListNamespace(ns).Where(r => ControllerRefs.IsControlledBy(r, uid)).ToList();
         var update = await _history.EnsureCurrentAsync(set, "apps/v1", "StatefulSet", set.Spec.Template, set.Status?.CollisionCount, revisions, cancellationToken);
         var current = revisions.FirstOrDefault(r => r.Metadata.Name == set.Status?.CurrentRevision) ?? update;
@@ -107,7 +88,7 @@ public sealed partial class StatefulSetController : IController
         await WriteStatusAsync(set, status, cancellationToken);
         if (step.NextAvailabilityCheck() is { } wait)
         {
-            _queue.AddAfter(key, wait);
+            Queue.AddAfter(key, wait);
         }
     }
 
@@ -124,7 +105,7 @@ public sealed partial class StatefulSetController : IController
             }
             try
             {
-                await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, ns, cancellationToken: cancellationToken);
+                await Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, ns, cancellationToken: cancellationToken);
                 _events.Record(set, EventTypes.Normal, "SuccessfulCreate", $"create Claim {claim.Metadata.Name} Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} success");
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -133,13 +114,13 @@ public sealed partial class StatefulSetController : IController
             }
             catch (HttpOperationException e)
             {
-                _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Claim {claim.Metadata.Name} for Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {PodControl.StatusMessage(e)}");
+                _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Claim {claim.Metadata.Name} for Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {ApiErrors.StatusMessage(e)}");
                 throw;
             }
         }
         try
         {
-            await _client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken);
+            await Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken);
             _events.Record(set, EventTypes.Normal, "SuccessfulCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -148,7 +129,7 @@ public sealed partial class StatefulSetController : IController
         }
         catch (HttpOperationException e)
         {
-            _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {PodControl.StatusMessage(e)}");
+            _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }
@@ -157,7 +138,7 @@ public sealed partial class StatefulSetController : IController
     {
         try
         {
-            await _client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
+            await Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
                 new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
             _events.Record(set, EventTypes.Normal, "SuccessfulDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
         }
@@ -167,7 +148,7 @@ public sealed partial class StatefulSetController : IController
         }
         catch (HttpOperationException e)
         {
-            _events.Record(set, EventTypes.Warning, "FailedDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {PodControl.StatusMessage(e)}");
+            _events.Record(set, EventTypes.Warning, "FailedDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }
@@ -182,9 +163,6 @@ public sealed partial class StatefulSetController : IController
         }
         var updated = ObjectCopy.Clone(set);
         updated.Status = status;
-        await _client.AppsV1.ReplaceNamespacedStatefulSetStatusAsync(updated, set.Metadata.Name, set.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+        await Client.AppsV1.ReplaceNamespacedStatefulSetStatusAsync(updated, set.Metadata.Name, set.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
     }
-
-    [LoggerMessage(EventId = 6400, Level = LogLevel.Warning, Message = "Syncing statefulset {Key} failed ({Code}: {Reason}); retrying")]
-    private partial void LogSyncFailed(string key, string code, string reason);
 }

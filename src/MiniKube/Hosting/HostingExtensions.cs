@@ -89,20 +89,17 @@ public static class HostingExtensions
 
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
     /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir)
-    {
-        if (disabled)
-        {
-            return services;
-        }
-        var options = new ControllerManagerOptions
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir) =>
+        disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
             Extra = [("local-path-provisioner", c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
-        };
-        return services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<IClusterAccess>(),
+        });
+
+    /// <summary>The controller manager with <paramref name="options"/> (add-on controllers come in through <see cref="ControllerManagerOptions.Extra"/>).</summary>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, ControllerManagerOptions options) =>
+        services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<IClusterAccess>(),
             (client, leading) => new ControllerManager(client, options, sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
             sp.GetRequiredService<ILoggerFactory>()));
-    }
 
     /// <summary>The cluster DNS (k3s' CoreDNS role) and its kube-dns Service; add it after the API server (or pass null: --disable-dns).</summary>
     internal static IServiceCollection AddClusterDns(this IServiceCollection services, ClusterDnsSettings? settings) =>

@@ -1,25 +1,29 @@
-using MiniKube.Testing;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using MiniKube.Testing;
 
 namespace MiniKube.Controllers.Tests.Common;
 
 /// <summary>
-/// An in-process API server with the named controllers of <see cref="ControllerCatalog"/> running
-/// against it (no scheduler, no kubelets: tests play their part by writing pods/status).
+/// An in-process API server with a controller manager running the named controllers of
+/// <see cref="ControllerCatalog"/> (or all of them) against it. No scheduler, no kubelets: tests
+/// play their part by writing pods and their status. Every wait fails fast if the manager stopped.
 /// </summary>
 internal sealed class ClusterHarness : IAsyncDisposable
 {
+    private static readonly TimeSpan DefaultPatience = TimeSpan.FromSeconds(30);
+
     private readonly TestApiServer _server;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _manager;
 
-    private ClusterHarness(TestApiServer server, IReadOnlySet<string> controllers, TimeProvider time)
+    private ClusterHarness(TestApiServer server, IReadOnlyCollection<string>? controllers, TimeProvider time)
     {
         _server = server;
         Client = server.Client();
-        var disabled = ControllerCatalog.All.Select(e => e.Name).Where(n => !controllers.Contains(n)).ToHashSet();
+        var disabled = controllers is null ? new HashSet<string>() : ControllerCatalog.All.Select(e => e.Name).Where(n => !controllers.Contains(n)).ToHashSet();
         var manager = new ControllerManager(Client, new ControllerManagerOptions { Disabled = disabled, Time = time }, NullLoggerFactory.Instance);
         _manager = manager.RunAsync(_stop.Token);
     }
@@ -28,44 +32,58 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public string KubeconfigPath => _server.KubeconfigPath;
 
+    /// <summary>Runs <paramref name="controllers"/> (every controller when null) on <paramref name="time"/> (a fake clock lets a test move schedules along).</summary>
+    public static async Task<ClusterHarness> StartControllersAsync(IReadOnlyCollection<string>? controllers, TimeProvider? time = null) =>
+        new(await TestApiServer.StartAsync(), controllers, time ?? TimeProvider.System);
+
+    /// <summary>Runs <paramref name="controllers"/> and creates the test namespace <see cref="TestObjects.Namespace"/>.</summary>
     public static Task<ClusterHarness> StartAsync(params string[] controllers) => StartAsync(TimeProvider.System, controllers);
 
-    /// <summary>Runs <paramref name="controllers"/> on <paramref name="time"/> (a fake clock lets a test move schedules along).</summary>
+    /// <inheritdoc cref="StartAsync(string[])"/>
     public static async Task<ClusterHarness> StartAsync(TimeProvider time, params string[] controllers)
     {
-        var server = await TestApiServer.StartAsync();
-        var harness = new ClusterHarness(server, controllers.ToHashSet(), time);
+        var harness = await StartControllersAsync(controllers, time);
         await harness.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = TestObjects.Namespace } });
         return harness;
     }
 
-    /// <summary>Polls <paramref name="probe"/> until it returns a value, or fails the test after <paramref name="timeout"/> (default 20 s).</summary>
-    public async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null)
+    /// <summary>Polls <paramref name="probe"/> until it returns a value; on timeout fails with the test namespace's events.</summary>
+    public Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null)
+        where T : class =>
+        PollAsync(probe, async () =>
+        {
+            var events = await Client.CoreV1.ListNamespacedEventAsync(TestObjects.Namespace);
+            return $"timed out waiting for {what}; events: {string.Join("; ", events.Items.Select(e => $"{e.Reason}: {e.Message}"))}";
+        }, timeout);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds.</summary>
+    public Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        EventuallyAsync(async () => await condition() ? "" : null, what, timeout);
+
+    /// <summary>Reads until <paramref name="done"/> holds for what was read (null: not found); on timeout fails with the last state seen.</summary>
+    public async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T?, bool> done, string what)
         where T : class
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
+        T? last = null;
+        await PollAsync(async () =>
         {
-            if (_manager.IsFaulted)
-            {
-                await _manager;
-            }
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                var events = await Client.CoreV1.ListNamespacedEventAsync(TestObjects.Namespace);
-                Assert.Fail($"timed out waiting for {what}; events: {string.Join("; ", events.Items.Select(e => $"{e.Reason}: {e.Message}"))}");
-            }
-            await Task.Delay(50);
-        }
+            last = await ReadOrNullAsync(read);
+            return done(last) ? "" : null;
+        }, () => Task.FromResult($"timed out waiting for {what}; last seen: {(last is null ? "nothing" : KubernetesJson.Serialize(last))}"), null);
+        return last!;
     }
+
+    /// <summary>Reads until the object is not found.</summary>
+    public Task EventuallyGoneAsync(Func<Task<object>> read, string what) =>
+        EventuallyAsync(async () => await ReadOrNullAsync(read) is null, $"{what} to be gone");
 
     /// <summary>The pods of namespace "ns" matching <paramref name="labelSelector"/>.</summary>
     public async Task<IList<V1Pod>> PodsAsync(string labelSelector) =>
         (await Client.CoreV1.ListNamespacedPodAsync(TestObjects.Namespace, labelSelector: labelSelector)).Items;
+
+    /// <summary>The pods of <paramref name="ns"/> matching <paramref name="labelSelector"/> that are not being deleted.</summary>
+    public async Task<List<V1Pod>> ActivePodsAsync(string ns, string labelSelector) =>
+        [.. (await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector)).Items.Where(p => p.Metadata.DeletionTimestamp is null)];
 
     /// <summary>Acts as a kubelet: sets the pod's phase (and Ready when Running and <paramref name="ready"/>).</summary>
     public async Task SetPhaseAsync(V1Pod pod, string phase, bool ready = true)
@@ -90,6 +108,53 @@ internal sealed class ClusterHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Acts as a kubelet for every active pod of <paramref name="ns"/> matching <paramref name="labelSelector"/> that is not Ready yet.</summary>
+    public async Task MarkPodsReadyAsync(string ns, string labelSelector)
+    {
+        foreach (var pod in await ActivePodsAsync(ns, labelSelector))
+        {
+            if (pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true)
+            {
+                continue;
+            }
+            try
+            {
+                await SetPhaseAsync(pod, "Running");
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // Deleted by a scale-down meanwhile.
+            }
+        }
+    }
+
+    /// <summary>Acts as a kubelet: the pod runs with <paramref name="ip"/>, Ready or not.</summary>
+    public Task<V1Pod> ReportPodAsync(string ns, string name, string ip, bool ready) =>
+        Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(new
+        {
+            status = new
+            {
+                phase = "Running",
+                podIP = ip,
+                podIPs = new[] { new { ip } },
+                conditions = new[] { new { type = "Ready", status = ready ? "True" : "False", lastTransitionTime = DateTime.UtcNow } },
+            },
+        }), V1Patch.PatchType.MergePatch), name, ns);
+
+    /// <summary>A DELETE of <paramref name="path"/> (for kinds without a typed call the test wants), which must succeed.</summary>
+    public async Task DeleteAsync(string path)
+    {
+        using var response = await Client.HttpClient.DeleteAsync(new Uri(Client.BaseUri, path));
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A minimal pod for a test to create.</summary>
+    public static V1Pod Pod(string name, IDictionary<string, string>? labels = null, IList<V1OwnerReference>? owners = null, IList<V1ContainerPort>? ports = null) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, Labels = labels, OwnerReferences = owners },
+        Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "busybox", Ports = ports }] },
+    };
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
@@ -98,5 +163,46 @@ internal sealed class ClusterHarness : IAsyncDisposable
         await _server.DisposeAsync();
         _server.DeleteDirectory();
         _stop.Dispose();
+    }
+
+    private async Task<T> PollAsync<T>(Func<Task<T?>> probe, Func<Task<string>> failure, TimeSpan? timeout)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultPatience);
+        while (true)
+        {
+            await ThrowIfStoppedAsync();
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail(await failure());
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<T?> ReadOrNullAsync<T>(Func<Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task ThrowIfStoppedAsync()
+    {
+        if (_manager.IsCompleted)
+        {
+            await _manager;
+            Assert.Fail("the controller manager stopped");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.CronJob;
 using MiniKube.Controllers.Tests.Common;
@@ -54,9 +55,9 @@ public sealed class CronJobControllerTests
 
     private static V1ObjectReference Ref(string name) => new() { ApiVersion = "batch/v1", Kind = "Job", Name = name, NamespaceProperty = TestObjects.Namespace, Uid = "uid-" + name };
 
-    private static async Task<(UnitHarness Harness, CronJobController Controller)> StartAsync(DateTimeOffset now, V1CronJob cronJob, params V1Job[] jobs)
+    private static async Task<(ControllerHarness Harness, CronJobController Controller)> StartAsync(DateTimeOffset now, V1CronJob cronJob, params V1Job[] jobs)
     {
-        var harness = new UnitHarness(now).Seed(cronJob).Seed(jobs);
+        var harness = new ControllerHarness(now).Seed(cronJob).Seed(jobs);
         var controller = new CronJobController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);
@@ -68,7 +69,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), NewCronJob());
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         var job = harness.Bodies<V1Job>("POST", JobsPath).Single();
         Assert.That(job.Metadata.Name, Is.EqualTo("cj-28928880"));
@@ -86,7 +87,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddMinutes(-1), NewCronJob());
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Api.Writes, Is.Empty);
     }
@@ -98,7 +99,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(1), NewCronJob(policy: "Forbid", status: status), ChildJob("cj-28928875"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Writes("POST", JobsPath), Is.Empty);
     }
@@ -110,7 +111,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(1), NewCronJob(policy: "Replace", status: status), ChildJob("cj-28928875"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         var delete = harness.Writes("DELETE", JobsPath).Single();
         Assert.That(delete.Path, Is.EqualTo(JobsPath + "/cj-28928875"));
@@ -129,7 +130,7 @@ public sealed class CronJobControllerTests
             ChildJob("cj-4", "Complete", start.AddHours(3)), ChildJob("cj-f1", "Failed", start), ChildJob("cj-f2", "Failed", start.AddHours(1)));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", JobsPath).Select(c => c.Path), Is.EquivalentTo(new[] { JobsPath + "/cj-1", JobsPath + "/cj-f1" }));
         var written = harness.Bodies<V1CronJob>("PUT", StatusPath).Single().Status;
@@ -145,7 +146,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), cronJob);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Writes("POST", JobsPath), Is.Empty);
     }
@@ -156,7 +157,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), NewCronJob(schedule: "* * * * *", created: new DateTime(2024, 12, 1, 0, 0, 0, DateTimeKind.Utc)));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         Assert.That(harness.Bodies<V1Job>("POST", JobsPath).Select(j => j.Metadata.Name), Is.EqualTo(new[] { "cj-28928880" }));
     }
@@ -169,7 +170,7 @@ public sealed class CronJobControllerTests
         var (harness, controller) = await StartAsync(Noon.AddSeconds(30), cronJob);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/cj", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
 
         var job = harness.Bodies<V1Job>("POST", JobsPath).Single();
         Assert.That(job.Metadata.Annotations[CronJobController.ScheduledTimestampAnnotation], Is.EqualTo("2025-01-01T07:00:00-05:00"));

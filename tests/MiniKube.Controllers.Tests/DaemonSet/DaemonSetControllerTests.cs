@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.Common;
 using MiniKube.Controllers.DaemonSet;
@@ -40,9 +41,9 @@ public sealed class DaemonSetControllerTests
         return pod;
     }
 
-    private static async Task<(UnitHarness Harness, DaemonSetController Controller)> StartAsync(V1DaemonSet daemonSet, V1Node[] nodes, V1Pod[] pods, params V1ControllerRevision[] revisions)
+    private static async Task<(ControllerHarness Harness, DaemonSetController Controller)> StartAsync(V1DaemonSet daemonSet, V1Node[] nodes, V1Pod[] pods, params V1ControllerRevision[] revisions)
     {
-        var harness = new UnitHarness().Seed(daemonSet).Seed(nodes).Seed(pods).Seed(revisions);
+        var harness = new ControllerHarness().Seed(daemonSet).Seed(nodes).Seed(pods).Seed(revisions);
         var controller = new DaemonSetController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);
@@ -84,7 +85,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, []);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         var revision = harness.Bodies<V1ControllerRevision>("POST", "/apis/apps/v1/namespaces/ns/controllerrevisions").Single();
         Assert.That(revision.Revision, Is.EqualTo(1));
@@ -111,7 +112,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, [DaemonPod("agent-a", "a", hash), DaemonPod("agent-b", "b", hash)], revision);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath).Select(c => c.Path), Is.EqualTo(new[] { PodsPath + "/agent-b" }));
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);
@@ -130,7 +131,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, pods);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Has.Count.EqualTo(1));
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty, "the replacement comes once the delete is seen");
@@ -145,7 +146,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, nodes, pods);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Is.Empty);
         Assert.That(harness.Bodies<V1Pod>("POST", PodsPath).Select(DaemonPods.TargetNode), Is.EqualTo(new[] { "a" }));
@@ -158,7 +159,7 @@ public sealed class DaemonSetControllerTests
         var (harness, controller) = await StartAsync(daemonSet, [Node("a")], [DaemonPod("agent-a", "a", "old")]);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/agent", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/agent"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Is.Empty);
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
+using MiniKube.Controllers.Tests.Common;
 
 namespace MiniKube.Controllers.Tests.Deployment;
 
@@ -10,12 +11,12 @@ public sealed partial class DeploymentControllerIntegrationTests
     private const string Ns = "default";
     private const string Selector = "app=nginx";
 
-    private WorkloadCluster _cluster = null!;
+    private ClusterHarness _cluster = null!;
 
     private Kubernetes Client => _cluster.Client;
 
     [SetUp]
-    public async Task SetUp() => _cluster = await WorkloadCluster.StartAsync();
+    public async Task SetUp() => _cluster = await ClusterHarness.StartControllersAsync(null);
 
     [TearDown]
     public async Task TearDown() => await _cluster.DisposeAsync();
@@ -25,7 +26,7 @@ public sealed partial class DeploymentControllerIntegrationTests
     {
         await Client.AppsV1.CreateNamespacedDeploymentAsync(Nginx(3), Ns);
 
-        var rs = await _cluster.WaitForAsync(async () => (await Client.AppsV1.ListNamespacedReplicaSetAsync(Ns)).Items.SingleOrDefault(), "the ReplicaSet");
+        var rs = await _cluster.EventuallyAsync(async () => (await Client.AppsV1.ListNamespacedReplicaSetAsync(Ns)).Items.SingleOrDefault(), "the ReplicaSet");
         var hash = rs.Metadata.Labels["pod-template-hash"];
         Assert.Multiple(() =>
         {
@@ -37,10 +38,10 @@ public sealed partial class DeploymentControllerIntegrationTests
             Assert.That(rs.Metadata.Annotations, Does.ContainKey("deployment.kubernetes.io/max-replicas").WithValue("4"));
             Assert.That(rs.Metadata.OwnerReferences.Single().Kind, Is.EqualTo("Deployment"));
         });
-        var pods = await _cluster.WaitForAsync(async () => await _cluster.ActivePodsAsync(Ns, Selector) is { Count: 3 } p ? p : null, "three pods");
+        var pods = await _cluster.EventuallyAsync(async () => await _cluster.ActivePodsAsync(Ns, Selector) is { Count: 3 } p ? p : null, "three pods");
         Assert.That(pods.Select(p => p.Metadata.OwnerReferences.Single(r => r.Controller == true).Uid), Is.All.EqualTo(rs.Metadata.Uid));
         Assert.That(pods.Select(p => p.Metadata.Labels["pod-template-hash"]), Is.All.EqualTo(hash));
-        await _cluster.WaitForAsync(async () => (await Client.CoreV1.ListNamespacedEventAsync(Ns)).Items
+        await _cluster.EventuallyAsync(async () => (await Client.CoreV1.ListNamespacedEventAsync(Ns)).Items
             .Any(e => e.Reason == "ScalingReplicaSet" && e.Message == $"Scaled up replica set {rs.Metadata.Name} from 0 to 3"), "the ScalingReplicaSet event");
     }
 
@@ -104,7 +105,7 @@ public sealed partial class DeploymentControllerIntegrationTests
         await ScaleAsync(2);
         await RolledOutAsync(2);
         // kubectl's rollout rule is already met while the surplus pods are still going; wait for them.
-        var d = await _cluster.WaitForAsync(async () => await Client.AppsV1.ReadNamespacedDeploymentAsync("nginx", Ns) is { Status.Replicas: 2 } scaled ? scaled : null, "status.replicas 2");
+        var d = await _cluster.EventuallyAsync(async () => await Client.AppsV1.ReadNamespacedDeploymentAsync("nginx", Ns) is { Status.Replicas: 2 } scaled ? scaled : null, "status.replicas 2");
 
         Assert.That(d.Status.Replicas, Is.EqualTo(2));
         Assert.That((await Client.AppsV1.ListNamespacedReplicaSetAsync(Ns)).Items.Single().Spec.Replicas, Is.EqualTo(2));
@@ -114,17 +115,17 @@ public sealed partial class DeploymentControllerIntegrationTests
     public async Task DeletePod_OfReplicaSet_IsReplaced()
     {
         await Client.AppsV1.CreateNamespacedDeploymentAsync(Nginx(3), Ns);
-        var before = await _cluster.WaitForAsync(async () => await _cluster.ActivePodsAsync(Ns, Selector) is { Count: 3 } p ? p : null, "three pods");
+        var before = await _cluster.EventuallyAsync(async () => await _cluster.ActivePodsAsync(Ns, Selector) is { Count: 3 } p ? p : null, "three pods");
 
         await Client.CoreV1.DeleteNamespacedPodAsync(before[0].Metadata.Name, Ns);
 
-        var after = await _cluster.WaitForAsync(async () =>
+        var after = await _cluster.EventuallyAsync(async () =>
             await _cluster.ActivePodsAsync(Ns, Selector) is { Count: 3 } p && p.All(x => x.Metadata.Name != before[0].Metadata.Name) ? p : null, "a replacement pod");
         Assert.That(after.Select(p => p.Metadata.Name), Does.Contain(before[1].Metadata.Name).And.Contain(before[2].Metadata.Name));
     }
 
     /// <summary>Marks pods Ready until kubectl's rollout success rule holds (API-GUIDE: rollout status).</summary>
-    private async Task<V1Deployment> RolledOutAsync(int replicas) => await _cluster.WaitForAsync(async () =>
+    private async Task<V1Deployment> RolledOutAsync(int replicas) => await _cluster.EventuallyAsync(async () =>
     {
         await _cluster.MarkPodsReadyAsync(Ns, Selector);
         var d = await Client.AppsV1.ReadNamespacedDeploymentAsync("nginx", Ns);

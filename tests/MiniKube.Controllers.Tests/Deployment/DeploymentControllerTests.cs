@@ -1,13 +1,13 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.Deployment;
-using MiniKube.Controllers.Tests.ReplicaSet;
 
 namespace MiniKube.Controllers.Tests.Deployment;
 
 public sealed class DeploymentControllerTests
 {
-    private const string Key = "ns/web";
+    private static readonly NamespacedName Key = new("ns", "web");
     private const string Sets = "/apis/apps/v1/namespaces/ns/replicasets";
 
     private ControllerHarness _harness = null!;
@@ -141,7 +141,7 @@ public sealed class DeploymentControllerTests
 
         await controller.SyncAsync(Key, CancellationToken.None);
 
-        var deletes = _harness.Writes().Where(w => w.StartsWith("DELETE", StringComparison.Ordinal)).ToList();
+        var deletes = _harness.WriteLines().Where(w => w.StartsWith("DELETE", StringComparison.Ordinal)).ToList();
         Assert.That(deletes, Is.EquivalentTo(new[] { $"DELETE {Sets}/{Name(d, "v1")}", $"DELETE {Sets}/{Name(d, "v2")}" }));
     }
 

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using System.Net;
 using k8s.Models;
 using MiniKube.Controllers.Disruption;
@@ -40,7 +41,7 @@ public sealed class DisruptionControllerTests
         Spec = new V1ReplicaSetSpec { Replicas = replicas, Selector = new V1LabelSelector { MatchLabels = Labels } },
     };
 
-    private sealed record World(UnitHarness Harness, DisruptionController Controller) : IAsyncDisposable
+    private sealed record World(ControllerHarness Harness, DisruptionController Controller) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Harness.DisposeAsync();
 
@@ -49,7 +50,7 @@ public sealed class DisruptionControllerTests
 
         public async Task<V1PodDisruptionBudgetStatus> SyncOnceAsync()
         {
-            await Controller.SyncAsync("ns/web", CancellationToken.None);
+            await Controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
             Assert.That(Harness.Api.Writes.Select(w => w.ToString()), Is.EqualTo(new[] { "PUT " + StatusPath }), "one status write, nothing else");
             return Written.Single();
         }
@@ -57,7 +58,7 @@ public sealed class DisruptionControllerTests
 
     private static async Task<World> StartAsync(V1PodDisruptionBudget pdb, V1Pod[] pods, V1ReplicaSet[]? replicaSets = null, V1Deployment[]? deployments = null, V1StatefulSet[]? statefulSets = null)
     {
-        var harness = new UnitHarness().Seed(pdb).Seed(pods).Seed(replicaSets ?? []).Seed(deployments ?? []).Seed(statefulSets ?? []).Seed<V1ReplicationController>();
+        var harness = new ControllerHarness().Seed(pdb).Seed(pods).Seed(replicaSets ?? []).Seed(deployments ?? []).Seed(statefulSets ?? []).Seed<V1ReplicationController>();
         var controller = new DisruptionController(harness.Context);
         await harness.StartAsync();
         return new World(harness, controller);
@@ -243,7 +244,7 @@ public sealed class DisruptionControllerTests
         };
         await using var world = await StartAsync(pdb, [Pod("a", owner), Pod("b", owner)], [ReplicaSet("web-1", 2)]);
 
-        await world.Controller.SyncAsync("ns/web", CancellationToken.None);
+        await world.Controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         Assert.That(world.Harness.Api.Writes, Is.Empty);
     }

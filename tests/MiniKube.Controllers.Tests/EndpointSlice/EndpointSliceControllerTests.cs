@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.EndpointSlice;
@@ -7,9 +8,9 @@ namespace MiniKube.Controllers.Tests.EndpointSlice;
 
 public sealed class EndpointSliceControllerTests
 {
-    private static async Task<(FixedInformers World, EndpointSliceController Controller)> StartAsync(V1Service service, V1EndpointSlice[] slices, params V1Pod[] pods)
+    private static async Task<(ControllerHarness World, EndpointSliceController Controller)> StartAsync(V1Service service, V1EndpointSlice[] slices, params V1Pod[] pods)
     {
-        var world = new FixedInformers().With(service).With(pods).With(slices).With<V1Node>();
+        var world = new ControllerHarness().Seed(service).Seed(pods).Seed(slices).Seed<V1Node>();
         var controller = new EndpointSliceController(world.Context);
         await world.StartAsync();
         return (world, controller);
@@ -25,7 +26,7 @@ public sealed class EndpointSliceControllerTests
             Pod("no-ip", null, ready: false));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "POST /apis/discovery.k8s.io/v1/namespaces/default/endpointslices" }));
         var slice = KubernetesJson.Deserialize<V1EndpointSlice>(world.Api.Writes[0].Body!);
@@ -69,14 +70,14 @@ public sealed class EndpointSliceControllerTests
         var (world, controller) = await StartAsync(service, [slice], pod);
         await using (world)
         {
-            await controller.SyncAsync("default/web", CancellationToken.None);
+            await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
             Assert.That(world.Api.Writes, Is.Empty);
         }
 
         (world, controller) = await StartAsync(service, [slice], pod, Pod("b", "10.42.0.3", ready: true));
         await using (world)
         {
-            await controller.SyncAsync("default/web", CancellationToken.None);
+            await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
             Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "PUT /apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-abcde" }));
             var updated = KubernetesJson.Deserialize<V1EndpointSlice>(world.Api.Writes[0].Body!);
             Assert.That(updated.Endpoints.Select(e => e.Addresses[0]), Is.EqualTo(new[] { "10.42.0.2", "10.42.0.3" }));

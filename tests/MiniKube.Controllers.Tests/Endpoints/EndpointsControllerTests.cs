@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.Endpoints;
@@ -7,9 +8,9 @@ namespace MiniKube.Controllers.Tests.Endpoints;
 
 public sealed class EndpointsControllerTests
 {
-    private static async Task<(FixedInformers World, EndpointsController Controller)> StartAsync(V1Service? service, V1Endpoints[] endpoints, params V1Pod[] pods)
+    private static async Task<(ControllerHarness World, EndpointsController Controller)> StartAsync(V1Service? service, V1Endpoints[] endpoints, params V1Pod[] pods)
     {
-        var world = new FixedInformers().With(service is null ? [] : new[] { service }).With(pods).With(endpoints);
+        var world = new ControllerHarness().Seed(service is null ? [] : new[] { service }).Seed(pods).Seed(endpoints);
         var controller = new EndpointsController(world.Context);
         await world.StartAsync();
         return (world, controller);
@@ -27,7 +28,7 @@ public sealed class EndpointsControllerTests
             Pod("other", "10.42.0.6", ready: true, labels: new Dictionary<string, string> { ["app"] = "db" }));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "POST /api/v1/namespaces/default/endpoints" }));
         var written = KubernetesJson.Deserialize<V1Endpoints>(world.Api.Writes[0].Body!);
@@ -54,7 +55,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(Service(publishNotReady: true), [], Pod("starting", "10.42.0.3", ready: false), Pod("leaving", "10.42.0.5", ready: true, terminating: true));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         var written = KubernetesJson.Deserialize<V1Endpoints>(world.Api.Writes.Single().Body!);
         Assert.That(written.Subsets.Single().Addresses.Select(a => a.Ip), Is.EqualTo(new[] { "10.42.0.3", "10.42.0.5" }));
@@ -80,7 +81,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(service, [current], pod);
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }
@@ -97,7 +98,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(service, [current], Pod("a", "10.42.0.2", ready: true));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Single().ToString(), Is.EqualTo("PUT /api/v1/namespaces/default/endpoints/web"));
         var written = KubernetesJson.Deserialize<V1Endpoints>(world.Api.Writes.Single().Body!);
@@ -112,7 +113,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(null, [current]);
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "DELETE /api/v1/namespaces/default/endpoints/web" }));
     }
@@ -125,7 +126,7 @@ public sealed class EndpointsControllerTests
         var (world, controller) = await StartAsync(service, [], Pod("a", "10.42.0.2", ready: true));
         await using var _ = world;
 
-        await controller.SyncAsync("default/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }

@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using static MiniKube.Controllers.Tests.ControllerManagerHarness;
+using static MiniKube.Controllers.Tests.Common.ClusterHarness;
 
 namespace MiniKube.Controllers.Tests.Endpoints;
 
@@ -11,7 +11,7 @@ public sealed class EndpointsIntegrationTests
     [Test]
     public async Task ServiceWithPods_GetsEndpointsAndSlice_WithReadyAndNotReadyAddresses_RemovedWithTheService()
     {
-        await using var harness = await StartAsync(["endpoint", "endpointslice"]);
+        await using var harness = await StartControllersAsync(["endpoint", "endpointslice"]);
         var client = harness.Client;
         var labels = new Dictionary<string, string> { ["app"] = "web" };
         await client.CoreV1.CreateNamespacedServiceAsync(new V1Service

@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using static MiniKube.Controllers.Tests.ControllerManagerHarness;
+using static MiniKube.Controllers.Tests.Common.ClusterHarness;
 
 namespace MiniKube.Controllers.Tests.GarbageCollector;
 
@@ -43,7 +43,7 @@ public sealed class GarbageCollectorIntegrationTests
     [Test]
     public async Task DeleteOwner_Background_DeletesDependents_ButNotThoseWithAnotherLiveOwner()
     {
-        await using var harness = await StartAsync(["garbagecollector"]);
+        await using var harness = await StartControllersAsync(["garbagecollector"]);
         var client = harness.Client;
         var rs = await CreateReplicaSetAsync(client, "web");
         var keeper = await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "keeper" } }, "default");
@@ -69,7 +69,7 @@ public sealed class GarbageCollectorIntegrationTests
     [Test]
     public async Task DeleteOwner_Foreground_WaitsForBlockingDependents_ThenOwnerGoes()
     {
-        await using var harness = await StartAsync(["garbagecollector"]);
+        await using var harness = await StartControllersAsync(["garbagecollector"]);
         var client = harness.Client;
         var rs = await CreateReplicaSetAsync(client, "web");
         await client.CoreV1.CreateNamespacedPodAsync(Pod("web-1", Labels, [RefTo(rs)]), "default");
@@ -94,7 +94,7 @@ public sealed class GarbageCollectorIntegrationTests
     [Test]
     public async Task DeleteOwner_Orphan_LeavesDependentsWithoutTheReference()
     {
-        await using var harness = await StartAsync(["garbagecollector"]);
+        await using var harness = await StartControllersAsync(["garbagecollector"]);
         var client = harness.Client;
         var rs = await CreateReplicaSetAsync(client, "web");
         await client.CoreV1.CreateNamespacedPodAsync(Pod("web-1", Labels, [RefTo(rs)]), "default");

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using System.Net;
 using k8s;
 using k8s.Models;
@@ -30,9 +31,9 @@ public sealed class GarbageCollectorTests
         },
     };
 
-    private static async Task<(FixedInformers World, GC Collector, GcKinds Kinds)> StartAsync(params IKubernetesObject<V1ObjectMeta>[] objects)
+    private static async Task<(ControllerHarness World, GC Collector, GcKinds Kinds)> StartAsync(params IKubernetesObject<V1ObjectMeta>[] objects)
     {
-        var world = new FixedInformers();
+        var world = new ControllerHarness();
         With<V1Pod>(world, objects);
         With<V1ReplicationController>(world, objects);
         With<V1Service>(world, objects);
@@ -57,8 +58,8 @@ public sealed class GarbageCollectorTests
         return (world, collector, new GcKinds(world.Informers));
     }
 
-    private static void With<T>(FixedInformers world, IKubernetesObject<V1ObjectMeta>[] objects)
-        where T : class, IKubernetesObject<V1ObjectMeta> => world.With([.. objects.OfType<T>()]);
+    private static void With<T>(ControllerHarness world, IKubernetesObject<V1ObjectMeta>[] objects)
+        where T : class, IKubernetesObject<V1ObjectMeta> => world.Seed([.. objects.OfType<T>()]);
 
     private static GcItem Item(GcKinds kinds, string apiVersion, string kind, string name) => new(kinds.Of(apiVersion, kind)!, "default", name);
 

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.Job;
 using MiniKube.Controllers.Tests.Common;
@@ -37,9 +38,9 @@ public sealed class JobControllerTests
         Status = status,
     };
 
-    private static async Task<(UnitHarness Harness, JobController Controller)> StartAsync(V1Job job, params V1Pod[] pods)
+    private static async Task<(ControllerHarness Harness, JobController Controller)> StartAsync(V1Job job, params V1Pod[] pods)
     {
-        var harness = new UnitHarness().Seed(job).Seed(pods);
+        var harness = new ControllerHarness().Seed(job).Seed(pods);
         var controller = new JobController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);
@@ -51,7 +52,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(completions: 5, parallelism: 3));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         var pods = harness.Bodies<V1Pod>("POST", PodsPath);
         Assert.That(pods, Has.Count.EqualTo(3));
@@ -72,7 +73,7 @@ public sealed class JobControllerTests
             TestObjects.Pod("pi-a", Owner, Labels, "Succeeded"), TestObjects.Pod("pi-b", Owner, Labels, "Succeeded"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);
         var status = harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status;
@@ -94,7 +95,7 @@ public sealed class JobControllerTests
             TestObjects.Pod("pi-a", Owner, Labels, "Failed"), TestObjects.Pod("pi-b", Owner, Labels, "Failed"), TestObjects.Pod("pi-c", Owner, Labels, "Running"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath).Select(c => c.Path), Is.EqualTo(new[] { PodsPath + "/pi-c" }));
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);
@@ -118,11 +119,11 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(status: started), failed);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty, "5 s after the failure, inside the 10 s back-off");
 
         harness.Time.Advance(TimeSpan.FromSeconds(5));
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
         Assert.That(harness.Writes("POST", PodsPath), Has.Count.EqualTo(1));
     }
 
@@ -133,7 +134,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(status: started, deadline: 60), TestObjects.Pod("pi-a", Owner, Labels, "Running"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Has.Count.EqualTo(1));
         var status = harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status;
@@ -151,7 +152,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(completions: 3, parallelism: 3, mode: "Indexed", status: started), done);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         var pods = harness.Bodies<V1Pod>("POST", PodsPath).OrderBy(p => p.Metadata.GenerateName).ToList();
         Assert.That(pods.Select(p => p.Metadata.Annotations[CompletionIndexes.Annotation]), Is.EqualTo(new[] { "1", "2" }));
@@ -171,7 +172,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(job, TestObjects.Pod("pi-a", Owner, Labels, "Running"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath), Has.Count.EqualTo(1));
         var condition = harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status.Conditions.Single();
@@ -187,7 +188,7 @@ public sealed class JobControllerTests
         var (harness, controller) = await StartAsync(NewJob(backoffLimit: 2, restartPolicy: "OnFailure", status: started), running);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/pi", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/pi"), CancellationToken.None);
 
         Assert.That(harness.Bodies<V1Job>("PUT", JobsPath + "pi/status").Single().Status.Conditions.Last().Reason, Is.EqualTo("BackoffLimitExceeded"));
     }

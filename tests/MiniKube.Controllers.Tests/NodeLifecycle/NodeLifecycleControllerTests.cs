@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
@@ -36,10 +37,10 @@ public sealed class NodeLifecycleControllerTests
         Status = new V1PodStatus { Conditions = [new V1PodCondition { Type = "Ready", Status = "True" }] },
     };
 
-    private static async Task<(FixedInformers World, NodeLifecycleController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, params V1Pod[] pods)
+    private static async Task<(ControllerHarness World, NodeLifecycleController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, params V1Pod[] pods)
     {
         var time = new FakeTimeProvider(Start);
-        var world = new FixedInformers(time).With(node).With(Lease()).With(pods);
+        var world = new ControllerHarness(time).Seed(node).Seed(Lease()).Seed(pods);
         var controller = new NodeLifecycleController(world.Context);
         await world.StartAsync();
         return (world, controller, time);
@@ -50,13 +51,13 @@ public sealed class NodeLifecycleControllerTests
     {
         var (world, controller, time) = await StartAsync(Node("True"), ReadyPod());
         await using var _ = world;
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(39));
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
         Assert.That(world.Api.Writes, Is.Empty, "within the 40 s grace period");
 
         time.Advance(TimeSpan.FromSeconds(2));
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
         {
@@ -85,7 +86,7 @@ public sealed class NodeLifecycleControllerTests
         var (world, controller, _) = await StartAsync(Node("False"));
         await using var __ = world;
 
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "PATCH /api/v1/nodes/node-a" }));
         var taints = KubernetesJson.Deserialize<V1Node>(world.Api.Writes[0].Body!).Spec.Taints;
@@ -99,7 +100,7 @@ public sealed class NodeLifecycleControllerTests
         var (world, controller, _) = await StartAsync(Node("True", new V1Taint { Key = Taints.Unreachable, Effect = "NoExecute" }, new V1Taint { Key = Taints.Unreachable, Effect = "NoSchedule" }, other));
         await using var __ = world;
 
-        await controller.SyncAsync("node-a", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("node-a"), CancellationToken.None);
 
         var taints = KubernetesJson.Deserialize<V1Node>(world.Api.Writes.Single().Body!).Spec.Taints;
         Assert.That(taints.Select(t => t.Key), Is.EqualTo(new[] { "dedicated" }));

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
-using static MiniKube.Controllers.Tests.ControllerManagerHarness;
+using static MiniKube.Controllers.Tests.Common.ClusterHarness;
 
 namespace MiniKube.Controllers.Tests.NodeLifecycle;
 
@@ -17,7 +17,7 @@ public sealed class NodeLifecycleIntegrationTests
     public async Task StaleLease_NodeUnknownAndTainted_PodNotReady_ThenEvictedAfterTolerationSeconds()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var harness = await StartAsync(["nodelifecycle", "taint-eviction-controller"], time);
+        await using var harness = await StartControllersAsync(["nodelifecycle", "taint-eviction-controller"], time);
         var client = harness.Client;
         await client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "node-a" } });
         var heartbeat = DateTime.UtcNow;

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 using MiniKube.Controllers.NodeLifecycle;
@@ -22,10 +23,10 @@ public sealed class TaintEvictionControllerTests
 
     private static V1Toleration Default(long seconds) => new() { Key = Taints.Unreachable, OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = seconds };
 
-    private static async Task<(FixedInformers World, TaintEvictionController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, V1Pod pod)
+    private static async Task<(ControllerHarness World, TaintEvictionController Controller, FakeTimeProvider Time)> StartAsync(V1Node node, V1Pod pod)
     {
         var time = new FakeTimeProvider(Start);
-        var world = new FixedInformers(time).With(node).With(pod);
+        var world = new ControllerHarness(time).Seed(node).Seed(pod);
         var controller = new TaintEvictionController(world.Context);
         await world.StartAsync();
         // A pod's DELETE answers with the pod (the generated client reads it so).
@@ -41,7 +42,7 @@ public sealed class TaintEvictionControllerTests
         var (world, controller, _) = await StartAsync(UnreachableNode(TimeSpan.Zero), Pod(new V1Toleration { Key = "other", OperatorProperty = "Exists" }));
         await using var __ = world;
 
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
         {
@@ -57,13 +58,13 @@ public sealed class TaintEvictionControllerTests
         var (world, controller, time) = await StartAsync(UnreachableNode(TimeSpan.FromSeconds(100)), Pod(Default(300)));
         await using var __ = world;
 
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(199));
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
         Assert.That(world.Api.Writes, Is.Empty);
 
         time.Advance(TimeSpan.FromSeconds(1));
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.Method), Is.EqualTo(new[] { "PATCH", "DELETE" }));
     }
@@ -74,7 +75,7 @@ public sealed class TaintEvictionControllerTests
         var (world, controller, time) = await StartAsync(UnreachableNode(TimeSpan.FromDays(1)), Pod(new V1Toleration { OperatorProperty = "Exists" }));
         await using var __ = world;
 
-        await controller.SyncAsync("default/web-1", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("default/web-1"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.PersistentVolume;
@@ -35,7 +36,7 @@ public sealed class PersistentVolumeBinderTests
         _world.Volumes.Add(provisioned);
         var binder = await StartAsync();
 
-        await binder.SyncClaimAsync("default/data", CancellationToken.None);
+        await binder.SyncClaimAsync(NamespacedName.Parse("default/data"), CancellationToken.None);
 
         // The claimRef is already exact, so the volume's spec is not written.
         Assert.That(_world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
@@ -71,7 +72,7 @@ public sealed class PersistentVolumeBinderTests
         ]);
         var binder = await StartAsync();
 
-        await binder.SyncClaimAsync("default/data", CancellationToken.None);
+        await binder.SyncClaimAsync(NamespacedName.Parse("default/data"), CancellationToken.None);
 
         Assert.That(_world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
         {
@@ -94,7 +95,7 @@ public sealed class PersistentVolumeBinderTests
         _world.Volumes.Add(StorageWorld.Volume("fits", "1Gi", "local", node: "node1"));
         var binder = await StartAsync();
 
-        await binder.SyncClaimAsync("default/data", CancellationToken.None);
+        await binder.SyncClaimAsync(NamespacedName.Parse("default/data"), CancellationToken.None);
 
         Assert.That(_world.Api.Writes, Is.Empty);
     }
@@ -108,7 +109,7 @@ public sealed class PersistentVolumeBinderTests
         _world.Volumes.AddRange([StorageWorld.Volume("on-node1", "1Gi", "local", node: "node1"), StorageWorld.Volume("on-node2", "2Gi", "local", node: "node2")]);
         var binder = await StartAsync();
 
-        await binder.SyncClaimAsync("default/data", CancellationToken.None);
+        await binder.SyncClaimAsync(NamespacedName.Parse("default/data"), CancellationToken.None);
 
         Assert.That(_world.Api.Writes[0].ToString(), Is.EqualTo($"PUT {VolumesPath}/on-node2"));
         Assert.That(Body<V1PersistentVolumeClaim>(_world.Api.Writes[2]).Spec.VolumeName, Is.EqualTo("on-node2"));
@@ -121,7 +122,7 @@ public sealed class PersistentVolumeBinderTests
         _world.Claims.Add(StorageWorld.Claim("data", "1Gi", "local-path", selectedNode: "node1"));
         var binder = await StartAsync();
 
-        await binder.SyncClaimAsync("default/data", CancellationToken.None);
+        await binder.SyncClaimAsync(NamespacedName.Parse("default/data"), CancellationToken.None);
 
         Assert.That(_world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { $"PUT {ClaimsPath}/data" }));
         var annotations = Body<V1PersistentVolumeClaim>(_world.Api.Writes[0]).Metadata.Annotations;
@@ -135,7 +136,7 @@ public sealed class PersistentVolumeBinderTests
         _world.Volumes.Add(StorageWorld.Volume("new", "1Gi", "manual", phase: "Pending"));
         var binder = await StartAsync();
 
-        await binder.SyncVolumeAsync("new", CancellationToken.None);
+        await binder.SyncVolumeAsync(NamespacedName.Parse("new"), CancellationToken.None);
 
         Assert.That(_world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { $"PUT {VolumesPath}/new/status" }));
         Assert.That(Body<V1PersistentVolume>(_world.Api.Writes[0]).Status.Phase, Is.EqualTo("Available"));
@@ -156,7 +157,7 @@ public sealed class PersistentVolumeBinderTests
         _world.Volumes.Add(volume);
         var binder = await StartAsync();
 
-        await binder.SyncVolumeAsync("old", CancellationToken.None);
+        await binder.SyncVolumeAsync(NamespacedName.Parse("old"), CancellationToken.None);
 
         var expected = new List<string> { $"PUT {VolumesPath}/old/status" };
         if (deleted)

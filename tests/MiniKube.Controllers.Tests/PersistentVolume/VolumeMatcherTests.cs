@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using MiniKube.Controllers.PersistentVolume;
 
 namespace MiniKube.Controllers.Tests.PersistentVolume;

@@ -1,6 +1,6 @@
 using k8s;
 using k8s.Models;
-using MiniKube.Controllers.Tests.Deployment;
+using MiniKube.Controllers.Tests.Common;
 
 namespace MiniKube.Controllers.Tests.ReplicaSet;
 
@@ -9,12 +9,12 @@ public sealed class ReplicaSetControllerIntegrationTests
 {
     private const string Ns = "default";
 
-    private WorkloadCluster _cluster = null!;
+    private ClusterHarness _cluster = null!;
 
     private Kubernetes Client => _cluster.Client;
 
     [SetUp]
-    public async Task SetUp() => _cluster = await WorkloadCluster.StartAsync();
+    public async Task SetUp() => _cluster = await ClusterHarness.StartControllersAsync(null);
 
     [TearDown]
     public async Task TearDown() => await _cluster.DisposeAsync();
@@ -34,11 +34,11 @@ public sealed class ReplicaSetControllerIntegrationTests
             Spec = new V1ReplicaSetSpec { Replicas = 3, Selector = new V1LabelSelector { MatchLabels = Labels() }, Template = Template() },
         }, Ns);
 
-        var pods = await _cluster.WaitForAsync(async () => await _cluster.ActivePodsAsync(Ns, "app=web") is { Count: 3 } p
+        var pods = await _cluster.EventuallyAsync(async () => await _cluster.ActivePodsAsync(Ns, "app=web") is { Count: 3 } p
             && p.All(x => x.Metadata.OwnerReferences?.SingleOrDefault()?.Uid == rs.Metadata.Uid) ? p : null, "three owned pods");
         Assert.That(pods.Select(p => p.Metadata.Uid), Does.Contain(orphan.Metadata.Uid));
         await _cluster.MarkPodsReadyAsync(Ns, "app=web");
-        await _cluster.WaitForAsync(async () => (await Client.AppsV1.ReadNamespacedReplicaSetAsync("web", Ns)).Status is
+        await _cluster.EventuallyAsync(async () => (await Client.AppsV1.ReadNamespacedReplicaSetAsync("web", Ns)).Status is
             { Replicas: 3, ReadyReplicas: 3, AvailableReplicas: 3, FullyLabeledReplicas: 3, ObservedGeneration: 1 }, "the status counts");
     }
 
@@ -51,9 +51,9 @@ public sealed class ReplicaSetControllerIntegrationTests
             Spec = new V1ReplicationControllerSpec { Replicas = 2, Selector = Labels(), Template = Template() },
         }, Ns);
 
-        var pods = await _cluster.WaitForAsync(async () => await _cluster.ActivePodsAsync(Ns, "app=web") is { Count: 2 } p ? p : null, "two pods");
+        var pods = await _cluster.EventuallyAsync(async () => await _cluster.ActivePodsAsync(Ns, "app=web") is { Count: 2 } p ? p : null, "two pods");
         Assert.That(pods.Select(p => p.Metadata.OwnerReferences.Single().Kind), Is.All.EqualTo("ReplicationController"));
-        await _cluster.WaitForAsync(async () => (await Client.CoreV1.ReadNamespacedReplicationControllerAsync("legacy", Ns)).Status is { Replicas: 2, ObservedGeneration: 1 }, "the status");
+        await _cluster.EventuallyAsync(async () => (await Client.CoreV1.ReadNamespacedReplicationControllerAsync("legacy", Ns)).Status is { Replicas: 2, ObservedGeneration: 1 }, "the status");
     }
 
     private static Dictionary<string, string> Labels() => new() { ["app"] = "web" };

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using System.Net;
 using k8s.Models;
 using MiniKube.Controllers.ReplicaSet;
@@ -6,7 +7,7 @@ namespace MiniKube.Controllers.Tests.ReplicaSet;
 
 public sealed class ReplicaSetControllerTests
 {
-    private const string Key = "ns/web";
+    private static readonly NamespacedName Key = new("ns", "web");
 
     private ControllerHarness _harness = null!;
 
@@ -35,7 +36,7 @@ public sealed class ReplicaSetControllerTests
             Assert.That((owner.ApiVersion, owner.Kind, owner.Name, owner.Uid, owner.Controller, owner.BlockOwnerDeletion),
                 Is.EqualTo(("apps/v1", "ReplicaSet", "web", "uid-web", (bool?)true, (bool?)true)));
         });
-        Assert.That(_harness.Writes()[^1], Is.EqualTo("PUT /apis/apps/v1/namespaces/ns/replicasets/web/status"));
+        Assert.That(_harness.WriteLines()[^1], Is.EqualTo("PUT /apis/apps/v1/namespaces/ns/replicasets/web/status"));
     }
 
     [Test]
@@ -47,7 +48,8 @@ public sealed class ReplicaSetControllerTests
             : (HttpStatusCode.OK, call.Body ?? "{}");
         var controller = await StartAsync([Rs(10)]);
 
-        await controller.SyncAsync(Key, CancellationToken.None);
+        // The failure is reported (event, status) and handed to the loop, which retries the key rate-limited.
+        Assert.That(async () => await controller.SyncAsync(Key, CancellationToken.None), Throws.TypeOf<SyncRetryException>());
 
         // Batches of 1 then 2: the failure in the second batch ends the slow start after 3 calls.
         Assert.That(_harness.Api.Writes.Count(c => c.Method == "POST"), Is.EqualTo(3));
@@ -82,7 +84,7 @@ public sealed class ReplicaSetControllerTests
 
         await controller.SyncAsync(Key, CancellationToken.None);
 
-        var deletes = _harness.Writes().Where(w => w.StartsWith("DELETE", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        var deletes = _harness.WriteLines().Where(w => w.StartsWith("DELETE", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
         Assert.That(deletes, Is.EqualTo(new[]
         {
             "DELETE /api/v1/namespaces/ns/pods/not-ready",
@@ -114,7 +116,7 @@ public sealed class ReplicaSetControllerTests
 
         await controller.SyncAsync(Key, CancellationToken.None);
 
-        Assert.That(_harness.Writes(), Is.EqualTo(new[] { "PUT /apis/apps/v1/namespaces/ns/replicasets/web/status" }));
+        Assert.That(_harness.WriteLines(), Is.EqualTo(new[] { "PUT /apis/apps/v1/namespaces/ns/replicasets/web/status" }));
     }
 
     [Test]
@@ -174,7 +176,7 @@ public sealed class ReplicaSetControllerTests
         Assert.That(creates, Has.Count.EqualTo(2));
         var owner = k8s.KubernetesJson.Deserialize<V1Pod>(creates[0].Body!).Metadata.OwnerReferences.Single();
         Assert.That((owner.ApiVersion, owner.Kind, owner.Uid), Is.EqualTo(("v1", "ReplicationController", "uid-rc")));
-        Assert.That(_harness.Writes()[^1], Is.EqualTo("PUT /api/v1/namespaces/ns/replicationcontrollers/web/status"));
+        Assert.That(_harness.WriteLines()[^1], Is.EqualTo("PUT /api/v1/namespaces/ns/replicationcontrollers/web/status"));
         Assert.That(controller.Name, Is.EqualTo("replicationcontroller"));
     }
 

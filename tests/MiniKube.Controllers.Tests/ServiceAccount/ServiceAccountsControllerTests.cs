@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.ServiceAccount;
@@ -12,11 +13,11 @@ public sealed class ServiceAccountsControllerTests
     [Test]
     public async Task SyncAsync_NamespaceWithoutDefault_CreatesIt()
     {
-        await using var world = new FixedInformers().With(Namespace("team")).With<V1ServiceAccount>();
+        await using var world = new ControllerHarness().Seed(Namespace("team")).Seed<V1ServiceAccount>();
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("team", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("team"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "POST /api/v1/namespaces/team/serviceaccounts" }));
         var created = KubernetesJson.Deserialize<V1ServiceAccount>(world.Api.Writes[0].Body!);
@@ -28,11 +29,11 @@ public sealed class ServiceAccountsControllerTests
     public async Task SyncAsync_DefaultExists_WritesNothing()
     {
         var existing = new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "default", NamespaceProperty = "team" } };
-        await using var world = new FixedInformers().With(Namespace("team")).With(existing);
+        await using var world = new ControllerHarness().Seed(Namespace("team")).Seed(existing);
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("team", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("team"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }
@@ -40,11 +41,11 @@ public sealed class ServiceAccountsControllerTests
     [Test]
     public async Task SyncAsync_TerminatingNamespace_WritesNothing()
     {
-        await using var world = new FixedInformers().With(Namespace("old", "Terminating")).With<V1ServiceAccount>();
+        await using var world = new ControllerHarness().Seed(Namespace("old", "Terminating")).Seed<V1ServiceAccount>();
         var controller = new ServiceAccountsController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("old", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("old"), CancellationToken.None);
 
         Assert.That(world.Api.Writes, Is.Empty);
     }
@@ -53,7 +54,7 @@ public sealed class ServiceAccountsControllerTests
     [Category("Integration")]
     public async Task NewNamespace_GetsDefaultServiceAccount_RecreatedAfterDelete()
     {
-        await using var harness = await ControllerManagerHarness.StartAsync(["serviceaccount"]);
+        await using var harness = await Common.ClusterHarness.StartControllersAsync(["serviceaccount"]);
         var client = harness.Client;
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "team" } });
 

@@ -1,3 +1,4 @@
+using MiniKube.Testing;
 using k8s.Models;
 using MiniKube.Controllers.Common;
 using MiniKube.Controllers.StatefulSet;
@@ -54,9 +55,9 @@ public sealed class StatefulSetControllerTests
         return TestObjects.Pod($"web-{ordinal}", Owner, labels, ready ? "Running" : "Pending", ready: ready);
     }
 
-    private static async Task<(UnitHarness Harness, StatefulSetController Controller)> StartAsync(V1StatefulSet set, V1Pod[] pods, params V1ControllerRevision[] revisions)
+    private static async Task<(ControllerHarness Harness, StatefulSetController Controller)> StartAsync(V1StatefulSet set, V1Pod[] pods, params V1ControllerRevision[] revisions)
     {
-        var harness = new UnitHarness().Seed(set).Seed(pods).Seed(revisions).Seed<V1PersistentVolumeClaim>();
+        var harness = new ControllerHarness().Seed(set).Seed(pods).Seed(revisions).Seed<V1PersistentVolumeClaim>();
         var controller = new StatefulSetController(harness.Context);
         await harness.StartAsync();
         return (harness, controller);
@@ -69,7 +70,7 @@ public sealed class StatefulSetControllerTests
         var (harness, controller) = await StartAsync(set, [], Revision(set));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         var writes = harness.Api.Writes.Where(c => c.Method == "POST").Select(c => c.Path).ToList();
         Assert.That(writes, Is.EqualTo(new[] { "/api/v1/namespaces/ns/persistentvolumeclaims", PodsPath }));
@@ -93,7 +94,7 @@ public sealed class StatefulSetControllerTests
         var (harness, controller) = await StartAsync(set, [SetPod(0, revision.Metadata.Name)], revision);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         Assert.That(harness.Bodies<V1Pod>("POST", PodsPath).Select(p => p.Metadata.Name), Is.EqualTo(new[] { "web-1" }));
     }
@@ -106,7 +107,7 @@ public sealed class StatefulSetControllerTests
         var (harness, controller) = await StartAsync(set, [SetPod(0, revision.Metadata.Name, ready: false)], revision);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         Assert.That(harness.Writes("POST", PodsPath), Is.Empty);
     }
@@ -118,7 +119,7 @@ public sealed class StatefulSetControllerTests
         var (harness, controller) = await StartAsync(set, [], Revision(set));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         Assert.That(harness.Bodies<V1Pod>("POST", PodsPath).Select(p => p.Metadata.Name), Is.EquivalentTo(new[] { "web-0", "web-1", "web-2" }));
     }
@@ -131,7 +132,7 @@ public sealed class StatefulSetControllerTests
         var (harness, controller) = await StartAsync(set, [SetPod(0, revision.Metadata.Name), SetPod(1, revision.Metadata.Name), SetPod(2, revision.Metadata.Name)], revision);
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         Assert.That(harness.Api.Writes.Where(c => c.Method == "DELETE").Select(c => c.Path), Is.EqualTo(new[] { PodsPath + "/web-2" }));
     }
@@ -146,7 +147,7 @@ public sealed class StatefulSetControllerTests
         var (harness, controller) = await StartAsync(set, [SetPod(0, "web-old"), SetPod(1, "web-old"), SetPod(2, "web-old")], Revision(old, 1, "web-old"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         Assert.That(harness.Writes("DELETE", PodsPath).Select(c => c.Path), Is.EqualTo(new[] { PodsPath + "/web-2" }));
         var status = harness.Bodies<V1StatefulSet>("PUT", "/apis/apps/v1/namespaces/ns/statefulsets/web/status").Single().Status;
@@ -165,7 +166,7 @@ public sealed class StatefulSetControllerTests
         var (harness, controller) = await StartAsync(set, [], Revision(old, 1, "web-old"));
         await using var _ = harness;
 
-        await controller.SyncAsync("ns/web", CancellationToken.None);
+        await controller.SyncAsync(NamespacedName.Parse("ns/web"), CancellationToken.None);
 
         var pod = harness.Bodies<V1Pod>("POST", PodsPath).Single();
         Assert.That(pod.Metadata.Labels[ControllerHistory.HashLabel], Is.EqualTo("web-old"));

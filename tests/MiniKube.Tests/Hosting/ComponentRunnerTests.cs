@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MiniKube.Hosting;
+using MiniKube.Testing;
 
 namespace MiniKube.Tests.Hosting;
 

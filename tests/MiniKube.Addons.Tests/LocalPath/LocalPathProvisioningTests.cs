@@ -4,8 +4,9 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Addons.LocalPath;
+using MiniKube.Controllers;
 
-namespace MiniKube.Controllers.Tests.PersistentVolume;
+namespace MiniKube.Addons.Tests.LocalPath;
 
 /// <summary>
 /// The binder and the local-path provisioner in a controller manager against the in-process API

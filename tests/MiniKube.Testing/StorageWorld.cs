@@ -1,35 +1,26 @@
-using System.Runtime.CompilerServices;
-using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Client;
+using MiniKube.Client.Controllers;
 
-namespace MiniKube.Controllers.Tests.PersistentVolume;
+namespace MiniKube.Testing;
 
 /// <summary>
 /// The storage objects a binder or provisioner sync sees, fixed: shared informers listing the
 /// given claims, volumes, classes and nodes (and watching nothing), a <see cref="FakeApi"/> that
-/// records the writes, and the context to build the controller from.
+/// records the writes, and the context to build the controller from (a
+/// <see cref="ControllerHarness"/> seeded from <see cref="Claims"/>, <see cref="Volumes"/>,
+/// <see cref="Classes"/> and <see cref="Nodes"/> at <see cref="StartAsync"/>), plus the objects'
+/// factories the binder's and the local-path provisioner's tests share.
 /// </summary>
-internal sealed class StorageWorld : IAsyncDisposable
+public sealed class StorageWorld : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _running;
+    private readonly ControllerHarness _harness = new();
 
-    public StorageWorld()
-    {
-        // Deleting a volume or claim answers with the object, as upstream (ReturnDeletedObject).
-        var answer = Api.Respond;
-        Api.Respond = call => call.Method == "DELETE" ? (System.Net.HttpStatusCode.OK, "{}") : answer(call);
-        Informers = new SharedInformers(Api.Client, NullLoggerFactory.Instance);
-        Context = new ControllerContext(Api.Client, Informers, NullLoggerFactory.Instance, TimeProvider.System);
-    }
+    public FakeApi Api => _harness.Api;
 
-    public FakeApi Api { get; } = new();
+    public SharedInformers Informers => _harness.Informers;
 
-    public SharedInformers Informers { get; }
-
-    public ControllerContext Context { get; }
+    public ControllerContext Context => _harness.Context;
 
     public List<V1PersistentVolumeClaim> Claims { get; } = [];
 
@@ -40,27 +31,9 @@ internal sealed class StorageWorld : IAsyncDisposable
     public List<V1Node> Nodes { get; } = [];
 
     /// <summary>Fixes the lists, runs the informers until they have them, and forgets the calls so far.</summary>
-    public async Task StartAsync()
-    {
-        Informers.For(() => new ListOnly<V1PersistentVolumeClaim>(Claims));
-        Informers.For(() => new ListOnly<V1PersistentVolume>(Volumes));
-        Informers.For(() => new ListOnly<V1StorageClass>(Classes));
-        Informers.For(() => new ListOnly<V1Node>(Nodes));
-        _running = Informers.RunAsync(_stop.Token);
-        await Informers.WaitForCacheSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        Api.Clear();
-    }
+    public Task StartAsync() => _harness.Seed([.. Claims]).Seed([.. Volumes]).Seed([.. Classes]).Seed([.. Nodes]).StartAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_running is not null)
-        {
-            await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        _stop.Dispose();
-        Api.Dispose();
-    }
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
     public static V1PersistentVolumeClaim Claim(string name, string size, string? storageClass, string? selectedNode = null, string phase = "Pending") => new()
     {
@@ -120,17 +93,4 @@ internal sealed class StorageWorld : IAsyncDisposable
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = name } },
     };
-
-    private sealed class ListOnly<T>(IReadOnlyList<T> items) : IListWatch<T>
-        where T : IKubernetesObject<V1ObjectMeta>
-    {
-        public Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<(IReadOnlyList<T>, string)>(([.. items], "1"));
-
-        public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            yield break;
-        }
-    }
 }

@@ -1,4 +1,4 @@
-namespace MiniKube.Controllers.PersistentVolume;
+namespace MiniKube.Api;
 
 /// <summary>
 /// The annotations through which the binder, the scheduler and provisioners coordinate, as

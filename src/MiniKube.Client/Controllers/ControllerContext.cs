@@ -1,9 +1,8 @@
 using k8s;
 using Microsoft.Extensions.Logging;
-using MiniKube.Client;
 using MiniKube.Client.Events;
 
-namespace MiniKube.Controllers;
+namespace MiniKube.Client.Controllers;
 
 /// <summary>
 /// What every controller is built from: the API client, the process's shared informers, the
@@ -37,7 +36,7 @@ public sealed class ControllerContext(IKubernetes client, SharedInformers inform
     }
 
     /// <summary>Runs every recorder handed out until <paramref name="cancellationToken"/> stops them.</summary>
-    internal async Task RunRecordersAsync(CancellationToken cancellationToken)
+    public async Task RunRecordersAsync(CancellationToken cancellationToken)
     {
         Task[] running;
         lock (_recorders)

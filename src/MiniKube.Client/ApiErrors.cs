@@ -3,7 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace MiniKube.Controllers.Common;
+namespace MiniKube.Client;
 
 /// <summary>
 /// The API answers a controller expects and handles rather than retries (apimachinery's
@@ -31,6 +31,20 @@ public static class ApiErrors
         catch (System.Text.Json.JsonException)
         {
             return false;
+        }
+    }
+
+    /// <summary>The message of the API's Status in the response (what kubectl would print), or the exception's own.</summary>
+    public static string StatusMessage(HttpOperationException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        try
+        {
+            return KubernetesJson.Deserialize<V1Status>(e.Response.Content)?.Message ?? e.Message;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return e.Message;
         }
     }
 

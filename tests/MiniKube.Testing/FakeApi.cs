@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using k8s;
 
-namespace MiniKube.Controllers.Tests;
+namespace MiniKube.Testing;
 
 /// <summary>One request a controller made: verb, path (with query) and body.</summary>
 public sealed record ApiCall(string Method, string Path, string? Body)

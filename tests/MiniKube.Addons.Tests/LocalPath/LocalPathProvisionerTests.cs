@@ -1,9 +1,10 @@
+using MiniKube.Testing;
 using k8s;
 using k8s.Models;
 using MiniKube.Addons.LocalPath;
-using MiniKube.Controllers.Tests.PersistentVolume;
+using MiniKube.Api;
 
-namespace MiniKube.Controllers.Tests.LocalPath;
+namespace MiniKube.Addons.Tests.LocalPath;
 
 public sealed class LocalPathProvisionerTests
 {
@@ -59,7 +60,7 @@ public sealed class LocalPathProvisionerTests
         _world.Claims.Add(StorageWorld.Claim("data", "1Gi", "local-path", selectedNode: "node1"));
         var provisioner = await StartAsync();
 
-        await provisioner.SyncClaimAsync("default/data", CancellationToken.None);
+        await provisioner.SyncClaimAsync(NamespacedName.Parse("default/data"), CancellationToken.None);
 
         Assert.That(_world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[] { "POST /api/v1/persistentvolumes" }));
         var volume = KubernetesJson.Deserialize<V1PersistentVolume>(_world.Api.Writes[0].Body!);
@@ -80,7 +81,7 @@ public sealed class LocalPathProvisionerTests
 
         foreach (var key in new[] { "default/waiting", "default/not-ours", "default/made" })
         {
-            await provisioner.SyncClaimAsync(key, CancellationToken.None);
+            await provisioner.SyncClaimAsync(NamespacedName.Parse(key), CancellationToken.None);
         }
 
         Assert.That(_world.Api.Writes, Is.Empty);
@@ -97,7 +98,7 @@ public sealed class LocalPathProvisionerTests
         _world.Volumes.Add(volume);
         var provisioner = await StartAsync();
 
-        await provisioner.SyncVolumeAsync("pvc-1", CancellationToken.None);
+        await provisioner.SyncVolumeAsync(NamespacedName.Parse("pvc-1"), CancellationToken.None);
 
         Assert.That(_world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(deleted ? new[] { "DELETE /api/v1/persistentvolumes/pvc-1" } : Array.Empty<string>()));
     }

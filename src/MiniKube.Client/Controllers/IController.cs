@@ -1,9 +1,11 @@
-namespace MiniKube.Controllers;
+namespace MiniKube.Client.Controllers;
 
 /// <summary>
 /// One reconcile loop of the controller manager (STYLE.md §5): its constructor asks the shared
 /// informers for what it watches and adds handlers that only enqueue keys; <see cref="RunAsync"/>
-/// runs its work queue (after the caches have synced) until the manager stops.
+/// runs its <see cref="ReconcileLoop{TKey}"/> (after the caches have synced) until the manager
+/// stops. Most controllers derive from <see cref="Controller{TKey}"/>; add-ons implement it too
+/// and are run by the same manager.
 /// </summary>
 public interface IController
 {
