@@ -1,10 +1,4 @@
-using System.Net;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
-using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Namespace;
 
@@ -18,7 +12,7 @@ namespace MiniKube.Controllers.Namespace;
 /// may take a while. Then it removes the <c>kubernetes</c> finalizer through namespaces/finalize,
 /// and the API server removes the namespace. Keys are namespace names.
 /// </summary>
-public sealed partial class NamespaceController : IController
+public sealed partial class NamespaceController : Controller<NamespacedName>
 {
     /// <summary>The finalizer this controller owns (spec.finalizers, not metadata.finalizers).</summary>
     public const string Finalizer = "kubernetes";
@@ -26,37 +20,27 @@ public sealed partial class NamespaceController : IController
     /// <summary>How soon a namespace that still has content is looked at again.</summary>
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
 
-    private readonly IKubernetes _client;
     private readonly NamespacedResources _resources;
     private readonly Informer<V1Namespace> _namespaces;
-    private readonly WorkQueue<string> _queue;
-    private readonly ILogger _logger;
 
     public NamespaceController(ControllerContext context)
+        : base(context, "namespace", workers: 2)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        _client = context.Client;
         _resources = new NamespacedResources(context.Client);
-        _logger = context.Loggers.CreateLogger<NamespaceController>();
-        _queue = new WorkQueue<string>(context.Time);
         _namespaces = context.Informers.Namespaces;
         _namespaces.AddHandler(change =>
         {
             if (!change.IsDelete && change.New!.Metadata.DeletionTimestamp is not null)
             {
-                _queue.Add(change.Key);
+                Queue.Add(change.Name);
             }
         });
     }
 
-    public string Name => "namespace";
-
-    public Task RunAsync(CancellationToken cancellationToken) => _queue.RunAsync(2, SyncAsync, cancellationToken);
-
-    /// <summary>Deletes what is left in one terminating namespace; finalizes it once it is empty.</summary>
-    public async Task SyncAsync(string name, CancellationToken cancellationToken)
+    /// <summary>Deletes what is left in one terminating namespace (keys are namespace names); finalizes it once it is empty.</summary>
+    public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
-        var ns = _namespaces.Get(name);
+        var ns = _namespaces.Get(key);
         if (ns?.Metadata.DeletionTimestamp is null || !(ns.Spec?.Finalizers?.Contains(Finalizer) ?? false))
         {
             return;
@@ -66,26 +50,20 @@ public sealed partial class NamespaceController : IController
             var remaining = 0;
             foreach (var resource in await _resources.DiscoverAsync(cancellationToken))
             {
-                remaining += await _resources.DeleteContentAsync(resource, name, cancellationToken);
+                remaining += await _resources.DeleteContentAsync(resource, key.Name, cancellationToken);
             }
             if (remaining > 0)
             {
                 // Graceful pods and finalizers hold content back; look again soon.
-                LogWaiting(name, remaining);
-                _queue.AddAfter(name, RecheckInterval);
+                LogWaiting(key.Name, remaining);
+                Queue.AddAfter(key, RecheckInterval);
                 return;
             }
             await FinalizeAsync(ns, cancellationToken);
-            _queue.Forget(name);
         }
-        catch (HttpOperationException e) when (ApiErrors.IsNotFound(e) && _namespaces.Get(name) is null)
+        catch (HttpOperationException e) when (ApiErrors.IsNotFound(e) && _namespaces.Get(key) is null)
         {
             // Gone meanwhile: nothing left to do.
-        }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException)
-        {
-            LogRetry(name, e.Message);
-            _queue.AddRateLimited(name);
         }
     }
 
@@ -101,10 +79,10 @@ public sealed partial class NamespaceController : IController
         };
         try
         {
-            await _client.CoreV1.ReplaceNamespaceFinalizeAsync(body, ns.Metadata.Name, cancellationToken: cancellationToken);
+            await Client.CoreV1.ReplaceNamespaceFinalizeAsync(body, ns.Metadata.Name, cancellationToken: cancellationToken);
             LogFinalized(ns.Metadata.Name);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiErrors.IsNotFound(e))
         {
             // Already gone.
         }
@@ -116,6 +94,4 @@ public sealed partial class NamespaceController : IController
     [LoggerMessage(EventId = 6601, Level = LogLevel.Debug, Message = "Namespace {Namespace} still holds {Count} objects; checking again")]
     private partial void LogWaiting(string @namespace, int count);
 
-    [LoggerMessage(EventId = 6602, Level = LogLevel.Warning, Message = "Emptying namespace {Namespace} will retry: {Reason}")]
-    private partial void LogRetry(string @namespace, string reason);
 }

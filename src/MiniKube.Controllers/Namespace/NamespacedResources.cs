@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace MiniKube.Controllers.Namespace;

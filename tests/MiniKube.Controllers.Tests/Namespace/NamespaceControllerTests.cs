@@ -2,6 +2,8 @@ using System.Net;
 using k8s;
 using k8s.Models;
 using MiniKube.Controllers.Namespace;
+using MiniKube.Controllers.Tests.Common;
+using MiniKube.Testing;
 
 namespace MiniKube.Controllers.Tests.Namespace;
 
@@ -48,12 +50,12 @@ public sealed class NamespaceControllerTests
     [Test]
     public async Task SyncAsync_TerminatingNamespaceEmptied_DeletesEveryResourceThenFinalizes()
     {
-        await using var world = new FixedInformers().With(Terminating("team"));
+        await using var world = new ControllerHarness().Seed(Terminating("team"));
         world.Api.Respond = Api([]);
         var controller = new NamespaceController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("team", CancellationToken.None);
+        await controller.SyncAsync(new NamespacedName("team"), CancellationToken.None);
 
         // deletecollection where served; one delete per object otherwise (there are none).
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
@@ -69,7 +71,7 @@ public sealed class NamespaceControllerTests
     [Test]
     public async Task SyncAsync_ContentRemains_DeletesWhatIsNotDeletingAndDoesNotFinalize()
     {
-        await using var world = new FixedInformers().With(Terminating("team"));
+        await using var world = new ControllerHarness().Seed(Terminating("team"));
         world.Api.Respond = Api(new()
         {
             ["/apis/example.com/v1/namespaces/team/widgets"] =
@@ -78,7 +80,7 @@ public sealed class NamespaceControllerTests
         var controller = new NamespaceController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("team", CancellationToken.None);
+        await controller.SyncAsync(new NamespacedName("team"), CancellationToken.None);
 
         Assert.That(world.Api.Writes.Select(c => c.ToString()), Is.EqualTo(new[]
         {
@@ -92,14 +94,14 @@ public sealed class NamespaceControllerTests
     {
         var finalized = Terminating("done");
         finalized.Spec.Finalizers = ["example.com/other"];
-        await using var world = new FixedInformers()
-            .With(new V1Namespace { Metadata = new V1ObjectMeta { Name = "live" }, Status = new V1NamespaceStatus { Phase = "Active" } }, finalized);
+        await using var world = new ControllerHarness()
+            .Seed(new V1Namespace { Metadata = new V1ObjectMeta { Name = "live" }, Status = new V1NamespaceStatus { Phase = "Active" } }, finalized);
         world.Api.Respond = Api([]);
         var controller = new NamespaceController(world.Context);
         await world.StartAsync();
 
-        await controller.SyncAsync("live", CancellationToken.None);
-        await controller.SyncAsync("done", CancellationToken.None);
+        await controller.SyncAsync(new NamespacedName("live"), CancellationToken.None);
+        await controller.SyncAsync(new NamespacedName("done"), CancellationToken.None);
 
         Assert.That(world.Api.Calls, Is.Empty);
     }
@@ -113,7 +115,7 @@ public sealed class NamespaceControllerTests
     [Category("Integration")]
     public async Task DeletedNamespace_WithContentOfSeveralGroups_IsEmptiedAndRemoved()
     {
-        await using var harness = await ControllerManagerHarness.StartAsync(["namespace"]);
+        await using var harness = await ClusterHarness.StartAsync("namespace");
         var client = harness.Client;
         await client.CoreV1.CreateNamespaceAsync(Namespace("team"));
         await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("settings"), "team");
@@ -136,7 +138,7 @@ public sealed class NamespaceControllerTests
     [Category("Integration")]
     public async Task DeletedNamespace_ContentHeldByFinalizer_StaysTerminatingUntilReleased()
     {
-        await using var harness = await ControllerManagerHarness.StartAsync(["namespace"]);
+        await using var harness = await ClusterHarness.StartAsync("namespace");
         var client = harness.Client;
         await client.CoreV1.CreateNamespaceAsync(Namespace("team"));
         await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("held", "example.com/hold"), "team");
@@ -158,7 +160,7 @@ public sealed class NamespaceControllerTests
     [Category("Integration")]
     public async Task DeletedNamespace_WithoutTheController_StaysTerminating()
     {
-        await using var harness = await ControllerManagerHarness.StartAsync([]);
+        await using var harness = await ClusterHarness.StartAsync();
         var client = harness.Client;
         await client.CoreV1.CreateNamespaceAsync(Namespace("team"));
         await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("settings"), "team");
