@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -23,7 +24,7 @@ public static class KubeDnsService
     /// <summary>Our value for <c>endpointslice.kubernetes.io/managed-by</c>, so the EndpointSlice controller leaves the slices alone.</summary>
     public const string ManagedBy = "cluster-dns.mkube.io";
 
-    private const string ManagedByLabel = "endpointslice.kubernetes.io/managed-by";
+    private const string ManagedByLabel = WellKnownLabels.EndpointSliceManagedBy;
 
     public static V1Service Service(string clusterIp) => new()
     {

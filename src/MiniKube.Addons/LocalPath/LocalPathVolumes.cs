@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s.Models;
 using MiniKube.Controllers.PersistentVolume;
 
@@ -14,7 +15,7 @@ public static class LocalPathVolumes
 {
     public const string ProvisionerName = "rancher.io/local-path";
 
-    public const string HostnameLabel = "kubernetes.io/hostname";
+    public const string HostnameLabel = WellKnownLabels.Hostname;
 
     public static string NameFor(V1PersistentVolumeClaim claim)
     {

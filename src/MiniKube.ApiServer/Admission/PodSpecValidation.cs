@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 
 namespace MiniKube.ApiServer.Admission;
 

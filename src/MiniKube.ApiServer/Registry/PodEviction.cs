@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MiniKube.Api;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Selectors;
@@ -170,7 +171,7 @@ internal sealed class PodEviction(ResourceRegistry registry)
             try
             {
                 // A nil selector matches nothing, an empty one every pod (policy/v1).
-                if (LabelSelector.FromLabelSelector(JsonFields.Object(budget, "spec", "selector")).Matches(labels))
+                if (JsonLabelSelector.From(JsonFields.Object(budget, "spec", "selector")).Matches(labels))
                 {
                     covering.Add(budget);
                 }

@@ -1,6 +1,6 @@
+using MiniKube.Api;
 using k8s;
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.Common;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Controllers.Common;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MiniKube.Api;
 using k8s.Models;
 using MiniKube.Client;
 
@@ -12,7 +13,7 @@ namespace MiniKube.Controllers.Common;
 public static class EndpointPods
 {
     /// <summary>The label naming the Service an EndpointSlice belongs to.</summary>
-    public const string ServiceNameLabel = "kubernetes.io/service-name";
+    public const string ServiceNameLabel = WellKnownLabels.ServiceName;
 
     /// <summary>Set (empty) on the endpoints of a Service without a cluster IP.</summary>
     public const string HeadlessLabel = "service.kubernetes.io/headless";
@@ -32,7 +33,7 @@ public static class EndpointPods
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(pods);
-        return pods.Cache.ListNamespace(service.Metadata.NamespaceProperty, LabelSelector.FromMap(service.Spec.Selector));
+        return pods.Cache.ListNamespace(service.Metadata.NamespaceProperty, LabelSelector.FromSet(service.Spec.Selector));
     }
 
     /// <summary>
@@ -154,7 +155,7 @@ public static class EndpointPods
             {
                 continue;
             }
-            var selector = LabelSelector.FromMap(service.Spec.Selector);
+            var selector = LabelSelector.FromSet(service.Spec.Selector);
             if ((change.New is { } now && selector.Matches(now)) || (change.Old is { } before && selector.Matches(before)))
             {
                 keys.Add(ObjectKeys.Of(service));

@@ -1,3 +1,5 @@
+using MiniKube.Api;
+
 namespace MiniKube.Controllers.CronJob;
 
 /// <summary>

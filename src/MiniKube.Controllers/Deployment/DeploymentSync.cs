@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -21,7 +22,7 @@ public sealed partial class EndpointSliceController : IController
     /// <summary>Upstream's --max-endpoints-per-slice default.</summary>
     public const int MaxEndpointsPerSlice = 100;
 
-    public const string ManagedByLabel = "endpointslice.kubernetes.io/managed-by";
+    public const string ManagedByLabel = WellKnownLabels.EndpointSliceManagedBy;
 
     public const string ManagedByValue = "endpointslice-controller.k8s.io";
 

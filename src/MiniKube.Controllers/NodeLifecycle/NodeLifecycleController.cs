@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

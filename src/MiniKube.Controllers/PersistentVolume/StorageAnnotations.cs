@@ -1,3 +1,5 @@
+using MiniKube.Api;
+
 namespace MiniKube.Controllers.PersistentVolume;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class StorageAnnotations
     public const string BoundByController = "pv.kubernetes.io/bound-by-controller";
 
     /// <summary>On a claim: the node the scheduler chose for its first consumer (WaitForFirstConsumer provisioning).</summary>
-    public const string SelectedNode = "volume.kubernetes.io/selected-node";
+    public const string SelectedNode = WellKnownAnnotations.SelectedNode;
 
     /// <summary>On a volume: the provisioner that created it (and that deletes it when released).</summary>
     public const string ProvisionedBy = "pv.kubernetes.io/provisioned-by";
