@@ -1,11 +1,17 @@
-using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Selectors;
+using System.Text.Json;
+using k8s.Models;
 
-namespace MiniKube.ApiServer.Tests.Selectors;
+namespace MiniKube.Api.Tests;
 
+/// <summary>
+/// The selector string syntax (from the API server's tests) and metav1.LabelSelector and map
+/// selectors (from the client's tests), now one type.
+/// </summary>
 public class LabelSelectorTests
 {
-    private static JsonObject Labels(string json) => JsonNode.Parse(json)!.AsObject();
+    private static readonly Dictionary<string, string> Web = new() { ["app"] = "web", ["tier"] = "front" };
+
+    private static Dictionary<string, string> Labels(string json) => JsonSerializer.Deserialize<Dictionary<string, string>>(json)!;
 
     [TestCase("")]
     [TestCase(null)]
@@ -15,7 +21,7 @@ public class LabelSelectorTests
         var parsed = LabelSelector.Parse(selector);
 
         Assert.That(parsed.IsEverything, Is.True);
-        Assert.That(parsed.Matches((JsonObject?)null), Is.True);
+        Assert.That(parsed.Matches((IDictionary<string, string>?)null), Is.True);
         Assert.That(parsed.ToString(), Is.EqualTo(""));
     }
 
@@ -116,52 +122,81 @@ public class LabelSelectorTests
     }
 
     [Test]
-    public void FromLabelSelector_MatchLabelsAndExpressions_AreAnded()
+    public void From_MatchLabelsAndExpressions_AllMustHold()
     {
-        var selector = LabelSelector.FromLabelSelector(Labels("""
-            {"matchLabels":{"app":"web"},
-             "matchExpressions":[{"key":"tier","operator":"In","values":["fe","be"]},
-                                 {"key":"canary","operator":"DoesNotExist"},
-                                 {"key":"zone","operator":"Exists"},
-                                 {"key":"env","operator":"NotIn","values":["dev"]}]}
-            """));
-
-        Assert.That(selector.Matches(Labels("""{"app":"web","tier":"be","zone":"a"}""")), Is.True);
-        Assert.That(selector.Matches(Labels("""{"app":"web","tier":"be","zone":"a","canary":"1"}""")), Is.False);
-        Assert.That(selector.Matches(Labels("""{"app":"web","tier":"be","zone":"a","env":"dev"}""")), Is.False);
-        Assert.That(selector.Matches(Labels("""{"app":"web","tier":"be"}""")), Is.False);
-        Assert.That(selector.ToString(), Is.EqualTo("app=web,!canary,env notin (dev),tier in (be,fe),zone"));
+        var selector = LabelSelector.From(new V1LabelSelector
+        {
+            MatchLabels = new Dictionary<string, string> { ["app"] = "web" },
+            MatchExpressions =
+            [
+                new V1LabelSelectorRequirement { Key = "tier", OperatorProperty = "In", Values = ["front", "back"] },
+                new V1LabelSelectorRequirement { Key = "canary", OperatorProperty = "DoesNotExist" },
+            ],
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(selector.Matches(Web), Is.True);
+            Assert.That(selector.Matches(new Dictionary<string, string>(Web) { ["canary"] = "yes" }), Is.False);
+            Assert.That(selector.Matches(new Dictionary<string, string> { ["app"] = "web", ["tier"] = "db" }), Is.False);
+            Assert.That(selector.Matches((IDictionary<string, string>?)null), Is.False);
+        });
     }
 
     [Test]
-    public void FromLabelSelector_NullSelectsNothingAndEmptySelectsEverything()
+    public void From_NotInAndExists_AsUpstream()
     {
-        Assert.That(LabelSelector.FromLabelSelector(null).Matches(Labels("{}")), Is.False);
-        Assert.That(LabelSelector.FromLabelSelector(null).IsEverything, Is.False);
-        Assert.That(LabelSelector.FromLabelSelector(Labels("{}")).Matches(Labels("""{"a":"b"}""")), Is.True);
-        Assert.That(LabelSelector.FromLabelSelector(Labels("""{"matchLabels":{}}""")).IsEverything, Is.True);
+        var notIn = Expression("tier", "NotIn", "back");
+        var exists = Expression("tier", "Exists");
+        Assert.Multiple(() =>
+        {
+            Assert.That(notIn.Matches(Web), Is.True);
+            Assert.That(notIn.Matches(new Dictionary<string, string>()), Is.True, "NotIn matches objects without the label");
+            Assert.That(notIn.Matches(new Dictionary<string, string> { ["tier"] = "back" }), Is.False);
+            Assert.That(exists.Matches(Web), Is.True);
+            Assert.That(exists.Matches(new Dictionary<string, string> { ["app"] = "web" }), Is.False);
+        });
     }
 
     [Test]
-    public void FromLabelSelector_BadOperatorOrEmptyIn_Throws()
+    public void From_NullAndEmpty_SelectNothingAndEverything()
     {
-        var op = Assert.Throws<InvalidSelectorException>(() =>
-            LabelSelector.FromLabelSelector(Labels("""{"matchExpressions":[{"key":"a","operator":"Gt","values":["1"]}]}""")));
-        Assert.That(op!.Message, Is.EqualTo("\"Gt\" is not a valid label selector operator"));
-
-        var empty = Assert.Throws<InvalidSelectorException>(() =>
-            LabelSelector.FromLabelSelector(Labels("""{"matchExpressions":[{"key":"a","operator":"In","values":[]}]}""")));
-        Assert.That(empty!.Message, Is.EqualTo("values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(LabelSelector.From(null).Matches(Web), Is.False);
+            Assert.That(LabelSelector.From(new V1LabelSelector()).Matches((IDictionary<string, string>?)null), Is.True);
+            Assert.That(LabelSelector.From(new V1LabelSelector()).IsEverything, Is.True);
+            Assert.That(LabelSelector.FromSet(null).Matches(Web), Is.True);
+        });
     }
 
     [Test]
-    public void FromSet_RequiresEveryPair()
+    public void From_InvalidRequirement_Throws()
     {
-        var selector = LabelSelector.FromSet(Labels("""{"run":"nginx","app":"web"}"""));
-
-        Assert.That(selector.ToString(), Is.EqualTo("app=web,run=nginx"));
-        Assert.That(selector.Matches(Labels("""{"run":"nginx","app":"web","x":"y"}""")), Is.True);
-        Assert.That(selector.Matches(Labels("""{"run":"nginx"}""")), Is.False);
-        Assert.That(LabelSelector.FromSet((JsonObject?)null).IsEverything, Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Expression("a", "Near"), Throws.InstanceOf<InvalidSelectorException>()
+                .With.Message.EqualTo("\"Near\" is not a valid label selector operator"));
+            Assert.That(() => Expression("a", "In"), Throws.InstanceOf<InvalidSelectorException>()
+                .With.Message.EqualTo("values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty"), "In needs values");
+            Assert.That(() => Expression("a", "Exists", "x"), Throws.InstanceOf<InvalidSelectorException>()
+                .With.Message.EqualTo("values: Invalid value: [\"x\"]: values set must be empty for exists and does not exist"), "Exists takes none");
+            Assert.That(() => Expression("a", "Near"), Throws.InstanceOf<ArgumentException>(), "controllers catch it as an invalid argument");
+        });
     }
+
+    [Test]
+    public void FromSet_Matches_EveryPairAndToStringIsQuerySyntax()
+    {
+        var selector = LabelSelector.FromSet(new Dictionary<string, string> { ["tier"] = "front", ["app"] = "web" });
+        Assert.Multiple(() =>
+        {
+            Assert.That(selector.Matches(Web), Is.True);
+            Assert.That(selector.Matches(new Dictionary<string, string> { ["app"] = "web" }), Is.False);
+            Assert.That(selector.ToString(), Is.EqualTo("app=web,tier=front"));
+            Assert.That(Expression("t", "NotIn", "b", "a").ToString(), Is.EqualTo("t notin (a,b)"));
+        });
+    }
+
+    private static LabelSelector Expression(string key, string op, params string[] values) =>
+        LabelSelector.From(new V1LabelSelector { MatchExpressions = [new V1LabelSelectorRequirement { Key = key, OperatorProperty = op, Values = values.Length == 0 ? null : values }] });
 }
