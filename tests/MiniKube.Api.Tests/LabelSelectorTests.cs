@@ -197,6 +197,29 @@ public class LabelSelectorTests
         });
     }
 
+    [Test]
+    public void From_ToString_IsUpstreamsCanonicalForm()
+    {
+        var selector = LabelSelector.From(new V1LabelSelector
+        {
+            MatchLabels = new Dictionary<string, string> { ["app"] = "web" },
+            MatchExpressions =
+            [
+                new V1LabelSelectorRequirement { Key = "tier", OperatorProperty = "In", Values = ["fe"] },
+                new V1LabelSelectorRequirement { Key = "canary", OperatorProperty = "DoesNotExist" },
+                new V1LabelSelectorRequirement { Key = "env", OperatorProperty = "NotIn", Values = ["dev", "ci"] },
+            ],
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(selector.ToString(), Is.EqualTo("app=web,!canary,env notin (ci,dev),tier in (fe)"));
+            Assert.That(LabelSelector.Parse(selector.ToString()).ToString(), Is.EqualTo(selector.ToString()), "the string form parses back");
+            Assert.That(LabelSelector.Nothing.ToString(), Is.Empty);
+            Assert.That(LabelSelector.Everything.ToString(), Is.Empty);
+        });
+    }
+
     private static LabelSelector Expression(string key, string op, params string[] values) =>
         LabelSelector.From(new V1LabelSelector { MatchExpressions = [new V1LabelSelectorRequirement { Key = key, OperatorProperty = op, Values = values.Length == 0 ? null : values }] });
 }
