@@ -17,9 +17,10 @@ public enum LabelOperator
 }
 
 /// <summary>
-/// One term of a label selector: a key, an operator and its values. Built only through
+/// One term of a label selector: a key, an operator and its values. Built through
 /// <see cref="Create"/>, which enforces the rules of apimachinery's labels.NewRequirement, so
-/// an instance is always valid.
+/// an instance is valid; only a map selector's equalities skip the checks, as upstream's
+/// SelectorFromSet does.
 /// </summary>
 public sealed class LabelRequirement
 {
@@ -93,6 +94,12 @@ public sealed class LabelRequirement
 
         return new LabelRequirement(key, op, values.ToArray());
     }
+
+    /// <summary>
+    /// A key=value requirement taken as given, for labels.SelectorFromSet, which does not
+    /// validate (a set comes from an object the API server validated already).
+    /// </summary>
+    internal static LabelRequirement Equal(string key, string value) => new(key, LabelOperator.Equals, [value]);
 
     /// <summary>Whether a label set (absent: no labels) satisfies this requirement (labels.Requirement.Matches).</summary>
     public bool Matches(IDictionary<string, string>? labels)

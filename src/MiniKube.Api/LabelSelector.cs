@@ -94,8 +94,9 @@ public sealed class LabelSelector
 
     /// <summary>
     /// A selector requiring each key to equal its value (labels.SelectorFromSet), for the
-    /// map-shaped selectors of Service and ReplicationController. Null or empty selects
-    /// everything. Throws <see cref="InvalidSelectorException"/> for an invalid key or value.
+    /// map-shaped selectors of Service and ReplicationController and for template labels. Null
+    /// or empty selects everything. Like upstream's it does not validate keys and values, so it
+    /// never throws.
     /// </summary>
     public static LabelSelector FromSet(IDictionary<string, string>? set)
     {
@@ -104,7 +105,7 @@ public sealed class LabelSelector
             return Everything;
         }
 
-        return new LabelSelector(set.Select(pair => LabelRequirement.Create(pair.Key, LabelOperator.Equals, [pair.Value])).ToList());
+        return new LabelSelector(set.Select(pair => LabelRequirement.Equal(pair.Key, pair.Value)).ToList());
     }
 
     /// <summary>Whether the labels (possibly absent, which means none) satisfy every requirement.</summary>

@@ -220,6 +220,14 @@ public class LabelSelectorTests
         });
     }
 
+    [Test]
+    public void FromSet_DoesNotValidate_AsUpstreamsSelectorFromSet()
+    {
+        var selector = LabelSelector.FromSet(new Dictionary<string, string> { ["bad key"] = "v" });
+
+        Assert.That(selector.Matches(new Dictionary<string, string> { ["bad key"] = "v" }), Is.True);
+    }
+
     private static LabelSelector Expression(string key, string op, params string[] values) =>
         LabelSelector.From(new V1LabelSelector { MatchExpressions = [new V1LabelSelectorRequirement { Key = key, OperatorProperty = op, Values = values.Length == 0 ? null : values }] });
 }
