@@ -12,7 +12,7 @@ public static class StorageAnnotations
     /// <summary>On a volume or claim: the binder, not the user, set claimRef / volumeName.</summary>
     public const string BoundByController = "pv.kubernetes.io/bound-by-controller";
 
-    /// <summary>On a claim: the node the scheduler chose for its first consumer (WaitForFirstConsumer provisioning).</summary>
+    /// <summary>On a claim: the node the scheduler chose for its first consumer (WaitForFirstConsumer provisioning); the provisioner reads it.</summary>
     public const string SelectedNode = "volume.kubernetes.io/selected-node";
 
     /// <summary>On a volume: the provisioner that created it (and that deletes it when released).</summary>

@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s;
 using k8s.Models;
 

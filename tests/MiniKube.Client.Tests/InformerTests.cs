@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MiniKube.Api;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -163,7 +164,7 @@ public sealed class InformerTests
         await NextAsync();
         await NextAsync();
 
-        var web = LabelSelector.FromMap(new Dictionary<string, string> { ["app"] = "web" });
+        var web = LabelSelector.FromSet(new Dictionary<string, string> { ["app"] = "web" });
         Assert.Multiple(() =>
         {
             Assert.That(informer.Cache.ByIndex(CacheIndexes.PodsByNodeName, "n1").Select(p => p.Metadata.Name), Is.EqualTo(new[] { "b" }));

@@ -158,7 +158,7 @@ public sealed class ClusterDnsResolver
     private Func<V1EndpointSlice, IEnumerable<string>> HostnamesOf(string address) => slice =>
     {
         string? serviceName = null;
-        if (slice.Metadata.Labels?.TryGetValue(ServiceEndpointLabels.ServiceName, out serviceName) != true || serviceName is null || _directory.Service(slice.Namespace(), serviceName) is not { } service || !IsHeadless(service))
+        if (slice.Metadata.Labels?.TryGetValue(WellKnownLabels.ServiceName, out serviceName) != true || serviceName is null || _directory.Service(slice.Namespace(), serviceName) is not { } service || !IsHeadless(service))
         {
             return [];
         }

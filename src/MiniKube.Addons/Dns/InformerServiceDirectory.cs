@@ -26,7 +26,7 @@ public sealed class InformerServiceDirectory : IServiceDirectory
         _slices = slices.Cache;
         _services.AddIndex(ClusterIpIndex, service => service.Spec?.ClusterIPs ?? (service.Spec?.ClusterIP is { } ip ? [ip] : []));
         _slices.AddIndex(ServiceIndex, slice =>
-            slice.Metadata.Labels?.TryGetValue(ServiceEndpointLabels.ServiceName, out var name) == true ? [ObjectKeys.Of(slice.Namespace(), name)] : []);
+            slice.Metadata.Labels?.TryGetValue(WellKnownLabels.ServiceName, out var name) == true ? [ObjectKeys.Of(slice.Namespace(), name)] : []);
         _slices.AddIndex(AddressIndex, slice => (slice.Endpoints ?? []).SelectMany(e => e.Addresses ?? []).Distinct(StringComparer.Ordinal));
     }
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using MiniKube.Api;
 
 namespace MiniKube.Addons.Dns;
 
@@ -23,7 +23,7 @@ public static class KubeDnsService
     /// <summary>Our value for <c>endpointslice.kubernetes.io/managed-by</c>, so the EndpointSlice controller leaves the slices alone.</summary>
     public const string ManagedBy = "cluster-dns.mkube.io";
 
-    private const string ManagedByLabel = "endpointslice.kubernetes.io/managed-by";
+    private const string ManagedByLabel = WellKnownLabels.EndpointSliceManagedBy;
 
     public static V1Service Service(string clusterIp) => new()
     {
@@ -57,7 +57,7 @@ public static class KubeDnsService
         {
             Name = $"{Name}-{nodeName}",
             NamespaceProperty = Namespace,
-            Labels = new Dictionary<string, string> { [ServiceEndpointLabels.ServiceName] = Name, [ManagedByLabel] = ManagedBy },
+            Labels = new Dictionary<string, string> { [WellKnownLabels.ServiceName] = Name, [ManagedByLabel] = ManagedBy },
         },
         AddressType = IPAddress.Parse(nodeIp).AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4",
         Endpoints = [new V1Endpoint { Addresses = [nodeIp], Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false }, NodeName = nodeName }],
@@ -115,7 +115,7 @@ public static class KubeDnsService
 
     private static bool SameTarget(V1EndpointSlice current, V1EndpointSlice desired) =>
         current.AddressType == desired.AddressType
-        && current.Metadata.Labels is { } labels && labels.TryGetValue(ServiceEndpointLabels.ServiceName, out var service) && service == Name
+        && current.Metadata.Labels is { } labels && labels.TryGetValue(WellKnownLabels.ServiceName, out var service) && service == Name
         && current.Endpoints is [{ Addresses: [var address], Conditions.Ready: true }] && address == desired.Endpoints[0].Addresses[0]
         && current.Ports?.Count == 2 && current.Ports.All(p => p.Port == desired.Ports[0].Port);
 

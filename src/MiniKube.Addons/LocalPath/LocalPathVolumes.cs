@@ -1,5 +1,5 @@
-using k8s.Models;
 using MiniKube.Api;
+using k8s.Models;
 
 namespace MiniKube.Addons.LocalPath;
 
@@ -14,7 +14,7 @@ public static class LocalPathVolumes
 {
     public const string ProvisionerName = "rancher.io/local-path";
 
-    public const string HostnameLabel = "kubernetes.io/hostname";
+    public const string HostnameLabel = WellKnownLabels.Hostname;
 
     public static string NameFor(V1PersistentVolumeClaim claim)
     {

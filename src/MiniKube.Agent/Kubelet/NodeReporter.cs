@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -31,9 +32,9 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
                 Name = options.NodeName,
                 Labels = new Dictionary<string, string>
                 {
-                    ["kubernetes.io/hostname"] = options.NodeName,
-                    ["kubernetes.io/os"] = "linux",
-                    ["kubernetes.io/arch"] = Architecture(),
+                    [WellKnownLabels.Hostname] = options.NodeName,
+                    [WellKnownLabels.Os] = "linux",
+                    [WellKnownLabels.Arch] = Architecture(),
                     ["beta.kubernetes.io/os"] = "linux",
                     ["beta.kubernetes.io/arch"] = Architecture(),
                 },

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -373,9 +374,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             Env = env,
             WorkingDir = container.WorkingDir,
             Mounts = mounts,
-            CpuLimitMillis = Millis(limits, "cpu"),
-            CpuRequestMillis = Millis(requests, "cpu"),
-            MemoryLimitBytes = Bytes(limits, "memory"),
+            CpuLimitMillis = Quantities.Milli(limits, "cpu"),
+            CpuRequestMillis = Quantities.Milli(requests, "cpu"),
+            MemoryLimitBytes = Quantities.Value(limits, "memory"),
             RunAsUser = container.SecurityContext?.RunAsUser ?? pod.Spec.SecurityContext?.RunAsUser,
             Privileged = container.SecurityContext?.Privileged == true,
             ReadOnlyRootFilesystem = container.SecurityContext?.ReadOnlyRootFilesystem == true,
@@ -535,12 +536,6 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         }
         return result.ToString();
     }
-
-    private static long Millis(IDictionary<string, ResourceQuantity>? resources, string name) =>
-        resources?.TryGetValue(name, out var q) == true ? (long)(q.ToDecimal() * 1000) : 0;
-
-    private static long Bytes(IDictionary<string, ResourceQuantity>? resources, string name) =>
-        resources?.TryGetValue(name, out var q) == true ? (long)q.ToDecimal() : 0;
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: sandbox started, IP {Ip}")]
     private partial void LogSandbox(string @namespace, string name, string ip);

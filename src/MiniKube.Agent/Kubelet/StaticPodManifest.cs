@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MiniKube.Api;
 using k8s;
 using k8s.Models;
 using YamlDotNet.Core;
@@ -131,11 +132,11 @@ internal static partial class StaticPodManifest
         {
             throw new InvalidStaticPodException("metadata.name is required");
         }
-        if (!DnsSubdomain().IsMatch(name) || name.Length > 200)
+        if (Formats.IsDns1123Subdomain(name).Count > 0 || name.Length > 200)
         {
             throw new InvalidStaticPodException($"metadata.name \"{name}\" must be a lowercase DNS subdomain");
         }
-        if (pod.Metadata.NamespaceProperty is { Length: > 0 } ns && !DnsLabel().IsMatch(ns))
+        if (pod.Metadata.NamespaceProperty is { Length: > 0 } ns && Formats.IsDns1123Label(ns).Count > 0)
         {
             throw new InvalidStaticPodException($"metadata.namespace \"{ns}\" must be a lowercase DNS label");
         }
@@ -146,7 +147,7 @@ internal static partial class StaticPodManifest
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var container in containers.Concat(pod.Spec.InitContainers ?? []))
         {
-            if (container.Name is not { Length: > 0 } containerName || !DnsLabel().IsMatch(containerName))
+            if (container.Name is not { Length: > 0 } containerName || Formats.IsDns1123Label(containerName).Count > 0)
             {
                 throw new InvalidStaticPodException($"container name \"{container.Name}\" must be a lowercase DNS label");
             }
@@ -166,12 +167,6 @@ internal static partial class StaticPodManifest
     // A line of "---" (optionally followed by a comment) separates YAML documents.
     [GeneratedRegex(@"^---[ \t]*(#.*)?\r?$", RegexOptions.Multiline)]
     private static partial Regex DocumentSeparator();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomain();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
 }
 
 /// <summary>A manifest file that cannot become a static pod; the message says why.</summary>

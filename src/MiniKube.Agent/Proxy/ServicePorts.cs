@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MiniKube.Api;
 using k8s.Models;
 
 namespace MiniKube.Agent.Proxy;
@@ -27,7 +28,7 @@ internal sealed record ProxyEndpoint(string Ip, int Port)
 /// </summary>
 internal static class ServicePorts
 {
-    public const string ServiceNameLabel = "kubernetes.io/service-name";
+    public const string ServiceNameLabel = WellKnownLabels.ServiceName;
 
     /// <summary>Every proxied port of <paramref name="services"/>, in a stable order (namespace, name, port order).</summary>
     public static IReadOnlyList<ProxiedPort> From(IEnumerable<V1Service> services, IEnumerable<V1EndpointSlice> slices)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 
@@ -84,7 +85,7 @@ internal static class BatchValidation
         }
         else
         {
-            if (CronSchedule.Check(schedule) is { } problem)
+            if (!CronSchedule.TryParse(schedule, out _, out var problem))
             {
                 errors.Add(FieldError.Invalid(path, BadValue.Of(schedule), problem));
             }

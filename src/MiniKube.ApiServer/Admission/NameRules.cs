@@ -1,3 +1,5 @@
+using MiniKube.Api;
+
 namespace MiniKube.ApiServer.Admission;
 
 /// <summary>Checks an object name (or, with <paramref name="prefix"/>, a generateName) and returns what is wrong.</summary>

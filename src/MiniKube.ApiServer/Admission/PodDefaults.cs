@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Admission;
@@ -11,8 +12,8 @@ namespace MiniKube.ApiServer.Admission;
 /// </summary>
 internal static class PodDefaults
 {
-    private const string NotReadyTaint = "node.kubernetes.io/not-ready";
-    private const string UnreachableTaint = "node.kubernetes.io/unreachable";
+    private const string NotReadyTaint = Taints.NotReady;
+    private const string UnreachableTaint = Taints.Unreachable;
     private const long DefaultTolerationSeconds = 300;
 
     // The built-in priority classes (pkg/apis/scheduling SystemPriorityClasses).

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
+using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Admission;
 
@@ -64,38 +66,20 @@ internal static class SelectorValidation
     public static bool IsEmpty(JsonObject? selector) =>
         selector is not null && selector.Obj("matchLabels") is not { Count: > 0 } && selector.Arr("matchExpressions") is not { Count: > 0 };
 
+    /// <summary>
+    /// Whether the labels satisfy the selector, with the one meaning of a selector
+    /// (<see cref="LabelSelector"/>); callers check <see cref="IsConvertible"/> first, and a
+    /// selector that does not convert matches nothing.
+    /// </summary>
     public static bool Matches(JsonObject? selector, JsonObject? labels)
     {
-        if (selector is null)
+        try
+        {
+            return JsonLabelSelector.From(selector).Matches(labels);
+        }
+        catch (InvalidSelectorException)
         {
             return false;
         }
-        var set = labels?.ToDictionary(p => p.Key, p => GoSyntax.ScalarText(p.Value), StringComparer.Ordinal)
-            ?? new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in selector.StringMap("matchLabels"))
-        {
-            if (!set.TryGetValue(key, out var actual) || actual != value)
-            {
-                return false;
-            }
-        }
-        foreach (var (_, requirement) in selector.Items("matchExpressions"))
-        {
-            var present = set.TryGetValue(requirement.StrOrEmpty("key"), out var actual);
-            var values = MetaValidation.Strings(requirement.Arr("values")).ToHashSet(StringComparer.Ordinal);
-            var ok = requirement.StrOrEmpty("operator") switch
-            {
-                "In" => present && values.Contains(actual!),
-                "NotIn" => !present || !values.Contains(actual!),
-                "Exists" => present,
-                "DoesNotExist" => !present,
-                _ => false,
-            };
-            if (!ok)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Http;
 
@@ -236,33 +238,24 @@ internal static class Scale
         };
     }
 
-    /// <summary>A label selector as its string form ("app=web,tier in (a,b)"); RC selectors are plain maps.</summary>
+    /// <summary>
+    /// A label selector as its canonical string form ("app=web,tier in (a,b)"), as Scale's
+    /// status.selector carries it; RC selectors are plain maps. One that does not convert gives "".
+    /// </summary>
     public static string SelectorText(JsonNode? selector)
     {
         if (selector is not JsonObject obj)
         {
             return "";
         }
-        var matchLabels = obj["matchLabels"] as JsonObject ?? (obj.ContainsKey("matchExpressions") ? null : obj);
-        var terms = new List<string>();
-        foreach (var (key, value) in matchLabels ?? [])
+        var isMap = obj["matchLabels"] is not JsonObject && !obj.ContainsKey("matchExpressions");
+        try
         {
-            terms.Add($"{key}={ObjectMeta.Str(value)}");
+            return (isMap ? JsonLabelSelector.FromSet(obj) : JsonLabelSelector.From(obj)).ToString();
         }
-        foreach (var expression in (obj["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>())
+        catch (InvalidSelectorException)
         {
-            var key = ObjectMeta.Str(expression["key"]);
-            var values = string.Join(",", (expression["values"] as JsonArray ?? []).Select(ObjectMeta.Str).Order(StringComparer.Ordinal));
-            terms.Add(ObjectMeta.Str(expression["operator"]) switch
-            {
-                "In" => $"{key} in ({values})",
-                "NotIn" => $"{key} notin ({values})",
-                "Exists" => key!,
-                "DoesNotExist" => $"!{key}",
-                _ => "",
-            });
+            return "";
         }
-        terms.Sort(StringComparer.Ordinal);
-        return string.Join(",", terms);
     }
 }

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using JsonFields = MiniKube.ApiServer.Selectors.JsonFields;
+using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
-using JsonFields = MiniKube.ApiServer.Selectors.JsonFields;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Selectors;
 
@@ -172,7 +173,7 @@ internal sealed class PodEviction(ResourceRegistry registry)
             try
             {
                 // A nil selector matches nothing, an empty one every pod (policy/v1).
-                if (LabelSelector.FromLabelSelector(JsonFields.Object(budget, "spec", "selector")).Matches(labels))
+                if (JsonLabelSelector.From(JsonFields.Object(budget, "spec", "selector")).Matches(labels))
                 {
                     covering.Add(budget);
                 }

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using MiniKube.Api;
 
 namespace MiniKube.ApiServer.Schema;
 
@@ -267,25 +267,8 @@ public static partial class FieldPruner
         return text.Length;
     }
 
-    /// <summary>Go's strconv.Quote: backslash escapes for quotes, backslashes and control characters.</summary>
-    internal static string Quote(string text)
-    {
-        var quoted = new StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
-        {
-            _ = c switch
-            {
-                '"' => quoted.Append("\\\""),
-                '\\' => quoted.Append("\\\\"),
-                '\n' => quoted.Append("\\n"),
-                '\r' => quoted.Append("\\r"),
-                '\t' => quoted.Append("\\t"),
-                _ when char.IsControl(c) => quoted.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
-                _ => quoted.Append(c),
-            };
-        }
-        return quoted.Append('"').ToString();
-    }
+    /// <summary>Go's strconv.Quote, for messages that read as kube-apiserver's.</summary>
+    internal static string Quote(string text) => GoStrings.Quote(text);
 
     [GeneratedRegex("^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$", RegexOptions.CultureInvariant)]
     private static partial Regex QuantityFormat();

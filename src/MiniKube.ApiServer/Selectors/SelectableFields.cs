@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Errors;
+using MiniKube.Api;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Selectors;
@@ -50,7 +50,7 @@ internal sealed class SelectableFields
 
     private static readonly SelectableFields Default = new(
         Metadata(),
-        label => $"{GoSyntax.Quote(label)} is not a known field selector: only \"metadata.name\", \"metadata.namespace\"");
+        label => $"{GoStrings.Quote(label)} is not a known field selector: only \"metadata.name\", \"metadata.namespace\"");
 
     private static string CoreRejection(string label) => $"field label not supported: {label}";
 
@@ -129,6 +129,6 @@ internal sealed class SelectableFields
         [("", "services")] = new(Metadata(true, ("spec.clusterIP", Path("spec", "clusterIP")), ("spec.type", Path("spec", "type"))), CoreRejection),
         [("batch", "jobs")] = new(
             Metadata(true, ("status.successful", IntPath("status", "succeeded"))),
-            label => $"field label {GoSyntax.Quote(label)} not supported for batchv1.Job"),
+            label => $"field label {GoStrings.Quote(label)} not supported for batchv1.Job"),
     };
 }

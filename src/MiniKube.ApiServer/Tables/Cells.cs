@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Tables;
@@ -38,7 +39,7 @@ internal static class Cells
     {
         try
         {
-            var text = LabelSelector.FromLabelSelector(labelSelector as JsonObject).ToString();
+            var text = JsonLabelSelector.From(labelSelector as JsonObject).ToString();
             return text.Length == 0 ? None : text;
         }
         catch (InvalidSelectorException)

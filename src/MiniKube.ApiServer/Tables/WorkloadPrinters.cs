@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using MiniKube.Api;
 using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Tables;
@@ -198,7 +199,7 @@ internal static class WorkloadPrinters
     {
         try
         {
-            return LabelSelector.FromLabelSelector(labelSelector as JsonObject).ToString();
+            return JsonLabelSelector.From(labelSelector as JsonObject).ToString();
         }
         catch (InvalidSelectorException)
         {

@@ -22,7 +22,7 @@ public static class EndpointPods
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(pods);
-        return pods.Cache.ListNamespace(service.Metadata.NamespaceProperty, LabelSelector.FromMap(service.Spec.Selector));
+        return pods.Cache.ListNamespace(service.Metadata.NamespaceProperty, LabelSelector.FromSet(service.Spec.Selector));
     }
 
     /// <summary>
@@ -144,7 +144,7 @@ public static class EndpointPods
             {
                 continue;
             }
-            var selector = LabelSelector.FromMap(service.Spec.Selector);
+            var selector = LabelSelector.FromSet(service.Spec.Selector);
             if ((change.New is { } now && selector.Matches(now)) || (change.Old is { } before && selector.Matches(before)))
             {
                 keys.Add(NamespacedName.Of(service));
@@ -169,11 +169,11 @@ public static class EndpointPods
         }
         if (service.Spec.ClusterIP is null or "" or "None")
         {
-            labels[ServiceEndpointLabels.Headless] = "";
+            labels[WellKnownLabels.ServiceHeadless] = "";
         }
         else
         {
-            labels.Remove(ServiceEndpointLabels.Headless);
+            labels.Remove(WellKnownLabels.ServiceHeadless);
         }
         return labels;
     }

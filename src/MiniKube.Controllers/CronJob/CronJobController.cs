@@ -131,6 +131,12 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         {
             return;
         }
+        if (cronJob.Spec.Schedule?.Contains("TZ", StringComparison.Ordinal) == true)
+        {
+            // formatSchedule: a TZ= prefix is honoured (its zone wins over spec.timeZone) but warned about.
+            _events.Record(cronJob, EventTypes.Warning, "UnsupportedSchedule",
+                $"CRON_TZ or TZ used in schedule {GoStrings.Quote(cronJob.Spec.Schedule)} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details");
+        }
         CronSchedule schedule;
         try
         {

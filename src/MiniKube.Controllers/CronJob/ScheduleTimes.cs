@@ -1,3 +1,4 @@
+
 namespace MiniKube.Controllers.CronJob;
 
 /// <summary>

@@ -36,16 +36,16 @@ public static class DaemonPods
         copy.Tolerations ??= [];
         var wanted = new List<(string Key, string Effect)>
         {
-            ("node.kubernetes.io/not-ready", "NoExecute"),
-            ("node.kubernetes.io/unreachable", "NoExecute"),
-            ("node.kubernetes.io/disk-pressure", "NoSchedule"),
-            ("node.kubernetes.io/memory-pressure", "NoSchedule"),
-            ("node.kubernetes.io/pid-pressure", "NoSchedule"),
-            ("node.kubernetes.io/unschedulable", "NoSchedule"),
+            (Taints.NotReady, Taints.NoExecute),
+            (Taints.Unreachable, Taints.NoExecute),
+            (Taints.DiskPressure, Taints.NoSchedule),
+            (Taints.MemoryPressure, Taints.NoSchedule),
+            (Taints.PidPressure, Taints.NoSchedule),
+            (Taints.Unschedulable, Taints.NoSchedule),
         };
         if (copy.HostNetwork == true)
         {
-            wanted.Add(("node.kubernetes.io/network-unavailable", "NoSchedule"));
+            wanted.Add((Taints.NetworkUnavailable, Taints.NoSchedule));
         }
         foreach (var (key, effect) in wanted)
         {
@@ -96,16 +96,16 @@ public static class DaemonPods
     {
         ArgumentNullException.ThrowIfNull(specWithTolerations);
         ArgumentNullException.ThrowIfNull(node);
-        if (!NodeFit.MatchesNodeSelectorAndAffinity(specWithTolerations, node))
+        if (!NodeAffinity.PodMatches(specWithTolerations, node.Metadata.Name, node.Metadata.Labels))
         {
             return (false, false);
         }
         var taints = node.Spec?.Taints;
         var tolerations = specWithTolerations.Tolerations;
-        if (NodeFit.FirstUntolerated(taints, tolerations, "NoSchedule", "NoExecute") is null)
+        if (Tolerations.FirstUntolerated(taints, tolerations, Taints.NoSchedule, Taints.NoExecute) is null)
         {
             return (true, true);
         }
-        return (false, NodeFit.FirstUntolerated(taints, tolerations, "NoExecute") is null);
+        return (false, Tolerations.FirstUntolerated(taints, tolerations, Taints.NoExecute) is null);
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
     /// <summary>Upstream's --max-endpoints-per-slice default.</summary>
     public const int MaxEndpointsPerSlice = 100;
 
-    public const string ManagedByLabel = "endpointslice.kubernetes.io/managed-by";
+    public const string ManagedByLabel = WellKnownLabels.EndpointSliceManagedBy;
 
     public const string ManagedByValue = "endpointslice-controller.k8s.io";
 
@@ -71,7 +71,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
         ArgumentNullException.ThrowIfNull(slice);
         var labels = slice.Metadata.Labels;
         return labels is not null && labels.TryGetValue(ManagedByLabel, out var manager) && manager == ManagedByValue
-            && labels.TryGetValue(ServiceEndpointLabels.ServiceName, out var service)
+            && labels.TryGetValue(WellKnownLabels.ServiceName, out var service)
             ? new NamespacedName(slice.Metadata.NamespaceProperty, service)
             : null;
     }
@@ -94,7 +94,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
             return;
         }
         var pods = EndpointPods.Selected(service, _pods).Where(p => EndpointPods.ShouldBeListed(p, includeTerminating: true)).ToList();
-        var labels = EndpointPods.LabelsFor(service, (ServiceEndpointLabels.ServiceName, service.Metadata.Name), (ManagedByLabel, ManagedByValue));
+        var labels = EndpointPods.LabelsFor(service, (WellKnownLabels.ServiceName, service.Metadata.Name), (ManagedByLabel, ManagedByValue));
         var trigger = EndpointPods.FormatTriggerTime(EndpointPods.LastChangeTriggerTime(service, pods));
         var desired = SliceContents.For(service, pods, node => _nodes.Cache.Get(node), MaxEndpointsPerSlice);
         var unused = new List<V1EndpointSlice>(existing);
@@ -113,7 +113,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
                     updated.Ports = content.Ports;
                     updated.Metadata.Labels = labels;
                     updated.Metadata.Annotations ??= new Dictionary<string, string>();
-                    updated.Metadata.Annotations[ServiceEndpointLabels.LastChangeTriggerTime] = trigger;
+                    updated.Metadata.Annotations[WellKnownAnnotations.EndpointsLastChangeTriggerTime] = trigger;
                     await Client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(updated, updated.Metadata.Name, ns, cancellationToken: cancellationToken);
                 }
                 continue;
@@ -172,7 +172,7 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
             GenerateName = service.Metadata.Name + "-",
             NamespaceProperty = service.Metadata.NamespaceProperty,
             Labels = labels,
-            Annotations = new Dictionary<string, string> { [ServiceEndpointLabels.LastChangeTriggerTime] = trigger },
+            Annotations = new Dictionary<string, string> { [WellKnownAnnotations.EndpointsLastChangeTriggerTime] = trigger },
             OwnerReferences = [ControllerRefs.To(service, "v1", "Service")],
         },
         AddressType = "IPv4",

@@ -76,7 +76,7 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
         desired.Subsets = subsets;
         desired.Metadata.Labels = labels;
         desired.Metadata.Annotations ??= new Dictionary<string, string>();
-        desired.Metadata.Annotations[ServiceEndpointLabels.LastChangeTriggerTime] =
+        desired.Metadata.Annotations[WellKnownAnnotations.EndpointsLastChangeTriggerTime] =
             EndpointPods.FormatTriggerTime(EndpointPods.LastChangeTriggerTime(service, pods.Where(p => EndpointPods.ShouldBeListed(p, service.Spec.PublishNotReadyAddresses == true))));
         try
         {

@@ -57,9 +57,9 @@ public sealed partial class TaintEvictionController : Controller<NamespacedName>
         var tolerations = pod.Spec.Tolerations ?? [];
         var now = Time.GetUtcNow();
         DateTimeOffset due = now;
-        if (taints.All(t => tolerations.Any(tol => Taints.Tolerates(tol, t))))
+        if (taints.All(t => Tolerations.Tolerate(tolerations, t)))
         {
-            var used = tolerations.Where(tol => tol.Effect is null or "" or Taints.NoExecute && taints.Any(t => Taints.Tolerates(tol, t))).ToList();
+            var used = tolerations.Where(tol => tol.Effect is null or "" or Taints.NoExecute && taints.Any(t => Tolerations.Tolerates(tol, t))).ToList();
             var seconds = used.Where(t => t.TolerationSeconds is not null).Select(t => Math.Max(0, t.TolerationSeconds!.Value)).DefaultIfEmpty(-1).Min();
             if (seconds < 0)
             {

@@ -116,7 +116,7 @@ public sealed partial class PersistentVolumeBinder : Controller
         var storageClass = className.Length == 0 ? null : _classes.Get(className);
         var delayBinding = storageClass?.VolumeBindingMode == "WaitForFirstConsumer";
         (string, IDictionary<string, string>?)? node = claim.Metadata.Annotations?.TryGetValue(StorageAnnotations.SelectedNode, out var selected) == true
-            ? (selected, _nodes.Get(selected)?.Metadata.Labels ?? new Dictionary<string, string> { ["kubernetes.io/hostname"] = selected })
+            ? (selected, _nodes.Get(selected)?.Metadata.Labels ?? new Dictionary<string, string> { [WellKnownLabels.Hostname] = selected })
             : null;
         if (VolumeMatcher.FindBest(claim, _volumes.List(), node, delayBinding) is { } volume)
         {

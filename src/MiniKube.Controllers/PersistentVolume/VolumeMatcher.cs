@@ -31,7 +31,7 @@ public static class VolumeMatcher
                 continue;
             }
             var size = Capacity(volume);
-            var fitsNode = node is not { } n || VolumeNodeAffinity.Admits(volume, n.Name, n.Labels);
+            var fitsNode = node is not { } n || NodeAffinity.MatchesRequired(volume.Spec?.NodeAffinity?.Required, n.Name, n.Labels);
             if (IsBoundTo(volume, claim))
             {
                 if (size < requested)

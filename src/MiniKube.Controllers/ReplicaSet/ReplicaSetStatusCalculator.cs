@@ -19,7 +19,7 @@ public static class ReplicaSetStatusCalculator
         ArgumentNullException.ThrowIfNull(rs);
         ArgumentNullException.ThrowIfNull(pods);
         var status = rs.Status is null ? new V1ReplicaSetStatus() : ObjectCopy.Clone(rs.Status);
-        var templateLabels = LabelSelector.FromMap(rs.Spec.Template?.Metadata?.Labels);
+        var templateLabels = LabelSelector.FromSet(rs.Spec.Template?.Metadata?.Labels);
         var minReadySeconds = rs.Spec.MinReadySeconds ?? 0;
         var failure = status.Conditions?.FirstOrDefault(c => c.Type == ReplicaFailure);
         if (manageError is not null && failure is null)

@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s.Models;
 
 namespace MiniKube.Scheduler.Cache;
@@ -138,8 +139,8 @@ internal sealed class NodeInfo(string name)
         var implied = ready switch
         {
             "True" => null,
-            "Unknown" => "node.kubernetes.io/unreachable",
-            _ => "node.kubernetes.io/not-ready",
+            "Unknown" => Api.Taints.Unreachable,
+            _ => Api.Taints.NotReady,
         };
         if (implied is not null && !taints.Any(t => t.Key == implied))
         {

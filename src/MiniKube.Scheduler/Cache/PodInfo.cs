@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s.Models;
 using MiniKube.Client;
 
@@ -205,10 +206,13 @@ internal readonly record struct HostPort(string Protocol, int Port, string Ip)
 /// A required pod (anti-)affinity term, resolved against the pod that declares it (upstream
 /// framework.AffinityTerm): the namespaces it looks in (null: all), its label selector and topology key.
 /// A namespaceSelector is honoured only when it is empty (all namespaces); the scheduler keeps no
-/// namespace labels, so a non-empty one adds no namespaces beyond those listed.
+/// namespace labels, so a non-empty one adds no namespaces beyond those listed. The selector is
+/// compiled once; one that does not convert (upstream: a parse error) matches no pod.
 /// </summary>
 internal sealed record AffinityTerm(IReadOnlySet<string>? Namespaces, V1LabelSelector? Selector, string TopologyKey)
 {
+    private readonly LabelSelector _compiled = Compile(Selector);
+
     public static AffinityTerm Of(string podNamespace, V1PodAffinityTerm term)
     {
         ArgumentNullException.ThrowIfNull(term);
@@ -225,6 +229,18 @@ internal sealed record AffinityTerm(IReadOnlySet<string>? Namespaces, V1LabelSel
     public bool Matches(PodInfo pod)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        return (Namespaces is null || Namespaces.Contains(pod.Namespace)) && Framework.LabelSelectors.Matches(Selector, pod.Labels);
+        return (Namespaces is null || Namespaces.Contains(pod.Namespace)) && _compiled.Matches(pod.Labels);
+    }
+
+    private static LabelSelector Compile(V1LabelSelector? selector)
+    {
+        try
+        {
+            return LabelSelector.From(selector);
+        }
+        catch (InvalidSelectorException)
+        {
+            return LabelSelector.Nothing;
+        }
     }
 }

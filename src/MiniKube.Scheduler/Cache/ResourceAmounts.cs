@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s.Models;
 
 namespace MiniKube.Scheduler.Cache;
@@ -101,14 +102,4 @@ internal sealed class ResourceAmounts
         Scalars ??= new Dictionary<string, long>(StringComparer.Ordinal);
         Scalars[name] = value;
     }
-}
-
-/// <summary>Reads resource quantities the way upstream's Quantity.MilliValue/Value do: rounded up.</summary>
-internal static class Quantities
-{
-    public static long Milli(ResourceQuantity quantity) => ToLong(quantity.ToDecimal() * 1000m);
-
-    public static long Value(ResourceQuantity quantity) => ToLong(quantity.ToDecimal());
-
-    private static long ToLong(decimal value) => value >= long.MaxValue ? long.MaxValue : (long)Math.Ceiling(value);
 }

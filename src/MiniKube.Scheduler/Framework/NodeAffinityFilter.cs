@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using MiniKube.Scheduler.Cache;
 
 namespace MiniKube.Scheduler.Framework;
@@ -14,11 +15,6 @@ internal static class NodeAffinityFilter
         {
             return null;
         }
-        if (!LabelSelectors.MatchesNodeSelector(spec.NodeSelector, node.Labels))
-        {
-            return Failure;
-        }
-        var terms = spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms;
-        return terms is null || LabelSelectors.MatchesNodeSelectorTerms(terms, node.Name, node.Labels) ? null : Failure;
+        return NodeAffinity.PodMatches(spec, node.Name, node.Labels) ? null : Failure;
     }
 }

@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using MiniKube.Scheduler.Cache;
 
 namespace MiniKube.Scheduler.Framework;

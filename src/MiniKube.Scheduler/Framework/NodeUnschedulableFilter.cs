@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s.Models;
 using MiniKube.Scheduler.Cache;
 
@@ -8,7 +9,7 @@ internal static class NodeUnschedulableFilter
 {
     private static readonly FilterFailure Failure = FilterFailure.Of("node(s) were unschedulable", unresolvable: true);
 
-    private static readonly V1Taint UnschedulableTaint = new() { Key = "node.kubernetes.io/unschedulable", Effect = "NoSchedule" };
+    private static readonly V1Taint UnschedulableTaint = new() { Key = Taints.Unschedulable, Effect = Taints.NoSchedule };
 
     public static FilterFailure? Check(PodInfo pod, NodeInfo node) =>
         node.Unschedulable && !Tolerations.Tolerate(pod.Tolerations, UnschedulableTaint) ? Failure : null;

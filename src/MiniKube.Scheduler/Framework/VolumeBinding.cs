@@ -1,3 +1,4 @@
+using MiniKube.Api;
 using k8s.Models;
 using MiniKube.Client;
 using MiniKube.Scheduler.Cache;
@@ -30,7 +31,7 @@ internal sealed class VolumeBinding(
     Func<string, V1PersistentVolume?> volumes,
     Func<string, V1StorageClass?> classes)
 {
-    public const string SelectedNodeAnnotation = "volume.kubernetes.io/selected-node";
+    public const string SelectedNodeAnnotation = StorageAnnotations.SelectedNode;
 
     private static readonly FilterFailure NodeConflict = FilterFailure.Of("node(s) had volume node affinity conflict", unresolvable: true);
     private static readonly FilterFailure VolumeMissing = FilterFailure.Of("node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)", unresolvable: true);
@@ -82,7 +83,7 @@ internal sealed class VolumeBinding(
             {
                 return VolumeMissing;
             }
-            if (volume.Spec?.NodeAffinity?.Required?.NodeSelectorTerms is { } terms && !LabelSelectors.MatchesNodeSelectorTerms(terms, node.Name, node.Labels))
+            if (!NodeAffinity.MatchesRequired(volume.Spec?.NodeAffinity?.Required, node.Name, node.Labels))
             {
                 return NodeConflict;
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using MiniKube.Api;
 
 namespace MiniKube.Cli;
 
@@ -99,7 +100,7 @@ internal static partial class Flags
     /// <summary>A DNS-1123 subdomain, as Kubernetes requires for node names and the cluster domain.</summary>
     public static Option<string> DnsName(string name, string? defaultValue, string description) =>
         Validated(Text(name, defaultValue, description), value =>
-            value.Length <= 253 && Dns1123Subdomain().IsMatch(value)
+            Formats.IsDns1123Subdomain(value).Count == 0
                 ? null
                 : $"{name}: \"{value}\" must be a lowercase DNS-1123 subdomain (a-z, 0-9, '-' and '.', starting and ending with a letter or digit)");
 
@@ -146,7 +147,4 @@ internal static partial class Flags
 
     [GeneratedRegex("^0?[0-7]{3}$")]
     private static partial Regex OctalMode();
-
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex Dns1123Subdomain();
 }

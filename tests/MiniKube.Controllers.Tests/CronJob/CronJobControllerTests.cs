@@ -175,4 +175,17 @@ public sealed class CronJobControllerTests
         var job = harness.Bodies<V1Job>("POST", JobsPath).Single();
         Assert.That(job.Metadata.Annotations[CronJobController.ScheduledTimestampAnnotation], Is.EqualTo("2025-01-01T07:00:00-05:00"));
     }
+
+    [Test]
+    public async Task SyncAsync_TimeZoneInSchedule_IsHonouredAsUpstream()
+    {
+        // Upstream's formatSchedule warns (UnsupportedSchedule) but parses the TZ= prefix, whose zone wins.
+        var (harness, controller) = await StartAsync(Noon.AddSeconds(30), NewCronJob(schedule: "CRON_TZ=America/New_York 0 7 * * *"));
+        await using var _ = harness;
+
+        await controller.SyncAsync(NamespacedName.Parse("ns/cj"), CancellationToken.None);
+
+        var job = harness.Bodies<V1Job>("POST", JobsPath).Single();
+        Assert.That(job.Metadata.Annotations[CronJobController.ScheduledTimestampAnnotation], Is.EqualTo("2025-01-01T12:00:00Z"), "07:00 in New York");
+    }
 }

@@ -79,17 +79,4 @@ public sealed class TaintEvictionControllerTests
 
         Assert.That(world.Api.Writes, Is.Empty);
     }
-
-    [TestCase("Exists", null, null, "NoExecute", true)]
-    [TestCase("Exists", "node.kubernetes.io/unreachable", null, "", true)]
-    [TestCase("Equal", "node.kubernetes.io/unreachable", "", "NoExecute", true)]
-    [TestCase("Equal", "node.kubernetes.io/unreachable", "x", "NoExecute", false)]
-    [TestCase("Exists", "node.kubernetes.io/not-ready", null, "NoExecute", false)]
-    [TestCase("Exists", null, null, "NoSchedule", false)]
-    public void Tolerates_MatchesKeyValueAndEffect(string op, string? key, string? value, string effect, bool expected)
-    {
-        var toleration = new V1Toleration { OperatorProperty = op, Key = key, Value = value, Effect = effect };
-
-        Assert.That(Taints.Tolerates(toleration, new V1Taint { Key = Taints.Unreachable, Effect = "NoExecute" }), Is.EqualTo(expected));
-    }
 }

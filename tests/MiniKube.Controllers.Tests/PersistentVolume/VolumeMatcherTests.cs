@@ -41,14 +41,4 @@ public sealed class VolumeMatcherTests
 
         Assert.That(VolumeMatcher.FindBest(claim, [unlabelled, block, labelled], null, delayBinding: false)?.Metadata.Name, Is.EqualTo("labelled"));
     }
-
-    [Test]
-    public void Admits_NodeAffinityOnHostname_OnlyThatNode()
-    {
-        var volume = StorageWorld.Volume("local", "1Gi", "manual", node: "node1");
-
-        Assert.That(VolumeNodeAffinity.Admits(volume, "node1", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node1" }), Is.True);
-        Assert.That(VolumeNodeAffinity.Admits(volume, "node2", new Dictionary<string, string> { ["kubernetes.io/hostname"] = "node2" }), Is.False);
-        Assert.That(VolumeNodeAffinity.Admits(StorageWorld.Volume("anywhere", "1Gi", "manual"), "node2", null), Is.True);
-    }
 }

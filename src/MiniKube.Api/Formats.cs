@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MiniKube.ApiServer.Admission;
+namespace MiniKube.Api;
 
 /// <summary>
 /// The string formats of the API (DNS labels and subdomains, qualified names, label values,
@@ -254,7 +254,8 @@ public static partial class Formats
         return sb.Append("regex used for validation is '").Append(format).Append("')").ToString();
     }
 
-    internal static int ByteLength(string value) => Encoding.UTF8.GetByteCount(value);
+    /// <summary>The length Go's len() gives: UTF-8 bytes.</summary>
+    public static int ByteLength(string value) => Encoding.UTF8.GetByteCount(value);
 
     private static IEnumerable<string> ChangeDirectoryPrefixErrors(string value)
     {

@@ -1,7 +1,4 @@
-using MiniKube.ApiServer.Admission;
-using MiniKube.ApiServer.Errors;
-
-namespace MiniKube.ApiServer.Selectors;
+namespace MiniKube.Api;
 
 /// <summary>
 /// Label key and value checks for selectors, on the same rules and texts as admission's
@@ -18,11 +15,11 @@ internal static class LabelSyntax
     public static IReadOnlyList<string> ValueErrors(string value) => Formats.IsValidLabelValue(value);
 
     /// <summary>A field.Invalid error as Go renders it: <c>path: Invalid value: "bad": detail</c>.</summary>
-    public static string Invalid(string path, string badValue, string detail) => $"{path}: Invalid value: {GoSyntax.Quote(badValue)}: {detail}";
+    public static string Invalid(string path, string badValue, string detail) => $"{path}: Invalid value: {GoStrings.Quote(badValue)}: {detail}";
 
     /// <summary>A field.Invalid error whose bad value is a list, rendered as JSON the way Go marshals it.</summary>
     public static string Invalid(string path, IReadOnlyList<string> badValues, string detail) =>
-        $"{path}: Invalid value: [{string.Join(",", badValues.Select(GoSyntax.Quote))}]: {detail}";
+        $"{path}: Invalid value: [{string.Join(",", badValues.Select(GoStrings.Quote))}]: {detail}";
 
     /// <summary>
     /// The text of an aggregated error list (apimachinery pkg/util/errors): one message alone,

@@ -1,6 +1,4 @@
-using MiniKube.ApiServer.Admission;
-
-namespace MiniKube.ApiServer.Tests.Admission;
+namespace MiniKube.Api.Tests;
 
 public class FormatsTests
 {

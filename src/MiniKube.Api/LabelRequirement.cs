@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MiniKube.ApiServer.Selectors;
+namespace MiniKube.Api;
 
 /// <summary>The operators of a label requirement (apimachinery pkg/selection/operator.go).</summary>
 public enum LabelOperator
@@ -17,17 +17,20 @@ public enum LabelOperator
 }
 
 /// <summary>
-/// One term of a label selector: a key, an operator and its values. Built only through
+/// One term of a label selector: a key, an operator and its values. Built through
 /// <see cref="Create"/>, which enforces the rules of apimachinery's labels.NewRequirement, so
-/// an instance is always valid.
+/// an instance is valid; only a map selector's equalities skip the checks, as upstream's
+/// SelectorFromSet does.
 /// </summary>
 public sealed class LabelRequirement
 {
-    private LabelRequirement(string key, LabelOperator op, IReadOnlyList<string> values)
+    private readonly string[] _values;
+
+    private LabelRequirement(string key, LabelOperator op, string[] values)
     {
         Key = key;
         Operator = op;
-        Values = values;
+        _values = values;
     }
 
     public string Key { get; }
@@ -35,7 +38,7 @@ public sealed class LabelRequirement
     public LabelOperator Operator { get; }
 
     /// <summary>The values as given; one for the equality and comparison operators, none for (Does not) Exists.</summary>
-    public IReadOnlyList<string> Values { get; }
+    public IReadOnlyList<string> Values => _values;
 
     /// <summary>Validates and builds a requirement; throws <see cref="InvalidSelectorException"/> with upstream's messages.</summary>
     public static LabelRequirement Create(string key, LabelOperator op, IReadOnlyList<string> values)
@@ -92,31 +95,47 @@ public sealed class LabelRequirement
         return new LabelRequirement(key, op, values.ToArray());
     }
 
-    /// <summary>Whether a label set satisfies this requirement (labels.Requirement.Matches).</summary>
-    public bool Matches(IReadOnlyDictionary<string, string> labels)
+    /// <summary>
+    /// A key=value requirement taken as given, for labels.SelectorFromSet, which does not
+    /// validate (a set comes from an object the API server validated already).
+    /// </summary>
+    internal static LabelRequirement Equal(string key, string value) => new(key, LabelOperator.Equals, [value]);
+
+    /// <summary>Whether a label set (absent: no labels) satisfies this requirement (labels.Requirement.Matches).</summary>
+    public bool Matches(IDictionary<string, string>? labels)
     {
-        ArgumentNullException.ThrowIfNull(labels);
-        var exists = labels.TryGetValue(Key, out var value);
-        switch (Operator)
+        string? value = null;
+        var exists = labels is not null && labels.TryGetValue(Key, out value);
+        return Evaluate(Operator, _values, exists, value);
+    }
+
+    /// <summary>
+    /// The meaning of each operator, shared with node selector requirements (which are not
+    /// validated first): set operators compare ordinally; Gt/Lt need one integer bound and an
+    /// integer label, anything else does not match, as upstream.
+    /// </summary>
+    internal static bool Evaluate(LabelOperator op, IList<string> values, bool exists, string? value)
+    {
+        switch (op)
         {
             case LabelOperator.Equals or LabelOperator.DoubleEquals or LabelOperator.In:
-                return exists && Values.Contains(value!, StringComparer.Ordinal);
+                return exists && values.Contains(value!, StringComparer.Ordinal);
             case LabelOperator.NotEquals or LabelOperator.NotIn:
-                return !exists || !Values.Contains(value!, StringComparer.Ordinal);
+                return !exists || !values.Contains(value!, StringComparer.Ordinal);
             case LabelOperator.Exists:
                 return exists;
             case LabelOperator.DoesNotExist:
                 return !exists;
             case LabelOperator.GreaterThan or LabelOperator.LessThan:
-                // A label that is not an integer simply does not match, as upstream.
                 if (!exists
+                    || values.Count != 1
                     || !long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var actual)
-                    || !long.TryParse(Values[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound))
+                    || !long.TryParse(values[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound))
                 {
                     return false;
                 }
 
-                return Operator == LabelOperator.GreaterThan ? actual > bound : actual < bound;
+                return op == LabelOperator.GreaterThan ? actual > bound : actual < bound;
             default:
                 return false;
         }

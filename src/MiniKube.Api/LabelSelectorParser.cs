@@ -1,4 +1,4 @@
-namespace MiniKube.ApiServer.Selectors;
+namespace MiniKube.Api;
 
 /// <summary>
 /// Parses the label selector string syntax (<c>a=b,c in (d,e),!f,g&gt;3</c>) with the grammar,

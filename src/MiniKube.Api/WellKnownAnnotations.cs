@@ -1,0 +1,12 @@
+namespace MiniKube.Api;
+
+/// <summary>
+/// Annotation keys that more than one component writes or reads, so a writer and its readers
+/// cannot drift apart. Keys that one component alone owns stay beside that component; the
+/// storage coordination keys are <see cref="StorageAnnotations"/>.
+/// </summary>
+public static class WellKnownAnnotations
+{
+    /// <summary>On Endpoints: when the change that made the controller write last happened (RFC 3339, UTC; core/v1 EndpointsLastChangeTriggerTime).</summary>
+    public const string EndpointsLastChangeTriggerTime = "endpoints.kubernetes.io/last-change-trigger-time";
+}

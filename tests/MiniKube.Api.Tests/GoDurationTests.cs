@@ -1,0 +1,29 @@
+namespace MiniKube.Api.Tests;
+
+public class GoDurationTests
+{
+    [TestCase("0", 0)]
+    [TestCase("90s", 90_000)]
+    [TestCase("1h30m", 5_400_000)]
+    [TestCase("1.5s", 1_500)]
+    [TestCase(".5s", 500)]
+    [TestCase("2m3.5s", 123_500)]
+    [TestCase("-1s", -1_000)]
+    [TestCase("+250ms", 250)]
+    [TestCase("1500us", 1.5)]
+    [TestCase("1500\u00b5s", 1.5)]
+    public void TryParse_Valid(string text, double milliseconds)
+    {
+        Assert.That(GoDuration.TryParse(text, out var duration), Is.Null);
+        Assert.That(duration, Is.EqualTo(TimeSpan.FromMilliseconds(milliseconds)));
+    }
+
+    [TestCase("", "time: invalid duration \"\"")]
+    [TestCase("-", "time: invalid duration \"-\"")]
+    [TestCase("5", "time: missing unit in duration \"5\"")]
+    [TestCase("5x", "time: unknown unit \"x\" in duration \"5x\"")]
+    [TestCase("s", "time: invalid duration \"s\"")]
+    [TestCase(".s", "time: invalid duration \".s\"")]
+    public void TryParse_Invalid_GivesGoMessage(string text, string message) =>
+        Assert.That(GoDuration.TryParse(text, out _), Is.EqualTo(message));
+}
