@@ -214,9 +214,10 @@ internal sealed partial class ResourceCache : IAsyncDisposable
             {
                 break;
             }
-            catch (CompactedException) when (startRevision != 0)
+            catch (Exception e) when (startRevision != 0 && e is CompactedException or FutureRevisionException)
             {
-                // The first watcher's start is gone: load the current state; that watcher gets its 410 from the store.
+                // The first watcher's start is gone (it gets its 410 from the store) or not there yet
+                // (it waits for it like any watcher ahead of the cache): load the current state.
                 startRevision = 0;
             }
             catch (Exception e) when (e is StoreUnavailableException or CompactedException or WatchLaggedException)
@@ -293,7 +294,21 @@ internal sealed partial class ResourceCache : IAsyncDisposable
             for (var i = _watchers.Count - 1; i >= 0; i--)
             {
                 var watcher = _watchers[i];
-                if (!watcher.Offer(decoded))
+                bool kept;
+                try
+                {
+                    kept = watcher.Offer(decoded);
+                }
+                catch (Exception e)
+                {
+                    // A filter that cannot judge this object (or an object that cannot be read) fails
+                    // that watch alone, with the error handed to its request, not the whole resource.
+                    _watchers.RemoveAt(i);
+                    watcher.Active = false;
+                    watcher.End(e);
+                    continue;
+                }
+                if (!kept)
                 {
                     // Upstream's cacheWatcher is closed when it cannot take an event in time; here at once,
                     // so the fan-out (and with it every other watcher of the resource) never waits on one client.

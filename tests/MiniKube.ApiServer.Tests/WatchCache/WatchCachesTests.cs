@@ -162,6 +162,21 @@ public sealed class WatchCachesTests
     }
 
     [Test]
+    public async Task WatchAsync_StartAheadOfTheStore_DeliversOnlyWhatComesAfterIt()
+    {
+        var caches = Caches();
+        var ahead = await _store.GetCurrentRevisionAsync(CancellationToken.None) + 2;
+
+        await using var watcher = await caches.WatchAsync(ConfigMaps, "default", ahead, null, CancellationToken.None);
+        await PutAsync("default", "a", "1");
+        await PutAsync("default", "b", "1");
+        await PutAsync("default", "c", "1");
+
+        Assert.That(Describe(await ReadAsync(watcher, 1)), Is.EqualTo(new[] { "ADDED c" }));
+        Assert.That(_store.OpenWatches, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task WatchAsync_SlowWatcher_IsCutOffWhileTheOthersGetEverything()
     {
         var caches = Caches(new WatchCacheOptions { WatcherQueueCapacity = 5 });
