@@ -125,6 +125,7 @@ internal static class ApiWorkloads
         using var listed = await http.GetAsync(collection);
         using var listDoc = JsonDocument.Parse(await listed.Content.ReadAsStringAsync());
         var rv = listDoc.RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+        results["store watches before"] = await StoreWatchesAsync(server);
         var sentAt = new ConcurrentDictionary<string, long>();
         var latencies = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
