@@ -74,17 +74,6 @@ internal sealed partial class ResourceCache : IAsyncDisposable
         }
     }
 
-    public int WatcherCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _watchers.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// A watcher for the keys under <paramref name="prefix"/>: after <paramref name="startRevision"/>
     /// from the window, or, when it is null, the current objects as ADDED and then what follows

@@ -24,18 +24,6 @@ internal sealed class WatchCaches(IStore store, WatchCacheOptions options, ILogg
 
     public WatchCacheOptions Options { get; } = options;
 
-    /// <summary>Resources with a cache.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _caches.Count;
-            }
-        }
-    }
-
     /// <summary>
     /// The events of <paramref name="type"/> under <paramref name="ns"/> after
     /// <paramref name="startRevision"/>, or (null) the current objects as ADDED first and then
