@@ -29,7 +29,8 @@ internal static class ApiWorkloads
     /// <summary>Watchers share connections in groups of 25, as if 20 client processes were watching.</summary>
     public const int WatchClients = 20;
 
-    public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results)
+    /// <param name="watchOnly">After the warm-up, only the watch workload (to compare watch delivery between builds quickly).</param>
+    public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results, bool watchOnly = false)
     {
         var http = server.Client;
         foreach (var ns in new[] { "bench", "watch", "warmup" })
@@ -51,6 +52,11 @@ internal static class ApiWorkloads
                 await SendAsync(http, HttpMethod.Get, new Uri(warmupUri + "/p-" + i.ToString(CultureInfo.InvariantCulture)), null, HttpStatusCode.OK);
             }
         });
+        if (watchOnly)
+        {
+            await WatchAsync(server, results);
+            return;
+        }
 
         // Creates: 64 clients, 10,000 pods.
         var podsUri = new Uri(server.Address, "/api/v1/namespaces/bench/pods");

@@ -4,7 +4,7 @@ using MiniKube.ApiServer.Bench;
 
 // scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
 // run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.
-// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY
+// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch]   (watch: after the warm-up only the watch workload)
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench-api");
 var binary = args.Length > 1 ? args[1] : "artifacts/publish/mkube";
 if (Directory.Exists(work))
@@ -20,6 +20,7 @@ if (args.Length > 2 && args[2] is "pods" or "cluster")
     return;
 }
 
+var watchOnly = args.Length > 2 && args[2] == "watch";
 var embedded = new Dictionary<string, double>();
 var etcdBacked = new Dictionary<string, double>();
 await MeasureAsync("embedded", embedded, null);
@@ -51,7 +52,7 @@ async Task MeasureAsync(string label, Dictionary<string, double> results, EtcdSe
         results["etcd rss idle MB"] = MkubeServer.ProcessRssBytes(etcd.ProcessId) / 1048576.0;
     }
     Console.Error.WriteLine($"  ready {results["ready"]:F2} s, idle RSS {results["rss idle MB"]:F0} MB");
-    await ApiWorkloads.RunAsync(server, results);
+    await ApiWorkloads.RunAsync(server, results, watchOnly);
 }
 
 static void Print(Dictionary<string, double> embedded, Dictionary<string, double> etcd)
