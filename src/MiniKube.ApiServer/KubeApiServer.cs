@@ -9,8 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
+using MiniKube.ApiServer.Health;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Strategies;
+using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer;
@@ -18,28 +20,30 @@ namespace MiniKube.ApiServer;
 /// <summary>
 /// The API server: Kestrel on HTTPS with the cluster's serving certificate (HTTP/1.1 and
 /// HTTP/2 — kubectl negotiates HTTP/2, upgrades need HTTP/1.1), the request pipeline of
-/// <see cref="ApiDispatcher"/>, and the cluster bootstrap objects. Terminating namespaces are emptied by the
-/// controller manager's namespace controller, not here.
+/// <see cref="ApiDispatcher"/>, the watch caches, and the cluster bootstrap objects. Terminating
+/// namespaces are emptied by the controller manager's namespace controller, not here.
 /// </summary>
 public sealed class KubeApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
+    private readonly WatchCaches _watchCaches;
 
-    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping)
+    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping, WatchCaches watchCaches)
     {
         _app = app;
         Address = address;
         _stopping = stopping;
+        _watchCaches = watchCaches;
     }
 
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
     public Uri Address { get; }
 
-    public static async Task<KubeApiServer> StartAsync(ApiServerOptions options, IStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<KubeApiServer> StartAsync(ApiServerOptions options, IStore backend, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(loggers);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -66,10 +70,13 @@ public sealed class KubeApiServer : IAsyncDisposable
         var app = builder.Build();
 
         var clock = TimeProvider.System;
+        var store = new CountingStore(backend);
+        var watchCaches = new WatchCaches(store, options.WatchCache, loggers.CreateLogger<WatchCaches>());
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
-        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator), clock);
+        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator), clock) { ListCache = watchCaches };
         var stopping = new CancellationTokenSource();
-        var dispatcher = new ApiDispatcher(options, registry, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);
+        var metrics = new ApiMetrics(() => store.OpenWatches);
+        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);
 
@@ -81,13 +88,14 @@ public sealed class KubeApiServer : IAsyncDisposable
         await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping);
+        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _app.StopAsync();
+        await _watchCaches.DisposeAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();
     }

@@ -8,9 +8,11 @@ namespace MiniKube.ApiServer.Health;
 /// <summary>
 /// /metrics in Prometheus text format: request counts and latency histograms per verb,
 /// resource and code (named as kube-apiserver's apiserver_request_total and
-/// apiserver_request_duration_seconds), in-flight watches, and the process's memory and CPU.
+/// apiserver_request_duration_seconds), in-flight watches, the watches open on the store (ours:
+/// mkube_store_watches, one per cached resource whatever the number of API watchers), and the
+/// process's memory and CPU.
 /// </summary>
-public sealed class ApiMetrics
+public sealed class ApiMetrics(Func<long>? storeWatches = null)
 {
     private static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -80,6 +82,11 @@ public sealed class ApiMetrics
         }
         text.Append("# HELP apiserver_longrunning_requests Number of open watch requests.\n# TYPE apiserver_longrunning_requests gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"apiserver_longrunning_requests{{verb=\"WATCH\"}} {Interlocked.Read(ref _watches)}\n");
+        if (storeWatches is not null)
+        {
+            text.Append("# HELP mkube_store_watches Number of watches open on the store (the watch cache holds one per resource).\n# TYPE mkube_store_watches gauge\n");
+            text.Append(CultureInfo.InvariantCulture, $"mkube_store_watches {storeWatches()}\n");
+        }
         using var process = Process.GetCurrentProcess();
         text.Append("# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"process_resident_memory_bytes {process.WorkingSet64}\n");

@@ -13,6 +13,7 @@ using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.OpenApi;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.Http;
@@ -31,20 +32,21 @@ internal sealed partial class ApiDispatcher
     private readonly ILogger<ApiDispatcher> _logger;
     private readonly ResourceHandler _resources;
     private readonly ComponentStatuses _componentStatuses;
-    private readonly ApiMetrics _metrics = new();
+    private readonly ApiMetrics _metrics;
     private readonly byte[] _version;
     private readonly OpenApiDocuments _openApi;
     private readonly string _caPem;
     private DiscoveryDocuments _discovery;
 
-    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, Authenticator authenticator, ILogger<ApiDispatcher> logger, CancellationToken serverStopping)
+    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, CancellationToken serverStopping)
     {
+        _metrics = metrics;
         _options = options;
         _registry = registry;
         _authenticator = authenticator;
         _logger = logger;
         var patches = new PatchHandler(registry);
-        _resources = new ResourceHandler(registry, new WatchResponder(registry, options.BookmarkInterval, serverStopping), new SubresourceHandler(registry, patches, new KubeletProxy(options.Pki.Admin)), patches);
+        _resources = new ResourceHandler(registry, new WatchResponder(registry, watchCaches, options.BookmarkInterval, serverStopping), new SubresourceHandler(registry, patches, new KubeletProxy(options.Pki.Admin)), patches);
         _componentStatuses = new ComponentStatuses(registry);
         _version = VersionDocument(options.KubernetesVersion);
         _openApi = new OpenApiDocuments(options.KubernetesVersion);

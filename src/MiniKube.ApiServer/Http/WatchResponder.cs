@@ -6,22 +6,23 @@ using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.Http;
 
 /// <summary>
 /// Serves a WATCH: one JSON event per line, flushed as it happens (the C# client reads lines).
-/// Follows apiserver pkg/endpoints/handlers/watch.go and the cacher's semantics: without a
-/// resourceVersion (or "0") the current matches come first as ADDED; a start older than the
-/// store's history is one ERROR event with a 410 Expired Status; an object moving into or out
-/// of the selector is ADDED or DELETED; BOOKMARKs only when asked; the stream ends cleanly at
-/// timeoutSeconds (30–60 minutes when not given, as upstream).
+/// Follows apiserver pkg/endpoints/handlers/watch.go and the cacher's semantics: the events
+/// come from the resource's watch cache (<see cref="WatchCaches"/>); with resourceVersion "0"
+/// the cache's current matches come first as ADDED, without one (or with sendInitialEvents) a
+/// consistent list from the store does; a start older than the store's history is one ERROR
+/// event with a 410 Expired Status; an object moving into or out of the selector is ADDED or
+/// DELETED; BOOKMARKs only when asked; the stream ends cleanly at timeoutSeconds (30–60
+/// minutes when not given, as upstream) and when the watch is cut off for falling behind.
 /// </summary>
-internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmarkInterval, CancellationToken serverStopping)
+internal sealed class WatchResponder(ResourceRegistry registry, WatchCaches caches, TimeSpan bookmarkInterval, CancellationToken serverStopping)
 {
-    private sealed record Event(string Type, KeyValue Kv, long Revision);
-
     public async Task WatchAsync(HttpContext context, ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, IWatchEncoder encoder)
     {
         RequestBody.DisableBodyLimits(context);
@@ -31,48 +32,38 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
         timeoutSource.CancelAfter(timeout);
         var token = timeoutSource.Token;
-        var prefix = ResourceRegistry.Prefix(type, ns);
         var writer = context.Response.BodyWriter;
-        long lastRevision;
-        long from;
-        var initial = options.ResourceVersion is null or "0" || options.SendInitialEvents;
         List<KeyValue> current = [];
-        if (initial)
+        long? start;
+        if (options.ResourceVersion is null || options.SendInitialEvents)
         {
             var page = await registry.ListAsync(type, ns, new ListOptions(), filter, context.RequestAborted);
             current.AddRange(page.Items);
-            lastRevision = page.Revision;
-            from = page.Revision + 1;
+            start = page.Revision;
         }
         else
         {
-            lastRevision = options.Revision;
-            from = options.Revision + 1;
+            // "0": whatever the cache holds now, as ADDED events from the stream itself.
+            start = options.ResourceVersion == "0" ? null : options.Revision;
         }
-        var events = registry.Store.WatchAsync(prefix, from, token).GetAsyncEnumerator(token);
+        WatchStream stream;
+        try
+        {
+            stream = await caches.WatchAsync(type, ns, start, filter, token);
+        }
+        catch (CompactedException e)
+        {
+            await StartAsync(context);
+            await WriteErrorAsync(writer, ApiException.Expired($"too old resource version: {options.Revision} ({e.CompactRevision})"), context.RequestAborted);
+            return;
+        }
+        catch (FutureRevisionException)
+        {
+            throw new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout", $"Too large resource version: {options.Revision}, current: {await registry.Store.GetCurrentRevisionAsync(context.RequestAborted)}");
+        }
         Task<bool>? next = null;
         try
         {
-            try
-            {
-                // Starting the enumeration surfaces a compacted start before the 200 goes out.
-                next = events.MoveNextAsync().AsTask();
-                await Task.WhenAny(next, Task.Delay(50, CancellationToken.None));
-                if (next.IsFaulted)
-                {
-                    await next;
-                }
-            }
-            catch (CompactedException e)
-            {
-                await StartAsync(context);
-                await WriteErrorAsync(writer, ApiException.Expired($"too old resource version: {options.Revision} ({e.CompactRevision})"), context.RequestAborted);
-                return;
-            }
-            catch (FutureRevisionException)
-            {
-                throw new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout", $"Too large resource version: {options.Revision}, current: {await registry.Store.GetCurrentRevisionAsync(context.RequestAborted)}");
-            }
             await StartAsync(context);
             foreach (var kv in current)
             {
@@ -80,33 +71,32 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
             }
             if (options.SendInitialEvents)
             {
-                await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: true, context.RequestAborted);
+                await WriteBookmarkAsync(writer, type, start ?? 0, initialEventsEnd: true, context.RequestAborted);
             }
             await writer.FlushAsync(context.RequestAborted);
             while (true)
             {
-                if (!next.IsCompleted)
+                if (stream.TryRead(out var item))
                 {
-                    // Flush only when no further event is ready, so a burst goes out in few writes.
-                    await writer.FlushAsync(context.RequestAborted);
-                    if (options.AllowWatchBookmarks && !await CompletesWithinAsync(next, bookmarkInterval, token))
-                    {
-                        await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: false, context.RequestAborted);
-                        continue;
-                    }
+                    await WriteEventAsync(writer, encoder, item.Type, item.Kv.Value, item.Revision, context.RequestAborted);
+                    continue;
                 }
-                if (!await next)
+                // Flush only when no further event is ready, so a burst goes out in few writes.
+                await writer.FlushAsync(context.RequestAborted);
+                next ??= stream.WaitToReadAsync(token).AsTask();
+                if (options.AllowWatchBookmarks && !await CompletesWithinAsync(next, bookmarkInterval, token))
                 {
+                    await WriteBookmarkAsync(writer, type, stream.ProgressRevision(), initialEventsEnd: false, context.RequestAborted);
+                    continue;
+                }
+                var more = await next;
+                next = null;
+                if (!more)
+                {
+                    // Cut off for falling behind, or the cache started over: closing makes the client watch again from its last version.
                     await writer.FlushAsync(context.RequestAborted);
                     return;
                 }
-                var ev = Classify(events.Current, filter);
-                lastRevision = events.Current.Revision;
-                if (ev is not null)
-                {
-                    await WriteEventAsync(writer, encoder, ev.Type, ev.Kv.Value, ev.Revision, context.RequestAborted);
-                }
-                next = events.MoveNextAsync().AsTask();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
@@ -114,7 +104,7 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
             // timeoutSeconds reached: end the stream cleanly, with a final bookmark if asked.
             if (options.AllowWatchBookmarks)
             {
-                await WriteBookmarkAsync(writer, type, lastRevision, initialEventsEnd: false, context.RequestAborted);
+                await WriteBookmarkAsync(writer, type, stream.ProgressRevision(), initialEventsEnd: false, context.RequestAborted);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || serverStopping.IsCancellationRequested)
@@ -123,21 +113,20 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
         }
         catch (WatchLaggedException)
         {
-            // Cut off for falling behind: closing makes the client watch again from its last version.
+            // Cut off by the store for falling behind: closing makes the client watch again from its last version.
         }
         catch (CompactedException e)
         {
-            await WriteErrorAsync(writer, ApiException.Expired($"too old resource version: {lastRevision} ({e.CompactRevision})"), context.RequestAborted);
+            await WriteErrorAsync(writer, ApiException.Expired($"too old resource version: {stream.LastRead} ({e.CompactRevision})"), context.RequestAborted);
         }
         finally
         {
-            // An async iterator cannot be disposed while a MoveNext is pending: end it first.
             if (next is { IsCompleted: false })
             {
                 await timeoutSource.CancelAsync();
                 await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            await events.DisposeAsync();
+            await stream.DisposeAsync();
         }
     }
 
@@ -150,32 +139,6 @@ internal sealed class WatchResponder(ResourceRegistry registry, TimeSpan bookmar
         await timer.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
         return finished == task;
-    }
-
-    private static Event? Classify(WatchEvent ev, Func<JsonObject, bool>? filter)
-    {
-        if (ev.Type == WatchEventType.Delete)
-        {
-            if (ev.PrevKv is null || (filter is not null && !filter(ObjectCodec.Decode(ev.PrevKv.Value, ev.PrevKv.ModRevision))))
-            {
-                return null;
-            }
-            return new Event("DELETED", ev.PrevKv, ev.Revision);
-        }
-        if (filter is null)
-        {
-            return new Event(ev.PrevKv is null ? "ADDED" : "MODIFIED", ev.Kv, ev.Revision);
-        }
-        var matches = filter(ObjectCodec.Decode(ev.Kv.Value, ev.Kv.ModRevision));
-        var matched = ev.PrevKv is not null && filter(ObjectCodec.Decode(ev.PrevKv.Value, ev.PrevKv.ModRevision));
-        return (matches, matched) switch
-        {
-            (true, true) => new Event("MODIFIED", ev.Kv, ev.Revision),
-            (true, false) => new Event("ADDED", ev.Kv, ev.Revision),
-            // Leaving the selector: the last state that matched, at the event's version (upstream's cacher).
-            (false, true) => new Event("DELETED", ev.PrevKv!, ev.Revision),
-            _ => null,
-        };
     }
 
     private static async Task StartAsync(HttpContext context)

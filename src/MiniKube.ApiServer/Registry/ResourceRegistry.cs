@@ -25,6 +25,9 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
 
     public TimeProvider Clock { get; } = clock;
 
+    /// <summary>Serves the lists that need not read the store (the watch cache); null: every list reads the store.</summary>
+    public IListCache? ListCache { get; init; }
+
     public static string Key(ResourceType type, string? ns, string name)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -53,6 +56,10 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     public async Task<ListPage> ListAsync(ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (ListCache is not null && await ListCache.TryListAsync(type, ns, options, filter, cancellationToken) is { } cached)
+        {
+            return cached;
+        }
         long revision = 0;
         string? startAfter = null;
         if (options.Continue is { } token)
