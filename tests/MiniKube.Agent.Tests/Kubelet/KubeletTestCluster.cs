@@ -58,7 +58,7 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
             PodsDirectory = Path.Combine(Server.Directory, "pods"),
             StaticPodsDirectory = staticPodsDirectory,
             StaticPodsRescanInterval = TimeSpan.FromMilliseconds(200),
-            ResyncInterval = TimeSpan.FromMilliseconds(200),
+            RelistInterval = TimeSpan.FromMilliseconds(200),
             ClientCa = Server.Pki.Ca,
             ServerPort = 0,
         }, logs ?? NullLoggerFactory.Instance);

@@ -11,7 +11,7 @@ namespace MiniKube.Agent.Kubelet;
 /// manager WaitForAttachAndMount, before any container); then the bound volume's directory — a
 /// hostPath (created for DirectoryOrCreate) or a local volume's path — is bind-mounted.
 /// </summary>
-internal sealed partial class PodSyncer
+internal sealed partial class VolumeManager
 {
     /// <summary>How soon a pod whose claims are not bound yet is looked at again.</summary>
     private static readonly TimeSpan ClaimRecheck = TimeSpan.FromSeconds(2);
@@ -19,7 +19,7 @@ internal sealed partial class PodSyncer
     private const string LocalPathProvisioner = "rancher.io/local-path";
 
     /// <summary>Null when every claim the pod names is bound; otherwise when to look again.</summary>
-    private async Task<TimeSpan?> WaitForClaimsAsync(V1Pod pod, CancellationToken cancellationToken)
+    public async Task<TimeSpan?> WaitForClaimsAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         foreach (var volume in pod.Spec.Volumes ?? [])
         {
