@@ -37,7 +37,7 @@ internal sealed class PodStatusManager(IKubernetes client, KubeletOptions option
 
     /// <summary>Whether a status write would change anything: conditions' probe and transition times change on their own and are left out.</summary>
     public static bool Differs(V1PodStatus? current, V1PodStatus computed) =>
-        KubernetesJson.Serialize(Comparable(computed)) != KubernetesJson.Serialize(Comparable(current));
+        current is null || KubernetesJson.Serialize(Comparable(computed)) != KubernetesJson.Serialize(Comparable(current));
 
-    private static V1PodStatus? Comparable(V1PodStatus? status) => status is null ? null : status with { Conditions = status.Conditions?.Select(c => c with { LastProbeTime = null, LastTransitionTime = null }).ToList() };
+    private static V1PodStatus Comparable(V1PodStatus status) => status with { Conditions = status.Conditions?.Select(c => c with { LastProbeTime = null, LastTransitionTime = null }).ToList() };
 }
