@@ -1,8 +1,6 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using MiniKube.Api;
@@ -84,7 +82,7 @@ internal sealed class ConfigMapsAndSecrets
     /// <summary>The ConfigMap's data; null when it is missing and optional; <see cref="ContainerConfigException"/> when it is missing and required.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> ConfigMapDataAsync(string ns, string name, bool optional, CancellationToken cancellationToken)
     {
-        var cm = await _shared.ConfigMaps.GetAsync(new NamespacedName(ns, name), ct => ReadOrNullAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct)), cancellationToken);
+        var cm = await _shared.ConfigMaps.GetAsync(new NamespacedName(ns, name), ct => ApiCalls.OrNullAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct)), cancellationToken);
         return cm is not null ? cm.Data?.ToDictionary() ?? []
             : optional ? null : throw new ContainerConfigException($"configmap \"{name}\" not found");
     }
@@ -92,89 +90,32 @@ internal sealed class ConfigMapsAndSecrets
     /// <summary>The Secret's data as text; null when it is missing and optional; <see cref="ContainerConfigException"/> when it is missing and required.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> SecretDataAsync(string ns, string name, bool optional, CancellationToken cancellationToken)
     {
-        var secret = await _shared.Secrets.GetAsync(new NamespacedName(ns, name), ct => ReadOrNullAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct)), cancellationToken);
+        var secret = await _shared.Secrets.GetAsync(new NamespacedName(ns, name), ct => ApiCalls.OrNullAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct)), cancellationToken);
         return secret is not null ? secret.Data?.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetString(kv.Value)) ?? []
             : optional ? null : throw new ContainerConfigException($"secret \"{name}\" not found");
     }
 
     /// <summary>The ConfigMaps a pod refers to (podutil.VisitPodConfigmapNames, for what the kubelet reads).</summary>
-    public static IEnumerable<string> ConfigMapNames(V1Pod pod)
-    {
-        ArgumentNullException.ThrowIfNull(pod);
-        foreach (var container in Containers(pod))
-        {
-            foreach (var from in container.EnvFrom ?? [])
-            {
-                if (from.ConfigMapRef?.Name is { } name)
-                {
-                    yield return name;
-                }
-            }
-            foreach (var env in container.Env ?? [])
-            {
-                if (env.ValueFrom?.ConfigMapKeyRef?.Name is { } name)
-                {
-                    yield return name;
-                }
-            }
-        }
-        foreach (var volume in pod.Spec.Volumes ?? [])
-        {
-            if (volume.ConfigMap?.Name is { } name)
-            {
-                yield return name;
-            }
-        }
-    }
+    public static IEnumerable<string> ConfigMapNames(V1Pod pod) =>
+        ReferencedNames(pod, from => from.ConfigMapRef?.Name, env => env.ConfigMapKeyRef?.Name, volume => volume.ConfigMap?.Name);
 
     /// <summary>The Secrets a pod refers to (podutil.VisitPodSecretNames, for what the kubelet reads).</summary>
-    public static IEnumerable<string> SecretNames(V1Pod pod)
+    public static IEnumerable<string> SecretNames(V1Pod pod) =>
+        ReferencedNames(pod, from => from.SecretRef?.Name, env => env.SecretKeyRef?.Name, volume => volume.Secret?.SecretName);
+
+    /// <summary>The names one kind of reference picks from every container's envFrom and env, and from the volumes.</summary>
+    private static IEnumerable<string> ReferencedNames(V1Pod pod, Func<V1EnvFromSource, string?> fromEnvFrom, Func<V1EnvVarSource, string?> fromEnv, Func<V1Volume, string?> fromVolume)
     {
         ArgumentNullException.ThrowIfNull(pod);
-        foreach (var container in Containers(pod))
-        {
-            foreach (var from in container.EnvFrom ?? [])
-            {
-                if (from.SecretRef?.Name is { } name)
-                {
-                    yield return name;
-                }
-            }
-            foreach (var env in container.Env ?? [])
-            {
-                if (env.ValueFrom?.SecretKeyRef?.Name is { } name)
-                {
-                    yield return name;
-                }
-            }
-        }
-        foreach (var volume in pod.Spec.Volumes ?? [])
-        {
-            if (volume.Secret?.SecretName is { } name)
-            {
-                yield return name;
-            }
-        }
+        var containers = (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []);
+        var names = containers.SelectMany(c => (c.EnvFrom ?? []).Select(fromEnvFrom).Concat((c.Env ?? []).Select(e => e.ValueFrom is { } source ? fromEnv(source) : null)))
+            .Concat((pod.Spec.Volumes ?? []).Select(fromVolume));
+        return names.OfType<string>();
     }
-
-    private static IEnumerable<V1Container> Containers(V1Pod pod) => (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []);
 
     private static HashSet<NamespacedName> Names(string ns, IEnumerable<string> names) => [.. names.Select(n => new NamespacedName(ns, n))];
 
     private string Owner(string podKey) => _node + "|" + podKey;
-
-    private static async Task<T?> ReadOrNullAsync<T>(Func<Task<T>> read)
-        where T : class
-    {
-        try
-        {
-            return await read();
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
 
     /// <summary>The watches of every kubelet on one API client.</summary>
     private sealed class Shared(IKubernetes client, ILogger logger)

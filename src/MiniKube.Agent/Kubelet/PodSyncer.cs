@@ -308,19 +308,11 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     /// <summary>The kubelet's final delete: grace 0, guarded by the uid so a new pod of the same name is safe.</summary>
     private async Task FinalDeleteAsync(V1Pod pod, CancellationToken cancellationToken)
     {
-        try
+        // Not deleted: already gone, or replaced by a new pod of the same name.
+        if (await ApiCalls.DeleteNowAsync(client, pod, cancellationToken))
         {
-            await client.CoreV1.DeleteNamespacedPodAsync(pod.Name(), pod.Namespace(), new V1DeleteOptions
-            {
-                GracePeriodSeconds = 0,
-                Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid },
-            }, cancellationToken: cancellationToken);
             var (ns, name) = (pod.Namespace(), pod.Name());
             LogDeleted(ns, name);
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode is 404 or 409)
-        {
-            // Already gone, or replaced by a new pod of the same name.
         }
     }
 

@@ -1,6 +1,4 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -44,15 +42,8 @@ internal sealed partial class VolumeManager
         {
             throw new ContainerConfigException($"persistentvolumeclaim \"{claimName}\" is not bound");
         }
-        V1PersistentVolume volume;
-        try
-        {
-            volume = await client.CoreV1.ReadPersistentVolumeAsync(claim.Spec.VolumeName, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new ContainerConfigException($"persistentvolume \"{claim.Spec.VolumeName}\" not found");
-        }
+        var volume = await ApiCalls.OrNullAsync(() => client.CoreV1.ReadPersistentVolumeAsync(claim.Spec.VolumeName, cancellationToken: cancellationToken))
+            ?? throw new ContainerConfigException($"persistentvolume \"{claim.Spec.VolumeName}\" not found");
         if (volume.Spec.HostPath is { } hostPath)
         {
             if (hostPath.Type is "DirectoryOrCreate" && !Directory.Exists(hostPath.Path))
@@ -75,17 +66,8 @@ internal sealed partial class VolumeManager
         throw new ContainerConfigException($"volume {volume.Metadata.Name}: only hostPath and local persistent volumes are supported");
     }
 
-    private async Task<V1PersistentVolumeClaim?> ReadClaimAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task<V1PersistentVolumeClaim?> ReadClaimAsync(string ns, string name, CancellationToken cancellationToken) =>
+        ApiCalls.OrNullAsync(() => client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken));
 
     private static bool IsBound(V1PersistentVolumeClaim claim) =>
         claim.Status?.Phase == "Bound" && !string.IsNullOrEmpty(claim.Spec?.VolumeName);
