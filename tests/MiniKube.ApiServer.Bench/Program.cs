@@ -13,9 +13,9 @@ if (Directory.Exists(work))
 }
 Directory.CreateDirectory(work);
 
-if (args.Length > 2 && args[2] is "pods" or "cluster")
+if (args.Length > 2 && args[2] is "pods" or "cluster" or "kubelet")
 {
-    await (args[2] == "pods" ? PodStartBench.RunAsync(binary, work) : ClusterBench.RunAsync(binary, work));
+    await (args[2] switch { "pods" => PodStartBench.RunAsync(binary, work), "kubelet" => KubeletBench.RunAsync(binary, work), _ => ClusterBench.RunAsync(binary, work) });
     Directory.Delete(work, recursive: true);
     return;
 }

@@ -10,11 +10,15 @@ using MiniKube.Client.Events;
 namespace MiniKube.Agent.Kubelet;
 
 /// <summary>
-/// One node's kubelet: registers the node and keeps its lease, informs itself of the pods bound
-/// to the node (and only those), and syncs each through <see cref="PodSyncer"/> from a work
-/// queue — on every change, on a short resync so container exits are noticed, and on timed
-/// re-checks for back-off. Level-triggered throughout: a sync reads the latest cached pod and
-/// the runtime's actual state, so a missed event or a kubelet restart loses nothing.
+/// One node's kubelet (pkg/kubelet/kubelet.go syncLoop): registers the node and keeps its lease,
+/// informs itself of the pods bound to the node (and only those), and syncs each through
+/// <see cref="PodSyncer"/> from a work queue. A pod is synced when the API changes it, when the
+/// relist of <see cref="PodLifecycleEventGenerator"/> (one runtime listing per
+/// <see cref="KubeletOptions.RelistInterval"/> for the whole node) shows one of its containers
+/// started, died or went, when a probe result changes (<see cref="ProbeManager"/>), on timed
+/// re-checks (back-off, claims), and on the slow <see cref="KubeletOptions.ResyncInterval"/>.
+/// Level-triggered throughout: a sync reads the latest cached pod and the latest relist (never
+/// one older than its own last change), so a missed event or a kubelet restart loses nothing.
 /// The pods it runs are the API's pods bound to the node that are not mirror pods, plus the
 /// static pods of <see cref="KubeletOptions.StaticPodsDirectory"/>, which start before (and
 /// without) the API server and show up there as mirror pods (<see cref="MirrorPodClient"/>).
@@ -27,6 +31,9 @@ public sealed partial class Kubelet
     private readonly ILogger _logger;
     private readonly NodeReporter _node;
     private readonly PodSyncer _syncer;
+    private readonly PodLifecycleEventGenerator _pleg;
+    private readonly ProbeManager _probes;
+    private readonly ConfigMapsAndSecrets _configs;
     private readonly EventRecorder _events;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1Service>? _services;
@@ -36,6 +43,12 @@ public sealed partial class Kubelet
 
     // A static pod's last computed status by uid: what its status is compared with while its mirror is missing.
     private readonly ConcurrentDictionary<string, V1PodStatus> _staticStatus = new(StringComparer.Ordinal);
+
+    // The key of every pod synced, by uid: runtime events and probe results name pods by uid.
+    private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>How soon a pod whose stop or sync failed is tried again.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
     public Kubelet(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ILoggerFactory loggers)
     {
@@ -49,10 +62,23 @@ public sealed partial class Kubelet
         _events = new EventRecorder(client, new EventRecorderOptions { Component = "kubelet", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
         // Service environment variables only matter to real containers: simulated nodes (hundreds in one process) skip the watch.
         _services = runtime.Simulated ? null : new Informer<V1Service>(KubeListWatches.Services(client), _logger);
-        _syncer = new PodSyncer(client, runtime, options, _events, _logger)
+        _pleg = new PodLifecycleEventGenerator(runtime, options.Time);
+        _probes = new ProbeManager(new Prober(runtime, options.Time)) { Changed = EnqueueUid };
+        _configs = new ConfigMapsAndSecrets(client, options.NodeName, _logger);
+        // Secrets in memory where containers are real; simulated nodes have no use for a tmpfs (nor the root it needs).
+        var volumes = new VolumeManager(client, options.PodsDirectory, _configs, runtime.Simulated ? NoTmpfs.Instance : new LinuxTmpfs(), _logger);
+        _syncer = new PodSyncer(
+            client,
+            runtime,
+            options,
+            new ContainerConfigGenerator(options, _configs, volumes, () => _services?.List() ?? []),
+            volumes,
+            new PodStatusManager(client, options) { StatusComputed = RememberStaticStatus },
+            _probes,
+            _events,
+            _logger)
         {
-            StatusComputed = RememberStaticStatus,
-            Services = () => _services?.List() ?? [],
+            TerminationFailed = pod => _queue.AddAfter(pod.Namespace() + "/" + pod.Name(), RetryDelay, options.Time),
         };
         _pods = new Informer<V1Pod>(KubeListWatches.Pods(client, fieldSelector: "spec.nodeName=" + options.NodeName), _logger);
         _pods.Changed += _queue.Add;
@@ -79,7 +105,9 @@ public sealed partial class Kubelet
             // Measured (scripts/bench pods): more workers only make dockerd, which sets up each
             // sandbox's network one at a time, slower.
             _queue.RunAsync(4, SyncAsync, stopping.Token),
+            _pleg.RunAsync(_options.RelistInterval, (events, snapshot) => Relisted(events, snapshot, stopping.Token), e => LogRuntimeDown(e.Message), stopping.Token),
             ResyncAsync(stopping.Token),
+            HousekeepingAsync(stopping.Token),
             RescanStaticPodsAsync(stopping.Token));
         try
         {
@@ -105,6 +133,7 @@ public sealed partial class Kubelet
             // Stops the static pods' loops too when registration fails or the host stops.
             await stopping.CancelAsync();
             await local.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _configs.UnregisterAll();
         }
     }
 
@@ -128,10 +157,10 @@ public sealed partial class Kubelet
         }
     }
 
+    /// <summary>Every pod, every <see cref="KubeletOptions.ResyncInterval"/> (upstream's --sync-frequency): whatever a missed trigger left wrong is put right then.</summary>
     private async Task ResyncAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.ResyncInterval, _options.Time);
-        var ticks = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
@@ -140,15 +169,57 @@ public sealed partial class Kubelet
                 {
                     _queue.Add(key);
                 }
-                if (++ticks % 10 == 0)
-                {
-                    await RemoveOrphansAsync(cancellationToken);
-                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    /// <summary>Image tarballs and orphaned containers, every ten relists (upstream's housekeeping).</summary>
+    private async Task HousekeepingAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.RelistInterval * 10, _options.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await RemoveOrphansAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>After each relist: the pods whose containers changed are synced; probes that are due run.</summary>
+    private void Relisted(IReadOnlyList<PodLifecycleEvent> events, RuntimeSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        foreach (var uid in events.Select(e => e.PodUid).Distinct(StringComparer.Ordinal))
+        {
+            EnqueueUid(uid);
+        }
+        _probes.ThrowIfFaulted();
+        _probes.Retain(snapshot.Containers.Where(c => c.State == ContainerState.Running).Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
+        foreach (var uid in snapshot.PodUids)
+        {
+            if (_keys.TryGetValue(uid, out var key) && PodOf(key) is { } pod && pod.Metadata.Uid == uid && pod.Metadata.DeletionTimestamp is null)
+            {
+                _probes.Probe(pod, snapshot.SandboxesOf(uid).FirstOrDefault(s => s.Running)?.Ip, snapshot.ContainersOf(uid), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The pod this node runs under <paramref name="key"/>: its static pod, else the API's.</summary>
+    private V1Pod? PodOf(string key) => _static?.Get(key) ?? _pods.Get(key);
+
+    private void EnqueueUid(string uid)
+    {
+        if (_keys.TryGetValue(uid, out var key))
+        {
+            _queue.Add(key);
         }
     }
 
@@ -168,7 +239,11 @@ public sealed partial class Kubelet
             {
                 var live = _pods.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
                 live.UnionWith(_static?.Uids ?? new HashSet<string>());
-                await _syncer.RemoveOrphansAsync(live, cancellationToken);
+                await _syncer.RemoveOrphansAsync(live, await _pleg.NewerThanAsync(DateTimeOffset.MinValue, cancellationToken), cancellationToken);
+                foreach (var gone in _keys.Keys.Where(uid => !live.Contains(uid)))
+                {
+                    _keys.TryRemove(gone, out _);
+                }
             }
         }
         catch (RuntimeUnavailableException e)
@@ -188,6 +263,7 @@ public sealed partial class Kubelet
             var pod = _pods.Get(key);
             if (pod is null)
             {
+                _configs.UnregisterPod(key);
                 return; // deleted: its containers go with the next orphan sweep
             }
             if (StaticPods.IsMirror(pod))
@@ -196,12 +272,7 @@ public sealed partial class Kubelet
                 await _mirrors.DeleteAsync(pod, cancellationToken);
                 return;
             }
-            var sandboxes = await _runtime.ListSandboxesAsync(cancellationToken);
-            var containers = await _runtime.ListContainersAsync(cancellationToken);
-            if (await _syncer.SyncAsync(pod, sandboxes, containers, cancellationToken) is { } recheck)
-            {
-                _queue.AddAfter(key, recheck, _options.Time);
-            }
+            await SyncPodAsync(key, pod, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -210,7 +281,31 @@ public sealed partial class Kubelet
         catch (Exception e) when (e is RuntimeUnavailableException or HttpOperationException or HttpRequestException or IOException or KubernetesException or InvalidOperationException or KeyNotFoundException or ArgumentException)
         {
             LogSyncFailed(key, e.Message);
-            _queue.AddAfter(key, TimeSpan.FromSeconds(2), _options.Time);
+            _queue.AddAfter(key, RetryDelay, _options.Time);
+        }
+    }
+
+    /// <summary>
+    /// Syncs a pod on a relist newer than its last runtime change; after a sync that changed the
+    /// runtime, syncs it again (on a fresh relist, asked for at once) so its status shows the change.
+    /// </summary>
+    private async Task SyncPodAsync(string key, V1Pod pod, CancellationToken cancellationToken)
+    {
+        var uid = pod.Metadata.Uid;
+        _keys[uid] = key;
+        if (pod.Metadata.DeletionTimestamp is null)
+        {
+            _configs.RegisterPod(key, pod);
+        }
+        var snapshot = await _pleg.NewerThanAsync(_syncer.LastRuntimeChange(uid), cancellationToken);
+        var result = await _syncer.SyncAsync(pod, snapshot.SandboxesOf(uid), snapshot.ContainersOf(uid), cancellationToken);
+        if (result.RuntimeChanged)
+        {
+            _queue.Add(key);
+        }
+        if (result.Recheck is { } delay)
+        {
+            _queue.AddAfter(key, delay, _options.Time);
         }
     }
 
@@ -237,7 +332,8 @@ public sealed partial class Kubelet
         {
             var now = _options.Time.GetUtcNow().UtcDateTime;
             var stopping = old with { Metadata = old.Metadata with { DeletionTimestamp = now, DeletionGracePeriodSeconds = old.Spec.TerminationGracePeriodSeconds ?? 30 } };
-            await _syncer.SyncAsync(stopping, await _runtime.ListSandboxesAsync(cancellationToken), await _runtime.ListContainersAsync(cancellationToken), cancellationToken);
+            var snapshot = await _pleg.NewerThanAsync(_syncer.LastRuntimeChange(old.Metadata.Uid), cancellationToken);
+            await _syncer.SyncAsync(stopping, snapshot.SandboxesOf(old.Metadata.Uid), snapshot.ContainersOf(old.Metadata.Uid), cancellationToken);
             _static.Terminated(old);
             _staticStatus.TryRemove(old.Metadata.Uid, out _);
             LogStaticStopped(key, old.Metadata.Uid);
@@ -250,28 +346,25 @@ public sealed partial class Kubelet
             {
                 await _mirrors.DeleteAsync(current, cancellationToken);
             }
+            _configs.UnregisterPod(key);
             return true;
         }
         // The mirror's status when it is the live one; else the one last computed here.
         var status = current is not null && StaticPods.IsMirrorOf(current, pod) ? current.Status : _staticStatus.GetValueOrDefault(pod.Metadata.Uid);
-        TimeSpan? recheck;
         try
         {
-            recheck = await _syncer.SyncAsync(pod with { Status = status }, await _runtime.ListSandboxesAsync(cancellationToken), await _runtime.ListContainersAsync(cancellationToken), cancellationToken);
+            await SyncPodAsync(key, pod with { Status = status }, cancellationToken);
         }
         catch (HttpRequestException e)
         {
-            // The API server is away (its status write, or a configMap it reads): quietly, the resync retries.
+            // The API server is away (its status write, or a configMap it reads): quietly, and again shortly.
             LogStaticApiAway(key, e.Message);
+            _queue.AddAfter(key, RetryDelay, _options.Time);
             return true;
         }
         if (apiReady)
         {
             await _mirrors.SyncAsync(pod, current, cancellationToken);
-        }
-        if (recheck is { } delay)
-        {
-            _queue.AddAfter(key, delay, _options.Time);
         }
         return true;
     }
@@ -327,7 +420,7 @@ public sealed partial class Kubelet
         }
     }
 
-    [LoggerMessage(EventId = 637, Level = LogLevel.Debug, Message = "Static pod {Pod}: API server unreachable ({Reason}); retrying on the next resync")]
+    [LoggerMessage(EventId = 637, Level = LogLevel.Debug, Message = "Static pod {Pod}: API server unreachable ({Reason}); retrying in 2 s")]
     private partial void LogStaticApiAway(string pod, string reason);
 
     [LoggerMessage(EventId = 639, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) stopped")]

@@ -22,8 +22,15 @@ public sealed class KubeletOptions
     /// <summary>How often the static pod directory is read again (upstream's file source: 20 s).</summary>
     public TimeSpan StaticPodsRescanInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often every pod is synced even without a change (container exits are noticed this way).</summary>
-    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often the runtime is listed for the whole node, so container starts and exits are noticed (upstream's PLEG relist period, 1 s).</summary>
+    public TimeSpan RelistInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often every pod is synced even without a change (upstream's --sync-frequency, 1 min).
+    /// Half of upstream's: an idle pod's sync reads the relist and the informer and writes nothing,
+    /// so it is cheap, and it bounds how long whatever a missed trigger left wrong stays so.
+    /// </summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Node lease renewal; the lease lasts four times this, as upstream's 10 s / 40 s.</summary>
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);

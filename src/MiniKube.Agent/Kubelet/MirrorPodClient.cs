@@ -46,19 +46,11 @@ internal sealed partial class MirrorPodClient(IKubernetes client, string nodeNam
     public async Task DeleteAsync(V1Pod mirror, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mirror);
-        try
+        // Not deleted: gone already, or replaced meanwhile; the next sync looks again.
+        if (await ApiCalls.DeleteNowAsync(client, mirror, cancellationToken))
         {
-            await client.CoreV1.DeleteNamespacedPodAsync(mirror.Name(), mirror.Namespace(), new V1DeleteOptions
-            {
-                GracePeriodSeconds = 0,
-                Preconditions = new V1Preconditions { Uid = mirror.Metadata.Uid },
-            }, cancellationToken: cancellationToken);
             var (ns, name) = (mirror.Namespace(), mirror.Name());
             LogDeleted(ns, name);
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode is 404 or 409)
-        {
-            // Gone already, or replaced meanwhile: the next sync looks again.
         }
     }
 

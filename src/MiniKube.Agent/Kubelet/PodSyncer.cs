@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
-using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -15,9 +13,14 @@ namespace MiniKube.Agent.Kubelet;
 /// (pkg/kubelet/kuberuntime/kuberuntime_manager.go SyncPod): a sandbox, the init containers in
 /// order, then the app containers; restarts per restartPolicy with exponential back-off (10 s
 /// doubling to 5 minutes: CrashLoopBackOff); graceful termination (preStop hooks, then SIGTERM,
-/// then SIGKILL at the end of the grace period) and the final delete when the pod is being deleted; then the status, written only when it changed.
+/// then SIGKILL at the end of the grace period) and the final delete when the pod is being
+/// deleted; then the status (<see cref="PodStatusManager"/>). It reads the runtime only through
+/// the relist it is given and records when it last changed a pod's containers
+/// (<see cref="LastRuntimeChange"/>), so the kubelet never hands it a relist older than its own
+/// last action. Container specs come from <see cref="ContainerConfigGenerator"/>, volumes from
+/// <see cref="VolumeManager"/>, probe results from <see cref="ProbeManager"/>.
 /// </summary>
-internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, EventRecorder events, ILogger logger)
+internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ContainerConfigGenerator configs, VolumeManager volumes, PodStatusManager status, ProbeManager probes, EventRecorder events, ILogger logger)
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
@@ -25,85 +28,101 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     // Why a container is not running when the runtime cannot say (image and config errors).
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _waiting = new();
 
-    // Readiness of running containers by pod uid and container name, from their probes.
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _ready = new();
-
-    private readonly Prober _prober = new(runtime, options.Time);
+    // When this kubelet last changed each pod's sandboxes or containers, by uid.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _changed = new();
 
     // Pods being stopped, by uid (see SyncAsync).
     private readonly ConcurrentDictionary<string, Task> _terminations = new();
 
     private readonly ContainerStopper _stopper = new(runtime, new HandlerActions(runtime), options.Time);
 
-    /// <summary>The cluster's Services, for the containers' service environment variables.</summary>
-    public Func<IEnumerable<V1Service>> Services { get; init; } = () => [];
+    /// <summary>Called when stopping a pod failed; it still has its deletionTimestamp and should be synced again soon.</summary>
+    public Action<V1Pod>? TerminationFailed { get; init; }
 
-    /// <summary>Called with every status a sync computes (the kubelet remembers static pods' own, for when their mirror is missing).</summary>
-    public Action<V1Pod, V1PodStatus>? StatusComputed { get; init; }
+    /// <summary>When a sync last changed the pod's sandboxes or containers (<see cref="DateTimeOffset.MinValue"/>: never); a relist taken before then does not show it yet.</summary>
+    public DateTimeOffset LastRuntimeChange(string podUid) => _changed.GetValueOrDefault(podUid, DateTimeOffset.MinValue);
 
-    /// <summary>Syncs the pod; returns when it should be looked at again at the latest (null: on the next change or resync).</summary>
-    public async Task<TimeSpan?> SyncAsync(V1Pod pod, IReadOnlyList<PodSandbox> sandboxes, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
+    /// <summary>Syncs the pod from its own <paramref name="sandboxes"/> and <paramref name="containers"/> of a relist newer than <see cref="LastRuntimeChange"/>.</summary>
+    public async Task<PodSyncResult> SyncAsync(V1Pod pod, IReadOnlyList<PodSandbox> sandboxes, IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(pod);
         var uid = pod.Metadata.Uid;
-        var mine = containers.Where(c => c.PodUid == uid).ToList();
-        var sandbox = sandboxes.Where(s => s.PodUid == uid).OrderByDescending(s => s.Running).FirstOrDefault();
+        var before = LastRuntimeChange(uid);
+        var mine = containers.ToList();
+        var sandbox = sandboxes.OrderByDescending(s => s.Running).FirstOrDefault();
         if (pod.Metadata.DeletionTimestamp is not null)
         {
             // Termination waits out the grace period, so it runs apart from the sync workers:
             // stopping one pod never delays starting another (upstream has a worker per pod).
             // The queue never syncs one pod twice at once, so one termination per pod runs.
-            _ = _terminations.GetOrAdd(uid, _ => TerminateInBackgroundAsync(pod, sandboxes.Where(s => s.PodUid == uid).ToList(), mine, cancellationToken));
-            return null;
+            _ = _terminations.GetOrAdd(uid, _ => TerminateInBackgroundAsync(pod, [.. sandboxes], mine, cancellationToken));
+            return new PodSyncResult(null, false);
         }
         var waiting = _waiting.GetOrAdd(uid, _ => new ConcurrentDictionary<string, string>());
         TimeSpan? recheck = null;
         var finished = pod.Status?.Phase is "Succeeded" or "Failed";
         // Nothing starts until every claim is bound (the volume manager's wait before SyncPod): containers show ContainerCreating.
         // A pod already running keeps its volumes, as upstream keeps them mounted.
-        var claimsPending = finished || sandbox is { Running: true } ? null : await WaitForClaimsAsync(pod, cancellationToken);
+        var claimsPending = finished || sandbox is { Running: true } ? null : await volumes.WaitForClaimsAsync(pod, cancellationToken);
         if (!finished && claimsPending is null)
         {
             if (sandbox is not { Running: true })
             {
-                foreach (var dead in sandboxes.Where(s => s.PodUid == uid))
+                foreach (var dead in sandboxes)
                 {
                     await runtime.RemoveSandboxAsync(dead.Id, cancellationToken);
+                    MarkChanged(uid);
                 }
                 sandbox = await runtime.RunSandboxAsync(SandboxFor(pod, PodDns.For(pod, options.ClusterDns, options.ClusterDomain, ResolvConf.Read(options.ResolvConfPath))), cancellationToken);
+                MarkChanged(uid);
                 var (ns, name, ip) = (pod.Namespace(), pod.Name(), sandbox.Ip ?? "");
                 LogSandbox(ns, name, ip);
             }
             recheck = await SyncContainersAsync(pod, sandbox, mine, waiting, cancellationToken);
-            mine = (await runtime.ListContainersAsync(cancellationToken)).Where(c => c.PodUid == uid).ToList();
         }
         recheck ??= claimsPending;
-        var readiness = _ready.GetOrAdd(uid, _ => new ConcurrentDictionary<string, bool>());
-        var status = PodStatusBuilder.Build(pod, sandbox, mine, waiting, readiness, options.NodeIp, options.Time.GetUtcNow().UtcDateTime);
-        StatusComputed?.Invoke(pod, status);
-        await WriteStatusAsync(pod, status, cancellationToken);
-        return recheck;
+        if (LastRuntimeChange(uid) != before)
+        {
+            // What this sync did is not in the relist it read: the status waits for the next sync, on a newer relist.
+            return new PodSyncResult(recheck, true);
+        }
+        var readiness = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var spec in pod.Spec.Containers)
+        {
+            if (Latest(mine, spec.Name, init: false) is { State: Runtime.ContainerState.Running } running)
+            {
+                readiness[spec.Name] = probes.HealthOf(spec, running.Id).Ready;
+            }
+        }
+        await status.UpdateAsync(pod, sandbox, mine, waiting, readiness, cancellationToken);
+        return new PodSyncResult(recheck, false);
     }
 
-    /// <summary>Removes what belongs to pods this node no longer has.</summary>
-    public async Task RemoveOrphansAsync(ISet<string> liveUids, CancellationToken cancellationToken)
+    /// <summary>Removes what belongs to pods this node no longer has, as the relist shows it.</summary>
+    public async Task RemoveOrphansAsync(ISet<string> liveUids, RuntimeSnapshot snapshot, CancellationToken cancellationToken)
     {
-        _prober.Retain((await runtime.ListContainersAsync(cancellationToken)).Where(c => c.State == Runtime.ContainerState.Running).Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
-        foreach (var container in (await runtime.ListContainersAsync(cancellationToken)).Where(c => !liveUids.Contains(c.PodUid)))
+        ArgumentNullException.ThrowIfNull(liveUids);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        foreach (var container in snapshot.Containers.Where(c => !liveUids.Contains(c.PodUid)))
         {
             await runtime.StopContainerAsync(container.Id, TimeSpan.FromSeconds(2), cancellationToken);
             await runtime.RemoveContainerAsync(container.Id, cancellationToken);
         }
-        foreach (var sandbox in (await runtime.ListSandboxesAsync(cancellationToken)).Where(s => !liveUids.Contains(s.PodUid)))
+        foreach (var sandbox in snapshot.Sandboxes.Where(s => !liveUids.Contains(s.PodUid)))
         {
             await runtime.StopSandboxAsync(sandbox.Id, cancellationToken);
             await runtime.RemoveSandboxAsync(sandbox.Id, cancellationToken);
-            _waiting.TryRemove(sandbox.PodUid, out _);
-            var volumes = Path.Combine(options.PodsDirectory, sandbox.PodUid);
-            if (Directory.Exists(volumes))
-            {
-                Directory.Delete(volumes, recursive: true);
-            }
+            Forget(sandbox.PodUid);
+            volumes.RemovePodDirectory(sandbox.PodUid);
         }
+    }
+
+    private void MarkChanged(string podUid) => _changed[podUid] = options.Time.GetUtcNow();
+
+    private void Forget(string podUid)
+    {
+        _waiting.TryRemove(podUid, out _);
+        _changed.TryRemove(podUid, out _);
     }
 
     private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodSandbox sandbox, List<ContainerInfo> mine, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
@@ -125,7 +144,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             {
                 return null; // failed for good: the pod fails
             }
-            return await StartOrBackOffAsync(pod, sandbox, init, latest, init: true, waiting, cancellationToken);
+            return await StartOrBackOffAsync(pod, sandbox, init, latest, mine, init: true, waiting, cancellationToken);
         }
         TimeSpan? recheck = null;
         foreach (var container in pod.Spec.Containers)
@@ -134,9 +153,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             if (latest?.State == Runtime.ContainerState.Running)
             {
                 waiting.TryRemove(container.Name, out _);
-                var health = await _prober.CheckAsync(container, latest, sandbox.Ip, cancellationToken);
-                _ready.GetOrAdd(pod.Metadata.Uid, _ => new ConcurrentDictionary<string, bool>())[container.Name] = health.Ready;
-                if (health.Kill)
+                if (probes.HealthOf(container, latest.Id).Kill)
                 {
                     // Liveness (or startup) failed: the container is restarted per restartPolicy.
                     var (ns, name, containerName) = (pod.Namespace(), pod.Name(), container.Name);
@@ -144,6 +161,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                     Event(pod, container.Name, false, EventTypes.Warning, "Unhealthy", "Liveness probe failed");
                     Event(pod, container.Name, false, EventTypes.Normal, "Killing", $"Container {containerName} failed liveness probe, will be restarted");
                     await _stopper.StopAsync(container, latest, sandbox.Ip, TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30), cancellationToken);
+                    MarkChanged(pod.Metadata.Uid);
                 }
                 continue;
             }
@@ -152,13 +170,13 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                 waiting.TryRemove(container.Name, out _);
                 continue;
             }
-            var next = await StartOrBackOffAsync(pod, sandbox, container, latest, init: false, waiting, cancellationToken);
+            var next = await StartOrBackOffAsync(pod, sandbox, container, latest, mine, init: false, waiting, cancellationToken);
             recheck = next is null ? recheck : recheck is null || next < recheck ? next : recheck;
         }
         return recheck;
     }
 
-    private async Task<TimeSpan?> StartOrBackOffAsync(V1Pod pod, PodSandbox sandbox, V1Container container, ContainerInfo? latest, bool init, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> StartOrBackOffAsync(V1Pod pod, PodSandbox sandbox, V1Container container, ContainerInfo? latest, List<ContainerInfo> mine, bool init, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
     {
         if (latest is { State: Runtime.ContainerState.Exited, FinishedAt: { } finishedAt })
         {
@@ -177,6 +195,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         if (latest is { State: Runtime.ContainerState.Created })
         {
             await runtime.RemoveContainerAsync(latest.Id, cancellationToken); // a start that never happened
+            MarkChanged(pod.Metadata.Uid);
         }
         try
         {
@@ -185,16 +204,18 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             Event(pod, container.Name, init, EventTypes.Normal, "Pulled", policy == ImagePullPolicy.Always
                 ? $"Successfully pulled image \"{container.Image}\""
                 : $"Container image \"{container.Image}\" already present on machine");
-            var config = await ContainerConfigAsync(pod, sandbox, container, init, latest is null ? 0 : latest.Attempt + 1, cancellationToken);
+            var config = await configs.GenerateAsync(pod, sandbox, container, init, latest is null ? 0 : latest.Attempt + 1, cancellationToken);
             var id = await runtime.CreateContainerAsync(sandbox, config, cancellationToken);
+            MarkChanged(pod.Metadata.Uid);
             Event(pod, container.Name, init, EventTypes.Normal, "Created", $"Created container: {container.Name}");
             await runtime.StartContainerAsync(id, cancellationToken);
+            MarkChanged(pod.Metadata.Uid);
             Event(pod, container.Name, init, EventTypes.Normal, "Started", $"Started container {container.Name}");
             waiting.TryRemove(container.Name, out _);
             // Keep only the previous attempt (for logs --previous).
             if (latest is not null)
             {
-                foreach (var older in (await runtime.ListContainersAsync(cancellationToken)).Where(c => c.PodUid == pod.Metadata.Uid && c.Name == container.Name && c.Init == init && c.Attempt < latest.Attempt))
+                foreach (var older in mine.Where(c => c.Name == container.Name && c.Init == init && c.Attempt < latest.Attempt))
                 {
                     await runtime.RemoveContainerAsync(older.Id, cancellationToken);
                 }
@@ -244,8 +265,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             {
                 await FinalDeleteAsync(pod, cancellationToken); // a static pod has no API object; its mirror is the kubelet's to delete
             }
-            _waiting.TryRemove(uid, out _);
-            _ready.TryRemove(uid, out _);
+            Forget(uid);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -253,9 +273,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         }
         catch (Exception e) when (e is RuntimeUnavailableException or HttpOperationException or HttpRequestException or IOException or KubernetesException or InvalidOperationException or KeyNotFoundException)
         {
-            // The pod still has its deletionTimestamp, so the next resync tries again.
+            // The pod still has its deletionTimestamp: the kubelet syncs it again soon.
             var (ns, name, reason) = (pod.Namespace(), pod.Name(), e.Message);
             LogTerminationFailed(ns, name, reason);
+            TerminationFailed?.Invoke(pod);
         }
         finally
         {
@@ -281,51 +302,19 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             await runtime.StopSandboxAsync(sandbox.Id, cancellationToken);
             await runtime.RemoveSandboxAsync(sandbox.Id, cancellationToken);
         }
-        var volumes = Path.Combine(options.PodsDirectory, pod.Metadata.Uid);
-        if (Directory.Exists(volumes))
-        {
-            Directory.Delete(volumes, recursive: true);
-        }
+        volumes.RemovePodDirectory(pod.Metadata.Uid);
     }
 
     /// <summary>The kubelet's final delete: grace 0, guarded by the uid so a new pod of the same name is safe.</summary>
     private async Task FinalDeleteAsync(V1Pod pod, CancellationToken cancellationToken)
     {
-        try
+        // Not deleted: already gone, or replaced by a new pod of the same name.
+        if (await ApiCalls.DeleteNowAsync(client, pod, cancellationToken))
         {
-            await client.CoreV1.DeleteNamespacedPodAsync(pod.Name(), pod.Namespace(), new V1DeleteOptions
-            {
-                GracePeriodSeconds = 0,
-                Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid },
-            }, cancellationToken: cancellationToken);
             var (ns, name) = (pod.Namespace(), pod.Name());
             LogDeleted(ns, name);
         }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode is 404 or 409)
-        {
-            // Already gone, or replaced by a new pod of the same name.
-        }
     }
-
-    private async Task WriteStatusAsync(V1Pod pod, V1PodStatus status, CancellationToken cancellationToken)
-    {
-        if (KubernetesJson.Serialize(Comparable(status)) == KubernetesJson.Serialize(Comparable(pod.Status)))
-        {
-            return;
-        }
-        var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
-        try
-        {
-            await client.CoreV1.PatchNamespacedPodStatusAsync(patch, pod.Name(), pod.Namespace(), cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
-        {
-            // Deleted meanwhile.
-        }
-    }
-
-    /// <summary>Status without the timestamps that change on their own, for change detection.</summary>
-    private static V1PodStatus? Comparable(V1PodStatus? status) => status is null ? null : status with { Conditions = status.Conditions?.Select(c => c with { LastProbeTime = null, LastTransitionTime = null }).ToList() };
 
     private static ContainerInfo? Latest(List<ContainerInfo> containers, string name, bool init) =>
         containers.Where(c => c.Name == name && c.Init == init).MaxBy(c => c.Attempt);
@@ -346,197 +335,6 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                 .Select(p => new PortMapping(p.ContainerPort, p.HostPort!.Value, p.Protocol ?? "TCP", p.HostIP))],
         };
 
-    private async Task<ContainerConfig> ContainerConfigAsync(V1Pod pod, PodSandbox sandbox, V1Container container, bool init, int attempt, CancellationToken cancellationToken)
-    {
-        // Service variables first: the container's own override them and may refer to them as $(VAR).
-        var env = ServiceEnvironment.For(pod, Services());
-        foreach (var source in container.EnvFrom ?? [])
-        {
-            var data = source.ConfigMapRef is { } cm
-                ? await ConfigMapDataAsync(pod.Namespace(), cm.Name, cm.Optional == true, cancellationToken)
-                : source.SecretRef is { } secret ? await SecretDataAsync(pod.Namespace(), secret.Name, secret.Optional == true, cancellationToken) : null;
-            foreach (var (key, value) in data ?? new Dictionary<string, string>())
-            {
-                env[(source.Prefix ?? "") + key] = value;
-            }
-        }
-        foreach (var variable in container.Env ?? [])
-        {
-            env[variable.Name] = variable.ValueFrom is { } from ? await ResolveAsync(pod, sandbox, from, cancellationToken) : Expand(variable.Value ?? "", env);
-        }
-        var mounts = await MountsAsync(pod, container, cancellationToken);
-        var limits = container.Resources?.Limits;
-        var requests = container.Resources?.Requests;
-        return new ContainerConfig(container.Name, container.Image)
-        {
-            Command = [.. (container.Command ?? []).Select(a => Expand(a, env))],
-            Args = [.. (container.Args ?? []).Select(a => Expand(a, env))],
-            Env = env,
-            WorkingDir = container.WorkingDir,
-            Mounts = mounts,
-            CpuLimitMillis = Quantities.Milli(limits, "cpu"),
-            CpuRequestMillis = Quantities.Milli(requests, "cpu"),
-            MemoryLimitBytes = Quantities.Value(limits, "memory"),
-            RunAsUser = container.SecurityContext?.RunAsUser ?? pod.Spec.SecurityContext?.RunAsUser,
-            Privileged = container.SecurityContext?.Privileged == true,
-            ReadOnlyRootFilesystem = container.SecurityContext?.ReadOnlyRootFilesystem == true,
-            Tty = container.Tty == true,
-            Stdin = container.Stdin == true,
-            Attempt = attempt,
-            Init = init,
-            RunsToCompletion = init || pod.Spec.RestartPolicy is "Never" or "OnFailure",
-        };
-    }
-
-    private async Task<string> ResolveAsync(V1Pod pod, PodSandbox sandbox, V1EnvVarSource from, CancellationToken cancellationToken)
-    {
-        if (from.FieldRef is { } field)
-        {
-            return field.FieldPath switch
-            {
-                "metadata.name" => pod.Name(),
-                "metadata.namespace" => pod.Namespace(),
-                "metadata.uid" => pod.Metadata.Uid,
-                "spec.nodeName" => options.NodeName,
-                "spec.serviceAccountName" => pod.Spec.ServiceAccountName ?? "default",
-                "status.podIP" => sandbox.Ip ?? "",
-                "status.hostIP" => options.NodeIp,
-                var path when path.StartsWith("metadata.labels['", StringComparison.Ordinal) => pod.Metadata.Labels is { } labels && labels.TryGetValue(path[17..^2], out var label) ? label : "",
-                var path when path.StartsWith("metadata.annotations['", StringComparison.Ordinal) => pod.Metadata.Annotations is { } annotations && annotations.TryGetValue(path[22..^2], out var annotation) ? annotation : "",
-                var path => throw new ContainerConfigException($"unsupported fieldRef {path}"),
-            };
-        }
-        if (from.ConfigMapKeyRef is { } cmKey)
-        {
-            var data = await ConfigMapDataAsync(pod.Namespace(), cmKey.Name, cmKey.Optional == true, cancellationToken);
-            return data?.GetValueOrDefault(cmKey.Key) ?? (cmKey.Optional == true ? "" : throw new ContainerConfigException($"couldn't find key {cmKey.Key} in ConfigMap {pod.Namespace()}/{cmKey.Name}"));
-        }
-        if (from.SecretKeyRef is { } secretKey)
-        {
-            var data = await SecretDataAsync(pod.Namespace(), secretKey.Name, secretKey.Optional == true, cancellationToken);
-            return data?.GetValueOrDefault(secretKey.Key) ?? (secretKey.Optional == true ? "" : throw new ContainerConfigException($"couldn't find key {secretKey.Key} in Secret {pod.Namespace()}/{secretKey.Name}"));
-        }
-        return "";
-    }
-
-    private async Task<List<Mount>> MountsAsync(V1Pod pod, V1Container container, CancellationToken cancellationToken)
-    {
-        var mounts = new List<Mount>();
-        foreach (var volumeMount in container.VolumeMounts ?? [])
-        {
-            var volume = pod.Spec.Volumes?.FirstOrDefault(v => v.Name == volumeMount.Name)
-                ?? throw new ContainerConfigException($"volume {volumeMount.Name} not found");
-            var host = await PrepareVolumeAsync(pod, volume, cancellationToken);
-            if (volumeMount.SubPath is { Length: > 0 } sub)
-            {
-                host = Path.Combine(host, sub);
-            }
-            mounts.Add(new Mount(host, volumeMount.MountPath, volumeMount.ReadOnlyProperty == true || volume.PersistentVolumeClaim?.ReadOnlyProperty == true));
-        }
-        return mounts;
-    }
-
-    /// <summary>The host directory behind a volume, with configMap/secret/downwardAPI content written out.</summary>
-    private async Task<string> PrepareVolumeAsync(V1Pod pod, V1Volume volume, CancellationToken cancellationToken)
-    {
-        if (volume.PersistentVolumeClaim is { } claim)
-        {
-            return await ClaimVolumePathAsync(pod, claim.ClaimName, cancellationToken);
-        }
-        if (volume.HostPath is { } hostPath)
-        {
-            if (hostPath.Type is "DirectoryOrCreate")
-            {
-                Directory.CreateDirectory(hostPath.Path);
-            }
-            return hostPath.Path;
-        }
-        var directory = Path.Combine(options.PodsDirectory, pod.Metadata.Uid, "volumes", volume.Name);
-        Directory.CreateDirectory(directory);
-        IReadOnlyDictionary<string, string>? files = null;
-        if (volume.ConfigMap is { } cm)
-        {
-            files = await ConfigMapDataAsync(pod.Namespace(), cm.Name, cm.Optional == true, cancellationToken);
-            files = Select(files, cm.Items);
-        }
-        else if (volume.Secret is { } secret)
-        {
-            files = await SecretDataAsync(pod.Namespace(), secret.SecretName, secret.Optional == true, cancellationToken);
-            files = Select(files, secret.Items);
-        }
-        else if (volume.EmptyDir is null && volume.DownwardAPI is null && volume.Projected is null)
-        {
-            throw new ContainerConfigException($"volume {volume.Name}: this kind of volume is not supported yet");
-        }
-        foreach (var (name, content) in files ?? new Dictionary<string, string>())
-        {
-            var path = Path.Combine(directory, name);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, content, cancellationToken);
-        }
-        return directory;
-    }
-
-    private static Dictionary<string, string>? Select(IReadOnlyDictionary<string, string>? data, IList<V1KeyToPath>? items) =>
-        data is null ? null
-        : items is null ? new Dictionary<string, string>(data)
-        : items.Where(i => data.ContainsKey(i.Key)).ToDictionary(i => i.Path, i => data[i.Key]);
-
-    private async Task<IReadOnlyDictionary<string, string>?> ConfigMapDataAsync(string ns, string name, bool optional, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var cm = await client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken);
-            return cm.Data?.ToDictionary() ?? [];
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
-        {
-            return optional ? null : throw new ContainerConfigException($"configmap \"{name}\" not found");
-        }
-    }
-
-    private async Task<IReadOnlyDictionary<string, string>?> SecretDataAsync(string ns, string name, bool optional, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken);
-            return secret.Data?.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetString(kv.Value)) ?? [];
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 404)
-        {
-            return optional ? null : throw new ContainerConfigException($"secret \"{name}\" not found");
-        }
-    }
-
-    /// <summary>$(VAR) references to earlier variables, as Kubernetes expands command, args and env ($$ escapes).</summary>
-    private static string Expand(string text, Dictionary<string, string> env)
-    {
-        if (!text.Contains('$', StringComparison.Ordinal))
-        {
-            return text;
-        }
-        var result = new StringBuilder();
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '$')
-            {
-                result.Append('$');
-                i++;
-            }
-            else if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '(' && text.IndexOf(')', i + 2) is var end and > 0
-                && env.TryGetValue(text[(i + 2)..end], out var value))
-            {
-                result.Append(value);
-                i = end;
-            }
-            else
-            {
-                result.Append(text[i]);
-            }
-        }
-        return result.ToString();
-    }
-
     [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: sandbox started, IP {Ip}")]
     private partial void LogSandbox(string @namespace, string name, string ip);
 
@@ -550,5 +348,5 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     private partial void LogDeleted(string @namespace, string name);
 }
 
-/// <summary>A container cannot be configured (missing configMap key, unsupported volume): CreateContainerConfigError.</summary>
-internal sealed class ContainerConfigException(string message) : Exception(message);
+/// <summary>What one sync did: when to look at the pod again at the latest (null: on the next change or resync), and whether it changed the pod's containers (then the relist it read is out of date).</summary>
+internal sealed record PodSyncResult(TimeSpan? Recheck, bool RuntimeChanged);

@@ -44,6 +44,13 @@ public interface IContainerRuntime
     /// <summary>Every container this runtime holds for mkube (all pods, all attempts), sandboxes excluded.</summary>
     Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every sandbox and every container at once (CRI's ListPodSandbox + ListContainers): the
+    /// kubelet's relist, which runs every second, so a runtime answers it with as few calls to
+    /// its daemon as it can (Docker: one list).
+    /// </summary>
+    Task<RuntimePods> ListPodsAsync(CancellationToken cancellationToken);
+
     /// <summary>Runs a command in a running container and returns its exit code (exec probes); throws <see cref="TimeoutException"/> past <paramref name="timeout"/>.</summary>
     Task<int> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken);
 
@@ -108,6 +115,9 @@ public sealed record SandboxConfig(string PodUid, string Namespace, string PodNa
 public sealed record DnsConfig(IReadOnlyList<string> Nameservers, IReadOnlyList<string> Searches, IReadOnlyList<string> Options);
 
 public sealed record PortMapping(int ContainerPort, int HostPort, string Protocol, string? HostIp);
+
+/// <summary>What one listing of the runtime found: all sandboxes and all containers.</summary>
+public sealed record RuntimePods(IReadOnlyList<PodSandbox> Sandboxes, IReadOnlyList<ContainerInfo> Containers);
 
 /// <summary>A running or stopped sandbox; <see cref="Ip"/> is the pod IP.</summary>
 public sealed record PodSandbox(string Id, string PodUid, string Namespace, string PodName, string? Ip, bool Running);

@@ -5,6 +5,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Kubelet;
+using MiniKube.Agent.Runtime;
 using MiniKube.Agent.Runtime.Simulated;
 
 namespace MiniKube.Agent.Tests.Kubelet;
@@ -49,16 +50,17 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
     /// <param name="client">Another client, e.g. one for an API server that is not there.</param>
     /// <param name="logs">Where the kubelet logs (default: nowhere).</param>
     /// <param name="waitUntilReady">False where the kubelet cannot register.</param>
-    public async Task StartKubeletAsync(string nodeIp = UnreachableNodeIp, string? staticPodsDirectory = null, IKubernetes? client = null, ILoggerFactory? logs = null, bool waitUntilReady = true)
+    /// <param name="runtime">Another runtime, e.g. one wrapping <see cref="Runtime"/> to count calls.</param>
+    public async Task StartKubeletAsync(string nodeIp = UnreachableNodeIp, string? staticPodsDirectory = null, IKubernetes? client = null, ILoggerFactory? logs = null, bool waitUntilReady = true, IContainerRuntime? runtime = null)
     {
-        var kubelet = new MiniKube.Agent.Kubelet.Kubelet(client ?? Client, Runtime, new KubeletOptions
+        var kubelet = new MiniKube.Agent.Kubelet.Kubelet(client ?? Client, runtime ?? Runtime, new KubeletOptions
         {
             NodeName = NodeName,
             NodeIp = nodeIp,
             PodsDirectory = Path.Combine(Server.Directory, "pods"),
             StaticPodsDirectory = staticPodsDirectory,
             StaticPodsRescanInterval = TimeSpan.FromMilliseconds(200),
-            ResyncInterval = TimeSpan.FromMilliseconds(200),
+            RelistInterval = TimeSpan.FromMilliseconds(200),
             ClientCa = Server.Pki.Ca,
             ServerPort = 0,
         }, logs ?? NullLoggerFactory.Instance);

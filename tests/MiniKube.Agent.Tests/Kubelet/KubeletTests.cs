@@ -96,6 +96,33 @@ public sealed class KubeletTests
         Assert.That(later.Status.Conditions.Single(c => c.Type == "Ready").Status, Is.EqualTo("False"));
     }
 
+    [Test]
+    public async Task ConfigMapCreatedAfterThePod_ContainerStartsWithItsValue()
+    {
+        var pod = Pod("late", "Always", "sleep", "3600");
+        pod.Spec.Containers[0].Env = [new V1EnvVar { Name = "X", ValueFrom = new V1EnvVarSource { ConfigMapKeyRef = new V1ConfigMapKeySelector { Name = "late-settings", Key = "k" } } }];
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+        await _cluster.WaitForPodAsync("late", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "CreateContainerConfigError");
+
+        await _cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "late-settings" }, Data = new Dictionary<string, string> { ["k"] = "v" } }, "default");
+
+        await _cluster.WaitForPodAsync("late", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null);
+    }
+
+    [Test]
+    public async Task RunningContainerStops_NoticedByTheRelistAndBackedOff()
+    {
+        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(Pod("crash", "Always", "sleep", "3600"), "default");
+        var running = await _cluster.WaitForPodAsync("crash", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null);
+        var id = running.Status.ContainerStatuses[0].ContainerID["docker://".Length..];
+
+        await _cluster.Runtime.StopContainerAsync(id, TimeSpan.Zero, CancellationToken.None);
+
+        // Within a relist or two, not on the slow resync: back-off before the restart, the exit in lastState.
+        var died = await _cluster.WaitForPodAsync("crash", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "CrashLoopBackOff");
+        Assert.That(died.Status.ContainerStatuses[0].LastState.Terminated.ExitCode, Is.EqualTo(137));
+    }
+
     private static V1Pod Pod(string name, string restartPolicy, params string[] command) => new()
     {
         Metadata = new V1ObjectMeta { Name = name },

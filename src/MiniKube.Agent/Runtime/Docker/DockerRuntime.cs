@@ -146,27 +146,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
         RemoveContainerAsync(sandboxId, cancellationToken);
 
-    public async Task<IReadOnlyList<PodSandbox>> ListSandboxesAsync(CancellationToken cancellationToken)
-    {
-        var listed = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true")),
-        }, cancellationToken));
-        return [.. listed.Select(c =>
-        {
-            var running = string.Equals(c.State, "running", StringComparison.Ordinal);
-            var hostNetwork = c.NetworkSettings?.Networks?.ContainsKey("host") ?? false;
-            var ip = running && !hostNetwork ? BridgeIp(c.NetworkSettings?.Networks, null) : null;
-            return new PodSandbox(
-                c.ID,
-                DockerLabels.Get(c.Labels, DockerLabels.PodUid),
-                DockerLabels.Get(c.Labels, DockerLabels.PodNamespace),
-                DockerLabels.Get(c.Labels, DockerLabels.PodName),
-                ip,
-                running);
-        })];
-    }
+    public async Task<IReadOnlyList<PodSandbox>> ListSandboxesAsync(CancellationToken cancellationToken) =>
+        [.. (await ListManagedAsync((DockerLabels.Sandbox, "true"), cancellationToken)).Select(ToSandbox)];
 
     public async Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken)
     {
@@ -235,18 +216,46 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken) =>
+        await ToContainerInfosAsync(await ListManagedAsync((DockerLabels.Sandbox, "false"), cancellationToken), cancellationToken);
+
+    /// <summary>One Docker list for both (the relist every second): sandboxes and containers told apart by their label.</summary>
+    public async Task<RuntimePods> ListPodsAsync(CancellationToken cancellationToken)
     {
-        var listed = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
+        var listed = await ListManagedAsync(null, cancellationToken);
+        var sandboxes = listed.Where(c => DockerLabels.Get(c.Labels, DockerLabels.Sandbox) == "true").ToList();
+        var containers = listed.Where(c => DockerLabels.Get(c.Labels, DockerLabels.Sandbox) != "true").ToList();
+        return new RuntimePods([.. sandboxes.Select(ToSandbox)], await ToContainerInfosAsync(containers, cancellationToken));
+    }
+
+    /// <summary>Every container of this node (all states), optionally narrowed by one more label.</summary>
+    private async Task<IList<ContainerListResponse>> ListManagedAsync((string Key, string Value)? label, CancellationToken cancellationToken) =>
+        await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
         {
             All = true,
-            Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "false")),
+            Filters = label is { } extra ? DockerLabels.Filter((DockerLabels.Managed, _node), extra) : DockerLabels.Filter((DockerLabels.Managed, _node)),
         }, cancellationToken));
 
+    private static PodSandbox ToSandbox(ContainerListResponse c)
+    {
+        var running = string.Equals(c.State, "running", StringComparison.Ordinal);
+        var hostNetwork = c.NetworkSettings?.Networks?.ContainsKey("host") ?? false;
+        var ip = running && !hostNetwork ? BridgeIp(c.NetworkSettings?.Networks, null) : null;
+        return new PodSandbox(
+            c.ID,
+            DockerLabels.Get(c.Labels, DockerLabels.PodUid),
+            DockerLabels.Get(c.Labels, DockerLabels.PodNamespace),
+            DockerLabels.Get(c.Labels, DockerLabels.PodName),
+            ip,
+            running);
+    }
+
+    private async Task<IReadOnlyList<ContainerInfo>> ToContainerInfosAsync(IList<ContainerListResponse> listed, CancellationToken cancellationToken)
+    {
         // A list entry lacks exit code, times and OOM; inspect has them. A container's inspect
         // result only changes when its state does, so it is remembered per (id, state): the
-        // kubelet lists on every pod sync, and inspecting every container each time made pod
-        // start-up wait on hundreds of Docker calls.
+        // kubelet relists every second, and inspecting every container each time would make
+        // that hundreds of Docker calls.
         var infos = new List<ContainerInfo>(listed.Count);
         foreach (var container in listed)
         {

@@ -1,6 +1,4 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +9,7 @@ namespace MiniKube.Agent.Kubelet;
 /// manager WaitForAttachAndMount, before any container); then the bound volume's directory — a
 /// hostPath (created for DirectoryOrCreate) or a local volume's path — is bind-mounted.
 /// </summary>
-internal sealed partial class PodSyncer
+internal sealed partial class VolumeManager
 {
     /// <summary>How soon a pod whose claims are not bound yet is looked at again.</summary>
     private static readonly TimeSpan ClaimRecheck = TimeSpan.FromSeconds(2);
@@ -19,7 +17,7 @@ internal sealed partial class PodSyncer
     private const string LocalPathProvisioner = "rancher.io/local-path";
 
     /// <summary>Null when every claim the pod names is bound; otherwise when to look again.</summary>
-    private async Task<TimeSpan?> WaitForClaimsAsync(V1Pod pod, CancellationToken cancellationToken)
+    public async Task<TimeSpan?> WaitForClaimsAsync(V1Pod pod, CancellationToken cancellationToken)
     {
         foreach (var volume in pod.Spec.Volumes ?? [])
         {
@@ -44,15 +42,8 @@ internal sealed partial class PodSyncer
         {
             throw new ContainerConfigException($"persistentvolumeclaim \"{claimName}\" is not bound");
         }
-        V1PersistentVolume volume;
-        try
-        {
-            volume = await client.CoreV1.ReadPersistentVolumeAsync(claim.Spec.VolumeName, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new ContainerConfigException($"persistentvolume \"{claim.Spec.VolumeName}\" not found");
-        }
+        var volume = await ApiCalls.OrNullAsync(() => client.CoreV1.ReadPersistentVolumeAsync(claim.Spec.VolumeName, cancellationToken: cancellationToken))
+            ?? throw new ContainerConfigException($"persistentvolume \"{claim.Spec.VolumeName}\" not found");
         if (volume.Spec.HostPath is { } hostPath)
         {
             if (hostPath.Type is "DirectoryOrCreate" && !Directory.Exists(hostPath.Path))
@@ -75,17 +66,8 @@ internal sealed partial class PodSyncer
         throw new ContainerConfigException($"volume {volume.Metadata.Name}: only hostPath and local persistent volumes are supported");
     }
 
-    private async Task<V1PersistentVolumeClaim?> ReadClaimAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private Task<V1PersistentVolumeClaim?> ReadClaimAsync(string ns, string name, CancellationToken cancellationToken) =>
+        ApiCalls.OrNullAsync(() => client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken));
 
     private static bool IsBound(V1PersistentVolumeClaim claim) =>
         claim.Status?.Phase == "Bound" && !string.IsNullOrEmpty(claim.Spec?.VolumeName);

@@ -1,0 +1,64 @@
+using MiniKube.Agent.Runtime;
+
+namespace MiniKube.Agent.Tests.Kubelet;
+
+/// <summary>A runtime that counts the kubelet's listings and passes everything on to another.</summary>
+internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRuntime
+{
+    private int _podLists;
+    private int _otherLists;
+
+    /// <summary>Relists (<see cref="ListPodsAsync"/>).</summary>
+    public int PodLists => Volatile.Read(ref _podLists);
+
+    /// <summary><see cref="ListContainersAsync"/> and <see cref="ListSandboxesAsync"/> calls.</summary>
+    public int OtherLists => Volatile.Read(ref _otherLists);
+
+    public bool Simulated => inner.Simulated;
+
+    public Task<RuntimePods> ListPodsAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _podLists);
+        return inner.ListPodsAsync(cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ContainerInfo>> ListContainersAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _otherLists);
+        return inner.ListContainersAsync(cancellationToken);
+    }
+
+    public Task<IReadOnlyList<PodSandbox>> ListSandboxesAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _otherLists);
+        return inner.ListSandboxesAsync(cancellationToken);
+    }
+
+    public Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken) => inner.StatusAsync(cancellationToken);
+
+    public Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken) => inner.EnsureImageAsync(image, policy, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken) => inner.ImportImagesAsync(directory, cancellationToken);
+
+    public Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken) => inner.RunSandboxAsync(config, cancellationToken);
+
+    public Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken) => inner.StopSandboxAsync(sandboxId, cancellationToken);
+
+    public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken) => inner.RemoveSandboxAsync(sandboxId, cancellationToken);
+
+    public Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken) => inner.CreateContainerAsync(sandbox, config, cancellationToken);
+
+    public Task StartContainerAsync(string containerId, CancellationToken cancellationToken) => inner.StartContainerAsync(containerId, cancellationToken);
+
+    public Task StopContainerAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken) => inner.StopContainerAsync(containerId, grace, cancellationToken);
+
+    public Task RemoveContainerAsync(string containerId, CancellationToken cancellationToken) => inner.RemoveContainerAsync(containerId, cancellationToken);
+
+    public Task<int> ExecSyncAsync(string containerId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) => inner.ExecSyncAsync(containerId, command, timeout, cancellationToken);
+
+    public Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) => inner.LogsAsync(containerId, options, cancellationToken);
+
+    public Task<IProcessStreams> ExecAsync(string containerId, StreamRequest request, CancellationToken cancellationToken) => inner.ExecAsync(containerId, request, cancellationToken);
+
+    public Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken) => inner.AttachAsync(containerId, request, cancellationToken);
+}
