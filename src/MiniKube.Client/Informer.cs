@@ -225,10 +225,10 @@ public sealed partial class Informer<T>
         }
     }
 
-    [LoggerMessage(EventId = 500, Level = LogLevel.Debug, Message = "{Kind} watch expired; listing again")]
+    [LoggerMessage(EventId = LogEvents.Client + 500, Level = LogLevel.Debug, Message = "{Kind} watch expired; listing again")]
     private partial void LogRelist(string kind);
 
-    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "{Kind} list/watch failed ({Reason}); retrying in {DelayMs} ms")]
+    [LoggerMessage(EventId = LogEvents.Client + 501, Level = LogLevel.Warning, Message = "{Kind} list/watch failed ({Reason}); retrying in {DelayMs} ms")]
     private partial void LogRetry(string kind, string reason, double delayMs);
 
     private sealed class Registration(Informer<T> informer, Action<ObjectChange<T>> handler) : IDisposable

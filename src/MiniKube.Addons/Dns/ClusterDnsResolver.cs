@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using k8s.Models;
-using MiniKube.Api;
 
 namespace MiniKube.Addons.Dns;
 

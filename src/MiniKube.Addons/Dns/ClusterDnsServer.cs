@@ -230,9 +230,9 @@ public sealed partial class ClusterDnsServer : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 890, Level = LogLevel.Information, Message = "Cluster DNS listening on {Endpoint} (UDP and TCP)")]
+    [LoggerMessage(EventId = LogEvents.Addons + 890, Level = LogLevel.Information, Message = "Cluster DNS listening on {Endpoint} (UDP and TCP)")]
     private partial void LogListening(IPEndPoint endpoint);
 
-    [LoggerMessage(EventId = 891, Level = LogLevel.Debug, Message = "DNS client {Client}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Addons + 891, Level = LogLevel.Debug, Message = "DNS client {Client}: {Reason}")]
     private partial void LogClientError(string client, string reason);
 }

@@ -67,6 +67,6 @@ public sealed partial class DnsQueryHandler(ClusterDnsResolver resolver, IUpstre
         return DnsWire.Encode(reply with { Additional = [.. reply.Additional, opt] }, limit);
     }
 
-    [LoggerMessage(EventId = 896, Level = LogLevel.Debug, Message = "Malformed DNS query over {Transport}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Addons + 896, Level = LogLevel.Debug, Message = "Malformed DNS query over {Transport}: {Reason}")]
     private partial void LogMalformed(DnsTransport transport, string reason);
 }

@@ -1,5 +1,4 @@
 using k8s.Models;
-using MiniKube.Api;
 using MiniKube.Client;
 
 namespace MiniKube.Addons.Dns;

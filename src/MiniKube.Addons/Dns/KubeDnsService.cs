@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

@@ -72,6 +72,6 @@ public sealed partial class UpstreamForwarder(IPEndPoint upstream, TimeSpan time
         return reply;
     }
 
-    [LoggerMessage(EventId = 895, Level = LogLevel.Warning, Message = "Upstream nameserver {Upstream} gave no answer over {Transport}: {Reason}; the client gets SERVFAIL")]
+    [LoggerMessage(EventId = LogEvents.Addons + 895, Level = LogLevel.Warning, Message = "Upstream nameserver {Upstream} gave no answer over {Transport}: {Reason}; the client gets SERVFAIL")]
     private partial void LogNoAnswer(IPEndPoint upstream, DnsTransport transport, string reason);
 }

@@ -3,7 +3,6 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using MiniKube.Api;
 using MiniKube.Client;
 using MiniKube.Client.Controllers;
 using MiniKube.Client.Events;
@@ -135,12 +134,12 @@ public sealed partial class LocalPathProvisioner : Controller
     private static bool IsOurs(V1PersistentVolume volume) =>
         volume.Metadata.Annotations?.TryGetValue(StorageAnnotations.ProvisionedBy, out var provisioner) == true && provisioner == LocalPathVolumes.ProvisionerName;
 
-    [LoggerMessage(EventId = 880, Level = LogLevel.Information, Message = "Created the default StorageClass {Name}")]
+    [LoggerMessage(EventId = LogEvents.Addons + 880, Level = LogLevel.Information, Message = "Created the default StorageClass {Name}")]
     private partial void LogClassCreated(string name);
 
-    [LoggerMessage(EventId = 881, Level = LogLevel.Information, Message = "Provisioned volume {Volume} for claim {Namespace}/{Name} on node {Node}")]
+    [LoggerMessage(EventId = LogEvents.Addons + 881, Level = LogLevel.Information, Message = "Provisioned volume {Volume} for claim {Namespace}/{Name} on node {Node}")]
     private partial void LogProvisioned(string volume, string @namespace, string name, string node);
 
-    [LoggerMessage(EventId = 882, Level = LogLevel.Information, Message = "Deleted released volume {Volume}; its directory {Path} stays on the node (remove it by hand if the data is not needed)")]
+    [LoggerMessage(EventId = LogEvents.Addons + 882, Level = LogLevel.Information, Message = "Deleted released volume {Volume}; its directory {Path} stays on the node (remove it by hand if the data is not needed)")]
     private partial void LogDeleted(string volume, string path);
 }

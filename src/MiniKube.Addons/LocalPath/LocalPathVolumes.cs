@@ -1,4 +1,3 @@
-using MiniKube.Api;
 using k8s.Models;
 
 namespace MiniKube.Addons.LocalPath;

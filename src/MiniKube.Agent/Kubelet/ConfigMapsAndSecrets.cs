@@ -3,7 +3,6 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using MiniKube.Api;
 using MiniKube.Client;
 
 namespace MiniKube.Agent.Kubelet;

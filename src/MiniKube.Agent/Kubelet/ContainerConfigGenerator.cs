@@ -1,7 +1,6 @@
 using System.Text;
 using k8s.Models;
 using MiniKube.Agent.Runtime;
-using MiniKube.Api;
 
 namespace MiniKube.Agent.Kubelet;
 

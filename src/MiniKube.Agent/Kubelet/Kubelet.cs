@@ -420,27 +420,27 @@ public sealed partial class Kubelet
         }
     }
 
-    [LoggerMessage(EventId = 637, Level = LogLevel.Debug, Message = "Static pod {Pod}: API server unreachable ({Reason}); retrying in 2 s")]
+    [LoggerMessage(EventId = LogEvents.Agent + 37, Level = LogLevel.Debug, Message = "Static pod {Pod}: API server unreachable ({Reason}); retrying in 2 s")]
     private partial void LogStaticApiAway(string pod, string reason);
 
-    [LoggerMessage(EventId = 639, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) stopped")]
+    [LoggerMessage(EventId = LogEvents.Agent + 39, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) stopped")]
     private partial void LogStaticStopped(string pod, string uid);
 
-    [LoggerMessage(EventId = 638, Level = LogLevel.Warning, Message = "Static pod directory {Directory} cannot be created: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 38, Level = LogLevel.Warning, Message = "Static pod directory {Directory} cannot be created: {Reason}")]
     private partial void LogStaticDirectoryUnusable(string directory, string reason);
 
-    [LoggerMessage(EventId = 620, Level = LogLevel.Information, Message = "Kubelet of node {Node} running; {Pods} pods bound to it")]
+    [LoggerMessage(EventId = LogEvents.Agent + 20, Level = LogLevel.Information, Message = "Kubelet of node {Node} running; {Pods} pods bound to it")]
     private partial void LogRunning(string node, int pods);
 
-    [LoggerMessage(EventId = 621, Level = LogLevel.Information, Message = "Waiting for the API server to register the node: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 21, Level = LogLevel.Information, Message = "Waiting for the API server to register the node: {Reason}")]
     private partial void LogWaitingForApi(string reason);
 
-    [LoggerMessage(EventId = 622, Level = LogLevel.Warning, Message = "Pod {Pod} sync failed, retrying: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 22, Level = LogLevel.Warning, Message = "Pod {Pod} sync failed, retrying: {Reason}")]
     private partial void LogSyncFailed(string pod, string reason);
 
-    [LoggerMessage(EventId = 624, Level = LogLevel.Information, Message = "Loaded images from {File}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 24, Level = LogLevel.Information, Message = "Loaded images from {File}")]
     private partial void LogImported(string file);
 
-    [LoggerMessage(EventId = 623, Level = LogLevel.Warning, Message = "Container runtime unavailable: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 23, Level = LogLevel.Warning, Message = "Container runtime unavailable: {Reason}")]
     private partial void LogRuntimeDown(string reason);
 }

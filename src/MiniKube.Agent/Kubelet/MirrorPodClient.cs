@@ -95,12 +95,12 @@ internal sealed partial class MirrorPodClient(IKubernetes client, string nodeNam
         }
     }
 
-    [LoggerMessage(EventId = 634, Level = LogLevel.Information, Message = "Mirror pod {Namespace}/{Name} created")]
+    [LoggerMessage(EventId = LogEvents.Agent + 34, Level = LogLevel.Information, Message = "Mirror pod {Namespace}/{Name} created")]
     private partial void LogCreated(string @namespace, string name);
 
-    [LoggerMessage(EventId = 635, Level = LogLevel.Information, Message = "Mirror pod {Namespace}/{Name} deleted")]
+    [LoggerMessage(EventId = LogEvents.Agent + 35, Level = LogLevel.Information, Message = "Mirror pod {Namespace}/{Name} deleted")]
     private partial void LogDeleted(string @namespace, string name);
 
-    [LoggerMessage(EventId = 636, Level = LogLevel.Warning, Message = "Static pod {Namespace}/{Name} has no mirror pod: a pod of that name that is not a mirror exists; delete it to see the static pod in the API")]
+    [LoggerMessage(EventId = LogEvents.Agent + 36, Level = LogLevel.Warning, Message = "Static pod {Namespace}/{Name} has no mirror pod: a pod of that name that is not a mirror exists; delete it to see the static pod in the API")]
     private partial void LogNameTaken(string @namespace, string name);
 }

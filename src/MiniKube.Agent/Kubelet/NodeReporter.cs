@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using MiniKube.Api;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -195,9 +194,9 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
 
     private static string ReadOrEmpty(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : "";
 
-    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "Node {Node} registered")]
+    [LoggerMessage(EventId = LogEvents.Agent + 0, Level = LogLevel.Information, Message = "Node {Node} registered")]
     private partial void LogRegistered(string node);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "Node heartbeat failed, will retry: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 1, Level = LogLevel.Warning, Message = "Node heartbeat failed, will retry: {Reason}")]
     private partial void LogHeartbeatFailed(string reason);
 }

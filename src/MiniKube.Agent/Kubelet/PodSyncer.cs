@@ -335,16 +335,16 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                 .Select(p => new PortMapping(p.ContainerPort, p.HostPort!.Value, p.Protocol ?? "TCP", p.HostIP))],
         };
 
-    [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: sandbox started, IP {Ip}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 10, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: sandbox started, IP {Ip}")]
     private partial void LogSandbox(string @namespace, string name, string ip);
 
-    [LoggerMessage(EventId = 613, Level = LogLevel.Warning, Message = "Pod {Namespace}/{Name}: stopping it failed, retrying: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 13, Level = LogLevel.Warning, Message = "Pod {Namespace}/{Name}: stopping it failed, retrying: {Reason}")]
     private partial void LogTerminationFailed(string @namespace, string name, string reason);
 
-    [LoggerMessage(EventId = 612, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: container {Container} failed its liveness probe; restarting it")]
+    [LoggerMessage(EventId = LogEvents.Agent + 12, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: container {Container} failed its liveness probe; restarting it")]
     private partial void LogUnhealthy(string @namespace, string name, string container);
 
-    [LoggerMessage(EventId = 611, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: terminated and deleted")]
+    [LoggerMessage(EventId = LogEvents.Agent + 11, Level = LogLevel.Information, Message = "Pod {Namespace}/{Name}: terminated and deleted")]
     private partial void LogDeleted(string @namespace, string name);
 }
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using MiniKube.Api;
 using k8s;
 using k8s.Models;
 using YamlDotNet.Core;

@@ -199,15 +199,15 @@ internal sealed partial class StaticPodSource(string directory, string nodeName,
 
     private sealed record ManifestFile(string Content, IReadOnlyList<V1Pod> Pods);
 
-    [LoggerMessage(EventId = 630, Level = LogLevel.Warning, Message = "Static pod manifest {File} ignored: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 30, Level = LogLevel.Warning, Message = "Static pod manifest {File} ignored: {Reason}")]
     private partial void LogInvalid(string file, string reason);
 
-    [LoggerMessage(EventId = 631, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) added")]
+    [LoggerMessage(EventId = LogEvents.Agent + 31, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) added")]
     private partial void LogAdded(string pod, string uid);
 
-    [LoggerMessage(EventId = 632, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) removed or changed; stopping it")]
+    [LoggerMessage(EventId = LogEvents.Agent + 32, Level = LogLevel.Information, Message = "Static pod {Pod} (uid {Uid}) removed or changed; stopping it")]
     private partial void LogLeft(string pod, string uid);
 
-    [LoggerMessage(EventId = 633, Level = LogLevel.Warning, Message = "Cannot read the static pod directory {Directory}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Agent + 33, Level = LogLevel.Warning, Message = "Cannot read the static pod directory {Directory}: {Reason}")]
     private partial void LogUnreadable(string directory, string reason);
 }

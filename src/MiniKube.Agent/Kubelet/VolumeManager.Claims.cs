@@ -75,6 +75,6 @@ internal sealed partial class VolumeManager
     private static bool IsLocalPathVolume(V1PersistentVolume volume) =>
         volume.Metadata.Annotations?.TryGetValue("pv.kubernetes.io/provisioned-by", out var provisioner) == true && provisioner == LocalPathProvisioner;
 
-    [LoggerMessage(EventId = 690, Level = LogLevel.Debug, Message = "Pod {Namespace}/{Name}: waiting for persistentvolumeclaim {Claim} to be bound")]
+    [LoggerMessage(EventId = LogEvents.Agent + 90, Level = LogLevel.Debug, Message = "Pod {Namespace}/{Name}: waiting for persistentvolumeclaim {Claim} to be bound")]
     private partial void LogClaimNotBound(string @namespace, string name, string claim);
 }

@@ -110,6 +110,6 @@ internal sealed partial class VolumeManager(IKubernetes client, string podsDirec
         : items is null ? new Dictionary<string, string>(data)
         : items.Where(i => data.ContainsKey(i.Key)).ToDictionary(i => i.Path, i => data[i.Key]);
 
-    [LoggerMessage(EventId = 691, Level = LogLevel.Warning, Message = "Secret volumes are written to disk: no tmpfs could be mounted at {Directory} ({Reason}); run the agent as root to keep secrets in memory")]
+    [LoggerMessage(EventId = LogEvents.Agent + 91, Level = LogLevel.Warning, Message = "Secret volumes are written to disk: no tmpfs could be mounted at {Directory} ({Reason}); run the agent as root to keep secrets in memory")]
     private partial void LogNoTmpfs(string directory, string reason);
 }

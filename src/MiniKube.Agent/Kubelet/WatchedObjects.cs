@@ -1,7 +1,6 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using MiniKube.Api;
 using MiniKube.Client;
 
 namespace MiniKube.Agent.Kubelet;

@@ -122,9 +122,9 @@ internal sealed partial class IptablesPacketRules(ILogger logger) : IPacketRules
         return (process.ExitCode, await output, await error);
     }
 
-    [LoggerMessage(EventId = 655, Level = LogLevel.Information, Message = "Set {Path} to 1: the service proxy forwards traffic to pods")]
+    [LoggerMessage(EventId = LogEvents.Agent + 55, Level = LogLevel.Information, Message = "Set {Path} to 1: the service proxy forwards traffic to pods")]
     private partial void LogSysctlSet(string path);
 
-    [LoggerMessage(EventId = 656, Level = LogLevel.Warning, Message = "Could not set {Path} to 1 ({Reason}); traffic to services may not reach pods")]
+    [LoggerMessage(EventId = LogEvents.Agent + 56, Level = LogLevel.Warning, Message = "Could not set {Path} to 1 ({Reason}); traffic to services may not reach pods")]
     private partial void LogSysctlFailed(string path, string reason);
 }

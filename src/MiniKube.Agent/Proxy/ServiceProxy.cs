@@ -159,15 +159,15 @@ public sealed partial class ServiceProxy
         }
     }
 
-    [LoggerMessage(EventId = 650, Level = LogLevel.Warning, Message = "Not running the service proxy: {Reason}. Services are not reachable through cluster IPs or node ports on this node")]
+    [LoggerMessage(EventId = LogEvents.Agent + 50, Level = LogLevel.Warning, Message = "Not running the service proxy: {Reason}. Services are not reachable through cluster IPs or node ports on this node")]
     private static partial void LogUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 651, Level = LogLevel.Information, Message = "Service proxy wrote its iptables rules: {Ports} service ports, {Routed} with endpoints")]
+    [LoggerMessage(EventId = LogEvents.Agent + 51, Level = LogLevel.Information, Message = "Service proxy wrote its iptables rules: {Ports} service ports, {Routed} with endpoints")]
     private partial void LogFirstSync(int ports, int routed);
 
-    [LoggerMessage(EventId = 652, Level = LogLevel.Debug, Message = "Synced iptables rules for {Ports} service ports ({Routed} with endpoints) in {Milliseconds} ms")]
+    [LoggerMessage(EventId = LogEvents.Agent + 52, Level = LogLevel.Debug, Message = "Synced iptables rules for {Ports} service ports ({Routed} with endpoints) in {Milliseconds} ms")]
     private partial void LogSynced(int ports, int routed, long milliseconds);
 
-    [LoggerMessage(EventId = 653, Level = LogLevel.Warning, Message = "Service proxy could not write its iptables rules: {Reason}; trying again in {Seconds} s")]
+    [LoggerMessage(EventId = LogEvents.Agent + 53, Level = LogLevel.Warning, Message = "Service proxy could not write its iptables rules: {Reason}; trying again in {Seconds} s")]
     private partial void LogSyncFailed(string reason, double seconds);
 }

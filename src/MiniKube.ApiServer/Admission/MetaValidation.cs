@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 

@@ -1,4 +1,3 @@
-using MiniKube.Api;
 
 namespace MiniKube.ApiServer.Admission;
 

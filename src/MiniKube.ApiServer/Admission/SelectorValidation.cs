@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
-using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
-using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Admission;
 

@@ -362,6 +362,6 @@ internal sealed partial class ApiDispatcher
         });
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "{Method} {Path} failed: {Error}")]
+    [LoggerMessage(EventId = LogEvents.ApiServer + 300, Level = LogLevel.Warning, Message = "{Method} {Path} failed: {Error}")]
     private partial void LogServerError(string method, string path, string error);
 }

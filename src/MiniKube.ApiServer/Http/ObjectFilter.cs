@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
-using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Selectors;
+
+using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Http;
 

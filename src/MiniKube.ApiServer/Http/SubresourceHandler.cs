@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
-using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Http;
 

@@ -77,7 +77,7 @@ public static class ClusterBootstrap
             {
                 ["name"] = "kubernetes",
                 ["namespace"] = "default",
-                ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = "kubernetes" },
+                ["labels"] = new JsonObject { [WellKnownLabels.ServiceName] = "kubernetes" },
             },
             ["addressType"] = advertiseAddress.Contains(':', StringComparison.Ordinal) ? "IPv6" : "IPv4",
             ["endpoints"] = new JsonArray(new JsonObject

@@ -1,11 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using JsonFields = MiniKube.ApiServer.Selectors.JsonFields;
-using MiniKube.Api;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
-using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Registry;
 

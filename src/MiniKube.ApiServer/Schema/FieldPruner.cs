@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using MiniKube.Api;
 
 namespace MiniKube.ApiServer.Schema;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using MiniKube.Api;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Selectors;

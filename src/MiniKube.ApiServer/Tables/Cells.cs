@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using MiniKube.Api;
 using MiniKube.ApiServer.Selectors;
+
+using JsonLabelSelector = MiniKube.ApiServer.Objects.JsonLabelSelector;
 
 namespace MiniKube.ApiServer.Tables;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using MiniKube.Api;
 using MiniKube.ApiServer.Selectors;
+
+using JsonLabelSelector = MiniKube.ApiServer.Objects.JsonLabelSelector;
 
 namespace MiniKube.ApiServer.Tables;
 

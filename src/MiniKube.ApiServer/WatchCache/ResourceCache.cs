@@ -347,15 +347,15 @@ internal sealed partial class ResourceCache : IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(EventId = 330, Level = LogLevel.Debug, Message = "Watch cache of {Prefix} loaded {Count} objects at revision {Revision}")]
+    [LoggerMessage(EventId = LogEvents.ApiServer + 330, Level = LogLevel.Debug, Message = "Watch cache of {Prefix} loaded {Count} objects at revision {Revision}")]
     private static partial void LogLoaded(ILogger logger, string prefix, int count, long revision);
 
-    [LoggerMessage(EventId = 331, Level = LogLevel.Warning, Message = "Watch cache of {Prefix} lost its store watch ({Reason}); its watchers reconnect and it lists again")]
+    [LoggerMessage(EventId = LogEvents.ApiServer + 331, Level = LogLevel.Warning, Message = "Watch cache of {Prefix} lost its store watch ({Reason}); its watchers reconnect and it lists again")]
     private static partial void LogRestarting(ILogger logger, string prefix, string reason);
 
-    [LoggerMessage(EventId = 332, Level = LogLevel.Information, Message = "A watcher of {Prefix} fell {Capacity} events behind and was cut off; its client watches again from its last version")]
+    [LoggerMessage(EventId = LogEvents.ApiServer + 332, Level = LogLevel.Information, Message = "A watcher of {Prefix} fell {Capacity} events behind and was cut off; its client watches again from its last version")]
     private static partial void LogCutOff(ILogger logger, string prefix, int capacity);
 
-    [LoggerMessage(EventId = 333, Level = LogLevel.Error, Message = "Watch cache of {Prefix} failed ({Reason}); requests for this resource fail until the server restarts")]
+    [LoggerMessage(EventId = LogEvents.ApiServer + 333, Level = LogLevel.Error, Message = "Watch cache of {Prefix} failed ({Reason}); requests for this resource fail until the server restarts")]
     private static partial void LogFailed(ILogger logger, string prefix, string reason);
 }

@@ -107,6 +107,6 @@ public sealed partial class ReconcileLoop<TKey>
         _ => e.Message,
     };
 
-    [LoggerMessage(EventId = 530, Level = LogLevel.Warning, Message = "Syncing {Controller} {Key} failed ({Reason}); retrying")]
+    [LoggerMessage(EventId = LogEvents.Client + 530, Level = LogLevel.Warning, Message = "Syncing {Controller} {Key} failed ({Reason}); retrying")]
     private partial void LogRetrying(string controller, string key, string reason);
 }

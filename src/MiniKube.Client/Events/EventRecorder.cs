@@ -208,10 +208,10 @@ public sealed partial class EventRecorder
     // metav1.Time has whole seconds on the wire.
     private static DateTime Seconds(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
 
-    [LoggerMessage(EventId = 520, Level = LogLevel.Debug, Message = "Event queue full; dropped {Reason} for {Namespace}/{Name}")]
+    [LoggerMessage(EventId = LogEvents.Client + 520, Level = LogLevel.Debug, Message = "Event queue full; dropped {Reason} for {Namespace}/{Name}")]
     private partial void LogDropped(string reason, string? @namespace, string? name);
 
-    [LoggerMessage(EventId = 521, Level = LogLevel.Warning, Message = "Could not write event {Reason} for {Namespace}/{Name}: {Error}")]
+    [LoggerMessage(EventId = LogEvents.Client + 521, Level = LogLevel.Warning, Message = "Could not write event {Reason} for {Namespace}/{Name}: {Error}")]
     private partial void LogWriteFailed(string reason, string? @namespace, string? name, string error);
 
     private sealed record Pending(V1ObjectReference Involved, string Type, string Reason, string Message, DateTimeOffset At);

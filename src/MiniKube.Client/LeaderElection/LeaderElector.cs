@@ -296,22 +296,22 @@ public sealed partial class LeaderElector
     // Lease times are MicroTime on the wire; truncating here keeps what we wrote equal to what we read back.
     private static DateTime MicroTime(DateTimeOffset now) => new(now.UtcTicks - (now.UtcTicks % 10), DateTimeKind.Utc);
 
-    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "Waiting to lead {Lease} as {Identity}")]
+    [LoggerMessage(EventId = LogEvents.Client + 510, Level = LogLevel.Information, Message = "Waiting to lead {Lease} as {Identity}")]
     private partial void LogCampaigning(string lease, string identity);
 
-    [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "Leading {Lease} as {Identity}")]
+    [LoggerMessage(EventId = LogEvents.Client + 511, Level = LogLevel.Information, Message = "Leading {Lease} as {Identity}")]
     private partial void LogStartedLeading(string lease, string identity);
 
-    [LoggerMessage(EventId = 512, Level = LogLevel.Warning, Message = "No longer leading {Lease} as {Identity}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Client + 512, Level = LogLevel.Warning, Message = "No longer leading {Lease} as {Identity}: {Reason}")]
     private partial void LogStoppedLeading(string lease, string identity, string reason);
 
-    [LoggerMessage(EventId = 513, Level = LogLevel.Information, Message = "{Lease} is now held by {Holder}")]
+    [LoggerMessage(EventId = LogEvents.Client + 513, Level = LogLevel.Information, Message = "{Lease} is now held by {Holder}")]
     private partial void LogNewLeader(string lease, string holder);
 
-    [LoggerMessage(EventId = 514, Level = LogLevel.Debug, Message = "Could not acquire or renew {Lease} (HTTP {Status}): {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Client + 514, Level = LogLevel.Debug, Message = "Could not acquire or renew {Lease} (HTTP {Status}): {Reason}")]
     private partial void LogAttemptFailed(string lease, int status, string reason);
 
-    [LoggerMessage(EventId = 515, Level = LogLevel.Warning, Message = "Could not release {Lease} ({Reason}); the others take over when it expires")]
+    [LoggerMessage(EventId = LogEvents.Client + 515, Level = LogLevel.Warning, Message = "Could not release {Lease} ({Reason}); the others take over when it expires")]
     private partial void LogReleaseFailed(string lease, string reason);
 }
 

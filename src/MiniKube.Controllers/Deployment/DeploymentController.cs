@@ -120,6 +120,6 @@ public sealed partial class DeploymentController : Controller<NamespacedName>
         return _deployments.Cache.Get(key)?.Metadata.Uid == owner.Uid ? key : null;
     }
 
-    [LoggerMessage(EventId = 6201, Level = LogLevel.Warning, Message = "Deployment {Key} is invalid: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 101, Level = LogLevel.Warning, Message = "Deployment {Key} is invalid: {Reason}")]
     private partial void LogInvalid(NamespacedName key, string reason);
 }

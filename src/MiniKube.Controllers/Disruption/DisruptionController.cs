@@ -140,6 +140,6 @@ public sealed partial class DisruptionController : Controller<NamespacedName>
         }
     }
 
-    [LoggerMessage(EventId = 6501, Level = LogLevel.Warning, Message = "PodDisruptionBudget {Key} allows no disruptions until its pods can be counted: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 501, Level = LogLevel.Warning, Message = "PodDisruptionBudget {Key} allows no disruptions until its pods can be counted: {Reason}")]
     private partial void LogFailSafe(string key, string reason);
 }

@@ -193,6 +193,6 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
         }
     }
 
-    [LoggerMessage(EventId = 3300, Level = LogLevel.Debug, Message = "Created {Count} endpoint slice(s) for service {Namespace}/{Name}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 350, Level = LogLevel.Debug, Message = "Created {Count} endpoint slice(s) for service {Namespace}/{Name}")]
     private partial void LogCreated(string @namespace, string name, int count);
 }

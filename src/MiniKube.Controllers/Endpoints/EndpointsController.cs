@@ -118,6 +118,6 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
         }
     }
 
-    [LoggerMessage(EventId = 3200, Level = LogLevel.Debug, Message = "Endpoints {Namespace}/{Name} written: {Ready} ready, {NotReady} not ready")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 300, Level = LogLevel.Debug, Message = "Endpoints {Namespace}/{Name} written: {Ready} ready, {NotReady} not ready")]
     private partial void LogWritten(string @namespace, string name, int ready, int notReady);
 }

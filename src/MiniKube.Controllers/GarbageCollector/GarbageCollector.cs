@@ -289,12 +289,12 @@ public sealed partial class GarbageCollector : Controller<GcItem>
     private static bool HasFinalizer(IKubernetesObject<V1ObjectMeta> obj, string finalizer) =>
         obj.Metadata.Finalizers?.Contains(finalizer) == true;
 
-    [LoggerMessage(EventId = 3400, Level = LogLevel.Debug, Message = "Deleting {Item}: its owners are gone (propagation {Policy})")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 200, Level = LogLevel.Debug, Message = "Deleting {Item}: its owners are gone (propagation {Policy})")]
     private partial void LogDeleting(GcItem item, string policy);
 
-    [LoggerMessage(EventId = 3401, Level = LogLevel.Debug, Message = "{Item}: no dependent blocks its deletion any more; removing the foregroundDeletion finalizer")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 201, Level = LogLevel.Debug, Message = "{Item}: no dependent blocks its deletion any more; removing the foregroundDeletion finalizer")]
     private partial void LogForegroundDone(GcItem item);
 
-    [LoggerMessage(EventId = 3402, Level = LogLevel.Debug, Message = "{Item}: dependents orphaned; removing the orphan finalizer")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 202, Level = LogLevel.Debug, Message = "{Item}: dependents orphaned; removing the orphan finalizer")]
     private partial void LogOrphaned(GcItem item);
 }

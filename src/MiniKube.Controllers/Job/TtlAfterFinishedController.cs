@@ -73,6 +73,6 @@ public sealed partial class TtlAfterFinishedController : Controller<NamespacedNa
         return new DateTimeOffset(DateTime.SpecifyKind(finishedAt, DateTimeKind.Utc)).AddSeconds(ttl) - Time.GetUtcNow();
     }
 
-    [LoggerMessage(EventId = 6120, Level = LogLevel.Information, Message = "Job {Key} finished longer ago than its ttlSecondsAfterFinished; deleting it")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 470, Level = LogLevel.Information, Message = "Job {Key} finished longer ago than its ttlSecondsAfterFinished; deleting it")]
     private partial void LogDeleting(NamespacedName key);
 }

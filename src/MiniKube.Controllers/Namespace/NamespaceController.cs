@@ -88,10 +88,10 @@ public sealed partial class NamespaceController : Controller<NamespacedName>
         }
     }
 
-    [LoggerMessage(EventId = 6600, Level = LogLevel.Information, Message = "Namespace {Namespace} emptied and finalized")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 550, Level = LogLevel.Information, Message = "Namespace {Namespace} emptied and finalized")]
     private partial void LogFinalized(string @namespace);
 
-    [LoggerMessage(EventId = 6601, Level = LogLevel.Debug, Message = "Namespace {Namespace} still holds {Count} objects; checking again")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 551, Level = LogLevel.Debug, Message = "Namespace {Namespace} still holds {Count} objects; checking again")]
     private partial void LogWaiting(string @namespace, int count);
 
 }

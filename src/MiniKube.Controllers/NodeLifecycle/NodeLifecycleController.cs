@@ -207,6 +207,6 @@ public sealed partial class NodeLifecycleController : Controller<NamespacedName>
         }
     }
 
-    [LoggerMessage(EventId = 3500, Level = LogLevel.Information, Message = "Node {Node} stopped posting status (no lease renewal within the grace period); marking it Unknown")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 400, Level = LogLevel.Information, Message = "Node {Node} stopped posting status (no lease renewal within the grace period); marking it Unknown")]
     private partial void LogUnknown(string node);
 }

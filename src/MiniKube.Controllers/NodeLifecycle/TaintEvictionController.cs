@@ -111,9 +111,9 @@ public sealed partial class TaintEvictionController : Controller<NamespacedName>
         return before.Count == after.Count && after.All(t => before.Any(o => Taints.Same(o, t) && o.Value == t.Value));
     }
 
-    [LoggerMessage(EventId = 3510, Level = LogLevel.Information, Message = "Evicting pod {Namespace}/{Name} from node {Node}: NoExecute taint not tolerated (any more)")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 410, Level = LogLevel.Information, Message = "Evicting pod {Namespace}/{Name} from node {Node}: NoExecute taint not tolerated (any more)")]
     private partial void LogEvicting(string @namespace, string name, string node);
 
-    [LoggerMessage(EventId = 3511, Level = LogLevel.Warning, Message = "Evicting pod {Pod} failed ({Reason}); retrying")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 411, Level = LogLevel.Warning, Message = "Evicting pod {Pod} failed ({Reason}); retrying")]
     private partial void LogFailed(string pod, string reason);
 }

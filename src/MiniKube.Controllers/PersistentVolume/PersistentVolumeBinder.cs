@@ -371,12 +371,12 @@ public sealed partial class PersistentVolumeBinder : Controller
 
     private static bool SameModes(IList<string>? a, IList<string>? b) => (a ?? []).SequenceEqual(b ?? []);
 
-    [LoggerMessage(EventId = 860, Level = LogLevel.Information, Message = "Claim {Namespace}/{Name} bound to volume {Volume}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 660, Level = LogLevel.Information, Message = "Claim {Namespace}/{Name} bound to volume {Volume}")]
     private partial void LogBound(string @namespace, string name, string volume);
 
-    [LoggerMessage(EventId = 861, Level = LogLevel.Information, Message = "Volume {Volume} released (was {Phase}): its claim is gone")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 661, Level = LogLevel.Information, Message = "Volume {Volume} released (was {Phase}): its claim is gone")]
     private partial void LogReleased(string volume, string phase);
 
-    [LoggerMessage(EventId = 862, Level = LogLevel.Information, Message = "Volume {Volume} deleted (reclaim policy Delete)")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 662, Level = LogLevel.Information, Message = "Volume {Volume} deleted (reclaim policy Delete)")]
     private partial void LogDeleted(string volume);
 }

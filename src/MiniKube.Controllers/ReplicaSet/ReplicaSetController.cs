@@ -300,12 +300,12 @@ public sealed partial class ReplicaSetController : Controller<NamespacedName>
         return context;
     }
 
-    [LoggerMessage(EventId = 6100, Level = LogLevel.Warning, Message = "{Kind} {Key} has an invalid selector: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 0, Level = LogLevel.Warning, Message = "{Kind} {Key} has an invalid selector: {Reason}")]
     private partial void LogInvalidSelector(string kind, NamespacedName key, string reason);
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Debug, Message = "Too few replicas for {Kind} {Key}: need {Replicas}, creating {Count}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 2, Level = LogLevel.Debug, Message = "Too few replicas for {Kind} {Key}: need {Replicas}, creating {Count}")]
     private partial void LogTooFew(string kind, NamespacedName key, int replicas, int count);
 
-    [LoggerMessage(EventId = 6103, Level = LogLevel.Debug, Message = "Too many replicas for {Kind} {Key}: need {Replicas}, deleting {Count}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 3, Level = LogLevel.Debug, Message = "Too many replicas for {Kind} {Key}: need {Replicas}, deleting {Count}")]
     private partial void LogTooMany(string kind, NamespacedName key, int replicas, int count);
 }

@@ -64,6 +64,6 @@ public sealed partial class ServiceAccountsController : Controller<NamespacedNam
         }
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "Created service account {Namespace}/{Name}")]
+    [LoggerMessage(EventId = LogEvents.Controllers + 250, Level = LogLevel.Debug, Message = "Created service account {Namespace}/{Name}")]
     private partial void LogCreated(string @namespace, string name);
 }

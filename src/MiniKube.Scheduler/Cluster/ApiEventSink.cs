@@ -94,6 +94,6 @@ internal sealed partial class ApiEventSink(IKubernetes client, string component,
         return next;
     }
 
-    [LoggerMessage(EventId = 720, Level = LogLevel.Debug, Message = "Could not record event {Reason} for pod {Namespace}/{Name}: {Error}")]
+    [LoggerMessage(EventId = LogEvents.Scheduler + 720, Level = LogLevel.Debug, Message = "Could not record event {Reason} for pod {Namespace}/{Name}: {Error}")]
     private partial void LogEventLost(string reason, string @namespace, string name, string error);
 }

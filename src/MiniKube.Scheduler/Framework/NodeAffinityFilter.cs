@@ -1,4 +1,3 @@
-using MiniKube.Api;
 using MiniKube.Scheduler.Cache;
 
 namespace MiniKube.Scheduler.Framework;

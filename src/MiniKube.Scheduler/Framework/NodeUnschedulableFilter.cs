@@ -1,4 +1,3 @@
-using MiniKube.Api;
 using k8s.Models;
 using MiniKube.Scheduler.Cache;
 

@@ -330,9 +330,9 @@ public sealed partial class EtcdStore : IStore
         return chain.Build(certificate);
     }
 
-    [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "Connected to etcd ({Endpoints} endpoints, revision {Revision})")]
+    [LoggerMessage(EventId = LogEvents.Storage + 320, Level = LogLevel.Information, Message = "Connected to etcd ({Endpoints} endpoints, revision {Revision})")]
     private static partial void LogConnected(ILogger logger, int endpoints, long revision);
 
-    [LoggerMessage(EventId = 321, Level = LogLevel.Warning, Message = "etcd at {Endpoint} is unreachable ({Reason}); retrying in {DelayMs} ms")]
+    [LoggerMessage(EventId = LogEvents.Storage + 321, Level = LogLevel.Warning, Message = "etcd at {Endpoint} is unreachable ({Reason}); retrying in {DelayMs} ms")]
     private static partial void LogRetrying(ILogger logger, string endpoint, string reason, double delayMs);
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using MiniKube.Api;
 
 namespace MiniKube.Cli;
 

@@ -83,7 +83,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
         return [.. names.Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "API server listening on {Address}; admin kubeconfig written to {Kubeconfig}")]
+    [LoggerMessage(EventId = LogEvents.Host + 200, Level = LogLevel.Information, Message = "API server listening on {Address}; admin kubeconfig written to {Kubeconfig}")]
     private partial void LogListening(string address, string kubeconfig);
 }
 

@@ -100,15 +100,15 @@ internal sealed partial class ClusterDnsComponent(IClusterAccess cluster, Cluste
         }
     }
 
-    [LoggerMessage(EventId = 270, Level = LogLevel.Information, Message = "Cluster DNS serving {ClusterDns} (kube-system/kube-dns) from {NodeIp}:{Port}, domain {Domain}")]
+    [LoggerMessage(EventId = LogEvents.Host + 270, Level = LogLevel.Information, Message = "Cluster DNS serving {ClusterDns} (kube-system/kube-dns) from {NodeIp}:{Port}, domain {Domain}")]
     private partial void LogServing(string clusterDns, string nodeIp, int port, string domain);
 
-    [LoggerMessage(EventId = 271, Level = LogLevel.Error, Message = "Cluster DNS cannot listen on {NodeIp}:{Port} ({Reason}); pods get no cluster DNS from this server. Stop whatever holds the port, or start with --disable-dns")]
+    [LoggerMessage(EventId = LogEvents.Host + 271, Level = LogLevel.Error, Message = "Cluster DNS cannot listen on {NodeIp}:{Port} ({Reason}); pods get no cluster DNS from this server. Stop whatever holds the port, or start with --disable-dns")]
     private partial void LogCannotListen(string nodeIp, int port, string reason);
 
-    [LoggerMessage(EventId = 272, Level = LogLevel.Warning, Message = "No nameserver in {Path}: names outside the cluster domain get SERVFAIL")]
+    [LoggerMessage(EventId = LogEvents.Host + 272, Level = LogLevel.Warning, Message = "No nameserver in {Path}: names outside the cluster domain get SERVFAIL")]
     private partial void LogNoUpstream(string path);
 
-    [LoggerMessage(EventId = 273, Level = LogLevel.Warning, Message = "Could not remove the EndpointSlice kube-system/kube-dns-{Node} on stop ({Reason}); the next start rewrites it")]
+    [LoggerMessage(EventId = LogEvents.Host + 273, Level = LogLevel.Warning, Message = "Could not remove the EndpointSlice kube-system/kube-dns-{Node} on stop ({Reason}); the next start rewrites it")]
     private partial void LogEndpointLeft(string node, string reason);
 }

@@ -133,33 +133,33 @@ internal sealed partial class ComponentRunner(
         return failure;
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Starting {Component}")]
+    [LoggerMessage(EventId = LogEvents.Host + 100, Level = LogLevel.Information, Message = "Starting {Component}")]
     private partial void LogStarting(string component);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Component} is ready")]
+    [LoggerMessage(EventId = LogEvents.Host + 101, Level = LogLevel.Information, Message = "{Component} is ready")]
     private partial void LogReady(string component);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "All {Count} components are running")]
+    [LoggerMessage(EventId = LogEvents.Host + 102, Level = LogLevel.Information, Message = "All {Count} components are running")]
     private partial void LogAllReady(int count);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Still waiting for {Component} to become ready")]
+    [LoggerMessage(EventId = LogEvents.Host + 103, Level = LogLevel.Information, Message = "Still waiting for {Component} to become ready")]
     private partial void LogStillWaiting(string component);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "{Component} failed: {Reason}; stopping mkube")]
+    [LoggerMessage(EventId = LogEvents.Host + 104, Level = LogLevel.Error, Message = "{Component} failed: {Reason}; stopping mkube")]
     private partial void LogComponentFailed(string component, string reason);
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "{Component} failure detail")]
+    [LoggerMessage(EventId = LogEvents.Host + 105, Level = LogLevel.Debug, Message = "{Component} failure detail")]
     private partial void LogFailureDetail(string component, Exception exception);
 
-    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Stopping {Component}")]
+    [LoggerMessage(EventId = LogEvents.Host + 106, Level = LogLevel.Information, Message = "Stopping {Component}")]
     private partial void LogStopping(string component);
 
-    [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "{Component} did not stop within {Seconds} s; giving up on it")]
+    [LoggerMessage(EventId = LogEvents.Host + 107, Level = LogLevel.Error, Message = "{Component} did not stop within {Seconds} s; giving up on it")]
     private partial void LogStopTimedOut(string component, double seconds);
 
-    [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "{Component} failed while stopping: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Host + 108, Level = LogLevel.Error, Message = "{Component} failed while stopping: {Reason}")]
     private partial void LogStopFailed(string component, string reason);
 
-    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "Stopped")]
+    [LoggerMessage(EventId = LogEvents.Host + 109, Level = LogLevel.Information, Message = "Stopped")]
     private partial void LogStopped();
 }

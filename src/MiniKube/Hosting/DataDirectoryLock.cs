@@ -41,6 +41,6 @@ internal sealed partial class DataDirectoryLock(string dataDir, string role, ILo
         }
     }
 
-    [LoggerMessage(EventId = 150, Level = LogLevel.Information, Message = "Using data directory {Directory}")]
+    [LoggerMessage(EventId = LogEvents.Host + 150, Level = LogLevel.Information, Message = "Using data directory {Directory}")]
     private partial void LogLocked(string directory);
 }

@@ -106,7 +106,7 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         File.Move(temp, path, overwrite: true);
     }
 
-    [LoggerMessage(EventId = 250, Level = LogLevel.Information, Message = "Joined {Server}")]
+    [LoggerMessage(EventId = LogEvents.Host + 250, Level = LogLevel.Information, Message = "Joined {Server}")]
     private partial void LogJoined(string server);
 }
 

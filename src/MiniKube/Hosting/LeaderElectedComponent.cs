@@ -36,9 +36,9 @@ internal sealed partial class LeaderElectedComponent(string name, string leaseNa
         }
     }
 
-    [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "{Component} is leading as {Identity}")]
+    [LoggerMessage(EventId = LogEvents.Host + 700, Level = LogLevel.Information, Message = "{Component} is leading as {Identity}")]
     private partial void LogLeading(string component, string identity);
 
-    [LoggerMessage(EventId = 701, Level = LogLevel.Warning, Message = "{Component} lost its lease; standing by for election again")]
+    [LoggerMessage(EventId = LogEvents.Host + 701, Level = LogLevel.Warning, Message = "{Component} lost its lease; standing by for election again")]
     private partial void LogLost(string component);
 }

@@ -75,6 +75,6 @@ internal sealed partial class SimulatedNodesComponent(SimulatedNodesSettings set
         }
     }
 
-    [LoggerMessage(EventId = 260, Level = LogLevel.Information, Message = "{Count} simulated nodes registered ({Prefix}-sim-…)")]
+    [LoggerMessage(EventId = LogEvents.Host + 260, Level = LogLevel.Information, Message = "{Count} simulated nodes registered ({Prefix}-sim-…)")]
     private partial void LogRegistered(int count, string prefix);
 }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using MiniKube.Api;
 
-namespace MiniKube.ApiServer.Selectors;
+namespace MiniKube.ApiServer.Objects;
 
 /// <summary>
 /// Reads the selectors of wire-format objects into <see cref="LabelSelector"/>, which holds the
@@ -22,27 +21,30 @@ internal static class JsonLabelSelector
         }
 
         var requirements = new List<LabelRequirement>();
-        foreach (var (key, value) in JsonFields.StringMap(selector, "matchLabels"))
+        foreach (var (key, value) in selector.StringMap("matchLabels"))
         {
             requirements.Add(LabelRequirement.Create(key, LabelOperator.Equals, [value]));
         }
 
-        foreach (var expression in JsonFields.Objects(selector, "matchExpressions"))
+        foreach (var (_, expression) in selector.Items("matchExpressions"))
         {
-            var values = (JsonFields.Array(expression, "values") ?? []).Select(v => v is JsonValue text && text.TryGetValue(out string? value) ? value : "").ToList();
-            requirements.Add(LabelSelector.FromExpression(JsonFields.Text(expression, "key"), JsonFields.Text(expression, "operator"), values));
+            var values = (expression.Arr("values") ?? []).Select(v => v is JsonValue text && text.TryGetValue(out string? value) ? value : "").ToList();
+            requirements.Add(LabelSelector.FromExpression(JsonFields.ScalarText(expression["key"]), JsonFields.ScalarText(expression["operator"]), values));
         }
 
         return LabelSelector.FromRequirements(requirements);
     }
 
     /// <summary>A map-shaped selector (Service, ReplicationController); null or empty selects everything.</summary>
-    public static LabelSelector FromSet(JsonObject? set) => set is null ? LabelSelector.Everything : LabelSelector.FromSet(JsonFields.StringMap(set));
+    public static LabelSelector FromSet(JsonObject? set) => set is null ? LabelSelector.Everything : LabelSelector.FromSet(Map(set));
 
     /// <summary>Whether the labels (an object's <c>metadata.labels</c>, possibly absent) satisfy the selector.</summary>
     public static bool Matches(this LabelSelector selector, JsonObject? labels)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        return selector.Matches(JsonFields.StringMap(labels));
+        return selector.Matches(Map(labels));
     }
+
+    private static Dictionary<string, string> Map(JsonObject? strings) =>
+        strings?.ToDictionary(p => p.Key, p => JsonFields.ScalarText(p.Value), StringComparer.Ordinal) ?? new Dictionary<string, string>(StringComparer.Ordinal);
 }

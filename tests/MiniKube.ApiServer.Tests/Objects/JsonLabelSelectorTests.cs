@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using MiniKube.Api;
-using MiniKube.ApiServer.Selectors;
+using MiniKube.ApiServer.Objects;
 
-namespace MiniKube.ApiServer.Tests.Selectors;
+namespace MiniKube.ApiServer.Tests.Objects;
 
 /// <summary>Selectors read from wire-format JSON; their meaning is MiniKube.Api's LabelSelector (tested there).</summary>
 public class JsonLabelSelectorTests
