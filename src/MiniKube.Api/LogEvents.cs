@@ -9,22 +9,7 @@ namespace MiniKube.Api;
 /// </summary>
 public static class LogEvents
 {
-    /// <summary>MiniKube, the executable: command line and process host.</summary>
-    public const int Host = 1000;
-
-    public const int Storage = 2000;
-
-    public const int ApiServer = 3000;
-
-    public const int Client = 4000;
-
-    public const int Scheduler = 5000;
-
-    /// <summary>The controller manager: a sub-block of 50 per controller.</summary>
-    public const int Controllers = 6000;
-
-    /// <summary>The agent: kubelet 0–99, service proxy 50–59, Docker runtime 800–899.</summary>
-    public const int Agent = 7000;
-
-    public const int Addons = 8000;
+    // Host: MiniKube, the executable (command line and process host). Controllers: a sub-block
+    // of 50 per controller. Agent: kubelet 0–99 (service proxy 50–59), Docker runtime 800–899.
+    public const int Host = 1000, Storage = 2000, ApiServer = 3000, Client = 4000, Scheduler = 5000, Controllers = 6000, Agent = 7000, Addons = 8000;
 }

@@ -2,7 +2,8 @@ namespace MiniKube.Api;
 
 /// <summary>
 /// The annotations through which the binder, the scheduler and provisioners coordinate, as
-/// upstream names them (pkg/controller/volume/persistentvolume/util/util.go).
+/// upstream names them (pkg/controller/volume/persistentvolume/util/util.go, and the StorageClass
+/// ones of pkg/volume/util/storageclass.go).
 /// </summary>
 public static class StorageAnnotations
 {
@@ -22,6 +23,14 @@ public static class StorageAnnotations
     public const string StorageProvisioner = "volume.kubernetes.io/storage-provisioner";
 
     public const string BetaStorageProvisioner = "volume.beta.kubernetes.io/storage-provisioner";
+
+    /// <summary>On a StorageClass: "true" makes it the class of claims that name none (and its beta twin, still honoured).</summary>
+    public const string IsDefaultClass = "storageclass.kubernetes.io/is-default-class";
+
+    public const string BetaIsDefaultClass = "storageclass.beta.kubernetes.io/is-default-class";
+
+    /// <summary>On a claim or volume: its class, by the beta annotation that still wins over spec.storageClassName.</summary>
+    public const string BetaStorageClass = "volume.beta.kubernetes.io/storage-class";
 
     /// <summary>A class whose volumes are created by hand only (StorageClass.provisioner).</summary>
     public const string NoProvisioner = "kubernetes.io/no-provisioner";

@@ -1,9 +1,7 @@
 using System.Globalization;
 using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
-using MiniKube.Client;
 using MiniKube.Scheduler.Cache;
 using MiniKube.Scheduler.Cluster;
 using MiniKube.Scheduler.Framework;

@@ -1,7 +1,3 @@
-using System.Net;
-using k8s;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
 
 namespace MiniKube.Addons.Dns;
 

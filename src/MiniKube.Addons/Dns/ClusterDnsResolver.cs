@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using k8s.Models;
 
 namespace MiniKube.Addons.Dns;
 

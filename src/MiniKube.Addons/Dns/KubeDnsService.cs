@@ -1,8 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace MiniKube.Addons.Dns;
 

@@ -1,9 +1,4 @@
-using System.Net;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
 using MiniKube.Client.Controllers;
 using MiniKube.Client.Events;
 

@@ -1,4 +1,3 @@
-using k8s.Models;
 
 namespace MiniKube.Addons.LocalPath;
 
@@ -77,7 +76,7 @@ public static class LocalPathVolumes
         Metadata = new V1ObjectMeta
         {
             Name = name,
-            Annotations = new Dictionary<string, string> { ["storageclass.kubernetes.io/is-default-class"] = "true" },
+            Annotations = new Dictionary<string, string> { [StorageAnnotations.IsDefaultClass] = "true" },
         },
         Provisioner = ProvisionerName,
         VolumeBindingMode = "WaitForFirstConsumer",

@@ -1,7 +1,5 @@
 using System.Net;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace MiniKube.Agent.Kubelet;
 

@@ -1,9 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
 
 namespace MiniKube.Agent.Kubelet;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using k8s.Models;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;

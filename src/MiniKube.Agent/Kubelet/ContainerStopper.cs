@@ -1,4 +1,3 @@
-using k8s.Models;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net.Sockets;
-using k8s.Models;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;

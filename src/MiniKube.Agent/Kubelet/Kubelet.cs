@@ -1,10 +1,6 @@
 using System.Collections.Concurrent;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Runtime;
-using MiniKube.Client;
 using MiniKube.Client.Events;
 
 namespace MiniKube.Agent.Kubelet;

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace MiniKube.Agent.Kubelet;
 

@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;

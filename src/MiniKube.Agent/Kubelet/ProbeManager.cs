@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
-using k8s.Models;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using k8s.Models;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;

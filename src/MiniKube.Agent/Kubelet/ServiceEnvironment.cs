@@ -1,5 +1,3 @@
-using System.Globalization;
-using k8s.Models;
 
 namespace MiniKube.Agent.Kubelet;
 

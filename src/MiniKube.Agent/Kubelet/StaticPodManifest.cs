@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using k8s;
-using k8s.Models;
 using YamlDotNet.Core;
 
 namespace MiniKube.Agent.Kubelet;

@@ -1,5 +1,3 @@
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace MiniKube.Agent.Kubelet;
 

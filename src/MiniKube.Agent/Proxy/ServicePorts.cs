@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using k8s.Models;
 
 namespace MiniKube.Agent.Proxy;
 

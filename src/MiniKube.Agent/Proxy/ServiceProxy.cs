@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using k8s;
-using Microsoft.Extensions.Logging;
-using MiniKube.Client;
 
 namespace MiniKube.Agent.Proxy;
 

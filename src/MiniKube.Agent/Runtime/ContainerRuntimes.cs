@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Runtime.Simulated;
 
 namespace MiniKube.Agent.Runtime;

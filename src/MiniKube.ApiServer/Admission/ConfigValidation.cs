@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 

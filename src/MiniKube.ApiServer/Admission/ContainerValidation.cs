@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Admission;
@@ -13,17 +11,11 @@ namespace MiniKube.ApiServer.Admission;
 /// </summary>
 public static class DefaultStorageClass
 {
-    public const string IsDefaultAnnotation = "storageclass.kubernetes.io/is-default-class";
-
-    private const string BetaIsDefaultAnnotation = "storageclass.beta.kubernetes.io/is-default-class";
-
-    private const string BetaClaimClassAnnotation = "volume.beta.kubernetes.io/storage-class";
-
     /// <summary>True when the claim names no class, so the plugin should pick one.</summary>
     public static bool Wants(JsonObject claim)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        if (claim["metadata"]?["annotations"] is JsonObject annotations && annotations.ContainsKey(BetaClaimClassAnnotation))
+        if (claim["metadata"]?["annotations"] is JsonObject annotations && annotations.ContainsKey(StorageAnnotations.BetaStorageClass))
         {
             return false;
         }
@@ -57,7 +49,7 @@ public static class DefaultStorageClass
 
     private static bool IsDefault(JsonObject storageClass) =>
         storageClass["metadata"]?["annotations"] is JsonObject annotations
-        && (ObjectMeta.Str(annotations[IsDefaultAnnotation]) == "true" || ObjectMeta.Str(annotations[BetaIsDefaultAnnotation]) == "true");
+        && (ObjectMeta.Str(annotations[StorageAnnotations.IsDefaultClass]) == "true" || ObjectMeta.Str(annotations[StorageAnnotations.BetaIsDefaultClass]) == "true");
 
     private static DateTimeOffset Created(JsonObject obj) =>
         DateTimeOffset.TryParse(ObjectMeta.Str(obj["metadata"]?["creationTimestamp"]), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created)

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Admission;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 
 namespace MiniKube.ApiServer.Errors;
 

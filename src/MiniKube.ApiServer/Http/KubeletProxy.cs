@@ -1,8 +1,6 @@
 using System.Net.Security;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using k8s.Models;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;

@@ -1,9 +1,5 @@
 using System.Buffers;
-using System.Globalization;
 using System.IO.Pipelines;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.Storage;

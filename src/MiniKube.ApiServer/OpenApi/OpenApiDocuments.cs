@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using k8s.Models;
 using MiniKube.ApiServer.Resources;
 

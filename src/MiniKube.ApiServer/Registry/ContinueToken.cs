@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Text;
-using System.Text.Json;
 using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Registry;

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Registry;

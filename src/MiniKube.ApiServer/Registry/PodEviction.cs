@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using JsonFields = MiniKube.ApiServer.Selectors.JsonFields;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;

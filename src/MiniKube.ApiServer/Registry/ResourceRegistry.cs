@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;

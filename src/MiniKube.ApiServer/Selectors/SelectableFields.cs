@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Selectors;

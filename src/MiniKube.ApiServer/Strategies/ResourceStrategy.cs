@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Errors;
 
@@ -104,10 +103,7 @@ public class ResourceStrategy : IResourceStrategy
 
     public virtual IReadOnlyList<FieldError> ValidateUpdate(JsonObject obj, JsonObject old)
     {
-        ArgumentNullException.ThrowIfNull(obj);
-        ArgumentNullException.ThrowIfNull(old);
-        var errors = new List<FieldError>();
-        MetaValidation.ValidateUpdate(obj, old, errors);
+        var errors = MetaUpdateErrors(obj, old);
         if (UpdateChecks is not null)
         {
             UpdateChecks(obj, old, errors);
@@ -123,7 +119,9 @@ public class ResourceStrategy : IResourceStrategy
     /// The ObjectMeta update rules only. Upstream's status strategies add little beyond that for
     /// the served kinds, and the spec is not the writer's to change there.
     /// </summary>
-    public virtual IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old)
+    public virtual IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old) => MetaUpdateErrors(obj, old);
+
+    private static List<FieldError> MetaUpdateErrors(JsonObject obj, JsonObject old)
     {
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(old);

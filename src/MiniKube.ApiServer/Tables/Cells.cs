@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Selectors;
 
 using JsonLabelSelector = MiniKube.ApiServer.Objects.JsonLabelSelector;

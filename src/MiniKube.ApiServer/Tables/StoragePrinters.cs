@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Selectors;
 
 namespace MiniKube.ApiServer.Tables;
@@ -10,10 +9,6 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 internal static class StoragePrinters
 {
-    // The beta annotation still wins over spec.storageClassName (GetPersistentVolumeClass).
-    private const string BetaClassAnnotation = "volume.beta.kubernetes.io/storage-class";
-    private const string DefaultClassAnnotation = "storageclass.kubernetes.io/is-default-class";
-    private const string BetaDefaultClassAnnotation = "storageclass.beta.kubernetes.io/is-default-class";
 
     public static TablePrinter PersistentVolume { get; } = new(
         [
@@ -104,11 +99,11 @@ internal static class StoragePrinters
         JsonFields.Get(obj, "metadata", "deletionTimestamp") is not null ? "Terminating" : JsonFields.Text(obj, "status", "phase");
 
     private static string ClassName(JsonObject obj) =>
-        JsonFields.String(obj, "metadata", "annotations", BetaClassAnnotation) ?? JsonFields.Text(obj, "spec", "storageClassName");
+        JsonFields.String(obj, "metadata", "annotations", StorageAnnotations.BetaStorageClass) ?? JsonFields.Text(obj, "spec", "storageClassName");
 
     private static bool IsDefaultClass(JsonObject sc) =>
-        JsonFields.String(sc, "metadata", "annotations", DefaultClassAnnotation) == "true"
-        || JsonFields.String(sc, "metadata", "annotations", BetaDefaultClassAnnotation) == "true";
+        JsonFields.String(sc, "metadata", "annotations", StorageAnnotations.IsDefaultClass) == "true"
+        || JsonFields.String(sc, "metadata", "annotations", StorageAnnotations.BetaIsDefaultClass) == "true";
 
     // Short forms in a fixed order, duplicates dropped (GetAccessModesAsString).
     private static string AccessModes(JsonArray? modes)

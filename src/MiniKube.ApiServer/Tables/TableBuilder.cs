@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Selectors;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Selectors;
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Tables;

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.WatchCache;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;

@@ -136,39 +136,17 @@ internal sealed class ReplicationControllers(IKubernetes client, Informer<V1Repl
                 Selector = new V1LabelSelector { MatchLabels = rc.Spec?.Selector },
                 Template = rc.Spec?.Template,
             },
-            Status = rc.Status is not { } status ? null : new V1ReplicaSetStatus
-            {
-                Replicas = status.Replicas,
-                FullyLabeledReplicas = status.FullyLabeledReplicas,
-                ReadyReplicas = status.ReadyReplicas,
-                AvailableReplicas = status.AvailableReplicas,
-                ObservedGeneration = status.ObservedGeneration,
-                Conditions = status.Conditions?.Select(c => new V1ReplicaSetCondition
-                {
-                    Type = c.Type,
-                    Status = c.Status,
-                    Reason = c.Reason,
-                    Message = c.Message,
-                    LastTransitionTime = c.LastTransitionTime,
-                }).ToList(),
-            },
+            Status = SameShape<V1ReplicaSetStatus>(rc.Status),
         };
     }
 
-    private static V1ReplicationControllerStatus? ToControllerStatus(V1ReplicaSetStatus? status) => status is null ? null : new V1ReplicationControllerStatus
-    {
-        Replicas = status.Replicas,
-        FullyLabeledReplicas = status.FullyLabeledReplicas,
-        ReadyReplicas = status.ReadyReplicas,
-        AvailableReplicas = status.AvailableReplicas,
-        ObservedGeneration = status.ObservedGeneration,
-        Conditions = status.Conditions?.Select(c => new V1ReplicationControllerCondition
-        {
-            Type = c.Type,
-            Status = c.Status,
-            Reason = c.Reason,
-            Message = c.Message,
-            LastTransitionTime = c.LastTransitionTime,
-        }).ToList(),
-    };
+    private static V1ReplicationControllerStatus? ToControllerStatus(V1ReplicaSetStatus? status) => SameShape<V1ReplicationControllerStatus>(status);
+
+    /// <summary>
+    /// The status of one kind as the other's type: core/v1 ReplicationControllerStatus and
+    /// apps/v1 ReplicaSetStatus (and their conditions) have the same fields on the wire, so the
+    /// JSON of one reads as the other, field by field, with nothing to keep in step by hand.
+    /// </summary>
+    private static T? SameShape<T>(object? status)
+        where T : class => status is null ? null : KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(status));
 }

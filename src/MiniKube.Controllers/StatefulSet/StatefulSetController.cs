@@ -103,33 +103,34 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
             {
                 continue;
             }
-            try
-            {
-                await Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, ns, cancellationToken: cancellationToken);
-                _events.Record(set, EventTypes.Normal, "SuccessfulCreate", $"create Claim {claim.Metadata.Name} Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} success");
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-            {
-                // Made by an earlier sync; the cache will show it.
-            }
-            catch (HttpOperationException e)
-            {
-                _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Claim {claim.Metadata.Name} for Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {ApiErrors.StatusMessage(e)}");
-                throw;
-            }
+            await CreateRecordedAsync(set, () => Client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(claim, ns, cancellationToken: cancellationToken),
+                $"create Claim {claim.Metadata.Name} Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} success",
+                $"create Claim {claim.Metadata.Name} for Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name}");
         }
+        await CreateRecordedAsync(set, () => Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken),
+            $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful",
+            $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name}");
+    }
+
+    /// <summary>
+    /// One create for the set with upstream's SuccessfulCreate or FailedCreate event (the texts of
+    /// stateful_set_control.go). A 409 is an earlier sync's object that the cache does not show
+    /// yet: names are fixed, so nothing is made twice.
+    /// </summary>
+    private async Task CreateRecordedAsync(V1StatefulSet set, Func<Task> create, string success, string attempt)
+    {
         try
         {
-            await Client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: cancellationToken);
-            _events.Record(set, EventTypes.Normal, "SuccessfulCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
+            await create();
+            _events.Record(set, EventTypes.Normal, "SuccessfulCreate", success);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            // The cache lags behind a create of ours; names are fixed, so nothing was made twice.
+            // Already made by an earlier sync; the cache will show it.
         }
         catch (HttpOperationException e)
         {
-            _events.Record(set, EventTypes.Warning, "FailedCreate", $"create Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {ApiErrors.StatusMessage(e)}");
+            _events.Record(set, EventTypes.Warning, "FailedCreate", $"{attempt} failed error: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }

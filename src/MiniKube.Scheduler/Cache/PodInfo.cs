@@ -1,5 +1,3 @@
-using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Scheduler.Cache;
 

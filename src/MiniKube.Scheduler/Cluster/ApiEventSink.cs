@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
 using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 namespace MiniKube.Scheduler.Cluster;

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using k8s;
-using k8s.Models;
-using MiniKube.Client;
 
 namespace MiniKube.Scheduler.Cluster;
 

@@ -1,4 +1,3 @@
-using k8s.Models;
 using MiniKube.Scheduler.Cache;
 
 namespace MiniKube.Scheduler.Framework;

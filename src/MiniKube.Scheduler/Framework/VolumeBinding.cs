@@ -1,5 +1,3 @@
-using k8s.Models;
-using MiniKube.Client;
 using MiniKube.Scheduler.Cache;
 
 namespace MiniKube.Scheduler.Framework;

@@ -1,4 +1,3 @@
-using MiniKube.Client;
 
 namespace MiniKube.Scheduler.Queue;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Docker.DotNet.Models;
 
 namespace MiniKube.Agent.Runtime.Docker;

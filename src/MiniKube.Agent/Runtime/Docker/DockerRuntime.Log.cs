@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 
 namespace MiniKube.Agent.Runtime.Docker;
 
