@@ -56,26 +56,6 @@ public sealed class KubectlWorkflowTests
     }
 
     [Test]
-    public async Task Namespace_CreateLabelAnnotateDelete_GoesAwayWithItsContent()
-    {
-        await _kubectl.OkAsync("create", "namespace", "ns-life");
-        await _kubectl.OkAsync("create", "configmap", "inside", "-n", "ns-life", "--from-literal=a=b");
-        Assert.That(await _kubectl.OkAsync("get", "namespace", "ns-life", "-o", "yaml"), Does.Contain("phase: Active").And.Contain("kubernetes.io/metadata.name: ns-life"));
-        Assert.That(await _kubectl.OkAsync("get", "namespaces"), Does.Match(@"ns-life\s+Active\s+\d+s"));
-
-        await _kubectl.OkAsync("label", "namespace", "ns-life", "team=edge");
-        await _kubectl.OkAsync("annotate", "namespace", "ns-life", "note=hello");
-        Assert.That(await _kubectl.OkAsync("get", "namespace", "-l", "team=edge", "-o", "name"), Is.EqualTo("namespace/ns-life\n"));
-        Assert.That(await _kubectl.OkAsync("get", "namespace", "ns-life", "-o", "jsonpath={.metadata.annotations.note}"), Is.EqualTo("hello"));
-
-        Assert.That(await _kubectl.OkAsync("delete", "namespace", "ns-life"), Does.Contain("namespace \"ns-life\" deleted"));
-        var gone = await _kubectl.RunAsync("get", "namespace", "ns-life");
-        Assert.That(gone.Error, Does.Contain("Error from server (NotFound): namespaces \"ns-life\" not found"));
-        var refused = await _kubectl.RunAsync("create", "configmap", "late", "-n", "ns-life", "--from-literal=a=b");
-        Assert.That(refused.Error, Does.Contain("namespaces \"ns-life\" not found"));
-    }
-
-    [Test]
     public async Task ConfigMap_EveryVerb()
     {
         var ns = await NamespaceAsync("cm-verbs");
