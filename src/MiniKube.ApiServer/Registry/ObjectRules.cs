@@ -15,6 +15,9 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
 {
     private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
 
+    /// <summary>Where namespace lookups are answered first (the watch cache); null: always the store.</summary>
+    public IListCache? Cache { get; init; }
+
     public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -84,7 +87,11 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
     private async Task RequireLiveNamespaceAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken)
     {
         var ns = ObjectMeta.Namespace(obj) ?? "";
-        var kv = await store.GetAsync(ResourceRegistry.Key(Namespaces, null, ns), 0, cancellationToken)
+        var key = ResourceRegistry.Key(Namespaces, null, ns);
+        // As upstream's NamespaceLifecycle plugin: the namespace from the cache, and a live read
+        // only when the cache does not have it (just created, or the cache still loading).
+        var kv = Cache?.TryGetCached(Namespaces, key)
+            ?? await store.GetAsync(key, 0, cancellationToken)
             ?? throw ApiException.NotFound(Namespaces, ns);
         var namespaceObject = ObjectCodec.Decode(kv.Value, kv.ModRevision);
         if (ObjectMeta.IsDeleting(namespaceObject))

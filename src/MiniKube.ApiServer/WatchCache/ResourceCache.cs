@@ -151,6 +151,15 @@ internal sealed partial class ResourceCache : IAsyncDisposable
         }
     }
 
+    /// <summary>The object at <paramref name="key"/>; null when absent or while the cache is loading.</summary>
+    public KeyValue? Find(string key)
+    {
+        lock (_gate)
+        {
+            return _serving && _objects.TryGetValue(key, out var kv) ? kv : null;
+        }
+    }
+
     /// <summary>
     /// The BOOKMARK revision of <paramref name="watcher"/>: the cache's own once the watcher has
     /// read everything queued for it, since every event up to the cache's revision was offered

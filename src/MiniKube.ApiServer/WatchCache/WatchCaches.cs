@@ -101,6 +101,12 @@ internal sealed class WatchCaches(IStore store, WatchCacheOptions options, ILogg
         }
     }
 
+    public KeyValue? TryGetCached(ResourceType type, string key)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return For(type, 0).Find(key);
+    }
+
     public async ValueTask DisposeAsync()
     {
         List<ResourceCache> caches;

@@ -247,6 +247,20 @@ public sealed class WatchCachesTests
     }
 
     [Test]
+    public async Task TryGetCached_OnceServing_FollowsTheStoreAndIsNullForWhatItDoesNotHold()
+    {
+        await PutAsync("default", "a", "web");
+        var caches = Caches();
+        var key = ResourceRegistry.Key(ConfigMaps, "default", "a");
+        caches.TryGetCached(ConfigMaps, key); // starts the cache
+        await caches.TryListAsync(ConfigMaps, null, new ListOptions { ResourceVersion = "0" }, null, CancellationToken.None);
+        var updated = await PutAsync("default", "a", "db");
+
+        Assert.That(() => caches.TryGetCached(ConfigMaps, key)?.ModRevision, Is.EqualTo(updated).After(5000, 10));
+        Assert.That(caches.TryGetCached(ConfigMaps, ResourceRegistry.Key(ConfigMaps, "default", "missing")), Is.Null);
+    }
+
+    [Test]
     public async Task TryListAsync_ConsistentExactContinuedOrLimitedReads_GoToTheStore()
     {
         var caches = Caches();
