@@ -43,7 +43,7 @@ internal static class ProtobufKinds
     {
         var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
         var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
-        if (ResourceCatalog.FindKind(group, kind) is { } resource && resource.Version == version)
+        if (ResourceCatalog.FindKind(group, version, kind) is { } resource)
         {
             return resource.Model;
         }

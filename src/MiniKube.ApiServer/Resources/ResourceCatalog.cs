@@ -140,14 +140,22 @@ public static class ResourceCatalog
     private static readonly Dictionary<(string Group, string Version, string Name), ResourceType> ByName =
         All.ToDictionary(r => (r.Group, r.Version, r.Name));
 
+    // A kind served in several versions (HorizontalPodAutoscaler) is found by group in its preferred, first-listed version.
     private static readonly Dictionary<(string Group, string Kind), ResourceType> ByKind =
-        All.ToDictionary(r => (r.Group, r.Kind));
+        All.GroupBy(r => (r.Group, r.Kind)).ToDictionary(g => g.Key, g => g.First());
+
+    private static readonly Dictionary<(string Group, string Version, string Kind), ResourceType> ByVersionKind =
+        All.ToDictionary(r => (r.Group, r.Version, r.Kind));
 
     public static ResourceType? Find(string group, string version, string name) =>
         ByName.TryGetValue((group, version, name), out var type) ? type : null;
 
+    /// <summary>The kind in its group's preferred version.</summary>
     public static ResourceType? FindKind(string group, string kind) =>
         ByKind.TryGetValue((group, kind), out var type) ? type : null;
+
+    public static ResourceType? FindKind(string group, string version, string kind) =>
+        ByVersionKind.TryGetValue((group, version, kind), out var type) ? type : null;
 
     /// <summary>ComponentStatus: served from live health checks (Health/ComponentStatuses), never from the store.</summary>
     public static ResourceType ComponentStatuses { get; } = Find("", "v1", "componentstatuses")!;
