@@ -21,7 +21,7 @@ internal static class ImmutableFields
         var value = now switch
         {
             JsonValue v when v.GetValueKind() == JsonValueKind.String => BadValue.Of(v.GetValue<string>()),
-            JsonValue v when v.GetValueKind() == JsonValueKind.Number => BadValue.Of(v.GetValue<long>()),
+            JsonValue v when v.GetValueKind() == JsonValueKind.Number => BadValue.Of(Objects.JsonFields.AsLong(v)),
             JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => BadValue.Of(v.GetValue<bool>()),
             null => BadValue.Null,
             _ => BadValue.Go("{...}"),
