@@ -26,29 +26,21 @@ public static class EventConversion
     ];
 
     /// <summary>A core Event in the events.k8s.io/v1 shape; other objects are returned unchanged.</summary>
-    public static JsonObject ToEventsV1(JsonObject core)
-    {
-        ArgumentNullException.ThrowIfNull(core);
-        if (core.Str("apiVersion") != Core)
-        {
-            return core;
-        }
-        var result = Rename(core, Events, Renamed.ToDictionary(r => r.Core, r => r.Events, StringComparer.Ordinal));
-        // Go writes the non-pointer regarding struct even when empty.
-        result["regarding"] ??= new JsonObject();
-        return result;
-    }
+    public static JsonObject ToEventsV1(JsonObject core) => Convert(core, Core, Events, "regarding", Renamed.ToDictionary(r => r.Core, r => r.Events, StringComparer.Ordinal));
 
     /// <summary>An events.k8s.io/v1 Event in the stored core shape; other objects are returned unchanged.</summary>
-    public static JsonObject ToCore(JsonObject events)
+    public static JsonObject ToCore(JsonObject events) => Convert(events, Events, Core, "involvedObject", Renamed.ToDictionary(r => r.Events, r => r.Core, StringComparer.Ordinal));
+
+    private static JsonObject Convert(JsonObject from, string fromVersion, string toVersion, string reference, Dictionary<string, string> names)
     {
-        ArgumentNullException.ThrowIfNull(events);
-        if (events.Str("apiVersion") != Events)
+        ArgumentNullException.ThrowIfNull(from);
+        if (from.Str("apiVersion") != fromVersion)
         {
-            return events;
+            return from;
         }
-        var result = Rename(events, Core, Renamed.ToDictionary(r => r.Events, r => r.Core, StringComparer.Ordinal));
-        result["involvedObject"] ??= new JsonObject();
+        var result = Rename(from, toVersion, names);
+        // Go writes the non-pointer object reference even when empty.
+        result[reference] ??= new JsonObject();
         return result;
     }
 

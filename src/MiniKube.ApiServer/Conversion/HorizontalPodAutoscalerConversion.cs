@@ -193,36 +193,41 @@ public static class HorizontalPodAutoscalerConversion
     }
 
     // v2 MetricSpec → v1's hidden MetricSpec (v2beta1 field names).
-    private static JsonObject MetricSpecToV1(JsonObject metric)
+    private static JsonObject MetricSpecToV1(JsonObject metric) => MetricToV1(metric, "target", zeroQuantities: false);
+
+    private static JsonObject MetricStatusToV1(JsonObject? metric) => MetricToV1(metric, "current", zeroQuantities: true);
+
+    /// <summary>
+    /// One v2 metric (spec or status) in v1's v2beta1-style shape: the fields of
+    /// <paramref name="valueField"/> ("target" or "current") become targetAverageUtilization,
+    /// targetAverageValue and targetValue (or current…). Status quantities are
+    /// Go values, written as "0" when unset; spec ones are pointers, left out.
+    /// </summary>
+    private static JsonObject MetricToV1(JsonObject? metric, string valueField, bool zeroQuantities)
     {
+        var prefix = valueField;
+        JsonNode? Quantity(JsonObject? values, string name) => values?[name]?.DeepClone() ?? (zeroQuantities ? "0" : null);
         var result = new JsonObject { ["type"] = metric.Str("type") };
-        if (metric.Obj("resource") is { } resource)
+        foreach (var field in new[] { "resource", "containerResource" })
         {
-            var target = resource.Obj("target");
-            result["resource"] = Compact(new JsonObject
+            if (metric.Obj(field) is { } resource)
             {
-                ["name"] = resource.Str("name"),
-                ["targetAverageUtilization"] = target.Int("averageUtilization"),
-                ["targetAverageValue"] = target?["averageValue"]?.DeepClone(),
-            });
-        }
-        if (metric.Obj("containerResource") is { } container)
-        {
-            var target = container.Obj("target");
-            result["containerResource"] = Compact(new JsonObject
-            {
-                ["name"] = container.Str("name"),
-                ["targetAverageUtilization"] = target.Int("averageUtilization"),
-                ["targetAverageValue"] = target?["averageValue"]?.DeepClone(),
-                ["container"] = container.Str("container"),
-            });
+                var values = resource.Obj(valueField);
+                result[field] = Compact(new JsonObject
+                {
+                    ["name"] = resource.Str("name"),
+                    [prefix + "AverageUtilization"] = values.Int("averageUtilization"),
+                    [prefix + "AverageValue"] = Quantity(values, "averageValue"),
+                    ["container"] = resource.Str("container"),
+                });
+            }
         }
         if (metric.Obj("pods") is { } pods)
         {
             result["pods"] = Compact(new JsonObject
             {
                 ["metricName"] = pods.Obj("metric").Str("name"),
-                ["targetAverageValue"] = pods.Obj("target")?["averageValue"]?.DeepClone(),
+                [prefix + "AverageValue"] = pods.Obj(valueField)?["averageValue"]?.DeepClone() ?? "0",
                 ["selector"] = pods.Obj("metric")?["selector"]?.DeepClone(),
             });
         }
@@ -232,9 +237,9 @@ public static class HorizontalPodAutoscalerConversion
             {
                 ["target"] = obj["describedObject"]?.DeepClone(),
                 ["metricName"] = obj.Obj("metric").Str("name"),
-                ["targetValue"] = obj.Obj("target")?["value"]?.DeepClone(),
+                [prefix + "Value"] = obj.Obj(valueField)?["value"]?.DeepClone() ?? "0",
                 ["selector"] = obj.Obj("metric")?["selector"]?.DeepClone(),
-                ["averageValue"] = obj.Obj("target")?["averageValue"]?.DeepClone(),
+                ["averageValue"] = obj.Obj(valueField)?["averageValue"]?.DeepClone(),
             });
         }
         if (metric.Obj("external") is { } external)
@@ -243,8 +248,8 @@ public static class HorizontalPodAutoscalerConversion
             {
                 ["metricName"] = external.Obj("metric").Str("name"),
                 ["metricSelector"] = external.Obj("metric")?["selector"]?.DeepClone(),
-                ["targetValue"] = external.Obj("target")?["value"]?.DeepClone(),
-                ["targetAverageValue"] = external.Obj("target")?["averageValue"]?.DeepClone(),
+                [prefix + "Value"] = Quantity(external.Obj(valueField), "value"),
+                [prefix + "AverageValue"] = external.Obj(valueField)?["averageValue"]?.DeepClone(),
             });
         }
         return result;
@@ -311,55 +316,6 @@ public static class HorizontalPodAutoscalerConversion
         ["averageUtilization"] = source.Int("targetAverageUtilization"),
         ["averageValue"] = source["targetAverageValue"]?.DeepClone(),
     });
-
-    private static JsonObject MetricStatusToV1(JsonObject? metric)
-    {
-        var result = new JsonObject { ["type"] = metric.Str("type") };
-        foreach (var field in new[] { "resource", "containerResource" })
-        {
-            if (metric.Obj(field) is { } resource)
-            {
-                result[field] = Compact(new JsonObject
-                {
-                    ["name"] = resource.Str("name"),
-                    ["currentAverageUtilization"] = resource.Obj("current").Int("averageUtilization"),
-                    ["currentAverageValue"] = resource.Obj("current")?["averageValue"]?.DeepClone() ?? "0",
-                    ["container"] = resource.Str("container"),
-                });
-            }
-        }
-        if (metric.Obj("pods") is { } pods)
-        {
-            result["pods"] = Compact(new JsonObject
-            {
-                ["metricName"] = pods.Obj("metric").Str("name"),
-                ["currentAverageValue"] = pods.Obj("current")?["averageValue"]?.DeepClone() ?? "0",
-                ["selector"] = pods.Obj("metric")?["selector"]?.DeepClone(),
-            });
-        }
-        if (metric.Obj("object") is { } obj)
-        {
-            result["object"] = Compact(new JsonObject
-            {
-                ["target"] = obj["describedObject"]?.DeepClone(),
-                ["metricName"] = obj.Obj("metric").Str("name"),
-                ["currentValue"] = obj.Obj("current")?["value"]?.DeepClone() ?? "0",
-                ["selector"] = obj.Obj("metric")?["selector"]?.DeepClone(),
-                ["averageValue"] = obj.Obj("current")?["averageValue"]?.DeepClone(),
-            });
-        }
-        if (metric.Obj("external") is { } external)
-        {
-            result["external"] = Compact(new JsonObject
-            {
-                ["metricName"] = external.Obj("metric").Str("name"),
-                ["metricSelector"] = external.Obj("metric")?["selector"]?.DeepClone(),
-                ["currentValue"] = external.Obj("current")?["value"]?.DeepClone() ?? "0",
-                ["currentAverageValue"] = external.Obj("current")?["averageValue"]?.DeepClone(),
-            });
-        }
-        return result;
-    }
 
     private static JsonObject MetricStatusToV2(JsonObject metric)
     {

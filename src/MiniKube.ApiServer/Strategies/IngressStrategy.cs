@@ -16,20 +16,9 @@ public sealed class IngressStrategy : ResourceStrategy
         TracksGeneration = true;
     }
 
-    public override async Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(obj);
-        ArgumentNullException.ThrowIfNull(context);
-        if (!DefaultIngressClass.Wants(obj))
-        {
-            return;
-        }
-        var classes = await context.ListAsync("networking.k8s.io", "ingressclasses", cancellationToken);
-        if (DefaultIngressClass.Choose(classes) is { } name)
-        {
-            obj.Ensure("spec")["ingressClassName"] = name;
-        }
-    }
+    public override Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken) =>
+        DefaultClassAdmission.AdmitAsync(obj, context, ("networking.k8s.io", "ingressclasses"), DefaultIngressClass.Wants, DefaultIngressClass.Choose,
+            static (ingress, name) => ingress.Ensure("spec")["ingressClassName"] = name, cancellationToken);
 
     public override IReadOnlyList<Errors.FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old)
     {
