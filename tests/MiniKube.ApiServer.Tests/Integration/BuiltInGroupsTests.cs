@@ -208,6 +208,11 @@ public sealed class BuiltInGroupsTests : ApiServerFixture
         Assert.That(list["items"]!.AsArray().Select(i => i!["apiVersion"]!.GetValue<string>()), Is.All.EqualTo("events.k8s.io/v1"));
         Assert.That(list["items"]!.AsArray(), Has.Count.EqualTo(2));
 
+        var selected = Json((await SendAsync(HttpMethod.Get, "/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dp")).Body);
+        Assert.That(selected["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "e1" }));
+        var coreLabel = await SendAsync(HttpMethod.Get, "/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp");
+        Assert.That(coreLabel.Code, Is.EqualTo(400), coreLabel.Body);
+
         var strict = await SendAsync(HttpMethod.Post, "/apis/events.k8s.io/v1/namespaces/default/events",
             """{"metadata":{"name":"e3"},"regarding":{"namespace":"default"},"type":"Odd","deprecatedCount":3}""");
         Assert.That(strict.Code, Is.EqualTo(422), strict.Body);
