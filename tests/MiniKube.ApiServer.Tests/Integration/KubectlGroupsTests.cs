@@ -76,6 +76,85 @@ public sealed class KubectlGroupsTests : ApiServerFixture
         Assert.That(table.Output, Does.Match(@"alice\s+\S+\s+kubernetes\.io/kube-apiserver-client\s+\S+\s+<none>\s+Approved"));
     }
 
+    [Test]
+    public async Task Apply_ManifestOfEveryGroup_CreatesThenPatchesUnchanged()
+    {
+        var manifest = Path.Combine(Server.Directory, "groups.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: networking.k8s.io/v1
+            kind: IngressClass
+            metadata:
+              name: mkube
+              annotations:
+                ingressclass.kubernetes.io/is-default-class: "true"
+            spec:
+              controller: mkube.io/ingress
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: deny-all
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress, Egress]
+            ---
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata:
+              name: web
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+              minReplicas: 2
+              maxReplicas: 10
+              metrics:
+              - type: Resource
+                resource: {name: memory, target: {type: AverageValue, averageValue: 500Mi}}
+              behavior:
+                scaleDown: {stabilizationWindowSeconds: 300}
+            ---
+            apiVersion: node.k8s.io/v1
+            kind: RuntimeClass
+            metadata:
+              name: gvisor
+            handler: runsc
+            overhead:
+              podFixed: {cpu: 250m, memory: 120Mi}
+            ---
+            apiVersion: storage.k8s.io/v1
+            kind: CSIDriver
+            metadata:
+              name: hostpath.csi.k8s.io
+            spec:
+              attachRequired: false
+              podInfoOnMount: true
+              volumeLifecycleModes: [Persistent, Ephemeral]
+            ---
+            apiVersion: v1
+            kind: PodTemplate
+            metadata:
+              name: tpl
+            template:
+              metadata: {labels: {app: tpl}}
+              spec:
+                containers: [{name: c, image: busybox}]
+            """);
+
+        var first = await KubectlAsync("apply", "-f", manifest);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.Error);
+        Assert.That(first.Output, Does.Contain("horizontalpodautoscaler.autoscaling/web created"));
+
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("maxReplicas: 10", "maxReplicas: 12", StringComparison.Ordinal));
+        var second = await KubectlAsync("apply", "-f", manifest);
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.Error);
+        Assert.That(second.Output, Does.Contain("horizontalpodautoscaler.autoscaling/web configured").And.Contain("networkpolicy.networking.k8s.io/deny-all unchanged"));
+
+        var ingress = await KubectlAsync("create", "ingress", "plain", "--rule=/=svc:80");
+        Assert.That(ingress.ExitCode, Is.EqualTo(0), ingress.Error);
+        var table = await KubectlAsync("get", "ingress,hpa,runtimeclass,csidriver,podtemplate");
+        Assert.That(table.Output, Does.Match(@"ingress\.networking\.k8s\.io/plain\s+mkube\s+\*"));
+        Assert.That(table.Output, Does.Match(@"horizontalpodautoscaler\.autoscaling/web\s+Deployment/web\s+memory: <unknown>/500Mi\s+2\s+12"));
+    }
+
     private sealed record Run(int ExitCode, string Output, string Error);
 
     private async Task<Run> KubectlAsync(params string[] arguments)
