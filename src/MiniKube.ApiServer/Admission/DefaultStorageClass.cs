@@ -26,14 +26,17 @@ public static class DefaultStorageClass
     public static string? Choose(IEnumerable<JsonObject> classes)
     {
         ArgumentNullException.ThrowIfNull(classes);
-        return classes
-            .Where(IsDefault)
+        return Newest(classes.Where(IsDefault));
+    }
+
+    /// <summary>The newest of <paramref name="defaults"/> by creationTimestamp, then the first by name; null when empty.</summary>
+    internal static string? Newest(IEnumerable<JsonObject> defaults) =>
+        defaults
             .Select(c => (Name: ObjectMeta.Name(c) ?? "", Created: Created(c)))
             .OrderByDescending(c => c.Created)
             .ThenBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => c.Name)
             .FirstOrDefault();
-    }
 
     /// <summary>Sets spec.storageClassName of <paramref name="claim"/>.</summary>
     public static void Apply(JsonObject claim, string className)

@@ -30,13 +30,13 @@ public sealed class DiscoveryDocuments
         {
             ["kind"] = "APIGroupList",
             ["apiVersion"] = "v1",
-            ["groups"] = new JsonArray(NamedGroups().Select(g => (JsonNode)GroupEntry(g.Key, g.First().Version)).ToArray()),
+            ["groups"] = new JsonArray(NamedGroups().Select(g => (JsonNode)GroupEntry(g)).ToArray()),
         });
         _resourceLists = ResourceCatalog.All.GroupBy(r => r.GroupVersion)
             .ToDictionary(g => g.Key, g => Utf8(ResourceList(g.Key, g)), StringComparer.Ordinal);
         _groups = NamedGroups().ToDictionary(g => g.Key, g =>
         {
-            var entry = GroupEntry(g.Key, g.First().Version);
+            var entry = GroupEntry(g);
             entry["kind"] = "APIGroup";
             entry["apiVersion"] = "v1";
             return Utf8(entry);
@@ -67,12 +67,19 @@ public sealed class DiscoveryDocuments
     private static IEnumerable<IGrouping<string, ResourceType>> NamedGroups() =>
         ResourceCatalog.All.Where(r => r.Group.Length > 0).GroupBy(r => r.Group);
 
-    private static JsonObject GroupEntry(string group, string version) => new()
+    // Every served version, preferred (first in the catalog, as kube-apiserver lists autoscaling v2 before v1) first.
+    private static JsonObject GroupEntry(IGrouping<string, ResourceType> group)
     {
-        ["name"] = group,
-        ["versions"] = new JsonArray(new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version }),
-        ["preferredVersion"] = new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version },
-    };
+        var versions = group.Select(r => r.Version).Distinct().ToList();
+        return new()
+        {
+            ["name"] = group.Key,
+            ["versions"] = new JsonArray(versions.Select(v => (JsonNode)VersionEntry(group.Key, v)).ToArray()),
+            ["preferredVersion"] = VersionEntry(group.Key, versions[0]),
+        };
+    }
+
+    private static JsonObject VersionEntry(string group, string version) => new() { ["groupVersion"] = $"{group}/{version}", ["version"] = version };
 
     private static JsonObject ResourceList(string groupVersion, IEnumerable<ResourceType> resources)
     {

@@ -10,6 +10,7 @@ using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.OpenApi;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.Strategies;
 using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
 
@@ -68,11 +69,12 @@ internal sealed partial class ApiDispatcher
             {
                 return;
             }
-            if (await _authenticator.AuthenticateAsync(context) is null)
+            if (await _authenticator.AuthenticateAsync(context) is not { } user)
             {
                 await StatusResponses.UnauthorizedAsync(context);
                 return;
             }
+            RequestUser.Current = new Requester(user.Name, user.Groups);
             if (path == "/metrics")
             {
                 await WriteTextAsync(context, _metrics.Render(), "text/plain; version=0.0.4");

@@ -23,6 +23,8 @@ internal static class Presentation
     {
         var options = Options(context);
         var now = DateTimeOffset.UtcNow;
+        // Printers read the stored form, as upstream's print the internal one, whatever version was asked for.
+        objects = type.StoredAs is null ? objects : objects.Select(type.ToStorage).ToList();
         var table = single
             ? TableBuilder.BuildObjectTable(type, objects[0], options, now)
             : TableBuilder.BuildTable(type, objects, options, now, new TableListMetadata(revision.ToString(System.Globalization.CultureInfo.InvariantCulture), continueToken));
@@ -30,7 +32,9 @@ internal static class Presentation
     }
 
     public static IWatchEncoder WatchEncoder(HttpContext context, ResourceType type) =>
-        WantsTable(context) ? new TableEventEncoder(new TableWatchEncoder(type, Options(context))) : ObjectWatchEncoder.Instance;
+        WantsTable(context) ? new TableEventEncoder(type, new TableWatchEncoder(type, Options(context)))
+        : type.StoredAs is null ? ObjectWatchEncoder.Instance
+        : new ConvertingWatchEncoder(type);
 
     private static TableOptions Options(HttpContext context)
     {
@@ -48,12 +52,19 @@ internal static class Presentation
     }
 
     /// <summary>Each watch event's object as a one-row Table, column definitions only in the first.</summary>
-    private sealed class TableEventEncoder(TableWatchEncoder tables) : IWatchEncoder
+    private sealed class TableEventEncoder(ResourceType type, TableWatchEncoder tables) : IWatchEncoder
     {
         public void WriteObject(IBufferWriter<byte> writer, byte[] stored, long revision)
         {
-            var ev = tables.Encode("MODIFIED", ObjectCodec.Decode(stored, revision), DateTimeOffset.UtcNow);
+            var ev = tables.Encode("MODIFIED", type.ToStorage(ObjectCodec.Decode(stored, revision)), DateTimeOffset.UtcNow);
             ResponseWriter.Write(writer, ev["object"]!.ToJsonString(ObjectCodec.Compact));
         }
+    }
+
+    /// <summary>Watch events of a form served over another one's stored objects: each object converted to the watched form.</summary>
+    private sealed class ConvertingWatchEncoder(ResourceType type) : IWatchEncoder
+    {
+        public void WriteObject(IBufferWriter<byte> writer, byte[] stored, long revision) =>
+            ObjectCodec.WriteWithVersion(writer, ObjectCodec.Encode(type.FromStorage(ObjectCodec.Decode(stored, revision))), revision);
     }
 }

@@ -36,6 +36,10 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             ("binding", _) when HttpMethods.IsPost(method) => BindAsync(context, type, ns, name),
             ("eviction", _) when HttpMethods.IsPost(method) => EvictAsync(context, type, ns, name),
             ("finalize", _) when HttpMethods.IsPut(method) => FinalizeAsync(context, type, name),
+            // Other subresources that take and return the object itself (certificatesigningrequests/approval).
+            (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsGet(method) => GetMainAsync(context, type, ns, name),
+            (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsPut(method) => UpdateStatusAsync(context, type, ns, name, sub!),
+            (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, ns, name, sub),
             (var sub, _) when NodeStreams.Contains(sub) => NodeStreamAsync(context, type, ns, name, sub!),
             _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
         };
@@ -44,12 +48,15 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     private async Task GetMainAsync(HttpContext context, ResourceType type, string? ns, string name) =>
         await ResponseWriter.WriteStoredAsync(context, await registry.GetStoredAsync(type, ns, name, context.RequestAborted));
 
-    private async Task UpdateStatusAsync(HttpContext context, ResourceType type, string? ns, string name)
+    private static bool CarriesObject(ResourceType type, string subresource) =>
+        type.Subresources.Any(s => s.Name == subresource && s.Kind == type.Kind && s.Group == type.Group && s.Verbs.Contains("update"));
+
+    private async Task UpdateStatusAsync(HttpContext context, ResourceType type, string? ns, string name, string subresource = "status")
     {
         var obj = await RequestBody.ReadObjectAsync(context);
         ResourceHandler.CheckKind(type, obj);
         ResourceHandler.CheckName(obj, name, ns, type);
-        var updated = await registry.UpdateAsync(type, ns, name, "status", _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted);
+        var updated = await registry.UpdateAsync(type, ns, name, subresource, _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 

@@ -180,5 +180,26 @@ internal static partial class FieldTables
         [typeof(V1NetworkPolicyEgressRule)] = "1:ports 2:to",
         [typeof(V1PriorityClass)] = "1:metadata 2:value? 3:globalDefault 4:description 5:preemptionPolicy?",
         [typeof(V1LocalSubjectAccessReview)] = "1:metadata 2:spec 3:status",
+        [typeof(V1RuntimeClass)] = "1:metadata 2:handler? 3:overhead 4:scheduling",
+        [typeof(V1Overhead)] = "1:podFixed",
+        [typeof(V1Scheduling)] = "1:nodeSelector 2:tolerations",
+        [typeof(V1CSIDriver)] = "1:metadata 2:spec",
+        [typeof(V1CSIDriverSpec)] =
+            "1:attachRequired? 2:podInfoOnMount? 3:volumeLifecycleModes 4:storageCapacity? 5:fsGroupPolicy? 6:tokenRequests " +
+            "7:requiresRepublish? 8:seLinuxMount? 9:nodeAllocatableUpdatePeriodSeconds?",
+        [typeof(Storagev1TokenRequest)] = "1:audience? 2:expirationSeconds?",
+        [typeof(V1CSINode)] = "1:metadata 2:spec",
+        [typeof(V1CSINodeSpec)] = "1:drivers",
+        [typeof(V1CSINodeDriver)] = "1:name? 2:nodeID? 3:topologyKeys 4:allocatable",
+        [typeof(V1VolumeNodeResources)] = "1:count?",
+        [typeof(V1VolumeAttachment)] = "1:metadata 2:spec 3:status",
+        [typeof(V1VolumeAttachmentSpec)] = "1:attacher? 2:source 3:nodeName?",
+        [typeof(V1VolumeAttachmentSource)] = "1:persistentVolumeName? 2:inlineVolumeSpec",
+        [typeof(V1VolumeAttachmentStatus)] = "1:attached? 2:attachmentMetadata 3:attachError 4:detachError",
+        [typeof(V1VolumeError)] = "1:time 2:message 3:errorCode?",
+        [typeof(V1CertificateSigningRequest)] = "1:metadata 2:spec 3:status",
+        [typeof(V1CertificateSigningRequestSpec)] = "1:request? 7:signerName? 8:expirationSeconds? 5:usages 2:username 3:uid 4:groups",
+        [typeof(V1CertificateSigningRequestStatus)] = "1:conditions 2:certificate",
+        [typeof(V1CertificateSigningRequestCondition)] = "1:type? 6:status? 2:reason 3:message 4:lastUpdateTime 5:lastTransitionTime",
     };
 }

@@ -14,13 +14,9 @@ internal static class ProtobufKinds
     private static readonly FrozenDictionary<(string ApiVersion, string Kind), Type> BodyOnly = new Dictionary<(string, string), Type>
     {
         [("v1", "Binding")] = typeof(V1Binding),
-        [("v1", "PodTemplate")] = typeof(V1PodTemplate),
         [("v1", "ResourceQuota")] = typeof(V1ResourceQuota),
         [("policy/v1", "Eviction")] = typeof(V1Eviction),
         [("autoscaling/v1", "Scale")] = typeof(V1Scale),
-        [("autoscaling/v1", "HorizontalPodAutoscaler")] = typeof(V1HorizontalPodAutoscaler),
-        [("autoscaling/v2", "HorizontalPodAutoscaler")] = typeof(V2HorizontalPodAutoscaler),
-        [("events.k8s.io/v1", "Event")] = typeof(Eventsv1Event),
         [("authentication.k8s.io/v1", "TokenRequest")] = typeof(Authenticationv1TokenRequest),
         [("authentication.k8s.io/v1", "TokenReview")] = typeof(V1TokenReview),
         [("authentication.k8s.io/v1", "SelfSubjectReview")] = typeof(V1SelfSubjectReview),
@@ -32,9 +28,6 @@ internal static class ProtobufKinds
         [("rbac.authorization.k8s.io/v1", "ClusterRole")] = typeof(V1ClusterRole),
         [("rbac.authorization.k8s.io/v1", "RoleBinding")] = typeof(V1RoleBinding),
         [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = typeof(V1ClusterRoleBinding),
-        [("networking.k8s.io/v1", "Ingress")] = typeof(V1Ingress),
-        [("networking.k8s.io/v1", "IngressClass")] = typeof(V1IngressClass),
-        [("networking.k8s.io/v1", "NetworkPolicy")] = typeof(V1NetworkPolicy),
         [("scheduling.k8s.io/v1", "PriorityClass")] = typeof(V1PriorityClass),
     }.ToFrozenDictionary();
 
@@ -43,7 +36,7 @@ internal static class ProtobufKinds
     {
         var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
         var (group, version) = slash < 0 ? ("", apiVersion) : (apiVersion[..slash], apiVersion[(slash + 1)..]);
-        if (ResourceCatalog.FindKind(group, kind) is { } resource && resource.Version == version)
+        if (ResourceCatalog.FindKind(group, version, kind) is { } resource)
         {
             return resource.Model;
         }

@@ -52,6 +52,11 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
             case "status":
                 strategy.PrepareForStatusUpdate(obj, old);
                 break;
+            case "binding":
+                break;
+            default:
+                strategy.PrepareForSubresourceUpdate(subresource, obj, old);
+                break;
         }
     }
 
@@ -65,6 +70,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
             // binding storage writes it without update validation too.
             ("binding", _) => [],
             ("status", { } stored) => type.Strategy.ValidateStatusUpdate(obj, stored),
+            ({ } other, { } stored) => type.Strategy.ValidateSubresourceUpdate(other, obj, stored),
             (_, { } stored) => type.Strategy.ValidateUpdate(obj, stored),
             _ => type.Strategy.Validate(obj, type.Namespaced),
         };

@@ -39,8 +39,9 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         return type.Namespaced && ns is not null ? $"{type.KeyPrefix}{ns}/" : type.KeyPrefix;
     }
 
+    /// <summary>The object's stored bytes, in <paramref name="type"/>'s form (converted when it is served over another form).</summary>
     public async Task<KeyValue> GetStoredAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
-        await Store.GetAsync(Key(type, ns, name), 0, cancellationToken) ?? throw ApiException.NotFound(type, name);
+        Present(type, await GetRawAsync(type, ns, name, cancellationToken));
 
     public async Task<JsonObject> GetAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
     {
@@ -48,11 +49,32 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         return ObjectCodec.Decode(kv.Value, kv.ModRevision);
     }
 
+    private async Task<KeyValue> GetRawAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
+        await Store.GetAsync(Key(type, ns, name), 0, cancellationToken) ?? throw ApiException.NotFound(type, name);
+
+    /// <summary>A stored object re-encoded in the served form; the same instance when no conversion applies.</summary>
+    private static KeyValue Present(ResourceType type, KeyValue kv)
+    {
+        if (type.StoredAs is null)
+        {
+            return kv;
+        }
+        var served = type.FromStorage(ObjectCodec.Decode(kv.Value, kv.ModRevision));
+        return kv with { Value = ObjectCodec.Encode(served) };
+    }
+
+    private static ListPage Present(ResourceType type, ListPage page) =>
+        type.StoredAs is null ? page : page with { Items = page.Items.Select(kv => Present(type, kv)).ToList() };
+
     /// <summary>
     /// Reads up to <see cref="ListOptions.Limit"/> matching objects (all when 0) from one
     /// snapshot; the continue token resumes at the same revision.
     /// </summary>
-    public async Task<ListPage> ListAsync(ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, CancellationToken cancellationToken)
+    /// <remarks>The filter sees objects as stored; the page carries them in <paramref name="type"/>'s form.</remarks>
+    public async Task<ListPage> ListAsync(ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, CancellationToken cancellationToken) =>
+        Present(type, await ListRawAsync(type, ns, options, filter, cancellationToken));
+
+    private async Task<ListPage> ListRawAsync(ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (ListCache is not null && await ListCache.TryListAsync(type, ns, options, filter, cancellationToken) is { } cached)
@@ -112,6 +134,11 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
+        return type.FromStorage(await CreateStoredAsync(type, ns, type.ToStorage(obj), dryRun, cancellationToken));
+    }
+
+    private async Task<JsonObject> CreateStoredAsync(ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken cancellationToken)
+    {
         var metadata = ObjectCodec.Metadata(obj);
         if (type.Namespaced)
         {
@@ -175,10 +202,23 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     public async Task<JsonObject> UpdateAsync(
         ResourceType type, string? ns, string name, string? subresource, Func<JsonObject, JsonObject> mutate, bool dryRun, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(mutate);
+        if (type.StoredAs is null)
+        {
+            return await UpdateStoredAsync(type, ns, name, subresource, mutate, dryRun, cancellationToken);
+        }
+        // The caller reads and writes its own form; the rules and the store see the stored one.
+        var updated = await UpdateStoredAsync(type, ns, name, subresource, stored => type.ToStorage(mutate(type.FromStorage(stored))), dryRun, cancellationToken);
+        return type.FromStorage(updated);
+    }
+
+    private async Task<JsonObject> UpdateStoredAsync(
+        ResourceType type, string? ns, string name, string? subresource, Func<JsonObject, JsonObject> mutate, bool dryRun, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
-            var current = await GetStoredAsync(type, ns, name, cancellationToken);
+            var current = await GetRawAsync(type, ns, name, cancellationToken);
             var old = ObjectCodec.Decode(current.Value, current.ModRevision);
             var updated = mutate(old.DeepClone().AsObject());
             var preconditionVersion = ObjectMeta.ResourceVersion(updated);
@@ -244,10 +284,17 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     /// </summary>
     public async Task<(JsonObject Object, bool Gone)> DeleteAsync(ResourceType type, string? ns, string name, DeleteOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(type);
+        var (obj, gone) = await DeleteStoredAsync(type, ns, name, options, cancellationToken);
+        return (type.FromStorage(obj), gone);
+    }
+
+    private async Task<(JsonObject Object, bool Gone)> DeleteStoredAsync(ResourceType type, string? ns, string name, DeleteOptions options, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(options);
         for (var attempt = 0; ; attempt++)
         {
-            var current = await GetStoredAsync(type, ns, name, cancellationToken);
+            var current = await GetRawAsync(type, ns, name, cancellationToken);
             var obj = ObjectCodec.Decode(current.Value, current.ModRevision);
             if (options.Uid is { } uid && uid != ObjectMeta.Uid(obj))
             {
@@ -299,7 +346,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         ArgumentNullException.ThrowIfNull(finalizers);
         for (var attempt = 0; ; attempt++)
         {
-            var current = await GetStoredAsync(type, null, name, cancellationToken);
+            var current = await GetRawAsync(type, null, name, cancellationToken);
             var ns = ObjectCodec.Decode(current.Value, current.ModRevision);
             var spec = ns["spec"] as JsonObject ?? [];
             spec["finalizers"] = finalizers.DeepClone();

@@ -1,4 +1,5 @@
 using k8s.Models;
+using MiniKube.ApiServer.Conversion;
 using MiniKube.ApiServer.Strategies;
 
 namespace MiniKube.ApiServer.Resources;
@@ -23,6 +24,18 @@ public static class ResourceCatalog
     private static ResourceType Core(string name, string kind, Type model, bool namespaced = true) => new("", "v1", name, kind, model, namespaced);
 
     private static ResourceType Apps(string name, string kind, Type model) => new("apps", "v1", name, kind, model, true);
+
+    // Stored forms that other served forms convert to and from; the catalog lists them below too.
+    private static readonly ResourceType CoreEvents = Core("events", "Event", typeof(Corev1Event)) with { Strategy = BuiltInStrategies.Event, ShortNames = ["ev"] };
+
+    private static readonly ResourceType HorizontalPodAutoscalersV2 =
+        new ResourceType("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", typeof(V2HorizontalPodAutoscaler), true) with
+        {
+            Strategy = BuiltInStrategies.HorizontalPodAutoscaler,
+            ShortNames = ["hpa"],
+            Categories = CategoryAll,
+            Subresources = [Status("autoscaling", "v2", "HorizontalPodAutoscaler")],
+        };
 
     public static IReadOnlyList<ResourceType> All { get; } =
     [
@@ -56,7 +69,7 @@ public static class ResourceCatalog
         Core("configmaps", "ConfigMap", typeof(V1ConfigMap)) with { Strategy = BuiltInStrategies.ConfigMap, ShortNames = ["cm"] },
         Core("secrets", "Secret", typeof(V1Secret)) with { Strategy = new SecretStrategy() },
         Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with { Strategy = BuiltInStrategies.ServiceAccount, ShortNames = ["sa"] },
-        Core("events", "Event", typeof(Corev1Event)) with { Strategy = BuiltInStrategies.Event, ShortNames = ["ev"] },
+        CoreEvents,
         Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)) with
         {
             Strategy = BuiltInStrategies.ReplicationController,
@@ -76,6 +89,7 @@ public static class ResourceCatalog
             ShortNames = ["pvc"],
             Subresources = [Status("", "v1", "PersistentVolumeClaim")],
         },
+        Core("podtemplates", "PodTemplate", typeof(V1PodTemplate)) with { Strategy = BuiltInStrategies.PodTemplate },
         Core("componentstatuses", "ComponentStatus", typeof(V1ComponentStatus), namespaced: false) with
         {
             ShortNames = ["cs"],
@@ -132,6 +146,53 @@ public static class ResourceCatalog
             Subresources = [Status("policy", "v1", "PodDisruptionBudget")],
         },
         new ResourceType("storage.k8s.io", "v1", "storageclasses", "StorageClass", typeof(V1StorageClass), false) with { Strategy = BuiltInStrategies.StorageClass, ShortNames = ["sc"] },
+        new ResourceType("storage.k8s.io", "v1", "csidrivers", "CSIDriver", typeof(V1CSIDriver), false) with { Strategy = BuiltInStrategies.CsiDriver },
+        new ResourceType("storage.k8s.io", "v1", "csinodes", "CSINode", typeof(V1CSINode), false) with { Strategy = BuiltInStrategies.CsiNode },
+        new ResourceType("storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment", typeof(V1VolumeAttachment), false) with
+        {
+            Strategy = BuiltInStrategies.VolumeAttachment,
+            Subresources = [Status("storage.k8s.io", "v1", "VolumeAttachment")],
+        },
+        // autoscaling/v2 is stored and preferred (listed first); v1 converts (kube-apiserver's storage version since 1.27).
+        HorizontalPodAutoscalersV2,
+        new ResourceType("autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler", typeof(V1HorizontalPodAutoscaler), true) with
+        {
+            Strategy = BuiltInStrategies.HorizontalPodAutoscaler,
+            ShortNames = ["hpa"],
+            Categories = CategoryAll,
+            Subresources = [Status("autoscaling", "v1", "HorizontalPodAutoscaler")],
+            StoredAs = new(HorizontalPodAutoscalersV2, HorizontalPodAutoscalerConversion.ToV2, HorizontalPodAutoscalerConversion.ToV1),
+        },
+        new ResourceType("networking.k8s.io", "v1", "ingresses", "Ingress", typeof(V1Ingress), true) with
+        {
+            Strategy = new IngressStrategy(),
+            ShortNames = ["ing"],
+            Subresources = [Status("networking.k8s.io", "v1", "Ingress")],
+        },
+        new ResourceType("networking.k8s.io", "v1", "ingressclasses", "IngressClass", typeof(V1IngressClass), false) with { Strategy = BuiltInStrategies.IngressClass },
+        new ResourceType("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", typeof(V1NetworkPolicy), true) with
+        {
+            Strategy = BuiltInStrategies.NetworkPolicy,
+            ShortNames = ["netpol"],
+        },
+        new ResourceType("node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", typeof(V1RuntimeClass), false) with { Strategy = BuiltInStrategies.RuntimeClass },
+        // The same stored objects as core Events, under /registry/events, in the events.k8s.io shape.
+        new ResourceType("events.k8s.io", "v1", "events", "Event", typeof(Eventsv1Event), true) with
+        {
+            Strategy = BuiltInStrategies.EventsV1Event,
+            ShortNames = ["ev"],
+            StoredAs = new(CoreEvents, EventConversion.ToCore, EventConversion.ToEventsV1),
+        },
+        new ResourceType("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", typeof(V1CertificateSigningRequest), false) with
+        {
+            Strategy = new CertificateSigningRequestStrategy(),
+            ShortNames = ["csr"],
+            Subresources =
+            [
+                new("approval", "certificates.k8s.io", "v1", "CertificateSigningRequest", GetPatchUpdate),
+                Status("certificates.k8s.io", "v1", "CertificateSigningRequest"),
+            ],
+        },
     ];
 
     /// <summary>Group-versions in discovery order, core ("v1") first.</summary>
@@ -140,14 +201,22 @@ public static class ResourceCatalog
     private static readonly Dictionary<(string Group, string Version, string Name), ResourceType> ByName =
         All.ToDictionary(r => (r.Group, r.Version, r.Name));
 
+    // A kind served in several versions (HorizontalPodAutoscaler) is found by group in its preferred, first-listed version.
     private static readonly Dictionary<(string Group, string Kind), ResourceType> ByKind =
-        All.ToDictionary(r => (r.Group, r.Kind));
+        All.GroupBy(r => (r.Group, r.Kind)).ToDictionary(g => g.Key, g => g.First());
+
+    private static readonly Dictionary<(string Group, string Version, string Kind), ResourceType> ByVersionKind =
+        All.ToDictionary(r => (r.Group, r.Version, r.Kind));
 
     public static ResourceType? Find(string group, string version, string name) =>
         ByName.TryGetValue((group, version, name), out var type) ? type : null;
 
+    /// <summary>The kind in its group's preferred version.</summary>
     public static ResourceType? FindKind(string group, string kind) =>
         ByKind.TryGetValue((group, kind), out var type) ? type : null;
+
+    public static ResourceType? FindKind(string group, string version, string kind) =>
+        ByVersionKind.TryGetValue((group, version, kind), out var type) ? type : null;
 
     /// <summary>ComponentStatus: served from live health checks (Health/ComponentStatuses), never from the store.</summary>
     public static ResourceType ComponentStatuses { get; } = Find("", "v1", "componentstatuses")!;

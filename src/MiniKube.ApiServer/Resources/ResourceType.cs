@@ -43,8 +43,24 @@ public sealed record ResourceType(string Group, string Version, string Name, str
     /// <summary>Kind of the list, e.g. DeploymentList.</summary>
     public string ListKind => Kind + "List";
 
-    /// <summary>Store key prefix of all objects of this resource, ending in '/'.</summary>
-    public string KeyPrefix => Group.Length == 0 ? $"/registry/{Name}/" : $"/registry/{Group}/{Name}/";
+    /// <summary>
+    /// Store key prefix of all objects of this resource, ending in '/'. A form stored as another
+    /// resource's objects (<see cref="StoredAs"/>) shares that resource's keys, and so its watch cache.
+    /// </summary>
+    public string KeyPrefix => StoredAs?.Storage.KeyPrefix ?? (Group.Length == 0 ? $"/registry/{Name}/" : $"/registry/{Group}/{Name}/");
+
+    /// <summary>
+    /// For a form served over another one's stored objects (autoscaling/v1 HorizontalPodAutoscalers
+    /// over the stored autoscaling/v2 ones, events.k8s.io Events over core Events): the stored
+    /// form and the conversions both ways; null when objects are stored as served.
+    /// </summary>
+    public StorageConversion? StoredAs { get; init; }
+
+    /// <summary>An object of this form as stored; unchanged when the form is the stored one.</summary>
+    public JsonObject ToStorage(JsonObject obj) => StoredAs is null ? obj : StoredAs.ToStorage(obj);
+
+    /// <summary>A stored object in this form; unchanged when the form is the stored one.</summary>
+    public JsonObject FromStorage(JsonObject obj) => StoredAs is null ? obj : StoredAs.FromStorage(obj);
 
     public static readonly IReadOnlyList<string> AllVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -58,3 +74,14 @@ public sealed record ResourceType(string Group, string Version, string Name, str
 /// <param name="Kind">e.g. Scale, Binding, Eviction.</param>
 /// <param name="Verbs">e.g. get, patch, update.</param>
 public sealed record Subresource(string Name, string Group, string Version, string Kind, IReadOnlyList<string> Verbs);
+
+/// <summary>
+/// How a served form maps to the stored form of the same objects (upstream's conversion to and
+/// from the storage version). Both functions take and return whole objects, apiVersion and kind
+/// included, and must return the input unchanged when it already has the target apiVersion, so
+/// a conversion applied twice is harmless.
+/// </summary>
+/// <param name="Storage">The catalog entry whose stored objects these are.</param>
+/// <param name="ToStorage">Served form → stored form.</param>
+/// <param name="FromStorage">Stored form → served form.</param>
+public sealed record StorageConversion(ResourceType Storage, Func<JsonObject, JsonObject> ToStorage, Func<JsonObject, JsonObject> FromStorage);

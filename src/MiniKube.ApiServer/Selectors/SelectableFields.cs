@@ -121,6 +121,21 @@ internal sealed class SelectableFields
                 ("source", EventSource),
                 ("type", Path("type"))),
             CoreRejection),
+        // events.k8s.io/v1 names (pkg/apis/events/v1 field label conversion), read from the stored core form.
+        [("events.k8s.io", "events")] = new(
+            Metadata(
+                true,
+                ("regarding.kind", Path("involvedObject", "kind")),
+                ("regarding.namespace", Path("involvedObject", "namespace")),
+                ("regarding.name", Path("involvedObject", "name")),
+                ("regarding.uid", Path("involvedObject", "uid")),
+                ("regarding.apiVersion", Path("involvedObject", "apiVersion")),
+                ("regarding.resourceVersion", Path("involvedObject", "resourceVersion")),
+                ("regarding.fieldPath", Path("involvedObject", "fieldPath")),
+                ("reason", Path("reason")),
+                ("reportingController", Path("reportingComponent")),
+                ("type", Path("type"))),
+            CoreRejection),
         [("", "namespaces")] = new(Metadata(false, ("status.phase", Path("status", "phase"))), CoreRejection),
         [("", "secrets")] = new(Metadata(true, ("type", Path("type"))), CoreRejection),
         [("", "services")] = new(Metadata(true, ("spec.clusterIP", Path("spec", "clusterIP")), ("spec.type", Path("spec", "type"))), CoreRejection),

@@ -8,7 +8,8 @@ namespace MiniKube.ApiServer.Strategies;
 /// (upstream's strategy.go files for them do little more). Kinds with behaviour of their own
 /// have a class: <see cref="PodStrategy"/>, <see cref="NamespaceStrategy"/>,
 /// <see cref="ServiceStrategy"/>, <see cref="SecretStrategy"/>,
-/// <see cref="PersistentVolumeClaimStrategy"/>, <see cref="JobStrategy"/>. Kinds without any
+/// <see cref="PersistentVolumeClaimStrategy"/>, <see cref="JobStrategy"/>, <see cref="IngressStrategy"/>,
+/// <see cref="CertificateSigningRequestStrategy"/>. Kinds without any
 /// rules use <see cref="ResourceStrategy.Plain"/>. The catalog assigns these to its entries.
 /// </summary>
 public static class BuiltInStrategies
@@ -93,6 +94,72 @@ public static class BuiltInStrategies
         CreateChecks = OtherValidation.StorageClass,
         UpdateChecks = OtherValidation.StorageClassUpdate,
         ReturnsDeletedObject = true,
+    };
+
+    public static ResourceStrategy PodTemplate { get; } = new()
+    {
+        Defaults = obj =>
+        {
+            if (obj["template"] is JsonObject template)
+            {
+                PodSpecDefaults.Apply(template.Ensure("spec"));
+            }
+        },
+        CreateChecks = ClusterKindsValidation.PodTemplate,
+    };
+
+    /// <summary>Events written through events.k8s.io/v1: the stricter rules of that version, on the stored core form.</summary>
+    public static ResourceStrategy EventsV1Event { get; } = new()
+    {
+        CreateChecks = EventsValidation.Create,
+        UpdateChecks = EventsValidation.Update,
+    };
+
+    public static ResourceStrategy IngressClass { get; } = new()
+    {
+        Defaults = GroupDefaults.IngressClass,
+        CreateChecks = NetworkingValidation.IngressClass,
+        UpdateChecks = NetworkingValidation.IngressClassUpdate,
+    };
+
+    public static ResourceStrategy NetworkPolicy { get; } = new()
+    {
+        Defaults = GroupDefaults.NetworkPolicy,
+        CreateChecks = NetworkingValidation.NetworkPolicy,
+        TracksGeneration = true,
+    };
+
+    public static ResourceStrategy HorizontalPodAutoscaler { get; } = new()
+    {
+        Defaults = GroupDefaults.HorizontalPodAutoscaler,
+        CreateChecks = AutoscalingValidation.HorizontalPodAutoscaler,
+        OwnsStatus = true,
+    };
+
+    public static ResourceStrategy RuntimeClass { get; } = new()
+    {
+        CreateChecks = ClusterKindsValidation.RuntimeClass,
+        UpdateChecks = ClusterKindsValidation.RuntimeClassUpdate,
+    };
+
+    public static ResourceStrategy CsiDriver { get; } = new()
+    {
+        Defaults = GroupDefaults.CsiDriver,
+        CreateChecks = ClusterKindsValidation.CsiDriver,
+        UpdateChecks = ClusterKindsValidation.CsiDriverUpdate,
+    };
+
+    public static ResourceStrategy CsiNode { get; } = new()
+    {
+        CreateChecks = ClusterKindsValidation.CsiNode,
+        UpdateChecks = ClusterKindsValidation.CsiNodeUpdate,
+    };
+
+    public static ResourceStrategy VolumeAttachment { get; } = new()
+    {
+        CreateChecks = ClusterKindsValidation.VolumeAttachment,
+        UpdateChecks = ClusterKindsValidation.VolumeAttachmentUpdate,
+        OwnsStatus = true,
     };
 
     // The apps/v1 strategies add the selector check after the kind's update validation.

@@ -43,6 +43,18 @@ public interface IResourceStrategy
     /// <summary>Field errors of a status write.</summary>
     IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old);
 
+    /// <summary>
+    /// A write through a subresource other than status that carries the whole object (upstream's
+    /// per-subresource strategies, such as certificatesigningrequests/approval): carries over what
+    /// it may not change. By default nothing, as before such subresources existed.
+    /// </summary>
+    void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
+    {
+    }
+
+    /// <summary>Field errors of a write through <paramref name="subresource"/>; by default those of an update.</summary>
+    IReadOnlyList<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject obj, JsonObject old) => ValidateUpdate(obj, old);
+
     /// <summary>Normalizes a validated object before it is stored (upstream's Canonicalize).</summary>
     void Canonicalize(JsonObject obj);
 

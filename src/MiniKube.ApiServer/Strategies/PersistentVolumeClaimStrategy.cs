@@ -18,18 +18,7 @@ public sealed class PersistentVolumeClaimStrategy : ResourceStrategy
         ReturnsDeletedObject = true;
     }
 
-    public override async Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(obj);
-        ArgumentNullException.ThrowIfNull(context);
-        if (!DefaultStorageClass.Wants(obj))
-        {
-            return;
-        }
-        var classes = await context.ListAsync("storage.k8s.io", "storageclasses", cancellationToken);
-        if (DefaultStorageClass.Choose(classes) is { } name)
-        {
-            DefaultStorageClass.Apply(obj, name);
-        }
-    }
+    public override Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken) =>
+        DefaultClassAdmission.AdmitAsync(obj, context, ("storage.k8s.io", "storageclasses"), DefaultStorageClass.Wants, DefaultStorageClass.Choose,
+            DefaultStorageClass.Apply, cancellationToken);
 }

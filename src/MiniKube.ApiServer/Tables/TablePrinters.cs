@@ -36,6 +36,17 @@ internal static class TablePrinters
         [("discovery.k8s.io", "endpointslices")] = NetworkPrinters.EndpointSlice,
         [("policy", "poddisruptionbudgets")] = ClusterPrinters.PodDisruptionBudget,
         [("storage.k8s.io", "storageclasses")] = StoragePrinters.StorageClass,
+        [("", "podtemplates")] = GroupPrinters.PodTemplate,
+        [("events.k8s.io", "events")] = EventPrinter.Printer,
+        [("networking.k8s.io", "ingresses")] = GroupPrinters.Ingress,
+        [("networking.k8s.io", "ingressclasses")] = GroupPrinters.IngressClass,
+        [("networking.k8s.io", "networkpolicies")] = GroupPrinters.NetworkPolicy,
+        [("autoscaling", "horizontalpodautoscalers")] = GroupPrinters.HorizontalPodAutoscaler,
+        [("node.k8s.io", "runtimeclasses")] = GroupPrinters.RuntimeClass,
+        [("storage.k8s.io", "csidrivers")] = GroupPrinters.CsiDriver,
+        [("storage.k8s.io", "csinodes")] = GroupPrinters.CsiNode,
+        [("storage.k8s.io", "volumeattachments")] = GroupPrinters.VolumeAttachment,
+        [("certificates.k8s.io", "certificatesigningrequests")] = GroupPrinters.CertificateSigningRequest,
     };
 
     public static TablePrinter Default { get; } = new(

@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace MiniKube.ApiServer.Tests.Integration;
+
+/// <summary>
+/// The real kubectl (1.32, which sends protobuf bodies) against an in-process API server for the
+/// built-in groups: create ingress, get with server-side columns, autoscale, explain and
+/// certificate approve.
+/// </summary>
+[TestFixture]
+[Category("Integration")]
+public sealed class KubectlGroupsTests : ApiServerFixture
+{
+    [Test]
+    public async Task CreateIngress_ProtobufBody_IsStoredAsTheJsonEquivalent()
+    {
+        var result = await KubectlAsync("create", "ingress", "demo", "--rule=foo.com/bar*=svc1:8080,tls=my-cert", "--class=nginx");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+
+        var ingress = JsonNode.Parse((await KubectlAsync("get", "ingress", "demo", "-o", "json")).Output)!;
+        Assert.That(ingress["spec"]!["ingressClassName"]!.GetValue<string>(), Is.EqualTo("nginx"));
+        Assert.That(ingress["spec"]!["rules"]![0]!["http"]!["paths"]![0]!["pathType"]!.GetValue<string>(), Is.EqualTo("Prefix"));
+        Assert.That(ingress["spec"]!["tls"]![0]!["secretName"]!.GetValue<string>(), Is.EqualTo("my-cert"));
+
+        var table = await KubectlAsync("get", "ing,netpol,hpa,csr");
+        Assert.That(table.ExitCode, Is.EqualTo(0), table.Error);
+        Assert.That(table.Output, Does.Match(@"NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE"));
+        Assert.That(table.Output, Does.Match(@"ingress\.networking\.k8s\.io/demo\s+nginx\s+foo\.com\s+80, 443"));
+    }
+
+    [Test]
+    public async Task Autoscale_Deployment_CreatesAnHpaShownWithItsColumns()
+    {
+        Assert.That((await KubectlAsync("create", "deployment", "web", "--image=busybox")).ExitCode, Is.EqualTo(0));
+
+        var result = await KubectlAsync("autoscale", "deployment", "web", "--min=2", "--max=5", "--cpu-percent=70");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+
+        var table = await KubectlAsync("get", "hpa");
+        Assert.That(table.Output, Does.Match(@"NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE"));
+        Assert.That(table.Output, Does.Match(@"web\s+Deployment/web\s+cpu: <unknown>/70%\s+2\s+5\s+0"));
+        var v1 = (await KubectlAsync("get", "horizontalpodautoscalers.v1.autoscaling", "web", "-o", "json")).Output;
+        Assert.That(JsonNode.Parse(v1)!["spec"]!["targetCPUUtilizationPercentage"]?.GetValue<long>(), Is.EqualTo(70), v1);
+    }
+
+    [Test]
+    public async Task Explain_IngressSpec_DescribesTheFields()
+    {
+        var result = await KubectlAsync("explain", "ingress.spec");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Error);
+        Assert.That(result.Output, Does.Contain("KIND:       Ingress").And.Contain("ingressClassName").And.Contain("rules"));
+    }
+
+    [Test]
+    public async Task CertificateApprove_SetsApprovedCondition()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = Convert.ToBase64String(Encoding.UTF8.GetBytes(new CertificateRequest("CN=alice", key, HashAlgorithmName.SHA256).CreateSigningRequestPem()));
+        var manifest = Path.Combine(Server.Directory, "csr.json");
+        await File.WriteAllTextAsync(manifest, $$$"""
+            {"apiVersion":"certificates.k8s.io/v1","kind":"CertificateSigningRequest","metadata":{"name":"alice"},
+            "spec":{"request":"{{{request}}}","signerName":"kubernetes.io/kube-apiserver-client","usages":["client auth"]}}
+            """);
+        Assert.That((await KubectlAsync("create", "-f", manifest)).ExitCode, Is.EqualTo(0));
+
+        var approve = await KubectlAsync("certificate", "approve", "alice");
+        Assert.That(approve.ExitCode, Is.EqualTo(0), approve.Error);
+
+        var table = await KubectlAsync("get", "csr");
+        Assert.That(table.Output, Does.Match(@"NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION"));
+        Assert.That(table.Output, Does.Match(@"alice\s+\S+\s+kubernetes\.io/kube-apiserver-client\s+\S+\s+<none>\s+Approved"));
+    }
+
+    [Test]
+    public async Task Apply_ManifestOfEveryGroup_CreatesThenPatchesUnchanged()
+    {
+        var manifest = Path.Combine(Server.Directory, "groups.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: networking.k8s.io/v1
+            kind: IngressClass
+            metadata:
+              name: mkube
+              annotations:
+                ingressclass.kubernetes.io/is-default-class: "true"
+            spec:
+              controller: mkube.io/ingress
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata:
+              name: deny-all
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress, Egress]
+            ---
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata:
+              name: web
+            spec:
+              scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+              minReplicas: 2
+              maxReplicas: 10
+              metrics:
+              - type: Resource
+                resource: {name: memory, target: {type: AverageValue, averageValue: 500Mi}}
+              behavior:
+                scaleDown: {stabilizationWindowSeconds: 300}
+            ---
+            apiVersion: node.k8s.io/v1
+            kind: RuntimeClass
+            metadata:
+              name: gvisor
+            handler: runsc
+            overhead:
+              podFixed: {cpu: 250m, memory: 120Mi}
+            ---
+            apiVersion: storage.k8s.io/v1
+            kind: CSIDriver
+            metadata:
+              name: hostpath.csi.k8s.io
+            spec:
+              attachRequired: false
+              podInfoOnMount: true
+              volumeLifecycleModes: [Persistent, Ephemeral]
+            ---
+            apiVersion: v1
+            kind: PodTemplate
+            metadata:
+              name: tpl
+            template:
+              metadata: {labels: {app: tpl}}
+              spec:
+                containers: [{name: c, image: busybox}]
+            """);
+
+        var first = await KubectlAsync("apply", "-f", manifest);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.Error);
+        Assert.That(first.Output, Does.Contain("horizontalpodautoscaler.autoscaling/web created"));
+
+        await File.WriteAllTextAsync(manifest, (await File.ReadAllTextAsync(manifest)).Replace("maxReplicas: 10", "maxReplicas: 12", StringComparison.Ordinal));
+        var second = await KubectlAsync("apply", "-f", manifest);
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.Error);
+        Assert.That(second.Output, Does.Contain("horizontalpodautoscaler.autoscaling/web configured").And.Contain("networkpolicy.networking.k8s.io/deny-all unchanged"));
+
+        var ingress = await KubectlAsync("create", "ingress", "plain", "--rule=/=svc:80");
+        Assert.That(ingress.ExitCode, Is.EqualTo(0), ingress.Error);
+        var table = await KubectlAsync("get", "ingress,hpa,runtimeclass,csidriver,podtemplate");
+        Assert.That(table.Output, Does.Match(@"ingress\.networking\.k8s\.io/plain\s+mkube\s+\*"));
+        Assert.That(table.Output, Does.Match(@"horizontalpodautoscaler\.autoscaling/web\s+Deployment/web\s+memory: <unknown>/500Mi\s+2\s+12"));
+    }
+
+    private sealed record Run(int ExitCode, string Output, string Error);
+
+    private async Task<Run> KubectlAsync(params string[] arguments)
+    {
+        var home = Path.Combine(Server.Directory, "kubectl-home");
+        Directory.CreateDirectory(home);
+        var start = new ProcessStartInfo("/usr/bin/kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--kubeconfig=" + Server.KubeconfigPath);
+        start.ArgumentList.Add("--cache-dir=" + Path.Combine(home, "cache"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["HOME"] = home;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Run(process.ExitCode, await output, await error);
+    }
+}
