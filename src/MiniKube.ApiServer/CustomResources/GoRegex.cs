@@ -11,14 +11,29 @@ namespace MiniKube.ApiServer.CustomResources;
 /// </summary>
 internal static class GoRegex
 {
+    // Big CRDs repeat the same few patterns (DNS names, quantities) hundreds of times, and building
+    // a NonBacktracking engine is the costly part of reading a schema: one instance per pattern
+    // text, shared (Regex is thread-safe). Bounded so that a stream of distinct patterns cannot grow it without end.
+    private const int CacheLimit = 10_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+
     /// <summary>The compiled pattern, or null with <paramref name="error"/> saying why.</summary>
     public static Regex? TryCompile(string pattern, out string? error)
     {
+        error = null;
+        if (Cache.TryGetValue(pattern, out var cached))
+        {
+            return cached;
+        }
         try
         {
-            error = null;
-            return new Regex(pattern.Replace("(?P<", "(?<", StringComparison.Ordinal),
+            var regex = new Regex(pattern.Replace("(?P<", "(?<", StringComparison.Ordinal),
                 RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            if (Cache.Count < CacheLimit)
+            {
+                Cache.TryAdd(pattern, regex);
+            }
+            return regex;
         }
         catch (ArgumentException e)
         {
