@@ -32,6 +32,8 @@ public sealed partial class FolderLayeringTests
         }
         Assert.That(graph["Objects"], Is.Empty);
         Assert.That(graph["Errors"], Is.EquivalentTo(new[] { "Objects" }));
+        // The structural-schema engine is a rules-layer folder: it reaches strategies only through their adapter.
+        Assert.That(graph["CustomResources"], Is.SubsetOf(new[] { "Objects", "Errors" }));
     }
 
     [Test]

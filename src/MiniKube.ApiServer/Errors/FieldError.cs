@@ -14,6 +14,7 @@ public enum FieldErrorType
     FieldValueForbidden,
     FieldValueTooLong,
     FieldValueTooMany,
+    FieldValueTypeInvalid,
     InternalError,
 }
 
@@ -62,6 +63,7 @@ public sealed record FieldError(FieldErrorType Type, string Field, BadValue Valu
         FieldErrorType.FieldValueForbidden => "Forbidden",
         FieldErrorType.FieldValueTooLong => "Too long",
         FieldErrorType.FieldValueTooMany => "Too many",
+        FieldErrorType.FieldValueTypeInvalid => "Invalid value",
         _ => "Internal error",
     };
 
@@ -70,6 +72,10 @@ public sealed record FieldError(FieldErrorType Type, string Field, BadValue Valu
 
     public static FieldError Invalid(FieldPath field, BadValue value, string detail) =>
         new(FieldErrorType.FieldValueInvalid, field.ToString(), value, detail);
+
+    /// <summary>A value of the wrong type (field.TypeInvalid); reads like Invalid, with its own reason.</summary>
+    public static FieldError TypeInvalid(FieldPath field, BadValue value, string detail) =>
+        new(FieldErrorType.FieldValueTypeInvalid, field.ToString(), value, detail);
 
     public static FieldError Duplicate(FieldPath field, BadValue value) =>
         new(FieldErrorType.FieldValueDuplicate, field.ToString(), value, "");

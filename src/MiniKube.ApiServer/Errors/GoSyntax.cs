@@ -58,6 +58,158 @@ public static class GoSyntax
         return $"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{Quote(ScalarText(value))}}}";
     }
 
+    /// <summary>
+    /// An unstructured JSON value as a field error shows it (field.Error.ErrorBody): numbers and
+    /// booleans bare, strings quoted, null as <c>"null"</c>, objects and arrays in <c>%#v</c>
+    /// (<c>map[string]interface {}{"name":"a"}</c>).
+    /// </summary>
+    public static string ErrorValue(JsonNode? value) => value switch
+    {
+        null => "\"null\"",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => Quote(v.GetValue<string>()),
+        JsonObject or JsonArray => Interface(value),
+        _ => Interface(value),
+    };
+
+    /// <summary>
+    /// Go's <c>%#v</c> of a value decoded into <c>interface{}</c> (as apimachinery's JSON decoder
+    /// makes them: int64 for integers, float64 otherwise); map keys sorted as fmt sorts them.
+    /// </summary>
+    public static string Interface(JsonNode? value)
+    {
+        var text = new System.Text.StringBuilder();
+        AppendInterface(text, value);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Go's <c>%v</c> of a float64 (strconv 'g' with the shortest digits): exponent form when the
+    /// exponent is below -4 or at least 6, so 1000000 prints as <c>1e+06</c>, as Go prints it.
+    /// </summary>
+    public static string Float(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "NaN";
+        }
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
+        if (value == 0)
+        {
+            return double.IsNegative(value) ? "-0" : "0";
+        }
+        // .NET's "R" gives the shortest round-trip digits; re-lay them out as Go's %g does.
+        var shortest = value.ToString("R", CultureInfo.InvariantCulture);
+        var negative = shortest.StartsWith('-');
+        var digits = new System.Text.StringBuilder();
+        var exponent = 0;
+        var mantissa = negative ? shortest[1..] : shortest;
+        var ePos = mantissa.IndexOfAny(['E', 'e']);
+        if (ePos >= 0)
+        {
+            exponent = int.Parse(mantissa[(ePos + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            mantissa = mantissa[..ePos];
+        }
+        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var intPart = dot >= 0 ? mantissa[..dot] : mantissa;
+        var fracPart = dot >= 0 ? mantissa[(dot + 1)..] : "";
+        var all = (intPart + fracPart).TrimStart('0');
+        var leadingZeros = (intPart + fracPart).Length - all.Length;
+        all = all.TrimEnd('0');
+        if (all.Length == 0)
+        {
+            return "0";
+        }
+        // decimal point position relative to the first significant digit
+        var dp = intPart.Length - leadingZeros + exponent;
+        var exp = dp - 1;
+        digits.Append(negative ? "-" : "");
+        if (exp < -4 || exp >= 6)
+        {
+            digits.Append(all[0]);
+            if (all.Length > 1)
+            {
+                digits.Append('.').Append(all, 1, all.Length - 1);
+            }
+            digits.Append('e').Append(exp < 0 ? '-' : '+').Append(Math.Abs(exp).ToString("00", CultureInfo.InvariantCulture));
+            return digits.ToString();
+        }
+        if (dp <= 0)
+        {
+            digits.Append("0.").Append('0', -dp).Append(all);
+        }
+        else if (dp >= all.Length)
+        {
+            digits.Append(all).Append('0', dp - all.Length);
+        }
+        else
+        {
+            digits.Append(all, 0, dp).Append('.').Append(all, dp, all.Length - dp);
+        }
+        return digits.ToString();
+    }
+
+    private static void AppendInterface(System.Text.StringBuilder text, JsonNode? value)
+    {
+        switch (value)
+        {
+            case null:
+                text.Append("interface {}(nil)");
+                break;
+            case JsonObject obj:
+                text.Append("map[string]interface {}{");
+                var first = true;
+                foreach (var (key, item) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    if (!first)
+                    {
+                        text.Append(", ");
+                    }
+                    first = false;
+                    text.Append(Quote(key)).Append(':');
+                    AppendInterface(text, item);
+                }
+                text.Append('}');
+                break;
+            case JsonArray array:
+                text.Append("[]interface {}{");
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        text.Append(", ");
+                    }
+                    AppendInterface(text, array[i]);
+                }
+                text.Append('}');
+                break;
+            case JsonValue scalar:
+                switch (scalar.GetValueKind())
+                {
+                    case JsonValueKind.String:
+                        text.Append(Quote(scalar.GetValue<string>()));
+                        break;
+                    case JsonValueKind.True:
+                        text.Append("true");
+                        break;
+                    case JsonValueKind.False:
+                        text.Append("false");
+                        break;
+                    case JsonValueKind.Number:
+                        text.Append(JsonFields.AsLong(scalar) is { } n
+                            ? n.ToString(CultureInfo.InvariantCulture)
+                            : Float(double.Parse(scalar.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture)));
+                        break;
+                    default:
+                        text.Append("interface {}(nil)");
+                        break;
+                }
+                break;
+        }
+    }
+
     /// <summary>The text of a JSON scalar (strings unquoted); empty for null.</summary>
     internal static string ScalarText(JsonNode? node) => JsonFields.ScalarText(node);
 }

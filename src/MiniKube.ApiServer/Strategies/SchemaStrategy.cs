@@ -18,6 +18,12 @@ public interface IObjectSchema
 
     /// <summary>Adds the errors of <paramref name="obj"/> against the schema.</summary>
     void Validate(JsonObject obj, List<FieldError> errors);
+
+    /// <summary>Adds the errors of an update; schemas whose checks do not look at the old object validate the new one alone.</summary>
+    void ValidateUpdate(JsonObject obj, JsonObject old, List<FieldError> errors) => Validate(obj, errors);
+
+    /// <summary>Removes the fields the schema does not know, in place; returns their paths for fieldValidation Strict and Warn.</summary>
+    IReadOnlyList<string> Prune(JsonObject obj) => [];
 }
 
 /// <summary>
@@ -32,6 +38,7 @@ public sealed class SchemaStrategy : ResourceStrategy
         ArgumentNullException.ThrowIfNull(schema);
         Defaults = schema.ApplyDefaults;
         CreateChecks = schema.Validate;
+        UpdateChecks = schema.ValidateUpdate;
         OwnsStatus = schema.HasStatusSubresource;
         TracksGeneration = true;
     }
