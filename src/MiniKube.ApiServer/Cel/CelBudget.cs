@@ -22,6 +22,13 @@ internal sealed class CelBudget
     private readonly long started = Stopwatch.GetTimestamp();
     private long steps;
 
+    /// <summary>
+    /// True once the budget was spent. cel-net's macros and logical operators catch exceptions
+    /// (turning them into null or a wrapped overload error), so the outcome is read from here
+    /// and not only from the exception.
+    /// </summary>
+    public bool Exceeded { get; private set; }
+
     /// <summary>Makes this the budget charged on this thread until the returned scope ends.</summary>
     public Scope Enter()
     {
@@ -40,13 +47,11 @@ internal sealed class CelBudget
         }
         var before = budget.steps;
         budget.steps += cost;
-        if (budget.steps > PerCallLimit)
-        {
-            throw new CelCostLimitException();
-        }
         // Reading the clock costs more than a step: look every 1024 steps.
-        if ((before >> 10) != (budget.steps >> 10) && Stopwatch.GetTimestamp() - budget.started > MaxTicks)
+        if (budget.Exceeded || budget.steps > PerCallLimit
+            || ((before >> 10) != (budget.steps >> 10) && Stopwatch.GetTimestamp() - budget.started > MaxTicks))
         {
+            budget.Exceeded = true;
             throw new CelCostLimitException();
         }
     }

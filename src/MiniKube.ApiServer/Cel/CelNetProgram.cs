@@ -49,21 +49,36 @@ internal sealed partial class CelNetProgram(string expression, CelNet.CelProgram
         try
         {
             var result = program(bound);
+            if (budget.Exceeded)
+            {
+                return new CelOutcome(null, CelCostLimitException.Text, CostExceeded: true);
+            }
             if (result is not null && result.GetType().Name == "CelNoSuchField")
             {
                 return new CelOutcome(null, NoSuchKey(result.GetType().GetProperty("Message")?.GetValue(result) as string));
             }
             return new CelOutcome(ToValue(result), null);
         }
-        catch (CelCostLimitException)
+        catch (Exception) when (budget.Exceeded)
         {
+            // However cel-net wrapped it, the evaluation stopped because the budget ran out.
             return new CelOutcome(null, CelCostLimitException.Text, CostExceeded: true);
         }
-        catch (Exception e) when (ErrorText(e) is { } text)
+        catch (Exception e) when (ErrorText(Unwrapped(e)) is { } text)
         {
             // A rule's runtime failure is the rule's outcome (reported as a field error), not ours.
             return new CelOutcome(null, text);
         }
+    }
+
+    // cel-net's || and && rethrow an operand's failure wrapped in a no-overload error; cel-go reports the operand's error.
+    private static Exception Unwrapped(Exception e)
+    {
+        while (e is CelNet.CelNoSuchOverloadException { InnerException: { } inner })
+        {
+            e = inner;
+        }
+        return e;
     }
 
     /// <summary>cel-go's text for a failure inside cel-net or our functions; null for anything that is our own bug.</summary>

@@ -182,7 +182,7 @@ public class CelNetEngineTests
     {
         var compiled = CelNetEngine.Instance.Compile("self.minReplicas <= self.maxReplicas", CelDeclarations.SelfAndOldSelf).Program!;
         var self = JsonNode.Parse(Self);
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 2000; i++)
         {
             compiled.Evaluate(new CelActivation().Bind("self", self));
         }
@@ -196,6 +196,8 @@ public class CelNetEngineTests
         var perEvaluation = clock.Elapsed / Runs;
 
         TestContext.Out.WriteLine($"{perEvaluation.TotalMicroseconds:F1} µs per evaluation");
-        Assert.That(perEvaluation, Is.LessThan(TimeSpan.FromMicroseconds(250)));
+        // Tens of microseconds on an idle machine (cel-net re-walks its parse tree on every run); the
+        // bound leaves room for a loaded CI machine while still catching a per-evaluation recompile.
+        Assert.That(perEvaluation, Is.LessThan(TimeSpan.FromMilliseconds(1)));
     }
 }
