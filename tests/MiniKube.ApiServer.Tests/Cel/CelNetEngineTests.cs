@@ -200,4 +200,53 @@ public class CelNetEngineTests
         // bound leaves room for a loaded CI machine while still catching a per-evaluation recompile.
         Assert.That(perEvaluation, Is.LessThan(TimeSpan.FromMilliseconds(1)));
     }
+
+    [Test]
+    public void Evaluate_SameProgramOnManyThreads_EachGetsItsOwnResult()
+    {
+        var program = CelNetEngine.Instance.Compile("self.items.all(i, i.size() < 10) && self.n * 2 == self.expected", CelDeclarations.SelfAndOldSelf).Program!;
+        var failures = 0;
+
+        Parallel.For(0, 2000, i =>
+        {
+            var self = JsonNode.Parse($$"""{"items":["a","bb"],"n":{{i}},"expected":{{(i % 7 == 0 ? -1 : 2 * i)}}}""");
+            var outcome = program.Evaluate(new CelActivation().Bind("self", self));
+            if (outcome.IsError || outcome.IsTrue != (i % 7 != 0))
+            {
+                Interlocked.Increment(ref failures);
+            }
+        });
+
+        Assert.That(failures, Is.Zero);
+    }
+
+    [Test]
+    public void Evaluate_IntOrString_KeepsWhatWasGiven()
+    {
+        var schema = JsonNode.Parse("""{"type":"object","properties":{"port":{"x-kubernetes-int-or-string":true}}}""")!.AsObject();
+
+        Assert.That(Eval("self.port", """{"port":8080}""", schema: schema).Value!.Kind, Is.EqualTo(CelValueKind.Int));
+        Assert.That(Eval("self.port", """{"port":"http"}""", schema: schema).Value!.Kind, Is.EqualTo(CelValueKind.String));
+    }
+
+    [Test]
+    public void Evaluate_DateTimeFormat_IsTimestamp()
+    {
+        var schema = JsonNode.Parse("""{"type":"object","properties":{"start":{"type":"string","format":"date-time"},"end":{"type":"string","format":"date-time"}}}""")!.AsObject();
+
+        var outcome = Eval("self.start < self.end", """{"start":"2024-01-01T00:00:00Z","end":"2024-06-01T00:00:00Z"}""", schema: schema);
+
+        Assert.That(outcome.IsTrue, Is.True);
+    }
+
+    [Test]
+    public void Evaluate_ResourceRoot_ShowsOnlyNameOfMetadata()
+    {
+        var compiled = CelNetEngine.Instance.Compile("self.metadata.name == 'a' && !has(self.metadata.namespace) && self.kind == 'Widget'", CelDeclarations.SelfAndOldSelf).Program!;
+        var obj = JsonNode.Parse("""{"apiVersion":"x/v1","kind":"Widget","metadata":{"name":"a","namespace":"n"}}""");
+
+        var outcome = compiled.Evaluate(new CelActivation().Bind("self", obj, new JsonObject { ["type"] = "object" }, resourceRoot: true));
+
+        Assert.That(outcome.IsTrue, Is.True);
+    }
 }
