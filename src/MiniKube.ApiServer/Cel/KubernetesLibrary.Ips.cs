@@ -19,12 +19,17 @@ internal static partial class KubernetesLibrary
         AddNamespaced(env, "ip", "isCanonical", [typeof(string)], a => CelIp.Parse(Str(a[0]), out var error) is { } ip
             ? ip.ToString() == Str(a[0])
             : throw new CelEvaluationException($"IP Address {GoStrings.Quote(Str(a[0]))} parse error during conversion from string: {error}"));
-        Add(env, "family", i, a => ((CelIp)a[0]!).Address.AddressFamily == AddressFamily.InterNetwork ? 4L : 6L);
-        Add(env, "isUnspecified", i, a => ((CelIp)a[0]!).IsUnspecified);
-        Add(env, "isLoopback", i, a => ((CelIp)a[0]!).IsLoopback);
-        Add(env, "isLinkLocalMulticast", i, a => ((CelIp)a[0]!).IsLinkLocalMulticast);
-        Add(env, "isLinkLocalUnicast", i, a => ((CelIp)a[0]!).IsLinkLocalUnicast);
-        Add(env, "isGlobalUnicast", i, a => ((CelIp)a[0]!).IsGlobalUnicast);
+        var tests = new (string Name, Func<CelIp, object> Test)[]
+        {
+            ("family", ip => ip.Address.AddressFamily == AddressFamily.InterNetwork ? 4L : 6L),
+            ("isUnspecified", ip => ip.IsUnspecified), ("isLoopback", ip => ip.IsLoopback),
+            ("isLinkLocalMulticast", ip => ip.IsLinkLocalMulticast), ("isLinkLocalUnicast", ip => ip.IsLinkLocalUnicast),
+            ("isGlobalUnicast", ip => ip.IsGlobalUnicast),
+        };
+        foreach (var (name, test) in tests)
+        {
+            Add(env, name, i, a => test((CelIp)a[0]!));
+        }
         Add(env, "string", i, a => ((CelIp)a[0]!).ToString());
 
         Add(env, "cidr", [typeof(string)], a => CelCidr.Parse(Str(a[0]), out var error) ?? throw new CelEvaluationException($"network address {GoStrings.Quote(Str(a[0]))} parse error during conversion from string: {error}"));

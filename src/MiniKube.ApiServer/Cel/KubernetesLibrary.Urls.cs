@@ -14,12 +14,15 @@ internal static partial class KubernetesLibrary
         Type[] u = [typeof(CelUrl)];
         Add(env, "url", [typeof(string)], a => CelUrl.Parse(Str(a[0])) ?? throw new CelEvaluationException($"URL parse error during conversion from string: parse {GoStrings.Quote(Str(a[0]))}: invalid URI for request"));
         Add(env, "isURL", [typeof(string)], a => CelUrl.Parse(Str(a[0])) is not null);
-        Add(env, "getScheme", u, a => ((CelUrl)a[0]!).Scheme);
-        Add(env, "getHost", u, a => ((CelUrl)a[0]!).Host);
-        Add(env, "getHostname", u, a => ((CelUrl)a[0]!).Hostname);
-        Add(env, "getPort", u, a => ((CelUrl)a[0]!).Port);
-        Add(env, "getEscapedPath", u, a => ((CelUrl)a[0]!).EscapedPath);
-        Add(env, "getQuery", u, a => ((CelUrl)a[0]!).Query());
+        var parts = new (string Name, Func<CelUrl, object> Part)[]
+        {
+            ("getScheme", url => url.Scheme), ("getHost", url => url.Host), ("getHostname", url => url.Hostname),
+            ("getPort", url => url.Port), ("getEscapedPath", url => url.EscapedPath), ("getQuery", url => url.Query()),
+        };
+        foreach (var (name, part) in parts)
+        {
+            Add(env, name, u, a => part((CelUrl)a[0]!));
+        }
         Add(env, "string", u, a => ((CelUrl)a[0]!).Text);
     }
 }
