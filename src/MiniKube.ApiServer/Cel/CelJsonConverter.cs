@@ -122,20 +122,29 @@ internal sealed class CelJsonConverter
             case JsonValueKind.False:
                 return false;
             case JsonValueKind.Number:
-                var isDouble = (string?)schema?["type"] == "number";
-                if (!isDouble && scalar.TryGetValue<long>(out var integer))
-                {
-                    return integer;
-                }
-                if (!isDouble && scalar.TryGetValue<JsonElement>(out var element) && element.TryGetInt64(out integer))
-                {
-                    return integer;
-                }
-                return scalar.TryGetValue<double>(out var number) ? number
-                    : scalar.TryGetValue<JsonElement>(out var e) ? e.GetDouble() : System.Convert.ToDouble(scalar.GetValue<object>(), CultureInfo.InvariantCulture);
+                return Number(scalar, isDouble: (string?)schema?["type"] == "number");
             default:
                 return null;
         }
+    }
+
+    // Parsed JSON holds a JsonElement; values built in code (defaults, patches) hold CLR numbers.
+    private static object Number(JsonValue scalar, bool isDouble)
+    {
+        if (scalar.TryGetValue<JsonElement>(out var element))
+        {
+            return !isDouble && element.TryGetInt64(out var integer) ? (object)integer : element.GetDouble();
+        }
+        var raw = scalar.GetValue<object>();
+        // Arms typed object: a switch of long and double arms would make every result a double.
+        return raw switch
+        {
+            double or float => (object)System.Convert.ToDouble(raw, CultureInfo.InvariantCulture),
+            decimal d when isDouble || decimal.Truncate(d) != d || d < long.MinValue || d > long.MaxValue => (object)(double)d,
+            ulong u when u > long.MaxValue => (object)(double)u,
+            _ when isDouble => (object)System.Convert.ToDouble(raw, CultureInfo.InvariantCulture),
+            _ => (object)System.Convert.ToInt64(raw, CultureInfo.InvariantCulture),
+        };
     }
 
     /// <summary>A property name as rules spell it, or null when it cannot be escaped (then rules cannot see it).</summary>

@@ -249,4 +249,15 @@ public class CelNetEngineTests
 
         Assert.That(outcome.IsTrue, Is.True);
     }
+
+    [Test]
+    public void Evaluate_NumbersBuiltInCode_KeepIntAndDouble()
+    {
+        var program = CelNetEngine.Instance.Compile("[self.n, self.d, self.big]", CelDeclarations.SelfAndOldSelf).Program!;
+        var self = new JsonObject { ["n"] = 3, ["d"] = 1.5, ["big"] = 7L };
+
+        var kinds = program.Evaluate(new CelActivation().Bind("self", self)).Value!.AsList()!.Select(v => v.Kind);
+
+        Assert.That(kinds, Is.EqualTo(new[] { CelValueKind.Int, CelValueKind.Double, CelValueKind.Int }));
+    }
 }

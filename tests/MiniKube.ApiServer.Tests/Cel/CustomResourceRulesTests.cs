@@ -260,7 +260,7 @@ public class CustomResourceRulesTests
         TestContext.Out.WriteLine($"compile 301 rules: {compiled.TotalMilliseconds:F0} ms; validate 1,300 evaluations: {validated.TotalMilliseconds:F0} ms");
         Assert.That(warnings, Is.Empty);
         Assert.That(errors, Is.Empty);
-        // About 0.1 s on an idle machine; the bound leaves room for a loaded one and catches quadratic walks.
+        // A fraction of a second on an idle machine; the bound leaves room for a loaded one and catches quadratic walks.
         Assert.That(compiled + validated, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
 }
