@@ -26,7 +26,7 @@ public sealed partial class FolderLayeringTests
         var graph = FolderGraph(SourceDirectory());
 
         // The edges the layering exists for: nothing below the registry reaches up into it or HTTP.
-        foreach (var lower in new[] { "Objects", "Errors", "Admission", "Strategies", "Resources" })
+        foreach (var lower in new[] { "Objects", "Errors", "Cel", "Admission", "Strategies", "Resources" })
         {
             Assert.That(graph[lower], Does.Not.Contain("Registry").And.Not.Contain("Http"), lower);
         }
@@ -34,6 +34,8 @@ public sealed partial class FolderLayeringTests
         Assert.That(graph["Errors"], Is.EquivalentTo(new[] { "Objects" }));
         // The structural-schema engine is a rules-layer folder: it reaches strategies only through their adapter.
         Assert.That(graph["CustomResources"], Is.SubsetOf(new[] { "Objects", "Errors" }));
+        // CEL is a rules layer for CRDs, webhooks and policies alike: it may use only the bottom.
+        Assert.That(graph["Cel"], Is.SubsetOf(new[] { "Objects", "Errors" }));
     }
 
     [Test]
