@@ -26,7 +26,7 @@ internal static class ObjectPatcher
         {
             if (patch && result.TypeError is null)
             {
-                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"{type.Kind} \"{ObjectMeta.Name(obj)}\" is invalid: patch: Invalid value: \"\": {error}");
+                throw ApiException.Invalid(type, ObjectMeta.Name(obj) ?? "", [FieldError.Invalid(FieldPath.Of("patch"), BadValue.Of(""), error)]);
             }
             throw ApiException.BadRequest(result.DecodeFailure(type.Kind, type.Version, strict) ?? error);
         }

@@ -32,7 +32,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         // Collections of namespaced kinds across all namespaces are read-only, as upstream routes them.
         if (!type.Verbs.Contains(verb) || (type.Namespaced && path.Namespace is null && verb is "create" or "deletecollection"))
         {
-            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+            throw ApiException.MethodNotAllowed();
         }
         if (path.Name is null)
         {
@@ -41,7 +41,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
                 _ when HttpMethods.IsGet(method) => ListOrWatchAsync(context, type, path.Namespace),
                 _ when HttpMethods.IsPost(method) => CreateAsync(context, type, path.Namespace),
                 _ when HttpMethods.IsDelete(method) => DeleteCollectionAsync(context, type, path.Namespace),
-                _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+                _ => throw ApiException.MethodNotAllowed(),
             };
         }
         RequireNamespace(type, path.Namespace);
@@ -51,7 +51,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
             _ when HttpMethods.IsPut(method) => UpdateAsync(context, type, path.Namespace, path.Name),
             _ when HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, path.Namespace, path.Name, null),
             _ when HttpMethods.IsDelete(method) => DeleteAsync(context, type, path.Namespace, path.Name),
-            _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+            _ => throw ApiException.MethodNotAllowed(),
         };
     }
 

@@ -49,6 +49,9 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
             case "status":
                 strategy.PrepareForStatusUpdate(obj, old);
                 break;
+            case PodEphemeralContainers.Subresource:
+                PodEphemeralContainers.PrepareForUpdate(obj, old);
+                break;
         }
     }
 
@@ -62,6 +65,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
             // binding storage writes it without update validation too.
             ("binding", _) => [],
             ("status", { } stored) => type.Strategy.ValidateStatusUpdate(obj, stored),
+            (PodEphemeralContainers.Subresource, { } stored) => PodEphemeralContainers.ValidateUpdate(obj, stored),
             (_, { } stored) => type.Strategy.ValidateUpdate(obj, stored),
             _ => type.Strategy.Validate(obj, type.Namespaced),
         };
