@@ -53,7 +53,9 @@ internal static class ObjectPatcher
         }
         catch (PatchException e)
         {
-            throw new ApiException(e.StatusCode, e.Reason, e.Message);
+            // A patch that does not apply is upstream's NewGenericServerResponse(422, …) with an
+            // empty GroupResource: details present and empty. The 400s, 413s and 415s carry none.
+            throw new ApiException(e.StatusCode, e.Reason, e.Message, e.StatusCode == StatusCodes.Status422UnprocessableEntity ? [] : null);
         }
     }
 }

@@ -170,6 +170,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
     /// <summary>A body's apiVersion and kind, when given, must be the URL's (apiserver's "does not match the expected").</summary>
     public static void CheckKind(ResourceType type, JsonObject obj)
     {
+        CheckTypeAndObjectMeta(type, obj);
         var apiVersion = ObjectMeta.Str(obj["apiVersion"]);
         var kind = ObjectMeta.Str(obj["kind"]);
         if (apiVersion is { Length: > 0 } && apiVersion != type.GroupVersion)
@@ -182,6 +183,27 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         }
         obj["apiVersion"] = type.GroupVersion;
         obj["kind"] = type.Kind;
+    }
+
+    /// <summary>
+    /// What the decoder refuses before anything reads the body: apiVersion and kind that are not
+    /// strings (runtime's TypeMeta decode, "couldn't get version/kind") and a metadata that is not
+    /// an object (encoding/json's UnmarshalTypeError into ObjectMeta). Deeper type errors are
+    /// the field pruner's (<see cref="ObjectPatcher.Prune"/>).
+    /// </summary>
+    private static void CheckTypeAndObjectMeta(ResourceType type, JsonObject obj)
+    {
+        foreach (var field in new[] { "apiVersion", "kind" })
+        {
+            if (obj[field] is { } value && value.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                throw ApiException.BadRequest($"couldn't get version/kind; json parse error: json: cannot unmarshal {Patching.JsonKindName.Of(value)} into Go struct field .{field} of type string");
+            }
+        }
+        if (obj["metadata"] is { } metadata && metadata.GetValueKind() is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            throw ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: json: cannot unmarshal {Patching.JsonKindName.Of(metadata)} into Go struct field {type.Kind}.metadata of type v1.ObjectMeta");
+        }
     }
 
     public static void CheckName(JsonObject obj, string name, string? ns, ResourceType type)

@@ -54,7 +54,9 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         var obj = await RequestBody.ReadObjectAsync(context);
         ResourceHandler.CheckKind(type, obj);
         ResourceHandler.CheckName(obj, name, ns, type);
+        var warnings = ObjectPatcher.Prune(context, type, obj);
         var updated = await registry.UpdateAsync(type, ns, name, subresource, _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted);
+        Warnings.Add(context, warnings);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 
@@ -160,8 +162,12 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     private async Task FinalizeAsync(HttpContext context, ResourceType type, string name)
     {
         var body = await RequestBody.ReadObjectAsync(context);
-        var finalizers = body["spec"]?["finalizers"]?.DeepClone() ?? new JsonArray();
-        var updated = await registry.FinalizeNamespaceAsync(type, name, (JsonArray)finalizers, context.RequestAborted);
+        ResourceHandler.CheckKind(type, body);
+        ResourceHandler.CheckName(body, name, null, type);
+        // The decoder's type errors (a spec or finalizers of the wrong type) are a 400, as for any Namespace body.
+        ObjectPatcher.Prune(context, type, body);
+        var finalizers = (body["spec"] as JsonObject)?["finalizers"]?.DeepClone() as JsonArray ?? [];
+        var updated = await registry.FinalizeNamespaceAsync(type, name, finalizers, context.RequestAborted);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 

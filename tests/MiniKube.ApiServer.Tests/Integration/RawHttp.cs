@@ -17,6 +17,9 @@ internal static class RawHttp
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
+            // Past the server's limit the answer (413) comes before the body is read; asking first
+            // keeps the client from writing into a closed connection.
+            request.Headers.ExpectContinue = body.Length > 1024 * 1024;
             if (contentType is not null)
             {
                 request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
