@@ -153,6 +153,9 @@ public sealed record ContainerConfig(string Name, string Image)
 
     public bool Stdin { get; init; }
 
+    /// <summary>Stdin is closed when the first attach that used it ends (Kubernetes stdinOnce).</summary>
+    public bool StdinOnce { get; init; }
+
     /// <summary>Which restart of this container this is (0 first), kept as a label.</summary>
     public int Attempt { get; init; }
 

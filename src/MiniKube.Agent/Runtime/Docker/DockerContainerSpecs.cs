@@ -116,6 +116,7 @@ internal static class DockerContainerSpecs
             User = config.RunAsUser?.ToString(CultureInfo.InvariantCulture) ?? "",
             Tty = config.Tty,
             OpenStdin = config.Stdin,
+            StdinOnce = config.Stdin && config.StdinOnce,
             Labels = DockerLabels.ForContainer(sandbox, config, node),
             HostConfig = host,
         };
