@@ -145,6 +145,16 @@ public sealed class EphemeralContainersTests : ApiServerFixture
     }
 
     [Test]
+    public async Task OpenApi_DescribesTheSubresourceWithPodBodies()
+    {
+        var (_, body) = await SendAsync(HttpMethod.Get, "/openapi/v3/api/v1", null, null);
+
+        var path = RawHttp.Json(body)["paths"]!["/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers"]!.AsObject();
+        Assert.That(path.Select(p => p.Key), Is.SupersetOf(new[] { "get", "put", "patch" }));
+        Assert.That(path["patch"]!["operationId"]!.GetValue<string>(), Is.EqualTo("patchCoreV1NamespacedPodEphemeralcontainers"));
+    }
+
+    [Test]
     public async Task Create_PodWithEphemeralContainers_Gets422()
     {
         const string Pod = """
