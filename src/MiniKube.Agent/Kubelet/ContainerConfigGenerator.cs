@@ -51,6 +51,7 @@ internal sealed class ContainerConfigGenerator(KubeletOptions options, ConfigMap
             ReadOnlyRootFilesystem = container.SecurityContext?.ReadOnlyRootFilesystem == true,
             Tty = container.Tty == true,
             Stdin = container.Stdin == true,
+            StdinOnce = container.StdinOnce == true,
             Attempt = attempt,
             Init = init,
             RunsToCompletion = init || pod.Spec.RestartPolicy is "Never" or "OnFailure",

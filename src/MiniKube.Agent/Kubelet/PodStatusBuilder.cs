@@ -5,7 +5,8 @@ namespace MiniKube.Agent.Kubelet;
 /// <summary>
 /// A pod's status from what the runtime holds, as kubelet_pods.go generateAPIPodStatus builds
 /// it: phase, the four conditions, IPs, start time and one status per container (the latest
-/// attempt's state, the one before as lastState, restarts counted from attempts).
+/// attempt's state, the one before as lastState, restarts counted from attempts; ephemeral
+/// containers in ephemeralContainerStatuses, outside the phase and the conditions).
 /// </summary>
 internal static class PodStatusBuilder
 {
@@ -30,6 +31,10 @@ internal static class PodStatusBuilder
             QosClass = old.QosClass,
             InitContainerStatuses = initStatuses.Count > 0 ? initStatuses : null,
             ContainerStatuses = appStatuses,
+            // Never ready, never restarted; they take no part in the phase or the conditions.
+            EphemeralContainerStatuses = pod.Spec.EphemeralContainers is { Count: > 0 } ephemeral
+                ? [.. ephemeral.Select(e => ContainerStatus(EphemeralContainers.AsContainer(e), containers, waitingReasons, init: false, ready: false))]
+                : null,
             Conditions =
             [
                 Condition(old, "PodReadyToStartContainers", sandbox is { Running: true }, now),

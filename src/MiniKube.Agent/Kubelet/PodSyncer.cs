@@ -124,6 +124,44 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodSandbox sandbox, List<ContainerInfo> mine, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
     {
+        // Ephemeral containers first, as SyncPod's step 5 starts them before init containers: a
+        // debugger must start even while an init container keeps failing.
+        var ephemeral = await SyncEphemeralContainersAsync(pod, sandbox, mine, waiting, cancellationToken);
+        var regular = await SyncRegularContainersAsync(pod, sandbox, mine, waiting, cancellationToken);
+        return ephemeral is null ? regular : regular is null || ephemeral < regular ? ephemeral : regular;
+    }
+
+    /// <summary>Starts each ephemeral container once; whatever becomes of it, it is never started again (upstream never restarts them).</summary>
+    private async Task<TimeSpan?> SyncEphemeralContainersAsync(V1Pod pod, PodSandbox sandbox, List<ContainerInfo> mine, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
+    {
+        TimeSpan? recheck = null;
+        foreach (var ephemeral in pod.Spec.EphemeralContainers ?? [])
+        {
+            if (mine.Any(c => c.Ephemeral && c.Name == ephemeral.Name && c.State != Runtime.ContainerState.Created))
+            {
+                waiting.TryRemove(ephemeral.Name, out _);
+                continue;
+            }
+            var container = EphemeralContainers.AsContainer(ephemeral);
+            var next = await StartOrBackOffAsync(pod, sandbox, container, Latest(mine, ephemeral.Name, init: false), mine, init: false, waiting, cancellationToken, ephemeral);
+            recheck = next is null ? recheck : recheck is null || next < recheck ? next : recheck;
+        }
+        return recheck;
+    }
+
+    /// <summary>kuberuntime_container.go getTargetID: the running container whose processes an ephemeral container shares.</summary>
+    private static string? ProcessTarget(V1EphemeralContainer ephemeral, List<ContainerInfo> mine)
+    {
+        if (ephemeral.TargetContainerName is not { Length: > 0 } target)
+        {
+            return null;
+        }
+        return mine.Where(c => c.Name == target && !c.Ephemeral && c.State == Runtime.ContainerState.Running).MaxBy(c => c.Attempt)?.Id
+            ?? throw new ContainerConfigException($"unable to find target container {target}");
+    }
+
+    private async Task<TimeSpan?> SyncRegularContainersAsync(V1Pod pod, PodSandbox sandbox, List<ContainerInfo> mine, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
+    {
         var policy = pod.Spec.RestartPolicy ?? "Always";
         // Init containers one at a time, each to success, before any app container.
         foreach (var init in pod.Spec.InitContainers ?? [])
@@ -173,8 +211,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         return recheck;
     }
 
-    private async Task<TimeSpan?> StartOrBackOffAsync(V1Pod pod, PodSandbox sandbox, V1Container container, ContainerInfo? latest, List<ContainerInfo> mine, bool init, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
+    /// <summary>Starts the container's next attempt unless it is backing off; <paramref name="ephemeral"/> is set for an ephemeral container (<paramref name="container"/> is its copy).</summary>
+    private async Task<TimeSpan?> StartOrBackOffAsync(V1Pod pod, PodSandbox sandbox, V1Container container, ContainerInfo? latest, List<ContainerInfo> mine, bool init, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken, V1EphemeralContainer? ephemeral = null)
     {
+        var list = init ? "initContainers" : ephemeral is null ? "containers" : "ephemeralContainers";
         if (latest is { State: Runtime.ContainerState.Exited, FinishedAt: { } finishedAt })
         {
             var backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, InitialBackoff.Ticks * (1L << Math.Min(latest.Attempt, 10))));
@@ -183,7 +223,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             {
                 if (!waiting.ContainsKey(container.Name))
                 {
-                    Event(pod, container.Name, init, EventTypes.Warning, "BackOff", $"Back-off restarting failed container {container.Name} in pod {pod.Name()}_{pod.Namespace()}({pod.Metadata.Uid})");
+                    Event(pod, container.Name, list, EventTypes.Warning, "BackOff", $"Back-off restarting failed container {container.Name} in pod {pod.Name()}_{pod.Namespace()}({pod.Metadata.Uid})");
                 }
                 waiting[container.Name] = $"CrashLoopBackOff: back-off {(int)backoff.TotalSeconds}s restarting failed container={container.Name} pod={pod.Name()}_{pod.Namespace()}({pod.Metadata.Uid})";
                 return wait;
@@ -198,16 +238,20 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         {
             var policy = PullPolicy(container);
             await runtime.EnsureImageAsync(container.Image, policy, cancellationToken);
-            Event(pod, container.Name, init, EventTypes.Normal, "Pulled", policy == ImagePullPolicy.Always
+            Event(pod, container.Name, list, EventTypes.Normal, "Pulled", policy == ImagePullPolicy.Always
                 ? $"Successfully pulled image \"{container.Image}\""
                 : $"Container image \"{container.Image}\" already present on machine");
             var config = await configs.GenerateAsync(pod, sandbox, container, init, latest is null ? 0 : latest.Attempt + 1, cancellationToken);
+            if (ephemeral is not null)
+            {
+                config = config with { Ephemeral = true, RunsToCompletion = false, ProcessNamespaceOf = ProcessTarget(ephemeral, mine) };
+            }
             var id = await runtime.CreateContainerAsync(sandbox, config, cancellationToken);
             MarkChanged(pod.Metadata.Uid);
-            Event(pod, container.Name, init, EventTypes.Normal, "Created", $"Created container: {container.Name}");
+            Event(pod, container.Name, list, EventTypes.Normal, "Created", $"Created container: {container.Name}");
             await runtime.StartContainerAsync(id, cancellationToken);
             MarkChanged(pod.Metadata.Uid);
-            Event(pod, container.Name, init, EventTypes.Normal, "Started", $"Started container {container.Name}");
+            Event(pod, container.Name, list, EventTypes.Normal, "Started", $"Started container {container.Name}");
             waiting.TryRemove(container.Name, out _);
             // Keep only the previous attempt (for logs --previous).
             if (latest is not null)
@@ -223,7 +267,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         {
             if (!waiting.ContainsKey(container.Name))
             {
-                Event(pod, container.Name, init, EventTypes.Warning, e.Reason == "ErrImageNeverPull" ? e.Reason : "Failed", e.Message);
+                Event(pod, container.Name, list, EventTypes.Warning, e.Reason == "ErrImageNeverPull" ? e.Reason : "Failed", e.Message);
             }
             waiting[container.Name] = $"{e.Reason}: {e.Message}";
             return TimeSpan.FromSeconds(10);
@@ -232,7 +276,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         {
             if (!waiting.ContainsKey(container.Name))
             {
-                Event(pod, container.Name, init, EventTypes.Warning, "Failed", $"Error: {e.Message}");
+                Event(pod, container.Name, list, EventTypes.Warning, "Failed", $"Error: {e.Message}");
             }
             waiting[container.Name] = $"CreateContainerConfigError: {e.Message}";
             return TimeSpan.FromSeconds(5);
@@ -240,14 +284,17 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     }
 
     /// <summary>An event about one of the pod's containers, as upstream's kubelet words them (pkg/kubelet/events), shown by kubectl describe.</summary>
-    private void Event(V1Pod pod, string container, bool init, string type, string reason, string message)
+    private void Event(V1Pod pod, string container, bool init, string type, string reason, string message) =>
+        Event(pod, container, init ? "initContainers" : "containers", type, reason, message);
+
+    private void Event(V1Pod pod, string container, string list, string type, string reason, string message)
     {
         if (StaticPods.IsStatic(pod))
         {
             return; // its events would name a pod the API does not have
         }
         var reference = EventRecorder.ReferenceTo(pod);
-        reference.FieldPath = $"spec.{(init ? "initContainers" : "containers")}{{{container}}}";
+        reference.FieldPath = $"spec.{list}{{{container}}}";
         events.Record(reference, type, reason, message);
     }
 
@@ -287,7 +334,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         var podIp = sandboxes.FirstOrDefault(s => s.Running)?.Ip;
         await Task.WhenAll(containers.Where(c => c.State == Runtime.ContainerState.Running).Select(c =>
         {
-            Event(pod, c.Name, c.Init, EventTypes.Normal, "Killing", $"Stopping container {c.Name}");
+            Event(pod, c.Name, c.Init ? "initContainers" : c.Ephemeral ? "ephemeralContainers" : "containers", EventTypes.Normal, "Killing", $"Stopping container {c.Name}");
             return _stopper.StopAsync((c.Init ? pod.Spec.InitContainers : pod.Spec.Containers)?.FirstOrDefault(spec => spec.Name == c.Name), c, podIp, grace, cancellationToken);
         }));
         foreach (var container in containers)

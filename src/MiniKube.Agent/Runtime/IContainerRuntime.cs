@@ -153,11 +153,23 @@ public sealed record ContainerConfig(string Name, string Image)
 
     public bool Stdin { get; init; }
 
+    /// <summary>Stdin is closed when the first attach that used it ends (Kubernetes stdinOnce).</summary>
+    public bool StdinOnce { get; init; }
+
     /// <summary>Which restart of this container this is (0 first), kept as a label.</summary>
     public int Attempt { get; init; }
 
     /// <summary>Init containers are labelled so status can tell them apart.</summary>
     public bool Init { get; init; }
+
+    /// <summary>An ephemeral container (kubectl debug): never restarted, labelled so status lists it apart.</summary>
+    public bool Ephemeral { get; init; }
+
+    /// <summary>
+    /// The runtime id of a container whose process namespace this one joins (an ephemeral
+    /// container's targetContainerName, as CRI's NamespaceOption TARGET); null for its own.
+    /// </summary>
+    public string? ProcessNamespaceOf { get; init; }
 
     /// <summary>The container is meant to end (an init container, or restartPolicy Never/OnFailure); a simulated runtime ends it after a while.</summary>
     public bool RunsToCompletion { get; init; }
@@ -184,6 +196,9 @@ public sealed record ContainerInfo(string Id, string PodUid, string Name, int At
 
     /// <summary>Runtime's reason when it knows one (e.g. "OOMKilled").</summary>
     public string? Reason { get; init; }
+
+    /// <summary>An ephemeral container (see <see cref="ContainerConfig.Ephemeral"/>).</summary>
+    public bool Ephemeral { get; init; }
 }
 
 public sealed record LogOptions

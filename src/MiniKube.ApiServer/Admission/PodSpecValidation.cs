@@ -52,6 +52,7 @@ internal static class PodSpecValidation
         var volumes = ValidateVolumes(spec, path.Child("volumes"), errors);
         ValidateContainers(spec, volumes, path.Child("containers"), errors);
         ValidateInitContainers(spec, volumes, path.Child("initContainers"), errors);
+        EphemeralContainerValidation.Validate(spec, volumes, path.Child("ephemeralContainers"), errors);
         ValidateHostNetworkPorts(spec, path, isPod, errors);
         ContainerValidation.Enum(spec.StrOrEmpty("restartPolicy"), RestartPolicies, path.Child("restartPolicy"), errors);
         ContainerValidation.Enum(spec.StrOrEmpty("dnsPolicy"), DnsPolicies, path.Child("dnsPolicy"), errors);

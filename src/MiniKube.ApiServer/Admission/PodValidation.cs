@@ -87,6 +87,9 @@ internal static class PodValidation
         }
     }
 
+    /// <summary>validatePodMetadataAndSpec's spec part, for writes that change the spec through a subresource.</summary>
+    public static void ValidateSpecOnly(JsonObject pod, List<FieldError> errors) => ValidateSpec(pod, errors);
+
     private static void ValidateSpec(JsonObject pod, List<FieldError> errors)
     {
         var spec = pod.Obj("spec") ?? [];

@@ -4,7 +4,10 @@ namespace MiniKube.ApiServer.Errors;
 /// <summary>
 /// An API error on its way to the client as a Kubernetes <c>Status</c>: the HTTP code, the
 /// reason kubectl prints in "Error from server (Reason)", the message, and optional details.
-/// Messages follow apimachinery pkg/api/errors/errors.go word for word.
+/// Messages follow apimachinery pkg/api/errors/errors.go word for word, and so does the shape of
+/// <c>details</c>: present exactly where that file's constructor sets it, with Go's omitempty
+/// (an empty group, name or kind is left out, so a routing 404 carries <c>"details":{}</c>).
+/// Clients read it: kubectl debug tells "no such pod" from "no such endpoint" by details.name.
 /// </summary>
 public sealed class ApiException(int code, string reason, string message, JsonObject? details = null) : Exception(message)
 {
@@ -20,11 +23,12 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException NotFound(IApiResource type, string name) =>
         new(StatusCodes.Status404NotFound, "NotFound", $"{type.QualifiedName} \"{name}\" not found", Describe(type, name));
 
-    public static ApiException NotFound(string qualifiedResource, string name) =>
-        new(StatusCodes.Status404NotFound, "NotFound", $"{qualifiedResource} \"{name}\" not found", new JsonObject { ["name"] = name, ["kind"] = qualifiedResource });
-
+    /// <summary>
+    /// A path nothing serves. Upstream answers it from go-restful through NewGenericServerResponse
+    /// with an empty GroupResource, so details is present and empty.
+    /// </summary>
     public static ApiException PathNotFound() =>
-        new(StatusCodes.Status404NotFound, "NotFound", "the server could not find the requested resource");
+        new(StatusCodes.Status404NotFound, "NotFound", "the server could not find the requested resource", []);
 
     public static ApiException AlreadyExists(IApiResource type, string name) =>
         new(StatusCodes.Status409Conflict, "AlreadyExists", $"{type.QualifiedName} \"{name}\" already exists", Describe(type, name));
@@ -37,8 +41,9 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
 
     public static ApiException BadRequest(string message) => new(StatusCodes.Status400BadRequest, "BadRequest", message);
 
-    public static ApiException MethodNotAllowed(string message) =>
-        new(StatusCodes.Status405MethodNotAllowed, "MethodNotAllowed", message);
+    /// <summary>A verb the route does not serve: go-restful's 405 through NewGenericServerResponse (empty details).</summary>
+    public static ApiException MethodNotAllowed() =>
+        new(StatusCodes.Status405MethodNotAllowed, "MethodNotAllowed", "the server does not allow this method on the requested resource", []);
 
     public static ApiException UnsupportedMediaType(string contentType, IEnumerable<string> accepted) =>
         new(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
@@ -54,8 +59,23 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Forbidden(IApiResource type, string name, string detail) =>
         new(StatusCodes.Status403Forbidden, "Forbidden", $"{type.QualifiedName} \"{name}\" is forbidden: {detail}", Describe(type, name));
 
+    /// <summary>NewInternalError: the cause repeats the bare message.</summary>
     public static ApiException Internal(string message) =>
-        new(StatusCodes.Status500InternalServerError, "InternalError", $"Internal error occurred: {message}");
+        new(StatusCodes.Status500InternalServerError, "InternalError", $"Internal error occurred: {message}",
+            new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = message }) });
+
+    /// <summary>
+    /// A not-older-than read the store has not reached in time (storage errors.go
+    /// NewTooLargeResourceVersionError): NewTimeoutError's 504 with a one-second retry hint and
+    /// the ResourceVersionTooLarge cause client-go's reflector looks for.
+    /// </summary>
+    public static ApiException TooLargeResourceVersion(long minimum, long current) =>
+        new(StatusCodes.Status504GatewayTimeout, "Timeout",
+            string.Create(CultureInfo.InvariantCulture, $"Timeout: Too large resource version: {minimum}, current: {current}"),
+            new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" }) })
+        {
+            RetryAfterSeconds = 1,
+        };
 
     /// <summary>422 Invalid with one cause per bad field, as NewInvalid renders it.</summary>
     public static ApiException Invalid(IApiResource type, string name, IReadOnlyList<FieldError> errors)
@@ -64,10 +84,31 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
         return new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", InvalidError.Message(type, name, errors), status["details"]!.DeepClone().AsObject());
     }
 
-    private static JsonObject Describe(IApiResource type, string name) => new()
+    /// <summary>422 Invalid for a kind the catalog does not serve (Scale, Binding, PatchOptions), named by group and kind as NewInvalid takes them.</summary>
+    public static ApiException Invalid(string group, string kind, string name, params FieldError[] errors) =>
+        Invalid(new KindName(group, kind), name, errors);
+
+    // StatusDetails as Go marshals it: group, kind and name are omitempty.
+    private static JsonObject Describe(IApiResource type, string name)
     {
-        ["name"] = name,
-        ["group"] = type.Group,
-        ["kind"] = type.Name,
-    };
+        var details = new JsonObject();
+        if (name.Length > 0)
+        {
+            details["name"] = name;
+        }
+        if (type.Group.Length > 0)
+        {
+            details["group"] = type.Group;
+        }
+        details["kind"] = type.Name;
+        return details;
+    }
+
+    // A group and kind only: what NewInvalid needs of a kind that has no resource of its own here.
+    private sealed record KindName(string Group, string Kind) : IApiResource
+    {
+        public string Name => Kind;
+
+        public string QualifiedName => Group.Length == 0 ? Kind : $"{Kind}.{Group}";
+    }
 }

@@ -40,7 +40,12 @@ public static class InvalidError
     public static JsonObject Status(IApiResource type, string name, IReadOnlyList<FieldError> errors)
     {
         ArgumentNullException.ThrowIfNull(type);
-        var details = new JsonObject { ["name"] = name };
+        // StatusDetails' name and group are omitempty in Go.
+        var details = new JsonObject();
+        if (name.Length > 0)
+        {
+            details["name"] = name;
+        }
         if (type.Group.Length > 0)
         {
             details["group"] = type.Group;

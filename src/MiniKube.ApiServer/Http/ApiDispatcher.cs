@@ -132,7 +132,7 @@ internal sealed partial class ApiDispatcher
         }
         catch (FutureRevisionException e)
         {
-            await FailAsync(context, new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout", $"Too large resource version: {e.Message}"));
+            await FailAsync(context, new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout", $"Timeout: Too large resource version: {e.Message}") { RetryAfterSeconds = 1 });
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -241,7 +241,7 @@ internal sealed partial class ApiDispatcher
     {
         if (!HttpMethods.IsGet(context.Request.Method))
         {
-            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+            throw ApiException.MethodNotAllowed();
         }
         var path = context.Request.Path.Value!.TrimEnd('/');
         var aggregated = Tables.AcceptHeader.AggregatedDiscoveryVersion(context.Request.Headers.Accept.ToString());
@@ -294,7 +294,7 @@ internal sealed partial class ApiDispatcher
     {
         if (!HttpMethods.IsGet(context.Request.Method) || ListOptions.Boolean(context.Request.Query, "watch"))
         {
-            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+            throw ApiException.MethodNotAllowed();
         }
         // Deprecated upstream since v1.19 but still how people check a control plane.
         Warnings.Add(context, ["v1 ComponentStatus is deprecated in v1.19+"]);

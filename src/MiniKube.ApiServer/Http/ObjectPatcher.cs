@@ -26,7 +26,7 @@ internal static class ObjectPatcher
         {
             if (patch && result.TypeError is null)
             {
-                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"{type.Kind} \"{ObjectMeta.Name(obj)}\" is invalid: patch: Invalid value: \"\": {error}");
+                throw ApiException.Invalid(type, ObjectMeta.Name(obj) ?? "", [FieldError.Invalid(FieldPath.Of("patch"), BadValue.Of(""), error)]);
             }
             throw ApiException.BadRequest(result.DecodeFailure(type.Kind, type.Version, strict) ?? error);
         }
@@ -53,7 +53,9 @@ internal static class ObjectPatcher
         }
         catch (PatchException e)
         {
-            throw new ApiException(e.StatusCode, e.Reason, e.Message);
+            // A patch that does not apply is upstream's NewGenericServerResponse(422, …) with an
+            // empty GroupResource: details present and empty. The 400s, 413s and 415s carry none.
+            throw new ApiException(e.StatusCode, e.Reason, e.Message, e.StatusCode == StatusCodes.Status422UnprocessableEntity ? [] : null);
         }
     }
 }

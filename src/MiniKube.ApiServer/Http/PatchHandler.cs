@@ -21,7 +21,7 @@ internal sealed class PatchHandler(ResourceRegistry registry)
         {
             if (ListOptions.Value(context.Request.Query, "fieldManager") is null)
             {
-                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+                throw ApiException.Invalid("meta.k8s.io", "PatchOptions", "", FieldError.Required(FieldPath.Of("fieldManager"), "is required for apply patch"));
             }
             var applied = RequestBody.ParseJsonOrYaml(body);
             ResourceHandler.CheckKind(type, applied);

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Patching;
@@ -19,22 +22,49 @@ internal static class RequestBody
 
     public static readonly string[] ObjectMediaTypes = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"];
 
+    /// <summary>
+    /// The raw body, at most <see cref="MaxBytes"/>. Every text body (JSON, YAML and each patch
+    /// type) must be UTF-8: System.Text.Json reads string contents lazily, so a bad byte sequence
+    /// would otherwise surface deep in a handler as an InvalidOperationException (a 500). Protobuf
+    /// bodies are binary and checked by their decoder.
+    /// </summary>
     public static async Task<byte[]> ReadBytesAsync(HttpContext context)
     {
         if (context.Request.ContentLength > MaxBytes)
         {
             throw TooLarge();
         }
+        byte[] bytes;
         try
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            return buffer.ToArray();
+            if (buffer.Length > MaxBytes)
+            {
+                // A chunked body carries no Content-Length to refuse up front.
+                throw TooLarge();
+            }
+            bytes = buffer.ToArray();
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             throw TooLarge();
         }
+        if (MediaType(context) != "application/vnd.kubernetes.protobuf" && !Utf8.IsValid(bytes))
+        {
+            throw ApiException.BadRequest(InvalidUtf8Message(bytes));
+        }
+        return bytes;
+    }
+
+    private static string InvalidUtf8Message(ReadOnlySpan<byte> bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length && Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"the request body is not valid UTF-8: invalid byte sequence at offset {offset}");
     }
 
     /// <summary>The media type without parameters, lower-cased ("" when absent).</summary>

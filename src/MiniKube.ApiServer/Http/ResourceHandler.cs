@@ -32,7 +32,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         // Collections of namespaced kinds across all namespaces are read-only, as upstream routes them.
         if (!type.Verbs.Contains(verb) || (type.Namespaced && path.Namespace is null && verb is "create" or "deletecollection"))
         {
-            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+            throw ApiException.MethodNotAllowed();
         }
         if (path.Name is null)
         {
@@ -41,7 +41,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
                 _ when HttpMethods.IsGet(method) => ListOrWatchAsync(context, type, path.Namespace),
                 _ when HttpMethods.IsPost(method) => CreateAsync(context, type, path.Namespace),
                 _ when HttpMethods.IsDelete(method) => DeleteCollectionAsync(context, type, path.Namespace),
-                _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+                _ => throw ApiException.MethodNotAllowed(),
             };
         }
         RequireNamespace(type, path.Namespace);
@@ -51,7 +51,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
             _ when HttpMethods.IsPut(method) => UpdateAsync(context, type, path.Namespace, path.Name),
             _ when HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, path.Namespace, path.Name, null),
             _ when HttpMethods.IsDelete(method) => DeleteAsync(context, type, path.Namespace, path.Name),
-            _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+            _ => throw ApiException.MethodNotAllowed(),
         };
     }
 
@@ -170,6 +170,7 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
     /// <summary>A body's apiVersion and kind, when given, must be the URL's (apiserver's "does not match the expected").</summary>
     public static void CheckKind(ResourceType type, JsonObject obj)
     {
+        CheckTypeAndObjectMeta(type, obj);
         var apiVersion = ObjectMeta.Str(obj["apiVersion"]);
         var kind = ObjectMeta.Str(obj["kind"]);
         if (apiVersion is { Length: > 0 } && apiVersion != type.GroupVersion)
@@ -182,6 +183,27 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         }
         obj["apiVersion"] = type.GroupVersion;
         obj["kind"] = type.Kind;
+    }
+
+    /// <summary>
+    /// What the decoder refuses before anything reads the body: apiVersion and kind that are not
+    /// strings (runtime's TypeMeta decode, "couldn't get version/kind") and a metadata that is not
+    /// an object (encoding/json's UnmarshalTypeError into ObjectMeta). Deeper type errors are
+    /// the field pruner's (<see cref="ObjectPatcher.Prune"/>).
+    /// </summary>
+    private static void CheckTypeAndObjectMeta(ResourceType type, JsonObject obj)
+    {
+        foreach (var field in new[] { "apiVersion", "kind" })
+        {
+            if (obj[field] is { } value && value.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                throw ApiException.BadRequest($"couldn't get version/kind; json parse error: json: cannot unmarshal {Patching.JsonKindName.Of(value)} into Go struct field .{field} of type string");
+            }
+        }
+        if (obj["metadata"] is { } metadata && metadata.GetValueKind() is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            throw ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: json: cannot unmarshal {Patching.JsonKindName.Of(metadata)} into Go struct field {type.Kind}.metadata of type v1.ObjectMeta");
+        }
     }
 
     public static void CheckName(JsonObject obj, string name, string? ns, ResourceType type)

@@ -6,7 +6,8 @@ using MiniKube.ApiServer.Resources;
 namespace MiniKube.ApiServer.Http;
 
 /// <summary>
-/// Subresources: status (writes touch only .status), scale (autoscaling/v1 Scale over
+/// Subresources: status (writes touch only .status), pods/ephemeralcontainers (writes touch only
+/// spec.ephemeralContainers, see Strategies/PodEphemeralContainers), scale (autoscaling/v1 Scale over
 /// spec.replicas), pods/binding (the scheduler's write), pods/eviction, namespaces/finalize,
 /// and the kubelet-backed streams (log, exec, attach; portforward is refused). Upstream: pkg/registry/*/storage for each kind.
 /// </summary>
@@ -29,19 +30,20 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         return (path.Subresource, method) switch
         {
             ("status", _) when HttpMethods.IsGet(method) => GetMainAsync(context, type, ns, name),
-            ("status", _) when HttpMethods.IsPut(method) => UpdateStatusAsync(context, type, ns, name),
-            ("status", _) when HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, ns, name, "status"),
+            ("status", _) when HttpMethods.IsPut(method) => UpdateWholeAsync(context, type, ns, name, path.Subresource!),
+            ("status", _) when HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, ns, name, path.Subresource),
             ("scale", _) when HttpMethods.IsGet(method) => GetScaleAsync(context, type, ns, name),
             ("scale", _) when HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) => UpdateScaleAsync(context, type, ns, name),
             ("binding", _) when HttpMethods.IsPost(method) => BindAsync(context, type, ns, name),
             ("eviction", _) when HttpMethods.IsPost(method) => EvictAsync(context, type, ns, name),
             ("finalize", _) when HttpMethods.IsPut(method) => FinalizeAsync(context, type, name),
-            // Other subresources that take and return the object itself (certificatesigningrequests/approval).
+            // Other subresources that take and return the object itself (pods/ephemeralcontainers,
+            // certificatesigningrequests/approval); what each may change is the kind's strategy's.
             (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsGet(method) => GetMainAsync(context, type, ns, name),
-            (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsPut(method) => UpdateStatusAsync(context, type, ns, name, sub!),
+            (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsPut(method) => UpdateWholeAsync(context, type, ns, name, sub!),
             (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsPatch(method) => patches.PatchAsync(context, type, ns, name, sub),
             (var sub, _) when NodeStreams.Contains(sub) => NodeStreamAsync(context, type, ns, name, sub!),
-            _ => throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource"),
+            _ => throw ApiException.MethodNotAllowed(),
         };
     }
 
@@ -51,12 +53,18 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     private static bool CarriesObject(ResourceType type, string subresource) =>
         type.Subresources.Any(s => s.Name == subresource && s.Kind == type.Kind && s.Group == type.Group && s.Verbs.Contains("update"));
 
-    private async Task UpdateStatusAsync(HttpContext context, ResourceType type, string? ns, string name, string subresource = "status")
+    /// <summary>
+    /// PUT of a subresource that takes the whole object (status, pods/ephemeralcontainers): the
+    /// registry's write path keeps only what the subresource owns.
+    /// </summary>
+    private async Task UpdateWholeAsync(HttpContext context, ResourceType type, string? ns, string name, string subresource)
     {
         var obj = await RequestBody.ReadObjectAsync(context);
         ResourceHandler.CheckKind(type, obj);
         ResourceHandler.CheckName(obj, name, ns, type);
+        var warnings = ObjectPatcher.Prune(context, type, obj);
         var updated = await registry.UpdateAsync(type, ns, name, subresource, _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted);
+        Warnings.Add(context, warnings);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 
@@ -87,8 +95,8 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             };
             if (replicas < 0)
             {
-                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid",
-                    $"Scale.autoscaling \"{name}\" is invalid: spec.replicas: Invalid value: {replicas.ToString(CultureInfo.InvariantCulture)}: must be greater than or equal to 0");
+                throw ApiException.Invalid("autoscaling", "Scale", name,
+                    FieldError.Invalid(FieldPath.Of("spec", "replicas"), BadValue.Of(replicas), "must be greater than or equal to 0"));
             }
             var spec = parent["spec"] as JsonObject ?? [];
             spec["replicas"] = replicas;
@@ -109,7 +117,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         var node = ObjectMeta.Str(binding["target"]?["name"]);
         if (string.IsNullOrEmpty(node))
         {
-            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", $"Binding \"{name}\" is invalid: target.name: Required value");
+            throw ApiException.Invalid("", "Binding", name, FieldError.Required(FieldPath.Of("target", "name")));
         }
         var uid = ObjectMeta.Uid(binding);
         var version = ObjectMeta.ResourceVersion(binding);
@@ -162,8 +170,12 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     private async Task FinalizeAsync(HttpContext context, ResourceType type, string name)
     {
         var body = await RequestBody.ReadObjectAsync(context);
-        var finalizers = body["spec"]?["finalizers"]?.DeepClone() ?? new JsonArray();
-        var updated = await registry.FinalizeNamespaceAsync(type, name, (JsonArray)finalizers, context.RequestAborted);
+        ResourceHandler.CheckKind(type, body);
+        ResourceHandler.CheckName(body, name, null, type);
+        // The decoder's type errors (a spec or finalizers of the wrong type) are a 400, as for any Namespace body.
+        ObjectPatcher.Prune(context, type, body);
+        var finalizers = (body["spec"] as JsonObject)?["finalizers"]?.DeepClone() as JsonArray ?? [];
+        var updated = await registry.FinalizeNamespaceAsync(type, name, finalizers, context.RequestAborted);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 
@@ -187,7 +199,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             case "portforward":
                 throw ApiException.BadRequest("pods/portforward is not served yet");
             default:
-                throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+                throw ApiException.MethodNotAllowed();
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed class WatchResponder(ResourceRegistry registry, WatchCaches cach
         }
         catch (FutureRevisionException)
         {
-            throw new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout", $"Too large resource version: {options.Revision}, current: {await registry.Store.GetCurrentRevisionAsync(context.RequestAborted)}");
+            throw ApiException.TooLargeResourceVersion(options.Revision, await registry.Store.GetCurrentRevisionAsync(context.RequestAborted));
         }
         Task<bool>? next = null;
         try

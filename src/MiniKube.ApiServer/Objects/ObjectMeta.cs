@@ -1,25 +1,31 @@
 
 namespace MiniKube.ApiServer.Objects;
 
-/// <summary>Small readers and writers for the metadata fields the registry manages.</summary>
+/// <summary>
+/// Small readers and writers for the metadata fields the registry manages. Readers take any
+/// request body: a metadata that is not an object reads as absent (the decoder refuses it with
+/// a 400 later), never as an exception.
+/// </summary>
 internal static class ObjectMeta
 {
-    public static string? Name(JsonObject obj) => Str(obj["metadata"]?["name"]);
+    private static JsonObject? Meta(JsonObject obj) => obj["metadata"] as JsonObject;
 
-    public static string? Namespace(JsonObject obj) => Str(obj["metadata"]?["namespace"]);
+    public static string? Name(JsonObject obj) => Str(Meta(obj)?["name"]);
 
-    public static string? Uid(JsonObject obj) => Str(obj["metadata"]?["uid"]);
+    public static string? Namespace(JsonObject obj) => Str(Meta(obj)?["namespace"]);
 
-    public static string? ResourceVersion(JsonObject obj) => Str(obj["metadata"]?["resourceVersion"]);
+    public static string? Uid(JsonObject obj) => Str(Meta(obj)?["uid"]);
 
-    public static bool IsDeleting(JsonObject obj) => obj["metadata"]?["deletionTimestamp"] is not null;
+    public static string? ResourceVersion(JsonObject obj) => Str(Meta(obj)?["resourceVersion"]);
 
-    public static JsonArray? Finalizers(JsonObject obj) => obj["metadata"]?["finalizers"] as JsonArray;
+    public static bool IsDeleting(JsonObject obj) => Meta(obj)?["deletionTimestamp"] is not null;
+
+    public static JsonArray? Finalizers(JsonObject obj) => Meta(obj)?["finalizers"] as JsonArray;
 
     public static bool HasFinalizers(JsonObject obj) => Finalizers(obj) is { Count: > 0 };
 
     public static long Generation(JsonObject obj) =>
-        obj["metadata"]?["generation"] is JsonValue v && v.TryGetValue<long>(out var g) ? g : 0;
+        Meta(obj)?["generation"] is JsonValue v && v.TryGetValue<long>(out var g) ? g : 0;
 
     /// <summary>Kubernetes timestamps: RFC 3339, whole seconds, UTC.</summary>
     public static string Timestamp(DateTimeOffset time) =>

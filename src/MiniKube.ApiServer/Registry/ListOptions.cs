@@ -78,40 +78,40 @@ public sealed record ListOptions
     {
         if (ResourceVersion is { } rv && !long.TryParse(rv, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
-            throw Invalid("resourceVersion", $"Invalid value: \"{rv}\": must be a non-negative integer");
+            throw Invalid(FieldError.Invalid(FieldPath.Of("resourceVersion"), BadValue.Of(rv), "must be a non-negative integer"));
         }
         if (ResourceVersionMatch is { } match)
         {
             if (match is not ("Exact" or "NotOlderThan"))
             {
-                throw Invalid("resourceVersionMatch", $"Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\"");
+                throw Invalid(FieldError.NotSupported(FieldPath.Of("resourceVersionMatch"), BadValue.Of(match), ["Exact", "NotOlderThan"]));
             }
             if (!Watch && ResourceVersion is null)
             {
-                throw Invalid("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+                throw Invalid(FieldError.Forbidden(FieldPath.Of("resourceVersionMatch"), "resourceVersionMatch is forbidden unless resourceVersion is provided"));
             }
             if (Continue is not null)
             {
-                throw Invalid("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden when continue is provided");
+                throw Invalid(FieldError.Forbidden(FieldPath.Of("resourceVersionMatch"), "resourceVersionMatch is forbidden when continue is provided"));
             }
             if (match == "Exact" && ResourceVersion == "0")
             {
-                throw Invalid("resourceVersionMatch", "Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+                throw Invalid(FieldError.Forbidden(FieldPath.Of("resourceVersionMatch"), "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
             }
         }
         if (SendInitialEvents)
         {
             if (!Watch)
             {
-                throw Invalid("sendInitialEvents", "Forbidden: sendInitialEvents is forbidden for list");
+                throw Invalid(FieldError.Forbidden(FieldPath.Of("sendInitialEvents"), "sendInitialEvents is forbidden for list"));
             }
             if (ResourceVersionMatch != "NotOlderThan")
             {
-                throw Invalid("resourceVersionMatch", "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
+                throw Invalid(FieldError.Forbidden(FieldPath.Of("resourceVersionMatch"), "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
             }
         }
     }
 
-    private static ApiException Invalid(string field, string detail) =>
-        new(StatusCodes.Status422UnprocessableEntity, "Invalid", $"ListOptions.meta.k8s.io \"\" is invalid: {field}: {detail}");
+    // validation.ValidateListOptions' errors, through NewInvalid of ListOptions.meta.k8s.io.
+    private static ApiException Invalid(FieldError error) => ApiException.Invalid("meta.k8s.io", "ListOptions", "", error);
 }

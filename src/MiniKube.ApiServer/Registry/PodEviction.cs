@@ -61,7 +61,7 @@ internal sealed class PodEviction(ResourceRegistry registry)
         var budgets = await BudgetsCoveringAsync(pod, cancellationToken);
         if (budgets.Count > 1)
         {
-            throw new ApiException(StatusCodes.Status500InternalServerError, "", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
+            throw ApiException.Internal("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
         }
         if (budgets.Count == 0)
         {

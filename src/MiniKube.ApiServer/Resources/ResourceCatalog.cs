@@ -56,6 +56,7 @@ public static class ResourceCatalog
             [
                 Status("", "v1", "Pod"),
                 new("binding", "", "v1", "Binding", Create),
+                new("ephemeralcontainers", "", "v1", "Pod", GetPatchUpdate),
                 new("eviction", "policy", "v1", "Eviction", Create),
                 new("log", "", "v1", "Pod", Get),
                 new("exec", "", "v1", "PodExecOptions", CreateGet),

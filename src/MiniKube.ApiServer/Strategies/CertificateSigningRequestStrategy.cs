@@ -10,7 +10,7 @@ namespace MiniKube.ApiServer.Strategies;
 /// afterwards; /status may not touch the Approved and Denied conditions, which only /approval
 /// writes (and may not take away); condition timestamps are filled in when a writer leaves them out.
 /// </summary>
-public sealed class CertificateSigningRequestStrategy : ResourceStrategy, IResourceStrategy
+public sealed class CertificateSigningRequestStrategy : ResourceStrategy
 {
     private static readonly string[] Decisions = ["Approved", "Denied"];
 
@@ -73,7 +73,7 @@ public sealed class CertificateSigningRequestStrategy : ResourceStrategy, IResou
         SetConditions(status, kept, old);
     }
 
-    public void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
+    public override void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
     {
         ArgumentNullException.ThrowIfNull(obj);
         ArgumentNullException.ThrowIfNull(old);
@@ -99,7 +99,7 @@ public sealed class CertificateSigningRequestStrategy : ResourceStrategy, IResou
         return errors;
     }
 
-    public IReadOnlyList<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
+    public override IReadOnlyList<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
     {
         var errors = ValidateStatusUpdate(obj, old).ToList();
         var now = obj.Obj("status").Items("conditions").Select(c => c.Item.StrOrEmpty("type")).ToHashSet(StringComparer.Ordinal);

@@ -48,12 +48,10 @@ public interface IResourceStrategy
     /// per-subresource strategies, such as certificatesigningrequests/approval): carries over what
     /// it may not change. By default nothing, as before such subresources existed.
     /// </summary>
-    void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
-    {
-    }
+    void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old);
 
     /// <summary>Field errors of a write through <paramref name="subresource"/>; by default those of an update.</summary>
-    IReadOnlyList<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject obj, JsonObject old) => ValidateUpdate(obj, old);
+    IReadOnlyList<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject obj, JsonObject old);
 
     /// <summary>Normalizes a validated object before it is stored (upstream's Canonicalize).</summary>
     void Canonicalize(JsonObject obj);

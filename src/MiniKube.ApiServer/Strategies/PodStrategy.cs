@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Admission;
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Strategies;
@@ -21,6 +22,17 @@ public sealed class PodStrategy : ResourceStrategy
     }
 
     public override void PrepareForCreate(JsonObject obj) => PodDefaults.ApplyOnCreate(obj);
+
+    public override void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
+    {
+        if (subresource == PodEphemeralContainers.Subresource)
+        {
+            PodEphemeralContainers.PrepareForUpdate(obj, old);
+        }
+    }
+
+    public override IReadOnlyList<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject obj, JsonObject old) =>
+        subresource == PodEphemeralContainers.Subresource ? PodEphemeralContainers.ValidateUpdate(obj, old) : base.ValidateSubresourceUpdate(subresource, obj, old);
 
     /// <summary>
     /// CheckGracefulDelete: the request's grace period, else the spec's; zero when no kubelet

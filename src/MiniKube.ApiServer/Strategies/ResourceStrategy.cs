@@ -121,6 +121,13 @@ public class ResourceStrategy : IResourceStrategy
     /// </summary>
     public virtual IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old) => MetaUpdateErrors(obj, old);
 
+    /// <summary>Nothing by default, as before such subresources existed.</summary>
+    public virtual void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)
+    {
+    }
+
+    public virtual IReadOnlyList<FieldError> ValidateSubresourceUpdate(string subresource, JsonObject obj, JsonObject old) => ValidateUpdate(obj, old);
+
     private static List<FieldError> MetaUpdateErrors(JsonObject obj, JsonObject old)
     {
         ArgumentNullException.ThrowIfNull(obj);

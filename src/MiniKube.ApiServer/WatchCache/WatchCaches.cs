@@ -90,11 +90,7 @@ internal sealed class WatchCaches(IStore store, WatchCacheOptions options, ILogg
             if (left <= TimeSpan.Zero)
             {
                 // watch_cache.go waitUntilFreshAndBlock: a Timeout with a retry hint.
-                throw new ApiException(StatusCodes.Status504GatewayTimeout, "Timeout",
-                    string.Create(CultureInfo.InvariantCulture, $"Too large resource version: {minimum}, current: {current}"))
-                {
-                    RetryAfterSeconds = 1,
-                };
+                throw ApiException.TooLargeResourceVersion(minimum, current);
             }
             await Task.WhenAny(advanced, Task.Delay(Min(left, TimeSpan.FromMilliseconds(100)), cancellationToken));
             cancellationToken.ThrowIfCancellationRequested();

@@ -110,6 +110,20 @@ public sealed class KubeletStreamTests
         Assert.That(JsonNode.Parse(payload)!["status"]!.GetValue<string>(), Is.EqualTo("Success"));
     }
 
+    [Test]
+    public async Task Attach_ToAnEphemeralContainer_ReachesIt()
+    {
+        var patch = new V1Patch("""{"spec":{"ephemeralContainers":[{"name":"debugger","image":"mkube.local/busybox:1","command":["sh"],"stdin":true,"tty":true}]}}""", V1Patch.PatchType.StrategicMergePatch);
+        await _cluster.Client.CoreV1.PatchNamespacedPodEphemeralcontainersAsync(patch, "shell", "default");
+        await _cluster.WaitForPodAsync("shell", p => p.Status?.EphemeralContainerStatuses?.SingleOrDefault()?.State?.Running is not null);
+
+        using var socket = await ConnectAsync("attach?container=debugger&stdin=true&stdout=true&tty=true", "v5.channel.k8s.io");
+        var (channel, payload) = await ReceiveAsync(socket);
+
+        Assert.That(channel, Is.EqualTo(3));
+        Assert.That(JsonNode.Parse(payload)!["status"]!.GetValue<string>(), Is.EqualTo("Success"));
+    }
+
     private async Task<ClientWebSocket> ConnectAsync(string subresourceAndQuery, string protocol)
     {
         var socket = new ClientWebSocket();

@@ -310,7 +310,9 @@ public sealed class WatchCachesTests
 
         Assert.That(error!.Code, Is.EqualTo(504));
         Assert.That(error.Reason, Is.EqualTo("Timeout"));
-        Assert.That(error.Message, Is.EqualTo($"Too large resource version: {current + 100}, current: {current}"));
+        // NewTimeoutError's prefix, and the cause client-go's reflector recognises.
+        Assert.That(error.Message, Is.EqualTo($"Timeout: Too large resource version: {current + 100}, current: {current}"));
+        Assert.That(error.Details!["causes"]![0]!["reason"]!.GetValue<string>(), Is.EqualTo("ResourceVersionTooLarge"));
     }
 
     [Test]

@@ -6,7 +6,8 @@ namespace MiniKube.Agent.Runtime.Docker;
 /// Turns the kubelet's sandbox and container configs into Docker create requests, as dockershim
 /// did (kubernetes pkg/kubelet/dockershim/docker_sandbox.go, docker_container.go): the sandbox
 /// owns the pod's network and IPC namespaces (and so its IP, hostname and hostPorts); every
-/// container joins them with <c>container:&lt;sandbox id&gt;</c> modes. Pure functions, no Docker calls.
+/// container joins them with <c>container:&lt;sandbox id&gt;</c> modes, and an ephemeral container
+/// with a target also joins the target's PID namespace. Pure functions, no Docker calls.
 /// </summary>
 internal static class DockerContainerSpecs
 {
@@ -85,6 +86,8 @@ internal static class DockerContainerSpecs
         {
             NetworkMode = joinSandbox,
             IpcMode = joinSandbox,
+            // An ephemeral container with a target sees the target's processes (kubectl debug --target).
+            PidMode = config.ProcessNamespaceOf is { } target ? "container:" + target : null,
             RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
             Binds = [.. config.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}{(m.ReadOnly ? ":ro" : "")}")],
             Privileged = config.Privileged,
@@ -113,6 +116,7 @@ internal static class DockerContainerSpecs
             User = config.RunAsUser?.ToString(CultureInfo.InvariantCulture) ?? "",
             Tty = config.Tty,
             OpenStdin = config.Stdin,
+            StdinOnce = config.Stdin && config.StdinOnce,
             Labels = DockerLabels.ForContainer(sandbox, config, node),
             HostConfig = host,
         };

@@ -66,6 +66,7 @@ internal static class DockerContainerStatus
             StartedAt = startedAt,
             FinishedAt = finishedAt,
             Reason = reason,
+            Ephemeral = DockerLabels.GetBool(labels, DockerLabels.Ephemeral),
         };
     }
 

@@ -20,6 +20,7 @@ internal static class DockerLabels
     public const string ContainerName = "io.mkube.container.name";
     public const string Attempt = "io.mkube.container.attempt";
     public const string Init = "io.mkube.container.init";
+    public const string Ephemeral = "io.mkube.container.ephemeral";
 
     public static Dictionary<string, string> ForSandbox(SandboxConfig config, int attempt, string node) => new()
     {
@@ -33,6 +34,7 @@ internal static class DockerLabels
 
     public static Dictionary<string, string> ForContainer(PodSandbox sandbox, ContainerConfig config, string node) => new()
     {
+        [Ephemeral] = config.Ephemeral ? "true" : "false",
         [Managed] = node,
         [Sandbox] = "false",
         [SandboxId] = sandbox.Id,

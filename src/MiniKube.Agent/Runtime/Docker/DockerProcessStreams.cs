@@ -13,6 +13,9 @@ internal sealed class DockerProcessStreams(DockerClient docker, MultiplexedStrea
 {
     private bool _inputClosed;
 
+    /// <summary>Whether the end of the client's input closes the write side of Docker's stream (always for an exec; see <see cref="DockerRuntime.AttachAsync"/>).</summary>
+    public bool PassesEndOfInput { get; init; } = true;
+
     public async ValueTask<OutputChunk> ReadOutputAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (!MemoryMarshal.TryGetArray<byte>(buffer, out var segment))
@@ -38,7 +41,10 @@ internal sealed class DockerProcessStreams(DockerClient docker, MultiplexedStrea
         if (!_inputClosed)
         {
             _inputClosed = true;
-            stream.CloseWrite();
+            if (PassesEndOfInput)
+            {
+                stream.CloseWrite();
+            }
         }
     }
 

@@ -353,7 +353,12 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             Stdout = request.Stdout,
             Stderr = request.Stderr,
         }, cancellationToken));
-        return new DockerProcessStreams(_docker, stream, null, tty, containerId);
+        // Docker ends an attach's output as soon as its stdin closes, unless the container is
+        // stdinOnce without a TTY (then it closes the container's stdin instead). Upstream's
+        // runtimes keep the output flowing until the process ends and close the container's
+        // stdin only for stdinOnce, so the client's end of input is passed on only then.
+        var passEndOfInput = !tty && inspect.Config?.StdinOnce == true;
+        return new DockerProcessStreams(_docker, stream, null, tty, containerId) { PassesEndOfInput = passEndOfInput };
     }
 
     /// <summary>

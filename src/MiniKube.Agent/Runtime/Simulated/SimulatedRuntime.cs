@@ -81,6 +81,7 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
         {
             ExitCode = exit ?? 0,
             Reason = exit is null ? null : "exit",
+            Ephemeral = config.Ephemeral,
         };
         if (config.RunsToCompletion && exit is null)
         {

@@ -86,6 +86,18 @@ public class DockerContainerSpecsTests
     }
 
     [Test]
+    public void Container_EphemeralWithTarget_JoinsTheTargetsProcessesAndIsLabelled()
+    {
+        var create = DockerContainerSpecs.Container(Sandbox, new ContainerConfig("debugger", "busybox") { Ephemeral = true, ProcessNamespaceOf = "target-id" });
+        var plain = DockerContainerSpecs.Container(Sandbox, new ContainerConfig("app", "busybox"));
+
+        Assert.That(create.HostConfig.PidMode, Is.EqualTo("container:target-id"));
+        Assert.That(create.Labels[DockerLabels.Ephemeral], Is.EqualTo("true"));
+        Assert.That(plain.HostConfig.PidMode, Is.Null);
+        Assert.That(plain.Labels[DockerLabels.Ephemeral], Is.EqualTo("false"));
+    }
+
+    [Test]
     public void Container_NoCpuLimit_LeavesQuotaUnset()
     {
         var create = DockerContainerSpecs.Container(Sandbox, new ContainerConfig("app", "busybox"));
