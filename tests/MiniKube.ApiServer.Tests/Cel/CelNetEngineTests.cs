@@ -101,6 +101,8 @@ public class CelNetEngineTests
     }
 
     [TestCase("self.missing == 1", "no such key: missing")]
+    [TestCase("self.missing.field == 1", "no such key: missing")]
+    [TestCase("has(self.missing.field)", "no such key: missing")]
     [TestCase("self.ports[5] == 1", "index out of bounds")]
     [TestCase("self.minReplicas / 0 == 1", "division by zero")]
     [TestCase("self.name + 1 == 'a'", "no such overload")]
