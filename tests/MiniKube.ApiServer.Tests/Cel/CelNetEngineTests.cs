@@ -125,6 +125,7 @@ public class CelNetEngineTests
     [TestCase("self.name.noSuchFunction()", "undeclared reference to 'noSuchFunction'")]
     [TestCase("other.name == 'a'", "undeclared reference to 'other'")]
     [TestCase("frobnicate(self)", "undeclared reference to 'frobnicate'")]
+    [TestCase("self.ports.map(p, p > 80, p * 2)", "map() with three arguments is not supported")]
     public void Compile_BadExpression_ErrorNotThrow(string expression, string expected)
     {
         var compiled = CelNetEngine.Instance.Compile(expression, CelDeclarations.SelfAndOldSelf);
