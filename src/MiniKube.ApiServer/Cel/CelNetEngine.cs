@@ -104,7 +104,11 @@ public sealed class CelNetEngine : ICelEngine
             }
             switch (node)
             {
-                case CelParser.MemberCallContext call when KubernetesLibrary.IsMacro(call.id.Text) && call.exprList() is { } args && args._e.Count is 2 or 3:
+                case CelParser.MemberCallContext call when KubernetesLibrary.IsMacro(call.id.Text) && call.exprList() is { _e.Count: 3 }:
+                    // cel-net evaluates only the one-variable, two-argument forms.
+                    Fail(call.id, $"{call.id.Text}() with three arguments is not supported by this CEL engine");
+                    return;
+                case CelParser.MemberCallContext call when KubernetesLibrary.IsMacro(call.id.Text) && call.exprList() is { } args && args._e.Count == 2:
                     Visit(call.member(), depth);
                     var variable = args._e[0].GetText();
                     ComprehensionDepth = Math.Max(ComprehensionDepth, depth + 1);

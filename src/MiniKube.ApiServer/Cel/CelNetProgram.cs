@@ -86,6 +86,8 @@ internal sealed partial class CelNetProgram(string expression, CelNet.CelProgram
     {
         CelEvaluationException => e.Message,
         CelNet.CelNoSuchFieldException => NoSuchKey(e.Message),
+        // cel-net selects on its missing-field marker when a parent is absent (self.a.b without a); cel-go: no such key: a.
+        CelNet.CelTypeDoesNotSupportFieldSelectionException => SelectedParent().Match(e.Message) is { Success: true } m ? "no such key: " + m.Groups[1].Value : "no such key",
         CelNet.CelArgumentRangeException when e.Message.StartsWith("Key", StringComparison.Ordinal) => "no such key",
         CelNet.CelArgumentRangeException when e.Message.StartsWith("Index out", StringComparison.Ordinal) => "index out of bounds",
         CelNet.CelDivideByZeroException => "division by zero",
@@ -104,6 +106,9 @@ internal sealed partial class CelNetProgram(string expression, CelNet.CelProgram
 
     [GeneratedRegex("field '([^']*)'")]
     private static partial Regex FieldName();
+
+    [GeneratedRegex("Type '(?:[^']*\\.)?([^'.]*)' does not support")]
+    private static partial Regex SelectedParent();
 
     /// <summary>A cel-net value in engine-neutral form.</summary>
     internal static CelValue ToValue(object? raw) => raw switch

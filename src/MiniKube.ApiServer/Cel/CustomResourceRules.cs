@@ -282,6 +282,11 @@ public sealed class CustomResourceRules
                 activation.Bind("oldSelf", old, node.Schema, node.ResourceRoot);
             }
             var outcome = rule.Program.Evaluate(activation);
+            if (!outcome.IsError && outcome.Value?.Kind != CelValueKind.Bool)
+            {
+                // cel-go's checker only admits bool rules; cel-net yields null where an operand failed (all/exists over an error).
+                outcome = new CelOutcome(null, "no such overload");
+            }
             var type = BadValue.Of(node.Type);
             if (outcome.IsError)
             {

@@ -101,6 +101,8 @@ public class CelNetEngineTests
     }
 
     [TestCase("self.missing == 1", "no such key: missing")]
+    [TestCase("self.missing.field == 1", "no such key: missing")]
+    [TestCase("has(self.missing.field)", "no such key: missing")]
     [TestCase("self.ports[5] == 1", "index out of bounds")]
     [TestCase("self.minReplicas / 0 == 1", "division by zero")]
     [TestCase("self.name + 1 == 'a'", "no such overload")]
@@ -123,6 +125,7 @@ public class CelNetEngineTests
     [TestCase("self.name.noSuchFunction()", "undeclared reference to 'noSuchFunction'")]
     [TestCase("other.name == 'a'", "undeclared reference to 'other'")]
     [TestCase("frobnicate(self)", "undeclared reference to 'frobnicate'")]
+    [TestCase("self.ports.map(p, p > 80, p * 2)", "map() with three arguments is not supported")]
     public void Compile_BadExpression_ErrorNotThrow(string expression, string expected)
     {
         var compiled = CelNetEngine.Instance.Compile(expression, CelDeclarations.SelfAndOldSelf);

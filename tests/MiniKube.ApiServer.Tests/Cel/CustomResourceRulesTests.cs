@@ -263,4 +263,29 @@ public class CustomResourceRulesTests
         // A fraction of a second on an idle machine; the bound leaves room for a loaded one and catches quadratic walks.
         Assert.That(compiled + validated, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
+
+    [TestCase("self.items.all(i, i.x > 0)", "no such key: x evaluating rule: self.items.all(i, i.x > 0)")]
+    [TestCase("self.items.all(i, i.y > 'a')", "'no such overload': call arguments did not match a supported operator, function or macro signature for rule: self.items.all(i, i.y > 'a')")]
+    public void Validate_RuleFailingInsideAll_ReportedAsError(string rule, string expected)
+    {
+        var schema = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject
+            {
+                ["spec"] = new JsonObject
+                {
+                    ["type"] = "object",
+                    ["x-kubernetes-preserve-unknown-fields"] = true,
+                    ["x-kubernetes-validations"] = new JsonArray(new JsonObject { ["rule"] = rule }),
+                },
+            },
+        };
+        var (rules, _) = CustomResourceRules.Compile(schema);
+        var errors = new List<FieldError>();
+
+        rules.Validate(JsonNode.Parse("""{"spec":{"items":[{"y":1}]}}"""), null, errors);
+
+        Assert.That(errors.Select(e => e.Message), Is.EqualTo(new[] { "spec: Invalid value: \"object\": " + expected }));
+    }
 }
