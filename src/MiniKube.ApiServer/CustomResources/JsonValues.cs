@@ -1,3 +1,4 @@
+using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.CustomResources;
@@ -95,56 +96,10 @@ internal static class JsonValues
         }
     }
 
-    /// <summary>A canonical text for equality checks of whole values: keys sorted, numbers by value.</summary>
-    public static string Canonical(JsonNode? value)
-    {
-        var text = new System.Text.StringBuilder();
-        AppendCanonical(text, value);
-        return text.ToString();
-    }
-
-    private static void AppendCanonical(System.Text.StringBuilder text, JsonNode? value)
-    {
-        switch (value)
-        {
-            case null:
-                text.Append("null");
-                break;
-            case JsonObject obj:
-                text.Append('{');
-                foreach (var (key, item) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    text.Append(JsonSerializer.Serialize(key)).Append(':');
-                    AppendCanonical(text, item);
-                    text.Append(',');
-                }
-                text.Append('}');
-                break;
-            case JsonArray array:
-                text.Append('[');
-                foreach (var item in array)
-                {
-                    AppendCanonical(text, item);
-                    text.Append(',');
-                }
-                text.Append(']');
-                break;
-            default:
-                if (value.GetValueKind() == JsonValueKind.Number)
-                {
-                    text.Append(AsLong(value) is { } n
-                        ? n.ToString(CultureInfo.InvariantCulture)
-                        : "f" + AsDouble(value).ToString("R", CultureInfo.InvariantCulture));
-                }
-                else if (IsString(value, out var str))
-                {
-                    text.Append(JsonSerializer.Serialize(str));
-                }
-                else
-                {
-                    text.Append(value.ToJsonString());
-                }
-                break;
-        }
-    }
+    /// <summary>
+    /// A canonical text for equality checks of whole values (set items, list-map keys): Go's %#v,
+    /// keys sorted, so equal values give equal text. Like upstream's json.Marshal of compound
+    /// values, an integer and the same whole float compare equal.
+    /// </summary>
+    public static string Canonical(JsonNode? value) => GoSyntax.Interface(value);
 }

@@ -11,6 +11,16 @@ namespace MiniKube.ApiServer.CustomResources;
 /// </summary>
 internal static partial class SchemaFormats
 {
+    // govalidator's patterns for the formats that are a pattern alone (or a pattern first).
+    private static readonly Dictionary<string, Regex> Patterns = new(StringComparer.Ordinal)
+    {
+        ["isbn10"] = Linear(@"^(?:[0-9]{9}X|[0-9]{10})$"),
+        ["ssn"] = Linear(@"^[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}$"),
+        ["hexcolor"] = Linear(@"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"),
+        ["rgbcolor"] = Linear(@"^rgb\(\s*(0|[1-9][0-9]?|1[0-9][0-9]?|2[0-4][0-9]|25[0-5])\s*,\s*(0|[1-9][0-9]?|1[0-9][0-9]?|2[0-4][0-9]|25[0-5])\s*,\s*(0|[1-9][0-9]?|1[0-9][0-9]?|2[0-4][0-9]|25[0-5])\s*\)$"),
+        ["byte"] = Linear(@"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$"),
+    };
+
     /// <summary>True when <paramref name="value"/> is valid for the normalized <paramref name="format"/> (unknown formats pass).</summary>
     public static bool IsValid(string format, string value) => format switch
     {
@@ -23,22 +33,35 @@ internal static partial class SchemaFormats
         "cidr" => IsCidr(value),
         "mac" => IsMac(value),
         "uuid" => Uuid().IsMatch(value),
-        "uuid3" => Uuid3().IsMatch(value),
-        "uuid4" => Uuid4().IsMatch(value),
-        "uuid5" => Uuid5().IsMatch(value),
+        "uuid3" => IsUuid(value, '3', anyVariant: true),
+        "uuid4" => IsUuid(value, '4', anyVariant: false),
+        "uuid5" => IsUuid(value, '5', anyVariant: false),
         "isbn" => IsIsbn10(value) || IsIsbn13(value),
         "isbn10" => IsIsbn10(value),
         "isbn13" => IsIsbn13(value),
         "creditcard" => IsCreditCard(value),
-        "ssn" => (value.Length is 9 or 11) && Ssn().IsMatch(value),
-        "hexcolor" => HexColor().IsMatch(value),
-        "rgbcolor" => RgbColor().IsMatch(value),
-        "byte" => Base64().IsMatch(value),
+        "ssn" => (value.Length is 9 or 11) && Patterns["ssn"].IsMatch(value),
+        "hexcolor" => Patterns["hexcolor"].IsMatch(value),
+        "rgbcolor" => Patterns["rgbcolor"].IsMatch(value),
+        "byte" => Patterns["byte"].IsMatch(value),
         "date" => IsDate(value),
         "duration" => IsDuration(value),
         "datetime" => IsDateTime(value),
         _ => true,
     };
+
+    private static Regex Linear(string pattern) => new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+
+    // strfmt's UUID3/4/5 patterns: the version digit, and for 4 and 5 the RFC 4122 variant (8, 9, a, b).
+    private static bool IsUuid(string value, char version, bool anyVariant)
+    {
+        if (!Uuid().IsMatch(value))
+        {
+            return false;
+        }
+        var hex = value.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant();
+        return hex[12] == version && (anyVariant || hex[16] is '8' or '9' or 'a' or 'b');
+    }
 
     // url.ParseRequestURI: an absolute URI, or an absolute path; no spaces or control characters.
     private static bool IsRequestUri(string value)
@@ -118,7 +141,7 @@ internal static partial class SchemaFormats
     private static bool IsIsbn10(string value)
     {
         var s = value.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
-        if (!Isbn10().IsMatch(s))
+        if (!Patterns["isbn10"].IsMatch(s))
         {
             return false;
         }
@@ -231,32 +254,8 @@ internal static partial class SchemaFormats
     [GeneratedRegex(@"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Uuid();
 
-    [GeneratedRegex(@"^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Uuid3();
-
-    [GeneratedRegex(@"^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Uuid4();
-
-    [GeneratedRegex(@"^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Uuid5();
-
-    [GeneratedRegex(@"^(?:[0-9]{9}X|[0-9]{10})$")]
-    private static partial Regex Isbn10();
-
     [GeneratedRegex(@"^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|(222[1-9]|22[3-9][0-9]|2[3-6][0-9]{2}|27[01][0-9]|2720)[0-9]{12}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}|(?:2131|1800|35\d{3})\d{11}|6[27][0-9]{14})$")]
     private static partial Regex CreditCard();
-
-    [GeneratedRegex(@"^[0-9]{3}[- ]?[0-9]{2}[- ]?[0-9]{4}$")]
-    private static partial Regex Ssn();
-
-    [GeneratedRegex(@"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
-    private static partial Regex HexColor();
-
-    [GeneratedRegex(@"^rgb\(\s*(0|[1-9][0-9]?|1[0-9][0-9]?|2[0-4][0-9]|25[0-5])\s*,\s*(0|[1-9][0-9]?|1[0-9][0-9]?|2[0-4][0-9]|25[0-5])\s*,\s*(0|[1-9][0-9]?|1[0-9][0-9]?|2[0-4][0-9]|25[0-5])\s*\)$")]
-    private static partial Regex RgbColor();
-
-    [GeneratedRegex(@"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$", RegexOptions.NonBacktracking)]
-    private static partial Regex Base64();
 
     [GeneratedRegex(@"^([0-9]{2}):([0-9]{2}):([0-9]{2})(.[0-9]+)?(z|([+-][0-9]{2}:[0-9]{2}))$")]
     private static partial Regex TimeOfDay();

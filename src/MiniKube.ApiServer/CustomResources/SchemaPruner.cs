@@ -101,16 +101,7 @@ public static class SchemaPruner
                         {
                             continue;
                         }
-                        if (schema.Properties.TryGetValue(key, out var property))
-                        {
-                            Prune(value, property, at.Property(key), property.XEmbeddedResource);
-                        }
-                        else if (schema.HasAdditionalProperties)
-                        {
-                            var additional = schema.AdditionalProperties;
-                            Prune(value, additional, at.Property(key), additional?.XEmbeddedResource ?? false);
-                        }
-                        else
+                        if (!PruneKnown(key, value, schema, at))
                         {
                             // At the top of the object apiVersion/kind/metadata go silently (they are handled apart).
                             if (!MetaFields.Contains(key) || !at.IsRoot)
@@ -132,6 +123,23 @@ public static class SchemaPruner
             }
         }
 
+        // A field the schema specifies, as a property or through additionalProperties: pruned below; false when unknown.
+        private bool PruneKnown(string key, JsonNode? value, StructuralSchema schema, ValuePath at)
+        {
+            if (schema.Properties.TryGetValue(key, out var property))
+            {
+                Prune(value, property, at.Property(key), property.XEmbeddedResource);
+                return true;
+            }
+            if (schema.HasAdditionalProperties)
+            {
+                var additional = schema.AdditionalProperties;
+                Prune(value, additional, at.Property(key), additional?.XEmbeddedResource ?? false);
+                return true;
+            }
+            return false;
+        }
+
         private void SkipPrune(JsonNode? node, StructuralSchema schema, ValuePath at, bool embedded)
         {
             switch (node)
@@ -143,15 +151,7 @@ public static class SchemaPruner
                         {
                             continue;
                         }
-                        if (schema.Properties.TryGetValue(key, out var property))
-                        {
-                            Prune(value, property, at.Property(key), property.XEmbeddedResource);
-                        }
-                        else if (schema.HasAdditionalProperties)
-                        {
-                            var additional = schema.AdditionalProperties;
-                            Prune(value, additional, at.Property(key), additional?.XEmbeddedResource ?? false);
-                        }
+                        PruneKnown(key, value, schema, at);
                     }
                     break;
                 case JsonArray array when schema.Items is { } items:

@@ -22,6 +22,36 @@ public static class SchemaReader
         "id", "$ref", "additionalItems", "patternProperties", "definitions", "dependencies",
     };
 
+    // Keywords that only set one value of their type.
+    private static readonly Dictionary<string, Action<StructuralSchema, long?>> Counts = new(StringComparer.Ordinal)
+    {
+        ["maxLength"] = (n, v) => n.MaxLength = v, ["minLength"] = (n, v) => n.MinLength = v,
+        ["maxItems"] = (n, v) => n.MaxItems = v, ["minItems"] = (n, v) => n.MinItems = v,
+        ["maxProperties"] = (n, v) => n.MaxProperties = v, ["minProperties"] = (n, v) => n.MinProperties = v,
+    };
+
+    private static readonly Dictionary<string, Action<StructuralSchema, string>> Texts = new(StringComparer.Ordinal)
+    {
+        ["type"] = (n, v) => n.Type = v, ["format"] = (n, v) => n.Format = v, ["title"] = (n, v) => n.Title = v, ["description"] = (n, v) => n.Description = v,
+    };
+
+    private static readonly Dictionary<string, Action<StructuralSchema, List<StructuralSchema>>> Branches = new(StringComparer.Ordinal)
+    {
+        ["allOf"] = (n, v) => n.AllOf = v, ["anyOf"] = (n, v) => n.AnyOf = v, ["oneOf"] = (n, v) => n.OneOf = v,
+    };
+
+    private static readonly Dictionary<string, Action<StructuralSchema, double?>> Bounds = new(StringComparer.Ordinal)
+    {
+        ["maximum"] = (n, v) => n.Maximum = v, ["minimum"] = (n, v) => n.Minimum = v, ["multipleOf"] = (n, v) => n.MultipleOf = v,
+    };
+
+    private static readonly Dictionary<string, Action<StructuralSchema, bool>> Flags = new(StringComparer.Ordinal)
+    {
+        ["exclusiveMaximum"] = (n, v) => n.ExclusiveMaximum = v, ["exclusiveMinimum"] = (n, v) => n.ExclusiveMinimum = v,
+        ["uniqueItems"] = (n, v) => n.UniqueItems = v, ["nullable"] = (n, v) => n.Nullable = v,
+        ["x-kubernetes-int-or-string"] = (n, v) => n.XIntOrString = v, ["x-kubernetes-embedded-resource"] = (n, v) => n.XEmbeddedResource = v,
+    };
+
     /// <summary>Reads <paramref name="schema"/>; reading errors go to <paramref name="errors"/> at paths under <paramref name="at"/>.</summary>
     public static StructuralSchema Read(JsonObject schema, FieldPath at, List<FieldError> errors)
     {
@@ -42,21 +72,6 @@ public static class SchemaReader
                 var path = at.Child(key);
                 switch (key)
                 {
-                    case "type":
-                        node.Type = String(value, path);
-                        break;
-                    case "format":
-                        node.Format = String(value, path);
-                        break;
-                    case "title":
-                        node.Title = String(value, path);
-                        break;
-                    case "description":
-                        node.Description = String(value, path);
-                        break;
-                    case "nullable":
-                        node.Nullable = Bool(value, path) ?? false;
-                        break;
                     case "default":
                         node.Default = value?.DeepClone();
                         break;
@@ -80,11 +95,7 @@ public static class SchemaReader
                         node.Required = Strings(value, path);
                         break;
                     case "enum":
-                        node.Enum = value as JsonArray;
-                        if (node.Enum is null)
-                        {
-                            Fail(value, path, "must be an array");
-                        }
+                        node.Enum = Array(value, path);
                         break;
                     case "pattern":
                         node.Pattern = String(value, path);
@@ -94,62 +105,11 @@ public static class SchemaReader
                             node.PatternError = error;
                         }
                         break;
-                    case "maximum":
-                        node.Maximum = Number(value, path);
-                        break;
-                    case "minimum":
-                        node.Minimum = Number(value, path);
-                        break;
-                    case "multipleOf":
-                        node.MultipleOf = Number(value, path);
-                        break;
-                    case "exclusiveMaximum":
-                        node.ExclusiveMaximum = Bool(value, path) ?? false;
-                        break;
-                    case "exclusiveMinimum":
-                        node.ExclusiveMinimum = Bool(value, path) ?? false;
-                        break;
-                    case "maxLength":
-                        node.MaxLength = Integer(value, path);
-                        break;
-                    case "minLength":
-                        node.MinLength = Integer(value, path);
-                        break;
-                    case "maxItems":
-                        node.MaxItems = Integer(value, path);
-                        break;
-                    case "minItems":
-                        node.MinItems = Integer(value, path);
-                        break;
-                    case "maxProperties":
-                        node.MaxProperties = Integer(value, path);
-                        break;
-                    case "minProperties":
-                        node.MinProperties = Integer(value, path);
-                        break;
-                    case "uniqueItems":
-                        node.UniqueItems = Bool(value, path) ?? false;
-                        break;
-                    case "allOf":
-                        node.AllOf = List(value, path);
-                        break;
-                    case "anyOf":
-                        node.AnyOf = List(value, path);
-                        break;
-                    case "oneOf":
-                        node.OneOf = List(value, path);
-                        break;
                     case "not":
                         node.Not = Child(value, path);
                         break;
-                    case "x-kubernetes-int-or-string":
-                        node.XIntOrString = Bool(value, path) ?? false;
-                        break;
                     case "x-kubernetes-preserve-unknown-fields":
                         node.XPreserveUnknownFieldsValue = Bool(value, path);
-                        break;
-                    case "x-kubernetes-embedded-resource":
-                        node.XEmbeddedResource = Bool(value, path) ?? false;
                         break;
                     case "x-kubernetes-list-type":
                         node.XListType = value is null ? null : String(value, path);
@@ -161,14 +121,30 @@ public static class SchemaReader
                         node.XMapType = value is null ? null : String(value, path);
                         break;
                     case "x-kubernetes-validations":
-                        node.XValidations = value as JsonArray;
-                        if (node.XValidations is null)
-                        {
-                            Fail(value, path, "must be an array");
-                        }
+                        node.XValidations = Array(value, path);
                         break;
                     default:
-                        if (Unsupported.Contains(key) && value is not null)
+                        if (Texts.TryGetValue(key, out var setText))
+                        {
+                            setText(node, String(value, path));
+                        }
+                        else if (Branches.TryGetValue(key, out var setBranches))
+                        {
+                            setBranches(node, List(value, path));
+                        }
+                        else if (Counts.TryGetValue(key, out var setCount))
+                        {
+                            setCount(node, Integer(value, path));
+                        }
+                        else if (Bounds.TryGetValue(key, out var setBound))
+                        {
+                            setBound(node, Number(value, path));
+                        }
+                        else if (Flags.TryGetValue(key, out var setFlag))
+                        {
+                            setFlag(node, Bool(value, path) ?? false);
+                        }
+                        else if (Unsupported.Contains(key) && value is not null)
                         {
                             (unsupported ??= []).Add(key);
                         }
@@ -313,6 +289,16 @@ public static class SchemaReader
                 }
             }
             return list;
+        }
+
+        private JsonArray? Array(JsonNode? value, FieldPath path)
+        {
+            if (value is not JsonArray array)
+            {
+                Fail(value, path, "must be an array");
+                return null;
+            }
+            return array;
         }
 
         private string String(JsonNode? value, FieldPath path)

@@ -186,26 +186,16 @@ public static class GoSyntax
                 text.Append('}');
                 break;
             case JsonValue scalar:
-                switch (scalar.GetValueKind())
+                text.Append(scalar.GetValueKind() switch
                 {
-                    case JsonValueKind.String:
-                        text.Append(Quote(scalar.GetValue<string>()));
-                        break;
-                    case JsonValueKind.True:
-                        text.Append("true");
-                        break;
-                    case JsonValueKind.False:
-                        text.Append("false");
-                        break;
-                    case JsonValueKind.Number:
-                        text.Append(JsonFields.AsLong(scalar) is { } n
-                            ? n.ToString(CultureInfo.InvariantCulture)
-                            : Float(double.Parse(scalar.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture)));
-                        break;
-                    default:
-                        text.Append("interface {}(nil)");
-                        break;
-                }
+                    JsonValueKind.String => Quote(scalar.GetValue<string>()),
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    JsonValueKind.Number => JsonFields.AsLong(scalar) is { } n
+                        ? n.ToString(CultureInfo.InvariantCulture)
+                        : Float(double.Parse(scalar.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture)),
+                    _ => "interface {}(nil)",
+                });
                 break;
         }
     }
