@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
@@ -49,7 +50,8 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         var obj = await RequestBody.ReadObjectAsync(context);
         ResourceHandler.CheckKind(type, obj);
         ResourceHandler.CheckName(obj, name, ns, type);
-        var updated = await registry.UpdateAsync(type, ns, name, "status", _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted);
+        var owner = FieldOwners.For(context, type, ManagerEntry.Update, "status", "UpdateOptions", registry.Clock);
+        var updated = await registry.UpdateAsync(type, ns, name, "status", _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted, owner);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
 
@@ -61,6 +63,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     {
         var media = RequestBody.MediaType(context);
         var body = await RequestBody.ReadBytesAsync(context);
+        var owner = FieldOwners.For(context, type, ManagerEntry.Update, "scale", HttpMethods.IsPut(context.Request.Method) ? "UpdateOptions" : "PatchOptions", registry.Clock);
         var updated = await registry.UpdateAsync(type, ns, name, null, parent =>
         {
             var scale = Scale.From(parent);
@@ -88,7 +91,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             parent["spec"] = spec;
             ObjectCodec.Metadata(parent).Remove("resourceVersion");
             return parent;
-        }, ResourceHandler.DryRun(context), context.RequestAborted);
+        }, ResourceHandler.DryRun(context), context.RequestAborted, owner);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(updated));
     }
 

@@ -1,0 +1,259 @@
+using System.Text;
+using System.Text.Encodings.Web;
+
+namespace MiniKube.ApiServer.ManagedFields;
+
+/// <summary>What a <see cref="PathElement"/> selects, in structured-merge-diff's sort order.</summary>
+public enum PathElementKind
+{
+    /// <summary>A struct field or map key: <c>f:name</c>.</summary>
+    Field,
+    /// <summary>An associative list item by its keys: <c>k:{"name":"web"}</c>.</summary>
+    Key,
+    /// <summary>A set list item by value: <c>v:"x"</c>.</summary>
+    Value,
+    /// <summary>A list item by position: <c>i:3</c> (never written for the built-in kinds).</summary>
+    Index,
+}
+
+/// <summary>
+/// One step of a field path (structured-merge-diff fieldpath/element.go). Identity is the
+/// FieldsV1 key text (<c>f:…</c>, <c>k:…</c> with key fields sorted by name, <c>v:…</c>, <c>i:…</c>),
+/// built once, so elements hash and compare without re-serializing. <see cref="Value"/> keeps
+/// the parsed key object or set value for ordering and for finding the item in a list.
+/// </summary>
+public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathElement>
+{
+    private PathElement(PathElementKind kind, string text, string? name, JsonNode? value, int index)
+    {
+        Kind = kind;
+        Text = text;
+        Name = name;
+        Value = value;
+        Index = index;
+    }
+
+    public PathElementKind Kind { get; }
+
+    /// <summary>The FieldsV1 key, e.g. <c>f:spec</c>.</summary>
+    public string Text { get; }
+
+    /// <summary>The field name of a <see cref="PathElementKind.Field"/>.</summary>
+    public string? Name { get; }
+
+    /// <summary>The key fields (a JsonObject, sorted) or the set value. Shared: never mutate.</summary>
+    public JsonNode? Value { get; }
+
+    public int Index { get; }
+
+    public static PathElement Field(string name) => new(PathElementKind.Field, "f:" + name, name, null, 0);
+
+    /// <summary>A key element from the key fields of a list item (sorted here, as upstream).</summary>
+    public static PathElement Key(IEnumerable<KeyValuePair<string, JsonNode?>> fields)
+    {
+        var sorted = new JsonObject();
+        foreach (var (name, value) in fields.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            sorted[name] = value?.DeepClone();
+        }
+        return new(PathElementKind.Key, "k:" + JsonText.Compact(sorted), null, sorted, 0);
+    }
+
+    public static PathElement SetValue(JsonNode? value)
+    {
+        var copy = value?.DeepClone();
+        return new(PathElementKind.Value, "v:" + JsonText.Compact(copy), null, copy, 0);
+    }
+
+    public static PathElement At(int index) => new(PathElementKind.Index, "i:" + index.ToString(CultureInfo.InvariantCulture), null, null, index);
+
+    /// <summary>Reads a FieldsV1 key (fieldpath/serialize-pe.go DeserializePathElement).</summary>
+    /// <exception cref="FormatException">The key is not one upstream could have written.</exception>
+    public static PathElement Parse(string text)
+    {
+        if (text.Length < 2 || text[1] != ':')
+        {
+            throw new FormatException($"invalid path element \"{text}\"");
+        }
+        var rest = text[2..];
+        switch (text[0])
+        {
+            case 'f':
+                return Field(rest);
+            case 'v':
+                return SetValue(ParseJson(rest));
+            case 'k':
+                if (ParseJson(rest) is not JsonObject fields)
+                {
+                    throw new FormatException($"invalid key \"{text}\"");
+                }
+                return Key(fields.Select(f => KeyValuePair.Create(f.Key, f.Value)).ToList());
+            case 'i':
+                return int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                    ? At(index)
+                    : throw new FormatException($"invalid index \"{text}\"");
+            default:
+                throw new FormatException("unknown path element type");
+        }
+    }
+
+    private static JsonNode? ParseJson(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+    }
+
+    /// <summary>The element as paths print in conflicts: <c>.name</c>, <c>[name="web"]</c>, <c>[=x]</c>, <c>[3]</c>.</summary>
+    public override string ToString() => Kind switch
+    {
+        PathElementKind.Field => "." + Name,
+        PathElementKind.Key => "[" + string.Join(",", ((JsonObject)Value!).Select(f => f.Key + "=" + JsonText.Printed(f.Value))) + "]",
+        PathElementKind.Value => "[=" + JsonText.Printed(Value) + "]",
+        _ => "[" + Index.ToString(CultureInfo.InvariantCulture) + "]",
+    };
+
+    public bool Equals(PathElement other) => Text == other.Text;
+
+    public override bool Equals(object? obj) => obj is PathElement other && Equals(other);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text);
+
+    /// <summary>fieldpath's PathElement.Compare: by kind, then name, key fields, value or index.</summary>
+    public int CompareTo(PathElement other)
+    {
+        if (Kind != other.Kind)
+        {
+            return Kind.CompareTo(other.Kind);
+        }
+        return Kind switch
+        {
+            PathElementKind.Field => string.CompareOrdinal(Name, other.Name),
+            PathElementKind.Key => JsonOrder.CompareFields((JsonObject)Value!, (JsonObject)other.Value!),
+            PathElementKind.Value => JsonOrder.Compare(Value, other.Value),
+            _ => Index.CompareTo(other.Index),
+        };
+    }
+
+    public static bool operator ==(PathElement left, PathElement right) => left.Equals(right);
+
+    public static bool operator !=(PathElement left, PathElement right) => !left.Equals(right);
+
+    public static bool operator <(PathElement left, PathElement right) => left.CompareTo(right) < 0;
+
+    public static bool operator >(PathElement left, PathElement right) => left.CompareTo(right) > 0;
+
+    public static bool operator <=(PathElement left, PathElement right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >=(PathElement left, PathElement right) => left.CompareTo(right) >= 0;
+
+    /// <summary>A whole path as conflicts print it, e.g. <c>.spec.containers[name="web"].image</c>.</summary>
+    public static string Print(IEnumerable<PathElement> path)
+    {
+        var text = new StringBuilder();
+        foreach (var element in path)
+        {
+            text.Append(element.ToString());
+        }
+        return text.ToString();
+    }
+}
+
+/// <summary>JSON text of values inside field paths.</summary>
+internal static class JsonText
+{
+    // Go's encoder leaves non-ASCII alone, as the relaxed encoder does.
+    internal static readonly JsonSerializerOptions Options = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Compact(JsonNode? value) => value is null ? "null" : value.ToJsonString(Options);
+
+    /// <summary>structured-merge-diff's value.ToString: strings quoted as Go's %q, the rest as JSON.</summary>
+    public static string Printed(JsonNode? value) => Compact(value);
+}
+
+/// <summary>
+/// The total order of JSON values of structured-merge-diff's value.Compare: numbers, then
+/// strings, booleans, lists, maps and null last.
+/// </summary>
+internal static class JsonOrder
+{
+    public static int Compare(JsonNode? left, JsonNode? right)
+    {
+        var (l, r) = (Rank(left), Rank(right));
+        if (l != r)
+        {
+            return l.CompareTo(r);
+        }
+        return l switch
+        {
+            0 => left!.GetValue<double>().CompareTo(right!.GetValue<double>()),
+            1 => string.CompareOrdinal(left!.GetValue<string>(), right!.GetValue<string>()),
+            2 => left!.GetValue<bool>().CompareTo(right!.GetValue<bool>()),
+            3 => CompareLists((JsonArray)left!, (JsonArray)right!),
+            4 => CompareFields(Sorted((JsonObject)left!), Sorted((JsonObject)right!)),
+            _ => 0,
+        };
+    }
+
+    /// <summary>value.FieldList.Compare over fields already sorted by name.</summary>
+    public static int CompareFields(JsonObject left, JsonObject right)
+    {
+        using var l = left.GetEnumerator();
+        using var r = right.GetEnumerator();
+        while (true)
+        {
+            var (hasLeft, hasRight) = (l.MoveNext(), r.MoveNext());
+            if (!hasLeft || !hasRight)
+            {
+                return hasLeft.CompareTo(hasRight);
+            }
+            var c = string.CompareOrdinal(l.Current.Key, r.Current.Key);
+            if (c == 0)
+            {
+                c = Compare(l.Current.Value, r.Current.Value);
+            }
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+    }
+
+    private static int CompareLists(JsonArray left, JsonArray right)
+    {
+        for (var i = 0; i < Math.Min(left.Count, right.Count); i++)
+        {
+            var c = Compare(left[i], right[i]);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+        return left.Count.CompareTo(right.Count);
+    }
+
+    private static JsonObject Sorted(JsonObject map)
+    {
+        var sorted = new JsonObject();
+        foreach (var (key, value) in map.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            sorted[key] = value?.DeepClone();
+        }
+        return sorted;
+    }
+
+    private static int Rank(JsonNode? value) => value switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => 0,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => 1,
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => 2,
+        JsonArray => 3,
+        JsonObject => 4,
+        _ => 5,
+    };
+}
