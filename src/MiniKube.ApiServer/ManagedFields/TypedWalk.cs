@@ -393,6 +393,12 @@ public static class TypedWalk
             }
         }
 
+        // A built-in object's spec and status are Go structs, never pointers: upstream always
+        // sees them (as "status":{} at least), so writing the first status field does not add
+        // the status node itself. Objects without a schema have no such zero values.
+        private bool AlwaysPresent(IFieldShape shape, string key) =>
+            _path.Count == 0 && shape.Kind == ShapeKind.Struct && key is ("spec" or "status") && shape.Field(key)?.Kind == ShapeKind.Struct;
+
         private static bool Fits<T>(JsonNode? node, bool present) where T : JsonNode => !present || node is null || node is T;
 
         private static int Count(JsonNode? node) => node switch
@@ -408,9 +414,9 @@ public static class TypedWalk
             {
                 foreach (var (key, value) in left)
                 {
-                    _path.Add(PathElement.Field(key));
                     JsonNode? other = null;
-                    var inRight = right is not null && right.TryGetPropertyValue(key, out other);
+                    var inRight = right is not null && right.TryGetPropertyValue(key, out other) || AlwaysPresent(shape, key);
+                    _path.Add(PathElement.Field(key));
                     Compare(value, true, other, inRight, shape.Field(key) ?? DeducedShape.Instance, result);
                     _path.RemoveAt(_path.Count - 1);
                 }
@@ -423,8 +429,9 @@ public static class TypedWalk
                     {
                         continue;
                     }
+                    var inLeft = AlwaysPresent(shape, key);
                     _path.Add(PathElement.Field(key));
-                    Compare(null, false, value, true, shape.Field(key) ?? DeducedShape.Instance, result);
+                    Compare(null, inLeft, value, true, shape.Field(key) ?? DeducedShape.Instance, result);
                     _path.RemoveAt(_path.Count - 1);
                 }
             }
