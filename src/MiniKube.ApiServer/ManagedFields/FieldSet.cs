@@ -104,83 +104,52 @@ public sealed class FieldSet
     }
 
     /// <summary>The paths of this set that are not in <paramref name="other"/> (not recursive: a member there does not remove paths below it here).</summary>
-    public FieldSet Difference(FieldSet other)
+    public FieldSet Difference(FieldSet other) => Combine(other, keepUnmatched: true, static (mine, theirs) => new Node
     {
-        ArgumentNullException.ThrowIfNull(other);
-        var result = new FieldSet(_nodes.Count);
-        foreach (var (element, node) in _nodes)
-        {
-            if (!other._nodes.TryGetValue(element, out var theirs))
-            {
-                result._nodes[element] = Clone(node);
-                continue;
-            }
-            var kept = new Node { Member = node.Member && !theirs.Member };
-            if (node.Children is not null)
-            {
-                var children = theirs.Children is null ? node.Children.Copy() : node.Children.Difference(theirs.Children);
-                kept.Children = children.IsEmpty ? null : children;
-            }
-            if (kept.Member || kept.Children is not null)
-            {
-                result._nodes[element] = kept;
-            }
-        }
-        return result;
-    }
+        Member = mine.Member && !theirs.Member,
+        Children = theirs.Children is null ? mine.Children?.Copy() : mine.Children?.Difference(theirs.Children),
+    });
 
-    public FieldSet Intersection(FieldSet other)
+    public FieldSet Intersection(FieldSet other) => Combine(other, keepUnmatched: false, static (mine, theirs) => new Node
     {
-        ArgumentNullException.ThrowIfNull(other);
-        var result = new FieldSet();
-        foreach (var (element, node) in _nodes)
-        {
-            if (!other._nodes.TryGetValue(element, out var theirs))
-            {
-                continue;
-            }
-            var kept = new Node { Member = node.Member && theirs.Member };
-            if (node.Children is not null && theirs.Children is not null)
-            {
-                var children = node.Children.Intersection(theirs.Children);
-                kept.Children = children.IsEmpty ? null : children;
-            }
-            if (kept.Member || kept.Children is not null)
-            {
-                result._nodes[element] = kept;
-            }
-        }
-        return result;
-    }
+        Member = mine.Member && theirs.Member,
+        Children = theirs.Children is null ? null : mine.Children?.Intersection(theirs.Children),
+    });
 
     /// <summary>
     /// The paths of this set that do not start with a member of <paramref name="prefixes"/>
     /// (fieldpath Set.RecursiveDifference, used for the fields a strategy resets).
     /// </summary>
-    public FieldSet RecursiveDifference(FieldSet prefixes)
+    public FieldSet RecursiveDifference(FieldSet prefixes) => Combine(prefixes, keepUnmatched: true, static (mine, theirs) => theirs.Member ? default : new Node
     {
-        ArgumentNullException.ThrowIfNull(prefixes);
+        Member = mine.Member,
+        Children = theirs.Children is null ? mine.Children?.Copy() : mine.Children?.RecursiveDifference(theirs.Children),
+    });
+
+    // Walks this set's elements against other's: unmatched ones are copied or dropped, matched
+    // ones combined; elements left with neither membership nor children are dropped.
+    private FieldSet Combine(FieldSet other, bool keepUnmatched, Func<Node, Node, Node> combine)
+    {
+        ArgumentNullException.ThrowIfNull(other);
         var result = new FieldSet(_nodes.Count);
         foreach (var (element, node) in _nodes)
         {
-            if (!prefixes._nodes.TryGetValue(element, out var theirs))
+            if (!other._nodes.TryGetValue(element, out var theirs))
             {
-                result._nodes[element] = Clone(node);
+                if (keepUnmatched)
+                {
+                    result._nodes[element] = Clone(node);
+                }
                 continue;
             }
-            if (theirs.Member)
+            var kept = combine(node, theirs);
+            if (kept.Children is { IsEmpty: true })
             {
-                continue;
-            }
-            var kept = node;
-            if (node.Children is not null && theirs.Children is not null)
-            {
-                var children = node.Children.RecursiveDifference(theirs.Children);
-                kept.Children = children.IsEmpty ? null : children;
+                kept.Children = null;
             }
             if (kept.Member || kept.Children is not null)
             {
-                result._nodes[element] = kept.Children == node.Children ? Clone(kept) : kept;
+                result._nodes[element] = kept;
             }
         }
         return result;

@@ -121,23 +121,14 @@ public static class ManagedFieldsList
         var result = new JsonArray();
         foreach (var entry in sorted)
         {
-            var json = new JsonObject
-            {
-                ["manager"] = entry.Manager,
-                ["operation"] = entry.Operation,
-                ["apiVersion"] = entry.ApiVersion,
-            };
-            if (entry.Time is { } time)
-            {
-                json["time"] = Timestamp(time);
-            }
-            json["fieldsType"] = "FieldsV1";
-            json["fieldsV1"] = entry.Set.ToFieldsV1();
-            if (entry.Subresource is { Length: > 0 } subresource)
-            {
-                json["subresource"] = subresource;
-            }
-            result.Add(json);
+            // metav1.ManagedFieldsEntry's field order; empty time and subresource are omitted.
+            (string Key, JsonNode? Value)[] fields =
+            [
+                ("manager", entry.Manager), ("operation", entry.Operation), ("apiVersion", entry.ApiVersion),
+                ("time", entry.Time is { } time ? Timestamp(time) : null), ("fieldsType", "FieldsV1"),
+                ("fieldsV1", entry.Set.ToFieldsV1()), ("subresource", string.IsNullOrEmpty(entry.Subresource) ? null : entry.Subresource),
+            ];
+            result.Add(new JsonObject(fields.Where(f => f.Value is not null).Select(f => KeyValuePair.Create(f.Key, f.Value))));
         }
         return result;
     }

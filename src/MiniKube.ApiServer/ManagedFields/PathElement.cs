@@ -21,30 +21,23 @@ public enum PathElementKind
 /// FieldsV1 key text (<c>f:…</c>, <c>k:…</c> with key fields sorted by name, <c>v:…</c>, <c>i:…</c>),
 /// built once, so elements hash and compare without re-serializing. <see cref="Value"/> keeps
 /// the parsed key object or set value for ordering and for finding the item in a list.
+/// Build elements with the factories (<see cref="Field"/>, <see cref="Key"/>, <see cref="SetValue"/>,
+/// <see cref="At"/>, <see cref="Parse"/>), which keep the text and the parts in agreement.
 /// </summary>
-public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathElement>
+public readonly struct PathElement(PathElementKind kind, string text, string? name, JsonNode? value, int index) : IEquatable<PathElement>, IComparable<PathElement>
 {
-    private PathElement(PathElementKind kind, string text, string? name, JsonNode? value, int index)
-    {
-        Kind = kind;
-        Text = text;
-        Name = name;
-        Value = value;
-        Index = index;
-    }
-
-    public PathElementKind Kind { get; }
+    public PathElementKind Kind { get; } = kind;
 
     /// <summary>The FieldsV1 key, e.g. <c>f:spec</c>.</summary>
-    public string Text { get; }
+    public string Text { get; } = text;
 
     /// <summary>The field name of a <see cref="PathElementKind.Field"/>.</summary>
-    public string? Name { get; }
+    public string? Name { get; } = name;
 
     /// <summary>The key fields (a JsonObject, sorted) or the set value. Shared: never mutate.</summary>
-    public JsonNode? Value { get; }
+    public JsonNode? Value { get; } = value;
 
-    public int Index { get; }
+    public int Index { get; } = index;
 
     public static PathElement Field(string name) => new(PathElementKind.Field, "f:" + name, name, null, 0);
 
