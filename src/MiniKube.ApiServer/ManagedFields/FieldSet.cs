@@ -5,7 +5,8 @@ namespace MiniKube.ApiServer.ManagedFields;
 /// elements that are members (the path itself is in the set) and the elements with a child set
 /// (longer paths go through them). An element may be both; its FieldsV1 object then carries
 /// <c>".":{}</c>. Child sets are never empty once an operation has returned. Set operations
-/// return new sets and never change their inputs; Insert changes this set.
+/// return new sets and never change their inputs, but may share subtrees with them: only sets
+/// built fresh (new, <see cref="Copy"/>) are changed, by Insert and AddAll.
 /// </summary>
 public sealed class FieldSet
 {
@@ -77,7 +78,17 @@ public sealed class FieldSet
 
     /// <summary>The elements of this level with their membership and child set, in upstream's order.</summary>
     public IEnumerable<(PathElement Element, bool Member, FieldSet? Children)> Entries() =>
-        _nodes.OrderBy(n => n.Key).Select(n => (n.Key, n.Value.Member, n.Value.Children));
+        Ordered().Select(n => (n.Key, n.Value.Member, n.Value.Children));
+
+    private KeyValuePair<PathElement, Node>[] Ordered()
+    {
+        var nodes = _nodes.ToArray();
+        if (nodes.Length > 1)
+        {
+            Array.Sort(nodes, static (a, b) => a.Key.CompareTo(b.Key));
+        }
+        return nodes;
+    }
 
     public FieldSet Union(FieldSet other)
     {
@@ -107,7 +118,7 @@ public sealed class FieldSet
     public FieldSet Difference(FieldSet other) => Combine(other, keepUnmatched: true, static (mine, theirs) => new Node
     {
         Member = mine.Member && !theirs.Member,
-        Children = theirs.Children is null ? mine.Children?.Copy() : mine.Children?.Difference(theirs.Children),
+        Children = theirs.Children is null ? mine.Children : mine.Children?.Difference(theirs.Children),
     });
 
     public FieldSet Intersection(FieldSet other) => Combine(other, keepUnmatched: false, static (mine, theirs) => new Node
@@ -123,7 +134,7 @@ public sealed class FieldSet
     public FieldSet RecursiveDifference(FieldSet prefixes) => Combine(prefixes, keepUnmatched: true, static (mine, theirs) => theirs.Member ? default : new Node
     {
         Member = mine.Member,
-        Children = theirs.Children is null ? mine.Children?.Copy() : mine.Children?.RecursiveDifference(theirs.Children),
+        Children = theirs.Children is null ? mine.Children : mine.Children?.RecursiveDifference(theirs.Children),
     });
 
     // Walks this set's elements against other's: unmatched ones are copied or dropped, matched
@@ -138,7 +149,7 @@ public sealed class FieldSet
             {
                 if (keepUnmatched)
                 {
-                    result._nodes[element] = Clone(node);
+                    result._nodes[element] = node;
                 }
                 continue;
             }
@@ -160,7 +171,7 @@ public sealed class FieldSet
 
     private IEnumerable<PathElement[]> Paths(PathElement[] prefix)
     {
-        var ordered = _nodes.OrderBy(n => n.Key).ToList();
+        var ordered = Ordered();
         foreach (var (element, node) in ordered)
         {
             if (node.Member)
@@ -206,7 +217,7 @@ public sealed class FieldSet
         {
             json["."] = new JsonObject();
         }
-        foreach (var (element, node) in _nodes.OrderBy(n => n.Key))
+        foreach (var (element, node) in Ordered())
         {
             if (node.Children is null)
             {

@@ -39,17 +39,41 @@ public readonly struct PathElement(PathElementKind kind, string text, string? na
 
     public int Index { get; } = index;
 
-    public static PathElement Field(string name) => new(PathElementKind.Field, "f:" + name, name, null, 0);
+    // Field elements repeat in every object of a kind: their texts are kept, up to a bound so
+    // that arbitrary map keys (labels, data) cannot grow the cache without end.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, PathElement> Fields = new(StringComparer.Ordinal);
+    private const int MaxCachedFields = 20_000;
+
+    public static PathElement Field(string name)
+    {
+        if (Fields.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+        var element = new PathElement(PathElementKind.Field, "f:" + name, name, null, 0);
+        if (Fields.Count < MaxCachedFields)
+        {
+            Fields.TryAdd(name, element);
+        }
+        return element;
+    }
 
     /// <summary>A key element from the key fields of a list item (sorted here, as upstream).</summary>
-    public static PathElement Key(IEnumerable<KeyValuePair<string, JsonNode?>> fields)
+    public static PathElement Key(IReadOnlyList<KeyValuePair<string, JsonNode?>> fields)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        var ordered = fields.Count == 1 ? fields : fields.OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
         var sorted = new JsonObject();
-        foreach (var (name, value) in fields.OrderBy(f => f.Key, StringComparer.Ordinal))
+        var text = new StringBuilder("k:{");
+        foreach (var (name, value) in ordered)
         {
+            text.Append(sorted.Count > 0 ? "," : "");
+            JsonText.Append(text, name);
+            text.Append(':');
+            JsonText.Append(text, value);
             sorted[name] = value?.DeepClone();
         }
-        return new(PathElementKind.Key, "k:" + JsonText.Compact(sorted), null, sorted, 0);
+        return new(PathElementKind.Key, text.Append('}').ToString(), null, sorted, 0);
     }
 
     public static PathElement SetValue(JsonNode? value)
@@ -73,6 +97,7 @@ public readonly struct PathElement(PathElementKind kind, string text, string? na
         {
             case 'f':
                 return Field(rest);
+
             case 'v':
                 return SetValue(ParseJson(rest));
             case 'k':
@@ -164,6 +189,40 @@ internal static class JsonText
     internal static readonly JsonSerializerOptions Options = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Compact(JsonNode? value) => value is null ? "null" : value.ToJsonString(Options);
+
+    /// <summary>Appends compact JSON, without a writer for the strings, numbers and booleans keys are made of.</summary>
+    public static void Append(StringBuilder text, JsonNode? value)
+    {
+        if (value is JsonValue scalar)
+        {
+            switch (scalar.GetValueKind())
+            {
+                case JsonValueKind.String when scalar.TryGetValue<string>(out var s):
+                    Append(text, s);
+                    return;
+                case JsonValueKind.True:
+                    text.Append("true");
+                    return;
+                case JsonValueKind.False:
+                    text.Append("false");
+                    return;
+            }
+        }
+        text.Append(Compact(value));
+    }
+
+    public static void Append(StringBuilder text, string value)
+    {
+        foreach (var c in value)
+        {
+            if (c < ' ' || c == '"' || c == '\\')
+            {
+                text.Append(Compact(JsonValue.Create(value)));
+                return;
+            }
+        }
+        text.Append('"').Append(value).Append('"');
+    }
 
     /// <summary>structured-merge-diff's value.ToString: strings quoted as Go's %q, the rest as JSON.</summary>
     public static string Printed(JsonNode? value) => Compact(value);
