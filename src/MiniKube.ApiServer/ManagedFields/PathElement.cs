@@ -190,23 +190,13 @@ internal static class JsonText
 
     public static string Compact(JsonNode? value) => value is null ? "null" : value.ToJsonString(Options);
 
-    /// <summary>Appends compact JSON, without a writer for the strings, numbers and booleans keys are made of.</summary>
+    /// <summary>Appends compact JSON; strings, what keys are mostly made of, without a JSON writer.</summary>
     public static void Append(StringBuilder text, JsonNode? value)
     {
-        if (value is JsonValue scalar)
+        if (value is JsonValue scalar && scalar.GetValueKind() == JsonValueKind.String && scalar.TryGetValue<string>(out var s))
         {
-            switch (scalar.GetValueKind())
-            {
-                case JsonValueKind.String when scalar.TryGetValue<string>(out var s):
-                    Append(text, s);
-                    return;
-                case JsonValueKind.True:
-                    text.Append("true");
-                    return;
-                case JsonValueKind.False:
-                    text.Append("false");
-                    return;
-            }
+            Append(text, s);
+            return;
         }
         text.Append(Compact(value));
     }
