@@ -178,6 +178,21 @@ public class FieldManagerTests
         Assert.That(error.Message, Is.EqualTo("metadata.managedFields must be nil"));
     }
 
+    [Test]
+    public void Apply_ContainerDroppedFromConfiguration_GoesUnlessAnotherManagerOwnsPartOfIt()
+    {
+        var shape = ModelShapes.Instance.For(typeof(V1Deployment));
+        static JsonObject Deployment(string containers) => Json.Object(
+            """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"template":{"spec":{"containers":""" + containers + "}}}}");
+        var live = FieldManager.Apply(null, Deployment("""[{"name":"a","image":"1"},{"name":"b","image":"2"},{"name":"c","image":"3"}]"""), Applier("kubectl"), false, shape);
+        var owner2 = new FieldOwner("sidecar-injector", ManagerEntry.Apply, "apps/v1", null, Now);
+        live = FieldManager.Apply(live, Deployment("""[{"name":"c","image":"3"}]"""), owner2, false, shape);
+
+        var result = FieldManager.Apply(live, Deployment("""[{"name":"a","image":"1"}]"""), Applier("kubectl"), false, shape);
+
+        Json.AssertEqual(result["spec"]!["template"]!["spec"]!["containers"], """[{"name":"a","image":"1"},{"name":"c","image":"3"}]""");
+    }
+
     private static List<string?> Managers(JsonObject obj) =>
         obj["metadata"]!["managedFields"]!.AsArray().Select(e => (string?)e!["manager"]).ToList();
 }
