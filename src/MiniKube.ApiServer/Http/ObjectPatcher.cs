@@ -1,5 +1,6 @@
 using k8s.Models;
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Patching;
 using MiniKube.ApiServer.Registry;
@@ -41,9 +42,12 @@ internal static class ObjectPatcher
     public static JsonObject PatchScale(string mediaType, JsonObject scale, byte[] body) =>
         Run(() => PatchApplier.Apply(mediaType, scale, body, ModelSchema.For(typeof(V1Scale))));
 
-    /// <summary>Server-side apply as create-or-merge (see Patching/README.md for what it leaves out).</summary>
-    public static JsonObject Apply(ResourceType type, JsonObject? live, JsonObject applied) =>
-        Run(() => PatchApplier.Apply("application/apply-patch+yaml", live, ObjectCodec.ToUtf8(applied), ModelSchema.For(type.Model)));
+    /// <summary>
+    /// Server-side apply of <paramref name="applied"/> onto <paramref name="live"/> (a private copy,
+    /// or null to create) with field ownership and conflicts (ManagedFields/FieldManager).
+    /// </summary>
+    public static JsonObject Apply(ResourceType type, JsonObject? live, JsonObject applied, FieldOwner owner, bool force, string? subresource) =>
+        FieldManager.Apply(live, applied, owner, force, ModelShapes.Instance.For(type.Model), FieldManager.ResetFields(type.HasStatus, subresource));
 
     private static JsonObject Run(Func<JsonObject> patch)
     {

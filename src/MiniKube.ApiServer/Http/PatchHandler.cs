@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
@@ -17,12 +18,15 @@ internal sealed class PatchHandler(ResourceRegistry registry)
         var body = await RequestBody.ReadBytesAsync(context);
         var media = RequestBody.MediaType(context);
         var dryRun = ResourceHandler.DryRun(context);
+        var force = ListOptions.Value(context.Request.Query, "force");
         if (media == "application/apply-patch+yaml")
         {
-            if (ListOptions.Value(context.Request.Query, "fieldManager") is null)
+            if (string.IsNullOrEmpty(ListOptions.Value(context.Request.Query, "fieldManager")))
             {
                 throw ApiException.Invalid("meta.k8s.io", "PatchOptions", "", FieldError.Required(FieldPath.Of("fieldManager"), "is required for apply patch"));
             }
+            var owner = FieldOwners.For(context, type, ManagerEntry.Apply, subresource, "PatchOptions", registry.Clock);
+            var forced = string.Equals(force, "true", StringComparison.OrdinalIgnoreCase) || force == "1";
             var applied = RequestBody.ParseJsonOrYaml(body);
             ResourceHandler.CheckKind(type, applied);
             ResourceHandler.CheckName(applied, name, ns, type);
@@ -32,7 +36,7 @@ internal sealed class PatchHandler(ResourceRegistry registry)
             {
                 try
                 {
-                    var created = await registry.CreateAsync(type, ns, ObjectPatcher.Apply(type, null, applied), dryRun, context.RequestAborted);
+                    var created = await registry.CreateAsync(type, ns, ObjectPatcher.Apply(type, null, applied, owner, forced, null), dryRun, context.RequestAborted, owner);
                     await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, created);
                     return;
                 }
@@ -41,10 +45,15 @@ internal sealed class PatchHandler(ResourceRegistry registry)
                     // Created by someone else since we looked: apply onto it instead.
                 }
             }
-            var result = await registry.UpdateAsync(type, ns, name, subresource, live => ObjectPatcher.Apply(type, live, applied), dryRun, context.RequestAborted);
+            var result = await registry.UpdateAsync(type, ns, name, subresource, live => ObjectPatcher.Apply(type, live, applied, owner, forced, subresource), dryRun, context.RequestAborted, owner);
             await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, result);
             return;
         }
+        if (force is not null)
+        {
+            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch");
+        }
+        var updater = FieldOwners.For(context, type, ManagerEntry.Update, subresource, "PatchOptions", registry.Clock);
         List<string> warnings = [];
         var patched = await registry.UpdateAsync(type, ns, name, subresource, live =>
         {
@@ -59,7 +68,7 @@ internal sealed class PatchHandler(ResourceRegistry registry)
                 ObjectCodec.Metadata(updated).Remove("resourceVersion");
             }
             return updated;
-        }, dryRun, context.RequestAborted);
+        }, dryRun, context.RequestAborted, updater);
         Warnings.Add(context, warnings);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, patched);
     }

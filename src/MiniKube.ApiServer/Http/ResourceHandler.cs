@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
@@ -94,7 +95,8 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
             throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
         }
         var warnings = ObjectPatcher.Prune(context, type, obj);
-        var created = await registry.CreateAsync(type, ns, obj, DryRun(context), context.RequestAborted);
+        var owner = FieldOwners.For(context, type, ManagerEntry.Update, null, "CreateOptions", registry.Clock);
+        var created = await registry.CreateAsync(type, ns, obj, DryRun(context), context.RequestAborted, owner);
         Warnings.Add(context, warnings);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, created);
     }
@@ -105,7 +107,8 @@ internal sealed class ResourceHandler(ResourceRegistry registry, WatchResponder 
         CheckKind(type, obj);
         CheckName(obj, name, ns, type);
         var warnings = ObjectPatcher.Prune(context, type, obj);
-        var updated = await registry.UpdateAsync(type, ns, name, null, _ => obj.DeepClone().AsObject(), DryRun(context), context.RequestAborted);
+        var owner = FieldOwners.For(context, type, ManagerEntry.Update, null, "UpdateOptions", registry.Clock);
+        var updated = await registry.UpdateAsync(type, ns, name, null, _ => obj.DeepClone().AsObject(), DryRun(context), context.RequestAborted, owner);
         Warnings.Add(context, warnings);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }

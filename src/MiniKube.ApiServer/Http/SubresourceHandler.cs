@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
@@ -63,7 +64,8 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         ResourceHandler.CheckKind(type, obj);
         ResourceHandler.CheckName(obj, name, ns, type);
         var warnings = ObjectPatcher.Prune(context, type, obj);
-        var updated = await registry.UpdateAsync(type, ns, name, subresource, _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted);
+        var owner = FieldOwners.For(context, type, ManagerEntry.Update, subresource, "UpdateOptions", registry.Clock);
+        var updated = await registry.UpdateAsync(type, ns, name, subresource, _ => obj.DeepClone().AsObject(), ResourceHandler.DryRun(context), context.RequestAborted, owner);
         Warnings.Add(context, warnings);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, updated);
     }
@@ -76,6 +78,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     {
         var media = RequestBody.MediaType(context);
         var body = await RequestBody.ReadBytesAsync(context);
+        var owner = FieldOwners.For(context, type, ManagerEntry.Update, "scale", HttpMethods.IsPut(context.Request.Method) ? "UpdateOptions" : "PatchOptions", registry.Clock);
         var updated = await registry.UpdateAsync(type, ns, name, null, parent =>
         {
             var scale = Scale.From(parent);
@@ -103,7 +106,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             parent["spec"] = spec;
             ObjectCodec.Metadata(parent).Remove("resourceVersion");
             return parent;
-        }, ResourceHandler.DryRun(context), context.RequestAborted);
+        }, ResourceHandler.DryRun(context), context.RequestAborted, owner);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(updated));
     }
 

@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Registry;
@@ -10,14 +11,19 @@ namespace MiniKube.ApiServer.Registry;
 /// </summary>
 public interface IObjectRules
 {
-    /// <summary>Defaults a new object, validates it and claims what it needs (Service IPs and ports).</summary>
-    Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken);
+    /// <summary>
+    /// Defaults a new object, records <paramref name="owner"/>'s fields in managedFields (an
+    /// Update owner; apply results arrive with theirs), validates it and claims what it needs
+    /// (Service IPs and ports).
+    /// </summary>
+    Task PrepareForCreateAsync(ResourceType type, JsonObject obj, FieldOwner? owner, CancellationToken cancellationToken);
 
     /// <summary>
     /// Carries over what the write may not change (status or spec, depending on
-    /// <paramref name="subresource"/>), defaults, and claims what the new version needs.
+    /// <paramref name="subresource"/>), defaults, records what <paramref name="owner"/> changed in
+    /// managedFields (none: internal writes leave them), and claims what the new version needs.
     /// </summary>
-    Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, CancellationToken cancellationToken);
+    Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, FieldOwner? owner, CancellationToken cancellationToken);
 
     /// <summary>Throws 422 Invalid when the object breaks the kind's rules, else canonicalizes it; <paramref name="old"/> is null on create.</summary>
     void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null);

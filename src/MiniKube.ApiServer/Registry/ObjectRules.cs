@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Strategies;
@@ -18,7 +19,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
     /// <summary>Where namespace lookups are answered first (the watch cache); null: always the store.</summary>
     public IListCache? Cache { get; init; }
 
-    public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken)
+    public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, FieldOwner? owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
@@ -29,6 +30,9 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         var strategy = type.Strategy;
         strategy.ApplyDefaults(obj);
         strategy.PrepareForCreate(obj);
+        // Ownership is taken of the defaulted request, before admission adds what nobody asked
+        // for, as upstream's field manager runs between decoding and admission.
+        TrackOwnership(type, null, obj, null, owner);
         var context = Context(type);
         await strategy.AdmitCreateAsync(obj, context, cancellationToken);
         // Validation runs before anything is claimed so an invalid Service leaks nothing.
@@ -36,7 +40,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         await strategy.BeginWriteAsync(obj, null, context, cancellationToken);
     }
 
-    public async Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, CancellationToken cancellationToken)
+    public async Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, FieldOwner? owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
@@ -47,16 +51,29 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         {
             case null:
                 strategy.PrepareForUpdate(obj, old);
+                TrackOwnership(type, old, obj, subresource, owner);
                 await strategy.BeginWriteAsync(obj, old, Context(type), cancellationToken);
                 break;
             case "status":
                 strategy.PrepareForStatusUpdate(obj, old);
+                TrackOwnership(type, old, obj, subresource, owner);
                 break;
             case "binding":
                 break;
             default:
                 strategy.PrepareForSubresourceUpdate(subresource, obj, old);
+                TrackOwnership(type, old, obj, subresource, owner);
                 break;
+        }
+    }
+
+    // Update operations are recorded here, on what the strategy will store; apply operations
+    // computed their managedFields while merging.
+    private static void TrackOwnership(ResourceType type, JsonObject? old, JsonObject obj, string? subresource, FieldOwner? owner)
+    {
+        if (owner is { Operation: ManagerEntry.Update })
+        {
+            FieldManager.Update(old, obj, owner, ModelShapes.Instance.For(type.Model), FieldManager.ResetFields(type.HasStatus, subresource ?? owner.Subresource));
         }
     }
 

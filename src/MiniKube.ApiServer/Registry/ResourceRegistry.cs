@@ -1,4 +1,5 @@
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Strategies;
@@ -129,15 +130,18 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         }
     }
 
-    /// <summary>Creates the object after defaulting and validation; 409 AlreadyExists when the name is taken.</summary>
-    public async Task<JsonObject> CreateAsync(ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the object after defaulting and validation; 409 AlreadyExists when the name is
+    /// taken. <paramref name="owner"/> is who writes, for managedFields (null: left as given).
+    /// </summary>
+    public async Task<JsonObject> CreateAsync(ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken cancellationToken, FieldOwner? owner = null)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
-        return type.FromStorage(await CreateStoredAsync(type, ns, type.ToStorage(obj), dryRun, cancellationToken));
+        return type.FromStorage(await CreateStoredAsync(type, ns, type.ToStorage(obj), dryRun, owner, cancellationToken));
     }
 
-    private async Task<JsonObject> CreateStoredAsync(ResourceType type, string? ns, JsonObject obj, bool dryRun, CancellationToken cancellationToken)
+    private async Task<JsonObject> CreateStoredAsync(ResourceType type, string? ns, JsonObject obj, bool dryRun, FieldOwner? owner, CancellationToken cancellationToken)
     {
         var metadata = ObjectCodec.Metadata(obj);
         if (type.Namespaced)
@@ -167,7 +171,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         {
             metadata.Remove("generation");
         }
-        await rules.PrepareForCreateAsync(type, obj, cancellationToken);
+        await rules.PrepareForCreateAsync(type, obj, owner, cancellationToken);
         var name = ObjectMeta.Name(obj)!;
         if (dryRun)
         {
@@ -197,24 +201,26 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     /// Read-modify-write with retries: <paramref name="mutate"/> gets a private copy of the
     /// latest object and returns the desired one (it may throw to refuse). A
     /// resourceVersion in the result that differs from the one read is a 409 Conflict; a
-    /// concurrent write between read and write just retries.
+    /// concurrent write between read and write just retries. <paramref name="owner"/> is who
+    /// writes, for managedFields (null: internal writes, which leave them as they are).
     /// </summary>
     public async Task<JsonObject> UpdateAsync(
-        ResourceType type, string? ns, string name, string? subresource, Func<JsonObject, JsonObject> mutate, bool dryRun, CancellationToken cancellationToken)
+        ResourceType type, string? ns, string name, string? subresource, Func<JsonObject, JsonObject> mutate, bool dryRun, CancellationToken cancellationToken,
+        FieldOwner? owner = null)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(mutate);
         if (type.StoredAs is null)
         {
-            return await UpdateStoredAsync(type, ns, name, subresource, mutate, dryRun, cancellationToken);
+            return await UpdateStoredAsync(type, ns, name, subresource, mutate, dryRun, owner, cancellationToken);
         }
         // The caller reads and writes its own form; the rules and the store see the stored one.
-        var updated = await UpdateStoredAsync(type, ns, name, subresource, stored => type.ToStorage(mutate(type.FromStorage(stored))), dryRun, cancellationToken);
+        var updated = await UpdateStoredAsync(type, ns, name, subresource, stored => type.ToStorage(mutate(type.FromStorage(stored))), dryRun, owner, cancellationToken);
         return type.FromStorage(updated);
     }
 
     private async Task<JsonObject> UpdateStoredAsync(
-        ResourceType type, string? ns, string name, string? subresource, Func<JsonObject, JsonObject> mutate, bool dryRun, CancellationToken cancellationToken)
+        ResourceType type, string? ns, string name, string? subresource, Func<JsonObject, JsonObject> mutate, bool dryRun, FieldOwner? owner, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -227,7 +233,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 throw ApiException.StaleVersion(type, name);
             }
             PreserveSystemMetadata(updated, old, ns);
-            await rules.PrepareForUpdateAsync(type, updated, old, subresource, cancellationToken);
+            await rules.PrepareForUpdateAsync(type, updated, old, subresource, owner, cancellationToken);
             BumpGeneration(updated, old);
             try
             {

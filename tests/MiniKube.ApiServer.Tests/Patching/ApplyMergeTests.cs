@@ -21,7 +21,7 @@ public class ApplyMergeTests
     }
 
     [Test]
-    public void Apply_LiveObject_MergesMapsAndKeysListsAndReplacesTheRest()
+    public void Apply_LiveObject_MergesMapsKeyedListsAndSetsAndReplacesAtomicLists()
     {
         var live = Json.Object("""
             {"metadata":{"name":"demo","uid":"u1","labels":{"app":"demo","team":"x"},"finalizers":["a","b"]},
@@ -40,7 +40,7 @@ public class ApplyMergeTests
         var result = ApplyMerge.Apply(live, applied, DeploymentSchema);
 
         Json.AssertEqual(result, """
-            {"metadata":{"name":"demo","uid":"u1","labels":{"app":"demo2","team":"x"},"finalizers":["c"]},
+            {"metadata":{"name":"demo","uid":"u1","labels":{"app":"demo2","team":"x"},"finalizers":["a","b","c"]},
              "spec":{"replicas":3,"template":{"spec":{
                "containers":[{"name":"app","image":"nginx:1.26","args":["-b"],"env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]},
                              {"name":"side","image":"busybox"},{"name":"new","image":"x"}],
