@@ -22,8 +22,7 @@ internal static class FieldOwners
         {
             if (System.Text.Encoding.UTF8.GetByteCount(manager) > MaxLength)
             {
-                throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid",
-                    $"{optionsKind}.meta.k8s.io \"\" is invalid: fieldManager: Too long: may not be more than {MaxLength} bytes");
+                throw ApiException.Invalid("meta.k8s.io", optionsKind, "", FieldError.TooLong(FieldPath.Of("fieldManager"), MaxLength));
             }
         }
         else

@@ -51,7 +51,7 @@ internal sealed class PatchHandler(ResourceRegistry registry)
         }
         if (force is not null)
         {
-            throw new ApiException(StatusCodes.Status422UnprocessableEntity, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch");
+            throw ApiException.Invalid("meta.k8s.io", "PatchOptions", "", FieldError.Forbidden(FieldPath.Of("force"), "may not be specified for non-apply patch"));
         }
         var updater = FieldOwners.For(context, type, ManagerEntry.Update, subresource, "PatchOptions", registry.Clock);
         List<string> warnings = [];
