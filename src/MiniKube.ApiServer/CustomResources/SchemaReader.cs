@@ -22,34 +22,41 @@ public static class SchemaReader
         "id", "$ref", "additionalItems", "patternProperties", "definitions", "dependencies",
     };
 
-    // Keywords that only set one value of their type.
-    private static readonly Dictionary<string, Action<StructuralSchema, long?>> Counts = new(StringComparer.Ordinal)
+    // Keywords that set one field from one value; the rest need more than that and have a case of their own.
+    private static readonly Dictionary<string, Action<Reading, StructuralSchema, JsonNode?, FieldPath>> Simple = new(StringComparer.Ordinal)
     {
-        ["maxLength"] = (n, v) => n.MaxLength = v, ["minLength"] = (n, v) => n.MinLength = v,
-        ["maxItems"] = (n, v) => n.MaxItems = v, ["minItems"] = (n, v) => n.MinItems = v,
-        ["maxProperties"] = (n, v) => n.MaxProperties = v, ["minProperties"] = (n, v) => n.MinProperties = v,
-    };
-
-    private static readonly Dictionary<string, Action<StructuralSchema, string>> Texts = new(StringComparer.Ordinal)
-    {
-        ["type"] = (n, v) => n.Type = v, ["format"] = (n, v) => n.Format = v, ["title"] = (n, v) => n.Title = v, ["description"] = (n, v) => n.Description = v,
-    };
-
-    private static readonly Dictionary<string, Action<StructuralSchema, List<StructuralSchema>>> Branches = new(StringComparer.Ordinal)
-    {
-        ["allOf"] = (n, v) => n.AllOf = v, ["anyOf"] = (n, v) => n.AnyOf = v, ["oneOf"] = (n, v) => n.OneOf = v,
-    };
-
-    private static readonly Dictionary<string, Action<StructuralSchema, double?>> Bounds = new(StringComparer.Ordinal)
-    {
-        ["maximum"] = (n, v) => n.Maximum = v, ["minimum"] = (n, v) => n.Minimum = v, ["multipleOf"] = (n, v) => n.MultipleOf = v,
-    };
-
-    private static readonly Dictionary<string, Action<StructuralSchema, bool>> Flags = new(StringComparer.Ordinal)
-    {
-        ["exclusiveMaximum"] = (n, v) => n.ExclusiveMaximum = v, ["exclusiveMinimum"] = (n, v) => n.ExclusiveMinimum = v,
-        ["uniqueItems"] = (n, v) => n.UniqueItems = v, ["nullable"] = (n, v) => n.Nullable = v,
-        ["x-kubernetes-int-or-string"] = (n, v) => n.XIntOrString = v, ["x-kubernetes-embedded-resource"] = (n, v) => n.XEmbeddedResource = v,
+        ["type"] = (r, n, v, p) => n.Type = r.String(v, p),
+        ["format"] = (r, n, v, p) => n.Format = r.String(v, p),
+        ["title"] = (r, n, v, p) => n.Title = r.String(v, p),
+        ["description"] = (r, n, v, p) => n.Description = r.String(v, p),
+        ["required"] = (r, n, v, p) => n.Required = r.Strings(v, p),
+        ["x-kubernetes-list-map-keys"] = (r, n, v, p) => n.XListMapKeys = r.Strings(v, p),
+        // Extensions whose absence (or null) differs from any value.
+        ["x-kubernetes-list-type"] = (r, n, v, p) => n.XListType = v is null ? null : r.String(v, p),
+        ["x-kubernetes-map-type"] = (r, n, v, p) => n.XMapType = v is null ? null : r.String(v, p),
+        // Values kept as written: enum values compare as JSON, rules go to the CEL step raw.
+        ["enum"] = (r, n, v, p) => n.Enum = r.Array(v, p),
+        ["x-kubernetes-validations"] = (r, n, v, p) => n.XValidations = r.Array(v, p),
+        ["allOf"] = (r, n, v, p) => n.AllOf = r.List(v, p),
+        ["anyOf"] = (r, n, v, p) => n.AnyOf = r.List(v, p),
+        ["oneOf"] = (r, n, v, p) => n.OneOf = r.List(v, p),
+        ["maxLength"] = (r, n, v, p) => n.MaxLength = r.Integer(v, p),
+        ["minLength"] = (r, n, v, p) => n.MinLength = r.Integer(v, p),
+        ["maxItems"] = (r, n, v, p) => n.MaxItems = r.Integer(v, p),
+        ["minItems"] = (r, n, v, p) => n.MinItems = r.Integer(v, p),
+        ["maxProperties"] = (r, n, v, p) => n.MaxProperties = r.Integer(v, p),
+        ["minProperties"] = (r, n, v, p) => n.MinProperties = r.Integer(v, p),
+        ["maximum"] = (r, n, v, p) => n.Maximum = r.Number(v, p),
+        ["minimum"] = (r, n, v, p) => n.Minimum = r.Number(v, p),
+        ["multipleOf"] = (r, n, v, p) => n.MultipleOf = r.Number(v, p),
+        ["exclusiveMaximum"] = (r, n, v, p) => n.ExclusiveMaximum = r.Bool(v, p) ?? false,
+        ["exclusiveMinimum"] = (r, n, v, p) => n.ExclusiveMinimum = r.Bool(v, p) ?? false,
+        ["uniqueItems"] = (r, n, v, p) => n.UniqueItems = r.Bool(v, p) ?? false,
+        ["nullable"] = (r, n, v, p) => n.Nullable = r.Bool(v, p) ?? false,
+        ["x-kubernetes-int-or-string"] = (r, n, v, p) => n.XIntOrString = r.Bool(v, p) ?? false,
+        ["x-kubernetes-embedded-resource"] = (r, n, v, p) => n.XEmbeddedResource = r.Bool(v, p) ?? false,
+        ["x-kubernetes-preserve-unknown-fields"] = (r, n, v, p) => n.XPreserveUnknownFieldsValue = r.Bool(v, p),
+        ["not"] = (r, n, v, p) => n.Not = r.Child(v, p),
     };
 
     /// <summary>Reads <paramref name="schema"/>; reading errors go to <paramref name="errors"/> at paths under <paramref name="at"/>.</summary>
@@ -91,12 +98,6 @@ public static class SchemaReader
                     case "additionalProperties":
                         ReadAdditionalProperties(node, value, path);
                         break;
-                    case "required":
-                        node.Required = Strings(value, path);
-                        break;
-                    case "enum":
-                        node.Enum = Array(value, path);
-                        break;
                     case "pattern":
                         node.Pattern = String(value, path);
                         if (node.Pattern.Length > 0)
@@ -105,44 +106,10 @@ public static class SchemaReader
                             node.PatternError = error;
                         }
                         break;
-                    case "not":
-                        node.Not = Child(value, path);
-                        break;
-                    case "x-kubernetes-preserve-unknown-fields":
-                        node.XPreserveUnknownFieldsValue = Bool(value, path);
-                        break;
-                    case "x-kubernetes-list-type":
-                        node.XListType = value is null ? null : String(value, path);
-                        break;
-                    case "x-kubernetes-list-map-keys":
-                        node.XListMapKeys = Strings(value, path);
-                        break;
-                    case "x-kubernetes-map-type":
-                        node.XMapType = value is null ? null : String(value, path);
-                        break;
-                    case "x-kubernetes-validations":
-                        node.XValidations = Array(value, path);
-                        break;
                     default:
-                        if (Texts.TryGetValue(key, out var setText))
+                        if (Simple.TryGetValue(key, out var read))
                         {
-                            setText(node, String(value, path));
-                        }
-                        else if (Branches.TryGetValue(key, out var setBranches))
-                        {
-                            setBranches(node, List(value, path));
-                        }
-                        else if (Counts.TryGetValue(key, out var setCount))
-                        {
-                            setCount(node, Integer(value, path));
-                        }
-                        else if (Bounds.TryGetValue(key, out var setBound))
-                        {
-                            setBound(node, Number(value, path));
-                        }
-                        else if (Flags.TryGetValue(key, out var setFlag))
-                        {
-                            setFlag(node, Bool(value, path) ?? false);
+                            read(this, node, value, path);
                         }
                         else if (Unsupported.Contains(key) && value is not null)
                         {
@@ -236,7 +203,7 @@ public static class SchemaReader
             };
         }
 
-        private StructuralSchema? Child(JsonNode? value, FieldPath path)
+        public StructuralSchema? Child(JsonNode? value, FieldPath path)
         {
             if (value is JsonObject obj)
             {
@@ -269,7 +236,7 @@ public static class SchemaReader
             return map;
         }
 
-        private List<StructuralSchema> List(JsonNode? value, FieldPath path)
+        public List<StructuralSchema> List(JsonNode? value, FieldPath path)
         {
             if (value is not JsonArray array)
             {
@@ -291,7 +258,7 @@ public static class SchemaReader
             return list;
         }
 
-        private JsonArray? Array(JsonNode? value, FieldPath path)
+        public JsonArray? Array(JsonNode? value, FieldPath path)
         {
             if (value is not JsonArray array)
             {
@@ -301,7 +268,7 @@ public static class SchemaReader
             return array;
         }
 
-        private string String(JsonNode? value, FieldPath path)
+        public string String(JsonNode? value, FieldPath path)
         {
             if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String)
             {
@@ -311,7 +278,7 @@ public static class SchemaReader
             return "";
         }
 
-        private bool? Bool(JsonNode? value, FieldPath path)
+        public bool? Bool(JsonNode? value, FieldPath path)
         {
             switch ((value as JsonValue)?.GetValueKind())
             {
@@ -325,7 +292,7 @@ public static class SchemaReader
             }
         }
 
-        private double? Number(JsonNode? value, FieldPath path)
+        public double? Number(JsonNode? value, FieldPath path)
         {
             if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
             {
@@ -335,7 +302,7 @@ public static class SchemaReader
             return null;
         }
 
-        private long? Integer(JsonNode? value, FieldPath path)
+        public long? Integer(JsonNode? value, FieldPath path)
         {
             if (JsonValues.AsLong(value) is { } n)
             {
@@ -345,7 +312,7 @@ public static class SchemaReader
             return null;
         }
 
-        private List<string> Strings(JsonNode? value, FieldPath path)
+        public List<string> Strings(JsonNode? value, FieldPath path)
         {
             if (value is null)
             {
