@@ -122,6 +122,8 @@ internal static class ApiWorkloads
         results["list 10k"] = Percentile(lists, 50);
         Console.Error.WriteLine($"  list: {results["list 10k"]:F0} ms");
 
+        await ApplyVersusUpdateAsync(server, results);
+
         await WatchWarmedAsync(server, results);
         await Task.Delay(TimeSpan.FromSeconds(5));
         results["rss after load MB"] = server.RssBytes() / 1048576.0;
@@ -241,12 +243,56 @@ internal static class ApiWorkloads
         return (latencies.Count / elapsed, latencies.ToList());
     }
 
-    private static async Task SendAsync(HttpClient http, HttpMethod method, Uri uri, string? body, HttpStatusCode expected)
+    /// <summary>
+    /// Server-side apply against a plain update of the same Deployment, one client, alternating
+    /// (issue 13: apply p99 ≤ 2× update p99): each write changes one annotation, so both record
+    /// ownership of a changed field.
+    /// </summary>
+    private static async Task ApplyVersusUpdateAsync(MkubeServer server, IDictionary<string, double> results)
+    {
+        const int Writes = 500;
+        var http = server.Client;
+        var collection = new Uri(server.Address, "/apis/apps/v1/namespaces/bench/deployments");
+        var item = new Uri(collection + "/web");
+        await SendAsync(http, HttpMethod.Post, collection, Deployment("0"), HttpStatusCode.Created);
+        var applyUri = new Uri(item + "?fieldManager=bench-apply&force=true");
+        var updates = new List<double>();
+        var applies = new List<double>();
+        for (var i = 0; i < Writes * 2; i++)
+        {
+            var value = i.ToString(CultureInfo.InvariantCulture);
+            var started = Stopwatch.GetTimestamp();
+            if (i % 2 == 0)
+            {
+                await SendAsync(http, HttpMethod.Put, item, Deployment(value), HttpStatusCode.OK);
+                updates.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            else
+            {
+                await SendAsync(http, HttpMethod.Patch, applyUri, Deployment(value), HttpStatusCode.OK, "application/apply-patch+yaml");
+                applies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+        // The first tenth warms both paths up and is not counted.
+        updates.RemoveRange(0, Writes / 10);
+        applies.RemoveRange(0, Writes / 10);
+        results["update p50"] = Percentile(updates, 50);
+        results["update p99"] = Percentile(updates, 99);
+        results["apply p50"] = Percentile(applies, 50);
+        results["apply p99"] = Percentile(applies, 99);
+        Console.Error.WriteLine($"  deployment update p50/p99 {results["update p50"]:F2}/{results["update p99"]:F2} ms, server-side apply {results["apply p50"]:F2}/{results["apply p99"]:F2} ms");
+    }
+
+    private static string Deployment(string revision) =>
+        $"{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"web\",\"annotations\":{{\"bench/revision\":\"{revision}\"}}}},\"spec\":{{\"replicas\":3,\"selector\":{{\"matchLabels\":{{\"app\":\"web\"}}}},\"template\":{{\"metadata\":{{\"labels\":{{\"app\":\"web\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"web\",\"image\":\"mkube.local/busybox:1\",\"command\":[\"sleep\",\"3600\"],\"ports\":[{{\"containerPort\":80}}],\"env\":[{{\"name\":\"A\",\"value\":\"1\"}}],\"resources\":{{\"requests\":{{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}}}}]}}}}}}}}";
+
+    private static async Task SendAsync(HttpClient http, HttpMethod method, Uri uri, string? body, HttpStatusCode expected, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, uri);
         if (body is not null)
         {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         }
         using var response = await http.SendAsync(request);
         if (response.StatusCode != expected)
