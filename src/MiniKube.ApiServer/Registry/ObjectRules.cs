@@ -29,10 +29,12 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         }
         var strategy = type.Strategy;
         strategy.ApplyDefaults(obj);
-        strategy.PrepareForCreate(obj);
-        // Ownership is taken of the defaulted request, before admission adds what nobody asked
-        // for, as upstream's field manager runs between decoding and admission.
+        // Ownership is taken of the defaulted request, before admission and the strategy add what
+        // nobody asked for (a pod's priority, default tolerations and service account; a Job's
+        // generated selector; a namespace's finalizer), as upstream's field manager runs between
+        // decoding and admission, and the registry's PrepareForCreate after both.
         TrackOwnership(type, null, obj, null, owner);
+        strategy.PrepareForCreate(obj);
         var context = Context(type);
         await strategy.AdmitCreateAsync(obj, context, cancellationToken);
         // Validation runs before anything is claimed so an invalid Service leaks nothing.

@@ -28,6 +28,22 @@ public sealed class ServerSideApplyTests : ApiServerFixture
     }
 
     [Test]
+    public async Task Create_Pod_OwnsWhatTheRequestAndItsDefaultsSetButNotWhatAdmissionAdds()
+    {
+        var pod = """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default"},"spec":{"containers":[{"name":"web","image":"nginx"}]}}""";
+        var (code, body) = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods?fieldManager=kubectl-create", pod, "application/json");
+
+        Assert.That(code, Is.EqualTo(201), body);
+        var spec = Entries(body).Single()!["fieldsV1"]!["f:spec"]!.AsObject();
+        Assert.That(spec.ContainsKey("f:dnsPolicy") && spec.ContainsKey("f:restartPolicy") && spec.ContainsKey("f:containers"), Is.True, spec.ToJsonString());
+        // Set by the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins upstream: nobody's.
+        Assert.That(spec.Select(p => p.Key), Has.None.AnyOf("f:serviceAccountName", "f:serviceAccount", "f:priority", "f:preemptionPolicy", "f:tolerations"));
+        var stored = JsonNode.Parse(body)!["spec"]!;
+        Assert.That((int?)stored["priority"], Is.EqualTo(0));
+        Assert.That(stored["tolerations"]!.AsArray(), Has.Count.EqualTo(2));
+    }
+
+    [Test]
     public async Task Apply_TwoManagers_ConflictForceAndRemovedField()
     {
         var (code, body) = await SendAsync(HttpMethod.Patch, ConfigMaps + "/demo?fieldManager=kubectl&fieldValidation=Strict&force=false", Cm("""{"k":"v1","other":"x"}"""), Apply);
