@@ -100,17 +100,8 @@ public sealed class RequestHandlingTests : ApiServerFixture
 
     private async Task<long> AllocationCountAsync() => await Server.Store.CountAsync("/registry/mkube/", CancellationToken.None);
 
-    private async Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body, string? contentType)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(Server.Server.Address, path));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8);
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType!);
-        }
-        using var response = await Client.HttpClient.SendAsync(request);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    private Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body, string? contentType) =>
+        RawHttp.SendAsync(Client, Server.Server.Address, method, path, body, contentType);
 
     private static string CultureInfoSafe(FormattableString text) => FormattableString.Invariant(text);
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace MiniKube.ApiServer.Tests.Integration;
@@ -134,15 +133,6 @@ public sealed class ServerSideApplyTests : ApiServerFixture
 
     private static JsonArray Entries(string body) => JsonNode.Parse(body)!["metadata"]!["managedFields"]!.AsArray();
 
-    private async Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body, string? contentType)
-    {
-        using var request = new HttpRequestMessage(method, new Uri(Server.Server.Address, path));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8);
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType!);
-        }
-        using var response = await Client.HttpClient.SendAsync(request);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    private Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body, string? contentType) =>
+        RawHttp.SendAsync(Client, Server.Server.Address, method, path, body, contentType);
 }
