@@ -72,7 +72,10 @@ public sealed class KubeApiServer : IAsyncDisposable
         var store = new CountingStore(backend);
         var watchCaches = new WatchCaches(store, options.WatchCache, loggers.CreateLogger<WatchCaches>());
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
-        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches }, clock) { ListCache = watchCaches };
+        // Admission plugins in kube-apiserver's order (its recommended --enable-admission-plugins
+        // list): mutating ones first, ResourceQuota last. None yet beyond the kinds' own admission.
+        IAdmissionPlugin[] plugins = [];
+        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Plugins = plugins }, clock) { ListCache = watchCaches };
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);
         var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);

@@ -13,20 +13,27 @@ public interface IObjectRules
 {
     /// <summary>
     /// Defaults a new object, records <paramref name="owner"/>'s fields in managedFields (an
-    /// Update owner; apply results arrive with theirs), validates it and claims what it needs
-    /// (Service IPs and ports).
+    /// Update owner; apply results arrive with theirs), admits it (mutating, then validating after
+    /// the kind's validation) and claims what it needs (Service IPs and ports).
     /// </summary>
-    Task PrepareForCreateAsync(ResourceType type, JsonObject obj, FieldOwner? owner, CancellationToken cancellationToken);
+    Task PrepareForCreateAsync(ResourceType type, JsonObject obj, FieldOwner? owner, bool dryRun, CancellationToken cancellationToken);
 
     /// <summary>
     /// Carries over what the write may not change (status or spec, depending on
     /// <paramref name="subresource"/>), defaults, records what <paramref name="owner"/> changed in
-    /// managedFields (none: internal writes leave them), and claims what the new version needs.
+    /// managedFields (none: internal writes leave them), runs mutating admission, and claims what
+    /// the new version needs.
     /// </summary>
-    Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, FieldOwner? owner, CancellationToken cancellationToken);
+    Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, FieldOwner? owner, bool dryRun, CancellationToken cancellationToken);
 
-    /// <summary>Throws 422 Invalid when the object breaks the kind's rules, else canonicalizes it; <paramref name="old"/> is null on create.</summary>
-    void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null);
+    /// <summary>
+    /// Throws 422 Invalid when an update breaks the kind's rules, else canonicalizes it, then runs
+    /// validating admission (which may refuse with 403).
+    /// </summary>
+    Task ValidateUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, bool dryRun, CancellationToken cancellationToken);
+
+    /// <summary>Validating admission of a DELETE of <paramref name="obj"/>, before anything changes.</summary>
+    Task AdmitDeleteAsync(ResourceType type, JsonObject obj, bool dryRun, CancellationToken cancellationToken);
 
     /// <summary>
     /// Releases what <paramref name="held"/> claimed (Service IPs and node ports) and

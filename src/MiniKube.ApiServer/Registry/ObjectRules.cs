@@ -10,7 +10,8 @@ namespace MiniKube.ApiServer.Registry;
 /// <summary>
 /// The write path's rules, in kube-apiserver's order: namespace lifecycle admission (no new
 /// objects in a missing or terminating namespace), then the kind's <see cref="IResourceStrategy"/>
-/// (defaults, preparation, mutating admission, validation, claims). Knows no kind itself.
+/// (defaults, preparation, mutating admission), the admission plugins' mutations, the kind's
+/// validation, the plugins' validation, then the kind's claims. Knows no kind itself.
 /// </summary>
 public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObjectRules
 {
@@ -19,7 +20,10 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
     /// <summary>Where namespace lookups are answered first (the watch cache); null: always the store.</summary>
     public IListCache? Cache { get; init; }
 
-    public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, FieldOwner? owner, CancellationToken cancellationToken)
+    /// <summary>Admission plugins, in the order they run (upstream's --enable-admission-plugins order).</summary>
+    public IReadOnlyList<IAdmissionPlugin> Plugins { get; init; } = [];
+
+    public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, FieldOwner? owner, bool dryRun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
@@ -37,12 +41,15 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         strategy.PrepareForCreate(obj);
         var context = Context(type);
         await strategy.AdmitCreateAsync(obj, context, cancellationToken);
+        var admission = Admission(type, AdmissionOperation.Create, null, obj, null, dryRun);
+        await AdmitAsync(admission, cancellationToken);
         // Validation runs before anything is claimed so an invalid Service leaks nothing.
         Validate(type, obj, null);
+        await ValidateAdmissionAsync(admission, cancellationToken);
         await strategy.BeginWriteAsync(obj, null, context, cancellationToken);
     }
 
-    public async Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, FieldOwner? owner, CancellationToken cancellationToken)
+    public async Task PrepareForUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, FieldOwner? owner, bool dryRun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
@@ -54,18 +61,54 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
             case null:
                 strategy.PrepareForUpdate(obj, old);
                 TrackOwnership(type, old, obj, subresource, owner);
+                await AdmitAsync(Admission(type, AdmissionOperation.Update, subresource, obj, old, dryRun), cancellationToken);
                 await strategy.BeginWriteAsync(obj, old, Context(type), cancellationToken);
                 break;
             case "status":
                 strategy.PrepareForStatusUpdate(obj, old);
                 TrackOwnership(type, old, obj, subresource, owner);
+                await AdmitAsync(Admission(type, AdmissionOperation.Update, subresource, obj, old, dryRun), cancellationToken);
                 break;
             case "binding":
                 break;
             default:
                 strategy.PrepareForSubresourceUpdate(subresource, obj, old);
                 TrackOwnership(type, old, obj, subresource, owner);
+                await AdmitAsync(Admission(type, AdmissionOperation.Update, subresource, obj, old, dryRun), cancellationToken);
                 break;
+        }
+    }
+
+    public async Task ValidateUpdateAsync(ResourceType type, JsonObject obj, JsonObject old, string? subresource, bool dryRun, CancellationToken cancellationToken)
+    {
+        Validate(type, obj, old, subresource);
+        // A binding is the scheduler's own write, admitted when the pod was (upstream admits
+        // pods/binding creates, but no plugin here acts on them).
+        if (subresource != "binding")
+        {
+            await ValidateAdmissionAsync(Admission(type, AdmissionOperation.Update, subresource, obj, old, dryRun), cancellationToken);
+        }
+    }
+
+    public Task AdmitDeleteAsync(ResourceType type, JsonObject obj, bool dryRun, CancellationToken cancellationToken) =>
+        ValidateAdmissionAsync(Admission(type, AdmissionOperation.Delete, null, obj, obj, dryRun), cancellationToken);
+
+    private static AdmissionRequest Admission(ResourceType type, AdmissionOperation operation, string? subresource, JsonObject obj, JsonObject? old, bool dryRun) =>
+        new(type, operation, subresource, obj, old, dryRun, RequestUser.Current);
+
+    private async Task AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var plugin in Plugins)
+        {
+            await plugin.AdmitAsync(request, cancellationToken);
+        }
+    }
+
+    private async Task ValidateAdmissionAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var plugin in Plugins)
+        {
+            await plugin.ValidateAsync(request, cancellationToken);
         }
     }
 
@@ -79,7 +122,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         }
     }
 
-    public void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null)
+    private static void Validate(ResourceType type, JsonObject obj, JsonObject? old, string? subresource = null)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);

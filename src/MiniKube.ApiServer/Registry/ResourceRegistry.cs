@@ -171,7 +171,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         {
             metadata.Remove("generation");
         }
-        await rules.PrepareForCreateAsync(type, obj, owner, cancellationToken);
+        await rules.PrepareForCreateAsync(type, obj, owner, dryRun, cancellationToken);
         var name = ObjectMeta.Name(obj)!;
         if (dryRun)
         {
@@ -233,11 +233,11 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 throw ApiException.StaleVersion(type, name);
             }
             PreserveSystemMetadata(updated, old, ns);
-            await rules.PrepareForUpdateAsync(type, updated, old, subresource, owner, cancellationToken);
+            await rules.PrepareForUpdateAsync(type, updated, old, subresource, owner, dryRun, cancellationToken);
             BumpGeneration(updated, old);
             try
             {
-                rules.Validate(type, updated, old, subresource);
+                await rules.ValidateUpdateAsync(type, updated, old, subresource, dryRun, cancellationToken);
             }
             catch (ApiException)
             {
@@ -310,6 +310,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             {
                 throw ApiException.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {ObjectMeta.ResourceVersion(obj)}");
             }
+            await rules.AdmitDeleteAsync(type, obj, options.DryRun, cancellationToken);
             var pending = PendingDeletion(type, obj, options);
             if (options.DryRun)
             {
