@@ -32,8 +32,8 @@ internal static class ApiWorkloads
     /// <summary>Watchers share connections in groups of 25, as if 20 client processes were watching.</summary>
     public const int WatchClients = 20;
 
-    /// <param name="watchOnly">After the warm-up, only the watch workload (to compare watch delivery between builds quickly).</param>
-    public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results, bool watchOnly = false)
+    /// <param name="only">After the warm-up, only this workload ("watch" or "crs", to compare builds quickly); null: all.</param>
+    public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results, string? only = null)
     {
         var http = server.Client;
         foreach (var ns in new[] { "bench", "watch", "warmup" })
@@ -55,9 +55,14 @@ internal static class ApiWorkloads
                 await SendAsync(http, HttpMethod.Get, new Uri(warmupUri + "/p-" + i.ToString(CultureInfo.InvariantCulture)), null, HttpStatusCode.OK);
             }
         });
-        if (watchOnly)
+        if (only == "watch")
         {
             await WatchWarmedAsync(server, results);
+            return;
+        }
+        if (only == "crs")
+        {
+            await CustomResourceWorkloads.RunAsync(server, results);
             return;
         }
 
@@ -123,6 +128,7 @@ internal static class ApiWorkloads
         Console.Error.WriteLine($"  list: {results["list 10k"]:F0} ms");
 
         await ApplyVersusUpdateAsync(server, results);
+        await CustomResourceWorkloads.RunAsync(server, results);
 
         await WatchWarmedAsync(server, results);
         await Task.Delay(TimeSpan.FromSeconds(5));
@@ -234,7 +240,7 @@ internal static class ApiWorkloads
         return line[at..line.IndexOf('"', at)];
     }
 
-    private static async Task<(double Rate, List<double> Latencies)> RunClientsAsync(int clients, Func<ConcurrentBag<double>, Task> client)
+    internal static async Task<(double Rate, List<double> Latencies)> RunClientsAsync(int clients, Func<ConcurrentBag<double>, Task> client)
     {
         var latencies = new ConcurrentBag<double>();
         var clock = Stopwatch.StartNew();
@@ -286,7 +292,7 @@ internal static class ApiWorkloads
     private static string Deployment(string revision) =>
         $"{{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{{\"name\":\"web\",\"annotations\":{{\"bench/revision\":\"{revision}\"}}}},\"spec\":{{\"replicas\":3,\"selector\":{{\"matchLabels\":{{\"app\":\"web\"}}}},\"template\":{{\"metadata\":{{\"labels\":{{\"app\":\"web\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"web\",\"image\":\"mkube.local/busybox:1\",\"command\":[\"sleep\",\"3600\"],\"ports\":[{{\"containerPort\":80}}],\"env\":[{{\"name\":\"A\",\"value\":\"1\"}}],\"resources\":{{\"requests\":{{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}}}}]}}}}}}}}";
 
-    private static async Task SendAsync(HttpClient http, HttpMethod method, Uri uri, string? body, HttpStatusCode expected, string contentType = "application/json")
+    internal static async Task SendAsync(HttpClient http, HttpMethod method, Uri uri, string? body, HttpStatusCode expected, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, uri);
         if (body is not null)

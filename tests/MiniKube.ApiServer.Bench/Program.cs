@@ -4,7 +4,7 @@ using MiniKube.ApiServer.Bench;
 
 // scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
 // run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.
-// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch]   (watch: after the warm-up only the watch workload)
+// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs]   (after the warm-up only the watch or the custom-resource workloads)
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench-api");
 var binary = args.Length > 1 ? args[1] : "artifacts/publish/mkube";
 if (Directory.Exists(work))
@@ -20,7 +20,7 @@ if (args.Length > 2 && args[2] is "pods" or "cluster" or "kubelet")
     return;
 }
 
-var watchOnly = args.Length > 2 && args[2] == "watch";
+var only = args.Length > 2 && args[2] is "watch" or "crs" ? args[2] : null;
 var embedded = new Dictionary<string, double>();
 var etcdBacked = new Dictionary<string, double>();
 await MeasureAsync("embedded", embedded, null);
@@ -52,7 +52,7 @@ async Task MeasureAsync(string label, Dictionary<string, double> results, EtcdSe
         results["etcd rss idle MB"] = MkubeServer.ProcessRssBytes(etcd.ProcessId) / 1048576.0;
     }
     Console.Error.WriteLine($"  ready {results["ready"]:F2} s, idle RSS {results["rss idle MB"]:F0} MB");
-    await ApiWorkloads.RunAsync(server, results, watchOnly);
+    await ApiWorkloads.RunAsync(server, results, only);
 }
 
 static void Print(Dictionary<string, double> embedded, Dictionary<string, double> etcd)
@@ -72,6 +72,10 @@ static void Print(Dictionary<string, double> embedded, Dictionary<string, double
     Console.WriteLine($"| LIST of 10,000 pods (median) | {F(embedded, "list 10k", "F0")} ms | {F(etcd, "list 10k", "F0")} ms | {Ratio("list 10k", false)} | ≤ 300 ms |");
     Console.WriteLine($"| watch delivery, 500 watchers (20 clients), 200 writes at 100/s after a warm-up round of 100, p50 / p99 | {F(embedded, "watch p50", "F1")} / {F(embedded, "watch p99", "F1")} ms | {F(etcd, "watch p50", "F1")} / {F(etcd, "watch p99", "F1")} ms | | p99 ≤ 100 ms, etcd ≤ 30 ms |");
     Console.WriteLine($"| Deployment: PUT vs server-side apply (one client, alternating), p50 / p99 | {F(embedded, "update p50", "F2")} / {F(embedded, "update p99", "F2")} vs {F(embedded, "apply p50", "F2")} / {F(embedded, "apply p99", "F2")} ms | {F(etcd, "update p50", "F2")} / {F(etcd, "update p99", "F2")} vs {F(etcd, "apply p50", "F2")} / {F(etcd, "apply p99", "F2")} ms | | apply p99 ≤ 2x update p99 |");
+    Console.WriteLine($"| ConfigMap vs custom-object creates (same 1 KB data; 4 alternating rounds of 2,500) | {F(embedded, "cm create/s", "F0")} vs {F(embedded, "cr create/s", "F0")}/s | {F(etcd, "cm create/s", "F0")} vs {F(etcd, "cr create/s", "F0")}/s | | custom ≥ 0.9x ConfigMap |");
+    Console.WriteLine($"| CPU per create: ConfigMap vs custom object | {F(embedded, "cm create server cpu us", "F0")} vs {F(embedded, "cr create server cpu us", "F0")} µs | {F(etcd, "cm create server cpu us", "F0")} vs {F(etcd, "cr create server cpu us", "F0")} µs | | |");
+    Console.WriteLine($"| ConfigMap vs custom-object GETs | {F(embedded, "cm get/s", "F0")} vs {F(embedded, "cr get/s", "F0")}/s | {F(etcd, "cm get/s", "F0")} vs {F(etcd, "cr get/s", "F0")}/s | | |");
+    Console.WriteLine($"| CRD of {F(embedded, "crd size KB", "F0")} KB: server-side apply to Established and served | {F(embedded, "crd established ms", "F0")} ms | {F(etcd, "crd established ms", "F0")} ms | | < 1 s |");
     Console.WriteLine($"| mkube CPU per delivered watch event | {F(embedded, "watch server cpu us", "F1")} µs | {F(etcd, "watch server cpu us", "F1")} µs | | |");
     Console.WriteLine($"| store watches open meanwhile (mkube_store_watches; before the 500 watchers) | {F(embedded, "store watches", "F0")} ({F(embedded, "store watches before", "F0")}) | {F(etcd, "store watches", "F0")} ({F(etcd, "store watches before", "F0")}) | | one per resource, whatever the number of watchers |");
     Console.WriteLine($"| start to ready (first start / restart) | {F(embedded, "ready first", "F2")} / {F(embedded, "ready", "F2")} s | {F(etcd, "ready first", "F2")} / {F(etcd, "ready", "F2")} s | | ≤ 2 s |");
