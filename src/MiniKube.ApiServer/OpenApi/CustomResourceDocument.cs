@@ -27,19 +27,15 @@ namespace MiniKube.ApiServer.OpenApi;
 /// </summary>
 internal sealed class CustomResourceDocument
 {
-    private const string PatchComponent = "io.k8s.apimachinery.pkg.apis.meta.v1.Patch";
-
-    private static readonly string[] PatchMediaTypes =
-    [
-        "application/apply-patch+yaml",
-        "application/json-patch+json",
-        "application/merge-patch+json",
-    ];
-
     private readonly SchemaComponents _components;
     private readonly TypeMetaFields _typeMeta;
     private readonly CustomResourceSchemas _schemas;
     private readonly SortedDictionary<string, JsonObject> _paths = new(StringComparer.Ordinal);
+
+    private const string PatchComponent = "io.k8s.apimachinery.pkg.apis.meta.v1.Patch";
+
+    // No strategic merge patch: custom resources have no patch strategies.
+    private static readonly string[] PatchMediaTypes = ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json"];
 
     public CustomResourceDocument(DefinitionNames names, ModelDescriptions descriptions)
     {
@@ -289,28 +285,8 @@ internal sealed class CustomResourceDocument
 
         private static JsonObject Pretty() => QueryParameters.Create("pretty", "string", "If 'true', the output is pretty printed.");
 
-        private JsonObject Operation(string action, string operationId, string description, IEnumerable<JsonObject> parameters, JsonObject? body, JsonObject responses)
-        {
-            var operation = new JsonObject
-            {
-                ["description"] = description,
-                ["operationId"] = operationId,
-            };
-            var parameterArray = new JsonArray([.. parameters]);
-            if (parameterArray.Count > 0)
-            {
-                operation["parameters"] = parameterArray;
-            }
-            if (body is not null)
-            {
-                operation["requestBody"] = body;
-            }
-            operation["responses"] = responses;
-            operation["tags"] = new JsonArray(_tag);
-            operation["x-kubernetes-action"] = action;
-            operation["x-kubernetes-group-version-kind"] = gvk.ToJson();
-            return operation;
-        }
+        private JsonObject Operation(string action, string operationId, string description, IEnumerable<JsonObject> parameters, JsonObject? body, JsonObject responses) =>
+            ResourcePaths.Operation(action, operationId, description, gvk, parameters, body, responses, _tag);
 
         private static JsonObject Body(JsonObject schema, bool required = true)
         {

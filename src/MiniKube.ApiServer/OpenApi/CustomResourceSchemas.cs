@@ -95,14 +95,8 @@ internal sealed class CustomResourceSchemas(TypeMetaFields typeMeta)
         SetIf(schema, "type", node.Type);
         SetIf(schema, "title", node.Title);
         SetIf(schema, "description", node.Description);
-        if (node.Nullable)
-        {
-            schema["nullable"] = true;
-        }
-        if (node.Default is not null)
-        {
-            schema["default"] = node.Default.DeepClone();
-        }
+        SetTrue(schema, "nullable", node.Nullable);
+        SetCopy(schema, "default", node.Default);
     }
 
     private void ValueValidation(StructuralSchema node, SortedDictionary<string, JsonNode?> schema)
@@ -118,22 +112,10 @@ internal sealed class CustomResourceSchemas(TypeMetaFields typeMeta)
         SetInteger(schema, "minItems", node.MinItems);
         SetInteger(schema, "maxProperties", node.MaxProperties);
         SetInteger(schema, "minProperties", node.MinProperties);
-        if (node.ExclusiveMaximum)
-        {
-            schema["exclusiveMaximum"] = true;
-        }
-        if (node.ExclusiveMinimum)
-        {
-            schema["exclusiveMinimum"] = true;
-        }
-        if (node.UniqueItems)
-        {
-            schema["uniqueItems"] = true;
-        }
-        if (node.Enum is not null)
-        {
-            schema["enum"] = node.Enum.DeepClone();
-        }
+        SetTrue(schema, "exclusiveMaximum", node.ExclusiveMaximum);
+        SetTrue(schema, "exclusiveMinimum", node.ExclusiveMinimum);
+        SetTrue(schema, "uniqueItems", node.UniqueItems);
+        SetCopy(schema, "enum", node.Enum);
         if (node.Required.Count > 0)
         {
             schema["required"] = new JsonArray([.. node.Required.Select(r => (JsonNode)r)]);
@@ -164,18 +146,9 @@ internal sealed class CustomResourceSchemas(TypeMetaFields typeMeta)
 
     private static void Extensions(StructuralSchema node, SortedDictionary<string, JsonNode?> schema)
     {
-        if (node.XPreserveUnknownFields)
-        {
-            schema["x-kubernetes-preserve-unknown-fields"] = true;
-        }
-        if (node.XEmbeddedResource)
-        {
-            schema["x-kubernetes-embedded-resource"] = true;
-        }
-        if (node.XIntOrString)
-        {
-            schema["x-kubernetes-int-or-string"] = true;
-        }
+        SetTrue(schema, "x-kubernetes-preserve-unknown-fields", node.XPreserveUnknownFields);
+        SetTrue(schema, "x-kubernetes-embedded-resource", node.XEmbeddedResource);
+        SetTrue(schema, "x-kubernetes-int-or-string", node.XIntOrString);
         if (node.XListMapKeys.Count > 0)
         {
             schema["x-kubernetes-list-map-keys"] = new JsonArray([.. node.XListMapKeys.Select(k => (JsonNode)k)]);
@@ -192,6 +165,24 @@ internal sealed class CustomResourceSchemas(TypeMetaFields typeMeta)
         anyOf.Count == 2 && anyOf[0].Type == "integer" && anyOf[1].Type == "string";
 
     private static List<JsonObject> IntOrString() => [new() { ["type"] = "integer" }, new() { ["type"] = "string" }];
+
+    // Values of the CRD's own JSON: copied, as a node has one parent.
+    private static void SetCopy(SortedDictionary<string, JsonNode?> schema, string key, JsonNode? value)
+    {
+        if (value is not null)
+        {
+            schema[key] = value.DeepClone();
+        }
+    }
+
+    // Go's omitempty: a false flag is not written.
+    private static void SetTrue(SortedDictionary<string, JsonNode?> schema, string key, bool value)
+    {
+        if (value)
+        {
+            schema[key] = true;
+        }
+    }
 
     private static void SetIf(SortedDictionary<string, JsonNode?> schema, string key, string? value)
     {

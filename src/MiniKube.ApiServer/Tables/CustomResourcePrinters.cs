@@ -172,81 +172,9 @@ internal static class CustomResourcePrinters
                     };
                 default:
                     var text = new StringBuilder();
-                    AppendJson(text, value);
+                    SortedJson.Append(text, value, SortedJson.AppendGoString);
                     return text.ToString();
             }
-        }
-
-        private static void AppendJson(StringBuilder text, JsonNode? value)
-        {
-            switch (value)
-            {
-                case JsonObject map:
-                    text.Append('{');
-                    var first = true;
-                    foreach (var (key, child) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
-                    {
-                        text.Append(first ? "" : ",");
-                        AppendString(text, key);
-                        text.Append(':');
-                        AppendJson(text, child);
-                        first = false;
-                    }
-                    text.Append('}');
-                    break;
-                case JsonArray list:
-                    text.Append('[');
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        text.Append(i == 0 ? "" : ",");
-                        AppendJson(text, list[i]);
-                    }
-                    text.Append(']');
-                    break;
-                case null:
-                    text.Append("null");
-                    break;
-                case JsonValue scalar when scalar.GetValueKind() == JsonValueKind.String:
-                    AppendString(text, scalar.GetValue<string>());
-                    break;
-                default:
-                    text.Append(value.ToJsonString());
-                    break;
-            }
-        }
-
-        /// <summary>A JSON string as Go's encoding/json writes it: HTML characters and line separators escaped, lower-case hex.</summary>
-        private static void AppendString(StringBuilder text, string value)
-        {
-            text.Append('"');
-            foreach (var c in value)
-            {
-                switch (c)
-                {
-                    case '"':
-                        text.Append("\\\"");
-                        break;
-                    case '\\':
-                        text.Append("\\\\");
-                        break;
-                    case '\n':
-                        text.Append("\\n");
-                        break;
-                    case '\r':
-                        text.Append("\\r");
-                        break;
-                    case '\t':
-                        text.Append("\\t");
-                        break;
-                    case < ' ' or '<' or '>' or '&' or '\u2028' or '\u2029':
-                        text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        break;
-                    default:
-                        text.Append(c);
-                        break;
-                }
-            }
-            text.Append('"');
         }
     }
 }
