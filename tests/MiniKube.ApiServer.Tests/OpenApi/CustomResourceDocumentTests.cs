@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.OpenApi;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Tests.Patching;
@@ -173,5 +175,64 @@ public class CustomResourceDocumentTests
 
         documents.TryGetDocument("apis/apps/v1", out _, out var after);
         Assert.That(after, Is.EqualTo(before));
+    }
+
+    [Test]
+    public void LargeCrd_PublishedWithItsFieldShapes_WellUnderASecond()
+    {
+        // A 1 MB schema of deep objects with descriptions, patterns, enums, int-or-string and list
+        // maps. Processor time after a warm-up, because the test machine is shared.
+        var crd = LargeCrd();
+        Assert.That(crd.ToJsonString().Length, Is.GreaterThan(1_000_000));
+        Publish(crd, "1");
+
+        var before = Process.GetCurrentProcess().TotalProcessorTime;
+        var documents = Publish(crd, "2");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - before;
+
+        Assert.That(documents.TryGetDocument("apis/example.com/v1", out var json, out _), Is.True);
+        Assert.That(json.Length, Is.GreaterThan(1_000_000));
+        Assert.That(cpu, Is.LessThan(TimeSpan.FromSeconds(1)), "a 1 MB CRD's document and shapes must be ready in well under a second");
+    }
+
+    private static OpenApiDocuments Publish(JsonObject crd, string resourceVersion)
+    {
+        crd["metadata"]!["resourceVersion"] = resourceVersion;
+        var documents = Documents();
+        documents.SetCustomResources([crd]);
+        Assert.That(CustomResourceShapes.For(crd, "v1").Field("spec")!.Kind, Is.EqualTo(ShapeKind.Struct));
+        return documents;
+    }
+
+    // Breadth 6, depth 5: 1,555 object levels.
+    private static JsonObject LargeCrd()
+    {
+        JsonObject Level(int depth)
+        {
+            var properties = new JsonObject
+            {
+                ["name"] = new JsonObject { ["type"] = "string", ["description"] = new string('d', 300), ["pattern"] = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" },
+                ["mode"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("Always", "Never"), ["default"] = "Always" },
+                ["port"] = new JsonObject { ["x-kubernetes-int-or-string"] = true },
+                ["env"] = new JsonObject
+                {
+                    ["type"] = "array", ["x-kubernetes-list-type"] = "map", ["x-kubernetes-list-map-keys"] = new JsonArray("name"),
+                    ["items"] = new JsonObject { ["type"] = "object", ["required"] = new JsonArray("name"), ["properties"] = new JsonObject { ["name"] = new JsonObject { ["type"] = "string" } } },
+                },
+            };
+            for (var i = 0; depth < 4 && i < 6; i++)
+            {
+                properties["child" + i] = Level(depth + 1);
+            }
+            return new JsonObject { ["type"] = "object", ["description"] = new string('x', 100), ["properties"] = properties };
+        }
+
+        var crd = CustomResourceFixtures.Gadgets();
+        crd["metadata"]!["uid"] = "big";
+        crd["spec"]!["versions"]![0]!["schema"] = new JsonObject
+        {
+            ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["spec"] = Level(0) } },
+        };
+        return crd;
     }
 }
