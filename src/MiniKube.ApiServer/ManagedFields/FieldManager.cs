@@ -1,5 +1,6 @@
 using System.Text;
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.ManagedFields;
 
@@ -290,7 +291,7 @@ public static class FieldManager
             }
         }
         var text = new StringBuilder();
-        SortedJson(copy, text);
+        SortedJson.Append(text, copy, JsonText.Append);
         text.Append('\n');
         var metadata = Metadata(merged) ?? [];
         merged["metadata"] ??= metadata;
@@ -300,36 +301,6 @@ public static class FieldManager
             metadata["annotations"] = target;
         }
         target[LastAppliedAnnotation] = text.ToString();
-    }
-
-    private static void SortedJson(JsonNode? node, StringBuilder text)
-    {
-        switch (node)
-        {
-            case JsonObject map:
-                text.Append('{');
-                var first = true;
-                foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    text.Append(first ? "" : ",").Append(JsonText.Compact(JsonValue.Create(key))).Append(':');
-                    SortedJson(value, text);
-                    first = false;
-                }
-                text.Append('}');
-                break;
-            case JsonArray list:
-                text.Append('[');
-                for (var i = 0; i < list.Count; i++)
-                {
-                    text.Append(i > 0 ? "," : "");
-                    SortedJson(list[i], text);
-                }
-                text.Append(']');
-                break;
-            default:
-                text.Append(JsonText.Compact(node));
-                break;
-        }
     }
 
     private static Dictionary<string, ManagerEntry> DecodeLiveOrNew(JsonNode? live, JsonNode? requested, bool subresource)

@@ -40,6 +40,13 @@ public interface IFieldShape
 
     /// <summary>The schema default of a key field an item may omit (Container ports' protocol: TCP), or null.</summary>
     JsonNode? KeyDefault(string key);
+
+    /// <summary>
+    /// For a root struct: whether an absent spec and status count as present. Built-in kinds are
+    /// Go structs whose zero spec and status always serialize; custom resources are unstructured
+    /// (<see cref="CustomResourceShapes"/> answers false).
+    /// </summary>
+    bool SpecAndStatusAlwaysPresent => Kind == ShapeKind.Struct;
 }
 
 /// <summary>Finds the shape of a kind's objects: the seam where CRD schemas plug in.</summary>

@@ -397,7 +397,8 @@ public static class TypedWalk
         // sees them (as "status":{} at least), so writing the first status field does not add
         // the status node itself. Objects without a schema have no such zero values.
         private bool AlwaysPresent(IFieldShape shape, string key) =>
-            _path.Count == 0 && shape.Kind == ShapeKind.Struct && key is ("spec" or "status") && shape.Field(key)?.Kind == ShapeKind.Struct;
+            _path.Count == 0 && shape.Kind == ShapeKind.Struct && shape.SpecAndStatusAlwaysPresent
+            && key is ("spec" or "status") && shape.Field(key)?.Kind == ShapeKind.Struct;
 
         private static bool Fits<T>(JsonNode? node, bool present) where T : JsonNode => !present || node is null || node is T;
 

@@ -11,8 +11,10 @@ namespace MiniKube.ApiServer.OpenApi;
 /// group-version with a content hash, and the documents themselves at
 /// <c>/openapi/v3/api/v1</c> and <c>/openapi/v3/apis/&lt;group&gt;/&lt;version&gt;</c>.
 /// kubectl needs them for <c>explain</c>, to hand field validation to the server, and to build
-/// strategic merge patches. Built once, on first use, from <see cref="ResourceCatalog"/> and the
-/// model schemas; immutable afterwards, so the bytes can be served to any number of requests.
+/// strategic merge patches. The built-in documents are built once, on first use, from
+/// <see cref="ResourceCatalog"/> and the model schemas; custom group-versions come and go with
+/// <see cref="SetCustomResources"/>, which swaps in a new immutable snapshot (index and
+/// documents) atomically, so readers never lock and always see one consistent set.
 /// HTTP serving: a request whose <c>hash</c> query matches may be cached for good
 /// (handler3 answers with <c>Cache-Control: public, immutable</c>); send <see cref="IndexETag"/>
 /// or the document's ETag as <c>ETag</c> and honour <c>If-None-Match</c>.
@@ -28,6 +30,13 @@ public sealed class OpenApiDocuments
     };
 
     private readonly Lazy<Built> _built;
+    private readonly Lock _gate = new();
+
+    // Null until custom resources are first set: the built-in snapshot is served.
+    private volatile Snapshot? _snapshot;
+
+    // Custom documents by path with the identity of what built them, to keep unchanged ones.
+    private Dictionary<string, (string Identity, Serialized Document)> _custom = new(StringComparer.Ordinal);
 
     /// <summary>The documents of every resource in <see cref="ResourceCatalog.All"/>, with descriptions when the build embedded them.</summary>
     /// <param name="kubernetesVersion">Shown as <c>info.version</c>, e.g. v1.32.0.</param>
@@ -45,13 +54,95 @@ public sealed class OpenApiDocuments
     }
 
     /// <summary>UTF-8 JSON of <c>GET /openapi/v3</c>.</summary>
-    public ReadOnlyMemory<byte> Index => _built.Value.Index.Json;
+    public ReadOnlyMemory<byte> Index => Current.Index.Json;
 
     /// <summary>Quoted ETag of the index, e.g. <c>"4F2A…"</c>.</summary>
-    public string IndexETag => _built.Value.Index.ETag;
+    public string IndexETag => Current.Index.ETag;
 
-    /// <summary>Document paths as the index names them: api/v1, apis/apps/v1, ...</summary>
-    public IReadOnlyCollection<string> DocumentPaths => _built.Value.Documents.Keys;
+    /// <summary>The index and its ETag read together (the two properties may straddle a <see cref="SetCustomResources"/>).</summary>
+    public (ReadOnlyMemory<byte> Json, string ETag) IndexWithETag
+    {
+        get
+        {
+            var index = Current.Index;
+            return (index.Json, index.ETag);
+        }
+    }
+
+    /// <summary>Document paths as the index names them: api/v1, apis/apps/v1, ..., then custom ones (apis/example.com/v1).</summary>
+    public IReadOnlyCollection<string> DocumentPaths => Current.Documents.Keys;
+
+    private Snapshot Current => _snapshot ?? _built.Value.Snapshot;
+
+    /// <summary>
+    /// Publishes the custom group-versions of <paramref name="customResourceDefinitions"/> (whole
+    /// apiextensions.k8s.io/v1 CRDs as JSON; the full current set each time): one document per
+    /// served group-version at <c>apis/&lt;group&gt;/&lt;version&gt;</c>, all CRDs of it merged, as
+    /// kube-apiserver's openapiv3 controller does. A CRD whose Established condition is present and
+    /// not True is left out; a group-version the built-in documents serve keeps the built-in one.
+    /// A document whose CRDs (name, uid, resourceVersion) did not change keeps its bytes and hash;
+    /// built-in documents never change; the index gets a new hash when any entry did. Thread-safe:
+    /// calls are serialized, readers see the old snapshot until the new one is complete.
+    /// </summary>
+    public void SetCustomResources(IReadOnlyList<JsonObject> customResourceDefinitions)
+    {
+        ArgumentNullException.ThrowIfNull(customResourceDefinitions);
+        lock (_gate)
+        {
+            var built = _built.Value;
+            var byPath = new SortedDictionary<string, List<(JsonObject Crd, JsonObject Version)>>(StringComparer.Ordinal);
+            foreach (var crd in customResourceDefinitions.Where(IsPublished).OrderBy(CrdName, StringComparer.Ordinal))
+            {
+                var group = Text((crd["spec"] as JsonObject)?["group"]);
+                foreach (var version in ((crd["spec"] as JsonObject)?["versions"] as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    var path = $"apis/{group}/{Text(version["name"])}";
+                    if (group.Length == 0 || version["served"] is not JsonValue served || !served.TryGetValue<bool>(out var on) || !on
+                        || built.Snapshot.Documents.ContainsKey(path))
+                    {
+                        continue;
+                    }
+                    if (!byPath.TryGetValue(path, out var entries))
+                    {
+                        byPath[path] = entries = [];
+                    }
+                    entries.Add((crd, version));
+                }
+            }
+
+            var custom = new Dictionary<string, (string Identity, Serialized Document)>(StringComparer.Ordinal);
+            foreach (var (path, entries) in byPath)
+            {
+                var identity = string.Join('\n', entries.Select(e => Identity(e.Crd) + " " + Text(e.Version["name"])));
+                if (_custom.TryGetValue(path, out var previous) && previous.Identity == identity)
+                {
+                    custom[path] = previous;
+                    continue;
+                }
+                var document = new CustomResourceDocument(built.Names, built.Descriptions);
+                foreach (var (crd, version) in entries)
+                {
+                    document.Add(crd, version);
+                }
+                var serialized = Serialize(document.ToJson());
+                custom[path] = (identity, previous.Document is { } old && old.Hash == serialized.Hash ? old : serialized);
+            }
+            _custom = custom;
+
+            var documents = new Dictionary<string, Serialized>(built.Snapshot.Documents, StringComparer.Ordinal);
+            var index = new JsonObject();
+            foreach (var path in built.Snapshot.Documents.Keys)
+            {
+                index[path] = IndexEntry(path, built.Snapshot.Documents[path]);
+            }
+            foreach (var (path, (_, document)) in custom)
+            {
+                documents[path] = document;
+                index[path] = IndexEntry(path, document);
+            }
+            _snapshot = new Snapshot(Serialize(new JsonObject { ["paths"] = index }), documents);
+        }
+    }
 
     /// <summary>
     /// The document for <paramref name="path"/>: "api/v1", "apis/apps/v1", or the request path
@@ -67,7 +158,7 @@ public sealed class OpenApiDocuments
         {
             key = key[PathPrefix.Length..];
         }
-        if (_built.Value.Documents.TryGetValue(key, out var document))
+        if (Current.Documents.TryGetValue(key, out var document))
         {
             json = document.Json;
             etag = document.ETag;
@@ -83,12 +174,17 @@ public sealed class OpenApiDocuments
         public string ETag => "\"" + Hash + "\"";
     }
 
-    private sealed record Built(Serialized Index, Dictionary<string, Serialized> Documents);
+    /// <summary>An index and the documents it names; never changed once published.</summary>
+    private sealed record Snapshot(Serialized Index, Dictionary<string, Serialized> Documents);
+
+    /// <summary>The built-in documents, plus what custom documents are built with (definition names, descriptions).</summary>
+    private sealed record Built(Snapshot Snapshot, DefinitionNames Names, ModelDescriptions Descriptions);
 
     private static Built Build(IReadOnlyList<ResourceType> resources, string kubernetesVersion, ModelDescriptions descriptions)
     {
         var names = new DefinitionNames(resources.Select(r => (r.Model, r.Group)));
         var kinds = KindsByModel(resources);
+        // Insertion order is the index's order: built-ins in catalog order, then custom ones.
         var documents = new Dictionary<string, Serialized>(StringComparer.Ordinal);
         var index = new JsonObject();
         foreach (var group in resources.GroupBy(r => r.GroupVersion))
@@ -97,10 +193,32 @@ public sealed class OpenApiDocuments
             var path = first.Group.Length == 0 ? "api/" + first.Version : $"apis/{first.Group}/{first.Version}";
             var document = Serialize(GroupVersionDocument(group, kubernetesVersion, new SchemaComponents(names, descriptions, kinds)));
             documents[path] = document;
-            index[path] = new JsonObject { ["serverRelativeURL"] = $"/{PathPrefix}{path}?hash={document.Hash}" };
+            index[path] = IndexEntry(path, document);
         }
-        return new Built(Serialize(new JsonObject { ["paths"] = index }), documents);
+        return new Built(new Snapshot(Serialize(new JsonObject { ["paths"] = index }), documents), names, descriptions);
     }
+
+    private static JsonObject IndexEntry(string path, Serialized document) =>
+        new() { ["serverRelativeURL"] = $"/{PathPrefix}{path}?hash={document.Hash}" };
+
+    // upstream's openapiv3 controller publishes Established CRDs; a CRD as a client sent it has no status yet.
+    private static bool IsPublished(JsonObject crd) =>
+        ((crd["status"] as JsonObject)?["conditions"] as JsonArray)?.OfType<JsonObject>()
+            .FirstOrDefault(c => Text(c["type"]) == "Established") is not { } established
+        || Text(established["status"]) == "True";
+
+    private static string CrdName(JsonObject crd) => Text((crd["metadata"] as JsonObject)?["name"]);
+
+    /// <summary>What identifies a CRD's content: name, uid and resourceVersion when stored, else its whole JSON.</summary>
+    private static string Identity(JsonObject crd)
+    {
+        var metadata = crd["metadata"] as JsonObject;
+        var uid = Text(metadata?["uid"]);
+        var resourceVersion = Text(metadata?["resourceVersion"]);
+        return uid.Length > 0 && resourceVersion.Length > 0 ? $"{CrdName(crd)}/{uid}/{resourceVersion}" : crd.ToJsonString();
+    }
+
+    private static string Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : "";
 
     private static JsonObject GroupVersionDocument(IEnumerable<ResourceType> resources, string kubernetesVersion, SchemaComponents schemas)
     {

@@ -144,7 +144,8 @@ internal sealed class ResourcePaths
         return new JsonObject { ["parameters"] = parameters };
     }
 
-    private static JsonObject Operation(string action, string operationId, string description, GroupVersionKind kind, IEnumerable<JsonObject> parameters, JsonObject? body, JsonObject responses)
+    /// <summary>One operation object; <paramref name="tag"/> defaults to the built-in tag of the kind's group-version.</summary>
+    internal static JsonObject Operation(string action, string operationId, string description, GroupVersionKind kind, IEnumerable<JsonObject> parameters, JsonObject? body, JsonObject responses, string? tag = null)
     {
         var operation = new JsonObject
         {
@@ -161,7 +162,7 @@ internal sealed class ResourcePaths
             operation["requestBody"] = body;
         }
         operation["responses"] = responses;
-        operation["tags"] = new JsonArray(OperationIds.Tag(kind.Group, kind.Version));
+        operation["tags"] = new JsonArray(tag ?? OperationIds.Tag(kind.Group, kind.Version));
         operation["x-kubernetes-action"] = action;
         operation["x-kubernetes-group-version-kind"] = kind.ToJson();
         return operation;

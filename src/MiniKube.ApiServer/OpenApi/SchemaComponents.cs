@@ -39,6 +39,12 @@ internal sealed class SchemaComponents
     /// <summary>A fresh <c>{"$ref": ...}</c> to the model's schema, adding it if needed.</summary>
     public JsonObject Ref(Type model) => RefTo(Ensure(model));
 
+    /// <summary>A fresh <c>{"$ref": ...}</c> to a component by its definition name (which must be added).</summary>
+    public static JsonObject RefTo(string name) => new() { ["$ref"] = RefPrefix + name };
+
+    /// <summary>Adds a component built elsewhere (a custom resource's kind and list); the first one of a name stays.</summary>
+    public void Add(string name, JsonObject schema) => _schemas.TryAdd(name, schema);
+
     /// <summary>The schemas added so far, sorted by name.</summary>
     public JsonObject ToJson()
     {
@@ -50,7 +56,6 @@ internal sealed class SchemaComponents
         return schemas;
     }
 
-    private static JsonObject RefTo(string name) => new() { ["$ref"] = RefPrefix + name };
 
     private string Ensure(Type model)
     {

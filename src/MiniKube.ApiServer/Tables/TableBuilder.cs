@@ -47,9 +47,18 @@ public static class TableBuilder
     public static JsonObject BuildTable(ResourceType type, IReadOnlyList<JsonObject> objects, TableOptions options, DateTimeOffset now, TableListMetadata? listMetadata = null)
     {
         ArgumentNullException.ThrowIfNull(type);
+        return BuildTable(TablePrinters.For(type), objects, options, now, listMetadata);
+    }
+
+    /// <summary>
+    /// The Table of objects printed by <paramref name="printer"/>: how custom resources are
+    /// printed, with <c>CustomResourcePrinters.For(crd, version)</c>.
+    /// </summary>
+    internal static JsonObject BuildTable(TablePrinter printer, IReadOnlyList<JsonObject> objects, TableOptions options, DateTimeOffset now, TableListMetadata? listMetadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(printer);
         ArgumentNullException.ThrowIfNull(objects);
         ArgumentNullException.ThrowIfNull(options);
-        var printer = TablePrinters.For(type);
         var table = new JsonObject
         {
             ["kind"] = "Table",
@@ -75,8 +84,15 @@ public static class TableBuilder
     /// A one-row Table for a single object (a GET of one name, or a watch event); its metadata
     /// carries the object's resourceVersion as upstream's single-object conversion does.
     /// </summary>
-    public static JsonObject BuildObjectTable(ResourceType type, JsonObject obj, TableOptions options, DateTimeOffset now) =>
-        BuildTable(type, [obj], options, now, new TableListMetadata(JsonFields.String(obj, "metadata", "resourceVersion")));
+    public static JsonObject BuildObjectTable(ResourceType type, JsonObject obj, TableOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return BuildObjectTable(TablePrinters.For(type), obj, options, now);
+    }
+
+    /// <summary>A one-row Table printed by <paramref name="printer"/> (custom resources).</summary>
+    internal static JsonObject BuildObjectTable(TablePrinter printer, JsonObject obj, TableOptions options, DateTimeOffset now) =>
+        BuildTable(printer, [obj], options, now, new TableListMetadata(JsonFields.String(obj, "metadata", "resourceVersion")));
 
     private static JsonObject Row(TablePrinter printer, JsonObject obj, TableOptions options, DateTimeOffset now)
     {

@@ -11,14 +11,20 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 public sealed class TableWatchEncoder
 {
-    private readonly ResourceType _type;
+    private readonly TablePrinter _printer;
     private TableOptions _options;
 
     public TableWatchEncoder(ResourceType type, TableOptions options)
+        : this(TablePrinters.For(type ?? throw new ArgumentNullException(nameof(type))), options)
     {
-        ArgumentNullException.ThrowIfNull(type);
+    }
+
+    /// <summary>A stream printed by <paramref name="printer"/> (custom resources: <c>CustomResourcePrinters.For</c>).</summary>
+    internal TableWatchEncoder(TablePrinter printer, TableOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(printer);
         ArgumentNullException.ThrowIfNull(options);
-        _type = type;
+        _printer = printer;
         _options = options;
     }
 
@@ -27,7 +33,7 @@ public sealed class TableWatchEncoder
     {
         ArgumentNullException.ThrowIfNull(eventType);
         ArgumentNullException.ThrowIfNull(obj);
-        JsonNode rendered = (string?)obj["kind"] == "Status" ? obj.DeepClone() : TableBuilder.BuildObjectTable(_type, obj, _options, now);
+        JsonNode rendered = (string?)obj["kind"] == "Status" ? obj.DeepClone() : TableBuilder.BuildObjectTable(_printer, obj, _options, now);
         // Headers go out once, whatever the first event was.
         _options = _options with { NoHeaders = true };
         return new JsonObject { ["type"] = eventType, ["object"] = rendered };

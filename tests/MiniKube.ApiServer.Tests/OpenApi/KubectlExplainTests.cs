@@ -1,14 +1,4 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.OpenApi;
-using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Tests.OpenApi;
 
@@ -19,46 +9,13 @@ namespace MiniKube.ApiServer.Tests.OpenApi;
 [Category("Integration")]
 public class KubectlExplainTests
 {
-    private const string Kubectl = "/usr/bin/kubectl";
-
-    private string _dir = null!;
-    private WebApplication _app = null!;
-    private string _server = null!;
+    private ExplainServer _server = null!;
 
     [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _dir = Directory.CreateTempSubdirectory("mkube-explain-").FullName;
-        var documents = new OpenApiDocuments("v1.32.0");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.MapGet("/version", () => Results.Json(new Dictionary<string, string>
-        {
-            ["major"] = "1",
-            ["minor"] = "32",
-            ["gitVersion"] = "v1.32.0",
-            ["platform"] = "linux/amd64",
-        }));
-        _app.MapGet("/api", () => Results.Text(ApiVersions(), "application/json"));
-        _app.MapGet("/apis", () => Results.Text(GroupList(), "application/json"));
-        _app.MapGet("/api/{version}", (string version) => ResourceList("", version));
-        _app.MapGet("/apis/{group}/{version}", (string group, string version) => ResourceList(group, version));
-        _app.MapGet("/openapi/v3", () => Results.Bytes(documents.Index, "application/json"));
-        _app.MapGet("/openapi/v3/{**path}", (string path) =>
-            documents.TryGetDocument(path, out var json, out _) ? Results.Bytes(json, "application/json") : Results.NotFound());
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _server = address;
-    }
+    public async Task StartServer() => _server = await ExplainServer.StartAsync(new OpenApiDocuments("v1.32.0"));
 
     [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        await _app.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public async Task StopServer() => await _server.DisposeAsync();
 
     [Test]
     public async Task Explain_PodSpecContainers_PrintsContainerFields()
@@ -108,7 +65,7 @@ public class KubectlExplainTests
     {
         // With --validate=strict kubectl looks for the fieldValidation parameter on the kind's
         // PATCH operation; without it, it would fall back to /openapi/v2 (404 here) and fail.
-        var manifest = Path.Combine(_dir, "deploy.yaml");
+        var manifest = Path.Combine(_server.Directory, "deploy.yaml");
         await File.WriteAllTextAsync(manifest, """
             apiVersion: apps/v1
             kind: Deployment
@@ -132,81 +89,5 @@ public class KubectlExplainTests
         Assert.That(output.Trim(), Is.EqualTo("deployment.apps/web"));
     }
 
-    private async Task<(int Exit, string Output)> RunKubectlAsync(params string[] args)
-    {
-        var kubeconfig = Path.Combine(_dir, "kubeconfig");
-        await File.WriteAllTextAsync(kubeconfig, "");
-        var start = new ProcessStartInfo(Kubectl)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["KUBECONFIG"] = kubeconfig, ["HOME"] = _dir },
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.ArgumentList.Add("--server=" + _server);
-        start.ArgumentList.Add("--cache-dir=" + Path.Combine(_dir, "cache"));
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout + await stderr;
-        await TestContext.Out.WriteLineAsync(output);
-        return (process.ExitCode, output);
-    }
-
-    private static string ApiVersions() => new JsonObject
-    {
-        ["kind"] = "APIVersions",
-        ["versions"] = new JsonArray("v1"),
-        ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = "127.0.0.1" }),
-    }.ToJsonString();
-
-    private static string GroupList()
-    {
-        var groups = new JsonArray();
-        foreach (var gv in ResourceCatalog.All.Where(r => r.Group.Length > 0).Select(r => (r.Group, r.Version, r.GroupVersion)).Distinct())
-        {
-            var version = new JsonObject { ["groupVersion"] = gv.GroupVersion, ["version"] = gv.Version };
-            groups.Add(new JsonObject
-            {
-                ["name"] = gv.Group,
-                ["versions"] = new JsonArray(version),
-                ["preferredVersion"] = version.DeepClone(),
-            });
-        }
-        return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups }.ToJsonString();
-    }
-
-    private static IResult ResourceList(string group, string version)
-    {
-        var resources = new JsonArray();
-        foreach (var r in ResourceCatalog.All.Where(r => r.Group == group && r.Version == version))
-        {
-            resources.Add(new JsonObject
-            {
-                ["name"] = r.Name,
-                ["singularName"] = r.SingularName,
-                ["namespaced"] = r.Namespaced,
-                ["kind"] = r.Kind,
-                ["verbs"] = new JsonArray([.. r.Verbs.Select(v => (JsonNode)v)]),
-                ["shortNames"] = new JsonArray([.. r.ShortNames.Select(v => (JsonNode)v)]),
-            });
-        }
-        if (resources.Count == 0)
-        {
-            return Results.NotFound();
-        }
-        var groupVersion = group.Length == 0 ? version : $"{group}/{version}";
-        return Results.Text(new JsonObject
-        {
-            ["kind"] = "APIResourceList",
-            ["apiVersion"] = "v1",
-            ["groupVersion"] = groupVersion,
-            ["resources"] = resources,
-        }.ToJsonString(), "application/json");
-    }
+    private Task<(int Exit, string Output)> RunKubectlAsync(params string[] args) => _server.RunKubectlAsync(args);
 }
