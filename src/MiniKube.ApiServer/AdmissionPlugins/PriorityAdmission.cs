@@ -142,10 +142,11 @@ public sealed class PriorityAdmission(IStore store, IListCache? cache) : IAdmiss
 
     private static bool IsPods(ResourceType type) => type.Group.Length == 0 && type.Name == "pods";
 
-    private sealed record ClassInfo(string Name, long Value, string? PreemptionPolicy)
+    // value is an int32: the decoder refuses anything wider before a class is stored.
+    private sealed record ClassInfo(string Name, int Value, string? PreemptionPolicy)
     {
         public static ClassInfo From(JsonObject pc) =>
-            new(ObjectMeta.Name(pc) ?? "", pc.Int("value") ?? 0, pc.Str("preemptionPolicy"));
+            new(ObjectMeta.Name(pc) ?? "", (int)(pc.Int("value") ?? 0), pc.Str("preemptionPolicy"));
     }
 
     private sealed record DefaultAtRevision(long Revision, ClassInfo? Class);
