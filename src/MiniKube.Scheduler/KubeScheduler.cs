@@ -154,7 +154,7 @@ public sealed partial class KubeScheduler
             }
             else
             {
-                _queue.MarkUnschedulable(key, placement.Diagnosis!.WaitsForPodAffinity);
+                _queue.MarkUnschedulable(key, info.Priority, placement.Diagnosis!.WaitsForPodAffinity);
             }
         }
         await _writeSlots.Reader.ReadAsync(cancellationToken);
@@ -211,7 +211,7 @@ public sealed partial class KubeScheduler
                 _cache.Forget(key);
             }
             LogBindFailed(ns, name, nodeName, e.Message);
-            _queue.AddAfter(key, _options.BindRetryDelay);
+            _queue.AddAfter(key, PodInfo.PriorityOf(pod), _options.BindRetryDelay);
             return;
         }
         Interlocked.Increment(ref _scheduled);
@@ -303,7 +303,7 @@ public sealed partial class KubeScheduler
         }
         else if (!gone && bound is null)
         {
-            _queue.Add(key);
+            _queue.Add(key, PodInfo.PriorityOf(pod!));
         }
     }
 
