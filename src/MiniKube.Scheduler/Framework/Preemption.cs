@@ -56,6 +56,11 @@ internal static class Preemption
         {
             return new(null, NotEligibleNever);
         }
+        // The common case costs nothing more: with no pod of lower priority there is nothing to evict.
+        if (!cache.HasPodBelow(pod.Priority) || diagnosis.RejectedBeforeNodes)
+        {
+            return new(null, diagnosis.NoVictimsVerdict());
+        }
         var affinity = InterPodAffinityFilter.For(pod, cache);
         if (TerminatingOnNominatedNode(pod, cache, affinity, volumes))
         {
@@ -63,10 +68,6 @@ internal static class Preemption
             return new(null, NotEligibleTerminating, pod.Pod.Status!.NominatedNodeName);
         }
         var lower = LowerPriorityPodsByNode(pod, cache);
-        if (lower.Count == 0 || diagnosis.RejectedBeforeNodes)
-        {
-            return new(null, diagnosis.NoVictimsVerdict());
-        }
         var outcomes = new FitDiagnosis(cache.Nodes.Count);
         var candidates = new List<PreemptionPlan>();
         foreach (var node in cache.Nodes)
