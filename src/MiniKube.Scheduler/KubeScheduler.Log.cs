@@ -19,4 +19,10 @@ public sealed partial class KubeScheduler
 
     [LoggerMessage(EventId = LogEvents.Scheduler + 704, Level = LogLevel.Warning, Message = "Could not write PodScheduled=False to {Namespace}/{Name} ({Error}); the next attempt writes it again")]
     private partial void LogConditionFailed(string @namespace, string name, string error);
+
+    [LoggerMessage(EventId = LogEvents.Scheduler + 705, Level = LogLevel.Information, Message = "Preempted {Namespace}/{Name} on {Node} to make room for {PreemptorNamespace}/{Preemptor}")]
+    private partial void LogPreempted(string @namespace, string name, string node, string preemptorNamespace, string preemptor);
+
+    [LoggerMessage(EventId = LogEvents.Scheduler + 706, Level = LogLevel.Warning, Message = "Could not preempt {Namespace}/{Name} ({Error}); the preemptor is decided again on the next change")]
+    private partial void LogPreemptionFailed(string @namespace, string name, string error);
 }

@@ -139,6 +139,7 @@ public sealed partial class KubeScheduler
         // Most pods name no claim and skip volume binding altogether.
         var volumes = info.ClaimNames.Count == 0 ? null : _volumeBinding.PreFilter(info);
         Placement placement;
+        PreemptionResult? preemption = null;
         lock (_gate)
         {
             if (_cache.Contains(key))
@@ -154,13 +155,73 @@ public sealed partial class KubeScheduler
             }
             else
             {
-                _queue.MarkUnschedulable(key, placement.Diagnosis!.WaitsForPodAffinity);
+                // PostFilter: the pod waits in the unschedulable set either way; with a plan it is
+                // retried once its victims are gone.
+                preemption = Preemption.Evaluate(info, _cache, placement.Diagnosis!, volumes);
+                _queue.MarkUnschedulable(key, info.Priority, placement.Diagnosis!.WaitsForPodAffinity);
             }
         }
         await _writeSlots.Reader.ReadAsync(cancellationToken);
         _ = placement.Node is { } node
             ? RunWriteAsync(() => BindAsync(pod, node.Name, volumes?.DelayedClaims ?? [], cancellationToken), cancellationToken)
-            : RunWriteAsync(() => ReportUnschedulableAsync(pod, placement.Diagnosis!.Message(info.PreemptionNever), cancellationToken), cancellationToken);
+            : RunWriteAsync(() => PreemptAndReportAsync(pod, preemption!, placement.Diagnosis!.Message(preemption!.Verdict), cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// prepareCandidate, then the failure report: each victim gets DisruptionTarget and is deleted
+    /// (uid-guarded), with a Preempted event; the pod is nominated to the node in the same status
+    /// write as its PodScheduled=False (a failed preemption clears an earlier nomination, one
+    /// waiting for its victims to leave keeps it, as upstream).
+    /// </summary>
+    private async Task PreemptAndReportAsync(V1Pod pod, PreemptionResult preemption, string message, CancellationToken cancellationToken)
+    {
+        if (preemption.Plan is { } plan)
+        {
+            foreach (var victim in plan.Victims)
+            {
+                await PreemptAsync(pod, victim.Pod, plan.Node.Name, cancellationToken);
+            }
+        }
+        await ReportUnschedulableAsync(pod, message, preemption.NominatedNode, cancellationToken);
+    }
+
+    private async Task PreemptAsync(V1Pod preemptor, V1Pod victim, string nodeName, CancellationToken cancellationToken)
+    {
+        var (ns, name) = (victim.Metadata.NamespaceProperty, victim.Metadata.Name);
+        var condition = new
+        {
+            status = new
+            {
+                conditions = new[]
+                {
+                    new
+                    {
+                        type = Preemption.DisruptionTarget,
+                        status = "True",
+                        reason = Preemption.PreemptionByScheduler,
+                        message = $"{_options.SchedulerName}: preempting to accommodate a higher priority pod",
+                        lastTransitionTime = _options.TimeProvider.GetUtcNow().UtcDateTime,
+                    },
+                },
+            },
+        };
+        try
+        {
+            if (!Preemption.TerminatingByPreemption(victim))
+            {
+                await _client.CoreV1.PatchNamespacedPodStatusAsync(
+                    new V1Patch(KubernetesJson.Serialize(condition), V1Patch.PatchType.StrategicMergePatch), name, ns, cancellationToken: cancellationToken);
+            }
+            await _client.CoreV1.DeleteNamespacedPodAsync(name, ns, new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = victim.Metadata.Uid } }, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (IsApiFailure(e, cancellationToken))
+        {
+            // Gone or replaced meanwhile: the pod is decided again once something changes.
+            LogPreemptionFailed(ns, name, e.Message);
+            return;
+        }
+        LogPreempted(ns, name, nodeName, preemptor.Metadata.NamespaceProperty, preemptor.Metadata.Name);
+        _events.Record(victim, "Normal", "Preempted", "Preempting", $"Preempted by pod {preemptor.Metadata.Uid} on node {nodeName}");
     }
 
     /// <summary>Runs one background write in its slot; an unexpected failure stops the scheduler (ARCHITECTURE §3.7).</summary>
@@ -211,7 +272,7 @@ public sealed partial class KubeScheduler
                 _cache.Forget(key);
             }
             LogBindFailed(ns, name, nodeName, e.Message);
-            _queue.AddAfter(key, _options.BindRetryDelay);
+            _queue.AddAfter(key, PodInfo.PriorityOf(pod), _options.BindRetryDelay);
             return;
         }
         Interlocked.Increment(ref _scheduled);
@@ -234,13 +295,14 @@ public sealed partial class KubeScheduler
     /// FailedScheduling event every time, as upstream records one per attempt; the PodScheduled
     /// condition only when it changes (upstream updatePod skips identical conditions).
     /// </summary>
-    private async Task ReportUnschedulableAsync(V1Pod pod, string message, CancellationToken cancellationToken)
+    private async Task ReportUnschedulableAsync(V1Pod pod, string message, string? nominatedNode, CancellationToken cancellationToken)
     {
         var (ns, name) = (pod.Metadata.NamespaceProperty, pod.Metadata.Name);
         LogUnschedulable(ns, name, message);
         _events.Record(pod, "Warning", "FailedScheduling", "Scheduling", message);
         var current = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
-        if (current is { Status: "False", Reason: "Unschedulable" } && current.Message == message)
+        if (current is { Status: "False", Reason: "Unschedulable" } && current.Message == message
+            && (pod.Status?.NominatedNodeName ?? "") == (nominatedNode ?? ""))
         {
             return;
         }
@@ -253,6 +315,7 @@ public sealed partial class KubeScheduler
                 {
                     new { type = "PodScheduled", status = "False", reason = "Unschedulable", message, lastProbeTime = (DateTime?)null, lastTransitionTime = transition },
                 },
+                nominatedNodeName = nominatedNode,
             },
         };
         try
@@ -303,7 +366,7 @@ public sealed partial class KubeScheduler
         }
         else if (!gone && bound is null)
         {
-            _queue.Add(key);
+            _queue.Add(key, PodInfo.PriorityOf(pod!));
         }
     }
 

@@ -36,6 +36,12 @@ public sealed partial class FolderLayeringTests
         Assert.That(graph["CustomResources"], Is.SubsetOf(new[] { "Objects", "Errors" }));
         // CEL is a rules layer for CRDs, webhooks and policies alike: it may use only the bottom.
         Assert.That(graph["Cel"], Is.SubsetOf(new[] { "Objects", "Errors" }));
+        // Admission plugins sit on the registry: nothing at or below it reaches them, and they reach nothing that serves.
+        foreach (var lower in new[] { "Objects", "Errors", "Cel", "Admission", "Strategies", "Resources", "Registry" })
+        {
+            Assert.That(graph[lower], Does.Not.Contain("AdmissionPlugins"), lower);
+        }
+        Assert.That(graph["AdmissionPlugins"], Does.Not.Contain("Http").And.Not.Contain("Discovery").And.Not.Contain("Auth"));
     }
 
     [Test]

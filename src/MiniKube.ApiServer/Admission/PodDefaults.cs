@@ -4,22 +4,16 @@ namespace MiniKube.ApiServer.Admission;
 
 /// <summary>
 /// Defaults that only a Pod gets, not a pod template: SetDefaults_Pod (enableServiceLinks,
-/// requests copied from limits, host ports under hostNetwork) and, on create, the ServiceAccount,
-/// Priority and DefaultTolerationSeconds admission plugins and the pod strategy's initial status
-/// (plugin/pkg/admission/*, pkg/registry/core/pod/strategy.go PrepareForCreate).
+/// requests copied from limits, host ports under hostNetwork) and, on create, the ServiceAccount
+/// and DefaultTolerationSeconds admission plugins and the pod strategy's initial status
+/// (plugin/pkg/admission/*, pkg/registry/core/pod/strategy.go PrepareForCreate). Priority is the
+/// Priority admission plugin's (AdmissionPlugins/PriorityAdmission), which reads PriorityClasses.
 /// </summary>
 internal static class PodDefaults
 {
     private const string NotReadyTaint = Taints.NotReady;
     private const string UnreachableTaint = Taints.Unreachable;
     private const long DefaultTolerationSeconds = 300;
-
-    // The built-in priority classes (pkg/apis/scheduling SystemPriorityClasses).
-    private static readonly Dictionary<string, long> SystemPriorities = new(StringComparer.Ordinal)
-    {
-        ["system-cluster-critical"] = 2000000000,
-        ["system-node-critical"] = 2000001000,
-    };
 
     public static void Apply(JsonObject pod)
     {
@@ -57,17 +51,6 @@ internal static class PodDefaults
         // ServiceAccount admission; v1 also mirrors the name into the deprecated serviceAccount field.
         spec.DefaultString("serviceAccountName", "default");
         spec["serviceAccount"] = spec.StrOrEmpty("serviceAccountName");
-        // Priority admission: no class means the default priority 0.
-        var className = spec.StrOrEmpty("priorityClassName");
-        if (className.Length == 0)
-        {
-            spec.Default("priority", 0);
-        }
-        else if (SystemPriorities.TryGetValue(className, out var priority))
-        {
-            spec.Default("priority", priority);
-        }
-        spec.DefaultString("preemptionPolicy", "PreemptLowerPriority");
         AddDefaultTolerations(spec);
         var status = pod.Ensure("status");
         status.DefaultString("phase", "Pending");

@@ -13,7 +13,7 @@ internal static class PodSpecValidation
 {
     private static readonly string[] RestartPolicies = ["Always", "OnFailure", "Never"];
     private static readonly string[] DnsPolicies = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
-    private static readonly string[] PreemptionPolicies = ["PreemptLowerPriority", "Never"];
+    public static IReadOnlyList<string> PreemptionPolicies { get; } = ["PreemptLowerPriority", "Never"];
     private static readonly string[] TaintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
     private static readonly string[] HostPathTypes = ["", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"];
     private const string FileModeMessage = "must be a number between 0 and 0777 (octal), both inclusive";

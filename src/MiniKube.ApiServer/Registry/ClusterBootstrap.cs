@@ -1,3 +1,4 @@
+using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Resources;
@@ -8,8 +9,9 @@ namespace MiniKube.ApiServer.Registry;
 /// <summary>
 /// What every cluster has from its first second (kube-apiserver's bootstrap controller,
 /// pkg/controlplane/controller/kubernetesservice): the default, kube-system, kube-public and
-/// kube-node-lease namespaces and the default/kubernetes Service at the first service IP,
-/// with an Endpoints and an EndpointSlice pointing at this API server. Creating what already exists is a no-op, so every start runs it.
+/// kube-node-lease namespaces, the default/kubernetes Service at the first service IP,
+/// with an Endpoints and an EndpointSlice pointing at this API server, and the system
+/// PriorityClasses. Creating what already exists is a no-op, so every start runs it.
 /// </summary>
 public static class ClusterBootstrap
 {
@@ -27,6 +29,7 @@ public static class ClusterBootstrap
                 ["metadata"] = new JsonObject { ["name"] = name },
             }, cancellationToken);
         }
+        await CreateSystemPriorityClassesAsync(registry, cancellationToken);
         await CreateIfMissingAsync(registry, ResourceCatalog.Find("", "v1", "services")!, "default", new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -45,6 +48,27 @@ public static class ClusterBootstrap
                 ["sessionAffinity"] = "None",
             },
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The built-in PriorityClasses (upstream's scheduling/bootstrap-system-priority-classes
+    /// post-start hook, pkg/registry/scheduling/rest/storage_scheduling.go): created when missing
+    /// on every start, so pods naming system-node-critical or system-cluster-critical are admitted.
+    /// </summary>
+    private static async Task CreateSystemPriorityClassesAsync(ResourceRegistry registry, CancellationToken cancellationToken)
+    {
+        var priorityClasses = ResourceCatalog.Find("scheduling.k8s.io", "v1", "priorityclasses")!;
+        foreach (var system in SchedulingValidation.SystemClasses)
+        {
+            await CreateIfMissingAsync(registry, priorityClasses, null, new JsonObject
+            {
+                ["apiVersion"] = "scheduling.k8s.io/v1",
+                ["kind"] = "PriorityClass",
+                ["metadata"] = new JsonObject { ["name"] = system.Name },
+                ["value"] = system.Value,
+                ["description"] = system.Description,
+            }, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -177,6 +177,7 @@ public static class ResourceCatalog
             ShortNames = ["netpol"],
         },
         new ResourceType("node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", typeof(V1RuntimeClass), false) with { Strategy = BuiltInStrategies.RuntimeClass },
+        new ResourceType("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", typeof(V1PriorityClass), false) with { Strategy = BuiltInStrategies.PriorityClass, ShortNames = ["pc"] },
         // The same stored objects as core Events, under /registry/events, in the events.k8s.io shape.
         new ResourceType("events.k8s.io", "v1", "events", "Event", typeof(Eventsv1Event), true) with
         {

@@ -142,6 +142,15 @@ public static class BuiltInStrategies
         UpdateChecks = ClusterKindsValidation.RuntimeClassUpdate,
     };
 
+    /// <summary>pkg/registry/scheduling/priorityclass strategy.go: generation 1 from the create on (there is no spec to count).</summary>
+    public static ResourceStrategy PriorityClass { get; } = new PriorityClassStrategy
+    {
+        Defaults = SchedulingValidation.Defaults,
+        CreateChecks = SchedulingValidation.PriorityClass,
+        UpdateChecks = SchedulingValidation.PriorityClassUpdate,
+        TracksGeneration = true,
+    };
+
     public static ResourceStrategy CsiDriver { get; } = new()
     {
         Defaults = GroupDefaults.CsiDriver,

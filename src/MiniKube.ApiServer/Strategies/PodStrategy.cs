@@ -6,7 +6,7 @@ namespace MiniKube.ApiServer.Strategies;
 
 /// <summary>
 /// Pods (pkg/registry/core/pod/strategy.go): defaults and the mutating admission of a create
-/// (service account, priority, default tolerations, initial Pending status — a pod keeps the
+/// (service account, default tolerations, initial Pending status — a pod keeps the
 /// status it is created with), status owned by /status afterwards, no generation, and graceful
 /// deletion while a kubelet may still run it.
 /// </summary>

@@ -4,7 +4,7 @@ namespace MiniKube.ApiServer.Tables;
 
 /// <summary>
 /// Rows of Ingress, IngressClass, NetworkPolicy, HorizontalPodAutoscaler (stored autoscaling/v2
-/// form), PodTemplate, RuntimeClass, CSIDriver, CSINode, VolumeAttachment and
+/// form), PodTemplate, RuntimeClass, PriorityClass, CSIDriver, CSINode, VolumeAttachment and
 /// CertificateSigningRequest, following their print functions in kubernetes
 /// pkg/printers/internalversion/printers.go of v1.32.
 /// </summary>
@@ -100,6 +100,24 @@ internal static class GroupPrinters
     public static TablePrinter RuntimeClass { get; } = new(
         [TableColumn.ObjectName, TableColumn.Text("Handler", "The name of the underlying runtime handler"), TableColumn.Age],
         (rc, now) => [Cells.Name(rc), JsonFields.Text(rc, "handler"), Cells.Age(rc, now)]);
+
+    // printPriorityClass: the value as an integer and globalDefault as a boolean cell, the policy last.
+    public static TablePrinter PriorityClass { get; } = new(
+        [
+            TableColumn.ObjectName,
+            TableColumn.Integer("Value", "value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec."),
+            new TableColumn("Global-Default", "boolean", "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority."),
+            TableColumn.Age,
+            TableColumn.Text("PreemptionPolicy", "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."),
+        ],
+        (pc, now) =>
+        [
+            Cells.Name(pc),
+            JsonFields.Integer(pc, "value") ?? 0,
+            JsonFields.Boolean(pc, "globalDefault") ?? false,
+            Cells.Age(pc, now),
+            JsonFields.Text(pc, "preemptionPolicy"),
+        ]);
 
     public static TablePrinter CsiDriver { get; } = new(
         [

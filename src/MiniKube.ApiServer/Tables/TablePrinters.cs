@@ -43,6 +43,7 @@ internal static class TablePrinters
         [("networking.k8s.io", "networkpolicies")] = GroupPrinters.NetworkPolicy,
         [("autoscaling", "horizontalpodautoscalers")] = GroupPrinters.HorizontalPodAutoscaler,
         [("node.k8s.io", "runtimeclasses")] = GroupPrinters.RuntimeClass,
+        [("scheduling.k8s.io", "priorityclasses")] = GroupPrinters.PriorityClass,
         [("storage.k8s.io", "csidrivers")] = GroupPrinters.CsiDriver,
         [("storage.k8s.io", "csinodes")] = GroupPrinters.CsiNode,
         [("storage.k8s.io", "volumeattachments")] = GroupPrinters.VolumeAttachment,

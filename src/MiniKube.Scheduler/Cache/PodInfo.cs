@@ -95,6 +95,15 @@ internal sealed class PodInfo
 
     public bool PreemptionNever => Pod.Spec?.PreemptionPolicy == "Never";
 
+    /// <summary>spec.priority, set by the API server's Priority admission; 0 when absent (corev1helpers.PodPriority).</summary>
+    public int Priority => PriorityOf(Pod);
+
+    public static int PriorityOf(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return pod.Spec?.Priority ?? 0;
+    }
+
     public static PodInfo From(V1Pod pod)
     {
         ArgumentNullException.ThrowIfNull(pod);

@@ -14,6 +14,8 @@ internal sealed class SchedulerCache
     private readonly Dictionary<string, PodInfo> _pods = new(StringComparer.Ordinal);
     private readonly HashSet<string> _assumed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodInfo> _withAntiAffinity = new(StringComparer.Ordinal);
+    // How many counted pods have each priority: preemption looks for victims only below the lowest.
+    private readonly SortedDictionary<int, int> _priorities = [];
     private List<NodeInfo>? _present;
 
     /// <summary>The nodes that exist, in a stable order (by name) so a rotating start index is fair.</summary>
@@ -54,6 +56,9 @@ internal sealed class SchedulerCache
 
     public bool IsAssumed(string key) => _assumed.Contains(key);
 
+    /// <summary>Whether any counted pod has a priority below <paramref name="priority"/> (a possible preemption victim).</summary>
+    public bool HasPodBelow(int priority) => _priorities.Count > 0 && _priorities.Keys.First() < priority;
+
     public bool Contains(string key) => _pods.ContainsKey(key);
 
     /// <summary>Counts a pod on the node a decision chose, before the binding is confirmed.</summary>
@@ -91,6 +96,10 @@ internal sealed class SchedulerCache
         }
         _assumed.Remove(key);
         _withAntiAffinity.Remove(key);
+        if (--_priorities[old.Priority] == 0)
+        {
+            _priorities.Remove(old.Priority);
+        }
         var node = _nodes[old.NodeName!];
         node.RemovePod(old);
         DropIfEmptyGhost(node);
@@ -101,6 +110,7 @@ internal sealed class SchedulerCache
     {
         var counted = pod.NodeName == nodeName ? pod : pod.WithNode(nodeName);
         _pods[pod.Key] = counted;
+        _priorities[pod.Priority] = _priorities.GetValueOrDefault(pod.Priority) + 1;
         NodeInfoFor(nodeName).AddPod(counted);
         if (counted.AntiAffinityTerms.Count > 0)
         {

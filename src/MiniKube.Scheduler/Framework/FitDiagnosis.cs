@@ -6,10 +6,8 @@ namespace MiniKube.Scheduler.Framework;
 /// Collects why each node was rejected and words the result exactly as Kubernetes 1.32 does
 /// (framework.FitError.Error in pkg/scheduler/framework/types.go, plus the PostFilter message of
 /// plugins/defaultpreemption): "0/N nodes are available: " then "count reason" pairs sorted as
-/// strings and joined by ", ", then the preemption verdict in the same shape. We never preempt, so
-/// the verdict is what upstream's preemption reports when it finds no victims: nodes rejected for
-/// unresolvable reasons → "Preemption is not helpful for scheduling", the rest → "No preemption
-/// victims found for incoming pod" (true while pods share one priority).
+/// strings and joined by ", ", then the verdict of <see cref="Preemption"/> in the same shape,
+/// or nothing when preemption nominated a node.
 /// </summary>
 internal sealed class FitDiagnosis(int allNodes)
 {
@@ -22,6 +20,9 @@ internal sealed class FitDiagnosis(int allNodes)
     private int _resolvableNodes;
 
     public int AllNodes { get; } = allNodes;
+
+    /// <summary>A PreFilter plugin rejected the pod: no node was looked at, and evicting pods cannot help.</summary>
+    public bool RejectedBeforeNodes => _preFilterMessage is not null;
 
     /// <summary>Some node failed the pod's own pod-affinity: a newly placed pod may change the verdict.</summary>
     public bool WaitsForPodAffinity { get; private set; }
@@ -51,29 +52,50 @@ internal sealed class FitDiagnosis(int allNodes)
         WaitsForPodAffinity |= failure.PodAffinity;
     }
 
-    public string Message(bool preemptionNever)
+    /// <summary>
+    /// The message when preemption was not tried or found nothing to evict: preemptionPolicy=Never,
+    /// else the verdict from the per-node reasons alone (see <see cref="NoVictimsVerdict"/>).
+    /// </summary>
+    public string Message(bool preemptionNever) =>
+        Message(preemptionNever ? Preemption.NotEligibleNever : NoVictimsVerdict());
+
+    /// <summary>
+    /// The FitError message followed by " preemption: " and <paramref name="preemptionVerdict"/>;
+    /// without that part when the verdict is null (preemption nominated a node).
+    /// </summary>
+    public string Message(string? preemptionVerdict)
     {
         if (AllNodes == 0)
         {
             return NoNodesAvailable;
         }
-        var message = _preFilterMessage is null
+        var message = Summary();
+        return preemptionVerdict is null ? message : message + " preemption: " + preemptionVerdict;
+    }
+
+    /// <summary>"0/N nodes are available: …" with the counted reasons (FitError.Error without the PostFilter part).</summary>
+    public string Summary() =>
+        _preFilterMessage is null
             ? Available(_reasons)
             : string.Create(CultureInfo.InvariantCulture, $"0/{AllNodes} nodes are available: {_preFilterMessage}.");
-        if (preemptionNever)
-        {
-            return message + " preemption: not eligible due to preemptionPolicy=Never.";
-        }
+
+    /// <summary>
+    /// What upstream's preemption reports when no node has a lower-priority pod to evict: nodes
+    /// rejected for unresolvable reasons → "Preemption is not helpful for scheduling", the rest →
+    /// "No preemption victims found for incoming pod".
+    /// </summary>
+    public string NoVictimsVerdict()
+    {
         var verdicts = new Dictionary<string, int>(StringComparer.Ordinal);
         if (_unresolvableNodes > 0)
         {
-            verdicts["Preemption is not helpful for scheduling"] = _unresolvableNodes;
+            verdicts[Preemption.NotHelpful.Reasons[0]] = _unresolvableNodes;
         }
         if (_resolvableNodes > 0)
         {
-            verdicts["No preemption victims found for incoming pod"] = _resolvableNodes;
+            verdicts[Preemption.NoVictims.Reasons[0]] = _resolvableNodes;
         }
-        return message + " preemption: " + Available(verdicts);
+        return Available(verdicts);
     }
 
     private string Available(Dictionary<string, int> reasons)

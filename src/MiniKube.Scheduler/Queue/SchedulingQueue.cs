@@ -2,9 +2,10 @@
 namespace MiniKube.Scheduler.Queue;
 
 /// <summary>
-/// Pods waiting for a decision (upstream pkg/scheduler/backend/queue): an active FIFO of pod keys
-/// (a key is queued at most once and never handed out twice at a time — MiniKube.Client's work
-/// queue) and a set of unschedulable pods parked until something changes that could let them fit:
+/// Pods waiting for a decision (upstream pkg/scheduler/backend/queue): an <see cref="ActiveQueue"/>
+/// of pod keys in PrioritySort order (higher priority first, then the earlier arrival; a key is
+/// queued at most once and never handed out twice at a time) and a set of unschedulable pods
+/// parked until something changes that could let them fit:
 /// a node added or changed, a pod removed, a pod placed that their pod affinity waits for, their
 /// own spec changed, or — as a safety net — <see cref="FlushOlderThan"/> after a long wait.
 /// It also remembers the resourceVersion of the scheduler's own status write per pod, so that the
@@ -13,30 +14,30 @@ namespace MiniKube.Scheduler.Queue;
 /// </summary>
 internal sealed class SchedulingQueue(TimeProvider time)
 {
-    private readonly WorkQueue<string> _active = new();
+    private readonly ActiveQueue _active = new(time);
     private readonly Dictionary<string, Parked> _unschedulable = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _ownWrites = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    /// <summary>Queues a pod for a decision (moving it out of the unschedulable set if it was there).</summary>
-    public void Add(string key)
+    /// <summary>Queues a pod of <paramref name="priority"/> for a decision (moving it out of the unschedulable set if it was there).</summary>
+    public void Add(string key, int priority)
     {
         lock (_gate)
         {
             _unschedulable.Remove(key);
         }
-        _active.Add(key);
+        _active.Add(key, priority);
     }
 
     /// <summary>Queues a pod after a delay (a failed binding's back-off).</summary>
-    public void AddAfter(string key, TimeSpan delay) => _active.AddAfter(key, delay, time);
+    public void AddAfter(string key, int priority, TimeSpan delay) => _active.AddAfter(key, priority, delay);
 
     /// <summary>Parks a pod no node fits until an event may change that.</summary>
-    public void MarkUnschedulable(string key, bool waitsForPodAffinity)
+    public void MarkUnschedulable(string key, int priority, bool waitsForPodAffinity)
     {
         lock (_gate)
         {
-            _unschedulable[key] = new Parked(time.GetUtcNow(), waitsForPodAffinity);
+            _unschedulable[key] = new Parked(time.GetUtcNow(), priority, waitsForPodAffinity);
         }
     }
 
@@ -86,29 +87,30 @@ internal sealed class SchedulingQueue(TimeProvider time)
 
     /// <summary>Hands keys to <paramref name="process"/> one at a time until cancelled.</summary>
     public Task RunAsync(Func<string, CancellationToken, Task> process, CancellationToken cancellationToken) =>
-        _active.RunAsync(1, process, cancellationToken);
+        _active.RunAsync(process, cancellationToken);
 
     private int Move(Func<Parked, bool> which)
     {
-        List<string> moved;
+        List<KeyValuePair<string, Parked>> moved;
         lock (_gate)
         {
             if (_unschedulable.Count == 0)
             {
                 return 0;
             }
-            moved = [.. _unschedulable.Where(p => which(p.Value)).Select(p => p.Key)];
-            foreach (var key in moved)
+            moved = [.. _unschedulable.Where(p => which(p.Value))];
+            foreach (var (key, _) in moved)
             {
                 _unschedulable.Remove(key);
             }
         }
-        foreach (var key in moved)
+        // Ranked by when they were parked, as upstream refreshes a pod's timestamp when it is found unschedulable.
+        foreach (var (key, parked) in moved)
         {
-            _active.Add(key);
+            _active.Add(key, parked.Priority, parked.Since);
         }
         return moved.Count;
     }
 
-    private sealed record Parked(DateTimeOffset Since, bool WaitsForPodAffinity);
+    private sealed record Parked(DateTimeOffset Since, int Priority, bool WaitsForPodAffinity);
 }

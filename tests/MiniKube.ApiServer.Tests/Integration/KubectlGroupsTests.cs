@@ -33,6 +33,21 @@ public sealed class KubectlGroupsTests : ApiServerFixture
     }
 
     [Test]
+    public async Task CreatePriorityClass_GetPc_ShowsItBesideTheSystemClasses()
+    {
+        var created = await KubectlAsync("create", "priorityclass", "high", "--value=1000", "--description=important", "--preemption-policy=Never");
+        Assert.That(created.ExitCode, Is.EqualTo(0), created.Error);
+
+        var table = await KubectlAsync("get", "pc");
+        Assert.That(table.ExitCode, Is.EqualTo(0), table.Error);
+        Assert.That(table.Output, Does.Match(@"NAME\s+VALUE\s+GLOBAL-DEFAULT\s+AGE\s+PREEMPTIONPOLICY"));
+        Assert.That(table.Output, Does.Match(@"high\s+1000\s+false\s+\S+\s+Never"));
+        Assert.That(table.Output, Does.Match(@"system-node-critical\s+2000001000\s+false\s+\S+\s+PreemptLowerPriority"));
+        var refused = await KubectlAsync("delete", "pc", "system-cluster-critical");
+        Assert.That(refused.Error, Does.Contain("this is a system priority class and cannot be deleted"));
+    }
+
+    [Test]
     public async Task Autoscale_Deployment_CreatesAnHpaShownWithItsColumns()
     {
         Assert.That((await KubectlAsync("create", "deployment", "web", "--image=busybox")).ExitCode, Is.EqualTo(0));

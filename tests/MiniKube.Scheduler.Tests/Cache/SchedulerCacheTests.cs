@@ -17,6 +17,24 @@ public sealed class SchedulerCacheTests
     }
 
     [Test]
+    public void HasPodBelow_FollowsTheLowestCountedPriority()
+    {
+        var low = Pod("low", nodeName: "n1");
+        low.Spec.Priority = 5;
+        var high = Pod("high", nodeName: "n2");
+        high.Spec.Priority = 100;
+        _cache.AddOrUpdateBound(PodInfo.From(low));
+        _cache.AddOrUpdateBound(PodInfo.From(high));
+
+        Assert.That(_cache.HasPodBelow(6), Is.True);
+        Assert.That(_cache.HasPodBelow(5), Is.False);
+
+        _cache.Remove(PodInfo.From(low).Key);
+        Assert.That(_cache.HasPodBelow(100), Is.False);
+        Assert.That(_cache.HasPodBelow(101), Is.True);
+    }
+
+    [Test]
     public void Assume_CountsAtOnce_ForgetUndoes()
     {
         var pod = PodInfo.From(Pod("p", "1", "1Gi"));
