@@ -9,7 +9,7 @@ namespace MiniKube.ApiServer.Strategies;
 /// have a class: <see cref="PodStrategy"/>, <see cref="NamespaceStrategy"/>,
 /// <see cref="ServiceStrategy"/>, <see cref="SecretStrategy"/>,
 /// <see cref="PersistentVolumeClaimStrategy"/>, <see cref="JobStrategy"/>, <see cref="IngressStrategy"/>,
-/// <see cref="CertificateSigningRequestStrategy"/>. Kinds without any
+/// <see cref="CertificateSigningRequestStrategy"/>, <see cref="ResourceQuotaStrategy"/>. Kinds without any
 /// rules use <see cref="ResourceStrategy.Plain"/>. The catalog assigns these to its entries.
 /// </summary>
 public static class BuiltInStrategies
@@ -160,6 +160,12 @@ public static class BuiltInStrategies
         CreateChecks = ClusterKindsValidation.VolumeAttachment,
         UpdateChecks = ClusterKindsValidation.VolumeAttachmentUpdate,
         OwnsStatus = true,
+    };
+
+    public static ResourceStrategy LimitRange { get; } = new()
+    {
+        CreateChecks = QuotaValidation.LimitRange,
+        UpdateChecks = QuotaValidation.LimitRangeUpdate,
     };
 
     // The apps/v1 strategies add the selector check after the kind's update validation.
