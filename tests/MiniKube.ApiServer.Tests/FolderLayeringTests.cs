@@ -36,6 +36,9 @@ public sealed partial class FolderLayeringTests
         Assert.That(graph["CustomResources"], Is.SubsetOf(new[] { "Objects", "Errors" }));
         // CEL is a rules layer for CRDs, webhooks and policies alike: it may use only the bottom.
         Assert.That(graph["Cel"], Is.SubsetOf(new[] { "Objects", "Errors" }));
+        // Admission plugins sit on the registry (they read and write through the store) and below serving.
+        Assert.That(graph["AdmissionPlugins"], Does.Not.Contain("Http").And.Not.Contain("Discovery").And.Not.Contain("Auth"));
+        Assert.That(graph["Registry"], Does.Not.Contain("AdmissionPlugins"));
     }
 
     [Test]
