@@ -53,8 +53,6 @@ internal static class QuotaValidation
         Status(obj, errors);
     }
 
-    public static void ResourceQuotaUpdate(JsonObject obj, JsonObject old, List<FieldError> errors) => ResourceQuota(obj, errors);
-
     /// <summary>ValidateResourceQuotaStatus: the names and amounts of status.hard and status.used.</summary>
     public static void Status(JsonObject obj, List<FieldError> errors)
     {
@@ -100,48 +98,37 @@ internal static class QuotaValidation
         }
     }
 
-    public static void LimitRangeUpdate(JsonObject obj, JsonObject old, List<FieldError> errors) => LimitRange(obj, errors);
+    // ValidateLimitRange's order checks, in its order: the smaller field, the larger, the field
+    // reported, whether its value is the smaller one's, and the message.
+    private static readonly (string Low, string High, string At, bool ShowLow, Func<ExactQuantity, ExactQuantity, string> Message)[] OrderChecks =
+    [
+        ("min", "max", "min", true, (lo, hi) => $"min value {lo} is greater than max value {hi}"),
+        ("min", "defaultRequest", "defaultRequest", false, (lo, hi) => $"min value {lo} is greater than default request value {hi}"),
+        ("defaultRequest", "max", "defaultRequest", true, (lo, hi) => $"default request value {lo} is greater than max value {hi}"),
+        ("defaultRequest", "default", "defaultRequest", true, (lo, hi) => $"default request value {lo} is greater than default limit value {hi}"),
+        ("min", "default", "default", true, (lo, hi) => $"min value {lo} is greater than default value {hi}"),
+        ("default", "max", "default", false, (lo, hi) => $"default value {lo} is greater than max value {hi}"),
+    ];
 
     // The pairwise checks of ValidateLimitRange, per resource named anywhere in the item.
     private static void LimitOrder(Dictionary<string, Dictionary<string, ExactQuantity>> lists, FieldPath at, List<FieldError> errors)
     {
         var none = new Dictionary<string, ExactQuantity>();
-        var min = lists.GetValueOrDefault("min") ?? none;
-        var max = lists.GetValueOrDefault("max") ?? none;
-        var defaults = lists.GetValueOrDefault("default") ?? none;
-        var requests = lists.GetValueOrDefault("defaultRequest") ?? none;
-        var ratios = lists.GetValueOrDefault("maxLimitRequestRatio") ?? none;
+        Dictionary<string, ExactQuantity> List(string field) => lists.GetValueOrDefault(field) ?? none;
         foreach (var name in lists.Values.SelectMany(l => l.Keys).Distinct().Order(StringComparer.Ordinal))
         {
-            var hasMin = min.TryGetValue(name, out var lo);
-            var hasMax = max.TryGetValue(name, out var hi);
-            var hasDefault = defaults.TryGetValue(name, out var limit);
-            var hasRequest = requests.TryGetValue(name, out var request);
-            var hasRatio = ratios.TryGetValue(name, out var ratio);
-            if (hasMin && hasMax && lo.Value > hi.Value)
+            foreach (var (low, high, field, showLow, message) in OrderChecks)
             {
-                errors.Add(Invalid(at.Child("min").Key(name), lo, $"min value {lo} is greater than max value {hi}"));
+                if (List(low).TryGetValue(name, out var small) && List(high).TryGetValue(name, out var large) && small.Value > large.Value)
+                {
+                    errors.Add(Invalid(at.Child(field).Key(name), showLow ? small : large, message(small, large)));
+                }
             }
-            if (hasRequest && hasMin && lo.Value > request.Value)
-            {
-                errors.Add(Invalid(at.Child("defaultRequest").Key(name), request, $"min value {lo} is greater than default request value {request}"));
-            }
-            if (hasRequest && hasMax && request.Value > hi.Value)
-            {
-                errors.Add(Invalid(at.Child("defaultRequest").Key(name), request, $"default request value {request} is greater than max value {hi}"));
-            }
-            if (hasRequest && hasDefault && request.Value > limit.Value)
-            {
-                errors.Add(Invalid(at.Child("defaultRequest").Key(name), request, $"default request value {request} is greater than default limit value {limit}"));
-            }
-            if (hasDefault && hasMin && lo.Value > limit.Value)
-            {
-                errors.Add(Invalid(at.Child("default").Key(name), lo, $"min value {lo} is greater than default value {limit}"));
-            }
-            if (hasDefault && hasMax && limit.Value > hi.Value)
-            {
-                errors.Add(Invalid(at.Child("default").Key(name), hi, $"default value {limit} is greater than max value {hi}"));
-            }
+            var hasMin = List("min").TryGetValue(name, out var lo);
+            var hasMax = List("max").TryGetValue(name, out var hi);
+            var hasDefault = List("default").TryGetValue(name, out var limit);
+            var hasRequest = List("defaultRequest").TryGetValue(name, out var request);
+            var hasRatio = List("maxLimitRequestRatio").TryGetValue(name, out var ratio);
             if (hasRatio && ratio.Value < 1)
             {
                 errors.Add(Invalid(at.Child("maxLimitRequestRatio").Key(name), ratio, $"ratio {ratio} is less than 1"));

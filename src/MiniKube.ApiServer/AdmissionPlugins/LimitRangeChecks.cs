@@ -51,14 +51,9 @@ internal static class LimitRangeChecks
             }
             foreach (var (name, enforced) in ResourceList.From(item.Max))
             {
-                if (!requests.TryGetValue(name, out var request))
-                {
-                    errors.Add($"maximum {name} usage per PersistentVolumeClaim is {enforced}.  No request is specified");
-                }
-                else if (Compare(request, null, enforced) is var (observed, _, bound) && observed > bound)
-                {
-                    errors.Add($"maximum {name} usage per PersistentVolumeClaim is {enforced}, but request is {request}");
-                }
+                // maxRequestConstraint: a claim's limits are not user input, only its request counts.
+                Bound($"maximum {name} usage per PersistentVolumeClaim is {enforced}", (value, bound) => value > bound, enforced,
+                    Side("request", requests, name), ("limit", null), errors);
             }
         }
         return errors;
@@ -80,41 +75,34 @@ internal static class LimitRangeChecks
         }
     }
 
-    private static void Min(string type, string name, ExactQuantity enforced, ResourceList requests, ResourceList limits, List<string> errors)
-    {
-        var hasRequest = requests.TryGetValue(name, out var request);
-        var hasLimit = limits.TryGetValue(name, out var limit);
-        var (observedRequest, observedLimit, bound) = Compare(request, limit, enforced);
-        if (!hasRequest)
-        {
-            errors.Add($"minimum {name} usage per {type} is {enforced}.  No request is specified");
-        }
-        else if (observedRequest < bound)
-        {
-            errors.Add($"minimum {name} usage per {type} is {enforced}, but request is {request}");
-        }
-        else if (hasLimit && observedLimit < bound)
-        {
-            errors.Add($"minimum {name} usage per {type} is {enforced}, but limit is {limit}");
-        }
-    }
+    // minConstraint: the request first (it must exist), then the limit if there is one.
+    private static void Min(string type, string name, ExactQuantity enforced, ResourceList requests, ResourceList limits, List<string> errors) =>
+        Bound($"minimum {name} usage per {type} is {enforced}", (value, bound) => value < bound, enforced,
+            Side("request", requests, name), Side("limit", limits, name), errors);
 
-    private static void Max(string type, string name, ExactQuantity enforced, ResourceList requests, ResourceList limits, List<string> errors)
+    // maxConstraint: the limit first (it must exist), then the request if there is one.
+    private static void Max(string type, string name, ExactQuantity enforced, ResourceList requests, ResourceList limits, List<string> errors) =>
+        Bound($"maximum {name} usage per {type} is {enforced}", (value, bound) => value > bound, enforced,
+            Side("limit", limits, name), Side("request", requests, name), errors);
+
+    private static (string Word, ExactQuantity? Amount) Side(string word, ResourceList list, string name) =>
+        (word, list.TryGetValue(name, out var amount) ? amount : null);
+
+    private static void Bound(
+        string rule, Func<long, long, bool> breaks, ExactQuantity enforced, (string Word, ExactQuantity? Amount) first, (string Word, ExactQuantity? Amount) second, List<string> errors)
     {
-        var hasRequest = requests.TryGetValue(name, out var request);
-        var hasLimit = limits.TryGetValue(name, out var limit);
-        var (observedRequest, observedLimit, bound) = Compare(request, limit, enforced);
-        if (!hasLimit)
+        var (firstValue, secondValue, bound) = Compare(first.Amount, second.Amount, enforced);
+        if (first.Amount is not { } firstAmount)
         {
-            errors.Add($"maximum {name} usage per {type} is {enforced}.  No limit is specified");
+            errors.Add($"{rule}.  No {first.Word} is specified");
         }
-        else if (observedLimit > bound)
+        else if (breaks(firstValue, bound))
         {
-            errors.Add($"maximum {name} usage per {type} is {enforced}, but limit is {limit}");
+            errors.Add($"{rule}, but {first.Word} is {firstAmount}");
         }
-        else if (hasRequest && observedRequest > bound)
+        else if (second.Amount is { } secondAmount && breaks(secondValue, bound))
         {
-            errors.Add($"maximum {name} usage per {type} is {enforced}, but request is {request}");
+            errors.Add($"{rule}, but {second.Word} is {secondAmount}");
         }
     }
 

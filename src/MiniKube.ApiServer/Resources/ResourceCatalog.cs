@@ -93,7 +93,7 @@ public static class ResourceCatalog
         Core("limitranges", "LimitRange", typeof(V1LimitRange)) with { Strategy = BuiltInStrategies.LimitRange, ShortNames = ["limits"] },
         Core("resourcequotas", "ResourceQuota", typeof(V1ResourceQuota)) with
         {
-            Strategy = new ResourceQuotaStrategy(),
+            Strategy = BuiltInStrategies.ResourceQuota,
             ShortNames = ["quota"],
             Subresources = [Status("", "v1", "ResourceQuota")],
         },

@@ -9,7 +9,7 @@ namespace MiniKube.ApiServer.Strategies;
 /// have a class: <see cref="PodStrategy"/>, <see cref="NamespaceStrategy"/>,
 /// <see cref="ServiceStrategy"/>, <see cref="SecretStrategy"/>,
 /// <see cref="PersistentVolumeClaimStrategy"/>, <see cref="JobStrategy"/>, <see cref="IngressStrategy"/>,
-/// <see cref="CertificateSigningRequestStrategy"/>, <see cref="ResourceQuotaStrategy"/>. Kinds without any
+/// <see cref="CertificateSigningRequestStrategy"/>. Kinds without any
 /// rules use <see cref="ResourceStrategy.Plain"/>. The catalog assigns these to its entries.
 /// </summary>
 public static class BuiltInStrategies
@@ -162,11 +162,15 @@ public static class BuiltInStrategies
         OwnsStatus = true,
     };
 
-    public static ResourceStrategy LimitRange { get; } = new()
+    /// <summary>pkg/registry/core/resourcequota: status (hard, used) only through /status, its amounts validated there too.</summary>
+    public static ResourceStrategy ResourceQuota { get; } = new()
     {
-        CreateChecks = QuotaValidation.LimitRange,
-        UpdateChecks = QuotaValidation.LimitRangeUpdate,
+        CreateChecks = QuotaValidation.ResourceQuota,
+        StatusChecks = QuotaValidation.Status,
+        OwnsStatus = true,
     };
+
+    public static ResourceStrategy LimitRange { get; } = new() { CreateChecks = QuotaValidation.LimitRange };
 
     // The apps/v1 strategies add the selector check after the kind's update validation.
     private static ResourceStrategy AppsWorkload(Action<System.Text.Json.Nodes.JsonObject> defaults, CreateCheck check) => new()
