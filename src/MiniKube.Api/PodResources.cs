@@ -7,15 +7,16 @@ namespace MiniKube.Api;
 /// exact quantities, for quota and limit ranges: regular containers and sidecars (init
 /// containers with restartPolicy Always) run together and add up; each ordinary init container
 /// runs beside the sidecars started before it; the pod needs the larger of the two. Requests add
-/// the pod's overhead; limits add it only where a limit is set.
+/// the pod's overhead; limits add it only where a limit is set; LimitRanger leaves it out
+/// (ExcludeOverhead).
 /// </summary>
 public static class PodResources
 {
-    public static ResourceList Requests(V1PodSpec? spec) => Total(spec, c => c.Resources?.Requests, overheadEverywhere: true);
+    public static ResourceList Requests(V1PodSpec? spec, bool withOverhead = true) => Total(spec, c => c.Resources?.Requests, withOverhead, overheadEverywhere: true);
 
-    public static ResourceList Limits(V1PodSpec? spec) => Total(spec, c => c.Resources?.Limits, overheadEverywhere: false);
+    public static ResourceList Limits(V1PodSpec? spec, bool withOverhead = true) => Total(spec, c => c.Resources?.Limits, withOverhead, overheadEverywhere: false);
 
-    private static ResourceList Total(V1PodSpec? spec, Func<V1Container, IDictionary<string, ResourceQuantity>?> of, bool overheadEverywhere)
+    private static ResourceList Total(V1PodSpec? spec, Func<V1Container, IDictionary<string, ResourceQuantity>?> of, bool withOverhead, bool overheadEverywhere)
     {
         var sum = new ResourceList();
         if (spec is null)
@@ -42,7 +43,7 @@ public static class PodResources
             }
         }
         sum = Max(sum.Plus(sidecars), initMax);
-        foreach (var (name, quantity) in ResourceList.From(spec.Overhead))
+        foreach (var (name, quantity) in withOverhead ? ResourceList.From(spec.Overhead) : [])
         {
             if (overheadEverywhere || sum.ContainsKey(name))
             {

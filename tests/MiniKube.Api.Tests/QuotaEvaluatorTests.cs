@@ -41,6 +41,16 @@ public class QuotaEvaluatorTests
     }
 
     [Test]
+    public void PodUsage_AddsTheOverheadToRequests_AndToLimitsThatAreSet()
+    {
+        var pod = Pod([Container("a", cpuRequest: "100m", cpuLimit: "200m", memory: "64Mi")]);
+        pod.Spec.Overhead = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("1Mi") };
+
+        Assert.That(PodQuotaEvaluator.Instance.Usage(pod, Now).ToString(),
+            Is.EqualTo("count/pods=1,cpu=110m,limits.cpu=210m,memory=65Mi,pods=1,requests.cpu=110m,requests.memory=65Mi"));
+    }
+
+    [Test]
     public void PodUsage_Terminal_OnlyTheObjectCount() =>
         Assert.That(PodQuotaEvaluator.Instance.Usage(Pod([Container("a", cpuRequest: "1")], phase: "Succeeded"), Now).ToString(), Is.EqualTo("count/pods=1"));
 

@@ -27,7 +27,8 @@ internal static class LimitRangeChecks
                     }
                     break;
                 case "Pod":
-                    Check(item, "Pod", PodResources.Requests(pod.Spec), PodResources.Limits(pod.Spec), errors);
+                    // LimitRanger's podRequests/podLimits leave the pod's overhead out.
+                    Check(item, "Pod", PodResources.Requests(pod.Spec, withOverhead: false), PodResources.Limits(pod.Spec, withOverhead: false), errors);
                     break;
             }
         }

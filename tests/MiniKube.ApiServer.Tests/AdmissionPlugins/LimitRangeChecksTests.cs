@@ -50,6 +50,16 @@ public sealed class LimitRangeChecksTests
     }
 
     [Test]
+    public void Pod_OverheadIsLeftOut()
+    {
+        var range = Range(new V1LimitRangeItem { Type = "Pod", Max = List(("cpu", "1")) });
+        var pod = Pod(Container(List(("cpu", "500m")), List(("cpu", "1"))));
+        pod.Spec.Overhead = List(("cpu", "250m"));
+
+        Assert.That(LimitRangeChecks.Pod(range, pod), Is.Empty, "upstream's podRequests/podLimits exclude the overhead");
+    }
+
+    [Test]
     public void Claim_MaxIsAgainstTheRequest()
     {
         var range = Range(new V1LimitRangeItem { Type = "PersistentVolumeClaim", Min = List(("storage", "1Gi")), Max = List(("storage", "10Gi")) });
