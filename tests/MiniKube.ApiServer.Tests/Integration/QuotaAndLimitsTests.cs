@@ -137,6 +137,39 @@ public sealed class QuotaAndLimitsTests : ApiServerFixture
         Assert.That(message, Does.Contain("spec.hard[pods]: Invalid value: 1500m: must be an integer"));
     }
 
+    [Test]
+    public async Task Claim_AboveTheLimitRangeMax_Forbidden403()
+    {
+        await CreateAsync(LimitRanges, """
+            {"apiVersion":"v1","kind":"LimitRange","metadata":{"name":"storage"},"spec":{"limits":[{"type":"PersistentVolumeClaim","max":{"storage":"2Gi"}}]}}
+            """);
+
+        var refused = await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/persistentvolumeclaims", """
+            {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"big"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"5Gi"}}}}
+            """);
+
+        Assert.That(refused.Code, Is.EqualTo(403), refused.Body);
+        Assert.That(Json(refused.Body)["message"]!.GetValue<string>(),
+            Is.EqualTo("persistentvolumeclaims \"big\" is forbidden: maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 5Gi"));
+    }
+
+    [Test]
+    public async Task Quota_ServiceUpdatedToLoadBalancer_ChargedForTheDifference()
+    {
+        await CreateQuotaAsync("q1", """{"services":"5","services.loadbalancers":"1"}""", """{"services":"0","services.loadbalancers":"1"}""");
+        var service = await CreateAsync("/api/v1/namespaces/default/services",
+            """{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"ports":[{"port":80}]}}""");
+        Assert.That(Json((await SendAsync(HttpMethod.Get, Quotas + "/q1")).Body)["status"]!["used"]!.ToJsonString(),
+            Is.EqualTo("""{"services":"1","services.loadbalancers":"1"}"""));
+
+        service["spec"]!["type"] = "LoadBalancer";
+        var refused = await SendAsync(HttpMethod.Put, "/api/v1/namespaces/default/services/web", service.ToJsonString());
+
+        Assert.That(refused.Code, Is.EqualTo(403), refused.Body);
+        Assert.That(Json(refused.Body)["message"]!.GetValue<string>(),
+            Is.EqualTo("services \"web\" is forbidden: exceeded quota: q1, requested: services.loadbalancers=1, used: services.loadbalancers=1, limited: services.loadbalancers=1"));
+    }
+
     private async Task CreateQuotaAsync(string name, string hard, string used)
     {
         await CreateAsync(Quotas, $$$"""{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"{{{name}}}"},"spec":{"hard":{{{hard}}}}}""");
