@@ -75,10 +75,13 @@ public sealed class KubeApiServer : IAsyncDisposable
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
         // Admission plugins in kube-apiserver's order (its recommended --enable-admission-plugins
         // list): mutating ones first, ResourceQuota last.
+        var namespaceObjects = new NamespaceObjects(store, watchCaches, clock);
         IAdmissionPlugin[] plugins =
         [
+            new LimitRanger(namespaceObjects),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).
             new PriorityAdmission(store, watchCaches),
+            new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
         var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Plugins = plugins }, clock) { ListCache = watchCaches };
         var stopping = new CancellationTokenSource();

@@ -210,6 +210,16 @@ public static class KubeListWatches
                 timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
     }
 
+    public static IListWatch<V1ResourceQuota> ResourceQuotas(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ListWatch<V1ResourceQuota, V1ResourceQuotaList>(
+            ct => client.CoreV1.ListResourceQuotaForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct),
+            (version, timeout, onError, ct) => client.CoreV1.WatchListResourceQuotaForAllNamespacesAsync(
+                fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    }
+
     public static IListWatch<V1Secret> Secrets(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
     {
         ArgumentNullException.ThrowIfNull(client);

@@ -72,6 +72,8 @@ public sealed class SharedInformers(IKubernetes client, ILoggerFactory loggerFac
 
     public Informer<V1Lease> Leases => For(KubeListWatches.Leases);
 
+    public Informer<V1ResourceQuota> ResourceQuotas => For(KubeListWatches.ResourceQuotas);
+
     /// <summary>The process's informer for <typeparamref name="T"/>, created from <paramref name="source"/> the first time it is asked for.</summary>
     public Informer<T> For<T>(Func<IKubernetes, string?, string?, IListWatch<T>> source)
         where T : class, IKubernetesObject<V1ObjectMeta>

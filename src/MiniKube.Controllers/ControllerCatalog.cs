@@ -22,5 +22,6 @@ public static class ControllerCatalog
         ("persistentvolume-binder", c => new PersistentVolume.PersistentVolumeBinder(c)),
         ("disruption", c => new Disruption.DisruptionController(c)),
         ("namespace", c => new Namespace.NamespaceController(c)),
+        ("resourcequota", c => new ResourceQuota.ResourceQuotaController(c)),
     ];
 }

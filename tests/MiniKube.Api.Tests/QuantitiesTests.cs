@@ -53,4 +53,45 @@ public class QuantitiesTests
     [TestCase("abc")]
     public void TryParse_Invalid(string text) =>
         Assert.That(Quantities.TryParse(text, out _), Is.False);
+
+    [TestCase("1024Mi", "1Gi")]
+    [TestCase("1536Mi", "1536Mi")]
+    [TestCase("1.5Gi", "1536Mi")]
+    [TestCase("512Ki", "512Ki")]
+    [TestCase("100Ki", "100Ki")]
+    [TestCase("1000Ki", "1000Ki")]
+    [TestCase("0.5Ki", "512")]
+    [TestCase("0.1", "100m")]
+    [TestCase("1000m", "1")]
+    [TestCase("1500", "1500")]
+    [TestCase("2000", "2k")]
+    [TestCase("1.5k", "1500")]
+    [TestCase("0.5e3", "500")]
+    [TestCase("1e3", "1e3")]
+    [TestCase("1e4", "10e3")]
+    [TestCase("0", "0")]
+    [TestCase("0Gi", "0")]
+    [TestCase("1n", "1n")]
+    [TestCase("0.0000000001", "1n")]
+    [TestCase("250u", "250u")]
+    [TestCase("-500m", "-500m")]
+    [TestCase("2G", "2G")]
+    public void Canonical_AsQuantityString(string text, string canonical)
+    {
+        Assert.That(Quantities.TryParse(text, out var value, out var format), Is.True);
+
+        Assert.That(Quantities.Canonical(value, format), Is.EqualTo(canonical));
+    }
+
+    [TestCase("1Gi", QuantityFormat.BinarySI)]
+    [TestCase("1G", QuantityFormat.DecimalSI)]
+    [TestCase("1", QuantityFormat.DecimalSI)]
+    [TestCase("1E", QuantityFormat.DecimalSI)]
+    [TestCase("1e6", QuantityFormat.DecimalExponent)]
+    public void TryParse_Suffix_TellsTheFormat(string text, QuantityFormat format)
+    {
+        Assert.That(Quantities.TryParse(text, out _, out var parsed), Is.True);
+
+        Assert.That(parsed, Is.EqualTo(format));
+    }
 }

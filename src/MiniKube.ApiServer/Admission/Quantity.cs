@@ -4,7 +4,7 @@ namespace MiniKube.ApiServer.Admission;
 
 /// <summary>
 /// Quantities as they stand in wire-format JSON (a string, or a bare number that
-/// resource.Quantity also accepts), read through <see cref="Quantities.TryParse"/>. Error
+/// resource.Quantity also accepts), read through <see cref="Quantities.TryParse(string, out decimal)"/>. Error
 /// messages show the quantity as the client wrote it, not upstream's canonical form.
 /// </summary>
 internal static class Quantity

@@ -14,7 +14,6 @@ internal static class ProtobufKinds
     private static readonly FrozenDictionary<(string ApiVersion, string Kind), Type> BodyOnly = new Dictionary<(string, string), Type>
     {
         [("v1", "Binding")] = typeof(V1Binding),
-        [("v1", "ResourceQuota")] = typeof(V1ResourceQuota),
         [("policy/v1", "Eviction")] = typeof(V1Eviction),
         [("autoscaling/v1", "Scale")] = typeof(V1Scale),
         [("authentication.k8s.io/v1", "TokenRequest")] = typeof(Authenticationv1TokenRequest),

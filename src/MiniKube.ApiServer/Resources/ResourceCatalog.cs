@@ -90,6 +90,13 @@ public static class ResourceCatalog
             ShortNames = ["pvc"],
             Subresources = [Status("", "v1", "PersistentVolumeClaim")],
         },
+        Core("limitranges", "LimitRange", typeof(V1LimitRange)) with { Strategy = BuiltInStrategies.LimitRange, ShortNames = ["limits"] },
+        Core("resourcequotas", "ResourceQuota", typeof(V1ResourceQuota)) with
+        {
+            Strategy = BuiltInStrategies.ResourceQuota,
+            ShortNames = ["quota"],
+            Subresources = [Status("", "v1", "ResourceQuota")],
+        },
         Core("podtemplates", "PodTemplate", typeof(V1PodTemplate)) with { Strategy = BuiltInStrategies.PodTemplate },
         Core("componentstatuses", "ComponentStatus", typeof(V1ComponentStatus), namespaced: false) with
         {

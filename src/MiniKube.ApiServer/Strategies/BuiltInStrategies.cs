@@ -171,6 +171,16 @@ public static class BuiltInStrategies
         OwnsStatus = true,
     };
 
+    /// <summary>pkg/registry/core/resourcequota: status (hard, used) only through /status, its amounts validated there too.</summary>
+    public static ResourceStrategy ResourceQuota { get; } = new()
+    {
+        CreateChecks = QuotaValidation.ResourceQuota,
+        StatusChecks = QuotaValidation.Status,
+        OwnsStatus = true,
+    };
+
+    public static ResourceStrategy LimitRange { get; } = new() { CreateChecks = QuotaValidation.LimitRange };
+
     // The apps/v1 strategies add the selector check after the kind's update validation.
     private static ResourceStrategy AppsWorkload(Action<System.Text.Json.Nodes.JsonObject> defaults, CreateCheck check) => new()
     {

@@ -34,6 +34,9 @@ public class ResourceStrategy : IResourceStrategy
     /// <summary>Checks beyond ObjectMeta on update; when null, <see cref="CreateChecks"/> on the new object.</summary>
     public UpdateCheck? UpdateChecks { get; init; }
 
+    /// <summary>Checks of a /status write beyond ObjectMeta (a ResourceQuota's amounts), or null.</summary>
+    public CreateCheck? StatusChecks { get; init; }
+
     /// <summary>True when .status belongs to the status subresource: dropped on create, kept on main writes.</summary>
     public bool OwnsStatus { get; init; }
 
@@ -116,10 +119,15 @@ public class ResourceStrategy : IResourceStrategy
     }
 
     /// <summary>
-    /// The ObjectMeta update rules only. Upstream's status strategies add little beyond that for
-    /// the served kinds, and the spec is not the writer's to change there.
+    /// The ObjectMeta update rules, then <see cref="StatusChecks"/>. Upstream's status strategies
+    /// add little beyond that for the served kinds, and the spec is not the writer's to change there.
     /// </summary>
-    public virtual IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old) => MetaUpdateErrors(obj, old);
+    public virtual IReadOnlyList<FieldError> ValidateStatusUpdate(JsonObject obj, JsonObject old)
+    {
+        var errors = MetaUpdateErrors(obj, old);
+        StatusChecks?.Invoke(obj, errors);
+        return errors;
+    }
 
     /// <summary>Nothing by default, as before such subresources existed.</summary>
     public virtual void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)

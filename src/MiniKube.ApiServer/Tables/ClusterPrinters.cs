@@ -59,4 +59,30 @@ internal static class ClusterPrinters
             JsonFields.Integer(pdb, "status", "disruptionsAllowed") ?? 0,
             Cells.Age(pdb, now),
         ]);
+
+    /// <summary>
+    /// printResourceQuota: for each name of spec.hard, in order, "name: used/hard" from status
+    /// (absent amounts print 0); limits.* names go to the Limit column, the rest to Request.
+    /// </summary>
+    public static TablePrinter ResourceQuota { get; } = new(
+        [
+            TableColumn.ObjectName,
+            TableColumn.Age,
+            TableColumn.Text("Request", "Request represents a minimum amount of cpu/memory that a container may consume."),
+            TableColumn.Text("Limit", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
+        ],
+        (quota, now) =>
+        {
+            var requests = new List<string>();
+            var limits = new List<string>();
+            foreach (var name in (JsonFields.Object(quota, "spec", "hard") ?? []).Select(p => p.Key).Order(StringComparer.Ordinal))
+            {
+                var entry = $"{name}: {Amount(quota, "used", name)}/{Amount(quota, "hard", name)}";
+                (name.Split('.') is ["limits", _, ..] ? limits : requests).Add(entry);
+            }
+            return [Cells.Name(quota), Cells.Age(quota, now), string.Join(", ", requests), string.Join(", ", limits)];
+        });
+
+    private static string Amount(JsonObject quota, string list, string name) =>
+        ExactQuantity.TryParse(JsonFields.String(quota, "status", list, name), out var amount) ? amount.ToString() : "0";
 }

@@ -36,6 +36,7 @@ internal static class TablePrinters
         [("discovery.k8s.io", "endpointslices")] = NetworkPrinters.EndpointSlice,
         [("policy", "poddisruptionbudgets")] = ClusterPrinters.PodDisruptionBudget,
         [("storage.k8s.io", "storageclasses")] = StoragePrinters.StorageClass,
+        [("", "resourcequotas")] = ClusterPrinters.ResourceQuota,
         [("", "podtemplates")] = GroupPrinters.PodTemplate,
         [("events.k8s.io", "events")] = EventPrinter.Printer,
         [("networking.k8s.io", "ingresses")] = GroupPrinters.Ingress,

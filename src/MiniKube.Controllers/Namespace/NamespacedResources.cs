@@ -71,6 +71,10 @@ internal sealed class NamespacedResources(IKubernetes client)
         return (await ListAsync(path, cancellationToken)).Count;
     }
 
+    /// <summary>How many objects of the resource <paramref name="ns"/> holds (the quota controller's object counts).</summary>
+    public async Task<int> CountAsync(NamespacedResource resource, string ns, CancellationToken cancellationToken) =>
+        (await ListAsync(resource.Path(ns), cancellationToken)).Count;
+
     private async Task<List<(string Name, bool Deleting)>> ListAsync(string path, CancellationToken cancellationToken)
     {
         using var list = JsonDocument.Parse(await SendAsync(HttpMethod.Get, path, null, cancellationToken));

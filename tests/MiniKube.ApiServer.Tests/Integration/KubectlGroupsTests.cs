@@ -92,6 +92,33 @@ public sealed class KubectlGroupsTests : ApiServerFixture
     }
 
     [Test]
+    public async Task QuotaAndLimits_CreateGetDescribe_ShowWhatKubectlReads()
+    {
+        Assert.That((await KubectlAsync("create", "quota", "q1", "--hard=pods=2,requests.cpu=1,limits.memory=1Gi")).ExitCode, Is.EqualTo(0));
+        var manifest = Path.Combine(Server.Directory, "limits.json");
+        await File.WriteAllTextAsync(manifest, """
+            {"apiVersion":"v1","kind":"LimitRange","metadata":{"name":"bounds"},"spec":{"limits":[{"type":"Container",
+            "min":{"cpu":"100m"},"max":{"cpu":"2"},"default":{"cpu":"500m"},"defaultRequest":{"cpu":"200m"}}]}}
+            """);
+        Assert.That((await KubectlAsync("apply", "-f", manifest)).ExitCode, Is.EqualTo(0));
+        // What the quota controller would write.
+        var status = await KubectlAsync("patch", "quota", "q1", "--subresource=status", "--type=merge",
+            "-p", """{"status":{"hard":{"pods":"2","requests.cpu":"1","limits.memory":"1Gi"},"used":{"pods":"1","requests.cpu":"250m","limits.memory":"0"}}}""");
+        Assert.That(status.ExitCode, Is.EqualTo(0), status.Error);
+
+        var table = await KubectlAsync("get", "quota,limits");
+        Assert.That(table.Output, Does.Match(@"NAME\s+AGE\s+REQUEST\s+LIMIT"));
+        Assert.That(table.Output, Does.Match(@"resourcequota/q1\s+\S+\s+pods: 1/2, requests.cpu: 250m/1\s+limits.memory: 0/1Gi"));
+        Assert.That(table.Output, Does.Match(@"NAME\s+CREATED AT"));
+        var quota = await KubectlAsync("describe", "quota", "q1");
+        Assert.That(quota.ExitCode, Is.EqualTo(0), quota.Error);
+        Assert.That(quota.Output, Does.Match(@"Resource\s+Used\s+Hard").And.Match(@"pods\s+1\s+2").And.Match(@"requests.cpu\s+250m\s+1"));
+        var limits = await KubectlAsync("describe", "limits", "bounds");
+        Assert.That(limits.ExitCode, Is.EqualTo(0), limits.Error);
+        Assert.That(limits.Output, Does.Match(@"Container\s+cpu\s+100m\s+2\s+200m\s+500m"));
+    }
+
+    [Test]
     public async Task Apply_ManifestOfEveryGroup_CreatesThenPatchesUnchanged()
     {
         var manifest = Path.Combine(Server.Directory, "groups.yaml");
