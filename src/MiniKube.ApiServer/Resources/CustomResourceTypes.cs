@@ -1,4 +1,3 @@
-using MiniKube.ApiServer.Cel;
 using MiniKube.ApiServer.CustomResources;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
@@ -99,9 +98,8 @@ public static class CustomResourceTypes
         var schemaJson = version.Obj("schema").Obj("openAPIV3Schema") ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
         var at = FieldPath.Of("spec", "versions");
         var errors = new List<FieldError>();
-        var schema = CustomResourceSchema.Create(schemaJson, at, hasStatus, null, errors, [])
+        var schema = CustomResourceSchema.Create(schemaJson, at, hasStatus, new CelSchemaRules(), errors, [])
             ?? throw new InvalidOperationException($"stored CRD {ObjectMeta.Name(crd)} has an invalid schema: {string.Join("; ", errors.Select(e => e.Message))}");
-        var rules = CustomResourceRules.Compile(schemaJson).Rules;
         ScalePaths? scale = null;
         var list = new List<Subresource>();
         if (hasStatus)
@@ -133,7 +131,7 @@ public static class CustomResourceTypes
             ShortNames = Strings(names.Arr("shortNames")),
             Categories = Strings(names.Arr("categories")),
             Subresources = list,
-            Strategy = new SchemaStrategy(new CustomResourceObjectSchema(schema, rules.IsEmpty ? null : rules)),
+            Strategy = new SchemaStrategy(new CustomResourceObjectSchema(schema)),
             Custom = custom,
         };
     }

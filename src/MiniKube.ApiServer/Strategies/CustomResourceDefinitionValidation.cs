@@ -1,5 +1,4 @@
 using MiniKube.ApiServer.Admission;
-using MiniKube.ApiServer.Cel;
 using MiniKube.ApiServer.CustomResources;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
@@ -186,11 +185,7 @@ public static class CustomResourceDefinitionValidation
         }
         else
         {
-            CustomResourceSchema.Create(schema, schemaAt, hasStatus, null, errors, warnings);
-            foreach (var warning in CustomResourceRules.Compile(schema, schemaPath: schemaAt).Warnings)
-            {
-                warnings.Add(warning);
-            }
+            CustomResourceSchema.Create(schema, schemaAt, hasStatus, new CelSchemaRules(), errors, warnings);
         }
         ValidateSubresources(subresources, at.Child("subresources"), errors);
         foreach (var (i, column) in version.Items("additionalPrinterColumns"))
