@@ -131,7 +131,7 @@ public static class CustomResourceTypes
             ShortNames = Strings(names.Arr("shortNames")),
             Categories = Strings(names.Arr("categories")),
             Subresources = list,
-            Strategy = new SchemaStrategy(new CustomResourceObjectSchema(schema)),
+            Strategy = new SchemaStrategy(new CustomResourceObjectSchema(schema)) { RefusesCreates = custom.Terminating },
             Custom = custom,
         };
     }

@@ -33,6 +33,21 @@ public interface IObjectSchema
 /// </summary>
 public sealed class SchemaStrategy : ResourceStrategy
 {
+    /// <summary>
+    /// True while the defining CRD is being deleted: existing objects are still served (and
+    /// deleted), new ones refused, as apiextensions' crdHandler does for a terminating CRD.
+    /// </summary>
+    public bool RefusesCreates { get; init; }
+
+    public override Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken)
+    {
+        if (RefusesCreates)
+        {
+            throw new ApiException(StatusCodes.Status405MethodNotAllowed, "MethodNotAllowed", "create not allowed while custom resource definition is terminating", []);
+        }
+        return Task.CompletedTask;
+    }
+
     public SchemaStrategy(IObjectSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);

@@ -190,6 +190,68 @@ public sealed class CustomResourceTests : ApiServerFixture
         Assert.That(read.Code, Is.EqualTo(200), read.Body);
     }
 
+    [Test]
+    public async Task PeerServer_SameStore_ServesCrdsWrittenThroughTheOther()
+    {
+        await using var peer = await Server.StartPeerAsync();
+        await CreateCrdAsync();
+        await SendAsync(HttpMethod.Post, Widgets, Widget);
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        (int Code, string Body) read;
+        while ((read = await SendAsync(HttpMethod.Get, Widgets + "/w1", server: peer.Address)).Code != 200 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.That(read.Code, Is.EqualTo(200), read.Body);
+        var discovery = await SendAsync(HttpMethod.Get, "/apis/example.com/v1", server: peer.Address);
+        Assert.That(discovery.Code, Is.EqualTo(200), discovery.Body);
+
+        await SendAsync(HttpMethod.Delete, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((read = await SendAsync(HttpMethod.Get, "/apis/example.com/v1", server: peer.Address)).Code != 404 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.That(read.Code, Is.EqualTo(404), "the peer stops serving once the CRD is gone");
+    }
+
+    [Test]
+    public async Task Delete_CrdWithFinalizedObject_TerminatingRefusesCreatesUntilObjectsGo()
+    {
+        await CreateCrdAsync();
+        var held = """{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"held","finalizers":["example.com/hold"]},"spec":{"size":1}}""";
+        Assert.That((await SendAsync(HttpMethod.Post, Widgets, held)).Code, Is.EqualTo(201));
+
+        await SendAsync(HttpMethod.Delete, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com");
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonObject crd;
+        while (!Conditions(crd = Json((await SendAsync(HttpMethod.Get, Crds + "/widgets.example.com")).Body)).ContainsKey("Terminating") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.That(Conditions(crd).GetValueOrDefault("Terminating"), Is.EqualTo("InstanceDeletionInProgress"));
+        var refused = await SendAsync(HttpMethod.Post, Widgets, Widget);
+        Assert.That(refused.Code, Is.EqualTo(405), refused.Body);
+        Assert.That(refused.Body, Does.Contain("create not allowed while custom resource definition is terminating"));
+        Assert.That(Json((await SendAsync(HttpMethod.Get, Widgets + "/held")).Body)["metadata"]!["deletionTimestamp"], Is.Not.Null);
+
+        var released = await SendAsync(HttpMethod.Patch, Widgets + "/held", """{"metadata":{"finalizers":null}}""", "application/merge-patch+json");
+        Assert.That(released.Code, Is.EqualTo(200), released.Body);
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await SendAsync(HttpMethod.Get, Crds + "/widgets.example.com")).Code != 404 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.That((await SendAsync(HttpMethod.Get, Crds + "/widgets.example.com")).Code, Is.EqualTo(404));
+    }
+
+    private const string Crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+
+    private static Dictionary<string, string> Conditions(JsonObject crd) =>
+        (crd["status"]?["conditions"] as JsonArray ?? []).ToDictionary(c => c!["type"]!.GetValue<string>(), c => c!["reason"]!.GetValue<string>());
+
     private async Task CreateCrdAsync()
     {
         var created = await SendAsync(HttpMethod.Post, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", Crd);
@@ -201,9 +263,9 @@ public sealed class CustomResourceTests : ApiServerFixture
 
     private static JsonObject Json(string body) => RawHttp.Json(body);
 
-    private async Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json", string? accept = null)
+    private async Task<(int Code, string Body)> SendAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json", string? accept = null, Uri? server = null)
     {
-        using var request = new HttpRequestMessage(method, new Uri(Server.Server.Address, path));
+        using var request = new HttpRequestMessage(method, new Uri(server ?? Server.Server.Address, path));
         if (body is not null)
         {
             request.Content = new StringContent(body);
