@@ -67,8 +67,10 @@ public sealed class ApiResources
     {
         internal static readonly Snapshot BuiltIn = new(0, ImmutableSortedDictionary<string, IReadOnlyList<ResourceType>>.Empty.WithComparers(StringComparer.Ordinal));
 
-        private readonly ImmutableDictionary<(string Group, string Version, string Name), ResourceType> _byName;
-        private readonly ImmutableDictionary<(string Group, string Version, string Kind), ResourceType> _byKind;
+        // Plain dictionaries, never written after construction: safe for concurrent readers, and the
+        // fastest lookup for the one every request makes.
+        private readonly Dictionary<(string Group, string Version, string Name), ResourceType> _byName;
+        private readonly Dictionary<(string Group, string Version, string Kind), ResourceType> _byKind;
 
         private Snapshot(long version, ImmutableSortedDictionary<string, IReadOnlyList<ResourceType>> custom)
         {
@@ -80,16 +82,16 @@ public sealed class ApiResources
                 all.AddRange(types);
             }
             All = all;
-            var byName = ImmutableDictionary.CreateBuilder<(string, string, string), ResourceType>();
-            var byKind = ImmutableDictionary.CreateBuilder<(string, string, string), ResourceType>();
+            var byName = new Dictionary<(string, string, string), ResourceType>(all.Count);
+            var byKind = new Dictionary<(string, string, string), ResourceType>(all.Count);
             foreach (var type in all)
             {
                 // Built-ins first: a CRD can never shadow a built-in resource.
                 byName.TryAdd((type.Group, type.Version, type.Name), type);
                 byKind.TryAdd((type.Group, type.Version, type.Kind), type);
             }
-            _byName = byName.ToImmutable();
-            _byKind = byKind.ToImmutable();
+            _byName = byName;
+            _byKind = byKind;
         }
 
         public long Version { get; }

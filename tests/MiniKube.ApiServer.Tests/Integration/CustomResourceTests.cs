@@ -191,6 +191,36 @@ public sealed class CustomResourceTests : ApiServerFixture
     }
 
     [Test]
+    public async Task Create_CrdWithEveryJsonSchemaShape_RoundTripsUnchanged()
+    {
+        var crd = JsonNode.Parse(Crd)!.AsObject();
+        crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["shapes"] = JsonNode.Parse("""
+            {"type":"object","description":"every JSONSchemaProps shape","nullable":true,
+             "properties":{
+               "closed":{"type":"object","additionalProperties":false},
+               "open":{"type":"object","additionalProperties":true},
+               "typedMap":{"type":"object","additionalProperties":{"type":"integer","format":"int64"}},
+               "anything":{"x-kubernetes-preserve-unknown-fields":true,"default":{"a":[1,"b",null,{"c":true}]},"example":[1,2]},
+               "quantity":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}],"pattern":"^[0-9]+$"},
+               "ports":{"type":"array","x-kubernetes-list-type":"map","x-kubernetes-list-map-keys":["name"],"maxItems":4,
+                 "items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","enum":["a","b"]},"n":{"type":"number","minimum":0.5,"exclusiveMinimum":true}}}},
+               "set":{"type":"array","x-kubernetes-list-type":"set","items":{"type":"string"}},
+               "embedded":{"type":"object","x-kubernetes-embedded-resource":true,"x-kubernetes-preserve-unknown-fields":true},
+               "atomic":{"type":"object","x-kubernetes-map-type":"atomic","properties":{"x":{"type":"string","default":"d","maxLength":3}}},
+               "either":{"type":"string","oneOf":[{"pattern":"^a"},{"pattern":"^b"}],"not":{"pattern":"^c"},"allOf":[{"minLength":1}]}}}
+            """);
+        var expected = crd["spec"]!.DeepClone().AsObject();
+        expected["conversion"] = new JsonObject { ["strategy"] = "None" };
+        expected["names"]!["listKind"] = "WidgetList";
+
+        var created = await SendAsync(HttpMethod.Post, Crds + "?fieldValidation=Strict", crd.ToJsonString());
+
+        Assert.That(created.Code, Is.EqualTo(201), created.Body);
+        var stored = Json((await SendAsync(HttpMethod.Get, Crds + "/widgets.example.com")).Body)["spec"]!;
+        Assert.That(JsonNode.DeepEquals(stored, expected), Is.True, $"stored:   {stored.ToJsonString()}\nexpected: {expected.ToJsonString()}");
+    }
+
+    [Test]
     public async Task PeerServer_SameStore_ServesCrdsWrittenThroughTheOther()
     {
         await using var peer = await Server.StartPeerAsync();
