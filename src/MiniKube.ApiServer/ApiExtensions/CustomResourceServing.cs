@@ -132,7 +132,7 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
             }
             catch (StoreUnavailableException e)
             {
-                LogWatchFailed(e.Message);
+                LogRetried("Watching CustomResourceDefinitions", "in a second", e.Message);
                 await Task.Delay(CleanupRetry, cancellationToken);
             }
         }
@@ -190,7 +190,7 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
         catch (Exception e) when (e is ApiException or StoreUnavailableException)
         {
             // Retried by the next event or start; the CRD stays Terminating meanwhile.
-            LogCleanupFailed(name, e.Message);
+            LogRetried($"Deleting the objects of CustomResourceDefinition {name}", "on its next change or the next start", e.Message);
         }
         finally
         {
@@ -261,9 +261,6 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
     [LoggerMessage(EventId = LogEvents.ApiServer + 340, Level = LogLevel.Warning, Message = "CustomResourceDefinition {Name} cannot be served: {Error}")]
     private partial void LogUnservable(string name, string error);
 
-    [LoggerMessage(EventId = LogEvents.ApiServer + 341, Level = LogLevel.Warning, Message = "Watching CustomResourceDefinitions failed, retrying: {Error}")]
-    private partial void LogWatchFailed(string error);
-
-    [LoggerMessage(EventId = LogEvents.ApiServer + 342, Level = LogLevel.Warning, Message = "Cleaning up deleted CustomResourceDefinition {Name} failed, retried on its next change or restart: {Error}")]
-    private partial void LogCleanupFailed(string name, string error);
+    [LoggerMessage(EventId = LogEvents.ApiServer + 341, Level = LogLevel.Warning, Message = "{Work} failed and is retried ({When}): {Error}")]
+    private partial void LogRetried(string work, string when, string error);
 }
