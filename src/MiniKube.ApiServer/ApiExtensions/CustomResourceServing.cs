@@ -53,7 +53,7 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
         var page = await _registry.ListAsync(Definitions, null, new ListOptions(), null, cancellationToken);
         foreach (var kv in page.Items)
         {
-            Apply(ObjectCodec.Decode(kv.Value, kv.ModRevision), gone: false);
+            Apply(ObjectCodec.Decode(kv.Value, kv.ModRevision), gone: false, kv.ModRevision);
         }
         _watch = Task.Run(() => FollowAsync(page.Revision, _stopping.Token), CancellationToken.None);
     }
@@ -62,16 +62,17 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
     {
         if (ReferenceEquals(type, Definitions))
         {
-            Apply(obj, gone);
+            Apply(obj, gone, long.TryParse(ObjectMeta.ResourceVersion(obj), CultureInfo.InvariantCulture, out var revision) ? revision : long.MaxValue);
         }
     }
 
-    private void Apply(JsonObject crd, bool gone)
+    // revision: the store revision of this state of the CRD (its deletion's for a gone one).
+    private void Apply(JsonObject crd, bool gone, long revision)
     {
         var name = ObjectMeta.Name(crd) ?? "";
         if (gone)
         {
-            _resources.Set(name, []);
+            _resources.Set(name, [], revision);
             return;
         }
         IReadOnlyList<ResourceType> types;
@@ -85,7 +86,7 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
             LogUnservable(name, e.Message);
             types = [];
         }
-        _resources.Set(name, types);
+        _resources.Set(name, types, revision);
         if (ObjectMeta.IsDeleting(crd) && (ObjectMeta.Finalizers(crd) ?? []).Any(f => ObjectMeta.Str(f) == CustomResourceDefinitionStrategy.CleanupFinalizer))
         {
             var uid = ObjectMeta.Uid(crd) ?? name;
@@ -104,7 +105,7 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
                 {
                     while (stream.TryRead(out var item))
                     {
-                        Apply(ObjectCodec.Decode(item.Kv.Value, item.Kv.ModRevision), item.Type == "DELETED");
+                        Apply(ObjectCodec.Decode(item.Kv.Value, item.Kv.ModRevision), item.Type == "DELETED", item.Revision);
                         revision = Math.Max(revision, item.Revision);
                     }
                 }
@@ -122,15 +123,15 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
                 {
                     var crd = ObjectCodec.Decode(kv.Value, kv.ModRevision);
                     stored.Add(ObjectMeta.Name(crd) ?? "");
-                    Apply(crd, gone: false);
+                    Apply(crd, gone: false, kv.ModRevision);
                 }
                 foreach (var name in _resources.Current.Custom.Keys.Where(n => !stored.Contains(n)))
                 {
-                    _resources.Set(name, []);
+                    _resources.Set(name, [], page.Revision);
                 }
                 revision = page.Revision;
             }
-            catch (StoreUnavailableException e)
+            catch (Exception e) when (e is StoreUnavailableException or ApiException)
             {
                 LogRetried("Watching CustomResourceDefinitions", "in a second", e.Message);
                 await Task.Delay(CleanupRetry, cancellationToken);

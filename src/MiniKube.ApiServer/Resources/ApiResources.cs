@@ -15,6 +15,7 @@ namespace MiniKube.ApiServer.Resources;
 public sealed class ApiResources
 {
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _revisions = new(StringComparer.Ordinal);
     private volatile Snapshot _current;
 
     public ApiResources() => _current = Snapshot.BuiltIn;
@@ -33,16 +34,26 @@ public sealed class ApiResources
 
     /// <summary>
     /// Replaces what the CRD named <paramref name="owner"/> serves by <paramref name="types"/>
-    /// (empty: it serves nothing any more). Idempotent: the same set again changes nothing and
-    /// keeps the version, so API servers that learn the same CRD twice (from their own write and
-    /// from the watch) do not churn discovery.
+    /// (empty: it serves nothing any more), as of store revision <paramref name="revision"/>.
+    /// Idempotent: the same set again changes nothing and keeps the version, so API servers that
+    /// learn the same CRD twice (from their own write and from the watch) do not churn discovery;
+    /// and a revision older than the last one applied for the CRD is ignored, so a watch event
+    /// arriving after this server's own newer write cannot bring back an older state.
     /// </summary>
-    public void Set(string owner, IReadOnlyList<ResourceType> types)
+    public void Set(string owner, IReadOnlyList<ResourceType> types, long revision = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(types);
         lock (_gate)
         {
+            if (revision != long.MaxValue)
+            {
+                if (revision < _revisions.GetValueOrDefault(owner))
+                {
+                    return;
+                }
+                _revisions[owner] = revision;
+            }
             var current = _current;
             var previous = current.Custom.GetValueOrDefault(owner, []);
             if (previous.Count == 0 && types.Count == 0)

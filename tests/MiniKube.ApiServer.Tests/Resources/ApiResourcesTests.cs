@@ -55,4 +55,15 @@ public sealed class ApiResourcesTests
 
         Assert.That(resources.Find("example.com", "v1", "widgets"), Is.Null);
     }
+
+    [Test]
+    public void Set_OlderRevisionAfterNewer_Ignored()
+    {
+        var resources = new ApiResources();
+        resources.Set("widgets.example.com", CustomResourceTypes.From(EstablishedCrd()), revision: 7);
+
+        resources.Set("widgets.example.com", [], revision: 6);
+
+        Assert.That(resources.Find("example.com", "v1", "widgets"), Is.Not.Null);
+    }
 }
