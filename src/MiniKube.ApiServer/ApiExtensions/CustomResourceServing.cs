@@ -149,54 +149,66 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                JsonObject crd;
                 try
                 {
-                    crd = await _registry.GetAsync(Definitions, null, name, cancellationToken);
-                }
-                catch (ApiException e) when (e.Code == StatusCodes.Status404NotFound)
-                {
-                    return;
-                }
-                if (ObjectMeta.Uid(crd) != uid || !(ObjectMeta.Finalizers(crd) ?? []).Any(f => ObjectMeta.Str(f) == CustomResourceDefinitionStrategy.CleanupFinalizer))
-                {
-                    return;
-                }
-                await SetTerminatingAsync(name, "InstanceDeletionInProgress", "CustomResource deletion is in progress", cancellationToken);
-                var remaining = await DeleteObjectsAsync(crd, cancellationToken);
-                if (remaining == 0)
-                {
-                    await SetTerminatingAsync(name, "InstanceDeletionCompleted", "removed all instances", cancellationToken);
-                    await _registry.UpdateAsync(Definitions, null, name, null, current =>
+                    if (await CleanUpOnceAsync(name, uid, cancellationToken))
                     {
-                        if (ObjectCodec.Metadata(current)["finalizers"] is JsonArray finalizers)
-                        {
-                            foreach (var finalizer in finalizers.Where(f => ObjectMeta.Str(f) == CustomResourceDefinitionStrategy.CleanupFinalizer).ToList())
-                            {
-                                finalizers.Remove(finalizer);
-                            }
-                        }
-                        ObjectCodec.Metadata(current).Remove("resourceVersion");
-                        return current;
-                    }, dryRun: false, cancellationToken);
-                    return;
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is ApiException or StoreUnavailableException)
+                {
+                    // A conflict or an outage: the CRD stays Terminating and the next round tries again.
+                    LogRetried($"Deleting the objects of CustomResourceDefinition {name}", "in a second", e.Message);
                 }
                 await Task.Delay(CleanupRetry, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The server stops; another start picks the CRD up again from the store.
-        }
-        catch (Exception e) when (e is ApiException or StoreUnavailableException)
-        {
-            // Retried by the next event or start; the CRD stays Terminating meanwhile.
-            LogRetried($"Deleting the objects of CustomResourceDefinition {name}", "on its next change or the next start", e.Message);
+            // The server stops; the next start picks the CRD up again from the store.
         }
         finally
         {
             _cleanups.TryRemove(uid, out _);
         }
+    }
+
+    /// <summary>One round of the cleanup; true when it is over (finalizer removed, or the CRD gone or replaced).</summary>
+    private async Task<bool> CleanUpOnceAsync(string name, string uid, CancellationToken cancellationToken)
+    {
+        JsonObject crd;
+        try
+        {
+            crd = await _registry.GetAsync(Definitions, null, name, cancellationToken);
+        }
+        catch (ApiException e) when (e.Code == StatusCodes.Status404NotFound)
+        {
+            return true;
+        }
+        if (ObjectMeta.Uid(crd) != uid || !(ObjectMeta.Finalizers(crd) ?? []).Any(f => ObjectMeta.Str(f) == CustomResourceDefinitionStrategy.CleanupFinalizer))
+        {
+            return true;
+        }
+        await SetTerminatingAsync(name, "InstanceDeletionInProgress", "CustomResource deletion is in progress", cancellationToken);
+        if (await DeleteObjectsAsync(crd, cancellationToken) > 0)
+        {
+            return false;
+        }
+        await SetTerminatingAsync(name, "InstanceDeletionCompleted", "removed all instances", cancellationToken);
+        await _registry.UpdateAsync(Definitions, null, name, null, current =>
+        {
+            if (ObjectCodec.Metadata(current)["finalizers"] is JsonArray finalizers)
+            {
+                foreach (var finalizer in finalizers.Where(f => ObjectMeta.Str(f) == CustomResourceDefinitionStrategy.CleanupFinalizer).ToList())
+                {
+                    finalizers.Remove(finalizer);
+                }
+            }
+            ObjectCodec.Metadata(current).Remove("resourceVersion");
+            return current;
+        }, dryRun: false, cancellationToken);
+        return true;
     }
 
     private async Task<int> DeleteObjectsAsync(JsonObject crd, CancellationToken cancellationToken)

@@ -242,7 +242,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             }
             PreserveSystemMetadata(updated, old, ns);
             await rules.PrepareForUpdateAsync(type, updated, old, subresource, owner, cancellationToken);
-            BumpGeneration(updated, old);
+            BumpGeneration(type, updated, old);
             try
             {
                 rules.Validate(type, updated, old, subresource);
@@ -459,9 +459,9 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         metadata.Remove("selfLink");
     }
 
-    private static void BumpGeneration(JsonObject updated, JsonObject old)
+    private static void BumpGeneration(ResourceType type, JsonObject updated, JsonObject old)
     {
-        if (ObjectMeta.Generation(old) > 0 && ObjectMeta.Text(updated["spec"]) != ObjectMeta.Text(old["spec"]))
+        if (ObjectMeta.Generation(old) > 0 && type.Strategy.ChangesGeneration(updated, old))
         {
             updated["metadata"]!["generation"] = ObjectMeta.Generation(old) + 1;
         }

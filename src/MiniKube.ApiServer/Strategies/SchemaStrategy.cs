@@ -48,6 +48,25 @@ public sealed class SchemaStrategy : ResourceStrategy
         return Task.CompletedTask;
     }
 
+    /// <summary>Everything but metadata, and status when /status owns it, counts (custom objects need not have a spec).</summary>
+    public override bool ChangesGeneration(JsonObject obj, JsonObject old)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        foreach (var key in obj.Select(p => p.Key).Union(old.Select(p => p.Key)))
+        {
+            if (key is "metadata" || (key is "status" && OwnsStatus))
+            {
+                continue;
+            }
+            if (!JsonNode.DeepEquals(obj[key], old[key]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public SchemaStrategy(IObjectSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
