@@ -21,11 +21,6 @@ public sealed class DiscoveryDocuments
 
     private readonly IReadOnlyList<ResourceType> _all;
 
-    public DiscoveryDocuments(string serverAddress)
-        : this(serverAddress, ResourceCatalog.All, 0)
-    {
-    }
-
     /// <summary>The documents of <paramref name="all"/>, the served set at <paramref name="catalogVersion"/> of the catalog.</summary>
     public DiscoveryDocuments(string serverAddress, IReadOnlyList<ResourceType> all, long catalogVersion)
     {

@@ -37,11 +37,6 @@ internal sealed partial class ApiDispatcher
     private readonly ApiResources _served;
     private DiscoveryDocuments _discovery;
 
-    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, CancellationToken serverStopping)
-        : this(options, registry, watchCaches, metrics, authenticator, logger, new ApiResources(), serverStopping)
-    {
-    }
-
     public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, ApiResources resources, CancellationToken serverStopping)
     {
         _served = resources;
@@ -56,7 +51,8 @@ internal sealed partial class ApiDispatcher
         _version = VersionDocument(options.KubernetesVersion);
         _openApi = new OpenApiDocuments(options.KubernetesVersion);
         _caPem = MiniKube.ApiServer.Pki.ClusterPki.Pem(options.Pki.Ca);
-        _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}");
+        var snapshot = resources.Current;
+        _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}", snapshot.All, snapshot.Version);
     }
 
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
