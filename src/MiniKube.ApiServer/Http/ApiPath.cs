@@ -25,11 +25,6 @@ public enum ApiPathKind
 /// <param name="Subresource">e.g. status, scale, or null.</param>
 public sealed record ApiPath(ApiPathKind Kind, string GroupVersion, ResourceType? Type, string? Namespace, string? Name, string? Subresource)
 {
-    /// <summary>A path against the built-in resources only.</summary>
-    public static ApiPath? Parse(string path) => Parse(path, BuiltIn);
-
-    private static readonly ApiResources BuiltIn = new();
-
     /// <summary>The parsed path against the resources <paramref name="resources"/> serves now, or null when it addresses nothing (404).</summary>
     public static ApiPath? Parse(string path, ApiResources resources)
     {

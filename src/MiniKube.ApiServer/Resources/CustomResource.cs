@@ -6,7 +6,8 @@ namespace MiniKube.ApiServer.Resources;
 /// The facts of one served version of a CustomResourceDefinition that the machinery beyond the
 /// strategy needs (Tables, OpenAPI, field selectors, scale, server-side apply): derived once when
 /// the CRD is registered and shared read-only by every request, so nothing parses the CRD or its
-/// schema per request. <see cref="Definition"/> is the stored CRD and must never be changed.
+/// schema per request. <see cref="Definition"/> is a private, fully built copy of the stored CRD
+/// (safe for concurrent reads) and must never be changed.
 /// </summary>
 /// <param name="CrdName">metadata.name of the CRD, e.g. widgets.example.com.</param>
 /// <param name="CrdUid">metadata.uid of the CRD.</param>
