@@ -7,10 +7,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.AdmissionPlugins;
+using MiniKube.ApiServer.ApiExtensions;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Health;
 using MiniKube.ApiServer.Registry;
+using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Strategies;
 using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
@@ -28,13 +30,15 @@ public sealed class KubeApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping;
     private readonly WatchCaches _watchCaches;
+    private readonly CustomResourceServing _customResources;
 
-    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping, WatchCaches watchCaches)
+    private KubeApiServer(WebApplication app, Uri address, CancellationTokenSource stopping, WatchCaches watchCaches, CustomResourceServing customResources)
     {
         _app = app;
         Address = address;
         _stopping = stopping;
         _watchCaches = watchCaches;
+        _customResources = customResources;
     }
 
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
@@ -83,14 +87,18 @@ public sealed class KubeApiServer : IAsyncDisposable
             new PriorityAdmission(store, watchCaches),
             new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
-        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Plugins = plugins }, clock) { ListCache = watchCaches };
+        var resources = new ApiResources();
+        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches };
+        var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>());
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);
-        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), stopping.Token);
+        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token);
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);
 
         await ClusterBootstrap.RunAsync(registry, allocator, options.Port, cancellationToken);
+        // Every stored CRD is served from the first request on.
+        await customResources.LoadAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
@@ -98,13 +106,14 @@ public sealed class KubeApiServer : IAsyncDisposable
         await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches);
+        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches, customResources);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         await _app.StopAsync();
+        await _customResources.DisposeAsync();
         await _watchCaches.DisposeAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();

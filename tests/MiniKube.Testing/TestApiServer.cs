@@ -50,6 +50,13 @@ public sealed class TestApiServer : IAsyncDisposable
         return new Kubernetes(config);
     }
 
+    /// <summary>
+    /// Another API server over the same store and cluster CA, as two kube-apiservers over one etcd
+    /// (on its own port); the caller disposes it before this one.
+    /// </summary>
+    public Task<KubeApiServer> StartPeerAsync() =>
+        KubeApiServer.StartAsync(Options(Pki, null), Store, NullLoggerFactory.Instance, CancellationToken.None);
+
     /// <summary>Stops and starts the server and store on the same directory (and port is new).</summary>
     public async Task<TestApiServer> RestartAsync()
     {

@@ -14,7 +14,8 @@ internal static class MetaValidation
     private const int TotalAnnotationSizeLimit = 256 * 1024;
     public const string ImmutableMessage = "field is immutable";
     public const string NegativeMessage = "must be greater than or equal to 0";
-    private static readonly HashSet<string> StandardFinalizers = new(StringComparer.Ordinal) { "kubernetes", "orphan", "foregroundDeletion" };
+    // Plus the CRD cleanup finalizer, which upstream's generic ObjectMeta check (a qualified name) accepts for CRDs.
+    private static readonly HashSet<string> StandardFinalizers = new(StringComparer.Ordinal) { "kubernetes", "orphan", "foregroundDeletion", "customresourcecleanup.apiextensions.k8s.io" };
     private static readonly FieldPath Metadata = FieldPath.Of("metadata");
 
     public static void Validate(JsonObject obj, bool namespaced, NameRule nameRule, List<FieldError> errors)

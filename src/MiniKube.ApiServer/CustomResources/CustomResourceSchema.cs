@@ -89,7 +89,7 @@ public sealed class CustomResourceSchema
             }
             else
             {
-                SchemaRuleWalker.Walk(rules, Root, obj, old, FieldPath.Root, found);
+                SchemaRuleWalker.Walk(rules.BeginObject(), Root, obj, old, FieldPath.Root, found);
             }
         }
         errors.AddRange(found);

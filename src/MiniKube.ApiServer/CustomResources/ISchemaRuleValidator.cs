@@ -25,4 +25,11 @@ public interface ISchemaRuleValidator
     /// value has no correlated old value), adding failures at <paramref name="at"/>.
     /// </summary>
     void Validate(StructuralSchema node, JsonArray rules, JsonNode? value, JsonNode? oldValue, FieldPath at, List<FieldError> errors);
+
+    /// <summary>
+    /// The validator for one object's walk: implementations that keep state per object (a time
+    /// budget, shared conversions) return a fresh one; the walker calls <see cref="Validate"/> on
+    /// it for every node of that object. By default the validator itself.
+    /// </summary>
+    ISchemaRuleValidator BeginObject() => this;
 }

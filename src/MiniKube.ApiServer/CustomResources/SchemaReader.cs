@@ -72,7 +72,7 @@ public static class SchemaReader
     {
         public StructuralSchema Node(JsonObject json, FieldPath at)
         {
-            var node = new StructuralSchema();
+            var node = new StructuralSchema { Source = json };
             List<string>? unsupported = null;
             foreach (var (key, value) in json)
             {

@@ -7,8 +7,9 @@ namespace MiniKube.ApiServer.CustomResources;
 /// value, and hands both to an <see cref="ISchemaRuleValidator"/> (apiextensions-apiserver
 /// pkg/apiserver/schema/cel/validation.go's walk, and apiserver's common.CorrelatedObject for
 /// what correlates: object properties, map keys, and items of x-kubernetes-list-type=map lists by
-/// their keys; items of other lists have no old value). Paths are field.Path's. Subtrees without
-/// rules are not entered.
+/// their keys; items of other lists have no old value; a structural schema has no rules inside
+/// allOf/anyOf/oneOf/not). Paths are field.Path's. Subtrees without rules are not entered. The one walker of
+/// rules: the CEL engine only evaluates the nodes it is handed.
 /// </summary>
 internal static class SchemaRuleWalker
 {

@@ -120,6 +120,9 @@ public sealed class StructuralSchema
     /// <summary><c>x-kubernetes-validations</c> as written, for the CEL step; null when unset.</summary>
     public JsonArray? XValidations { get; internal set; }
 
+    /// <summary>The node as the CRD wrote it (rule engines read keywords from it); never changed.</summary>
+    public JsonObject? Source { get; internal set; }
+
     /// <summary>Keywords present that CRDs do not support (id, $ref, definitions, ...), for the CRD check.</summary>
     internal IReadOnlyList<string> UnsupportedKeywords { get; set; } = [];
 

@@ -3,11 +3,12 @@ using MiniKube.ApiServer.Resources;
 namespace MiniKube.ApiServer.Discovery;
 
 /// <summary>
-/// The discovery documents kubectl's REST mapper reads, rendered once from
-/// <see cref="ResourceCatalog"/>: legacy APIVersions, APIGroupList and APIResourceList, and the
+/// The discovery documents kubectl's REST mapper reads, rendered once from one state of
+/// <see cref="ApiResources"/> (built-ins and custom resources): legacy APIVersions, APIGroupList and APIResourceList, and the
 /// aggregated APIGroupDiscoveryList (apidiscovery.k8s.io/v2) that saves clients one request
 /// per group-version. Shapes follow kubernetes/api apidiscovery/v2/types.go and
-/// apimachinery meta/v1 types.go.
+/// apimachinery meta/v1 types.go. Every resource of a group, built-in or from any number of
+/// CRDs, is listed under one group item (clients such as Helm fail on two items for one group).
 /// </summary>
 public sealed class DiscoveryDocuments
 {
@@ -18,8 +19,15 @@ public sealed class DiscoveryDocuments
     private readonly Dictionary<string, byte[]> _groups;
     private readonly Dictionary<(bool Core, string Version), byte[]> _aggregated = [];
 
-    public DiscoveryDocuments(string serverAddress)
+    private readonly IReadOnlyList<ResourceType> _all;
+
+    /// <summary>The documents of <paramref name="all"/>, the served set at <paramref name="catalogVersion"/> of the catalog.</summary>
+    public DiscoveryDocuments(string serverAddress, IReadOnlyList<ResourceType> all, long catalogVersion)
     {
+        ArgumentNullException.ThrowIfNull(all);
+        _all = all;
+        ServerAddress = serverAddress;
+        CatalogVersion = catalogVersion;
         Core = Utf8(new JsonObject
         {
             ["kind"] = "APIVersions",
@@ -32,7 +40,7 @@ public sealed class DiscoveryDocuments
             ["apiVersion"] = "v1",
             ["groups"] = new JsonArray(NamedGroups().Select(g => (JsonNode)GroupEntry(g)).ToArray()),
         });
-        _resourceLists = ResourceCatalog.All.GroupBy(r => r.GroupVersion)
+        _resourceLists = all.GroupBy(r => r.GroupVersion)
             .ToDictionary(g => g.Key, g => Utf8(ResourceList(g.Key, g)), StringComparer.Ordinal);
         _groups = NamedGroups().ToDictionary(g => g.Key, g =>
         {
@@ -44,10 +52,16 @@ public sealed class DiscoveryDocuments
         // v2beta1 has v2's shape; a client that only knows it gets it under its own name.
         foreach (var version in new[] { "v2", "v2beta1" })
         {
-            _aggregated[(true, version)] = Utf8(AggregatedList(ResourceCatalog.All.Where(r => r.Group.Length == 0).GroupBy(r => r.Group), version));
+            _aggregated[(true, version)] = Utf8(AggregatedList(all.Where(r => r.Group.Length == 0).GroupBy(r => r.Group), version));
             _aggregated[(false, version)] = Utf8(AggregatedList(NamedGroups(), version));
         }
     }
+
+    /// <summary>The address the documents advertise.</summary>
+    public string ServerAddress { get; }
+
+    /// <summary>The <see cref="ApiResources.Version"/> these documents show.</summary>
+    public long CatalogVersion { get; }
 
     /// <summary>GET /api, legacy.</summary>
     public byte[] Core { get; }
@@ -64,13 +78,25 @@ public sealed class DiscoveryDocuments
     /// <summary>GET /api/v1 or /apis/group/version.</summary>
     public byte[]? ResourceList(string groupVersion) => _resourceLists.GetValueOrDefault(groupVersion);
 
-    private static IEnumerable<IGrouping<string, ResourceType>> NamedGroups() =>
-        ResourceCatalog.All.Where(r => r.Group.Length > 0).GroupBy(r => r.Group);
+    // Built-in groups in catalog order, then custom groups by name (kube-apiserver lists CRD groups after its own).
+    private IEnumerable<IGrouping<string, ResourceType>> NamedGroups() =>
+        _all.Where(r => r.Group.Length > 0).GroupBy(r => r.Group);
 
-    // Every served version, preferred (first in the catalog, as kube-apiserver lists autoscaling v2 before v1) first.
-    private static JsonObject GroupEntry(IGrouping<string, ResourceType> group)
+    // Every served version, preferred first: for built-ins the catalog's order (as kube-apiserver lists
+    // autoscaling v2 before v1), for custom groups Kubernetes' version priority (v2 > v1 > v1beta2 > v1beta1 > v1alpha1 > others).
+    private static List<string> Versions(IGrouping<string, ResourceType> group)
     {
         var versions = group.Select(r => r.Version).Distinct().ToList();
+        if (group.All(r => r.Custom is not null))
+        {
+            versions.Sort(VersionPriority.Compare);
+        }
+        return versions;
+    }
+
+    private static JsonObject GroupEntry(IGrouping<string, ResourceType> group)
+    {
+        var versions = Versions(group);
         return new()
         {
             ["name"] = group.Key,
@@ -137,12 +163,12 @@ public sealed class DiscoveryDocuments
         foreach (var group in groups)
         {
             var versions = new JsonArray();
-            foreach (var groupVersion in group.GroupBy(r => r.Version))
+            foreach (var groupVersion in Versions(group))
             {
                 versions.Add(new JsonObject
                 {
-                    ["version"] = groupVersion.Key,
-                    ["resources"] = new JsonArray(groupVersion.Select(r => (JsonNode)AggregatedResource(r)).ToArray()),
+                    ["version"] = groupVersion,
+                    ["resources"] = new JsonArray(group.Where(r => r.Version == groupVersion).Select(r => (JsonNode)AggregatedResource(r)).ToArray()),
                     ["freshness"] = "Current",
                 });
             }

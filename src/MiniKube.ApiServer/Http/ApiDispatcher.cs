@@ -34,10 +34,12 @@ internal sealed partial class ApiDispatcher
     private readonly byte[] _version;
     private readonly OpenApiDocuments _openApi;
     private readonly string _caPem;
+    private readonly ApiResources _served;
     private DiscoveryDocuments _discovery;
 
-    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, CancellationToken serverStopping)
+    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, ApiResources resources, CancellationToken serverStopping)
     {
+        _served = resources;
         _metrics = metrics;
         _options = options;
         _registry = registry;
@@ -49,14 +51,33 @@ internal sealed partial class ApiDispatcher
         _version = VersionDocument(options.KubernetesVersion);
         _openApi = new OpenApiDocuments(options.KubernetesVersion);
         _caPem = MiniKube.ApiServer.Pki.ClusterPki.Pem(options.Pki.Ca);
-        _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}");
+        var snapshot = resources.Current;
+        _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}", snapshot.All, snapshot.Version);
     }
 
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
     public void WarmUp() => _ = _openApi.Index;
 
     /// <summary>The address discovery advertises, known once Kestrel has bound.</summary>
-    public void SetAddress(string address) => _discovery = new DiscoveryDocuments(address);
+    public void SetAddress(string address)
+    {
+        var snapshot = _served.Current;
+        _discovery = new DiscoveryDocuments(address, snapshot.All, snapshot.Version);
+    }
+
+    // Rebuilt on the first discovery request after the served set changed (a CRD registered or removed), never per request.
+    private DiscoveryDocuments Discovery()
+    {
+        var current = _discovery;
+        var snapshot = _served.Current;
+        if (current.CatalogVersion == snapshot.Version)
+        {
+            return current;
+        }
+        var rebuilt = new DiscoveryDocuments(current.ServerAddress, snapshot.All, snapshot.Version);
+        _discovery = rebuilt;
+        return rebuilt;
+    }
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -75,6 +96,13 @@ internal sealed partial class ApiDispatcher
                 return;
             }
             RequestUser.Current = new Requester(user.Name, user.Groups);
+            // Strategies' warnings (a CRD's CEL rules that cannot be compiled) leave with the answer's headers.
+            var warnings = RequestWarnings.Begin();
+            context.Response.OnStarting(() =>
+            {
+                Warnings.Add(context, warnings.Distinct(StringComparer.Ordinal));
+                return Task.CompletedTask;
+            });
             if (path == "/metrics")
             {
                 await WriteTextAsync(context, _metrics.Render(), "text/plain; version=0.0.4");
@@ -85,7 +113,7 @@ internal sealed partial class ApiDispatcher
                 await ServeOpenApiAsync(context, path);
                 return;
             }
-            route = ApiPath.Parse(path) ?? throw ApiException.PathNotFound();
+            route = ApiPath.Parse(path, _served) ?? throw ApiException.PathNotFound();
             if (route.Kind == ApiPathKind.Discovery)
             {
                 await ServeDiscoveryAsync(context, route);
@@ -246,13 +274,14 @@ internal sealed partial class ApiDispatcher
         var path = context.Request.Path.Value!.TrimEnd('/');
         var aggregated = Tables.AcceptHeader.AggregatedDiscoveryVersion(context.Request.Headers.Accept.ToString());
         var root = path is "/api" or "/apis";
+        var discovery = Discovery();
         byte[]? document = path switch
         {
-            "/api" or "/apis" when aggregated is not null => _discovery.Aggregated(path == "/api", aggregated),
-            "/api" => _discovery.Core,
-            "/apis" => _discovery.Groups,
-            _ when !route.GroupVersion.Contains('/', StringComparison.Ordinal) && path.StartsWith("/apis/", StringComparison.Ordinal) => _discovery.Group(route.GroupVersion),
-            _ => _discovery.ResourceList(route.GroupVersion),
+            "/api" or "/apis" when aggregated is not null => discovery.Aggregated(path == "/api", aggregated),
+            "/api" => discovery.Core,
+            "/apis" => discovery.Groups,
+            _ when !route.GroupVersion.Contains('/', StringComparison.Ordinal) && path.StartsWith("/apis/", StringComparison.Ordinal) => discovery.Group(route.GroupVersion),
+            _ => discovery.ResourceList(route.GroupVersion),
         };
         if (document is null)
         {

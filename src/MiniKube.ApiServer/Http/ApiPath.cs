@@ -25,9 +25,10 @@ public enum ApiPathKind
 /// <param name="Subresource">e.g. status, scale, or null.</param>
 public sealed record ApiPath(ApiPathKind Kind, string GroupVersion, ResourceType? Type, string? Namespace, string? Name, string? Subresource)
 {
-    /// <summary>The parsed path, or null when it addresses nothing the server serves (404).</summary>
-    public static ApiPath? Parse(string path)
+    /// <summary>The parsed path against the resources <paramref name="resources"/> serves now, or null when it addresses nothing (404).</summary>
+    public static ApiPath? Parse(string path, ApiResources resources)
     {
+        ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(path);
         var parts = path.Trim('/').Split('/');
         string group;
@@ -69,7 +70,7 @@ public sealed record ApiPath(ApiPathKind Kind, string GroupVersion, ResourceType
         {
             return null;
         }
-        var type = ResourceCatalog.Find(group, version, segments[0]);
+        var type = resources.Find(group, version, segments[0]);
         if (type is null || (ns is not null && !type.Namespaced))
         {
             return null;

@@ -20,9 +20,13 @@ internal static class ObjectPatcher
     /// </summary>
     public static List<string> Prune(HttpContext context, ResourceType type, JsonObject obj, bool patch = false)
     {
-        var result = FieldPruner.Prune(obj, ModelSchema.For(type.Model));
         var validation = ListOptions.Value(context.Request.Query, "fieldValidation") ?? "Warn";
         var strict = validation == "Strict";
+        if (type.Custom is { } custom)
+        {
+            return PruneCustom(type, custom, obj, validation);
+        }
+        var result = FieldPruner.Prune(obj, ModelSchema.For(type.Model));
         if (result.DecodeError(strict) is { } error)
         {
             if (patch && result.TypeError is null)
@@ -34,9 +38,29 @@ internal static class ObjectPatcher
         return validation == "Ignore" ? [] : [.. result.Warnings];
     }
 
-    /// <summary>A JSON, merge or strategic merge patch applied to a private copy of <paramref name="live"/>.</summary>
+    // A custom object's unknown fields are its schema's to prune (apiextensions' pruning decoder):
+    // Strict refuses them with the decoder's words, Warn reports each.
+    private static List<string> PruneCustom(ResourceType type, CustomResource custom, JsonObject obj, string validation)
+    {
+        var unknown = custom.Schema.Prune(obj);
+        if (unknown.Count == 0 || validation == "Ignore")
+        {
+            return [];
+        }
+        var fields = unknown.Select(path => $"unknown field \"{path}\"").ToList();
+        if (validation == "Strict")
+        {
+            throw ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {string.Join(", ", fields)}");
+        }
+        return fields;
+    }
+
+    /// <summary>
+    /// A JSON, merge or strategic merge patch applied to a private copy of <paramref name="live"/>;
+    /// custom resources have no strategic merge schema, so theirs is a 415 as upstream.
+    /// </summary>
     public static JsonObject Patch(ResourceType type, string mediaType, JsonObject live, byte[] body) =>
-        Run(() => PatchApplier.Apply(mediaType, live, body, ModelSchema.For(type.Model)));
+        Run(() => PatchApplier.Apply(mediaType, live, body, type.Custom is null ? ModelSchema.For(type.Model) : null));
 
     /// <summary>A patch of an autoscaling/v1 Scale (kubectl scale sends a merge patch).</summary>
     public static JsonObject PatchScale(string mediaType, JsonObject scale, byte[] body) =>
@@ -47,7 +71,7 @@ internal static class ObjectPatcher
     /// or null to create) with field ownership and conflicts (ManagedFields/FieldManager).
     /// </summary>
     public static JsonObject Apply(ResourceType type, JsonObject? live, JsonObject applied, FieldOwner owner, bool force, string? subresource) =>
-        FieldManager.Apply(live, applied, owner, force, ModelShapes.Instance.For(type.Model), FieldManager.ResetFields(type.HasStatus, subresource));
+        FieldManager.Apply(live, applied, owner, force, FieldShapes.For(type), FieldManager.ResetFields(type.HasStatus, subresource));
 
     private static JsonObject Run(Func<JsonObject> patch)
     {

@@ -71,7 +71,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
     }
 
     private async Task GetScaleAsync(HttpContext context, ResourceType type, string? ns, string name) =>
-        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(await registry.GetAsync(type, ns, name, context.RequestAborted)));
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(await registry.GetAsync(type, ns, name, context.RequestAborted), type.Custom?.Scale));
 
     /// <summary>PUT or PATCH of a Scale: only spec.replicas reaches the parent (which bumps its generation).</summary>
     private async Task UpdateScaleAsync(HttpContext context, ResourceType type, string? ns, string name)
@@ -81,7 +81,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         var owner = FieldOwners.For(context, type, ManagerEntry.Update, "scale", HttpMethods.IsPut(context.Request.Method) ? "UpdateOptions" : "PatchOptions", registry.Clock);
         var updated = await registry.UpdateAsync(type, ns, name, null, parent =>
         {
-            var scale = Scale.From(parent);
+            var scale = Scale.From(parent, type.Custom?.Scale);
             var desired = HttpMethods.IsPut(context.Request.Method)
                 ? RequestBody.ParseJson(body)
                 : ObjectPatcher.PatchScale(media, scale, body);
@@ -101,13 +101,11 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
                 throw ApiException.Invalid("autoscaling", "Scale", name,
                     FieldError.Invalid(FieldPath.Of("spec", "replicas"), BadValue.Of(replicas), "must be greater than or equal to 0"));
             }
-            var spec = parent["spec"] as JsonObject ?? [];
-            spec["replicas"] = replicas;
-            parent["spec"] = spec;
+            Scale.SetPath(parent, type.Custom?.Scale?.SpecReplicasPath ?? ".spec.replicas", replicas);
             ObjectCodec.Metadata(parent).Remove("resourceVersion");
             return parent;
         }, ResourceHandler.DryRun(context), context.RequestAborted, owner);
-        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(updated));
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status200OK, Scale.From(updated, type.Custom?.Scale));
     }
 
     /// <summary>
@@ -230,10 +228,17 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
 /// <summary>autoscaling/v1 Scale views of a scalable object.</summary>
 internal static class Scale
 {
-    public static JsonObject From(JsonObject parent)
+    /// <summary>
+    /// The Scale of <paramref name="parent"/>: spec.replicas, status.replicas and spec.selector, or
+    /// for a custom resource the paths its CRD declares (apiextensions' scaleFromCustomResource:
+    /// an absent replicas path reads 0, the selector path holds the selector's string form).
+    /// </summary>
+    public static JsonObject From(JsonObject parent, ScalePaths? paths = null)
     {
         var metadata = ObjectCodec.Metadata(parent);
-        var selector = parent["spec"]?["selector"];
+        var selectorText = paths is null
+            ? SelectorText(parent["spec"]?["selector"])
+            : paths.LabelSelectorPath is { Length: > 0 } selectorPath ? ObjectMeta.Str(At(parent, selectorPath)) ?? "" : "";
         return new JsonObject
         {
             ["kind"] = "Scale",
@@ -246,13 +251,36 @@ internal static class Scale
                 ["resourceVersion"] = metadata["resourceVersion"]?.DeepClone(),
                 ["creationTimestamp"] = metadata["creationTimestamp"]?.DeepClone(),
             },
-            ["spec"] = new JsonObject { ["replicas"] = parent["spec"]?["replicas"]?.DeepClone() ?? 0 },
+            ["spec"] = new JsonObject { ["replicas"] = At(parent, paths?.SpecReplicasPath ?? ".spec.replicas")?.DeepClone() ?? 0 },
             ["status"] = new JsonObject
             {
-                ["replicas"] = parent["status"]?["replicas"]?.DeepClone() ?? 0,
-                ["selector"] = SelectorText(selector),
+                ["replicas"] = At(parent, paths?.StatusReplicasPath ?? ".status.replicas")?.DeepClone() ?? 0,
+                ["selector"] = selectorText,
             },
         };
+    }
+
+    /// <summary>The value at a simple JSON path such as <c>.spec.replicas</c>, or null.</summary>
+    private static JsonNode? At(JsonObject obj, string path)
+    {
+        JsonNode? node = obj;
+        foreach (var segment in path.TrimStart('.').Split('.'))
+        {
+            node = (node as JsonObject)?[segment];
+        }
+        return node;
+    }
+
+    /// <summary>Sets the integer at a simple JSON path, creating the objects on the way.</summary>
+    public static void SetPath(JsonObject obj, string path, int value)
+    {
+        var segments = path.TrimStart('.').Split('.');
+        var node = obj;
+        foreach (var segment in segments[..^1])
+        {
+            node = node.Ensure(segment);
+        }
+        node[segments[^1]] = value;
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
     /// <summary>Admission plugins, in the order they run (upstream's --enable-admission-plugins order).</summary>
     public IReadOnlyList<IAdmissionPlugin> Plugins { get; init; } = [];
 
+    /// <summary>The resources this server serves now (built-ins and custom resources), for strategies' reads of other resources.</summary>
+    public ApiResources Resources { get; init; } = new();
+
     public async Task PrepareForCreateAsync(ResourceType type, JsonObject obj, FieldOwner? owner, bool dryRun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -118,7 +121,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
     {
         if (owner is { Operation: ManagerEntry.Update })
         {
-            FieldManager.Update(old, obj, owner, ModelShapes.Instance.For(type.Model), FieldManager.ResetFields(type.HasStatus, subresource ?? owner.Subresource));
+            FieldManager.Update(old, obj, owner, FieldShapes.For(type), FieldManager.ResetFields(type.HasStatus, subresource ?? owner.Subresource));
         }
     }
 
@@ -150,7 +153,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         return type.Strategy.ReleaseAsync(held, kept, Context(type), cancellationToken);
     }
 
-    private StrategyContext Context(ResourceType type) => new(type, store, allocator);
+    private StrategyContext Context(ResourceType type) => new(type, store, allocator, Resources);
 
     private async Task RequireLiveNamespaceAsync(ResourceType type, JsonObject obj, CancellationToken cancellationToken)
     {
@@ -170,7 +173,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
     }
 
     /// <summary>What a strategy may use of this API server during one write.</summary>
-    private sealed class StrategyContext(ResourceType type, IStore store, ServiceAllocator allocator) : IStrategyContext
+    private sealed class StrategyContext(ResourceType type, IStore store, ServiceAllocator allocator, ApiResources resources) : IStrategyContext
     {
         public IApiResource Resource => type;
 
@@ -178,7 +181,7 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
 
         public async Task<IReadOnlyList<JsonObject>> ListAsync(string group, string resource, CancellationToken cancellationToken)
         {
-            var listed = ResourceCatalog.Find(group, "v1", resource) ?? throw new ArgumentException($"no resource {resource}.{group}", nameof(resource));
+            var listed = resources.Find(group, "v1", resource) ?? throw new ArgumentException($"no resource {resource}.{group}", nameof(resource));
             var page = await store.RangeAsync(new RangeRequest(ResourceRegistry.Prefix(listed, null)), cancellationToken);
             return page.Items.Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision)).ToList();
         }

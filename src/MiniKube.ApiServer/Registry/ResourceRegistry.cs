@@ -28,6 +28,13 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     /// <summary>Serves the lists that need not read the store (the watch cache); null: every list reads the store.</summary>
     public IListCache? ListCache { get; init; }
 
+    /// <summary>
+    /// Told of every write this registry stored (not dry runs), before the caller answers: the
+    /// resource, the object as stored, and whether it is gone. What serves CRDs registers their
+    /// resources here, so they are served when the CRD's write returns. Must not change the object.
+    /// </summary>
+    public Action<ResourceType, JsonObject, bool>? Stored { get; set; }
+
     public static string Key(ResourceType type, string? ns, string name)
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -194,6 +201,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             throw ApiException.AlreadyExists(type, name);
         }
         metadata["resourceVersion"] = result.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Stored?.Invoke(type, obj, false);
         return obj;
     }
 
@@ -234,7 +242,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             }
             PreserveSystemMetadata(updated, old, ns);
             await rules.PrepareForUpdateAsync(type, updated, old, subresource, owner, dryRun, cancellationToken);
-            BumpGeneration(updated, old);
+            BumpGeneration(type, updated, old);
             try
             {
                 await rules.ValidateUpdateAsync(type, updated, old, subresource, dryRun, cancellationToken);
@@ -262,6 +270,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                     await rules.ReleaseAsync(type, updated, null, CancellationToken.None);
                     await rules.ReleaseAsync(type, old, null, CancellationToken.None);
                     updated["metadata"]!["resourceVersion"] = deleted.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    Stored?.Invoke(type, updated, true);
                     return updated;
                 }
             }
@@ -272,6 +281,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 {
                     await rules.ReleaseAsync(type, old, updated, CancellationToken.None);
                     updated["metadata"]!["resourceVersion"] = result.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    Stored?.Invoke(type, updated, false);
                     return updated;
                 }
             }
@@ -326,6 +336,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 if (write.Succeeded)
                 {
                     pending["metadata"]!["resourceVersion"] = write.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    Stored?.Invoke(type, pending, false);
                     return (pending, false);
                 }
             }
@@ -335,6 +346,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 if (result.Succeeded)
                 {
                     await rules.ReleaseAsync(type, obj, null, CancellationToken.None);
+                    Stored?.Invoke(type, obj, true);
                     return (obj, true);
                 }
             }
@@ -448,9 +460,9 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         metadata.Remove("selfLink");
     }
 
-    private static void BumpGeneration(JsonObject updated, JsonObject old)
+    private static void BumpGeneration(ResourceType type, JsonObject updated, JsonObject old)
     {
-        if (ObjectMeta.Generation(old) > 0 && ObjectMeta.Text(updated["spec"]) != ObjectMeta.Text(old["spec"]))
+        if (ObjectMeta.Generation(old) > 0 && type.Strategy.ChangesGeneration(updated, old))
         {
             updated["metadata"]!["generation"] = ObjectMeta.Generation(old) + 1;
         }

@@ -192,6 +192,13 @@ public static class ResourceCatalog
             ShortNames = ["ev"],
             StoredAs = new(CoreEvents, EventConversion.ToCore, EventConversion.ToEventsV1),
         },
+        new ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", typeof(V1CustomResourceDefinition), false) with
+        {
+            Strategy = new CustomResourceDefinitionStrategy(),
+            ShortNames = ["crd", "crds"],
+            Categories = ["api-extensions"],
+            Subresources = [Status("apiextensions.k8s.io", "v1", "CustomResourceDefinition")],
+        },
         new ResourceType("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", typeof(V1CertificateSigningRequest), false) with
         {
             Strategy = new CertificateSigningRequestStrategy(),

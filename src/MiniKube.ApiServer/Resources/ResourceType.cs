@@ -15,8 +15,8 @@ namespace MiniKube.ApiServer.Resources;
 /// <param name="Namespaced">True when objects live in a namespace.</param>
 public sealed record ResourceType(string Group, string Version, string Name, string Kind, Type Model, bool Namespaced) : IApiResource
 {
-    /// <summary>Lower-case kind, e.g. deployment.</summary>
-    public string SingularName => Kind.ToLowerInvariant();
+    /// <summary>Lower-case kind, e.g. deployment; a CRD's names.singular.</summary>
+    public string SingularName { get; init; } = Kind.ToLowerInvariant();
 
     public IReadOnlyList<string> ShortNames { get; init; } = [];
 
@@ -40,8 +40,15 @@ public sealed record ResourceType(string Group, string Version, string Name, str
     /// <summary>How errors name the resource: <c>pods</c> for core, <c>deployments.apps</c> otherwise.</summary>
     public string QualifiedName => Group.Length == 0 ? Name : $"{Name}.{Group}";
 
-    /// <summary>Kind of the list, e.g. DeploymentList.</summary>
-    public string ListKind => Kind + "List";
+    /// <summary>Kind of the list, e.g. DeploymentList; a CRD's names.listKind.</summary>
+    public string ListKind { get; init; } = Kind + "List";
+
+    /// <summary>
+    /// For a custom resource: what its CustomResourceDefinition says about this served version
+    /// (schema, printer columns, selectable fields, scale paths); null for built-in kinds, whose
+    /// facts come from <see cref="Model"/> and code.
+    /// </summary>
+    public CustomResource? Custom { get; init; }
 
     /// <summary>
     /// Store key prefix of all objects of this resource, ending in '/'. A form stored as another

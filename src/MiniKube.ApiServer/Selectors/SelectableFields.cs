@@ -28,6 +28,10 @@ internal sealed class SelectableFields
     public static SelectableFields For(ResourceType type)
     {
         ArgumentNullException.ThrowIfNull(type);
+        if (type.Custom is { } custom)
+        {
+            return custom.SelectableFields.Count == 0 ? Default : CustomFields.GetValue(custom, Custom);
+        }
         return ByResource.TryGetValue((type.Group, type.Name), out var fields) ? fields : Default;
     }
 
@@ -44,6 +48,33 @@ internal sealed class SelectableFields
 
     /// <summary>The object's value for a resolved label; "" when the object lacks it.</summary>
     public string Read(string label, JsonObject obj) => _readers.TryGetValue(label, out var reader) && reader is not null ? reader(obj) : "";
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CustomResource, SelectableFields> CustomFields = [];
+
+    // A CRD version's selectableFields (apiextensions' field set): the value at each JSON path as text.
+    private static SelectableFields Custom(CustomResource custom)
+    {
+        (string Label, Func<JsonObject, string>? Reader)[] more = custom.SelectableFields
+            .Select<string, (string Label, Func<JsonObject, string>? Reader)>(path => (path.TrimStart('.'), obj => ScalarAt(obj, path.TrimStart('.').Split('.'))))
+            .ToArray();
+        return new SelectableFields(Metadata(true, more), Default._rejection);
+    }
+
+    // Strings as they are, integers in decimal, booleans as true/false; anything else reads as "".
+    private static string ScalarAt(JsonObject obj, string[] path)
+    {
+        JsonNode? node = obj;
+        foreach (var segment in path)
+        {
+            node = (node as JsonObject)?[segment];
+        }
+        return node is JsonValue value ? value.GetValueKind() switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.ToJsonString(),
+            _ => "",
+        } : "";
+    }
 
     private static readonly SelectableFields Default = new(
         Metadata(),

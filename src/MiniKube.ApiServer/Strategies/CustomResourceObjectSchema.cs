@@ -4,9 +4,9 @@ using MiniKube.ApiServer.Errors;
 namespace MiniKube.ApiServer.Strategies;
 
 /// <summary>
-/// A CRD version's <see cref="CustomResourceSchema"/> as the <see cref="IObjectSchema"/> a
-/// <see cref="SchemaStrategy"/> takes: the adapter that lets the schema engine stay in the rules
-/// layer while strategies call it.
+/// A CRD version's <see cref="CustomResourceSchema"/> (with its CEL rules, see
+/// <see cref="CelSchemaRules"/>) as the <see cref="IObjectSchema"/> a <see cref="SchemaStrategy"/>
+/// takes: the adapter that lets the schema engine stay in the rules layer while strategies call it.
 /// </summary>
 public sealed class CustomResourceObjectSchema(CustomResourceSchema schema) : IObjectSchema
 {

@@ -16,6 +16,13 @@ public interface IResourceStrategy
     /// <summary>True when metadata.generation starts at 1 and counts spec changes.</summary>
     bool TracksGeneration { get; }
 
+    /// <summary>
+    /// For kinds that track generation: whether an update changed what metadata.generation
+    /// counts — the spec for built-in kinds, everything but metadata (and status, when /status
+    /// owns it) for custom resources (apiextensions' customresource strategy.go PrepareForUpdate).
+    /// </summary>
+    bool ChangesGeneration(JsonObject obj, JsonObject old);
+
     /// <summary>True when a DELETE answers with the deleted object rather than a Status (upstream's ReturnDeletedObject).</summary>
     bool ReturnsDeletedObject { get; }
 

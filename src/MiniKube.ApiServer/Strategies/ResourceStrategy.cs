@@ -44,6 +44,13 @@ public class ResourceStrategy : IResourceStrategy
 
     public bool ReturnsDeletedObject { get; init; }
 
+    public virtual bool ChangesGeneration(JsonObject obj, JsonObject old)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        return !JsonNode.DeepEquals(obj["spec"], old["spec"]);
+    }
+
     public virtual void ApplyDefaults(JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);

@@ -33,6 +33,40 @@ public interface IObjectSchema
 /// </summary>
 public sealed class SchemaStrategy : ResourceStrategy
 {
+    /// <summary>
+    /// True while the defining CRD is being deleted: existing objects are still served (and
+    /// deleted), new ones refused, as apiextensions' crdHandler does for a terminating CRD.
+    /// </summary>
+    public bool RefusesCreates { get; init; }
+
+    public override Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken)
+    {
+        if (RefusesCreates)
+        {
+            throw new ApiException(StatusCodes.Status405MethodNotAllowed, "MethodNotAllowed", "create not allowed while custom resource definition is terminating", []);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Everything but metadata, and status when /status owns it, counts (custom objects need not have a spec).</summary>
+    public override bool ChangesGeneration(JsonObject obj, JsonObject old)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(old);
+        foreach (var key in obj.Select(p => p.Key).Union(old.Select(p => p.Key)))
+        {
+            if (key is "metadata" || (key is "status" && OwnsStatus))
+            {
+                continue;
+            }
+            if (!JsonNode.DeepEquals(obj[key], old[key]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public SchemaStrategy(IObjectSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);

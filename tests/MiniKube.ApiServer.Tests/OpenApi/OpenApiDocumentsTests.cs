@@ -247,7 +247,8 @@ public class OpenApiDocumentsTests
             case JsonObject obj:
                 foreach (var (key, value) in obj)
                 {
-                    if (key == "$ref")
+                    // JSONSchemaProps (CRDs) has a property named "$ref": its schema is an object, not a reference.
+                    if (key == "$ref" && value is JsonValue)
                     {
                         yield return value!.GetValue<string>();
                     }

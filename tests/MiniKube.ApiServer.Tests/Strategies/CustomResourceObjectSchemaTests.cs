@@ -34,4 +34,17 @@ public class CustomResourceObjectSchemaTests
         Assert.That(updateErrors.Select(e => e.Message), Is.EqualTo(new[] { "spec.size: Invalid value: 9: spec.size in body should be less than or equal to 5" }));
         Assert.That(strategy.OwnsStatus, Is.True);
     }
+
+    [TestCase("""{"spec":{"a":1},"extra":2}""", true)]
+    [TestCase("""{"spec":{"a":1},"status":{"b":2}}""", false)]
+    [TestCase("""{"spec":{"a":1},"metadata":{"labels":{"x":"y"}}}""", false)]
+    [TestCase("""{"spec":{"a":2}}""", true)]
+    public void SchemaStrategy_ChangesGeneration_EverythingButMetadataAndOwnedStatus(string updated, bool changes)
+    {
+        var errors = new List<FieldError>();
+        var engine = CustomResourceSchema.Create(Parse("""{"type":"object","x-kubernetes-preserve-unknown-fields":true}"""), FieldPath.Of("openAPIV3Schema"), hasStatusSubresource: true, rules: null, errors, []);
+        var strategy = new SchemaStrategy(new CustomResourceObjectSchema(engine!));
+
+        Assert.That(strategy.ChangesGeneration(Parse(updated), Parse("""{"spec":{"a":1},"metadata":{}}""")), Is.EqualTo(changes));
+    }
 }

@@ -1,10 +1,15 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Cel;
+using MiniKube.ApiServer.CustomResources;
 using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Strategies;
 
-namespace MiniKube.ApiServer.Tests.Cel;
+namespace MiniKube.ApiServer.Tests.Strategies;
 
-public class CustomResourceRulesTests
+/// <summary>
+/// CRD x-kubernetes-validations through the one schema walker: CustomResourceSchema walks the
+/// object and CelSchemaRules evaluates each node's compiled rules.
+/// </summary>
+public class CelSchemaRulesTests
 {
     // In the style of public CRDs: a root rule, spec rules with messages, a transition rule, a map
     // with a key rule, a map-list with an item rule, quantity/url/ip checks.
@@ -32,7 +37,7 @@ public class CustomResourceRulesTests
                 "labels": {"type": "object", "additionalProperties": {"type": "string"},
                   "x-kubernetes-validations": [{"rule": "self.all(k, k.startsWith('a'))", "message": "label keys must start with a"}]},
                 "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
-                  "items": {"type": "object", "properties": {"name": {"type": "string"}, "port": {"type": "integer",
+                  "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "port": {"type": "integer",
                     "x-kubernetes-validations": [{"rule": "self >= oldSelf", "message": "port may not decrease"}]}},
                     "x-kubernetes-validations": [{"rule": "self.port > 0 && self.port < 65536", "message": "port out of range"}]}}
               }
@@ -46,14 +51,37 @@ public class CustomResourceRulesTests
     private static JsonObject Object(string spec, string name = "app-web") =>
         JsonNode.Parse($$"""{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"{{name}}","namespace":"default"},"spec":{{spec}}}""")!.AsObject();
 
-    private static List<string> Validate(JsonObject obj, JsonObject? old = null, List<string>? warnings = null)
+    private static (CustomResourceSchema Schema, List<string> Warnings) Compile(JsonObject schema)
     {
-        var (rules, compileWarnings) = CustomResourceRules.Compile(SchemaObject);
-        Assert.That(compileWarnings, Is.Empty);
         var errors = new List<FieldError>();
-        rules.Validate(obj, old, errors, warnings);
+        var warnings = new List<string>();
+        var created = CustomResourceSchema.Create(schema, FieldPath.Of("openAPIV3Schema"), hasStatusSubresource: false, new CelSchemaRules(), errors, warnings);
+        Assert.That(errors.Select(e => e.Message), Is.Empty);
+        return (created!, warnings);
+    }
+
+    private static List<string> Check(CustomResourceSchema schema, JsonNode? obj, JsonNode? old = null)
+    {
+        var errors = new List<FieldError>();
+        if (old is null)
+        {
+            schema.Validate(obj!.AsObject(), errors);
+        }
+        else
+        {
+            schema.ValidateUpdate(obj!.AsObject(), old.AsObject(), errors);
+        }
         return errors.Select(e => e.Message).ToList();
     }
+
+    private static readonly Lazy<CustomResourceSchema> Compiled = new(() =>
+    {
+        var (schema, warnings) = Compile(SchemaObject);
+        Assert.That(warnings, Is.Empty);
+        return schema;
+    });
+
+    private static List<string> Validate(JsonObject obj, JsonObject? old = null) => Check(Compiled.Value, obj, old);
 
     private const string Valid = """{"minReplicas":1,"maxReplicas":3,"image":"nginx","memory":"1Gi","endpoint":"https://x","podCIDR":"10.0.0.0/24","nodeIP":"10.0.0.4","labels":{"app":"x"},"ports":[{"name":"http","port":80}],"storageClass":"fast"}""";
 
@@ -150,15 +178,13 @@ public class CustomResourceRulesTests
     }
 
     [Test]
-    public void Validate_UnchangedInvalidValue_RatchetedToWarning()
+    public void Validate_UnchangedInvalidValue_Ratcheted()
     {
         var invalid = Object("""{"minReplicas":5,"maxReplicas":3,"image":"x"}""");
-        var warnings = new List<string>();
 
-        var errors = Validate(invalid, invalid.DeepClone().AsObject(), warnings);
+        var errors = Validate(invalid, invalid.DeepClone().AsObject());
 
         Assert.That(errors, Is.Empty);
-        Assert.That(warnings, Is.EqualTo(new[] { "spec: Invalid value: \"object\": minReplicas must not exceed maxReplicas" }));
     }
 
     [Test]
@@ -179,33 +205,13 @@ public class CustomResourceRulesTests
               "x-kubernetes-validations":[{"rule":"self.a.frob()"},{"rule":"self.a >"},{"rule":"self.a > 0","message":"a must be positive"}]}}}
             """)!.AsObject();
 
-        var (rules, warnings) = CustomResourceRules.Compile(schema);
-        var errors = new List<FieldError>();
-        rules.Validate(JsonNode.Parse("""{"spec":{"a":0}}"""), null, errors);
+        var (rules, warnings) = Compile(schema);
+        var errors = Check(rules, JsonNode.Parse("""{"spec":{"a":0}}"""));
 
         Assert.That(warnings, Has.Count.EqualTo(2));
         Assert.That(warnings[0], Does.StartWith("openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: compilation failed: ERROR: <input>:1:8: undeclared reference to 'frob'"));
         Assert.That(warnings[1], Does.StartWith("openAPIV3Schema.properties[spec].x-kubernetes-validations[1].rule: compilation failed: ERROR: <input>:1:"));
-        Assert.That(errors.Select(e => e.Message), Is.EqualTo(new[] { "spec: Invalid value: \"object\": a must be positive" }));
-    }
-
-    [Test]
-    public void Compile_SameSchema_CachedOnce()
-    {
-        var first = CustomResourceRules.Compile(SchemaObject).Rules;
-        var second = CustomResourceRules.Compile(SchemaObject).Rules;
-
-        Assert.That(second, Is.SameAs(first));
-        Assert.That(first.IsEmpty, Is.False);
-    }
-
-    [Test]
-    public void Compile_SchemaWithoutRules_IsEmpty()
-    {
-        var (rules, warnings) = CustomResourceRules.Compile(JsonNode.Parse("""{"type":"object","properties":{"spec":{"type":"object"}}}""")!.AsObject());
-
-        Assert.That(rules.IsEmpty, Is.True);
-        Assert.That(warnings, Is.Empty);
+        Assert.That(errors, Is.EqualTo(new[] { "spec: Invalid value: \"object\": a must be positive" }));
     }
 
     [Test]
@@ -217,12 +223,11 @@ public class CustomResourceRulesTests
                 {"rule":"self.a.all(x, self.a.exists_one(y, x == y))","reason":"FieldValueDuplicate","fieldPath":".a"},
                 {"rule":"has(self.b)","reason":"FieldValueRequired","message":"b is required"}]}}}
             """)!.AsObject();
-        var (rules, _) = CustomResourceRules.Compile(schema);
-        var errors = new List<FieldError>();
+        var (rules, _) = Compile(schema);
 
-        rules.Validate(JsonNode.Parse("""{"spec":{"a":["x","x"]}}"""), null, errors);
+        var errors = Check(rules, JsonNode.Parse("""{"spec":{"a":["x","x"]}}"""));
 
-        Assert.That(errors.Select(e => e.Message), Is.EqualTo(new[]
+        Assert.That(errors, Is.EqualTo(new[]
         {
             "spec.a: Duplicate value: \"object\"",
             "spec: Required value: b is required",
@@ -249,12 +254,11 @@ public class CustomResourceRulesTests
         var obj = new JsonObject { ["spec"] = spec };
 
         // The first compile in a process also pays for JIT and ANTLR's parser warm-up; measure the steady state.
-        CustomResourceRules.Compile(schema.DeepClone().AsObject());
+        Compile(schema.DeepClone().AsObject());
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (rules, warnings) = CustomResourceRules.Compile(schema);
+        var (rules, warnings) = Compile(schema);
         var compiled = clock.Elapsed;
-        var errors = new List<FieldError>();
-        rules.Validate(obj, null, errors);
+        var errors = Check(rules, obj);
         var validated = clock.Elapsed - compiled;
 
         TestContext.Out.WriteLine($"compile 301 rules: {compiled.TotalMilliseconds:F0} ms; validate 1,300 evaluations: {validated.TotalMilliseconds:F0} ms");
@@ -281,11 +285,10 @@ public class CustomResourceRulesTests
                 },
             },
         };
-        var (rules, _) = CustomResourceRules.Compile(schema);
-        var errors = new List<FieldError>();
+        var (rules, _) = Compile(schema);
 
-        rules.Validate(JsonNode.Parse("""{"spec":{"items":[{"y":1}]}}"""), null, errors);
+        var errors = Check(rules, JsonNode.Parse("""{"spec":{"items":[{"y":1}]}}"""));
 
-        Assert.That(errors.Select(e => e.Message), Is.EqualTo(new[] { "spec: Invalid value: \"object\": " + expected }));
+        Assert.That(errors, Is.EqualTo(new[] { "spec: Invalid value: \"object\": " + expected }));
     }
 }

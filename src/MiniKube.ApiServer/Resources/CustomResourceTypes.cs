@@ -1,0 +1,141 @@
+using MiniKube.ApiServer.CustomResources;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Objects;
+using MiniKube.ApiServer.Strategies;
+
+namespace MiniKube.ApiServer.Resources;
+
+/// <summary>
+/// The resources a stored CustomResourceDefinition makes the server serve: one
+/// <see cref="ResourceType"/> per served version, named by status.acceptedNames (only an
+/// Established CRD serves anything), keyed under <c>/registry/&lt;group&gt;/&lt;plural&gt;/</c>,
+/// with a <see cref="SchemaStrategy"/> over the version's schema and CEL rules, the status and
+/// scale subresources it declares, and — for versions other than the storage version — a
+/// <see cref="StorageConversion"/> that rewrites apiVersion (conversion strategy None; Webhook
+/// conversion is not done yet and behaves the same). Pure: the same CRD gives equal registrations,
+/// so every API server derives the same set.
+/// </summary>
+public static class CustomResourceTypes
+{
+    private static readonly string[] GetPatchUpdate = ["get", "patch", "update"];
+
+    /// <summary>
+    /// The served versions of <paramref name="crd"/>, preferred first; empty when it serves nothing.
+    /// Works on a private copy of the CRD, so the registrations may be read by any number of requests at once.
+    /// </summary>
+    public static IReadOnlyList<ResourceType> From(JsonObject crd)
+    {
+        ArgumentNullException.ThrowIfNull(crd);
+        crd = crd.DeepClone().AsObject();
+        var names = crd.Obj("status").Obj("acceptedNames");
+        var spec = crd.Obj("spec");
+        if (!CustomResourceDefinitionValidation.IsEstablished(crd) || names.StrOrEmpty("plural").Length == 0 || names.StrOrEmpty("kind").Length == 0)
+        {
+            return [];
+        }
+        var group = spec.StrOrEmpty("group");
+        var plural = names.StrOrEmpty("plural");
+        var kind = names.StrOrEmpty("kind");
+        var namespaced = spec.StrOrEmpty("scope") != "Cluster";
+        var versions = spec.Items("versions").Select(v => v.Item).ToList();
+        var storageVersion = versions.FirstOrDefault(v => v.Bool("storage") == true)?.StrOrEmpty("name");
+        if (storageVersion is null)
+        {
+            return [];
+        }
+        var basis = new ResourceType(group, storageVersion, plural, kind, typeof(JsonObject), namespaced);
+        var storage = Build(crd, basis, versions.First(v => v.StrOrEmpty("name") == storageVersion), names);
+        var served = new List<ResourceType>();
+        foreach (var version in versions.Where(v => v.Bool("served") == true))
+        {
+            var name = version.StrOrEmpty("name");
+            if (name == storageVersion)
+            {
+                served.Add(storage);
+                continue;
+            }
+            var servedGroupVersion = $"{group}/{name}";
+            served.Add(Build(crd, basis with { Version = name }, version, names) with
+            {
+                StoredAs = new StorageConversion(storage, obj => WithApiVersion(obj, storage.GroupVersion), obj => WithApiVersion(obj, servedGroupVersion)),
+            });
+        }
+        served.Sort((a, b) => VersionPriority.Compare(a.Version, b.Version));
+        return served;
+    }
+
+    /// <summary>
+    /// The CRD's stored objects as one plain resource (storage version, spec.names, no rules): how
+    /// the cleanup of a deleted CRD lists and deletes them, served or not.
+    /// </summary>
+    public static ResourceType? Storage(JsonObject crd)
+    {
+        ArgumentNullException.ThrowIfNull(crd);
+        var spec = crd.Obj("spec");
+        var names = spec.Obj("names");
+        var version = spec.Items("versions").Where(v => v.Item.Bool("storage") == true).Select(v => v.Item.StrOrEmpty("name")).FirstOrDefault();
+        if (version is null || names.StrOrEmpty("plural").Length == 0 || names.StrOrEmpty("kind").Length == 0)
+        {
+            return null;
+        }
+        return new ResourceType(spec.StrOrEmpty("group"), version, names.StrOrEmpty("plural"), names.StrOrEmpty("kind"), typeof(JsonObject), spec.StrOrEmpty("scope") != "Cluster");
+    }
+
+    // Conversion None: only apiVersion changes (apiextensions-apiserver pkg/apiserver/conversion/nop_converter.go).
+    private static JsonObject WithApiVersion(JsonObject obj, string apiVersion)
+    {
+        if (ObjectMeta.Str(obj["apiVersion"]) != apiVersion)
+        {
+            obj["apiVersion"] = apiVersion;
+        }
+        return obj;
+    }
+
+    private static ResourceType Build(JsonObject crd, ResourceType basis, JsonObject version, JsonObject? names)
+    {
+        var subresources = version.Obj("subresources");
+        var hasStatus = subresources?["status"] is JsonObject;
+        var schemaJson = version.Obj("schema").Obj("openAPIV3Schema") ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
+        var at = FieldPath.Of("spec", "versions");
+        var errors = new List<FieldError>();
+        var schema = CustomResourceSchema.Create(schemaJson, at, hasStatus, new CelSchemaRules(), errors, [])
+            ?? throw new InvalidOperationException($"stored CRD {ObjectMeta.Name(crd)} has an invalid schema: {string.Join("; ", errors.Select(e => e.Message))}");
+        ScalePaths? scale = null;
+        var list = new List<Subresource>();
+        if (hasStatus)
+        {
+            list.Add(new Subresource("status", basis.Group, basis.Version, basis.Kind, GetPatchUpdate));
+        }
+        if (subresources.Obj("scale") is { } scaleSpec)
+        {
+            scale = new ScalePaths(scaleSpec.StrOrEmpty("specReplicasPath"), scaleSpec.StrOrEmpty("statusReplicasPath"), scaleSpec.Str("labelSelectorPath"));
+            list.Add(new Subresource("scale", "autoscaling", "v1", "Scale", GetPatchUpdate));
+        }
+        var metadata = crd.Obj("metadata");
+        var custom = new CustomResource(
+            ObjectMeta.Name(crd) ?? "",
+            ObjectMeta.Uid(crd) ?? "",
+            ObjectMeta.ResourceVersion(crd) ?? "",
+            metadata.Int("generation") ?? 0,
+            crd,
+            basis.Version,
+            schema,
+            version.Arr("additionalPrinterColumns") ?? [],
+            version.Items("selectableFields").Select(f => f.Item.StrOrEmpty("jsonPath")).Where(p => p.Length > 0).ToArray(),
+            scale,
+            ObjectMeta.IsDeleting(crd));
+        return basis with
+        {
+            SingularName = names.Str("singular") is { Length: > 0 } singular ? singular : basis.Kind.ToLowerInvariant(),
+            ListKind = names.Str("listKind") is { Length: > 0 } listKind ? listKind : basis.Kind + "List",
+            ShortNames = Strings(names.Arr("shortNames")),
+            Categories = Strings(names.Arr("categories")),
+            Subresources = list,
+            Strategy = new SchemaStrategy(new CustomResourceObjectSchema(schema)) { RefusesCreates = custom.Terminating },
+            Custom = custom,
+        };
+    }
+
+    private static string[] Strings(JsonArray? values) =>
+        (values ?? []).Select(v => ObjectMeta.Str(v) ?? "").Where(v => v.Length > 0).ToArray();
+}

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+
+namespace MiniKube.E2E.Tests;
+
+/// <summary>
+/// CustomResourceDefinitions with the real kubectl and Helm 4 against one <c>mkube server</c>
+/// (issue 13 §1's "Done when"): a CRD with a schema, a CEL rule, status and scale subresources,
+/// printer columns and two versions is applied, its objects created, refused with a 422 naming
+/// the field, scaled, status-updated and deleted with the CRD; a chart with <c>crds/</c> and
+/// <c>templates/</c> installs, upgrades and uninstalls. The API server alone (no agent, scheduler
+/// or controllers): everything here is the API server's. No pods are started.
+/// </summary>
+[TestFixture]
+[Category("E2E")]
+public sealed class CustomResourceDefinitionTests
+{
+    private const string Crd = """
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata:
+          name: widgets.e2e.example.com
+        spec:
+          group: e2e.example.com
+          scope: Namespaced
+          names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wdg], categories: [all]}
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec:
+                    type: object
+                    x-kubernetes-validations:
+                    - {rule: "self.size <= 10", message: "size must be at most 10"}
+                    properties:
+                      size: {type: integer, minimum: 0}
+                      color: {type: string, default: blue}
+                      replicas: {type: integer}
+                  status:
+                    type: object
+                    properties:
+                      replicas: {type: integer}
+                      selector: {type: string}
+            subresources:
+              status: {}
+              scale: {specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector}
+            additionalPrinterColumns:
+            - {name: Size, type: integer, jsonPath: .spec.size}
+          - name: v1beta1
+            served: true
+            storage: false
+            schema:
+              openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+        """;
+
+    private const string Widget = """
+        apiVersion: e2e.example.com/v1
+        kind: Widget
+        metadata: {name: w1}
+        spec: {size: 3, replicas: 1}
+        """;
+
+    private string _dataDir = null!;
+    private string _kubeconfig = null!;
+    private MkubeProcess _server = null!;
+    private Kubectl _kubectl = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServer()
+    {
+        _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-crd-").FullName;
+        _kubeconfig = Path.Combine(_dataDir, "kubeconfig");
+        _server = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--https-listen-port", "0", "--write-kubeconfig", _kubeconfig,
+            "--disable-agent", "--disable-scheduler", "--disable-controller-manager");
+        await _server.WaitForLogAsync("components are running", TimeSpan.FromSeconds(30));
+        _kubectl = new Kubectl(_kubeconfig, Path.Combine(_dataDir, "kube-cache"));
+    }
+
+    [OneTimeTearDown]
+    public void StopServer()
+    {
+        _server.Dispose();
+        Directory.Delete(_dataDir, recursive: true);
+    }
+
+    [Test]
+    public async Task Kubectl_CrdWithSchemaRulesSubresourcesAndVersions_Lifecycle()
+    {
+        Assert.That(await Stdin(Crd, "apply", "-f", "-"), Does.Contain("customresourcedefinition.apiextensions.k8s.io/widgets.e2e.example.com created"));
+        Assert.That(await _kubectl.OkAsync("get", "crd", "widgets.e2e.example.com", "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}"), Is.EqualTo("True"));
+        Assert.That(await _kubectl.OkAsync("api-resources", "--api-group=e2e.example.com"), Does.Match(@"widgets\s+wdg\s+e2e.example.com/v1\s+true\s+Widget"));
+
+        Assert.That(await Stdin(Widget, "apply", "-n", "default", "-f", "-"), Does.Contain("widget.e2e.example.com/w1 created"));
+        Assert.That(await _kubectl.OkAsync("get", "wdg", "w1", "-n", "default", "-o", "jsonpath={.spec.color}"), Is.EqualTo("blue"), "schema default");
+        Assert.That(await _kubectl.OkAsync("get", "all", "-n", "default"), Does.Contain("widget.e2e.example.com/w1"));
+
+        var tooBig = await _kubectl.RunWithAsync(Widget.Replace("size: 3", "size: 11", StringComparison.Ordinal), null, "apply", "-n", "default", "-f", "-");
+        Assert.That(tooBig.ExitCode, Is.Not.Zero);
+        Assert.That(tooBig.Error, Does.Contain("The Widget \"w1\" is invalid: spec: Invalid value: \"object\": size must be at most 10"));
+        var negative = await _kubectl.RunWithAsync(Widget.Replace("size: 3", "size: -1", StringComparison.Ordinal), null, "apply", "-n", "default", "-f", "-");
+        Assert.That(negative.Error, Does.Contain("spec.size: Invalid value: -1: spec.size in body should be greater than or equal to 0"));
+
+        Assert.That(await _kubectl.OkAsync("scale", "widget", "w1", "-n", "default", "--replicas=4"), Does.Contain("widget.e2e.example.com/w1 scaled"));
+        Assert.That(await _kubectl.OkAsync("get", "widget", "w1", "-n", "default", "-o", "jsonpath={.spec.replicas}"), Is.EqualTo("4"));
+        await _kubectl.OkAsync("patch", "widget", "w1", "-n", "default", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"replicas\":4,\"selector\":\"app=w\"}}");
+        Assert.That(await _kubectl.OkAsync("get", "widget", "w1", "-n", "default", "-o", "jsonpath={.status.replicas}/{.metadata.generation}"), Is.EqualTo("4/2"));
+        var smp = await _kubectl.RunAsync("patch", "widget", "w1", "-n", "default", "-p", "{\"spec\":{\"size\":5}}");
+        Assert.That(smp.Error, Does.Contain("application/strategic-merge-patch+json is not supported"));
+        Assert.That(await _kubectl.OkAsync("get", "widgets.v1beta1.e2e.example.com", "w1", "-n", "default", "-o", "jsonpath={.apiVersion}"), Is.EqualTo("e2e.example.com/v1beta1"));
+
+        Assert.That(await _kubectl.OkAsync("delete", "crd", "widgets.e2e.example.com"), Does.Contain("deleted"));
+        var gone = await _kubectl.RunAsync("get", "crd", "widgets.e2e.example.com");
+        Assert.That(gone.Error, Does.Contain("NotFound"));
+        var raw = await _kubectl.RunAsync("get", "--raw", "/apis/e2e.example.com/v1/namespaces/default/widgets");
+        Assert.That(raw.Error, Does.Contain("NotFound"));
+    }
+
+    [Test]
+    public async Task Helm_ChartWithCrdsAndTemplates_InstallsUpgradesUninstalls()
+    {
+        var chart = Directory.CreateDirectory(Path.Combine(_dataDir, "chart")).FullName;
+        Directory.CreateDirectory(Path.Combine(chart, "crds"));
+        Directory.CreateDirectory(Path.Combine(chart, "templates"));
+        await File.WriteAllTextAsync(Path.Combine(chart, "Chart.yaml"), "apiVersion: v2\nname: gadgets\nversion: 0.1.0\n");
+        await File.WriteAllTextAsync(Path.Combine(chart, "values.yaml"), "size: 2\n");
+        await File.WriteAllTextAsync(Path.Combine(chart, "crds", "gadgets.yaml"), """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: gadgets.e2e.example.org}
+            spec:
+              group: e2e.example.org
+              scope: Namespaced
+              names: {plural: gadgets, singular: gadget, kind: Gadget}
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema:
+                    type: object
+                    properties:
+                      spec: {type: object, properties: {size: {type: integer}}}
+            """);
+        await File.WriteAllTextAsync(Path.Combine(chart, "templates", "gadget.yaml"), """
+            apiVersion: e2e.example.org/v1
+            kind: Gadget
+            metadata: {name: "{{ .Release.Name }}-g"}
+            spec: {size: {{ .Values.size }}}
+            """);
+
+        Assert.That(await HelmAsync("install", "demo", chart, "--namespace", "default"), Does.Contain("STATUS: deployed"));
+        Assert.That(await _kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("2"));
+        Assert.That(await HelmAsync("upgrade", "demo", chart, "--namespace", "default", "--set", "size=5", "--wait", "--timeout", "60s"), Does.Contain("has been upgraded"));
+        Assert.That(await _kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("5"));
+        Assert.That(await HelmAsync("uninstall", "demo", "--namespace", "default"), Does.Contain("release \"demo\" uninstalled"));
+        Assert.That(await _kubectl.OkAsync("get", "gadgets", "-n", "default", "-o", "name"), Is.Empty);
+    }
+
+    private async Task<string> Stdin(string input, params string[] args)
+    {
+        var result = await _kubectl.RunWithAsync(input, null, args);
+        Assert.That(result.ExitCode, Is.Zero, $"kubectl {string.Join(' ', args)}\n{result}");
+        return result.Output;
+    }
+
+    private async Task<string> HelmAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("helm") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.Environment["KUBECONFIG"] = _kubeconfig;
+        info.Environment["HELM_CACHE_HOME"] = Path.Combine(_dataDir, "helm-cache");
+        info.Environment["HELM_CONFIG_HOME"] = Path.Combine(_dataDir, "helm-config");
+        info.Environment["HELM_DATA_HOME"] = Path.Combine(_dataDir, "helm-data");
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.That(process.ExitCode, Is.Zero, $"helm {string.Join(' ', args)}\n{await output}\n{await error}");
+        return await output;
+    }
+}
