@@ -36,6 +36,7 @@ internal sealed partial class ApiDispatcher
     private readonly string _caPem;
     private readonly ApiResources _served;
     private DiscoveryDocuments _discovery;
+    private long _openApiCatalogVersion;
 
     public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, ApiResources resources, CancellationToken serverStopping)
     {
@@ -77,6 +78,26 @@ internal sealed partial class ApiDispatcher
         var rebuilt = new DiscoveryDocuments(current.ServerAddress, snapshot.All, snapshot.Version);
         _discovery = rebuilt;
         return rebuilt;
+    }
+
+    // The custom group-versions' documents follow the served set the same way: rebuilt on the first
+    // OpenAPI request after a CRD was registered or removed.
+    private OpenApiDocuments OpenApi()
+    {
+        if (Volatile.Read(ref _openApiCatalogVersion) != _served.Version)
+        {
+            // Under a lock, so a request holding an older snapshot never publishes it over a newer one.
+            lock (_openApi)
+            {
+                var snapshot = _served.Current;
+                if (_openApiCatalogVersion != snapshot.Version)
+                {
+                    _openApi.SetCustomResources(snapshot.Custom.Values.Select(types => types[0].Custom!.Definition).ToList());
+                    Volatile.Write(ref _openApiCatalogVersion, snapshot.Version);
+                }
+            }
+        }
+        return _openApi;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -302,9 +323,9 @@ internal sealed partial class ApiDispatcher
         string etag;
         if (path.TrimEnd('/') == "/openapi/v3")
         {
-            (document, etag) = (_openApi.Index, _openApi.IndexETag);
+            (document, etag) = OpenApi().IndexWithETag;
         }
-        else if (!path.StartsWith("/openapi/v3/", StringComparison.Ordinal) || !_openApi.TryGetDocument(path["/openapi/v3/".Length..], out document, out etag))
+        else if (!path.StartsWith("/openapi/v3/", StringComparison.Ordinal) || !OpenApi().TryGetDocument(path["/openapi/v3/".Length..], out document, out etag))
         {
             throw ApiException.PathNotFound();
         }

@@ -62,6 +62,10 @@ internal static class TablePrinters
     public static TablePrinter For(ResourceType type)
     {
         ArgumentNullException.ThrowIfNull(type);
+        if (type.Custom is { } custom)
+        {
+            return CustomResourcePrinters.For(custom.Definition, custom.Version);
+        }
         return ByResource.TryGetValue((type.Group, type.Name), out var printer) ? printer : Default;
     }
 }
