@@ -36,7 +36,7 @@ public sealed class CustomResourceDefinitionTests
                     x-kubernetes-validations:
                     - {rule: "self.size <= 10", message: "size must be at most 10"}
                     properties:
-                      size: {type: integer, minimum: 0}
+                      size: {type: integer, minimum: 0, description: "How big the widget is, in widget units."}
                       color: {type: string, default: blue}
                       replicas: {type: integer}
                   status:
@@ -96,6 +96,8 @@ public sealed class CustomResourceDefinitionTests
         Assert.That(await Stdin(Widget, "apply", "-n", "default", "-f", "-"), Does.Contain("widget.e2e.example.com/w1 created"));
         Assert.That(await _kubectl.OkAsync("get", "wdg", "w1", "-n", "default", "-o", "jsonpath={.spec.color}"), Is.EqualTo("blue"), "schema default");
         Assert.That(await _kubectl.OkAsync("get", "all", "-n", "default"), Does.Contain("widget.e2e.example.com/w1"));
+        Assert.That(await _kubectl.OkAsync("get", "widgets", "-n", "default"), Is.EqualTo("NAME   SIZE\nw1     3\n"), "Name, then the declared columns (Age only when none are declared, as upstream)");
+        Assert.That(await _kubectl.OkAsync("explain", "widgets.spec.size"), Does.Contain("How big the widget is, in widget units."));
 
         var tooBig = await _kubectl.RunWithAsync(Widget.Replace("size: 3", "size: 11", StringComparison.Ordinal), null, "apply", "-n", "default", "-f", "-");
         Assert.That(tooBig.ExitCode, Is.Not.Zero);
