@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MiniKube.ApiServer.AdmissionPlugins;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Health;
@@ -73,8 +74,15 @@ public sealed class KubeApiServer : IAsyncDisposable
         var watchCaches = new WatchCaches(store, options.WatchCache, loggers.CreateLogger<WatchCaches>());
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
         // Admission plugins in kube-apiserver's order (its recommended --enable-admission-plugins
-        // list): mutating ones first, ResourceQuota last. None yet beyond the kinds' own admission.
-        IAdmissionPlugin[] plugins = [];
+        // list): mutating ones first (MutatingAdmissionWebhook after the built-in ones), then
+        // ValidatingAdmissionWebhook, ResourceQuota last.
+        var webhooks = new WebhookAdmission(store, watchCaches, loggers);
+        app.Lifetime.ApplicationStopped.Register(webhooks.Dispose);
+        IAdmissionPlugin[] plugins =
+        [
+            webhooks.Mutating,
+            webhooks.Validating,
+        ];
         var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Plugins = plugins }, clock) { ListCache = watchCaches };
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);

@@ -75,6 +75,14 @@ internal sealed partial class ApiDispatcher
                 return;
             }
             RequestUser.Current = new Requester(user.Name, user.Groups);
+            // Webhooks called in parallel may warn at once; the header collection is not thread-safe.
+            RequestWarnings.Current = warning =>
+            {
+                lock (context)
+                {
+                    Warnings.Add(context, [warning]);
+                }
+            };
             if (path == "/metrics")
             {
                 await WriteTextAsync(context, _metrics.Render(), "text/plain; version=0.0.4");

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.Logging;
+using MiniKube.ApiServer.Errors;
+using MiniKube.ApiServer.Patching;
+using MiniKube.ApiServer.Registry;
+
+namespace MiniKube.ApiServer.AdmissionPlugins;
+
+/// <summary>
+/// The MutatingAdmissionWebhook plugin (apiserver admission/plugin/webhook/mutating): calls the
+/// matching webhooks of every MutatingWebhookConfiguration one after another, in configuration
+/// name order, and applies each answer's JSONPatch to the object before the next webhook sees
+/// it; the patched object gets the kind's defaults and is validated by the kind's rules later in
+/// the write. Webhooks with reinvocationPolicy IfNeeded run once more when a later webhook
+/// changed the object after them. A failed call under failurePolicy Fail refuses the write with
+/// a 500 "Internal error occurred: failed calling webhook …"; under Ignore it is logged and skipped.
+/// </summary>
+public sealed partial class MutatingWebhookPlugin(WebhookConfigurations configurations, WebhookInvoker invoker, ILogger<MutatingWebhookPlugin> logger) : IAdmissionPlugin
+{
+    public string Name => "MutatingAdmissionWebhook";
+
+    public async Task AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (WebhookInvoker.IsExempt(request.Type))
+        {
+            return;
+        }
+        var hooks = await configurations.CurrentAsync(cancellationToken);
+        if (hooks.Count == 0)
+        {
+            return;
+        }
+        var reinvocation = new Reinvocation();
+        await RoundAsync(hooks, request, reinvocation, cancellationToken);
+        if (reinvocation.Pending.Count > 0)
+        {
+            // Upstream re-runs admission once; a webhook first skipped is not called for the first time then.
+            var again = hooks.Where(h => reinvocation.Pending.Contains(h.Uid)).ToList();
+            reinvocation = new Reinvocation();
+            await RoundAsync(again, request, reinvocation, cancellationToken);
+        }
+    }
+
+    private async Task RoundAsync(IReadOnlyList<Webhook> hooks, AdmissionRequest request, Reinvocation reinvocation, CancellationToken cancellationToken)
+    {
+        foreach (var hook in hooks)
+        {
+            var changed = false;
+            try
+            {
+                if (await invoker.ShouldCallAsync(hook, request, cancellationToken) is not { } call)
+                {
+                    continue;
+                }
+                var response = await invoker.CallAsync(call, request, mutating: true, cancellationToken);
+                if (response.Patch is { } patch)
+                {
+                    changed = Apply(call, request, patch);
+                }
+            }
+            catch (WebhookFailureException failure) when (hook.FailOpen)
+            {
+                LogFailingOpen(logger, hook.Name, failure.Message);
+            }
+            catch (WebhookFailureException failure)
+            {
+                LogFailingClosed(logger, hook.Name, failure.Message);
+                throw ApiException.Internal(failure.Message);
+            }
+            if (changed)
+            {
+                // Every IfNeeded webhook that ran before this change must see the changed object.
+                reinvocation.Pending.UnionWith(reinvocation.Invoked);
+                reinvocation.Invoked.Clear();
+            }
+            if (hook.ReinvokeIfNeeded)
+            {
+                reinvocation.Invoked.Add(hook.Uid);
+            }
+        }
+    }
+
+    /// <summary>Applies the webhook's patch to the request's object in place; true when it changed.</summary>
+    private static bool Apply(WebhookCall call, AdmissionRequest request, string patchBase64)
+    {
+        var hook = call.Hook;
+        JsonNode? patch;
+        try
+        {
+            patch = JsonNode.Parse(Convert.FromBase64String(patchBase64));
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            throw new WebhookFailureException(hook.Name, "received undecodable patch in webhook response: " + e.Message, e);
+        }
+        if (patch is JsonArray { Count: 0 })
+        {
+            return false;
+        }
+        if (call.Object is not { } target)
+        {
+            throw ApiException.Internal($"admission webhook \"{hook.Name}\" attempted to modify the object, which is not supported for this operation");
+        }
+        JsonObject patched;
+        try
+        {
+            patched = JsonPatch.Apply(target.DeepClone(), patch) as JsonObject
+                ?? throw ApiException.Internal("the patched object is not a JSON object");
+        }
+        catch (PatchException e)
+        {
+            throw ApiException.Internal(e.Detail ?? e.Message);
+        }
+        var stored = call.Form.ToStorage(patched);
+        request.Type.Strategy.ApplyDefaults(stored);
+        if (JsonNode.DeepEquals(stored, request.Object))
+        {
+            return false;
+        }
+        // The request's object is the one the rest of the write goes on with: replace its content.
+        request.Object.Clear();
+        foreach (var (key, value) in stored.ToList())
+        {
+            stored.Remove(key);
+            request.Object[key] = value;
+        }
+        return true;
+    }
+
+    /// <summary>Upstream's webhookReinvokeContext: IfNeeded webhooks invoked since the last change, and those to run again.</summary>
+    private sealed class Reinvocation
+    {
+        public HashSet<string> Invoked { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Pending { get; } = new(StringComparer.Ordinal);
+    }
+
+    [LoggerMessage(EventId = LogEvents.ApiServer + 400, Level = LogLevel.Warning, Message = "Failed calling webhook, failing open {Webhook}: {Error}")]
+    private static partial void LogFailingOpen(ILogger logger, string webhook, string error);
+
+    [LoggerMessage(EventId = LogEvents.ApiServer + 401, Level = LogLevel.Warning, Message = "Failed calling webhook, failing closed {Webhook}: {Error}")]
+    private static partial void LogFailingClosed(ILogger logger, string webhook, string error);
+}
