@@ -36,6 +36,10 @@ public sealed partial class FolderLayeringTests
         Assert.That(graph["CustomResources"], Is.SubsetOf(new[] { "Objects", "Errors" }));
         // CEL is a rules layer for CRDs, webhooks and policies alike: it may use only the bottom.
         Assert.That(graph["Cel"], Is.SubsetOf(new[] { "Objects", "Errors" }));
+        // The HTTPS webhook client serves admission and CRD conversion webhooks alike: it may use only the bottom.
+        Assert.That(graph["Webhooks"], Is.SubsetOf(new[] { "Objects", "Errors" }));
+        // Admission plugins are built on the registry's seam and stay below serving.
+        Assert.That(graph["AdmissionPlugins"], Does.Contain("Registry").And.Not.Contain("Http"));
     }
 
     [Test]

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.Errors;
-using MiniKube.ApiServer.Patching;
 using MiniKube.ApiServer.Registry;
 
 namespace MiniKube.ApiServer.AdmissionPlugins;
@@ -55,7 +54,7 @@ public sealed partial class MutatingWebhookPlugin(WebhookConfigurations configur
                 var response = await invoker.CallAsync(call, request, mutating: true, cancellationToken);
                 if (response.Patch is { } patch)
                 {
-                    changed = Apply(call, request, patch);
+                    changed = WebhookPatch.Apply(call, request, patch);
                 }
             }
             catch (WebhookFailureException failure) when (hook.FailOpen)
@@ -78,53 +77,6 @@ public sealed partial class MutatingWebhookPlugin(WebhookConfigurations configur
                 reinvocation.Invoked.Add(hook.Uid);
             }
         }
-    }
-
-    /// <summary>Applies the webhook's patch to the request's object in place; true when it changed.</summary>
-    private static bool Apply(WebhookCall call, AdmissionRequest request, string patchBase64)
-    {
-        var hook = call.Hook;
-        JsonNode? patch;
-        try
-        {
-            patch = JsonNode.Parse(Convert.FromBase64String(patchBase64));
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
-            throw new WebhookFailureException(hook.Name, "received undecodable patch in webhook response: " + e.Message, e);
-        }
-        if (patch is JsonArray { Count: 0 })
-        {
-            return false;
-        }
-        if (call.Object is not { } target)
-        {
-            throw ApiException.Internal($"admission webhook \"{hook.Name}\" attempted to modify the object, which is not supported for this operation");
-        }
-        JsonObject patched;
-        try
-        {
-            patched = JsonPatch.Apply(target.DeepClone(), patch) as JsonObject
-                ?? throw ApiException.Internal("the patched object is not a JSON object");
-        }
-        catch (PatchException e)
-        {
-            throw ApiException.Internal(e.Detail ?? e.Message);
-        }
-        var stored = call.Form.ToStorage(patched);
-        request.Type.Strategy.ApplyDefaults(stored);
-        if (JsonNode.DeepEquals(stored, request.Object))
-        {
-            return false;
-        }
-        // The request's object is the one the rest of the write goes on with: replace its content.
-        request.Object.Clear();
-        foreach (var (key, value) in stored.ToList())
-        {
-            stored.Remove(key);
-            request.Object[key] = value;
-        }
-        return true;
     }
 
     /// <summary>Upstream's webhookReinvokeContext: IfNeeded webhooks invoked since the last change, and those to run again.</summary>
