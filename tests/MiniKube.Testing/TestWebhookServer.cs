@@ -83,9 +83,9 @@ public sealed class TestWebhookServer : IAsyncDisposable
     /// <summary>A response that allows the request.</summary>
     public static JsonObject Allow() => new() { ["allowed"] = true };
 
-    /// <summary>A response that denies with a message (and a code, 403 by default as most webhooks send).</summary>
-    public static JsonObject Deny(string message, int code = 403) =>
-        new() { ["allowed"] = false, ["status"] = new JsonObject { ["code"] = code, ["message"] = message } };
+    /// <summary>A response that denies with a message, code 403 and reason Forbidden, as controller-runtime's admission.Denied answers.</summary>
+    public static JsonObject Deny(string message) =>
+        new() { ["allowed"] = false, ["status"] = new JsonObject { ["code"] = 403, ["reason"] = "Forbidden", ["message"] = message } };
 
     /// <summary>A response that allows with a JSONPatch (base64 as the API carries it).</summary>
     public static JsonObject Patch(JsonArray operations) => new()
