@@ -395,10 +395,7 @@ internal static class AdmissionRegistrationValidation
             }
             else
             {
-                foreach (var message in Formats.IsQualifiedName(name))
-                {
-                    errors.Add(FieldError.Invalid(at.Child("name"), BadValue.Of(name), message));
-                }
+                MetaValidation.ValidateLabelName(name, at.Child("name"), errors);
                 if (!names.Add(name))
                 {
                     errors.Add(FieldError.Duplicate(at.Child("name"), BadValue.Of(name)));

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 
 namespace MiniKube.ApiServer.AdmissionPlugins;
@@ -13,18 +12,14 @@ namespace MiniKube.ApiServer.AdmissionPlugins;
 /// changed the object after them. A failed call under failurePolicy Fail refuses the write with
 /// a 500 "Internal error occurred: failed calling webhook …"; under Ignore it is logged and skipped.
 /// </summary>
-public sealed partial class MutatingWebhookPlugin(WebhookConfigurations configurations, WebhookInvoker invoker, ILogger<MutatingWebhookPlugin> logger) : IAdmissionPlugin
+public sealed class MutatingWebhookPlugin(WebhookConfigurations configurations, WebhookInvoker invoker, ILogger<MutatingWebhookPlugin> logger)
+    : WebhookPlugin(configurations, logger)
 {
-    public string Name => "MutatingAdmissionWebhook";
+    public override string Name => "MutatingAdmissionWebhook";
 
-    public async Task AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    public override async Task AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (WebhookInvoker.IsExempt(request.Type))
-        {
-            return;
-        }
-        var hooks = await configurations.CurrentAsync(cancellationToken);
+        var hooks = await HooksAsync(request, cancellationToken);
         if (hooks.Count == 0)
         {
             return;
@@ -57,14 +52,9 @@ public sealed partial class MutatingWebhookPlugin(WebhookConfigurations configur
                     changed = WebhookPatch.Apply(call, request, patch);
                 }
             }
-            catch (WebhookFailureException failure) when (hook.FailOpen)
+            catch (WebhookFailureException failure) when (Weigh(hook, failure) is { } refusal)
             {
-                LogFailingOpen(logger, hook.Name, failure.Message);
-            }
-            catch (WebhookFailureException failure)
-            {
-                LogFailingClosed(logger, hook.Name, failure.Message);
-                throw ApiException.Internal(failure.Message);
+                throw refusal;
             }
             if (changed)
             {
@@ -86,10 +76,4 @@ public sealed partial class MutatingWebhookPlugin(WebhookConfigurations configur
 
         public HashSet<string> Pending { get; } = new(StringComparer.Ordinal);
     }
-
-    [LoggerMessage(EventId = LogEvents.ApiServer + 400, Level = LogLevel.Warning, Message = "Failed calling webhook, failing open {Webhook}: {Error}")]
-    private static partial void LogFailingOpen(ILogger logger, string webhook, string error);
-
-    [LoggerMessage(EventId = LogEvents.ApiServer + 401, Level = LogLevel.Warning, Message = "Failed calling webhook, failing closed {Webhook}: {Error}")]
-    private static partial void LogFailingClosed(ILogger logger, string webhook, string error);
 }

@@ -12,18 +12,14 @@ namespace MiniKube.ApiServer.AdmissionPlugins;
 /// Fail (500 "Internal error occurred: failed calling webhook …"). Calls failing under Ignore
 /// are logged and skipped. When several refuse, the first webhook in order gives the answer.
 /// </summary>
-public sealed partial class ValidatingWebhookPlugin(WebhookConfigurations configurations, WebhookInvoker invoker, ILogger<ValidatingWebhookPlugin> logger) : IAdmissionPlugin
+public sealed class ValidatingWebhookPlugin(WebhookConfigurations configurations, WebhookInvoker invoker, ILogger<ValidatingWebhookPlugin> logger)
+    : WebhookPlugin(configurations, logger)
 {
-    public string Name => "ValidatingAdmissionWebhook";
+    public override string Name => "ValidatingAdmissionWebhook";
 
-    public async Task ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    public override async Task ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (WebhookInvoker.IsExempt(request.Type))
-        {
-            return;
-        }
-        var hooks = await configurations.CurrentAsync(cancellationToken);
+        var hooks = await HooksAsync(request, cancellationToken);
         if (hooks.Count == 0)
         {
             return;
@@ -40,7 +36,7 @@ public sealed partial class ValidatingWebhookPlugin(WebhookConfigurations config
             }
             catch (WebhookFailureException failure)
             {
-                calls.Add(Task.FromResult<Exception?>(Outcome(hook, failure)));
+                calls.Add(Task.FromResult<Exception?>(Weigh(hook, failure)));
                 continue;
             }
             if (call is not null)
@@ -64,28 +60,11 @@ public sealed partial class ValidatingWebhookPlugin(WebhookConfigurations config
         }
         catch (WebhookFailureException failure)
         {
-            return Outcome(call.Hook, failure);
+            return Weigh(call.Hook, failure);
         }
         catch (ApiException refusal)
         {
             return refusal;
         }
     }
-
-    private ApiException? Outcome(Webhook hook, WebhookFailureException failure)
-    {
-        if (hook.FailOpen)
-        {
-            LogFailingOpen(logger, hook.Name, failure.Message);
-            return null;
-        }
-        LogFailingClosed(logger, hook.Name, failure.Message);
-        return ApiException.Internal(failure.Message);
-    }
-
-    [LoggerMessage(EventId = LogEvents.ApiServer + 402, Level = LogLevel.Warning, Message = "Failed calling webhook, failing open {Webhook}: {Error}")]
-    private static partial void LogFailingOpen(ILogger logger, string webhook, string error);
-
-    [LoggerMessage(EventId = LogEvents.ApiServer + 403, Level = LogLevel.Warning, Message = "Failed calling webhook, failing closed {Webhook}: {Error}")]
-    private static partial void LogFailingClosed(ILogger logger, string webhook, string error);
 }

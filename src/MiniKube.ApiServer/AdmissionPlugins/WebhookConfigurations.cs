@@ -107,6 +107,13 @@ public sealed class WebhookConfigurations(CachedReads reads, ResourceType type, 
 
     public ResourceType Type => type;
 
+    /// <summary>The webhooks to consider for <paramref name="request"/>: none for the exempt admission kinds.</summary>
+    public Task<IReadOnlyList<Webhook>> ForAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return WebhookInvoker.IsExempt(request.Type) ? Task.FromResult<IReadOnlyList<Webhook>>([]) : CurrentAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<Webhook>> CurrentAsync(CancellationToken cancellationToken)
     {
         var items = await reads.ListAsync(type, null, cancellationToken);

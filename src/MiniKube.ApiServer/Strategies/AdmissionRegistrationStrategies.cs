@@ -9,19 +9,17 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public static class AdmissionRegistrationStrategies
 {
-    public static ResourceStrategy MutatingWebhookConfiguration { get; } = new()
-    {
-        Defaults = AdmissionRegistrationDefaults.MutatingWebhookConfiguration,
-        CreateChecks = AdmissionRegistrationValidation.MutatingWebhookConfiguration,
-        UpdateChecks = AdmissionRegistrationValidation.MutatingWebhookConfigurationUpdate,
-        TracksGeneration = true,
-    };
+    public static ResourceStrategy MutatingWebhookConfiguration { get; } = Configuration(
+        AdmissionRegistrationDefaults.MutatingWebhookConfiguration,
+        AdmissionRegistrationValidation.MutatingWebhookConfiguration,
+        AdmissionRegistrationValidation.MutatingWebhookConfigurationUpdate);
 
-    public static ResourceStrategy ValidatingWebhookConfiguration { get; } = new()
-    {
-        Defaults = AdmissionRegistrationDefaults.ValidatingWebhookConfiguration,
-        CreateChecks = AdmissionRegistrationValidation.ValidatingWebhookConfiguration,
-        UpdateChecks = AdmissionRegistrationValidation.ValidatingWebhookConfigurationUpdate,
-        TracksGeneration = true,
-    };
+    public static ResourceStrategy ValidatingWebhookConfiguration { get; } = Configuration(
+        AdmissionRegistrationDefaults.ValidatingWebhookConfiguration,
+        AdmissionRegistrationValidation.ValidatingWebhookConfiguration,
+        AdmissionRegistrationValidation.ValidatingWebhookConfigurationUpdate);
+
+    // Generation moves when the webhooks change: upstream's PrepareForUpdate bumps it on any change of them.
+    private static ResourceStrategy Configuration(Action<JsonObject> defaults, CreateCheck create, UpdateCheck update) =>
+        new() { Defaults = defaults, CreateChecks = create, UpdateChecks = update, TracksGeneration = true };
 }
