@@ -52,9 +52,13 @@ public sealed class MutatingWebhookPlugin(WebhookConfigurations configurations, 
                     changed = WebhookPatch.Apply(call, request, patch);
                 }
             }
-            catch (WebhookFailureException failure) when (Weigh(hook, failure) is { } refusal)
+            catch (WebhookFailureException failure)
             {
-                throw refusal;
+                // Under failurePolicy Ignore the write goes on without this webhook's patch.
+                if (Weigh(hook, failure) is { } refusal)
+                {
+                    throw refusal;
+                }
             }
             if (changed)
             {

@@ -94,6 +94,27 @@ public sealed class AdmissionWebhookTests : ApiServerFixture
     }
 
     [Test]
+    public async Task MutatingWebhookDown_FailurePolicyIgnore_WriteGoesOnUnchanged_FailRefuses()
+    {
+        var webhook = await StartWebhookAsync((_, _) => TestWebhookServer.Allow());
+        var lenient = Configuration("MutatingWebhookConfiguration", "lenient.example.com", webhook.Url("/mutate"), webhook.CaBundle);
+        lenient["webhooks"]![0]!["failurePolicy"] = "Ignore";
+        await CreateAsync(Mutating, lenient);
+        await EventuallyAsync(() => CreateConfigMapAsync("up"), _ => !webhook.Requests.IsEmpty);
+        await webhook.StopAsync();
+
+        var created = await CreateConfigMapAsync("down");
+        Assert.That(created.Code, Is.EqualTo(201), created.Body);
+
+        lenient = RawHttp.Json((await SendAsync(HttpMethod.Get, Mutating + "/lenient.example.com")).Body);
+        lenient["webhooks"]![0]!["failurePolicy"] = "Fail";
+        Assert.That((await SendAsync(HttpMethod.Put, Mutating + "/lenient.example.com", lenient.ToJsonString())).Code, Is.EqualTo(200));
+        var refused = await EventuallyAsync(() => CreateConfigMapAsync("strict"), r => r.Code != 201);
+        Assert.That(refused.Code, Is.EqualTo(500), refused.Body);
+        Assert.That(RawHttp.Json(refused.Body)["message"]!.GetValue<string>(), Does.StartWith("Internal error occurred: failed calling webhook \"lenient.example.com\": failed to call webhook: Post"));
+    }
+
+    [Test]
     public async Task SlowWebhook_TimeoutSeconds_FailsTheCallInTime()
     {
         var webhook = await StartWebhookAsync(async (_, request) =>
