@@ -78,13 +78,18 @@ public sealed class KubeApiServer : IAsyncDisposable
         var watchCaches = new WatchCaches(store, options.WatchCache, loggers.CreateLogger<WatchCaches>());
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
         // Admission plugins in kube-apiserver's order (its recommended --enable-admission-plugins
-        // list): mutating ones first, ResourceQuota last.
+        // list): mutating ones first (MutatingAdmissionWebhook after the built-in ones), then
+        // ValidatingAdmissionWebhook, ResourceQuota last.
         var namespaceObjects = new NamespaceObjects(store, watchCaches, clock);
+        var webhooks = new WebhookAdmission(store, watchCaches, loggers);
+        app.Lifetime.ApplicationStopped.Register(webhooks.Dispose);
         IAdmissionPlugin[] plugins =
         [
             new LimitRanger(namespaceObjects),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).
             new PriorityAdmission(store, watchCaches),
+            webhooks.Mutating,
+            webhooks.Validating,
             new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
         var resources = new ApiResources();

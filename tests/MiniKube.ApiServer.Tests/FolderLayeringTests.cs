@@ -42,6 +42,9 @@ public sealed partial class FolderLayeringTests
             Assert.That(graph[lower], Does.Not.Contain("AdmissionPlugins"), lower);
         }
         Assert.That(graph["AdmissionPlugins"], Does.Not.Contain("Http").And.Not.Contain("Discovery").And.Not.Contain("Auth"));
+        // The HTTPS webhook client serves admission and CRD conversion webhooks alike: it may use only the bottom.
+        Assert.That(graph["Webhooks"], Is.SubsetOf(new[] { "Objects", "Errors" }));
+        Assert.That(graph["AdmissionPlugins"], Does.Contain("Registry"));
     }
 
     [Test]

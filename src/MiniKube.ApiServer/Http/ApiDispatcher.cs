@@ -117,11 +117,14 @@ internal sealed partial class ApiDispatcher
                 return;
             }
             RequestUser.Current = new Requester(user.Name, user.Groups);
-            // Strategies' warnings (a CRD's CEL rules that cannot be compiled) leave with the answer's headers.
+            // Strategies' and webhooks' warnings leave with the answer's headers (once each, as upstream's recorder).
             var warnings = RequestWarnings.Begin();
             context.Response.OnStarting(() =>
             {
-                Warnings.Add(context, warnings.Distinct(StringComparer.Ordinal));
+                lock (warnings)
+                {
+                    Warnings.Add(context, warnings.Distinct(StringComparer.Ordinal).ToList());
+                }
                 return Task.CompletedTask;
             });
             if (path == "/metrics")

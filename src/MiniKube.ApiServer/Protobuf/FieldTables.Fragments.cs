@@ -23,5 +23,6 @@ internal static partial class FieldTables
             "19:configMap 20:vsphereVolume 21:quobyte 22:azureDisk 23:photonPersistentDisk 26:projected 24:portworxVolume " +
             "25:scaleIO 27:storageos 28:csi 29:ephemeral 30:image",
         ["IngressRuleValue"] = "1:http",
+        ["Rule"] = "1:apiGroups 2:apiVersions 3:resources 4:scope?",
     };
 }

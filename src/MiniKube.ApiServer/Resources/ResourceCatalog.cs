@@ -209,6 +209,8 @@ public static class ResourceCatalog
                 Status("certificates.k8s.io", "v1", "CertificateSigningRequest"),
             ],
         },
+        new ResourceType("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", typeof(V1MutatingWebhookConfiguration), false) with { Strategy = AdmissionRegistrationStrategies.MutatingWebhookConfiguration },
+        new ResourceType("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", typeof(V1ValidatingWebhookConfiguration), false) with { Strategy = AdmissionRegistrationStrategies.ValidatingWebhookConfiguration },
     ];
 
     /// <summary>Group-versions in discovery order, core ("v1") first.</summary>

@@ -49,6 +49,8 @@ internal static class TablePrinters
         [("storage.k8s.io", "csinodes")] = GroupPrinters.CsiNode,
         [("storage.k8s.io", "volumeattachments")] = GroupPrinters.VolumeAttachment,
         [("certificates.k8s.io", "certificatesigningrequests")] = GroupPrinters.CertificateSigningRequest,
+        [("admissionregistration.k8s.io", "mutatingwebhookconfigurations")] = AdmissionPrinters.WebhookConfiguration,
+        [("admissionregistration.k8s.io", "validatingwebhookconfigurations")] = AdmissionPrinters.WebhookConfiguration,
     };
 
     public static TablePrinter Default { get; } = new(
