@@ -43,7 +43,8 @@ public sealed class AggregatedApis : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(loggers);
         _registry = registry;
         _pki = pki;
-        _transports = new ServiceTransports(pki.FrontProxyClient);
+        // Go extension servers read one group per X-Remote-Group line.
+        _transports = new ServiceTransports(pki.FrontProxyClient, repeatHeaderLines: true);
         _apiServices = new ApiServiceSnapshot(reads);
         _proxy = new ApiServiceProxy(forwarder, _transports, resolver, loggers.CreateLogger<ApiServiceProxy>());
         _discovery = new RemoteDiscovery(_transports, resolver, options.CheckTimeout, loggers.CreateLogger<RemoteDiscovery>());

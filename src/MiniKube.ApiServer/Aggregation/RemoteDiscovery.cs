@@ -34,7 +34,7 @@ public sealed partial class RemoteDiscovery(ServiceTransports transports, IServi
         deadline.CancelAfter(timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, apiService.ServiceUrl(apiService.DiscoveryPath));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        FrontProxyHeaders.Set(request, "system:kube-aggregator", ["system:masters", "system:authenticated"]);
+        FrontProxyHeaders.Set(request, "system:kube-aggregator", ["system:masters"]);
         try
         {
             request.Options.Set(ServiceTransport.Endpoint, await resolver.ResolveAsync(service, deadline.Token));

@@ -22,13 +22,20 @@ public sealed class ServiceTransport : IDisposable
 
     private readonly X509Certificate2Collection? _roots;
     private readonly bool _insecure;
+    private readonly X509Certificate2? _clientCertificate;
     private readonly SocketsHttpHandler _handler;
+    private readonly HttpMessageHandler _outer;
 
     /// <param name="caBundle">PEM certificates that are the only trust roots; null or empty: the system's roots.</param>
     /// <param name="insecure">Accept any server certificate (insecureSkipTLSVerify).</param>
     /// <param name="clientCertificate">Presented when the server asks for one (the front-proxy client certificate).</param>
-    public ServiceTransport(byte[]? caBundle, bool insecure = false, X509Certificate2? clientCertificate = null)
+    /// <param name="repeatHeaderLines">
+    /// Send each value of an X-Remote-* header on a line of its own (<see cref="RepeatedHeaders"/>):
+    /// HTTP/1.1, one request per connection, TLS below the HTTP client.
+    /// </param>
+    public ServiceTransport(byte[]? caBundle, bool insecure = false, X509Certificate2? clientCertificate = null, bool repeatHeaderLines = false)
     {
+        _clientCertificate = clientCertificate;
         if (caBundle is { Length: > 0 })
         {
             _roots = [];
@@ -50,11 +57,12 @@ public sealed class ServiceTransport : IDisposable
             UseCookies = false,
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             EnableMultipleHttp2Connections = true,
-            ConnectCallback = ConnectAsync,
+            ConnectCallback = repeatHeaderLines ? ConnectTlsAsync : ConnectAsync,
             SslOptions = ssl,
         };
-        Client = new HttpClient(_handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        Invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
+        _outer = repeatHeaderLines ? new RepeatedHeaders(_handler) : _handler;
+        Client = new HttpClient(_outer, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        Invoker = new HttpMessageInvoker(_outer, disposeHandler: false);
     }
 
     /// <summary>For calls that read whole answers (webhooks, discovery).</summary>
@@ -98,6 +106,10 @@ public sealed class ServiceTransport : IDisposable
     {
         Client.Dispose();
         Invoker.Dispose();
+        if (!ReferenceEquals(_outer, _handler))
+        {
+            _outer.Dispose();
+        }
         _handler.Dispose();
     }
 
@@ -118,6 +130,34 @@ public sealed class ServiceTransport : IDisposable
         catch
         {
             socket.Dispose();
+            throw;
+        }
+    }
+
+    // TLS below the HTTP client, for RepeatedHeaders: the handler speaks plain HTTP/1.1 into the rewriter.
+    private async ValueTask<Stream> ConnectTlsAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var network = await ConnectAsync(context, cancellationToken);
+        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+        try
+        {
+            var options = new SslClientAuthenticationOptions
+            {
+                TargetHost = context.DnsEndPoint.Host,
+                RemoteCertificateValidationCallback = Validate,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+            };
+            if (_clientCertificate is not null)
+            {
+                options.ClientCertificates = [_clientCertificate];
+                options.LocalCertificateSelectionCallback = (_, _, _, _, _) => _clientCertificate;
+            }
+            await tls.AuthenticateAsClientAsync(options, cancellationToken);
+            return new RepeatedHeaders.HeadRewriter(tls);
+        }
+        catch
+        {
+            await tls.DisposeAsync();
             throw;
         }
     }
@@ -185,7 +225,7 @@ public sealed class ServiceTransport : IDisposable
 /// one connection pool per caBundle. Bundles come and go with configurations, so past
 /// <see cref="MaxPools"/> half are closed. Thread-safe.
 /// </summary>
-public sealed class ServiceTransports(X509Certificate2? clientCertificate = null) : IDisposable
+public sealed class ServiceTransports(X509Certificate2? clientCertificate = null, bool repeatHeaderLines = false) : IDisposable
 {
     private const int MaxPools = 64;
 
@@ -209,7 +249,7 @@ public sealed class ServiceTransports(X509Certificate2? clientCertificate = null
                 }
             }
         }
-        var created = new ServiceTransport(caBundle, insecure, clientCertificate);
+        var created = new ServiceTransport(caBundle, insecure, clientCertificate, repeatHeaderLines);
         if (_pools.TryAdd(key, created))
         {
             return created;
