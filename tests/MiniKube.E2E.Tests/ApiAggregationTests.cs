@@ -24,12 +24,22 @@ public sealed class ApiAggregationTests : DataDirFixture
         await using var extension = await ExtensionApiServer.StartAsync(Group, Version, "default", "widgets-api");
         var (service, endpoints, apiService) = extension.Objects("default", "widgets-api");
         var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
-        var list = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "List", ["items"] = new JsonArray(service, endpoints, apiService) };
+        // A stream of three JSON objects; a v1 List would send kubectl to /openapi/v2 for validation.
+        var manifests = string.Join("\n", service.ToJsonString(), endpoints.ToJsonString(), apiService.ToJsonString());
 
-        await kubectl.RunWithAsync(list.ToJsonString(), null, "create", "-f", "-");
-        await WaitAsync(
-            async () => (await kubectl.RunAsync("get", "apiservice", $"{Version}.{Group}", "-o", "jsonpath={.status.conditions[?(@.type==\"Available\")].status}")).Output == "True",
-            "the APIService to become Available", seconds: 60);
+        var created = await kubectl.RunWithAsync(manifests, null, "create", "-f", "-");
+        Assert.That(created.ExitCode, Is.Zero, created.ToString());
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await kubectl.RunAsync("get", "apiservice", $"{Version}.{Group}", "-o", "jsonpath={.status.conditions[?(@.type==\"Available\")].status}")).Output != "True")
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var state = await kubectl.RunAsync("get", "apiservice", $"{Version}.{Group}", "-o", "yaml");
+                var endpointsNow = await kubectl.RunAsync("get", "endpoints", "widgets-api", "-o", "yaml");
+                Assert.Fail($"the APIService did not become Available:\n{state.Output}\n{endpointsNow.Output}");
+            }
+            await Task.Delay(250);
+        }
 
         var resources = await kubectl.OkAsync("api-resources", "--api-group", Group);
         var raw = await kubectl.OkAsync("get", "--raw", $"/apis/{Group}/{Version}/namespaces/default/widgets/w1");
