@@ -115,8 +115,8 @@ public sealed class KubeApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        await Aggregation.DisposeAsync();
         await _app.StopAsync();
+        await Aggregation.DisposeAsync();
         await _watchCaches.DisposeAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();
