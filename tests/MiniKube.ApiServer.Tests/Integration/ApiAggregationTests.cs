@@ -138,6 +138,48 @@ public sealed class ApiAggregationTests : ApiServerFixture
         Assert.That(proxied.Code, Is.EqualTo(503), proxied.Body);
     }
 
+    [Test]
+    public async Task ApiService_WhoseServiceHasNoUsableEndpoints_SaysWhyAsUpstream()
+    {
+        const string Service = """{"apiVersion":"v1","kind":"Service","metadata":{"name":"ext","namespace":"default"},"spec":{"ports":[{"name":"https","port":443}]}}""";
+        Assert.That((await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/services", Service)).Code, Is.EqualTo(201));
+        var apiService = """{"apiVersion":"apiregistration.k8s.io/v1","kind":"APIService","metadata":{"name":"VERSION.GROUP"},"spec":{"group":"GROUP","version":"VERSION","groupPriorityMinimum":100,"versionPriority":10,"service":{"namespace":"default","name":"ext","port":PORT},"insecureSkipTLSVerify":true}}"""
+            .Replace("GROUP", Group, StringComparison.Ordinal).Replace("VERSION", Version, StringComparison.Ordinal);
+        Assert.That((await SendAsync(HttpMethod.Post, ApiServicePath, apiService.Replace("PORT", "443", StringComparison.Ordinal))).Code, Is.EqualTo(201));
+
+        var noEndpoints = await WaitForConditionAsync("False");
+        Assert.That((noEndpoints["reason"]!.GetValue<string>(), noEndpoints["message"]!.GetValue<string>()),
+            Is.EqualTo(("EndpointsNotFound", "cannot find endpoints for service/ext in \"default\"")));
+
+        const string Endpoints = """{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"ext","namespace":"default"},"subsets":[{"addresses":[{"ip":"127.0.0.1"}],"ports":[{"name":"metrics","port":4443}]}]}""";
+        Assert.That((await SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/endpoints", Endpoints)).Code, Is.EqualTo(201));
+        var missing = await WaitForReasonAsync("MissingEndpoints");
+        Assert.That(missing["message"]!.GetValue<string>(), Is.EqualTo("endpoints for service/ext in \"default\" have no addresses with port name \"https\""));
+
+        var moved = await SendAsync(HttpMethod.Patch, ApiServicePath + $"/{Version}.{Group}", """{"spec":{"service":{"port":8443}}}""", "application/merge-patch+json");
+        Assert.That(moved.Code, Is.EqualTo(200), moved.Body);
+        var wrongPort = await WaitForReasonAsync("ServicePortError");
+        Assert.That(wrongPort["message"]!.GetValue<string>(), Is.EqualTo("service/ext in \"default\" is not listening on port 8443"));
+    }
+
+    private async Task<JsonObject> WaitForReasonAsync(string reason)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var condition = await WaitForConditionAsync("False");
+            if (condition["reason"]!.GetValue<string>() == reason)
+            {
+                return condition;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"reason did not become {reason}: {condition.ToJsonString()}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
     private async Task<JsonObject> WaitForConditionAsync(string status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
