@@ -42,9 +42,13 @@ public sealed partial class AvailabilityController(
             {
                 await PassAsync(stopping);
             }
-            catch (Exception e) when (e is StoreUnavailableException or ApiException or CompactedException)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                // The store is away or a write lost a race: the next pass tries again.
+                return;
+            }
+            catch (Exception e) when (e is StoreUnavailableException or ApiException or CompactedException or FormatException or JsonException or InvalidOperationException)
+            {
+                // The store is away, a write lost a race, or a stored object did not read: the next pass tries again.
                 LogPassFailed(e.Message);
             }
             try
