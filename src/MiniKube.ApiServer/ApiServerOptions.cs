@@ -33,6 +33,9 @@ public sealed class ApiServerOptions
     /// <summary>How often a watch that asked for bookmarks gets one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How the aggregator checks its APIServices.</summary>
+    public Aggregation.AggregationOptions Aggregation { get; init; } = new();
+
     /// <summary>Sizes and waits of the watch cache.</summary>
     public WatchCache.WatchCacheOptions WatchCache { get; init; } = new();
 }

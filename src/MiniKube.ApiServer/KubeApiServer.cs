@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer.AdmissionPlugins;
 using MiniKube.ApiServer.ApiExtensions;
+using MiniKube.ApiServer.Aggregation;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Health;
@@ -41,6 +42,9 @@ public sealed class KubeApiServer : IAsyncDisposable
         _customResources = customResources;
     }
 
+    /// <summary>API aggregation: its <see cref="AggregatedApis.Local"/> is where served CRD group-versions get their APIService.</summary>
+    public AggregatedApis Aggregation { get; private init; } = null!;
+
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
     public Uri Address { get; }
 
@@ -53,6 +57,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedHostLifetime>();
+        builder.Services.AddHttpForwarder(); // API aggregation's proxy
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -97,13 +102,19 @@ public sealed class KubeApiServer : IAsyncDisposable
         var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>());
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);
-        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token);
+        var reads = new CachedReads(store, watchCaches);
+        var aggregation = new AggregatedApis(resources, registry, reads, new WebhookServiceResolver(reads), options.Pki, app.Services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>(), options.Aggregation, loggers);
+        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token)
+        {
+            Aggregation = aggregation,
+        };
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);
 
         await ClusterBootstrap.RunAsync(registry, allocator, options.Port, cancellationToken);
         // Every stored CRD is served from the first request on.
         await customResources.LoadAsync(cancellationToken);
+        await aggregation.StartAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;
@@ -111,7 +122,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches, customResources);
+        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches, customResources) { Aggregation = aggregation };
     }
 
     public async ValueTask DisposeAsync()
@@ -119,6 +130,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         await _stopping.CancelAsync();
         await _app.StopAsync();
         await _customResources.DisposeAsync();
+        await Aggregation.DisposeAsync();
         await _watchCaches.DisposeAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using MiniKube.ApiServer.Aggregation;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Discovery;
 using MiniKube.ApiServer.Errors;
@@ -55,6 +56,12 @@ internal sealed partial class ApiDispatcher
         var snapshot = resources.Current;
         _discovery = new DiscoveryDocuments($"0.0.0.0:{options.Port}", snapshot.All, snapshot.Version);
     }
+
+    /// <summary>
+    /// API aggregation: asked before a path is resolved locally whether an extension API server
+    /// serves it, and for the extension servers' groups in /apis; null serves everything locally.
+    /// </summary>
+    public AggregatedApis? Aggregation { get; init; }
 
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
     public void WarmUp() => _ = _openApi.Index;
@@ -135,6 +142,10 @@ internal sealed partial class ApiDispatcher
             if (path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
                 await ServeOpenApiAsync(context, path);
+                return;
+            }
+            if (Aggregation is not null && await Aggregation.TryServeAsync(context, path, user))
+            {
                 return;
             }
             route = ApiPath.Parse(path, _served) ?? throw ApiException.PathNotFound();
@@ -310,6 +321,10 @@ internal sealed partial class ApiDispatcher
         if (document is null)
         {
             throw ApiException.PathNotFound();
+        }
+        if (path == "/apis" && Aggregation is not null)
+        {
+            document = await Aggregation.AddRemoteGroupsAsync(document, aggregated, context.RequestAborted);
         }
         context.Response.ContentType = root && aggregated is not null ? DiscoveryDocuments.AggregatedContentType(aggregated) : "application/json";
         await context.Response.Body.WriteAsync(document, context.RequestAborted);

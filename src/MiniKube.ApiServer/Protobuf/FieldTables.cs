@@ -16,7 +16,7 @@ namespace MiniKube.ApiServer.Protobuf;
 internal static partial class FieldTables
 {
     private static readonly FrozenDictionary<Type, MessageTable> ByModel =
-        MetaMessages().Concat(CoreMessages()).Concat(GroupMessages()).Concat(AdmissionMessages())
+        MetaMessages().Concat(CoreMessages()).Concat(GroupMessages()).Concat(AdmissionMessages()).Concat(ApiRegistrationMessages())
             .ToFrozenDictionary(entry => entry.Key, entry => MessageTable.Parse(entry.Value));
 
     private static readonly FrozenDictionary<string, MessageTable> ByFragment =

@@ -140,7 +140,7 @@ public static class ClusterBootstrap
     }
 
     /// <summary>Creates the object, or replaces what is stored under its name with it.</summary>
-    private static async Task PutAsync(ResourceRegistry registry, ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)
+    public static async Task PutAsync(ResourceRegistry registry, ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)
     {
         var name = ObjectMeta.Name(obj)!;
         if (await registry.Store.GetAsync(ResourceRegistry.Key(type, ns, name), 0, cancellationToken) is null)

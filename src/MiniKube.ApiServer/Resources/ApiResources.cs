@@ -18,6 +18,9 @@ public sealed class ApiResources
     private readonly Dictionary<string, long> _revisions = new(StringComparer.Ordinal);
     private volatile Snapshot _current;
 
+    // Completed and replaced on every change of the served set; guarded by _gate.
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public ApiResources() => _current = Snapshot.BuiltIn;
 
     /// <summary>The current set; take it once per request when several lookups must agree.</summary>
@@ -65,6 +68,18 @@ public sealed class ApiResources
                 return;
             }
             _current = current.With(owner, types);
+            var changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            changed.SetResult();
+        }
+    }
+
+    /// <summary>Completes when the served set has changed from the one whose version is <paramref name="version"/> (at once when it already has).</summary>
+    public Task ChangedSinceAsync(long version, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _current.Version != version ? Task.CompletedTask : _changed.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -82,6 +97,8 @@ public sealed class ApiResources
         // fastest lookup for the one every request makes.
         private readonly Dictionary<(string Group, string Version, string Name), ResourceType> _byName;
         private readonly Dictionary<(string Group, string Version, string Kind), ResourceType> _byKind;
+        private readonly HashSet<(string Group, string Version)> _groupVersions;
+        private readonly HashSet<string> _groups;
 
         private Snapshot(long version, ImmutableSortedDictionary<string, IReadOnlyList<ResourceType>> custom)
         {
@@ -103,6 +120,8 @@ public sealed class ApiResources
             }
             _byName = byName;
             _byKind = byKind;
+            _groupVersions = all.Select(type => (type.Group, type.Version)).ToHashSet();
+            _groups = all.Select(type => type.Group).ToHashSet(StringComparer.Ordinal);
         }
 
         public long Version { get; }
@@ -118,6 +137,12 @@ public sealed class ApiResources
 
         public ResourceType? FindKind(string group, string version, string kind) =>
             _byKind.TryGetValue((group, version, kind), out var type) ? type : null;
+
+        /// <summary>True when this server serves some resource of <paramref name="group"/>/<paramref name="version"/> itself (built-in or custom).</summary>
+        public bool Serves(string group, string version) => _groupVersions.Contains((group, version));
+
+        /// <summary>True when this server serves some version of <paramref name="group"/> itself.</summary>
+        public bool ServesGroup(string group) => _groups.Contains(group);
 
         internal Snapshot With(string owner, IReadOnlyList<ResourceType> types) =>
             new(Version + 1, types.Count == 0 ? Custom.Remove(owner) : Custom.SetItem(owner, types));

@@ -211,6 +211,12 @@ public static class ResourceCatalog
         },
         new ResourceType("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", typeof(V1MutatingWebhookConfiguration), false) with { Strategy = AdmissionRegistrationStrategies.MutatingWebhookConfiguration },
         new ResourceType("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", typeof(V1ValidatingWebhookConfiguration), false) with { Strategy = AdmissionRegistrationStrategies.ValidatingWebhookConfiguration },
+        new ResourceType("apiregistration.k8s.io", "v1", "apiservices", "APIService", typeof(V1APIService), false) with
+        {
+            Strategy = new ApiServiceStrategy(),
+            Categories = ["api-extensions"],
+            Subresources = [Status("apiregistration.k8s.io", "v1", "APIService")],
+        },
     ];
 
     /// <summary>Group-versions in discovery order, core ("v1") first.</summary>

@@ -51,6 +51,7 @@ internal static class TablePrinters
         [("certificates.k8s.io", "certificatesigningrequests")] = GroupPrinters.CertificateSigningRequest,
         [("admissionregistration.k8s.io", "mutatingwebhookconfigurations")] = AdmissionPrinters.WebhookConfiguration,
         [("admissionregistration.k8s.io", "validatingwebhookconfigurations")] = AdmissionPrinters.WebhookConfiguration,
+        [("apiregistration.k8s.io", "apiservices")] = AdmissionPrinters.ApiService,
     };
 
     public static TablePrinter Default { get; } = new(

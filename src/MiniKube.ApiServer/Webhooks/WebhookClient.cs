@@ -1,10 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MiniKube.ApiServer.Errors;
 
@@ -15,19 +10,17 @@ namespace MiniKube.ApiServer.Webhooks;
 /// upstream's apiserver pkg/util/webhook ClientManager: a POST of a JSON body to a
 /// <see cref="WebhookTarget"/>, trusting only the target's caBundle (the system's roots when it
 /// has none), reaching a Service through <see cref="IServiceResolver"/> while checking the
-/// certificate against the Service's DNS name, within a timeout that is also sent as the
-/// <c>?timeout=</c> query as client-go does. One connection pool per caBundle; thread-safe.
+/// certificate against the Service's DNS name (both through <see cref="ServiceTransport"/>), within
+/// a timeout that is also sent as the <c>?timeout=</c> query as client-go does. One connection
+/// pool per caBundle; thread-safe.
 /// </summary>
 public sealed class WebhookClient : IDisposable
 {
     /// <summary>The largest answer read (upstream's webhook client reads at most this much too).</summary>
     public const int MaxResponseBytes = 3 * 1024 * 1024;
 
-    private static readonly HttpRequestOptionsKey<(string Host, int Port)> ResolvedEndpoint = new("mkube.webhook.endpoint");
-    private const int MaxPools = 64;
-
     private readonly IServiceResolver? _resolver;
-    private readonly ConcurrentDictionary<string, TrustPool> _pools = new(StringComparer.Ordinal);
+    private readonly ServiceTransports _pools = new();
 
     /// <param name="resolver">Resolves service targets; null: only url targets can be called.</param>
     public WebhookClient(IServiceResolver? resolver) => _resolver = resolver;
@@ -44,7 +37,7 @@ public sealed class WebhookClient : IDisposable
         var shown = $"Post {GoQuote(url.OriginalString)}";
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var pool = Pool(target.CaBundle);
+        var pool = _pools.For(target.CaBundle);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToJsonString())),
@@ -59,7 +52,7 @@ public sealed class WebhookClient : IDisposable
                 {
                     throw new WebhookCallException($"{shown}: no service resolver for service {service.Namespace}/{service.Name}");
                 }
-                request.Options.Set(ResolvedEndpoint, await _resolver.ResolveAsync(service, deadline.Token));
+                request.Options.Set(ServiceTransport.Endpoint, await _resolver.ResolveAsync(service, deadline.Token));
             }
             using var response = await pool.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var bytes = await ReadBoundedAsync(response.Content, deadline.Token);
@@ -87,18 +80,11 @@ public sealed class WebhookClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new WebhookCallException($"{shown}: {Describe(e, request, pool)}", e);
+            throw new WebhookCallException($"{shown}: {pool.Describe(e, request)}", e);
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var pool in _pools.Values)
-        {
-            pool.Client.Dispose();
-        }
-        _pools.Clear();
-    }
+    public void Dispose() => _pools.Dispose();
 
     /// <summary>client-go sends the time left as ?timeout=, rounded up to whole seconds (Go duration syntax).</summary>
     private static Uri WithTimeout(Uri url, TimeSpan timeout)
@@ -152,159 +138,5 @@ public sealed class WebhookClient : IDisposable
             : $"an error on the server ({GoQuote(text)}) has prevented the request from succeeding";
     }
 
-    // Go's net/http and crypto/tls wording for what went wrong on the way.
-    private static string Describe(HttpRequestException error, HttpRequestMessage request, TrustPool pool)
-    {
-        var address = request.Options.TryGetValue(ResolvedEndpoint, out var endpoint)
-            ? Join(endpoint.Host, endpoint.Port)
-            : Join(request.RequestUri!.Host, request.RequestUri.Port);
-        for (Exception? inner = error; inner is not null; inner = inner.InnerException)
-        {
-            switch (inner)
-            {
-                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
-                    return $"dial tcp {address}: connect: connection refused";
-                case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData }:
-                    return $"dial tcp: lookup {request.RequestUri!.Host}: no such host";
-                case SocketException socket:
-                    return $"dial tcp {address}: {socket.Message}";
-                case AuthenticationException:
-                    return "tls: failed to verify certificate: " + (pool.LastFailure ?? "x509: certificate signed by unknown authority");
-            }
-        }
-        return error.Message;
-    }
-
-    private static string Join(string host, int port) =>
-        (host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host) + ":" + port.ToString(CultureInfo.InvariantCulture);
-
     private static string GoQuote(string text) => GoSyntax.Quote(text);
-
-    private TrustPool Pool(byte[]? caBundle)
-    {
-        var key = caBundle is { Length: > 0 } ? Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(caBundle)) : "";
-        if (_pools.TryGetValue(key, out var pool))
-        {
-            return pool;
-        }
-        if (_pools.Count >= MaxPools)
-        {
-            // Bundles come and go with configurations; an old pool's connections just close.
-            foreach (var stale in _pools.Keys.Take(_pools.Count / 2))
-            {
-                if (_pools.TryRemove(stale, out var removed))
-                {
-                    removed.Client.Dispose();
-                }
-            }
-        }
-        var created = new TrustPool(caBundle);
-        if (_pools.TryAdd(key, created))
-        {
-            return created;
-        }
-        created.Client.Dispose();
-        return _pools[key];
-    }
-
-    /// <summary>An HttpClient whose TLS trusts one caBundle, connecting to resolved Service endpoints when a request carries one.</summary>
-    private sealed class TrustPool
-    {
-        private readonly X509Certificate2Collection? _roots;
-
-        public TrustPool(byte[]? caBundle)
-        {
-            if (caBundle is { Length: > 0 })
-            {
-                _roots = [];
-                _roots.ImportFromPem(Encoding.ASCII.GetString(caBundle));
-            }
-            var handler = new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-                AllowAutoRedirect = false,
-                UseProxy = false,
-                ConnectCallback = ConnectAsync,
-                SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validate },
-            };
-            Client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        }
-
-        public HttpClient Client { get; }
-
-        /// <summary>Why the last certificate was refused, in Go's words (shared by concurrent calls: a best-effort detail).</summary>
-        public volatile string? LastFailure;
-
-        private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-        {
-            var (host, port) = context.InitialRequestMessage.Options.TryGetValue(ResolvedEndpoint, out var resolved)
-                ? resolved
-                : (context.DnsEndPoint.Host, context.DnsEndPoint.Port);
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(host, port, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        }
-
-        private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-        {
-            if (certificate is null)
-            {
-                LastFailure = "remote error: tls: no certificate";
-                return false;
-            }
-            if ((errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-            {
-                var host = (sender as SslStream)?.TargetHostName ?? "";
-                LastFailure = NameMismatch(certificate, host);
-                return false;
-            }
-            if (_roots is null)
-            {
-                if (errors != SslPolicyErrors.None)
-                {
-                    LastFailure = "x509: certificate signed by unknown authority";
-                }
-                return errors == SslPolicyErrors.None;
-            }
-            using var custom = new X509Chain();
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(_roots);
-            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (chain is not null)
-            {
-                foreach (var element in chain.ChainElements)
-                {
-                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
-                }
-            }
-            using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            if (custom.Build(leaf))
-            {
-                return true;
-            }
-            LastFailure = "x509: certificate signed by unknown authority";
-            return false;
-        }
-
-        private static string NameMismatch(X509Certificate certificate, string host)
-        {
-            using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            var san = leaf.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
-            var names = san is null
-                ? []
-                : san.EnumerateDnsNames().Concat(san.EnumerateIPAddresses().Select(ip => ip.ToString())).ToList();
-            return names.Count == 0
-                ? "x509: certificate relies on legacy Common Name field, use SANs instead"
-                : $"x509: certificate is valid for {string.Join(", ", names)}, not {host}";
-        }
-    }
 }

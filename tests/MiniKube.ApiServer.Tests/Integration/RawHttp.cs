@@ -8,12 +8,16 @@ namespace MiniKube.ApiServer.Tests.Integration;
 /// <summary>Requests as raw bytes through an authenticated client, for bodies and headers the typed client cannot send.</summary>
 internal static class RawHttp
 {
-    public static Task<(int Code, string Body)> SendAsync(Kubernetes client, Uri server, HttpMethod method, string path, string? body, string? contentType = "application/json") =>
-        SendBytesAsync(client, server, method, path, body is null ? null : Encoding.UTF8.GetBytes(body), contentType);
+    public static Task<(int Code, string Body)> SendAsync(Kubernetes client, Uri server, HttpMethod method, string path, string? body, string? contentType = "application/json", string? accept = null) =>
+        SendBytesAsync(client, server, method, path, body is null ? null : Encoding.UTF8.GetBytes(body), contentType, accept: accept);
 
-    public static async Task<(int Code, string Body)> SendBytesAsync(Kubernetes client, Uri server, HttpMethod method, string path, byte[]? body, string? contentType, CancellationToken cancellationToken = default)
+    public static async Task<(int Code, string Body)> SendBytesAsync(Kubernetes client, Uri server, HttpMethod method, string path, byte[]? body, string? contentType, string? accept = null, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(method, new Uri(server, path));
+        if (accept is not null)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+        }
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);

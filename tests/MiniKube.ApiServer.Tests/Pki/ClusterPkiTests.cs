@@ -31,6 +31,28 @@ public sealed class ClusterPkiTests
     }
 
     [Test]
+    public void LoadOrCreate_FrontProxy_HasItsOwnCaAndAClientCertificateForTheAggregator()
+    {
+        var pki = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+        var again = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        Assert.That(pki.FrontProxyClient.Subject, Is.EqualTo("CN=system:auth-proxy"));
+        Assert.That(pki.FrontProxyClient.HasPrivateKey, Is.True);
+        Assert.That(pki.FrontProxyCa.Thumbprint, Is.Not.EqualTo(pki.Ca.Thumbprint));
+        // Signed by the front-proxy CA only: a cluster client certificate is no proxy, and the proxy is no cluster user.
+        Assert.That(pki.IsClientCertificate(pki.FrontProxyClient), Is.False);
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(pki.FrontProxyCa);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2"));
+        Assert.That(chain.Build(pki.FrontProxyClient), Is.True);
+        Assert.That(again.FrontProxyClient.Thumbprint, Is.EqualTo(pki.FrontProxyClient.Thumbprint));
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "request-header-ca.key")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "client-auth-proxy.key")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
     public void LoadOrCreate_SecondStart_ReusesTheSameCertificates()
     {
         var first = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);

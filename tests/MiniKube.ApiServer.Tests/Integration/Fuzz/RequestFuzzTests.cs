@@ -56,7 +56,7 @@ public sealed class RequestFuzzTests : ApiServerFixture
             var (code, answer) = (0, "");
             try
             {
-                (code, answer) = await RawHttp.SendBytesAsync(Client, Server.Server.Address, method, path, body, contentType, timeout.Token);
+                (code, answer) = await RawHttp.SendBytesAsync(Client, Server.Server.Address, method, path, body, contentType, cancellationToken: timeout.Token);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
