@@ -177,6 +177,38 @@ public sealed class CustomResourceTests : ApiServerFixture
     }
 
     [Test]
+    public async Task Crd_GroupVersionGetsAutomanagedLocalApiService_RemovedWithTheCrd()
+    {
+        const string ApiService = "/apis/apiregistration.k8s.io/v1/apiservices/v1.example.com";
+        await CreateCrdAsync();
+
+        var registered = await PollAsync(ApiService, code => code == 200);
+        var apiService = Json(registered.Body);
+        Assert.That(apiService["metadata"]!["labels"]!["kube-aggregator.kubernetes.io/automanaged"]!.GetValue<string>(), Is.EqualTo("true"));
+        Assert.That(apiService["spec"]!["service"], Is.Null, "Local: served by this server");
+        Assert.That(Conditions(apiService)["Available"], Is.EqualTo("Local"));
+        Assert.That((await SendAsync(HttpMethod.Post, Widgets, Widget)).Code, Is.EqualTo(201), "served here, not proxied");
+
+        await SendAsync(HttpMethod.Delete, Crds + "/widgets.example.com");
+
+        Assert.That((await PollAsync(ApiService, code => code == 404)).Code, Is.EqualTo(404));
+    }
+
+    private async Task<(int Code, string Body)> PollAsync(string path, Func<int, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            var answer = await SendAsync(HttpMethod.Get, path);
+            if (done(answer.Code) || DateTime.UtcNow > deadline)
+            {
+                return answer;
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    [Test]
     public async Task Restart_StoredCrd_ServedAtOnce()
     {
         await CreateCrdAsync();
