@@ -332,14 +332,22 @@ internal sealed partial class ApiDispatcher
 
     /// <summary>
     /// /openapi/v3 and its per-group-version documents, cacheable forever under their hash (as
-    /// upstream: a matching ?hash= gets "public, immutable"); /openapi/v2 is a 404, which kubectl
-    /// handles by falling back to its built-in types.
+    /// upstream: a matching ?hash= gets "public, immutable"); /openapi/v2 is a document without
+    /// paths or definitions (<see cref="OpenApiV2Document"/>), in protobuf when asked.
     /// </summary>
     private async Task ServeOpenApiAsync(HttpContext context, string path)
     {
         ReadOnlyMemory<byte> document;
         string etag;
-        if (path.TrimEnd('/') == "/openapi/v3")
+        var contentType = "application/json";
+        if (path.TrimEnd('/') == "/openapi/v2")
+        {
+            var protobuf = context.Request.Headers.Accept.ToString().Contains("protobuf", StringComparison.Ordinal);
+            (var body, etag) = OpenApiV2Document.For(_options.KubernetesVersion, protobuf);
+            document = body;
+            contentType = protobuf ? OpenApiV2Document.ProtobufContentType : contentType;
+        }
+        else if (path.TrimEnd('/') == "/openapi/v3")
         {
             (document, etag) = OpenApi().IndexWithETag;
         }
@@ -354,7 +362,7 @@ internal sealed partial class ApiDispatcher
             context.Response.StatusCode = StatusCodes.Status304NotModified;
             return;
         }
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = contentType;
         await context.Response.Body.WriteAsync(document, context.RequestAborted);
     }
 

@@ -197,6 +197,45 @@ public sealed class KubectlGroupsTests : ApiServerFixture
         Assert.That(table.Output, Does.Match(@"horizontalpodautoscaler\.autoscaling/web\s+Deployment/web\s+memory: <unknown>/500Mi\s+2\s+12"));
     }
 
+    [Test]
+    public async Task Apply_KindListManifest_CreatesEachItem()
+    {
+        // kubectl checks a v1 List against /openapi/v2 (its v3 verifier never supports List): a 404 there failed the apply.
+        var manifest = Path.Combine(Server.Directory, "list.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: ConfigMap
+              metadata: {name: listed-a}
+              data: {k: "1"}
+            - apiVersion: v1
+              kind: ConfigMap
+              metadata: {name: listed-b}
+            """);
+        var unknownField = Path.Combine(Server.Directory, "list-typo.yaml");
+        await File.WriteAllTextAsync(unknownField, """
+            apiVersion: v1
+            kind: List
+            items:
+            - apiVersion: v1
+              kind: ConfigMap
+              metadata: {name: listed-c}
+              dta: {k: "1"}
+            """);
+
+        var applied = await KubectlAsync("apply", "-f", manifest);
+        var typo = await KubectlAsync("apply", "-f", unknownField);
+
+        Assert.That(applied.ExitCode, Is.EqualTo(0), applied.Error);
+        Assert.That(applied.Output, Does.Contain("configmap/listed-a created").And.Contain("configmap/listed-b created"));
+        Assert.That((await KubectlAsync("get", "configmap", "listed-a", "-o", "jsonpath={.data.k}")).Output, Is.EqualTo("1"));
+        // The items skip kubectl's client-side check (no v2 definitions) and meet the server's strict field validation.
+        Assert.That(typo.ExitCode, Is.Not.Zero);
+        Assert.That(typo.Error, Does.Contain("unknown field \"dta\""));
+    }
+
     private sealed record Run(int ExitCode, string Output, string Error);
 
     private async Task<Run> KubectlAsync(params string[] arguments)
