@@ -114,7 +114,7 @@ public sealed partial class GcMonitors
                     await stop.CancelAsync();
                     stop.Dispose();
                 }
-                LogStopped(kind.ApiVersion, kind.Resource);
+                LogMonitor("stops", kind.ApiVersion, kind.Resource);
             }
         }
         foreach (var resource in wanted.Values)
@@ -129,15 +129,12 @@ public sealed partial class GcMonitors
             _running[kind] = stop;
             _tasks.RemoveAll(t => t.IsCompleted);
             _tasks.Add(kind.RunAsync(stop.Token));
-            LogStarted(resource.GroupVersion, resource.Resource.Name);
+            LogMonitor("starts", resource.GroupVersion, resource.Resource.Name);
         }
     }
 
-    [LoggerMessage(EventId = LogEvents.Controllers + 203, Level = LogLevel.Debug, Message = "Garbage collector monitors {GroupVersion} {Resource}")]
-    private partial void LogStarted(string groupVersion, string resource);
-
-    [LoggerMessage(EventId = LogEvents.Controllers + 204, Level = LogLevel.Debug, Message = "Garbage collector stops monitoring {GroupVersion} {Resource}: no longer served")]
-    private partial void LogStopped(string groupVersion, string resource);
+    [LoggerMessage(EventId = LogEvents.Controllers + 203, Level = LogLevel.Debug, Message = "Garbage collector {Change} monitoring {GroupVersion} {Resource}")]
+    private partial void LogMonitor(string change, string groupVersion, string resource);
 
     [LoggerMessage(EventId = LogEvents.Controllers + 205, Level = LogLevel.Warning, Message = "Garbage collector could not read discovery ({Reason}); monitors unchanged until the next resync")]
     private partial void LogDiscoveryFailed(string reason);
