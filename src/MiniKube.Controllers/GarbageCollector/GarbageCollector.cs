@@ -43,6 +43,7 @@ public sealed partial class GarbageCollector : Controller<GcItem>
     private const int MaxAbsentOwners = 10_000;
 
     private readonly GcKinds _kinds;
+    private readonly GcMonitors _monitors;
 
     // UIDs confirmed gone by a live read (upstream's absentOwnerCache): a UID never comes back, so
     // the many dependents of one deleted owner cost one GET, not one each.
@@ -52,11 +53,16 @@ public sealed partial class GarbageCollector : Controller<GcItem>
         : base(context, "garbagecollector", workers: 5)
     {
         _kinds = new GcKinds(context.Informers);
-        foreach (var kind in _kinds.All)
+        foreach (var kind in _kinds.Typed)
         {
             kind.Watch(OnChange);
         }
+        _monitors = new GcMonitors(context.Client, _kinds, kind => kind.Watch(OnChange), context.Time, _logger);
     }
+
+    /// <summary>The work queue beside the monitors of discovered resources.</summary>
+    public override Task RunAsync(CancellationToken cancellationToken) =>
+        RunTogetherAsync(cancellationToken, Queue.RunAsync, _monitors.RunAsync);
 
     public override Task SyncAsync(GcItem item, CancellationToken cancellationToken) => ProcessAsync(item, cancellationToken);
 
@@ -168,9 +174,16 @@ public sealed partial class GarbageCollector : Controller<GcItem>
     private async Task<OwnerState> OwnerStateAsync(GcItem item, V1OwnerReference reference, CancellationToken cancellationToken)
     {
         var kind = _kinds.Of(reference.ApiVersion, reference.Kind);
-        if (kind is null || (kind.Namespaced && item.Namespace.Length == 0))
+        if (kind is null)
         {
-            // A kind we do not track (or a namespaced owner of a cluster-scoped object): we cannot tell, so we never delete for it.
+            // Not (yet) in discovery, e.g. a CRD established a moment ago: read discovery again and
+            // retry later, as upstream resets its REST mapper; never delete for an owner we cannot see.
+            _monitors.RequestResync();
+            throw new SyncRetryException($"{item}: the kind of owner {reference.ApiVersion} {reference.Kind} {reference.Name} is not served (yet)");
+        }
+        if (kind.Namespaced && item.Namespace.Length == 0)
+        {
+            // A namespaced owner of a cluster-scoped object: we cannot tell, so we never delete for it.
             return OwnerState.Solid;
         }
         if (_absentOwners.ContainsKey(reference.Uid))

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using k8s.Models;
 
 namespace MiniKube.Controllers.GarbageCollector;
@@ -7,12 +8,18 @@ namespace MiniKube.Controllers.GarbageCollector;
 /// CronJob → Job → Pod, DaemonSet and StatefulSet → Pod and ControllerRevision,
 /// ReplicationController → Pod), what workloads and services own (PVCs, EndpointSlices,
 /// Endpoints), objects users commonly give owners (ConfigMaps, Secrets, ServiceAccounts, Leases),
-/// and the cluster-scoped owners Node and PersistentVolume. Found by group and kind, so an owner
-/// reference of any version (apps/v1beta2) resolves.
+/// and the cluster-scoped owners Node and PersistentVolume, over the informers the other
+/// controllers share; and every other deletable resource discovery lists (custom resources
+/// included), each over a metadata informer of its own that <see cref="GcMonitors"/> adds and
+/// removes as discovery changes. Found by group and kind, so an owner reference of any version
+/// (apps/v1beta2) resolves.
 /// </summary>
 public sealed class GcKinds
 {
     private readonly Dictionary<(string Group, string Kind), GcKind> _byGroupKind = [];
+
+    // Written by the monitors' resync, read by the workers at any time.
+    private readonly ConcurrentDictionary<(string Group, string Kind), MetadataGcKind> _discovered = new();
 
     public GcKinds(SharedInformers informers)
     {
@@ -95,18 +102,46 @@ public sealed class GcKinds
             (c, ns, n, p, ct) => c.CoordinationV1.PatchNamespacedLeaseAsync(p, n, ns, cancellationToken: ct)));
     }
 
-    public IReadOnlyCollection<GcKind> All => _byGroupKind.Values;
+    /// <summary>The kinds over shared typed informers (fixed).</summary>
+    public IReadOnlyCollection<GcKind> Typed => _byGroupKind.Values;
 
-    /// <summary>The kind an owner reference names, or null when we do not track it.</summary>
+    /// <summary>The kinds monitored through discovery now.</summary>
+    public ICollection<MetadataGcKind> Discovered => _discovered.Values;
+
+    /// <summary>True when a shared typed informer covers the group and kind.</summary>
+    public bool IsTyped(string group, string kind) => _byGroupKind.ContainsKey((group, kind));
+
+    /// <summary>The kind an owner reference names, or null when we do not track it (yet).</summary>
     public GcKind? Of(string? apiVersion, string? kind)
     {
-        var group = apiVersion is { } v && v.Contains('/', StringComparison.Ordinal) ? v[..v.IndexOf('/', StringComparison.Ordinal)] : "";
-        return kind is null ? null : _byGroupKind.GetValueOrDefault((group, kind));
+        if (kind is null)
+        {
+            return null;
+        }
+        var key = (GroupOf(apiVersion), kind);
+        return _byGroupKind.GetValueOrDefault(key) ?? _discovered.GetValueOrDefault(key);
     }
 
     /// <summary>Every cached object, of any tracked kind, with a reference to <paramref name="ownerUid"/>, with its kind.</summary>
     public IEnumerable<(GcKind Kind, IKubernetesObject<V1ObjectMeta> Object)> DependentsOf(string ownerUid) =>
-        _byGroupKind.Values.SelectMany(k => k.DependentsOf(ownerUid).Select(o => (k, o)));
+        _byGroupKind.Values.Concat<GcKind>(_discovered.Values).SelectMany(k => k.DependentsOf(ownerUid).Select(o => (k, o)));
+
+    /// <summary>Starts tracking a discovered kind; false when one of that group and kind is tracked already.</summary>
+    public bool TryAdd(MetadataGcKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return !IsTyped(kind.Group, kind.Kind) && _discovered.TryAdd((kind.Group, kind.Kind), kind);
+    }
+
+    /// <summary>Stops tracking a discovered kind.</summary>
+    public bool Remove(MetadataGcKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return _discovered.TryRemove(new KeyValuePair<(string, string), MetadataGcKind>((kind.Group, kind.Kind), kind));
+    }
+
+    private static string GroupOf(string? apiVersion) =>
+        apiVersion is { } v && v.Contains('/', StringComparison.Ordinal) ? v[..v.IndexOf('/', StringComparison.Ordinal)] : "";
 
     private void Add(GcKind kind) => _byGroupKind[(kind.Group, kind.Kind)] = kind;
 }

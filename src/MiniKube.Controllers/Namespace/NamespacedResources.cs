@@ -1,7 +1,7 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using k8s.Models;
+using MiniKube.Client.Dynamic;
 
 namespace MiniKube.Controllers.Namespace;
 
@@ -22,21 +22,22 @@ public sealed record NamespacedResource(string GroupVersion, string Name, bool D
 /// </summary>
 internal sealed class NamespacedResources(IKubernetes client)
 {
+    private readonly RawApi _api = new(client);
+
     private static readonly string BackgroundDelete = KubernetesJson.Serialize(new V1DeleteOptions { PropagationPolicy = "Background" });
 
     /// <summary>The namespaced resources that can be listed and deleted (subresources left out).</summary>
     public async Task<IReadOnlyList<NamespacedResource>> DiscoverAsync(CancellationToken cancellationToken)
     {
-        var lists = new List<V1APIResourceList> { await client.CoreV1.GetAPIResourcesAsync(cancellationToken) };
-        var groups = await client.Apis.GetAPIVersionsAsync(cancellationToken);
-        foreach (var group in groups.Groups ?? [])
+        var (resources, failed) = await ApiDiscovery.PreferredResourcesAsync(client, _api, cancellationToken);
+        if (failed.Count > 0)
         {
-            var version = group.PreferredVersion?.GroupVersion ?? group.Versions.First().GroupVersion;
-            lists.Add(KubernetesJson.Deserialize<V1APIResourceList>(await SendAsync(HttpMethod.Get, $"apis/{version}", null, cancellationToken)));
+            // Content of a group we cannot see may remain: never finalize (or count) on partial discovery.
+            throw new SyncRetryException($"discovery failed for {string.Join(", ", failed)}");
         }
-        return [.. lists.SelectMany(list => (list.Resources ?? [])
-            .Where(r => r.Namespaced && !r.Name.Contains('/', StringComparison.Ordinal) && r.Verbs.Contains("list") && (r.Verbs.Contains("delete") || r.Verbs.Contains("deletecollection")))
-            .Select(r => new NamespacedResource(list.GroupVersion, r.Name, r.Verbs.Contains("deletecollection"))))];
+        return [.. resources
+            .Where(r => r.Resource.Namespaced && !r.IsSubresource && r.Serves("list") && (r.Serves("delete") || r.Serves("deletecollection")))
+            .Select(r => new NamespacedResource(r.GroupVersion, r.Resource.Name, r.Serves("deletecollection")))];
     }
 
     /// <summary>
@@ -85,31 +86,6 @@ internal sealed class NamespacedResources(IKubernetes client)
         })];
     }
 
-    private async Task<string> SendAsync(HttpMethod method, string path, string? body, CancellationToken cancellationToken)
-    {
-        // The typed client has no operation for an arbitrary resource; send with its own HTTP
-        // client and credentials, so authentication is the same as for every other call.
-        var kube = client as Kubernetes ?? throw new NotSupportedException("namespace cleanup needs a k8s.Kubernetes client");
-        var baseUri = kube.BaseUri.ToString();
-        using var request = new HttpRequestMessage(method, new Uri(baseUri.EndsWith('/') ? baseUri + path : $"{baseUri}/{path}"));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-        if (kube.Credentials is { } credentials)
-        {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
-        }
-        using var response = await kube.HttpClient.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpOperationException($"{method} {path}: {(int)response.StatusCode} {text}")
-            {
-                Request = new HttpRequestMessageWrapper(request, body),
-                Response = new HttpResponseMessageWrapper(response, text),
-            };
-        }
-        return text;
-    }
+    private Task<string> SendAsync(HttpMethod method, string path, string? body, CancellationToken cancellationToken) =>
+        _api.SendAsync(method, path, body, cancellationToken);
 }

@@ -184,7 +184,8 @@ public sealed class GarbageCollectorTests
         var (world, collector, kinds) = await StartAsync(Pod("x", RefTo("Widget", "w", apiVersion: "example.com/v1")));
         await using var _ = world;
 
-        await collector.SyncAsync(Item(kinds, "v1", "Pod", "x"), CancellationToken.None);
+        // Retried later (after discovery is read again), never deleted for.
+        Assert.ThrowsAsync<SyncRetryException>(() => collector.SyncAsync(Item(kinds, "v1", "Pod", "x"), CancellationToken.None));
 
         Assert.That(world.Api.Calls, Is.Empty);
     }
