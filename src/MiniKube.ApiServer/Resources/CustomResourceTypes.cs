@@ -77,7 +77,10 @@ public static class CustomResourceTypes
                 StoredAs = new StorageConversion(
                     storage,
                     obj => convert(obj, storage.GroupVersion, form.GroupVersion),
-                    obj => WithDefaults(convert(WithDefaults(obj, storedDefaults), form.GroupVersion, storage.GroupVersion), servedDefaults)),
+                    obj => WithDefaults(convert(WithDefaults(obj, storedDefaults), form.GroupVersion, storage.GroupVersion), servedDefaults))
+                {
+                    FromStorageAllAsync = converter is null ? null : Page(converter, form.GroupVersion, storedDefaults, servedDefaults),
+                },
             });
         }
         served.Sort((a, b) => VersionPriority.Compare(a.Version, b.Version));
@@ -126,6 +129,25 @@ public static class CustomResourceTypes
         var what = $"{ObjectMeta.Str(obj["apiVersion"]) ?? from}, Kind={kind}";
         return converter.ConvertAsync([obj], apiVersion, what, CancellationToken.None).GetAwaiter().GetResult()[0];
     };
+
+    // A GET or a whole list page through the webhook in one review (upstream decodes a list item by
+    // item, a review each); errors name the stored objects' group-version-kind, as upstream's do.
+    private static Func<IReadOnlyList<JsonObject>, CancellationToken, Task<IReadOnlyList<JsonObject>>> Page(
+        CustomResourceWebhookConverter converter, string apiVersion, CustomResourceSchema? storedDefaults, CustomResourceSchema? servedDefaults) =>
+        async (objects, cancellationToken) =>
+        {
+            foreach (var obj in objects)
+            {
+                WithDefaults(obj, storedDefaults);
+            }
+            var what = $"{ObjectMeta.Str(objects[0]["apiVersion"])}, Kind={ObjectMeta.Str(objects[0]["kind"])}";
+            var converted = await converter.ConvertAsync(objects, apiVersion, what, cancellationToken);
+            foreach (var obj in converted)
+            {
+                WithDefaults(obj, servedDefaults);
+            }
+            return converted;
+        };
 
     // Structural defaulting of a stored object on read (upstream's storage decoder defaults with the schema).
     private static JsonObject WithDefaults(JsonObject obj, CustomResourceSchema? schema)
