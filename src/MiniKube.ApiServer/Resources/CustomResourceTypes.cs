@@ -74,6 +74,9 @@ public static class CustomResourceTypes
             var convert = converter is null ? NoConversion : Webhook(converter, kind);
             served.Add(form with
             {
+                // The registry's rules see the stored form: after a webhook's conversion that is
+                // the storage version's shape, so it is checked and defaulted with that schema.
+                Strategy = converter is null ? form.Strategy : storage.Strategy,
                 StoredAs = new StorageConversion(
                     storage,
                     obj => convert(obj, storage.GroupVersion, form.GroupVersion),
