@@ -1,4 +1,3 @@
-using MiniKube.ApiServer.Conversion;
 using MiniKube.ApiServer.CustomResources;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using MiniKube.ApiServer.Conversion;
+using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Webhooks;
 using MiniKube.Testing;
 
-namespace MiniKube.ApiServer.Tests.Conversion;
+namespace MiniKube.ApiServer.Tests.Resources;
 
 /// <summary>The ConversionReview exchange and upstream's checks of the answer, against a real loopback HTTPS webhook.</summary>
 public sealed class CustomResourceWebhookConverterTests
@@ -76,6 +76,17 @@ public sealed class CustomResourceWebhookConverterTests
 
         Assert.That(e!.Code, Is.EqualTo(500));
         Assert.That(e.Message, Is.EqualTo($"Internal error occurred: conversion webhook for {What} returned invalid converted object at index 0: {detail}"));
+    }
+
+    [Test]
+    public async Task Convert_InvalidLabelAdded_InternalError()
+    {
+        await using var webhook = await TestWebhookServer.StartAsync(_directory, (_, request) => Task.FromResult(Answer(request, obj =>
+            obj["metadata"]!["labels"] = new JsonObject { ["bad key!"] = "x" })));
+
+        var e = Assert.ThrowsAsync<ApiException>(() => Converter(webhook, "v1").ConvertAsync([Widget("b", "example.com/v1")], "example.com/v2", What, CancellationToken.None));
+
+        Assert.That(e!.Message, Does.StartWith($"Internal error occurred: conversion webhook for {What} returned invalid metadata in object at index 0: metadata.labels: Invalid value: \"bad key!\": "));
     }
 
     [Test]

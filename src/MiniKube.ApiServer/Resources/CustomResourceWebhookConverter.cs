@@ -1,8 +1,9 @@
+using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Webhooks;
 
-namespace MiniKube.ApiServer.Conversion;
+namespace MiniKube.ApiServer.Resources;
 
 /// <summary>
 /// A CRD's <c>Webhook</c> conversion (apiextensions-apiserver pkg/apiserver/conversion/webhook_converter.go):
@@ -11,7 +12,7 @@ namespace MiniKube.ApiServer.Conversion;
 /// webhook's clientConfig through the shared <see cref="WebhookClient"/>; the answer must carry the
 /// request's uid (v1), a Success result, one converted object per object sent, each of the desired
 /// apiVersion and the same kind, name, namespace and uid. Of the answered metadata only labels
-/// and annotations are kept; the rest is the original's (upstream's restoreObjectMeta). Every
+/// and annotations are kept, and must be valid when changed; the rest is the original's (upstream's restoreObjectMeta). Every
 /// failure is a 500 InternalError worded as upstream's ("conversion webhook for &lt;gvk&gt; failed: …").
 /// Immutable and thread-safe.
 /// </summary>
@@ -170,6 +171,26 @@ public sealed class CustomResourceWebhookConverter
         return null;
     }
 
+    // Changed labels and annotations must be valid ones, as upstream checks them (its annotation path is "metadata.annotation").
+    private static string? ChangedMetadataErrors(JsonObject answered, string field)
+    {
+        var errors = new List<FieldError>();
+        if (field == "labels")
+        {
+            MetaValidation.ValidateLabels(answered, field, FieldPath.Of("metadata", "labels"), errors);
+        }
+        else
+        {
+            MetaValidation.ValidateAnnotations(answered, field, FieldPath.Of("metadata", "annotation"), errors);
+        }
+        return errors.Count switch
+        {
+            0 => null,
+            1 => errors[0].Message,
+            _ => "[" + string.Join(", ", errors.Select(e => e.Message)) + "]",
+        };
+    }
+
     // restoreObjectMeta: the original's metadata, with the labels and annotations the webhook answered.
     private static JsonObject WithOriginalMetadata(JsonObject original, JsonObject output, string what, int index)
     {
@@ -186,6 +207,10 @@ public sealed class CustomResourceWebhookConverter
                     metadata.Remove(field);
                     break;
                 case JsonObject map when map.All(kv => kv.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String):
+                    if (!JsonNode.DeepEquals(map, metadata[field]) && ChangedMetadataErrors(answered, field) is { } errors)
+                    {
+                        throw ApiException.Internal($"conversion webhook for {what} returned invalid metadata in object at index {index.ToString(CultureInfo.InvariantCulture)}: {errors}");
+                    }
                     metadata[field] = map.DeepClone();
                     break;
                 default:
