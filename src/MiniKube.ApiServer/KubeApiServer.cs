@@ -99,7 +99,10 @@ public sealed class KubeApiServer : IAsyncDisposable
         ];
         var resources = new ApiResources();
         var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches };
-        var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>());
+        var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>())
+        {
+            ConversionWebhooks = webhooks.Client,
+        };
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);
         var reads = new CachedReads(store, watchCaches);

@@ -14,11 +14,12 @@ using MiniKube.ApiServer.Pki;
 namespace MiniKube.Testing;
 
 /// <summary>
-/// A real HTTPS admission webhook for tests: Kestrel on a loopback port the OS picks, serving a
+/// A real HTTPS admission (or CRD conversion) webhook for tests: Kestrel on a loopback port the OS picks, serving a
 /// certificate issued by a CA of its own (made with the project's <see cref="ClusterPki"/>), whose
 /// PEM is the <see cref="CaBundle"/> a configuration carries. Each POSTed AdmissionReview is
 /// recorded and answered by the test's handler, which returns the review's <c>response</c>
-/// (uid, apiVersion and kind are filled in). <see cref="StopAsync"/> takes it down to test
+/// (uid, and the apiVersion and kind of the review received, are filled in), so a ConversionReview
+/// is answered as one. <see cref="StopAsync"/> takes it down to test
 /// failure policies; a later start on the same directory reuses the CA.
 /// </summary>
 public sealed class TestWebhookServer : IAsyncDisposable
@@ -68,7 +69,7 @@ public sealed class TestWebhookServer : IAsyncDisposable
             var answer = new JsonObject
             {
                 ["apiVersion"] = review?["apiVersion"]?.GetValue<string>() ?? "admission.k8s.io/v1",
-                ["kind"] = "AdmissionReview",
+                ["kind"] = review?["kind"]?.GetValue<string>() ?? "AdmissionReview",
                 ["response"] = response,
             };
             context.Response.ContentType = "application/json";

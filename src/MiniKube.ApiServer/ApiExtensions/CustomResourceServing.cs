@@ -6,6 +6,7 @@ using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Strategies;
 using MiniKube.ApiServer.WatchCache;
+using MiniKube.ApiServer.Webhooks;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.ApiExtensions;
@@ -47,6 +48,9 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
         registry.Stored = OnStored;
     }
 
+    /// <summary>The API server's webhook client, which calls the conversion webhooks of Webhook-conversion CRDs; null: they convert as None.</summary>
+    public WebhookClient? ConversionWebhooks { get; init; }
+
     /// <summary>Registers every stored CRD, then follows changes from other API servers.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +82,7 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
         IReadOnlyList<ResourceType> types;
         try
         {
-            types = CustomResourceTypes.From(crd);
+            types = CustomResourceTypes.From(crd, ConversionWebhooks);
         }
         catch (InvalidOperationException e)
         {

@@ -48,8 +48,11 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     }
 
     /// <summary>The object's stored bytes, in <paramref name="type"/>'s form (converted when it is served over another form).</summary>
-    public async Task<KeyValue> GetStoredAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken) =>
-        Present(type, await GetRawAsync(type, ns, name, cancellationToken));
+    public async Task<KeyValue> GetStoredAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
+    {
+        var kv = await GetRawAsync(type, ns, name, cancellationToken);
+        return type.StoredAs?.FromStorageAllAsync is null ? Present(type, kv) : (await PresentAsync(type, [kv], cancellationToken))[0];
+    }
 
     public async Task<JsonObject> GetAsync(ResourceType type, string? ns, string name, CancellationToken cancellationToken)
     {
@@ -71,8 +74,21 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         return kv with { Value = ObjectCodec.Encode(served) };
     }
 
-    private static ListPage Present(ResourceType type, ListPage page) =>
-        type.StoredAs is null ? page : page with { Items = page.Items.Select(kv => Present(type, kv)).ToList() };
+    private static async Task<ListPage> PresentAsync(ResourceType type, ListPage page, CancellationToken cancellationToken) =>
+        type.StoredAs is null ? page
+        : type.StoredAs.FromStorageAllAsync is null ? page with { Items = page.Items.Select(kv => Present(type, kv)).ToList() }
+        : page with { Items = await PresentAsync(type, page.Items, cancellationToken) };
+
+    // Stored objects converted together (one webhook call for them all).
+    private static async Task<IReadOnlyList<KeyValue>> PresentAsync(ResourceType type, IReadOnlyList<KeyValue> items, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0)
+        {
+            return items;
+        }
+        var served = await type.StoredAs!.FromStorageAllAsync!(items.Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision)).ToList(), cancellationToken);
+        return items.Select((kv, i) => kv with { Value = ObjectCodec.Encode(served[i]) }).ToList();
+    }
 
     /// <summary>
     /// Reads up to <see cref="ListOptions.Limit"/> matching objects (all when 0) from one
@@ -80,7 +96,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     /// </summary>
     /// <remarks>The filter sees objects as stored; the page carries them in <paramref name="type"/>'s form.</remarks>
     public async Task<ListPage> ListAsync(ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, CancellationToken cancellationToken) =>
-        Present(type, await ListRawAsync(type, ns, options, filter, cancellationToken));
+        await PresentAsync(type, await ListRawAsync(type, ns, options, filter, cancellationToken), cancellationToken);
 
     private async Task<ListPage> ListRawAsync(ResourceType type, string? ns, ListOptions options, Func<JsonObject, bool>? filter, CancellationToken cancellationToken)
     {

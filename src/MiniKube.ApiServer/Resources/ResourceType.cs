@@ -91,4 +91,12 @@ public sealed record Subresource(string Name, string Group, string Version, stri
 /// <param name="Storage">The catalog entry whose stored objects these are.</param>
 /// <param name="ToStorage">Served form → stored form.</param>
 /// <param name="FromStorage">Stored form → served form.</param>
-public sealed record StorageConversion(ResourceType Storage, Func<JsonObject, JsonObject> ToStorage, Func<JsonObject, JsonObject> FromStorage);
+public sealed record StorageConversion(ResourceType Storage, Func<JsonObject, JsonObject> ToStorage, Func<JsonObject, JsonObject> FromStorage)
+{
+    /// <summary>
+    /// Stored objects (one object, or one list page) in the served form at once, asynchronously:
+    /// for conversions that call out (a CRD's conversion webhook gets one ConversionReview per
+    /// GET or list page, without holding a thread). Null: each goes through <see cref="FromStorage"/>.
+    /// </summary>
+    public Func<IReadOnlyList<JsonObject>, CancellationToken, Task<IReadOnlyList<JsonObject>>>? FromStorageAllAsync { get; init; }
+}

@@ -24,6 +24,29 @@ public sealed class CustomResourceTypesTests
     }
 
     [Test]
+    public void From_StoredObject_GetsTheServedVersionsDefaultsOnRead()
+    {
+        var types = CustomResourceTypes.From(ApiResourcesTests.EstablishedCrd());
+
+        var read = types[0].FromStorage(JsonNode.Parse("""{"apiVersion":"example.com/v1","kind":"Widget","spec":{"size":1}}""")!.AsObject());
+
+        Assert.That(read["spec"]!["color"]!.GetValue<string>(), Is.EqualTo("blue"));
+        Assert.That(types[0].ToStorage(read), Is.SameAs(read));
+    }
+
+    [Test]
+    public void From_SchemaWithoutDefaults_StorageVersionHasNoConversion()
+    {
+        var crd = ApiResourcesTests.EstablishedCrd();
+        crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["color"]!.AsObject().Remove("default");
+
+        var types = CustomResourceTypes.From(crd);
+
+        Assert.That(types[0].StoredAs, Is.Null);
+        Assert.That(types[1].StoredAs!.FromStorageAllAsync, Is.Null, "conversion None converts one object at a time, in place");
+    }
+
+    [Test]
     public void From_NotEstablished_ServesNothing()
     {
         var crd = ApiResourcesTests.EstablishedCrd();
