@@ -120,8 +120,8 @@ public sealed record PolicyParamRef(string? Name, string? Namespace, JsonObject?
 /// </summary>
 public sealed class PolicyMatch(JsonObject source)
 {
-    private readonly IReadOnlyList<JsonObject> rules = source.Items("resourceRules").Select(r => r.Item).ToList();
-    private readonly IReadOnlyList<JsonObject> excludeRules = source.Items("excludeResourceRules").Select(r => r.Item).ToList();
+    private readonly List<JsonObject> rules = source.Items("resourceRules").Select(r => r.Item).ToList();
+    private readonly List<JsonObject> excludeRules = source.Items("excludeResourceRules").Select(r => r.Item).ToList();
     private readonly bool exact = source.Str("matchPolicy") == "Exact";
 
     public JsonObject? NamespaceSelector { get; } = source.Obj("namespaceSelector");
@@ -144,7 +144,7 @@ public sealed class PolicyMatch(JsonObject source)
     }
 
     // resourceNames narrows a rule to named objects; an empty list names all of them.
-    private static List<JsonObject> Named(IReadOnlyList<JsonObject> list, AdmissionRequest request) =>
+    private static List<JsonObject> Named(List<JsonObject> list, AdmissionRequest request) =>
         list.Where(rule => rule.Arr("resourceNames") is not { Count: > 0 } names
             || MetaValidation.Strings(names).Contains(request.Name)).ToList();
 }
