@@ -43,17 +43,9 @@ internal static class AdmissionPolicyValidation
     {
         var spec = obj.Obj("spec");
         var policyName = spec.StrOrEmpty("policyName");
-        if (policyName.Length == 0)
-        {
-            errors.Add(FieldError.Required(Spec.Child("policyName")));
-        }
-        else
-        {
-            foreach (var message in Formats.IsDns1123Subdomain(policyName))
-            {
-                errors.Add(FieldError.Invalid(Spec.Child("policyName"), BadValue.Of(policyName), message));
-            }
-        }
+        errors.AddRange(policyName.Length == 0
+            ? [FieldError.Required(Spec.Child("policyName"))]
+            : Formats.IsDns1123Subdomain(policyName).Select(message => FieldError.Invalid(Spec.Child("policyName"), BadValue.Of(policyName), message)));
         if (spec.Obj("paramRef") is { } paramRef)
         {
             ParamRef(paramRef, Spec.Child("paramRef"), errors);
