@@ -178,7 +178,8 @@ public sealed class PolicyEvaluator(CachedReads reads, ApiResources resources)
         }
         if (binding.ParamRef is not { } paramRef)
         {
-            throw new PolicyConfigurationException($"paramKind '{paramKind.ApiVersion}, Kind={paramKind.Kind}' is defined in the policy but the binding has no paramRef");
+            // As the API documents it: a paramKind without a paramRef evaluates once with params null.
+            return [null];
         }
         var slash = paramKind.ApiVersion.IndexOf('/', StringComparison.Ordinal);
         var (group, version) = slash < 0 ? ("", paramKind.ApiVersion) : (paramKind.ApiVersion[..slash], paramKind.ApiVersion[(slash + 1)..]);
