@@ -84,20 +84,23 @@ public sealed class KubeApiServer : IAsyncDisposable
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
         // Admission plugins in kube-apiserver's order (its recommended --enable-admission-plugins
         // list): mutating ones first (MutatingAdmissionWebhook after the built-in ones), then
-        // ValidatingAdmissionWebhook, ResourceQuota last.
+        // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook, ResourceQuota last.
         var namespaceObjects = new NamespaceObjects(store, watchCaches, clock);
         var webhooks = new WebhookAdmission(store, watchCaches, loggers);
         app.Lifetime.ApplicationStopped.Register(webhooks.Dispose);
+        var resources = new ApiResources();
+        var reads = new CachedReads(store, watchCaches);
         IAdmissionPlugin[] plugins =
         [
             new LimitRanger(namespaceObjects),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).
             new PriorityAdmission(store, watchCaches),
             webhooks.Mutating,
+            // Upstream's order: ValidatingAdmissionPolicy before ValidatingAdmissionWebhook.
+            new ValidatingAdmissionPolicyPlugin(reads, resources),
             webhooks.Validating,
             new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
-        var resources = new ApiResources();
         var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches };
         var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>())
         {
@@ -105,7 +108,6 @@ public sealed class KubeApiServer : IAsyncDisposable
         };
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);
-        var reads = new CachedReads(store, watchCaches);
         var aggregation = new AggregatedApis(resources, registry, reads, new WebhookServiceResolver(reads), options.Pki, app.Services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>(), options.Aggregation, loggers);
         var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token)
         {

@@ -16,8 +16,8 @@ namespace MiniKube.ApiServer.Admission;
 internal static class AdmissionRegistrationValidation
 {
     private static readonly FieldPath WebhooksPath = FieldPath.Of("webhooks");
-    private static readonly string[] FailurePolicies = ["Fail", "Ignore"];
-    private static readonly string[] MatchPolicies = ["Equivalent", "Exact"];
+    internal static readonly string[] FailurePolicies = ["Fail", "Ignore"];
+    internal static readonly string[] MatchPolicies = ["Equivalent", "Exact"];
     private static readonly string[] NoSideEffects = ["None", "NoneOnDryRun"];
     private static readonly string[] AllSideEffects = ["None", "NoneOnDryRun", "Some", "Unknown"];
     private static readonly string[] Operations = ["*", "CONNECT", "CREATE", "DELETE", "UPDATE"];
@@ -92,7 +92,7 @@ internal static class AdmissionRegistrationValidation
         ClientConfig(hook.Obj("clientConfig"), path.Child("clientConfig"), errors);
         if (!options.IgnoreMatchConditions)
         {
-            MatchConditions(hook.Arr("matchConditions"), path.Child("matchConditions"), errors);
+            MatchConditions(hook.Arr("matchConditions"), MatchConditionVariables, path.Child("matchConditions"), errors);
         }
     }
 
@@ -115,7 +115,7 @@ internal static class AdmissionRegistrationValidation
         }
     }
 
-    private static void RuleWithOperations(JsonObject rule, FieldPath path, List<FieldError> errors)
+    internal static void RuleWithOperations(JsonObject rule, FieldPath path, List<FieldError> errors)
     {
         var operations = rule.Arr("operations");
         var values = MetaValidation.Strings(operations).ToList();
@@ -364,7 +364,8 @@ internal static class AdmissionRegistrationValidation
         }
     }
 
-    private static void MatchConditions(JsonArray? list, FieldPath path, List<FieldError> errors)
+    /// <summary>validateMatchConditions: at most 64, unique qualified names, expressions compiling with <paramref name="declarations"/>.</summary>
+    internal static void MatchConditions(JsonArray? list, CelDeclarations declarations, FieldPath path, List<FieldError> errors)
     {
         if (list is null)
         {
@@ -384,7 +385,7 @@ internal static class AdmissionRegistrationValidation
             {
                 errors.Add(FieldError.Required(at.Child("expression")));
             }
-            else if (Cel.Compile(expression, MatchConditionVariables) is { Error: { } compileError })
+            else if (Cel.Compile(expression, declarations) is { Error: { } compileError })
             {
                 errors.Add(FieldError.Invalid(at.Child("expression"), BadValue.Of(expression), "compilation failed: " + compileError));
             }
@@ -404,7 +405,7 @@ internal static class AdmissionRegistrationValidation
         }
     }
 
-    private static void Enum(JsonObject owner, string field, string[] allowed, FieldPath path, List<FieldError> errors)
+    internal static void Enum(JsonObject owner, string field, string[] allowed, FieldPath path, List<FieldError> errors)
     {
         if (owner[field] is { } value && !allowed.Contains(JsonFields.ScalarText(value)))
         {
@@ -412,7 +413,7 @@ internal static class AdmissionRegistrationValidation
         }
     }
 
-    private static string TypedSlice(string type, IEnumerable<string> values) =>
+    internal static string TypedSlice(string type, IEnumerable<string> values) =>
         "[]" + type + "{" + string.Join(", ", values.Select(GoSyntax.Quote)) + "}";
 
     /// <summary>

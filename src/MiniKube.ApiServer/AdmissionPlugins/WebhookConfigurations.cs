@@ -4,7 +4,6 @@ using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Webhooks;
-using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.AdmissionPlugins;
 
@@ -98,12 +97,13 @@ public sealed record MatchCondition(string Name, CelCompilation Compiled);
 /// <summary>
 /// The webhooks of every configuration of one kind, sorted by configuration name as upstream's
 /// configuration manager sorts them, read from the watch cache on each admission and rebuilt
-/// only when a configuration changed (compared by key and version). With no configuration
-/// this costs one cache lookup per write. Thread-safe.
+/// only when a configuration changed (see <see cref="CompiledObjects{T}"/>). With no
+/// configuration this costs one cache lookup per write. Thread-safe.
 /// </summary>
 public sealed class WebhookConfigurations(CachedReads reads, ResourceType type, ICelEngine cel)
 {
-    private volatile Snapshot _current = new([], []);
+    private readonly CompiledObjects<IReadOnlyList<Webhook>> _webhooks =
+        new(reads, type, configurations => configurations.SelectMany(c => Webhook.Read(c, cel)).ToList());
 
     public ResourceType Type => type;
 
@@ -114,39 +114,5 @@ public sealed class WebhookConfigurations(CachedReads reads, ResourceType type, 
         return WebhookInvoker.IsExempt(request.Type) ? Task.FromResult<IReadOnlyList<Webhook>>([]) : CurrentAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Webhook>> CurrentAsync(CancellationToken cancellationToken)
-    {
-        var items = await reads.ListAsync(type, null, cancellationToken);
-        var current = _current;
-        if (current.Describes(items))
-        {
-            return current.Webhooks;
-        }
-        var webhooks = items
-            .Select(kv => ObjectCodec.Decode(kv.Value, kv.ModRevision))
-            .OrderBy(c => ObjectMeta.Name(c), StringComparer.Ordinal)
-            .SelectMany(c => Webhook.Read(c, cel))
-            .ToList();
-        _current = new Snapshot(items.Select(kv => (kv.Key, kv.ModRevision)).ToArray(), webhooks);
-        return webhooks;
-    }
-
-    private sealed record Snapshot((string Key, long Version)[] Versions, IReadOnlyList<Webhook> Webhooks)
-    {
-        public bool Describes(IReadOnlyList<KeyValue> items)
-        {
-            if (items.Count != Versions.Length)
-            {
-                return false;
-            }
-            for (var i = 0; i < items.Count; i++)
-            {
-                if (items[i].ModRevision != Versions[i].Version || items[i].Key != Versions[i].Key)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
+    public Task<IReadOnlyList<Webhook>> CurrentAsync(CancellationToken cancellationToken) => _webhooks.CurrentAsync(cancellationToken);
 }

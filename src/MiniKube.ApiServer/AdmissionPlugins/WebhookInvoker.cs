@@ -1,4 +1,3 @@
-using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Cel;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
@@ -19,7 +18,7 @@ namespace MiniKube.ApiServer.AdmissionPlugins;
 /// </summary>
 public sealed class WebhookInvoker(CachedReads reads, WebhookClient client)
 {
-    private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
+    private readonly AdmissionMatching matching = new(reads);
     private static readonly string[] ExemptKinds =
         ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"];
 
@@ -46,12 +45,12 @@ public sealed class WebhookInvoker(CachedReads reads, WebhookClient client)
         {
             return null;
         }
-        if (!await NamespaceMatchesAsync(hook.NamespaceSelector, request, cancellationToken) || !ObjectMatches(hook.ObjectSelector, request))
+        if (!await matching.NamespaceMatchesAsync(hook.NamespaceSelector, request, cancellationToken) || !AdmissionMatching.ObjectMatches(hook.ObjectSelector, request))
         {
             return null;
         }
-        var obj = request.Operation == AdmissionOperation.Delete ? null : InForm(form, request.Type, request.Object);
-        var oldObj = request.OldObject is { } old ? InForm(form, request.Type, old) : null;
+        var obj = request.Operation == AdmissionOperation.Delete ? null : AdmissionMatching.InForm(form, request.Type, request.Object);
+        var oldObj = request.OldObject is { } old ? AdmissionMatching.InForm(form, request.Type, old) : null;
         var uid = Guid.NewGuid().ToString();
         var review = AdmissionReview.Request(request, form, obj, oldObj, uid);
         if (hook.MatchConditions.Count > 0 && !MatchConditionsHold(hook, review))
@@ -134,41 +133,6 @@ public sealed class WebhookInvoker(CachedReads reads, WebhookClient client)
         return new ApiException(code, reason, text, status.Obj("details")?.DeepClone().AsObject());
     }
 
-    private async Task<bool> NamespaceMatchesAsync(JsonObject? selector, AdmissionRequest request, CancellationToken cancellationToken)
-    {
-        var ns = WebhookRules.Namespace(request);
-        var isNamespace = WebhookRules.IsNamespace(request.Type);
-        if ((ns.Length == 0 && !isNamespace) || selector is null || SelectorValidation.IsEmpty(selector))
-        {
-            return true;
-        }
-        JsonObject? labels;
-        if (isNamespace && request.Subresource is null && request.Operation is AdmissionOperation.Create or AdmissionOperation.Update)
-        {
-            // The namespace being written is not in the cache yet (namespace/matcher.go GetNamespaceLabels).
-            labels = request.Object.Obj("metadata").Obj("labels");
-        }
-        else
-        {
-            var stored = await reads.GetAsync(Namespaces, null, ns, cancellationToken)
-                ?? throw ApiException.Internal($"namespaces \"{ns}\" not found");
-            labels = ObjectCodec.Decode(stored.Value, stored.ModRevision).Obj("metadata").Obj("labels");
-        }
-        return SelectorValidation.Matches(selector, labels ?? []);
-    }
-
-    // object/matcher.go: the new object's labels or the old object's; a missing object does not match.
-    private static bool ObjectMatches(JsonObject? selector, AdmissionRequest request)
-    {
-        if (selector is null || SelectorValidation.IsEmpty(selector))
-        {
-            return true;
-        }
-        var current = request.Operation == AdmissionOperation.Delete ? null : request.Object;
-        return (current is not null && SelectorValidation.Matches(selector, current.Obj("metadata").Obj("labels") ?? []))
-            || (request.OldObject is { } old && SelectorValidation.Matches(selector, old.Obj("metadata").Obj("labels") ?? []));
-    }
-
     // matchconditions/matcher.go: any false skips the webhook; errors (with none false) follow failurePolicy.
     private static bool MatchConditionsHold(Webhook hook, JsonObject review)
     {
@@ -208,10 +172,6 @@ public sealed class WebhookInvoker(CachedReads reads, WebhookClient client)
         }
         throw new WebhookFailureException(hook.Name, errors.Count == 1 ? errors[0] : "[" + string.Join(", ", errors) + "]");
     }
-
-    // The object as the matched form shows it: the request's own, or converted to an equivalent form.
-    private static JsonObject InForm(ResourceType form, ResourceType stored, JsonObject obj) =>
-        ReferenceEquals(form, stored) ? obj : form.FromStorage(obj.DeepClone().AsObject());
 }
 
 /// <summary>One webhook call about to be made: the webhook, the form it sees, the review's request and the object in that form.</summary>

@@ -24,5 +24,6 @@ internal static partial class FieldTables
             "25:scaleIO 27:storageos 28:csi 29:ephemeral 30:image",
         ["IngressRuleValue"] = "1:http",
         ["Rule"] = "1:apiGroups 2:apiVersions 3:resources 4:scope?",
+        ["RuleWithOperations"] = "1:operations 2>Rule",
     };
 }

@@ -211,6 +211,17 @@ public static class ResourceCatalog
         },
         new ResourceType("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", typeof(V1MutatingWebhookConfiguration), false) with { Strategy = AdmissionRegistrationStrategies.MutatingWebhookConfiguration },
         new ResourceType("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", typeof(V1ValidatingWebhookConfiguration), false) with { Strategy = AdmissionRegistrationStrategies.ValidatingWebhookConfiguration },
+        new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", typeof(V1ValidatingAdmissionPolicy), false) with
+        {
+            Strategy = AdmissionRegistrationStrategies.ValidatingAdmissionPolicy,
+            Categories = ["api-extensions"],
+            Subresources = [Status("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy")],
+        },
+        new ResourceType("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", typeof(V1ValidatingAdmissionPolicyBinding), false) with
+        {
+            Strategy = AdmissionRegistrationStrategies.ValidatingAdmissionPolicyBinding,
+            Categories = ["api-extensions"],
+        },
         new ResourceType("apiregistration.k8s.io", "v1", "apiservices", "APIService", typeof(V1APIService), false) with
         {
             Strategy = new ApiServiceStrategy(),

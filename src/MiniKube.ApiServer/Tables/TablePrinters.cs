@@ -51,6 +51,8 @@ internal static class TablePrinters
         [("certificates.k8s.io", "certificatesigningrequests")] = GroupPrinters.CertificateSigningRequest,
         [("admissionregistration.k8s.io", "mutatingwebhookconfigurations")] = AdmissionPrinters.WebhookConfiguration,
         [("admissionregistration.k8s.io", "validatingwebhookconfigurations")] = AdmissionPrinters.WebhookConfiguration,
+        [("admissionregistration.k8s.io", "validatingadmissionpolicies")] = AdmissionPrinters.ValidatingAdmissionPolicy,
+        [("admissionregistration.k8s.io", "validatingadmissionpolicybindings")] = AdmissionPrinters.ValidatingAdmissionPolicyBinding,
         [("apiregistration.k8s.io", "apiservices")] = AdmissionPrinters.ApiService,
     };
 

@@ -9,7 +9,7 @@ namespace MiniKube.ApiServer.Tests.Integration;
 /// <summary>
 /// The real kubectl (1.32, which sends protobuf bodies) against an in-process API server for the
 /// built-in groups: create ingress, get with server-side columns, autoscale, explain and
-/// certificate approve.
+/// certificate approve; a ValidatingAdmissionPolicy denying a create.
 /// </summary>
 [TestFixture]
 [Category("Integration")]
@@ -234,6 +234,58 @@ public sealed class KubectlGroupsTests : ApiServerFixture
         // The items skip kubectl's client-side check (no v2 definitions) and meet the server's strict field validation.
         Assert.That(typo.ExitCode, Is.Not.Zero);
         Assert.That(typo.Error, Does.Contain("unknown field \"dta\""));
+    }
+
+    [Test]
+    public async Task ValidatingAdmissionPolicy_DeniedCreatePrintsThePolicyMessage_GetShowsTheColumns()
+    {
+        var manifest = Path.Combine(Server.Directory, "policy.yaml");
+        await File.WriteAllTextAsync(manifest, """
+            apiVersion: admissionregistration.k8s.io/v1
+            kind: ValidatingAdmissionPolicy
+            metadata:
+              name: max-replicas
+            spec:
+              matchConstraints:
+                resourceRules:
+                - apiGroups: ["apps"]
+                  apiVersions: ["v1"]
+                  operations: ["CREATE", "UPDATE"]
+                  resources: ["deployments"]
+              validations:
+              - expression: "object.spec.replicas <= 5"
+                message: "replicas must be no greater than 5"
+            ---
+            apiVersion: admissionregistration.k8s.io/v1
+            kind: ValidatingAdmissionPolicyBinding
+            metadata:
+              name: max-replicas-binding
+            spec:
+              policyName: max-replicas
+              validationActions: [Deny]
+            """);
+        var applied = await KubectlAsync("apply", "-f", manifest);
+        Assert.That(applied.ExitCode, Is.EqualTo(0), applied.Error);
+
+        Run denied = null!;
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            denied = await KubectlAsync("create", "deployment", "big", "--image=busybox", "--replicas=6");
+            if (denied.ExitCode != 0)
+            {
+                break;
+            }
+            await KubectlAsync("delete", "deployment", "big");
+        }
+        Assert.That(denied.Error, Does.Contain(
+            "error: failed to create deployment: deployments.apps \"big\" is forbidden: ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-binding' denied request: replicas must be no greater than 5"));
+
+        var table = await KubectlAsync("get", "validatingadmissionpolicies,validatingadmissionpolicybindings");
+        Assert.That(table.ExitCode, Is.EqualTo(0), table.Error);
+        Assert.That(table.Output, Does.Match(@"NAME\s+VALIDATIONS\s+PARAMKIND\s+AGE"));
+        Assert.That(table.Output, Does.Match(@"validatingadmissionpolicy\.admissionregistration\.k8s\.io/max-replicas\s+1\s+<unset>"));
+        Assert.That(table.Output, Does.Match(@"NAME\s+POLICYNAME\s+PARAMREF\s+AGE"));
+        Assert.That(table.Output, Does.Match(@"max-replicas-binding\s+max-replicas\s+<unset>"));
     }
 
     private sealed record Run(int ExitCode, string Output, string Error);

@@ -19,7 +19,7 @@ public sealed class ResourceStrategyTests
             // NetworkPolicy counts spec changes without a status (pkg/registry/networking/networkpolicy/strategy.go), and so do
             // webhook configurations, for their webhooks (pkg/registry/admissionregistration/*/strategy.go); a PriorityClass starts
             // at generation 1 and has no spec to count (pkg/registry/scheduling/priorityclass/strategy.go).
-            Assert.That(!strategy.TracksGeneration || type.HasStatus || type.Kind is "NetworkPolicy" or "PriorityClass" or "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration", type.QualifiedName);
+            Assert.That(!strategy.TracksGeneration || type.HasStatus || type.Kind is "NetworkPolicy" or "PriorityClass" or "MutatingWebhookConfiguration" or "ValidatingWebhookConfiguration" or "ValidatingAdmissionPolicyBinding", type.QualifiedName);
         }
     }
 
