@@ -45,8 +45,10 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
         {
             // Registered before (a restart): keep it, refresh its status below.
         }
-        await ReportStatusAsync(status, cancellationToken);
+        // The Lease first: whoever sees the node Ready (the node lifecycle controller, a client
+        // waiting for Ready) also finds its heartbeat.
         await RenewLeaseAsync(cancellationToken);
+        await ReportStatusAsync(status, cancellationToken);
     }
 
     /// <summary>Renews the lease and refreshes node status until cancelled.</summary>
