@@ -11,33 +11,12 @@ namespace MiniKube.E2E.Tests;
 /// </summary>
 [TestFixture]
 [Category("E2E")]
-public sealed class AdmissionWebhookTests
+public sealed class AdmissionWebhookTests : ApiServerAloneFixture
 {
-    private string _dataDir = null!;
-    private MkubeProcess _server = null!;
-    private Kubectl _kubectl = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-webhooks-").FullName;
-        _server = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--https-listen-port", "0", "--write-kubeconfig", Path.Combine(_dataDir, "kubeconfig"),
-            "--disable-agent", "--disable-scheduler", "--disable-controller-manager");
-        await _server.WaitForLogAsync("components are running", TimeSpan.FromSeconds(30));
-        _kubectl = new Kubectl(Path.Combine(_dataDir, "kubeconfig"), Path.Combine(_dataDir, "kube-cache"));
-    }
-
-    [OneTimeTearDown]
-    public void StopServer()
-    {
-        _server.Dispose();
-        Directory.Delete(_dataDir, recursive: true);
-    }
-
     [Test]
     public async Task KubectlCreate_MutatedAndDenied_ThenFailurePoliciesWhenTheWebhookIsDown()
     {
-        var webhook = await TestWebhookServer.StartAsync(Path.Combine(_dataDir, "webhook-tls"), (path, request) =>
+        var webhook = await TestWebhookServer.StartAsync(Path.Combine(DataDir, "webhook-tls"), (path, request) =>
         {
             var name = request["name"]?.GetValue<string>() ?? "";
             var answer = path switch
@@ -53,35 +32,35 @@ public sealed class AdmissionWebhookTests
         await Apply("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: hooked\n  labels:\n    webhooks: \"on\"\n");
         await Apply(Configuration("MutatingWebhookConfiguration", "label.e2e.example.com", webhook.Url("/mutate"), caBundle, "Ignore"));
         await Apply(Configuration("ValidatingWebhookConfiguration", "deny.e2e.example.com", webhook.Url("/validate"), caBundle, "Fail"));
-        Assert.That(await _kubectl.OkAsync("get", "validatingwebhookconfigurations"), Does.Match(@"deny\.e2e\.example\.com\s+1\s+\d+s"));
+        Assert.That(await Kubectl.OkAsync("get", "validatingwebhookconfigurations"), Does.Match(@"deny\.e2e\.example\.com\s+1\s+\d+s"));
 
         // The configurations reach the plugins through the watch cache: the first create may precede them.
         var mutated = "";
         for (var attempt = 0; attempt < 50 && mutated != "mutated"; attempt++)
         {
-            await _kubectl.RunWithAsync(ConfigMap($"plain-{attempt}"), null, "create", "-f", "-");
-            mutated = (await _kubectl.RunAsync("get", "configmap", $"plain-{attempt}", "-n", "hooked", "-o", "jsonpath={.metadata.labels.webhook}")).Output;
+            await Kubectl.RunWithAsync(ConfigMap($"plain-{attempt}"), null, "create", "-f", "-");
+            mutated = (await Kubectl.RunAsync("get", "configmap", $"plain-{attempt}", "-n", "hooked", "-o", "jsonpath={.metadata.labels.webhook}")).Output;
         }
         Assert.That(mutated, Is.EqualTo("mutated"));
 
-        var denied = await _kubectl.RunWithAsync(ConfigMap("forbidden-one"), null, "create", "-f", "-");
+        var denied = await Kubectl.RunWithAsync(ConfigMap("forbidden-one"), null, "create", "-f", "-");
         Assert.That(denied.ExitCode, Is.Not.Zero, denied.ToString());
         Assert.That(denied.Error, Does.Contain("Error from server (Forbidden)")
             .And.Contain("admission webhook \"deny.e2e.example.com\" denied the request: forbidden names are not allowed"), denied.ToString());
 
         await webhook.StopAsync();
 
-        var failed = await _kubectl.RunWithAsync(ConfigMap("while-down"), null, "create", "-f", "-");
+        var failed = await Kubectl.RunWithAsync(ConfigMap("while-down"), null, "create", "-f", "-");
         Assert.That(failed.ExitCode, Is.Not.Zero, failed.ToString());
         Assert.That(failed.Error, Does.Contain("Internal error occurred: failed calling webhook \"deny.e2e.example.com\": failed to call webhook: Post \"" + webhook.Url("/validate") + "?timeout=10s\"")
             .And.Contain("connect: connection refused"), failed.ToString());
 
-        await _kubectl.OkAsync("patch", "validatingwebhookconfiguration", "deny.e2e.example.com", "--type=json",
+        await Kubectl.OkAsync("patch", "validatingwebhookconfiguration", "deny.e2e.example.com", "--type=json",
             "-p", """[{"op":"replace","path":"/webhooks/0/failurePolicy","value":"Ignore"}]""");
         KubectlResult ignored = null!;
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            ignored = await _kubectl.RunWithAsync(ConfigMap($"ignored-{attempt}"), null, "create", "-f", "-");
+            ignored = await Kubectl.RunWithAsync(ConfigMap($"ignored-{attempt}"), null, "create", "-f", "-");
             if (ignored.ExitCode == 0)
             {
                 break;
@@ -93,7 +72,7 @@ public sealed class AdmissionWebhookTests
 
     private async Task Apply(string manifest)
     {
-        var result = await _kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        var result = await Kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
     }
 

@@ -12,7 +12,7 @@ namespace MiniKube.E2E.Tests;
 /// </summary>
 [TestFixture]
 [Category("E2E")]
-public sealed class CustomResourceDefinitionTests
+public sealed class CustomResourceDefinitionTests : ApiServerAloneFixture
 {
     private const string Crd = """
         apiVersion: apiextensions.k8s.io/v1
@@ -63,67 +63,45 @@ public sealed class CustomResourceDefinitionTests
         spec: {size: 3, replicas: 1}
         """;
 
-    private string _dataDir = null!;
-    private string _kubeconfig = null!;
-    private MkubeProcess _server = null!;
-    private Kubectl _kubectl = null!;
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-crd-").FullName;
-        _kubeconfig = Path.Combine(_dataDir, "kubeconfig");
-        _server = MkubeBinary.Start(null, "server", "--data-dir", _dataDir, "--https-listen-port", "0", "--write-kubeconfig", _kubeconfig,
-            "--disable-agent", "--disable-scheduler", "--disable-controller-manager");
-        await _server.WaitForLogAsync("components are running", TimeSpan.FromSeconds(30));
-        _kubectl = new Kubectl(_kubeconfig, Path.Combine(_dataDir, "kube-cache"));
-    }
-
-    [OneTimeTearDown]
-    public void StopServer()
-    {
-        _server.Dispose();
-        Directory.Delete(_dataDir, recursive: true);
-    }
 
     [Test]
     public async Task Kubectl_CrdWithSchemaRulesSubresourcesAndVersions_Lifecycle()
     {
         Assert.That(await Stdin(Crd, "apply", "-f", "-"), Does.Contain("customresourcedefinition.apiextensions.k8s.io/widgets.e2e.example.com created"));
-        Assert.That(await _kubectl.OkAsync("get", "crd", "widgets.e2e.example.com", "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}"), Is.EqualTo("True"));
-        Assert.That(await _kubectl.OkAsync("api-resources", "--api-group=e2e.example.com"), Does.Match(@"widgets\s+wdg\s+e2e.example.com/v1\s+true\s+Widget"));
+        Assert.That(await Kubectl.OkAsync("get", "crd", "widgets.e2e.example.com", "-o", "jsonpath={.status.conditions[?(@.type==\"Established\")].status}"), Is.EqualTo("True"));
+        Assert.That(await Kubectl.OkAsync("api-resources", "--api-group=e2e.example.com"), Does.Match(@"widgets\s+wdg\s+e2e.example.com/v1\s+true\s+Widget"));
 
         Assert.That(await Stdin(Widget, "apply", "-n", "default", "-f", "-"), Does.Contain("widget.e2e.example.com/w1 created"));
-        Assert.That(await _kubectl.OkAsync("get", "wdg", "w1", "-n", "default", "-o", "jsonpath={.spec.color}"), Is.EqualTo("blue"), "schema default");
-        Assert.That(await _kubectl.OkAsync("get", "all", "-n", "default"), Does.Contain("widget.e2e.example.com/w1"));
-        Assert.That(await _kubectl.OkAsync("get", "widgets", "-n", "default"), Is.EqualTo("NAME   SIZE\nw1     3\n"), "Name, then the declared columns (Age only when none are declared, as upstream)");
-        Assert.That(await _kubectl.OkAsync("explain", "widgets.spec.size"), Does.Contain("How big the widget is, in widget units."));
+        Assert.That(await Kubectl.OkAsync("get", "wdg", "w1", "-n", "default", "-o", "jsonpath={.spec.color}"), Is.EqualTo("blue"), "schema default");
+        Assert.That(await Kubectl.OkAsync("get", "all", "-n", "default"), Does.Contain("widget.e2e.example.com/w1"));
+        Assert.That(await Kubectl.OkAsync("get", "widgets", "-n", "default"), Is.EqualTo("NAME   SIZE\nw1     3\n"), "Name, then the declared columns (Age only when none are declared, as upstream)");
+        Assert.That(await Kubectl.OkAsync("explain", "widgets.spec.size"), Does.Contain("How big the widget is, in widget units."));
 
-        var tooBig = await _kubectl.RunWithAsync(Widget.Replace("size: 3", "size: 11", StringComparison.Ordinal), null, "apply", "-n", "default", "-f", "-");
+        var tooBig = await Kubectl.RunWithAsync(Widget.Replace("size: 3", "size: 11", StringComparison.Ordinal), null, "apply", "-n", "default", "-f", "-");
         Assert.That(tooBig.ExitCode, Is.Not.Zero);
         Assert.That(tooBig.Error, Does.Contain("The Widget \"w1\" is invalid: spec: Invalid value: \"object\": size must be at most 10"));
-        var negative = await _kubectl.RunWithAsync(Widget.Replace("size: 3", "size: -1", StringComparison.Ordinal), null, "apply", "-n", "default", "-f", "-");
+        var negative = await Kubectl.RunWithAsync(Widget.Replace("size: 3", "size: -1", StringComparison.Ordinal), null, "apply", "-n", "default", "-f", "-");
         Assert.That(negative.Error, Does.Contain("spec.size: Invalid value: -1: spec.size in body should be greater than or equal to 0"));
 
-        Assert.That(await _kubectl.OkAsync("scale", "widget", "w1", "-n", "default", "--replicas=4"), Does.Contain("widget.e2e.example.com/w1 scaled"));
-        Assert.That(await _kubectl.OkAsync("get", "widget", "w1", "-n", "default", "-o", "jsonpath={.spec.replicas}"), Is.EqualTo("4"));
-        await _kubectl.OkAsync("patch", "widget", "w1", "-n", "default", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"replicas\":4,\"selector\":\"app=w\"}}");
-        Assert.That(await _kubectl.OkAsync("get", "widget", "w1", "-n", "default", "-o", "jsonpath={.status.replicas}/{.metadata.generation}"), Is.EqualTo("4/2"));
-        var smp = await _kubectl.RunAsync("patch", "widget", "w1", "-n", "default", "-p", "{\"spec\":{\"size\":5}}");
+        Assert.That(await Kubectl.OkAsync("scale", "widget", "w1", "-n", "default", "--replicas=4"), Does.Contain("widget.e2e.example.com/w1 scaled"));
+        Assert.That(await Kubectl.OkAsync("get", "widget", "w1", "-n", "default", "-o", "jsonpath={.spec.replicas}"), Is.EqualTo("4"));
+        await Kubectl.OkAsync("patch", "widget", "w1", "-n", "default", "--subresource=status", "--type=merge", "-p", "{\"status\":{\"replicas\":4,\"selector\":\"app=w\"}}");
+        Assert.That(await Kubectl.OkAsync("get", "widget", "w1", "-n", "default", "-o", "jsonpath={.status.replicas}/{.metadata.generation}"), Is.EqualTo("4/2"));
+        var smp = await Kubectl.RunAsync("patch", "widget", "w1", "-n", "default", "-p", "{\"spec\":{\"size\":5}}");
         Assert.That(smp.Error, Does.Contain("application/strategic-merge-patch+json is not supported"));
-        Assert.That(await _kubectl.OkAsync("get", "widgets.v1beta1.e2e.example.com", "w1", "-n", "default", "-o", "jsonpath={.apiVersion}"), Is.EqualTo("e2e.example.com/v1beta1"));
+        Assert.That(await Kubectl.OkAsync("get", "widgets.v1beta1.e2e.example.com", "w1", "-n", "default", "-o", "jsonpath={.apiVersion}"), Is.EqualTo("e2e.example.com/v1beta1"));
 
-        Assert.That(await _kubectl.OkAsync("delete", "crd", "widgets.e2e.example.com"), Does.Contain("deleted"));
-        var gone = await _kubectl.RunAsync("get", "crd", "widgets.e2e.example.com");
+        Assert.That(await Kubectl.OkAsync("delete", "crd", "widgets.e2e.example.com"), Does.Contain("deleted"));
+        var gone = await Kubectl.RunAsync("get", "crd", "widgets.e2e.example.com");
         Assert.That(gone.Error, Does.Contain("NotFound"));
-        var raw = await _kubectl.RunAsync("get", "--raw", "/apis/e2e.example.com/v1/namespaces/default/widgets");
+        var raw = await Kubectl.RunAsync("get", "--raw", "/apis/e2e.example.com/v1/namespaces/default/widgets");
         Assert.That(raw.Error, Does.Contain("NotFound"));
     }
 
     [Test]
     public async Task Helm_ChartWithCrdsAndTemplates_InstallsUpgradesUninstalls()
     {
-        var chart = Directory.CreateDirectory(Path.Combine(_dataDir, "chart")).FullName;
+        var chart = Directory.CreateDirectory(Path.Combine(DataDir, "chart")).FullName;
         Directory.CreateDirectory(Path.Combine(chart, "crds"));
         Directory.CreateDirectory(Path.Combine(chart, "templates"));
         await File.WriteAllTextAsync(Path.Combine(chart, "Chart.yaml"), "apiVersion: v2\nname: gadgets\nversion: 0.1.0\n");
@@ -154,16 +132,16 @@ public sealed class CustomResourceDefinitionTests
             """);
 
         Assert.That(await HelmAsync("install", "demo", chart, "--namespace", "default"), Does.Contain("STATUS: deployed"));
-        Assert.That(await _kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("2"));
+        Assert.That(await Kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("2"));
         Assert.That(await HelmAsync("upgrade", "demo", chart, "--namespace", "default", "--set", "size=5", "--wait", "--timeout", "60s"), Does.Contain("has been upgraded"));
-        Assert.That(await _kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("5"));
+        Assert.That(await Kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("5"));
         Assert.That(await HelmAsync("uninstall", "demo", "--namespace", "default"), Does.Contain("release \"demo\" uninstalled"));
-        Assert.That(await _kubectl.OkAsync("get", "gadgets", "-n", "default", "-o", "name"), Is.Empty);
+        Assert.That(await Kubectl.OkAsync("get", "gadgets", "-n", "default", "-o", "name"), Is.Empty);
     }
 
     private async Task<string> Stdin(string input, params string[] args)
     {
-        var result = await _kubectl.RunWithAsync(input, null, args);
+        var result = await Kubectl.RunWithAsync(input, null, args);
         Assert.That(result.ExitCode, Is.Zero, $"kubectl {string.Join(' ', args)}\n{result}");
         return result.Output;
     }
@@ -175,10 +153,10 @@ public sealed class CustomResourceDefinitionTests
         {
             info.ArgumentList.Add(arg);
         }
-        info.Environment["KUBECONFIG"] = _kubeconfig;
-        info.Environment["HELM_CACHE_HOME"] = Path.Combine(_dataDir, "helm-cache");
-        info.Environment["HELM_CONFIG_HOME"] = Path.Combine(_dataDir, "helm-config");
-        info.Environment["HELM_DATA_HOME"] = Path.Combine(_dataDir, "helm-data");
+        info.Environment["KUBECONFIG"] = KubeconfigPath;
+        info.Environment["HELM_CACHE_HOME"] = Path.Combine(DataDir, "helm-cache");
+        info.Environment["HELM_CONFIG_HOME"] = Path.Combine(DataDir, "helm-config");
+        info.Environment["HELM_DATA_HOME"] = Path.Combine(DataDir, "helm-data");
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -1,37 +1,24 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.AdmissionPlugins;
 using MiniKube.ApiServer.Cel;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
-using MiniKube.Storage.Embedded;
 
 namespace MiniKube.ApiServer.Tests.AdmissionPlugins;
 
 /// <summary>One policy through one binding: matching, matchConditions, variables, messages, failurePolicy and params.</summary>
 [TestFixture]
-public sealed class PolicyEvaluatorTests
+public sealed class PolicyEvaluatorTests : EmbeddedStoreFixture
 {
     private static readonly ResourceType ConfigMaps = ResourceCatalog.Find("", "v1", "configmaps")!;
 
-    private string _directory = null!;
-    private EmbeddedStore _store = null!;
     private PolicyEvaluator _evaluator = null!;
 
     [SetUp]
-    public async Task OpenStore()
+    public async Task Prepare()
     {
-        _directory = Directory.CreateTempSubdirectory("mkube-policies-").FullName;
-        _store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = _directory }, NullLogger.Instance, CancellationToken.None);
-        _evaluator = new PolicyEvaluator(new CachedReads(_store, null), new ApiResources());
-    }
-
-    [TearDown]
-    public async Task CloseStore()
-    {
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        _evaluator = new PolicyEvaluator(new CachedReads(Store, null), new ApiResources());
     }
 
     /// <summary>A defaulted policy on configmaps; <paramref name="spec"/> adds or replaces spec fields.</summary>
@@ -113,7 +100,7 @@ public sealed class PolicyEvaluatorTests
         {
             var param = JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME","namespace":"default","labels":{"limit":"yes"}},"data":{"max":"MAX"}}"""
                 .Replace("NAME", name, StringComparison.Ordinal).Replace("MAX", max, StringComparison.Ordinal))!.AsObject();
-            await _store.CreateAsync(ResourceRegistry.Key(ConfigMaps, "default", name), ObjectCodec.Encode(param), 0, CancellationToken.None);
+            await Store.CreateAsync(ResourceRegistry.Key(ConfigMaps, "default", name), ObjectCodec.Encode(param), 0, CancellationToken.None);
         }
         Assert.That(await MessagesAsync(policy, bySelector), Is.EqualTo(new[] { "over 5" }));
     }

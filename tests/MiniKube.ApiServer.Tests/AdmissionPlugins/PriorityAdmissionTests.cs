@@ -6,7 +6,6 @@ using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Strategies;
 using MiniKube.ApiServer.WatchCache;
-using MiniKube.Storage.Embedded;
 
 namespace MiniKube.ApiServer.Tests.AdmissionPlugins;
 
@@ -17,31 +16,20 @@ namespace MiniKube.ApiServer.Tests.AdmissionPlugins;
 /// class is the default.
 /// </summary>
 [TestFixture]
-public sealed class PriorityAdmissionTests
+public sealed class PriorityAdmissionTests : EmbeddedStoreFixture
 {
     private static readonly ResourceType Pods = ResourceCatalog.Find("", "v1", "pods")!;
     private static readonly ResourceType PriorityClasses = ResourceCatalog.Find("scheduling.k8s.io", "v1", "priorityclasses")!;
 
-    private string _directory = null!;
-    private EmbeddedStore _store = null!;
     private WatchCaches? _caches;
 
-    [SetUp]
-    public async Task OpenStore()
-    {
-        _directory = Directory.CreateTempSubdirectory("mkube-priority-").FullName;
-        _store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = _directory }, NullLogger.Instance, CancellationToken.None);
-    }
-
     [TearDown]
-    public async Task CloseStore()
+    public async Task Release()
     {
         if (_caches is not null)
         {
             await _caches.DisposeAsync();
         }
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
     }
 
     [Test]
@@ -211,7 +199,7 @@ public sealed class PriorityAdmissionTests
     public async Task Bootstrap_SystemClasses_HaveUpstreamsFieldsAndAreRecreatedWhenMissing()
     {
         var registry = await RegistryAsync();
-        await _store.DeleteAsync(ResourceRegistry.Key(PriorityClasses, null, "system-cluster-critical"), 0, CancellationToken.None);
+        await Store.DeleteAsync(ResourceRegistry.Key(PriorityClasses, null, "system-cluster-critical"), 0, CancellationToken.None);
 
         await ClusterBootstrap.RunAsync(registry, Allocator(), 6443, CancellationToken.None);
 
@@ -225,7 +213,7 @@ public sealed class PriorityAdmissionTests
     [Test]
     public async Task CreatePod_FromTheWatchCache_SeesANewDefaultOnceTheCacheHasIt()
     {
-        _caches = new WatchCaches(_store, new WatchCacheOptions(), NullLogger.Instance);
+        _caches = new WatchCaches(Store, new WatchCacheOptions(), NullLogger.Instance);
         var registry = await RegistryAsync(_caches);
         Assert.That((await CreatePodAsync(registry, Pod("before")))["spec"]!["priority"]!.GetValue<int>(), Is.Zero);
         await CreateClassAsync(registry, "normal", 1000, globalDefault: true);
@@ -245,12 +233,12 @@ public sealed class PriorityAdmissionTests
         Assert.That(named["spec"]!["priority"]!.GetValue<int>(), Is.EqualTo(1000));
     }
 
-    private ServiceAllocator Allocator() => new(_store, "10.43.0.0/16", 30000, 32767);
+    private ServiceAllocator Allocator() => new(Store, "10.43.0.0/16", 30000, 32767);
 
     private async Task<ResourceRegistry> RegistryAsync(IListCache? cache = null)
     {
         var allocator = Allocator();
-        var registry = new ResourceRegistry(_store, new ObjectRules(_store, allocator) { Cache = cache, Plugins = [new PriorityAdmission(_store, cache)] }, TimeProvider.System);
+        var registry = new ResourceRegistry(Store, new ObjectRules(Store, allocator) { Cache = cache, Plugins = [new PriorityAdmission(Store, cache)] }, TimeProvider.System);
         await ClusterBootstrap.RunAsync(registry, allocator, 6443, CancellationToken.None);
         return registry;
     }

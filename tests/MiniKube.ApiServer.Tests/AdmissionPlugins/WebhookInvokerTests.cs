@@ -1,46 +1,38 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.ApiServer.AdmissionPlugins;
 using MiniKube.ApiServer.Cel;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Webhooks;
-using MiniKube.Storage.Embedded;
 
 namespace MiniKube.ApiServer.Tests.AdmissionPlugins;
 
 /// <summary>Which webhooks a write goes to (selectors, matchConditions, exemptions), refusals as upstream words them, and patches applied.</summary>
 [TestFixture]
-public sealed class WebhookInvokerTests
+public sealed class WebhookInvokerTests : EmbeddedStoreFixture
 {
     private static readonly ResourceType ConfigMaps = ResourceCatalog.Find("", "v1", "configmaps")!;
     private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
     private static readonly ResourceType HpaV2 = ResourceCatalog.Find("autoscaling", "v2", "horizontalpodautoscalers")!;
 
-    private string _directory = null!;
-    private EmbeddedStore _store = null!;
     private WebhookClient _client = null!;
     private WebhookInvoker _invoker = null!;
 
     [SetUp]
-    public async Task OpenStore()
+    public async Task Prepare()
     {
-        _directory = Directory.CreateTempSubdirectory("mkube-webhooks-").FullName;
-        _store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = _directory }, NullLogger.Instance, CancellationToken.None);
-        var reads = new CachedReads(_store, null);
+        var reads = new CachedReads(Store, null);
         _client = new WebhookClient(new WebhookServiceResolver(reads));
         _invoker = new WebhookInvoker(reads, _client);
         var ns = JsonNode.Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team","labels":{"tier":"gold"}}}""")!.AsObject();
-        await _store.CreateAsync(ResourceRegistry.Key(Namespaces, null, "team"), ObjectCodec.Encode(ns), 0, CancellationToken.None);
+        await Store.CreateAsync(ResourceRegistry.Key(Namespaces, null, "team"), ObjectCodec.Encode(ns), 0, CancellationToken.None);
     }
 
     [TearDown]
-    public async Task CloseStore()
+    public async Task Release()
     {
         _client.Dispose();
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
     }
 
     /// <summary>A defaulted configmaps webhook; <paramref name="extra"/> is a JSON object of fields that replace or add to it.</summary>

@@ -1,36 +1,23 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.ApiServer.AdmissionPlugins;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Webhooks;
-using MiniKube.Storage.Embedded;
 
 namespace MiniKube.ApiServer.Tests.AdmissionPlugins;
 
 /// <summary>A webhook's Service resolved through its Endpoints or EndpointSlices, with upstream's messages when it cannot be.</summary>
 [TestFixture]
-public sealed class WebhookServiceResolverTests
+public sealed class WebhookServiceResolverTests : EmbeddedStoreFixture
 {
-    private string _directory = null!;
-    private EmbeddedStore _store = null!;
     private WebhookServiceResolver _resolver = null!;
 
     [SetUp]
-    public async Task OpenStore()
+    public async Task Prepare()
     {
-        _directory = Directory.CreateTempSubdirectory("mkube-resolver-").FullName;
-        _store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = _directory }, NullLogger.Instance, CancellationToken.None);
-        _resolver = new WebhookServiceResolver(new CachedReads(_store, null));
+        _resolver = new WebhookServiceResolver(new CachedReads(Store, null));
         await PutAsync("", "services", "hook", """{"spec":{"ports":[{"name":"https","port":443,"targetPort":9443}]}}""");
         await PutAsync("", "services", "external", """{"spec":{"type":"ExternalName","externalName":"example.com"}}""");
-    }
-
-    [TearDown]
-    public async Task CloseStore()
-    {
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
     }
 
     [Test]
@@ -73,6 +60,6 @@ public sealed class WebhookServiceResolverTests
         metadata["name"] = name;
         metadata["namespace"] = "default";
         obj["metadata"] = metadata;
-        await _store.CreateAsync(ResourceRegistry.Key(type, "default", name), ObjectCodec.Encode(obj), 0, CancellationToken.None);
+        await Store.CreateAsync(ResourceRegistry.Key(type, "default", name), ObjectCodec.Encode(obj), 0, CancellationToken.None);
     }
 }

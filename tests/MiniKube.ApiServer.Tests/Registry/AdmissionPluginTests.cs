@@ -1,36 +1,18 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Strategies;
-using MiniKube.Storage.Embedded;
 
 namespace MiniKube.ApiServer.Tests.Registry;
 
 /// <summary>The admission-plugin seam of the write path: order, mutation, refusal and what it leaves stored.</summary>
 [TestFixture]
-public sealed class AdmissionPluginTests
+public sealed class AdmissionPluginTests : EmbeddedStoreFixture
 {
     private static readonly ResourceType ConfigMaps = ResourceCatalog.Find("", "v1", "configmaps")!;
     private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
 
-    private string _directory = null!;
-    private EmbeddedStore _store = null!;
-
-    [SetUp]
-    public async Task OpenStore()
-    {
-        _directory = Directory.CreateTempSubdirectory("mkube-admission-").FullName;
-        _store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = _directory }, NullLogger.Instance, CancellationToken.None);
-    }
-
-    [TearDown]
-    public async Task CloseStore()
-    {
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Test]
     public async Task Create_PluginsMutateThenValidate_AndSeeTheKindsDefaults()
@@ -92,8 +74,8 @@ public sealed class AdmissionPluginTests
 
     private async Task<ResourceRegistry> RegistryAsync(IAdmissionPlugin plugin)
     {
-        var allocator = new ServiceAllocator(_store, "10.43.0.0/16", 30000, 32767);
-        var registry = new ResourceRegistry(_store, new ObjectRules(_store, allocator) { Plugins = [plugin] }, TimeProvider.System);
+        var allocator = new ServiceAllocator(Store, "10.43.0.0/16", 30000, 32767);
+        var registry = new ResourceRegistry(Store, new ObjectRules(Store, allocator) { Plugins = [plugin] }, TimeProvider.System);
         await registry.CreateAsync(Namespaces, null, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "default" } }, dryRun: false, CancellationToken.None);
         return registry;
     }

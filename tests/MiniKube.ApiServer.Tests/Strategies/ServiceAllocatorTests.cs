@@ -1,35 +1,17 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Strategies;
-using MiniKube.Storage.Embedded;
 
 namespace MiniKube.ApiServer.Tests.Strategies;
 
 [TestFixture]
-public sealed class ServiceAllocatorTests
+public sealed class ServiceAllocatorTests : EmbeddedStoreFixture
 {
-    private string _directory = null!;
-    private EmbeddedStore _store = null!;
-
-    [SetUp]
-    public async Task OpenStore()
-    {
-        _directory = Directory.CreateTempSubdirectory("mkube-alloc-").FullName;
-        _store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = _directory }, NullLogger.Instance, CancellationToken.None);
-    }
-
-    [TearDown]
-    public async Task CloseStore()
-    {
-        await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Test]
     public async Task AllocateIpAsync_LargeRange_KeepsTheStaticBandForFixedAddresses()
     {
-        var allocator = new ServiceAllocator(_store, "10.43.0.0/16", 30000, 32767);
+        var allocator = new ServiceAllocator(Store, "10.43.0.0/16", 30000, 32767);
 
         var allocated = new List<int>();
         for (var i = 0; i < 200; i++)
@@ -44,7 +26,7 @@ public sealed class ServiceAllocatorTests
     [Test]
     public async Task AllocateIpAsync_SmallRangeFull_UsesTheStaticBandThenReportsFull()
     {
-        var allocator = new ServiceAllocator(_store, "10.96.0.0/28", 30000, 32767);
+        var allocator = new ServiceAllocator(Store, "10.96.0.0/28", 30000, 32767);
 
         var allocated = new List<int>();
         for (var i = 0; i < 13; i++)
