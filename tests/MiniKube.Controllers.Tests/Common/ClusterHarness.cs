@@ -149,6 +149,31 @@ internal sealed class ClusterHarness : IAsyncDisposable
     }
 
     /// <summary>A minimal pod for a test to create.</summary>
+    /// <summary>A namespaced CRD <c>widgets.example.com</c> (kind Widget, v1, preserving unknown fields) for tests with custom objects.</summary>
+    public static async Task CreateWidgetCrdAsync(Kubernetes client)
+    {
+        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
+        {
+            Metadata = new V1ObjectMeta { Name = "widgets.example.com" },
+            Spec = new V1CustomResourceDefinitionSpec
+            {
+                Group = "example.com",
+                Scope = "Namespaced",
+                Names = new V1CustomResourceDefinitionNames { Plural = "widgets", Kind = "Widget" },
+                Versions =
+                [
+                    new V1CustomResourceDefinitionVersion
+                    {
+                        Name = "v1",
+                        Served = true,
+                        Storage = true,
+                        Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
+                    },
+                ],
+            },
+        });
+    }
+
     public static V1Pod Pod(string name, IDictionary<string, string>? labels = null, IList<V1OwnerReference>? owners = null, IList<V1ContainerPort>? ports = null) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = labels, OwnerReferences = owners },

@@ -16,30 +16,6 @@ public sealed class GarbageCollectorCustomResourceTests
 {
     private const string Ns = "default";
 
-    private static async Task CreateWidgetCrdAsync(Kubernetes client)
-    {
-        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
-        {
-            Metadata = new V1ObjectMeta { Name = "widgets.example.com" },
-            Spec = new V1CustomResourceDefinitionSpec
-            {
-                Group = "example.com",
-                Scope = "Namespaced",
-                Names = new V1CustomResourceDefinitionNames { Plural = "widgets", Kind = "Widget" },
-                Versions =
-                [
-                    new V1CustomResourceDefinitionVersion
-                    {
-                        Name = "v1",
-                        Served = true,
-                        Storage = true,
-                        Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
-                    },
-                ],
-            },
-        });
-    }
-
     private static async Task<V1ObjectMeta> CreateWidgetAsync(Kubernetes client, string name, params V1OwnerReference[] owners)
     {
         var metadata = new V1ObjectMeta { Name = name, OwnerReferences = owners.Length == 0 ? null : owners };

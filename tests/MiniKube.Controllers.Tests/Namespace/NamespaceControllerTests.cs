@@ -140,26 +140,7 @@ public sealed class NamespaceControllerTests
     {
         await using var harness = await ClusterHarness.StartAsync("namespace");
         var client = harness.Client;
-        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
-        {
-            Metadata = new V1ObjectMeta { Name = "widgets.example.com" },
-            Spec = new V1CustomResourceDefinitionSpec
-            {
-                Group = "example.com",
-                Scope = "Namespaced",
-                Names = new V1CustomResourceDefinitionNames { Plural = "widgets", Kind = "Widget" },
-                Versions =
-                [
-                    new V1CustomResourceDefinitionVersion
-                    {
-                        Name = "v1",
-                        Served = true,
-                        Storage = true,
-                        Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
-                    },
-                ],
-            },
-        });
+        await ClusterHarness.CreateWidgetCrdAsync(client);
         await client.CoreV1.CreateNamespaceAsync(Namespace("team"));
         await client.CustomObjects.CreateNamespacedCustomObjectAsync(
             new Dictionary<string, object> { ["apiVersion"] = "example.com/v1", ["kind"] = "Widget", ["metadata"] = new Dictionary<string, object> { ["name"] = "w1" } },
