@@ -112,6 +112,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token)
         {
             Aggregation = aggregation,
+            Authorizer = new AuthorizerChain([]),
         };
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);

@@ -6,9 +6,6 @@ using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.ApiServer.Auth;
 
-/// <summary>Who made a request: the user name and groups, as kube-apiserver's user.Info.</summary>
-public sealed record UserInfo(string Name, IReadOnlyList<string> Groups);
-
 /// <summary>
 /// Authenticates a request as kube-apiserver does: a client certificate issued by the cluster
 /// CA (CN is the user, each O a group), or a bearer token from the server's static token table.

@@ -56,8 +56,13 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Unavailable(string message) =>
         new(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable", message) { RetryAfterSeconds = 1 };
 
-    public static ApiException Forbidden(IApiResource type, string name, string detail) =>
-        new(StatusCodes.Status403Forbidden, "Forbidden", $"{type.QualifiedName} \"{name}\" is forbidden: {detail}", Describe(type, name));
+    /// <summary>NewForbidden: a request for no resource (a non-resource path) has neither type nor name.</summary>
+    public static ApiException Forbidden(IApiResource? type, string name, string detail) => type switch
+    {
+        null => new(StatusCodes.Status403Forbidden, "Forbidden", $"forbidden: {detail}", new JsonObject()),
+        _ when name.Length == 0 => new(StatusCodes.Status403Forbidden, "Forbidden", $"{type.QualifiedName} is forbidden: {detail}", Describe(type, name)),
+        _ => new(StatusCodes.Status403Forbidden, "Forbidden", $"{type.QualifiedName} \"{name}\" is forbidden: {detail}", Describe(type, name)),
+    };
 
     /// <summary>NewInternalError: the cause repeats the bare message.</summary>
     public static ApiException Internal(string message) =>

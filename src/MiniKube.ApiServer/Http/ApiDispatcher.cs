@@ -63,6 +63,9 @@ internal sealed partial class ApiDispatcher
     /// </summary>
     public AggregatedApis? Aggregation { get; init; }
 
+    /// <summary>Decides every authenticated request before it is routed (KubeApiServer composes the chain).</summary>
+    public required IAuthorizer Authorizer { get; init; }
+
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
     public void WarmUp() => _ = _openApi.Index;
 
@@ -122,6 +125,11 @@ internal sealed partial class ApiDispatcher
             {
                 await StatusResponses.UnauthorizedAsync(context);
                 return;
+            }
+            var attributes = RequestAttributes.From(context.Request, user);
+            if (Authorizer.Authorize(attributes) is { IsAllowed: false } refused)
+            {
+                throw AuthorizerChain.Forbidden(attributes, refused.Reason);
             }
             RequestUser.Current = new Requester(user.Name, user.Groups);
             // Strategies' and webhooks' warnings leave with the answer's headers (once each, as upstream's recorder).

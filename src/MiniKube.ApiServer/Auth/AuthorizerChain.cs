@@ -1,0 +1,69 @@
+using MiniKube.ApiServer.Errors;
+
+namespace MiniKube.ApiServer.Auth;
+
+/// <summary>
+/// kube-apiserver's authorizer union: members of <c>system:masters</c> are allowed everything
+/// first (the privileged-group authorizer), then each authorizer is asked in order (Node, then
+/// RBAC) and the first Allow or Deny wins. When none has an opinion the request is refused, as
+/// with upstream's default of no AlwaysAllow.
+/// </summary>
+public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IAuthorizer
+{
+    public AuthorizationResult Authorize(RequestAttributes attributes)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        if (attributes.User.InGroup(UserInfo.MastersGroup))
+        {
+            return AuthorizationResult.Allowed();
+        }
+        var reasons = new List<string>();
+        foreach (var authorizer in authorizers)
+        {
+            var result = authorizer.Authorize(attributes);
+            if (result.Decision != AuthorizationDecision.NoOpinion)
+            {
+                return result;
+            }
+            if (result.Reason.Length > 0)
+            {
+                reasons.Add(result.Reason);
+            }
+        }
+        return AuthorizationResult.NoOpinion(string.Join(", ", reasons));
+    }
+
+    /// <summary>
+    /// The 403 for a refused request, worded as apiserver's responsewriters.Forbidden:
+    /// <c>pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"</c>.
+    /// </summary>
+    public static ApiException Forbidden(RequestAttributes attributes, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        var user = attributes.User.Name;
+        string message;
+        if (!attributes.IsResourceRequest)
+        {
+            message = $"User \"{user}\" cannot {attributes.Verb} path \"{attributes.Path}\"";
+        }
+        else
+        {
+            var scope = attributes.Namespace.Length > 0 ? $"in the namespace \"{attributes.Namespace}\"" : "at the cluster scope";
+            message = $"User \"{user}\" cannot {attributes.Verb} resource \"{attributes.ResourceWithSubresource}\" in API group \"{attributes.ApiGroup}\" {scope}";
+        }
+        if (reason.Length > 0)
+        {
+            message += ": " + reason;
+        }
+        var resource = attributes.IsResourceRequest ? new GroupResource(attributes.ApiGroup, attributes.Resource) : null;
+        return ApiException.Forbidden(resource, attributes.Name, message);
+    }
+
+    // schema.GroupResource as the Forbidden Status names it: the kind in details is the plural resource.
+    private sealed record GroupResource(string Group, string Name) : IApiResource
+    {
+        public string Kind => Name;
+
+        public string QualifiedName => Group.Length == 0 ? Name : $"{Name}.{Group}";
+    }
+}

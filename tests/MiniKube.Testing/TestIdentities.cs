@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using k8s;
+
+namespace MiniKube.Testing;
+
+/// <summary>
+/// Client certificates for users other than the admin, signed by a test server's cluster CA (read
+/// from its data directory), so tests can speak to the API as "jane" in group "dev" and see what
+/// RBAC lets her do.
+/// </summary>
+public static class TestIdentities
+{
+    /// <summary>A certificate for <paramref name="user"/> (CN) in <paramref name="groups"/> (O), valid for a day.</summary>
+    public static X509Certificate2 Certificate(TestApiServer server, string user, params string[] groups)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var tls = Path.Combine(server.Directory, "tls");
+        using var ca = X509Certificate2.CreateFromPemFile(Path.Combine(tls, "server-ca.crt"), Path.Combine(tls, "server-ca.key"));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subject = new X500DistinguishedNameBuilder();
+        foreach (var group in groups)
+        {
+            subject.AddOrganizationName(group);
+        }
+        subject.AddCommonName(user);
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var now = DateTimeOffset.UtcNow;
+        using var issued = request.Create(ca, now.AddMinutes(-5), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>A client of <paramref name="server"/> that authenticates as <paramref name="user"/>.</summary>
+    public static Kubernetes Client(TestApiServer server, string user, params string[] groups)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        using var certificate = Certificate(server, user, groups);
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath);
+        config.ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(certificate.ExportCertificatePem()));
+        config.ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem()));
+        config.ClientCertificateFilePath = null;
+        config.ClientKeyFilePath = null;
+        return new Kubernetes(config);
+    }
+}
