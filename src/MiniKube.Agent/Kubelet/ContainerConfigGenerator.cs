@@ -93,19 +93,7 @@ internal sealed class ContainerConfigGenerator(KubeletOptions options, ConfigMap
     {
         if (from.FieldRef is { } field)
         {
-            return field.FieldPath switch
-            {
-                "metadata.name" => pod.Name(),
-                "metadata.namespace" => pod.Namespace(),
-                "metadata.uid" => pod.Metadata.Uid,
-                "spec.nodeName" => options.NodeName,
-                "spec.serviceAccountName" => pod.Spec.ServiceAccountName ?? "default",
-                "status.podIP" => sandbox.Ip ?? "",
-                "status.hostIP" => options.NodeIp,
-                var path when path.StartsWith("metadata.labels['", StringComparison.Ordinal) => pod.Metadata.Labels is { } labels && labels.TryGetValue(path[17..^2], out var label) ? label : "",
-                var path when path.StartsWith("metadata.annotations['", StringComparison.Ordinal) => pod.Metadata.Annotations is { } annotations && annotations.TryGetValue(path[22..^2], out var annotation) ? annotation : "",
-                var path => throw new ContainerConfigException($"unsupported fieldRef {path}"),
-            };
+            return DownwardApi.FieldValue(pod, field.FieldPath, options.NodeName, options.NodeIp, sandbox.Ip);
         }
         if (from.ConfigMapKeyRef is { } cmKey)
         {

@@ -62,7 +62,7 @@ public sealed partial class Kubelet
         _probes = new ProbeManager(new Prober(runtime, options.Time)) { Changed = EnqueueUid };
         _configs = new ConfigMapsAndSecrets(client, options.NodeName, _logger);
         // Secrets in memory where containers are real; simulated nodes have no use for a tmpfs (nor the root it needs).
-        var volumes = new VolumeManager(client, options.PodsDirectory, _configs, runtime.Simulated ? NoTmpfs.Instance : new LinuxTmpfs(), _logger);
+        var volumes = new VolumeManager(client, options, _configs, new ServiceAccountTokens(client, options.Time), runtime.Simulated ? NoTmpfs.Instance : new LinuxTmpfs(), _logger);
         _syncer = new PodSyncer(
             client,
             runtime,

@@ -75,6 +75,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                 var (ns, name, ip) = (pod.Namespace(), pod.Name(), sandbox.Ip ?? "");
                 LogSandbox(ns, name, ip);
             }
+            else
+            {
+                await volumes.RefreshAsync(pod, cancellationToken);
+            }
             recheck = await SyncContainersAsync(pod, sandbox, mine, waiting, cancellationToken);
         }
         recheck ??= claimsPending;

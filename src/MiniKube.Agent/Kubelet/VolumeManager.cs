@@ -1,4 +1,5 @@
-
+using System.Text;
+using k8s.Autorest;
 namespace MiniKube.Agent.Kubelet;
 
 /// <summary>
@@ -10,7 +11,7 @@ namespace MiniKube.Agent.Kubelet;
 /// disk; where no tmpfs can be mounted (not root), they are plain files, as before, and that is
 /// logged once.
 /// </summary>
-internal sealed partial class VolumeManager(IKubernetes client, string podsDirectory, ConfigMapsAndSecrets configs, ITmpfs tmpfs, ILogger logger)
+internal sealed partial class VolumeManager(IKubernetes client, KubeletOptions options, ConfigMapsAndSecrets configs, ServiceAccountTokens tokens, ITmpfs tmpfs, ILogger logger)
 {
     private int _tmpfsRefused;
 
@@ -43,9 +44,10 @@ internal sealed partial class VolumeManager(IKubernetes client, string podsDirec
             tmpfs.UnmountAll(directory);
             Directory.Delete(directory, recursive: true);
         }
+        tokens.Forget(podUid);
     }
 
-    private string PodDirectory(string podUid) => Path.Combine(podsDirectory, podUid);
+    private string PodDirectory(string podUid) => Path.Combine(options.PodsDirectory, podUid);
 
     /// <summary>The host directory behind a volume, with configMap/secret content written out.</summary>
     private async Task<string> PrepareAsync(V1Pod pod, V1Volume volume, CancellationToken cancellationToken)
@@ -64,28 +66,132 @@ internal sealed partial class VolumeManager(IKubernetes client, string podsDirec
         }
         var directory = Path.Combine(PodDirectory(pod.Metadata.Uid), "volumes", volume.Name);
         Directory.CreateDirectory(directory);
-        IReadOnlyDictionary<string, string>? files = null;
+        if (volume.EmptyDir is not null)
+        {
+            return directory;
+        }
+        await WriteContentAsync(pod, volume, directory, cancellationToken);
+        return directory;
+    }
+
+    /// <summary>
+    /// Rewrites the content volumes (configMap, secret, downwardAPI, projected) of a running pod,
+    /// as upstream's kubelet remounts them on every sync: a changed ConfigMap or Secret, new
+    /// labels, or a token near its refresh time reach the files; unchanged content is left alone.
+    /// A volume that cannot be refreshed keeps its last content and is logged.
+    /// </summary>
+    public async Task RefreshAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        foreach (var volume in pod.Spec.Volumes ?? [])
+        {
+            if (volume.ConfigMap is null && volume.Secret is null && volume.DownwardAPI is null && volume.Projected is null)
+            {
+                continue;
+            }
+            var directory = Path.Combine(PodDirectory(pod.Metadata.Uid), "volumes", volume.Name);
+            if (!Directory.Exists(directory))
+            {
+                continue;
+            }
+            try
+            {
+                await WriteContentAsync(pod, volume, directory, cancellationToken);
+            }
+            catch (Exception e) when (e is ContainerConfigException or HttpOperationException or HttpRequestException)
+            {
+                LogRefreshFailed(pod.Namespace(), pod.Name(), volume.Name, e.Message);
+            }
+        }
+    }
+
+    private async Task WriteContentAsync(V1Pod pod, V1Volume volume, string directory, CancellationToken cancellationToken)
+    {
+        List<AtomicWriter.File> files;
         if (volume.ConfigMap is { } cm)
         {
-            files = Select(await configs.ConfigMapDataAsync(pod.Namespace(), cm.Name, cm.Optional == true, cancellationToken), cm.Items);
+            files = Files(await configs.ConfigMapDataAsync(pod.Namespace(), cm.Name, cm.Optional == true, cancellationToken), cm.Items, cm.DefaultMode);
         }
         else if (volume.Secret is { } secret)
         {
-            files = Select(await configs.SecretDataAsync(pod.Namespace(), secret.SecretName, secret.Optional == true, cancellationToken), secret.Items);
             MountTmpfs(directory);
+            files = Files(await configs.SecretDataAsync(pod.Namespace(), secret.SecretName, secret.Optional == true, cancellationToken), secret.Items, secret.DefaultMode);
         }
-        else if (volume.EmptyDir is null && volume.DownwardAPI is null && volume.Projected is null)
+        else if (volume.DownwardAPI is { } downward)
+        {
+            MountTmpfs(directory);
+            files = DownwardFiles(pod, downward.Items, downward.DefaultMode);
+        }
+        else if (volume.Projected is { } projected)
+        {
+            MountTmpfs(directory);
+            files = await ProjectedFilesAsync(pod, projected, cancellationToken);
+        }
+        else
         {
             throw new ContainerConfigException($"volume {volume.Name}: this kind of volume is not supported yet");
         }
-        foreach (var (name, content) in files ?? new Dictionary<string, string>())
-        {
-            var path = Path.Combine(directory, name);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, content, cancellationToken);
-        }
-        return directory;
+        AtomicWriter.Write(directory, files);
     }
+
+    // Each source of a projected volume in turn (pkg/volume/projected collectData); the volume's
+    // defaultMode applies to every file that sets no mode of its own.
+    private async Task<List<AtomicWriter.File>> ProjectedFilesAsync(V1Pod pod, V1ProjectedVolumeSource projected, CancellationToken cancellationToken)
+    {
+        var files = new List<AtomicWriter.File>();
+        foreach (var source in projected.Sources ?? [])
+        {
+            if (source.ConfigMap is { } cm)
+            {
+                files.AddRange(Files(await configs.ConfigMapDataAsync(pod.Namespace(), cm.Name, cm.Optional == true, cancellationToken), cm.Items, projected.DefaultMode));
+            }
+            else if (source.Secret is { } secret)
+            {
+                files.AddRange(Files(await configs.SecretDataAsync(pod.Namespace(), secret.Name, secret.Optional == true, cancellationToken), secret.Items, projected.DefaultMode));
+            }
+            else if (source.DownwardAPI is { } downward)
+            {
+                files.AddRange(DownwardFiles(pod, downward.Items, projected.DefaultMode));
+            }
+            else if (source.ServiceAccountToken is { } token)
+            {
+                var text = await tokens.TokenAsync(pod, token, cancellationToken);
+                files.Add(new AtomicWriter.File(token.Path, Encoding.UTF8.GetBytes(text), ModeOf(null, projected.DefaultMode)));
+            }
+            else
+            {
+                throw new ContainerConfigException("projected volume source is not supported yet (clusterTrustBundle, podCertificate)");
+            }
+        }
+        return files;
+    }
+
+    private List<AtomicWriter.File> DownwardFiles(V1Pod pod, IList<V1DownwardAPIVolumeFile>? items, int? defaultMode)
+    {
+        var files = new List<AtomicWriter.File>();
+        foreach (var item in items ?? [])
+        {
+            var value = item.FieldRef is { } field
+                ? DownwardApi.FieldValue(pod, field.FieldPath, options.NodeName, options.NodeIp, pod.Status?.PodIP)
+                : throw new ContainerConfigException($"downward API file {item.Path}: resourceFieldRef is not supported yet");
+            files.Add(new AtomicWriter.File(item.Path, Encoding.UTF8.GetBytes(value), ModeOf(item.Mode, defaultMode)));
+        }
+        return files;
+    }
+
+    private static List<AtomicWriter.File> Files(IReadOnlyDictionary<string, string>? data, IList<V1KeyToPath>? items, int? defaultMode)
+    {
+        if (data is null)
+        {
+            return [];
+        }
+        return items is null
+            ? [.. data.Select(kv => new AtomicWriter.File(kv.Key, Encoding.UTF8.GetBytes(kv.Value), ModeOf(null, defaultMode)))]
+            : [.. items.Where(i => data.ContainsKey(i.Key)).Select(i => new AtomicWriter.File(i.Path, Encoding.UTF8.GetBytes(data[i.Key]), ModeOf(i.Mode, defaultMode)))];
+    }
+
+    // 0644 unless the item or the volume says otherwise (the API's defaultMode default).
+    private static UnixFileMode ModeOf(int? itemMode, int? defaultMode) => (UnixFileMode)(itemMode ?? defaultMode ?? 420);
 
     private void MountTmpfs(string directory)
     {
@@ -102,11 +208,9 @@ internal sealed partial class VolumeManager(IKubernetes client, string podsDirec
         }
     }
 
-    private static Dictionary<string, string>? Select(IReadOnlyDictionary<string, string>? data, IList<V1KeyToPath>? items) =>
-        data is null ? null
-        : items is null ? new Dictionary<string, string>(data)
-        : items.Where(i => data.ContainsKey(i.Key)).ToDictionary(i => i.Path, i => data[i.Key]);
-
     [LoggerMessage(EventId = LogEvents.Agent + 91, Level = LogLevel.Warning, Message = "Secret volumes are written to disk: no tmpfs could be mounted at {Directory} ({Reason}); run the agent as root to keep secrets in memory")]
     private partial void LogNoTmpfs(string directory, string reason);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 92, Level = LogLevel.Warning, Message = "Volume {Volume} of pod {Namespace}/{Pod} keeps its last content: {Reason}")]
+    private partial void LogRefreshFailed(string @namespace, string pod, string volume, string reason);
 }
