@@ -80,7 +80,17 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
         {
             names.Add(advertised);
         }
+        // Pods reach the API at the default/kubernetes Service's IP (KUBERNETES_SERVICE_HOST), the
+        // service range's first address, and in-cluster clients check the certificate against it.
+        names.Add(KubernetesServiceIp(settings.ServiceCidr));
         return [.. names.Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    private static string KubernetesServiceIp(string serviceCidr)
+    {
+        var bytes = IPNetwork.Parse(serviceCidr).BaseAddress.GetAddressBytes();
+        bytes[^1]++;
+        return new IPAddress(bytes).ToString();
     }
 
     [LoggerMessage(EventId = LogEvents.Host + 200, Level = LogLevel.Information, Message = "API server listening on {Address}; admin kubeconfig written to {Kubeconfig}")]
