@@ -8,12 +8,8 @@ namespace MiniKube.ApiServer.PodSecurity;
 /// check version, named after the first policy version it applies to. Each reads the pod as
 /// JSON and words its refusal as upstream does, so messages match kube-apiserver's.
 /// </summary>
-public static class BaselineChecks
+internal static class BaselineChecks
 {
-    private const string AppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
-    private const string SeccompPodAnnotation = "seccomp.security.alpha.kubernetes.io/pod";
-    private const string SeccompContainerAnnotationPrefix = "container.seccomp.security.alpha.kubernetes.io/";
-
     // check_capabilities_baseline.go: the runtime's default set.
     private static readonly HashSet<string> DefaultCapabilities = new(StringComparer.Ordinal)
     {
@@ -36,10 +32,14 @@ public static class BaselineChecks
     };
     private static readonly HashSet<string> SafeSysctlsV1Dot32 = new(SafeSysctlsV1Dot29, StringComparer.Ordinal) { "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem" };
 
+    // The beta and alpha annotations that came before the securityContext fields, still honoured by the checks.
+    private const string AppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
+    private const string SeccompPodAnnotation = "seccomp.security.alpha.kubernetes.io/pod";
+    private const string SeccompContainerAnnotationPrefix = "container.seccomp.security.alpha.kubernetes.io/";
+
     /// <summary>check_appArmorProfile.go: only RuntimeDefault or Localhost profiles, in fields or the beta annotations.</summary>
     public static CheckResult AppArmorProfileV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var setters = new List<string>();
         var values = Wording.Set();
         if (pod.PodSecurityContext.Obj("appArmorProfile") is { } podProfile && !IsAllowedAppArmorType(podProfile.StrOrEmpty("type")))
@@ -80,7 +80,6 @@ public static class BaselineChecks
     /// <summary>check_capabilities_baseline.go: only the default capabilities may be added.</summary>
     public static CheckResult CapabilitiesBaselineV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var containers = new List<string>();
         var added = Wording.Set();
         foreach (var container in pod.Containers)
@@ -107,7 +106,6 @@ public static class BaselineChecks
     /// <summary>check_hostNamespaces.go: no host network, PID or IPC namespace.</summary>
     public static CheckResult HostNamespacesV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var set = new List<string>();
         foreach (var field in (string[])["hostNetwork", "hostPID", "hostIPC"])
         {
@@ -122,7 +120,6 @@ public static class BaselineChecks
     /// <summary>check_hostPathVolumes.go: no hostPath volumes.</summary>
     public static CheckResult HostPathVolumesV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var volumes = pod.Spec.Items("volumes").Where(v => v.Item.Has("hostPath")).Select(v => v.Item.StrOrEmpty("name")).ToList();
         return volumes.Count == 0
             ? CheckResult.Allow
@@ -132,7 +129,6 @@ public static class BaselineChecks
     /// <summary>check_hostPorts.go: no container port with a hostPort.</summary>
     public static CheckResult HostPortsV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var containers = new List<string>();
         var ports = Wording.Set();
         foreach (var container in pod.Containers)
@@ -161,7 +157,6 @@ public static class BaselineChecks
     /// <summary>check_privileged.go: no privileged container.</summary>
     public static CheckResult PrivilegedV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var containers = pod.Containers.Where(c => PodSpecView.SecurityContextOf(c).Bool("privileged") == true).Select(PodSpecView.NameOf).ToList();
         return containers.Count == 0
             ? CheckResult.Allow
@@ -174,7 +169,6 @@ public static class BaselineChecks
     /// </summary>
     public static CheckResult ProcMountV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var containers = new List<string>();
         var types = Wording.Set();
         foreach (var container in pod.Containers)
@@ -199,7 +193,6 @@ public static class BaselineChecks
     /// <summary>check_seccompProfile_baseline.go before v1.19: the alpha annotations may not ask for unconfined.</summary>
     public static CheckResult SeccompProfileBaselineV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var forbidden = Wording.Set();
         if (pod.Annotation(SeccompPodAnnotation) is { } podValue && !IsAllowedSeccompAnnotation(podValue))
         {
@@ -236,7 +229,6 @@ public static class BaselineChecks
     /// <summary>check_windowsHostProcess.go: no Windows host process, pod or container.</summary>
     public static CheckResult WindowsHostProcessV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var setters = new List<string>();
         if (pod.PodSecurityContext.Obj("windowsOptions").Bool("hostProcess") == true)
         {
@@ -258,7 +250,6 @@ public static class BaselineChecks
     /// </summary>
     internal static CheckResult SeccompProfiles(PodSpecView pod, bool requireSet)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var setters = new List<string>();
         var values = Wording.Set();
         var podSet = false;
@@ -314,7 +305,6 @@ public static class BaselineChecks
 
     private static CheckResult SeLinuxOptions(PodSpecView pod, HashSet<string> allowedTypes)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var setters = new List<string>();
         var badTypes = Wording.Set();
         var setUser = false;
@@ -374,7 +364,6 @@ public static class BaselineChecks
 
     private static CheckResult Sysctls(PodSpecView pod, HashSet<string> allowed)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var forbidden = pod.PodSecurityContext.Items("sysctls").Select(s => s.Item.StrOrEmpty("name")).Where(name => !allowed.Contains(name)).ToList();
         return forbidden.Count == 0 ? CheckResult.Allow : CheckResult.Forbid("forbidden sysctls", string.Join(", ", forbidden));
     }

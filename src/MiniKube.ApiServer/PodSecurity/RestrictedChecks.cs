@@ -7,7 +7,7 @@ namespace MiniKube.ApiServer.PodSecurity;
 /// check version, named after the first policy version it applies to. From v1.25 the checks on
 /// Linux-only fields leave pods with spec.os.name=windows alone, as upstream.
 /// </summary>
-public static class RestrictedChecks
+internal static class RestrictedChecks
 {
     // check_restrictedVolumes.go: the volume sources a restricted pod may use.
     private static readonly string[] AllowedVolumeSources =
@@ -23,7 +23,6 @@ public static class RestrictedChecks
     /// <summary>check_allowPrivilegeEscalation.go from v1.8: every container sets allowPrivilegeEscalation=false.</summary>
     public static CheckResult AllowPrivilegeEscalationV1Dot8(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var containers = pod.Containers.Where(c => PodSpecView.SecurityContextOf(c).Bool("allowPrivilegeEscalation") != false).Select(PodSpecView.NameOf).ToList();
         return containers.Count == 0
             ? CheckResult.Allow
@@ -36,7 +35,6 @@ public static class RestrictedChecks
     /// <summary>check_capabilities_restricted.go from v1.22: drop ALL, add at most NET_BIND_SERVICE.</summary>
     public static CheckResult CapabilitiesRestrictedV1Dot22(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var missingDropAll = new List<string>();
         var adding = new List<string>();
         var added = Wording.Set();
@@ -77,7 +75,6 @@ public static class RestrictedChecks
     /// <summary>check_restrictedVolumes.go: only configMap, csi, downwardAPI, emptyDir, ephemeral, PVC, projected and secret volumes.</summary>
     public static CheckResult RestrictedVolumesV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var volumes = new List<string>();
         var types = Wording.Set();
         foreach (var (_, volume) in pod.Spec.Items("volumes"))
@@ -102,7 +99,6 @@ public static class RestrictedChecks
     /// </summary>
     public static CheckResult RunAsNonRootV1Dot0(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var setters = new List<string>();
         var podNonRoot = false;
         switch (pod.PodSecurityContext.Bool("runAsNonRoot"))
@@ -144,7 +140,6 @@ public static class RestrictedChecks
     /// <summary>check_runAsUser.go from v1.23: runAsUser=0 nowhere.</summary>
     public static CheckResult RunAsUserV1Dot23(PodSpecView pod)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         var setters = new List<string>();
         if (pod.PodSecurityContext.Int("runAsUser") == 0)
         {
@@ -166,7 +161,6 @@ public static class RestrictedChecks
 
     private static CheckResult UnlessWindows(PodSpecView pod, Func<PodSpecView, CheckResult> check)
     {
-        ArgumentNullException.ThrowIfNull(pod);
         return pod.IsWindows ? CheckResult.Allow : check(pod);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -180,7 +179,7 @@ public sealed class PodSecurityTests : ApiServerFixture
         using var request = new HttpRequestMessage(method, new Uri(Server.Server.Address, path));
         if (body is not null)
         {
-            request.Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue(contentType));
+            request.Content = new StringContent(body, Encoding.UTF8, contentType);
         }
         using var response = await Client.HttpClient.SendAsync(request);
         var warnings = response.Headers.TryGetValues("Warning", out var values) ? values.Select(WarningText).ToList() : [];
