@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace MiniKube.E2E.Tests;
 
 /// <summary>
@@ -12,11 +10,12 @@ namespace MiniKube.E2E.Tests;
 [Category("E2E")]
 public sealed class PodSecurityAdmissionTests : ApiServerAloneFixture
 {
-    private const string Violations =
-        "allowPrivilegeEscalation != false (container \"{0}\" must set securityContext.allowPrivilegeEscalation=false), "
-        + "unrestricted capabilities (container \"{0}\" must set securityContext.capabilities.drop=[\"ALL\"]), "
-        + "runAsNonRoot != true (pod or container \"{0}\" must set securityContext.runAsNonRoot=true), "
-        + "seccompProfile (pod or container \"{0}\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")";
+    // Upstream's detail for a pod with one container that sets no securityContext.
+    private static string Violations(string container) =>
+        $"allowPrivilegeEscalation != false (container \"{container}\" must set securityContext.allowPrivilegeEscalation=false), "
+        + $"unrestricted capabilities (container \"{container}\" must set securityContext.capabilities.drop=[\"ALL\"]), "
+        + $"runAsNonRoot != true (pod or container \"{container}\" must set securityContext.runAsNonRoot=true), "
+        + $"seccompProfile (pod or container \"{container}\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")";
 
     [Test]
     public async Task LabelEnforceRestricted_ThenKubectlRun_IsRefusedWithUpstreamsMessage()
@@ -42,12 +41,12 @@ public sealed class PodSecurityAdmissionTests : ApiServerAloneFixture
 
         Assert.That(refused.ExitCode, Is.Not.Zero, refused.ToString());
         Assert.That(refused.Error, Does.Contain(
-            "Error from server (Forbidden): pods \"after\" is forbidden: violates PodSecurity \"restricted:latest\": " + string.Format(CultureInfo.InvariantCulture, Violations, "after")));
+            "Error from server (Forbidden): pods \"after\" is forbidden: violates PodSecurity \"restricted:latest\": " + Violations("after")));
 
         var deployment = await Kubectl.RunAsync("create", "deployment", "web", "-n", "psa", "--image=busybox");
         Assert.That(deployment.ExitCode, Is.Zero, deployment.ToString());
         Assert.That(deployment.Output, Does.Contain("deployment.apps/web created"));
-        Assert.That(deployment.Error, Does.Contain("Warning: would violate PodSecurity \"restricted:latest\": " + string.Format(CultureInfo.InvariantCulture, Violations, "busybox")));
+        Assert.That(deployment.Error, Does.Contain("Warning: would violate PodSecurity \"restricted:latest\": " + Violations("busybox")));
     }
 
     [Test]

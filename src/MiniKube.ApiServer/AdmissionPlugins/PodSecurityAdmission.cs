@@ -116,7 +116,10 @@ public sealed class PodSecurityAdmission(CachedReads reads, PodSecurityConfigura
         {
             return;
         }
-        if (IsExempt(request))
+        // Upstream reads the namespace before it looks at what an update changed; the answer is
+        // the same (an update that changes nothing checked passes), and most pod updates (labels,
+        // finalizers, owner references) then cost no namespace read.
+        if (IsExempt(request) || (request.OldObject is { } old && !ChangesWhatIsChecked(request.Object, old)))
         {
             return;
         }
@@ -125,10 +128,6 @@ public sealed class PodSecurityAdmission(CachedReads reads, PodSecurityConfigura
             ?? throw ApiException.Internal($"failed to lookup namespace \"{ns}\"");
         var (policy, errors) = NamespacePolicy.FromLabels(NamespacePolicy.Labels(ObjectCodec.Decode(namespaceObject.Value, namespaceObject.ModRevision)), config.Defaults);
         if (errors.Count == 0 && policy.FullyPrivileged)
-        {
-            return;
-        }
-        if (request.OldObject is { } old && !ChangesWhatIsChecked(request.Object, old))
         {
             return;
         }
