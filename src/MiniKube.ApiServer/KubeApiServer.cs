@@ -93,6 +93,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         IAdmissionPlugin[] plugins =
         [
             new LimitRanger(namespaceObjects),
+            // Upstream's order: PodSecurity after LimitRanger and ServiceAccount, before Priority.
+            new PodSecurityAdmission(reads),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).
             new PriorityAdmission(store, watchCaches),
             webhooks.Mutating,
