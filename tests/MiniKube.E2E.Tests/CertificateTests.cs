@@ -118,5 +118,5 @@ public sealed class CertificateTests
     private Dictionary<string, string> Thumbprints() =>
         Directory.EnumerateFiles(ServerTls, "*.crt").Concat(Directory.EnumerateFiles(AgentDir, "*.crt"))
             .Where(f => !Path.GetFileName(f).Contains("-ca", StringComparison.Ordinal))
-            .ToDictionary(Path.GetFileName, f => X509Certificate2.CreateFromPem(File.ReadAllText(f)).Thumbprint)!;
+            .ToDictionary(f => Path.GetFileName(f) ?? f, f => X509Certificate2.CreateFromPem(File.ReadAllText(f)).Thumbprint);
 }
