@@ -12,18 +12,9 @@ namespace MiniKube.Cli;
 /// only, so they run with the server up or down; a running server or agent uses renewed
 /// certificates once restarted.
 /// </summary>
-internal sealed class CertificateCommand : Command
+internal sealed class CertificateCommand(CliContext context)
+    : CommandGroup("certificate", "Check or rotate mkube's certificates in the data dir", new CheckCommand(context), new RotateCommand(context))
 {
-    public CertificateCommand(CliContext context)
-        : base("certificate", "Check or rotate mkube's certificates in the data dir")
-    {
-        Add(new CheckCommand(context));
-        Add(new RotateCommand(context));
-    }
-
-    /// <summary>The certificate commands, for config layering of their flags.</summary>
-    public IEnumerable<ModeCommand> Modes => Subcommands.OfType<ModeCommand>();
-
     /// <summary>A certificate subcommand: <c>--service</c> and the data dir's certificate files.</summary>
     private abstract class CertificateSubcommand : ModeCommand
     {
