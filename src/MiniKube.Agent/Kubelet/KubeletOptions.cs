@@ -51,6 +51,12 @@ public sealed class KubeletOptions
     /// <summary>The kubelet API's HTTPS port (10250 as upstream); 0 lets the OS choose (tests).</summary>
     public int ServerPort { get; init; } = 10250;
 
+    /// <summary>
+    /// The kubelet API's serving certificate with its key, kept and renewed by the host in the
+    /// agent's data dir; null makes a self-signed one in memory at each start (simulated nodes).
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ServingCertificate { get; init; }
+
     /// <summary>Only clients with a certificate from this CA (the API server) may use the kubelet API.</summary>
     public required System.Security.Cryptography.X509Certificates.X509Certificate2 ClientCa { get; init; }
 }

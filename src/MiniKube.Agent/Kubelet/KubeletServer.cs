@@ -44,7 +44,7 @@ internal sealed class KubeletServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.Any, options.ServerPort, listen => listen.UseHttps(https =>
             {
-                https.ServerCertificate = SelfSignedCertificate(options.NodeName, options.NodeIp);
+                https.ServerCertificate = options.ServingCertificate ?? SelfSignedCertificate(options.NodeName, options.NodeIp);
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                 https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, options.ClientCa);
             }));
@@ -185,8 +185,9 @@ internal sealed class KubeletServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The kubelet's serving certificate, made at start as upstream's kubelet does without
-    /// --tls-cert-file (a self-signed one); kube-apiserver does not verify it by default.
+    /// A serving certificate for a kubelet the host gave none (simulated nodes), made at start as
+    /// upstream's kubelet does without --tls-cert-file (a self-signed one); kube-apiserver does not
+    /// verify it by default.
     /// </summary>
     private static X509Certificate2 SelfSignedCertificate(string nodeName, string nodeIp)
     {

@@ -1,37 +1,46 @@
-using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MiniKube.ApiServer.Pki;
 
 /// <summary>
 /// The cluster's certificates, made on first start and reused after, as k3s does: a CA (10
-/// years), the API server's serving certificate (1 year, renewed when its names change or it
-/// nears expiry) and the admin client certificate (CN=admin, O=system:masters); and, for API
-/// aggregation, a separate front-proxy CA (k3s's request-header-ca) with the client certificate
-/// the API server presents to extension API servers (CN=system:auth-proxy), which trust the
-/// X-Remote-* headers only from a client that CA signed. Keys are ECDSA P-256 and are written
-/// owner-only.
+/// years), the API server's serving certificate (1 year, issued again when its names change) and
+/// the admin client certificate (CN=admin, O=system:masters); and, for API aggregation, a
+/// separate front-proxy CA (k3s's request-header-ca) with the client certificate the API server
+/// presents to extension API servers (CN=system:auth-proxy), which trust the X-Remote-* headers
+/// only from a client that CA signed. Every leaf in <see cref="Leaves"/> goes through the one
+/// renewal rule (<see cref="LeafCertificates"/>: renewed at start when expired or within 120
+/// days); the CAs are never renewed automatically. Keys are ECDSA P-256 and are written owner-only.
 /// </summary>
 public sealed class ClusterPki
 {
-    private const string CaName = "server-ca";
+    /// <summary>The cluster CA's file name.</summary>
+    public const string CaName = "server-ca";
+
+    /// <summary>The front-proxy CA's file name (k3s: request-header-ca).</summary>
+    public const string FrontProxyCaName = "request-header-ca";
+
     private const string ServingName = "serving-kube-apiserver";
     private const string AdminName = "client-admin";
-    private const string FrontProxyCaName = "request-header-ca";
     private const string FrontProxyClientName = "client-auth-proxy";
 
     /// <summary>The front-proxy client certificate's common name: what extension servers' requestheader-allowed-names lists.</summary>
     public const string FrontProxyClientUser = "system:auth-proxy";
 
-    private ClusterPki(X509Certificate2 ca, X509Certificate2 serving, X509Certificate2 admin, X509Certificate2 frontProxyCa, X509Certificate2 frontProxyClient)
+    private ClusterPki(X509Certificate2 ca, X509Certificate2 frontProxyCa, IReadOnlyDictionary<string, X509Certificate2> leaves)
     {
         Ca = ca;
-        Serving = serving;
-        Admin = admin;
         FrontProxyCa = frontProxyCa;
-        FrontProxyClient = frontProxyClient;
+        Serving = leaves[ServingName];
+        Admin = leaves[AdminName];
+        FrontProxyClient = leaves[FrontProxyClientName];
     }
+
+    /// <summary>The CAs of the server's PKI directory, by file name, with the common-name prefix each is made with.</summary>
+    public static IReadOnlyList<(string Name, string CommonName)> Authorities { get; } =
+        [(CaName, "mkube-server-ca"), (FrontProxyCaName, "mkube-request-header-ca")];
 
     /// <summary>The cluster CA (public part only).</summary>
     public X509Certificate2 Ca { get; }
@@ -48,26 +57,45 @@ public sealed class ClusterPki
     /// <summary>The client certificate the aggregator proxies with, with its private key.</summary>
     public X509Certificate2 FrontProxyClient { get; }
 
-    /// <summary>Loads the certificates from <paramref name="directory"/>, making what is missing or stale.</summary>
+    /// <summary>
+    /// Every leaf certificate of the server's PKI directory, with the k3s service it belongs to.
+    /// A new server certificate is one more entry here: it is then issued, renewed, checked and
+    /// rotated like the others.
+    /// </summary>
+    /// <param name="servingNames">DNS names and IP addresses the serving certificate must carry.</param>
+    public static IReadOnlyList<LeafCertificate> Leaves(IReadOnlyCollection<string> servingNames) =>
+    [
+        new(ServingName, "api-server", "CN=kube-apiserver", servingNames, CertificateUsage.ServerAuth, CaName),
+        new(AdminName, "admin", "CN=admin, O=system:masters", [], CertificateUsage.ClientAuth, CaName),
+        new(FrontProxyClientName, "auth-proxy", "CN=" + FrontProxyClientUser, [], CertificateUsage.ClientAuth, FrontProxyCaName),
+    ];
+
+    /// <summary>Loads the certificates from <paramref name="directory"/>, making what is missing and renewing leaves the renewal rule says are due.</summary>
     /// <param name="names">DNS names and IP addresses the serving certificate must carry.</param>
-    public static ClusterPki LoadOrCreate(string directory, IReadOnlyCollection<string> names, TimeProvider time)
+    /// <param name="logger">Where renewals are reported (a warning before each).</param>
+    public static ClusterPki LoadOrCreate(string directory, IReadOnlyCollection<string> names, TimeProvider time, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(time);
+        logger ??= NullLogger.Instance;
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var now = time.GetUtcNow();
-        var ca = Load(directory, CaName) ?? CreateCa(directory, CaName, "mkube-server-ca", now);
-        var serving = Load(directory, ServingName);
-        if (serving is null || serving.NotAfter.ToUniversalTime() < now.AddDays(90).UtcDateTime || !Covers(serving, names))
+        var authorities = Authorities.ToDictionary(
+            a => a.Name,
+            a => CertificateFiles.Load(directory, a.Name) ?? CertificateFiles.CreateCa(directory, a.Name, a.CommonName, now));
+        try
         {
-            serving = Issue(directory, ServingName, ca, "CN=kube-apiserver", names, serverAuth: true, now);
+            var leaves = Leaves(names).ToDictionary(l => l.Name, l => LeafCertificates.LoadOrRenew(directory, l, authorities[l.IssuerName!], now, logger));
+            return new ClusterPki(X509CertificateLoader.LoadCertificate(authorities[CaName].RawData), X509CertificateLoader.LoadCertificate(authorities[FrontProxyCaName].RawData), leaves);
         }
-        var admin = Load(directory, AdminName) ?? Issue(directory, AdminName, ca, "CN=admin, O=system:masters", [], serverAuth: false, now);
-        using var frontProxyCa = Load(directory, FrontProxyCaName) ?? CreateCa(directory, FrontProxyCaName, "mkube-request-header-ca", now);
-        var frontProxyClient = Load(directory, FrontProxyClientName)
-            ?? Issue(directory, FrontProxyClientName, frontProxyCa, "CN=" + FrontProxyClientUser, [], serverAuth: false, now);
-        using var caWithKey = ca;
-        return new ClusterPki(X509CertificateLoader.LoadCertificate(ca.RawData), serving, admin, X509CertificateLoader.LoadCertificate(frontProxyCa.RawData), frontProxyClient);
+        finally
+        {
+            // Only the public parts of the CAs stay in memory; their keys are read again when a leaf is due.
+            foreach (var ca in authorities.Values)
+            {
+                ca.Dispose();
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="certificate"/> was issued by this cluster's CA.</summary>
@@ -94,77 +122,4 @@ public sealed class ClusterPki
 
     public static string KeyPem(X509Certificate2 certificate) =>
         (certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("no private key")).ExportPkcs8PrivateKeyPem();
-
-    private static X509Certificate2 CreateCa(string directory, string name, string commonName, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}@{now.ToUnixTimeSeconds()}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        var ca = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
-        Save(directory, name, ca);
-        return ca;
-    }
-
-    private static X509Certificate2 Issue(string directory, string name, X509Certificate2 ca, string subject, IReadOnlyCollection<string> names, bool serverAuth, DateTimeOffset now)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
-        if (names.Count > 0)
-        {
-            var san = new SubjectAlternativeNameBuilder();
-            foreach (var n in names)
-            {
-                if (IPAddress.TryParse(n, out var ip))
-                {
-                    san.AddIpAddress(ip);
-                }
-                else
-                {
-                    san.AddDnsName(n);
-                }
-            }
-            request.CertificateExtensions.Add(san.Build());
-        }
-        var serial = RandomNumberGenerator.GetBytes(16);
-        serial[0] &= 0x7F;
-        using var issued = request.Create(ca, now.AddMinutes(-5), now.AddYears(1), serial);
-        var withKey = issued.CopyWithPrivateKey(key);
-        Save(directory, name, withKey);
-        return withKey;
-    }
-
-    private static bool Covers(X509Certificate2 certificate, IReadOnlyCollection<string> names)
-    {
-        var san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
-        if (san is null)
-        {
-            return names.Count == 0;
-        }
-        var present = san.EnumerateDnsNames().Concat(san.EnumerateIPAddresses().Select(ip => ip.ToString())).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return names.All(present.Contains);
-    }
-
-    private static X509Certificate2? Load(string directory, string name)
-    {
-        var (cert, key) = Paths(directory, name);
-        return File.Exists(cert) && File.Exists(key) ? X509Certificate2.CreateFromPemFile(cert, key) : null;
-    }
-
-    private static void Save(string directory, string name, X509Certificate2 certificate)
-    {
-        var (cert, key) = Paths(directory, name);
-        File.WriteAllText(cert, Pem(certificate));
-        File.WriteAllText(key, "");
-        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(key, KeyPem(certificate));
-    }
-
-    private static (string Cert, string Key) Paths(string directory, string name) =>
-        (Path.Combine(directory, name + ".crt"), Path.Combine(directory, name + ".key"));
 }

@@ -32,7 +32,9 @@ public sealed class MkubeCommandLine
         _root.Add(new VersionCommand(context));
         var snapshot = new SnapshotCommand(context);
         _root.Add(snapshot);
-        _layered = [.. _modes, .. snapshot.Modes];
+        var certificate = new CertificateCommand(context);
+        _root.Add(certificate);
+        _layered = [.. _modes, .. snapshot.Modes, .. certificate.Modes];
     }
 
     public static Task<int> RunAsync(string[] args, CliContext context) => new MkubeCommandLine(context).InvokeAsync(args);

@@ -9,15 +9,9 @@ namespace MiniKube.Cli;
 /// <c>mkube snapshot save|restore FILE</c>: backups of the embedded store, the role of k3s'
 /// <c>etcd-snapshot</c>. Both need the server stopped: they take the data directory's lock.
 /// </summary>
-internal sealed class SnapshotCommand : Command
+internal sealed class SnapshotCommand(CliContext context)
+    : CommandGroup("snapshot", "Save or restore a backup of the embedded store (with the server stopped)", new SaveCommand(context), new RestoreCommand(context))
 {
-    public SnapshotCommand(CliContext context)
-        : base("snapshot", "Save or restore a backup of the embedded store (with the server stopped)")
-    {
-        Add(new SaveCommand(context));
-        Add(new RestoreCommand(context));
-    }
-
     /// <summary>FILE; a word starting with '-' is a mistyped flag, not a file name.</summary>
     private static Argument<string> FileArgument(string description)
     {
@@ -31,9 +25,6 @@ internal sealed class SnapshotCommand : Command
         });
         return argument;
     }
-
-    /// <summary>The snapshot commands, for config layering of their flags.</summary>
-    public IEnumerable<ModeCommand> Modes => Subcommands.OfType<ModeCommand>();
 
     /// <summary>A snapshot subcommand: FILE, and the server's data dir locked while it works.</summary>
     private abstract class SnapshotFileCommand : ModeCommand

@@ -9,7 +9,8 @@ using MiniKube.ApiServer.Pki;
 namespace MiniKube.Hosting;
 
 /// <summary>
-/// Hosts the API server: makes or loads the cluster certificates in <c>DATA_DIR/server/tls</c>,
+/// Hosts the API server: makes or loads the cluster certificates in <c>DATA_DIR/server/tls</c>
+/// (renewing leaves that expire within 120 days, a warning logged first),
 /// serves HTTPS on the configured address, and writes the admin kubeconfig once it listens.
 /// </summary>
 internal sealed partial class ApiServerComponent(ApiServerSettings settings, StoreComponent store, TimeProvider time, ILoggerFactory loggers, ILogger<ApiServerComponent> logger) : IComponent
@@ -24,7 +25,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
-        var pki = ClusterPki.LoadOrCreate(Path.Combine(settings.DataDir, "server", "tls"), ServingNames(settings), time);
+        var pki = ClusterPki.LoadOrCreate(CertificateInventory.ServerDirectory(settings.DataDir), ServingNames(settings), time, logger);
         var token = JoinToken.LoadOrCreate(Path.Combine(settings.DataDir, "server", "token"), settings.Token, pki);
         var ports = settings.NodePortRange.Split('-');
         var options = new ApiServerOptions

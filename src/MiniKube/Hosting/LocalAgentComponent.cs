@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Kubelet;
 using MiniKube.Agent.Proxy;
 using MiniKube.Agent.Runtime;
+using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.Hosting;
 
@@ -48,22 +49,29 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
     /// <summary>
     /// Runs a kubelet, and on Docker the service proxy, against the API server
     /// <paramref name="config"/> points at; ready once its node is registered. The proxy stops
-    /// with the kubelet, and a proxy that fails stops the agent.
+    /// with the kubelet, and a proxy that fails stops the agent. The kubelet serves with its
+    /// certificate from DATA_DIR/agent (renewed at start when due), and the node's certificate
+    /// expiry monitor runs beside it.
     /// </summary>
     internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken)
     {
         using var client = new Kubernetes(config);
         var nodeName = settings.ResolvedNodeName;
+        var nodeIp = settings.NodeIp ?? DetectNodeIp();
+        var monitorLogger = loggers.CreateLogger<CertificateMonitor>();
+        // Made, or renewed by the one renewal rule, before the kubelet API serves with it.
+        using var serving = AgentCertificates.LoadOrCreateKubeletServing(Path.Combine(settings.DataDir, "agent"), nodeName, nodeIp, time, monitorLogger);
         var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers);
         using var disposeRuntime = runtime as IDisposable;
         var kubelet = new Kubelet(client, runtime, new KubeletOptions
         {
             NodeName = nodeName,
-            NodeIp = settings.NodeIp ?? DetectNodeIp(),
+            NodeIp = nodeIp,
             PodsDirectory = Path.Combine(settings.DataDir, "agent", "pods"),
             ImagesDirectory = Path.Combine(settings.DataDir, "agent", "images"),
             StaticPodsDirectory = Path.Combine(settings.DataDir, "agent", "pod-manifests"),
             ClientCa = clusterCa,
+            ServingCertificate = serving,
             ServerPort = settings.KubeletPort,
             ClusterDns = settings.ClusterDns,
             ClusterDomain = settings.ClusterDomain,
@@ -72,17 +80,21 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var running = kubelet.RunAsync(stop.Token);
         var proxying = RunServiceProxyAsync(ServiceProxyFor(client, settings, time, loggers), stop);
+        var monitoring = Task.CompletedTask;
         try
         {
             var started = await Task.WhenAny(kubelet.Ready.Task, running);
             await started;
             ready.Set();
+            // Once the API server answers, so its first events are not lost (k3s waits for the same).
+            monitoring = new CertificateMonitor(client, settings.DataDir, nodeName, time, monitorLogger, loggers).RunAsync(stop.Token);
             await running;
         }
         finally
         {
             await stop.CancelAsync();
             await proxying;
+            await monitoring;
         }
     }
 
