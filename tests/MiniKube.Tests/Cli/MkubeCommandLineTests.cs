@@ -151,8 +151,8 @@ public sealed class MkubeCommandLineTests
     {
         var flags = _cli.CommandLine.ResolveServer("--simulate-nodes", "100", "--simulated-start-delay", delay);
 
-        Assert.That(flags.SimulateNodes, Is.EqualTo(100));
-        Assert.That(flags.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(expectedMilliseconds)));
+        Assert.That(flags.Node.SimulateNodes, Is.EqualTo(100));
+        Assert.That(flags.Node.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(expectedMilliseconds)));
     }
 
     [Test]
@@ -162,8 +162,8 @@ public sealed class MkubeCommandLineTests
 
         var flags = _cli.CommandLine.ResolveAgent();
 
-        Assert.That(flags.SimulateNodes, Is.EqualTo(3));
-        Assert.That(flags.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
+        Assert.That(flags.Node.SimulateNodes, Is.EqualTo(3));
+        Assert.That(flags.Node.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
     }
 
     [Test]
