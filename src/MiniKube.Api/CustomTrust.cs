@@ -8,7 +8,7 @@ namespace MiniKube.Api;
 /// trust store plays no part, and revocation is not checked (cluster CAs publish no CRLs), as Go's
 /// x509.Certificate.Verify does with VerifyOptions.Roots set, which is how Kubernetes components
 /// check a peer against a CA they were given (the kubelet's --client-ca-file, the etcd client's
-/// CA file, a webhook's caBundle).
+/// CA file, a webhook's caBundle). No network access: intermediates come only from the peer.
 /// </summary>
 public static class CustomTrust
 {
@@ -24,6 +24,8 @@ public static class CustomTrust
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // Go never fetches missing intermediates from the certificate's AIA URLs; neither do we.
+        chain.ChainPolicy.DisableCertificateDownloads = true;
         if (usage is not null)
         {
             chain.ChainPolicy.ApplicationPolicy.Add(new Oid(usage));
