@@ -16,7 +16,6 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
     private readonly Informer<V1DaemonSet> _daemonSets;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1Node> _nodes;
-    private readonly Informer<V1ControllerRevision> _revisions;
     private readonly PodControl _podControl;
     private readonly ControllerHistory _history;
     private readonly Expectations _expectations;
@@ -25,10 +24,9 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
         : base(context, "daemonset", workers: 2, eventSource: "daemonset-controller")
     {
         _podControl = new PodControl(Client, Events);
-        _history = new ControllerHistory(Client);
+        _history = new ControllerHistory(Client, context.Informers.ControllerRevisions.EnqueueControllers(Queue, "DaemonSet").Cache);
         _expectations = new Expectations(Time);
         _daemonSets = context.Informers.DaemonSets.EnqueueKeys(Queue);
-        _revisions = context.Informers.ControllerRevisions.EnqueueControllers(Queue, "DaemonSet");
         _pods = context.Informers.Pods;
         _nodes = context.Informers.Nodes;
         _pods.AddHandler(OnPodChange);
@@ -78,7 +76,7 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
         }
         var ns = daemonSet.Metadata.NamespaceProperty;
         var uid = daemonSet.Metadata.Uid;
-        var revisions = _revisions.Cache.ListNamespace(ns).Where(r => ControllerRefs.IsControlledBy(r, uid)).ToList();
+        var revisions = _history.ListOwned(daemonSet);
         var update = await _history.EnsureCurrentAsync(daemonSet, "apps/v1", "DaemonSet", daemonSet.Spec.Template, daemonSet.Status?.CollisionCount, revisions, cancellationToken);
         var hash = ControllerHistory.HashOf(update);
 

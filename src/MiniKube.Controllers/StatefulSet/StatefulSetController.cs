@@ -19,16 +19,14 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
     private readonly Informer<V1StatefulSet> _sets;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1PersistentVolumeClaim> _claims;
-    private readonly Informer<V1ControllerRevision> _revisions;
     private readonly ControllerHistory _history;
 
     public StatefulSetController(ControllerContext context)
         : base(context, "statefulset", workers: 2, eventSource: "statefulset-controller")
     {
-        _history = new ControllerHistory(Client);
+        _history = new ControllerHistory(Client, context.Informers.ControllerRevisions.EnqueueControllers(Queue, "StatefulSet").Cache);
         _sets = context.Informers.StatefulSets.EnqueueKeys(Queue);
         _pods = context.Informers.Pods.EnqueueControllers(Queue, "StatefulSet");
-        _revisions = context.Informers.ControllerRevisions.EnqueueControllers(Queue, "StatefulSet");
         _claims = context.Informers.PersistentVolumeClaims;
     }
 
@@ -47,7 +45,7 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
         var ns = set.Metadata.NamespaceProperty;
         var uid = set.Metadata.Uid;
         var now = Time.GetUtcNow();
-        var revisions = _revisions.Cache.ListNamespace(ns).Where(r => ControllerRefs.IsControlledBy(r, uid)).ToList();
+        var revisions = _history.ListOwned(set);
         var update = await _history.EnsureCurrentAsync(set, "apps/v1", "StatefulSet", set.Spec.Template, set.Status?.CollisionCount, revisions, cancellationToken);
         var current = revisions.FirstOrDefault(r => r.Metadata.Name == set.Status?.CurrentRevision) ?? update;
 
