@@ -74,7 +74,7 @@ public abstract class Controller<TKey> : Controller
     where TKey : notnull
 {
     /// <param name="workers">How many keys are synced at once.</param>
-    /// <param name="eventSource">The component its events report as; see <see cref="Controller(ControllerContext, string, string?)"/>.</param>
+    /// <param name="eventSource">The component its events report as, upstream's recorder name for it; null for a controller that records none.</param>
     protected Controller(ControllerContext context, string name, int workers, string? eventSource = null)
         : base(context, name, eventSource)
     {
