@@ -1,4 +1,3 @@
-using k8s.Models;
 using MiniKube.Controllers.Common;
 
 namespace MiniKube.Controllers.Tests.Common;
