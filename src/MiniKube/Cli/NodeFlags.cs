@@ -3,16 +3,15 @@ using MiniKube.Hosting;
 namespace MiniKube.Cli;
 
 /// <summary>What the user asked of the node a mode runs, after layering; see <see cref="NodeOptions"/>.</summary>
-public sealed record NodeFlags
+public sealed record NodeFlags(
+    string? NodeName = null,
+    string? NodeIp = null,
+    string Runtime = Defaults.Runtime,
+    bool DisableKubeProxy = false,
+    int KubeletPort = Defaults.KubeletPort,
+    int SimulateNodes = 0,
+    TimeSpan SimulatedStartDelay = default)
 {
-    public string? NodeName { get; init; }
-    public string? NodeIp { get; init; }
-    public string Runtime { get; init; } = Defaults.Runtime;
-    public bool DisableKubeProxy { get; init; }
-    public int KubeletPort { get; init; } = Defaults.KubeletPort;
-    public int SimulateNodes { get; init; }
-    public TimeSpan SimulatedStartDelay { get; init; }
-
     /// <summary>The node's agent, keeping its state under <paramref name="dataDir"/>.</summary>
     internal AgentSettings Agent(string dataDir) => new(dataDir, NodeName, NodeIp, Runtime)
     {

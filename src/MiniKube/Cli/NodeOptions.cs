@@ -27,14 +27,12 @@ internal sealed class NodeOptions(string node)
 
     public IReadOnlyList<Option> All => [NodeName, NodeIp, Runtime, DisableKubeProxy, KubeletPort, SimulateNodes, SimulatedStartDelay];
 
-    public NodeFlags Bind(ParseResult parsed) => new()
-    {
-        NodeName = parsed.GetValue(NodeName),
-        NodeIp = parsed.GetValue(NodeIp),
-        Runtime = parsed.GetRequiredValue(Runtime),
-        DisableKubeProxy = parsed.GetValue(DisableKubeProxy),
-        KubeletPort = parsed.GetValue(KubeletPort),
-        SimulateNodes = parsed.GetValue(SimulateNodes),
-        SimulatedStartDelay = parsed.GetValue(SimulatedStartDelay),
-    };
+    public NodeFlags Bind(ParseResult parsed) => new(
+        parsed.GetValue(NodeName),
+        parsed.GetValue(NodeIp),
+        parsed.GetRequiredValue(Runtime),
+        parsed.GetValue(DisableKubeProxy),
+        parsed.GetValue(KubeletPort),
+        parsed.GetValue(SimulateNodes),
+        parsed.GetValue(SimulatedStartDelay));
 }
