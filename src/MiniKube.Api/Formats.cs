@@ -82,33 +82,11 @@ public static partial class Formats
         return errors;
     }
 
-    public static IReadOnlyList<string> IsDns1123Subdomain(string value)
-    {
-        var errors = new List<string>();
-        if (ByteLength(value) > Dns1123SubdomainMaxLength)
-        {
-            errors.Add(MaxLengthError(Dns1123SubdomainMaxLength));
-        }
-        if (!Dns1123SubdomainRegex().IsMatch(value))
-        {
-            errors.Add(RegexError(Dns1123SubdomainMessage, Dns1123SubdomainFormat, "example.com"));
-        }
-        return errors;
-    }
+    public static IReadOnlyList<string> IsDns1123Subdomain(string value) =>
+        LengthAndFormat(value, Dns1123SubdomainMaxLength, Dns1123SubdomainRegex(), Dns1123SubdomainMessage, Dns1123SubdomainFormat, "example.com");
 
-    public static IReadOnlyList<string> IsDns1035Label(string value)
-    {
-        var errors = new List<string>();
-        if (ByteLength(value) > Dns1123LabelMaxLength)
-        {
-            errors.Add(MaxLengthError(Dns1123LabelMaxLength));
-        }
-        if (!Dns1035LabelRegex().IsMatch(value))
-        {
-            errors.Add(RegexError(Dns1035LabelMessage, Dns1035LabelFormat, "my-name", "abc-123"));
-        }
-        return errors;
-    }
+    public static IReadOnlyList<string> IsDns1035Label(string value) =>
+        LengthAndFormat(value, Dns1123LabelMaxLength, Dns1035LabelRegex(), Dns1035LabelMessage, Dns1035LabelFormat, "my-name", "abc-123");
 
     /// <summary>A label key or annotation key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters.</summary>
     public static IReadOnlyList<string> IsQualifiedName(string value)
@@ -153,31 +131,12 @@ public static partial class Formats
         return errors;
     }
 
-    public static IReadOnlyList<string> IsValidLabelValue(string value)
-    {
-        var errors = new List<string>();
-        if (ByteLength(value) > LabelValueMaxLength)
-        {
-            errors.Add(MaxLengthError(LabelValueMaxLength));
-        }
-        if (!LabelValueRegex().IsMatch(value))
-        {
-            errors.Add(RegexError(LabelValueMessage, LabelValueFormat, "MyValue", "my_value", "12345"));
-        }
-        return errors;
-    }
+    public static IReadOnlyList<string> IsValidLabelValue(string value) =>
+        LengthAndFormat(value, LabelValueMaxLength, LabelValueRegex(), LabelValueMessage, LabelValueFormat, "MyValue", "my_value", "12345");
 
     public static IReadOnlyList<string> IsConfigMapKey(string value)
     {
-        var errors = new List<string>();
-        if (ByteLength(value) > Dns1123SubdomainMaxLength)
-        {
-            errors.Add(MaxLengthError(Dns1123SubdomainMaxLength));
-        }
-        if (!ConfigMapKeyRegex().IsMatch(value))
-        {
-            errors.Add(RegexError(ConfigMapKeyMessage, ConfigMapKeyFormat, "key.name", "KEY_NAME", "key-name"));
-        }
+        var errors = LengthAndFormat(value, Dns1123SubdomainMaxLength, ConfigMapKeyRegex(), ConfigMapKeyMessage, ConfigMapKeyFormat, "key.name", "KEY_NAME", "key-name");
         errors.AddRange(ChangeDirectoryPrefixErrors(value));
         return errors;
     }
@@ -256,6 +215,21 @@ public static partial class Formats
 
     /// <summary>The length Go's len() gives: UTF-8 bytes.</summary>
     public static int ByteLength(string value) => Encoding.UTF8.GetByteCount(value);
+
+    /// <summary>The shape most checks share: at most <paramref name="maxLength"/> bytes, and all of it in the format.</summary>
+    private static List<string> LengthAndFormat(string value, int maxLength, Regex regex, string message, string format, params string[] examples)
+    {
+        var errors = new List<string>();
+        if (ByteLength(value) > maxLength)
+        {
+            errors.Add(MaxLengthError(maxLength));
+        }
+        if (!regex.IsMatch(value))
+        {
+            errors.Add(RegexError(message, format, examples));
+        }
+        return errors;
+    }
 
     private static IEnumerable<string> ChangeDirectoryPrefixErrors(string value)
     {

@@ -9,4 +9,7 @@ public static class WellKnownAnnotations
 {
     /// <summary>On Endpoints: when the change that made the controller write last happened (RFC 3339, UTC; core/v1 EndpointsLastChangeTriggerTime).</summary>
     public const string EndpointsLastChangeTriggerTime = "endpoints.kubernetes.io/last-change-trigger-time";
+
+    /// <summary>What <c>kubectl apply</c> (client-side) last applied: the API server's field manager reads it, the deployment controller never copies it to ReplicaSets.</summary>
+    public const string LastAppliedConfig = "kubectl.kubernetes.io/last-applied-configuration";
 }

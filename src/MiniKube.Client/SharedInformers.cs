@@ -143,6 +143,30 @@ public sealed class SharedInformers(IKubernetes client, ILoggerFactory loggerFac
         }
     }
 
+    /// <summary>
+    /// Runs the informers and, once their caches hold their first list, <paramref name="whenSynced"/>
+    /// (a component that reads only from the caches: the cluster DNS, the service proxy), until
+    /// cancelled. The first of the two to end stops the other; a failure of either is thrown, so
+    /// the host stops in order.
+    /// </summary>
+    public async Task RunWithAsync(Func<CancellationToken, Task> whenSynced, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(whenSynced);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informers = RunAsync(stop.Token);
+        var work = RunWhenSyncedAsync(whenSynced, stop.Token);
+        await Task.WhenAny(informers, work);
+        await stop.CancelAsync();
+        try
+        {
+            await Task.WhenAll(informers, work);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
     /// <summary>Completes when every informer asked for so far has its first list in its cache.</summary>
     public Task WaitForCacheSyncAsync(CancellationToken cancellationToken)
     {
@@ -152,6 +176,12 @@ public sealed class SharedInformers(IKubernetes client, ILoggerFactory loggerFac
             synced = [.. _informers.Values.Select(e => e.Synced())];
         }
         return Task.WhenAll(synced).WaitAsync(cancellationToken);
+    }
+
+    private async Task RunWhenSyncedAsync(Func<CancellationToken, Task> whenSynced, CancellationToken cancellationToken)
+    {
+        await WaitForCacheSyncAsync(cancellationToken);
+        await whenSynced(cancellationToken);
     }
 
     private void Start(Entry entry, CancellationToken cancellationToken)

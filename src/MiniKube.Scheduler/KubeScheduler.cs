@@ -58,8 +58,8 @@ public sealed partial class KubeScheduler
         _client = client;
         _options = options;
         _logger = loggers.CreateLogger<KubeScheduler>();
-        _pods = pods ?? new InformerSource<V1Pod>(new Informer<V1Pod>(new AllPodsListWatch(client), _logger));
-        _nodes = nodes ?? new InformerSource<V1Node>(new Informer<V1Node>(new NodesListWatch(client), _logger));
+        _pods = pods ?? new InformerSource<V1Pod>(new Informer<V1Pod>(KubeListWatches.Pods(client), _logger));
+        _nodes = nodes ?? new InformerSource<V1Node>(new Informer<V1Node>(KubeListWatches.Nodes(client), _logger));
         _events = events ?? new ApiEventSink(client, options.SchedulerName, options.TimeProvider, _logger);
         _queue = new SchedulingQueue(options.TimeProvider);
         _writeSlots = System.Threading.Channels.Channel.CreateBounded<bool>(options.ParallelWrites);

@@ -65,3 +65,48 @@ public sealed class SharedInformersTests
         await run.WaitAsync(Timeout);
     }
 }
+
+/// <summary><see cref="SharedInformers.RunWithAsync"/> over a list+watch the test drives.</summary>
+[TestFixture]
+public sealed class SharedInformersRunWithTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private Kubernetes _client = null!;
+
+    [SetUp]
+    public void SetUp() => _client = new Kubernetes(new KubernetesClientConfiguration { Host = "http://fake.invalid" });
+
+    [TearDown]
+    public void TearDown() => _client.Dispose();
+
+    [Test]
+    public async Task RunWithAsync_CachesSynced_RunsTheWorkUntilCancelled()
+    {
+        var informers = new SharedInformers(_client, NullLoggerFactory.Instance);
+        var source = new FakeListWatch<V1Pod> { Items = [new V1Pod { Metadata = new V1ObjectMeta { Name = "p1", NamespaceProperty = "default" } }] };
+        var pods = informers.For(() => source);
+        var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        using var stop = new CancellationTokenSource();
+        var run = informers.RunWithAsync(async token =>
+        {
+            started.TrySetResult(pods.List().Count);
+            await Task.Delay(System.Threading.Timeout.Infinite, token);
+        }, stop.Token);
+
+        Assert.That(await started.Task.WaitAsync(Timeout), Is.EqualTo(1), "the work starts only once the first list is cached");
+        await stop.CancelAsync();
+        Assert.That(async () => await run.WaitAsync(Timeout), Throws.Nothing);
+    }
+
+    [Test]
+    public void RunWithAsync_WorkFails_StopsTheInformersAndThrows()
+    {
+        var informers = new SharedInformers(_client, NullLoggerFactory.Instance);
+        informers.For(() => new FakeListWatch<V1Pod>());
+
+        Assert.That(async () => await informers.RunWithAsync(_ => throw new InvalidOperationException("broken"), CancellationToken.None).WaitAsync(Timeout),
+            Throws.InvalidOperationException.With.Message.EqualTo("broken"));
+    }
+}

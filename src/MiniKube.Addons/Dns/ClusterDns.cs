@@ -43,28 +43,12 @@ public sealed class ClusterDns : IDisposable
     }
 
     /// <summary>Runs the informers and, once they are synced, the server, until cancelled; a failure of either stops both and is thrown.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informers = _informers.RunAsync(stop.Token);
-        var server = ServeWhenSyncedAsync(stop.Token);
-        await Task.WhenAny(informers, server);
-        await stop.CancelAsync();
-        try
-        {
-            await Task.WhenAll(informers, server);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
+    public Task RunAsync(CancellationToken cancellationToken) => _informers.RunWithAsync(ServeAsync, cancellationToken);
 
     public void Dispose() => _server.Dispose();
 
-    private async Task ServeWhenSyncedAsync(CancellationToken cancellationToken)
+    private async Task ServeAsync(CancellationToken cancellationToken)
     {
-        await _informers.WaitForCacheSyncAsync(cancellationToken);
         _serving.TrySetResult();
         await _server.RunAsync(cancellationToken);
     }

@@ -19,16 +19,14 @@ public sealed partial class LocalPathProvisioner : Controller
     private readonly Informer<V1PersistentVolumeClaim> _claims;
     private readonly Informer<V1PersistentVolume> _volumes;
     private readonly Informer<V1StorageClass> _classes;
-    private readonly EventRecorder _events;
     private readonly ReconcileLoop<NamespacedName> _claimQueue;
     private readonly ReconcileLoop<NamespacedName> _volumeQueue;
 
     public LocalPathProvisioner(ControllerContext context, LocalPathOptions options)
-        : base(context, "local-path-provisioner")
+        : base(context, "local-path-provisioner", eventSource: LocalPathVolumes.ProvisionerName)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _events = context.Events(LocalPathVolumes.ProvisionerName);
         _claimQueue = Loop<NamespacedName>(1, SyncClaimAsync);
         _volumeQueue = Loop<NamespacedName>(1, SyncVolumeAsync);
         _claims = context.Informers.PersistentVolumeClaims;
@@ -81,7 +79,7 @@ public sealed partial class LocalPathProvisioner : Controller
         }
         var volume = LocalPathVolumes.For(claim, node, storageClass, _options.StorageDirectory);
         var (ns, name, volumeName) = (claim.Metadata.NamespaceProperty, claim.Metadata.Name, volume.Metadata.Name);
-        _events.Record(claim, EventTypes.Normal, "Provisioning", $"External provisioner is provisioning volume for claim \"{ns}/{name}\"");
+        Events.Record(claim, EventTypes.Normal, "Provisioning", $"External provisioner is provisioning volume for claim \"{ns}/{name}\"");
         try
         {
             await Client.CoreV1.CreatePersistentVolumeAsync(volume, cancellationToken: cancellationToken);
@@ -92,11 +90,11 @@ public sealed partial class LocalPathProvisioner : Controller
         }
         catch (HttpOperationException e)
         {
-            _events.Record(claim, EventTypes.Warning, "ProvisioningFailed", $"failed to provision volume with StorageClass \"{storageClass.Metadata.Name}\": {e.Message}");
+            Events.Record(claim, EventTypes.Warning, "ProvisioningFailed", $"failed to provision volume with StorageClass \"{storageClass.Metadata.Name}\": {e.Message}");
             throw; // the loop tries again, rate-limited
         }
         LogProvisioned(volumeName, ns, name, node);
-        _events.Record(claim, EventTypes.Normal, "ProvisioningSucceeded", $"Successfully provisioned volume {volumeName}");
+        Events.Record(claim, EventTypes.Normal, "ProvisioningSucceeded", $"Successfully provisioned volume {volumeName}");
     }
 
     public async Task SyncVolumeAsync(NamespacedName key, CancellationToken cancellationToken)

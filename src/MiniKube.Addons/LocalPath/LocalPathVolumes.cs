@@ -55,15 +55,7 @@ public static class LocalPathVolumes
                         ],
                     },
                 },
-                ClaimRef = new V1ObjectReference
-                {
-                    ApiVersion = "v1",
-                    Kind = "PersistentVolumeClaim",
-                    NamespaceProperty = ns,
-                    Name = claimName,
-                    Uid = claim.Metadata.Uid,
-                    ResourceVersion = claim.Metadata.ResourceVersion,
-                },
+                ClaimRef = ObjectReferences.To(claim),
             },
         };
     }

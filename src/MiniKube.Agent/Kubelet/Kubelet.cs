@@ -387,7 +387,12 @@ public sealed partial class Kubelet
         {
             LogStaticDirectoryUnusable(_static.Directory, e.Message);
         }
-        foreach (var key in _static.Rescan())
+        EnqueueStaticChanges(_static);
+    }
+
+    private void EnqueueStaticChanges(StaticPodSource source)
+    {
+        foreach (var key in source.Rescan())
         {
             _queue.Add(key);
         }
@@ -404,10 +409,7 @@ public sealed partial class Kubelet
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                foreach (var key in _static.Rescan())
-                {
-                    _queue.Add(key);
-                }
+                EnqueueStaticChanges(_static);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

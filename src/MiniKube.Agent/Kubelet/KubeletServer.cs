@@ -46,7 +46,7 @@ internal sealed class KubeletServer : IAsyncDisposable
             {
                 https.ServerCertificate = options.ServingCertificate ?? SelfSignedCertificate(options.NodeName, options.NodeIp);
                 https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                https.ClientCertificateValidation = (certificate, _, _) => IssuedBy(certificate, options.ClientCa);
+                https.ClientCertificateValidation = (certificate, _, _) => CustomTrust.Verifies(certificate, [options.ClientCa]);
             }));
         });
         var app = builder.Build();
@@ -173,15 +173,6 @@ internal sealed class KubeletServer : IAsyncDisposable
         context.Response.StatusCode = code;
         context.Response.ContentType = "text/plain";
         return context.Response.WriteAsync(text, context.RequestAborted);
-    }
-
-    private static bool IssuedBy(X509Certificate2 certificate, X509Certificate2 ca)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
     }
 
     /// <summary>

@@ -297,7 +297,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         {
             return; // its events would name a pod the API does not have
         }
-        var reference = EventRecorder.ReferenceTo(pod);
+        var reference = ObjectReferences.To(pod);
         reference.FieldPath = $"spec.{list}{{{container}}}";
         events.Record(reference, type, reason, message);
     }

@@ -63,30 +63,8 @@ public sealed partial class ServiceProxy
         return new IptablesPacketRules(logger);
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informers = _informers.RunAsync(stop.Token);
-        var syncing = SyncWhenReadyAsync(stop.Token);
-        // The informers end early only when they failed; their exception then stops the node in order.
-        await Task.WhenAny(informers, syncing);
-        await stop.CancelAsync();
-        await syncing;
-        await informers;
-    }
-
-    private async Task SyncWhenReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _informers.WaitForCacheSyncAsync(cancellationToken);
-            await SyncLoopAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
+    /// <summary>Syncs the rules once the caches hold their first list, then on every change and period, until cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => _informers.RunWithAsync(SyncLoopAsync, cancellationToken);
 
     private void Request() => _requests.Writer.TryWrite(true);
 

@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.Logging;
+using MiniKube.Client.Events;
 
 namespace MiniKube.Client.Controllers;
 
@@ -16,12 +17,17 @@ public abstract class Controller : IController
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE1006", Justification = "named as the generator expects a logger field")]
     protected readonly ILogger _logger;
 
-    protected Controller(ControllerContext context, string name)
+    private readonly EventRecorder? _events;
+
+    /// <param name="eventSource">The component its events report as, upstream's recorder name for it (e.g. "job-controller"); null for a controller that records none.</param>
+    protected Controller(ControllerContext context, string name, string? eventSource = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(name);
         Context = context;
         Name = name;
+        // Made now, not on first use: the manager runs the recorders that exist once the controllers are built.
+        _events = eventSource is null ? null : context.Events(eventSource);
         _logger = context.Loggers.CreateLogger(GetType());
     }
 
@@ -32,6 +38,9 @@ public abstract class Controller : IController
     protected IKubernetes Client => Context.Client;
 
     protected TimeProvider Time => Context.Time;
+
+    /// <summary>Records events on the objects it manages; <c>kubectl describe</c> shows the event source as "From".</summary>
+    protected EventRecorder Events => _events ?? throw new InvalidOperationException($"the {Name} controller was built without an event source");
 
     public abstract Task RunAsync(CancellationToken cancellationToken);
 
@@ -65,8 +74,9 @@ public abstract class Controller<TKey> : Controller
     where TKey : notnull
 {
     /// <param name="workers">How many keys are synced at once.</param>
-    protected Controller(ControllerContext context, string name, int workers)
-        : base(context, name)
+    /// <param name="eventSource">The component its events report as, upstream's recorder name for it; null for a controller that records none.</param>
+    protected Controller(ControllerContext context, string name, int workers, string? eventSource = null)
+        : base(context, name, eventSource)
     {
         Queue = Loop<TKey>(workers, SyncAsync);
     }

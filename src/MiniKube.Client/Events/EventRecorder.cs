@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Reflection;
 using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
@@ -76,7 +75,7 @@ public sealed partial class EventRecorder
     public void Record(IKubernetesObject<V1ObjectMeta> obj, string type, string reason, string message)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        Record(ReferenceTo(obj), type, reason, message);
+        Record(ObjectReferences.To(obj), type, reason, message);
     }
 
     /// <summary>Records an event about the object <paramref name="involved"/> refers to (kind, namespace, name and uid are what kubectl describe matches on).</summary>
@@ -106,24 +105,6 @@ public sealed partial class EventRecorder
         {
             // Stopping; events still queued are lost, as upstream loses them on shutdown.
         }
-    }
-
-    /// <summary>The reference kubectl describe searches events by (client-go tools/reference GetReference).</summary>
-    public static V1ObjectReference ReferenceTo(IKubernetesObject<V1ObjectMeta> obj)
-    {
-        ArgumentNullException.ThrowIfNull(obj);
-        var entity = obj.GetType().GetCustomAttribute<KubernetesEntityAttribute>();
-        var apiVersion = obj.ApiVersion
-            ?? (entity is null ? null : string.IsNullOrEmpty(entity.Group) ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}");
-        return new V1ObjectReference
-        {
-            ApiVersion = apiVersion,
-            Kind = obj.Kind ?? entity?.Kind,
-            NamespaceProperty = obj.Metadata.NamespaceProperty,
-            Name = obj.Metadata.Name,
-            Uid = obj.Metadata.Uid,
-            ResourceVersion = obj.Metadata.ResourceVersion,
-        };
     }
 
     private async Task WriteAsync(Pending pending, CancellationToken cancellationToken)

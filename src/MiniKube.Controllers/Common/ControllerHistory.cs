@@ -15,9 +15,17 @@ namespace MiniKube.Controllers.Common;
 /// instead of storing it twice. The hash is FNV-1a of the patch's JSON (upstream hashes Go's
 /// printed struct, which we cannot reproduce), so names differ from a real cluster's.
 /// </summary>
-public sealed class ControllerHistory(IKubernetes client)
+/// <param name="revisions">The cache of the shared ControllerRevisions informer.</param>
+public sealed class ControllerHistory(IKubernetes client, ObjectCache<V1ControllerRevision> revisions)
 {
     public const string HashLabel = "controller-revision-hash";
+
+    /// <summary>The cached revisions <paramref name="owner"/> controls (upstream's ListControllerRevisions).</summary>
+    public List<V1ControllerRevision> ListOwned(IKubernetesObject<V1ObjectMeta> owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return [.. revisions.ListNamespace(owner.Metadata.NamespaceProperty).Where(r => ControllerRefs.IsControlledBy(r, owner.Metadata.Uid))];
+    }
 
     /// <summary>The revision patch for <paramref name="template"/>.</summary>
     public static JsonObject Patch(V1PodTemplateSpec template)

@@ -30,6 +30,14 @@ public static class ControllerRefs
         return obj.Metadata?.OwnerReferences?.FirstOrDefault(r => r.Controller == true);
     }
 
+    /// <summary>
+    /// The key of <paramref name="obj"/>'s controller when that is a <paramref name="kind"/>, else
+    /// null: what a handler queues when a dependent changes (a controller lives in its dependents'
+    /// namespace).
+    /// </summary>
+    public static NamespacedName? OwnerKey(IKubernetesObject<V1ObjectMeta> obj, string kind) =>
+        ControllerOf(obj) is { } owner && owner.Kind == kind ? new NamespacedName(obj.Metadata.NamespaceProperty, owner.Name) : null;
+
     /// <summary>Whether <paramref name="obj"/> is controlled by the object with <paramref name="ownerUid"/>.</summary>
     public static bool IsControlledBy(IKubernetesObject<V1ObjectMeta> obj, string ownerUid) =>
         ControllerOf(obj)?.Uid == ownerUid;

@@ -23,22 +23,12 @@ public sealed partial class CronJobController : Controller<NamespacedName>
 
     private readonly Informer<V1CronJob> _cronJobs;
     private readonly Informer<V1Job> _jobs;
-    private readonly EventRecorder _events;
 
     public CronJobController(ControllerContext context)
-        : base(context, "cronjob", workers: 5)
+        : base(context, "cronjob", workers: 5, eventSource: "cronjob-controller")
     {
-        _events = context.Events("cronjob-controller");
-        _cronJobs = context.Informers.CronJobs;
-        _jobs = context.Informers.Jobs;
-        _cronJobs.AddHandler(change => Queue.Add(change.Name));
-        _jobs.AddHandler(change =>
-        {
-            if (ControllerRefs.ControllerOf(change.Latest) is { Kind: "CronJob" } owner)
-            {
-                Queue.Add(new NamespacedName(change.Latest.Metadata.NamespaceProperty, owner.Name));
-            }
-        });
+        _cronJobs = context.Informers.CronJobs.EnqueueKeys(Queue);
+        _jobs = context.Informers.Jobs.EnqueueControllers(Queue, "CronJob");
     }
 
     /// <summary>Converges the CronJob at <paramref name="key"/>; failures are retried through the queue.</summary>
@@ -80,11 +70,11 @@ public sealed partial class CronJobController : Controller<NamespacedName>
             if (inActive && finished is not null)
             {
                 status.Active = [.. status.Active.Where(r => r.Uid != job.Metadata.Uid)];
-                _events.Record(cronJob, EventTypes.Normal, "SawCompletedJob", $"Saw completed job: {job.Metadata.Name}, condition: {finished.Type}");
+                Events.Record(cronJob, EventTypes.Normal, "SawCompletedJob", $"Saw completed job: {job.Metadata.Name}, condition: {finished.Type}");
             }
             else if (!inActive && finished is null)
             {
-                _events.Record(cronJob, EventTypes.Warning, "UnexpectedJob", $"Saw a job that the controller did not create or forgot: {job.Metadata.Name}");
+                Events.Record(cronJob, EventTypes.Warning, "UnexpectedJob", $"Saw a job that the controller did not create or forgot: {job.Metadata.Name}");
             }
             if (finished?.Type == JobConditions.Complete && job.Status?.CompletionTime is { } completed
                 && (status.LastSuccessfulTime is not { } last || completed > last))
@@ -105,7 +95,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
             {
-                _events.Record(cronJob, EventTypes.Normal, "MissingJob", $"Active job went missing: {reference.Name}");
+                Events.Record(cronJob, EventTypes.Normal, "MissingJob", $"Active job went missing: {reference.Name}");
                 status.Active = [.. status.Active.Where(r => r.Uid != reference.Uid)];
             }
         }
@@ -124,7 +114,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            _events.Record(cronJob, EventTypes.Warning, "UnknownTimeZone", $"invalid timeZone: \"{cronJob.Spec.TimeZone}\": {e.Message}");
+            Events.Record(cronJob, EventTypes.Warning, "UnknownTimeZone", $"invalid timeZone: \"{cronJob.Spec.TimeZone}\": {e.Message}");
             return;
         }
         if (cronJob.Spec.Suspend == true)
@@ -134,7 +124,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         if (cronJob.Spec.Schedule?.Contains("TZ", StringComparison.Ordinal) == true)
         {
             // formatSchedule: a TZ= prefix is honoured (its zone wins over spec.timeZone) but warned about.
-            _events.Record(cronJob, EventTypes.Warning, "UnsupportedSchedule",
+            Events.Record(cronJob, EventTypes.Warning, "UnsupportedSchedule",
                 $"CRON_TZ or TZ used in schedule {GoStrings.Quote(cronJob.Spec.Schedule)} is not officially supported, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details");
         }
         CronSchedule schedule;
@@ -144,7 +134,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         }
         catch (FormatException e)
         {
-            _events.Record(cronJob, EventTypes.Warning, "UnparseableSchedule", $"unparseable schedule: \"{cronJob.Spec.Schedule}\" : {e.Message}");
+            Events.Record(cronJob, EventTypes.Warning, "UnparseableSchedule", $"unparseable schedule: \"{cronJob.Spec.Schedule}\" : {e.Message}");
             return;
         }
 
@@ -157,7 +147,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         var (scheduled, tooMany) = ScheduleTimes.MostRecent(schedule, zone, earliest, now);
         if (tooMany)
         {
-            _events.Record(cronJob, EventTypes.Warning, "TooManyMissedTimes",
+            Events.Record(cronJob, EventTypes.Warning, "TooManyMissedTimes",
                 $"too many missed start times: {MissedEstimate(schedule, zone, earliest, now)}. Set or decrease .spec.startingDeadlineSeconds or check clock skew");
         }
         RequeueForNext(key, schedule, zone, now);
@@ -167,7 +157,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         }
         if (cronJob.Spec.StartingDeadlineSeconds is { } late && at.AddSeconds(late) < now)
         {
-            _events.Record(cronJob, EventTypes.Normal, "MissSchedule", $"Missed scheduled time to start a job: {at.ToString("ddd, dd MMM yyyy HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(29, 1)}");
+            Events.Record(cronJob, EventTypes.Normal, "MissSchedule", $"Missed scheduled time to start a job: {at.ToString("ddd, dd MMM yyyy HH:mm:ss zzz", CultureInfo.InvariantCulture).Remove(29, 1)}");
             return;
         }
         var jobName = JobName(cronJob.Metadata.Name, at);
@@ -177,7 +167,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         }
         if (cronJob.Spec.ConcurrencyPolicy == "Forbid" && status.Active.Count > 0)
         {
-            _events.Record(cronJob, EventTypes.Normal, "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid");
+            Events.Record(cronJob, EventTypes.Normal, "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid");
             return;
         }
         if (cronJob.Spec.ConcurrencyPolicy == "Replace")
@@ -212,7 +202,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         try
         {
             var created = await Client.BatchV1.CreateNamespacedJobAsync(job, cronJob.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-            _events.Record(cronJob, EventTypes.Normal, "SuccessfulCreate", $"Created job {created.Metadata.Name}");
+            Events.Record(cronJob, EventTypes.Normal, "SuccessfulCreate", $"Created job {created.Metadata.Name}");
             return created;
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -223,7 +213,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         }
         catch (HttpOperationException e)
         {
-            _events.Record(cronJob, EventTypes.Warning, "FailedCreate", $"Error creating job: {ApiErrors.StatusMessage(e)}");
+            Events.Record(cronJob, EventTypes.Warning, "FailedCreate", $"Error creating job: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }
@@ -265,7 +255,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         {
             await Client.BatchV1.DeleteNamespacedJobAsync(name, cronJob.Metadata.NamespaceProperty,
                 new V1DeleteOptions { PropagationPolicy = "Background", Preconditions = new V1Preconditions { Uid = uid } }, cancellationToken: cancellationToken);
-            _events.Record(cronJob, EventTypes.Normal, "SuccessfulDelete", $"Deleted job {name}");
+            Events.Record(cronJob, EventTypes.Normal, "SuccessfulDelete", $"Deleted job {name}");
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
         {
@@ -273,7 +263,7 @@ public sealed partial class CronJobController : Controller<NamespacedName>
         }
         catch (HttpOperationException e)
         {
-            _events.Record(cronJob, EventTypes.Warning, "FailedDelete", $"Deleted job: {ApiErrors.StatusMessage(e)}");
+            Events.Record(cronJob, EventTypes.Warning, "FailedDelete", $"Deleted job: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }

@@ -16,26 +16,20 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
     private readonly Informer<V1DaemonSet> _daemonSets;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1Node> _nodes;
-    private readonly Informer<V1ControllerRevision> _revisions;
-    private readonly EventRecorder _events;
     private readonly PodControl _podControl;
     private readonly ControllerHistory _history;
     private readonly Expectations _expectations;
 
     public DaemonSetController(ControllerContext context)
-        : base(context, "daemonset", workers: 2)
+        : base(context, "daemonset", workers: 2, eventSource: "daemonset-controller")
     {
-        _events = context.Events("daemonset-controller");
-        _podControl = new PodControl(Client, _events);
-        _history = new ControllerHistory(Client);
+        _podControl = new PodControl(Client, Events);
+        _history = new ControllerHistory(Client, context.Informers.ControllerRevisions.EnqueueControllers(Queue, "DaemonSet").Cache);
         _expectations = new Expectations(Time);
-        _daemonSets = context.Informers.DaemonSets;
+        _daemonSets = context.Informers.DaemonSets.EnqueueKeys(Queue);
         _pods = context.Informers.Pods;
         _nodes = context.Informers.Nodes;
-        _revisions = context.Informers.ControllerRevisions;
-        _daemonSets.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(OnPodChange);
-        _revisions.AddHandler(change => EnqueueOwner(change.Latest));
         // Any node change may change where daemons belong; there are few DaemonSets, so all are checked.
         _nodes.AddHandler(change =>
         {
@@ -63,7 +57,7 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
 
     private void OnPodChange(ObjectChange<V1Pod> change)
     {
-        if (EnqueueOwner(change.Latest) is not { } key)
+        if (ControllerRefs.OwnerKey(change.Latest, "DaemonSet") is not { } key)
         {
             return;
         }
@@ -71,17 +65,7 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
         {
             _expectations.CreationObserved(key);
         }
-    }
-
-    private NamespacedName? EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
-    {
-        if (ControllerRefs.ControllerOf(obj) is not { Kind: "DaemonSet" } owner)
-        {
-            return null;
-        }
-        var key = new NamespacedName(obj.Metadata.NamespaceProperty, owner.Name);
         Queue.Add(key);
-        return key;
     }
 
     private async Task SyncDaemonSetAsync(NamespacedName key, V1DaemonSet daemonSet, CancellationToken cancellationToken)
@@ -92,7 +76,7 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
         }
         var ns = daemonSet.Metadata.NamespaceProperty;
         var uid = daemonSet.Metadata.Uid;
-        var revisions = _revisions.Cache.ListNamespace(ns).Where(r => ControllerRefs.IsControlledBy(r, uid)).ToList();
+        var revisions = _history.ListOwned(daemonSet);
         var update = await _history.EnsureCurrentAsync(daemonSet, "apps/v1", "DaemonSet", daemonSet.Spec.Template, daemonSet.Status?.CollisionCount, revisions, cancellationToken);
         var hash = ControllerHistory.HashOf(update);
 
@@ -131,7 +115,7 @@ public sealed partial class DaemonSetController : Controller<NamespacedName>
     {
         foreach (var pod in pods.Where(p => p.Status?.Phase == "Failed"))
         {
-            _events.Record(daemonSet, EventTypes.Warning, "FailedDaemonPod",
+            Events.Record(daemonSet, EventTypes.Warning, "FailedDaemonPod",
                 $"Found failed daemon pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} on node {DaemonPods.TargetNode(pod)}, will try to kill it");
         }
         // A delete that the cache has not shown yet is harmless to repeat (404 counts as done), so no deletion expectations.

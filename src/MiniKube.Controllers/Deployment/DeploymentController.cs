@@ -19,13 +19,12 @@ public sealed partial class DeploymentController : Controller<NamespacedName>
     private readonly DeploymentSyncServices _services;
 
     public DeploymentController(ControllerContext context)
-        : base(context, "deployment", Workers)
+        : base(context, "deployment", Workers, eventSource: "deployment-controller")
     {
-        _deployments = context.Informers.Deployments;
+        _deployments = context.Informers.Deployments.EnqueueKeys(Queue);
         _replicaSets = context.Informers.ReplicaSets;
         var pods = context.Informers.Pods;
-        _services = new DeploymentSyncServices(context.Client, _replicaSets.Cache, pods.Cache, context.Events("deployment-controller"), context.Time);
-        _deployments.AddHandler(change => Queue.Add(change.Name));
+        _services = new DeploymentSyncServices(context.Client, _replicaSets.Cache, pods.Cache, Events, context.Time);
         _replicaSets.AddHandler(OnReplicaSetChange);
         pods.AddHandler(OnPodChange);
     }

@@ -17,7 +17,6 @@ public static class RevisionAnnotations
     public const string RevisionHistory = "deployment.kubernetes.io/revision-history";
     public const string DesiredReplicas = "deployment.kubernetes.io/desired-replicas";
     public const string MaxReplicas = "deployment.kubernetes.io/max-replicas";
-    public const string LastAppliedConfig = "kubectl.kubernetes.io/last-applied-configuration";
     public const string DeprecatedRollbackTo = "deprecated.deployment.rollback.to";
 
     /// <summary>Upstream's MaxRevHistoryLengthInChars.</summary>
@@ -25,7 +24,7 @@ public static class RevisionAnnotations
 
     private static readonly HashSet<string> NotCopied = new(StringComparer.Ordinal)
     {
-        LastAppliedConfig, Revision, RevisionHistory, DesiredReplicas, MaxReplicas, DeprecatedRollbackTo,
+        WellKnownAnnotations.LastAppliedConfig, Revision, RevisionHistory, DesiredReplicas, MaxReplicas, DeprecatedRollbackTo,
     };
 
     /// <summary>The revision of a ReplicaSet; 0 when it has none or it is not a number.</summary>

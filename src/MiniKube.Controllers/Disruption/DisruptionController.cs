@@ -18,18 +18,15 @@ public sealed partial class DisruptionController : Controller<NamespacedName>
     private readonly Informer<V1PodDisruptionBudget> _budgets;
     private readonly Informer<V1Pod> _pods;
     private readonly ControllerScales _scales;
-    private readonly EventRecorder _events;
 
+    // Upstream's recorder reports as "controllermanager", not as a named controller.
     public DisruptionController(ControllerContext context)
-        : base(context, "disruption", workers: 2)
+        : base(context, "disruption", workers: 2, eventSource: "controllermanager")
     {
-        // Upstream's recorder reports as "controllermanager", not as a named controller.
-        _events = context.Events("controllermanager");
-        _budgets = context.Informers.PodDisruptionBudgets;
+        _budgets = context.Informers.PodDisruptionBudgets.EnqueueKeys(Queue);
         _pods = context.Informers.Pods;
         // Listers only, as upstream: a scale change shows up through the pods it adds or removes.
         _scales = new ControllerScales(context.Informers.ReplicationControllers, context.Informers.ReplicaSets, context.Informers.Deployments, context.Informers.StatefulSets);
-        _budgets.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(EnqueueBudgetsOf);
     }
 
@@ -74,12 +71,12 @@ public sealed partial class DisruptionController : Controller<NamespacedName>
         }
         catch (ArgumentException e)
         {
-            _events.Record(pdb, EventTypes.Warning, "NoPods", $"Failed to get pods: {e.Message}");
+            Events.Record(pdb, EventTypes.Warning, "NoPods", $"Failed to get pods: {e.Message}");
             return (FailSafe(pdb, e.Message, now), null);
         }
         if (pods.Count == 0)
         {
-            _events.Record(pdb, EventTypes.Normal, "NoPods", "No matching pods found");
+            Events.Record(pdb, EventTypes.Normal, "NoPods", "No matching pods found");
         }
 
         ExpectedPodCount expected;
@@ -89,12 +86,12 @@ public sealed partial class DisruptionController : Controller<NamespacedName>
         }
         catch (ExpectedPodCountException e)
         {
-            _events.Record(pdb, EventTypes.Warning, "CalculateExpectedPodCountFailed", $"Failed to calculate the number of expected pods: {e.Message}");
+            Events.Record(pdb, EventTypes.Warning, "CalculateExpectedPodCountFailed", $"Failed to calculate the number of expected pods: {e.Message}");
             return (FailSafe(pdb, e.Message, now), null);
         }
         if (expected.UnmanagedPods.Count > 0)
         {
-            _events.Record(pdb, EventTypes.Warning, "UnmanagedPods",
+            Events.Record(pdb, EventTypes.Warning, "UnmanagedPods",
                 $"Pods selected by this PodDisruptionBudget (selector: {SelectorText.Go(pdb.Spec?.Selector)}) were found to be unmanaged. "
                 + "As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. "
                 + "To account for these pods please set \".spec.minAvailable\" field of the PDB to an integer value.");
@@ -103,7 +100,7 @@ public sealed partial class DisruptionController : Controller<NamespacedName>
         var health = BudgetHealth.Of(pdb, pods, now);
         foreach (var pod in health.NotDeleted)
         {
-            _events.Record(pod, EventTypes.Warning, "NotDeleted", $"Pod was expected by PDB {pdb.Metadata.NamespaceProperty}/{pdb.Metadata.Name} to be deleted but it wasn't");
+            Events.Record(pod, EventTypes.Warning, "NotDeleted", $"Pod was expected by PDB {pdb.Metadata.NamespaceProperty}/{pdb.Metadata.Name} to be deleted but it wasn't");
         }
         return (BudgetStatus.Updated(pdb, expected, health, now), health.RecheckAt);
     }

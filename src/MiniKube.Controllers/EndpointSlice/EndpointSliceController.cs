@@ -30,18 +30,10 @@ public sealed partial class EndpointSliceController : Controller<NamespacedName>
         : base(context, "endpointslice", workers: 5)
     {
         _expectations = new Expectations(context.Time);
-        _services = context.Informers.Services;
-        _pods = context.Informers.Pods;
+        _services = context.Informers.Services.EnqueueKeys(Queue);
+        _pods = context.Informers.Pods.EnqueueSelectingServices(Queue, _services);
         _nodes = context.Informers.Nodes;
         _slices = context.Informers.EndpointSlices;
-        _services.AddHandler(change => Queue.Add(change.Name));
-        _pods.AddHandler(change =>
-        {
-            foreach (var key in EndpointPods.ServicesFor(change, _services))
-            {
-                Queue.Add(key);
-            }
-        });
         _slices.AddHandler(change =>
         {
             if (ServiceKeyOf(change.Latest) is not { } service)

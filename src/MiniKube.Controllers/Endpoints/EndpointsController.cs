@@ -20,23 +20,13 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
     private readonly Informer<V1Service> _services;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1Endpoints> _endpoints;
-    private readonly EventRecorder _events;
 
     public EndpointsController(ControllerContext context)
-        : base(context, "endpoint", workers: 5)
+        : base(context, "endpoint", workers: 5, eventSource: "endpoint-controller")
     {
-        _events = context.Events("endpoint-controller");
-        _services = context.Informers.Services;
-        _pods = context.Informers.Pods;
+        _services = context.Informers.Services.EnqueueKeys(Queue);
+        _pods = context.Informers.Pods.EnqueueSelectingServices(Queue, _services);
         _endpoints = context.Informers.Endpoints;
-        _services.AddHandler(change => Queue.Add(change.Name));
-        _pods.AddHandler(change =>
-        {
-            foreach (var key in EndpointPods.ServicesFor(change, _services))
-            {
-                Queue.Add(key);
-            }
-        });
         // Someone deleted our Endpoints: make them again if the service still wants them.
         _endpoints.AddHandler(change =>
         {
@@ -101,7 +91,7 @@ public sealed partial class EndpointsController : Controller<NamespacedName>
             var message = current is null
                 ? $"Failed to create endpoint for service {ns}/{name}: {ApiErrors.StatusMessage(e)}"
                 : $"Failed to update endpoint {ns}/{name}: {ApiErrors.StatusMessage(e)}";
-            _events.Record(desired, EventTypes.Warning, current is null ? "FailedToCreateEndpoint" : "FailedToUpdateEndpoint", message);
+            Events.Record(desired, EventTypes.Warning, current is null ? "FailedToCreateEndpoint" : "FailedToUpdateEndpoint", message);
             throw;
         }
     }

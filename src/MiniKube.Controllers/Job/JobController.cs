@@ -20,19 +20,16 @@ public sealed partial class JobController : Controller<NamespacedName>
 
     private readonly Informer<V1Job> _jobs;
     private readonly Informer<V1Pod> _pods;
-    private readonly EventRecorder _events;
     private readonly PodControl _podControl;
     private readonly Expectations _expectations;
 
     public JobController(ControllerContext context)
-        : base(context, "job", workers: 5)
+        : base(context, "job", workers: 5, eventSource: "job-controller")
     {
-        _events = context.Events("job-controller");
-        _podControl = new PodControl(Client, _events);
+        _podControl = new PodControl(Client, Events);
         _expectations = new Expectations(Time);
-        _jobs = context.Informers.Jobs;
+        _jobs = context.Informers.Jobs.EnqueueKeys(Queue);
         _pods = context.Informers.Pods;
-        _jobs.AddHandler(change => Queue.Add(change.Name));
         _pods.AddHandler(OnPodChange);
     }
 
@@ -50,12 +47,10 @@ public sealed partial class JobController : Controller<NamespacedName>
 
     private void OnPodChange(ObjectChange<V1Pod> change)
     {
-        var pod = change.Latest;
-        if (ControllerRefs.ControllerOf(pod) is not { Kind: "Job" } owner)
+        if (ControllerRefs.OwnerKey(change.Latest, "Job") is not { } key)
         {
             return;
         }
-        var key = new NamespacedName(pod.Metadata.NamespaceProperty, owner.Name);
         if (change.IsAdd)
         {
             _expectations.CreationObserved(key);
@@ -199,17 +194,17 @@ public sealed partial class JobController : Controller<NamespacedName>
         {
             if (job.Spec.Completions is { } completions && succeeded > completions)
             {
-                _events.Record(job, EventTypes.Warning, "TooManySucceededPods", "Too many succeeded pods running after completion count reached");
+                Events.Record(job, EventTypes.Warning, "TooManySucceededPods", "Too many succeeded pods running after completion count reached");
             }
-            _events.Record(job, EventTypes.Normal, "Completed", "Job completed");
+            Events.Record(job, EventTypes.Normal, "Completed", "Job completed");
         }
         else if (finishedType == JobConditions.Failed)
         {
-            _events.Record(job, EventTypes.Warning, target!.Reason, target.Message);
+            Events.Record(job, EventTypes.Warning, target!.Reason, target.Message);
         }
         else if (target is null && suspended != wasSuspended && (suspended || job.Status?.Conditions?.Any(c => c.Type == JobConditions.Suspended) == true))
         {
-            _events.Record(job, EventTypes.Normal, suspended ? "Suspended" : "Resumed", suspended ? "Job suspended" : "Job resumed");
+            Events.Record(job, EventTypes.Normal, suspended ? "Suspended" : "Resumed", suspended ? "Job suspended" : "Job resumed");
         }
     }
 

@@ -31,7 +31,6 @@ public sealed partial class NodeLifecycleController : Controller<NamespacedName>
     private readonly Informer<V1Node> _nodes;
     private readonly Informer<V1Lease> _leases;
     private readonly Informer<V1Pod> _pods;
-    private readonly EventRecorder _events;
     private readonly ConcurrentDictionary<string, NodeHealth> _health = new(StringComparer.Ordinal);
 
     public NodeLifecycleController(ControllerContext context)
@@ -40,16 +39,14 @@ public sealed partial class NodeLifecycleController : Controller<NamespacedName>
     }
 
     public NodeLifecycleController(ControllerContext context, NodeLifecycleOptions options)
-        : base(context, "nodelifecycle", workers: 1)
+        : base(context, "nodelifecycle", workers: 1, eventSource: "node-controller")
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _events = context.Events("node-controller");
-        _nodes = context.Informers.Nodes;
+        _nodes = context.Informers.Nodes.EnqueueKeys(Queue);
         _leases = context.Informers.Leases;
         _pods = context.Informers.Pods;
         SharedIndexes.EnsurePodsByNodeName(_pods);
-        _nodes.AddHandler(change => Queue.Add(change.Name));
         _leases.AddHandler(change =>
         {
             if (change.Latest.Metadata.NamespaceProperty == LeaseNamespace)
@@ -97,7 +94,7 @@ public sealed partial class NodeLifecycleController : Controller<NamespacedName>
         await TaintAsync(node, ready?.Status, now, cancellationToken);
         if (ready?.Status != "True" && previous?.ReadyStatus == "True")
         {
-            _events.Record(node, EventTypes.Normal, "NodeNotReady", $"Node {name} status is now: NodeNotReady");
+            Events.Record(node, EventTypes.Normal, "NodeNotReady", $"Node {name} status is now: NodeNotReady");
             await MarkPodsNotReadyAsync(name, cancellationToken);
         }
         _health[name] = new NodeHealth(probe, ready?.LastHeartbeatTime, renewed, ready?.Status);
@@ -198,7 +195,7 @@ public sealed partial class NodeLifecycleController : Controller<NamespacedName>
             {
                 await Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
                     pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-                _events.Record(pod, EventTypes.Warning, "NodeNotReady", "Node is not ready");
+                Events.Record(pod, EventTypes.Warning, "NodeNotReady", "Node is not ready");
             }
             catch (HttpOperationException e) when (ApiErrors.IsNotFound(e))
             {

@@ -14,12 +14,10 @@ public sealed partial class TaintEvictionController : Controller<NamespacedName>
 {
     private readonly Informer<V1Node> _nodes;
     private readonly Informer<V1Pod> _pods;
-    private readonly EventRecorder _events;
 
     public TaintEvictionController(ControllerContext context)
-        : base(context, "taint-eviction-controller", workers: 2)
+        : base(context, "taint-eviction-controller", workers: 2, eventSource: "taint-eviction-controller")
     {
-        _events = context.Events("taint-eviction-controller");
         _nodes = context.Informers.Nodes;
         _pods = context.Informers.Pods;
         SharedIndexes.EnsurePodsByNodeName(_pods);
@@ -78,7 +76,7 @@ public sealed partial class TaintEvictionController : Controller<NamespacedName>
 
     private async Task EvictAsync(V1Pod pod, CancellationToken cancellationToken)
     {
-        _events.Record(pod, EventTypes.Normal, "TaintManagerEviction", $"Marking for deletion Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}");
+        Events.Record(pod, EventTypes.Normal, "TaintManagerEviction", $"Marking for deletion Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}");
         LogEvicting(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Spec.NodeName);
         var condition = new
         {

@@ -23,14 +23,12 @@ public sealed partial class PersistentVolumeBinder : Controller
     private readonly Informer<V1PersistentVolumeClaim> _claims;
     private readonly Informer<V1StorageClass> _classes;
     private readonly Informer<V1Node> _nodes;
-    private readonly EventRecorder _events;
     private readonly ReconcileLoop<NamespacedName> _claimQueue;
     private readonly ReconcileLoop<NamespacedName> _volumeQueue;
 
     public PersistentVolumeBinder(ControllerContext context)
-        : base(context, "persistentvolume-binder")
+        : base(context, "persistentvolume-binder", eventSource: "persistentvolume-controller")
     {
-        _events = context.Events("persistentvolume-controller");
         _claimQueue = Loop<NamespacedName>(2, SyncClaimAsync);
         _volumeQueue = Loop<NamespacedName>(2, SyncVolumeAsync);
         _volumes = context.Informers.PersistentVolumes;
@@ -125,7 +123,7 @@ public sealed partial class PersistentVolumeBinder : Controller
         }
         if (delayBinding && node is null)
         {
-            _events.Record(claim, EventTypes.Normal, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+            Events.Record(claim, EventTypes.Normal, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
         }
         else if (className.Length > 0)
         {
@@ -133,7 +131,7 @@ public sealed partial class PersistentVolumeBinder : Controller
         }
         else
         {
-            _events.Record(claim, EventTypes.Normal, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
+            Events.Record(claim, EventTypes.Normal, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
         }
         await WriteClaimStatusAsync(claim, "Pending", null, cancellationToken);
         _claimQueue.AddAfter(NamespacedName.Of(claim), PendingRecheck);
@@ -147,12 +145,12 @@ public sealed partial class PersistentVolumeBinder : Controller
     {
         if (storageClass is null)
         {
-            _events.Record(claim, EventTypes.Warning, "ProvisioningFailed", $"storageclass.storage.k8s.io \"{className}\" not found");
+            Events.Record(claim, EventTypes.Warning, "ProvisioningFailed", $"storageclass.storage.k8s.io \"{className}\" not found");
             return claim;
         }
         if (storageClass.Provisioner == StorageAnnotations.NoProvisioner)
         {
-            _events.Record(claim, EventTypes.Normal, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
+            Events.Record(claim, EventTypes.Normal, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
             return claim;
         }
         var provisioner = storageClass.Provisioner;
@@ -164,7 +162,7 @@ public sealed partial class PersistentVolumeBinder : Controller
             updated.Metadata.Annotations[StorageAnnotations.BetaStorageProvisioner] = provisioner;
             claim = await Client.CoreV1.ReplaceNamespacedPersistentVolumeClaimAsync(updated, claim.Metadata.Name, claim.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
         }
-        _events.Record(claim, EventTypes.Normal, "ExternalProvisioning",
+        Events.Record(claim, EventTypes.Normal, "ExternalProvisioning",
             $"Waiting for a volume to be created either by the external provisioner '{provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.");
         return claim;
     }
@@ -178,7 +176,7 @@ public sealed partial class PersistentVolumeBinder : Controller
             {
                 if (claim.Status?.Phase != "Lost")
                 {
-                    _events.Record(claim, EventTypes.Warning, "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!");
+                    Events.Record(claim, EventTypes.Warning, "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!");
                 }
                 await WriteClaimStatusAsync(claim, "Lost", null, cancellationToken);
             }
@@ -196,7 +194,7 @@ public sealed partial class PersistentVolumeBinder : Controller
         }
         if (claim.Status?.Phase != "Lost")
         {
-            _events.Record(claim, EventTypes.Warning, "ClaimMisbound", "Two claims are bound to the same volume, this one is bound incorrectly");
+            Events.Record(claim, EventTypes.Warning, "ClaimMisbound", "Two claims are bound to the same volume, this one is bound incorrectly");
         }
         await WriteClaimStatusAsync(claim, "Lost", null, cancellationToken);
     }
@@ -296,15 +294,7 @@ public sealed partial class PersistentVolumeBinder : Controller
         {
             var boundByUser = VolumeMatcher.IsBoundTo(volume, claim);
             var updated = ObjectCopy.Clone(volume);
-            updated.Spec.ClaimRef = new V1ObjectReference
-            {
-                ApiVersion = "v1",
-                Kind = "PersistentVolumeClaim",
-                NamespaceProperty = claim.Metadata.NamespaceProperty,
-                Name = claim.Metadata.Name,
-                Uid = claim.Metadata.Uid,
-                ResourceVersion = claim.Metadata.ResourceVersion,
-            };
+            updated.Spec.ClaimRef = ObjectReferences.To(claim);
             if (!boundByUser)
             {
                 updated.Metadata.Annotations ??= new Dictionary<string, string>();

@@ -19,22 +19,15 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
     private readonly Informer<V1StatefulSet> _sets;
     private readonly Informer<V1Pod> _pods;
     private readonly Informer<V1PersistentVolumeClaim> _claims;
-    private readonly Informer<V1ControllerRevision> _revisions;
-    private readonly EventRecorder _events;
     private readonly ControllerHistory _history;
 
     public StatefulSetController(ControllerContext context)
-        : base(context, "statefulset", workers: 2)
+        : base(context, "statefulset", workers: 2, eventSource: "statefulset-controller")
     {
-        _events = context.Events("statefulset-controller");
-        _history = new ControllerHistory(Client);
-        _sets = context.Informers.StatefulSets;
-        _pods = context.Informers.Pods;
+        _history = new ControllerHistory(Client, context.Informers.ControllerRevisions.EnqueueControllers(Queue, "StatefulSet").Cache);
+        _sets = context.Informers.StatefulSets.EnqueueKeys(Queue);
+        _pods = context.Informers.Pods.EnqueueControllers(Queue, "StatefulSet");
         _claims = context.Informers.PersistentVolumeClaims;
-        _revisions = context.Informers.ControllerRevisions;
-        _sets.AddHandler(change => Queue.Add(change.Name));
-        _pods.AddHandler(change => EnqueueOwner(change.Latest));
-        _revisions.AddHandler(change => EnqueueOwner(change.Latest));
     }
 
     /// <summary>Converges the StatefulSet at <paramref name="key"/>; failures are retried through the queue.</summary>
@@ -47,20 +40,12 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
         await SyncSetAsync(key, set, cancellationToken);
     }
 
-    private void EnqueueOwner(IKubernetesObject<V1ObjectMeta> obj)
-    {
-        if (ControllerRefs.ControllerOf(obj) is { Kind: "StatefulSet" } owner)
-        {
-            Queue.Add(new NamespacedName(obj.Metadata.NamespaceProperty, owner.Name));
-        }
-    }
-
     private async Task SyncSetAsync(NamespacedName key, V1StatefulSet set, CancellationToken cancellationToken)
     {
         var ns = set.Metadata.NamespaceProperty;
         var uid = set.Metadata.Uid;
         var now = Time.GetUtcNow();
-        var revisions = _revisions.Cache.ListNamespace(ns).Where(r => ControllerRefs.IsControlledBy(r, uid)).ToList();
+        var revisions = _history.ListOwned(set);
         var update = await _history.EnsureCurrentAsync(set, "apps/v1", "StatefulSet", set.Spec.Template, set.Status?.CollisionCount, revisions, cancellationToken);
         var current = revisions.FirstOrDefault(r => r.Metadata.Name == set.Status?.CurrentRevision) ?? update;
 
@@ -122,7 +107,7 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
         try
         {
             await create();
-            _events.Record(set, EventTypes.Normal, "SuccessfulCreate", success);
+            Events.Record(set, EventTypes.Normal, "SuccessfulCreate", success);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
@@ -130,7 +115,7 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
         }
         catch (HttpOperationException e)
         {
-            _events.Record(set, EventTypes.Warning, "FailedCreate", $"{attempt} failed error: {ApiErrors.StatusMessage(e)}");
+            Events.Record(set, EventTypes.Warning, "FailedCreate", $"{attempt} failed error: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }
@@ -141,7 +126,7 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
         {
             await Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty,
                 new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: cancellationToken);
-            _events.Record(set, EventTypes.Normal, "SuccessfulDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
+            Events.Record(set, EventTypes.Normal, "SuccessfulDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} successful");
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
         {
@@ -149,7 +134,7 @@ public sealed partial class StatefulSetController : Controller<NamespacedName>
         }
         catch (HttpOperationException e)
         {
-            _events.Record(set, EventTypes.Warning, "FailedDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {ApiErrors.StatusMessage(e)}");
+            Events.Record(set, EventTypes.Warning, "FailedDelete", $"delete Pod {pod.Metadata.Name} in StatefulSet {set.Metadata.Name} failed error: {ApiErrors.StatusMessage(e)}");
             throw;
         }
     }

@@ -311,7 +311,7 @@ public sealed partial class EtcdStore : IStore
                 var roots = new X509Certificate2Collection();
                 roots.ImportFromPemFile(caFile);
                 handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                    certificate is not null && chain is not null && ValidateAgainst(roots, new X509Certificate2(certificate));
+                    certificate is not null && chain is not null && CustomTrust.Verifies(new X509Certificate2(certificate), roots);
             }
             if (_options.CertFile is { } certFile && _options.KeyFile is { } keyFile)
             {
@@ -319,15 +319,6 @@ public sealed partial class EtcdStore : IStore
             }
         }
         return GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 64 << 20 });
-    }
-
-    private static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate2 certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
     }
 
     [LoggerMessage(EventId = LogEvents.Storage + 320, Level = LogLevel.Information, Message = "Connected to etcd ({Endpoints} endpoints, revision {Revision})")]

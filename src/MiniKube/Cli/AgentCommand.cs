@@ -11,34 +11,17 @@ internal sealed class AgentCommand : ModeCommand
     {
         Add(Server);
         Add(Token);
-        Add(NodeName);
-        Add(NodeIp);
-        Add(Runtime);
-        Add(DisableKubeProxy);
-        Add(KubeletPort);
-        Add(SimulateNodes);
-        Add(SimulatedStartDelay);
+        foreach (var option in Node.All)
+        {
+            Add(option);
+        }
     }
 
     public Option<string> Server { get; } = Flags.Urls("--server", "The server to join, https://HOST:6443 (MKUBE_SERVER or MKUBE_URL)", httpsOnly: true);
 
     public Option<string> Token { get; } = Flags.Text("--token", null, "Join token from the server's data dir (MKUBE_TOKEN)");
 
-    public Option<string> NodeName { get; } = Flags.DnsName("--node-name", null, "Name of this node (default: the hostname)");
-
-    public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address this node advertises");
-
-    public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime: docker, or simulated (pods without containers)", "docker", "simulated");
-
-    public Option<bool> DisableKubeProxy { get; } = Flags.Switch("--disable-kube-proxy", "Do not run the service proxy (iptables rules for Services)");
-
-    public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the kubelet's API (0: any free port)", allowAny: true);
-
-    public Option<int> SimulateNodes { get; } = Flags.Count("--simulate-nodes", Defaults.MaxSimulatedNodes,
-        "Also run this many simulated nodes (pods without containers), named NODE-NAME-sim-000 and up");
-
-    public Option<TimeSpan> SimulatedStartDelay { get; } = Flags.Duration("--simulated-start-delay", TimeSpan.Zero,
-        "How long a simulated container takes to start, e.g. 500ms or 2s");
+    public NodeOptions Node { get; } = new("this node");
 
     public AgentFlags Bind(ParseResult parsed) => new()
     {
@@ -46,13 +29,7 @@ internal sealed class AgentCommand : ModeCommand
         Debug = parsed.GetValue(Debug),
         Server = parsed.GetRequiredValue(Server),
         Token = parsed.GetValue(Token),
-        NodeName = parsed.GetValue(NodeName),
-        NodeIp = parsed.GetValue(NodeIp),
-        Runtime = parsed.GetRequiredValue(Runtime),
-        DisableKubeProxy = parsed.GetValue(DisableKubeProxy),
-        KubeletPort = parsed.GetValue(KubeletPort),
-        SimulateNodes = parsed.GetValue(SimulateNodes),
-        SimulatedStartDelay = parsed.GetValue(SimulatedStartDelay),
+        Node = Node.Bind(parsed),
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -72,10 +49,10 @@ internal sealed class AgentCommand : ModeCommand
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
-        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay, DisableKubeProxy = flags.DisableKubeProxy };
+        var agent = flags.Node.Agent(flags.DataDir);
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "agent")
             .AddJoinedAgent(new JoinSettings(flags.Server, flags.Token), agent)
-            .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
+            .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);
     }
 }

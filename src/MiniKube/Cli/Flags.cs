@@ -63,7 +63,7 @@ internal static partial class Flags
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-            if (GoDuration.TryParse(text, out var value))
+            if (GoDuration.TryParse(text, out var value) is null && value >= TimeSpan.Zero)
             {
                 return value;
             }

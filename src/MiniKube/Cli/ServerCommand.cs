@@ -18,17 +18,14 @@ internal sealed class ServerCommand : ModeCommand
         Add(WriteKubeconfig);
         Add(WriteKubeconfigMode);
         Add(Token);
-        Add(NodeName);
-        Add(NodeIp);
+        foreach (var option in Node.All)
+        {
+            Add(option);
+        }
         Add(DisableAgent);
         Add(DisableScheduler);
         Add(DisableControllerManager);
-        Add(DisableKubeProxy);
         Add(DisableDns);
-        Add(Runtime);
-        Add(KubeletPort);
-        Add(SimulateNodes);
-        Add(SimulatedStartDelay);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -52,9 +49,7 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<string> Token { get; } = Flags.Text("--token", null, "Shared secret agents join with (generated when not given)");
 
-    public Option<string> NodeName { get; } = Flags.DnsName("--node-name", null, "Name of the local node (default: the hostname)");
-
-    public Option<string> NodeIp { get; } = Flags.IpAddress("--node-ip", null, "IP address the local node advertises");
+    public NodeOptions Node { get; } = new("the local node");
 
     public Option<bool> DisableAgent { get; } = Flags.Switch("--disable-agent", "Run the control plane only, without a local agent");
 
@@ -62,19 +57,7 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<bool> DisableControllerManager { get; } = Flags.Switch("--disable-controller-manager", "Do not run the controller manager in this server");
 
-    public Option<bool> DisableKubeProxy { get; } = Flags.Switch("--disable-kube-proxy", "Do not run the service proxy (iptables rules for Services) on the local agent");
-
     public Option<bool> DisableDns { get; } = Flags.Switch("--disable-dns", "Do not run the cluster DNS (k3s: --disable coredns)");
-
-    public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, "HTTPS port of the local kubelet's API (0: any free port)", allowAny: true);
-
-    public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, "Container runtime of the local agent: docker, or simulated (pods without containers)", "docker", "simulated");
-
-    public Option<int> SimulateNodes { get; } = Flags.Count("--simulate-nodes", Defaults.MaxSimulatedNodes,
-        "Also run this many simulated nodes (pods without containers), named NODE-NAME-sim-000 and up");
-
-    public Option<TimeSpan> SimulatedStartDelay { get; } = Flags.Duration("--simulated-start-delay", TimeSpan.Zero,
-        "How long a simulated container takes to start, e.g. 500ms or 2s");
 
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
@@ -104,17 +87,11 @@ internal sealed class ServerCommand : ModeCommand
         WriteKubeconfig = parsed.GetRequiredValue(WriteKubeconfig),
         WriteKubeconfigMode = parsed.GetRequiredValue(WriteKubeconfigMode),
         Token = parsed.GetValue(Token),
-        NodeName = parsed.GetValue(NodeName),
-        NodeIp = parsed.GetValue(NodeIp),
+        Node = Node.Bind(parsed),
         DisableAgent = parsed.GetValue(DisableAgent),
         DisableScheduler = parsed.GetValue(DisableScheduler),
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
-        DisableKubeProxy = parsed.GetValue(DisableKubeProxy),
         DisableDns = parsed.GetValue(DisableDns),
-        Runtime = parsed.GetRequiredValue(Runtime),
-        KubeletPort = parsed.GetValue(KubeletPort),
-        SimulateNodes = parsed.GetValue(SimulateNodes),
-        SimulatedStartDelay = parsed.GetValue(SimulatedStartDelay),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -140,7 +117,7 @@ internal sealed class ServerCommand : ModeCommand
     {
         var flags = Bind(parsed);
         // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
-        var agent = new AgentSettings(flags.DataDir, flags.NodeName, flags.NodeIp, flags.Runtime) { KubeletPort = flags.KubeletPort, SimulatedStartDelay = flags.SimulatedStartDelay, DisableKubeProxy = flags.DisableKubeProxy, ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain };
+        var agent = flags.Node.Agent(flags.DataDir) with { ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
@@ -148,12 +125,12 @@ internal sealed class ServerCommand : ModeCommand
             {
                 ServiceCidr = flags.ServiceCidr,
                 NodePortRange = flags.ServiceNodePortRange,
-                NodeIp = flags.NodeIp,
+                NodeIp = flags.Node.NodeIp,
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir)
-            .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.NodeIp))
+            .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddLocalAgent(flags.DisableAgent ? null : agent)
-            .AddSimulatedNodes(new SimulatedNodesSettings(flags.SimulateNodes, agent.ResolvedNodeName, flags.DataDir, flags.NodeIp) { StartDelay = flags.SimulatedStartDelay }), cancellationToken);
+            .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);
     }
 }

@@ -14,22 +14,11 @@ public sealed record ServerFlags
     public string WriteKubeconfig { get; init; } = Defaults.WriteKubeconfig;
     public string WriteKubeconfigMode { get; init; } = Defaults.WriteKubeconfigMode;
     public string? Token { get; init; }
-    public string? NodeName { get; init; }
-    public string? NodeIp { get; init; }
+    public NodeFlags Node { get; init; } = new();
     public bool DisableAgent { get; init; }
-
     public bool DisableScheduler { get; init; }
-
     public bool DisableControllerManager { get; init; }
-
-    public bool DisableKubeProxy { get; init; }
-
     public bool DisableDns { get; init; }
-
-    public string Runtime { get; init; } = Defaults.Runtime;
-    public int KubeletPort { get; init; } = Defaults.KubeletPort;
-    public int SimulateNodes { get; init; }
-    public TimeSpan SimulatedStartDelay { get; init; }
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }

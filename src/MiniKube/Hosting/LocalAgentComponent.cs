@@ -15,7 +15,7 @@ namespace MiniKube.Hosting;
 internal sealed record AgentSettings(string DataDir, string? NodeName, string? NodeIp, string Runtime)
 {
     /// <summary>The kubelet API's port; 0 (any) where several nodes share a machine, as in the tests.</summary>
-    public int KubeletPort { get; init; } = 10250;
+    public int KubeletPort { get; init; } = Defaults.KubeletPort;
 
     /// <summary><c>--disable-kube-proxy</c>: no service proxy beside the kubelet.</summary>
     public bool DisableKubeProxy { get; init; }

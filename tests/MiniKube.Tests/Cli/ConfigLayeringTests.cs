@@ -73,7 +73,7 @@ public sealed class ConfigLayeringTests
         var path = Path.Combine(_cli.TempDir, "other.yaml");
         File.WriteAllText(path, "node-name: edge-1\n");
 
-        Assert.That(_cli.CommandLine.ResolveServer("--config", path).NodeName, Is.EqualTo("edge-1"));
+        Assert.That(_cli.CommandLine.ResolveServer("--config", path).Node.NodeName, Is.EqualTo("edge-1"));
     }
 
     [Test]

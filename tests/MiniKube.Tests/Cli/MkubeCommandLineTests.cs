@@ -122,6 +122,7 @@ public sealed class MkubeCommandLineTests
 
     [TestCase("--simulate-nodes", "-5")]
     [TestCase("--simulated-start-delay", "soon")]
+    [TestCase("--simulated-start-delay", "-2s")]
     public async Task InvokeAsync_AgentInvalidSimulationValue_PrintsOneErrorLineAndExits2(string flag, string value)
     {
         var code = await _cli.RunAsync("agent", "--server", "https://10.0.0.1:6443", "--token", "secret", flag, value);
@@ -151,8 +152,8 @@ public sealed class MkubeCommandLineTests
     {
         var flags = _cli.CommandLine.ResolveServer("--simulate-nodes", "100", "--simulated-start-delay", delay);
 
-        Assert.That(flags.SimulateNodes, Is.EqualTo(100));
-        Assert.That(flags.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(expectedMilliseconds)));
+        Assert.That(flags.Node.SimulateNodes, Is.EqualTo(100));
+        Assert.That(flags.Node.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(expectedMilliseconds)));
     }
 
     [Test]
@@ -162,8 +163,8 @@ public sealed class MkubeCommandLineTests
 
         var flags = _cli.CommandLine.ResolveAgent();
 
-        Assert.That(flags.SimulateNodes, Is.EqualTo(3));
-        Assert.That(flags.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
+        Assert.That(flags.Node.SimulateNodes, Is.EqualTo(3));
+        Assert.That(flags.Node.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(250)));
     }
 
     [Test]
@@ -172,5 +173,24 @@ public sealed class MkubeCommandLineTests
         var flags = _cli.CommandLine.ResolveServer();
 
         Assert.That(flags, Is.EqualTo(new ServerFlags { DataDir = "/var/lib/mkube" }));
+    }
+
+    [Test]
+    public void ResolveServerAndAgent_SameNodeFlags_BindTheSameNode()
+    {
+        string[] node = ["--node-name", "edge-1", "--node-ip", "10.0.0.7", "--runtime", "simulated", "--disable-kube-proxy", "--kubelet-port", "0", "--simulate-nodes", "2", "--simulated-start-delay", "1s"];
+        var expected = new NodeFlags
+        {
+            NodeName = "edge-1",
+            NodeIp = "10.0.0.7",
+            Runtime = "simulated",
+            DisableKubeProxy = true,
+            KubeletPort = 0,
+            SimulateNodes = 2,
+            SimulatedStartDelay = TimeSpan.FromSeconds(1),
+        };
+
+        Assert.That(_cli.CommandLine.ResolveServer(node).Node, Is.EqualTo(expected));
+        Assert.That(_cli.CommandLine.ResolveAgent(["--server", "https://10.0.0.1:6443", "--token", "secret", .. node]).Node, Is.EqualTo(expected));
     }
 }

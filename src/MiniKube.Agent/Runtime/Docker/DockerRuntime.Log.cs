@@ -19,9 +19,6 @@ internal sealed partial class DockerRuntime
     [LoggerMessage(EventId = LogEvents.Agent + 804, Level = LogLevel.Warning, Message = "Could not remove container {ContainerId} after a failed start: {Error}; the kubelet's cleanup will retry")]
     private partial void LogCleanupFailed(string containerId, string error);
 
-    [LoggerMessage(EventId = LogEvents.Agent + 805, Level = LogLevel.Information, Message = "Loaded images from {Path}")]
-    private partial void LogImported(string path);
-
     [LoggerMessage(EventId = LogEvents.Agent + 806, Level = LogLevel.Warning, Message = "Docker refused the image tarball {Path}: {Error}; it will be tried again on the next import")]
     private partial void LogImportFailed(string path, string error);
 }

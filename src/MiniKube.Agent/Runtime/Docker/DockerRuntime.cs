@@ -396,8 +396,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
                 }
 
                 _imported[path] = stamp;
-                loaded.Add(path);
-                LogImported(path);
+                loaded.Add(path); // the kubelet logs what was loaded
             }
 
             return loaded;
