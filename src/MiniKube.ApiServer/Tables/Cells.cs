@@ -14,6 +14,9 @@ internal static class Cells
 
     public const string Unset = "<unset>";
 
+    /// <summary>How many entries a list cell shows before it says how many more there are.</summary>
+    public const int Listed = 3;
+
     public static string Name(JsonObject obj) => JsonFields.Text(obj, "metadata", "name");
 
     /// <summary>Age from metadata.creationTimestamp (translateTimestampSince).</summary>
@@ -62,6 +65,16 @@ internal static class Cells
     {
         var list = values.ToList();
         return list.Count > 0 ? string.Join(",", list) : whenNone;
+    }
+
+    /// <summary>
+    /// The first <see cref="Listed"/> values joined by the separator, then " + N more..." when
+    /// <paramref name="total"/> is larger (listWithMoreString, formatEndpoints, formatHPAMetrics).
+    /// </summary>
+    public static string FirstFew(IEnumerable<string> values, int total, string separator = ",")
+    {
+        var text = string.Join(separator, values.Take(Listed));
+        return total > Listed ? string.Create(CultureInfo.InvariantCulture, $"{text} + {total - Listed} more...") : text;
     }
 
     /// <summary>An intstr.IntOrString rendered as its string form; null when absent.</summary>

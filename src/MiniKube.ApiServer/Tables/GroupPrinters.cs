@@ -10,8 +10,6 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 internal static class GroupPrinters
 {
-    private const int Listed = 3;
-
     public static TablePrinter Ingress { get; } = new(
         [
             TableCell.Name,
@@ -143,7 +141,7 @@ internal static class GroupPrinters
         var more = false;
         foreach (var rule in rules)
         {
-            if (hosts.Count == Listed)
+            if (hosts.Count == Cells.Listed)
             {
                 more = true;
             }
@@ -157,7 +155,7 @@ internal static class GroupPrinters
             return "*";
         }
         var text = string.Join(",", hosts);
-        return more ? string.Create(CultureInfo.InvariantCulture, $"{text} + {rules.Count - Listed} more...") : text;
+        return more ? string.Create(CultureInfo.InvariantCulture, $"{text} + {rules.Count - Cells.Listed} more...") : text;
     }
 
     /// <summary>formatHPAMetrics: "current/target" per metric (with the resource name for resource metrics), three at most.</summary>
@@ -221,8 +219,7 @@ internal static class GroupPrinters
                     break;
             }
         }
-        var text = string.Join(", ", list.Take(Listed));
-        return list.Count > Listed ? string.Create(CultureInfo.InvariantCulture, $"{text} + {list.Count - Listed} more...") : text;
+        return Cells.FirstFew(list, list.Count, ", ");
     }
 
     /// <summary>extractCSRStatus: Denied over Approved over Pending, then ",Failed" and ",Issued".</summary>

@@ -8,9 +8,6 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 internal static class NetworkPrinters
 {
-    // Endpoint lists are cut after this many addresses with "+ N more...".
-    private const int ListedAddresses = 3;
-
     public static TablePrinter Service { get; } = new(
         [
             TableCell.Name,
@@ -86,35 +83,14 @@ internal static class NetworkPrinters
             return Cells.None;
         }
 
-        var listed = new List<string>();
-        var count = 0;
-        var more = false;
-        foreach (var subset in subsets)
+        var targets = subsets.SelectMany(subset =>
         {
             var addresses = JsonFields.Objects(subset, "addresses").Select(a => JsonFields.Text(a, "ip")).ToList();
             var ports = JsonFields.Objects(subset, "ports").ToList();
             // Headless services may have no ports: list bare addresses.
-            var targets = ports.Count == 0
-                ? [addresses]
-                : ports.Select(port => addresses.Select(ip => HostPort(ip, JsonFields.Integer(port, "port") ?? 0)).ToList()).ToList();
-            foreach (var group in targets)
-            {
-                count += group.Count;
-                foreach (var target in group)
-                {
-                    if (listed.Count == ListedAddresses)
-                    {
-                        more = true;
-                        break;
-                    }
-
-                    listed.Add(target);
-                }
-            }
-        }
-
-        var text = string.Join(",", listed);
-        return more ? string.Create(CultureInfo.InvariantCulture, $"{text} + {count - ListedAddresses} more...") : text;
+            return ports.Count == 0 ? addresses : ports.SelectMany(port => addresses.Select(ip => HostPort(ip, JsonFields.Integer(port, "port") ?? 0)));
+        }).ToList();
+        return Cells.FirstFew(targets, targets.Count);
     }
 
     // net.JoinHostPort: IPv6 addresses go in brackets.
@@ -124,14 +100,5 @@ internal static class NetworkPrinters
             : string.Create(CultureInfo.InvariantCulture, $"{ip}:{port}");
 
     // listWithMoreString: at most three entries, "<unset>" for none.
-    private static string Listed(List<string> values)
-    {
-        if (values.Count == 0)
-        {
-            return Cells.Unset;
-        }
-
-        var text = string.Join(",", values.Take(ListedAddresses));
-        return values.Count > ListedAddresses ? string.Create(CultureInfo.InvariantCulture, $"{text} + {values.Count - ListedAddresses} more...") : text;
-    }
+    private static string Listed(List<string> values) => values.Count == 0 ? Cells.Unset : Cells.FirstFew(values, values.Count);
 }
