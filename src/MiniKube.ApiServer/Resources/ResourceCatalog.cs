@@ -25,6 +25,15 @@ public static class ResourceCatalog
 
     private static ResourceType Apps(string name, string kind, Type model) => new("apps", "v1", name, kind, model, true);
 
+    // Workloads with replicas: listed in category all, with /scale and /status.
+    private static ResourceType Scalable(ResourceType type, IResourceStrategy strategy, string shortName) => type with
+    {
+        Strategy = strategy,
+        ShortNames = [shortName],
+        Categories = CategoryAll,
+        Subresources = [Scale, Status(type.Group, type.Version, type.Kind)],
+    };
+
     // Stored forms that other served forms convert to and from; the catalog lists them below too.
     private static readonly ResourceType CoreEvents = Core("events", "Event", typeof(Corev1Event)) with { Strategy = BuiltInStrategies.Event, ShortNames = ["ev"] };
 
@@ -71,13 +80,7 @@ public static class ResourceCatalog
         Core("secrets", "Secret", typeof(V1Secret)) with { Strategy = BuiltInStrategies.Secret },
         Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with { Strategy = BuiltInStrategies.ServiceAccount, ShortNames = ["sa"] },
         CoreEvents,
-        Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)) with
-        {
-            Strategy = BuiltInStrategies.ReplicationController,
-            ShortNames = ["rc"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("", "v1", "ReplicationController")],
-        },
+        Scalable(Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)), BuiltInStrategies.ReplicationController, "rc"),
         Core("persistentvolumes", "PersistentVolume", typeof(V1PersistentVolume), namespaced: false) with
         {
             Strategy = BuiltInStrategies.PersistentVolume,
@@ -103,27 +106,9 @@ public static class ResourceCatalog
             ShortNames = ["cs"],
             Verbs = ResourceType.ReadVerbs,
         },
-        Apps("deployments", "Deployment", typeof(V1Deployment)) with
-        {
-            Strategy = BuiltInStrategies.Deployment,
-            ShortNames = ["deploy"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("apps", "v1", "Deployment")],
-        },
-        Apps("replicasets", "ReplicaSet", typeof(V1ReplicaSet)) with
-        {
-            Strategy = BuiltInStrategies.ReplicaSet,
-            ShortNames = ["rs"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("apps", "v1", "ReplicaSet")],
-        },
-        Apps("statefulsets", "StatefulSet", typeof(V1StatefulSet)) with
-        {
-            Strategy = BuiltInStrategies.StatefulSet,
-            ShortNames = ["sts"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("apps", "v1", "StatefulSet")],
-        },
+        Scalable(Apps("deployments", "Deployment", typeof(V1Deployment)), BuiltInStrategies.Deployment, "deploy"),
+        Scalable(Apps("replicasets", "ReplicaSet", typeof(V1ReplicaSet)), BuiltInStrategies.ReplicaSet, "rs"),
+        Scalable(Apps("statefulsets", "StatefulSet", typeof(V1StatefulSet)), BuiltInStrategies.StatefulSet, "sts"),
         Apps("daemonsets", "DaemonSet", typeof(V1DaemonSet)) with
         {
             Strategy = BuiltInStrategies.DaemonSet,
