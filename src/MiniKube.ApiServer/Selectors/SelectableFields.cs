@@ -108,6 +108,13 @@ internal sealed class SelectableFields
         return readers;
     }
 
+    // An Event's involvedObject fields, under the label prefix of the served version (core's involvedObject, events.k8s.io's regarding).
+    private static IEnumerable<(string Label, Func<JsonObject, string>? Reader)> InvolvedObject(string prefix)
+    {
+        string[] fields = ["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"];
+        return fields.Select(field => (prefix + "." + field, (Func<JsonObject, string>?)Path("involvedObject", field)));
+    }
+
     // The v1 wire form may carry only status.podIP; the internal version always has podIPs[0].
     private static string PodIP(JsonObject pod) =>
         JsonFields.Objects(pod, "status", "podIPs").Select(ip => JsonFields.Text(ip, "ip")).FirstOrDefault()
@@ -140,32 +147,24 @@ internal sealed class SelectableFields
         [("", "events")] = new(
             Metadata(
                 true,
-                ("involvedObject.kind", Path("involvedObject", "kind")),
-                ("involvedObject.namespace", Path("involvedObject", "namespace")),
-                ("involvedObject.name", Path("involvedObject", "name")),
-                ("involvedObject.uid", Path("involvedObject", "uid")),
-                ("involvedObject.apiVersion", Path("involvedObject", "apiVersion")),
-                ("involvedObject.resourceVersion", Path("involvedObject", "resourceVersion")),
-                ("involvedObject.fieldPath", Path("involvedObject", "fieldPath")),
-                ("reason", Path("reason")),
-                ("reportingComponent", Path("reportingComponent")),
-                ("source", EventSource),
-                ("type", Path("type"))),
+                [
+                    .. InvolvedObject("involvedObject"),
+                    ("reason", Path("reason")),
+                    ("reportingComponent", Path("reportingComponent")),
+                    ("source", EventSource),
+                    ("type", Path("type")),
+                ]),
             CoreRejection),
         // events.k8s.io/v1 names (pkg/apis/events/v1 field label conversion), read from the stored core form.
         [("events.k8s.io", "events")] = new(
             Metadata(
                 true,
-                ("regarding.kind", Path("involvedObject", "kind")),
-                ("regarding.namespace", Path("involvedObject", "namespace")),
-                ("regarding.name", Path("involvedObject", "name")),
-                ("regarding.uid", Path("involvedObject", "uid")),
-                ("regarding.apiVersion", Path("involvedObject", "apiVersion")),
-                ("regarding.resourceVersion", Path("involvedObject", "resourceVersion")),
-                ("regarding.fieldPath", Path("involvedObject", "fieldPath")),
-                ("reason", Path("reason")),
-                ("reportingController", Path("reportingComponent")),
-                ("type", Path("type"))),
+                [
+                    .. InvolvedObject("regarding"),
+                    ("reason", Path("reason")),
+                    ("reportingController", Path("reportingComponent")),
+                    ("type", Path("type")),
+                ]),
             CoreRejection),
         [("", "namespaces")] = new(Metadata(false, ("status.phase", Path("status", "phase"))), CoreRejection),
         [("", "secrets")] = new(Metadata(true, ("type", Path("type"))), CoreRejection),
