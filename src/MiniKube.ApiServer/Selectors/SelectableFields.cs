@@ -108,11 +108,20 @@ internal sealed class SelectableFields
         return readers;
     }
 
-    // An Event's involvedObject fields, under the label prefix of the served version (core's involvedObject, events.k8s.io's regarding).
-    private static IEnumerable<(string Label, Func<JsonObject, string>? Reader)> InvolvedObject(string prefix)
+    // Both Event versions select the same stored fields under their own labels: events.k8s.io
+    // calls involvedObject "regarding" and reportingComponent "reportingController".
+    private static Dictionary<string, Func<JsonObject, string>?> EventFields(string involvedObject, string reportingComponent, params (string Label, Func<JsonObject, string>? Reader)[] more)
     {
-        string[] fields = ["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"];
-        return fields.Select(field => (prefix + "." + field, (Func<JsonObject, string>?)Path("involvedObject", field)));
+        string[] objectFields = ["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"];
+        return Metadata(
+            true,
+            [
+                .. objectFields.Select(field => (involvedObject + "." + field, (Func<JsonObject, string>?)Path("involvedObject", field))),
+                ("reason", Path("reason")),
+                (reportingComponent, Path("reportingComponent")),
+                ("type", Path("type")),
+                .. more,
+            ]);
     }
 
     // The v1 wire form may carry only status.podIP; the internal version always has podIPs[0].
@@ -144,28 +153,9 @@ internal sealed class SelectableFields
         // Nodes accept metadata.name but not metadata.namespace.
         [("", "nodes")] = new(Metadata(false, ("spec.unschedulable", BoolPath("spec", "unschedulable"))), CoreRejection),
         [("", "replicationcontrollers")] = new(Metadata(true, ("status.replicas", IntPath("status", "replicas"))), CoreRejection),
-        [("", "events")] = new(
-            Metadata(
-                true,
-                [
-                    .. InvolvedObject("involvedObject"),
-                    ("reason", Path("reason")),
-                    ("reportingComponent", Path("reportingComponent")),
-                    ("source", EventSource),
-                    ("type", Path("type")),
-                ]),
-            CoreRejection),
+        [("", "events")] = new(EventFields("involvedObject", "reportingComponent", ("source", EventSource)), CoreRejection),
         // events.k8s.io/v1 names (pkg/apis/events/v1 field label conversion), read from the stored core form.
-        [("events.k8s.io", "events")] = new(
-            Metadata(
-                true,
-                [
-                    .. InvolvedObject("regarding"),
-                    ("reason", Path("reason")),
-                    ("reportingController", Path("reportingComponent")),
-                    ("type", Path("type")),
-                ]),
-            CoreRejection),
+        [("events.k8s.io", "events")] = new(EventFields("regarding", "reportingController"), CoreRejection),
         [("", "namespaces")] = new(Metadata(false, ("status.phase", Path("status", "phase"))), CoreRejection),
         [("", "secrets")] = new(Metadata(true, ("type", Path("type"))), CoreRejection),
         [("", "services")] = new(Metadata(true, ("spec.clusterIP", Path("spec", "clusterIP")), ("spec.type", Path("spec", "type"))), CoreRejection),
