@@ -124,18 +124,7 @@ internal static class AutoscalingValidation
 
     private static void Identifier(JsonObject? metric, FieldPath path, List<FieldError> errors)
     {
-        var name = metric.StrOrEmpty("name");
-        if (name.Length == 0)
-        {
-            errors.Add(FieldError.Required(path.Child("name"), "must specify a metric name"));
-        }
-        else
-        {
-            foreach (var message in Formats.IsDns1123Subdomain(name))
-            {
-                errors.Add(FieldError.Invalid(path.Child("name"), BadValue.Of(name), message));
-            }
-        }
+        FieldChecks.RequiredFormat(metric.StrOrEmpty("name"), Formats.IsDns1123Subdomain, path.Child("name"), errors, "must specify a metric name");
         if (metric.Obj("selector") is { } selector)
         {
             SelectorValidation.Validate(selector, path.Child("selector"), errors);

@@ -189,17 +189,7 @@ internal static class ClusterKindsValidation
                 errors.Add(FieldError.Required(Spec.Child("source").Child("persistentVolumeName"), "must specify non empty persistentVolumeName"));
             }
         }
-        if (spec.StrOrEmpty("nodeName").Length == 0)
-        {
-            errors.Add(FieldError.Required(Spec.Child("nodeName")));
-        }
-        else
-        {
-            foreach (var message in Formats.IsDns1123Subdomain(spec.StrOrEmpty("nodeName")))
-            {
-                errors.Add(FieldError.Invalid(Spec.Child("nodeName"), BadValue.Of(spec.StrOrEmpty("nodeName")), message));
-            }
-        }
+        FieldChecks.RequiredFormat(spec.StrOrEmpty("nodeName"), Formats.IsDns1123Subdomain, Spec.Child("nodeName"), errors);
     }
 
     public static void VolumeAttachmentUpdate(JsonObject obj, JsonObject old, List<FieldError> errors)

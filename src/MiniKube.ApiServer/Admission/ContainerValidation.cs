@@ -14,6 +14,7 @@ internal static class ContainerValidation
     private static readonly string[] PullPolicies = ["Always", "IfNotPresent", "Never"];
     private static readonly string[] TerminationMessagePolicies = ["File", "FallbackToLogsOnError"];
     private static readonly string[] HttpSchemes = ["HTTP", "HTTPS"];
+    private static readonly string[] HandlerTypes = ["exec", "httpGet", "tcpSocket", "grpc", "sleep"];
     private static readonly string[] StandardContainerResources = ["cpu", "memory", "ephemeral-storage"];
     private static readonly string[] EnvFieldPaths =
     [
@@ -132,18 +133,7 @@ internal static class ContainerValidation
         foreach (var (index, env) in container.Items("env"))
         {
             var at = path.Index(index);
-            var name = env.StrOrEmpty("name");
-            if (name.Length == 0)
-            {
-                errors.Add(FieldError.Required(at.Child("name")));
-            }
-            else
-            {
-                foreach (var message in Formats.IsEnvVarName(name))
-                {
-                    errors.Add(FieldError.Invalid(at.Child("name"), BadValue.Of(name), message));
-                }
-            }
+            FieldChecks.RequiredFormat(env.StrOrEmpty("name"), Formats.IsEnvVarName, at.Child("name"), errors);
             if (env.Obj("valueFrom") is { } valueFrom)
             {
                 ValidateValueFrom(valueFrom, env.StrOrEmpty("value"), at.Child("valueFrom"), errors);
@@ -180,18 +170,7 @@ internal static class ContainerValidation
             {
                 errors.Add(FieldError.Invalid(at.Child("name"), BadValue.Of(name), message));
             }
-            var key = selector.StrOrEmpty("key");
-            if (key.Length == 0)
-            {
-                errors.Add(FieldError.Required(at.Child("key")));
-            }
-            else
-            {
-                foreach (var message in Formats.IsConfigMapKey(key))
-                {
-                    errors.Add(FieldError.Invalid(at.Child("key"), BadValue.Of(key), message));
-                }
-            }
+            FieldChecks.RequiredFormat(selector.StrOrEmpty("key"), Formats.IsConfigMapKey, at.Child("key"), errors);
         }
         if (sources == 0)
         {
@@ -265,18 +244,7 @@ internal static class ContainerValidation
                     continue;
                 }
                 sources++;
-                var name = reference.StrOrEmpty("name");
-                if (name.Length == 0)
-                {
-                    errors.Add(FieldError.Required(at.Child(refName).Child("name")));
-                }
-                else
-                {
-                    foreach (var message in NameRules.DnsSubdomain(name, true))
-                    {
-                        errors.Add(FieldError.Invalid(at.Child(refName).Child("name"), BadValue.Of(name), message));
-                    }
-                }
+                FieldChecks.RequiredFormat(reference.StrOrEmpty("name"), name => NameRules.DnsSubdomain(name, true), at.Child(refName).Child("name"), errors);
             }
             // Upstream reports these on the list, not the item.
             if (sources == 0)
@@ -379,19 +347,8 @@ internal static class ContainerValidation
 
     private static void ValidateHandler(JsonObject handler, FieldPath path, List<FieldError> errors)
     {
-        var count = 0;
-        foreach (var kind in new[] { "exec", "httpGet", "tcpSocket", "grpc", "sleep" })
+        FieldChecks.OneOf(handler, HandlerTypes, "handler type", path, errors, (kind, action, at) =>
         {
-            if (handler.Obj(kind) is not { } action)
-            {
-                continue;
-            }
-            if (count++ > 0)
-            {
-                errors.Add(FieldError.Forbidden(path.Child(kind), "may not specify more than 1 handler type"));
-                continue;
-            }
-            var at = path.Child(kind);
             switch (kind)
             {
                 case "exec":
@@ -419,11 +376,7 @@ internal static class ContainerValidation
                     PortNumber(action.Int("port") ?? 0, at.Child("port"), errors);
                     break;
             }
-        }
-        if (count == 0)
-        {
-            errors.Add(FieldError.Required(path, "must specify a handler type"));
-        }
+        });
     }
 
     /// <summary>ValidatePortNumOrName: a number in 1-65535 or an IANA-style port name.</summary>

@@ -29,32 +29,11 @@ internal static class MetaValidation
                 errors.Add(FieldError.Invalid(Metadata.Child("generateName"), BadValue.Of(generateName), message));
             }
         }
-        var name = meta.StrOrEmpty("name");
-        if (name.Length == 0)
-        {
-            errors.Add(FieldError.Required(Metadata.Child("name"), "name or generateName is required"));
-        }
-        else
-        {
-            foreach (var message in nameRule(name, false))
-            {
-                errors.Add(FieldError.Invalid(Metadata.Child("name"), BadValue.Of(name), message));
-            }
-        }
+        FieldChecks.RequiredFormat(meta.StrOrEmpty("name"), name => nameRule(name, false), Metadata.Child("name"), errors, "name or generateName is required");
         var ns = meta.StrOrEmpty("namespace");
         if (namespaced)
         {
-            if (ns.Length == 0)
-            {
-                errors.Add(FieldError.Required(Metadata.Child("namespace")));
-            }
-            else
-            {
-                foreach (var message in NameRules.DnsLabel(ns, false))
-                {
-                    errors.Add(FieldError.Invalid(Metadata.Child("namespace"), BadValue.Of(ns), message));
-                }
-            }
+            FieldChecks.RequiredFormat(ns, name => NameRules.DnsLabel(name, false), Metadata.Child("namespace"), errors);
         }
         else if (ns.Length > 0)
         {

@@ -293,18 +293,7 @@ internal static class NetworkingValidation
             errors.Add(FieldError.Invalid(path, BadValue.Of(""), "resource or service backend is required"));
             return;
         }
-        var name = service.StrOrEmpty("name");
-        if (name.Length == 0)
-        {
-            errors.Add(FieldError.Required(path.Child("service").Child("name")));
-        }
-        else
-        {
-            foreach (var message in Formats.IsDns1035Label(name))
-            {
-                errors.Add(FieldError.Invalid(path.Child("service").Child("name"), BadValue.Of(name), message));
-            }
-        }
+        FieldChecks.RequiredFormat(service.StrOrEmpty("name"), Formats.IsDns1035Label, path.Child("service").Child("name"), errors);
         var port = service.Obj("port");
         var portName = port.StrOrEmpty("name");
         var portNumber = port.Int("number") ?? 0;
@@ -363,17 +352,7 @@ internal static class NetworkingValidation
         {
             errors.Add(FieldError.TooLong(controllerPath, 250));
         }
-        if (controller.Length == 0)
-        {
-            errors.Add(FieldError.Required(controllerPath));
-        }
-        else
-        {
-            foreach (var message in NetworkFormats.IsDomainPrefixedPath(controller))
-            {
-                errors.Add(FieldError.Invalid(controllerPath, BadValue.Of(controller), message));
-            }
-        }
+        FieldChecks.RequiredFormat(controller, NetworkFormats.IsDomainPrefixedPath, controllerPath, errors);
         if (spec.Obj("parameters") is not { } parameters)
         {
             return;

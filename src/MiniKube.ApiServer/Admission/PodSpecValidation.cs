@@ -136,19 +136,8 @@ internal static class PodSpecValidation
 
     private static void ValidateVolumeSource(JsonObject volume, FieldPath path, List<FieldError> errors)
     {
-        var count = 0;
-        foreach (var (field, reportedAs) in VolumeSources)
+        FieldChecks.OneOf(volume, VolumeSources, "volume type", path, errors, (field, source, at) =>
         {
-            if (volume.Obj(field) is not { } source)
-            {
-                continue;
-            }
-            if (count++ > 0)
-            {
-                errors.Add(FieldError.Forbidden(path.Child(reportedAs), "may not specify more than 1 volume type"));
-                continue;
-            }
-            var at = path.Child(field);
             switch (field)
             {
                 case "hostPath":
@@ -191,11 +180,7 @@ internal static class PodSpecValidation
                     FileModes(source, at, errors);
                     break;
             }
-        }
-        if (count == 0)
-        {
-            errors.Add(FieldError.Required(path, "must specify a volume type"));
-        }
+        });
     }
 
     private static void FileModes(JsonObject source, FieldPath path, List<FieldError> errors)

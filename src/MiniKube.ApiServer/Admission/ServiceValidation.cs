@@ -40,18 +40,7 @@ internal static class ServiceValidation
                 {
                     errors.Add(FieldError.Forbidden(Spec.Child("ipFamilyPolicy"), "may not be set for ExternalName services"));
                 }
-                var cname = spec.StrOrEmpty("externalName").TrimEnd('.');
-                if (cname.Length == 0)
-                {
-                    errors.Add(FieldError.Required(Spec.Child("externalName")));
-                }
-                else
-                {
-                    foreach (var message in Formats.IsDns1123Subdomain(cname))
-                    {
-                        errors.Add(FieldError.Invalid(Spec.Child("externalName"), BadValue.Of(cname), message));
-                    }
-                }
+                FieldChecks.RequiredFormat(spec.StrOrEmpty("externalName").TrimEnd('.'), Formats.IsDns1123Subdomain, Spec.Child("externalName"), errors);
                 break;
         }
         var names = new HashSet<string>(StringComparer.Ordinal);

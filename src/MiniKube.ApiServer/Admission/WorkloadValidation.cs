@@ -119,12 +119,7 @@ internal static class WorkloadValidation
             case "OnDelete":
                 break;
             case "RollingUpdate":
-                if (strategy.Obj("rollingUpdate") is not { } rolling)
-                {
-                    errors.Add(FieldError.Required(strategyPath.Child("rollingUpdate")));
-                    break;
-                }
-                RollingUpdate(rolling, strategyPath.Child("rollingUpdate"), errors);
+                RollingUpdate(strategy, strategyPath, errors);
                 break;
             default:
                 errors.Add(FieldError.NotSupported(strategyPath, BadValue.Go($"apps.DaemonSetUpdateStrategy{{Type:{GoSyntax.Quote(strategy.StrOrEmpty("type"))}}}"), ["RollingUpdate", "OnDelete"]));
@@ -289,12 +284,7 @@ internal static class WorkloadValidation
                 }
                 break;
             case "RollingUpdate":
-                if (strategy.Obj("rollingUpdate") is not { } rolling)
-                {
-                    errors.Add(FieldError.Required(path.Child("rollingUpdate"), "this should be defaulted and never be nil"));
-                    break;
-                }
-                RollingUpdate(rolling, path.Child("rollingUpdate"), errors);
+                RollingUpdate(strategy, path, errors, "this should be defaulted and never be nil");
                 break;
             default:
                 errors.Add(FieldError.NotSupported(path, BadValue.Go($"apps.DeploymentStrategy{{Type:{GoSyntax.Quote(strategy.StrOrEmpty("type"))}}}"), ["Recreate", "RollingUpdate"]));
@@ -302,9 +292,15 @@ internal static class WorkloadValidation
         }
     }
 
-    // ValidateRollingUpdateDeployment / ValidateRollingUpdateDaemonSet.
-    private static void RollingUpdate(JsonObject rolling, FieldPath path, List<FieldError> errors)
+    // ValidateRollingUpdateDeployment / ValidateRollingUpdateDaemonSet: the strategy's rollingUpdate, required with type RollingUpdate.
+    private static void RollingUpdate(JsonObject? strategy, FieldPath strategyPath, List<FieldError> errors, string requiredDetail = "")
     {
+        var path = strategyPath.Child("rollingUpdate");
+        if (strategy.Obj("rollingUpdate") is not { } rolling)
+        {
+            errors.Add(FieldError.Required(path, requiredDetail));
+            return;
+        }
         var maxUnavailable = rolling["maxUnavailable"];
         var maxSurge = rolling["maxSurge"];
         IntOrPercent(maxUnavailable, path.Child("maxUnavailable"), errors);

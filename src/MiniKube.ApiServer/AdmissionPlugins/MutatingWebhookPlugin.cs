@@ -13,17 +13,12 @@ namespace MiniKube.ApiServer.AdmissionPlugins;
 /// a 500 "Internal error occurred: failed calling webhook …"; under Ignore it is logged and skipped.
 /// </summary>
 public sealed class MutatingWebhookPlugin(WebhookConfigurations configurations, WebhookInvoker invoker, ILogger<MutatingWebhookPlugin> logger)
-    : WebhookPlugin(configurations, logger)
+    : WebhookPlugin(configurations, logger, mutating: true)
 {
     public override string Name => "MutatingAdmissionWebhook";
 
-    public override async Task AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    protected override async Task DispatchAsync(IReadOnlyList<Webhook> hooks, AdmissionRequest request, CancellationToken cancellationToken)
     {
-        var hooks = await HooksAsync(request, cancellationToken);
-        if (hooks.Count == 0)
-        {
-            return;
-        }
         var reinvocation = new Reinvocation();
         await RoundAsync(hooks, request, reinvocation, cancellationToken);
         if (reinvocation.Pending.Count > 0)

@@ -13,17 +13,12 @@ namespace MiniKube.ApiServer.AdmissionPlugins;
 /// are logged and skipped. When several refuse, the first webhook in order gives the answer.
 /// </summary>
 public sealed class ValidatingWebhookPlugin(WebhookConfigurations configurations, WebhookInvoker invoker, ILogger<ValidatingWebhookPlugin> logger)
-    : WebhookPlugin(configurations, logger)
+    : WebhookPlugin(configurations, logger, mutating: false)
 {
     public override string Name => "ValidatingAdmissionWebhook";
 
-    public override async Task ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    protected override async Task DispatchAsync(IReadOnlyList<Webhook> hooks, AdmissionRequest request, CancellationToken cancellationToken)
     {
-        var hooks = await HooksAsync(request, cancellationToken);
-        if (hooks.Count == 0)
-        {
-            return;
-        }
         // Selection and the reviews are built one by one (JSON trees are not safe to read
         // concurrently); only the HTTP calls run in parallel, as upstream's goroutines.
         var calls = new List<Task<Exception?>>();

@@ -43,16 +43,7 @@ public sealed partial class LocalApiServices(ResourceRegistry registry, ILogger<
             wanted.Add(NameOf(group, version));
             await PutAsync(group, version, priority, "onstart", cancellationToken);
         }
-        var stored = await registry.ListAsync(ApiServices, null, new ListOptions(), null, cancellationToken);
-        foreach (var kv in stored.Items)
-        {
-            var apiService = ObjectCodec.Decode(kv.Value, kv.ModRevision);
-            var name = ObjectMeta.Name(apiService) ?? "";
-            if (apiService.Obj("metadata").Obj("labels").Str(AutomanagedLabel) == "onstart" && !wanted.Contains(name))
-            {
-                await DeleteAsync(name, cancellationToken);
-            }
-        }
+        await DeleteUnwantedAsync("onstart", wanted, cancellationToken);
     }
 
     /// <summary>
@@ -181,12 +172,18 @@ public sealed partial class LocalApiServices(ResourceRegistry registry, ILogger<
             await EnsureAsync(group, version, cancellationToken);
         }
         var names = wanted.Select(gv => NameOf(gv.Group, gv.Version)).ToHashSet(StringComparer.Ordinal);
+        await DeleteUnwantedAsync("true", names, cancellationToken);
+    }
+
+    // Removes the APIServices this server manages under the automanaged label value that are no longer wanted.
+    private async Task DeleteUnwantedAsync(string automanaged, HashSet<string> wanted, CancellationToken cancellationToken)
+    {
         var stored = await registry.ListAsync(ApiServices, null, new ListOptions(), null, cancellationToken);
         foreach (var kv in stored.Items)
         {
             var apiService = ObjectCodec.Decode(kv.Value, kv.ModRevision);
             var name = ObjectMeta.Name(apiService) ?? "";
-            if (apiService.Obj("metadata").Obj("labels").Str(AutomanagedLabel) == "true" && !names.Contains(name))
+            if (apiService.Obj("metadata").Obj("labels").Str(AutomanagedLabel) == automanaged && !wanted.Contains(name))
             {
                 await DeleteAsync(name, cancellationToken);
             }

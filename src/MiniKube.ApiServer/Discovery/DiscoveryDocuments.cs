@@ -120,14 +120,7 @@ public sealed class DiscoveryDocuments
                 ["kind"] = resource.Kind,
                 ["verbs"] = Strings(resource.Verbs),
             };
-            if (resource.ShortNames.Count > 0)
-            {
-                entry["shortNames"] = Strings(resource.ShortNames);
-            }
-            if (resource.Categories.Count > 0)
-            {
-                entry["categories"] = Strings(resource.Categories);
-            }
+            AddAliases(entry, resource);
             items.Add(entry);
             foreach (var sub in resource.Subresources)
             {
@@ -155,6 +148,19 @@ public sealed class DiscoveryDocuments
             ["groupVersion"] = groupVersion,
             ["resources"] = items,
         };
+    }
+
+    // shortNames and categories are omitempty in both discovery forms.
+    private static void AddAliases(JsonObject entry, ResourceType resource)
+    {
+        if (resource.ShortNames.Count > 0)
+        {
+            entry["shortNames"] = Strings(resource.ShortNames);
+        }
+        if (resource.Categories.Count > 0)
+        {
+            entry["categories"] = Strings(resource.Categories);
+        }
     }
 
     private static JsonObject AggregatedList(IEnumerable<IGrouping<string, ResourceType>> groups, string version)
@@ -193,14 +199,7 @@ public sealed class DiscoveryDocuments
             ["singularResource"] = resource.SingularName,
             ["verbs"] = Strings(resource.Verbs),
         };
-        if (resource.ShortNames.Count > 0)
-        {
-            entry["shortNames"] = Strings(resource.ShortNames);
-        }
-        if (resource.Categories.Count > 0)
-        {
-            entry["categories"] = Strings(resource.Categories);
-        }
+        AddAliases(entry, resource);
         if (resource.Subresources.Count > 0)
         {
             entry["subresources"] = new JsonArray(resource.Subresources.Select(s => (JsonNode)new JsonObject

@@ -93,19 +93,22 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Invalid(string group, string kind, string name, params FieldError[] errors) =>
         Invalid(new KindName(group, kind), name, errors);
 
-    // StatusDetails as Go marshals it: group, kind and name are omitempty.
-    private static JsonObject Describe(IApiResource type, string name)
+    // The resource's name stands in the kind field, as upstream's errors built from a GroupResource.
+    private static JsonObject Describe(IApiResource type, string name) => StatusDetails(type.Group, type.Name, name);
+
+    /// <summary>StatusDetails as Go marshals it: name and group are omitempty.</summary>
+    internal static JsonObject StatusDetails(string group, string kind, string name)
     {
         var details = new JsonObject();
         if (name.Length > 0)
         {
             details["name"] = name;
         }
-        if (type.Group.Length > 0)
+        if (group.Length > 0)
         {
-            details["group"] = type.Group;
+            details["group"] = group;
         }
-        details["kind"] = type.Name;
+        details["kind"] = kind;
         return details;
     }
 

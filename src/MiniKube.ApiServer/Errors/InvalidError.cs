@@ -40,17 +40,7 @@ public static class InvalidError
     public static JsonObject Status(IApiResource type, string name, IReadOnlyList<FieldError> errors)
     {
         ArgumentNullException.ThrowIfNull(type);
-        // StatusDetails' name and group are omitempty in Go.
-        var details = new JsonObject();
-        if (name.Length > 0)
-        {
-            details["name"] = name;
-        }
-        if (type.Group.Length > 0)
-        {
-            details["group"] = type.Group;
-        }
-        details["kind"] = type.Kind;
+        var details = ApiException.StatusDetails(type.Group, type.Kind, name);
         details["causes"] = Causes(errors);
         return new JsonObject
         {

@@ -21,29 +21,17 @@ internal static class JsonPatch
         foreach (var operation in operations)
         {
             var kind = operation?["op"] is JsonValue op && op.TryGetValue<string>(out var name) ? name : "unknown";
-            switch (kind)
+            Action<ApplyState, JsonObject> apply = kind switch
             {
-                case "add":
-                    Add(state, operation!);
-                    break;
-                case "remove":
-                    Remove(state, operation!);
-                    break;
-                case "replace":
-                    Replace(state, operation!);
-                    break;
-                case "move":
-                    Move(state, operation!);
-                    break;
-                case "copy":
-                    Copy(state, operation!);
-                    break;
-                case "test":
-                    Test(state, operation!);
-                    break;
-                default:
-                    throw PatchException.Invalid($"Unexpected kind: {kind}");
-            }
+                "add" => Add,
+                "remove" => Remove,
+                "replace" => Replace,
+                "move" => Move,
+                "copy" => Copy,
+                "test" => Test,
+                _ => throw PatchException.Invalid($"Unexpected kind: {kind}"),
+            };
+            apply(state, operation!);
         }
         return state.Root;
     }

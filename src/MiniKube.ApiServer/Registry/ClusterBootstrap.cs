@@ -34,17 +34,12 @@ public static class ClusterBootstrap
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Service",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = "kubernetes",
-                ["namespace"] = "default",
-                ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
-            },
+            ["metadata"] = KubernetesMetadata(new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" }),
             ["spec"] = new JsonObject
             {
                 ["type"] = "ClusterIP",
                 ["clusterIP"] = allocator.KubernetesServiceIp,
-                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = port }),
+                ["ports"] = new JsonArray(HttpsPort(443, targetPort: port)),
                 ["sessionAffinity"] = "None",
             },
         }, cancellationToken);
@@ -84,11 +79,11 @@ public static class ClusterBootstrap
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Endpoints",
-            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["namespace"] = "default" },
+            ["metadata"] = KubernetesMetadata(),
             ["subsets"] = new JsonArray(new JsonObject
             {
                 ["addresses"] = new JsonArray(new JsonObject { ["ip"] = advertiseAddress }),
-                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" }),
+                ["ports"] = new JsonArray(HttpsPort(port)),
             }),
         }, cancellationToken);
         // The slice too: the service proxy routes by slices.
@@ -96,20 +91,36 @@ public static class ClusterBootstrap
         {
             ["apiVersion"] = "discovery.k8s.io/v1",
             ["kind"] = "EndpointSlice",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = "kubernetes",
-                ["namespace"] = "default",
-                ["labels"] = new JsonObject { [WellKnownLabels.ServiceName] = "kubernetes" },
-            },
+            ["metadata"] = KubernetesMetadata(new JsonObject { [WellKnownLabels.ServiceName] = "kubernetes" }),
             ["addressType"] = advertiseAddress.Contains(':', StringComparison.Ordinal) ? "IPv6" : "IPv4",
             ["endpoints"] = new JsonArray(new JsonObject
             {
                 ["addresses"] = new JsonArray(advertiseAddress),
                 ["conditions"] = new JsonObject { ["ready"] = true },
             }),
-            ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" }),
+            ["ports"] = new JsonArray(HttpsPort(port)),
         }, cancellationToken);
+    }
+
+    // default/kubernetes: the Service, Endpoints and EndpointSlice clients find the API server by.
+    private static JsonObject KubernetesMetadata(JsonObject? labels = null)
+    {
+        var metadata = new JsonObject { ["name"] = "kubernetes", ["namespace"] = "default" };
+        if (labels is not null)
+        {
+            metadata["labels"] = labels;
+        }
+        return metadata;
+    }
+
+    private static JsonObject HttpsPort(int port, int? targetPort = null)
+    {
+        var entry = new JsonObject { ["name"] = "https", ["port"] = port, ["protocol"] = "TCP" };
+        if (targetPort is { } target)
+        {
+            entry["targetPort"] = target;
+        }
+        return entry;
     }
 
     private static async Task CreateIfMissingAsync(ResourceRegistry registry, ResourceType type, string? ns, JsonObject obj, CancellationToken cancellationToken)

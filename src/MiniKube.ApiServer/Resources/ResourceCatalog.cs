@@ -25,6 +25,15 @@ public static class ResourceCatalog
 
     private static ResourceType Apps(string name, string kind, Type model) => new("apps", "v1", name, kind, model, true);
 
+    // Workloads with replicas: listed in category all, with /scale and /status.
+    private static ResourceType Scalable(ResourceType type, IResourceStrategy strategy, string shortName) => type with
+    {
+        Strategy = strategy,
+        ShortNames = [shortName],
+        Categories = CategoryAll,
+        Subresources = [Scale, Status(type.Group, type.Version, type.Kind)],
+    };
+
     // Stored forms that other served forms convert to and from; the catalog lists them below too.
     private static readonly ResourceType CoreEvents = Core("events", "Event", typeof(Corev1Event)) with { Strategy = BuiltInStrategies.Event, ShortNames = ["ev"] };
 
@@ -41,7 +50,7 @@ public static class ResourceCatalog
     [
         Core("namespaces", "Namespace", typeof(V1Namespace), namespaced: false) with
         {
-            Strategy = new NamespaceStrategy(),
+            Strategy = BuiltInStrategies.Namespace,
             ShortNames = ["ns"],
             // As upstream: no deletecollection, so one request cannot remove every namespace.
             Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
@@ -49,7 +58,7 @@ public static class ResourceCatalog
         },
         Core("pods", "Pod", typeof(V1Pod)) with
         {
-            Strategy = new PodStrategy(),
+            Strategy = BuiltInStrategies.Pod,
             ShortNames = ["po"],
             Categories = CategoryAll,
             Subresources =
@@ -65,19 +74,13 @@ public static class ResourceCatalog
             ],
         },
         Core("nodes", "Node", typeof(V1Node), namespaced: false) with { Strategy = BuiltInStrategies.Node, ShortNames = ["no"], Subresources = [Status("", "v1", "Node")] },
-        Core("services", "Service", typeof(V1Service)) with { Strategy = new ServiceStrategy(), ShortNames = ["svc"], Categories = CategoryAll, Subresources = [Status("", "v1", "Service")] },
+        Core("services", "Service", typeof(V1Service)) with { Strategy = BuiltInStrategies.Service, ShortNames = ["svc"], Categories = CategoryAll, Subresources = [Status("", "v1", "Service")] },
         Core("endpoints", "Endpoints", typeof(V1Endpoints)) with { Strategy = BuiltInStrategies.Endpoints, ShortNames = ["ep"] },
         Core("configmaps", "ConfigMap", typeof(V1ConfigMap)) with { Strategy = BuiltInStrategies.ConfigMap, ShortNames = ["cm"] },
-        Core("secrets", "Secret", typeof(V1Secret)) with { Strategy = new SecretStrategy() },
+        Core("secrets", "Secret", typeof(V1Secret)) with { Strategy = BuiltInStrategies.Secret },
         Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with { Strategy = BuiltInStrategies.ServiceAccount, ShortNames = ["sa"] },
         CoreEvents,
-        Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)) with
-        {
-            Strategy = BuiltInStrategies.ReplicationController,
-            ShortNames = ["rc"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("", "v1", "ReplicationController")],
-        },
+        Scalable(Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)), BuiltInStrategies.ReplicationController, "rc"),
         Core("persistentvolumes", "PersistentVolume", typeof(V1PersistentVolume), namespaced: false) with
         {
             Strategy = BuiltInStrategies.PersistentVolume,
@@ -86,7 +89,7 @@ public static class ResourceCatalog
         },
         Core("persistentvolumeclaims", "PersistentVolumeClaim", typeof(V1PersistentVolumeClaim)) with
         {
-            Strategy = new PersistentVolumeClaimStrategy(),
+            Strategy = BuiltInStrategies.PersistentVolumeClaim,
             ShortNames = ["pvc"],
             Subresources = [Status("", "v1", "PersistentVolumeClaim")],
         },
@@ -103,27 +106,9 @@ public static class ResourceCatalog
             ShortNames = ["cs"],
             Verbs = ResourceType.ReadVerbs,
         },
-        Apps("deployments", "Deployment", typeof(V1Deployment)) with
-        {
-            Strategy = BuiltInStrategies.Deployment,
-            ShortNames = ["deploy"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("apps", "v1", "Deployment")],
-        },
-        Apps("replicasets", "ReplicaSet", typeof(V1ReplicaSet)) with
-        {
-            Strategy = BuiltInStrategies.ReplicaSet,
-            ShortNames = ["rs"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("apps", "v1", "ReplicaSet")],
-        },
-        Apps("statefulsets", "StatefulSet", typeof(V1StatefulSet)) with
-        {
-            Strategy = BuiltInStrategies.StatefulSet,
-            ShortNames = ["sts"],
-            Categories = CategoryAll,
-            Subresources = [Scale, Status("apps", "v1", "StatefulSet")],
-        },
+        Scalable(Apps("deployments", "Deployment", typeof(V1Deployment)), BuiltInStrategies.Deployment, "deploy"),
+        Scalable(Apps("replicasets", "ReplicaSet", typeof(V1ReplicaSet)), BuiltInStrategies.ReplicaSet, "rs"),
+        Scalable(Apps("statefulsets", "StatefulSet", typeof(V1StatefulSet)), BuiltInStrategies.StatefulSet, "sts"),
         Apps("daemonsets", "DaemonSet", typeof(V1DaemonSet)) with
         {
             Strategy = BuiltInStrategies.DaemonSet,
@@ -134,7 +119,7 @@ public static class ResourceCatalog
         Apps("controllerrevisions", "ControllerRevision", typeof(V1ControllerRevision)),
         new ResourceType("batch", "v1", "jobs", "Job", typeof(V1Job), true) with
         {
-            Strategy = new JobStrategy(),
+            Strategy = BuiltInStrategies.Job,
             Categories = CategoryAll,
             Subresources = [Status("batch", "v1", "Job")],
         },
@@ -173,7 +158,7 @@ public static class ResourceCatalog
         },
         new ResourceType("networking.k8s.io", "v1", "ingresses", "Ingress", typeof(V1Ingress), true) with
         {
-            Strategy = new IngressStrategy(),
+            Strategy = BuiltInStrategies.Ingress,
             ShortNames = ["ing"],
             Subresources = [Status("networking.k8s.io", "v1", "Ingress")],
         },
@@ -194,14 +179,14 @@ public static class ResourceCatalog
         },
         new ResourceType("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", typeof(V1CustomResourceDefinition), false) with
         {
-            Strategy = new CustomResourceDefinitionStrategy(),
+            Strategy = BuiltInStrategies.CustomResourceDefinition,
             ShortNames = ["crd", "crds"],
             Categories = ["api-extensions"],
             Subresources = [Status("apiextensions.k8s.io", "v1", "CustomResourceDefinition")],
         },
         new ResourceType("certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest", typeof(V1CertificateSigningRequest), false) with
         {
-            Strategy = new CertificateSigningRequestStrategy(),
+            Strategy = BuiltInStrategies.CertificateSigningRequest,
             ShortNames = ["csr"],
             Subresources =
             [
@@ -224,7 +209,7 @@ public static class ResourceCatalog
         },
         new ResourceType("apiregistration.k8s.io", "v1", "apiservices", "APIService", typeof(V1APIService), false) with
         {
-            Strategy = new ApiServiceStrategy(),
+            Strategy = BuiltInStrategies.ApiService,
             Categories = ["api-extensions"],
             Subresources = [Status("apiregistration.k8s.io", "v1", "APIService")],
         },

@@ -59,11 +59,8 @@ public static partial class FieldPruner
                 case SchemaKind.Object:
                     VisitObject(node, schema, at);
                     break;
-                case SchemaKind.Map:
-                    VisitMap(node, schema, at);
-                    break;
-                case SchemaKind.Array:
-                    VisitArray(node, schema, at);
+                case SchemaKind.Map or SchemaKind.Array:
+                    VisitItems(node, schema, at);
                     break;
                 case SchemaKind.Any:
                     break;
@@ -95,9 +92,16 @@ public static partial class FieldPruner
             }
         }
 
-        private void VisitMap(JsonNode node, SchemaNode schema, Position at)
+        // A map's values or an array's items, each against the item schema.
+        private void VisitItems(JsonNode node, SchemaNode schema, Position at)
         {
-            if (node is not JsonObject obj)
+            IEnumerable<(JsonNode? Value, Position At)>? items = (schema.Kind, node) switch
+            {
+                (SchemaKind.Map, JsonObject obj) => obj.Select(p => (p.Value, at.MapKey(p.Key))),
+                (SchemaKind.Array, JsonArray array) => array.Select((item, i) => (item, at.Index(i))),
+                _ => null,
+            };
+            if (items is null)
             {
                 Mismatch(node, schema, at);
                 return;
@@ -106,26 +110,9 @@ public static partial class FieldPruner
             {
                 return;
             }
-            foreach (var (key, value) in obj)
+            foreach (var (value, position) in items)
             {
-                Visit(value, schema.Items, at.MapKey(key));
-            }
-        }
-
-        private void VisitArray(JsonNode node, SchemaNode schema, Position at)
-        {
-            if (node is not JsonArray array)
-            {
-                Mismatch(node, schema, at);
-                return;
-            }
-            if (schema.Items is null)
-            {
-                return;
-            }
-            for (var i = 0; i < array.Count; i++)
-            {
-                Visit(array[i], schema.Items, at.Index(i));
+                Visit(value, schema.Items, position);
             }
         }
 

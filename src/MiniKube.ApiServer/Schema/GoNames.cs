@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace MiniKube.ApiServer.Schema;
@@ -42,64 +41,28 @@ internal static partial class GoNames
     public static string GoType(SchemaNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var text = new StringBuilder();
-        AppendGoType(text, node);
-        return text.ToString();
+        return node.Kind switch
+        {
+            SchemaKind.Object when node.Model is not null => ModelType(node.Model),
+            SchemaKind.Array => "[]" + ItemType(node),
+            SchemaKind.Map => "map[string]" + ItemType(node),
+            SchemaKind.String => "string",
+            SchemaKind.Integer => node.Format ?? "int64",
+            SchemaKind.Number => "float64",
+            SchemaKind.Boolean => "bool",
+            SchemaKind.IntOrString => "intstr.IntOrString",
+            SchemaKind.Quantity => "resource.Quantity",
+            SchemaKind.Time => "v1.Time",
+            SchemaKind.Bytes => "[]uint8",
+            _ => "interface {}",
+        };
     }
 
-    private static void AppendGoType(StringBuilder text, SchemaNode node)
+    private static string ModelType(Type model)
     {
-        switch (node.Kind)
-        {
-            case SchemaKind.Object when node.Model is not null:
-                var name = Split(node.Model);
-                text.Append(name.Version).Append('.').Append(name.Name);
-                break;
-            case SchemaKind.Array:
-                text.Append("[]");
-                AppendItems(text, node);
-                break;
-            case SchemaKind.Map:
-                text.Append("map[string]");
-                AppendItems(text, node);
-                break;
-            case SchemaKind.String:
-                text.Append("string");
-                break;
-            case SchemaKind.Integer:
-                text.Append(node.Format ?? "int64");
-                break;
-            case SchemaKind.Number:
-                text.Append("float64");
-                break;
-            case SchemaKind.Boolean:
-                text.Append("bool");
-                break;
-            case SchemaKind.IntOrString:
-                text.Append("intstr.IntOrString");
-                break;
-            case SchemaKind.Quantity:
-                text.Append("resource.Quantity");
-                break;
-            case SchemaKind.Time:
-                text.Append("v1.Time");
-                break;
-            case SchemaKind.Bytes:
-                text.Append("[]uint8");
-                break;
-            default:
-                text.Append("interface {}");
-                break;
-        }
+        var name = Split(model);
+        return name.Version + "." + name.Name;
     }
 
-    private static void AppendItems(StringBuilder text, SchemaNode node)
-    {
-        if (node.Items is null)
-        {
-            text.Append("interface {}");
-            return;
-        }
-        AppendGoType(text, node.Items);
-    }
+    private static string ItemType(SchemaNode node) => node.Items is null ? "interface {}" : GoType(node.Items);
 }

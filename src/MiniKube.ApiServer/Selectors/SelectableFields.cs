@@ -108,6 +108,22 @@ internal sealed class SelectableFields
         return readers;
     }
 
+    // Both Event versions select the same stored fields under their own labels: events.k8s.io
+    // calls involvedObject "regarding" and reportingComponent "reportingController".
+    private static Dictionary<string, Func<JsonObject, string>?> EventFields(string involvedObject, string reportingComponent, params (string Label, Func<JsonObject, string>? Reader)[] more)
+    {
+        string[] objectFields = ["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"];
+        return Metadata(
+            true,
+            [
+                .. objectFields.Select(field => (involvedObject + "." + field, (Func<JsonObject, string>?)Path("involvedObject", field))),
+                ("reason", Path("reason")),
+                (reportingComponent, Path("reportingComponent")),
+                ("type", Path("type")),
+                .. more,
+            ]);
+    }
+
     // The v1 wire form may carry only status.podIP; the internal version always has podIPs[0].
     private static string PodIP(JsonObject pod) =>
         JsonFields.Objects(pod, "status", "podIPs").Select(ip => JsonFields.Text(ip, "ip")).FirstOrDefault()
@@ -137,36 +153,9 @@ internal sealed class SelectableFields
         // Nodes accept metadata.name but not metadata.namespace.
         [("", "nodes")] = new(Metadata(false, ("spec.unschedulable", BoolPath("spec", "unschedulable"))), CoreRejection),
         [("", "replicationcontrollers")] = new(Metadata(true, ("status.replicas", IntPath("status", "replicas"))), CoreRejection),
-        [("", "events")] = new(
-            Metadata(
-                true,
-                ("involvedObject.kind", Path("involvedObject", "kind")),
-                ("involvedObject.namespace", Path("involvedObject", "namespace")),
-                ("involvedObject.name", Path("involvedObject", "name")),
-                ("involvedObject.uid", Path("involvedObject", "uid")),
-                ("involvedObject.apiVersion", Path("involvedObject", "apiVersion")),
-                ("involvedObject.resourceVersion", Path("involvedObject", "resourceVersion")),
-                ("involvedObject.fieldPath", Path("involvedObject", "fieldPath")),
-                ("reason", Path("reason")),
-                ("reportingComponent", Path("reportingComponent")),
-                ("source", EventSource),
-                ("type", Path("type"))),
-            CoreRejection),
+        [("", "events")] = new(EventFields("involvedObject", "reportingComponent", ("source", EventSource)), CoreRejection),
         // events.k8s.io/v1 names (pkg/apis/events/v1 field label conversion), read from the stored core form.
-        [("events.k8s.io", "events")] = new(
-            Metadata(
-                true,
-                ("regarding.kind", Path("involvedObject", "kind")),
-                ("regarding.namespace", Path("involvedObject", "namespace")),
-                ("regarding.name", Path("involvedObject", "name")),
-                ("regarding.uid", Path("involvedObject", "uid")),
-                ("regarding.apiVersion", Path("involvedObject", "apiVersion")),
-                ("regarding.resourceVersion", Path("involvedObject", "resourceVersion")),
-                ("regarding.fieldPath", Path("involvedObject", "fieldPath")),
-                ("reason", Path("reason")),
-                ("reportingController", Path("reportingComponent")),
-                ("type", Path("type"))),
-            CoreRejection),
+        [("events.k8s.io", "events")] = new(EventFields("regarding", "reportingController"), CoreRejection),
         [("", "namespaces")] = new(Metadata(false, ("status.phase", Path("status", "phase"))), CoreRejection),
         [("", "secrets")] = new(Metadata(true, ("type", Path("type"))), CoreRejection),
         [("", "services")] = new(Metadata(true, ("spec.clusterIP", Path("spec", "clusterIP")), ("spec.type", Path("spec", "type"))), CoreRejection),

@@ -12,13 +12,6 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public sealed class ApiServiceStrategy : ResourceStrategy
 {
-    public ApiServiceStrategy()
-    {
-        Defaults = ApiRegistrationValidation.Defaults;
-        CreateChecks = ApiRegistrationValidation.ApiService;
-        OwnsStatus = true;
-    }
-
     /// <summary>The Available condition of a local APIService (apiregistration's NewLocalAvailableAPIServiceCondition).</summary>
     public static JsonObject LocalAvailableCondition(DateTimeOffset now) => new()
     {

@@ -4,16 +4,33 @@ using MiniKube.ApiServer.Objects;
 namespace MiniKube.ApiServer.Strategies;
 
 /// <summary>
-/// The strategies of the built-in kinds whose rules are a defaulting function and checks
-/// (upstream's strategy.go files for them do little more). Kinds with behaviour of their own
-/// have a class: <see cref="PodStrategy"/>, <see cref="NamespaceStrategy"/>,
-/// <see cref="ServiceStrategy"/>, <see cref="SecretStrategy"/>,
-/// <see cref="PersistentVolumeClaimStrategy"/>, <see cref="JobStrategy"/>, <see cref="IngressStrategy"/>,
-/// <see cref="CertificateSigningRequestStrategy"/>. Kinds without any
-/// rules use <see cref="ResourceStrategy.Plain"/>. The catalog assigns these to its entries.
+/// The strategy of every built-in kind, configured in one place: its name rule, defaulting
+/// function, checks, and whether it owns .status, tracks generation and returns the deleted
+/// object (upstream's strategy.go files for most kinds do little more). Kinds with behaviour of
+/// their own are instances of a class that overrides the rest (<see cref="PodStrategy"/>,
+/// <see cref="NamespaceStrategy"/>, <see cref="ServiceStrategy"/>, …); kinds without any rules
+/// use <see cref="ResourceStrategy.Plain"/>. The catalog assigns these to its entries.
 /// </summary>
 public static class BuiltInStrategies
 {
+    public static ResourceStrategy Namespace { get; } = new NamespaceStrategy
+    {
+        Names = NameRules.DnsLabel,
+        Defaults = CoreDefaults.Namespace,
+        CreateChecks = OtherValidation.Namespace,
+        UpdateChecks = (_, _, _) => { },
+        OwnsStatus = true,
+    };
+
+    public static ResourceStrategy Pod { get; } = new PodStrategy
+    {
+        Defaults = PodDefaults.Apply,
+        CreateChecks = PodValidation.Validate,
+        UpdateChecks = PodValidation.ValidateUpdate,
+        OwnsStatus = true,
+        ReturnsDeletedObject = true,
+    };
+
     public static ResourceStrategy Node { get; } = new()
     {
         Defaults = CoreDefaults.Node,
@@ -22,12 +39,27 @@ public static class BuiltInStrategies
         OwnsStatus = true,
     };
 
+    public static ResourceStrategy Service { get; } = new ServiceStrategy
+    {
+        Names = NameRules.Dns1035Label,
+        Defaults = CoreDefaults.Service,
+        CreateChecks = ServiceValidation.Validate,
+        OwnsStatus = true,
+        ReturnsDeletedObject = true,
+    };
+
     public static ResourceStrategy Endpoints { get; } = new() { Defaults = CoreDefaults.Endpoints };
 
     public static ResourceStrategy ConfigMap { get; } = new()
     {
         CreateChecks = ConfigValidation.ConfigMap,
         UpdateChecks = ConfigValidation.ConfigMapUpdate,
+    };
+
+    public static ResourceStrategy Secret { get; } = new SecretStrategy
+    {
+        CreateChecks = ConfigValidation.Secret,
+        UpdateChecks = ConfigValidation.SecretUpdate,
     };
 
     public static ResourceStrategy ServiceAccount { get; } = new() { ReturnsDeletedObject = true };
@@ -49,6 +81,15 @@ public static class BuiltInStrategies
         ReturnsDeletedObject = true,
     };
 
+    public static ResourceStrategy PersistentVolumeClaim { get; } = new PersistentVolumeClaimStrategy
+    {
+        Defaults = CoreDefaults.PersistentVolumeClaim,
+        CreateChecks = OtherValidation.PersistentVolumeClaim,
+        UpdateChecks = OtherValidation.PersistentVolumeClaimUpdate,
+        OwnsStatus = true,
+        ReturnsDeletedObject = true,
+    };
+
     public static ResourceStrategy Deployment { get; } = AppsWorkload(WorkloadDefaults.Deployment, WorkloadValidation.Deployment);
 
     public static ResourceStrategy ReplicaSet { get; } = AppsWorkload(WorkloadDefaults.ReplicaSet, WorkloadValidation.ReplicaSet);
@@ -63,6 +104,15 @@ public static class BuiltInStrategies
     };
 
     public static ResourceStrategy DaemonSet { get; } = AppsWorkload(WorkloadDefaults.DaemonSet, WorkloadValidation.DaemonSet);
+
+    public static ResourceStrategy Job { get; } = new JobStrategy
+    {
+        Defaults = WorkloadDefaults.Job,
+        CreateChecks = BatchValidation.Job,
+        UpdateChecks = BatchValidation.JobUpdate,
+        OwnsStatus = true,
+        TracksGeneration = true,
+    };
 
     public static ResourceStrategy CronJob { get; } = new()
     {
@@ -113,6 +163,13 @@ public static class BuiltInStrategies
     {
         CreateChecks = EventsValidation.Create,
         UpdateChecks = EventsValidation.Update,
+    };
+
+    public static ResourceStrategy Ingress { get; } = new IngressStrategy
+    {
+        CreateChecks = NetworkingValidation.Ingress,
+        OwnsStatus = true,
+        TracksGeneration = true,
     };
 
     public static ResourceStrategy IngressClass { get; } = new()
@@ -180,6 +237,24 @@ public static class BuiltInStrategies
     };
 
     public static ResourceStrategy LimitRange { get; } = new() { CreateChecks = QuotaValidation.LimitRange };
+
+    public static ResourceStrategy CustomResourceDefinition { get; } = new CustomResourceDefinitionStrategy { OwnsStatus = true, TracksGeneration = true };
+
+    public static ResourceStrategy CertificateSigningRequest { get; } = new CertificateSigningRequestStrategy
+    {
+        // ValidateCertificateRequestName: any path segment, not only DNS names.
+        Names = NameRules.PathSegment,
+        Defaults = GroupDefaults.CertificateSigningRequest,
+        CreateChecks = CertificatesValidation.CertificateSigningRequest,
+        OwnsStatus = true,
+    };
+
+    public static ResourceStrategy ApiService { get; } = new ApiServiceStrategy
+    {
+        Defaults = ApiRegistrationValidation.Defaults,
+        CreateChecks = ApiRegistrationValidation.ApiService,
+        OwnsStatus = true,
+    };
 
     // The apps/v1 strategies add the selector check after the kind's update validation.
     private static ResourceStrategy AppsWorkload(Action<System.Text.Json.Nodes.JsonObject> defaults, CreateCheck check) => new()

@@ -16,15 +16,7 @@ public sealed class CertificateSigningRequestStrategy : ResourceStrategy
 
     private readonly TimeProvider _clock;
 
-    public CertificateSigningRequestStrategy(TimeProvider? clock = null)
-    {
-        _clock = clock ?? TimeProvider.System;
-        Defaults = GroupDefaults.CertificateSigningRequest;
-        CreateChecks = CertificatesValidation.CertificateSigningRequest;
-        OwnsStatus = true;
-        // ValidateCertificateRequestName: any path segment, not only DNS names.
-        Names = NameRules.PathSegment;
-    }
+    public CertificateSigningRequestStrategy(TimeProvider? clock = null) => _clock = clock ?? TimeProvider.System;
 
     public override void PrepareForCreate(JsonObject obj)
     {

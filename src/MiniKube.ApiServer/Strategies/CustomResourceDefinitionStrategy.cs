@@ -19,12 +19,6 @@ public sealed class CustomResourceDefinitionStrategy : ResourceStrategy
     /// <summary>The finalizer that keeps a deleted CRD until its custom objects are gone.</summary>
     public const string CleanupFinalizer = "customresourcecleanup.apiextensions.k8s.io";
 
-    public CustomResourceDefinitionStrategy()
-    {
-        OwnsStatus = true;
-        TracksGeneration = true;
-    }
-
     /// <summary>SetDefaults_CustomResourceDefinitionSpec and SetDefaults_ServiceReference of apiextensions v1.</summary>
     public override void ApplyDefaults(JsonObject obj)
     {

@@ -9,13 +9,6 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public sealed class IngressStrategy : ResourceStrategy
 {
-    public IngressStrategy()
-    {
-        CreateChecks = NetworkingValidation.Ingress;
-        OwnsStatus = true;
-        TracksGeneration = true;
-    }
-
     public override Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken) =>
         DefaultClassAdmission.AdmitAsync(obj, context, ("networking.k8s.io", "ingressclasses"), DefaultIngressClass.Wants, DefaultIngressClass.Choose,
             static (ingress, name) => ingress.Ensure("spec")["ingressClassName"] = name, cancellationToken);

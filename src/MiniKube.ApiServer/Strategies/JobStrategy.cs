@@ -8,15 +8,6 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public sealed class JobStrategy : ResourceStrategy
 {
-    public JobStrategy()
-    {
-        Defaults = WorkloadDefaults.Job;
-        CreateChecks = BatchValidation.Job;
-        UpdateChecks = BatchValidation.JobUpdate;
-        OwnsStatus = true;
-        TracksGeneration = true;
-    }
-
     public override void PrepareForCreate(JsonObject obj)
     {
         WorkloadDefaults.JobOnCreate(obj);

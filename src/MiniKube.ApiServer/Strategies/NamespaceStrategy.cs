@@ -15,15 +15,6 @@ public sealed class NamespaceStrategy : ResourceStrategy
     /// <summary>The namespaces every cluster has and keeps.</summary>
     public static readonly IReadOnlyList<string> SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
-    public NamespaceStrategy()
-    {
-        Names = NameRules.DnsLabel;
-        Defaults = CoreDefaults.Namespace;
-        CreateChecks = OtherValidation.Namespace;
-        UpdateChecks = (_, _, _) => { };
-        OwnsStatus = true;
-    }
-
     public override void PrepareForCreate(JsonObject obj) => CoreDefaults.NamespaceOnCreate(obj);
 
     public override void PrepareForUpdate(JsonObject obj, JsonObject old)

@@ -9,15 +9,6 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public sealed class PersistentVolumeClaimStrategy : ResourceStrategy
 {
-    public PersistentVolumeClaimStrategy()
-    {
-        Defaults = CoreDefaults.PersistentVolumeClaim;
-        CreateChecks = OtherValidation.PersistentVolumeClaim;
-        UpdateChecks = OtherValidation.PersistentVolumeClaimUpdate;
-        OwnsStatus = true;
-        ReturnsDeletedObject = true;
-    }
-
     public override Task AdmitCreateAsync(JsonObject obj, IStrategyContext context, CancellationToken cancellationToken) =>
         DefaultClassAdmission.AdmitAsync(obj, context, ("storage.k8s.io", "storageclasses"), DefaultStorageClass.Wants, DefaultStorageClass.Choose,
             DefaultStorageClass.Apply, cancellationToken);

@@ -12,15 +12,6 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public sealed class PodStrategy : ResourceStrategy
 {
-    public PodStrategy()
-    {
-        Defaults = PodDefaults.Apply;
-        CreateChecks = PodValidation.Validate;
-        UpdateChecks = PodValidation.ValidateUpdate;
-        OwnsStatus = true;
-        ReturnsDeletedObject = true;
-    }
-
     public override void PrepareForCreate(JsonObject obj) => PodDefaults.ApplyOnCreate(obj);
 
     public override void PrepareForSubresourceUpdate(string subresource, JsonObject obj, JsonObject old)

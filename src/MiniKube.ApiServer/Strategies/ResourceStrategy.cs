@@ -14,8 +14,8 @@ public delegate void UpdateCheck(JsonObject obj, JsonObject old, List<FieldError
 /// ObjectMeta checks with the kind's name rule, then the kind's checks; defaulting from one
 /// function; for kinds with a status subresource, status dropped on create and kept on main
 /// writes (what every upstream strategy's PrepareForCreate/PrepareForUpdate does by hand).
-/// A kind with simple rules is an instance with the properties set (see
-/// <see cref="BuiltInStrategies"/>); one with behaviour of its own derives and overrides.
+/// Every built-in kind's instance has its properties set in <see cref="BuiltInStrategies"/>;
+/// a kind with behaviour of its own is an instance of a derived class that overrides the rest.
 /// </summary>
 public class ResourceStrategy : IResourceStrategy
 {

@@ -1,4 +1,3 @@
-using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Strategies;
@@ -9,12 +8,6 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public sealed class SecretStrategy : ResourceStrategy
 {
-    public SecretStrategy()
-    {
-        CreateChecks = ConfigValidation.Secret;
-        UpdateChecks = ConfigValidation.SecretUpdate;
-    }
-
     public override void ApplyDefaults(JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);

@@ -1,4 +1,3 @@
-using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 
@@ -12,15 +11,6 @@ namespace MiniKube.ApiServer.Strategies;
 /// </summary>
 public sealed class ServiceStrategy : ResourceStrategy
 {
-    public ServiceStrategy()
-    {
-        Names = NameRules.Dns1035Label;
-        Defaults = CoreDefaults.Service;
-        CreateChecks = ServiceValidation.Validate;
-        OwnsStatus = true;
-        ReturnsDeletedObject = true;
-    }
-
     public override void PrepareForCreate(JsonObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);

@@ -13,38 +13,34 @@ internal static class AdmissionPrinters
 {
     public static TablePrinter WebhookConfiguration { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Integer("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration"),
-            TableColumn.Age,
-        ],
-        (configuration, now) => [Cells.Name(configuration), (long)(JsonFields.Array(configuration, "webhooks")?.Count ?? 0), Cells.Age(configuration, now)]);
+            TableCell.Name,
+            TableCell.Integer("Webhooks", "Webhooks indicates the number of webhooks registered in this configuration", configuration => JsonFields.Array(configuration, "webhooks")?.Count ?? 0),
+            TableCell.Age,
+        ]);
 
     public static TablePrinter ValidatingAdmissionPolicy { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Integer("Validations", "Validations indicates the number of validation rules defined in this configuration"),
-            TableColumn.Text("ParamKind", "ParamKind specifies the kind of resources used to parameterize this policy"),
-            TableColumn.Age,
-        ],
-        (policy, now) => [Cells.Name(policy), (long)(JsonFields.Array(policy, "spec", "validations")?.Count ?? 0), ParamKindCell(policy), Cells.Age(policy, now)]);
+            TableCell.Name,
+            TableCell.Integer("Validations", "Validations indicates the number of validation rules defined in this configuration", policy => JsonFields.Array(policy, "spec", "validations")?.Count ?? 0),
+            TableCell.Text("ParamKind", "ParamKind specifies the kind of resources used to parameterize this policy", ParamKindCell),
+            TableCell.Age,
+        ]);
 
     public static TablePrinter ValidatingAdmissionPolicyBinding { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("PolicyName", "PolicyName indicates the policy definition which the policy binding binded to"),
-            TableColumn.Text("ParamRef", "ParamRef indicates the param resource which sets the configration param"),
-            TableColumn.Age,
-        ],
-        (binding, now) => [Cells.Name(binding), JsonFields.Text(binding, "spec", "policyName"), ParamRefCell(binding), Cells.Age(binding, now)]);
+            TableCell.Name,
+            TableCell.Text("PolicyName", "PolicyName indicates the policy definition which the policy binding binded to", binding => JsonFields.Text(binding, "spec", "policyName")),
+            TableCell.Text("ParamRef", "ParamRef indicates the param resource which sets the configration param", ParamRefCell),
+            TableCell.Age,
+        ]);
 
     public static TablePrinter ApiService { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Service", "The reference to the service that hosts this API endpoint."),
-            TableColumn.Text("Available", "Whether this service is available."),
-            TableColumn.Age,
-        ],
-        (apiService, now) => [Cells.Name(apiService), ServiceCell(apiService), AvailableCell(apiService), Cells.Age(apiService, now)]);
+            TableCell.Name,
+            TableCell.Text("Service", "The reference to the service that hosts this API endpoint.", ServiceCell),
+            TableCell.Text("Available", "Whether this service is available.", AvailableCell),
+            TableCell.Age,
+        ]);
 
     private static string ParamKindCell(JsonObject policy) =>
         JsonFields.Object(policy, "spec", "paramKind") is { } kind

@@ -10,184 +10,128 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 internal static class GroupPrinters
 {
-    private const int Listed = 3;
-
     public static TablePrinter Ingress { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Class", "The name of the IngressClass resource that should be used for additional configuration"),
-            TableColumn.Text("Hosts", "Hosts that incoming requests are matched against before the ingress rule"),
-            TableColumn.Text("Address", "Address is a list containing ingress points for the load-balancer"),
-            TableColumn.Text("Ports", "Ports of TLS configurations that open"),
-            TableColumn.Age,
-        ],
-        (ing, now) =>
-        [
-            Cells.Name(ing),
-            Cells.OrElse(JsonFields.String(ing, "spec", "ingressClassName"), Cells.None),
-            Hosts(ing),
-            string.Join(",", JsonFields.Objects(ing, "status", "loadBalancer", "ingress")
-                .Select(i => JsonFields.String(i, "ip") is { Length: > 0 } ip ? ip : JsonFields.Text(i, "hostname"))
-                .Where(a => a.Length > 0)),
-            JsonFields.Count(ing, "spec", "tls") > 0 ? "80, 443" : "80",
-            Cells.Age(ing, now),
+            TableCell.Name,
+            TableCell.Text("Class", "The name of the IngressClass resource that should be used for additional configuration",
+                ing => Cells.OrElse(JsonFields.String(ing, "spec", "ingressClassName"), Cells.None)),
+            TableCell.Text("Hosts", "Hosts that incoming requests are matched against before the ingress rule", Hosts),
+            TableCell.Text("Address", "Address is a list containing ingress points for the load-balancer",
+                ing => string.Join(",", JsonFields.Objects(ing, "status", "loadBalancer", "ingress")
+                    .Select(i => JsonFields.String(i, "ip") is { Length: > 0 } ip ? ip : JsonFields.Text(i, "hostname"))
+                    .Where(a => a.Length > 0))),
+            TableCell.Text("Ports", "Ports of TLS configurations that open", ing => JsonFields.Count(ing, "spec", "tls") > 0 ? "80, 443" : "80"),
+            TableCell.Age,
         ]);
 
     public static TablePrinter IngressClass { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Controller", "Controller that is responsible for handling this class"),
-            TableColumn.Text("Parameters", "A reference to a resource with additional parameters"),
-            TableColumn.Age,
-        ],
-        (ic, now) =>
-        {
-            var parameters = Cells.None;
-            if (JsonFields.Object(ic, "spec", "parameters") is { } p)
-            {
-                parameters = JsonFields.Text(p, "kind");
-                if (JsonFields.String(p, "apiGroup") is { } group)
-                {
-                    parameters += "." + group;
-                }
-                parameters += "/" + JsonFields.Text(p, "name");
-            }
-            return [Cells.Name(ic), JsonFields.Text(ic, "spec", "controller"), parameters, Cells.Age(ic, now)];
-        });
+            TableCell.Name,
+            TableCell.Text("Controller", "Controller that is responsible for handling this class", ic => JsonFields.Text(ic, "spec", "controller")),
+            TableCell.Text("Parameters", "A reference to a resource with additional parameters", ClassParameters),
+            TableCell.Age,
+        ]);
 
     public static TablePrinter NetworkPolicy { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Pod-Selector", "Select the pods to which this policy applies"),
-            TableColumn.Age,
-        ],
-        (np, now) => [Cells.Name(np), Cells.Selector(JsonFields.Get(np, "spec", "podSelector")), Cells.Age(np, now)]);
+            TableCell.Name,
+            TableCell.Text("Pod-Selector", "Select the pods to which this policy applies", np => Cells.Selector(JsonFields.Get(np, "spec", "podSelector"))),
+            TableCell.Age,
+        ]);
 
     public static TablePrinter HorizontalPodAutoscaler { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Reference", "Reference to the target resource that this autoscaler manages"),
-            TableColumn.Text("Targets", "Current and target value of the metrics this autoscaler uses"),
-            TableColumn.Text("MinPods", "The lower limit for the number of pods that can be set by the autoscaler"),
-            TableColumn.Integer("MaxPods", "The upper limit for the number of pods that can be set by the autoscaler"),
-            TableColumn.Integer("Replicas", "Current number of replicas of pods managed by this autoscaler"),
-            TableColumn.Age,
-        ],
-        (hpa, now) =>
-        [
-            Cells.Name(hpa),
-            JsonFields.Text(hpa, "spec", "scaleTargetRef", "kind") + "/" + JsonFields.Text(hpa, "spec", "scaleTargetRef", "name"),
-            Metrics(hpa),
-            JsonFields.Integer(hpa, "spec", "minReplicas") is { } min ? min.ToString(CultureInfo.InvariantCulture) : Cells.Unset,
-            JsonFields.Integer(hpa, "spec", "maxReplicas") ?? 0,
-            JsonFields.Integer(hpa, "status", "currentReplicas") ?? 0,
-            Cells.Age(hpa, now),
+            TableCell.Name,
+            TableCell.Text("Reference", "Reference to the target resource that this autoscaler manages",
+                hpa => JsonFields.Text(hpa, "spec", "scaleTargetRef", "kind") + "/" + JsonFields.Text(hpa, "spec", "scaleTargetRef", "name")),
+            TableCell.Text("Targets", "Current and target value of the metrics this autoscaler uses", Metrics),
+            TableCell.Text("MinPods", "The lower limit for the number of pods that can be set by the autoscaler",
+                hpa => JsonFields.Integer(hpa, "spec", "minReplicas") is { } min ? min.ToString(CultureInfo.InvariantCulture) : Cells.Unset),
+            TableCell.Integer("MaxPods", "The upper limit for the number of pods that can be set by the autoscaler", hpa => JsonFields.Integer(hpa, "spec", "maxReplicas") ?? 0),
+            TableCell.Integer("Replicas", "Current number of replicas of pods managed by this autoscaler", hpa => JsonFields.Integer(hpa, "status", "currentReplicas") ?? 0),
+            TableCell.Age,
         ]);
 
     public static TablePrinter PodTemplate { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Containers", "Names of each container in the template."),
-            TableColumn.Text("Images", "Images referenced by each container in the template."),
-            TableColumn.Text("Pod Labels", "The labels for the pod template."),
-        ],
-        (pt, _) =>
-        {
-            var (names, images) = Cells.Containers(JsonFields.Get(pt, "template", "spec"));
-            return [Cells.Name(pt), names, images, Cells.Labels(JsonFields.Get(pt, "template", "metadata", "labels"))];
-        });
+            TableCell.Name,
+            TableCell.Text("Containers", "Names of each container in the template.", pt => Cells.ContainerNames(JsonFields.Get(pt, "template", "spec"))),
+            TableCell.Text("Images", "Images referenced by each container in the template.", pt => Cells.ContainerImages(JsonFields.Get(pt, "template", "spec"))),
+            TableCell.Text("Pod Labels", "The labels for the pod template.", pt => Cells.Labels(JsonFields.Get(pt, "template", "metadata", "labels"))),
+        ]);
 
     public static TablePrinter RuntimeClass { get; } = new(
-        [TableColumn.ObjectName, TableColumn.Text("Handler", "The name of the underlying runtime handler"), TableColumn.Age],
-        (rc, now) => [Cells.Name(rc), JsonFields.Text(rc, "handler"), Cells.Age(rc, now)]);
+        [TableCell.Name, TableCell.Text("Handler", "The name of the underlying runtime handler", rc => JsonFields.Text(rc, "handler")), TableCell.Age]);
 
     // printPriorityClass: the value as an integer and globalDefault as a boolean cell, the policy last.
     public static TablePrinter PriorityClass { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Integer("Value", "value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec."),
-            new TableColumn("Global-Default", "boolean", "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority."),
-            TableColumn.Age,
-            TableColumn.Text("PreemptionPolicy", "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."),
-        ],
-        (pc, now) =>
-        [
-            Cells.Name(pc),
-            JsonFields.Integer(pc, "value") ?? 0,
-            JsonFields.Boolean(pc, "globalDefault") ?? false,
-            Cells.Age(pc, now),
-            JsonFields.Text(pc, "preemptionPolicy"),
+            TableCell.Name,
+            TableCell.Integer("Value", "value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.",
+                pc => JsonFields.Integer(pc, "value") ?? 0),
+            TableCell.Boolean("Global-Default", "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority.",
+                pc => JsonFields.Boolean(pc, "globalDefault") ?? false),
+            TableCell.Age,
+            TableCell.Text("PreemptionPolicy", "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.",
+                pc => JsonFields.Text(pc, "preemptionPolicy")),
         ]);
 
     public static TablePrinter CsiDriver { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("AttachRequired", "Indicates this CSI volume driver requires an attach operation"),
-            TableColumn.Text("PodInfoOnMount", "Indicates this CSI volume driver requires additional pod information during mount operations"),
-            TableColumn.Text("StorageCapacity", "Indicates this CSI volume driver wants pod scheduling to consider storage capacity"),
-            TableColumn.Text("TokenRequests", "Indicates the CSIDriver wants the pod's service account tokens"),
-            TableColumn.Text("RequiresRepublish", "Indicates the CSI volume driver requires NodePublishVolume to be called periodically"),
-            TableColumn.Text("Modes", "Indicates the volume lifecycle modes supported by this CSI volume driver"),
-            TableColumn.Age,
-        ],
-        (driver, now) =>
-        {
-            var audiences = JsonFields.Objects(driver, "spec", "tokenRequests").Select(t => JsonFields.Text(t, "audience")).ToList();
-            var modes = (JsonFields.Array(driver, "spec", "volumeLifecycleModes") ?? []).Select(m => m?.ToString() ?? "").ToList();
-            return
-            [
-                Cells.Name(driver),
-                Cells.OptionalBool(JsonFields.Boolean(driver, "spec", "attachRequired")),
-                Cells.OptionalBool(JsonFields.Boolean(driver, "spec", "podInfoOnMount")),
-                Cells.OptionalBool(JsonFields.Boolean(driver, "spec", "storageCapacity")),
-                audiences.Count > 0 ? string.Join(",", audiences) : Cells.Unset,
-                Cells.OptionalBool(JsonFields.Boolean(driver, "spec", "requiresRepublish")),
-                modes.Count > 0 ? string.Join(",", modes) : Cells.None,
-                Cells.Age(driver, now),
-            ];
-        });
+            TableCell.Name,
+            DriverFlag("AttachRequired", "Indicates this CSI volume driver requires an attach operation", "attachRequired"),
+            DriverFlag("PodInfoOnMount", "Indicates this CSI volume driver requires additional pod information during mount operations", "podInfoOnMount"),
+            DriverFlag("StorageCapacity", "Indicates this CSI volume driver wants pod scheduling to consider storage capacity", "storageCapacity"),
+            TableCell.Text("TokenRequests", "Indicates the CSIDriver wants the pod's service account tokens",
+                driver => Cells.JoinedOr(JsonFields.Objects(driver, "spec", "tokenRequests").Select(t => JsonFields.Text(t, "audience")), Cells.Unset)),
+            DriverFlag("RequiresRepublish", "Indicates the CSI volume driver requires NodePublishVolume to be called periodically", "requiresRepublish"),
+            TableCell.Text("Modes", "Indicates the volume lifecycle modes supported by this CSI volume driver",
+                driver => Cells.JoinedOr((JsonFields.Array(driver, "spec", "volumeLifecycleModes") ?? []).Select(m => m?.ToString() ?? ""), Cells.None)),
+            TableCell.Age,
+        ]);
 
     public static TablePrinter CsiNode { get; } = new(
-        [TableColumn.ObjectName, TableColumn.Integer("Drivers", "Drivers indicates the number of CSI drivers registered on the node"), TableColumn.Age],
-        (node, now) => [Cells.Name(node), JsonFields.Count(node, "spec", "drivers"), Cells.Age(node, now)]);
+        [TableCell.Name, TableCell.Integer("Drivers", "Drivers indicates the number of CSI drivers registered on the node", node => JsonFields.Count(node, "spec", "drivers")), TableCell.Age]);
 
     public static TablePrinter VolumeAttachment { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Attacher", "Attacher indicates the name of the volume driver that MUST handle this request."),
-            TableColumn.Text("PV", "Name of the persistent volume to attach"),
-            TableColumn.Text("Node", "The node that the volume should be attached to"),
-            new TableColumn("Attached", "boolean", "Attached indicates the volume is successfully attached."),
-            TableColumn.Age,
-        ],
-        (va, now) =>
-        [
-            Cells.Name(va),
-            JsonFields.Text(va, "spec", "attacher"),
-            JsonFields.Text(va, "spec", "source", "persistentVolumeName"),
-            JsonFields.Text(va, "spec", "nodeName"),
-            JsonFields.Boolean(va, "status", "attached") ?? false,
-            Cells.Age(va, now),
+            TableCell.Name,
+            TableCell.Text("Attacher", "Attacher indicates the name of the volume driver that MUST handle this request.", va => JsonFields.Text(va, "spec", "attacher")),
+            TableCell.Text("PV", "Name of the persistent volume to attach", va => JsonFields.Text(va, "spec", "source", "persistentVolumeName")),
+            TableCell.Text("Node", "The node that the volume should be attached to", va => JsonFields.Text(va, "spec", "nodeName")),
+            TableCell.Boolean("Attached", "Attached indicates the volume is successfully attached.", va => JsonFields.Boolean(va, "status", "attached") ?? false),
+            TableCell.Age,
         ]);
 
     public static TablePrinter CertificateSigningRequest { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Age,
-            TableColumn.Text("SignerName", "The name of the signer that will sign the certificate"),
-            TableColumn.Text("Requestor", "The user who requested the certificate"),
-            TableColumn.Text("RequestedDuration", "The requested duration of the certificate"),
-            TableColumn.Text("Condition", "The approval, denial, failure and issuance state of the request"),
-        ],
-        (csr, now) =>
-        [
-            Cells.Name(csr),
-            Cells.Age(csr, now),
-            JsonFields.Text(csr, "spec", "signerName"),
-            JsonFields.Text(csr, "spec", "username"),
-            JsonFields.Integer(csr, "spec", "expirationSeconds") is { } seconds ? HumanDuration.Format(TimeSpan.FromSeconds(seconds)) : Cells.None,
-            CsrCondition(csr),
+            TableCell.Name,
+            TableCell.Age,
+            TableCell.Text("SignerName", "The name of the signer that will sign the certificate", csr => JsonFields.Text(csr, "spec", "signerName")),
+            TableCell.Text("Requestor", "The user who requested the certificate", csr => JsonFields.Text(csr, "spec", "username")),
+            TableCell.Text("RequestedDuration", "The requested duration of the certificate",
+                csr => JsonFields.Integer(csr, "spec", "expirationSeconds") is { } seconds ? HumanDuration.Format(TimeSpan.FromSeconds(seconds)) : Cells.None),
+            TableCell.Text("Condition", "The approval, denial, failure and issuance state of the request", CsrCondition),
         ]);
+
+    // printCSIDriver's optional booleans: True, False or <unset>.
+    private static TableCell DriverFlag(string name, string description, string field) =>
+        TableCell.Text(name, description, driver => Cells.OptionalBool(JsonFields.Boolean(driver, "spec", field)));
+
+    // kind[.apiGroup]/name of spec.parameters, or <none>.
+    private static string ClassParameters(JsonObject ic)
+    {
+        if (JsonFields.Object(ic, "spec", "parameters") is not { } p)
+        {
+            return Cells.None;
+        }
+        var parameters = JsonFields.Text(p, "kind");
+        if (JsonFields.String(p, "apiGroup") is { } group)
+        {
+            parameters += "." + group;
+        }
+        return parameters + "/" + JsonFields.Text(p, "name");
+    }
 
     /// <summary>formatHosts: up to three rule hosts, "*" when no rule names one.</summary>
     private static string Hosts(JsonObject ing)
@@ -197,7 +141,7 @@ internal static class GroupPrinters
         var more = false;
         foreach (var rule in rules)
         {
-            if (hosts.Count == Listed)
+            if (hosts.Count == Cells.Listed)
             {
                 more = true;
             }
@@ -211,7 +155,7 @@ internal static class GroupPrinters
             return "*";
         }
         var text = string.Join(",", hosts);
-        return more ? string.Create(CultureInfo.InvariantCulture, $"{text} + {rules.Count - Listed} more...") : text;
+        return more ? string.Create(CultureInfo.InvariantCulture, $"{text} + {rules.Count - Cells.Listed} more...") : text;
     }
 
     /// <summary>formatHPAMetrics: "current/target" per metric (with the resource name for resource metrics), three at most.</summary>
@@ -275,8 +219,7 @@ internal static class GroupPrinters
                     break;
             }
         }
-        var text = string.Join(", ", list.Take(Listed));
-        return list.Count > Listed ? string.Create(CultureInfo.InvariantCulture, $"{text} + {list.Count - Listed} more...") : text;
+        return Cells.FirstFew(list, list.Count, ", ");
     }
 
     /// <summary>extractCSRStatus: Denied over Approved over Pending, then ",Failed" and ",Issued".</summary>

@@ -34,8 +34,7 @@ public static class HumanDuration
         var minutes = duration.Ticks / TimeSpan.TicksPerMinute;
         if (minutes < 10)
         {
-            var s = seconds % 60;
-            return s == 0 ? Text($"{minutes}m") : Text($"{minutes}m{s}s");
+            return Units(minutes, "m", seconds % 60, "s");
         }
 
         if (minutes < 60 * 3)
@@ -46,8 +45,7 @@ public static class HumanDuration
         var hours = duration.Ticks / TimeSpan.TicksPerHour;
         if (hours < 8)
         {
-            var m = minutes % 60;
-            return m == 0 ? Text($"{hours}h") : Text($"{hours}h{m}m");
+            return Units(hours, "h", minutes % 60, "m");
         }
 
         if (hours < 48)
@@ -57,8 +55,7 @@ public static class HumanDuration
 
         if (hours < 24 * 8)
         {
-            var h = hours % 24;
-            return h == 0 ? Text($"{hours / 24}d") : Text($"{hours / 24}d{h}h");
+            return Units(hours / 24, "d", hours % 24, "h");
         }
 
         if (hours < 24 * 365 * 2)
@@ -68,8 +65,7 @@ public static class HumanDuration
 
         if (hours < 24 * 365 * 8)
         {
-            var dy = hours / 24 % 365;
-            return dy == 0 ? Text($"{hours / 24 / 365}y") : Text($"{hours / 24 / 365}y{dy}d");
+            return Units(hours / 24 / 365, "y", hours / 24 % 365, "d");
         }
 
         return Text($"{hours / 24 / 365}y");
@@ -77,6 +73,10 @@ public static class HumanDuration
 
     /// <summary>Time elapsed from <paramref name="timestamp"/> to <paramref name="now"/>; <c>&lt;unknown&gt;</c> when missing.</summary>
     public static string Since(DateTimeOffset? timestamp, DateTimeOffset now) => timestamp is { } t ? Format(now - t) : Unknown;
+
+    // "5m" or "5m3s": the larger unit, and the smaller one only when it is not zero.
+    private static string Units(long large, string largeUnit, long small, string smallUnit) =>
+        small == 0 ? Text($"{large}{largeUnit}") : Text($"{large}{largeUnit}{small}{smallUnit}");
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -8,49 +8,29 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 internal static class NetworkPrinters
 {
-    // Endpoint lists are cut after this many addresses with "+ N more...".
-    private const int ListedAddresses = 3;
-
     public static TablePrinter Service { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Type", "How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName."),
-            TableColumn.Text("Cluster-IP", "The IP address of the service inside the cluster."),
-            TableColumn.Text("External-IP", "Addresses the service is reachable at from outside the cluster."),
-            TableColumn.Text("Port(s)", "The ports the service exposes."),
-            TableColumn.Age,
-            TableColumn.Text("Selector", "Route service traffic to pods with label keys and values matching this selector.", 1),
-        ],
-        (svc, now) =>
-        [
-            Cells.Name(svc),
-            ServiceType(svc),
-            ClusterIP(svc),
-            ExternalIP(svc),
-            Cells.OrElse(Ports(svc), Cells.None),
-            Cells.Age(svc, now),
-            Cells.Labels(JsonFields.Get(svc, "spec", "selector")),
+            TableCell.Name,
+            TableCell.Text("Type", "How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName.", ServiceType),
+            TableCell.Text("Cluster-IP", "The IP address of the service inside the cluster.", ClusterIP),
+            TableCell.Text("External-IP", "Addresses the service is reachable at from outside the cluster.", ExternalIP),
+            TableCell.Text("Port(s)", "The ports the service exposes.", svc => Cells.OrElse(Ports(svc), Cells.None)),
+            TableCell.Age,
+            TableCell.Text("Selector", "Route service traffic to pods with label keys and values matching this selector.", svc => Cells.Labels(JsonFields.Get(svc, "spec", "selector")), 1),
         ]);
 
     public static TablePrinter Endpoints { get; } = new(
-        [TableColumn.ObjectName, TableColumn.Text("Endpoints", "The addresses and ports of the endpoints."), TableColumn.Age],
-        (ep, now) => [Cells.Name(ep), FormatEndpoints(ep), Cells.Age(ep, now)]);
+        [TableCell.Name, TableCell.Text("Endpoints", "The addresses and ports of the endpoints.", FormatEndpoints), TableCell.Age]);
 
     public static TablePrinter EndpointSlice { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("AddressType", "The type of address the slice carries: IPv4, IPv6 or FQDN."),
-            TableColumn.Text("Ports", "The ports of the endpoints."),
-            TableColumn.Text("Endpoints", "The addresses of the endpoints."),
-            TableColumn.Age,
-        ],
-        (slice, now) =>
-        [
-            Cells.Name(slice),
-            JsonFields.Text(slice, "addressType"),
-            Listed(JsonFields.Objects(slice, "ports").Select(p => JsonFields.String(p, "port") ?? JsonFields.String(p, "name") ?? "*").ToList()),
-            Listed(JsonFields.Objects(slice, "endpoints").SelectMany(e => (JsonFields.Array(e, "addresses") ?? []).Select(a => a?.ToString() ?? "")).ToList()),
-            Cells.Age(slice, now),
+            TableCell.Name,
+            TableCell.Text("AddressType", "The type of address the slice carries: IPv4, IPv6 or FQDN.", slice => JsonFields.Text(slice, "addressType")),
+            TableCell.Text("Ports", "The ports of the endpoints.",
+                slice => Listed(JsonFields.Objects(slice, "ports").Select(p => JsonFields.String(p, "port") ?? JsonFields.String(p, "name") ?? "*").ToList())),
+            TableCell.Text("Endpoints", "The addresses of the endpoints.",
+                slice => Listed(JsonFields.Objects(slice, "endpoints").SelectMany(e => (JsonFields.Array(e, "addresses") ?? []).Select(a => a?.ToString() ?? "")).ToList())),
+            TableCell.Age,
         ]);
 
     // The type and protocol defaults are applied at creation; an undefaulted object shows them too.
@@ -103,35 +83,14 @@ internal static class NetworkPrinters
             return Cells.None;
         }
 
-        var listed = new List<string>();
-        var count = 0;
-        var more = false;
-        foreach (var subset in subsets)
+        var targets = subsets.SelectMany(subset =>
         {
             var addresses = JsonFields.Objects(subset, "addresses").Select(a => JsonFields.Text(a, "ip")).ToList();
             var ports = JsonFields.Objects(subset, "ports").ToList();
             // Headless services may have no ports: list bare addresses.
-            var targets = ports.Count == 0
-                ? [addresses]
-                : ports.Select(port => addresses.Select(ip => HostPort(ip, JsonFields.Integer(port, "port") ?? 0)).ToList()).ToList();
-            foreach (var group in targets)
-            {
-                count += group.Count;
-                foreach (var target in group)
-                {
-                    if (listed.Count == ListedAddresses)
-                    {
-                        more = true;
-                        break;
-                    }
-
-                    listed.Add(target);
-                }
-            }
-        }
-
-        var text = string.Join(",", listed);
-        return more ? string.Create(CultureInfo.InvariantCulture, $"{text} + {count - ListedAddresses} more...") : text;
+            return ports.Count == 0 ? addresses : ports.SelectMany(port => addresses.Select(ip => HostPort(ip, JsonFields.Integer(port, "port") ?? 0)));
+        }).ToList();
+        return Cells.FirstFew(targets, targets.Count);
     }
 
     // net.JoinHostPort: IPv6 addresses go in brackets.
@@ -141,14 +100,5 @@ internal static class NetworkPrinters
             : string.Create(CultureInfo.InvariantCulture, $"{ip}:{port}");
 
     // listWithMoreString: at most three entries, "<unset>" for none.
-    private static string Listed(List<string> values)
-    {
-        if (values.Count == 0)
-        {
-            return Cells.Unset;
-        }
-
-        var text = string.Join(",", values.Take(ListedAddresses));
-        return values.Count > ListedAddresses ? string.Create(CultureInfo.InvariantCulture, $"{text} + {values.Count - ListedAddresses} more...") : text;
-    }
+    private static string Listed(List<string> values) => values.Count == 0 ? Cells.Unset : Cells.FirstFew(values, values.Count);
 }

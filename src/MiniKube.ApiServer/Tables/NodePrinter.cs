@@ -14,30 +14,21 @@ internal static class NodePrinter
 
     public static TablePrinter Printer { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Status", "The status of the node"),
-            TableColumn.Text("Roles", "The roles of the node"),
-            TableColumn.Age,
-            TableColumn.Text("Version", "Kubelet version reported by the node."),
-            TableColumn.Text("Internal-IP", "The node's first internal address.", 1),
-            TableColumn.Text("External-IP", "The node's first external address.", 1),
-            TableColumn.Text("OS-Image", "OS image reported by the node.", 1),
-            TableColumn.Text("Kernel-Version", "Kernel version reported by the node.", 1),
-            TableColumn.Text("Container-Runtime", "Container runtime version reported by the node.", 1),
-        ],
-        (node, now) =>
-        [
-            Cells.Name(node),
-            Status(node),
-            Roles(node),
-            Cells.Age(node, now),
-            JsonFields.Text(node, "status", "nodeInfo", "kubeletVersion"),
-            Address(node, "InternalIP"),
-            Address(node, "ExternalIP"),
-            Cells.OrElse(JsonFields.String(node, "status", "nodeInfo", "osImage"), HumanDuration.Unknown),
-            Cells.OrElse(JsonFields.String(node, "status", "nodeInfo", "kernelVersion"), HumanDuration.Unknown),
-            Cells.OrElse(JsonFields.String(node, "status", "nodeInfo", "containerRuntimeVersion"), HumanDuration.Unknown),
+            TableCell.Name,
+            TableCell.Text("Status", "The status of the node", Status),
+            TableCell.Text("Roles", "The roles of the node", Roles),
+            TableCell.Age,
+            TableCell.Text("Version", "Kubelet version reported by the node.", node => JsonFields.Text(node, "status", "nodeInfo", "kubeletVersion")),
+            TableCell.Text("Internal-IP", "The node's first internal address.", node => Address(node, "InternalIP"), 1),
+            TableCell.Text("External-IP", "The node's first external address.", node => Address(node, "ExternalIP"), 1),
+            NodeInfo("OS-Image", "OS image reported by the node.", "osImage"),
+            NodeInfo("Kernel-Version", "Kernel version reported by the node.", "kernelVersion"),
+            NodeInfo("Container-Runtime", "Container runtime version reported by the node.", "containerRuntimeVersion"),
         ]);
+
+    // A wide column from status.nodeInfo, <unknown> when the kubelet has not reported it.
+    private static TableCell NodeInfo(string name, string description, string field) =>
+        TableCell.Text(name, description, node => Cells.OrElse(JsonFields.String(node, "status", "nodeInfo", field), HumanDuration.Unknown), 1);
 
     private static string Status(JsonObject node)
     {

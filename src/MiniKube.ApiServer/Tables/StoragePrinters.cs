@@ -9,91 +9,57 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 internal static class StoragePrinters
 {
+    // Declared before the printers that use it: static initializers run in text order.
+    private static readonly TableCell VolumeMode = TableCell.Text("VolumeMode", "Whether the volume is a filesystem or a raw block device.",
+        obj => Cells.OrElse(JsonFields.String(obj, "spec", "volumeMode"), Cells.Unset), 1);
 
     public static TablePrinter PersistentVolume { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Capacity", "The storage capacity of the volume."),
-            TableColumn.Text("Access Modes", "The ways the volume can be mounted."),
-            TableColumn.Text("Reclaim Policy", "What happens to the volume when released from its claim."),
-            TableColumn.Text("Status", "The phase of the volume."),
-            TableColumn.Text("Claim", "The claim bound to this volume."),
-            TableColumn.Text("StorageClass", "StorageClass of the pv"),
-            TableColumn.Text("VolumeAttributesClass", "VolumeAttributesClass of the pv"),
-            TableColumn.Text("Reason", "Why the volume is in its phase."),
-            TableColumn.Age,
-            TableColumn.Text("VolumeMode", "Whether the volume is a filesystem or a raw block device.", 1),
-        ],
-        (pv, now) =>
-        {
-            var claim = JsonFields.Object(pv, "spec", "claimRef") is { } claimRef
+            TableCell.Name,
+            TableCell.Text("Capacity", "The storage capacity of the volume.", pv => Cells.OrElse(JsonFields.String(pv, "spec", "capacity", "storage"), "0")),
+            TableCell.Text("Access Modes", "The ways the volume can be mounted.", pv => AccessModes(JsonFields.Array(pv, "spec", "accessModes"))),
+            TableCell.Text("Reclaim Policy", "What happens to the volume when released from its claim.", pv => JsonFields.Text(pv, "spec", "persistentVolumeReclaimPolicy")),
+            TableCell.Text("Status", "The phase of the volume.", Phase),
+            TableCell.Text("Claim", "The claim bound to this volume.", pv => JsonFields.Object(pv, "spec", "claimRef") is { } claimRef
                 ? JsonFields.Text(claimRef, "namespace") + "/" + JsonFields.Text(claimRef, "name")
-                : "";
-            return
-            [
-                Cells.Name(pv),
-                Cells.OrElse(JsonFields.String(pv, "spec", "capacity", "storage"), "0"),
-                AccessModes(JsonFields.Array(pv, "spec", "accessModes")),
-                JsonFields.Text(pv, "spec", "persistentVolumeReclaimPolicy"),
-                Phase(pv),
-                claim,
-                ClassName(pv),
-                Cells.OrElse(JsonFields.String(pv, "spec", "volumeAttributesClassName"), Cells.Unset),
-                JsonFields.Text(pv, "status", "reason"),
-                Cells.Age(pv, now),
-                Cells.OrElse(JsonFields.String(pv, "spec", "volumeMode"), Cells.Unset),
-            ];
-        });
+                : ""),
+            TableCell.Text("StorageClass", "StorageClass of the pv", ClassName),
+            AttributesClass("VolumeAttributesClass of the pv"),
+            TableCell.Text("Reason", "Why the volume is in its phase.", pv => JsonFields.Text(pv, "status", "reason")),
+            TableCell.Age,
+            VolumeMode,
+        ]);
 
+    // Capacity and modes are the bound volume's, so they show only once bound.
     public static TablePrinter PersistentVolumeClaim { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Status", "The phase of the claim."),
-            TableColumn.Text("Volume", "The volume bound to this claim."),
-            TableColumn.Text("Capacity", "The storage capacity of the bound volume."),
-            TableColumn.Text("Access Modes", "The ways the bound volume can be mounted."),
-            TableColumn.Text("StorageClass", "StorageClass of the pvc"),
-            TableColumn.Text("VolumeAttributesClass", "VolumeAttributesClass of the pvc"),
-            TableColumn.Age,
-            TableColumn.Text("VolumeMode", "Whether the volume is a filesystem or a raw block device.", 1),
-        ],
-        (pvc, now) =>
-        {
-            var volume = JsonFields.Text(pvc, "spec", "volumeName");
-            // Capacity and modes are the bound volume's, so they show only once bound.
-            var bound = volume.Length > 0;
-            return
-            [
-                Cells.Name(pvc),
-                Phase(pvc),
-                volume,
-                bound ? Cells.OrElse(JsonFields.String(pvc, "status", "capacity", "storage"), "0") : "",
-                bound ? AccessModes(JsonFields.Array(pvc, "status", "accessModes")) : "",
-                ClassName(pvc),
-                Cells.OrElse(JsonFields.String(pvc, "spec", "volumeAttributesClassName"), Cells.Unset),
-                Cells.Age(pvc, now),
-                Cells.OrElse(JsonFields.String(pvc, "spec", "volumeMode"), Cells.Unset),
-            ];
-        });
+            TableCell.Name,
+            TableCell.Text("Status", "The phase of the claim.", Phase),
+            TableCell.Text("Volume", "The volume bound to this claim.", pvc => JsonFields.Text(pvc, "spec", "volumeName")),
+            TableCell.Text("Capacity", "The storage capacity of the bound volume.",
+                pvc => IsBound(pvc) ? Cells.OrElse(JsonFields.String(pvc, "status", "capacity", "storage"), "0") : ""),
+            TableCell.Text("Access Modes", "The ways the bound volume can be mounted.",
+                pvc => IsBound(pvc) ? AccessModes(JsonFields.Array(pvc, "status", "accessModes")) : ""),
+            TableCell.Text("StorageClass", "StorageClass of the pvc", ClassName),
+            AttributesClass("VolumeAttributesClass of the pvc"),
+            TableCell.Age,
+            VolumeMode,
+        ]);
 
     public static TablePrinter StorageClass { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Provisioner", "The provisioner that creates volumes of this class."),
-            TableColumn.Text("ReclaimPolicy", "The reclaim policy of volumes of this class."),
-            TableColumn.Text("VolumeBindingMode", "When volumes of this class are bound and provisioned."),
-            TableColumn.Text("AllowVolumeExpansion", "Whether volumes of this class may be expanded."),
-            TableColumn.Age,
-        ],
-        (sc, now) =>
-        [
-            IsDefaultClass(sc) ? Cells.Name(sc) + " (default)" : Cells.Name(sc),
-            JsonFields.Text(sc, "provisioner"),
-            Cells.OrElse(JsonFields.String(sc, "reclaimPolicy"), "Delete"),
-            Cells.OrElse(JsonFields.String(sc, "volumeBindingMode"), "Immediate"),
-            JsonFields.Boolean(sc, "allowVolumeExpansion") ?? false,
-            Cells.Age(sc, now),
+            new(TableColumn.ObjectName, (sc, _) => IsDefaultClass(sc) ? Cells.Name(sc) + " (default)" : Cells.Name(sc)),
+            TableCell.Text("Provisioner", "The provisioner that creates volumes of this class.", sc => JsonFields.Text(sc, "provisioner")),
+            TableCell.Text("ReclaimPolicy", "The reclaim policy of volumes of this class.", sc => Cells.OrElse(JsonFields.String(sc, "reclaimPolicy"), "Delete")),
+            TableCell.Text("VolumeBindingMode", "When volumes of this class are bound and provisioned.", sc => Cells.OrElse(JsonFields.String(sc, "volumeBindingMode"), "Immediate")),
+            new(TableColumn.Text("AllowVolumeExpansion", "Whether volumes of this class may be expanded."), (sc, _) => JsonFields.Boolean(sc, "allowVolumeExpansion") ?? false),
+            TableCell.Age,
         ]);
+
+    private static TableCell AttributesClass(string description) =>
+        TableCell.Text("VolumeAttributesClass", description, obj => Cells.OrElse(JsonFields.String(obj, "spec", "volumeAttributesClassName"), Cells.Unset));
+
+    private static bool IsBound(JsonObject pvc) => JsonFields.Text(pvc, "spec", "volumeName").Length > 0;
 
     private static string Phase(JsonObject obj) =>
         JsonFields.Get(obj, "metadata", "deletionTimestamp") is not null ? "Terminating" : JsonFields.Text(obj, "status", "phase");

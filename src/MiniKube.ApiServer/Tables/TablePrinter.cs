@@ -2,7 +2,9 @@
 namespace MiniKube.ApiServer.Tables;
 
 /// <summary>
-/// The columns of one kind and how a row's cells are computed from an object. A printer always
+/// The columns of one kind and how a row's cells are computed from an object: cell by cell
+/// (<see cref="TableCell"/>), or by one row function where the cells share work (a pod's status
+/// summary, a custom resource's JSONPath columns). A printer always
 /// emits every column, wide ones included, as kube-apiserver's TableConvertor does
 /// (GenerateOptions{Wide: true}); kubectl drops priority-1 columns unless <c>-o wide</c>.
 /// </summary>
@@ -19,6 +21,13 @@ internal sealed class TablePrinter
         Columns = columns;
         _cells = cells;
         _conditions = conditions;
+    }
+
+    /// <param name="cells">The columns with their values, in order.</param>
+    /// <param name="conditions">Optional row conditions.</param>
+    public TablePrinter(IReadOnlyList<TableCell> cells, Func<JsonObject, JsonArray?>? conditions = null)
+        : this([.. cells.Select(c => c.Column)], (obj, now) => [.. cells.Select(c => c.Value(obj, now))], conditions)
+    {
     }
 
     public IReadOnlyList<TableColumn> Columns { get; }

@@ -11,182 +11,110 @@ namespace MiniKube.ApiServer.Tables;
 /// </summary>
 internal static class WorkloadPrinters
 {
-    private static readonly TableColumn ContainersColumn = TableColumn.Text("Containers", "Names of each container in the template.", 1);
-    private static readonly TableColumn ImagesColumn = TableColumn.Text("Images", "Images referenced by each container in the template.", 1);
-    private static readonly TableColumn SelectorColumn = TableColumn.Text("Selector", "The label selector that picks the pods this object manages.", 1);
-
     public static TablePrinter Deployment { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Ready", "Number of the pod with ready state"),
-            TableColumn.Text("Up-to-date", "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
-            TableColumn.Text("Available", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."),
-            TableColumn.Age,
-            ContainersColumn,
-            ImagesColumn,
-            SelectorColumn,
-        ],
-        (d, now) =>
-        {
-            var (names, images) = Cells.Containers(JsonFields.Get(d, "spec", "template", "spec"));
-            return
-            [
-                Cells.Name(d),
-                Ratio(JsonFields.Integer(d, "status", "readyReplicas") ?? 0, DesiredReplicas(d)),
-                JsonFields.Integer(d, "status", "updatedReplicas") ?? 0,
-                JsonFields.Integer(d, "status", "availableReplicas") ?? 0,
-                Cells.Age(d, now),
-                names,
-                images,
-                SelectorString(JsonFields.Get(d, "spec", "selector")),
-            ];
-        });
+            TableCell.Name,
+            ReadyOfDesired("Number of the pod with ready state"),
+            TableCell.TextCount("Up-to-date", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.",
+                d => JsonFields.Integer(d, "status", "updatedReplicas") ?? 0),
+            TableCell.TextCount("Available", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+                d => JsonFields.Integer(d, "status", "availableReplicas") ?? 0),
+            TableCell.Age,
+            .. TemplateCells(PodSpec, d => SelectorString(JsonFields.Get(d, "spec", "selector"))),
+        ]);
 
     public static TablePrinter ReplicaSet { get; } = ReplicaCounts(rs => Cells.Selector(JsonFields.Get(rs, "spec", "selector")));
 
     public static TablePrinter StatefulSet { get; } = new(
-        [TableColumn.ObjectName, TableColumn.Text("Ready", "Number of the pod with ready state"), TableColumn.Age, ContainersColumn, ImagesColumn],
-        (sts, now) =>
-        {
-            var (names, images) = Cells.Containers(JsonFields.Get(sts, "spec", "template", "spec"));
-            return [Cells.Name(sts), Ratio(JsonFields.Integer(sts, "status", "readyReplicas") ?? 0, DesiredReplicas(sts)), Cells.Age(sts, now), names, images];
-        });
+        [
+            TableCell.Name,
+            ReadyOfDesired("Number of the pod with ready state"),
+            TableCell.Age,
+            .. TemplateCells(PodSpec, selector: null),
+        ]);
 
     public static TablePrinter DaemonSet { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Integer("Desired", "The total number of nodes that should be running the daemon pod."),
-            TableColumn.Integer("Current", "The number of nodes running at least one daemon pod and supposed to."),
-            TableColumn.Integer("Ready", "The number of nodes whose daemon pod is ready."),
-            TableColumn.Integer("Up-to-date", "The number of nodes running the updated daemon pod."),
-            TableColumn.Integer("Available", "The number of nodes whose daemon pod has been available for minReadySeconds."),
-            TableColumn.Text("Node Selector", "The node selector of the pod template."),
-            TableColumn.Age,
-            ContainersColumn,
-            ImagesColumn,
-            SelectorColumn,
-        ],
-        (ds, now) =>
-        {
-            var podSpec = JsonFields.Get(ds, "spec", "template", "spec");
-            var (names, images) = Cells.Containers(podSpec);
-            return
-            [
-                Cells.Name(ds),
-                JsonFields.Integer(ds, "status", "desiredNumberScheduled") ?? 0,
-                JsonFields.Integer(ds, "status", "currentNumberScheduled") ?? 0,
-                JsonFields.Integer(ds, "status", "numberReady") ?? 0,
-                JsonFields.Integer(ds, "status", "updatedNumberScheduled") ?? 0,
-                JsonFields.Integer(ds, "status", "numberAvailable") ?? 0,
-                Cells.Labels(JsonFields.Get(podSpec, "nodeSelector")),
-                Cells.Age(ds, now),
-                names,
-                images,
-                Cells.Selector(JsonFields.Get(ds, "spec", "selector")),
-            ];
-        });
+            TableCell.Name,
+            Status("Desired", "The total number of nodes that should be running the daemon pod.", "desiredNumberScheduled"),
+            Status("Current", "The number of nodes running at least one daemon pod and supposed to.", "currentNumberScheduled"),
+            Status("Ready", "The number of nodes whose daemon pod is ready.", "numberReady"),
+            Status("Up-to-date", "The number of nodes running the updated daemon pod.", "updatedNumberScheduled"),
+            Status("Available", "The number of nodes whose daemon pod has been available for minReadySeconds.", "numberAvailable"),
+            TableCell.Text("Node Selector", "The node selector of the pod template.", ds => Cells.Labels(JsonFields.Get(PodSpec(ds), "nodeSelector"))),
+            TableCell.Age,
+            .. TemplateCells(PodSpec, ds => Cells.Selector(JsonFields.Get(ds, "spec", "selector"))),
+        ]);
 
     public static TablePrinter Job { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Status", "Status of the job."),
-            TableColumn.Text("Completions", "The number of pods which reached phase Succeeded."),
-            TableColumn.Text("Duration", "Time required to complete the job."),
-            TableColumn.Age,
-            ContainersColumn,
-            ImagesColumn,
-            SelectorColumn,
-        ],
-        (job, now) =>
-        {
-            var (names, images) = Cells.Containers(JsonFields.Get(job, "spec", "template", "spec"));
-            return
-            [
-                Cells.Name(job),
-                JobStatus(job),
-                JobCompletions(job),
-                JobDuration(job, now),
-                Cells.Age(job, now),
-                names,
-                images,
-                Cells.Selector(JsonFields.Get(job, "spec", "selector")),
-            ];
-        });
+            TableCell.Name,
+            TableCell.Text("Status", "Status of the job.", JobStatus),
+            TableCell.Text("Completions", "The number of pods which reached phase Succeeded.", JobCompletions),
+            new(TableColumn.Text("Duration", "Time required to complete the job."), (job, now) => JobDuration(job, now)),
+            TableCell.Age,
+            .. TemplateCells(PodSpec, job => Cells.Selector(JsonFields.Get(job, "spec", "selector"))),
+        ]);
 
     public static TablePrinter CronJob { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Schedule", "The schedule in Cron format."),
-            TableColumn.Text("Timezone", "The time zone the schedule is read in."),
-            new TableColumn("Suspend", "boolean", "Whether later executions are suspended."),
-            TableColumn.Integer("Active", "The number of currently running jobs."),
-            TableColumn.Text("Last Schedule", "When the job was last successfully scheduled."),
-            TableColumn.Age,
-            ContainersColumn,
-            ImagesColumn,
-            SelectorColumn,
-        ],
-        (cj, now) =>
-        {
-            var jobSpec = JsonFields.Get(cj, "spec", "jobTemplate", "spec");
-            var (names, images) = Cells.Containers(JsonFields.Get(jobSpec, "template", "spec"));
-            var lastSchedule = JsonFields.Get(cj, "status", "lastScheduleTime") is null
+            TableCell.Name,
+            TableCell.Text("Schedule", "The schedule in Cron format.", cj => JsonFields.Text(cj, "spec", "schedule")),
+            TableCell.Text("Timezone", "The time zone the schedule is read in.", cj => JsonFields.String(cj, "spec", "timeZone") ?? Cells.None),
+            new(new TableColumn("Suspend", "boolean", "Whether later executions are suspended."), (cj, _) => Cells.OptionalBool(JsonFields.Boolean(cj, "spec", "suspend"))),
+            TableCell.Integer("Active", "The number of currently running jobs.", cj => JsonFields.Count(cj, "status", "active")),
+            new(TableColumn.Text("Last Schedule", "When the job was last successfully scheduled."), (cj, now) => JsonFields.Get(cj, "status", "lastScheduleTime") is null
                 ? Cells.None
-                : HumanDuration.Since(JsonFields.Time(cj, "status", "lastScheduleTime"), now);
-            return
-            [
-                Cells.Name(cj),
-                JsonFields.Text(cj, "spec", "schedule"),
-                JsonFields.String(cj, "spec", "timeZone") ?? Cells.None,
-                Cells.OptionalBool(JsonFields.Boolean(cj, "spec", "suspend")),
-                (long)JsonFields.Count(cj, "status", "active"),
-                lastSchedule,
-                Cells.Age(cj, now),
-                names,
-                images,
-                Cells.Selector(JsonFields.Get(jobSpec, "selector")),
-            ];
-        });
+                : HumanDuration.Since(JsonFields.Time(cj, "status", "lastScheduleTime"), now)),
+            TableCell.Age,
+            .. TemplateCells(cj => JsonFields.Get(cj, "spec", "jobTemplate", "spec", "template", "spec"),
+                cj => Cells.Selector(JsonFields.Get(cj, "spec", "jobTemplate", "spec", "selector"))),
+        ]);
 
     // A replication controller's selector is a plain map, not a metav1.LabelSelector.
     public static TablePrinter ReplicationController { get; } = ReplicaCounts(rc => Cells.Labels(JsonFields.Get(rc, "spec", "selector")));
 
     public static TablePrinter ControllerRevision { get; } = new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Text("Controller", "Controller of the object"),
-            TableColumn.Text("Revision", "The revision this object represents."),
-            TableColumn.Age,
-        ],
-        (cr, now) => [Cells.Name(cr), Controller(cr), JsonFields.Integer(cr, "revision") ?? 0, Cells.Age(cr, now)]);
+            TableCell.Name,
+            TableCell.Text("Controller", "Controller of the object", Controller),
+            TableCell.TextCount("Revision", "The revision this object represents.", cr => JsonFields.Integer(cr, "revision") ?? 0),
+            TableCell.Age,
+        ]);
 
     // ReplicaSet and ReplicationController print the same counts and differ only in their selector's shape.
     private static TablePrinter ReplicaCounts(Func<JsonObject, string> selector) => new(
         [
-            TableColumn.ObjectName,
-            TableColumn.Integer("Desired", "Number of desired pods."),
-            TableColumn.Integer("Current", "The number of pods that currently exist."),
-            TableColumn.Integer("Ready", "The number of ready pods."),
-            TableColumn.Age,
-            ContainersColumn,
-            ImagesColumn,
-            SelectorColumn,
-        ],
-        (obj, now) =>
-        {
-            var (names, images) = Cells.Containers(JsonFields.Get(obj, "spec", "template", "spec"));
-            return
-            [
-                Cells.Name(obj),
-                DesiredReplicas(obj),
-                JsonFields.Integer(obj, "status", "replicas") ?? 0,
-                JsonFields.Integer(obj, "status", "readyReplicas") ?? 0,
-                Cells.Age(obj, now),
-                names,
-                images,
-                selector(obj),
-            ];
-        });
+            TableCell.Name,
+            TableCell.Integer("Desired", "Number of desired pods.", DesiredReplicas),
+            Status("Current", "The number of pods that currently exist.", "replicas"),
+            Status("Ready", "The number of ready pods.", "readyReplicas"),
+            TableCell.Age,
+            .. TemplateCells(PodSpec, selector),
+        ]);
+
+    // The wide columns every pod-owning kind ends with: its template's containers and images, then its selector (StatefulSets print none).
+    private static TableCell[] TemplateCells(Func<JsonObject, JsonNode?> podSpec, Func<JsonObject, string>? selector)
+    {
+        TableCell[] containers =
+        [
+            TableCell.Text("Containers", "Names of each container in the template.", obj => Cells.ContainerNames(podSpec(obj)), 1),
+            TableCell.Text("Images", "Images referenced by each container in the template.", obj => Cells.ContainerImages(podSpec(obj)), 1),
+        ];
+        return selector is null
+            ? containers
+            : [.. containers, TableCell.Text("Selector", "The label selector that picks the pods this object manages.", selector, 1)];
+    }
+
+    private static JsonNode? PodSpec(JsonObject obj) => JsonFields.Get(obj, "spec", "template", "spec");
+
+    // Ready replicas out of the desired count, as "ready/desired".
+    private static TableCell ReadyOfDesired(string description) =>
+        TableCell.Text("Ready", description, obj => Ratio(JsonFields.Integer(obj, "status", "readyReplicas") ?? 0, DesiredReplicas(obj)));
+
+    // An integer count from status, 0 while unset.
+    private static TableCell Status(string name, string description, string field) =>
+        TableCell.Integer(name, description, obj => JsonFields.Integer(obj, "status", field) ?? 0);
 
     // spec.replicas is defaulted to 1 at creation (v1 SetDefaults_*); an undefaulted object shows the default too.
     private static long DesiredReplicas(JsonObject obj) => JsonFields.Integer(obj, "spec", "replicas") ?? 1;

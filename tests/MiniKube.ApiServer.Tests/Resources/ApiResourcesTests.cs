@@ -10,7 +10,7 @@ public sealed class ApiResourcesTests
     internal static JsonObject EstablishedCrd()
     {
         var crd = JsonNode.Parse(CustomResourceTests.Crd)!.AsObject();
-        var strategy = new CustomResourceDefinitionStrategy();
+        var strategy = BuiltInStrategies.CustomResourceDefinition;
         strategy.ApplyDefaults(crd);
         strategy.PrepareForCreate(crd);
         CustomResourceDefinitionNames.Accept(crd, [], DateTimeOffset.UnixEpoch);

@@ -53,7 +53,7 @@ public sealed class ResourceStrategyTests
     {
         var pod = new JsonObject { ["spec"] = new JsonObject { ["nodeName"] = node }, ["status"] = new JsonObject { ["phase"] = phase } };
 
-        Assert.That(new PodStrategy().GracePeriodSeconds(pod, requested), Is.EqualTo(expected));
+        Assert.That(BuiltInStrategies.Pod.GracePeriodSeconds(pod, requested), Is.EqualTo(expected));
     }
 
     [Test]
