@@ -240,6 +240,16 @@ public static class KubeListWatches
                 timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
     }
 
+    public static IListWatch<V1ClusterRole> ClusterRoles(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ListWatch<V1ClusterRole, V1ClusterRoleList>(
+            ct => client.RbacAuthorizationV1.ListClusterRoleAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct),
+            (version, timeout, onError, ct) => client.RbacAuthorizationV1.WatchListClusterRoleAsync(
+                fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    }
+
     public static IListWatch<Corev1Event> Events(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
     {
         ArgumentNullException.ThrowIfNull(client);

@@ -1,19 +1,45 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.ApiServer.Auth;
 
 /// <summary>
 /// Authenticates a request as kube-apiserver does: a client certificate issued by the cluster
-/// CA (CN is the user, each O a group), or a bearer token from the server's static token table.
-/// Anything else is anonymous and gets 401 outside the public paths.
+/// CA (CN is the user, each O a group), or a bearer token one of the <see cref="ITokenAuthenticator"/>s
+/// recognises (the static token table first). Anything else is anonymous and gets 401 outside
+/// the public paths. <see cref="AuthenticateTokenAsync"/> is the bare-token entry TokenReview uses.
 /// </summary>
-public sealed class Authenticator(ClusterPki pki, IReadOnlyDictionary<string, UserInfo> tokens)
+public sealed class Authenticator
 {
+    /// <summary>The API server's audiences when none are configured: the service-account issuer's, as k3s and kube-apiserver default them.</summary>
+    public static readonly IReadOnlyList<string> DefaultApiAudiences = ["https://kubernetes.default.svc.cluster.local"];
+
     private const int MaxCachedCertificates = 4096;
+
+    private readonly ClusterPki _pki;
+    private readonly IReadOnlyList<ITokenAuthenticator> _tokenAuthenticators;
+
+    /// <summary>An authenticator whose bearer tokens are the static <paramref name="tokens"/> table.</summary>
+    public Authenticator(ClusterPki pki, IReadOnlyDictionary<string, UserInfo> tokens)
+        : this(pki, tokens, [], DefaultApiAudiences)
+    {
+    }
+
+    /// <param name="pki">Verifies client certificates.</param>
+    /// <param name="tokens">The static token table, asked first.</param>
+    /// <param name="tokenAuthenticators">Asked after the table, in order (service-account tokens).</param>
+    /// <param name="apiAudiences">The audiences a bearer token of a request must be meant for.</param>
+    public Authenticator(ClusterPki pki, IReadOnlyDictionary<string, UserInfo> tokens, IReadOnlyList<ITokenAuthenticator> tokenAuthenticators, IReadOnlyList<string> apiAudiences)
+    {
+        _pki = pki;
+        ApiAudiences = apiAudiences;
+        _tokenAuthenticators = [new StaticTokens(tokens, apiAudiences), .. tokenAuthenticators];
+    }
+
+    /// <summary>The API server's audiences (--api-audiences): what request tokens, and TokenReviews naming none, are checked against.</summary>
+    public IReadOnlyList<string> ApiAudiences { get; }
 
     // Building an X509 chain costs more than serving a GET, and a client presents the same
     // certificate on every request: verified certificates are remembered by their SHA-256,
@@ -31,9 +57,39 @@ public sealed class Authenticator(ClusterPki pki, IReadOnlyDictionary<string, Us
         var authorization = context.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return Lookup(authorization["Bearer ".Length..].Trim());
+            return (await AuthenticateTokenAsync(authorization["Bearer ".Length..].Trim(), ApiAudiences, context.RequestAborted)).User;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A bare bearer token, as apiserver's bearertoken authenticator over the token union: the
+    /// first authenticator that recognises it wins; when none does, the errors of those that
+    /// rejected it, or upstream's "invalid bearer token".
+    /// </summary>
+    public async Task<TokenAuthentication> AuthenticateTokenAsync(string token, IReadOnlyList<string> audiences, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(audiences);
+        var errors = new List<string>();
+        foreach (var authenticator in _tokenAuthenticators)
+        {
+            var result = await authenticator.AuthenticateTokenAsync(token, audiences, cancellationToken);
+            if (result.IsAuthenticated)
+            {
+                return result;
+            }
+            if (result.Error.Length > 0 && !errors.Contains(result.Error, StringComparer.Ordinal))
+            {
+                errors.Add(result.Error);
+            }
+        }
+        return TokenAuthentication.Rejected(errors.Count switch
+        {
+            0 => "invalid bearer token",
+            1 => errors[0],
+            _ => $"[{string.Join(", ", errors)}]",
+        });
     }
 
     private UserInfo? FromVerifiedCertificate(X509Certificate2 certificate)
@@ -43,7 +99,7 @@ public sealed class Authenticator(ClusterPki pki, IReadOnlyDictionary<string, Us
         {
             return known.User;
         }
-        if (!pki.IsClientCertificate(certificate))
+        if (!_pki.IsClientCertificate(certificate))
         {
             return null;
         }
@@ -54,21 +110,6 @@ public sealed class Authenticator(ClusterPki pki, IReadOnlyDictionary<string, Us
         var user = FromCertificate(certificate);
         _verified[hash] = (user, certificate.NotAfter.ToUniversalTime());
         return user;
-    }
-
-    private UserInfo? Lookup(string token)
-    {
-        // Compare in constant time so response timing does not reveal a token's prefix.
-        var presented = Encoding.UTF8.GetBytes(token);
-        UserInfo? found = null;
-        foreach (var (known, user) in tokens)
-        {
-            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(known)))
-            {
-                found = user;
-            }
-        }
-        return found;
     }
 
     private static UserInfo FromCertificate(X509Certificate2 certificate)

@@ -6,9 +6,12 @@ namespace MiniKube.ApiServer.Auth;
 /// kube-apiserver's authorizer union: members of <c>system:masters</c> are allowed everything
 /// first (the privileged-group authorizer), then each authorizer is asked in order (Node, then
 /// RBAC) and the first Allow or Deny wins. When none has an opinion the request is refused, as
-/// with upstream's default of no AlwaysAllow.
+/// with upstream's default of no AlwaysAllow. As a rule resolver it is upstream's union of the
+/// members' rule resolvers (apiserver pkg/authorization/union): every member that can list rules
+/// adds its own, and the list is incomplete when any member's is. The privileged group lists
+/// nothing itself: upstream answers system:masters' rules from RBAC's cluster-admin binding.
 /// </summary>
-public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IAuthorizer
+public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IAuthorizer, IRuleResolver
 {
     public AuthorizationResult Authorize(RequestAttributes attributes)
     {
@@ -31,6 +34,27 @@ public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IA
             }
         }
         return AuthorizationResult.NoOpinion(string.Join(", ", reasons));
+    }
+
+    public RuleSet RulesFor(UserInfo user, string @namespace)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var rules = new List<k8s.Models.V1PolicyRule>();
+        var incomplete = false;
+        var errors = new List<string>();
+        foreach (var resolver in authorizers.OfType<IRuleResolver>())
+        {
+            var found = resolver.RulesFor(user, @namespace);
+            rules.AddRange(found.Rules);
+            incomplete |= found.Incomplete;
+            if (found.EvaluationError.Length > 0 && !errors.Contains(found.EvaluationError, StringComparer.Ordinal))
+            {
+                errors.Add(found.EvaluationError);
+            }
+        }
+        // utilerrors.NewAggregate's wording: one error bare, several in brackets.
+        var error = errors.Count > 1 ? $"[{string.Join(", ", errors)}]" : string.Join("", errors);
+        return new RuleSet(rules, incomplete, error);
     }
 
     /// <summary>

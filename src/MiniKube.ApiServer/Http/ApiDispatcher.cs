@@ -20,7 +20,7 @@ namespace MiniKube.ApiServer.Http;
 /// <summary>
 /// The request pipeline, in kube-apiserver's order (apiserver pkg/server/config.go
 /// DefaultBuildHandlerChain): the public endpoints, authentication (401 for anyone unknown),
-/// then discovery, OpenAPI, metrics or the resource handlers. Every failure leaves as a
+/// impersonation, authorization, then discovery, OpenAPI, metrics or the resource handlers. Every failure leaves as a
 /// <c>Status</c>; a store outage is a 503 the client retries, never a hang.
 /// </summary>
 internal sealed partial class ApiDispatcher
@@ -37,6 +37,7 @@ internal sealed partial class ApiDispatcher
     private readonly string _caPem;
     private readonly ApiResources _served;
     private DiscoveryDocuments _discovery;
+    private ReviewHandler? _reviews;
     private long _openApiCatalogVersion;
 
     public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, ApiResources resources, CancellationToken serverStopping)
@@ -65,6 +66,9 @@ internal sealed partial class ApiDispatcher
 
     /// <summary>Decides every authenticated request before it is routed (KubeApiServer composes the chain).</summary>
     public required IAuthorizer Authorizer { get; init; }
+
+    // Built on first use: the authorizer is only known once the dispatcher is initialized.
+    private ReviewHandler Reviews() => _reviews ??= new ReviewHandler(Authorizer, _authenticator, _registry.Clock);
 
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
     public void WarmUp() => _ = _openApi.Index;
@@ -121,11 +125,13 @@ internal sealed partial class ApiDispatcher
             {
                 return;
             }
-            if (await _authenticator.AuthenticateAsync(context) is not { } user)
+            if (await _authenticator.AuthenticateAsync(context) is not { } authenticated)
             {
                 await StatusResponses.UnauthorizedAsync(context);
                 return;
             }
+            // From here on the request runs as whom it impersonates (after the caller may).
+            var user = Impersonation.Apply(context.Request, authenticated, Authorizer);
             var attributes = RequestAttributes.From(context.Request, user);
             if (Authorizer.Authorize(attributes) is { IsAllowed: false } refused)
             {
@@ -160,6 +166,11 @@ internal sealed partial class ApiDispatcher
             if (route.Kind == ApiPathKind.Discovery)
             {
                 await ServeDiscoveryAsync(context, route);
+                return;
+            }
+            if (ReviewHandler.Serves(route.Type))
+            {
+                await Reviews().HandleAsync(context, route, user);
                 return;
             }
             if (ReferenceEquals(route.Type, ResourceCatalog.ComponentStatuses))

@@ -34,6 +34,9 @@ public static class ResourceCatalog
         Subresources = [Scale, Status(type.Group, type.Version, type.Kind)],
     };
 
+    private static ResourceType Review(string group, string name, string kind, Type model, bool namespaced = false) =>
+        new ResourceType(group, "v1", name, kind, model, namespaced) with { Verbs = Create };
+
     // Stored forms that other served forms convert to and from; the catalog lists them below too.
     private static readonly ResourceType CoreEvents = Core("events", "Event", typeof(Corev1Event)) with { Strategy = BuiltInStrategies.Event, ShortNames = ["ev"] };
 
@@ -117,6 +120,13 @@ public static class ResourceCatalog
             Subresources = [Status("apps", "v1", "DaemonSet")],
         },
         Apps("controllerrevisions", "ControllerRevision", typeof(V1ControllerRevision)),
+        // Reviews: create-only, never stored; answered by Http/ReviewHandler through Auth/.
+        Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", typeof(V1SelfSubjectReview)),
+        Review("authentication.k8s.io", "tokenreviews", "TokenReview", typeof(V1TokenReview)),
+        Review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", typeof(V1LocalSubjectAccessReview), namespaced: true),
+        Review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", typeof(V1SelfSubjectAccessReview)),
+        Review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", typeof(V1SelfSubjectRulesReview)),
+        Review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", typeof(V1SubjectAccessReview)),
         new ResourceType("batch", "v1", "jobs", "Job", typeof(V1Job), true) with
         {
             Strategy = BuiltInStrategies.Job,
