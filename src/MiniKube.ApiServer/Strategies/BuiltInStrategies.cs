@@ -151,6 +151,30 @@ public static class BuiltInStrategies
         TracksGeneration = true,
     };
 
+    /// <summary>pkg/registry/rbac/role strategy.go: names are path segments, the rules validated (escalation is checked by the RBAC admission step).</summary>
+    public static ResourceStrategy Role { get; } = new() { Names = NameRules.PathSegment, CreateChecks = RbacValidation.Role };
+
+    /// <summary>pkg/registry/rbac/clusterrole strategy.go.</summary>
+    public static ResourceStrategy ClusterRole { get; } = new() { Names = NameRules.PathSegment, CreateChecks = RbacValidation.ClusterRole };
+
+    /// <summary>pkg/registry/rbac/rolebinding strategy.go: the roleRef may not change.</summary>
+    public static ResourceStrategy RoleBinding { get; } = new()
+    {
+        Names = NameRules.PathSegment,
+        Defaults = RbacValidation.BindingDefaults,
+        CreateChecks = RbacValidation.RoleBinding,
+        UpdateChecks = RbacValidation.RoleBindingUpdate,
+    };
+
+    /// <summary>pkg/registry/rbac/clusterrolebinding strategy.go.</summary>
+    public static ResourceStrategy ClusterRoleBinding { get; } = new()
+    {
+        Names = NameRules.PathSegment,
+        Defaults = RbacValidation.BindingDefaults,
+        CreateChecks = RbacValidation.ClusterRoleBinding,
+        UpdateChecks = RbacValidation.ClusterRoleBindingUpdate,
+    };
+
     public static ResourceStrategy CsiDriver { get; } = new()
     {
         Defaults = GroupDefaults.CsiDriver,
