@@ -17,7 +17,8 @@ public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IA
         {
             return AuthorizationResult.Allowed();
         }
-        var reasons = new List<string>();
+        // Built only when an authorizer gives a reason: an allowed request allocates nothing here.
+        List<string>? reasons = null;
         foreach (var authorizer in authorizers)
         {
             var result = authorizer.Authorize(attributes);
@@ -27,10 +28,10 @@ public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IA
             }
             if (result.Reason.Length > 0)
             {
-                reasons.Add(result.Reason);
+                (reasons ??= []).Add(result.Reason);
             }
         }
-        return AuthorizationResult.NoOpinion(string.Join(", ", reasons));
+        return AuthorizationResult.NoOpinion(reasons is null ? "" : string.Join(", ", reasons));
     }
 
     /// <summary>

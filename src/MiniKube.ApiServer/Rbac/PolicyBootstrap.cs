@@ -24,21 +24,25 @@ internal static class PolicyBootstrap
     public static async Task RunAsync(ResourceRegistry registry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registry);
+        // Each object is independent of the others (bindings may precede their roles), so all are
+        // ensured at once: a first start writes about 70 objects, later ones read them.
+        var work = new List<Task>();
         foreach (var role in BootstrapPolicy.ClusterRoles)
         {
-            await EnsureAsync(registry, RbacFeed.Find("clusterroles"), null, ClusterRole(role), ReconcileRole, cancellationToken);
+            work.Add(EnsureAsync(registry, RbacFeed.Find("clusterroles"), null, ClusterRole(role), ReconcileRole, cancellationToken));
         }
         foreach (var role in BootstrapPolicy.Roles)
         {
             var obj = Object("Role", role.Name, role.Namespace);
             obj["rules"] = Rules(role.Rules);
-            await EnsureAsync(registry, RbacFeed.Find("roles"), role.Namespace, obj, ReconcileRole, cancellationToken);
+            work.Add(EnsureAsync(registry, RbacFeed.Find("roles"), role.Namespace, obj, ReconcileRole, cancellationToken));
         }
         foreach (var binding in BootstrapPolicy.Bindings)
         {
             var ns = binding.Namespace.Length > 0 ? binding.Namespace : null;
-            await EnsureAsync(registry, RbacFeed.Find(ns is null ? "clusterrolebindings" : "rolebindings"), ns, Binding(binding), ReconcileBinding, cancellationToken);
+            work.Add(EnsureAsync(registry, RbacFeed.Find(ns is null ? "clusterrolebindings" : "rolebindings"), ns, Binding(binding), ReconcileBinding, cancellationToken));
         }
+        await Task.WhenAll(work);
     }
 
     /// <summary>The stored form of a bootstrap ClusterRole.</summary>

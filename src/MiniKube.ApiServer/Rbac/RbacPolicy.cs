@@ -53,13 +53,16 @@ internal sealed class RbacPolicy
         ArgumentNullException.ThrowIfNull(obj);
         var ns = kind is Kind.Role or Kind.RoleBinding ? ObjectMeta.Namespace(obj) ?? "" : "";
         var id = (kind, ns, ObjectMeta.Name(obj) ?? "");
+        // A deletion outranks a state of the same revision: this server learns of its own delete
+        // with the deleted object's version, which the watch may still deliver as an ADDED after it.
+        var order = (revision * 2) + (gone ? 1 : 0);
         lock (_gate)
         {
-            if (_revisions.TryGetValue(id, out var seen) && seen > revision)
+            if (_revisions.TryGetValue(id, out var seen) && seen > order)
             {
                 return;
             }
-            _revisions[id] = revision;
+            _revisions[id] = order;
             Take(id, gone ? null : obj);
         }
     }
@@ -70,9 +73,9 @@ internal sealed class RbacPolicy
         ArgumentNullException.ThrowIfNull(present);
         lock (_gate)
         {
-            foreach (var id in _revisions.Keys.Where(k => k.Item1 == kind && !present.Contains((k.Item2, k.Item3)) && _revisions[k] <= revision).ToList())
+            foreach (var id in _revisions.Keys.Where(k => k.Item1 == kind && !present.Contains((k.Item2, k.Item3)) && _revisions[k] <= revision * 2).ToList())
             {
-                _revisions.Remove(id);
+                _revisions[id] = (revision * 2) + 1;
                 Take(id, null);
             }
         }
