@@ -19,34 +19,20 @@ namespace MiniKube.ApiServer.Rbac;
 /// </list>
 /// A watch that loses events (compaction) re-lists its kind and forgets what is gone.
 /// </summary>
-internal sealed partial class RbacFeed : IAsyncDisposable
+internal sealed partial class RbacFeed(RbacPolicy policy, ResourceRegistry registry, WatchCaches caches, ILogger logger) : IAsyncDisposable
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
 
-    private readonly RbacPolicy _policy;
-    private readonly ResourceRegistry _registry;
-    private readonly WatchCaches _caches;
-    private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<ResourceType, RbacPolicy.Kind> _kinds;
-    private readonly List<Task> _watches = [];
-
-    public RbacFeed(RbacPolicy policy, ResourceRegistry registry, WatchCaches caches, ILogger logger)
+    private static readonly Dictionary<ResourceType, RbacPolicy.Kind> Kinds = new()
     {
-        ArgumentNullException.ThrowIfNull(registry);
-        _policy = policy;
-        _registry = registry;
-        _caches = caches;
-        _logger = logger;
-        _kinds = new()
-        {
-            [Find("roles")] = RbacPolicy.Kind.Role,
-            [Find("clusterroles")] = RbacPolicy.Kind.ClusterRole,
-            [Find("rolebindings")] = RbacPolicy.Kind.RoleBinding,
-            [Find("clusterrolebindings")] = RbacPolicy.Kind.ClusterRoleBinding,
-        };
-        registry.Stored += OnStored;
-    }
+        [Find("roles")] = RbacPolicy.Kind.Role,
+        [Find("clusterroles")] = RbacPolicy.Kind.ClusterRole,
+        [Find("rolebindings")] = RbacPolicy.Kind.RoleBinding,
+        [Find("clusterrolebindings")] = RbacPolicy.Kind.ClusterRoleBinding,
+    };
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _watches = [];
 
     /// <summary>The served RBAC resource named <paramref name="resource"/> (rbac.authorization.k8s.io/v1).</summary>
     public static ResourceType Find(string resource) => ResourceCatalog.Find("rbac.authorization.k8s.io", "v1", resource)!;
@@ -54,7 +40,9 @@ internal sealed partial class RbacFeed : IAsyncDisposable
     /// <summary>Loads every stored role and binding, then follows changes.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        foreach (var (type, kind) in _kinds)
+        // Own writes from now on; the lists below take in everything written before.
+        registry.Stored += OnStored;
+        foreach (var (type, kind) in Kinds)
         {
             var revision = await ListAsync(type, kind, cancellationToken);
             _watches.Add(Task.Run(() => FollowAsync(type, kind, revision, _stopping.Token), CancellationToken.None));
@@ -63,24 +51,24 @@ internal sealed partial class RbacFeed : IAsyncDisposable
 
     private void OnStored(ResourceType type, JsonObject obj, bool gone)
     {
-        if (_kinds.TryGetValue(type, out var kind))
+        if (Kinds.TryGetValue(type, out var kind))
         {
-            _policy.Apply(kind, obj, gone, long.TryParse(ObjectMeta.ResourceVersion(obj), CultureInfo.InvariantCulture, out var revision) ? revision : 0);
+            policy.Apply(kind, obj, gone, long.TryParse(ObjectMeta.ResourceVersion(obj), CultureInfo.InvariantCulture, out var revision) ? revision : 0);
         }
     }
 
     // Takes in the whole stored set of one kind and forgets what is no longer there; returns the list's revision.
     private async Task<long> ListAsync(ResourceType type, RbacPolicy.Kind kind, CancellationToken cancellationToken)
     {
-        var page = await _registry.ListAsync(type, null, new ListOptions(), null, cancellationToken);
+        var page = await registry.ListAsync(type, null, new ListOptions(), null, cancellationToken);
         var present = new HashSet<(string, string)>();
         foreach (var kv in page.Items)
         {
             var obj = ObjectCodec.Decode(kv.Value, kv.ModRevision);
             present.Add((type.Namespaced ? ObjectMeta.Namespace(obj) ?? "" : "", ObjectMeta.Name(obj) ?? ""));
-            _policy.Apply(kind, obj, gone: false, kv.ModRevision);
+            policy.Apply(kind, obj, gone: false, kv.ModRevision);
         }
-        _policy.RetainOnly(kind, present, page.Revision);
+        policy.RetainOnly(kind, present, page.Revision);
         return page.Revision;
     }
 
@@ -90,12 +78,12 @@ internal sealed partial class RbacFeed : IAsyncDisposable
         {
             try
             {
-                await using var stream = await _caches.WatchAsync(type, null, revision, null, cancellationToken);
+                await using var stream = await caches.WatchAsync(type, null, revision, null, cancellationToken);
                 while (await stream.WaitToReadAsync(cancellationToken))
                 {
                     while (stream.TryRead(out var item))
                     {
-                        _policy.Apply(kind, ObjectCodec.Decode(item.Kv.Value, item.Kv.ModRevision), item.Type == "DELETED", item.Revision);
+                        policy.Apply(kind, ObjectCodec.Decode(item.Kv.Value, item.Kv.ModRevision), item.Type == "DELETED", item.Revision);
                         revision = Math.Max(revision, item.Revision);
                     }
                 }
@@ -119,7 +107,7 @@ internal sealed partial class RbacFeed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _registry.Stored -= OnStored;
+        registry.Stored -= OnStored;
         await _stopping.CancelAsync();
         foreach (var watch in _watches)
         {

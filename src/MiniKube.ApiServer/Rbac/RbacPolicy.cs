@@ -149,27 +149,8 @@ internal sealed class RbacPolicy
 /// A RoleBinding or ClusterRoleBinding as the index holds it: where it applies ("" for the
 /// cluster), the role it grants, and one entry per subject.
 /// </summary>
-internal sealed class Binding
+internal sealed record Binding(string Namespace, string Name, bool IsCluster, string RoleKind, string RoleName)
 {
-    private Binding(string ns, string name, bool cluster, string roleKind, string roleName)
-    {
-        Namespace = ns;
-        Name = name;
-        IsCluster = cluster;
-        RoleKind = roleKind;
-        RoleName = roleName;
-    }
-
-    public string Namespace { get; }
-
-    public string Name { get; }
-
-    public bool IsCluster { get; }
-
-    public string RoleKind { get; }
-
-    public string RoleName { get; }
-
     public IReadOnlyList<BindingSubject> Subjects { get; private set; } = [];
 
     public static Binding From(JsonObject obj, bool cluster, string ns, string name)

@@ -158,22 +158,10 @@ public static class BuiltInStrategies
     public static ResourceStrategy ClusterRole { get; } = new() { Names = NameRules.PathSegment, CreateChecks = RbacValidation.ClusterRole };
 
     /// <summary>pkg/registry/rbac/rolebinding strategy.go: the roleRef may not change.</summary>
-    public static ResourceStrategy RoleBinding { get; } = new()
-    {
-        Names = NameRules.PathSegment,
-        Defaults = RbacValidation.BindingDefaults,
-        CreateChecks = RbacValidation.RoleBinding,
-        UpdateChecks = RbacValidation.RoleBindingUpdate,
-    };
+    public static ResourceStrategy RoleBinding { get; } = RbacBinding(RbacValidation.RoleBinding, RbacValidation.RoleBindingUpdate);
 
     /// <summary>pkg/registry/rbac/clusterrolebinding strategy.go.</summary>
-    public static ResourceStrategy ClusterRoleBinding { get; } = new()
-    {
-        Names = NameRules.PathSegment,
-        Defaults = RbacValidation.BindingDefaults,
-        CreateChecks = RbacValidation.ClusterRoleBinding,
-        UpdateChecks = RbacValidation.ClusterRoleBindingUpdate,
-    };
+    public static ResourceStrategy ClusterRoleBinding { get; } = RbacBinding(RbacValidation.ClusterRoleBinding, RbacValidation.ClusterRoleBindingUpdate);
 
     public static ResourceStrategy CsiDriver { get; } = new()
     {
@@ -204,6 +192,9 @@ public static class BuiltInStrategies
     };
 
     public static ResourceStrategy LimitRange { get; } = new() { CreateChecks = QuotaValidation.LimitRange };
+
+    private static ResourceStrategy RbacBinding(CreateCheck create, UpdateCheck update) =>
+        new() { Names = NameRules.PathSegment, Defaults = RbacValidation.BindingDefaults, CreateChecks = create, UpdateChecks = update };
 
     // The apps/v1 strategies add the selector check after the kind's update validation.
     private static ResourceStrategy AppsWorkload(Action<System.Text.Json.Nodes.JsonObject> defaults, CreateCheck check) => new()
