@@ -25,6 +25,13 @@ public sealed class RbacAuthorizerTests
     private void Binding(string ns, string name, string kind, string role, string subjects) =>
         Put(RbacPolicy.Kind.RoleBinding, $$"""{"metadata":{"name":"{{name}}","namespace":"{{ns}}"},"roleRef":{"kind":"{{kind}}","name":"{{role}}"},"subjects":{{subjects}}}""");
 
+    // The usual start: a ClusterRole that reads pods, bound cluster-wide to the subjects given.
+    private void ReaderBoundTo(string binding, string subjects)
+    {
+        ClusterRole("reader", ReadPods);
+        ClusterBinding(binding, "reader", subjects);
+    }
+
     private static RequestAttributes Pods(UserInfo user, string verb, string ns) => new(user, verb)
     {
         IsResourceRequest = true,
@@ -39,8 +46,7 @@ public sealed class RbacAuthorizerTests
     [Test]
     public void Authorize_ClusterRoleBindingToUser_AllowsEverywhereWithUpstreamsReason()
     {
-        ClusterRole("reader", ReadPods);
-        ClusterBinding("jane-reads", "reader", """[{"kind":"User","name":"jane"}]""");
+        ReaderBoundTo("jane-reads", """[{"kind":"User","name":"jane"}]""");
 
         var result = Authorizer.Authorize(Pods(User("jane"), "list", "default"));
 
@@ -79,8 +85,7 @@ public sealed class RbacAuthorizerTests
     [Test]
     public void Authorize_GroupSubject_MatchesMembers()
     {
-        ClusterRole("reader", ReadPods);
-        ClusterBinding("devs", "reader", """[{"kind":"Group","name":"dev"}]""");
+        ReaderBoundTo("devs", """[{"kind":"Group","name":"dev"}]""");
 
         Assert.That(Authorizer.Authorize(Pods(User("jane", "dev"), "list", "x")).Reason, Does.EndWith("to Group \"dev\""));
         Assert.That(Authorizer.Authorize(Pods(User("john", "ops"), "list", "x")).IsAllowed, Is.False);
@@ -118,8 +123,7 @@ public sealed class RbacAuthorizerTests
     [Test]
     public void Apply_DeletedOrChangedBinding_TakesEffect_AndOlderStatesAreIgnored()
     {
-        ClusterRole("reader", ReadPods);
-        ClusterBinding("b", "reader", """[{"kind":"User","name":"jane"}]""");
+        ReaderBoundTo("b", """[{"kind":"User","name":"jane"}]""");
         var stale = JsonNode.Parse("""{"metadata":{"name":"b"},"roleRef":{"kind":"ClusterRole","name":"reader"},"subjects":[{"kind":"User","name":"john"}]}""")!.AsObject();
 
         ClusterBinding("b", "reader", """[{"kind":"User","name":"john"}]""");
@@ -136,8 +140,7 @@ public sealed class RbacAuthorizerTests
     [Test]
     public void RetainOnly_ForgetsWhatARelistNoLongerHas()
     {
-        ClusterRole("reader", ReadPods);
-        ClusterBinding("b", "reader", """[{"kind":"User","name":"jane"}]""");
+        ReaderBoundTo("b", """[{"kind":"User","name":"jane"}]""");
 
         _policy.RetainOnly(RbacPolicy.Kind.ClusterRoleBinding, new HashSet<(string, string)>(), ++_revision);
 
