@@ -12,6 +12,7 @@ using MiniKube.ApiServer.Aggregation;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Health;
+using MiniKube.ApiServer.Rbac;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
 using MiniKube.ApiServer.Strategies;
@@ -44,6 +45,8 @@ public sealed class KubeApiServer : IAsyncDisposable
 
     /// <summary>API aggregation: its <see cref="AggregatedApis.Local"/> is where served CRD group-versions get their APIService.</summary>
     public AggregatedApis Aggregation { get; private init; } = null!;
+
+    private RbacFeed Rbac { get; init; } = null!;
 
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
     public Uri Address { get; }
@@ -90,8 +93,14 @@ public sealed class KubeApiServer : IAsyncDisposable
         app.Lifetime.ApplicationStopped.Register(webhooks.Dispose);
         var resources = new ApiResources();
         var reads = new CachedReads(store, watchCaches);
+        // Authorization: system:masters, then RBAC over its in-memory policy (the Node authorizer will come before it).
+        var rbacPolicy = new RbacPolicy();
+        var rbac = new RbacAuthorizer(rbacPolicy);
+        var authorizer = new AuthorizerChain([rbac]);
         IAdmissionPlugin[] plugins =
         [
+            // RBAC's escalation prevention (upstream's policybased RBAC storage): validating phase only.
+            new EscalationCheck(rbac, authorizer),
             new LimitRanger(namespaceObjects),
             // Upstream's order: PodSecurity after LimitRanger and ServiceAccount, before Priority.
             new PodSecurityAdmission(reads),
@@ -104,6 +113,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
         var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches };
+        var rbacFeed = new RbacFeed(rbacPolicy, registry, watchCaches, loggers.CreateLogger<RbacFeed>());
         var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>())
         {
             ConversionWebhooks = webhooks.Client,
@@ -114,12 +124,15 @@ public sealed class KubeApiServer : IAsyncDisposable
         var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token)
         {
             Aggregation = aggregation,
-            Authorizer = new AuthorizerChain([]),
+            Authorizer = authorizer,
         };
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);
 
         await ClusterBootstrap.RunAsync(registry, allocator, options.Port, cancellationToken);
+        // The RBAC bootstrap policy, then every stored role and binding, before the first request.
+        await PolicyBootstrap.RunAsync(registry, cancellationToken);
+        await rbacFeed.LoadAsync(cancellationToken);
         // Every stored CRD is served from the first request on.
         await customResources.LoadAsync(cancellationToken);
         await aggregation.StartAsync(cancellationToken);
@@ -130,7 +143,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches, customResources) { Aggregation = aggregation };
+        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches, customResources) { Aggregation = aggregation, Rbac = rbacFeed };
     }
 
     public async ValueTask DisposeAsync()
@@ -139,6 +152,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         await _app.StopAsync();
         await _customResources.DisposeAsync();
         await Aggregation.DisposeAsync();
+        await Rbac.DisposeAsync();
         await _watchCaches.DisposeAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();

@@ -23,5 +23,6 @@ public static class ControllerCatalog
         ("disruption", c => new Disruption.DisruptionController(c)),
         ("namespace", c => new Namespace.NamespaceController(c)),
         ("resourcequota", c => new ResourceQuota.ResourceQuotaController(c)),
+        ("clusterrole-aggregation", c => new ClusterRoleAggregation.ClusterRoleAggregationController(c)),
     ];
 }

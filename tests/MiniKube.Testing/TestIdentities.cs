@@ -15,7 +15,12 @@ public static class TestIdentities
     public static X509Certificate2 Certificate(TestApiServer server, string user, params string[] groups)
     {
         ArgumentNullException.ThrowIfNull(server);
-        var tls = Path.Combine(server.Directory, "tls");
+        return Certificate(Path.Combine(server.Directory, "tls"), user, groups);
+    }
+
+    /// <summary>A certificate signed by the cluster CA kept in <paramref name="tls"/> (a server's data-dir <c>server/tls</c>).</summary>
+    public static X509Certificate2 Certificate(string tls, string user, params string[] groups)
+    {
         using var ca = X509Certificate2.CreateFromPemFile(Path.Combine(tls, "server-ca.crt"), Path.Combine(tls, "server-ca.key"));
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
@@ -42,5 +47,40 @@ public static class TestIdentities
         config.ClientCertificateFilePath = null;
         config.ClientKeyFilePath = null;
         return new Kubernetes(config);
+    }
+
+    /// <summary>
+    /// Writes a kubeconfig for <paramref name="user"/> at <paramref name="path"/>: the cluster of
+    /// <paramref name="adminKubeconfig"/> with a client certificate from the CA in <paramref name="tls"/>,
+    /// for the real kubectl to act as someone other than the admin.
+    /// </summary>
+    public static async Task WriteKubeconfigAsync(string adminKubeconfig, string tls, string path, string user, params string[] groups)
+    {
+        var admin = await KubernetesClientConfiguration.LoadKubeConfigAsync(adminKubeconfig);
+        var cluster = admin.Clusters.First().ClusterEndpoint;
+        using var certificate = Certificate(tls, user, groups);
+        static string Base64(string pem) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(pem));
+        var yaml = $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: cluster
+              cluster:
+                server: {cluster.Server}
+                certificate-authority-data: {cluster.CertificateAuthorityData}
+            users:
+            - name: {user}
+              user:
+                client-certificate-data: {Base64(certificate.ExportCertificatePem())}
+                client-key-data: {Base64(certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem())}
+            contexts:
+            - name: {user}
+              context:
+                cluster: cluster
+                user: {user}
+            current-context: {user}
+
+            """;
+        await File.WriteAllTextAsync(path, yaml);
     }
 }

@@ -45,7 +45,7 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
         _registry = registry;
         _caches = caches;
         _logger = logger;
-        registry.Stored = OnStored;
+        registry.Stored += OnStored;
     }
 
     /// <summary>The API server's webhook client, which calls the conversion webhooks of Webhook-conversion CRDs; null: they convert as None.</summary>

@@ -20,7 +20,8 @@ public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IA
         {
             return AuthorizationResult.Allowed();
         }
-        var reasons = new List<string>();
+        // Built only when an authorizer gives a reason: an allowed request allocates nothing here.
+        List<string>? reasons = null;
         foreach (var authorizer in authorizers)
         {
             var result = authorizer.Authorize(attributes);
@@ -30,10 +31,10 @@ public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IA
             }
             if (result.Reason.Length > 0)
             {
-                reasons.Add(result.Reason);
+                (reasons ??= []).Add(result.Reason);
             }
         }
-        return AuthorizationResult.NoOpinion(string.Join(", ", reasons));
+        return AuthorizationResult.NoOpinion(reasons is null ? "" : string.Join(", ", reasons));
     }
 
     public RuleSet RulesFor(UserInfo user, string @namespace)

@@ -179,6 +179,10 @@ public static class ResourceCatalog
             ShortNames = ["netpol"],
         },
         new ResourceType("node.k8s.io", "v1", "runtimeclasses", "RuntimeClass", typeof(V1RuntimeClass), false) with { Strategy = BuiltInStrategies.RuntimeClass },
+        new ResourceType("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", typeof(V1ClusterRoleBinding), false) with { Strategy = BuiltInStrategies.ClusterRoleBinding },
+        new ResourceType("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", typeof(V1ClusterRole), false) with { Strategy = BuiltInStrategies.ClusterRole },
+        new ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", typeof(V1RoleBinding), true) with { Strategy = BuiltInStrategies.RoleBinding },
+        new ResourceType("rbac.authorization.k8s.io", "v1", "roles", "Role", typeof(V1Role), true) with { Strategy = BuiltInStrategies.Role },
         new ResourceType("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", typeof(V1PriorityClass), false) with { Strategy = BuiltInStrategies.PriorityClass, ShortNames = ["pc"] },
         // The same stored objects as core Events, under /registry/events, in the events.k8s.io shape.
         new ResourceType("events.k8s.io", "v1", "events", "Event", typeof(Eventsv1Event), true) with

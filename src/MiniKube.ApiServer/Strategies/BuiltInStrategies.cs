@@ -208,6 +208,18 @@ public static class BuiltInStrategies
         TracksGeneration = true,
     };
 
+    /// <summary>pkg/registry/rbac/role strategy.go: names are path segments, the rules validated (escalation is checked by the RBAC admission step).</summary>
+    public static ResourceStrategy Role { get; } = new() { Names = NameRules.PathSegment, CreateChecks = RbacValidation.Role };
+
+    /// <summary>pkg/registry/rbac/clusterrole strategy.go.</summary>
+    public static ResourceStrategy ClusterRole { get; } = new() { Names = NameRules.PathSegment, CreateChecks = RbacValidation.ClusterRole };
+
+    /// <summary>pkg/registry/rbac/rolebinding strategy.go: the roleRef may not change.</summary>
+    public static ResourceStrategy RoleBinding { get; } = RbacBinding(RbacValidation.RoleBinding, RbacValidation.RoleBindingUpdate);
+
+    /// <summary>pkg/registry/rbac/clusterrolebinding strategy.go.</summary>
+    public static ResourceStrategy ClusterRoleBinding { get; } = RbacBinding(RbacValidation.ClusterRoleBinding, RbacValidation.ClusterRoleBindingUpdate);
+
     public static ResourceStrategy CsiDriver { get; } = new()
     {
         Defaults = GroupDefaults.CsiDriver,
@@ -255,6 +267,8 @@ public static class BuiltInStrategies
         CreateChecks = ApiRegistrationValidation.ApiService,
         OwnsStatus = true,
     };
+    private static ResourceStrategy RbacBinding(CreateCheck create, UpdateCheck update) =>
+        new() { Names = NameRules.PathSegment, Defaults = RbacValidation.BindingDefaults, CreateChecks = create, UpdateChecks = update };
 
     // The apps/v1 strategies add the selector check after the kind's update validation.
     private static ResourceStrategy AppsWorkload(Action<System.Text.Json.Nodes.JsonObject> defaults, CreateCheck check) => new()

@@ -4,7 +4,7 @@ namespace MiniKube.ApiServer.Tables;
 
 /// <summary>
 /// Rows of Ingress, IngressClass, NetworkPolicy, HorizontalPodAutoscaler (stored autoscaling/v2
-/// form), PodTemplate, RuntimeClass, PriorityClass, CSIDriver, CSINode, VolumeAttachment and
+/// form), PodTemplate, RuntimeClass, PriorityClass, RoleBinding and ClusterRoleBinding, CSIDriver, CSINode, VolumeAttachment and
 /// CertificateSigningRequest, following their print functions in kubernetes
 /// pkg/printers/internalversion/printers.go of v1.32.
 /// </summary>
@@ -75,6 +75,31 @@ internal static class GroupPrinters
             TableCell.Text("PreemptionPolicy", "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.",
                 pc => JsonFields.Text(pc, "preemptionPolicy")),
         ]);
+
+    // printRoleBinding / printClusterRoleBinding: ROLE is kind/name; the wide columns list the
+    // subjects by kind as rbac.SubjectsStrings does (service accounts as namespace/name).
+    public static TablePrinter RoleBinding { get; } = new(
+        [
+            TableColumn.ObjectName,
+            TableColumn.Text("Role", "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."),
+            TableColumn.Age,
+            TableColumn.Text("Users", "Users in the roleBinding", priority: 1),
+            TableColumn.Text("Groups", "Groups in the roleBinding", priority: 1),
+            TableColumn.Text("ServiceAccounts", "ServiceAccounts in the roleBinding", priority: 1),
+        ],
+        (binding, now) =>
+        [
+            Cells.Name(binding),
+            JsonFields.Text(binding, "roleRef", "kind") + "/" + JsonFields.Text(binding, "roleRef", "name"),
+            Cells.Age(binding, now),
+            Subjects(binding, "User"),
+            Subjects(binding, "Group"),
+            Subjects(binding, "ServiceAccount"),
+        ]);
+
+    private static string Subjects(JsonObject binding, string kind) => string.Join(", ", JsonFields.Objects(binding, "subjects")
+        .Where(s => JsonFields.Text(s, "kind") == kind)
+        .Select(s => kind == "ServiceAccount" ? JsonFields.Text(s, "namespace") + "/" + JsonFields.Text(s, "name") : JsonFields.Text(s, "name")));
 
     public static TablePrinter CsiDriver { get; } = new(
         [

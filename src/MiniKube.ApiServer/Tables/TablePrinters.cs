@@ -45,6 +45,8 @@ internal static class TablePrinters
         [("autoscaling", "horizontalpodautoscalers")] = GroupPrinters.HorizontalPodAutoscaler,
         [("node.k8s.io", "runtimeclasses")] = GroupPrinters.RuntimeClass,
         [("scheduling.k8s.io", "priorityclasses")] = GroupPrinters.PriorityClass,
+        [("rbac.authorization.k8s.io", "rolebindings")] = GroupPrinters.RoleBinding,
+        [("rbac.authorization.k8s.io", "clusterrolebindings")] = GroupPrinters.RoleBinding,
         [("storage.k8s.io", "csidrivers")] = GroupPrinters.CsiDriver,
         [("storage.k8s.io", "csinodes")] = GroupPrinters.CsiNode,
         [("storage.k8s.io", "volumeattachments")] = GroupPrinters.VolumeAttachment,
