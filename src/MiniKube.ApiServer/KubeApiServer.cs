@@ -14,6 +14,7 @@ using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Health;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.ServiceAccounts;
 using MiniKube.ApiServer.Strategies;
 using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
@@ -90,9 +91,11 @@ public sealed class KubeApiServer : IAsyncDisposable
         app.Lifetime.ApplicationStopped.Register(webhooks.Dispose);
         var resources = new ApiResources();
         var reads = new CachedReads(store, watchCaches);
+        var serviceAccounts = options.ServiceAccounts;
         IAdmissionPlugin[] plugins =
         [
             new LimitRanger(namespaceObjects),
+            .. serviceAccounts.Admission ? [new ServiceAccountAdmission(reads)] : Array.Empty<IAdmissionPlugin>(),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).
             new PriorityAdmission(store, watchCaches),
             webhooks.Mutating,
@@ -109,7 +112,14 @@ public sealed class KubeApiServer : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);
         var aggregation = new AggregatedApis(resources, registry, reads, new WebhookServiceResolver(reads), options.Pki, app.Services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>(), options.Aggregation, loggers);
-        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token)
+        // Shared by every server over this store (see ServiceAccountKeys.StoreKey).
+        var keys = await ServiceAccountKeys.LoadOrCreateAsync(store, serviceAccounts.KeyFile, cancellationToken);
+        var authenticator = new Authenticator(options.Pki, options.Tokens)
+        {
+            ServiceAccounts = new ServiceAccountTokenValidator(keys, serviceAccounts, reads, clock),
+        };
+        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, authenticator, loggers.CreateLogger<ApiDispatcher>(), resources,
+            new TokenRequests(registry, keys, serviceAccounts), new IssuerDiscovery(keys, serviceAccounts), stopping.Token)
         {
             Aggregation = aggregation,
             Authorizer = new AuthorizerChain([]),
