@@ -31,22 +31,17 @@ public sealed partial class RootCaCertPublisher : Controller<NamespacedName>
         _rootCa = context.RootCaPem;
         _namespaces = context.Informers.Namespaces;
         _configMaps = context.Informers.ConfigMaps;
-        _namespaces.AddHandler(change =>
+        // Namespaces added or changed; the ConfigMap changed or deleted (its create is our own write).
+        _namespaces.AddHandler(change => Enqueue(change.IsDelete ? null : change.Latest.Metadata.Name));
+        _configMaps.AddHandler(change => Enqueue(!change.IsAdd && change.Latest.Metadata.Name == ConfigMapName ? change.Latest.Metadata.NamespaceProperty : null));
+    }
+
+    private void Enqueue(string? namespaceName)
+    {
+        if (namespaceName is not null)
         {
-            if (!change.IsDelete)
-            {
-                Queue.Add(change.Name);
-            }
-        });
-        _configMaps.AddHandler(change =>
-        {
-            // Updates and deletes only (as upstream): a create is this controller's own write.
-            var configMap = change.Latest;
-            if (configMap.Metadata.Name == ConfigMapName && !change.IsAdd)
-            {
-                Queue.Add(new NamespacedName(configMap.Metadata.NamespaceProperty));
-            }
-        });
+            Queue.Add(new NamespacedName(namespaceName));
+        }
     }
 
     /// <summary>Creates or repairs the namespace's ConfigMap; a namespace gone or terminating gets nothing.</summary>
