@@ -30,6 +30,9 @@ public sealed class ApiServerOptions
     /// <summary>Accepted bearer tokens and who they stand for.</summary>
     public IReadOnlyDictionary<string, UserInfo> Tokens { get; init; } = new Dictionary<string, UserInfo>();
 
+    /// <summary>Service-account tokens: issuer, audiences, signing key file, admission.</summary>
+    public ServiceAccounts.ServiceAccountOptions ServiceAccounts { get; init; } = new();
+
     /// <summary>How often a watch that asked for bookmarks gets one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -15,6 +15,7 @@ using MiniKube.ApiServer.Health;
 using MiniKube.ApiServer.Rbac;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.ServiceAccounts;
 using MiniKube.ApiServer.Strategies;
 using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
@@ -97,11 +98,13 @@ public sealed class KubeApiServer : IAsyncDisposable
         var rbacPolicy = new RbacPolicy();
         var rbac = new RbacAuthorizer(rbacPolicy);
         var authorizer = new AuthorizerChain([rbac]);
+        var serviceAccounts = options.ServiceAccounts;
         IAdmissionPlugin[] plugins =
         [
             // RBAC's escalation prevention (upstream's policybased RBAC storage): validating phase only.
             new EscalationCheck(rbac, authorizer),
             new LimitRanger(namespaceObjects),
+            .. serviceAccounts.Admission ? [new ServiceAccountAdmission(reads)] : Array.Empty<IAdmissionPlugin>(),
             // Upstream's order: PodSecurity after LimitRanger and ServiceAccount, before Priority.
             new PodSecurityAdmission(reads),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).
@@ -121,7 +124,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         var metrics = new ApiMetrics(() => store.OpenWatches);
         var aggregation = new AggregatedApis(resources, registry, reads, new WebhookServiceResolver(reads), options.Pki, app.Services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>(), options.Aggregation, loggers);
-        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, new Authenticator(options.Pki, options.Tokens), loggers.CreateLogger<ApiDispatcher>(), resources, stopping.Token)
+        // Shared by every server over this store (see ServiceAccountKeys.StoreKey).
+        var keys = await ServiceAccountKeys.LoadOrCreateAsync(store, serviceAccounts.KeyFile, cancellationToken);
+        var authenticator = new Authenticator(options.Pki, options.Tokens,
+            [new ServiceAccountTokenAuthenticator(new ServiceAccountTokenValidator(keys, serviceAccounts, reads, clock))], serviceAccounts.Audiences);
+        var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, authenticator, loggers.CreateLogger<ApiDispatcher>(), resources,
+            new TokenRequests(registry, keys, serviceAccounts), new IssuerDiscovery(keys, serviceAccounts), stopping.Token)
         {
             Aggregation = aggregation,
             Authorizer = authorizer,

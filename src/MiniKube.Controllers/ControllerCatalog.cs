@@ -10,6 +10,8 @@ public static class ControllerCatalog
         ("deployment", c => new Deployment.DeploymentController(c)),
         ("garbagecollector", c => new GarbageCollector.GarbageCollector(c)),
         ("serviceaccount", c => new ServiceAccount.ServiceAccountsController(c)),
+        ("serviceaccount-token", c => new ServiceAccount.TokensController(c)),
+        ("root-ca-cert-publisher", c => new Certificates.RootCaCertPublisher(c)),
         ("endpoint", c => new Endpoints.EndpointsController(c)),
         ("endpointslice", c => new EndpointSlice.EndpointSliceController(c)),
         ("nodelifecycle", c => new NodeLifecycle.NodeLifecycleController(c)),

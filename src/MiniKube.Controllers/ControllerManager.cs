@@ -10,6 +10,9 @@ public sealed record ControllerManagerOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The cluster CA file (kube-controller-manager's --root-ca-file), read when the manager starts leading; null publishes none.</summary>
+    public string? RootCaFile { get; init; }
+
     /// <summary>Controllers from outside this project (add-ons such as the local-path provisioner), run after the catalog's.</summary>
     public IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> Extra { get; init; } = [];
 }
@@ -26,7 +29,10 @@ public sealed class ControllerManager(IKubernetes client, ControllerManagerOptio
         ArgumentNullException.ThrowIfNull(options);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var informers = new SharedInformers(client, loggers, new SharedInformerOptions { ResyncPeriod = options.ResyncPeriod, Time = options.Time });
-        var context = new ControllerContext(client, informers, loggers, options.Time);
+        var context = new ControllerContext(client, informers, loggers, options.Time)
+        {
+            RootCaPem = options.RootCaFile is { } caFile && File.Exists(caFile) ? await File.ReadAllTextAsync(caFile, cancellationToken) : "",
+        };
         var controllers = ControllerCatalog.All
             .Concat(options.Extra)
             .Where(entry => !options.Disabled.Contains(entry.Name))

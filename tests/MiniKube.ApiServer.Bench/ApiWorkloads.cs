@@ -39,6 +39,8 @@ internal static class ApiWorkloads
         foreach (var ns in new[] { "bench", "watch", "warmup" })
         {
             await SendAsync(http, HttpMethod.Post, new Uri(server.Address, "/api/v1/namespaces"), $"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{ns}\"}}}}", HttpStatusCode.Created);
+            // No controller manager runs: the default ServiceAccount that pods need (ServiceAccount admission) is made here.
+            await SendAsync(http, HttpMethod.Post, new Uri(server.Address, $"/api/v1/namespaces/{ns}/serviceaccounts"), "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}", HttpStatusCode.Created);
         }
 
         // Warm-up, not measured: a server that has run for a while has compiled its hot paths

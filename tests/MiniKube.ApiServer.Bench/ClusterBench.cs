@@ -52,6 +52,8 @@ internal static class ClusterBench
             (await http.PatchAsync(new Uri(server.Address, $"/api/v1/nodes/{name}/status"), patch)).EnsureSuccessStatusCode();
         });
         await PostAsync(http, new Uri(server.Address, "/api/v1/namespaces"), """{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"sched"}}""");
+        // No controller manager: the default ServiceAccount pods need is made here.
+        await PostAsync(http, new Uri(server.Address, "/api/v1/namespaces/sched/serviceaccounts"), """{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}}""");
         await Task.Delay(TimeSpan.FromSeconds(3)); // the scheduler's node informer catches up
 
         var bound = new ConcurrentDictionary<string, bool>();

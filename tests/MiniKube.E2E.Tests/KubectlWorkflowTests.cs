@@ -165,7 +165,8 @@ public sealed class KubectlWorkflowTests : ApiServerAloneFixture
 
     private async Task<string> NamespaceAsync(string name)
     {
-        await Stdin($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n", "apply", "-f", "-");
+        // No controller manager here: the default ServiceAccount the ServiceAccount admission plugin wants for pods is made by hand.
+        await Stdin($"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: {name}\n", "apply", "-f", "-");
         return name;
     }
 

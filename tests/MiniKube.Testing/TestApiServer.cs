@@ -33,12 +33,16 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public ClusterPki Pki { get; }
 
-    public static async Task<TestApiServer> StartAsync(string? directory = null, TimeSpan? bookmarkInterval = null)
+    /// <param name="serviceAccountAdmission">
+    /// Runs the ServiceAccount admission plugin. Off by default: with no controller manager no
+    /// namespace gets its "default" ServiceAccount, and the plugin would refuse every pod.
+    /// </param>
+    public static async Task<TestApiServer> StartAsync(string? directory = null, TimeSpan? bookmarkInterval = null, bool serviceAccountAdmission = false)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("mkube-api-").FullName;
         var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = Path.Combine(directory, "db") }, NullLogger.Instance, CancellationToken.None);
         var pki = ClusterPki.LoadOrCreate(Path.Combine(directory, "tls"), ["localhost", "127.0.0.1"], TimeProvider.System);
-        var server = await KubeApiServer.StartAsync(Options(pki, bookmarkInterval), store, NullLoggerFactory.Instance, CancellationToken.None);
+        var server = await KubeApiServer.StartAsync(Options(pki, bookmarkInterval, serviceAccountAdmission), store, NullLoggerFactory.Instance, CancellationToken.None);
         var kubeconfig = Path.Combine(directory, "kubeconfig");
         Kubeconfig.Write(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite, server.Address, pki);
         return new TestApiServer(directory, store, server, kubeconfig, pki);
@@ -55,7 +59,7 @@ public sealed class TestApiServer : IAsyncDisposable
     /// (on its own port); the caller disposes it before this one.
     /// </summary>
     public Task<KubeApiServer> StartPeerAsync() =>
-        KubeApiServer.StartAsync(Options(Pki, null), Store, NullLoggerFactory.Instance, CancellationToken.None);
+        KubeApiServer.StartAsync(Options(Pki, null, false), Store, NullLoggerFactory.Instance, CancellationToken.None);
 
     /// <summary>Stops and starts the server and store on the same directory (and port is new).</summary>
     public async Task<TestApiServer> RestartAsync()
@@ -74,8 +78,9 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public void DeleteDirectory() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    private static ApiServerOptions Options(ClusterPki pki, TimeSpan? bookmarkInterval) => new()
+    private static ApiServerOptions Options(ClusterPki pki, TimeSpan? bookmarkInterval, bool serviceAccountAdmission) => new()
     {
+        ServiceAccounts = new() { Admission = serviceAccountAdmission },
         BindAddress = IPAddress.Loopback,
         Port = 0,
         Pki = pki,

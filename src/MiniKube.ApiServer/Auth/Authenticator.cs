@@ -46,6 +46,8 @@ public sealed class Authenticator
     // together with their expiry, which is checked on every use.
     private readonly ConcurrentDictionary<string, (UserInfo User, DateTime NotAfter)> _verified = new(StringComparer.Ordinal);
 
+    /// <summary>Validates service-account JWTs; null accepts none.</summary>
+
     public async Task<UserInfo?> AuthenticateAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -36,6 +36,10 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Conflict(IApiResource type, string name, string detail) =>
         new(StatusCodes.Status409Conflict, "Conflict", $"Operation cannot be fulfilled on {type.QualifiedName} \"{name}\": {detail}", Describe(type, name));
 
+    /// <summary>409 Conflict for a group and resource the catalog does not serve as such (TokenRequest's <c>Pod</c> bound object).</summary>
+    public static ApiException Conflict(string group, string resource, string name, string detail) =>
+        Conflict(new KindName(group, resource), name, detail);
+
     public static ApiException StaleVersion(IApiResource type, string name) =>
         Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
 

@@ -11,6 +11,7 @@ using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.OpenApi;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.ServiceAccounts;
 using MiniKube.ApiServer.Strategies;
 using MiniKube.ApiServer.WatchCache;
 using MiniKube.Storage;
@@ -36,12 +37,14 @@ internal sealed partial class ApiDispatcher
     private readonly OpenApiDocuments _openApi;
     private readonly string _caPem;
     private readonly ApiResources _served;
+    private readonly IssuerDiscovery _issuer;
     private DiscoveryDocuments _discovery;
     private ReviewHandler? _reviews;
     private long _openApiCatalogVersion;
 
-    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, ApiResources resources, CancellationToken serverStopping)
+    public ApiDispatcher(ApiServerOptions options, ResourceRegistry registry, WatchCaches watchCaches, ApiMetrics metrics, Authenticator authenticator, ILogger<ApiDispatcher> logger, ApiResources resources, TokenRequests tokens, IssuerDiscovery issuer, CancellationToken serverStopping)
     {
+        _issuer = issuer;
         _served = resources;
         _metrics = metrics;
         _options = options;
@@ -49,7 +52,7 @@ internal sealed partial class ApiDispatcher
         _authenticator = authenticator;
         _logger = logger;
         var patches = new PatchHandler(registry);
-        _resources = new ResourceHandler(registry, new WatchResponder(registry, watchCaches, options.BookmarkInterval, serverStopping), new SubresourceHandler(registry, patches, new KubeletProxy(options.Pki.Admin)), patches);
+        _resources = new ResourceHandler(registry, new WatchResponder(registry, watchCaches, options.BookmarkInterval, serverStopping), new SubresourceHandler(registry, patches, new KubeletProxy(options.Pki.Admin), tokens), patches);
         _componentStatuses = new ComponentStatuses(registry);
         _version = VersionDocument(options.KubernetesVersion);
         _openApi = new OpenApiDocuments(options.KubernetesVersion);
@@ -153,6 +156,11 @@ internal sealed partial class ApiDispatcher
                 await WriteTextAsync(context, _metrics.Render(), "text/plain; version=0.0.4");
                 return;
             }
+            if (path is IssuerDiscovery.ConfigurationPath or IssuerDiscovery.KeysPath)
+            {
+                await ServeIssuerDiscoveryAsync(context, path);
+                return;
+            }
             if (path.StartsWith("/openapi/", StringComparison.Ordinal))
             {
                 await ServeOpenApiAsync(context, path);
@@ -233,6 +241,21 @@ internal sealed partial class ApiDispatcher
                 _metrics.Record(Verb(context, route), type.Name, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
             }
         }
+    }
+
+    // Service-account issuer discovery: authorized like any non-resource path (upstream grants it to
+    // system:service-account-issuer-discovery), cacheable for an hour as upstream serves it.
+    private async Task ServeIssuerDiscoveryAsync(HttpContext context, string path)
+    {
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            throw ApiException.MethodNotAllowed();
+        }
+        var configuration = path == IssuerDiscovery.ConfigurationPath;
+        var body = configuration ? _issuer.Configuration($"{_options.AdvertiseAddress}:{context.Connection.LocalPort.ToString(CultureInfo.InvariantCulture)}") : _issuer.KeySet();
+        context.Response.ContentType = configuration ? IssuerDiscovery.ConfigurationContentType : IssuerDiscovery.KeysContentType;
+        context.Response.Headers.CacheControl = IssuerDiscovery.CacheControl;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private async Task FailAsync(HttpContext context, ApiException error)

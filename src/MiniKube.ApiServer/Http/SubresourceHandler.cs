@@ -3,6 +3,7 @@ using MiniKube.ApiServer.ManagedFields;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
+using MiniKube.ApiServer.ServiceAccounts;
 
 namespace MiniKube.ApiServer.Http;
 
@@ -10,9 +11,10 @@ namespace MiniKube.ApiServer.Http;
 /// Subresources: status (writes touch only .status), pods/ephemeralcontainers (writes touch only
 /// spec.ephemeralContainers, see Strategies/PodEphemeralContainers), scale (autoscaling/v1 Scale over
 /// spec.replicas), pods/binding (the scheduler's write), pods/eviction, namespaces/finalize,
-/// and the kubelet-backed streams (log, exec, attach; portforward is refused). Upstream: pkg/registry/*/storage for each kind.
+/// serviceaccounts/token (<see cref="TokenRequests"/>), and the kubelet-backed streams (log, exec, attach; portforward is
+/// refused). Upstream: pkg/registry/*/storage for each kind.
 /// </summary>
-internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler patches, KubeletProxy kubelets)
+internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler patches, KubeletProxy kubelets, TokenRequests tokens)
 {
     private static readonly string[] NodeStreams = ["log", "exec", "attach", "portforward"];
 
@@ -38,6 +40,7 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             ("binding", _) when HttpMethods.IsPost(method) => BindAsync(context, type, ns, name),
             ("eviction", _) when HttpMethods.IsPost(method) => EvictAsync(context, type, ns, name),
             ("finalize", _) when HttpMethods.IsPut(method) => FinalizeAsync(context, type, name),
+            ("token", _) when HttpMethods.IsPost(method) => CreateTokenAsync(context, ns!, name),
             // Other subresources that take and return the object itself (pods/ephemeralcontainers,
             // certificatesigningrequests/approval); what each may change is the kind's strategy's.
             (var sub, _) when CarriesObject(type, sub!) && HttpMethods.IsGet(method) => GetMainAsync(context, type, ns, name),
@@ -165,6 +168,14 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
         var options = DeleteOptions.From(eviction["deleteOptions"] as JsonObject, context.Request.Query);
         await _eviction.EvictAsync(type, ns!, name, eviction, options, context.RequestAborted);
         await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, StatusResponses.Success(StatusCodes.Status201Created));
+    }
+
+    /// <summary>serviceaccounts/token: a TokenRequest in, the same with status.token out (201), nothing stored.</summary>
+    private async Task CreateTokenAsync(HttpContext context, string ns, string name)
+    {
+        var request = await RequestBody.ReadObjectAsync(context);
+        var reply = await tokens.CreateAsync(ns, name, request, context.RequestAborted);
+        await ResponseWriter.WriteObjectAsync(context, StatusCodes.Status201Created, reply);
     }
 
     /// <summary>namespaces/finalize: only spec.finalizers may change; an emptied, terminating namespace goes.</summary>

@@ -81,7 +81,12 @@ public static class ResourceCatalog
         Core("endpoints", "Endpoints", typeof(V1Endpoints)) with { Strategy = BuiltInStrategies.Endpoints, ShortNames = ["ep"] },
         Core("configmaps", "ConfigMap", typeof(V1ConfigMap)) with { Strategy = BuiltInStrategies.ConfigMap, ShortNames = ["cm"] },
         Core("secrets", "Secret", typeof(V1Secret)) with { Strategy = BuiltInStrategies.Secret },
-        Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with { Strategy = BuiltInStrategies.ServiceAccount, ShortNames = ["sa"] },
+        Core("serviceaccounts", "ServiceAccount", typeof(V1ServiceAccount)) with
+        {
+            Strategy = BuiltInStrategies.ServiceAccount,
+            ShortNames = ["sa"],
+            Subresources = [new("token", "authentication.k8s.io", "v1", "TokenRequest", Create)],
+        },
         CoreEvents,
         Scalable(Core("replicationcontrollers", "ReplicationController", typeof(V1ReplicationController)), BuiltInStrategies.ReplicationController, "rc"),
         Core("persistentvolumes", "PersistentVolume", typeof(V1PersistentVolume), namespaced: false) with

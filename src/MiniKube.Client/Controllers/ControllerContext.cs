@@ -21,6 +21,9 @@ public sealed class ControllerContext(IKubernetes client, SharedInformers inform
 
     public TimeProvider Time { get; } = time;
 
+    /// <summary>The cluster CA (PEM) that root-ca-cert-publisher hands to every namespace (--root-ca-file); empty when not known.</summary>
+    public string RootCaPem { get; init; } = "";
+
     /// <summary>The recorder for <paramref name="component"/> (e.g. "replicaset-controller"), made once.</summary>
     public EventRecorder Events(string component)
     {

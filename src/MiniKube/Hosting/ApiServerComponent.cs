@@ -38,6 +38,12 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
             ServiceCidr = settings.ServiceCidr,
             FirstNodePort = int.Parse(ports[0], System.Globalization.CultureInfo.InvariantCulture),
             LastNodePort = int.Parse(ports[1], System.Globalization.CultureInfo.InvariantCulture),
+            // As k3s: the issuer names the in-cluster API, the key sits beside the certificates.
+            ServiceAccounts = new()
+            {
+                Issuer = MiniKube.ApiServer.ServiceAccounts.ServiceAccountOptions.IssuerFor(settings.ClusterDomain),
+                KeyFile = Path.Combine(settings.DataDir, "server", "tls", "service.key"),
+            },
             // The join token's secret lets agents (and scripts holding the token) in, as in k3s.
             Tokens = new Dictionary<string, UserInfo>
             {

@@ -92,6 +92,7 @@ public static class HostingExtensions
     internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir) =>
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
+            RootCaFile = Path.Combine(dataDir, "server", "tls", "server-ca.crt"),
             Extra = [("local-path-provisioner", c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
         });
 

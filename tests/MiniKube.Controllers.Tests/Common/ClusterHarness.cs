@@ -24,7 +24,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         _server = server;
         Client = server.Client();
         var disabled = controllers is null ? new HashSet<string>() : ControllerCatalog.All.Select(e => e.Name).Where(n => !controllers.Contains(n)).ToHashSet();
-        var manager = new ControllerManager(Client, new ControllerManagerOptions { Disabled = disabled, Time = time }, NullLoggerFactory.Instance);
+        var manager = new ControllerManager(Client, new ControllerManagerOptions { Disabled = disabled, Time = time, RootCaFile = Path.Combine(server.Directory, "tls", "server-ca.crt") }, NullLoggerFactory.Instance);
         _manager = manager.RunAsync(_stop.Token);
     }
 

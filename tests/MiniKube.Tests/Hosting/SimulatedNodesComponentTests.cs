@@ -78,6 +78,8 @@ public sealed class SimulatedNodesComponentTests
                 Containers = [new V1Container { Name = "main", Image = "busybox", Command = ["sleep", "3600"] }],
             },
         });
+        // No controller manager in this host: the default ServiceAccount pods need is made by hand.
+        await _client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "default" } }, "default");
         foreach (var pod in pods)
         {
             await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
