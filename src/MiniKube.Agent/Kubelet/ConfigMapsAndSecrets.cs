@@ -92,19 +92,21 @@ internal sealed class ConfigMapsAndSecrets
 
     /// <summary>The ConfigMaps a pod refers to (podutil.VisitPodConfigmapNames, for what the kubelet reads).</summary>
     public static IEnumerable<string> ConfigMapNames(V1Pod pod) =>
-        ReferencedNames(pod, from => from.ConfigMapRef?.Name, env => env.ConfigMapKeyRef?.Name, volume => volume.ConfigMap?.Name);
+        ReferencedNames(pod, from => from.ConfigMapRef?.Name, env => env.ConfigMapKeyRef?.Name, volume => volume.ConfigMap?.Name, source => source.ConfigMap?.Name);
 
     /// <summary>The Secrets a pod refers to (podutil.VisitPodSecretNames, for what the kubelet reads).</summary>
     public static IEnumerable<string> SecretNames(V1Pod pod) =>
-        ReferencedNames(pod, from => from.SecretRef?.Name, env => env.SecretKeyRef?.Name, volume => volume.Secret?.SecretName);
+        ReferencedNames(pod, from => from.SecretRef?.Name, env => env.SecretKeyRef?.Name, volume => volume.Secret?.SecretName, source => source.Secret?.Name);
 
-    /// <summary>The names one kind of reference picks from every container's envFrom and env, and from the volumes.</summary>
-    private static IEnumerable<string> ReferencedNames(V1Pod pod, Func<V1EnvFromSource, string?> fromEnvFrom, Func<V1EnvVarSource, string?> fromEnv, Func<V1Volume, string?> fromVolume)
+    /// <summary>The names one kind of reference picks from every container's envFrom and env, and from the volumes and projected volumes' sources.</summary>
+    private static IEnumerable<string> ReferencedNames(V1Pod pod, Func<V1EnvFromSource, string?> fromEnvFrom, Func<V1EnvVarSource, string?> fromEnv, Func<V1Volume, string?> fromVolume, Func<V1VolumeProjection, string?> fromProjection)
     {
         ArgumentNullException.ThrowIfNull(pod);
         var containers = (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []);
+        var volumes = pod.Spec.Volumes ?? [];
         var names = containers.SelectMany(c => (c.EnvFrom ?? []).Select(fromEnvFrom).Concat((c.Env ?? []).Select(e => e.ValueFrom is { } source ? fromEnv(source) : null)))
-            .Concat((pod.Spec.Volumes ?? []).Select(fromVolume));
+            .Concat(volumes.Select(fromVolume))
+            .Concat(volumes.SelectMany(v => v.Projected?.Sources ?? []).Select(fromProjection));
         return names.OfType<string>();
     }
 

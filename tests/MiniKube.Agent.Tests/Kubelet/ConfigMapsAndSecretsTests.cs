@@ -7,7 +7,7 @@ namespace MiniKube.Agent.Tests.Kubelet;
 public sealed class ConfigMapsAndSecretsTests
 {
     [Test]
-    public void ConfigMapNamesAndSecretNames_EnvEnvFromAndVolumesOfEveryContainer()
+    public void ConfigMapNamesAndSecretNames_EnvEnvFromVolumesAndProjectedSourcesOfEveryContainer()
     {
         var pod = new V1Pod
         {
@@ -33,11 +33,24 @@ public sealed class ConfigMapsAndSecretsTests
                     new V1Volume { Name = "cfg", ConfigMap = new V1ConfigMapVolumeSource { Name = "cm-vol" } },
                     new V1Volume { Name = "sec", Secret = new V1SecretVolumeSource { SecretName = "s-vol" } },
                     new V1Volume { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() },
+                    new V1Volume
+                    {
+                        Name = "kube-api-access-x1y2z",
+                        Projected = new V1ProjectedVolumeSource
+                        {
+                            Sources =
+                            [
+                                new V1VolumeProjection { ServiceAccountToken = new V1ServiceAccountTokenProjection { Path = "token" } },
+                                new V1VolumeProjection { ConfigMap = new V1ConfigMapProjection { Name = "kube-root-ca.crt" } },
+                                new V1VolumeProjection { Secret = new V1SecretProjection { Name = "s-proj" } },
+                            ],
+                        },
+                    },
                 ],
             },
         };
 
-        Assert.That(ConfigMapsAndSecrets.ConfigMapNames(pod), Is.EquivalentTo(new[] { "cm-init", "cm-key", "cm-vol" }));
-        Assert.That(ConfigMapsAndSecrets.SecretNames(pod), Is.EquivalentTo(new[] { "s-from", "s-key", "s-vol" }));
+        Assert.That(ConfigMapsAndSecrets.ConfigMapNames(pod), Is.EquivalentTo(new[] { "cm-init", "cm-key", "cm-vol", "kube-root-ca.crt" }));
+        Assert.That(ConfigMapsAndSecrets.SecretNames(pod), Is.EquivalentTo(new[] { "s-from", "s-key", "s-vol", "s-proj" }));
     }
 }
