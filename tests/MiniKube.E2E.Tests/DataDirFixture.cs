@@ -14,7 +14,28 @@ public abstract class DataDirFixture
     public async Task RemoveDataDirAndContainers()
     {
         await DockerCli.RemoveTestNodesContainersAsync();
+        await UnmountBelowAsync(DataDir);
         Directory.Delete(DataDir, recursive: true);
+    }
+
+    /// <summary>
+    /// Detaches the tmpfs mounts a stopped node left below <paramref name="directory"/>: the
+    /// kubelet keeps pods' secret and token volumes mounted while their containers may still run,
+    /// as upstream's does, so a server that stops with pods leaves them behind.
+    /// </summary>
+    protected static async Task UnmountBelowAsync(string directory)
+    {
+        var prefix = directory.TrimEnd('/') + "/";
+        var mounts = File.ReadLines("/proc/self/mountinfo")
+            .Select(line => line.Split(' ')[4].Replace("\\040", " ", StringComparison.Ordinal))
+            .Where(point => point.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderByDescending(point => point.Length)
+            .ToList();
+        foreach (var point in mounts)
+        {
+            using var umount = System.Diagnostics.Process.Start("umount", ["-l", point]);
+            await umount.WaitForExitAsync();
+        }
     }
 
     /// <summary>The admin kubeconfig a server started with <see cref="ServerArgs"/> writes.</summary>
