@@ -21,6 +21,8 @@ public sealed class PodSecurityAdmissionTests : ApiServerAloneFixture
     public async Task LabelEnforceRestricted_ThenKubectlRun_IsRefusedWithUpstreamsMessage()
     {
         await Kubectl.OkAsync("create", "namespace", "psa");
+        // No controller manager here to make the default ServiceAccount the ServiceAccount plugin requires.
+        await Kubectl.OkAsync("create", "serviceaccount", "default", "-n", "psa");
         await Kubectl.OkAsync("run", "before", "-n", "psa", "--image=busybox", "--restart=Never");
 
         var labelled = await Kubectl.RunAsync("label", "namespace", "psa", "pod-security.kubernetes.io/enforce=restricted");
