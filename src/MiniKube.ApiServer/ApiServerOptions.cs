@@ -30,6 +30,9 @@ public sealed class ApiServerOptions
     /// <summary>Accepted bearer tokens and who they stand for.</summary>
     public IReadOnlyDictionary<string, UserInfo> Tokens { get; init; } = new Dictionary<string, UserInfo>();
 
+    /// <summary>Secrets encryption at rest (its keys and rotation); null stores Secrets as they are.</summary>
+    public Encryption.SecretsEncryption? SecretsEncryption { get; init; }
+
     /// <summary>How often a watch that asked for bookmarks gets one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 

@@ -63,6 +63,9 @@ internal sealed partial class ApiDispatcher
     /// </summary>
     public AggregatedApis? Aggregation { get; init; }
 
+    /// <summary>The secrets-encrypt endpoints (<c>/v1-mkube/encrypt/…</c>); null when this server has no such endpoints (tests).</summary>
+    public EncryptionEndpoints? Encryption { get; init; }
+
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
     public void WarmUp() => _ = _openApi.Index;
 
@@ -134,6 +137,11 @@ internal sealed partial class ApiDispatcher
                 }
                 return Task.CompletedTask;
             });
+            if (Encryption is not null && EncryptionEndpoints.Serves(path))
+            {
+                await Encryption.ServeAsync(context, path, user);
+                return;
+            }
             if (path == "/metrics")
             {
                 await WriteTextAsync(context, _metrics.Render(), "text/plain; version=0.0.4");

@@ -32,7 +32,9 @@ public sealed class MkubeCommandLine
         _root.Add(new VersionCommand(context));
         var snapshot = new SnapshotCommand(context);
         _root.Add(snapshot);
-        _layered = [.. _modes, .. snapshot.Modes];
+        var secretsEncrypt = new SecretsEncryptCommand(context);
+        _root.Add(secretsEncrypt);
+        _layered = [.. _modes, .. snapshot.Modes, .. secretsEncrypt.Modes];
     }
 
     public static Task<int> RunAsync(string[] args, CliContext context) => new MkubeCommandLine(context).InvokeAsync(args);
