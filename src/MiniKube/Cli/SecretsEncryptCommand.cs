@@ -71,7 +71,13 @@ internal sealed class SecretsEncryptCommand : Command
             Add(Output);
         }
 
-        public Option<string> Output { get; } = Flags.Choice("--output", "text", "Output format: text or json", "text", "json");
+        public Option<string> Output { get; } = WithShortName(Flags.Choice("--output", "text", "Output format: text or json", "text", "json"), "-o");
+
+        private static Option<string> WithShortName(Option<string> option, string alias)
+        {
+            option.Aliases.Add(alias);
+            return option;
+        }
 
         protected override async Task<string> CallAsync(ServerEndpointClient client, ParseResult parsed, CancellationToken cancellationToken)
         {
