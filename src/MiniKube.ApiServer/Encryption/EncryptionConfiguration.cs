@@ -2,20 +2,6 @@ using System.Security.Cryptography;
 
 namespace MiniKube.ApiServer.Encryption;
 
-/// <summary>The provider types a configuration may name for Secrets; others (aesgcm, kms) are refused.</summary>
-public static class EncryptionProviders
-{
-    public const string AesCbc = "aescbc";
-    public const string Secretbox = "secretbox";
-    public const string Identity = "identity";
-
-    /// <summary>The providers <c>--secrets-encryption-provider</c> accepts, as k3s.</summary>
-    public static readonly IReadOnlyList<string> Encrypting = [AesCbc, Secretbox];
-
-    /// <summary>The key type as <c>secrets-encrypt status</c> prints it (k3s' words).</summary>
-    public static string KeyType(string provider) => provider == Secretbox ? "XSalsa20-POLY1305" : "AES-CBC";
-}
-
 /// <summary>One named key; <see cref="Secret"/> is its bytes in base64, as the file holds them. Never logged.</summary>
 public sealed record EncryptionKey(string Name, string Secret)
 {
@@ -206,4 +192,18 @@ public sealed class EncryptionConfiguration
         };
         return JsonSerializer.SerializeToUtf8Bytes(document);
     }
+}
+
+/// <summary>The provider types a configuration may name for Secrets; others (aesgcm, kms) are refused.</summary>
+public static class EncryptionProviders
+{
+    public const string AesCbc = "aescbc";
+    public const string Secretbox = "secretbox";
+    public const string Identity = "identity";
+
+    /// <summary>The providers <c>--secrets-encryption-provider</c> accepts, as k3s.</summary>
+    public static readonly IReadOnlyList<string> Encrypting = [AesCbc, Secretbox];
+
+    /// <summary>The key type as <c>secrets-encrypt status</c> prints it (k3s' words).</summary>
+    public static string KeyType(string provider) => provider == Secretbox ? "XSalsa20-POLY1305" : "AES-CBC";
 }

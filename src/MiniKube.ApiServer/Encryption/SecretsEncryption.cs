@@ -15,13 +15,6 @@ namespace MiniKube.ApiServer.Encryption;
 /// </summary>
 public sealed partial class SecretsEncryption : IDisposable
 {
-    public const string StageStart = "start";
-    public const string StageRotate = "rotate";
-    public const string StageReencryptActive = "reencrypt_active";
-    public const string StageReencryptFinished = "reencrypt_finished";
-    private const int PageSize = 500;
-    private const int MaxPasses = 3;
-
     private readonly string _configPath;
     private readonly string _hashPath;
     private readonly TimeProvider _time;
@@ -30,6 +23,8 @@ public sealed partial class SecretsEncryption : IDisposable
     private readonly SemaphoreSlim _changing = new(1, 1);
     private volatile EncryptionKeyring _keyring;
     private volatile string _stage;
+    // Set by ShareAsync: where the shared copy lives and the secret that seals it.
+    private (IStore Store, string Secret)? _shared;
 
     private SecretsEncryption(string directory, EncryptionConfiguration configuration, string stage, TimeProvider time, ILogger logger)
     {
@@ -76,7 +71,7 @@ public sealed partial class SecretsEncryption : IDisposable
                 return null;
             }
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var created = new SecretsEncryption(directory, EncryptionConfiguration.Create(provider, provider + "key"), StageStart, time, logger);
+            var created = new SecretsEncryption(directory, EncryptionConfiguration.Create(provider, provider + "key"), Stages.Start, time, logger);
             created.Save();
             created.LogCreated(provider, provider + "key", path);
             return created;
@@ -111,6 +106,54 @@ public sealed partial class SecretsEncryption : IDisposable
     }
 
     /// <summary>
+    /// Joins the servers of one datastore (k3s shares its encryption configuration through the
+    /// datastore): the first server with keys publishes them, sealed with a key derived from the
+    /// token's <paramref name="tokenSecret"/>, under <c>/registry/mkube/secrets-encryption</c>;
+    /// a server that finds a copy there adopts its keys (its own file is rewritten to match), so
+    /// every server reads what any other wrote. Rotations and reencrypts publish their result too;
+    /// other servers adopt it at their next start. <paramref name="rawStore"/> is the store below
+    /// the seam.
+    /// </summary>
+    public async Task ShareAsync(IStore rawStore, string tokenSecret, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rawStore);
+        ArgumentException.ThrowIfNullOrEmpty(tokenSecret);
+        await _changing.WaitAsync(cancellationToken);
+        try
+        {
+            var existing = await rawStore.GetAsync(SharedKeys.Key, 0, cancellationToken);
+            _shared = (rawStore, tokenSecret);
+            if (existing is null)
+            {
+                var created = await rawStore.CreateAsync(SharedKeys.Key, SharedKeys.Seal(_keyring.Configuration, tokenSecret), 0, cancellationToken);
+                if (created.Succeeded)
+                {
+                    return;
+                }
+                existing = created.Current!;
+            }
+            var shared = SharedKeys.Open(existing.Value, tokenSecret);
+            if (shared.ToJson().AsSpan().SequenceEqual(_keyring.Configuration.WithEncryption(shared.Encrypts).ToJson()))
+            {
+                return;
+            }
+            // Another server's keys win; this server's own on/off choice (identity first or last) stays.
+            var hasKeys = shared.Providers.Any(p => p.Type != EncryptionProviders.Identity);
+            _keyring = new EncryptionKeyring(hasKeys ? shared.WithEncryption(Enabled) : shared);
+            Save();
+            var count = _keyring.Configuration.Keys.Count();
+            LogAdopted(count);
+        }
+        finally
+        {
+            _changing.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = LogEvents.ApiServer + 644, Level = LogLevel.Information, Message = "Secrets encryption: adopted the {Count} keys the other servers of this datastore share")]
+    private partial void LogAdopted(int count);
+
+    /// <summary>
     /// Adds a fresh key of the active provider and makes it the active one (k3s' rotate-keys
     /// appends and right-rotates); every older key still reads. Returns the new key's name.
     /// </summary>
@@ -127,8 +170,9 @@ public sealed partial class SecretsEncryption : IDisposable
             var provider = configuration.Providers[0].Type;
             var name = NewKeyName(provider, configuration);
             _keyring = new EncryptionKeyring(configuration.WithActiveKey(EncryptionConfiguration.NewKey(name)));
-            _stage = StageRotate;
+            _stage = Stages.Rotate;
             Save();
+            await PublishAsync(cancellationToken);
             LogRotated(name);
             return name;
         }
@@ -137,6 +181,9 @@ public sealed partial class SecretsEncryption : IDisposable
             _changing.Release();
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.ApiServer + 642, Level = LogLevel.Information, Message = "Secrets encryption key {Key} added and active; run 'mkube secrets-encrypt reencrypt' to rewrite the Secrets with it")]
+    private partial void LogRotated(string key);
 
     /// <summary>
     /// Rewrites every Secret not sealed with the active key, each with a compare-and-swap on
@@ -147,6 +194,7 @@ public sealed partial class SecretsEncryption : IDisposable
     /// </summary>
     public async Task<int> ReencryptAsync(IStore store, CancellationToken cancellationToken)
     {
+        const int MaxPasses = 3;
         ArgumentNullException.ThrowIfNull(store);
         await _changing.WaitAsync(cancellationToken);
         try
@@ -156,7 +204,7 @@ public sealed partial class SecretsEncryption : IDisposable
             {
                 throw new InvalidOperationException("secrets encryption is disabled; start the server with --secrets-encryption");
             }
-            _stage = StageReencryptActive;
+            _stage = Stages.ReencryptActive;
             var total = 0;
             for (var pass = 0; pass < MaxPasses; pass++)
             {
@@ -166,8 +214,9 @@ public sealed partial class SecretsEncryption : IDisposable
                 {
                     var active = keyring.Configuration.Keys.First().Key.Name;
                     _keyring = new EncryptionKeyring(keyring.Configuration.WithActiveKeyOnly());
-                    _stage = StageReencryptFinished;
+                    _stage = Stages.ReencryptFinished;
                     Save();
+                    await PublishAsync(cancellationToken);
                     LogReencrypted(total, active);
                     return total;
                 }
@@ -180,8 +229,12 @@ public sealed partial class SecretsEncryption : IDisposable
         }
     }
 
+    [LoggerMessage(EventId = LogEvents.ApiServer + 643, Level = LogLevel.Information, Message = "Reencrypted {Count} Secrets with key {Key}; older keys dropped")]
+    private partial void LogReencrypted(int count, string key);
+
     private static async Task<int> ReencryptPassAsync(IStore store, EncryptionKeyring keyring, CancellationToken cancellationToken)
     {
+        const int PageSize = 500;
         var rewritten = 0;
         string? after = null;
         RangeResult page;
@@ -223,6 +276,14 @@ public sealed partial class SecretsEncryption : IDisposable
         return candidate;
     }
 
+    private async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        if (_shared is { } shared)
+        {
+            await SharedKeys.PublishAsync(shared.Store, _keyring.Configuration, shared.Secret, cancellationToken);
+        }
+    }
+
     /// <summary>Writes the file (0600, replaced atomically) and the stage with its hash.</summary>
     private void Save()
     {
@@ -252,11 +313,11 @@ public sealed partial class SecretsEncryption : IDisposable
     {
         if (!File.Exists(hashPath))
         {
-            return StageStart;
+            return Stages.Start;
         }
         var text = File.ReadAllText(hashPath);
         var dash = text.LastIndexOf('-');
-        return dash > 0 ? text[..dash] : StageStart;
+        return dash > 0 ? text[..dash] : Stages.Start;
     }
 
     public void Dispose() => _changing.Dispose();
@@ -269,9 +330,12 @@ public sealed partial class SecretsEncryption : IDisposable
     [LoggerMessage(EventId = LogEvents.ApiServer + 641, Level = LogLevel.Information, Message = "Secrets encryption {State}: keys from {Path}")]
     private partial void LogLoaded(string state, string path);
 
-    [LoggerMessage(EventId = LogEvents.ApiServer + 642, Level = LogLevel.Information, Message = "Secrets encryption key {Key} added and active; run 'mkube secrets-encrypt reencrypt' to rewrite the Secrets with it")]
-    private partial void LogRotated(string key);
-
-    [LoggerMessage(EventId = LogEvents.ApiServer + 643, Level = LogLevel.Information, Message = "Reencrypted {Count} Secrets with key {Key}; older keys dropped")]
-    private partial void LogReencrypted(int count, string key);
+    /// <summary>k3s' rotation stages (pkg/secretsencrypt/config.go) that status reports.</summary>
+    public static class Stages
+    {
+        public const string Start = "start";
+        public const string Rotate = "rotate";
+        public const string ReencryptActive = "reencrypt_active";
+        public const string ReencryptFinished = "reencrypt_finished";
+    }
 }

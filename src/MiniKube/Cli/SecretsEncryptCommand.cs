@@ -15,9 +15,10 @@ internal sealed class SecretsEncryptCommand : Command
     public SecretsEncryptCommand(CliContext context)
         : base("secrets-encrypt", "Show and rotate the keys that encrypt Secrets at rest, on a running server")
     {
-        Add(new StatusCommand(context));
-        Add(new RotateKeysCommand(context));
-        Add(new ReencryptCommand(context));
+        foreach (var operation in (EndpointCommand[])[new StatusCommand(context), new RotateKeysCommand(context), new ReencryptCommand(context)])
+        {
+            Add(operation);
+        }
     }
 
     /// <summary>The subcommands, for config layering of their flags.</summary>

@@ -29,6 +29,11 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
         var token = JoinToken.LoadOrCreate(Path.Combine(settings.DataDir, "server", "token"), settings.Token, pki);
         var ports = settings.NodePortRange.Split('-');
         using var encryption = SecretsEncryption.LoadOrCreate(CredentialsDirectory(settings.DataDir), settings.SecretsEncryption, settings.SecretsEncryptionProvider, time, loggers.CreateLogger<SecretsEncryption>());
+        if (encryption is not null)
+        {
+            // Servers over one datastore share one set of keys, sealed with the token's secret (as k3s).
+            await encryption.ShareAsync(store.Store, JoinToken.SecretOf(token), stoppingToken);
+        }
         var options = new ApiServerOptions
         {
             BindAddress = IPAddress.Parse(settings.BindAddress),

@@ -127,4 +127,46 @@ public sealed class SecretsEncryptionTests : EmbeddedStoreFixture
         Assert.That(status.HashMatch, Is.False);
         Assert.That(status.HashError, Does.StartWith("hash does not match between"));
     }
+
+    [Test]
+    public async Task ShareAsync_SecondServerOfTheDatastore_AdoptsTheFirstsKeys()
+    {
+        var other = Path.Combine(Path.GetDirectoryName(_credentials)!, "other");
+        using var first = Load(enable: true)!;
+        using var second = SecretsEncryption.LoadOrCreate(other, enable: true, EncryptionProviders.AesCbc, _time, NullLogger.Instance)!;
+        var written = first.Keyring.Write(Value);
+
+        await first.ShareAsync(Store, "token-secret", CancellationToken.None);
+        await second.ShareAsync(Store, "token-secret", CancellationToken.None);
+
+        Assert.That(second.Keyring.Read(written), Is.EqualTo(Value));
+        Assert.That(File.ReadAllBytes(SecretsEncryption.ConfigPath(other)), Is.EqualTo(File.ReadAllBytes(SecretsEncryption.ConfigPath(_credentials))));
+        var shared = Encoding.UTF8.GetString((await Store.GetAsync(SharedKeys.Key, 0, CancellationToken.None))!.Value);
+        Assert.That(shared, Does.StartWith("mkube:enc:v1:").And.Not.Contain(first.Configuration.Keys.First().Key.Secret), "the datastore never holds the keys in the clear");
+    }
+
+    [Test]
+    public async Task ShareAsync_RotationPublished_NextServerStartGetsTheNewKey()
+    {
+        using var first = Load(enable: true)!;
+        await first.ShareAsync(Store, "token-secret", CancellationToken.None);
+        var name = await first.RotateKeysAsync(CancellationToken.None);
+        using var later = SecretsEncryption.LoadOrCreate(Path.Combine(Path.GetDirectoryName(_credentials)!, "later"), enable: true, EncryptionProviders.AesCbc, _time, NullLogger.Instance)!;
+
+        await later.ShareAsync(Store, "token-secret", CancellationToken.None);
+
+        Assert.That(later.Status().Keys.Select(k => k.Name), Is.EqualTo(new[] { name, "aescbckey" }));
+        Assert.That(later.Keyring.Read(first.Keyring.Write(Value)), Is.EqualTo(Value));
+    }
+
+    [Test]
+    public async Task ShareAsync_OtherToken_RefusesWithOneClearMessage()
+    {
+        using var first = Load(enable: true)!;
+        await first.ShareAsync(Store, "token-secret", CancellationToken.None);
+        using var second = SecretsEncryption.LoadOrCreate(Path.Combine(Path.GetDirectoryName(_credentials)!, "other"), enable: true, EncryptionProviders.AesCbc, _time, NullLogger.Instance)!;
+
+        Assert.That(async () => await second.ShareAsync(Store, "another-secret", CancellationToken.None),
+            Throws.TypeOf<InvalidDataException>().With.Message.Contains("sealed with another token"));
+    }
 }
