@@ -40,7 +40,19 @@ public sealed class SecretsEncryptionTests
         await using var etcd = await EtcdServer.StartAsync();
         var dataDir = Path.Combine(_root, "data");
 
-        var values = await RunClusterAsync(dataDir, etcd.DataDir, ["--datastore-endpoint", etcd.Endpoint.ToString(), "--secrets-encryption-provider", "secretbox"]);
+        var values = await RunClusterAsync(dataDir, etcd.DataDir, ["--datastore-endpoint", etcd.Endpoint.ToString(), "--secrets-encryption-provider", "secretbox", "--token", "e2e-shared-secret"]);
+
+        // A second server of the same datastore and token adopts the shared keys and reads every Secret.
+        var secondDir = Path.Combine(_root, "second");
+        using (var second = await StartAsync(["server", "--data-dir", secondDir, "--https-listen-port", "0", "--write-kubeconfig", Path.Combine(secondDir, "kubeconfig"), "--disable-agent",
+            "--secrets-encryption", "--datastore-endpoint", etcd.Endpoint.ToString(), "--token", "e2e-shared-secret"]))
+        {
+            var kubectl = new Kubectl(Path.Combine(secondDir, "kubeconfig"), Path.Combine(_root, "kube-cache-second"));
+            var encoded = await kubectl.OkAsync("get", "secret", "e2e-0", "-o", "jsonpath={.data.password}");
+            Assert.That(values, Does.Contain(Encoding.UTF8.GetString(Convert.FromBase64String(encoded.Trim()))));
+            second.Signal(MkubeProcess.SigTerm);
+            await second.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        }
 
         await using var store = await EtcdStore.ConnectAsync(new EtcdStoreOptions { Endpoints = [etcd.Endpoint] }, NullLogger.Instance, CancellationToken.None);
         var stored = await store.RangeAsync(new Storage.RangeRequest("/registry/secrets/default/"), CancellationToken.None);
