@@ -33,6 +33,9 @@ public sealed class ApiServerOptions
     /// <summary>Service-account tokens: issuer, audiences, signing key file, admission.</summary>
     public ServiceAccounts.ServiceAccountOptions ServiceAccounts { get; init; } = new();
 
+    /// <summary>Secrets encryption at rest (its keys and rotation); null stores Secrets as they are.</summary>
+    public Encryption.SecretsEncryption? SecretsEncryption { get; init; }
+
     /// <summary>How often a watch that asked for bookmarks gets one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromMinutes(1);
 

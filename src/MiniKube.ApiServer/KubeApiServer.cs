@@ -10,6 +10,7 @@ using MiniKube.ApiServer.AdmissionPlugins;
 using MiniKube.ApiServer.ApiExtensions;
 using MiniKube.ApiServer.Aggregation;
 using MiniKube.ApiServer.Auth;
+using MiniKube.ApiServer.Encryption;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Health;
 using MiniKube.ApiServer.Rbac;
@@ -83,7 +84,8 @@ public sealed class KubeApiServer : IAsyncDisposable
         var app = builder.Build();
 
         var clock = TimeProvider.System;
-        var store = new CountingStore(backend);
+        // Secrets are sealed and opened at this one seam, below every reader and writer of the API server.
+        var store = new CountingStore(options.SecretsEncryption is { } encryption ? new EncryptingStore(backend, encryption) : backend);
         var watchCaches = new WatchCaches(store, options.WatchCache, loggers.CreateLogger<WatchCaches>());
         var allocator = new ServiceAllocator(store, options.ServiceCidr, options.FirstNodePort, options.LastNodePort);
         // Admission plugins in kube-apiserver's order (its recommended --enable-admission-plugins
@@ -133,6 +135,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         {
             Aggregation = aggregation,
             Authorizer = authorizer,
+            Encryption = new EncryptionEndpoints(options.SecretsEncryption, backend),
         };
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);

@@ -18,6 +18,12 @@ public static class Defaults
     public const string ClusterDomain = "cluster.local";
     public const string ServiceNodePortRange = "30000-32767";
 
+    /// <summary>The cipher of --secrets-encryption's first key, as k3s' --secrets-encryption-provider.</summary>
+    public const string SecretsEncryptionProvider = "aescbc";
+
+    /// <summary>Where mkube secrets-encrypt (and k3s') finds the API server of this machine.</summary>
+    public const string LocalServer = "https://127.0.0.1:6443";
+
     /// <summary>The kubelet API's HTTPS port, as upstream.</summary>
     public const int KubeletPort = 10250;
 

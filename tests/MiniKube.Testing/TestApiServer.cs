@@ -14,8 +14,9 @@ namespace MiniKube.Testing;
 /// </summary>
 public sealed class TestApiServer : IAsyncDisposable
 {
-    private TestApiServer(string directory, IStore store, KubeApiServer server, string kubeconfig, ClusterPki pki)
+    private TestApiServer(string directory, IStore store, KubeApiServer server, string kubeconfig, ClusterPki pki, TestApiServerExtras? extras)
     {
+        Extras = extras;
         Pki = pki;
         Directory = directory;
         Store = store;
@@ -33,19 +34,18 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public ClusterPki Pki { get; }
 
-    /// <param name="serviceAccountAdmission">
-    /// Runs the ServiceAccount admission plugin. Off by default: with no controller manager no
-    /// namespace gets its "default" ServiceAccount, and the plugin would refuse every pod.
-    /// </param>
-    public static async Task<TestApiServer> StartAsync(string? directory = null, TimeSpan? bookmarkInterval = null, bool serviceAccountAdmission = false)
+    /// <summary>What this server was started with beyond the defaults (kept across restarts).</summary>
+    public TestApiServerExtras? Extras { get; }
+
+    public static async Task<TestApiServer> StartAsync(string? directory = null, TimeSpan? bookmarkInterval = null, TestApiServerExtras? extras = null)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("mkube-api-").FullName;
         var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = Path.Combine(directory, "db") }, NullLogger.Instance, CancellationToken.None);
         var pki = ClusterPki.LoadOrCreate(Path.Combine(directory, "tls"), ["localhost", "127.0.0.1"], TimeProvider.System);
-        var server = await KubeApiServer.StartAsync(Options(pki, bookmarkInterval, serviceAccountAdmission), store, NullLoggerFactory.Instance, CancellationToken.None);
+        var server = await KubeApiServer.StartAsync(Options(pki, bookmarkInterval, extras), store, NullLoggerFactory.Instance, CancellationToken.None);
         var kubeconfig = Path.Combine(directory, "kubeconfig");
         Kubeconfig.Write(kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite, server.Address, pki);
-        return new TestApiServer(directory, store, server, kubeconfig, pki);
+        return new TestApiServer(directory, store, server, kubeconfig, pki, extras);
     }
 
     public Kubernetes Client()
@@ -59,14 +59,14 @@ public sealed class TestApiServer : IAsyncDisposable
     /// (on its own port); the caller disposes it before this one.
     /// </summary>
     public Task<KubeApiServer> StartPeerAsync() =>
-        KubeApiServer.StartAsync(Options(Pki, null, false), Store, NullLoggerFactory.Instance, CancellationToken.None);
+        KubeApiServer.StartAsync(Options(Pki, null, Extras), Store, NullLoggerFactory.Instance, CancellationToken.None);
 
     /// <summary>Stops and starts the server and store on the same directory (and port is new).</summary>
     public async Task<TestApiServer> RestartAsync()
     {
         await Server.DisposeAsync();
         await Store.DisposeAsync();
-        var restarted = await StartAsync(Directory);
+        var restarted = await StartAsync(Directory, extras: Extras);
         return restarted;
     }
 
@@ -78,9 +78,11 @@ public sealed class TestApiServer : IAsyncDisposable
 
     public void DeleteDirectory() => System.IO.Directory.Delete(Directory, recursive: true);
 
-    private static ApiServerOptions Options(ClusterPki pki, TimeSpan? bookmarkInterval, bool serviceAccountAdmission) => new()
+    private static ApiServerOptions Options(ClusterPki pki, TimeSpan? bookmarkInterval, TestApiServerExtras? extras) => new()
     {
-        ServiceAccounts = new() { Admission = serviceAccountAdmission },
+        ServiceAccounts = new() { Admission = extras?.ServiceAccountAdmission ?? false },
+        SecretsEncryption = extras?.SecretsEncryption,
+        Tokens = extras?.Tokens ?? new Dictionary<string, MiniKube.ApiServer.Auth.UserInfo>(),
         BindAddress = IPAddress.Loopback,
         Port = 0,
         Pki = pki,
@@ -88,3 +90,10 @@ public sealed class TestApiServer : IAsyncDisposable
         BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
     };
 }
+
+/// <summary>Options a test server may add: Secrets encryption, bearer tokens for other identities.</summary>
+/// <param name="ServiceAccountAdmission">
+/// Runs the ServiceAccount admission plugin. Off by default: with no controller manager no
+/// namespace gets its "default" ServiceAccount, and the plugin would refuse every pod.
+/// </param>
+public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false);

@@ -73,6 +73,9 @@ internal sealed partial class ApiDispatcher
     // Built on first use: the authorizer is only known once the dispatcher is initialized.
     private ReviewHandler Reviews() => _reviews ??= new ReviewHandler(Authorizer, _authenticator, _registry.Clock);
 
+    /// <summary>The secrets-encrypt endpoints (<c>/v1-mkube/encrypt/…</c>); null when this server has no such endpoints (tests).</summary>
+    public EncryptionEndpoints? Encryption { get; init; }
+
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
     public void WarmUp() => _ = _openApi.Index;
 
@@ -151,6 +154,11 @@ internal sealed partial class ApiDispatcher
                 }
                 return Task.CompletedTask;
             });
+            if (Encryption is not null && EncryptionEndpoints.Serves(path))
+            {
+                await Encryption.ServeAsync(context, path, user);
+                return;
+            }
             if (path == "/metrics")
             {
                 await WriteTextAsync(context, _metrics.Render(), "text/plain; version=0.0.4");

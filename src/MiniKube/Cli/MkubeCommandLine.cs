@@ -34,7 +34,9 @@ public sealed class MkubeCommandLine
         _root.Add(snapshot);
         var certificate = new CertificateCommand(context);
         _root.Add(certificate);
-        _layered = [.. _modes, .. snapshot.Modes, .. certificate.Modes];
+        var secretsEncrypt = new SecretsEncryptCommand(context);
+        _root.Add(secretsEncrypt);
+        _layered = [.. _modes, .. snapshot.Modes, .. certificate.Modes, .. secretsEncrypt.Modes];
     }
 
     public static Task<int> RunAsync(string[] args, CliContext context) => new MkubeCommandLine(context).InvokeAsync(args);

@@ -35,6 +35,8 @@ internal sealed class ServerCommand : ModeCommand
         Add(ClusterDns);
         Add(ClusterDomain);
         Add(ServiceNodePortRange);
+        Add(SecretsEncryption);
+        Add(SecretsEncryptionProvider);
     }
 
     public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server (0: any free port)", allowAny: true);
@@ -77,6 +79,11 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<string> ServiceNodePortRange { get; } = Flags.PortRange("--service-node-port-range", Defaults.ServiceNodePortRange, "Port range for NodePort services");
 
+    public Option<bool> SecretsEncryption { get; } = Flags.Switch("--secrets-encryption", "Encrypt Secrets at rest (keys in DATA_DIR/server/cred/encryption-config.json)");
+
+    public Option<string> SecretsEncryptionProvider { get; } = Flags.Choice("--secrets-encryption-provider", Defaults.SecretsEncryptionProvider,
+        "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
+
     public ServerFlags Bind(ParseResult parsed) => new()
     {
         DataDir = parsed.GetRequiredValue(DataDir),
@@ -101,6 +108,8 @@ internal sealed class ServerCommand : ModeCommand
         ClusterDns = parsed.GetRequiredValue(ClusterDns),
         ClusterDomain = parsed.GetRequiredValue(ClusterDomain),
         ServiceNodePortRange = parsed.GetRequiredValue(ServiceNodePortRange),
+        SecretsEncryption = parsed.GetValue(SecretsEncryption),
+        SecretsEncryptionProvider = parsed.GetRequiredValue(SecretsEncryptionProvider),
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -126,6 +135,8 @@ internal sealed class ServerCommand : ModeCommand
                 ServiceCidr = flags.ServiceCidr,
                 NodePortRange = flags.ServiceNodePortRange,
                 NodeIp = flags.Node.NodeIp,
+                SecretsEncryption = flags.SecretsEncryption,
+                SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir)

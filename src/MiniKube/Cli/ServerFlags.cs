@@ -28,4 +28,6 @@ public sealed record ServerFlags
     public string ClusterDns { get; init; } = Defaults.ClusterDns;
     public string ClusterDomain { get; init; } = Defaults.ClusterDomain;
     public string ServiceNodePortRange { get; init; } = Defaults.ServiceNodePortRange;
+    public bool SecretsEncryption { get; init; }
+    public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
 }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using MiniKube.ApiServer;
 using MiniKube.ApiServer.Auth;
+using MiniKube.ApiServer.Encryption;
 using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.Hosting;
@@ -28,6 +29,12 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
         var pki = ClusterPki.LoadOrCreate(CertificateInventory.ServerDirectory(settings.DataDir), ServingNames(settings), time, logger);
         var token = JoinToken.LoadOrCreate(Path.Combine(settings.DataDir, "server", "token"), settings.Token, pki);
         var ports = settings.NodePortRange.Split('-');
+        using var encryption = SecretsEncryption.LoadOrCreate(CredentialsDirectory(settings.DataDir), settings.SecretsEncryption, settings.SecretsEncryptionProvider, time, loggers.CreateLogger<SecretsEncryption>());
+        if (encryption is not null)
+        {
+            // Servers over one datastore share one set of keys, sealed with the token's secret (as k3s).
+            await encryption.ShareAsync(store.Store, JoinToken.SecretOf(token), stoppingToken);
+        }
         var options = new ApiServerOptions
         {
             BindAddress = IPAddress.Parse(settings.BindAddress),
@@ -44,6 +51,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
                 Issuer = MiniKube.ApiServer.ServiceAccounts.ServiceAccountOptions.IssuerFor(settings.ClusterDomain),
                 KeyFile = Path.Combine(settings.DataDir, "server", "tls", "service.key"),
             },
+            SecretsEncryption = encryption,
             // The join token's secret lets agents (and scripts holding the token) in, as in k3s.
             Tokens = new Dictionary<string, UserInfo>
             {
@@ -60,6 +68,9 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
         ready.Set();
         await Task.Delay(Timeout.Infinite, stoppingToken);
     }
+
+    /// <summary>The server's key material beside the certificates, as k3s' DATA_DIR/server/cred: the Secrets encryption configuration.</summary>
+    public static string CredentialsDirectory(string dataDir) => Path.Combine(dataDir, "server", "cred");
 
     /// <summary>
     /// Where pods reach this API server (default/kubernetes' endpoint): --advertise-address, else
@@ -113,4 +124,10 @@ internal sealed record ApiServerSettings(string DataDir, string BindAddress, int
 
     /// <summary>The local node's --node-ip, the advertised address when none is given.</summary>
     public string? NodeIp { get; init; }
+
+    /// <summary>--secrets-encryption: Secrets are sealed at rest.</summary>
+    public bool SecretsEncryption { get; init; }
+
+    /// <summary>The cipher of the first key made (aescbc or secretbox).</summary>
+    public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
 }

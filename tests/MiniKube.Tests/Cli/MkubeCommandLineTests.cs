@@ -49,6 +49,7 @@ public sealed class MkubeCommandLineTests
     [TestCase("--simulated-start-delay", "2 s", "not a duration")]
     [TestCase("--simulated-start-delay", "-1s", "not a duration")]
     [TestCase("--simulated-start-delay", "1d", "not a duration")]
+    [TestCase("--secrets-encryption-provider", "aesgcm", "is not one of aescbc, secretbox")]
     public async Task InvokeAsync_InvalidValue_NamesTheFlagAndExits2(string flag, string value, string expected)
     {
         var code = await _cli.RunAsync("server", flag, value);
@@ -192,5 +193,27 @@ public sealed class MkubeCommandLineTests
 
         Assert.That(_cli.CommandLine.ResolveServer(node).Node, Is.EqualTo(expected));
         Assert.That(_cli.CommandLine.ResolveAgent(["--server", "https://10.0.0.1:6443", "--token", "secret", .. node]).Node, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void ResolveServer_SecretsEncryptionFlags_AreParsed()
+    {
+        var flags = _cli.CommandLine.ResolveServer("--secrets-encryption", "--secrets-encryption-provider", "secretbox");
+
+        Assert.That(flags.SecretsEncryption, Is.True);
+        Assert.That(flags.SecretsEncryptionProvider, Is.EqualTo("secretbox"));
+        Assert.That(_cli.CommandLine.ResolveServer().SecretsEncryptionProvider, Is.EqualTo("aescbc"));
+    }
+
+    [TestCase("status", "--bogus")]
+    [TestCase("rotate-keys", "--output")]
+    [TestCase("reencrypt", "--server", "http://127.0.0.1:6443")]
+    public async Task InvokeAsync_SecretsEncryptBadFlag_OneErrorLineAndExits2(params string[] args)
+    {
+        var code = await _cli.RunAsync(["secrets-encrypt", .. args]);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.StartWith("Error: "));
+        Assert.That(_cli.ErrorLines[1], Does.StartWith($"Usage: mkube secrets-encrypt {args[0]}"));
     }
 }
