@@ -67,6 +67,11 @@ internal static class ApiWorkloads
             await CustomResourceWorkloads.RunAsync(server, results);
             return;
         }
+        if (only == "rbac")
+        {
+            await RbacWorkloads.RunAsync(server, results);
+            return;
+        }
 
         // Creates: 64 clients, 10,000 pods.
         var podsUri = new Uri(server.Address, "/api/v1/namespaces/bench/pods");
@@ -131,6 +136,7 @@ internal static class ApiWorkloads
 
         await ApplyVersusUpdateAsync(server, results);
         await CustomResourceWorkloads.RunAsync(server, results);
+        await RbacWorkloads.RunAsync(server, results);
 
         await WatchWarmedAsync(server, results);
         await Task.Delay(TimeSpan.FromSeconds(5));

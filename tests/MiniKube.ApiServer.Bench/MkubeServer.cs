@@ -14,16 +14,20 @@ internal sealed partial class MkubeServer : IAsyncDisposable
 
     private readonly string _kubeconfig;
 
-    private MkubeServer(Process process, Uri address, string kubeconfig, TimeSpan readyAfter)
+    private MkubeServer(Process process, Uri address, string dataDir, string kubeconfig, TimeSpan readyAfter)
     {
         _process = process;
         _kubeconfig = kubeconfig;
+        DataDir = dataDir;
         Address = address;
         Client = AdminClient(kubeconfig);
         ReadyAfter = readyAfter;
     }
 
     public Uri Address { get; }
+
+    /// <summary>The server's data dir.</summary>
+    public string DataDir { get; }
 
     public HttpClient Client { get; }
 
@@ -89,7 +93,7 @@ internal sealed partial class MkubeServer : IAsyncDisposable
         {
             await Task.Delay(5);
         }
-        return new MkubeServer(process, address, await File.ReadAllTextAsync(kubeconfig), readyAfter);
+        return new MkubeServer(process, address, dataDir, await File.ReadAllTextAsync(kubeconfig), readyAfter);
     }
 
     /// <summary>Another client with its own connections, as a separate process would have.</summary>
@@ -122,12 +126,24 @@ internal sealed partial class MkubeServer : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>An HTTP/2 client that authenticates as <paramref name="user"/> in <paramref name="groups"/>, with a certificate of the server's CA.</summary>
+    public HttpClient ClientAs(string user, params string[] groups)
+    {
+        var ca = X509Certificate2.CreateFromPem(Pem(_kubeconfig, "certificate-authority-data"));
+        using var withoutKey = MiniKube.Testing.TestIdentities.Certificate(Path.Combine(DataDir, "server", "tls"), user, groups);
+        return HttpClientFor(ca, X509CertificateLoader.LoadPkcs12(withoutKey.Export(X509ContentType.Pkcs12), null));
+    }
+
     private static HttpClient AdminClient(string kubeconfig)
     {
         var ca = X509Certificate2.CreateFromPem(Pem(kubeconfig, "certificate-authority-data"));
         using var withoutKey = X509Certificate2.CreateFromPem(Pem(kubeconfig, "client-certificate-data"), Pem(kubeconfig, "client-key-data"));
         // SslStream wants the key in a persisted form.
-        var clientCertificate = X509CertificateLoader.LoadPkcs12(withoutKey.Export(X509ContentType.Pkcs12), null);
+        return HttpClientFor(ca, X509CertificateLoader.LoadPkcs12(withoutKey.Export(X509ContentType.Pkcs12), null));
+    }
+
+    private static HttpClient HttpClientFor(X509Certificate2 ca, X509Certificate2 clientCertificate)
+    {
         var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,

@@ -4,7 +4,7 @@ using MiniKube.ApiServer.Bench;
 
 // scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
 // run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.
-// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs]   (after the warm-up only the watch or the custom-resource workloads)
+// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs|rbac]   (after the warm-up only the watch, custom-resource or authorization workloads)
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench-api");
 var binary = args.Length > 1 ? args[1] : "artifacts/publish/mkube";
 if (Directory.Exists(work))
@@ -20,7 +20,7 @@ if (args.Length > 2 && args[2] is "pods" or "cluster" or "kubelet")
     return;
 }
 
-var only = args.Length > 2 && args[2] is "watch" or "crs" ? args[2] : null;
+var only = args.Length > 2 && args[2] is "watch" or "crs" or "rbac" ? args[2] : null;
 var embedded = new Dictionary<string, double>();
 var etcdBacked = new Dictionary<string, double>();
 await MeasureAsync("embedded", embedded, null);
@@ -76,6 +76,8 @@ static void Print(Dictionary<string, double> embedded, Dictionary<string, double
     Console.WriteLine($"| CPU per create: ConfigMap vs custom object | {F(embedded, "cm create server cpu us", "F0")} vs {F(embedded, "cr create server cpu us", "F0")} µs | {F(etcd, "cm create server cpu us", "F0")} vs {F(etcd, "cr create server cpu us", "F0")} µs | | |");
     Console.WriteLine($"| ConfigMap vs custom-object GETs | {F(embedded, "cm get/s", "F0")} vs {F(embedded, "cr get/s", "F0")}/s | {F(etcd, "cm get/s", "F0")} vs {F(etcd, "cr get/s", "F0")}/s | | |");
     Console.WriteLine($"| CRD of {F(embedded, "crd size KB", "F0")} KB: server-side apply to Established and served | {F(embedded, "crd established ms", "F0")} ms | {F(etcd, "crd established ms", "F0")} ms | | < 1 s |");
+    Console.WriteLine($"| pod creates: admin vs a user bound to `edit` by RBAC (4 alternating rounds of 2,500) | {F(embedded, "admin create/s", "F0")} vs {F(embedded, "rbac create/s", "F0")}/s | {F(etcd, "admin create/s", "F0")} vs {F(etcd, "rbac create/s", "F0")}/s | | RBAC ≥ 0.95x admin |");
+    Console.WriteLine($"| the same with 10,000 more RoleBindings (other users) | {F(embedded, "admin create/s 10k bindings", "F0")} vs {F(embedded, "rbac create/s 10k bindings", "F0")}/s | {F(etcd, "admin create/s 10k bindings", "F0")} vs {F(etcd, "rbac create/s 10k bindings", "F0")}/s | | decisions in the subject's bindings only |");
     Console.WriteLine($"| mkube CPU per delivered watch event | {F(embedded, "watch server cpu us", "F1")} µs | {F(etcd, "watch server cpu us", "F1")} µs | | |");
     Console.WriteLine($"| store watches open meanwhile (mkube_store_watches; before the 500 watchers) | {F(embedded, "store watches", "F0")} ({F(embedded, "store watches before", "F0")}) | {F(etcd, "store watches", "F0")} ({F(etcd, "store watches before", "F0")}) | | one per resource, whatever the number of watchers |");
     Console.WriteLine($"| start to ready (first start / restart) | {F(embedded, "ready first", "F2")} / {F(embedded, "ready", "F2")} s | {F(etcd, "ready first", "F2")} / {F(etcd, "ready", "F2")} s | | ≤ 2 s |");

@@ -78,8 +78,10 @@ public sealed class SimulatedNodesComponentTests
                 Containers = [new V1Container { Name = "main", Image = "busybox", Command = ["sleep", "3600"] }],
             },
         });
-        // No controller manager in this host: the default ServiceAccount pods need is made by hand.
+        // No controller manager in this host: the default ServiceAccount pods need, and the
+        // kube-root-ca.crt ConfigMap their token volume projects, are made by hand.
         await _client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "default" } }, "default");
+        await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "kube-root-ca.crt" }, Data = new Dictionary<string, string> { ["ca.crt"] = "test CA" } }, "default");
         foreach (var pod in pods)
         {
             await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
