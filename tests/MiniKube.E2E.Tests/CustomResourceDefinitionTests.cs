@@ -131,12 +131,40 @@ public sealed class CustomResourceDefinitionTests : ApiServerAloneFixture
             spec: {size: {{ .Values.size }}}
             """);
 
+        // Charts carry their RBAC: an account, a Role over the chart's own resource, a binding.
+        await File.WriteAllTextAsync(Path.Combine(chart, "templates", "rbac.yaml"), """
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: "{{ .Release.Name }}-operator"}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata: {name: "{{ .Release.Name }}-gadget-reader"}
+            rules:
+            - apiGroups: [e2e.example.org]
+              resources: [gadgets]
+              verbs: [get, list, watch]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: {name: "{{ .Release.Name }}-operator-reads-gadgets"}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "{{ .Release.Name }}-gadget-reader"}
+            subjects:
+            - {kind: ServiceAccount, name: "{{ .Release.Name }}-operator", namespace: "{{ .Release.Namespace }}"}
+            """);
+
         Assert.That(await HelmAsync("install", "demo", chart, "--namespace", "default"), Does.Contain("STATUS: deployed"));
         Assert.That(await Kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("2"));
+        const string Operator = "--as=system:serviceaccount:default:demo-operator";
+        Assert.That(await Kubectl.OkAsync("auth", "can-i", "list", "gadgets.e2e.example.org", Operator), Is.EqualTo("yes\n"));
+        Assert.That(await Kubectl.OkAsync("get", "gadgets", Operator, "-o", "name"), Is.EqualTo("gadget.e2e.example.org/demo-g\n"));
+        var refused = await Kubectl.RunAsync("delete", "gadget", "demo-g", Operator);
+        Assert.That(refused.Error, Does.Contain("gadgets.e2e.example.org \"demo-g\" is forbidden: User \"system:serviceaccount:default:demo-operator\" cannot delete resource \"gadgets\" in API group \"e2e.example.org\" in the namespace \"default\""));
         Assert.That(await HelmAsync("upgrade", "demo", chart, "--namespace", "default", "--set", "size=5", "--wait", "--timeout", "60s"), Does.Contain("has been upgraded"));
         Assert.That(await Kubectl.OkAsync("get", "gadget", "demo-g", "-n", "default", "-o", "jsonpath={.spec.size}"), Is.EqualTo("5"));
         Assert.That(await HelmAsync("uninstall", "demo", "--namespace", "default"), Does.Contain("release \"demo\" uninstalled"));
         Assert.That(await Kubectl.OkAsync("get", "gadgets", "-n", "default", "-o", "name"), Is.Empty);
+        Assert.That(await Kubectl.OkAsync("get", "roles,rolebindings,serviceaccounts", "-n", "default", "-o", "name"), Is.EqualTo("serviceaccount/default\n").Or.Empty, "the chart's RBAC goes with it");
     }
 
     private async Task<string> Stdin(string input, params string[] args)
