@@ -136,6 +136,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             Aggregation = aggregation,
             Authorizer = authorizer,
             Encryption = new EncryptionEndpoints(options.SecretsEncryption, backend),
+            NodeCredentials = new NodeCredentials(options.Pki, registry, clock),
         };
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);

@@ -53,7 +53,8 @@ public sealed class KubeletOptions
 
     /// <summary>
     /// The kubelet API's serving certificate with its key, kept and renewed by the host in the
-    /// agent's data dir; null makes a self-signed one in memory at each start (simulated nodes).
+    /// agent's data dir (self-signed, or signed by the cluster CA for a joined agent); null makes a
+    /// self-signed one in memory at each start (simulated nodes).
     /// </summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? ServingCertificate { get; init; }
 

@@ -76,6 +76,9 @@ internal sealed partial class ApiDispatcher
     /// <summary>The secrets-encrypt endpoints (<c>/v1-mkube/encrypt/…</c>); null when this server has no such endpoints (tests).</summary>
     public EncryptionEndpoints? Encryption { get; init; }
 
+    /// <summary>Signs joining agents' node certificates (<c>/v1-mkube/…-kubelet.crt</c>).</summary>
+    public required NodeCredentials NodeCredentials { get; init; }
+
     /// <summary>Builds the OpenAPI documents ahead of the first kubectl that needs them.</summary>
     public void WarmUp() => _ = _openApi.Index;
 
@@ -157,6 +160,11 @@ internal sealed partial class ApiDispatcher
             if (Encryption is not null && EncryptionEndpoints.Serves(path))
             {
                 await Encryption.ServeAsync(context, path, user);
+                return;
+            }
+            if (NodeCredentials.Serves(path))
+            {
+                await NodeCredentials.ServeAsync(context, context.RequestAborted);
                 return;
             }
             if (path == "/metrics")

@@ -63,6 +63,12 @@ public static class CertificateFiles
     public static X509Certificate2 Issue(string directory, LeafCertificate leaf, X509Certificate2? issuer, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(leaf);
+        return Issue(directory, leaf.Name, new X500DistinguishedName(leaf.Subject), Extensions(leaf), issuer, now);
+    }
+
+    // What a leaf's specification puts in its certificate: not a CA, signing only, its usage and names.
+    private static List<X509Extension> Extensions(LeafCertificate leaf)
+    {
         var extensions = new List<X509Extension>
         {
             new X509BasicConstraintsExtension(false, false, 0, true),
@@ -73,7 +79,39 @@ public static class CertificateFiles
         {
             extensions.Add(SubjectAlternativeNames(leaf.Names));
         }
-        return Issue(directory, leaf.Name, new X500DistinguishedName(leaf.Subject), extensions, issuer, now);
+        return extensions;
+    }
+
+    // A leaf cannot outlive its CA; near the CA's end it is cut short (and the CA warned about).
+    private static DateTimeOffset Cap(DateTimeOffset notAfter, X509Certificate2 issuer)
+    {
+        var caNotAfter = CertificateRenewal.NotAfter(issuer);
+        return notAfter < caNotAfter ? notAfter : caNotAfter;
+    }
+
+    private static byte[] Serial()
+    {
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        return serial;
+    }
+
+    /// <summary>
+    /// Certifies the key of a PKCS#10 request (its signature checked; subject and extensions
+    /// ignored) as <paramref name="leaf"/> says, signed by <paramref name="issuer"/>; nothing is saved.
+    /// </summary>
+    /// <exception cref="CryptographicException">The request is malformed or its signature does not verify.</exception>
+    public static X509Certificate2 SignRequest(string requestPem, LeafCertificate leaf, X509Certificate2 issuer, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        ArgumentNullException.ThrowIfNull(issuer);
+        var presented = CertificateRequest.LoadSigningRequestPem(requestPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+        var request = new CertificateRequest(new X500DistinguishedName(leaf.Subject), presented.PublicKey, HashAlgorithmName.SHA256);
+        foreach (var extension in Extensions(leaf))
+        {
+            request.CertificateExtensions.Add(extension);
+        }
+        return request.Create(issuer, now.AddMinutes(-5), Cap(now + LeafLifetime, issuer), Serial());
     }
 
     /// <summary>
@@ -133,11 +171,7 @@ public static class CertificateFiles
         }
         else
         {
-            // A leaf cannot outlive its CA; near the CA's end it is cut short (and the CA warned about).
-            var caNotAfter = CertificateRenewal.NotAfter(issuer);
-            var serial = RandomNumberGenerator.GetBytes(16);
-            serial[0] &= 0x7F;
-            using var issued = request.Create(issuer, notBefore, notAfter < caNotAfter ? notAfter : caNotAfter, serial);
+            using var issued = request.Create(issuer, notBefore, Cap(notAfter, issuer), Serial());
             withKey = issued.CopyWithPrivateKey(key);
         }
         Save(directory, name, withKey);

@@ -29,8 +29,12 @@ public sealed class ClusterPki
     /// <summary>The front-proxy client certificate's common name: what extension servers' requestheader-allowed-names lists.</summary>
     public const string FrontProxyClientUser = "system:auth-proxy";
 
-    private ClusterPki(X509Certificate2 ca, X509Certificate2 frontProxyCa, IReadOnlyDictionary<string, X509Certificate2> leaves)
+    // Where the CA's key is read from when a joining agent's certificate is signed.
+    private readonly string _directory;
+
+    private ClusterPki(string directory, X509Certificate2 ca, X509Certificate2 frontProxyCa, IReadOnlyDictionary<string, X509Certificate2> leaves)
     {
+        _directory = directory;
         Ca = ca;
         FrontProxyCa = frontProxyCa;
         Serving = leaves[ServingName];
@@ -86,7 +90,7 @@ public sealed class ClusterPki
         try
         {
             var leaves = Leaves(names).ToDictionary(l => l.Name, l => LeafCertificates.LoadOrRenew(directory, l, authorities[l.IssuerName!], now, logger));
-            return new ClusterPki(X509CertificateLoader.LoadCertificate(authorities[CaName].RawData), X509CertificateLoader.LoadCertificate(authorities[FrontProxyCaName].RawData), leaves);
+            return new ClusterPki(directory, X509CertificateLoader.LoadCertificate(authorities[CaName].RawData), X509CertificateLoader.LoadCertificate(authorities[FrontProxyCaName].RawData), leaves);
         }
         finally
         {
@@ -122,4 +126,16 @@ public sealed class ClusterPki
 
     public static string KeyPem(X509Certificate2 certificate) =>
         (certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("no private key")).ExportPkcs8PrivateKeyPem();
+
+    /// <summary>
+    /// Signs the public key of a PKCS#10 request (PEM; its signature is checked, its subject and
+    /// extensions ignored) as the cluster CA's leaf <paramref name="leaf"/>: what a joining agent
+    /// gets for the key it keeps. Nothing is written; the CA's key is read for this and dropped.
+    /// </summary>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The request is malformed or its signature does not verify.</exception>
+    public X509Certificate2 Sign(string requestPem, LeafCertificate leaf, DateTimeOffset now)
+    {
+        using var ca = CertificateFiles.Load(_directory, CaName) ?? throw new InvalidOperationException($"the cluster CA is missing from {_directory}");
+        return CertificateFiles.SignRequest(requestPem, leaf, ca, now);
+    }
 }

@@ -21,12 +21,27 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
 {
     private string? _secret;
     private X509Certificate2? _ca;
+    private X509Certificate2? _client;
 
     public string Name => "agent";
 
     public X509Certificate2 ClusterCa => _ca ?? throw new InvalidOperationException("the agent has not joined yet");
 
-    public KubernetesClientConfiguration ClientConfiguration() =>
+    /// <summary>As the node: its own client certificate, once <see cref="RunAsync"/> has it.</summary>
+    public KubernetesClientConfiguration ClientConfiguration()
+    {
+        var client = _client ?? throw new InvalidOperationException("the agent has not joined yet");
+        return new()
+        {
+            Host = join.Server,
+            SslCaCerts = [ClusterCa],
+            ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPki.Pem(client))),
+            ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPki.KeyPem(client))),
+        };
+    }
+
+    // With the join secret: only to prove it and to ask for the node's certificates.
+    private KubernetesClientConfiguration TokenConfiguration() =>
         new() { Host = join.Server, SslCaCerts = [ClusterCa], AccessToken = _secret ?? throw new InvalidOperationException("the agent has not joined yet") };
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
@@ -37,10 +52,14 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
             : Load(credentials);
         _ca = X509Certificate2.CreateFromPem(caPem);
         _secret = secret;
-        await VerifySecretAsync(ClientConfiguration(), stoppingToken);
+        await VerifySecretAsync(TokenConfiguration(), stoppingToken);
         Save(credentials, caPem, secret);
+        var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
+        var (client, serving) = await new NodeCertificates(Path.Combine(settings.DataDir, "agent"), time)
+            .EnsureAsync(new Uri(join.Server), _ca, secret, settings.ResolvedNodeName, nodeIp, stoppingToken);
+        _client = client;
         LogJoined(join.Server);
-        await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(), _ca, settings, time, loggers, ready, stoppingToken);
+        await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(), _ca, settings, time, loggers, ready, stoppingToken, serving);
     }
 
     private async Task<(string CaPem, string Secret)> JoinAsync(string token, CancellationToken cancellationToken)

@@ -53,14 +53,14 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
     /// certificate from DATA_DIR/agent (renewed at start when due), and the node's certificate
     /// expiry monitor runs beside it.
     /// </summary>
-    internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken)
+    internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken, X509Certificate2? servingCertificate = null)
     {
         using var client = new Kubernetes(config);
         var nodeName = settings.ResolvedNodeName;
         var nodeIp = settings.NodeIp ?? DetectNodeIp();
         var monitorLogger = loggers.CreateLogger<CertificateMonitor>();
-        // Made, or renewed by the one renewal rule, before the kubelet API serves with it.
-        using var serving = AgentCertificates.LoadOrCreateKubeletServing(Path.Combine(settings.DataDir, "agent"), nodeName, nodeIp, time, monitorLogger);
+        // Unless the cluster CA issued one (a joined agent): made, or renewed by the one renewal rule, before the kubelet API serves with it.
+        using var selfSigned = servingCertificate is null ? AgentCertificates.LoadOrCreateKubeletServing(Path.Combine(settings.DataDir, "agent"), nodeName, nodeIp, time, monitorLogger) : null;
         var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers);
         using var disposeRuntime = runtime as IDisposable;
         var kubelet = new Kubelet(client, runtime, new KubeletOptions
@@ -71,7 +71,7 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
             ImagesDirectory = Path.Combine(settings.DataDir, "agent", "images"),
             StaticPodsDirectory = Path.Combine(settings.DataDir, "agent", "pod-manifests"),
             ClientCa = clusterCa,
-            ServingCertificate = serving,
+            ServingCertificate = servingCertificate ?? selfSigned,
             ServerPort = settings.KubeletPort,
             ClusterDns = settings.ClusterDns,
             ClusterDomain = settings.ClusterDomain,

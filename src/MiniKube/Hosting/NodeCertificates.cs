@@ -1,0 +1,127 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MiniKube.ApiServer.Auth;
+
+namespace MiniKube.Hosting;
+
+/// <summary>
+/// A joined agent's own certificates, kept in <c>DATA_DIR/agent</c> (keys 0600): the client
+/// certificate it reaches the API with (<c>system:node:&lt;name&gt;</c> in <c>system:nodes</c>) and
+/// the kubelet API's serving certificate for its name and IP, both signed by the cluster CA
+/// through the server's node-credentials endpoint, for keys made here that never leave the node.
+/// The node password (<c>agent/node-password</c>, made on first join) proves to the server that
+/// this is the agent that first took the node name. A certificate is requested again at start
+/// when missing, for another name or address, expired, or within 120 days of expiry (k3s' rule).
+/// </summary>
+internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
+{
+    /// <summary>How long before expiry a certificate is renewed at start.</summary>
+    public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(120);
+
+    /// <summary>The client and serving certificates, with their keys, renewed first when needed.</summary>
+    public async Task<(X509Certificate2 Client, X509Certificate2 Serving)> EnsureAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, string nodeIp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ca);
+        Directory.CreateDirectory(agentDirectory);
+        var password = NodePassword();
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 presented && CustomTrust.Verifies(presented, [ca]) },
+        })
+        { Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        http.DefaultRequestHeaders.Add(NodeCredentials.NodeNameHeader, nodeName);
+        http.DefaultRequestHeaders.Add(NodeCredentials.NodePasswordHeader, password);
+        var client = await EnsureAsync(http, new Uri(server, NodeCredentials.ClientPath), "client-kubelet", ca,
+            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:node:" + nodeName, null, cancellationToken);
+        var serving = await EnsureAsync(http, new Uri(server, NodeCredentials.ServingPath), "serving-kubelet", ca,
+            certificate => Names(certificate).Contains(nodeIp) && Names(certificate).Contains(nodeName), nodeName + "," + nodeIp, cancellationToken);
+        return (client, serving);
+    }
+
+    private async Task<X509Certificate2> EnsureAsync(HttpClient http, Uri endpoint, string name, X509Certificate2 ca, Func<X509Certificate2, bool> fits, string? addresses, CancellationToken cancellationToken)
+    {
+        var certificatePath = Path.Combine(agentDirectory, name + ".crt");
+        var keyPath = Path.Combine(agentDirectory, name + ".key");
+        if (File.Exists(certificatePath) && File.Exists(keyPath))
+        {
+            var current = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            if (fits(current) && CustomTrust.Verifies(current, [ca]) && current.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime > RenewBefore)
+            {
+                return current;
+            }
+            current.Dispose();
+        }
+        using var key = File.Exists(keyPath) ? LoadKey(keyPath) : CreateKey(keyPath);
+        var csr = new CertificateRequest("CN=mkube-agent", key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(csr) };
+        if (addresses is not null)
+        {
+            request.Headers.Add(NodeCredentials.NodeAddressesHeader, addresses);
+        }
+        using var response = await http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new JoinException($"the server refused the node's {name} certificate ({(int)response.StatusCode}): {StatusMessage(body)}");
+        }
+        using var issued = X509Certificate2.CreateFromPem(body);
+        var temporary = certificatePath + ".tmp";
+        File.WriteAllText(temporary, issued.ExportCertificatePem() + "\n");
+        File.Move(temporary, certificatePath, overwrite: true);
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    private string NodePassword()
+    {
+        var path = Path.Combine(agentDirectory, "node-password");
+        if (!File.Exists(path))
+        {
+            WriteOwnerOnly(path, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        }
+        return File.ReadAllText(path).Trim();
+    }
+
+    private static ECDsa LoadKey(string path)
+    {
+        var key = ECDsa.Create();
+        key.ImportFromPem(File.ReadAllText(path));
+        return key;
+    }
+
+    private static ECDsa CreateKey(string path)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        WriteOwnerOnly(path, key.ExportPkcs8PrivateKeyPem());
+        return key;
+    }
+
+    private static void WriteOwnerOnly(string path, string content)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, "");
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(temporary, content + "\n");
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static HashSet<string> Names(X509Certificate2 certificate)
+    {
+        var san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        return san is null ? [] : [.. san.EnumerateDnsNames(), .. san.EnumerateIPAddresses().Select(ip => ip.ToString())];
+    }
+
+    // A Status's message, or the body as it came when it is not one.
+    private static string StatusMessage(string body)
+    {
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(body)?["message"]?.GetValue<string>() ?? body;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return body;
+        }
+    }
+}
