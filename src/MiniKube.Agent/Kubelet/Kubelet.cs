@@ -90,7 +90,7 @@ public sealed partial class Kubelet
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var server = await KubeletServer.StartAsync(_options, _pods, _runtime, cancellationToken);
+        await using var server = await KubeletServer.StartAsync(_options, new KubeletAuth(_client, _options.NodeName, _options.Time), _pods, _runtime, cancellationToken);
         _node.KubeletPort = server.Port;
         // Static pods run first and whatever the API server does (it may itself be one, as with kubeadm).
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -14,8 +14,10 @@ namespace MiniKube.Agent.Kubelet;
 
 /// <summary>
 /// The kubelet API the API server proxies pods/log to (pkg/kubelet/server/server.go):
-/// HTTPS on :10250 with a certificate of its own, and only clients whose certificate the
-/// cluster CA issued. Serves <c>GET /containerLogs/{namespace}/{pod}/{container}</c> with
+/// HTTPS on :10250 with a certificate of its own. Every request is authenticated (a client
+/// certificate the cluster CA issued, or a bearer token through a TokenReview) and authorized
+/// through a SubjectAccessReview on <c>nodes/proxy</c>, <c>nodes/log</c> and the like
+/// (<see cref="KubeletAuth"/>), so <c>kubectl logs</c> and <c>exec</c> need those rights. Serves <c>GET /containerLogs/{namespace}/{pod}/{container}</c> with
 /// follow, tailLines, timestamps, previous and sinceSeconds, streaming as the container writes;
 /// and <c>/exec/…</c> and <c>/attach/…</c> (query: command, input, output, error, tty, as
 /// upstream's API server sends them) as WebSockets in the channel protocols of <see cref="RemoteCommand"/>.
@@ -32,7 +34,7 @@ internal sealed class KubeletServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<KubeletServer> StartAsync(KubeletOptions options, Informer<V1Pod> pods, IContainerRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<KubeletServer> StartAsync(KubeletOptions options, KubeletAuth auth, Informer<V1Pod> pods, IContainerRuntime runtime, CancellationToken cancellationToken)
     {
         // No configuration-file watching: each watcher holds an inotify instance and a thread, and
         // Linux allows 128 instances per user, which --simulate-nodes (one server per node) exceeds.
@@ -45,11 +47,13 @@ internal sealed class KubeletServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Any, options.ServerPort, listen => listen.UseHttps(https =>
             {
                 https.ServerCertificate = options.ServingCertificate ?? SelfSignedCertificate(options.NodeName, options.NodeIp);
-                https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                // Allowed, not required: a caller may instead bring a bearer token (TokenReview).
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 https.ClientCertificateValidation = (certificate, _, _) => CustomTrust.Verifies(certificate, [options.ClientCa]);
             }));
         });
         var app = builder.Build();
+        app.Use((context, next) => AuthorizeAsync(context, auth, next));
         app.UseWebSockets();
         app.MapGet("/containerLogs/{ns}/{pod}/{container}", (HttpContext context, string ns, string pod, string container) =>
             ServeLogsAsync(context, pods, runtime, ns, pod, container));
@@ -68,6 +72,34 @@ internal sealed class KubeletServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    // auth.go's filter: 401 without an identity, 403 with upstream's text when the review refuses.
+    private static async Task AuthorizeAsync(HttpContext context, KubeletAuth auth, RequestDelegate next)
+    {
+        KubeletCaller? caller;
+        (bool Allowed, string Message) decision;
+        try
+        {
+            caller = await auth.AuthenticateAsync(context);
+            decision = caller is null ? (false, "") : await auth.AuthorizeAsync(caller, context.Request);
+        }
+        catch (Exception e) when (e is k8s.Autorest.HttpOperationException or HttpRequestException)
+        {
+            await TextAsync(context, StatusCodes.Status500InternalServerError, "Authorization error: the API server could not be asked: " + e.Message);
+            return;
+        }
+        if (caller is null)
+        {
+            await TextAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized");
+            return;
+        }
+        if (!decision.Allowed)
+        {
+            await TextAsync(context, StatusCodes.Status403Forbidden, decision.Message);
+            return;
+        }
+        await next(context);
     }
 
     private static async Task ServeLogsAsync(HttpContext context, Informer<V1Pod> pods, IContainerRuntime runtime, string ns, string podName, string containerName)

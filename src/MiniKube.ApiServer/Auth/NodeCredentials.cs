@@ -13,7 +13,8 @@ namespace MiniKube.ApiServer.Auth;
 /// <c>/v1-k3s/client-kubelet.crt</c> and <c>/v1-k3s/serving-kubelet.crt</c>: the agent POSTs a
 /// PKCS#10 request for a key that never leaves it, and gets back a certificate signed by the
 /// cluster CA — a client certificate <c>CN=system:node:&lt;name&gt;, O=system:nodes</c>, or a
-/// serving certificate for the node's name and addresses. Who may call it is decided like any
+/// serving certificate for the node's name and addresses, or the client certificate
+/// <c>CN=system:kube-proxy</c> of the node's service proxy (k3s' client-kube-proxy.crt). Who may call it is decided like any
 /// path (the agent token's identity is allowed it); which node name a caller may take is
 /// decided here: the first agent to take a name binds it to its node password (a hash in the
 /// Secret <c>kube-system/&lt;name&gt;.node-password.mkube</c>, as k3s' node-password Secrets), and
@@ -23,6 +24,7 @@ public sealed class NodeCredentials(ClusterPki pki, ResourceRegistry registry, T
 {
     public const string ClientPath = "/v1-mkube/client-kubelet.crt";
     public const string ServingPath = "/v1-mkube/serving-kubelet.crt";
+    public const string ProxyPath = "/v1-mkube/client-kube-proxy.crt";
     public const string NodeNameHeader = "Mkube-Node-Name";
     public const string NodePasswordHeader = "Mkube-Node-Password";
 
@@ -32,7 +34,7 @@ public sealed class NodeCredentials(ClusterPki pki, ResourceRegistry registry, T
     private const int MaxRequestBytes = 16 * 1024;
 
     /// <summary>Whether <paramref name="path"/> is one of this endpoint's.</summary>
-    public static bool Serves(string path) => path is ClientPath or ServingPath;
+    public static bool Serves(string path) => path is ClientPath or ServingPath or ProxyPath;
 
     public async Task ServeAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -53,10 +55,12 @@ public sealed class NodeCredentials(ClusterPki pki, ResourceRegistry registry, T
         }
         var requestPem = await ReadBodyAsync(context.Request, cancellationToken);
         await BindNodePasswordAsync(node, password, cancellationToken);
-        var serving = context.Request.Path.Value == ServingPath;
-        var leaf = serving
-            ? new LeafCertificate("serving-kubelet", "kubelet", "CN=" + node, ServingNames(node, context.Request.Headers[NodeAddressesHeader].ToString()), CertificateUsage.ServerAuth, null)
-            : new LeafCertificate("client-kubelet", "kubelet", $"CN=system:node:{node}, O=system:nodes", [], CertificateUsage.ClientAuth, null);
+        var leaf = context.Request.Path.Value switch
+        {
+            ServingPath => new LeafCertificate("serving-kubelet", "kubelet", "CN=" + node, ServingNames(node, context.Request.Headers[NodeAddressesHeader].ToString()), CertificateUsage.ServerAuth, null),
+            ProxyPath => new LeafCertificate("client-kube-proxy", "kube-proxy", "CN=system:kube-proxy", [], CertificateUsage.ClientAuth, null),
+            _ => new LeafCertificate("client-kubelet", "kubelet", $"CN=system:node:{node}, O=system:nodes", [], CertificateUsage.ClientAuth, null),
+        };
         X509Certificate2 certificate;
         try
         {

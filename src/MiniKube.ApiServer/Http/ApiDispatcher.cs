@@ -159,7 +159,7 @@ internal sealed partial class ApiDispatcher
             });
             if (Encryption is not null && EncryptionEndpoints.Serves(path))
             {
-                await Encryption.ServeAsync(context, path, user);
+                await Encryption.ServeAsync(context, path);
                 return;
             }
             if (NodeCredentials.Serves(path))

@@ -1,4 +1,3 @@
-using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Encryption;
 using MiniKube.ApiServer.Errors;
 using MiniKube.Storage;
@@ -9,8 +8,9 @@ namespace MiniKube.ApiServer.Http;
 /// The server endpoints <c>mkube secrets-encrypt</c> calls, as k3s serves <c>/v1-k3s/encrypt/status</c>
 /// and <c>/v1-k3s/encrypt/config</c> (pkg/server/secrets-encrypt.go): GET status, and PUT config
 /// with <c>{"stage":"rotate_keys"}</c> or <c>{"stage":"reencrypt_active"}</c>. They sit behind
-/// authentication and only <c>system:masters</c> may call them (the admin certificate; k3s
-/// requires its server token). Answers never carry key material.
+/// authentication and authorization like any path: <c>system:masters</c> (the admin certificate)
+/// and the server token's group (<c>system:mkube:secrets-encrypt</c>, as k3s accepts its server
+/// token) may call them. Answers never carry key material.
 /// </summary>
 internal sealed class EncryptionEndpoints(SecretsEncryption? encryption, IStore rawStore)
 {
@@ -21,19 +21,11 @@ internal sealed class EncryptionEndpoints(SecretsEncryption? encryption, IStore 
     public const string RotateKeysStage = "rotate_keys";
     public const string ReencryptStage = "reencrypt_active";
 
-    private const string MastersGroup = "system:masters";
-
     public static bool Serves(string path) => path is StatusPath or ConfigPath;
 
-    public async Task ServeAsync(HttpContext context, string path, UserInfo user)
+    public async Task ServeAsync(HttpContext context, string path)
     {
-        var verb = HttpMethods.IsGet(context.Request.Method) ? "get" : HttpMethods.IsPut(context.Request.Method) ? "put" : context.Request.Method.ToLowerInvariant();
-        if (!user.Groups.Contains(MastersGroup, StringComparer.Ordinal))
-        {
-            // The authorizer's words for a non-resource path (apiserver's forbidden.go).
-            throw new ApiException(StatusCodes.Status403Forbidden, "Forbidden", $"forbidden: User \"{user.Name}\" cannot {verb} path \"{path}\"");
-        }
-        if ((path == StatusPath && verb != "get") || (path == ConfigPath && verb != "put"))
+        if ((path == StatusPath && !HttpMethods.IsGet(context.Request.Method)) || (path == ConfigPath && !HttpMethods.IsPut(context.Request.Method)))
         {
             throw ApiException.MethodNotAllowed();
         }

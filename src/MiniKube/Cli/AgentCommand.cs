@@ -19,7 +19,7 @@ internal sealed class AgentCommand : ModeCommand
 
     public Option<string> Server { get; } = Flags.Urls("--server", "The server to join, https://HOST:6443 (MKUBE_SERVER or MKUBE_URL)", httpsOnly: true);
 
-    public Option<string> Token { get; } = Flags.Text("--token", null, "Join token from the server's data dir (MKUBE_TOKEN)");
+    public Option<string> Token { get; } = Flags.Text("--token", null, "Join token: the server's DATA_DIR/server/agent-token (MKUBE_TOKEN)");
 
     public NodeOptions Node { get; } = new("this node");
 

@@ -18,6 +18,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(WriteKubeconfig);
         Add(WriteKubeconfigMode);
         Add(Token);
+        Add(AgentToken);
         foreach (var option in Node.All)
         {
             Add(option);
@@ -49,7 +50,9 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<string> WriteKubeconfigMode { get; } = Flags.FileMode("--write-kubeconfig-mode", Defaults.WriteKubeconfigMode, "File mode of the admin kubeconfig");
 
-    public Option<string> Token { get; } = Flags.Text("--token", null, "Shared secret agents join with (generated when not given)");
+    public Option<string> Token { get; } = Flags.Text("--token", null, "Shared secret servers and agents join with (generated when not given)");
+
+    public Option<string> AgentToken { get; } = Flags.Text("--agent-token", null, "Shared secret agents join with, which servers do not accept (default: --token)");
 
     public NodeOptions Node { get; } = new("the local node");
 
@@ -94,6 +97,7 @@ internal sealed class ServerCommand : ModeCommand
         WriteKubeconfig = parsed.GetRequiredValue(WriteKubeconfig),
         WriteKubeconfigMode = parsed.GetRequiredValue(WriteKubeconfigMode),
         Token = parsed.GetValue(Token),
+        AgentToken = parsed.GetValue(AgentToken),
         Node = Node.Bind(parsed),
         DisableAgent = parsed.GetValue(DisableAgent),
         DisableScheduler = parsed.GetValue(DisableScheduler),
@@ -137,6 +141,7 @@ internal sealed class ServerCommand : ModeCommand
                 NodeIp = flags.Node.NodeIp,
                 SecretsEncryption = flags.SecretsEncryption,
                 SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
+                AgentToken = flags.AgentToken,
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir)

@@ -14,6 +14,7 @@ public sealed record ServerFlags
     public string WriteKubeconfig { get; init; } = Defaults.WriteKubeconfig;
     public string WriteKubeconfigMode { get; init; } = Defaults.WriteKubeconfigMode;
     public string? Token { get; init; }
+    public string? AgentToken { get; init; }
     public NodeFlags Node { get; init; } = new();
     public bool DisableAgent { get; init; }
     public bool DisableScheduler { get; init; }

@@ -28,6 +28,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
     {
         var pki = ClusterPki.LoadOrCreate(CertificateInventory.ServerDirectory(settings.DataDir), ServingNames(settings), time, logger);
         var token = JoinToken.LoadOrCreate(Path.Combine(settings.DataDir, "server", "token"), settings.Token, pki);
+        var agentToken = JoinToken.WriteAgentToken(Path.Combine(settings.DataDir, "server", "agent-token"), settings.AgentToken, token, pki);
         var ports = settings.NodePortRange.Split('-');
         using var encryption = SecretsEncryption.LoadOrCreate(CredentialsDirectory(settings.DataDir), settings.SecretsEncryption, settings.SecretsEncryptionProvider, time, loggers.CreateLogger<SecretsEncryption>());
         if (encryption is not null)
@@ -52,11 +53,8 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
                 KeyFile = Path.Combine(settings.DataDir, "server", "tls", "service.key"),
             },
             SecretsEncryption = encryption,
-            // The join token's secret lets agents (and scripts holding the token) in, as in k3s.
-            Tokens = new Dictionary<string, UserInfo>
-            {
-                [JoinToken.SecretOf(token)] = new("system:node:bootstrap", ["system:nodes", "system:masters", "system:authenticated"]),
-            },
+            // As in k3s, the tokens reach only the join and secrets-encrypt endpoints, never the API's objects.
+            Tokens = JoinIdentities.Tokens(JoinToken.SecretOf(token), JoinToken.SecretOf(agentToken)),
         };
         await using var server = await KubeApiServer.StartAsync(options, store.Store, loggers, stoppingToken);
         var mode = (UnixFileMode)Convert.ToInt32(settings.KubeconfigMode, 8);
@@ -127,6 +125,9 @@ internal sealed record ApiServerSettings(string DataDir, string BindAddress, int
 
     /// <summary>--secrets-encryption: Secrets are sealed at rest.</summary>
     public bool SecretsEncryption { get; init; }
+
+    /// <summary>--agent-token: the secret agents (and only agents) join with; null: agents use the server token.</summary>
+    public string? AgentToken { get; init; }
 
     /// <summary>The cipher of the first key made (aescbc or secretbox).</summary>
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;

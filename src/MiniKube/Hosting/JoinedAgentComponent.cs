@@ -55,9 +55,10 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         await VerifySecretAsync(TokenConfiguration(), stoppingToken);
         Save(credentials, caPem, secret);
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
-        var (client, serving) = await new NodeCertificates(Path.Combine(settings.DataDir, "agent"), time)
+        var certificates = await new NodeCertificates(Path.Combine(settings.DataDir, "agent"), time)
             .EnsureAsync(new Uri(join.Server), _ca, secret, settings.ResolvedNodeName, nodeIp, stoppingToken);
-        _client = client;
+        _client = certificates.Kubelet;
+        var serving = certificates.Serving;
         LogJoined(join.Server);
         await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(), _ca, settings, time, loggers, ready, stoppingToken, serving);
     }

@@ -7,8 +7,9 @@ namespace MiniKube.Hosting;
 
 /// <summary>
 /// A joined agent's own certificates, kept in <c>DATA_DIR/agent</c> (keys 0600): the client
-/// certificate it reaches the API with (<c>system:node:&lt;name&gt;</c> in <c>system:nodes</c>) and
-/// the kubelet API's serving certificate for its name and IP, both signed by the cluster CA
+/// certificate its kubelet reaches the API with (<c>system:node:&lt;name&gt;</c> in <c>system:nodes</c>),
+/// its service proxy's (<c>system:kube-proxy</c>), and the kubelet API's serving certificate for
+/// its name and IP, all signed by the cluster CA
 /// through the server's node-credentials endpoint, for keys made here that never leave the node.
 /// The node password (<c>agent/node-password</c>, made on first join) proves to the server that
 /// this is the agent that first took the node name. A certificate is requested again at start
@@ -19,8 +20,8 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
     /// <summary>How long before expiry a certificate is renewed at start.</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(120);
 
-    /// <summary>The client and serving certificates, with their keys, renewed first when needed.</summary>
-    public async Task<(X509Certificate2 Client, X509Certificate2 Serving)> EnsureAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, string nodeIp, CancellationToken cancellationToken)
+    /// <summary>The node's certificates, with their keys, renewed first when needed.</summary>
+    public async Task<NodeCertificateSet> EnsureAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, string nodeIp, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ca);
         Directory.CreateDirectory(agentDirectory);
@@ -37,7 +38,9 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
             certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:node:" + nodeName, null, cancellationToken);
         var serving = await EnsureAsync(http, new Uri(server, NodeCredentials.ServingPath), "serving-kubelet", ca,
             certificate => Names(certificate).Contains(nodeIp) && Names(certificate).Contains(nodeName), nodeName + "," + nodeIp, cancellationToken);
-        return (client, serving);
+        var proxy = await EnsureAsync(http, new Uri(server, NodeCredentials.ProxyPath), "client-kube-proxy", ca,
+            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:kube-proxy", null, cancellationToken);
+        return new NodeCertificateSet(client, serving, proxy);
     }
 
     private async Task<X509Certificate2> EnsureAsync(HttpClient http, Uri endpoint, string name, X509Certificate2 ca, Func<X509Certificate2, bool> fits, string? addresses, CancellationToken cancellationToken)
@@ -125,3 +128,6 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
         }
     }
 }
+
+/// <summary>A node's certificates with their keys: the kubelet's client, the kubelet API's serving one, and the service proxy's client.</summary>
+internal sealed record NodeCertificateSet(X509Certificate2 Kubelet, X509Certificate2 Serving, X509Certificate2 Proxy);

@@ -42,7 +42,7 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
     public SimulatedRuntime Runtime { get; } = new(TimeProvider.System);
 
     /// <summary>Starts the API server only; call <see cref="StartKubeletAsync"/> to add the node.</summary>
-    public static async Task<KubeletTestCluster> StartAsync() => new(await TestApiServer.StartAsync());
+    public static async Task<KubeletTestCluster> StartAsync(TestApiServerExtras? extras = null) => new(await TestApiServer.StartAsync(extras: extras));
 
     /// <summary>Runs the kubelet until disposal, by default against <see cref="Client"/> and until it is ready.</summary>
     /// <param name="nodeIp">Loopback when the API server must reach the kubelet (exec, attach).</param>
