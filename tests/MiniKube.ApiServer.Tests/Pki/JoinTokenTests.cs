@@ -49,4 +49,27 @@ public sealed class JoinTokenTests
 
         Assert.That(JoinToken.SecretOf(token), Is.EqualTo("my-secret"));
     }
+
+    [Test]
+    public void WriteAgentToken_AgentSecret_IsANodeTokenPinningTheSameCa()
+    {
+        var server = JoinToken.LoadOrCreate(TokenPath, null, _pki);
+        var path = Path.Combine(_dir, "agent-token");
+
+        var agent = JoinToken.WriteAgentToken(path, "agent-secret", server, _pki);
+
+        Assert.That(agent, Does.Match("^K10[0-9a-f]{64}::node:agent-secret$"));
+        Assert.That(JoinToken.CaHashOf(agent), Is.EqualTo(JoinToken.CaHashOf(server)));
+        Assert.That(JoinToken.SecretOf(agent), Is.EqualTo("agent-secret"));
+        Assert.That(File.ReadAllText(path).Trim(), Is.EqualTo(agent));
+        Assert.That(File.GetUnixFileMode(path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public void WriteAgentToken_NoAgentSecret_IsTheServerToken()
+    {
+        var server = JoinToken.LoadOrCreate(TokenPath, null, _pki);
+
+        Assert.That(JoinToken.WriteAgentToken(Path.Combine(_dir, "agent-token"), null, server, _pki), Is.EqualTo(server));
+    }
 }

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MiniKube.ApiServer.Auth;
+using MiniKube.ApiServer.Http;
+using MiniKube.Testing;
+
+namespace MiniKube.ApiServer.Tests.Integration;
+
+/// <summary>
+/// The join tokens as k3s scopes them: neither reads or writes any object; the server token may
+/// run secrets-encrypt and join nodes, the agent token may only ask for a node's certificates.
+/// </summary>
+[TestFixture]
+[Category("Integration")]
+public sealed class JoinTokenIdentityTests
+{
+    private const string ServerSecret = "server-secret-0123456789";
+    private const string AgentSecret = "agent-secret-0123456789";
+
+    private TestApiServer _server = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() =>
+        _server = await TestApiServer.StartAsync(extras: new TestApiServerExtras(Tokens: JoinIdentities.Tokens(ServerSecret, AgentSecret)));
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        await _server.DisposeAsync();
+        _server.DeleteDirectory();
+    }
+
+    [TestCase(ServerSecret)]
+    [TestCase(AgentSecret)]
+    public async Task EitherToken_GetsANodeCertificate(string secret)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var request = new HttpRequestMessage(HttpMethod.Post, NodeCredentials.ClientPath)
+        {
+            Content = new StringContent(new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequestPem()),
+        };
+        request.Headers.Add(NodeCredentials.NodeNameHeader, "edge-" + (secret == ServerSecret ? "s" : "a"));
+        request.Headers.Add(NodeCredentials.NodePasswordHeader, "0123456789abcdef0123");
+
+        var (code, body) = await SendAsync(secret, request);
+
+        Assert.That(code, Is.EqualTo(HttpStatusCode.OK), body);
+    }
+
+    [TestCase(ServerSecret, "system:mkube:server")]
+    [TestCase(AgentSecret, "system:bootstrap:mkube-agent")]
+    public async Task NeitherToken_ReadsObjects(string secret, string user)
+    {
+        var (secrets, body) = await SendAsync(secret, new HttpRequestMessage(HttpMethod.Get, "/api/v1/secrets"));
+        var (pods, _) = await SendAsync(secret, new HttpRequestMessage(HttpMethod.Post, "/api/v1/namespaces/default/pods") { Content = new StringContent("{}") });
+        var (discovery, _) = await SendAsync(secret, new HttpRequestMessage(HttpMethod.Get, "/api/v1"));
+
+        Assert.That(secrets, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(body, Does.Contain($"User \\\"{user}\\\" cannot list resource \\\"secrets\\\" in API group \\\"\\\" at the cluster scope"));
+        Assert.That(pods, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(discovery, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task OnlyTheServerToken_ReachesSecretsEncrypt()
+    {
+        var (server, _) = await SendAsync(ServerSecret, new HttpRequestMessage(HttpMethod.Get, EncryptionEndpoints.StatusPath));
+        var (agent, body) = await SendAsync(AgentSecret, new HttpRequestMessage(HttpMethod.Get, EncryptionEndpoints.StatusPath));
+
+        Assert.That(server, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(agent, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(body, Does.Contain("User \\\"system:bootstrap:mkube-agent\\\" cannot get path \\\"/v1-mkube/encrypt/status\\\""));
+    }
+
+    [Test]
+    public void OneSecretForBoth_IsTheServerIdentity()
+    {
+        var tokens = JoinIdentities.Tokens(ServerSecret, ServerSecret);
+
+        Assert.That(tokens, Has.Count.EqualTo(1));
+        Assert.That(tokens[ServerSecret], Is.SameAs(JoinIdentities.Server));
+    }
+
+    private async Task<(HttpStatusCode Code, string Body)> SendAsync(string secret, HttpRequestMessage request)
+    {
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 presented && _server.Pki.IsIssuedByCluster(presented);
+        using var http = new HttpClient(handler) { BaseAddress = _server.Server.Address };
+        using (request)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+            using var response = await http.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+    }
+}
