@@ -23,24 +23,40 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
     /// <summary>The node's certificates, with their keys, renewed first when needed.</summary>
     public async Task<NodeCertificateSet> EnsureAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, string nodeIp, CancellationToken cancellationToken)
     {
+        using var http = Endpoint(ca, secret, nodeName);
+        var client = await EnsureClientAsync(http, server, ca, nodeName, cancellationToken);
+        var serving = await EnsureAsync(http, new Uri(server, NodeCredentials.ServingPath), "serving-kubelet", ca,
+            certificate => Names(certificate).Contains(nodeIp) && Names(certificate).Contains(nodeName), nodeName + "," + nodeIp, cancellationToken);
+        var proxy = await EnsureAsync(http, new Uri(server, NodeCredentials.ProxyPath), "client-kube-proxy", ca,
+            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:kube-proxy", null, cancellationToken);
+        return new NodeCertificateSet(client, serving, proxy);
+    }
+
+    /// <summary>The kubelet's client certificate alone (a simulated node's, whose kubelet API serves a self-made one).</summary>
+    public async Task<X509Certificate2> EnsureClientAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, CancellationToken cancellationToken)
+    {
+        using var http = Endpoint(ca, secret, nodeName);
+        return await EnsureClientAsync(http, server, ca, nodeName, cancellationToken);
+    }
+
+    private Task<X509Certificate2> EnsureClientAsync(HttpClient http, Uri server, X509Certificate2 ca, string nodeName, CancellationToken cancellationToken) =>
+        EnsureAsync(http, new Uri(server, NodeCredentials.ClientPath), "client-kubelet", ca,
+            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:node:" + nodeName, null, cancellationToken);
+
+    // The node-credentials endpoint, trusted through the cluster CA alone, as this node with its password.
+    private HttpClient Endpoint(X509Certificate2 ca, string secret, string nodeName)
+    {
         ArgumentNullException.ThrowIfNull(ca);
         Directory.CreateDirectory(agentDirectory);
-        var password = NodePassword();
-        using var http = new HttpClient(new SocketsHttpHandler
+        var http = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 presented && CustomTrust.Verifies(presented, [ca]) },
         })
         { Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         http.DefaultRequestHeaders.Add(NodeCredentials.NodeNameHeader, nodeName);
-        http.DefaultRequestHeaders.Add(NodeCredentials.NodePasswordHeader, password);
-        var client = await EnsureAsync(http, new Uri(server, NodeCredentials.ClientPath), "client-kubelet", ca,
-            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:node:" + nodeName, null, cancellationToken);
-        var serving = await EnsureAsync(http, new Uri(server, NodeCredentials.ServingPath), "serving-kubelet", ca,
-            certificate => Names(certificate).Contains(nodeIp) && Names(certificate).Contains(nodeName), nodeName + "," + nodeIp, cancellationToken);
-        var proxy = await EnsureAsync(http, new Uri(server, NodeCredentials.ProxyPath), "client-kube-proxy", ca,
-            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:kube-proxy", null, cancellationToken);
-        return new NodeCertificateSet(client, serving, proxy);
+        http.DefaultRequestHeaders.Add(NodeCredentials.NodePasswordHeader, NodePassword());
+        return http;
     }
 
     private async Task<X509Certificate2> EnsureAsync(HttpClient http, Uri endpoint, string name, X509Certificate2 ca, Func<X509Certificate2, bool> fits, string? addresses, CancellationToken cancellationToken)
