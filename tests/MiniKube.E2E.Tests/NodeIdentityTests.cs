@@ -111,7 +111,10 @@ public sealed class NodeIdentityTests : DataDirFixture
                 {credentials}
             contexts:
             - name: {name}
-              context: {{cluster: mkube, user: {name}, namespace: default}}
+              context:
+                cluster: mkube
+                user: {name}
+                namespace: default
             current-context: {name}
             """);
         return path;
