@@ -127,7 +127,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var metrics = new ApiMetrics(() => store.OpenWatches);
         var aggregation = new AggregatedApis(resources, registry, reads, new WebhookServiceResolver(reads), options.Pki, app.Services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>(), options.Aggregation, loggers);
         // Shared by every server over this store (see ServiceAccountKeys.StoreKey).
-        var keys = await ServiceAccountKeys.LoadOrCreateAsync(store, serviceAccounts.KeyFile, cancellationToken);
+        var keys = await ServiceAccountKeys.LoadOrCreateAsync(store, serviceAccounts.KeyFile, serviceAccounts.SealingSecret, cancellationToken);
         var authenticator = new Authenticator(options.Pki, options.Tokens,
             [new ServiceAccountTokenAuthenticator(new ServiceAccountTokenValidator(keys, serviceAccounts, reads, clock))], serviceAccounts.Audiences);
         var dispatcher = new ApiDispatcher(options, registry, watchCaches, metrics, authenticator, loggers.CreateLogger<ApiDispatcher>(), resources,

@@ -14,49 +14,23 @@ internal static class SharedKeys
     /// <summary>Where the sealed copy lives, beside the API server's other keys of its own.</summary>
     public const string Key = "/registry/mkube/secrets-encryption";
 
-    private const int SaltSize = 16;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
-    private const int Iterations = 100_000;
-    private static readonly byte[] Magic = "mkube:enc:v1:"u8.ToArray();
-
     public static byte[] Seal(EncryptionConfiguration configuration, string tokenSecret)
     {
         var plaintext = configuration.ToJson();
-        var salt = RandomNumberGenerator.GetBytes(SaltSize);
-        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
-        var result = new byte[Magic.Length + SaltSize + NonceSize + TagSize + plaintext.Length];
-        Magic.CopyTo(result, 0);
-        salt.CopyTo(result, Magic.Length);
-        nonce.CopyTo(result, Magic.Length + SaltSize);
-        using var aes = new AesGcm(Derive(tokenSecret, salt), TagSize);
-        var body = result.AsSpan(Magic.Length + SaltSize + NonceSize);
-        aes.Encrypt(nonce, plaintext, body[TagSize..], body[..TagSize]);
-        CryptographicOperations.ZeroMemory(plaintext);
-        return result;
+        try
+        {
+            return TokenSealing.Seal(plaintext, tokenSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
     }
 
     /// <summary>The configuration; <see cref="InvalidDataException"/> when the bytes are not ours or the token differs.</summary>
     public static EncryptionConfiguration Open(byte[] sealedValue, string tokenSecret)
     {
-        var header = Magic.Length + SaltSize + NonceSize + TagSize;
-        if (sealedValue.Length < header || !sealedValue.AsSpan().StartsWith(Magic))
-        {
-            throw new InvalidDataException($"{Key} in the datastore is not a sealed encryption configuration");
-        }
-        var salt = sealedValue.AsSpan(Magic.Length, SaltSize).ToArray();
-        var nonce = sealedValue.AsSpan(Magic.Length + SaltSize, NonceSize);
-        var body = sealedValue.AsSpan(Magic.Length + SaltSize + NonceSize);
-        var plaintext = new byte[body.Length - TagSize];
-        using var aes = new AesGcm(Derive(tokenSecret, salt), TagSize);
-        try
-        {
-            aes.Decrypt(nonce, body[TagSize..], body[..TagSize], plaintext);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            throw new InvalidDataException("the Secrets encryption keys in the datastore are sealed with another token: start every server of this datastore with the same --token");
-        }
+        var plaintext = TokenSealing.Open(sealedValue, tokenSecret, "the Secrets encryption keys");
         try
         {
             return EncryptionConfiguration.Parse(plaintext);
@@ -84,7 +58,4 @@ internal static class SharedKeys
             current = result.Current;
         }
     }
-
-    private static byte[] Derive(string tokenSecret, byte[] salt) =>
-        Rfc2898DeriveBytes.Pbkdf2(tokenSecret, salt, Iterations, HashAlgorithmName.SHA256, 32);
 }

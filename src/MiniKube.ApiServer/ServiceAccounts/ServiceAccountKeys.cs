@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using MiniKube.ApiServer.Encryption;
 using MiniKube.Storage;
 
 namespace MiniKube.ApiServer.ServiceAccounts;
@@ -60,25 +61,46 @@ public sealed class ServiceAccountKeys : IDisposable
     /// The cluster's key set: the one in the store when a server already put it there; else the
     /// key in <paramref name="keyFile"/> (made when missing), then put into the store. When two
     /// servers start at once the store's create-if-absent picks one and both use it. The file
-    /// (mode 0600) is rewritten to the store's key, so the data dir always holds what signs.
+    /// (mode 0600) is rewritten to the store's key, so the data dir always holds what signs. With
+    /// <paramref name="sealingSecret"/> the store holds the set sealed with it (<see cref="TokenSealing"/>);
+    /// a set stored plain by an earlier version is sealed in place.
     /// </summary>
-    public static async Task<ServiceAccountKeys> LoadOrCreateAsync(IStore store, string? keyFile, CancellationToken cancellationToken)
+    public static async Task<ServiceAccountKeys> LoadOrCreateAsync(IStore store, string? keyFile, string? sealingSecret, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         var stored = await store.GetAsync(StoreKey, 0, cancellationToken);
         if (stored is null)
         {
             var pem = keyFile is not null && File.Exists(keyFile) ? await File.ReadAllTextAsync(keyFile, cancellationToken) : Generate().ExportPem();
-            var created = await store.CreateAsync(StoreKey, Encoding.UTF8.GetBytes(pem), 0, cancellationToken);
-            stored = created.Succeeded ? new KeyValue(StoreKey, Encoding.UTF8.GetBytes(pem), created.Revision, created.Revision, 1, 0) : created.Current!;
+            var value = Stored(pem, sealingSecret);
+            var created = await store.CreateAsync(StoreKey, value, 0, cancellationToken);
+            stored = created.Succeeded ? new KeyValue(StoreKey, value, created.Revision, created.Revision, 1, 0) : created.Current!;
         }
-        var text = Encoding.UTF8.GetString(stored.Value);
+        string text;
+        if (TokenSealing.IsSealed(stored.Value))
+        {
+            var plaintext = TokenSealing.Open(stored.Value, sealingSecret ?? throw new InvalidDataException("the service-account keys in the datastore are sealed with a token: start this server with the same --token"), "the service-account keys");
+            text = Encoding.UTF8.GetString(plaintext);
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
+        else
+        {
+            text = Encoding.UTF8.GetString(stored.Value);
+            if (sealingSecret is not null)
+            {
+                // Sealed in place; when another server did it first, its copy holds the same key.
+                await store.UpdateAsync(StoreKey, Stored(text, sealingSecret), stored.ModRevision, 0, cancellationToken);
+            }
+        }
         if (keyFile is not null && (!File.Exists(keyFile) || await File.ReadAllTextAsync(keyFile, cancellationToken) != text))
         {
             WriteOwnerOnly(keyFile, text);
         }
         return FromPem(text);
     }
+
+    private static byte[] Stored(string pem, string? sealingSecret) =>
+        sealingSecret is null ? Encoding.UTF8.GetBytes(pem) : TokenSealing.Seal(Encoding.UTF8.GetBytes(pem), sealingSecret);
 
     /// <summary>
     /// Reads keys from PEM text: the first private key signs; further private or public keys

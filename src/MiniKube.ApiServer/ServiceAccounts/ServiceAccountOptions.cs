@@ -21,6 +21,13 @@ public sealed class ServiceAccountOptions
     /// <summary>Where this server keeps the signing key (0600); null keeps it in the store only.</summary>
     public string? KeyFile { get; init; }
 
+    /// <summary>
+    /// The server token's secret: the key set is sealed with it in the store (as k3s seals its
+    /// bootstrap data), so the datastore never holds the signing key in the clear. Null stores it
+    /// plain (tests, and servers without a token).
+    /// </summary>
+    public string? SealingSecret { get; init; }
+
     /// <summary>Requests for longer tokens are shortened to this (with a warning); null = no limit.</summary>
     public TimeSpan? MaxTokenExpiration { get; init; }
 

@@ -51,6 +51,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
             {
                 Issuer = MiniKube.ApiServer.ServiceAccounts.ServiceAccountOptions.IssuerFor(settings.ClusterDomain),
                 KeyFile = Path.Combine(settings.DataDir, "server", "tls", "service.key"),
+                SealingSecret = JoinToken.SecretOf(token),
             },
             SecretsEncryption = encryption,
             // As in k3s, the tokens reach only the join and secrets-encrypt endpoints, never the API's objects.
