@@ -48,7 +48,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>API aggregation: its <see cref="AggregatedApis.Local"/> is where served CRD group-versions get their APIService.</summary>
     public AggregatedApis Aggregation { get; private init; } = null!;
 
-    private RbacFeed Rbac { get; init; } = null!;
+    private ObjectFeed Rbac { get; init; } = null!;
 
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
     public Uri Address { get; }
@@ -118,7 +118,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
         var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches };
-        var rbacFeed = new RbacFeed(rbacPolicy, registry, watchCaches, loggers.CreateLogger<RbacFeed>());
+        var rbacFeed = new ObjectFeed("RBAC", RbacFeed.Types, new RbacFeed(rbacPolicy), registry, watchCaches, loggers.CreateLogger<ObjectFeed>());
         var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>())
         {
             ConversionWebhooks = webhooks.Client,
