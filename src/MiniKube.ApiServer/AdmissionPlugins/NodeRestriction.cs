@@ -2,28 +2,35 @@ using MiniKube.ApiServer.Admission;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Objects;
 using MiniKube.ApiServer.Registry;
-using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.AdmissionPlugins;
 
 /// <summary>
 /// The NodeRestriction admission plugin (plugin/pkg/admission/noderestriction/admission.go of
 /// v1.32): what the Node authorizer allows a kubelet without seeing the object, this plugin keeps
-/// to the kubelet's own. For users that are nodes (<see cref="NodeIdentity"/>) only: pods — create
-/// only mirror pods bound to itself, owned by its Node (uid checked) and naming no service account,
-/// Secret, ConfigMap, ClusterTrustBundle or claim; delete, update the status of and evict only pods
-/// bound to itself, status without changing labels; its own Node only, created without
-/// configSource and without restricted labels, updated without a new configSource, changed taints or
-/// restricted label changes (restricted: <c>node-restriction.kubernetes.io/</c>, and
-/// <c>kubernetes.io</c>/<c>k8s.io</c> labels outside the kubelet's set); PVC status only (capacity,
-/// conditions, allocated resources); tokens only bound to one of its pods; its own Lease in
-/// kube-node-lease and its own CSINode. Refusals are upstream's admission.NewForbidden 403s. Runs
-/// in the mutating phase after ServiceAccount (upstream's order), deletes in the validating phase
-/// (the only one deletes have here), and sees the creates of pods/eviction and
-/// serviceaccounts/token (<see cref="IAdmissionPlugin.AdmitsSubresourceCreates"/>).
+/// to the kubelet's own. Only users that are nodes (<see cref="NodeIdentity"/>) are restricted:
+/// <list type="bullet">
+/// <item>pods: only mirror pods bound to itself, owned by its Node (uid checked), naming no service
+/// account, Secret, ConfigMap, ClusterTrustBundle or claim; delete, status (labels unchanged) and
+/// eviction only of pods bound to itself;</item>
+/// <item>nodes: its own only; no configSource, no taint changes, no restricted labels set or changed
+/// (<c>node-restriction.kubernetes.io/</c>, and <c>kubernetes.io</c> or <c>k8s.io</c> ones outside
+/// the kubelet's set);</item>
+/// <item>PVCs: status only (capacity, conditions, allocated resources);</item>
+/// <item>tokens: only bound to one of its pods, by the pod's current uid;</item>
+/// <item>its own Lease in kube-node-lease and its own CSINode.</item>
+/// </list>
+/// Refusals are upstream's admission.NewForbidden 403s. Runs in the mutating phase after
+/// ServiceAccount (upstream's order), on deletes in the validating phase (the only one deletes have
+/// here), and sees the creates of pods/eviction and serviceaccounts/token
+/// (<see cref="IAdmissionPlugin.AdmitsSubresourceCreates"/>).
 /// </summary>
 public sealed class NodeRestriction(CachedReads reads) : IAdmissionPlugin
 {
+    public string Name => "NodeRestriction";
+
+    public bool AdmitsSubresourceCreates => true;
+
     private const string NodeRestrictionLabels = "node-restriction.kubernetes.io";
     private const string NodeLeaseNamespace = "kube-node-lease";
 
@@ -41,12 +48,8 @@ public sealed class NodeRestriction(CachedReads reads) : IAdmissionPlugin
     // PVC status fields a kubelet may change (RecoverVolumeExpansionFailure is on in 1.32).
     private static readonly string[] KubeletPvcStatusFields = ["capacity", "conditions", "allocatedResourceStatuses", "allocatedResources"];
 
-    private static readonly ResourceType Pods = ResourceCatalog.Find("", "v1", "pods")!;
-    private static readonly ResourceType Nodes = ResourceCatalog.Find("", "v1", "nodes")!;
-
-    public string Name => "NodeRestriction";
-
-    public bool AdmitsSubresourceCreates => true;
+    private static readonly Resources.ResourceType Pods = Resources.ResourceCatalog.Find("", "v1", "pods")!;
+    private static readonly Resources.ResourceType Nodes = Resources.ResourceCatalog.Find("", "v1", "nodes")!;
 
     public Task AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken) =>
         request.Operation == AdmissionOperation.Delete ? Task.CompletedTask : CheckAsync(request, cancellationToken);

@@ -13,7 +13,7 @@ namespace MiniKube.ApiServer.NodeAuthorization;
 /// costs one dictionary lookup here. Deletions are remembered (so a late older state of an object
 /// cannot bring it back) until the watch has passed them and enough have gathered.
 /// </summary>
-internal sealed class NodeGraphFeed(NodeGraph graph) : IObjectIndex
+internal sealed class NodeGraphFeed : IObjectIndex
 {
     // Deletions kept before the ones the watch has passed are forgotten.
     private const int KeptDeletions = 4096;
@@ -22,11 +22,17 @@ internal sealed class NodeGraphFeed(NodeGraph graph) : IObjectIndex
     private static readonly ResourceType PersistentVolumes = ResourceCatalog.Find("", "v1", "persistentvolumes")!;
     private static readonly ResourceType VolumeAttachments = ResourceCatalog.Find("storage.k8s.io", "v1", "volumeattachments")!;
 
-    private readonly Lock _gate = new();
-    private readonly RevisionLedger<(string Type, string Namespace, string Name)> _revisions = new();
+    private readonly NodeGraph _graph;
+    private readonly RevisionLedger<(string Type, string Namespace, string Name)> _revisions;
 
     // What each pod or attachment in the graph was related by: its node (and a pod's uid).
     private readonly Dictionary<(string Type, string Namespace, string Name), (string Node, string Uid)> _related = [];
+
+    public NodeGraphFeed(NodeGraph graph)
+    {
+        _graph = graph;
+        _revisions = new(Take);
+    }
 
     /// <summary>The resources the feed follows.</summary>
     public static IReadOnlyCollection<ResourceType> Types { get; } = [Pods, PersistentVolumes, VolumeAttachments];
@@ -36,40 +42,23 @@ internal sealed class NodeGraphFeed(NodeGraph graph) : IObjectIndex
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(obj);
-        var id = (type.Name, type.Namespaced ? ObjectMeta.Namespace(obj) ?? "" : "", ObjectMeta.Name(obj) ?? "");
-        lock (_gate)
-        {
-            if (_revisions.Advance(id, revision, gone))
-            {
-                Take(id, gone ? null : obj);
-            }
-        }
+        _revisions.Apply((type.Name, type.Namespaced ? ObjectMeta.Namespace(obj) ?? "" : "", ObjectMeta.Name(obj) ?? ""), obj, gone, revision);
     }
 
     public void RetainOnly(ResourceType type, IReadOnlySet<(string Namespace, string Name)> present, long revision)
     {
+        ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(present);
-        lock (_gate)
-        {
-            foreach (var id in _revisions.Vanished(k => k.Type == type.Name, k => present.Contains((k.Namespace, k.Name)), revision))
-            {
-                Take(id, null);
-            }
-        }
+        _revisions.RetainOnly(k => k.Type == type.Name, k => present.Contains((k.Namespace, k.Name)), revision);
     }
 
     public void Progressed(ResourceType type, long revision)
     {
-        lock (_gate)
-        {
-            if (_revisions.Deletions > KeptDeletions)
-            {
-                _revisions.ForgetDeletions(k => k.Type == type.Name, revision);
-            }
-        }
+        ArgumentNullException.ThrowIfNull(type);
+        _revisions.ForgetDeletions(k => k.Type == type.Name, revision, KeptDeletions);
     }
 
-    // Called under _gate: the object's new state, null when it is gone.
+    // Called by the ledger, one at a time: the object's new state, null when it is gone.
     private void Take((string Type, string Namespace, string Name) id, JsonObject? obj)
     {
         var (type, ns, name) = id;
@@ -84,18 +73,18 @@ internal sealed class NodeGraphFeed(NodeGraph graph) : IObjectIndex
             if (node.Length == 0)
             {
                 _related.Remove(id);
-                graph.Remove(GraphKind.Pod, ns, name);
+                _graph.Remove(GraphKind.Pod, ns, name);
                 return;
             }
             _related[id] = (node, uid);
-            graph.AddPod(ns, name, node, new PodEdges(
+            _graph.AddPod(ns, name, node, new PodEdges(
                 PodReferences.IsMirror(obj!), obj!.Obj("spec").StrOrEmpty("serviceAccountName"),
                 PodReferences.SecretNames(obj!), PodReferences.ConfigMapNames(obj!), PodReferences.ClaimNames(obj!)));
         }
         else if (type == PersistentVolumes.Name)
         {
             var claim = obj?.Obj("spec").Obj("claimRef");
-            graph.AddPersistentVolume(name, claim is null ? null : (claim.StrOrEmpty("namespace"), claim.StrOrEmpty("name")),
+            _graph.AddPersistentVolume(name, claim is null ? null : (claim.StrOrEmpty("namespace"), claim.StrOrEmpty("name")),
                 obj is null ? [] : PodReferences.PersistentVolumeSecrets(obj));
         }
         else if (type == VolumeAttachments.Name)
@@ -113,7 +102,7 @@ internal sealed class NodeGraphFeed(NodeGraph graph) : IObjectIndex
             {
                 _related[id] = (node, "");
             }
-            graph.AddVolumeAttachment(name, node);
+            _graph.AddVolumeAttachment(name, node);
         }
     }
 }

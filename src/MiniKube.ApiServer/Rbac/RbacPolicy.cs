@@ -25,13 +25,14 @@ internal sealed class RbacPolicy
         ClusterRoleBinding,
     }
 
-    private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), PolicyRule[]> _roles = new();
     private readonly ConcurrentDictionary<string, PolicyRule[]> _clusterRoles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string User, string Namespace), BindingSubject[]> _byUser = new();
     private readonly ConcurrentDictionary<(string Group, string Namespace), BindingSubject[]> _byGroup = new();
     private readonly Dictionary<(Kind, string, string), Binding> _bindings = [];
-    private readonly RevisionLedger<(Kind Kind, string Namespace, string Name)> _revisions = new();
+    private readonly RevisionLedger<(Kind Kind, string Namespace, string Name)> _revisions;
+
+    public RbacPolicy() => _revisions = new(Take);
 
     /// <summary>The rules of a Role in <paramref name="ns"/>; null when there is none.</summary>
     public PolicyRule[]? Role(string ns, string name) => _roles.TryGetValue((ns, name), out var rules) ? rules : null;
@@ -53,30 +54,17 @@ internal sealed class RbacPolicy
     {
         ArgumentNullException.ThrowIfNull(obj);
         var ns = kind is Kind.Role or Kind.RoleBinding ? ObjectMeta.Namespace(obj) ?? "" : "";
-        var id = (kind, ns, ObjectMeta.Name(obj) ?? "");
-        lock (_gate)
-        {
-            if (_revisions.Advance(id, revision, gone))
-            {
-                Take(id, gone ? null : obj);
-            }
-        }
+        _revisions.Apply((kind, ns, ObjectMeta.Name(obj) ?? ""), obj, gone, revision);
     }
 
     /// <summary>Forgets every object of <paramref name="kind"/> not in <paramref name="present"/> (after a re-list at <paramref name="revision"/>).</summary>
     public void RetainOnly(Kind kind, IReadOnlySet<(string Namespace, string Name)> present, long revision)
     {
         ArgumentNullException.ThrowIfNull(present);
-        lock (_gate)
-        {
-            foreach (var id in _revisions.Vanished(k => k.Kind == kind, k => present.Contains((k.Namespace, k.Name)), revision))
-            {
-                Take(id, null);
-            }
-        }
+        _revisions.RetainOnly(k => k.Kind == kind, k => present.Contains((k.Namespace, k.Name)), revision);
     }
 
-    // Called under _gate: the object's new state, null when it is gone.
+    // Called by the ledger, one at a time: the object's new state, null when it is gone.
     private void Take((Kind Kind, string Namespace, string Name) id, JsonObject? obj)
     {
         switch (id.Kind)
@@ -99,7 +87,7 @@ internal sealed class RbacPolicy
         }
     }
 
-    // Called under _gate: removes the old binding's subjects from the index and adds the new one's.
+    // Called by the ledger, one at a time: removes the old binding's subjects from the index and adds the new one's.
     private void ReplaceBinding((Kind, string, string) id, Binding? binding)
     {
         if (_bindings.Remove(id, out var old))

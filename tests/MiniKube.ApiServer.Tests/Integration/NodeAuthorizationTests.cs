@@ -1,8 +1,7 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using MiniKube.Testing;
+using HttpOperationException = k8s.Autorest.HttpOperationException;
 
 namespace MiniKube.ApiServer.Tests.Integration;
 
@@ -16,9 +15,11 @@ namespace MiniKube.ApiServer.Tests.Integration;
 [Category("Integration")]
 public sealed class NodeAuthorizationTests : ApiServerFixture
 {
+    private Kubernetes _nodeA = null!;
+
     private const string Ns = "default";
 
-    private Kubernetes _nodeA = null!;
+    private const System.Net.HttpStatusCode Forbidden = System.Net.HttpStatusCode.Forbidden;
 
     [SetUp]
     public async Task Workloads()
@@ -107,7 +108,7 @@ public sealed class NodeAuthorizationTests : ApiServerFixture
     {
         var error = Assert.ThrowsAsync<HttpOperationException>(() => _nodeA.CoreV1.CreateNamespacedPodAsync(PodOn("sneaky", "a", null, null, null), Ns));
 
-        Assert.That(error!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(error!.Response.StatusCode, Is.EqualTo(Forbidden));
         Assert.That(Message(error.Response.Content), Is.EqualTo("pods \"sneaky\" is forbidden: pod does not have \"kubernetes.io/config.mirror\" annotation, node \"a\" can only create mirror pods"));
     }
 
@@ -135,9 +136,9 @@ public sealed class NodeAuthorizationTests : ApiServerFixture
         var error = Assert.ThrowsAsync<HttpOperationException>(() => _nodeA.CoreV1.PatchNodeAsync(patch, "b"));
         var status = Assert.ThrowsAsync<HttpOperationException>(() => _nodeA.CoreV1.PatchNodeStatusAsync(patch, "b"));
 
-        Assert.That(error!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(error!.Response.StatusCode, Is.EqualTo(Forbidden));
         Assert.That(Message(error.Response.Content), Is.EqualTo("nodes \"b\" is forbidden: node \"a\" is not allowed to modify node \"b\""));
-        Assert.That(status!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(status!.Response.StatusCode, Is.EqualTo(Forbidden));
         Assert.That((await Client.CoreV1.ReadNodeAsync("b")).Metadata.Labels, Does.Not.ContainKey("x"));
     }
 
@@ -168,7 +169,7 @@ public sealed class NodeAuthorizationTests : ApiServerFixture
 
         var error = Assert.ThrowsAsync<HttpOperationException>(() => _nodeA.CoreV1.PatchNodeAsync(patch, "a"));
 
-        Assert.That(error!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(error!.Response.StatusCode, Is.EqualTo(Forbidden));
         Assert.That(Message(error.Response.Content), Is.EqualTo("nodes \"a\" is forbidden: " + reason));
     }
 

@@ -1,8 +1,6 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.NodeAuthorization;
 using MiniKube.ApiServer.Objects;
-using MiniKube.ApiServer.Resources;
 
 namespace MiniKube.ApiServer.Tests.NodeAuthorization;
 
@@ -19,12 +17,7 @@ public sealed class NodeAuthorizerTests
     public void NewGraph()
     {
         _graph = new NodeGraph();
-        var pod = """
-            {"metadata":{"name":"web","namespace":"ns","uid":"u1"},"spec":{"nodeName":"a","serviceAccountName":"sa",
-             "containers":[{"name":"c","image":"i","envFrom":[{"configMapRef":{"name":"cm"}}]}],
-             "volumes":[{"name":"s","secret":{"secretName":"mine"}},{"name":"d","persistentVolumeClaim":{"claimName":"data"}}]}}
-            """;
-        new NodeGraphFeed(_graph).Apply(ResourceCatalog.Find("", "v1", "pods")!, JsonNode.Parse(pod)!.AsObject(), gone: false, 1);
+        _graph.AddPod("ns", "web", "a", new PodEdges(false, "sa", ["mine"], ["cm"], ["data"]));
         _graph.AddPod("ns", "theirs", "b", new PodEdges(false, "other-sa", ["theirs"], [], []));
     }
 

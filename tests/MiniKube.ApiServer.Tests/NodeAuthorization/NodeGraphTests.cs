@@ -1,19 +1,19 @@
-using System.Text.Json.Nodes;
 using MiniKube.ApiServer.NodeAuthorization;
 using MiniKube.ApiServer.Resources;
+using JsonNode = System.Text.Json.Nodes.JsonNode;
 
 namespace MiniKube.ApiServer.Tests.NodeAuthorization;
 
 /// <summary>The graph, fed as the server feeds it: what a node reaches through its pods, PVs and attachments, and what it stops reaching.</summary>
 public sealed class NodeGraphTests
 {
-    private static readonly ResourceType Pods = ResourceCatalog.Find("", "v1", "pods")!;
-    private static readonly ResourceType Volumes = ResourceCatalog.Find("", "v1", "persistentvolumes")!;
-    private static readonly ResourceType Attachments = ResourceCatalog.Find("storage.k8s.io", "v1", "volumeattachments")!;
-
     private NodeGraph _graph = null!;
     private NodeGraphFeed _feed = null!;
     private long _revision;
+
+    private static readonly ResourceType Pods = ResourceCatalog.Find("", "v1", "pods")!;
+    private static readonly ResourceType Volumes = ResourceCatalog.Find("", "v1", "persistentvolumes")!;
+    private static readonly ResourceType Attachments = ResourceCatalog.Find("storage.k8s.io", "v1", "volumeattachments")!;
 
     [SetUp]
     public void NewGraph()
