@@ -8,8 +8,8 @@ namespace MiniKube.ApiServer.NodeAuthorization;
 /// <summary>
 /// What an <see cref="ObjectFeed"/> keeps the <see cref="NodeGraph"/> current from, as upstream's
 /// graph_populator.go from its informers: Pods (only once bound to a node; a later change of a pod
-/// is taken in only when its node or uid changed, since the references of a pod's spec never
-/// change), PersistentVolumes and VolumeAttachments. A status write of a running pod therefore
+/// is taken in only when its node or uid changed or an ephemeral container was added, since the
+/// other references of a pod's spec never change), PersistentVolumes and VolumeAttachments. A status write of a running pod therefore
 /// costs one dictionary lookup here. Deletions are remembered (so a late older state of an object
 /// cannot bring it back) until the watch has passed them and enough have gathered.
 /// </summary>
@@ -25,8 +25,8 @@ internal sealed class NodeGraphFeed : IObjectIndex
     private readonly NodeGraph _graph;
     private readonly RevisionLedger<(string Type, string Namespace, string Name)> _revisions;
 
-    // What each pod or attachment in the graph was related by: its node (and a pod's uid).
-    private readonly Dictionary<(string Type, string Namespace, string Name), (string Node, string Uid)> _related = [];
+    // What each pod or attachment in the graph was related by: its node (and a pod's uid and ephemeral containers).
+    private readonly Dictionary<(string Type, string Namespace, string Name), (string Node, string Uid, int Ephemeral)> _related = [];
 
     public NodeGraphFeed(NodeGraph graph)
     {
@@ -66,7 +66,8 @@ internal sealed class NodeGraphFeed : IObjectIndex
         {
             var node = obj?.Obj("spec").StrOrEmpty("nodeName") ?? "";
             var uid = obj is null ? "" : ObjectMeta.Uid(obj) ?? "";
-            if (node.Length > 0 && _related.TryGetValue(id, out var before) && before == (node, uid))
+            var ephemeral = obj?.Obj("spec").Arr("ephemeralContainers")?.Count ?? 0;
+            if (node.Length > 0 && _related.TryGetValue(id, out var before) && before.Node == node && before.Uid == uid && before.Ephemeral >= ephemeral)
             {
                 return;
             }
@@ -76,7 +77,7 @@ internal sealed class NodeGraphFeed : IObjectIndex
                 _graph.Remove(GraphKind.Pod, ns, name);
                 return;
             }
-            _related[id] = (node, uid);
+            _related[id] = (node, uid, ephemeral);
             _graph.AddPod(ns, name, node, new PodEdges(
                 PodReferences.IsMirror(obj!), obj!.Obj("spec").StrOrEmpty("serviceAccountName"),
                 PodReferences.SecretNames(obj!), PodReferences.ConfigMapNames(obj!), PodReferences.ClaimNames(obj!)));
@@ -100,7 +101,7 @@ internal sealed class NodeGraphFeed : IObjectIndex
             }
             else
             {
-                _related[id] = (node, "");
+                _related[id] = (node, "", 0);
             }
             _graph.AddVolumeAttachment(name, node);
         }

@@ -120,6 +120,16 @@ public sealed class NodeGraphTests
     }
 
     [Test]
+    public void Apply_AddedEphemeralContainer_ItsSecretsBecomeReachable()
+    {
+        Put(Pods, Pod("web", "a"));
+
+        Put(Pods, Pod("web", "a", ""","ephemeralContainers":[{"name":"debug","envFrom":[{"secretRef":{"name":"debug-secret"}}]}]"""));
+
+        Assert.That(_graph.Reaches("a", GraphKind.Secret, "ns", "debug-secret"), Is.True);
+    }
+
+    [Test]
     public void Reaches_ThePersistentVolumeOfAClaimAndItsSecret()
     {
         Put(Pods, Pod("web", "a", UsesEverything));
