@@ -30,9 +30,10 @@ public sealed class RevisionLedgerTests
     public void RetainOnly_TakesAbsentKeysAsDeleted_UnlessANewerStateArrived()
     {
         var ledger = NewLedger();
-        ledger.Apply("kept", [], gone: false, 1);
-        ledger.Apply("gone", [], gone: false, 2);
-        ledger.Apply("newer", [], gone: false, 9);
+        foreach (var (key, revision) in new[] { ("kept", 1L), ("gone", 2L), ("newer", 9L) })
+        {
+            ledger.Apply(key, [], gone: false, revision);
+        }
         _taken.Clear();
 
         ledger.RetainOnly(_ => true, key => key == "kept", 5);
