@@ -13,6 +13,7 @@ using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Encryption;
 using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Health;
+using MiniKube.ApiServer.NodeAuthorization;
 using MiniKube.ApiServer.Rbac;
 using MiniKube.ApiServer.Registry;
 using MiniKube.ApiServer.Resources;
@@ -48,7 +49,9 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>API aggregation: its <see cref="AggregatedApis.Local"/> is where served CRD group-versions get their APIService.</summary>
     public AggregatedApis Aggregation { get; private init; } = null!;
 
-    private RbacFeed Rbac { get; init; } = null!;
+    private ObjectFeed Rbac { get; init; } = null!;
+
+    private ObjectFeed GraphFeed { get; init; } = null!;
 
     /// <summary>The bound address, e.g. https://127.0.0.1:6443.</summary>
     public Uri Address { get; }
@@ -96,10 +99,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         app.Lifetime.ApplicationStopped.Register(webhooks.Dispose);
         var resources = new ApiResources();
         var reads = new CachedReads(store, watchCaches);
-        // Authorization: system:masters, then RBAC over its in-memory policy (the Node authorizer will come before it).
+        // Authorization as kube-apiserver's --authorization-mode=Node,RBAC: system:masters, the Node
+        // authorizer over its graph of what each node's pods use, then RBAC over its in-memory policy.
         var rbacPolicy = new RbacPolicy();
         var rbac = new RbacAuthorizer(rbacPolicy);
-        var authorizer = new AuthorizerChain([rbac]);
+        var nodeGraph = new NodeGraph();
+        var authorizer = new AuthorizerChain([new NodeAuthorizer(nodeGraph), rbac]);
         var serviceAccounts = options.ServiceAccounts;
         IAdmissionPlugin[] plugins =
         [
@@ -107,6 +112,8 @@ public sealed class KubeApiServer : IAsyncDisposable
             new EscalationCheck(rbac, authorizer),
             new LimitRanger(namespaceObjects),
             .. serviceAccounts.Admission ? [new ServiceAccountAdmission(reads)] : Array.Empty<IAdmissionPlugin>(),
+            // Upstream's order: NodeRestriction right after ServiceAccount.
+            new NodeRestriction(reads),
             // Upstream's order: PodSecurity after LimitRanger and ServiceAccount, before Priority.
             new PodSecurityAdmission(reads),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).
@@ -118,7 +125,8 @@ public sealed class KubeApiServer : IAsyncDisposable
             new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
         var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches };
-        var rbacFeed = new RbacFeed(rbacPolicy, registry, watchCaches, loggers.CreateLogger<RbacFeed>());
+        var rbacFeed = new ObjectFeed("RBAC", RbacFeed.Types, new RbacFeed(rbacPolicy), registry, watchCaches, loggers.CreateLogger<ObjectFeed>());
+        var nodeGraphFeed = new ObjectFeed("the Node authorizer", NodeGraphFeed.Types, new NodeGraphFeed(nodeGraph), registry, watchCaches, loggers.CreateLogger<ObjectFeed>());
         var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>())
         {
             ConversionWebhooks = webhooks.Client,
@@ -145,6 +153,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         // The RBAC bootstrap policy, then every stored role and binding, before the first request.
         await PolicyBootstrap.RunAsync(registry, cancellationToken);
         await rbacFeed.LoadAsync(cancellationToken);
+        await nodeGraphFeed.LoadAsync(cancellationToken);
         // Every stored CRD is served from the first request on.
         await customResources.LoadAsync(cancellationToken);
         await aggregation.StartAsync(cancellationToken);
@@ -155,7 +164,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         await ClusterBootstrap.PublishAsync(registry, options.AdvertiseAddress, port, cancellationToken);
         // Off the start path: the documents take a moment to build and only kubectl create/apply/explain need them.
         _ = Task.Run(dispatcher.WarmUp, CancellationToken.None);
-        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches, customResources) { Aggregation = aggregation, Rbac = rbacFeed };
+        return new KubeApiServer(app, new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"), stopping, watchCaches, customResources) { Aggregation = aggregation, Rbac = rbacFeed, GraphFeed = nodeGraphFeed };
     }
 
     public async ValueTask DisposeAsync()
@@ -165,6 +174,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         await _customResources.DisposeAsync();
         await Aggregation.DisposeAsync();
         await Rbac.DisposeAsync();
+        await GraphFeed.DisposeAsync();
         await _watchCaches.DisposeAsync();
         await _app.DisposeAsync();
         _stopping.Dispose();

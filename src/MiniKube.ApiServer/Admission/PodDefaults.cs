@@ -48,9 +48,13 @@ internal static class PodDefaults
     public static void ApplyOnCreate(JsonObject pod)
     {
         var spec = pod.Ensure("spec");
-        // ServiceAccount admission; v1 also mirrors the name into the deprecated serviceAccount field.
-        spec.DefaultString("serviceAccountName", "default");
-        spec["serviceAccount"] = spec.StrOrEmpty("serviceAccountName");
+        // ServiceAccount admission, which leaves mirror pods alone (NodeRestriction refuses a mirror
+        // pod naming an account); v1 also mirrors the name into the deprecated serviceAccount field.
+        if (!PodReferences.IsMirror(pod))
+        {
+            spec.DefaultString("serviceAccountName", "default");
+            spec["serviceAccount"] = spec.StrOrEmpty("serviceAccountName");
+        }
         AddDefaultTolerations(spec);
         var status = pod.Ensure("status");
         status.DefaultString("phase", "Pending");

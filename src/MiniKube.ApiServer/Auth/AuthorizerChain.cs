@@ -34,7 +34,8 @@ public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IA
                 (reasons ??= []).Add(result.Reason);
             }
         }
-        return AuthorizationResult.NoOpinion(reasons is null ? "" : string.Join(", ", reasons));
+        // union.go joins the members' reasons with newlines.
+        return AuthorizationResult.NoOpinion(reasons is null ? "" : string.Join("\n", reasons));
     }
 
     public RuleSet RulesFor(UserInfo user, string @namespace)

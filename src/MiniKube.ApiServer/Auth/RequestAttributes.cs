@@ -1,3 +1,5 @@
+using MiniKube.ApiServer.Objects;
+
 namespace MiniKube.ApiServer.Auth;
 
 /// <summary>
@@ -35,6 +37,13 @@ public sealed record RequestAttributes(UserInfo User, string Verb)
 
     public string Name { get; init; } = "";
 
+    /// <summary>
+    /// The terms of the <c>fieldSelector</c> of a list, watch or deletecollection (not of a
+    /// <c>/watch/</c> path), as authorizer.Attributes.GetFieldSelector gives them with
+    /// AuthorizeWithSelectors (on by default in 1.32); none when absent or unparsable.
+    /// </summary>
+    public IReadOnlyList<FieldTerm> FieldSelector { get; init; } = [];
+
     /// <summary>The resource and subresource as RBAC rules name them: <c>pods/log</c>.</summary>
     public string ResourceWithSubresource => Subresource.Length == 0 ? Resource : Resource + "/" + Subresource;
 
@@ -60,6 +69,7 @@ public sealed record RequestAttributes(UserInfo User, string Verb)
         rest = rest[1..];
         string verb;
         var proxy = false;
+        var verbInPath = false;
         if (rest[0] is "watch" or "proxy")
         {
             if (rest.Length < 2)
@@ -68,6 +78,7 @@ public sealed record RequestAttributes(UserInfo User, string Verb)
             }
             verb = rest[0];
             proxy = verb == "proxy";
+            verbInPath = true;
             rest = rest[1..];
         }
         else
@@ -86,9 +97,13 @@ public sealed record RequestAttributes(UserInfo User, string Verb)
         var resource = rest[0];
         var name = rest.Length >= 2 ? rest[1] : "";
         var subresource = rest.Length >= 3 && !proxy ? rest[2] : "";
+        IReadOnlyList<FieldTerm> fieldSelector = verbInPath ? [] : FieldTerms(request);
         if (name.Length == 0 && verb == "get")
         {
             verb = request.Query.TryGetValue("watch", out var watch) && watch.Count > 0 && watch[0] is not ("false" or "0" or "False" or "FALSE") ? "watch" : "list";
+            // A list or watch whose field selector requires one metadata.name is about that object
+            // (RequestInfoFactory), so a kubelet's single-Secret watch can be authorized by name.
+            name = RequiredName(fieldSelector);
         }
         else if (name.Length == 0 && verb == "delete")
         {
@@ -108,7 +123,38 @@ public sealed record RequestAttributes(UserInfo User, string Verb)
             Subresource = subresource,
             Namespace = ns,
             Name = name,
+            FieldSelector = verb is "list" or "watch" or "deletecollection" ? fieldSelector : [],
         };
+    }
+
+    private static IReadOnlyList<FieldTerm> FieldTerms(HttpRequest request)
+    {
+        if (!request.Query.TryGetValue("fieldSelector", out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        {
+            return [];
+        }
+        try
+        {
+            return FieldSelectorSyntax.Parse(values[0]);
+        }
+        catch (InvalidSelectorException)
+        {
+            // The handler answers the bad selector with its 400; authorization sees no selector.
+            return [];
+        }
+    }
+
+    // fields.Selector.RequiresExactMatch("metadata.name"), kept only when it is a valid path segment name.
+    private static string RequiredName(IReadOnlyList<FieldTerm> terms)
+    {
+        foreach (var term in terms)
+        {
+            if (term.Field == "metadata.name" && !term.Negated)
+            {
+                return term.Value is "." or ".." || term.Value.AsSpan().IndexOfAny('/', '%') >= 0 ? "" : term.Value;
+            }
+        }
+        return "";
     }
 
     private static string VerbOf(string method) => method switch

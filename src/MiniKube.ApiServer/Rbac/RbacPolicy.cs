@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MiniKube.ApiServer.Objects;
+using MiniKube.ApiServer.WatchCache;
 
 namespace MiniKube.ApiServer.Rbac;
 
@@ -8,7 +9,7 @@ namespace MiniKube.ApiServer.Rbac;
 /// and name (their rules compiled once), and bindings by subject — user name (a service account
 /// is its user name <c>system:serviceaccount:ns:name</c>) or group, with the binding's namespace
 /// ("" for ClusterRoleBindings) — so a decision reads only the bindings that name the requester,
-/// never all of them. Writers (<see cref="RbacFeed"/>: the store's watch and this server's own
+/// never all of them. Writers (an <see cref="ObjectFeed"/> through <see cref="RbacFeed"/>: the store's watch and this server's own
 /// writes) are serialized and replace whole arrays; readers take no lock and see each
 /// subject's bindings either before or after a change. Each object's revision is kept so an
 /// older state never replaces a newer one that arrived first.
@@ -24,13 +25,14 @@ internal sealed class RbacPolicy
         ClusterRoleBinding,
     }
 
-    private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), PolicyRule[]> _roles = new();
     private readonly ConcurrentDictionary<string, PolicyRule[]> _clusterRoles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string User, string Namespace), BindingSubject[]> _byUser = new();
     private readonly ConcurrentDictionary<(string Group, string Namespace), BindingSubject[]> _byGroup = new();
     private readonly Dictionary<(Kind, string, string), Binding> _bindings = [];
-    private readonly Dictionary<(Kind, string, string), long> _revisions = [];
+    private readonly RevisionLedger<(Kind Kind, string Namespace, string Name)> _revisions;
+
+    public RbacPolicy() => _revisions = new(Take);
 
     /// <summary>The rules of a Role in <paramref name="ns"/>; null when there is none.</summary>
     public PolicyRule[]? Role(string ns, string name) => _roles.TryGetValue((ns, name), out var rules) ? rules : null;
@@ -52,36 +54,17 @@ internal sealed class RbacPolicy
     {
         ArgumentNullException.ThrowIfNull(obj);
         var ns = kind is Kind.Role or Kind.RoleBinding ? ObjectMeta.Namespace(obj) ?? "" : "";
-        var id = (kind, ns, ObjectMeta.Name(obj) ?? "");
-        // A deletion outranks a state of the same revision: this server learns of its own delete
-        // with the deleted object's version, which the watch may still deliver as an ADDED after it.
-        var order = (revision * 2) + (gone ? 1 : 0);
-        lock (_gate)
-        {
-            if (_revisions.TryGetValue(id, out var seen) && seen > order)
-            {
-                return;
-            }
-            _revisions[id] = order;
-            Take(id, gone ? null : obj);
-        }
+        _revisions.Apply((kind, ns, ObjectMeta.Name(obj) ?? ""), obj, gone, revision);
     }
 
     /// <summary>Forgets every object of <paramref name="kind"/> not in <paramref name="present"/> (after a re-list at <paramref name="revision"/>).</summary>
     public void RetainOnly(Kind kind, IReadOnlySet<(string Namespace, string Name)> present, long revision)
     {
         ArgumentNullException.ThrowIfNull(present);
-        lock (_gate)
-        {
-            foreach (var id in _revisions.Keys.Where(k => k.Item1 == kind && !present.Contains((k.Item2, k.Item3)) && _revisions[k] <= revision * 2).ToList())
-            {
-                _revisions[id] = (revision * 2) + 1;
-                Take(id, null);
-            }
-        }
+        _revisions.RetainOnly(k => k.Kind == kind, k => present.Contains((k.Namespace, k.Name)), revision);
     }
 
-    // Called under _gate: the object's new state, null when it is gone.
+    // Called by the ledger, one at a time: the object's new state, null when it is gone.
     private void Take((Kind Kind, string Namespace, string Name) id, JsonObject? obj)
     {
         switch (id.Kind)
@@ -104,7 +87,7 @@ internal sealed class RbacPolicy
         }
     }
 
-    // Called under _gate: removes the old binding's subjects from the index and adds the new one's.
+    // Called by the ledger, one at a time: removes the old binding's subjects from the index and adds the new one's.
     private void ReplaceBinding((Kind, string, string) id, Binding? binding)
     {
         if (_bindings.Remove(id, out var old))

@@ -36,6 +36,13 @@ public interface IObjectRules
     Task AdmitDeleteAsync(ResourceType type, JsonObject obj, bool dryRun, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Admission of the create of a subresource that stores nothing of its own (pods/eviction,
+    /// serviceaccounts/token): <paramref name="obj"/> is the request's body, named as the parent
+    /// object. Only plugins that say they admit such creates are asked (<see cref="IAdmissionPlugin.AdmitsSubresourceCreates"/>).
+    /// </summary>
+    Task AdmitSubresourceCreateAsync(ResourceType type, string subresource, JsonObject obj, bool dryRun, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
     /// Releases what <paramref name="held"/> claimed (Service IPs and node ports) and
     /// <paramref name="kept"/> does not use: a deleted object (kept null), the old version after
     /// an update, or a new version whose write did not happen.

@@ -96,6 +96,19 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
     public Task AdmitDeleteAsync(ResourceType type, JsonObject obj, bool dryRun, CancellationToken cancellationToken) =>
         ValidateAdmissionAsync(Admission(type, AdmissionOperation.Delete, null, obj, obj, dryRun), cancellationToken);
 
+    public async Task AdmitSubresourceCreateAsync(ResourceType type, string subresource, JsonObject obj, bool dryRun, CancellationToken cancellationToken)
+    {
+        var request = Admission(type, AdmissionOperation.Create, subresource, obj, null, dryRun);
+        foreach (var plugin in Plugins.Where(p => p.AdmitsSubresourceCreates))
+        {
+            await plugin.AdmitAsync(request, cancellationToken);
+        }
+        foreach (var plugin in Plugins.Where(p => p.AdmitsSubresourceCreates))
+        {
+            await plugin.ValidateAsync(request, cancellationToken);
+        }
+    }
+
     private static AdmissionRequest Admission(ResourceType type, AdmissionOperation operation, string? subresource, JsonObject obj, JsonObject? old, bool dryRun) =>
         new(type, operation, subresource, obj, old, dryRun, RequestUser.Current);
 

@@ -34,6 +34,8 @@ internal sealed class PodEviction(ResourceRegistry registry)
         {
             throw ApiException.BadRequest("name in URL does not match name in Eviction object");
         }
+        // Admitted as upstream's create of pods/eviction (NodeRestriction keeps a node to its own pods).
+        await registry.AdmitSubresourceCreateAsync(pods, ns, name, "eviction", eviction, requested.DryRun, cancellationToken);
         // A pod that disrupts nothing goes at once; a conflict there (it changed under us) means
         // judging it again, unless the caller's own resourceVersion precondition failed.
         var attempts = requested.ResourceVersion is null ? MaxAttempts : 1;

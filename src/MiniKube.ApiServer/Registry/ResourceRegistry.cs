@@ -35,6 +35,24 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     /// </summary>
     public Action<ResourceType, JsonObject, bool>? Stored { get; set; }
 
+    /// <summary>
+    /// Admits the create of <paramref name="subresource"/> of <paramref name="ns"/>/<paramref name="name"/>
+    /// (an eviction, a token request) whose body stores nothing; the body is named as its parent for admission.
+    /// </summary>
+    public Task AdmitSubresourceCreateAsync(ResourceType type, string? ns, string name, string subresource, JsonObject body, bool dryRun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(body);
+        var named = (JsonObject)body.DeepClone();
+        var metadata = named.Ensure("metadata");
+        metadata["name"] = name;
+        if (type.Namespaced)
+        {
+            metadata["namespace"] = ns;
+        }
+        return rules.AdmitSubresourceCreateAsync(type, subresource, named, dryRun, cancellationToken);
+    }
+
     public static string Key(ResourceType type, string? ns, string name)
     {
         ArgumentNullException.ThrowIfNull(type);

@@ -31,6 +31,8 @@ public sealed class TokenRequests(ResourceRegistry registry, ServiceAccountKeys 
     public async Task<JsonObject> CreateAsync(string ns, string name, JsonObject request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Mutating admission comes before the REST create, as upstream's handler runs it (NodeRestriction: a node's token must be bound to its pod).
+        await registry.AdmitSubresourceCreateAsync(ServiceAccounts, ns, name, "token", request, dryRun: false, cancellationToken);
         var metadata = request.Obj("metadata");
         CheckMatches(metadata.StrOrEmpty("name"), name, "name", "must match the service account name if specified");
         CheckMatches(metadata.StrOrEmpty("namespace"), ns, "namespace", "must match the service account namespace if specified");

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Auth;
+using MiniKube.ApiServer.Objects;
 
 namespace MiniKube.ApiServer.Tests.Auth;
 
@@ -26,6 +27,13 @@ public class RequestAttributesTests
     [TestCase("GET", "/api/v1/nodes/n1/proxy/stats/summary", "", "get", "", "nodes", "proxy", "", "n1")]
     [TestCase("GET", "/api/v1/proxy/namespaces/x/services/s/a/b", "", "proxy", "", "services", "", "x", "s")]
     [TestCase("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "", "create", "authorization.k8s.io", "selfsubjectaccessreviews", "", "", "")]
+    [TestCase("GET", "/api/v1/namespaces/x/secrets", "?fieldSelector=metadata.name%3Ds1", "list", "", "secrets", "", "x", "s1")]
+    [TestCase("GET", "/api/v1/namespaces/x/secrets", "?fieldSelector=metadata.name%3D%3Ds1&watch=1", "watch", "", "secrets", "", "x", "s1")]
+    [TestCase("GET", "/api/v1/namespaces/x/secrets", "?fieldSelector=metadata.name!%3Ds1", "list", "", "secrets", "", "x", "")]
+    [TestCase("GET", "/api/v1/namespaces/x/secrets", "?fieldSelector=metadata.name%3D..", "list", "", "secrets", "", "x", "")]
+    [TestCase("GET", "/api/v1/namespaces/x/secrets", "?fieldSelector=metadata.name%3Da%2Fb", "list", "", "secrets", "", "x", "")]
+    [TestCase("GET", "/api/v1/namespaces/x/secrets", "?fieldSelector=metadata.name%3Da%2Cb", "list", "", "secrets", "", "x", "")]
+    [TestCase("DELETE", "/api/v1/namespaces/x/secrets", "?fieldSelector=metadata.name%3Ds1", "deletecollection", "", "secrets", "", "x", "")]
     public void From_ResourcePath_ParsesAsUpstreamRequestInfo(string method, string path, string query, string verb, string group, string resource, string subresource, string ns, string name)
     {
         var attributes = RequestAttributes.From(Request(method, path, query), Jane);
@@ -56,6 +64,24 @@ public class RequestAttributesTests
         Assert.That(attributes.Verb, Is.EqualTo(verb));
         Assert.That(attributes.Path, Is.EqualTo(path));
         Assert.That(attributes.Resource, Is.Empty);
+    }
+
+    [Test]
+    public void From_ListWithFieldSelector_CarriesItsTerms()
+    {
+        var attributes = RequestAttributes.From(Request("GET", "/api/v1/pods", "?fieldSelector=spec.nodeName%3Dn1,status.phase!%3DFailed"), Jane);
+
+        Assert.That(attributes.FieldSelector, Is.EqualTo(new[] { new FieldTerm("spec.nodeName", "n1", false), new FieldTerm("status.phase", "Failed", true) }));
+    }
+
+    [TestCase("GET", "/api/v1/namespaces/x/pods/p", "?fieldSelector=spec.nodeName%3Dn1")]
+    [TestCase("GET", "/api/v1/watch/pods", "?fieldSelector=spec.nodeName%3Dn1")]
+    [TestCase("GET", "/api/v1/pods", "?fieldSelector=spec.nodeName")]
+    public void From_NoSelectorForAuthorization_WhenNotAListOrUnparsable(string method, string path, string query)
+    {
+        var attributes = RequestAttributes.From(Request(method, path, query), Jane);
+
+        Assert.That(attributes.FieldSelector, Is.Empty);
     }
 
     private static HttpRequest Request(string method, string path, string query)
