@@ -7,22 +7,49 @@ namespace MiniKube.Client.Controllers;
 /// <summary>
 /// What every controller is built from: the API client, the process's shared informers, the
 /// clock, loggers, and one event recorder per reporting component (reason strings in
-/// <c>kubectl describe</c> show it as "From").
+/// <c>kubectl describe</c> show it as "From"). <see cref="WithClient"/> gives a controller its
+/// own client (its service account's) over the same informers and recorders: the informers and
+/// the events stay the controller manager's own, as upstream's shared informer factory and
+/// event broadcaster use its root client.
 /// </summary>
-public sealed class ControllerContext(IKubernetes client, SharedInformers informers, ILoggerFactory loggers, TimeProvider time)
+public sealed class ControllerContext
 {
-    private readonly Dictionary<string, EventRecorder> _recorders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EventRecorder> _recorders;
+    private readonly IKubernetes _eventsClient;
 
-    public IKubernetes Client { get; } = client;
+    public ControllerContext(IKubernetes client, SharedInformers informers, ILoggerFactory loggers, TimeProvider time)
+        : this(client, client, informers, loggers, time, new Dictionary<string, EventRecorder>(StringComparer.Ordinal))
+    {
+    }
 
-    public SharedInformers Informers { get; } = informers;
+    private ControllerContext(IKubernetes client, IKubernetes eventsClient, SharedInformers informers, ILoggerFactory loggers, TimeProvider time, Dictionary<string, EventRecorder> recorders)
+    {
+        Client = client;
+        _eventsClient = eventsClient;
+        Informers = informers;
+        Loggers = loggers;
+        Time = time;
+        _recorders = recorders;
+    }
 
-    public ILoggerFactory Loggers { get; } = loggers;
+    /// <summary>The client the controller acts with.</summary>
+    public IKubernetes Client { get; }
 
-    public TimeProvider Time { get; } = time;
+    public SharedInformers Informers { get; }
+
+    public ILoggerFactory Loggers { get; }
+
+    public TimeProvider Time { get; }
 
     /// <summary>The cluster CA (PEM) that root-ca-cert-publisher hands to every namespace (--root-ca-file); empty when not known.</summary>
     public string RootCaPem { get; init; } = "";
+
+    /// <summary>This context with <paramref name="client"/> as the controller's client; informers, recorders and the rest are shared.</summary>
+    public ControllerContext WithClient(IKubernetes client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ControllerContext(client, _eventsClient, Informers, Loggers, Time, _recorders) { RootCaPem = RootCaPem };
+    }
 
     /// <summary>The recorder for <paramref name="component"/> (e.g. "replicaset-controller"), made once.</summary>
     public EventRecorder Events(string component)
@@ -31,7 +58,7 @@ public sealed class ControllerContext(IKubernetes client, SharedInformers inform
         {
             if (!_recorders.TryGetValue(component, out var recorder))
             {
-                recorder = new EventRecorder(Client, new EventRecorderOptions { Component = component, Time = Time }, Loggers.CreateLogger<EventRecorder>());
+                recorder = new EventRecorder(_eventsClient, new EventRecorderOptions { Component = component, Time = Time }, Loggers.CreateLogger<EventRecorder>());
                 _recorders[component] = recorder;
             }
             return recorder;
