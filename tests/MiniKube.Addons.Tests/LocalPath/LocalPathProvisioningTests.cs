@@ -32,7 +32,7 @@ public sealed class LocalPathProvisioningTests
         var manager = new ControllerManager(_client, new ControllerManagerOptions
         {
             Disabled = ControllerCatalog.All.Select(c => c.Name).Where(n => n != "persistentvolume-binder").ToHashSet(),
-            Extra = [("local-path-provisioner", c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = storage }))],
+            Extra = [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = storage }))],
         }, NullLoggerFactory.Instance);
         _manager = manager.RunAsync(_stop.Token);
     }
