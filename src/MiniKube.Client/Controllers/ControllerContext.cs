@@ -12,69 +12,64 @@ namespace MiniKube.Client.Controllers;
 /// the events stay the controller manager's own, as upstream's shared informer factory and
 /// event broadcaster use its root client.
 /// </summary>
-public sealed class ControllerContext
+public sealed class ControllerContext(IKubernetes client, SharedInformers informers, ILoggerFactory loggers, TimeProvider time)
 {
-    private readonly Dictionary<string, EventRecorder> _recorders;
-    private readonly IKubernetes _eventsClient;
-
-    public ControllerContext(IKubernetes client, SharedInformers informers, ILoggerFactory loggers, TimeProvider time)
-        : this(client, client, informers, loggers, time, new Dictionary<string, EventRecorder>(StringComparer.Ordinal))
-    {
-    }
-
-    private ControllerContext(IKubernetes client, IKubernetes eventsClient, SharedInformers informers, ILoggerFactory loggers, TimeProvider time, Dictionary<string, EventRecorder> recorders)
-    {
-        Client = client;
-        _eventsClient = eventsClient;
-        Informers = informers;
-        Loggers = loggers;
-        Time = time;
-        _recorders = recorders;
-    }
-
     /// <summary>The client the controller acts with.</summary>
-    public IKubernetes Client { get; }
+    public IKubernetes Client { get; private init; } = client;
 
-    public SharedInformers Informers { get; }
+    public SharedInformers Informers { get; } = informers;
 
-    public ILoggerFactory Loggers { get; }
+    public ILoggerFactory Loggers { get; } = loggers;
 
-    public TimeProvider Time { get; }
+    public TimeProvider Time { get; } = time;
 
     /// <summary>The cluster CA (PEM) that root-ca-cert-publisher hands to every namespace (--root-ca-file); empty when not known.</summary>
     public string RootCaPem { get; init; } = "";
 
-    /// <summary>This context with <paramref name="client"/> as the controller's client; informers, recorders and the rest are shared.</summary>
-    public ControllerContext WithClient(IKubernetes client)
+    // Shared by every context WithClient derives from this one; they write with the first client.
+    private EventRecorders Recorders { get; init; } = new(client, loggers, time);
+
+    /// <summary>This context with <paramref name="controllerClient"/> as the controller's client; informers, recorders and the rest are shared.</summary>
+    public ControllerContext WithClient(IKubernetes controllerClient)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        return new ControllerContext(client, _eventsClient, Informers, Loggers, Time, _recorders) { RootCaPem = RootCaPem };
+        ArgumentNullException.ThrowIfNull(controllerClient);
+        return new ControllerContext(Client, Informers, Loggers, Time) { Client = controllerClient, RootCaPem = RootCaPem, Recorders = Recorders };
     }
 
     /// <summary>The recorder for <paramref name="component"/> (e.g. "replicaset-controller"), made once.</summary>
-    public EventRecorder Events(string component)
-    {
-        lock (_recorders)
-        {
-            if (!_recorders.TryGetValue(component, out var recorder))
-            {
-                recorder = new EventRecorder(_eventsClient, new EventRecorderOptions { Component = component, Time = Time }, Loggers.CreateLogger<EventRecorder>());
-                _recorders[component] = recorder;
-            }
-            return recorder;
-        }
-    }
+    public EventRecorder Events(string component) => Recorders.For(component);
 
     /// <summary>Runs every recorder handed out until <paramref name="cancellationToken"/> stops them.</summary>
-    public async Task RunRecordersAsync(CancellationToken cancellationToken)
+    public Task RunRecordersAsync(CancellationToken cancellationToken) => Recorders.RunAsync(cancellationToken);
+
+    /// <summary>One recorder per component, all writing with one client.</summary>
+    private sealed class EventRecorders(IKubernetes client, ILoggerFactory loggers, TimeProvider time)
     {
-        Task[] running;
-        lock (_recorders)
+        private readonly Dictionary<string, EventRecorder> _recorders = new(StringComparer.Ordinal);
+
+        public EventRecorder For(string component)
         {
-            running = [.. _recorders.Values.Select(r => r.RunAsync(cancellationToken))];
+            lock (_recorders)
+            {
+                if (!_recorders.TryGetValue(component, out var recorder))
+                {
+                    recorder = new EventRecorder(client, new EventRecorderOptions { Component = component, Time = time }, loggers.CreateLogger<EventRecorder>());
+                    _recorders[component] = recorder;
+                }
+                return recorder;
+            }
         }
-        await Task.WhenAll(running);
-        // Lasts until stopped even when no controller took a recorder: the manager ends when its first loop ends.
-        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            Task[] running;
+            lock (_recorders)
+            {
+                running = [.. _recorders.Values.Select(r => r.RunAsync(cancellationToken))];
+            }
+            await Task.WhenAll(running);
+            // Lasts until stopped even when no controller took a recorder: the manager ends when its first loop ends.
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 }

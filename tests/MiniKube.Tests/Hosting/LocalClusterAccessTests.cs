@@ -3,7 +3,6 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MiniKube.Hosting;
 
 namespace MiniKube.Tests.Hosting;
@@ -15,79 +14,59 @@ namespace MiniKube.Tests.Hosting;
 /// completes, and each identity is held to its role.
 /// </summary>
 [TestFixture]
+[TestOf(typeof(LocalClusterAccess))]
 [Category("Integration")]
 public sealed class LocalClusterAccessTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private ServerHost _server = null!;
 
-    private string _dataDir = null!;
-    private IHost _host = null!;
-    private Kubernetes _admin = null!;
-    private IClusterAccess _cluster = null!;
+    private Kubernetes Admin => _server.Admin;
+
+    private IClusterAccess Cluster => _server.Host.Services.GetRequiredService<IClusterAccess>();
 
     [SetUp]
-    public async Task SetUp()
-    {
-        _dataDir = Directory.CreateTempSubdirectory("mkube-identities-").FullName;
-        var kubeconfig = Path.Combine(_dataDir, "kubeconfig");
-        var builder = HostingExtensions.CreateBuilder();
-        builder.Services.AddLogging().AddComponentRunner()
-            .AddDataDirectory(_dataDir, "server")
-            .AddStore(new StoreSettings(_dataDir, null, null, null, null))
-            .AddApiServer(new ApiServerSettings(_dataDir, "127.0.0.1", 0, kubeconfig, "0600", Defaults.ClusterDomain, null, null))
-            .AddScheduler(disabled: false)
-            .AddControllerManager(disabled: false, _dataDir)
-            .AddClusterDns(new ClusterDnsSettings(Defaults.ClusterDns, Defaults.ClusterDomain, "test", "127.0.0.1") { Port = 0, ResolvConfPath = Path.Combine(_dataDir, "resolv.conf") })
-            .AddSimulatedNodes(new SimulatedNodesSettings(1, "test", _dataDir, "127.0.0.1"));
-        _host = builder.Build();
-        await _host.StartAsync();
-        await WaitUntilAsync(() => Task.FromResult(File.Exists(kubeconfig)));
-        _admin = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-        _cluster = _host.Services.GetRequiredService<IClusterAccess>();
-    }
+    public async Task SetUp() => _server = await ServerHost.StartAsync("mkube-identities-", (services, dataDir) => services
+        .AddScheduler(disabled: false)
+        .AddControllerManager(disabled: false, dataDir)
+        .AddClusterDns(new ClusterDnsSettings(Defaults.ClusterDns, Defaults.ClusterDomain, "test", "127.0.0.1") { Port = 0, ResolvConfPath = Path.Combine(dataDir, "resolv.conf") })
+        .AddSimulatedNodes(new SimulatedNodesSettings(1, "test", dataDir, "127.0.0.1")));
 
     [TearDown]
-    public async Task TearDown()
-    {
-        _admin.Dispose();
-        await _host.StopAsync();
-        _host.Dispose();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task TearDown() => await _server.DisposeAsync();
 
     [Test]
     public async Task Deployment_ControllersAndSchedulerUnderTheirOwnIdentities_PodsRunOnTheSimulatedNode()
     {
-        await _admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web", 2), "default");
+        await Admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web", 2), "default");
 
         IList<V1Pod> running = [];
-        await WaitUntilAsync(async () =>
+        await ServerHost.WaitUntilAsync(async () =>
         {
-            running = [.. (await _admin.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web")).Items.Where(p => p.Status?.Phase == "Running")];
+            running = [.. (await Admin.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web")).Items.Where(p => p.Status?.Phase == "Running")];
             return running.Count == 2;
         });
 
         Assert.That(running.Select(p => p.Spec.NodeName), Is.All.EqualTo("test-sim-000"), "bound by the scheduler");
         // The replica set's pods came from the replicaset controller's own account, made on first use.
-        var accounts = (await _admin.CoreV1.ListNamespacedServiceAccountAsync("kube-system")).Items.Select(a => a.Metadata.Name);
+        var accounts = (await Admin.CoreV1.ListNamespacedServiceAccountAsync("kube-system")).Items.Select(a => a.Metadata.Name);
         Assert.That(accounts, Does.Contain("deployment-controller").And.Contain("replicaset-controller").And.Contain("service-account-controller"));
     }
 
     [Test]
     public async Task DeleteNamespace_NamespaceControllerUnderItsAccount_EmptiesAndRemovesIt()
     {
-        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "doomed" } });
-        await _admin.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings" } }, "doomed");
-        await _admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("api", 1), "doomed");
-        await WaitUntilAsync(async () => (await _admin.CoreV1.ListNamespacedPodAsync("doomed")).Items.Count == 1);
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "doomed" } });
+        await Admin.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings" } }, "doomed");
+        await Admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("api", 1), "doomed");
+        await ServerHost.WaitUntilAsync(async () => (await Admin.CoreV1.ListNamespacedPodAsync("doomed")).Items.Count == 1);
 
-        await _admin.CoreV1.DeleteNamespaceAsync("doomed");
+        await Admin.CoreV1.DeleteNamespaceAsync("doomed");
 
-        await WaitUntilAsync(async () =>
+        await ServerHost.WaitUntilAsync(async () =>
         {
             try
             {
-                await _admin.CoreV1.ReadNamespaceAsync("doomed");
+                await Admin.CoreV1.ReadNamespaceAsync("doomed");
                 return false;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -109,7 +88,7 @@ public sealed class LocalClusterAccessTests
         };
         foreach (var (identity, user) in expected)
         {
-            using var client = new Kubernetes(_cluster.ClientConfiguration(identity));
+            using var client = new Kubernetes(Cluster.ClientConfiguration(identity));
             var review = await client.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview());
             Assert.That(review.Status.UserInfo.Username, Is.EqualTo(user), identity.Role.ToString());
             Assert.That(review.Status.UserInfo.Groups, Does.Not.Contain("system:masters"), identity.Role.ToString());
@@ -119,7 +98,7 @@ public sealed class LocalClusterAccessTests
     [Test]
     public async Task ClientConfiguration_Scheduler_IsRefusedListingSecrets()
     {
-        using var scheduler = new Kubernetes(_cluster.ClientConfiguration(ComponentIdentity.Scheduler));
+        using var scheduler = new Kubernetes(Cluster.ClientConfiguration(ComponentIdentity.Scheduler));
 
         var refused = Assert.ThrowsAsync<HttpOperationException>(() => scheduler.CoreV1.ListSecretForAllNamespacesAsync());
 
@@ -133,11 +112,11 @@ public sealed class LocalClusterAccessTests
     public async Task ClusterDns_UnderItsOwnIdentity_PublishesTheKubeDnsService()
     {
         V1Service? service = null;
-        await WaitUntilAsync(async () =>
+        await ServerHost.WaitUntilAsync(async () =>
         {
             try
             {
-                service = await _admin.CoreV1.ReadNamespacedServiceAsync("kube-dns", "kube-system");
+                service = await Admin.CoreV1.ReadNamespacedServiceAsync("kube-dns", "kube-system");
                 return true;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
@@ -147,7 +126,7 @@ public sealed class LocalClusterAccessTests
         });
 
         Assert.That(service!.Spec.ClusterIP, Is.EqualTo(Defaults.ClusterDns));
-        using var dns = new Kubernetes(_cluster.ClientConfiguration(ComponentIdentity.ClusterDns));
+        using var dns = new Kubernetes(Cluster.ClientConfiguration(ComponentIdentity.ClusterDns));
         var refused = Assert.ThrowsAsync<HttpOperationException>(() => dns.CoreV1.CreateNamespacedServiceAsync(
             new V1Service { Metadata = new V1ObjectMeta { Name = "elsewhere" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 53 }] } }, "default"));
         Assert.That(refused!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "its write rights stop at kube-system");
@@ -167,13 +146,4 @@ public sealed class LocalClusterAccessTests
             },
         },
     };
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
 }
