@@ -8,8 +8,8 @@ namespace MiniKube.Client.Credentials;
 /// <see cref="ServiceAccountTokenSource"/> (controller-manager clientbuilder
 /// DynamicControllerClientBuilder): the server and CA come from <paramref name="skeleton"/>
 /// (no credentials of its own), the tokens are requested by <paramref name="requester"/>. A
-/// controller given such a client can do what its role allows and nothing more. The clients
-/// live as long as this object.
+/// controller given such a client can do what its role allows and nothing more; a 401 makes
+/// its next request ask for a new token. The clients live as long as this object.
 /// </summary>
 public sealed class ServiceAccountClients(IKubernetes requester, KubernetesClientConfiguration skeleton, TimeProvider time, ILoggerFactory loggers) : IDisposable
 {
@@ -35,10 +35,24 @@ public sealed class ServiceAccountClients(IKubernetes requester, KubernetesClien
                     TlsServerName = skeleton.TlsServerName,
                     TokenProvider = tokens,
                 };
-                entry = (new Kubernetes(config), tokens);
+                entry = (new Kubernetes(config, new ResetOnUnauthorized(tokens)), tokens);
                 _clients[serviceAccount] = entry;
             }
             return entry.Client;
+        }
+    }
+
+    /// <summary>A 401 means the kept token no longer counts: the next request asks for a new one (transport.ResettableTokenSourceWrapTransport).</summary>
+    private sealed class ResetOnUnauthorized(ServiceAccountTokenSource tokens) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+            {
+                tokens.Reset();
+            }
+            return response;
         }
     }
 

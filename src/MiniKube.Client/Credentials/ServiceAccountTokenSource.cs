@@ -58,6 +58,13 @@ public sealed partial class ServiceAccountTokenSource(IKubernetes requester, str
         }
     }
 
+    /// <summary>
+    /// Drops the kept token, so the next request asks for a new one: what a client does when the
+    /// API server answers 401 (client-go's ResettableTokenSource), say for an account deleted
+    /// and made again, whose old tokens name a uid that is gone.
+    /// </summary>
+    public void Reset() => _current = null;
+
     public void Dispose() => _requesting.Dispose();
 
     private async Task<Issued> RequestAsync(CancellationToken cancellationToken)

@@ -77,6 +77,16 @@ public sealed class ServiceAccountTokenSourceTests
     }
 
     [Test]
+    public async Task Reset_AfterARefusal_NextRequestGetsANewToken()
+    {
+        await _source.TokenAsync(CancellationToken.None);
+
+        _source.Reset();
+
+        Assert.That(await _source.TokenAsync(CancellationToken.None), Is.EqualTo("token-2"));
+    }
+
+    [Test]
     public async Task GetAuthenticationHeaderAsync_ConcurrentRequests_ShareOneTokenRequest()
     {
         _accountExists = true;
