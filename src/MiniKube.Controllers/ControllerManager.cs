@@ -1,3 +1,5 @@
+using MiniKube.Client.Credentials;
+
 namespace MiniKube.Controllers;
 
 /// <summary>What the controller manager runs: every controller unless named in <see cref="Disabled"/>.</summary>
@@ -14,13 +16,24 @@ public sealed record ControllerManagerOptions
     public string? RootCaFile { get; init; }
 
     /// <summary>Controllers from outside this project (add-ons such as the local-path provisioner), run after the catalog's.</summary>
-    public IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> Extra { get; init; } = [];
+    public IReadOnlyList<ControllerDescriptor> Extra { get; init; } = [];
+
+    /// <summary>
+    /// kube-controller-manager's --use-service-account-credentials (k3s sets it): the API server
+    /// and CA (no credentials) each controller's own client is made from, authenticated with a
+    /// token of its <see cref="ControllerDescriptor.ServiceAccount"/> that the manager's client
+    /// requests. Null: every controller acts with the manager's client.
+    /// </summary>
+    public KubernetesClientConfiguration? ServiceAccountCredentials { get; init; }
 }
 
 /// <summary>
 /// kube-controller-manager's role: one set of shared informers, every controller of
 /// <see cref="ControllerCatalog"/> built on them, started once the caches have synced, all
-/// stopped together. The caller runs it only while it holds the leader lease.
+/// stopped together. The caller runs it only while it holds the leader lease. The informers,
+/// events and token requests use <paramref name="client"/> (system:kube-controller-manager);
+/// with <see cref="ControllerManagerOptions.ServiceAccountCredentials"/> each controller acts
+/// through its own service account's client, so it can do only what its role allows.
 /// </summary>
 public sealed class ControllerManager(IKubernetes client, ControllerManagerOptions options, ILoggerFactory loggers)
 {
@@ -33,10 +46,11 @@ public sealed class ControllerManager(IKubernetes client, ControllerManagerOptio
         {
             RootCaPem = options.RootCaFile is { } caFile && File.Exists(caFile) ? await File.ReadAllTextAsync(caFile, cancellationToken) : "",
         };
+        using var accounts = options.ServiceAccountCredentials is { } skeleton ? new ServiceAccountClients(client, skeleton, options.Time, loggers) : null;
         var controllers = ControllerCatalog.All
             .Concat(options.Extra)
             .Where(entry => !options.Disabled.Contains(entry.Name))
-            .Select(entry => entry.Create(context))
+            .Select(entry => entry.Create(accounts is not null && entry.ServiceAccount is { } account ? context.WithClient(accounts.For(account)) : context))
             .ToList();
         var running = new List<Task> { informers.RunAsync(stop.Token), context.RunRecordersAsync(stop.Token) };
         try

@@ -41,12 +41,20 @@ public static class TestIdentities
     {
         ArgumentNullException.ThrowIfNull(server);
         using var certificate = Certificate(server, user, groups);
+        return new Kubernetes(Configuration(server, certificate));
+    }
+
+    /// <summary>The configuration of <paramref name="server"/>'s admin kubeconfig with <paramref name="certificate"/> (and its key) in place of the admin's.</summary>
+    public static KubernetesClientConfiguration Configuration(TestApiServer server, X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(certificate);
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath);
         config.ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(certificate.ExportCertificatePem()));
         config.ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem()));
         config.ClientCertificateFilePath = null;
         config.ClientKeyFilePath = null;
-        return new Kubernetes(config);
+        return config;
     }
 
     /// <summary>

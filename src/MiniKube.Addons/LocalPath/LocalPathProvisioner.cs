@@ -11,10 +11,14 @@ namespace MiniKube.Addons.LocalPath;
 /// (volume.kubernetes.io/selected-node), creates the hostPath volume <see cref="LocalPathVolumes"/>
 /// describes; the binder then binds the pair. A volume it made that the binder marked Released
 /// under reclaim policy Delete is deleted. The directory on the node stays: removing it is the
-/// node's job (upstream runs a helper pod there), which we do not do yet.
+/// node's job (upstream runs a helper pod there), which we do not do yet. It acts as
+/// <see cref="ServiceAccountName"/>, bound by the bootstrap policy to k3s' local-path-provisioner-role.
 /// </summary>
 public sealed partial class LocalPathProvisioner : Controller
 {
+    /// <summary>The kube-system service account it acts as (k3s' local-storage manifest's).</summary>
+    public const string ServiceAccountName = "local-path-provisioner-service-account";
+
     private readonly LocalPathOptions _options;
     private readonly Informer<V1PersistentVolumeClaim> _claims;
     private readonly Informer<V1PersistentVolume> _volumes;

@@ -1,17 +1,17 @@
 using System.Collections.Concurrent;
+using MiniKube.Client.Credentials;
 
 namespace MiniKube.Agent.Kubelet;
 
 /// <summary>
 /// The service-account tokens of a node's projected volumes (pkg/kubelet/token token_manager.go):
 /// each is requested through the TokenRequest API bound to its pod, kept in memory, and requested
-/// again once 80 % of its lifetime has passed (or 24 hours, whichever comes first), so the file
+/// again once 80 % of its lifetime has passed (or 24 hours, whichever comes first:
+/// <see cref="TokenLifetimes"/>), so the file
 /// a pod reads is always valid. Tokens of deleted pods are dropped with the pod.
 /// </summary>
 internal sealed class ServiceAccountTokens(IKubernetes client, TimeProvider time)
 {
-    private static readonly TimeSpan MaxAge = TimeSpan.FromHours(24);
-
     private readonly ConcurrentDictionary<Key, Authenticationv1TokenRequest> _tokens = new();
 
     /// <summary>A valid token for <paramref name="source"/> in <paramref name="pod"/>.</summary>
@@ -53,16 +53,15 @@ internal sealed class ServiceAccountTokens(IKubernetes client, TimeProvider time
         }
     }
 
-    // Requested again past 80 % of the lifetime the server granted, or a day, as upstream's requiresRefresh.
+    // Requested again past 80 % of the lifetime the server granted, or a day (the shared rule), counted from the expiry the server reported.
     private bool NeedsRefresh(Authenticationv1TokenRequest token)
     {
         if (token.Status.ExpirationTimestamp is not { } expires || token.Spec.ExpirationSeconds is not { } seconds)
         {
             return true;
         }
-        var now = time.GetUtcNow().UtcDateTime;
-        var issued = expires.ToUniversalTime().AddSeconds(-seconds);
-        return now >= issued + MaxAge || now >= expires.ToUniversalTime().AddSeconds(-seconds * 0.2);
+        var expiry = new DateTimeOffset(DateTime.SpecifyKind(expires.ToUniversalTime(), DateTimeKind.Utc));
+        return time.GetUtcNow() >= TokenLifetimes.RefreshAt(expiry.AddSeconds(-seconds), expiry);
     }
 
     private readonly record struct Key(string Namespace, string Account, string Audience, long Expiration, string PodUid);

@@ -28,7 +28,8 @@ public sealed record CertificateReport(CertificateFile File, string Subject, str
 
 /// <summary>
 /// Every certificate file of a data directory — the server's leaves and CAs in
-/// <c>server/tls</c> (<see cref="ClusterPki.Leaves"/>, <see cref="ClusterPki.Authorities"/>) and the
+/// <c>server/tls</c> (<see cref="ClusterPki.Leaves"/> with the local kubelet's
+/// <see cref="ClusterPki.KubeletClientLeaf"/>, <see cref="ClusterPki.Authorities"/>) and the
 /// agent's leaves in <c>agent</c> (<see cref="AgentCertificates.Leaves"/>) — grouped by k3s'
 /// service names (pkg/util/services). What <c>mkube certificate check</c> and <c>rotate</c> and the
 /// running node's expiry monitor work from; the lists it reads are the ones certificates are
@@ -131,7 +132,7 @@ public static class CertificateInventory
         var server = ServerDirectory(dataDir);
         var agent = AgentDirectory(dataDir);
         // Names and subjects do not matter for finding files; the lists are those certificates are issued from.
-        return ClusterPki.Leaves([]).Select(l => new CertificateFile(l.Service, server, l.Name, l.IssuerName, IsAuthority: false))
+        return ClusterPki.Leaves([]).Append(ClusterPki.KubeletClientLeaf("")).Select(l => new CertificateFile(l.Service, server, l.Name, l.IssuerName, IsAuthority: false))
             .Concat(AgentCertificates.Leaves("", "").Select(l => new CertificateFile(l.Service, agent, l.Name, l.IssuerName, IsAuthority: false)))
             .Concat(ClusterPki.Authorities.Select(a => new CertificateFile(AuthorityService, server, a.Name, null, IsAuthority: true)));
     }

@@ -7,7 +7,11 @@ namespace MiniKube.ApiServer.Pki;
 /// <summary>
 /// The cluster's certificates, made on first start and reused after, as k3s does: a CA (10
 /// years), the API server's serving certificate (1 year, issued again when its names change) and
-/// the admin client certificate (CN=admin, O=system:masters); and, for API aggregation, a
+/// the admin client certificate (CN=admin, O=system:masters), kept for the user's kubeconfig
+/// only; the client certificates of the control-plane components that run in the server's
+/// process, each its own user with its own RBAC role (k3s' client-scheduler, client-controller,
+/// client-kube-proxy, and ours for the cluster DNS; the server's own kubelet gets
+/// <see cref="NodeClient"/>); and, for API aggregation, a
 /// separate front-proxy CA (k3s's request-header-ca) with the client certificate the API server
 /// presents to extension API servers (CN=system:auth-proxy), which trust the X-Remote-* headers
 /// only from a client that CA signed. Every leaf in <see cref="Leaves"/> goes through the one
@@ -25,6 +29,23 @@ public sealed class ClusterPki
     private const string ServingName = "serving-kube-apiserver";
     private const string AdminName = "client-admin";
     private const string FrontProxyClientName = "client-auth-proxy";
+    private const string SchedulerName = "client-scheduler";
+    private const string ControllerManagerName = "client-controller";
+    private const string KubeProxyName = "client-kube-proxy";
+    private const string ClusterDnsName = "client-cluster-dns";
+    private const string KubeletClientName = "client-kubelet";
+
+    /// <summary>The scheduler's user (bound to system:kube-scheduler and system:volume-scheduler).</summary>
+    public const string SchedulerUser = "system:kube-scheduler";
+
+    /// <summary>The controller manager's user (bound to system:kube-controller-manager): its informers, leader election and token requests.</summary>
+    public const string ControllerManagerUser = "system:kube-controller-manager";
+
+    /// <summary>The service proxy's user (bound to system:node-proxier).</summary>
+    public const string KubeProxyUser = "system:kube-proxy";
+
+    /// <summary>The cluster DNS's user (bound to system:kube-dns, and in kube-system to what publishing its Service takes).</summary>
+    public const string ClusterDnsUser = "system:mkube:cluster-dns";
 
     /// <summary>The front-proxy client certificate's common name: what extension servers' requestheader-allowed-names lists.</summary>
     public const string FrontProxyClientUser = "system:auth-proxy";
@@ -40,6 +61,10 @@ public sealed class ClusterPki
         Serving = leaves[ServingName];
         Admin = leaves[AdminName];
         FrontProxyClient = leaves[FrontProxyClientName];
+        Scheduler = leaves[SchedulerName];
+        ControllerManager = leaves[ControllerManagerName];
+        KubeProxy = leaves[KubeProxyName];
+        ClusterDns = leaves[ClusterDnsName];
     }
 
     /// <summary>The CAs of the server's PKI directory, by file name, with the common-name prefix each is made with.</summary>
@@ -52,8 +77,20 @@ public sealed class ClusterPki
     /// <summary>The serving certificate, with its private key.</summary>
     public X509Certificate2 Serving { get; }
 
-    /// <summary>The admin client certificate, with its private key.</summary>
+    /// <summary>The admin client certificate, with its private key: the user's kubeconfig, never a component's.</summary>
     public X509Certificate2 Admin { get; }
+
+    /// <summary>The scheduler's client certificate (<see cref="SchedulerUser"/>), with its private key.</summary>
+    public X509Certificate2 Scheduler { get; }
+
+    /// <summary>The controller manager's client certificate (<see cref="ControllerManagerUser"/>), with its private key.</summary>
+    public X509Certificate2 ControllerManager { get; }
+
+    /// <summary>The service proxy's client certificate (<see cref="KubeProxyUser"/>), with its private key.</summary>
+    public X509Certificate2 KubeProxy { get; }
+
+    /// <summary>The cluster DNS's client certificate (<see cref="ClusterDnsUser"/>), with its private key.</summary>
+    public X509Certificate2 ClusterDns { get; }
 
     /// <summary>The CA of the front-proxy client certificate (public part only): requestheader-client-ca-file.</summary>
     public X509Certificate2 FrontProxyCa { get; }
@@ -72,7 +109,23 @@ public sealed class ClusterPki
         new(ServingName, "api-server", "CN=kube-apiserver", servingNames, CertificateUsage.ServerAuth, CaName),
         new(AdminName, "admin", "CN=admin, O=system:masters", [], CertificateUsage.ClientAuth, CaName),
         new(FrontProxyClientName, "auth-proxy", "CN=" + FrontProxyClientUser, [], CertificateUsage.ClientAuth, FrontProxyCaName),
+        Client(SchedulerName, "scheduler", SchedulerUser),
+        Client(ControllerManagerName, "controller-manager", ControllerManagerUser),
+        Client(KubeProxyName, "kube-proxy", KubeProxyUser),
+        Client(ClusterDnsName, "cluster-dns", ClusterDnsUser),
     ];
+
+    /// <summary>
+    /// The client certificate of the server's own kubelet: <c>system:node:NODE</c> in
+    /// <c>system:nodes</c>, what the Node authorizer recognises (k3s' client-kubelet). Issued when
+    /// the local agent asks for it, since only it knows the node name; listed by the inventory
+    /// with the other leaves of <c>server/tls</c>.
+    /// </summary>
+    public static LeafCertificate KubeletClientLeaf(string nodeName) =>
+        new(KubeletClientName, "kubelet", $"CN=system:node:{nodeName}, O=system:nodes", [], CertificateUsage.ClientAuth, CaName);
+
+    private static LeafCertificate Client(string name, string service, string user) =>
+        new(name, service, "CN=" + user, [], CertificateUsage.ClientAuth, CaName);
 
     /// <summary>Loads the certificates from <paramref name="directory"/>, making what is missing and renewing leaves the renewal rule says are due.</summary>
     /// <param name="names">DNS names and IP addresses the serving certificate must carry.</param>
@@ -126,6 +179,18 @@ public sealed class ClusterPki
 
     public static string KeyPem(X509Certificate2 certificate) =>
         (certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("no private key")).ExportPkcs8PrivateKeyPem();
+
+    /// <summary>
+    /// The server's own kubelet's client certificate for <paramref name="nodeName"/>, with its key,
+    /// under the one renewal rule (<see cref="LeafCertificates"/>): issued when missing or when
+    /// the node name changed, renewed when due. The CA's key is read for this and dropped.
+    /// </summary>
+    public X509Certificate2 NodeClient(string nodeName, DateTimeOffset now, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeName);
+        using var ca = CertificateFiles.Load(_directory, CaName) ?? throw new InvalidOperationException($"the cluster CA is missing from {_directory}");
+        return LeafCertificates.LoadOrRenew(_directory, KubeletClientLeaf(nodeName), ca, now, logger ?? NullLogger.Instance);
+    }
 
     /// <summary>
     /// Signs the public key of a PKCS#10 request (PEM; its signature is checked, its subject and

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using k8s.Models;
 
 namespace MiniKube.Controllers.Deployment;
@@ -679,15 +678,11 @@ internal sealed class DeploymentSync(DeploymentSyncServices services, V1Deployme
     {
         if (revisionChanged)
         {
-            var patch = new JsonObject
-            {
-                ["metadata"] = new JsonObject
-                {
-                    ["annotations"] = new JsonObject { [RevisionAnnotations.Revision] = d.Metadata.Annotations![RevisionAnnotations.Revision] },
-                },
-            };
-            var patched = await _client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), d.Metadata.Name, Namespace, cancellationToken: cancellationToken);
-            d.Metadata.ResourceVersion = patched.Metadata.ResourceVersion;
+            // An update, as the deployment-controller role allows (get list watch update; no patch).
+            // Upstream writes the annotation through UpdateStatus, whose strategy keeps metadata
+            // changes; ours keeps only .status, so the object itself is updated (status is ignored there).
+            var stored = await _client.AppsV1.ReplaceNamespacedDeploymentAsync(d, d.Metadata.Name, Namespace, cancellationToken: cancellationToken);
+            d.Metadata.ResourceVersion = stored.Metadata.ResourceVersion;
         }
         if (statusChanged)
         {

@@ -186,15 +186,14 @@ public sealed partial class NodeLifecycleController : Controller<NamespacedName>
             {
                 continue;
             }
-            var conditions = pod.Status!.Conditions.Select(ObjectCopy.Clone).ToList();
-            var mine = conditions.First(c => c.Type == "Ready");
+            // An UpdateStatus of a copy, as upstream's MarkPodsNotReady (node-controller may update pods/status, not patch it).
+            var copy = ObjectCopy.Clone(pod);
+            var mine = copy.Status.Conditions.First(c => c.Type == "Ready");
             mine.Status = "False";
             mine.LastTransitionTime = Time.GetUtcNow().UtcDateTime;
-            var patch = new { metadata = new { resourceVersion = pod.Metadata.ResourceVersion }, status = new { conditions } };
             try
             {
-                await Client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch),
-                    pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
+                await Client.CoreV1.ReplaceNamespacedPodStatusAsync(copy, pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
                 Events.Record(pod, EventTypes.Warning, "NodeNotReady", "Node is not ready");
             }
             catch (HttpOperationException e) when (ApiErrors.IsNotFound(e))

@@ -24,7 +24,9 @@ internal sealed record ClusterDnsSettings(string ClusterDnsIp, string ClusterDom
 /// server, so the service proxy carries pods' queries to it. Ready once it answers from synced
 /// caches and the Service is in place. A port that cannot be had (another DNS server on the node,
 /// a second mkube server on one machine) is logged with what to do and leaves this server
-/// without DNS rather than stopping the control plane; <c>--disable-dns</c> turns it off.
+/// without DNS rather than stopping the control plane; <c>--disable-dns</c> turns it off. It
+/// acts as system:mkube:cluster-dns: upstream's system:kube-dns role to read, and a kube-system
+/// Role to publish its Service and EndpointSlice.
 /// </summary>
 internal sealed partial class ClusterDnsComponent(IClusterAccess cluster, ClusterDnsSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
 {
@@ -49,7 +51,7 @@ internal sealed partial class ClusterDnsComponent(IClusterAccess cluster, Cluste
             Port = settings.Port,
             Upstream = upstream,
         };
-        using var client = new Kubernetes(cluster.ClientConfiguration());
+        using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.ClusterDns));
         ClusterDns dns;
         try
         {

@@ -83,7 +83,7 @@ public static class HostingExtensions
 
     /// <summary>The scheduler, leader-elected on the kube-scheduler Lease; add it after the API server.</summary>
     internal static IServiceCollection AddScheduler(this IServiceCollection services, bool disabled) =>
-        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("scheduler", "kube-scheduler", sp.GetRequiredService<IClusterAccess>(),
+        disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("scheduler", "kube-scheduler", ComponentIdentity.Scheduler, sp.GetRequiredService<IClusterAccess>(),
             (client, leading) => new KubeScheduler(client, new SchedulerOptions(), sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
             sp.GetRequiredService<ILoggerFactory>()));
 
@@ -93,14 +93,22 @@ public static class HostingExtensions
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
             RootCaFile = Path.Combine(dataDir, "server", "tls", "server-ca.crt"),
-            Extra = [("local-path-provisioner", c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
+            Extra = [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
         });
 
-    /// <summary>The controller manager with <paramref name="options"/> (add-on controllers come in through <see cref="ControllerManagerOptions.Extra"/>).</summary>
+    /// <summary>
+    /// The controller manager with <paramref name="options"/> (add-on controllers come in through
+    /// <see cref="ControllerManagerOptions.Extra"/>), as system:kube-controller-manager with
+    /// service-account credentials for its controllers (k3s' --use-service-account-credentials).
+    /// </summary>
     internal static IServiceCollection AddControllerManager(this IServiceCollection services, ControllerManagerOptions options) =>
-        services.AddComponent(sp => new LeaderElectedComponent("controller-manager", "kube-controller-manager", sp.GetRequiredService<IClusterAccess>(),
-            (client, leading) => new ControllerManager(client, options, sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
-            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddComponent(sp =>
+        {
+            var cluster = sp.GetRequiredService<IClusterAccess>();
+            return new LeaderElectedComponent("controller-manager", "kube-controller-manager", ComponentIdentity.ControllerManager, cluster,
+                (client, leading) => new ControllerManager(client, options with { ServiceAccountCredentials = cluster.ClientConfiguration(ComponentIdentity.ControllerManager) }, sp.GetRequiredService<ILoggerFactory>()).RunAsync(leading),
+                sp.GetRequiredService<ILoggerFactory>());
+        });
 
     /// <summary>The cluster DNS (k3s' CoreDNS role) and its kube-dns Service; add it after the API server (or pass null: --disable-dns).</summary>
     internal static IServiceCollection AddClusterDns(this IServiceCollection services, ClusterDnsSettings? settings) =>

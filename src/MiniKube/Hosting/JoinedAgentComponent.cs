@@ -27,8 +27,8 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
 
     public X509Certificate2 ClusterCa => _ca ?? throw new InvalidOperationException("the agent has not joined yet");
 
-    /// <summary>As the node: its own client certificate, once <see cref="RunAsync"/> has it.</summary>
-    public KubernetesClientConfiguration ClientConfiguration()
+    /// <summary>As the node: its own client certificate, once <see cref="RunAsync"/> has it (for every component of the agent, so far).</summary>
+    public KubernetesClientConfiguration ClientConfiguration(ComponentIdentity identity)
     {
         var client = _client ?? throw new InvalidOperationException("the agent has not joined yet");
         return new()
@@ -60,7 +60,7 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         _client = certificates.Kubelet;
         var serving = certificates.Serving;
         LogJoined(join.Server);
-        await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(), _ca, settings, time, loggers, ready, stoppingToken, serving);
+        await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(ComponentIdentity.Kubelet(settings.ResolvedNodeName)), ClientConfiguration(ComponentIdentity.KubeProxy), _ca, settings, time, loggers, ready, stoppingToken, serving);
     }
 
     private async Task<(string CaPem, string Secret)> JoinAsync(string token, CancellationToken cancellationToken)

@@ -10,8 +10,9 @@ namespace MiniKube.Hosting;
 /// loop only while it leads. Losing the lease stops the loop (its token is cancelled and it is
 /// awaited), then the component stands again, as a standby; several servers over one etcd thus
 /// hand the work over within the lease duration. Ready as soon as it takes part in the election.
+/// It acts as <c>identity</c>, its own user, never the admin.
 /// </summary>
-internal sealed partial class LeaderElectedComponent(string name, string leaseName, IClusterAccess cluster, Func<IKubernetes, CancellationToken, Task> lead, ILoggerFactory loggers) : IComponent
+internal sealed partial class LeaderElectedComponent(string name, string leaseName, ComponentIdentity identity, IClusterAccess cluster, Func<IKubernetes, CancellationToken, Task> lead, ILoggerFactory loggers) : IComponent
 {
     private readonly ILogger _logger = loggers.CreateLogger<LeaderElectedComponent>();
 
@@ -19,7 +20,7 @@ internal sealed partial class LeaderElectedComponent(string name, string leaseNa
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
-        using var client = new Kubernetes(cluster.ClientConfiguration());
+        using var client = new Kubernetes(cluster.ClientConfiguration(identity));
         var elector = new LeaderElector(client, new LeaderElectionOptions { LeaseName = leaseName }, loggers.CreateLogger<LeaderElector>());
         ready.Set();
         while (!stoppingToken.IsCancellationRequested)

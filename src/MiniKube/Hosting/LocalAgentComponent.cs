@@ -35,25 +35,27 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
 
 /// <summary>
 /// The kubelet of <c>mkube server</c>'s own node. Like every component it talks to the API
-/// server only over HTTPS (ARCHITECTURE.md §3), here with the cluster's admin certificate since
-/// it runs in the server's process; it is ready once its node is registered. Beside a kubelet
-/// on Docker runs the node's service proxy (simulated pods have no addresses to route to).
+/// server only over HTTPS (ARCHITECTURE.md §3), as system:node:NODE once
+/// <see cref="LocalClusterAccess.KubeletsAsNodes"/> is on (the admin certificate until then); it
+/// is ready once its node is registered. Beside a kubelet on Docker runs the node's service
+/// proxy as system:kube-proxy (simulated pods have no addresses to route to).
 /// </summary>
 internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
 {
     public string Name => "agent";
 
     public Task RunAsync(ReadySignal ready, CancellationToken stoppingToken) =>
-        RunKubeletAsync(cluster.ClientConfiguration(), cluster.ClusterCa, settings, time, loggers, ready, stoppingToken);
+        RunKubeletAsync(cluster.ClientConfiguration(ComponentIdentity.Kubelet(settings.ResolvedNodeName)), cluster.ClientConfiguration(ComponentIdentity.KubeProxy),
+            cluster.ClusterCa, settings, time, loggers, ready, stoppingToken);
 
     /// <summary>
-    /// Runs a kubelet, and on Docker the service proxy, against the API server
-    /// <paramref name="config"/> points at; ready once its node is registered. The proxy stops
+    /// Runs a kubelet (as <paramref name="config"/> says), and on Docker the service proxy (as
+    /// <paramref name="proxyConfig"/> says), against the API server they point at; ready once its node is registered. The proxy stops
     /// with the kubelet, and a proxy that fails stops the agent. The kubelet serves with its
     /// certificate from DATA_DIR/agent (renewed at start when due), and the node's certificate
     /// expiry monitor runs beside it.
     /// </summary>
-    internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken, X509Certificate2? servingCertificate = null)
+    internal static async Task RunKubeletAsync(KubernetesClientConfiguration config, KubernetesClientConfiguration proxyConfig, X509Certificate2 clusterCa, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ReadySignal ready, CancellationToken stoppingToken, X509Certificate2? servingCertificate = null)
     {
         using var client = new Kubernetes(config);
         var nodeName = settings.ResolvedNodeName;
@@ -79,7 +81,8 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         }, loggers);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var running = kubelet.RunAsync(stop.Token);
-        var proxying = RunServiceProxyAsync(ServiceProxyFor(client, settings, time, loggers), stop);
+        using var proxyClient = new Kubernetes(proxyConfig);
+        var proxying = RunServiceProxyAsync(ServiceProxyFor(proxyClient, settings, time, loggers), stop);
         var monitoring = Task.CompletedTask;
         try
         {

@@ -39,7 +39,7 @@ internal sealed partial class SimulatedNodesComponent(SimulatedNodesSettings set
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
-        using var client = new Kubernetes(cluster.ClientConfiguration());
+        using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.SimulatedKubelets));
         var addresses = new SimulatedPodAddresses(SimulatedPodAddresses.FleetSubnet);
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
         var kubelets = settings.NodeNames().Select(name => new Kubelet(client, new SimulatedRuntime(time, addresses) { StartDelay = settings.StartDelay }, new KubeletOptions

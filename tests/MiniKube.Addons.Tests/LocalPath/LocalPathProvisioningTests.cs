@@ -12,6 +12,9 @@ namespace MiniKube.Addons.Tests.LocalPath;
 /// The binder and the local-path provisioner in a controller manager against the in-process API
 /// server: a claim without a class ends Bound to a volume made for the node the "scheduler" chose
 /// (the test sets the annotation the scheduler would), and the volume goes when the claim goes.
+/// The manager runs as in <c>mkube server</c>: system:kube-controller-manager, each controller as
+/// its service account (the provisioner as k3s' local-path-provisioner-service-account), so
+/// the bootstrap roles are what lets them work.
 /// </summary>
 [TestFixture]
 [Category("Integration")]
@@ -19,6 +22,7 @@ public sealed class LocalPathProvisioningTests
 {
     private TestApiServer _server = null!;
     private Kubernetes _client = null!;
+    private Kubernetes _managerClient = null!;
     private CancellationTokenSource _stop = null!;
     private Task _manager = null!;
 
@@ -29,10 +33,13 @@ public sealed class LocalPathProvisioningTests
         _client = _server.Client();
         _stop = new CancellationTokenSource();
         var storage = Path.Combine(_server.Directory, "storage");
-        var manager = new ControllerManager(_client, new ControllerManagerOptions
+        var managerConfig = TestIdentities.Configuration(_server, _server.Pki.ControllerManager);
+        _managerClient = new Kubernetes(managerConfig);
+        var manager = new ControllerManager(_managerClient, new ControllerManagerOptions
         {
+            ServiceAccountCredentials = managerConfig,
             Disabled = ControllerCatalog.All.Select(c => c.Name).Where(n => n != "persistentvolume-binder").ToHashSet(),
-            Extra = [("local-path-provisioner", c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = storage }))],
+            Extra = [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = storage }))],
         }, NullLoggerFactory.Instance);
         _manager = manager.RunAsync(_stop.Token);
     }
@@ -44,6 +51,7 @@ public sealed class LocalPathProvisioningTests
         await _manager.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
         _client.Dispose();
+        _managerClient.Dispose();
         await _server.DisposeAsync();
         _server.DeleteDirectory();
     }

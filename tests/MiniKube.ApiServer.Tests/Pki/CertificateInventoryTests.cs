@@ -15,7 +15,8 @@ public sealed class CertificateInventoryTests
     {
         _dataDir = Directory.CreateTempSubdirectory("mkube-inventory-").FullName;
         _clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-300));
-        ClusterPki.LoadOrCreate(CertificateInventory.ServerDirectory(_dataDir), ["localhost", "127.0.0.1"], _clock, NullLogger.Instance).Admin.Dispose();
+        var pki = ClusterPki.LoadOrCreate(CertificateInventory.ServerDirectory(_dataDir), ["localhost", "127.0.0.1"], _clock, NullLogger.Instance);
+        pki.NodeClient("node-1", _clock.GetUtcNow()).Dispose();
         AgentCertificates.LoadOrCreateKubeletServing(CertificateInventory.AgentDirectory(_dataDir), "node-1", "10.0.0.5", _clock, NullLogger.Instance).Dispose();
     }
 
@@ -29,8 +30,10 @@ public sealed class CertificateInventoryTests
 
         Assert.That(reports.Select(r => r.File.FileName), Is.EquivalentTo(new[]
         {
-            "serving-kube-apiserver.crt", "client-admin.crt", "client-auth-proxy.crt", "serving-kubelet.crt", "server-ca.crt", "request-header-ca.crt",
+            "serving-kube-apiserver.crt", "client-admin.crt", "client-auth-proxy.crt", "client-scheduler.crt", "client-controller.crt",
+            "client-kube-proxy.crt", "client-cluster-dns.crt", "client-kubelet.crt", "serving-kubelet.crt", "server-ca.crt", "request-header-ca.crt",
         }));
+        Assert.That(reports.Single(r => r.File.Name == "client-kubelet").File.Service, Is.EqualTo("kubelet"));
         Assert.That(reports.Where(r => !r.File.IsAuthority).Select(r => r.Status), Has.All.EqualTo(CertificateStatus.Warning));
         Assert.That(reports.Where(r => r.File.IsAuthority).Select(r => r.Status), Has.All.EqualTo(CertificateStatus.Ok));
         Assert.That(reports.Single(r => r.File.Name == "server-ca").Usages, Does.Contain("CertSign"));
@@ -73,5 +76,10 @@ public sealed class CertificateInventoryTests
         using var after = CertificateFiles.Load(agent, "serving-kubelet")!;
         Assert.That(after.IssuerName.RawData, Is.EqualTo(after.SubjectName.RawData));
         Assert.That(CertificateRenewal.StatusOf(after, DateTimeOffset.UtcNow), Is.EqualTo(CertificateStatus.Ok));
+        // The server's own kubelet's client certificate is of the same service: renewed too, still the node's, still the CA's.
+        using var client = CertificateFiles.Load(CertificateInventory.ServerDirectory(_dataDir), "client-kubelet")!;
+        Assert.That(client.Subject, Is.EqualTo("CN=system:node:node-1, O=system:nodes"));
+        Assert.That(CertificateRenewal.StatusOf(client, DateTimeOffset.UtcNow), Is.EqualTo(CertificateStatus.Ok));
+        Assert.That(client.IssuerName.RawData, Is.Not.EqualTo(client.SubjectName.RawData));
     }
 }

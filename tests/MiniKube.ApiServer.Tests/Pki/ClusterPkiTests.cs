@@ -53,6 +53,39 @@ public sealed class ClusterPkiTests
     }
 
     [Test]
+    public void LoadOrCreate_ComponentClients_EachItsOwnUserNoneAMaster()
+    {
+        var pki = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+        var again = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        var clients = new[] { pki.Scheduler, pki.ControllerManager, pki.KubeProxy, pki.ClusterDns };
+        Assert.That(clients.Select(c => c.Subject), Is.EqualTo(new[] { "CN=system:kube-scheduler", "CN=system:kube-controller-manager", "CN=system:kube-proxy", "CN=system:mkube:cluster-dns" }));
+        Assert.That(clients.Select(pki.IsClientCertificate), Is.All.True);
+        Assert.That(clients.Select(c => c.HasPrivateKey), Is.All.True);
+        Assert.That(again.Scheduler.Thumbprint, Is.EqualTo(pki.Scheduler.Thumbprint), "kept across starts");
+        foreach (var name in new[] { "client-scheduler", "client-controller", "client-kube-proxy", "client-cluster-dns" })
+        {
+            Assert.That(File.GetUnixFileMode(Path.Combine(_dir, name + ".key")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), name);
+        }
+    }
+
+    [Test]
+    public void NodeClient_ServersOwnKubelet_SystemNodeInSystemNodesKeptThenReissuedForAnotherName()
+    {
+        var pki = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
+
+        using var first = pki.NodeClient("server-1", DateTimeOffset.UtcNow);
+        using var again = pki.NodeClient("server-1", DateTimeOffset.UtcNow);
+        using var renamed = pki.NodeClient("server-2", DateTimeOffset.UtcNow);
+
+        Assert.That(first.Subject, Is.EqualTo("CN=system:node:server-1, O=system:nodes"));
+        Assert.That(pki.IsClientCertificate(first), Is.True);
+        Assert.That(again.Thumbprint, Is.EqualTo(first.Thumbprint));
+        Assert.That(renamed.Subject, Is.EqualTo("CN=system:node:server-2, O=system:nodes"));
+        Assert.That(File.GetUnixFileMode(Path.Combine(_dir, "client-kubelet.key")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
     public void LoadOrCreate_SecondStart_ReusesTheSameCertificates()
     {
         var first = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);

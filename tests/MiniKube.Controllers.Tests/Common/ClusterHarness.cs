@@ -8,8 +8,11 @@ namespace MiniKube.Controllers.Tests.Common;
 
 /// <summary>
 /// An in-process API server with a controller manager running the named controllers of
-/// <see cref="ControllerCatalog"/> (or all of them) against it. No scheduler, no kubelets: tests
-/// play their part by writing pods and their status. Every wait fails fast if the manager stopped.
+/// <see cref="ControllerCatalog"/> (or all of them) against it, as in <c>mkube server</c>: the
+/// manager as system:kube-controller-manager, each controller as its kube-system service
+/// account, so RBAC decides what they may do. No scheduler, no kubelets: tests play their part
+/// (as the admin, <see cref="Client"/>) by writing pods and their status. Every wait fails fast
+/// if the manager stopped.
 /// </summary>
 internal sealed class ClusterHarness : IAsyncDisposable
 {
@@ -23,12 +26,27 @@ internal sealed class ClusterHarness : IAsyncDisposable
     {
         _server = server;
         Client = server.Client();
+        ManagerClient = new Kubernetes(ManagerConfiguration(server));
         var disabled = controllers is null ? new HashSet<string>() : ControllerCatalog.All.Select(e => e.Name).Where(n => !controllers.Contains(n)).ToHashSet();
-        var manager = new ControllerManager(Client, new ControllerManagerOptions { Disabled = disabled, Time = time, RootCaFile = Path.Combine(server.Directory, "tls", "server-ca.crt") }, NullLoggerFactory.Instance);
+        var manager = new ControllerManager(ManagerClient, new ControllerManagerOptions
+        {
+            Disabled = disabled,
+            Time = time,
+            RootCaFile = Path.Combine(server.Directory, "tls", "server-ca.crt"),
+            ServiceAccountCredentials = ManagerConfiguration(server),
+        }, NullLoggerFactory.Instance);
         _manager = manager.RunAsync(_stop.Token);
     }
 
+    /// <summary>The admin's client: the test's hands.</summary>
     public Kubernetes Client { get; }
+
+    /// <summary>The controller manager's own client (system:kube-controller-manager).</summary>
+    public Kubernetes ManagerClient { get; }
+
+    /// <summary>The server of <paramref name="server"/> with the controller manager's certificate from its PKI.</summary>
+    public static KubernetesClientConfiguration ManagerConfiguration(TestApiServer server) =>
+        TestIdentities.Configuration(server, server?.Pki.ControllerManager ?? throw new ArgumentNullException(nameof(server)));
 
     public string KubeconfigPath => _server.KubeconfigPath;
 
@@ -185,6 +203,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
         await _stop.CancelAsync();
         await _manager.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Client.Dispose();
+        ManagerClient.Dispose();
         await _server.DisposeAsync();
         _server.DeleteDirectory();
         _stop.Dispose();

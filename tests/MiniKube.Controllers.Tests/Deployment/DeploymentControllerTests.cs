@@ -45,8 +45,9 @@ public sealed class DeploymentControllerTests
             var owner = rs.Metadata.OwnerReferences.Single();
             Assert.That((owner.Kind, owner.Uid, owner.Controller), Is.EqualTo(("Deployment", "uid-web", (bool?)true)));
         });
-        var patch = _harness.Api.Writes.Single(c => c.Method == "PATCH");
-        Assert.That(patch.Body, Is.EqualTo("""{"metadata":{"annotations":{"deployment.kubernetes.io/revision":"1"}}}"""));
+        var update = _harness.Api.Writes.Single(c => c.Method == "PUT" && c.Path.EndsWith("/deployments/web", StringComparison.Ordinal));
+        Assert.That(KubernetesJson.Deserialize<V1Deployment>(update.Body!).Metadata.Annotations, Does.ContainKey("deployment.kubernetes.io/revision").WithValue("1"));
+        Assert.That(_harness.Api.Writes.Where(c => c.Method == "PATCH"), Is.Empty, "the deployment-controller role has no patch on deployments");
         var status = KubernetesJson.Deserialize<V1Deployment>(_harness.Api.Writes.First(c => c.Path.EndsWith("/status", StringComparison.Ordinal)).Body!).Status;
         var progressing = status.Conditions.Single(c => c.Type == "Progressing");
         Assert.That((progressing.Reason, progressing.Message), Is.EqualTo(("NewReplicaSetCreated", $"Created new replica set \"web-{hash}\"")));

@@ -63,7 +63,7 @@ public sealed class NodeLifecycleControllerTests
         {
             "PUT /api/v1/nodes/node-a/status",
             "PATCH /api/v1/nodes/node-a",
-            "PATCH /api/v1/namespaces/default/pods/web-1/status",
+            "PUT /api/v1/namespaces/default/pods/web-1/status",
         }));
         var status = KubernetesJson.Deserialize<V1Node>(world.Api.Writes[0].Body!).Status.Conditions.ToDictionary(c => c.Type);
         Assert.That(status.Keys, Is.EquivalentTo(new[] { "Ready", "MemoryPressure", "DiskPressure", "PIDPressure" }));

@@ -31,7 +31,7 @@ public sealed class ControllerManagerFailureTests
                 .AddDataDirectory(dataDir, "server")
                 .AddStore(new StoreSettings(dataDir, null, null, null, null))
                 .AddApiServer(new ApiServerSettings(dataDir, "127.0.0.1", 0, Path.Combine(dataDir, "kubeconfig"), "0600", Defaults.ClusterDomain, null, null))
-                .AddControllerManager(new ControllerManagerOptions { Extra = [(BuggyController.ControllerName, c => new BuggyController(c))] });
+                .AddControllerManager(new ControllerManagerOptions { Extra = [new(BuggyController.ControllerName, null, c => new BuggyController(c))] });
             using var host = builder.Build();
 
             var exitCode = await host.RunToExitCodeAsync().WaitAsync(Patience);

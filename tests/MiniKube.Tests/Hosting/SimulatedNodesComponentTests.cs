@@ -1,8 +1,6 @@
 using System.Net;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MiniKube.Hosting;
 
 namespace MiniKube.Tests.Hosting;
@@ -12,45 +10,24 @@ namespace MiniKube.Tests.Hosting;
 [Category("Integration")]
 public sealed class SimulatedNodesComponentTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private ServerHost _server = null!;
 
-    private string _dataDir = null!;
-    private IHost _host = null!;
-    private Kubernetes _client = null!;
+    private Kubernetes Client => _server.Admin;
 
     [SetUp]
-    public async Task SetUp()
-    {
-        _dataDir = Directory.CreateTempSubdirectory("mkube-simnodes-").FullName;
-        var kubeconfig = Path.Combine(_dataDir, "kubeconfig");
-        var builder = HostingExtensions.CreateBuilder();
-        builder.Services.AddLogging().AddComponentRunner()
-            .AddDataDirectory(_dataDir, "server")
-            .AddStore(new StoreSettings(_dataDir, null, null, null, null))
-            .AddApiServer(new ApiServerSettings(_dataDir, "127.0.0.1", 0, kubeconfig, "0600", Defaults.ClusterDomain, null, null))
-            .AddSimulatedNodes(new SimulatedNodesSettings(3, "test", _dataDir, "127.0.0.1"));
-        _host = builder.Build();
-        await _host.StartAsync();
-        await WaitUntilAsync(() => Task.FromResult(File.Exists(kubeconfig)));
-        _client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
-    }
+    public async Task SetUp() =>
+        _server = await ServerHost.StartAsync("mkube-simnodes-", (services, dataDir) => services.AddSimulatedNodes(new SimulatedNodesSettings(3, "test", dataDir, "127.0.0.1")));
 
     [TearDown]
-    public async Task TearDown()
-    {
-        _client.Dispose();
-        await _host.StopAsync();
-        _host.Dispose();
-        Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task TearDown() => await _server.DisposeAsync();
 
     [Test]
     public async Task Run_ThreeNodes_AllRegisterReadyWithTheirOwnKubeletPort()
     {
         IList<V1Node> nodes = [];
-        await WaitUntilAsync(async () =>
+        await ServerHost.WaitUntilAsync(async () =>
         {
-            nodes = (await _client.CoreV1.ListNodeAsync()).Items;
+            nodes = (await Client.CoreV1.ListNodeAsync()).Items;
             return nodes.Count == 3 && nodes.All(IsReady);
         });
 
@@ -59,7 +36,7 @@ public sealed class SimulatedNodesComponentTests
         Assert.That(ports, Is.Unique.And.All.GreaterThan(0));
         foreach (var node in nodes)
         {
-            var lease = await _client.CoordinationV1.ReadNamespacedLeaseAsync(node.Metadata.Name, "kube-node-lease");
+            var lease = await Client.CoordinationV1.ReadNamespacedLeaseAsync(node.Metadata.Name, "kube-node-lease");
             Assert.That(lease.Spec.HolderIdentity, Is.EqualTo(node.Metadata.Name));
         }
     }
@@ -67,7 +44,7 @@ public sealed class SimulatedNodesComponentTests
     [Test]
     public async Task Run_PodBoundToASimulatedNode_ReachesRunningWithAFleetIp()
     {
-        await WaitUntilAsync(async () => (await _client.CoreV1.ListNodeAsync()).Items.Count(IsReady) == 3);
+        await ServerHost.WaitUntilAsync(async () => (await Client.CoreV1.ListNodeAsync()).Items.Count(IsReady) == 3);
         var pods = new[] { "test-sim-001", "test-sim-002" }.Select(node => new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = "on-" + node },
@@ -80,17 +57,17 @@ public sealed class SimulatedNodesComponentTests
         });
         // No controller manager in this host: the default ServiceAccount pods need, and the
         // kube-root-ca.crt ConfigMap their token volume projects, are made by hand.
-        await _client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "default" } }, "default");
-        await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "kube-root-ca.crt" }, Data = new Dictionary<string, string> { ["ca.crt"] = "test CA" } }, "default");
+        await Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "default" } }, "default");
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "kube-root-ca.crt" }, Data = new Dictionary<string, string> { ["ca.crt"] = "test CA" } }, "default");
         foreach (var pod in pods)
         {
-            await _client.CoreV1.CreateNamespacedPodAsync(pod, "default");
+            await Client.CoreV1.CreateNamespacedPodAsync(pod, "default");
         }
 
         IList<V1Pod> running = [];
-        await WaitUntilAsync(async () =>
+        await ServerHost.WaitUntilAsync(async () =>
         {
-            running = [.. (await _client.CoreV1.ListNamespacedPodAsync("default")).Items.Where(p => p.Status?.Phase == "Running")];
+            running = [.. (await Client.CoreV1.ListNamespacedPodAsync("default")).Items.Where(p => p.Status?.Phase == "Running")];
             return running.Count == 2;
         });
 
@@ -103,13 +80,4 @@ public sealed class SimulatedNodesComponentTests
 
     private static bool IsReady(V1Node node) =>
         node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
 }

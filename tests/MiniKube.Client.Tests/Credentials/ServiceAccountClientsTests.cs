@@ -1,0 +1,41 @@
+using k8s;
+using k8s.Models;
+using MiniKube.Client.Credentials;
+using MiniKube.Testing;
+
+namespace MiniKube.Client.Tests.Credentials;
+
+/// <summary>Per-account clients against the in-process API server: real TokenRequests, real authentication.</summary>
+[TestFixture]
+[TestOf(typeof(ServiceAccountClients))]
+[Category("Integration")]
+public sealed class ServiceAccountClientsTests
+{
+    [Test]
+    public async Task For_AccountMadeOnFirstUse_AuthenticatesAsItAndRecoversFromA401AfterTheAccountIsMadeAgain()
+    {
+        var server = await TestApiServer.StartAsync();
+        using var admin = server.Client();
+        var skeleton = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath);
+        using var clients = new ServiceAccountClients(admin, skeleton, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        try
+        {
+            var client = clients.For("tester-controller");
+
+            var first = await client.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview());
+            await admin.CoreV1.DeleteNamespacedServiceAccountAsync("tester-controller", "kube-system");
+            var refused = Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview()));
+            var again = await client.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview());
+
+            Assert.That(first.Status.UserInfo.Username, Is.EqualTo("system:serviceaccount:kube-system:tester-controller"));
+            Assert.That(refused!.Response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized), "the token names the deleted account's uid");
+            Assert.That(again.Status.UserInfo.Username, Is.EqualTo(first.Status.UserInfo.Username), "a new account, a new token");
+            Assert.That(clients.For("tester-controller"), Is.SameAs(client));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            server.DeleteDirectory();
+        }
+    }
+}
