@@ -193,6 +193,26 @@ public sealed class ClusterPki
     }
 
     /// <summary>
+    /// Client certificates <c>system:node:NAME</c> for many simulated nodes at once, with fresh
+    /// P-256 keys, kept in memory only (nothing is written: they live as long as the process);
+    /// the CA's key is read once for them all and dropped.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> NodeClientsInMemory(IReadOnlyList<string> nodeNames, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(nodeNames);
+        using var ca = CertificateFiles.Load(_directory, CaName) ?? throw new InvalidOperationException($"the cluster CA is missing from {_directory}");
+        var certificates = new List<X509Certificate2>(nodeNames.Count);
+        foreach (var name in nodeNames)
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=" + name, key, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem();
+            using var issued = CertificateFiles.SignRequest(request, KubeletClientLeaf(name), ca, now);
+            certificates.Add(issued.CopyWithPrivateKey(key));
+        }
+        return certificates;
+    }
+
+    /// <summary>
     /// Signs the public key of a PKCS#10 request (PEM; its signature is checked, its subject and
     /// extensions ignored) as the cluster CA's leaf <paramref name="leaf"/>: what a joining agent
     /// gets for the key it keeps. Nothing is written; the CA's key is read for this and dropped.

@@ -25,9 +25,6 @@ internal sealed record ComponentIdentity(ComponentRole Role, string NodeName = "
     /// <summary>The service proxy: system:kube-proxy (system:node-proxier).</summary>
     public static ComponentIdentity KubeProxy { get; } = new(ComponentRole.KubeProxy);
 
-    /// <summary>The simulated kubelets of <c>--simulate-nodes</c>, which share one client.</summary>
-    public static ComponentIdentity SimulatedKubelets { get; } = new(ComponentRole.SimulatedKubelets);
-
     /// <summary>The kubelet of <paramref name="nodeName"/>: system:node:NODE in system:nodes.</summary>
     public static ComponentIdentity Kubelet(string nodeName) => new(ComponentRole.Kubelet, nodeName);
 }
@@ -40,7 +37,6 @@ internal enum ComponentRole
     ClusterDns,
     KubeProxy,
     Kubelet,
-    SimulatedKubelets,
 }
 
 /// <summary>
@@ -53,6 +49,13 @@ internal interface IClusterAccess
     /// <summary>A fresh client configuration authenticating as <paramref name="identity"/> (each client owns its own).</summary>
     KubernetesClientConfiguration ClientConfiguration(ComponentIdentity identity);
 
+    /// <summary>
+    /// Client configurations for the simulated kubelets of <c>--simulate-nodes</c>, each as its own
+    /// node (<c>system:node:NAME</c>), so the Node authorizer and NodeRestriction treat them as
+    /// real kubelets; in the order of <paramref name="nodeNames"/>.
+    /// </summary>
+    Task<IReadOnlyList<KubernetesClientConfiguration>> SimulatedKubeletConfigurationsAsync(IReadOnlyList<string> nodeNames, CancellationToken cancellationToken);
+
     /// <summary>The cluster CA: it verifies the API server, and the kubelet API accepts only clients it issued.</summary>
     X509Certificate2 ClusterCa { get; }
 }
@@ -60,21 +63,12 @@ internal interface IClusterAccess
 /// <summary>
 /// The API server of this very process, reached over HTTPS (ARCHITECTURE.md §3: no shortcut
 /// around the API), each component with its own client certificate from the cluster PKI
-/// (DATA_DIR/server/tls/client-*.crt, under the 120-day renewal rule). The admin certificate is
-/// the user's kubeconfig, and no component's, except the kubelets' until the switch below is on.
+/// (DATA_DIR/server/tls/client-*.crt, under the 120-day renewal rule); the server's kubelet is
+/// <c>system:node:NODE</c> and simulated kubelets get certificates of their own, in memory. The
+/// admin certificate is the user's kubeconfig, and no component's.
 /// </summary>
 internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvider time, ILogger<LocalClusterAccess> logger) : IClusterAccess
 {
-    /// <summary>
-    /// THE SWITCH for the kubelets of this process (the server's own and the simulated ones): on,
-    /// the server's kubelet is <c>system:node:NODE</c>; off, the kubelets still use the admin
-    /// certificate. Off until the Node authorizer is in: upstream binds nothing to system:nodes,
-    /// so a node identity has no rights under RBAC alone. The simulated kubelets share one client
-    /// and so have no single node name; they keep the admin certificate until they get the shared
-    /// test-only identity the issue plans.
-    /// </summary>
-    internal const bool KubeletsAsNodes = false;
-
     private readonly Lock _nodeLock = new();
     private X509Certificate2? _nodeCertificate;
 
@@ -91,18 +85,16 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
             ComponentRole.ControllerManager => Pki.ControllerManager,
             ComponentRole.ClusterDns => Pki.ClusterDns,
             ComponentRole.KubeProxy => Pki.KubeProxy,
-            ComponentRole.Kubelet when KubeletsAsNodes => NodeCertificate(identity.NodeName),
-            ComponentRole.Kubelet or ComponentRole.SimulatedKubelets => Pki.Admin,
+            ComponentRole.Kubelet => NodeCertificate(identity.NodeName),
             _ => throw new ArgumentOutOfRangeException(nameof(identity), identity.Role, "no identity for this component"),
         };
-        return new()
-        {
-            Host = apiServer.Address!.ToString(),
-            SslCaCerts = [Pki.Ca],
-            ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Certificate(certificate))),
-            ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Key(certificate))),
-        };
+        return Configuration(certificate);
     }
+
+    public Task<IReadOnlyList<KubernetesClientConfiguration>> SimulatedKubeletConfigurationsAsync(IReadOnlyList<string> nodeNames, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<KubernetesClientConfiguration>>([.. Pki.NodeClientsInMemory(nodeNames, time.GetUtcNow()).Select(Configuration)]);
+
+    private KubernetesClientConfiguration Configuration(X509Certificate2 certificate) => ClusterAccessConfigurations.For(apiServer.Address!.ToString(), Pki.Ca, certificate);
 
     // Issued (or renewed, when due) the first time the server's kubelet asks; one node per server.
     private X509Certificate2 NodeCertificate(string nodeName)
@@ -116,4 +108,16 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
             return _nodeCertificate;
         }
     }
+}
+
+/// <summary>A client configuration for an API server URL, its CA and a client certificate with its key.</summary>
+internal static class ClusterAccessConfigurations
+{
+    public static KubernetesClientConfiguration For(string server, X509Certificate2 ca, X509Certificate2 client) => new()
+    {
+        Host = server,
+        SslCaCerts = [ca],
+        ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Certificate(client))),
+        ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPkiPem.Key(client))),
+    };
 }

@@ -21,23 +21,39 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
 {
     private string? _secret;
     private X509Certificate2? _ca;
-    private X509Certificate2? _client;
+    private NodeCertificateSet? _certificates;
 
     public string Name => "agent";
 
     public X509Certificate2 ClusterCa => _ca ?? throw new InvalidOperationException("the agent has not joined yet");
 
-    /// <summary>As the node: its own client certificate, once <see cref="RunAsync"/> has it (for every component of the agent, so far).</summary>
+    /// <summary>The kubelet as the node (<c>system:node:NAME</c>), the service proxy as <c>system:kube-proxy</c>, each with the certificate the server signed for this agent.</summary>
     public KubernetesClientConfiguration ClientConfiguration(ComponentIdentity identity)
     {
-        var client = _client ?? throw new InvalidOperationException("the agent has not joined yet");
-        return new()
+        ArgumentNullException.ThrowIfNull(identity);
+        var certificates = _certificates ?? throw new InvalidOperationException("the agent has not joined yet");
+        var client = identity.Role switch
         {
-            Host = join.Server,
-            SslCaCerts = [ClusterCa],
-            ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPki.Pem(client))),
-            ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ClusterPki.KeyPem(client))),
+            ComponentRole.Kubelet when identity.NodeName == settings.ResolvedNodeName => certificates.Kubelet,
+            ComponentRole.KubeProxy => certificates.Proxy,
+            _ => throw new ArgumentOutOfRangeException(nameof(identity), identity, "an agent holds credentials for its kubelet and service proxy only"),
         };
+        return ClusterAccessConfigurations.For(join.Server, ClusterCa, client);
+    }
+
+    /// <summary>Each simulated node's own client certificate, asked of the server like the agent's (kept in DATA_DIR/agent/simulated/NAME).</summary>
+    public async Task<IReadOnlyList<KubernetesClientConfiguration>> SimulatedKubeletConfigurationsAsync(IReadOnlyList<string> nodeNames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nodeNames);
+        var secret = _secret ?? throw new InvalidOperationException("the agent has not joined yet");
+        var configurations = new List<KubernetesClientConfiguration>(nodeNames.Count);
+        foreach (var name in nodeNames)
+        {
+            var client = await new NodeCertificates(Path.Combine(settings.DataDir, "agent", "simulated", name), time)
+                .EnsureClientAsync(new Uri(join.Server), ClusterCa, secret, name, cancellationToken);
+            configurations.Add(ClusterAccessConfigurations.For(join.Server, ClusterCa, client));
+        }
+        return configurations;
     }
 
     // With the join secret: only to prove it and to ask for the node's certificates.
@@ -57,7 +73,7 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
         var certificates = await new NodeCertificates(Path.Combine(settings.DataDir, "agent"), time)
             .EnsureAsync(new Uri(join.Server), _ca, secret, settings.ResolvedNodeName, nodeIp, stoppingToken);
-        _client = certificates.Kubelet;
+        _certificates = certificates;
         var serving = certificates.Serving;
         LogJoined(join.Server);
         await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(ComponentIdentity.Kubelet(settings.ResolvedNodeName)), ClientConfiguration(ComponentIdentity.KubeProxy), _ca, settings, time, loggers, ready, stoppingToken, serving);

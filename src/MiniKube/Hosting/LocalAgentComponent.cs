@@ -35,9 +35,8 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
 
 /// <summary>
 /// The kubelet of <c>mkube server</c>'s own node. Like every component it talks to the API
-/// server only over HTTPS (ARCHITECTURE.md §3), as system:node:NODE once
-/// <see cref="LocalClusterAccess.KubeletsAsNodes"/> is on (the admin certificate until then); it
-/// is ready once its node is registered. Beside a kubelet on Docker runs the node's service
+/// server only over HTTPS (ARCHITECTURE.md §3), as system:node:NODE, which the Node authorizer
+/// and NodeRestriction govern; it is ready once its node is registered. Beside a kubelet on Docker runs the node's service
 /// proxy as system:kube-proxy (simulated pods have no addresses to route to).
 /// </summary>
 internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent

@@ -29,8 +29,9 @@ internal sealed record SimulatedNodesSettings(int Count, string NamePrefix, stri
 /// Many simulated nodes in this process, KWOK's role: one real <see cref="Kubelet"/> per node
 /// (its own Node, Lease, pod informer and kubelet API port), each on its own
 /// <see cref="SimulatedRuntime"/>, so pods pass through the same lifecycle and status as on a
-/// real node. They share what costs memory per connection: one API client (its connection pool)
-/// and one pool of pod IPs. Ready once every node is registered; a kubelet that fails fails the
+/// real node. Each is its own node to the API server (<c>system:node:NAME</c>, its own client and
+/// certificate), so the Node authorizer and NodeRestriction govern them as real kubelets; they
+/// share one pool of pod IPs. Ready once every node is registered; a kubelet that fails fails the
 /// component, and so the process (ARCHITECTURE.md §3.7).
 /// </summary>
 internal sealed partial class SimulatedNodesComponent(SimulatedNodesSettings settings, IClusterAccess cluster, TimeProvider time, ILoggerFactory loggers, ILogger<SimulatedNodesComponent> logger) : IComponent
@@ -39,10 +40,11 @@ internal sealed partial class SimulatedNodesComponent(SimulatedNodesSettings set
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
-        using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.SimulatedKubelets));
+        var names = settings.NodeNames();
+        var clients = (await cluster.SimulatedKubeletConfigurationsAsync(names, stoppingToken)).Select(c => new Kubernetes(c)).ToList();
         var addresses = new SimulatedPodAddresses(SimulatedPodAddresses.FleetSubnet);
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
-        var kubelets = settings.NodeNames().Select(name => new Kubelet(client, new SimulatedRuntime(time, addresses) { StartDelay = settings.StartDelay }, new KubeletOptions
+        var kubelets = names.Select((name, i) => new Kubelet(clients[i], new SimulatedRuntime(time, addresses) { StartDelay = settings.StartDelay }, new KubeletOptions
         {
             NodeName = name,
             NodeIp = nodeIp,
@@ -69,9 +71,10 @@ internal sealed partial class SimulatedNodesComponent(SimulatedNodesSettings set
         }
         finally
         {
-            // Every kubelet ends before the client they share is disposed.
+            // Every kubelet ends before its client is disposed.
             await stop.CancelAsync();
             await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            clients.ForEach(c => c.Dispose());
         }
     }
 
