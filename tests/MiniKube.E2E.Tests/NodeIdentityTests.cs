@@ -55,7 +55,13 @@ public sealed class NodeIdentityTests : DataDirFixture
         Assert.That(create.ExitCode, Is.Not.Zero);
         Assert.That(create.Error, Does.Contain("Forbidden").And.Contain("mirror pods"), create.ToString());
 
-        var otherNode = await node.RunAsync("label", "node", ServerNode, "stolen=yes");
+        var readOtherNode = await node.RunAsync("label", "node", ServerNode, "stolen=yes");
+        Assert.That(readOtherNode.ExitCode, Is.Not.Zero);
+        Assert.That(readOtherNode.Error, Does.Contain($"node '{AgentNode}' cannot read '{ServerNode}', only its own Node object"), readOtherNode.ToString());
+        // kubectl label and patch read the Node first; a PUT of the admin's copy reaches NodeRestriction.
+        var changed = Path.Combine(DataDir, "other-node.json");
+        await File.WriteAllTextAsync(changed, (await admin.OkAsync("get", "node", ServerNode, "-o", "json")).Replace("\"labels\": {", "\"labels\": {\"stolen\": \"yes\",", StringComparison.Ordinal));
+        var otherNode = await node.RunAsync("replace", "--raw", "/api/v1/nodes/" + ServerNode, "-f", changed);
         Assert.That(otherNode.ExitCode, Is.Not.Zero);
         Assert.That(otherNode.Error, Does.Contain($"node \"{AgentNode}\" is not allowed to modify node \"{ServerNode}\""), otherNode.ToString());
 
