@@ -27,7 +27,8 @@ public sealed class CertificateTests
         _dataDir = Directory.CreateTempSubdirectory("mkube-e2e-certs-").FullName;
         // Every leaf made 300 days ago, so within 120 days of its end; the CAs have ten years.
         var made = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(-300));
-        ClusterPki.LoadOrCreate(ServerTls, ["localhost", "127.0.0.1"], made, NullLogger.Instance);
+        var pki = ClusterPki.LoadOrCreate(ServerTls, ["localhost", "127.0.0.1"], made, NullLogger.Instance);
+        pki.NodeClient("e2e-cert-node", made.GetUtcNow()).Dispose();
         AgentCertificates.LoadOrCreateKubeletServing(AgentDir, "e2e-cert-node", "127.0.0.1", made, NullLogger.Instance).Dispose();
     }
 
@@ -42,7 +43,7 @@ public sealed class CertificateTests
 
         using var check = await MkubeBinary.RunToEndAsync("certificate", "check", "--data-dir", _dataDir);
         Assert.That(check.ExitCode, Is.Zero, string.Join('\n', check.Stderr));
-        Assert.That(check.Stdout, Has.Count.EqualTo(10), "seven server leaves, the kubelet's serving certificate, two CAs");
+        Assert.That(check.Stdout, Has.Count.EqualTo(11), "eight server leaves (the server kubelet's client one among them), the kubelet's serving certificate, two CAs");
         Assert.That(check.Stdout, Has.One.StartsWith("client-admin.crt: certificate admin (ClientAuth) will expire within 120 days at "));
         Assert.That(check.Stdout, Has.One.StartsWith("serving-kubelet.crt: certificate e2e-cert-node@kubelet (ServerAuth) will expire within 120 days at "));
         Assert.That(check.Stdout, Has.One.StartsWith("server-ca.crt: certificate mkube-server-ca@").And.Contains("is ok"));

@@ -16,7 +16,7 @@ public sealed class LeaderElectionTests : DataDirFixture
     {
         await using var etcd = await EtcdServer.StartAsync();
         var dirs = new[] { Path.Combine(DataDir, "a"), Path.Combine(DataDir, "b") };
-        var servers = dirs.Select(dir => MkubeBinary.Start(null, ServerArgs(dir, "--disable-agent", "--datastore-endpoint", etcd.Endpoint.ToString()))).ToArray();
+        var servers = dirs.Select(dir => MkubeBinary.Start(null, ServerArgs(dir, "--disable-agent", "--datastore-endpoint", etcd.Endpoint.ToString(), "--token", "e2e-shared-secret"))).ToArray();
         try
         {
             await Task.WhenAll(servers.Select(s => s.WaitForLogAsync("components are running", StartTimeout)));
