@@ -13,6 +13,12 @@ public sealed record ControllerManagerOptions
     /// <summary>The cluster CA file (kube-controller-manager's --root-ca-file), read when the manager starts leading; null publishes none.</summary>
     public string? RootCaFile { get; init; }
 
+    /// <summary>
+    /// kube-controller-manager's <c>--allocate-node-cidrs</c> with its <c>--cluster-cidr</c>: when set,
+    /// the <c>nodeipam</c> controller gives every Node a podCIDR; null runs none (a CNI that does its own IPAM).
+    /// </summary>
+    public NodeIpam.NodeIpamOptions? NodeIpam { get; init; }
+
     /// <summary>Controllers from outside this project (add-ons such as the local-path provisioner), run after the catalog's.</summary>
     public IReadOnlyList<(string Name, Func<ControllerContext, IController> Create)> Extra { get; init; } = [];
 }
@@ -33,7 +39,10 @@ public sealed class ControllerManager(IKubernetes client, ControllerManagerOptio
         {
             RootCaPem = options.RootCaFile is { } caFile && File.Exists(caFile) ? await File.ReadAllTextAsync(caFile, cancellationToken) : "",
         };
+        IEnumerable<(string Name, Func<ControllerContext, IController> Create)> nodeIpam =
+            options.NodeIpam is { } ipam ? [("nodeipam", c => new NodeIpam.NodeIpamController(c, ipam))] : [];
         var controllers = ControllerCatalog.All
+            .Concat(nodeIpam)
             .Concat(options.Extra)
             .Where(entry => !options.Disabled.Contains(entry.Name))
             .Select(entry => entry.Create(context))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniKube.Controllers.NodeIpam;
 using MiniKube.Hosting;
 
 namespace MiniKube.Cli;
@@ -31,6 +32,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(DatastoreCertfile);
         Add(DatastoreKeyfile);
         Add(ClusterCidr);
+        Add(NodeCidrMaskSize);
         Add(ServiceCidr);
         Add(ClusterDns);
         Add(ClusterDomain);
@@ -71,6 +73,8 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<string> ClusterCidr { get; } = Flags.Cidr("--cluster-cidr", Defaults.ClusterCidr, "Pod IP range");
 
+    public Option<int> NodeCidrMaskSize { get; } = Flags.Number("--node-cidr-mask-size", Defaults.NodeCidrMaskSize, 8, 30, "Prefix length of each node's share of --cluster-cidr (IPv4)");
+
     public Option<string> ServiceCidr { get; } = Flags.Cidr("--service-cidr", Defaults.ServiceCidr, "Service cluster IP range");
 
     public Option<string> ClusterDns { get; } = Flags.IpAddress("--cluster-dns", Defaults.ClusterDns, "Cluster DNS service IP");
@@ -104,6 +108,7 @@ internal sealed class ServerCommand : ModeCommand
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
         DatastoreKeyfile = parsed.GetValue(DatastoreKeyfile),
         ClusterCidr = parsed.GetRequiredValue(ClusterCidr),
+        NodeCidrMaskSize = parsed.GetValue(NodeCidrMaskSize),
         ServiceCidr = parsed.GetRequiredValue(ServiceCidr),
         ClusterDns = parsed.GetRequiredValue(ClusterDns),
         ClusterDomain = parsed.GetRequiredValue(ClusterDomain),
@@ -119,6 +124,14 @@ internal sealed class ServerCommand : ModeCommand
         if ((certFile is null) != (keyFile is null))
         {
             throw new UsageException("--datastore-certfile and --datastore-keyfile go together: give both or neither");
+        }
+        // kube-controller-manager's check: each node's share lies inside the range, at most 2^16 shares.
+        var cluster = System.Net.IPNetwork.Parse(parsed.GetRequiredValue(ClusterCidr));
+        var mask = parsed.GetValue(NodeCidrMaskSize);
+        if (cluster.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            && (mask < cluster.PrefixLength || mask - cluster.PrefixLength > CidrSet.MaxPrefixDifference))
+        {
+            throw new UsageException($"--node-cidr-mask-size {mask} does not fit --cluster-cidr {cluster}: it must be from /{cluster.PrefixLength} to /{Math.Min(30, cluster.PrefixLength + CidrSet.MaxPrefixDifference)}");
         }
     }
 
@@ -139,7 +152,7 @@ internal sealed class ServerCommand : ModeCommand
                 SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
             })
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize))
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);
