@@ -139,7 +139,7 @@ internal sealed class ServerCommand : ModeCommand
     {
         var flags = Bind(parsed);
         // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
-        var agent = flags.Node.Agent(flags.DataDir) with { ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain };
+        var agent = flags.Node.Agent(flags.DataDir) with { ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain, ClusterCidr = flags.ClusterCidr };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
