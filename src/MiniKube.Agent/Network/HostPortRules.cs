@@ -5,23 +5,25 @@ namespace MiniKube.Agent.Network;
 
 /// <summary>
 /// hostPort as the portmap CNI plugin does it (containernetworking/plugins plugins/meta/portmap):
-/// nat <see cref="DispatchChain"/>, jumped to from PREROUTING and OUTPUT for traffic to the
+/// nat <see cref="DispatchChain"/> (<c>MKUBE-HOSTPORTS</c>), jumped to from PREROUTING and OUTPUT for traffic to the
 /// node's own addresses, sends each pod's ports to a chain of that pod
-/// (<see cref="ChainPrefix"/> + 16 hex digits of its sandbox id) that DNATs them to the pod's
+/// (<c>MKUBE-HP-</c> + 16 hex digits of its sandbox id) that DNATs them to the pod's
 /// address. Traffic from the pod itself (hairpin) or from 127.0.0.1 is marked
 /// <see cref="MasqueradeMark"/>, which <see cref="PodNetworkRules"/> masquerades, so the reply
 /// comes back through the node. A pod's chain goes with its sandbox.
 /// </summary>
-public sealed class HostPortRules(Iptables iptables)
+public sealed class HostPortRules(Iptables iptables, string prefix = PodNetworkOptions.DefaultChainPrefix)
 {
-    public const string DispatchChain = "MKUBE-HOSTPORTS";
-    public const string MarkChain = "MKUBE-HOSTPORT-SETMARK";
-    public const string ChainPrefix = "MKUBE-HP-";
+    public string DispatchChain { get; } = prefix + "-HOSTPORTS";
+
+    public string MarkChain { get; } = prefix + "-HOSTPORT-SETMARK";
+
+    private string ChainPrefix { get; } = prefix + "-HP-";
 
     /// <summary>portmap's own masquerade bit (bit 13), apart from the service proxy's 0x4000.</summary>
     public const string MasqueradeMark = "0x2000/0x2000";
 
-    private static readonly string[] LocalHook = ["-m", "addrtype", "--dst-type", "LOCAL", "-m", "comment", "--comment", "mkube hostPorts", "-j", DispatchChain];
+    private string[] LocalHook => ["-m", "addrtype", "--dst-type", "LOCAL", "-m", "comment", "--comment", "mkube hostPorts", "-j", DispatchChain];
 
     /// <summary>The dispatch and mark chains, created when missing (never flushed: they hold the jumps of running pods), and their hooks.</summary>
     public async Task EnsureAsync(CancellationToken cancellationToken)
@@ -79,11 +81,11 @@ public sealed class HostPortRules(Iptables iptables)
         await iptables.DeleteChainsAsync("nat", [.. await ListPodChainsAsync(cancellationToken), DispatchChain, MarkChain], cancellationToken);
     }
 
-    /// <summary>The chain name of a sandbox: 25 characters, under iptables' 28.</summary>
-    public static string ChainOf(string sandboxId) => ChainPrefix + sandboxId[..Math.Min(16, sandboxId.Length)];
+    /// <summary>The chain name of a sandbox: 25 characters with the default prefix, under iptables' 28.</summary>
+    public string ChainOf(string sandboxId) => ChainPrefix + sandboxId[..Math.Min(16, sandboxId.Length)];
 
     /// <summary>One pod's chain as <c>iptables-restore --noflush</c> input.</summary>
-    internal static string PodRules(string chain, IPAddress podIp, IReadOnlyList<Runtime.PortMapping> ports)
+    internal string PodRules(string chain, IPAddress podIp, IReadOnlyList<Runtime.PortMapping> ports)
     {
         var rules = new StringBuilder("*nat\n").Append(':').Append(chain).Append(" - [0:0]\n");
         foreach (var port in ports)

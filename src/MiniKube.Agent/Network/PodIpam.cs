@@ -121,17 +121,19 @@ public sealed class PodIpam
     }
 
     /// <summary>
-    /// Releases every address whose owner is not in <paramref name="liveOwners"/> (its sandbox is
-    /// gone without its address being released: a crash, a container removed by hand) and returns
-    /// what it released. The caller must read <paramref name="liveOwners"/> after any allocation
-    /// it wants kept was made: an owner allocates only once its sandbox container exists.
+    /// Releases the addresses of <paramref name="candidates"/> whose owner is not in
+    /// <paramref name="liveOwners"/> (its sandbox went without releasing it: a crash, a container
+    /// removed by hand) and returns them. Take <paramref name="candidates"/> from
+    /// <see cref="Allocations"/> before listing the live owners: an owner allocates only once its
+    /// sandbox exists, so an allocation made meanwhile is never taken for a leak.
     /// </summary>
-    public IReadOnlyList<(string Owner, IPAddress Address)> CollectLeaked(IReadOnlySet<string> liveOwners)
+    public IReadOnlyList<(string Owner, IPAddress Address)> CollectLeaked(IEnumerable<string> candidates, IReadOnlySet<string> liveOwners)
     {
+        ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(liveOwners);
         lock (_lock)
         {
-            var leaked = _byOwner.Where(a => !liveOwners.Contains(a.Key)).Select(a => (a.Key, a.Value)).ToList();
+            var leaked = candidates.Where(o => !liveOwners.Contains(o) && _byOwner.ContainsKey(o)).Select(o => (o, _byOwner[o])).ToList();
             foreach (var (owner, _) in leaked)
             {
                 Release(owner);

@@ -37,8 +37,8 @@ public sealed partial class PodNetwork : IDisposable
         _logger = logger;
         _iptables = new Iptables(commands);
         _bridge = new PodBridge(commands, options.BridgeName, logger);
-        _rules = new PodNetworkRules(_iptables, options.ClusterCidr);
-        _hostPorts = new HostPortRules(_iptables);
+        _rules = new PodNetworkRules(_iptables, options.ClusterCidr, options.ChainPrefix);
+        _hostPorts = new HostPortRules(_iptables, options.ChainPrefix);
         _mtu = options.ResolveMtu();
     }
 
@@ -139,14 +139,11 @@ public sealed partial class PodNetwork : IDisposable
         var owners = configured.Ipam.Allocations.Keys.ToList();
         var chains = await _hostPorts.ListPodChainsAsync(cancellationToken);
         var live = await liveSandboxIds(cancellationToken);
-        foreach (var owner in owners.Where(o => !live.Contains(o)))
+        foreach (var (owner, address) in configured.Ipam.CollectLeaked(owners, live))
         {
-            if (configured.Ipam.Release(owner))
-            {
-                LogLeakCollected(owner, _options.BridgeName);
-            }
+            LogLeakCollected(owner, address, _options.BridgeName);
         }
-        var liveChains = live.Select(HostPortRules.ChainOf).ToHashSet(StringComparer.Ordinal);
+        var liveChains = live.Select(_hostPorts.ChainOf).ToHashSet(StringComparer.Ordinal);
         foreach (var chain in chains.Where(c => !liveChains.Contains(c)))
         {
             await _hostPorts.RemoveChainAsync(chain, cancellationToken);
@@ -188,6 +185,6 @@ public sealed partial class PodNetwork : IDisposable
     [LoggerMessage(EventId = LogEvents.Agent + 703, Level = LogLevel.Debug, Message = "Released the address of sandbox {SandboxId} on {Bridge}")]
     private partial void LogReleased(string sandboxId, string bridge);
 
-    [LoggerMessage(EventId = LogEvents.Agent + 704, Level = LogLevel.Information, Message = "Released the address of sandbox {SandboxId} on {Bridge}: the sandbox no longer exists")]
-    private partial void LogLeakCollected(string sandboxId, string bridge);
+    [LoggerMessage(EventId = LogEvents.Agent + 704, Level = LogLevel.Information, Message = "Released {Address} of sandbox {SandboxId} on {Bridge}: the sandbox no longer exists")]
+    private partial void LogLeakCollected(string sandboxId, IPAddress address, string bridge);
 }

@@ -18,6 +18,9 @@ public sealed class PodNetworkOptions
     /// <summary>The MTU when the node's link cannot be found: 1500 less the VXLAN overhead.</summary>
     public const int DefaultMtu = 1450;
 
+    /// <summary>What every iptables chain of the pod network is named after (<c>MKUBE-POD-FORWARD</c>, <c>MKUBE-HOSTPORTS</c>, …).</summary>
+    public const string DefaultChainPrefix = "MKUBE";
+
     /// <summary>DATA_DIR/agent/ipam: allocations live in a folder per network below it.</summary>
     public required string IpamDirectory { get; init; }
 
@@ -25,6 +28,9 @@ public sealed class PodNetworkOptions
     public required IPNetwork ClusterCidr { get; init; }
 
     public string BridgeName { get; init; } = DefaultBridge;
+
+    /// <summary>The chains' name prefix; at most 8 characters, so a pod's hostPort chain stays within iptables' 28.</summary>
+    public string ChainPrefix { get; init; } = DefaultChainPrefix;
 
     /// <summary>The IPAM folder's name under <see cref="IpamDirectory"/> (host-local's network name).</summary>
     public string NetworkName { get; init; } = "mkube";

@@ -6,24 +6,27 @@ namespace MiniKube.Agent.Network;
 /// <summary>
 /// The packet rules routed pod traffic needs on every node, in chains of mkube's own (k3s'
 /// flannel keeps FLANNEL-FWD and FLANNEL-POSTRTG for the same two jobs):
-/// filter <see cref="ForwardChain"/>, hooked at the top of FORWARD, accepts everything from and
+/// filter <see cref="ForwardChain"/> (<c>MKUBE-POD-FORWARD</c>), hooked at the top of FORWARD, accepts everything from and
 /// to the cluster CIDR, so Docker's FORWARD policy DROP (and br_netfilter sending bridged
-/// pod-to-pod traffic through FORWARD) does not block it; nat <see cref="PostroutingChain"/>,
+/// pod-to-pod traffic through FORWARD) does not block it; nat <see cref="PostroutingChain"/>
+/// (<c>MKUBE-POD-POSTROUTING</c>),
 /// hooked into POSTROUTING, masquerades hostPort hairpin traffic and traffic from the cluster
 /// CIDR that leaves it, never pod-to-pod traffic (on this node or, once routes exist, another).
 /// Each ensure rewrites both chains whole; the hooks are checked before they are inserted.
 /// </summary>
-public sealed class PodNetworkRules(Iptables iptables, IPNetwork clusterCidr)
+public sealed class PodNetworkRules(Iptables iptables, IPNetwork clusterCidr, string prefix = PodNetworkOptions.DefaultChainPrefix)
 {
-    public const string ForwardChain = "MKUBE-POD-FORWARD";
-    public const string PostroutingChain = "MKUBE-POD-POSTROUTING";
+    public string ForwardChain { get; } = prefix + "-POD-FORWARD";
 
-    private static readonly string[] ForwardHook = ["-m", "comment", "--comment", "mkube pod network", "-j", ForwardChain];
-    private static readonly string[] PostroutingHook = ["-m", "comment", "--comment", "mkube pod network", "-j", PostroutingChain];
+    public string PostroutingChain { get; } = prefix + "-POD-POSTROUTING";
+
+    private string[] ForwardHook => ["-m", "comment", "--comment", "mkube pod network", "-j", ForwardChain];
+
+    private string[] PostroutingHook => ["-m", "comment", "--comment", "mkube pod network", "-j", PostroutingChain];
 
     public async Task EnsureAsync(CancellationToken cancellationToken)
     {
-        await iptables.RestoreAsync(Rules(clusterCidr), cancellationToken);
+        await iptables.RestoreAsync(Rules(), cancellationToken);
         await iptables.EnsureRuleAsync("filter", "FORWARD", ForwardHook, cancellationToken);
         await iptables.EnsureRuleAsync("nat", "POSTROUTING", PostroutingHook, cancellationToken);
     }
@@ -38,7 +41,7 @@ public sealed class PodNetworkRules(Iptables iptables, IPNetwork clusterCidr)
     }
 
     /// <summary>Both chains as one <c>iptables-restore --noflush</c> input (declaring a chain flushes it).</summary>
-    internal static string Rules(IPNetwork clusterCidr)
+    internal string Rules()
     {
         var cidr = clusterCidr.ToString();
         return new StringBuilder()
