@@ -82,16 +82,13 @@ public sealed partial class PodBridge(IHostCommands commands, string name, ILogg
 
     private void Enable(string path)
     {
-        try
+        if (Sysctl.TryEnable(path, out var changed) is { } refused)
         {
-            if (Sysctl.EnsureEnabled(path))
-            {
-                LogSettingSet(path);
-            }
+            LogSettingFailed(path, refused);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        else if (changed)
         {
-            LogSettingFailed(path, e.Message);
+            LogSettingSet(path);
         }
     }
 

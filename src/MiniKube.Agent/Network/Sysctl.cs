@@ -17,4 +17,19 @@ public static class Sysctl
         File.WriteAllText(path, "1");
         return true;
     }
+
+    /// <summary><see cref="EnsureEnabled"/> that reports a refusal instead of throwing: null when the switch is on (<paramref name="changed"/>: by this call), else why not.</summary>
+    public static string? TryEnable(string path, out bool changed)
+    {
+        try
+        {
+            changed = EnsureEnabled(path);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            changed = false;
+            return e.Message;
+        }
+    }
 }

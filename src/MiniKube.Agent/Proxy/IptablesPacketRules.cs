@@ -54,16 +54,14 @@ internal sealed partial class IptablesPacketRules(ILogger logger) : IPacketRules
 
     private void EnsureSetting(string path, bool logged)
     {
-        try
+        var refused = Sysctl.TryEnable(path, out var changed);
+        if (refused is not null)
         {
-            if (Sysctl.EnsureEnabled(path) && logged)
-            {
-                LogSysctlSet(path);
-            }
+            LogSysctlFailed(path, refused);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        else if (changed && logged)
         {
-            LogSysctlFailed(path, e.Message);
+            LogSysctlSet(path);
         }
     }
 

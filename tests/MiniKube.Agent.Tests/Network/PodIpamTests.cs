@@ -3,15 +3,13 @@ using MiniKube.Agent.Network;
 
 namespace MiniKube.Agent.Tests.Network;
 
-public sealed class PodIpamTests
+/// <summary>Allocation, persistence and release of pod addresses; each test has a directory of its own.</summary>
+[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
+public sealed class PodIpamTests : IDisposable
 {
-    private string _directory = null!;
+    private readonly string _directory = Directory.CreateTempSubdirectory("mkube-ipam-").FullName;
 
-    [SetUp]
-    public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("mkube-ipam-").FullName;
-
-    [TearDown]
-    public void RemoveDirectory() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private PodIpam NewIpam(string cidr = "10.42.3.0/24") => new(Path.Combine(_directory, "mkube"), IPNetwork.Parse(cidr));
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Network;
 using MiniKube.Agent.Runtime;
 
@@ -19,28 +17,10 @@ public sealed class PodNetworkLinuxTests
 {
     private readonly List<Process> _processes = [];
     private readonly List<string> _namespaces = [];
-    private string _id = null!;
-    private string _directory = null!;
-    private IPNetwork _podCidr;
-    private PodNetworkOptions _options = null!;
-    private PodNetwork _network = null!;
+    private TestPodNetwork _test = null!;
 
     [SetUp]
-    public void CreateNames()
-    {
-        _id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..5];
-        _directory = Directory.CreateTempSubdirectory("mkube-podnet-").FullName;
-        _podCidr = IPNetwork.Parse($"10.250.{Random.Shared.Next(0, 256)}.0/24");
-        _options = new PodNetworkOptions
-        {
-            IpamDirectory = _directory,
-            ClusterCidr = _podCidr,
-            BridgeName = "mkt" + _id,
-            ChainPrefix = "MKT" + _id.ToUpperInvariant(),
-            Mtu = 1400,
-        };
-        _network = new PodNetwork(_options, HostCommands.Instance, NullLogger.Instance);
-    }
+    public void CreateNetwork() => _test = TestPodNetwork.Real("10.250", mtu: 1400);
 
     [TearDown]
     public async Task RemoveEverything()
@@ -54,26 +34,24 @@ public sealed class PodNetworkLinuxTests
             }
             process.Dispose();
         }
-        await _network.TearDownAsync(CancellationToken.None);
-        _network.Dispose();
         foreach (var name in _namespaces)
         {
             await RunAsync("ip", "netns", "del", name);
         }
         _processes.Clear();
         _namespaces.Clear();
-        Directory.Delete(_directory, recursive: true);
+        await _test.DisposeAsync();
     }
 
     [Test]
     public async Task AttachAsync_TwoSandboxes_ReachEachOtherAndTheHostReachesThem()
     {
-        await _network.ConfigureAsync(_podCidr, CancellationToken.None);
+        await _test.Network.ConfigureAsync(_test.PodCidr, CancellationToken.None);
         var (a, pidA) = await SandboxAsync("a");
         var (b, pidB) = await SandboxAsync("b");
-        var ipA = await _network.AttachAsync("aaaaaaaaaaaaaaaa" + _id, pidA, [], CancellationToken.None);
-        var ipB = await _network.AttachAsync("bbbbbbbbbbbbbbbb" + _id, pidB, [], CancellationToken.None);
-        var site = Directory.CreateDirectory(Path.Combine(_directory, "site")).FullName;
+        var ipA = await _test.Network.AttachAsync("aaaaaaaaaaaaaaaa" + _test.Id, pidA, [], CancellationToken.None);
+        var ipB = await _test.Network.AttachAsync("bbbbbbbbbbbbbbbb" + _test.Id, pidB, [], CancellationToken.None);
+        var site = Directory.CreateDirectory(Path.Combine(_test.Directory, "site")).FullName;
         await File.WriteAllTextAsync(Path.Combine(site, "index.html"), "hello from b");
         Start("nsenter", $"--net=/run/netns/{b}", "busybox", "httpd", "-f", "-p", "8080", "-h", site);
 
@@ -84,75 +62,75 @@ public sealed class PodNetworkLinuxTests
         var hostToPodTcp = await http.GetStringAsync($"http://{ipB}:8080/index.html");
         var link = await RunAsync("nsenter", $"--net=/run/netns/{a}", "ip", "-o", "link", "show", "dev", "eth0");
         var route = await RunAsync("nsenter", $"--net=/run/netns/{a}", "ip", "route", "show", "default");
-        var hairpin = await File.ReadAllTextAsync($"/sys/class/net/{PodInterfaces.HostVethOf("aaaaaaaaaaaaaaaa" + _id)}/brport/hairpin_mode");
+        var hairpin = await File.ReadAllTextAsync($"/sys/class/net/{PodInterfaces.HostVethOf("aaaaaaaaaaaaaaaa" + _test.Id)}/brport/hairpin_mode");
 
         Assert.That(podToPodPing.ExitCode, Is.Zero, podToPodPing.Error);
         Assert.That(hostToPodPing.ExitCode, Is.Zero, hostToPodPing.Error);
         Assert.That(podToPodTcp.Output, Is.EqualTo("hello from b"), $"{podToPodTcp.ExitCode}: {podToPodTcp.Error}");
         Assert.That(hostToPodTcp, Is.EqualTo("hello from b"));
         Assert.That(link.Output, Does.Contain("mtu 1400"));
-        Assert.That(route.Output.Trim(), Is.EqualTo($"default via {_podCidr.BaseAddress.ToString()[..^1]}1 dev eth0"));
+        Assert.That(route.Output.Trim(), Is.EqualTo($"default via {_test.PodCidr.BaseAddress.ToString()[..^1]}1 dev eth0"));
         Assert.That(hairpin.Trim(), Is.EqualTo("1"));
     }
 
     [Test]
     public async Task AttachAsync_HostPort_AnswersOnTheNodesLoopbackUntilDetached()
     {
-        await _network.ConfigureAsync(_podCidr, CancellationToken.None);
+        await _test.Network.ConfigureAsync(_test.PodCidr, CancellationToken.None);
         var (b, pidB) = await SandboxAsync("b");
         var hostPort = Random.Shared.Next(40000, 50000);
-        var sandbox = "cccccccccccccccc" + _id;
-        await _network.AttachAsync(sandbox, pidB, [new PortMapping(8080, hostPort, "TCP", null)], CancellationToken.None);
-        var site = Directory.CreateDirectory(Path.Combine(_directory, "site")).FullName;
+        var sandbox = "cccccccccccccccc" + _test.Id;
+        await _test.Network.AttachAsync(sandbox, pidB, [new PortMapping(8080, hostPort, "TCP", null)], CancellationToken.None);
+        var site = Directory.CreateDirectory(Path.Combine(_test.Directory, "site")).FullName;
         await File.WriteAllTextAsync(Path.Combine(site, "index.html"), "hello through a hostPort");
         Start("nsenter", $"--net=/run/netns/{b}", "busybox", "httpd", "-f", "-p", "8080", "-h", site);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
         var answer = await RetryAsync(async () => await http.GetStringAsync($"http://127.0.0.1:{hostPort}/index.html"));
-        await _network.DetachAsync(sandbox, CancellationToken.None);
+        await _test.Network.DetachAsync(sandbox, CancellationToken.None);
         var chains = await RunAsync("iptables-save", "-t", "nat");
 
         Assert.That(answer, Is.EqualTo("hello through a hostPort"));
-        Assert.That(chains.Output, Does.Not.Contain(_options.ChainPrefix + "-HP-"), "the pod's chain went with it");
-        Assert.That(_network.AddressOf(sandbox), Is.Null);
+        Assert.That(chains.Output, Does.Not.Contain(_test.Options.ChainPrefix + "-HP-"), "the pod's chain went with it");
+        Assert.That(_test.Network.AddressOf(sandbox), Is.Null);
     }
 
     [Test]
     public async Task ConfigureAsync_AgainByANewInstance_KeepsOneAddressOneHookAndTheAllocations()
     {
-        await _network.ConfigureAsync(_podCidr, CancellationToken.None);
+        await _test.Network.ConfigureAsync(_test.PodCidr, CancellationToken.None);
         var (_, pid) = await SandboxAsync("a");
-        var address = await _network.AttachAsync("dddddddddddddddd" + _id, pid, [], CancellationToken.None);
+        var address = await _test.Network.AttachAsync("dddddddddddddddd" + _test.Id, pid, [], CancellationToken.None);
 
-        using var restarted = new PodNetwork(_options, HostCommands.Instance, NullLogger.Instance);
-        await restarted.ConfigureAsync(_podCidr, CancellationToken.None);
-        await restarted.ConfigureAsync(_podCidr, CancellationToken.None);
-        var addresses = await RunAsync("ip", "-o", "-4", "addr", "show", "dev", _options.BridgeName);
+        using var restarted = new PodNetwork(_test.Options, HostCommands.Instance, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await restarted.ConfigureAsync(_test.PodCidr, CancellationToken.None);
+        await restarted.ConfigureAsync(_test.PodCidr, CancellationToken.None);
+        var addresses = await RunAsync("ip", "-o", "-4", "addr", "show", "dev", _test.Options.BridgeName);
         var forward = await RunAsync("iptables", "-S", "FORWARD");
 
-        Assert.That(restarted.AddressOf("dddddddddddddddd" + _id), Is.EqualTo(address));
+        Assert.That(restarted.AddressOf("dddddddddddddddd" + _test.Id), Is.EqualTo(address));
         Assert.That(addresses.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1));
-        Assert.That(forward.Output.Split('\n').Count(l => l.Contains(_options.ChainPrefix + "-POD-FORWARD", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(forward.Output.Split('\n').Count(l => l.Contains(_test.Options.ChainPrefix + "-POD-FORWARD", StringComparison.Ordinal)), Is.EqualTo(1));
     }
 
     [Test]
     public async Task TearDownAsync_Configured_LeavesNoLinkChainOrHook()
     {
-        await _network.ConfigureAsync(_podCidr, CancellationToken.None);
+        await _test.Network.ConfigureAsync(_test.PodCidr, CancellationToken.None);
 
-        await _network.TearDownAsync(CancellationToken.None);
-        var link = await RunAsync("ip", "link", "show", "dev", _options.BridgeName);
+        await _test.Network.TearDownAsync(CancellationToken.None);
+        var link = await RunAsync("ip", "link", "show", "dev", _test.Options.BridgeName);
         var filter = await RunAsync("iptables-save", "-t", "filter");
         var nat = await RunAsync("iptables-save", "-t", "nat");
 
         Assert.That(link.ExitCode, Is.Not.Zero);
-        Assert.That(filter.Output + nat.Output, Does.Not.Contain(_options.ChainPrefix));
+        Assert.That(filter.Output + nat.Output, Does.Not.Contain(_test.Options.ChainPrefix));
     }
 
     /// <summary>A network namespace of the test's own with a process holding it, as a sandbox's pause process does.</summary>
     private async Task<(string Name, int Pid)> SandboxAsync(string suffix)
     {
-        var name = $"mkube-test-{_id}-{suffix}";
+        var name = $"mkube-test-{_test.Id}-{suffix}";
         var added = await RunAsync("ip", "netns", "add", name);
         Assert.That(added.ExitCode, Is.Zero, added.Error);
         _namespaces.Add(name);

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Network;
 using MiniKube.Agent.Runtime;
 
@@ -10,22 +9,7 @@ public sealed class PodNetworkTests
 {
     private const string SandboxA = "0123456789abcdef0123456789abcdef";
     private const string SandboxB = "fedcba9876543210fedcba9876543210";
-    private static readonly IPNetwork PodCidr = IPNetwork.Parse("10.42.3.0/24");
-
-    private string _directory = null!;
-
-    [SetUp]
-    public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("mkube-podnet-").FullName;
-
-    [TearDown]
-    public void RemoveDirectory() => Directory.Delete(_directory, recursive: true);
-
-    private PodNetwork NewNetwork(FakeHostCommands commands) => new(new PodNetworkOptions
-    {
-        IpamDirectory = _directory,
-        ClusterCidr = IPNetwork.Parse("10.42.0.0/16"),
-        Mtu = 1450,
-    }, commands, NullLogger.Instance);
+    private static readonly PortMapping WebPort = new(80, 8080, "TCP", null);
 
     /// <summary>A host where nothing of ours exists yet: no bridge, no hooks (<c>-C</c> fails).</summary>
     private static FakeHostCommands FreshHost() => new FakeHostCommands()
@@ -33,27 +17,43 @@ public sealed class PodNetworkTests
         .Answer("iptables -w 5 -t filter -C", 1)
         .Answer("iptables -w 5 -t nat -C", 1);
 
-    [Test]
-    public void Problem_BeforeConfigure_SaysThePodCidrIsMissing()
+    /// <summary>A network configured on <paramref name="commands"/> with the given sandboxes attached (A with pid 4242, B with 4343), and the calls so far forgotten.</summary>
+    private static async Task<TestPodNetwork> ConfiguredAsync(FakeHostCommands commands, params (string Id, PortMapping[] Ports)[] sandboxes)
     {
-        using var network = NewNetwork(FreshHost());
+        var test = TestPodNetwork.Fake(commands);
+        await test.Network.ConfigureAsync(test.PodCidr, CancellationToken.None);
+        foreach (var (id, ports) in sandboxes)
+        {
+            await test.Network.AttachAsync(id, id == SandboxA ? 4242 : 4343, ports, CancellationToken.None);
+        }
+        commands.Calls.Clear();
+        return test;
+    }
 
-        Assert.That(network.Problem, Is.EqualTo("mkube pod network not initialized: the node has no spec.podCIDR yet"));
-        Assert.That(async () => await network.AttachAsync(SandboxA, 4242, [], CancellationToken.None), Throws.InvalidOperationException);
+    private static IEnumerable<string?> Restores(FakeHostCommands commands) =>
+        commands.Calls.Where(c => c.Line.StartsWith("iptables-restore", StringComparison.Ordinal)).Select(c => c.Input);
+
+    [Test]
+    public async Task Problem_BeforeConfigure_SaysThePodCidrIsMissing()
+    {
+        await using var test = TestPodNetwork.Fake(FreshHost());
+
+        Assert.That(test.Network.Problem, Is.EqualTo("mkube pod network not initialized: the node has no spec.podCIDR yet"));
+        Assert.That(async () => await test.Network.AttachAsync(SandboxA, 4242, [], CancellationToken.None), Throws.InvalidOperationException);
     }
 
     [Test]
     public async Task ConfigureAsync_FreshHost_CreatesBridgeRulesAndHooks()
     {
         var commands = FreshHost();
-        using var network = NewNetwork(commands);
+        await using var test = TestPodNetwork.Fake(commands);
 
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
+        await test.Network.ConfigureAsync(test.PodCidr, CancellationToken.None);
 
-        Assert.That(network.Problem, Is.Null);
-        var bridge = commands.Calls.Single(c => c.Line == "ip -batch -");
-        Assert.That(bridge.Input, Is.EqualTo("link add name mkube0 type bridge\naddr replace 10.42.3.1/24 dev mkube0\nlink set dev mkube0 mtu 1450 up\n"));
-        var restores = commands.Calls.Where(c => c.Line.StartsWith("iptables-restore", StringComparison.Ordinal)).Select(c => c.Input).ToList();
+        Assert.That(test.Network.Problem, Is.Null);
+        Assert.That(commands.Calls.Single(c => c.Line == "ip -batch -").Input,
+            Is.EqualTo("link add name mkube0 type bridge\naddr replace 10.42.3.1/24 dev mkube0\nlink set dev mkube0 mtu 1450 up\n"));
+        var restores = Restores(commands).ToList();
         Assert.That(restores[0], Does.Contain(":MKUBE-POD-FORWARD - [0:0]\n-A MKUBE-POD-FORWARD -s 10.42.0.0/16"));
         Assert.That(restores[1], Is.EqualTo("*nat\n:MKUBE-HOSTPORTS - [0:0]\n:MKUBE-HOSTPORT-SETMARK - [0:0]\n-A MKUBE-HOSTPORT-SETMARK -j MARK --set-xmark 0x2000/0x2000\nCOMMIT\n"));
         Assert.That(commands.Lines, Is.SupersetOf(new[]
@@ -69,31 +69,28 @@ public sealed class PodNetworkTests
     public async Task ConfigureAsync_BridgeAndHooksThere_KeepsThemAndDropsAnOldAddress()
     {
         var commands = new FakeHostCommands()
-            .Answer("ip -o -4 addr show dev mkube0", 0, "7: mkube0    inet 10.42.9.1/24 brd 10.42.9.255 scope global mkube0\\       valid_lft forever preferred_lft forever\n")
+            .Answer("ip -o -4 addr show dev mkube0", 0, "7: mkube0    inet 10.42.9.1/24 brd 10.42.9.255 scope global mkube0\n")
             .Answer("iptables-save -t nat", 0, "*nat\n:MKUBE-HOSTPORTS - [0:0]\n:MKUBE-HOSTPORT-SETMARK - [0:0]\nCOMMIT\n");
-        using var network = NewNetwork(commands);
+        await using var test = TestPodNetwork.Fake(commands);
 
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
+        await test.Network.ConfigureAsync(test.PodCidr, CancellationToken.None);
 
         Assert.That(commands.Calls.Single(c => c.Line == "ip -batch -").Input,
             Is.EqualTo("addr del 10.42.9.1/24 dev mkube0\naddr replace 10.42.3.1/24 dev mkube0\nlink set dev mkube0 mtu 1450 up\n"));
         Assert.That(commands.Lines.Where(l => l.Contains(" -I ", StringComparison.Ordinal)), Is.Empty, "hooks already there are not inserted twice");
-        Assert.That(commands.Calls.Count(c => c.Line.StartsWith("iptables-restore", StringComparison.Ordinal)), Is.EqualTo(1),
-            "the hostPort chains hold running pods' jumps: never redeclared (flushed)");
+        Assert.That(Restores(commands).Count(), Is.EqualTo(1), "the hostPort chains hold running pods' jumps: never redeclared (flushed)");
     }
 
     [Test]
     public async Task AttachAsync_Sandbox_WiresVethAddressRouteAndHostPorts()
     {
         var commands = FreshHost();
-        using var network = NewNetwork(commands);
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
-        commands.Calls.Clear();
+        await using var test = await ConfiguredAsync(commands);
 
-        var address = await network.AttachAsync(SandboxA, 4242, [new PortMapping(80, 8080, "TCP", null)], CancellationToken.None);
+        var address = await test.Network.AttachAsync(SandboxA, 4242, [WebPort], CancellationToken.None);
 
         Assert.That(address, Is.EqualTo(IPAddress.Parse("10.42.3.2")));
-        Assert.That(network.AddressOf(SandboxA), Is.EqualTo(address));
+        Assert.That(test.Network.AddressOf(SandboxA), Is.EqualTo(address));
         Assert.That(commands.Calls[0], Is.EqualTo(("ip -batch -", (string?)(
             "link add name mkv0123456789ab mtu 1450 type veth peer name eth0 mtu 1450 netns 4242\n"
             + "link set dev mkv0123456789ab master mkube0\n"
@@ -117,25 +114,21 @@ public sealed class PodNetworkTests
     public async Task AttachAsync_NoHostPorts_WritesNoRules()
     {
         var commands = FreshHost();
-        using var network = NewNetwork(commands);
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
-        commands.Calls.Clear();
+        await using var test = await ConfiguredAsync(commands, (SandboxA, []));
 
-        await network.AttachAsync(SandboxA, 4242, [], CancellationToken.None);
-
-        Assert.That(commands.Lines, Is.EqualTo(new[] { "ip -batch -", "nsenter --net=/proc/4242/ns/net -- ip -batch -" }));
+        Assert.That(test.Network.AddressOf(SandboxA), Is.Not.Null);
+        Assert.That(commands.Calls, Is.Empty);
     }
 
     [Test]
     public async Task AttachAsync_NamespaceSideFails_ReleasesTheAddressAndRemovesTheVeth()
     {
         var commands = FreshHost().Answer("nsenter", 1, error: "RTNETLINK answers: File exists");
-        using var network = NewNetwork(commands);
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
+        await using var test = await ConfiguredAsync(commands);
 
-        Assert.That(async () => await network.AttachAsync(SandboxA, 4242, [], CancellationToken.None),
+        Assert.That(async () => await test.Network.AttachAsync(SandboxA, 4242, [], CancellationToken.None),
             Throws.TypeOf<HostCommandException>().With.Message.Contains("File exists"));
-        Assert.That(network.AddressOf(SandboxA), Is.Null);
+        Assert.That(test.Network.AddressOf(SandboxA), Is.Null);
         Assert.That(commands.Lines, Does.Contain("ip link del dev mkv0123456789ab"));
     }
 
@@ -143,12 +136,10 @@ public sealed class PodNetworkTests
     public async Task AttachAsync_VethLeftFromAnEarlierTry_IsReplaced()
     {
         var commands = FreshHost();
-        using var network = NewNetwork(commands);
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
-        commands.Calls.Clear();
+        await using var test = await ConfiguredAsync(commands);
         commands.Answer("ip -batch -", 1, error: "RTNETLINK answers: File exists");
 
-        Assert.That(async () => await network.AttachAsync(SandboxA, 4242, [], CancellationToken.None), Throws.TypeOf<HostCommandException>());
+        Assert.That(async () => await test.Network.AttachAsync(SandboxA, 4242, [], CancellationToken.None), Throws.TypeOf<HostCommandException>());
         Assert.That(commands.Lines.Take(4), Is.EqualTo(new[] { "ip -batch -", "ip link show dev mkv0123456789ab", "ip link del dev mkv0123456789ab", "ip -batch -" }),
             "deletes the old veth and tries once more");
     }
@@ -157,19 +148,15 @@ public sealed class PodNetworkTests
     public async Task DetachAsync_Sandbox_RemovesRulesVethAndAddress()
     {
         var commands = FreshHost();
-        using var network = NewNetwork(commands);
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
-        await network.AttachAsync(SandboxA, 4242, [new PortMapping(80, 8080, "TCP", null)], CancellationToken.None);
-        commands.Calls.Clear();
+        await using var test = await ConfiguredAsync(commands, (SandboxA, [WebPort]));
         commands.Answer("iptables-save -t nat", 0, "*nat\n:MKUBE-HP-0123456789abcdef - [0:0]\nCOMMIT\n");
 
-        await network.DetachAsync(SandboxA, CancellationToken.None);
+        await test.Network.DetachAsync(SandboxA, CancellationToken.None);
 
-        Assert.That(network.AddressOf(SandboxA), Is.Null);
-        Assert.That(commands.Calls.Single(c => c.Line.StartsWith("iptables-restore", StringComparison.Ordinal)).Input,
-            Is.EqualTo("*nat\n-F MKUBE-HP-0123456789abcdef\n-X MKUBE-HP-0123456789abcdef\nCOMMIT\n"));
+        Assert.That(test.Network.AddressOf(SandboxA), Is.Null);
+        Assert.That(Restores(commands).Single(), Is.EqualTo("*nat\n-F MKUBE-HP-0123456789abcdef\n-X MKUBE-HP-0123456789abcdef\nCOMMIT\n"));
         Assert.That(commands.Lines, Does.Contain("ip link del dev mkv0123456789ab"));
-        Assert.That(await network.AttachAsync(SandboxB, 4343, [], CancellationToken.None), Is.EqualTo(IPAddress.Parse("10.42.3.3")),
+        Assert.That(await test.Network.AttachAsync(SandboxB, 4343, [], CancellationToken.None), Is.EqualTo(IPAddress.Parse("10.42.3.3")),
             "the next pod gets the next address, not the one just released");
     }
 
@@ -177,44 +164,35 @@ public sealed class PodNetworkTests
     public async Task CollectGarbageAsync_SandboxGone_ReleasesItsAddressAndHostPortChain()
     {
         var commands = FreshHost();
-        using var network = NewNetwork(commands);
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
-        await network.AttachAsync(SandboxA, 4242, [], CancellationToken.None);
-        await network.AttachAsync(SandboxB, 4343, [new PortMapping(80, 8080, "TCP", null)], CancellationToken.None);
+        await using var test = await ConfiguredAsync(commands, (SandboxA, []), (SandboxB, [WebPort]));
         commands.Answer("iptables-save -t nat", 0, "*nat\n:MKUBE-HOSTPORTS - [0:0]\n:MKUBE-HP-fedcba9876543210 - [0:0]\nCOMMIT\n");
-        commands.Calls.Clear();
 
-        await network.CollectGarbageAsync(_ => Task.FromResult<IReadOnlySet<string>>(new HashSet<string> { SandboxA }), CancellationToken.None);
+        await test.Network.CollectGarbageAsync(_ => Task.FromResult<IReadOnlySet<string>>(new HashSet<string> { SandboxA }), CancellationToken.None);
 
-        Assert.That(network.AddressOf(SandboxA), Is.Not.Null);
-        Assert.That(network.AddressOf(SandboxB), Is.Null);
-        Assert.That(commands.Calls.Single(c => c.Line.StartsWith("iptables-restore", StringComparison.Ordinal)).Input,
-            Is.EqualTo("*nat\n-F MKUBE-HP-fedcba9876543210\n-X MKUBE-HP-fedcba9876543210\nCOMMIT\n"));
+        Assert.That(test.Network.AddressOf(SandboxA), Is.Not.Null);
+        Assert.That(test.Network.AddressOf(SandboxB), Is.Null);
+        Assert.That(Restores(commands).Single(), Is.EqualTo("*nat\n-F MKUBE-HP-fedcba9876543210\n-X MKUBE-HP-fedcba9876543210\nCOMMIT\n"));
     }
 
     [Test]
     public async Task TearDownAsync_Configured_RemovesHooksChainsBridgeAndAddresses()
     {
         var commands = FreshHost();
-        using var network = NewNetwork(commands);
-        await network.ConfigureAsync(PodCidr, CancellationToken.None);
-        await network.AttachAsync(SandboxA, 4242, [], CancellationToken.None);
-        commands.Calls.Clear();
+        await using var test = await ConfiguredAsync(commands, (SandboxA, []));
         commands.Answer("iptables-save -t filter", 0, "*filter\n:MKUBE-POD-FORWARD - [0:0]\nCOMMIT\n");
         commands.Answer("iptables-save -t nat", 0, "*nat\n:MKUBE-POD-POSTROUTING - [0:0]\n:MKUBE-HOSTPORTS - [0:0]\n:MKUBE-HOSTPORT-SETMARK - [0:0]\nCOMMIT\n");
 
-        await network.TearDownAsync(CancellationToken.None);
+        await test.Network.TearDownAsync(CancellationToken.None);
 
-        var restores = commands.Calls.Where(c => c.Line.StartsWith("iptables-restore", StringComparison.Ordinal)).Select(c => c.Input).ToList();
-        Assert.That(restores, Is.EqualTo(new[]
+        Assert.That(Restores(commands), Is.EqualTo(new[]
         {
             "*nat\n-F MKUBE-HOSTPORTS\n-F MKUBE-HOSTPORT-SETMARK\n-X MKUBE-HOSTPORTS\n-X MKUBE-HOSTPORT-SETMARK\nCOMMIT\n",
             "*filter\n-F MKUBE-POD-FORWARD\n-X MKUBE-POD-FORWARD\nCOMMIT\n",
             "*nat\n-F MKUBE-POD-POSTROUTING\n-X MKUBE-POD-POSTROUTING\nCOMMIT\n",
         }));
         Assert.That(commands.Lines, Does.Contain("ip link del dev mkube0"));
-        Assert.That(network.Problem, Is.Not.Null);
-        Assert.That(Directory.Exists(Path.Combine(_directory, "mkube")), Is.False);
+        Assert.That(test.Network.Problem, Is.Not.Null);
+        Assert.That(Directory.Exists(Path.Combine(test.Directory, "mkube")), Is.False);
     }
 
     [Test]

@@ -2,7 +2,7 @@ using System.Net;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.Agent.Network;
+using MiniKube.Agent.Tests.Network;
 using MiniKube.Agent.Runtime;
 using MiniKube.Agent.Runtime.Docker;
 
@@ -20,28 +20,16 @@ public sealed class DockerPodNetworkTests
 {
     private const string Busybox = "mkube.local/busybox:1";
 
-    private string _id = null!;
-    private string _node = null!;
-    private string _directory = null!;
-    private IPNetwork _podCidr;
-    private PodNetwork _network = null!;
+    private TestPodNetwork _network = null!;
     private DockerRuntime _runtime = null!;
+
+    private string Node => "podnet-test-" + _network.Id;
 
     [SetUp]
     public void CreateRuntime()
     {
-        _id = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..5];
-        _node = "podnet-test-" + _id;
-        _directory = Directory.CreateTempSubdirectory("mkube-podnet-").FullName;
-        _podCidr = IPNetwork.Parse($"10.251.{Random.Shared.Next(0, 256)}.0/24");
-        _network = new PodNetwork(new PodNetworkOptions
-        {
-            IpamDirectory = _directory,
-            ClusterCidr = _podCidr,
-            BridgeName = "mkt" + _id,
-            ChainPrefix = "MKT" + _id.ToUpperInvariant(),
-        }, HostCommands.Instance, NullLogger.Instance);
-        _runtime = new DockerRuntime(NullLogger<DockerRuntime>.Instance, node: _node, network: _network);
+        _network = TestPodNetwork.Real("10.251");
+        _runtime = new DockerRuntime(NullLogger<DockerRuntime>.Instance, node: Node, network: _network.Network);
     }
 
     [TearDown]
@@ -49,16 +37,15 @@ public sealed class DockerPodNetworkTests
     {
         using (var docker = new DockerClientConfiguration(new Uri(DockerRuntime.DefaultEndpoint)).CreateClient())
         {
-            var mine = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = DockerLabels.Filter((DockerLabels.Managed, _node)) });
+            var mine = await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = DockerLabels.Filter((DockerLabels.Managed, Node)) });
             foreach (var container in mine)
             {
                 await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
             }
         }
-        await _network.TearDownAsync(CancellationToken.None);
+        await _network.DisposeAsync(); // tears the network down after its containers went
         _runtime.Dispose();
-        _network.Dispose(); // the runtime disposed it too; disposing twice is harmless
-        Directory.Delete(_directory, recursive: true);
+
     }
 
     [Test]
@@ -72,7 +59,7 @@ public sealed class DockerPodNetworkTests
     [Test]
     public async Task RunSandboxAsync_TwoPods_GetPodCidrAddressesAndConnect()
     {
-        await _runtime.UpdatePodCidrAsync(_podCidr, CancellationToken.None);
+        await _runtime.UpdatePodCidrAsync(_network.PodCidr, CancellationToken.None);
         var client = await _runtime.RunSandboxAsync(Config("client"), CancellationToken.None);
         var server = await _runtime.RunSandboxAsync(Config("server"), CancellationToken.None);
         // The server's files: its own hostname and hosts file, served over HTTP on the pod's address.
@@ -84,7 +71,7 @@ public sealed class DockerPodNetworkTests
         var tcp = await ExecUntilZeroAsync(shell, ["wget", "-q", "-O", "/dev/null", $"http://{server.Ip}:8080/hostname"]);
         var ownName = await _runtime.ExecSyncAsync(web, ["grep", "-q", $"^{server.Ip}\tserver$", "/etc/hosts"], TimeSpan.FromSeconds(10), CancellationToken.None);
 
-        Assert.That(_podCidr.Contains(IPAddress.Parse(client.Ip!)) && _podCidr.Contains(IPAddress.Parse(server.Ip!)), Is.True, $"{client.Ip}, {server.Ip} in {_podCidr}");
+        Assert.That(_network.PodCidr.Contains(IPAddress.Parse(client.Ip!)) && _network.PodCidr.Contains(IPAddress.Parse(server.Ip!)), Is.True, $"{client.Ip}, {server.Ip} in {_network.PodCidr}");
         Assert.That(client.Ip, Is.Not.EqualTo(server.Ip));
         Assert.That(listed.Select(s => (s.Id, s.Ip)), Is.EquivalentTo(new[] { (client.Id, client.Ip), (server.Id, server.Ip) }), "the relist reports the addresses assigned");
         Assert.That(ping, Is.Zero, "ping between the pods");
@@ -95,14 +82,14 @@ public sealed class DockerPodNetworkTests
     [Test]
     public async Task RemoveSandboxAsync_Wired_ReleasesTheAddress()
     {
-        await _runtime.UpdatePodCidrAsync(_podCidr, CancellationToken.None);
+        await _runtime.UpdatePodCidrAsync(_network.PodCidr, CancellationToken.None);
         var sandbox = await _runtime.RunSandboxAsync(Config("short"), CancellationToken.None);
 
         await _runtime.StopSandboxAsync(sandbox.Id, CancellationToken.None);
         await _runtime.RemoveSandboxAsync(sandbox.Id, CancellationToken.None);
 
-        Assert.That(_network.AddressOf(sandbox.Id), Is.Null);
-        Assert.That(Directory.EnumerateFiles(Path.Combine(_directory, "mkube")).Select(Path.GetFileName), Is.EqualTo(new[] { "last_reserved_ip" }));
+        Assert.That(_network.Network.AddressOf(sandbox.Id), Is.Null);
+        Assert.That(Directory.EnumerateFiles(Path.Combine(_network.Directory, "mkube")).Select(Path.GetFileName), Is.EqualTo(new[] { "last_reserved_ip" }));
     }
 
     private static SandboxConfig Config(string name) => new(Guid.NewGuid().ToString(), "podnet-test", name, name);
