@@ -316,7 +316,8 @@ public sealed partial class Kubelet
                 var live = _pods.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
                 live.UnionWith(_static?.Uids ?? new HashSet<string>());
                 await _syncer.RemoveOrphansAsync(live, await _pleg.NewerThanAsync(DateTimeOffset.MinValue, cancellationToken), cancellationToken);
-                await CollectNetworkGarbageAsync(cancellationToken);
+                // Addresses and hostPort rules of sandboxes that are gone (CNI's GC).
+                await _runtime.CollectGarbageAsync(cancellationToken);
                 foreach (var gone in _keys.Keys.Where(uid => !live.Contains(uid)))
                 {
                     _keys.TryRemove(gone, out _);
@@ -327,18 +328,10 @@ public sealed partial class Kubelet
         {
             LogRuntimeDown(e.Message);
         }
-    }
-
-    /// <summary>Addresses and hostPort rules of sandboxes that are gone; a failure is logged and tried again with the next housekeeping.</summary>
-    private async Task CollectNetworkGarbageAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _runtime.CollectGarbageAsync(cancellationToken);
-        }
         catch (IOException e)
         {
-            LogNetworkGarbageFailed(e.Message);
+            // A host networking command (unwiring a removed sandbox, collecting leaked addresses) failed.
+            LogHousekeepingFailed(e.Message);
         }
     }
 
@@ -524,8 +517,8 @@ public sealed partial class Kubelet
     [LoggerMessage(EventId = LogEvents.Agent + 43, Level = LogLevel.Debug, Message = "Reading the node for its podCIDR failed, retrying: {Reason}")]
     private partial void LogHeartbeatFailedWhileWaiting(string reason);
 
-    [LoggerMessage(EventId = LogEvents.Agent + 44, Level = LogLevel.Warning, Message = "Releasing pod addresses of removed sandboxes failed, retrying with the next housekeeping: {Reason}")]
-    private partial void LogNetworkGarbageFailed(string reason);
+    [LoggerMessage(EventId = LogEvents.Agent + 44, Level = LogLevel.Warning, Message = "Removing what pods that are gone left behind failed, retrying with the next housekeeping: {Reason}")]
+    private partial void LogHousekeepingFailed(string reason);
 
     [LoggerMessage(EventId = LogEvents.Agent + 37, Level = LogLevel.Debug, Message = "Static pod {Pod}: API server unreachable ({Reason}); retrying in 2 s")]
     private partial void LogStaticApiAway(string pod, string reason);

@@ -37,13 +37,27 @@ public sealed class PodIpam
         _network = ToUInt(subnet.BaseAddress);
         _size = 1u << (32 - subnet.PrefixLength);
         System.IO.Directory.CreateDirectory(directory);
-        foreach (var file in System.IO.Directory.EnumerateFiles(directory))
+        foreach (var (owner, address) in ReadAllocations(directory))
         {
-            if (IPAddress.TryParse(Path.GetFileName(file), out var address) && address.AddressFamily == AddressFamily.InterNetwork)
+            _byOwner[owner] = address;
+        }
+    }
+
+    /// <summary>The allocations recorded in <paramref name="directory"/>, by owner (none when it does not exist): what pods hold across a restart, before the podCIDR is known again.</summary>
+    public static Dictionary<string, IPAddress> ReadAllocations(string directory)
+    {
+        var allocations = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
+        if (System.IO.Directory.Exists(directory))
+        {
+            foreach (var file in System.IO.Directory.EnumerateFiles(directory))
             {
-                _byOwner[ReadOwner(file)] = address;
+                if (IPAddress.TryParse(Path.GetFileName(file), out var address) && address.AddressFamily == AddressFamily.InterNetwork)
+                {
+                    allocations[ReadOwner(file)] = address;
+                }
             }
         }
+        return allocations;
     }
 
     public string Directory { get; }

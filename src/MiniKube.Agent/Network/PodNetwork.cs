@@ -26,6 +26,10 @@ public sealed partial class PodNetwork : IDisposable
     private readonly HostPortRules _hostPorts;
     private readonly SemaphoreSlim _configureLock = new(1, 1);
     private readonly int _mtu;
+
+    // The addresses pods held when this process started, until the podCIDR is known again: a
+    // restarted kubelet's first status writes must not drop the running pods' IPs.
+    private readonly Dictionary<string, IPAddress> _restored;
     private volatile Configured? _configured;
     private volatile string _problem = "mkube pod network not initialized: the node has no spec.podCIDR yet";
 
@@ -40,6 +44,7 @@ public sealed partial class PodNetwork : IDisposable
         _rules = new PodNetworkRules(_iptables, options.ClusterCidr, options.ChainPrefix);
         _hostPorts = new HostPortRules(_iptables, options.ChainPrefix);
         _mtu = options.ResolveMtu();
+        _restored = PodIpam.ReadAllocations(Path.Combine(options.IpamDirectory, options.NetworkName));
     }
 
     /// <summary>Why pods cannot be wired yet (CRI's NetworkReady=false message); null once ready.</summary>
@@ -105,8 +110,9 @@ public sealed partial class PodNetwork : IDisposable
         }
     }
 
-    /// <summary>The sandbox's address, or null when it has none (not wired, or not by this network).</summary>
-    public IPAddress? AddressOf(string sandboxId) => _configured?.Ipam.AddressOf(sandboxId);
+    /// <summary>The sandbox's address, or null when it has none (not wired, or not by this network); before the network is configured, what the IPAM files said at start.</summary>
+    public IPAddress? AddressOf(string sandboxId) =>
+        _configured is { } configured ? configured.Ipam.AddressOf(sandboxId) : _restored.GetValueOrDefault(sandboxId);
 
     /// <summary>Unplugs a sandbox: its hostPort rules, its veth if still there, its address. Idempotent.</summary>
     public async Task DetachAsync(string sandboxId, CancellationToken cancellationToken)

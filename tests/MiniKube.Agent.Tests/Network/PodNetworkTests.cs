@@ -43,6 +43,18 @@ public sealed class PodNetworkTests
     }
 
     [Test]
+    public async Task AddressOf_NewInstanceBeforeConfigure_KnowsTheAddressesHeldAtStart()
+    {
+        await using var before = await ConfiguredAsync(FreshHost(), (SandboxA, []));
+        var address = before.Network.AddressOf(SandboxA);
+
+        using var restarted = new PodNetwork(before.Options, FreshHost(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        Assert.That(restarted.Problem, Is.Not.Null);
+        Assert.That(restarted.AddressOf(SandboxA), Is.EqualTo(address), "a restarted kubelet reports running pods' IPs before the podCIDR is read again");
+    }
+
+    [Test]
     public async Task ConfigureAsync_FreshHost_CreatesBridgeRulesAndHooks()
     {
         var commands = FreshHost();
