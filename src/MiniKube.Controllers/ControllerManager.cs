@@ -15,6 +15,12 @@ public sealed record ControllerManagerOptions
     /// <summary>The cluster CA file (kube-controller-manager's --root-ca-file), read when the manager starts leading; null publishes none.</summary>
     public string? RootCaFile { get; init; }
 
+    /// <summary>
+    /// kube-controller-manager's <c>--allocate-node-cidrs</c> with its <c>--cluster-cidr</c>: when set,
+    /// the <c>nodeipam</c> controller gives every Node a podCIDR; null runs none (a CNI that does its own IPAM).
+    /// </summary>
+    public NodeIpam.NodeIpamOptions? NodeIpam { get; init; }
+
     /// <summary>Controllers from outside this project (add-ons such as the local-path provisioner), run after the catalog's.</summary>
     public IReadOnlyList<ControllerDescriptor> Extra { get; init; } = [];
 
@@ -47,7 +53,11 @@ public sealed class ControllerManager(IKubernetes client, ControllerManagerOptio
             RootCaPem = options.RootCaFile is { } caFile && File.Exists(caFile) ? await File.ReadAllTextAsync(caFile, cancellationToken) : "",
         };
         using var accounts = options.ServiceAccountCredentials is { } skeleton ? new ServiceAccountClients(client, skeleton, options.Time, loggers) : null;
+        // Upstream runs node IPAM with the node controller's account (its role may patch Nodes).
+        IEnumerable<ControllerDescriptor> nodeIpam =
+            options.NodeIpam is { } ipam ? [new("nodeipam", "node-controller", c => new NodeIpam.NodeIpamController(c, ipam))] : [];
         var controllers = ControllerCatalog.All
+            .Concat(nodeIpam)
             .Concat(options.Extra)
             .Where(entry => !options.Disabled.Contains(entry.Name))
             .Select(entry => entry.Create(accounts is not null && entry.ServiceAccount is { } account ? context.WithClient(accounts.For(account)) : context))

@@ -13,6 +13,9 @@ public static class Defaults
     public const int HttpsListenPort = 6443;
     public const string BindAddress = "0.0.0.0";
     public const string ClusterCidr = "10.42.0.0/16";
+
+    /// <summary>Each node's share of the cluster CIDR (kube-controller-manager's and k3s' default).</summary>
+    public const int NodeCidrMaskSize = 24;
     public const string ServiceCidr = "10.43.0.0/16";
     public const string ClusterDns = "10.43.0.10";
     public const string ClusterDomain = "cluster.local";

@@ -43,6 +43,12 @@ public sealed partial class Kubelet
     // The key of every pod synced, by uid: runtime events and probe results name pods by uid.
     private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
 
+    /// <summary>How often a kubelet whose runtime waits for the podCIDR reads its Node until it has one.</summary>
+    private static readonly TimeSpan PodCidrPoll = TimeSpan.FromMilliseconds(500);
+
+    // The podCIDR handed to the runtime (null: none yet).
+    private volatile string? _podCidr;
+
     /// <summary>How soon a pod whose stop or sync failed is tried again.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
@@ -54,7 +60,7 @@ public sealed partial class Kubelet
         _runtime = runtime;
         _options = options;
         _logger = loggers.CreateLogger<Kubelet>();
-        _node = new NodeReporter(client, runtime, options, _logger);
+        _node = new NodeReporter(client, runtime, options, _logger) { NodeSeen = NodeSeenAsync };
         _events = new EventRecorder(client, new EventRecorderOptions { Component = "kubelet", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
         // Service environment variables only matter to real containers: simulated nodes (hundreds in one process) skip the watch.
         _services = runtime.Simulated ? null : new Informer<V1Service>(KubeListWatches.Services(client), _logger);
@@ -108,6 +114,7 @@ public sealed partial class Kubelet
         try
         {
             await RegisterAsync(stopping.Token);
+            var podCidr = WaitForPodCidrAsync(stopping.Token);
             // Services first, as upstream waits for them: an API pod's containers start with the service variables.
             var services = _services?.RunAsync(stopping.Token) ?? Task.CompletedTask;
             await (_services?.Synced.WaitAsync(stopping.Token) ?? Task.CompletedTask);
@@ -122,7 +129,7 @@ public sealed partial class Kubelet
             {
                 _queue.Add(key);
             }
-            await Task.WhenAll(informer, services, _node.RunAsync(stopping.Token), local);
+            await Task.WhenAll(informer, services, podCidr, _node.RunAsync(stopping.Token), local);
         }
         finally
         {
@@ -150,6 +157,79 @@ public sealed partial class Kubelet
                 await Task.Delay(delay, _options.Time, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads the Node until it has a podCIDR, when the runtime's network waits for one (the node
+    /// IPAM controller gives it within moments of registration); after that, and for runtimes
+    /// that need none, the podCIDR comes with each node status write (<see cref="NodeSeenAsync"/>),
+    /// as upstream's kubelet takes it from its Node in tryUpdateNodeStatus.
+    /// </summary>
+    private async Task WaitForPodCidrAsync(CancellationToken cancellationToken)
+    {
+        if (_runtime.NetworkProblem is null)
+        {
+            return;
+        }
+        LogWaitingForPodCidr(_options.NodeName);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    var node = await _client.CoreV1.ReadNodeAsync(_options.NodeName, cancellationToken: cancellationToken);
+                    await NodeSeenAsync(node, cancellationToken);
+                    if (PodCidrs.Of(node) is not null)
+                    {
+                        return; // handed over, or failed and retried with each heartbeat
+                    }
+                }
+                catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+                {
+                    LogHeartbeatFailedWhileWaiting(e.Message);
+                }
+                await Task.Delay(PodCidrPoll, _options.Time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>
+    /// Hands a new podCIDR of the Node to the runtime (upstream's updatePodCIDR); when that made
+    /// the network ready, the pods waiting for it are synced and the node's Ready condition is
+    /// written at once rather than with the next heartbeat. A failure is logged and tried again
+    /// with the next heartbeat; the node stays NotReady saying why.
+    /// </summary>
+    private async Task NodeSeenAsync(V1Node node, CancellationToken cancellationToken)
+    {
+        if (PodCidrs.Of(node) is not { } cidr || cidr.ToString() == _podCidr)
+        {
+            return;
+        }
+        var waiting = _runtime.NetworkProblem is not null;
+        try
+        {
+            await _runtime.UpdatePodCidrAsync(cidr, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            LogPodNetworkFailed(cidr, e.Message);
+            return;
+        }
+        _podCidr = cidr.ToString();
+        LogPodCidr(_options.NodeName, cidr);
+        if (waiting && _runtime.NetworkProblem is null)
+        {
+            foreach (var key in _pods.Keys.Concat(_static?.Keys ?? []))
+            {
+                _queue.Add(key);
+            }
+            await _node.RefreshStatusAsync(cancellationToken);
         }
     }
 
@@ -236,6 +316,8 @@ public sealed partial class Kubelet
                 var live = _pods.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
                 live.UnionWith(_static?.Uids ?? new HashSet<string>());
                 await _syncer.RemoveOrphansAsync(live, await _pleg.NewerThanAsync(DateTimeOffset.MinValue, cancellationToken), cancellationToken);
+                // Addresses and hostPort rules of sandboxes that are gone (CNI's GC).
+                await _runtime.CollectGarbageAsync(cancellationToken);
                 foreach (var gone in _keys.Keys.Where(uid => !live.Contains(uid)))
                 {
                     _keys.TryRemove(gone, out _);
@@ -245,6 +327,11 @@ public sealed partial class Kubelet
         catch (RuntimeUnavailableException e)
         {
             LogRuntimeDown(e.Message);
+        }
+        catch (IOException e)
+        {
+            // A host networking command (unwiring a removed sandbox, collecting leaked addresses) failed.
+            LogHousekeepingFailed(e.Message);
         }
     }
 
@@ -417,6 +504,21 @@ public sealed partial class Kubelet
             // Stopping.
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.Agent + 40, Level = LogLevel.Information, Message = "Node {Node} waits for its spec.podCIDR before starting pods that are not hostNetwork")]
+    private partial void LogWaitingForPodCidr(string node);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 41, Level = LogLevel.Information, Message = "Node {Node} has podCIDR {PodCidr}; handed to the container runtime")]
+    private partial void LogPodCidr(string node, System.Net.IPNetwork podCidr);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 42, Level = LogLevel.Warning, Message = "Pod network for podCIDR {PodCidr} could not be set up, retrying with the next heartbeat: {Reason}")]
+    private partial void LogPodNetworkFailed(System.Net.IPNetwork podCidr, string reason);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 43, Level = LogLevel.Debug, Message = "Reading the node for its podCIDR failed, retrying: {Reason}")]
+    private partial void LogHeartbeatFailedWhileWaiting(string reason);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 44, Level = LogLevel.Warning, Message = "Removing what pods that are gone left behind failed, retrying with the next housekeeping: {Reason}")]
+    private partial void LogHousekeepingFailed(string reason);
 
     [LoggerMessage(EventId = LogEvents.Agent + 37, Level = LogLevel.Debug, Message = "Static pod {Pod}: API server unreachable ({Reason}); retrying in 2 s")]
     private partial void LogStaticApiAway(string pod, string reason);

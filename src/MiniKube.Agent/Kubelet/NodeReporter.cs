@@ -17,6 +17,13 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
     /// <summary>The kubelet API's port, reported in status.daemonEndpoints for the API server's proxy.</summary>
     public int KubeletPort { get; set; }
 
+    /// <summary>Called with the Node as each status write returned it (its spec carries the podCIDR the kubelet hands the runtime).</summary>
+    public Func<V1Node, CancellationToken, Task>? NodeSeen { get; init; }
+
+    /// <summary>Writes the node's status now (a changed network readiness need not wait for the next heartbeat).</summary>
+    public async Task RefreshStatusAsync(CancellationToken cancellationToken) =>
+        await ReportStatusAsync(await runtime.StatusAsync(cancellationToken), cancellationToken);
+
     public async Task RegisterAsync(CancellationToken cancellationToken)
     {
         var status = await runtime.StatusAsync(cancellationToken);
@@ -60,7 +67,7 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
             try
             {
                 await RenewLeaseAsync(cancellationToken);
-                await ReportStatusAsync(await runtime.StatusAsync(cancellationToken), cancellationToken);
+                await RefreshStatusAsync(cancellationToken);
             }
             catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
             {
@@ -126,7 +133,10 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
             ["pods"] = new(options.MaxPods.ToString(CultureInfo.InvariantCulture)),
             ["ephemeral-storage"] = new($"{DiskBytes(options.PodsDirectory) / 1024}Ki"),
         };
-        var ready = runtimeStatus.Ready;
+        // As upstream's ready-condition setter: the runtime, then its network (the runtime's own message first).
+        var networkError = PodCidrs.NetworkError(runtime);
+        var ready = runtimeStatus.Ready && networkError is null;
+        var notReady = !runtimeStatus.Ready ? $"container runtime unavailable: {runtimeStatus.Problem}" : networkError;
         var status = new V1NodeStatus
         {
             Capacity = capacity,
@@ -149,14 +159,18 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
             Conditions =
             [
                 Condition("Ready", ready ? "True" : "False", ready ? "KubeletReady" : "KubeletNotReady",
-                    ready ? "kubelet is posting ready status" : $"container runtime unavailable: {runtimeStatus.Problem}", now),
+                    ready ? "kubelet is posting ready status" : notReady ?? "", now),
                 Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now),
                 Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now),
                 Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
             ],
         };
         var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.StrategicMergePatch);
-        await client.CoreV1.PatchNodeStatusAsync(patch, options.NodeName, cancellationToken: cancellationToken);
+        var written = await client.CoreV1.PatchNodeStatusAsync(patch, options.NodeName, cancellationToken: cancellationToken);
+        if (NodeSeen is { } seen && written is not null)
+        {
+            await seen(written, cancellationToken);
+        }
     }
 
     private static V1NodeCondition Condition(string type, string status, string reason, string message, DateTime now) =>

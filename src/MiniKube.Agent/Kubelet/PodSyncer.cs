@@ -22,6 +22,9 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
+    /// <summary>Upstream's backOffOnTransientErrorPeriod: how soon a pod waiting for the network is looked at again.</summary>
+    private static readonly TimeSpan NetworkRetry = TimeSpan.FromSeconds(1);
+
     // Why a container is not running when the runtime cannot say (image and config errors).
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> _waiting = new();
 
@@ -58,10 +61,19 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         var waiting = _waiting.GetOrAdd(uid, _ => new ConcurrentDictionary<string, string>());
         TimeSpan? recheck = null;
         var finished = pod.Status?.Phase is "Succeeded" or "Failed";
+        // Only hostNetwork pods are synced while the runtime's network is not ready (kubelet.go
+        // SyncPod); the others keep their status (ContainerCreating) and are tried again in a
+        // second, as upstream's pod workers do, and at once when the network becomes ready.
+        var networkError = finished || pod.Spec.HostNetwork == true ? null : PodCidrs.NetworkError(runtime);
+        if (networkError is not null)
+        {
+            PodEvent(pod, EventTypes.Warning, "NetworkNotReady", $"{PodCidrs.NetworkNotReady}: {networkError}");
+            recheck = NetworkRetry;
+        }
         // Nothing starts until every claim is bound (the volume manager's wait before SyncPod): containers show ContainerCreating.
         // A pod already running keeps its volumes, as upstream keeps them mounted.
-        var claimsPending = finished || sandbox is { Running: true } ? null : await volumes.WaitForClaimsAsync(pod, cancellationToken);
-        if (!finished && claimsPending is null)
+        var claimsPending = finished || networkError is not null || sandbox is { Running: true } ? null : await volumes.WaitForClaimsAsync(pod, cancellationToken);
+        if (!finished && networkError is null && claimsPending is null)
         {
             if (sandbox is not { Running: true })
             {
@@ -290,6 +302,15 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     /// <summary>An event about one of the pod's containers, as upstream's kubelet words them (pkg/kubelet/events), shown by kubectl describe.</summary>
     private void Event(V1Pod pod, string container, bool init, string type, string reason, string message) =>
         Event(pod, container, init ? "initContainers" : "containers", type, reason, message);
+
+    /// <summary>An event about the pod as a whole (no container field path).</summary>
+    private void PodEvent(V1Pod pod, string type, string reason, string message)
+    {
+        if (!StaticPods.IsStatic(pod))
+        {
+            events.Record(ObjectReferences.To(pod), type, reason, message);
+        }
+    }
 
     private void Event(V1Pod pod, string container, string list, string type, string reason, string message)
     {

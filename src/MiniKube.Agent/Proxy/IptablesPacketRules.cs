@@ -1,14 +1,15 @@
-using System.Diagnostics;
+using MiniKube.Agent.Network;
 
 namespace MiniKube.Agent.Proxy;
 
 /// <summary>
-/// <see cref="IPacketRules"/> by running iptables, iptables-save and iptables-restore, each
-/// with <c>-w</c> so a Docker or firewall change in flight is waited for rather than failed.
-/// Needs root.
+/// <see cref="IPacketRules"/> by running iptables, iptables-save and iptables-restore through
+/// <see cref="Iptables"/> (the pod network's too), plus the sysctls forwarding needs. Needs root.
 /// </summary>
 internal sealed partial class IptablesPacketRules(ILogger logger) : IPacketRules
 {
+    private readonly Iptables _iptables = new(HostCommands.Instance);
+
     private static readonly string[] Tools = ["iptables", "iptables-save", "iptables-restore"];
     private static readonly string[] SystemDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"];
 
@@ -42,83 +43,26 @@ internal sealed partial class IptablesPacketRules(ILogger logger) : IPacketRules
         return Task.CompletedTask;
     }
 
-    public async Task<IReadOnlyList<string>> ListNatChainsAsync(CancellationToken cancellationToken)
-    {
-        var saved = await RunAsync("iptables-save", ["-t", "nat"], null, cancellationToken);
-        return [.. saved.Output.Split('\n')
-            .Where(line => line.StartsWith(':'))
-            .Select(line => line[1..].Split(' ', 2)[0])];
-    }
+    public Task<IReadOnlyList<string>> ListNatChainsAsync(CancellationToken cancellationToken) =>
+        _iptables.ListChainsAsync("nat", cancellationToken);
 
-    public async Task RestoreAsync(string rules, CancellationToken cancellationToken)
-    {
-        var result = await RunAsync("iptables-restore", ["-w", "5", "--noflush"], rules, cancellationToken);
-        if (result.ExitCode != 0)
-        {
-            throw new PacketRulesException($"iptables-restore failed ({result.ExitCode}): {result.Error.Trim()}");
-        }
-    }
+    public Task RestoreAsync(string rules, CancellationToken cancellationToken) =>
+        _iptables.RestoreAsync(rules, cancellationToken);
 
-    public async Task EnsureRuleAsync(string table, string chain, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var check = await RunAsync("iptables", ["-w", "5", "-t", table, "-C", chain, .. arguments], null, cancellationToken);
-        if (check.ExitCode == 0)
-        {
-            return;
-        }
-        var insert = await RunAsync("iptables", ["-w", "5", "-t", table, "-I", chain, .. arguments], null, cancellationToken);
-        if (insert.ExitCode != 0)
-        {
-            throw new PacketRulesException($"iptables -t {table} -I {chain} failed ({insert.ExitCode}): {insert.Error.Trim()}");
-        }
-    }
+    public Task EnsureRuleAsync(string table, string chain, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        _iptables.EnsureRuleAsync(table, chain, arguments, cancellationToken);
 
     private void EnsureSetting(string path, bool logged)
     {
-        try
+        var refused = Sysctl.TryEnable(path, out var changed);
+        if (refused is not null)
         {
-            if (File.Exists(path) && File.ReadAllText(path).Trim() == "0")
-            {
-                File.WriteAllText(path, "1");
-                if (logged)
-                {
-                    LogSysctlSet(path);
-                }
-            }
+            LogSysctlFailed(path, refused);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        else if (changed && logged)
         {
-            LogSysctlFailed(path, e.Message);
+            LogSysctlSet(path);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, IReadOnlyList<string> arguments, string? input, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(tool, arguments)
-        {
-            RedirectStandardInput = input is not null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new PacketRulesException($"{tool} did not start");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken);
-            process.StandardInput.Close();
-        }
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw;
-        }
-        return (process.ExitCode, await output, await error);
     }
 
     [LoggerMessage(EventId = LogEvents.Agent + 55, Level = LogLevel.Information, Message = "Set {Path} to 1: the service proxy forwards traffic to pods")]

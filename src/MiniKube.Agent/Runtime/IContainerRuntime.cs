@@ -15,6 +15,26 @@ public interface IContainerRuntime
     /// <summary>Whether the runtime answers, and if not why (for the node's Ready condition).</summary>
     Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Why pods that are not hostNetwork cannot get a network yet (CRI's NetworkReady=false
+    /// message), or null when they can. Cheap: read on every pod sync. Runtimes without a pod
+    /// network of their own are always ready.
+    /// </summary>
+    string? NetworkProblem => null;
+
+    /// <summary>
+    /// Hands the runtime its node's podCIDR (CRI's UpdateRuntimeConfig with a PodCIDR, which the
+    /// kubelet calls once its Node has one); idempotent. A runtime that wires pods sets its
+    /// network up here, and throws <see cref="IOException"/> when it cannot.
+    /// </summary>
+    Task UpdatePodCidrAsync(System.Net.IPNetwork podCidr, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Releases what pod networking still holds for sandboxes that no longer exist (addresses,
+    /// hostPort rules), as CNI's GC; the kubelet calls it with its housekeeping.
+    /// </summary>
+    Task CollectGarbageAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Makes <paramref name="image"/> available per the pull policy; throws <see cref="ImageException"/> with the kubelet's reason.</summary>
     Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken);
 

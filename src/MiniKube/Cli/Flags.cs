@@ -39,17 +39,20 @@ internal static partial class Flags
     }
 
     /// <summary>A whole number from 0 to <paramref name="max"/>, e.g. a count of nodes.</summary>
-    public static Option<int> Count(string name, int max, string description)
+    public static Option<int> Count(string name, int max, string description) => Number(name, 0, 0, max, description);
+
+    /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    public static Option<int> Number(string name, int defaultValue, int min, int max, string description)
     {
-        var option = new Option<int>(name) { Description = description };
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(result =>
         {
             // A token that is not a number at all is already reported by the parser's own conversion.
             if (result.Tokens.Count > 0
-                && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count)
-                && (count < 0 || count > max))
+                && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+                && (number < min || number > max))
             {
-                result.AddError($"{name}: {count} is not a number from 0 to {max}");
+                result.AddError($"{name}: {number} is not a number from {min} to {max}");
             }
         });
         return option;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniKube.Controllers.NodeIpam;
 using MiniKube.Hosting;
 
 namespace MiniKube.Cli;
@@ -32,6 +33,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(DatastoreCertfile);
         Add(DatastoreKeyfile);
         Add(ClusterCidr);
+        Add(NodeCidrMaskSize);
         Add(ServiceCidr);
         Add(ClusterDns);
         Add(ClusterDomain);
@@ -74,6 +76,8 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<string> ClusterCidr { get; } = Flags.Cidr("--cluster-cidr", Defaults.ClusterCidr, "Pod IP range");
 
+    public Option<int> NodeCidrMaskSize { get; } = Flags.Number("--node-cidr-mask-size", Defaults.NodeCidrMaskSize, 8, 30, "Prefix length of each node's share of --cluster-cidr (IPv4)");
+
     public Option<string> ServiceCidr { get; } = Flags.Cidr("--service-cidr", Defaults.ServiceCidr, "Service cluster IP range");
 
     public Option<string> ClusterDns { get; } = Flags.IpAddress("--cluster-dns", Defaults.ClusterDns, "Cluster DNS service IP");
@@ -108,6 +112,7 @@ internal sealed class ServerCommand : ModeCommand
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
         DatastoreKeyfile = parsed.GetValue(DatastoreKeyfile),
         ClusterCidr = parsed.GetRequiredValue(ClusterCidr),
+        NodeCidrMaskSize = parsed.GetValue(NodeCidrMaskSize),
         ServiceCidr = parsed.GetRequiredValue(ServiceCidr),
         ClusterDns = parsed.GetRequiredValue(ClusterDns),
         ClusterDomain = parsed.GetRequiredValue(ClusterDomain),
@@ -124,13 +129,21 @@ internal sealed class ServerCommand : ModeCommand
         {
             throw new UsageException("--datastore-certfile and --datastore-keyfile go together: give both or neither");
         }
+        // kube-controller-manager's check: each node's share lies inside the range, at most 2^16 shares.
+        var cluster = System.Net.IPNetwork.Parse(parsed.GetRequiredValue(ClusterCidr));
+        var mask = parsed.GetValue(NodeCidrMaskSize);
+        if (cluster.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            && (mask < cluster.PrefixLength || mask - cluster.PrefixLength > CidrSet.MaxPrefixDifference))
+        {
+            throw new UsageException($"--node-cidr-mask-size {mask} does not fit --cluster-cidr {cluster}: it must be from /{cluster.PrefixLength} to /{Math.Min(30, cluster.PrefixLength + CidrSet.MaxPrefixDifference)}");
+        }
     }
 
     protected override Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         var flags = Bind(parsed);
         // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
-        var agent = flags.Node.Agent(flags.DataDir) with { ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain };
+        var agent = flags.Node.Agent(flags.DataDir) with { ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain, ClusterCidr = flags.ClusterCidr };
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
@@ -144,7 +157,7 @@ internal sealed class ServerCommand : ModeCommand
                 AgentToken = flags.AgentToken,
             })
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize))
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);

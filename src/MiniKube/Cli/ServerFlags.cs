@@ -25,6 +25,7 @@ public sealed record ServerFlags
     public string? DatastoreCertfile { get; init; }
     public string? DatastoreKeyfile { get; init; }
     public string ClusterCidr { get; init; } = Defaults.ClusterCidr;
+    public int NodeCidrMaskSize { get; init; } = Defaults.NodeCidrMaskSize;
     public string ServiceCidr { get; init; } = Defaults.ServiceCidr;
     public string ClusterDns { get; init; } = Defaults.ClusterDns;
     public string ClusterDomain { get; init; } = Defaults.ClusterDomain;

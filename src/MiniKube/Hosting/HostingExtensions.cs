@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using MiniKube.Addons.LocalPath;
 using MiniKube.Controllers;
+using MiniKube.Controllers.NodeIpam;
 using MiniKube.Scheduler;
 
 namespace MiniKube.Hosting;
@@ -89,10 +90,12 @@ public static class HostingExtensions
 
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
     /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir) =>
+    /// <remarks>Node IPAM gives each Node its podCIDR from <paramref name="nodeIpam"/>.</remarks>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam) =>
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
             RootCaFile = Path.Combine(dataDir, "server", "tls", "server-ca.crt"),
+            NodeIpam = nodeIpam,
             Extra = [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
         });
 

@@ -26,6 +26,9 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
     /// <summary>The cluster's DNS domain, for pods' search paths (<c>--cluster-domain</c>).</summary>
     public string ClusterDomain { get; init; } = Defaults.ClusterDomain;
 
+    /// <summary>The pod range (<c>--cluster-cidr</c>): the pod network forwards it and masquerades what leaves it.</summary>
+    public string ClusterCidr { get; init; } = Defaults.ClusterCidr;
+
     /// <summary>How long a simulated container takes to start (<c>--simulated-start-delay</c>).</summary>
     public TimeSpan SimulatedStartDelay { get; init; }
 
@@ -62,7 +65,13 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         var monitorLogger = loggers.CreateLogger<CertificateMonitor>();
         // Unless the cluster CA issued one (a joined agent): made, or renewed by the one renewal rule, before the kubelet API serves with it.
         using var selfSigned = servingCertificate is null ? AgentCertificates.LoadOrCreateKubeletServing(Path.Combine(settings.DataDir, "agent"), nodeName, nodeIp, time, monitorLogger) : null;
-        var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers);
+        var podNetwork = new MiniKube.Agent.Network.PodNetworkOptions
+        {
+            IpamDirectory = Path.Combine(settings.DataDir, "agent", "ipam"),
+            ClusterCidr = IPNetwork.Parse(settings.ClusterCidr.Split(',')[0]),
+            NodeIp = nodeIp,
+        };
+        var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers, podNetwork);
         using var disposeRuntime = runtime as IDisposable;
         var kubelet = new Kubelet(client, runtime, new KubeletOptions
         {
@@ -124,10 +133,10 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         }
     }
 
-    /// <summary>The first IPv4 address of an interface that is up, as k3s picks the node IP.</summary>
+    /// <summary>The first IPv4 address of an interface that is up, as k3s picks the node IP (never a pod bridge's, Docker's or mkube's).</summary>
     internal static string DetectNodeIp() =>
         NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback && !n.Name.StartsWith("docker", StringComparison.Ordinal) && !n.Name.StartsWith("veth", StringComparison.Ordinal))
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback && !n.Name.StartsWith("docker", StringComparison.Ordinal) && !n.Name.StartsWith("veth", StringComparison.Ordinal) && n.Name != MiniKube.Agent.Network.PodNetworkOptions.DefaultBridge && !n.Name.StartsWith(MiniKube.Agent.Network.PodNetworkOptions.VethPrefix, StringComparison.Ordinal))
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)?.ToString() ?? "127.0.0.1";

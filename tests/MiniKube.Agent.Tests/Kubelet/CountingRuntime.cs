@@ -2,9 +2,15 @@ using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Tests.Kubelet;
 
-/// <summary>A runtime that counts the kubelet's listings and passes everything on to another.</summary>
+/// <summary>
+/// A runtime that counts the kubelet's listings and passes everything on to another; with
+/// <see cref="WaitsForPodCidr"/> it plays a runtime that wires pods itself, whose network is not
+/// ready until the kubelet hands it a podCIDR.
+/// </summary>
 internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRuntime
 {
+    public const string NoPodCidr = "no podCIDR yet";
+
     private int _podLists;
     private int _otherLists;
 
@@ -15,6 +21,22 @@ internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRunti
     public int OtherLists => Volatile.Read(ref _otherLists);
 
     public bool Simulated => inner.Simulated;
+
+    /// <summary>The network is not ready (<see cref="NoPodCidr"/>) until <see cref="UpdatePodCidrAsync"/>.</summary>
+    public bool WaitsForPodCidr { get; init; }
+
+    /// <summary>The podCIDR the kubelet handed over last, if any.</summary>
+    public System.Net.IPNetwork? PodCidr { get; private set; }
+
+    public string? NetworkProblem => WaitsForPodCidr && PodCidr is null ? NoPodCidr : inner.NetworkProblem;
+
+    public async Task UpdatePodCidrAsync(System.Net.IPNetwork podCidr, CancellationToken cancellationToken)
+    {
+        await inner.UpdatePodCidrAsync(podCidr, cancellationToken);
+        PodCidr = podCidr;
+    }
+
+    public Task CollectGarbageAsync(CancellationToken cancellationToken) => inner.CollectGarbageAsync(cancellationToken);
 
     public Task<RuntimePods> ListPodsAsync(CancellationToken cancellationToken)
     {

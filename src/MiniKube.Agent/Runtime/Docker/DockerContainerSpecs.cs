@@ -19,7 +19,8 @@ internal static class DockerContainerSpecs
     private const long QuotaPeriodMicros = 100_000;
     private const long MinQuotaMicros = 1000;
 
-    public static CreateContainerParameters Sandbox(SandboxConfig config, string image, int attempt, string node = DockerRuntime.DefaultNode)
+    /// <param name="podNetwork">The pod network wires the sandbox after it starts: Docker gives it network mode <c>none</c> and publishes no ports (hostPorts are the network's DNAT).</param>
+    public static CreateContainerParameters Sandbox(SandboxConfig config, string image, int attempt, string node = DockerRuntime.DefaultNode, bool podNetwork = false)
     {
         var host = new HostConfig
         {
@@ -51,9 +52,9 @@ internal static class DockerContainerSpecs
             return create;
         }
 
-        host.NetworkMode = "bridge";
+        host.NetworkMode = podNetwork ? "none" : "bridge";
         create.Hostname = config.Hostname;
-        if (config.Ports.Count > 0)
+        if (config.Ports.Count > 0 && !podNetwork)
         {
             create.ExposedPorts = new Dictionary<string, EmptyStruct>();
             host.PortBindings = new Dictionary<string, IList<PortBinding>>();

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using MiniKube.Agent.Network;
 
 namespace MiniKube.Agent.Runtime.Docker;
 
@@ -15,6 +16,11 @@ namespace MiniKube.Agent.Runtime.Docker;
 /// <see cref="StatusAsync"/> throws <see cref="RuntimeUnavailableException"/> when Docker cannot
 /// be reached; other Docker refusals surface as <see cref="InvalidOperationException"/> with
 /// Docker's message, a missing container as <see cref="KeyNotFoundException"/>.
+/// With a <see cref="PodNetwork"/> (as every node has), a sandbox that is not hostNetwork starts
+/// with Docker's network mode <c>none</c> and is then wired by it (the CNI role: a veth on the
+/// node's bridge, an address from the node's podCIDR, hostPort DNAT); its address is the one the
+/// network holds for the sandbox container's id. Without one, sandboxes join Docker's default
+/// bridge and Docker's address and port publishing are used (tests of the runtime alone).
 /// </summary>
 internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 {
@@ -37,11 +43,13 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     public const string DefaultNode = "true";
 
     private readonly string _node;
+    private readonly PodNetwork? _network;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string State, ContainerInfo Info)> _inspected = new(StringComparer.Ordinal);
 
-    public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode)
+    public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode, PodNetwork? network = null)
     {
         _node = node;
+        _network = network;
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(sandboxImage);
@@ -72,6 +80,16 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             return new RuntimeStatus(false, "", $"Docker at {_endpoint} is not healthy: {e.Message}");
         }
     }
+
+    public string? NetworkProblem => _network?.Problem;
+
+    public Task UpdatePodCidrAsync(IPNetwork podCidr, CancellationToken cancellationToken) =>
+        _network?.ConfigureAsync(podCidr, cancellationToken) ?? Task.CompletedTask;
+
+    public Task CollectGarbageAsync(CancellationToken cancellationToken) =>
+        _network?.CollectGarbageAsync(async token =>
+            (await ListManagedAsync((DockerLabels.Sandbox, "true"), token)).Select(c => c.ID).ToHashSet(StringComparer.Ordinal), cancellationToken)
+        ?? Task.CompletedTask;
 
     public async Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken)
     {
@@ -119,13 +137,20 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }, cancellationToken));
         var attempt = earlier.Count == 0 ? 0 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
 
+        var wired = _network is not null && !config.HostNetwork;
+        if (wired && _network!.Problem is { } problem)
+        {
+            throw new InvalidOperationException($"network is not ready: {problem}");
+        }
         var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
-            DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node), cancellationToken));
+            DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node, podNetwork: wired), cancellationToken));
         try
         {
             await CallAsync(() => _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
             var inspect = await CallAsync(() => _docker.Containers.InspectContainerAsync(created.ID, cancellationToken));
-            var ip = config.HostNetwork ? null : BridgeIp(inspect.NetworkSettings?.Networks, inspect.NetworkSettings?.IPAddress);
+            var ip = config.HostNetwork ? null
+                : wired ? await WireAsync(created.ID, config, inspect, cancellationToken)
+                : BridgeIp(inspect.NetworkSettings?.Networks, inspect.NetworkSettings?.IPAddress);
             LogSandboxStarted(config.Namespace, config.PodName, created.ID, ip ?? "host");
             return new PodSandbox(created.ID, config.PodUid, config.Namespace, config.PodName, ip, inspect.State?.Running ?? false);
         }
@@ -137,12 +162,35 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }
     }
 
+    /// <summary>Plugs a started sandbox into the pod network and names its address in its hosts file (which its containers share).</summary>
+    private async Task<string> WireAsync(string sandboxId, SandboxConfig config, ContainerInspectResponse inspect, CancellationToken cancellationToken)
+    {
+        var pid = (int)(inspect.State?.Pid ?? 0);
+        if (pid <= 0)
+        {
+            throw new InvalidOperationException($"sandbox {sandboxId} has no process to take its network namespace from (state {inspect.State?.Status})");
+        }
+        var ip = (await _network!.AttachAsync(sandboxId, pid, config.Ports, cancellationToken)).ToString();
+        if (!string.IsNullOrEmpty(inspect.HostsPath))
+        {
+            // Network mode none gives the pod's hostname no address; pods that resolve their own name need one (as the kubelet's etc-hosts says).
+            await File.AppendAllTextAsync(inspect.HostsPath, $"{ip}\t{config.Hostname}\n", cancellationToken);
+        }
+        return ip;
+    }
+
     public Task StopSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
         // The pause process exits on SIGTERM at once; the grace only covers a busy daemon.
         StopContainerAsync(sandboxId, TimeSpan.FromSeconds(10), cancellationToken);
 
-    public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken) =>
-        RemoveContainerAsync(sandboxId, cancellationToken);
+    public async Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken)
+    {
+        await RemoveContainerAsync(sandboxId, cancellationToken);
+        if (_network is not null)
+        {
+            await _network.DetachAsync(sandboxId, cancellationToken);
+        }
+    }
 
     public async Task<IReadOnlyList<PodSandbox>> ListSandboxesAsync(CancellationToken cancellationToken) =>
         [.. (await ListManagedAsync((DockerLabels.Sandbox, "true"), cancellationToken)).Select(ToSandbox)];
@@ -234,11 +282,15 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             Filters = label is { } extra ? DockerLabels.Filter((DockerLabels.Managed, _node), extra) : DockerLabels.Filter((DockerLabels.Managed, _node)),
         }, cancellationToken));
 
-    private static PodSandbox ToSandbox(ContainerListResponse c)
+    private PodSandbox ToSandbox(ContainerListResponse c)
     {
         var running = string.Equals(c.State, "running", StringComparison.Ordinal);
-        var hostNetwork = c.NetworkSettings?.Networks?.ContainsKey("host") ?? false;
-        var ip = running && !hostNetwork ? BridgeIp(c.NetworkSettings?.Networks, null) : null;
+        var networks = c.NetworkSettings?.Networks;
+        var hostNetwork = networks?.ContainsKey("host") ?? false;
+        var wired = _network is not null && (networks?.ContainsKey("none") ?? false);
+        var ip = !running || hostNetwork ? null
+            : wired ? _network!.AddressOf(c.ID)?.ToString()
+            : BridgeIp(networks, null);
         return new PodSandbox(
             c.ID,
             DockerLabels.Get(c.Labels, DockerLabels.PodUid),
@@ -409,6 +461,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public void Dispose()
     {
+        _network?.Dispose();
         _docker.Dispose();
         _configuration.Dispose();
         _importLock.Dispose();

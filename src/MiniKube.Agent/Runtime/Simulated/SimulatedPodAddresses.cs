@@ -7,8 +7,8 @@ namespace MiniKube.Agent.Runtime.Simulated;
 /// <summary>
 /// Hands out made-up pod IPs from one IPv4 subnet and takes them back when a sandbox goes, the
 /// way KWOK keeps a pool per CIDR. Simulated nodes of one process share a pool, so their pods'
-/// IPs never collide with each other; pools of different processes know nothing of each other
-/// (there is no per-node pod CIDR allocation yet). Thread-safe.
+/// IPs never collide with each other; pools of different processes know nothing of each other,
+/// except that a lone simulated node moves to a pool of its own podCIDR once it has one. Thread-safe.
 /// </summary>
 public sealed class SimulatedPodAddresses
 {
@@ -16,9 +16,11 @@ public sealed class SimulatedPodAddresses
     private readonly Queue<uint> _returned = new();
     private readonly uint _network;
     private readonly uint _size;
+    private readonly HashSet<uint> _taken = [];
     private uint _next = 1; // skip the network address
 
-    public SimulatedPodAddresses(IPNetwork subnet)
+    /// <param name="taken">Addresses in use already (pods of an earlier pool), never handed out until returned.</param>
+    public SimulatedPodAddresses(IPNetwork subnet, IEnumerable<string>? taken = null)
     {
         if (subnet.BaseAddress.AddressFamily != AddressFamily.InterNetwork || subnet.PrefixLength > 30)
         {
@@ -27,6 +29,13 @@ public sealed class SimulatedPodAddresses
         Subnet = subnet;
         _network = BinaryPrimitives.ReadUInt32BigEndian(subnet.BaseAddress.GetAddressBytes());
         _size = 1u << (32 - subnet.PrefixLength);
+        foreach (var address in taken ?? [])
+        {
+            if (OffsetOf(address) is { } offset)
+            {
+                _taken.Add(offset);
+            }
+        }
     }
 
     /// <summary>Pods of a lone simulated runtime (<c>--runtime simulated</c>): the lower half of the default cluster CIDR.</summary>
@@ -47,9 +56,9 @@ public sealed class SimulatedPodAddresses
             {
                 offset = _returned.Dequeue();
             }
-            else if (_next < _size - 1) // the last address is the broadcast address
+            else if (NextUntaken() is { } free)
             {
-                offset = _next++;
+                offset = free;
             }
             else
             {
@@ -64,17 +73,39 @@ public sealed class SimulatedPodAddresses
     /// <summary>Gives back an address from <see cref="Take"/>; anything else is ignored.</summary>
     public void Return(string address)
     {
-        if (!IPAddress.TryParse(address, out var ip) || !Subnet.Contains(ip))
+        if (OffsetOf(address) is not { } offset)
         {
             return;
         }
-        var offset = BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes()) - _network;
         lock (_lock)
         {
+            if (_taken.Remove(offset))
+            {
+                return; // an earlier pool's: free again, for NextUntaken to reach
+            }
             if (offset > 0 && offset < _next)
             {
                 _returned.Enqueue(offset);
             }
         }
     }
+
+    /// <summary>The next offset never handed out and not taken, or null when the subnet is used up (the last address is the broadcast).</summary>
+    private uint? NextUntaken()
+    {
+        while (_next < _size - 1)
+        {
+            var offset = _next++;
+            if (!_taken.Contains(offset))
+            {
+                return offset;
+            }
+        }
+        return null;
+    }
+
+    private uint? OffsetOf(string address) =>
+        IPAddress.TryParse(address, out var ip) && Subnet.Contains(ip)
+            ? BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes()) - _network
+            : null;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text;
 
 namespace MiniKube.Agent.Runtime.Simulated;
@@ -9,7 +10,9 @@ namespace MiniKube.Agent.Runtime.Simulated;
 /// <c>exit N</c> (then they exit with N) or they are meant to end (init containers, Job pods:
 /// they succeed after <see cref="RunDuration"/>). It lets tests and scale runs drive the whole pod
 /// lifecycle through the real kubelet with no Docker. Pod IPs come from a
-/// <see cref="SimulatedPodAddresses"/> pool, which the simulated nodes of one process share.
+/// <see cref="SimulatedPodAddresses"/> pool, which the simulated nodes of one process share; a
+/// runtime with a pool of its own (a lone simulated node) moves to a pool of its node's podCIDR
+/// when the kubelet hands it one, keeping the addresses its pods hold.
 /// </summary>
 public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses addresses) : IContainerRuntime
 {
@@ -18,12 +21,25 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
     private readonly ConcurrentDictionary<string, PodSandbox> _sandboxes = new();
     private readonly ConcurrentDictionary<string, ContainerInfo> _containers = new();
     private readonly ConcurrentDictionary<string, bool> _endByThemselves = new();
+    private readonly bool _ownPool;
+    private volatile SimulatedPodAddresses _addresses = addresses;
     private int _nextId;
 
     /// <summary>A runtime with a pool of its own, as for a single node (<c>--runtime simulated</c>).</summary>
     public SimulatedRuntime(TimeProvider time)
         : this(time, new SimulatedPodAddresses(SimulatedPodAddresses.SingleNodeSubnet))
     {
+        _ownPool = true;
+    }
+
+    /// <summary>Pods' addresses come from <paramref name="podCidr"/> from now on, if this runtime's pool is its own; a shared pool stays.</summary>
+    public Task UpdatePodCidrAsync(IPNetwork podCidr, CancellationToken cancellationToken)
+    {
+        if (_ownPool && !_addresses.Subnet.Equals(podCidr))
+        {
+            _addresses = new SimulatedPodAddresses(podCidr, _sandboxes.Values.Select(s => s.Ip).OfType<string>());
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>How long a container takes to start.</summary>
@@ -44,7 +60,7 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
     {
         ArgumentNullException.ThrowIfNull(config);
         var id = NextId("sandbox");
-        var sandbox = new PodSandbox(id, config.PodUid, config.Namespace, config.PodName, addresses.Take(), true);
+        var sandbox = new PodSandbox(id, config.PodUid, config.Namespace, config.PodName, _addresses.Take(), true);
         _sandboxes[id] = sandbox;
         return Task.FromResult(sandbox);
     }
@@ -63,7 +79,7 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
         // Only the call that removed it gives its IP back, so an address is never returned twice.
         if (_sandboxes.TryRemove(sandboxId, out var sandbox) && sandbox.Ip is { } ip)
         {
-            addresses.Return(ip);
+            _addresses.Return(ip);
         }
         return Task.CompletedTask;
     }
