@@ -39,7 +39,8 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
 
     public Kubernetes Client { get; }
 
-    public SimulatedRuntime Runtime { get; } = new(TimeProvider.System);
+    /// <summary>The simulated runtime; a port-forward to any pod's port P reaches P on loopback, where a test may listen.</summary>
+    public SimulatedRuntime Runtime { get; } = new(TimeProvider.System) { PortForwardAddress = System.Net.IPAddress.Loopback };
 
     /// <summary>Starts the API server only; call <see cref="StartKubeletAsync"/> to add the node.</summary>
     public static async Task<KubeletTestCluster> StartAsync(TestApiServerExtras? extras = null) => new(await TestApiServer.StartAsync(extras: extras));

@@ -70,9 +70,8 @@ internal static class SpdyHeaderDictionary
 
 /// <summary>
 /// Compresses our header blocks. Decision: deflate's stored blocks only — a valid zlib stream
-/// (header with FDICT naming the SPDY dictionary, then one non-final stored block per header
-/// block, which is byte-aligned and so complete without a further flush marker) that every
-/// inflater reads, Go's included. Header blocks here are a few dozen bytes, so compressing them
+/// (header with FDICT naming the SPDY dictionary, then per header block one non-final stored
+/// block and the empty stored block of a sync flush) that every inflater reads, Go's included. Header blocks here are a few dozen bytes, so compressing them
 /// would save next to nothing, and the bytes stay exact and easy to check. One instance per
 /// connection direction; not thread-safe (frames are written under the connection's write lock).
 /// </summary>
@@ -109,6 +108,10 @@ internal sealed class SpdyHeaderCompressor
             offset += count;
         }
         while (offset < block.Length);
+        // The sync-flush marker, an empty stored block, as Z_SYNC_FLUSH ends each block. Go's
+        // inflater hands out a stored block's bytes only once it reads the next block's header,
+        // so without it the headers would wait for the next frame's bytes and fail at its end.
+        output.Write([0x00, 0x00, 0x00, 0xFF, 0xFF]);
         return output.ToArray();
     }
 
