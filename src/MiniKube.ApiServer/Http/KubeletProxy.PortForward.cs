@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Features;
 using MiniKube.ApiServer.Errors;
@@ -124,7 +123,12 @@ internal sealed partial class KubeletProxy
         }
     }
 
-    /// <summary>The C# client's channel protocol: the kubelet's WebSocket with the ports as <c>port</c> values, relayed unchanged.</summary>
+    /// <summary>
+    /// The C# client's channel protocol: the client's WebSocket upgrade is made to the kubelet
+    /// (ports as its <c>port</c> values) and the two connections are joined byte for byte, as
+    /// upstream's UpgradeAwareHandler does, so every frame arrives as it was sent (the C# client
+    /// marks each write as a frame of its own, which a message-level relay would merge or split).
+    /// </summary>
     private async Task RelayChannelsAsync(HttpContext context, string kubelet, string path)
     {
         IReadOnlyList<int> ports;
@@ -141,26 +145,37 @@ internal sealed partial class KubeletProxy
         {
             throw ApiException.BadRequest("none of the requested protocols is served; supported: " + string.Join(", ", [TunnelProtocol, .. ChannelProtocols]));
         }
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is not { IsUpgradableRequest: true })
+        {
+            throw ApiException.BadRequest("Upgrade request required");
+        }
         var query = string.Join("&", ports.Select(p => "port=" + p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        using var upstream = new ClientWebSocket();
-        upstream.Options.CollectHttpResponseDetails = true;
+        using var request = UpgradeRequest(HttpMethod.Get, $"https://{kubelet}{path}?{query}", "websocket");
+        foreach (var header in (string[])["Sec-WebSocket-Key", "Sec-WebSocket-Version"])
+        {
+            request.Headers.TryAddWithoutValidation(header, context.Request.Headers[header].ToString());
+        }
         foreach (var protocol in offered.Where(ChannelProtocols.Contains))
         {
-            upstream.Options.AddSubProtocol(protocol);
+            request.Headers.TryAddWithoutValidation("Sec-WebSocket-Protocol", protocol);
         }
-        try
+        using var backend = await SendUpgradeAsync(context, request);
+        if (backend is null)
         {
-            await upstream.ConnectAsync(new Uri($"wss://{kubelet}{path}?{query}"), _http, context.RequestAborted);
-        }
-        catch (WebSocketException e)
-        {
-            throw upstream.HttpStatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest
-                ? new ApiException((int)upstream.HttpStatusCode, upstream.HttpStatusCode == HttpStatusCode.NotFound ? "NotFound" : "BadRequest", $"the kubelet refused the port forward ({(int)upstream.HttpStatusCode})")
-                : ApiException.Internal($"error dialing backend: {e.Message}");
+            return;
         }
         RequestBody.DisableBodyLimits(context);
-        using var client = await context.WebSockets.AcceptWebSocketAsync(upstream.SubProtocol);
-        await WebSocketRelay.RunAsync(client, upstream, context.RequestAborted);
+        context.Response.Headers.Upgrade = "websocket";
+        foreach (var header in (string[])["Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"])
+        {
+            if (backend.Response.Headers.TryGetValues(header, out var values))
+            {
+                context.Response.Headers[header] = values.ToArray();
+            }
+        }
+        await using var client = await upgrade.UpgradeAsync();
+        await RelayBytesAsync(client, backend.Stream, context.RequestAborted);
     }
 
     /// <summary>
@@ -169,17 +184,33 @@ internal sealed partial class KubeletProxy
     /// </summary>
     private async Task<UpgradedKubelet?> UpgradeKubeletAsync(HttpContext context, string kubelet, string path, IReadOnlyList<string> protocols)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"https://{kubelet}{path}"))
+        using var request = UpgradeRequest(HttpMethod.Post, $"https://{kubelet}{path}", "SPDY/3.1");
+        foreach (var offered in protocols)
+        {
+            request.Headers.TryAddWithoutValidation(StreamProtocolHeader, offered);
+        }
+        var upgraded = await SendUpgradeAsync(context, request);
+        return upgraded is null ? null : upgraded with { Protocol = upgraded.Response.Headers.TryGetValues(StreamProtocolHeader, out var chosen) ? chosen.FirstOrDefault() ?? "" : "" };
+    }
+
+    private static HttpRequestMessage UpgradeRequest(HttpMethod method, string uri, string protocol)
+    {
+        var request = new HttpRequestMessage(method, new Uri(uri))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         request.Headers.Connection.Add("Upgrade");
-        request.Headers.Upgrade.Add(new ProductHeaderValue("SPDY", "3.1"));
-        foreach (var offered in protocols)
-        {
-            request.Headers.TryAddWithoutValidation(StreamProtocolHeader, offered);
-        }
+        request.Headers.TryAddWithoutValidation("Upgrade", protocol);
+        return request;
+    }
+
+    /// <summary>
+    /// Sends an upgrade request to the kubelet; null when it refused, whose status and text have
+    /// then been written to the client as they came.
+    /// </summary>
+    private async Task<UpgradedKubelet?> SendUpgradeAsync(HttpContext context, HttpRequestMessage request)
+    {
         HttpResponseMessage response;
         try
         {
@@ -203,8 +234,7 @@ internal sealed partial class KubeletProxy
                 return null;
             }
         }
-        var protocol = response.Headers.TryGetValues(StreamProtocolHeader, out var chosen) ? chosen.FirstOrDefault() ?? "" : "";
-        return new UpgradedKubelet(response, await response.Content.ReadAsStreamAsync(context.RequestAborted), protocol);
+        return new UpgradedKubelet(response, await response.Content.ReadAsStreamAsync(context.RequestAborted), "");
     }
 
     /// <summary>Copies both ways until either side ends, then drops both, as UpgradeAwareHandler does.</summary>
@@ -219,7 +249,7 @@ internal sealed partial class KubeletProxy
         await Task.WhenAll(up, down).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>An upgraded kubelet connection: its raw stream and the protocol it chose.</summary>
+    /// <summary>An upgraded kubelet connection: its answer, its raw stream and the stream protocol it chose (SPDY).</summary>
     private sealed record UpgradedKubelet(HttpResponseMessage Response, Stream Stream, string Protocol) : IDisposable
     {
         public void Dispose()

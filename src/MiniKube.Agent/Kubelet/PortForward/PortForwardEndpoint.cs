@@ -71,7 +71,7 @@ internal static partial class PortForwardEndpoint
                 $"requested protocol(s) are not supported: [{string.Join(" ", offered)}]; supports [{PortForwardWebSocket.V4Binary} {PortForwardWebSocket.V4Base64}]");
             return;
         }
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+        using var socket = await FrameWebSocket.AcceptAsync(context, protocol);
         await PortForwardWebSocket.ServeAsync(socket, ports, runtime, sandbox,
             problem => LogForwardFailed(logger, sandbox.Namespace, sandbox.PodName, problem), context.RequestAborted);
     }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using MiniKube.Agent.Runtime;
@@ -15,17 +14,16 @@ namespace MiniKube.Agent.Kubelet.PortForward;
 /// <c>v4.base64.channel.k8s.io</c> (text messages, the channel as an ASCII digit, then base64).
 /// The session ends when every port's connection has, or when the client closes.
 /// </summary>
-internal sealed class PortForwardWebSocket : IDisposable
+internal sealed class PortForwardWebSocket
 {
     public const string V4Binary = "v4.channel.k8s.io";
     public const string V4Base64 = "v4.base64.channel.k8s.io";
 
-    private readonly WebSocket _socket;
+    private readonly FrameWebSocket _socket;
     private readonly bool _base64;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly Channel<ReadOnlyMemory<byte>>[] _incoming;
 
-    private PortForwardWebSocket(WebSocket socket, bool base64, int ports)
+    private PortForwardWebSocket(FrameWebSocket socket, bool base64, int ports)
     {
         _socket = socket;
         _base64 = base64;
@@ -43,11 +41,11 @@ internal sealed class PortForwardWebSocket : IDisposable
         return offered.Count == 0 || protocol is not null;
     }
 
-    public static async Task ServeAsync(WebSocket socket, IReadOnlyList<int> ports, IContainerRuntime runtime, PodSandbox sandbox, Action<string> logFailure, CancellationToken cancellationToken)
+    public static async Task ServeAsync(FrameWebSocket socket, IReadOnlyList<int> ports, IContainerRuntime runtime, PodSandbox sandbox, Action<string> logFailure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(ports);
-        using var session = new PortForwardWebSocket(socket, socket.SubProtocol == V4Base64, ports.Count);
+        var session = new PortForwardWebSocket(socket, socket.SubProtocol == V4Base64, ports.Count);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reader = session.ReadAsync(stop.Token);
         try
@@ -60,10 +58,10 @@ internal sealed class PortForwardWebSocket : IDisposable
                 await session.SendAsync(2 * i + 1, prefix, stop.Token);
             }
             await Task.WhenAll(ports.Select((port, i) => session.ForwardAsync(i, port, runtime, sandbox, logFailure, stop.Token)));
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, stop.Token);
+            await socket.CloseAsync(stop.Token);
             await reader.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or TimeoutException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or TimeoutException)
         {
             // The client went away or did not answer our close.
         }
@@ -91,30 +89,18 @@ internal sealed class PortForwardWebSocket : IDisposable
         await PortForwardCopy.RunAsync(new Data(this, index), pod, cancellationToken);
     }
 
-    public void Dispose() => _sendLock.Dispose();
-
-    /// <summary>Routes the client's messages to the ports' queues until it closes; error channels and unknown channels are ignored.</summary>
+    /// <summary>
+    /// Routes the client's messages (each frame one, see <see cref="FrameWebSocket"/>) to the ports'
+    /// queues until it closes; error channels and unknown channels are ignored.
+    /// </summary>
     private async Task ReadAsync(CancellationToken cancellationToken)
     {
-        var buffer = new byte[64 * 1024];
-        var message = new MemoryStream();
         try
         {
-            while (true)
+            while (await _socket.ReceiveAsync(cancellationToken) is { } message)
             {
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-                message.Write(buffer, 0, result.Count);
-                if (!result.EndOfMessage)
-                {
-                    continue;
-                }
-                var (channel, payload) = Decode(message.ToArray());
-                message.SetLength(0);
-                if (channel % 2 == 0 && channel / 2 < _incoming.Length && !payload.IsEmpty)
+                var (channel, payload) = Decode(message.Payload);
+                if (channel >= 0 && channel % 2 == 0 && channel / 2 < _incoming.Length && !payload.IsEmpty)
                 {
                     await _incoming[channel / 2].Writer.WriteAsync(payload, cancellationToken);
                 }
@@ -162,15 +148,7 @@ internal sealed class PortForwardWebSocket : IDisposable
             message[0] = (byte)channel;
             payload.CopyTo(message.AsMemory(1));
         }
-        await _sendLock.WaitAsync(cancellationToken);
-        try
-        {
-            await _socket.SendAsync(message, _base64 ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, cancellationToken);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
+        await _socket.SendAsync(message, _base64, cancellationToken);
     }
 
     /// <summary>Port i's data channel as the client's side of a forward.</summary>

@@ -108,11 +108,13 @@ public sealed class PortForwardEndpointTests
         await using var stream = demuxer.GetStream((byte?)0, (byte?)0);
 
         var sent = RandomNumberGenerator.GetBytes(3 * 1024 * 1024);
-        var writing = Task.Run(async () =>
+        // Synchronous writes: the demuxer's stream inherits Stream's async methods, which would
+        // queue this write behind the pending read.
+        var writing = Task.Run(() =>
         {
             for (var offset = 0; offset < sent.Length; offset += 60_000)
             {
-                await stream.WriteAsync(sent.AsMemory(offset, Math.Min(60_000, sent.Length - offset)));
+                stream.Write(sent, offset, Math.Min(60_000, sent.Length - offset));
             }
         });
         var received = new byte[sent.Length];
