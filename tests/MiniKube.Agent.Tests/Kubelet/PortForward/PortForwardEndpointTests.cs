@@ -31,7 +31,7 @@ public sealed class PortForwardEndpointTests
         await _cluster.StartKubeletAsync(nodeIp: "127.0.0.1");
         await _cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
-            Metadata = new V1ObjectMeta { Name = "web" },
+            Metadata = new V1ObjectMeta { Name = "web", Labels = new Dictionary<string, string> { ["app"] = "web" } },
             Spec = new V1PodSpec
             {
                 NodeName = KubeletTestCluster.NodeName,
@@ -97,6 +97,23 @@ public sealed class PortForwardEndpointTests
         Assert.That(await kubectl.WaitForOutputAsync($"error forwarding port {closed} to pod"), Is.True, kubectl.Output);
         Assert.That(kubectl.Output, Does.Contain($"an error occurred forwarding {local} -> {closed}"));
         Assert.That(kubectl.Output, Does.Contain("connect: connection refused"));
+    }
+
+    [Test]
+    public async Task Kubectl_Service_ForwardsToItsPodsTargetPort()
+    {
+        await _cluster.Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "web" }, Ports = [new V1ServicePort { Port = 80, TargetPort = _pod.Port }] },
+        }, "default");
+        var local = PodPortServer.ClosedPort();
+        await using var kubectl = await KubectlPortForward.StartAsync("1.32", _cluster.Server.KubeconfigPath, _home, "svc/web", local, 80);
+
+        using var http = new HttpClient();
+        var hello = await http.GetStringAsync(new Uri($"http://127.0.0.1:{local}/")).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(hello, Is.EqualTo("hello from the pod"));
     }
 
     [Test]
