@@ -72,6 +72,17 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Creates a one-container pod bound to <see cref="NodeName"/> in "default" and waits until it runs.</summary>
+    public async Task<V1Pod> RunPodAsync(string name, IDictionary<string, string>? labels = null)
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = name, Labels = labels },
+            Spec = new V1PodSpec { NodeName = NodeName, Containers = [new V1Container { Name = "main", Image = "mkube.local/busybox:1" }] },
+        }, "default");
+        return await WaitForPodAsync(name, p => p.Status?.Phase == "Running");
+    }
+
     /// <summary>The pod once it meets the condition; a pod not there yet is waited for too.</summary>
     public async Task<V1Pod> WaitForPodAsync(string name, Func<V1Pod, bool> condition)
     {

@@ -18,14 +18,9 @@ internal sealed class SpdyFramer(PipeReader input)
     /// <summary>The largest payload a frame may carry (24-bit length).</summary>
     public const int MaxPayload = (1 << 24) - 1;
 
-    private const ushort SynStreamType = 1;
-    private const ushort SynReplyType = 2;
-    private const ushort RstStreamType = 3;
-    private const ushort PingType = 6;
-    private const ushort GoAwayType = 7;
-    private const ushort HeadersType = 8;
-    private const byte FlagFin = 0x01;
-    private const byte FlagUnidirectional = 0x02;
+    // Control frame types (draft 3.1 §2.6); SETTINGS (4), WINDOW_UPDATE (9) and others are read and dropped.
+    private const ushort SynStreamType = 1, SynReplyType = 2, RstStreamType = 3, PingType = 6, GoAwayType = 7, HeadersType = 8;
+    private const byte FlagFin = 0x01, FlagUnidirectional = 0x02;
 
     private readonly SpdyHeaderCompressor _compressor = new();
     private readonly SpdyHeaderDecompressor _decompressor = new();
@@ -95,22 +90,23 @@ internal sealed class SpdyFramer(PipeReader input)
     private static uint StreamId(ReadOnlySpan<byte> span) => BinaryPrimitives.ReadUInt32BigEndian(span) & 0x7FFFFFFF;
 
     /// <summary>A SYN_STREAM's wire form, for the side that opens streams (the kubelet only answers them).</summary>
-    public byte[] SynStream(uint streamId, SpdyHeaders headers, bool fin = false)
-    {
-        var block = _compressor.Compress(headers);
-        var payload = new byte[10 + block.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(payload, streamId);
-        block.CopyTo(payload, 10);
-        return Control(SynStreamType, fin ? FlagFin : (byte)0, payload);
-    }
+    public byte[] SynStream(uint streamId, SpdyHeaders headers, bool fin = false) =>
+        HeaderFrame(SynStreamType, streamId, 10, headers, fin);
 
-    public byte[] SynReply(uint streamId, SpdyHeaders headers, bool fin = false)
+    public byte[] SynReply(uint streamId, SpdyHeaders headers, bool fin = false) =>
+        HeaderFrame(SynReplyType, streamId, 4, headers, fin);
+
+    /// <summary>
+    /// A frame whose payload is the stream id, zeros up to <paramref name="fixedLength"/> (a
+    /// SYN_STREAM's associated stream, priority and slot) and a compressed header block.
+    /// </summary>
+    private byte[] HeaderFrame(ushort type, uint streamId, int fixedLength, SpdyHeaders headers, bool fin)
     {
         var block = _compressor.Compress(headers);
-        var payload = new byte[4 + block.Length];
+        var payload = new byte[fixedLength + block.Length];
         BinaryPrimitives.WriteUInt32BigEndian(payload, streamId);
-        block.CopyTo(payload, 4);
-        return Control(SynReplyType, fin ? FlagFin : (byte)0, payload);
+        block.CopyTo(payload, fixedLength);
+        return Control(type, fin ? FlagFin : (byte)0, payload);
     }
 
     public static byte[] RstStream(uint streamId, SpdyRstStatus status)

@@ -31,20 +31,13 @@ internal sealed record SpdyGoAway(uint LastGoodStreamId, uint Status) : SpdyFram
 /// <summary>A DATA frame; <paramref name="Fin"/> half-closes the sender's side of the stream.</summary>
 internal sealed record SpdyData(uint StreamId, bool Fin, ReadOnlyMemory<byte> Payload) : SpdyFrame;
 
-/// <summary>RST_STREAM status codes (SPDY/3.1 §2.4.2).</summary>
+/// <summary>The RST_STREAM status codes we send or act on (SPDY/3.1 §2.4.2 lists eleven).</summary>
 internal enum SpdyRstStatus : uint
 {
     ProtocolError = 1,
-    InvalidStream = 2,
-    RefusedStream = 3,
-    UnsupportedVersion = 4,
+
+    /// <summary>What spdystream's Reset sends, and what kubectl sends on a finished data stream.</summary>
     Cancel = 5,
-    InternalError = 6,
-    FlowControlError = 7,
-    StreamInUse = 8,
-    StreamAlreadyClosed = 9,
-    InvalidCredentials = 10,
-    FrameTooLarge = 11,
 }
 
 /// <summary>

@@ -29,16 +29,7 @@ public sealed class PortForwardEndpointTests
         _cluster = await KubeletTestCluster.StartAsync();
         _home = Directory.CreateTempSubdirectory("mkube-pf-home-").FullName;
         await _cluster.StartKubeletAsync(nodeIp: "127.0.0.1");
-        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta { Name = "web", Labels = new Dictionary<string, string> { ["app"] = "web" } },
-            Spec = new V1PodSpec
-            {
-                NodeName = KubeletTestCluster.NodeName,
-                Containers = [new V1Container { Name = "main", Image = "mkube.local/busybox:1", Command = ["httpd"] }],
-            },
-        }, "default");
-        await _cluster.WaitForPodAsync("web", p => p.Status?.Phase == "Running");
+        await _cluster.RunPodAsync("web", new Dictionary<string, string> { ["app"] = "web" });
     }
 
     [TearDown]

@@ -1,6 +1,4 @@
 using System.Text;
-using k8s;
-using k8s.Models;
 using MiniKube.Agent.Kubelet.Spdy;
 
 namespace MiniKube.Agent.Tests.Kubelet.PortForward;
@@ -24,12 +22,7 @@ public sealed class PortForwardSpdyTests
         _pod = new PodPortServer();
         _cluster = await KubeletTestCluster.StartAsync();
         await _cluster.StartKubeletAsync(nodeIp: "127.0.0.1");
-        await _cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta { Name = "web" },
-            Spec = new V1PodSpec { NodeName = KubeletTestCluster.NodeName, Containers = [new V1Container { Name = "main", Image = "mkube.local/busybox:1" }] },
-        }, "default");
-        await _cluster.WaitForPodAsync("web", p => p.Status?.Phase == "Running");
+        await _cluster.RunPodAsync("web");
     }
 
     [TearDown]

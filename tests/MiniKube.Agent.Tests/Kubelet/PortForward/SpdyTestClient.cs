@@ -12,23 +12,12 @@ namespace MiniKube.Agent.Tests.Kubelet.PortForward;
 /// certificate, the upgrade request written by hand, then frames through <see cref="SpdyFramer"/>.
 /// For the exchanges kubectl does not let a test steer (refused streams, pings, frame order).
 /// </summary>
-internal sealed class SpdyTestClient : IAsyncDisposable
+internal sealed class SpdyTestClient(TcpClient tcp, SslStream tls, string response) : IAsyncDisposable
 {
-    private readonly TcpClient _tcp;
-    private readonly SslStream _tls;
-
-    private SpdyTestClient(TcpClient tcp, SslStream tls, string response)
-    {
-        _tcp = tcp;
-        _tls = tls;
-        Response = response;
-        Framer = new SpdyFramer(PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true)));
-    }
-
     /// <summary>The status line and headers of the upgrade's answer.</summary>
-    public string Response { get; }
+    public string Response { get; } = response;
 
-    public SpdyFramer Framer { get; }
+    public SpdyFramer Framer { get; } = new(PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true)));
 
     public static async Task<SpdyTestClient> ConnectAsync(Uri server, X509Certificate2 certificate, string path, string protocol = "portforward.k8s.io")
     {
@@ -58,8 +47,8 @@ internal sealed class SpdyTestClient : IAsyncDisposable
 
     public async Task SendAsync(byte[] frame)
     {
-        await _tls.WriteAsync(frame);
-        await _tls.FlushAsync();
+        await tls.WriteAsync(frame);
+        await tls.FlushAsync();
     }
 
     public async Task<SpdyFrame?> ReadAsync() =>
@@ -67,7 +56,7 @@ internal sealed class SpdyTestClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _tls.DisposeAsync();
-        _tcp.Dispose();
+        await tls.DisposeAsync();
+        tcp.Dispose();
     }
 }
