@@ -23,7 +23,8 @@ internal sealed partial class PortForwardSpdy(SpdyConnection connection, IContai
     private static readonly TimeSpan StreamCreationTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, StreamPair> _pairs = new();
-    private readonly ConcurrentBag<Task> _work = [];
+    // What runs for this connection; each task leaves when it ends, so a long session holds only live ones.
+    private readonly ConcurrentDictionary<Task, bool> _work = new();
 
     /// <summary>Serves the connection until the client closes it, then waits for the forwards it started.</summary>
     public static async Task ServeAsync(Stream upgraded, IContainerRuntime runtime, PodSandbox sandbox, ILogger logger, CancellationToken cancellationToken)
@@ -46,7 +47,7 @@ internal sealed partial class PortForwardSpdy(SpdyConnection connection, IContai
         finally
         {
             await session.CancelAsync();
-            await Task.WhenAll(handler._work).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(handler._work.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -79,16 +80,22 @@ internal sealed partial class PortForwardSpdy(SpdyConnection connection, IContai
         var (added, complete, problem) = pair.Add(stream);
         if (added && pair.Streams == 1)
         {
-            _work.Add(WatchAsync(pair));
+            Track(WatchAsync(pair));
         }
         if (problem is not null)
         {
-            _work.Add(PrintAsync(pair, $"error processing stream for request {requestId}: {problem}"));
+            Track(PrintAsync(pair, $"error processing stream for request {requestId}: {problem}"));
         }
         else if (complete)
         {
-            _work.Add(ForwardAsync(pair));
+            Track(ForwardAsync(pair));
         }
+    }
+
+    private void Track(Task task)
+    {
+        _work[task] = true;
+        task.ContinueWith(done => _work.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The pair's id; for clients that send none, derived from the stream id (error streams come first).</summary>
