@@ -11,7 +11,7 @@ namespace MiniKube.Agent.Tests.Kubelet.PortForward;
 /// pods/portforward end to end in-process: a client → the API server → the kubelet's
 /// /portForward endpoint → the simulated runtime, which dials loopback, where
 /// <see cref="PodPortServer"/> plays the pod's server. Clients: the real kubectl 1.30 (SPDY
-/// upgrade only) and 1.32 (SPDY tunnelled in a WebSocket), and the official C# client (the
+/// upgrade only; 1.29 too) and 1.32 (SPDY tunnelled in a WebSocket; 1.31 and 1.33 too), and the official C# client (the
 /// channel-numbered WebSocket protocol).
 /// </summary>
 [TestFixture]
@@ -40,8 +40,11 @@ public sealed class PortForwardEndpointTests
         Directory.Delete(_home, recursive: true);
     }
 
+    [TestCase("1.29", "POST")]
     [TestCase("1.30", "POST")]
+    [TestCase("1.31", "GET")]
     [TestCase("1.32", "GET")]
+    [TestCase("1.33", "GET")]
     public async Task Kubectl_HttpRequestAndMegabytesBothWays_Arrive(string version, string method)
     {
         var local = PodPortServer.ClosedPort();
@@ -56,7 +59,8 @@ public sealed class PortForwardEndpointTests
         Assert.That(download, Is.EqualTo(PodPortServer.BigBody));
         Assert.That(echoed, Is.True, "3 MiB sent through the forward did not come back unchanged");
         // Which protocol carried it: 1.30 upgrades with POST (SPDY); 1.32 opens a WebSocket with GET.
-        Assert.That(kubectl.Output, Does.Match($@"{method} https://127\.0\.0\.1:\d+/api/v1/namespaces/default/pods/web/portforward 101"));
+        // (kubectl 1.33 logs requests as key=value pairs.)
+        Assert.That(kubectl.Output, Does.Match($@"{method} https://127\.0\.0\.1:\d+/api/v1/namespaces/default/pods/web/portforward 101|verb=""{method}"" url=""https://127\.0\.0\.1:\d+/api/v1/namespaces/default/pods/web/portforward"" status=""101"));
     }
 
     [TestCase("1.30")]
