@@ -25,6 +25,7 @@ public sealed partial class Kubelet
     private readonly IContainerRuntime _runtime;
     private readonly KubeletOptions _options;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggers;
     private readonly NodeReporter _node;
     private readonly PodSyncer _syncer;
     private readonly PodLifecycleEventGenerator _pleg;
@@ -60,6 +61,7 @@ public sealed partial class Kubelet
         _runtime = runtime;
         _options = options;
         _logger = loggers.CreateLogger<Kubelet>();
+        _loggers = loggers;
         _node = new NodeReporter(client, runtime, options, _logger) { NodeSeen = NodeSeenAsync };
         _events = new EventRecorder(client, new EventRecorderOptions { Component = "kubelet", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
         // Service environment variables only matter to real containers: simulated nodes (hundreds in one process) skip the watch.
@@ -96,7 +98,7 @@ public sealed partial class Kubelet
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var server = await KubeletServer.StartAsync(_options, new KubeletAuth(_client, _options.NodeName, _options.Time), _pods, _runtime, cancellationToken);
+        await using var server = await KubeletServer.StartAsync(_options, new KubeletAuth(_client, _options.NodeName, _options.Time), _pods, _runtime, _loggers.CreateLogger<KubeletServer>(), cancellationToken);
         _node.KubeletPort = server.Port;
         // Static pods run first and whatever the API server does (it may itself be one, as with kubeadm).
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using MiniKube.Agent.Kubelet.PortForward;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;
@@ -20,7 +21,8 @@ namespace MiniKube.Agent.Kubelet;
 /// (<see cref="KubeletAuth"/>), so <c>kubectl logs</c> and <c>exec</c> need those rights. Serves <c>GET /containerLogs/{namespace}/{pod}/{container}</c> with
 /// follow, tailLines, timestamps, previous and sinceSeconds, streaming as the container writes;
 /// and <c>/exec/…</c> and <c>/attach/…</c> (query: command, input, output, error, tty, as
-/// upstream's API server sends them) as WebSockets in the channel protocols of <see cref="RemoteCommand"/>.
+/// upstream's API server sends them) as WebSockets in the channel protocols of <see cref="RemoteCommand"/>;
+/// and <c>/portForward/{namespace}/{pod}</c> (<see cref="PortForwardEndpoint"/>).
 /// </summary>
 internal sealed class KubeletServer : IAsyncDisposable
 {
@@ -34,7 +36,7 @@ internal sealed class KubeletServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<KubeletServer> StartAsync(KubeletOptions options, KubeletAuth auth, Informer<V1Pod> pods, IContainerRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<KubeletServer> StartAsync(KubeletOptions options, KubeletAuth auth, Informer<V1Pod> pods, IContainerRuntime runtime, ILogger logger, CancellationToken cancellationToken)
     {
         // No configuration-file watching: each watcher holds an inotify instance and a thread, and
         // Linux allows 128 instances per user, which --simulate-nodes (one server per node) exceeds.
@@ -61,6 +63,12 @@ internal sealed class KubeletServer : IAsyncDisposable
             ServeStreamAsync(context, pods, runtime, ns, pod, container, attach: false));
         app.MapGet("/attach/{ns}/{pod}/{container}", (HttpContext context, string ns, string pod, string container) =>
             ServeStreamAsync(context, pods, runtime, ns, pod, container, attach: true));
+        // Upstream's path and casing (pkg/kubelet/server/server.go); the uid form pins the pod.
+        foreach (var pattern in (string[])["/portForward/{ns}/{pod}", "/portForward/{ns}/{pod}/{uid}"])
+        {
+            app.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, string ns, string pod, string? uid) =>
+                PortForwardEndpoint.ServeAsync(context, pods.Get($"{ns}/{pod}"), uid, runtime, logger));
+        }
         app.MapGet("/healthz", () => "ok");
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -82,6 +82,13 @@ public interface IContainerRuntime
 
     /// <summary>Joins the standard streams of a running container's main process (kubectl attach); the command is ignored.</summary>
     Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A TCP connection to <paramref name="port"/> in the sandbox's network namespace (CRI's
+    /// PortForward, for kubectl port-forward); the caller owns and closes it.
+    /// </summary>
+    /// <exception cref="PortForwardException">Nothing accepts the connection; the message says why, as kubectl shows it.</exception>
+    Task<Stream> PortForwardAsync(PodSandbox sandbox, int port, CancellationToken cancellationToken);
 }
 
 /// <summary>Which streams an exec or attach wants, and the command of an exec.</summary>
@@ -237,6 +244,9 @@ public sealed class ImageException(string reason, string message) : Exception(me
 {
     public string Reason { get; } = reason;
 }
+
+/// <summary>A port-forward's connection into the pod failed (refused, unreachable); the message is containerd's wording.</summary>
+public sealed class PortForwardException(string message, Exception? inner = null) : IOException(message, inner);
 
 /// <summary>The runtime cannot be reached (Docker down); the node reports it in its Ready condition.</summary>
 public sealed class RuntimeUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -15,7 +15,7 @@ namespace MiniKube.ApiServer.Http;
 /// Like kube-apiserver without --kubelet-certificate-authority, it does not verify the kubelet's
 /// self-made serving certificate; the kubelet does verify ours.
 /// </summary>
-internal sealed class KubeletProxy : IDisposable
+internal sealed partial class KubeletProxy : IDisposable
 {
     private static readonly ResourceType Nodes = ResourceCatalog.Find("", "v1", "nodes")!;
     private static readonly string[] StreamProtocols = ["v5.channel.k8s.io", "v4.channel.k8s.io"];

@@ -11,8 +11,8 @@ namespace MiniKube.ApiServer.Http;
 /// Subresources: status (writes touch only .status), pods/ephemeralcontainers (writes touch only
 /// spec.ephemeralContainers, see Strategies/PodEphemeralContainers), scale (autoscaling/v1 Scale over
 /// spec.replicas), pods/binding (the scheduler's write), pods/eviction, namespaces/finalize,
-/// serviceaccounts/token (<see cref="TokenRequests"/>), and the kubelet-backed streams (log, exec, attach; portforward is
-/// refused). Upstream: pkg/registry/*/storage for each kind.
+/// serviceaccounts/token (<see cref="TokenRequests"/>), and the kubelet-backed streams (log, exec, attach,
+/// portforward). Upstream: pkg/registry/*/storage for each kind.
 /// </summary>
 internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler patches, KubeletProxy kubelets, TokenRequests tokens)
 {
@@ -208,8 +208,9 @@ internal sealed class SubresourceHandler(ResourceRegistry registry, PatchHandler
             case "exec" or "attach" when HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsPost(context.Request.Method):
                 await kubelets.StreamAsync(context, registry, pod, sub);
                 return;
-            case "portforward":
-                throw ApiException.BadRequest("pods/portforward is not served yet");
+            case "portforward" when HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsPost(context.Request.Method):
+                await kubelets.PortForwardAsync(context, registry, pod);
+                return;
             default:
                 throw ApiException.MethodNotAllowed();
         }

@@ -83,4 +83,6 @@ internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRunti
     public Task<IProcessStreams> ExecAsync(string containerId, StreamRequest request, CancellationToken cancellationToken) => inner.ExecAsync(containerId, request, cancellationToken);
 
     public Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken) => inner.AttachAsync(containerId, request, cancellationToken);
+
+    public Task<Stream> PortForwardAsync(PodSandbox sandbox, int port, CancellationToken cancellationToken) => inner.PortForwardAsync(sandbox, port, cancellationToken);
 }

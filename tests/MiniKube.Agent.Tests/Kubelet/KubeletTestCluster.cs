@@ -39,7 +39,8 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
 
     public Kubernetes Client { get; }
 
-    public SimulatedRuntime Runtime { get; } = new(TimeProvider.System);
+    /// <summary>The simulated runtime; a port-forward to any pod's port P reaches P on loopback, where a test may listen.</summary>
+    public SimulatedRuntime Runtime { get; } = new(TimeProvider.System) { PortForwardAddress = System.Net.IPAddress.Loopback };
 
     /// <summary>Starts the API server only; call <see cref="StartKubeletAsync"/> to add the node.</summary>
     public static async Task<KubeletTestCluster> StartAsync(TestApiServerExtras? extras = null) => new(await TestApiServer.StartAsync(extras: extras));
@@ -69,6 +70,17 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
         {
             await kubelet.Ready.Task.WaitAsync(WaitLimit);
         }
+    }
+
+    /// <summary>Creates a one-container pod bound to <see cref="NodeName"/> in "default" and waits until it runs.</summary>
+    public async Task<V1Pod> RunPodAsync(string name, IDictionary<string, string>? labels = null)
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = name, Labels = labels },
+            Spec = new V1PodSpec { NodeName = NodeName, Containers = [new V1Container { Name = "main", Image = "mkube.local/busybox:1" }] },
+        }, "default");
+        return await WaitForPodAsync(name, p => p.Status?.Phase == "Running");
     }
 
     /// <summary>The pod once it meets the condition; a pod not there yet is waited for too.</summary>

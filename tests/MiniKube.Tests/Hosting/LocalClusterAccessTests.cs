@@ -1,3 +1,4 @@
+using MiniKube.Controllers.NodeIpam;
 using System.Net;
 using k8s;
 using k8s.Autorest;
@@ -27,12 +28,28 @@ public sealed class LocalClusterAccessTests
     [SetUp]
     public async Task SetUp() => _server = await ServerHost.StartAsync("mkube-identities-", (services, dataDir) => services
         .AddScheduler(disabled: false)
-        .AddControllerManager(disabled: false, dataDir)
+        .AddControllerManager(disabled: false, dataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(Defaults.ClusterCidr)))
         .AddClusterDns(new ClusterDnsSettings(Defaults.ClusterDns, Defaults.ClusterDomain, "test", "127.0.0.1") { Port = 0, ResolvConfPath = Path.Combine(dataDir, "resolv.conf") })
         .AddSimulatedNodes(new SimulatedNodesSettings(1, "test", dataDir, "127.0.0.1")));
 
     [TearDown]
     public async Task TearDown() => await _server.DisposeAsync();
+
+    [Test]
+    public async Task NodeIpam_AsTheNodeControllersAccount_GivesTheSimulatedNodeAPodCidr()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        V1Node node;
+        do
+        {
+            node = (await Admin.CoreV1.ListNodeAsync()).Items.Single();
+            await Task.Delay(100);
+        }
+        while (node.Spec?.PodCIDR is null && DateTime.UtcNow < deadline);
+
+        Assert.That(node.Spec?.PodCIDR, Does.Match(@"^10\.42\.\d+\.0/24$"));
+        Assert.That(node.Spec!.PodCIDRs, Is.EqualTo(new[] { node.Spec.PodCIDR }));
+    }
 
     [Test]
     public async Task Deployment_ControllersAndSchedulerUnderTheirOwnIdentities_PodsRunOnTheSimulatedNode()

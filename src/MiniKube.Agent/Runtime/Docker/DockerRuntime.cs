@@ -391,6 +391,14 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         return new DockerProcessStreams(_docker, stream, exec.ID, request.Tty, containerId);
     }
 
+    /// <summary>Dials the sandbox's bridge address, or the node's loopback for a host-network pod (whose ports are the node's).</summary>
+    public Task<Stream> PortForwardAsync(PodSandbox sandbox, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        var address = sandbox.Ip is { } ip && System.Net.IPAddress.TryParse(ip, out var parsed) ? parsed : System.Net.IPAddress.Loopback;
+        return PodPortDialer.DialAsync(address, port, sandbox.Id, cancellationToken);
+    }
+
     public async Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

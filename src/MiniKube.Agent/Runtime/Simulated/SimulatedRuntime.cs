@@ -48,6 +48,13 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
     /// <summary>How long a container that is meant to end runs before it exits with 0.</summary>
     public TimeSpan RunDuration { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Where simulated pods' ports are, for port-forwarding: a forward to port P of any simulated
+    /// pod connects to P on this address (tests point it at loopback, where they listen). Null,
+    /// the default: nothing listens in a simulated pod, so every forward fails as a closed port does.
+    /// </summary>
+    public System.Net.IPAddress? PortForwardAddress { get; init; }
+
     public Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken) => Task.FromResult(new RuntimeStatus(true, "simulated://1.0", null));
 
     public Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken) =>
@@ -183,6 +190,14 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
         [.., var script] when script.StartsWith("exit ", StringComparison.Ordinal) && int.TryParse(script.AsSpan(5), CultureInfo.InvariantCulture, out var parsed) => parsed,
         _ => 0,
     };
+
+    public async Task<Stream> PortForwardAsync(PodSandbox sandbox, int port, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sandbox);
+        return PortForwardAddress is { } address
+            ? await PodPortDialer.DialAsync(address, port, sandbox.Id, cancellationToken)
+            : throw new PortForwardException($"failed to connect to localhost:{port.ToString(CultureInfo.InvariantCulture)} inside namespace \"{sandbox.Id}\": nothing listens in a simulated pod");
+    }
 
     public Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes($"simulated container {containerId}\n")));
