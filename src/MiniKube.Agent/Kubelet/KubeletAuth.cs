@@ -98,15 +98,7 @@ internal sealed class KubeletAuth(IKubernetes client, string nodeName, TimeProvi
     }
 
     /// <summary>The API verb for an HTTP method, as auth.go maps it (unknown methods: empty, which no rule grants).</summary>
-    public static string Verb(string method) => method.ToUpperInvariant() switch
-    {
-        "POST" => "create",
-        "GET" or "HEAD" => "get",
-        "PUT" => "update",
-        "PATCH" => "patch",
-        "DELETE" => "delete",
-        _ => "",
-    };
+    public static string Verb(string method) => ApiVerbs.FromHttpMethod(method);
 
     /// <summary>The user of an x509 client certificate as kube-apiserver reads it: CN the name, each O a group.</summary>
     public static KubeletCaller FromCertificate(X509Certificate2 certificate)

@@ -83,7 +83,7 @@ public sealed record RequestAttributes(UserInfo User, string Verb)
         }
         else
         {
-            verb = VerbOf(request.Method);
+            verb = ApiVerbs.FromHttpMethod(request.Method);
         }
         var ns = "";
         if (rest[0] == "namespaces" && rest.Length > 1)
@@ -156,14 +156,4 @@ public sealed record RequestAttributes(UserInfo User, string Verb)
         }
         return "";
     }
-
-    private static string VerbOf(string method) => method switch
-    {
-        "POST" => "create",
-        "GET" or "HEAD" => "get",
-        "PUT" => "update",
-        "PATCH" => "patch",
-        "DELETE" => "delete",
-        _ => "",
-    };
 }

@@ -11,10 +11,8 @@ namespace MiniKube.ApiServer.Encryption;
 /// </summary>
 public static class TokenSealing
 {
-    private const int SaltSize = 16;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
-    private const int Iterations = 100_000;
+    // Sizes in bytes; PBKDF2 rounds.
+    private const int SaltSize = 16, NonceSize = 12, TagSize = 16, Iterations = 100_000;
     private static readonly byte[] Magic = "mkube:enc:v1:"u8.ToArray();
 
     /// <summary>Whether <paramref name="value"/> is sealed by this scheme (rather than stored plain).</summary>

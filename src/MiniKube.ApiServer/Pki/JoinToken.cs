@@ -13,9 +13,8 @@ namespace MiniKube.ApiServer.Pki;
 /// </summary>
 public static class JoinToken
 {
-    private const string Prefix = "K10";
-    private const string Separator = "::server:";
-    private const string AgentSeparator = "::node:";
+    // k3s' spellings: K10<CA hash>::server:<secret> for servers, ::node: for agents.
+    private const string Prefix = "K10", Separator = "::server:", AgentSeparator = "::node:";
 
     /// <summary>Returns the full token, writing it when missing or when <paramref name="secret"/> asks for another.</summary>
     public static string LoadOrCreate(string path, string? secret, ClusterPki pki)

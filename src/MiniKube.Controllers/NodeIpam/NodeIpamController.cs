@@ -1,5 +1,5 @@
-using System.Net;
 using k8s.Models;
+using IPNetwork = System.Net.IPNetwork;
 
 namespace MiniKube.Controllers.NodeIpam;
 
