@@ -1,4 +1,5 @@
 using System.Net;
+using k8s.Models;
 using MiniKube.Agent.Network;
 
 namespace MiniKube.Agent.Tests.Network;
@@ -65,9 +66,9 @@ public sealed class FlannelAnnotationsTests
         Assert.That(FlannelAnnotations.Carries(Node("b", null, null), wanted), Is.False);
     }
 
-    internal static V1Node Node(string name, string? podCidr, IDictionary<string, string>? annotations) => new()
+    internal static V1Node Node(string name, string? podCidr, IReadOnlyDictionary<string, string>? annotations) => new()
     {
-        Metadata = new V1ObjectMeta { Name = name, Annotations = annotations },
+        Metadata = new V1ObjectMeta { Name = name, Annotations = annotations?.ToDictionary() },
         Spec = new V1NodeSpec { PodCIDR = podCidr, PodCIDRs = podCidr is null ? null : [podCidr] },
     };
 }

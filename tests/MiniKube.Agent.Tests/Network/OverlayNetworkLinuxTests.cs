@@ -1,4 +1,5 @@
 using System.Net;
+using k8s.Models;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Network;
@@ -9,7 +10,7 @@ namespace MiniKube.Agent.Tests.Network;
 /// <summary>
 /// Two nodes on the real kernel (needs root, iproute2, busybox): two network namespaces this test
 /// makes (<c>mkxn-&lt;id&gt;-a</c>, <c>-b</c>) joined by a veth pair as their LAN (192.168.250.0/24,
-/// which exists only inside them), each with a dummy link holding a "pod" address of its podCIDR.
+/// which exists only inside them), each with a bridge (the role of mkube0) holding a "pod" address of its podCIDR.
 /// <see cref="OverlayNetwork"/> runs for each inside its namespace against an in-process API
 /// server, as each node's agent would, and traffic crosses between the podCIDRs; deleting a Node
 /// takes its route away. Everything is in the namespaces, which go in TearDown.
@@ -78,7 +79,7 @@ public sealed class OverlayNetworkLinuxTests
         _servers.Add(System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nsenter", [$"--net=/run/netns/{B}", "busybox", "httpd", "-f", "-p", "10.42.1.5:8080", "-h", _site]) { UseShellExecute = false })!);
 
         var ping = await RunAsync("nsenter", $"--net=/run/netns/{A}", "busybox", "ping", "-c", "1", "-W", "2", "-I", "10.42.0.5", "10.42.1.5");
-        var tcp = await RetryAsync(() => RunAsync("nsenter", $"--net=/run/netns/{A}", "busybox", "wget", "-q", "-T", "3", "-O", "-", "http://10.42.1.5:8080/index.html"));
+        var tcp = await RetryAsync(() => RunAsync("nsenter", $"--net=/run/netns/{A}", "busybox", "wget", "-q", "-O", "-", "http://10.42.1.5:8080/index.html"));
         var routesBefore = await RunAsync("nsenter", $"--net=/run/netns/{A}", "ip", "-4", "route", "show", "proto", NodeRoutes.RouteProtocol);
         await _client.CoreV1.DeleteNodeAsync("b");
         await a.SyncAsync(await NodesAsync(), CancellationToken.None);
@@ -138,11 +139,11 @@ public sealed class OverlayNetworkLinuxTests
         await _client.CoreV1.ReplaceNodeAsync(node, name);
     }
 
-    /// <summary>The namespace's LAN end, loopback, and a dummy link holding the pod address (its /24 the node's podCIDR).</summary>
+    /// <summary>The namespace's LAN end, loopback, and a bridge holding the pod address, as mkube0 does (its /24 the node's podCIDR).</summary>
     private static async Task WireAsync(string ns, string lan, string nodeIp, string podIp)
     {
         await RunCheckedAsync("nsenter", [$"--net=/run/netns/{ns}", "ip", "-batch", "-"],
-            $"link set dev lo up\naddr add {nodeIp}/24 dev {lan}\nlink set dev {lan} up\nlink add name pod0 type dummy\naddr add {podIp}/24 dev pod0\nlink set dev pod0 up\n");
+            $"link set dev lo up\naddr add {nodeIp}/24 dev {lan}\nlink set dev {lan} up\nlink add name pod0 type bridge\naddr add {podIp}/24 dev pod0\nlink set dev pod0 up\n");
     }
 
     private static Task<CommandResult> RunAsync(string tool, params string[] arguments) =>
