@@ -85,9 +85,12 @@ public sealed partial class OverlayNetwork(IKubernetes nodeClient, IKubernetes r
                 await _device.DeleteAsync(cancellationToken); // left by an earlier vxlan run
             }
             await PublishAsync(own, FlannelAnnotations.For(options.Backend, nodeIp, vtepMac), cancellationToken);
+            // A node on this very machine (several agents on one host, as in tests) shares this
+            // kernel: a route to it would only shadow its bridge's own route.
             var peers = nodes.Where(n => n.Name() != nodeName)
                 .Select(n => FlannelAnnotations.PeerOf(n, options.Backend))
                 .OfType<OverlayPeer>()
+                .Where(p => !p.PublicIp.Equals(nodeIp))
                 .ToList();
             await _routes.ReconcileAsync(peers, podCidr, cancellationToken);
         }
@@ -105,7 +108,7 @@ public sealed partial class OverlayNetwork(IKubernetes nodeClient, IKubernetes r
         }
         var patch = new { metadata = new { annotations } };
         await nodeClient.CoreV1.PatchNodeAsync(new V1Patch(KubernetesJson.Serialize(patch), V1Patch.PatchType.MergePatch), nodeName, cancellationToken: cancellationToken);
-        LogPublished(nodeName, options.Backend, annotations[FlannelAnnotations.PublicIp]);
+        LogPublished(nodeName, annotations[FlannelAnnotations.BackendType], annotations[FlannelAnnotations.PublicIp]);
     }
 
     public void Dispose() => _changed.Dispose();
@@ -126,7 +129,7 @@ public sealed partial class OverlayNetwork(IKubernetes nodeClient, IKubernetes r
     }
 
     [LoggerMessage(EventId = LogEvents.Agent + 720, Level = LogLevel.Information, Message = "Node {Node} publishes its {Backend} overlay endpoint {PublicIp}")]
-    private partial void LogPublished(string node, OverlayBackend backend, string publicIp);
+    private partial void LogPublished(string node, string backend, string publicIp);
 
     [LoggerMessage(EventId = LogEvents.Agent + 721, Level = LogLevel.Warning, Message = "Routes to other nodes' pods ({Backend}) could not be brought up to date, retrying: {Reason}")]
     private partial void LogSyncFailed(OverlayBackend backend, string reason);

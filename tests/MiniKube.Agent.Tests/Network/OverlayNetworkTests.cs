@@ -90,6 +90,18 @@ public sealed class OverlayNetworkTests
         Assert.That(node.Metadata.Annotations ?? new Dictionary<string, string>(), Does.Not.ContainKey(FlannelAnnotations.BackendType));
     }
 
+    [Test]
+    public async Task SyncAsync_PeerOnThisVeryMachine_GetsNoRoute()
+    {
+        var commands = new FakeHostCommands().Answer("ip -o link show", 0, $"7: mkube.1: <UP> mtu 1450\\    link/ether {VtepMac} brd ff:ff:ff:ff:ff:ff\n");
+        var sameHost = FlannelAnnotations.For(OverlayBackend.Vxlan, IPAddress.Parse("192.168.5.1"), VtepMac);
+        using var overlay = new OverlayNetwork(_node, _proxy, Options(OverlayBackend.Vxlan), "a", commands, NullLogger.Instance);
+
+        await overlay.SyncAsync([FlannelAnnotationsTests.Node("a", "10.42.0.0/24", sameHost), FlannelAnnotationsTests.Node("c", "10.42.2.0/24", sameHost)], CancellationToken.None);
+
+        Assert.That(commands.Calls.Select(c => c.Input).OfType<string>(), Has.None.Contains("10.42.2.0"));
+    }
+
     private static PodNetworkOptions Options(OverlayBackend backend) => new()
     {
         IpamDirectory = Path.GetTempPath(),
