@@ -24,6 +24,19 @@ internal static partial class MkubeBinary
     }
 
     /// <summary>
+    /// The binary inside network namespace <paramref name="networkNamespace"/> (<c>/run/netns/NAME</c>),
+    /// as a second machine's node: <c>nsenter --net</c> execs it, so the process is mkube itself.
+    /// </summary>
+    public static MkubeProcess StartInNetworkNamespace(string networkNamespace, params string[] args)
+    {
+        if (!File.Exists(Path))
+        {
+            Assert.Fail($"{Path} does not exist: run scripts/publish (scripts/test does) or set MKUBE_BINARY");
+        }
+        return Launch("nsenter", null, [$"--net=/run/netns/{networkNamespace}", "--", Path, .. args]);
+    }
+
+    /// <summary>
     /// <c>scripts/run ARGS</c>, the README's Run command: it builds only what is missing or stale,
     /// then execs the repository's published binary (the process is mkube itself from then on).
     /// </summary>

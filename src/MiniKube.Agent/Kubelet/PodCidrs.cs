@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using MiniKube.Agent.Runtime;
 
 namespace MiniKube.Agent.Kubelet;
@@ -15,18 +14,7 @@ internal static class PodCidrs
     public const string NetworkNotReady = "network is not ready";
 
     /// <summary>The node's IPv4 podCIDR (from spec.podCIDRs, else spec.podCIDR), or null when it has none yet.</summary>
-    public static IPNetwork? Of(V1Node? node)
-    {
-        var cidrs = node?.Spec?.PodCIDRs is { Count: > 0 } all ? all : node?.Spec?.PodCIDR is { } one ? [one] : [];
-        foreach (var cidr in cidrs)
-        {
-            if (IPNetwork.TryParse(cidr, out var parsed) && parsed.BaseAddress.AddressFamily == AddressFamily.InterNetwork)
-            {
-                return parsed;
-            }
-        }
-        return null;
-    }
+    public static IPNetwork? Of(V1Node? node) => Network.NodePodCidr.Of(node);
 
     /// <summary>The kubelet's runtime-state network error (kubelet.go updateRuntimeUp), or null when the runtime's network is ready.</summary>
     public static string? NetworkError(IContainerRuntime runtime) =>

@@ -11,9 +11,8 @@ namespace MiniKube.Agent.Network;
 /// hostPort DNAT) and out (<see cref="DetachAsync"/>). An address's owner is its sandbox's
 /// container id, and an address is taken only once that container exists, which is what lets
 /// <see cref="CollectGarbageAsync"/> release what no sandbox holds without racing a sandbox
-/// being made. Across nodes (issue 15 §3, not here yet): routes or VXLAN to other nodes'
-/// podCIDRs belong beside <see cref="PodNetworkRules"/>, reconciled from the Node list; the
-/// bridge's MTU already leaves VXLAN's 50 bytes free.
+/// being made. Across nodes, <see cref="OverlayNetwork"/> keeps the routes to other nodes'
+/// podCIDRs; the bridge's MTU already leaves VXLAN's 50 bytes free.
 /// </summary>
 public sealed partial class PodNetwork : IDisposable
 {

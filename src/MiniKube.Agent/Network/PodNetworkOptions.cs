@@ -31,6 +31,14 @@ public sealed class PodNetworkOptions
     /// <summary>The IPAM folder's name under <see cref="IpamDirectory"/> (host-local's network name).</summary>
     public string NetworkName { get; init; } = "mkube";
 
+    /// <summary>How pod traffic reaches other nodes (<c>--flannel-backend</c>); see <see cref="OverlayNetwork"/>.</summary>
+    public OverlayBackend Backend { get; init; } = OverlayBackend.Vxlan;
+
+    /// <summary>The VXLAN device's name (<c>flannel.1</c> in k3s).</summary>
+    public string OverlayDevice { get; init; } = DefaultOverlayDevice;
+
+    public const string DefaultOverlayDevice = "mkube.1";
+
     /// <summary>The node's address; its link's MTU less VXLAN's overhead is the pods' MTU unless <see cref="Mtu"/> says otherwise.</summary>
     public string? NodeIp { get; init; }
 

@@ -15,6 +15,9 @@ internal sealed class NodeOptions(string node)
 
     public Option<string> Runtime { get; } = Flags.Choice("--runtime", Defaults.Runtime, $"Container runtime of {node}: docker, or simulated (pods without containers)", "docker", "simulated");
 
+    public Option<string> FlannelBackend { get; } = Flags.Choice("--flannel-backend", MiniKube.Agent.Network.OverlayBackends.Default,
+        $"How pods on {node} reach pods on other nodes: vxlan, host-gw (nodes on one L2), or none", [.. MiniKube.Agent.Network.OverlayBackends.Names]);
+
     public Option<bool> DisableKubeProxy { get; } = Flags.Switch("--disable-kube-proxy", $"Do not run the service proxy (iptables rules for Services) on {node}");
 
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, $"HTTPS port of the kubelet API of {node} (0: any free port)", allowAny: true);
@@ -25,7 +28,7 @@ internal sealed class NodeOptions(string node)
     public Option<TimeSpan> SimulatedStartDelay { get; } = Flags.Duration("--simulated-start-delay", TimeSpan.Zero,
         "How long a simulated container takes to start, e.g. 500ms or 2s");
 
-    public IReadOnlyList<Option> All => [NodeName, NodeIp, Runtime, DisableKubeProxy, KubeletPort, SimulateNodes, SimulatedStartDelay];
+    public IReadOnlyList<Option> All => [NodeName, NodeIp, Runtime, FlannelBackend, DisableKubeProxy, KubeletPort, SimulateNodes, SimulatedStartDelay];
 
     public NodeFlags Bind(ParseResult parsed) => new(
         parsed.GetValue(NodeName),
@@ -34,5 +37,6 @@ internal sealed class NodeOptions(string node)
         parsed.GetValue(DisableKubeProxy),
         parsed.GetValue(KubeletPort),
         parsed.GetValue(SimulateNodes),
-        parsed.GetValue(SimulatedStartDelay));
+        parsed.GetValue(SimulatedStartDelay),
+        parsed.GetRequiredValue(FlannelBackend));
 }

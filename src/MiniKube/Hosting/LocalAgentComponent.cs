@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Kubelet;
+using MiniKube.Agent.Network;
 using MiniKube.Agent.Proxy;
 using MiniKube.Agent.Runtime;
 using MiniKube.ApiServer.Pki;
@@ -28,6 +29,9 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
 
     /// <summary>The pod range (<c>--cluster-cidr</c>): the pod network forwards it and masquerades what leaves it.</summary>
     public string ClusterCidr { get; init; } = Defaults.ClusterCidr;
+
+    /// <summary>How pods reach pods on other nodes (<c>--flannel-backend</c>).</summary>
+    public MiniKube.Agent.Network.OverlayBackend FlannelBackend { get; init; }
 
     /// <summary>How long a simulated container takes to start (<c>--simulated-start-delay</c>).</summary>
     public TimeSpan SimulatedStartDelay { get; init; }
@@ -65,11 +69,12 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         var monitorLogger = loggers.CreateLogger<CertificateMonitor>();
         // Unless the cluster CA issued one (a joined agent): made, or renewed by the one renewal rule, before the kubelet API serves with it.
         using var selfSigned = servingCertificate is null ? AgentCertificates.LoadOrCreateKubeletServing(Path.Combine(settings.DataDir, "agent"), nodeName, nodeIp, time, monitorLogger) : null;
-        var podNetwork = new MiniKube.Agent.Network.PodNetworkOptions
+        var podNetwork = new PodNetworkOptions
         {
             IpamDirectory = Path.Combine(settings.DataDir, "agent", "ipam"),
             ClusterCidr = IPNetwork.Parse(settings.ClusterCidr.Split(',')[0]),
             NodeIp = nodeIp,
+            Backend = settings.FlannelBackend,
         };
         var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers, podNetwork);
         using var disposeRuntime = runtime as IDisposable;
@@ -91,6 +96,11 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         var running = kubelet.RunAsync(stop.Token);
         using var proxyClient = new Kubernetes(proxyConfig);
         var proxying = RunServiceProxyAsync(ServiceProxyFor(proxyClient, settings, time, loggers), stop);
+        // Routes to other nodes' pods where pods have addresses of their own (Docker); simulated pods need none.
+        using var overlay = settings.Runtime == "docker"
+            ? new OverlayNetwork(client, proxyClient, podNetwork, nodeName, HostCommands.Instance, loggers.CreateLogger<OverlayNetwork>())
+            : null;
+        var overlaying = overlay?.RunAsync(stop.Token) ?? Task.CompletedTask;
         var monitoring = Task.CompletedTask;
         try
         {
@@ -105,6 +115,7 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         {
             await stop.CancelAsync();
             await proxying;
+            await overlaying;
             await monitoring;
         }
     }
@@ -133,10 +144,10 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         }
     }
 
-    /// <summary>The first IPv4 address of an interface that is up, as k3s picks the node IP (never a pod bridge's, Docker's or mkube's).</summary>
+    /// <summary>The first IPv4 address of an interface that is up, as k3s picks the node IP (never a pod bridge's, Docker's, or one of mkube's links).</summary>
     internal static string DetectNodeIp() =>
         NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback && !n.Name.StartsWith("docker", StringComparison.Ordinal) && !n.Name.StartsWith("veth", StringComparison.Ordinal) && n.Name != MiniKube.Agent.Network.PodNetworkOptions.DefaultBridge && !n.Name.StartsWith(MiniKube.Agent.Network.PodNetworkOptions.VethPrefix, StringComparison.Ordinal))
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback && !n.Name.StartsWith("docker", StringComparison.Ordinal) && !n.Name.StartsWith("veth", StringComparison.Ordinal) && n.Name != PodNetworkOptions.DefaultBridge && n.Name != PodNetworkOptions.DefaultOverlayDevice && !n.Name.StartsWith(PodNetworkOptions.VethPrefix, StringComparison.Ordinal))
             .SelectMany(n => n.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address)
             .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)?.ToString() ?? "127.0.0.1";

@@ -50,6 +50,7 @@ public sealed class MkubeCommandLineTests
     [TestCase("--simulated-start-delay", "-1s", "not a duration")]
     [TestCase("--simulated-start-delay", "1d", "not a duration")]
     [TestCase("--secrets-encryption-provider", "aesgcm", "is not one of aescbc, secretbox")]
+    [TestCase("--flannel-backend", "wireguard", "is not one of vxlan, host-gw, none")]
     public async Task InvokeAsync_InvalidValue_NamesTheFlagAndExits2(string flag, string value, string expected)
     {
         var code = await _cli.RunAsync("server", flag, value);
@@ -124,7 +125,8 @@ public sealed class MkubeCommandLineTests
     [TestCase("--simulate-nodes", "-5")]
     [TestCase("--simulated-start-delay", "soon")]
     [TestCase("--simulated-start-delay", "-2s")]
-    public async Task InvokeAsync_AgentInvalidSimulationValue_PrintsOneErrorLineAndExits2(string flag, string value)
+    [TestCase("--flannel-backend", "udp")]
+    public async Task InvokeAsync_AgentInvalidNodeValue_PrintsOneErrorLineAndExits2(string flag, string value)
     {
         var code = await _cli.RunAsync("agent", "--server", "https://10.0.0.1:6443", "--token", "secret", flag, value);
 
@@ -179,7 +181,7 @@ public sealed class MkubeCommandLineTests
     [Test]
     public void ResolveServerAndAgent_SameNodeFlags_BindTheSameNode()
     {
-        string[] node = ["--node-name", "edge-1", "--node-ip", "10.0.0.7", "--runtime", "simulated", "--disable-kube-proxy", "--kubelet-port", "0", "--simulate-nodes", "2", "--simulated-start-delay", "1s"];
+        string[] node = ["--node-name", "edge-1", "--node-ip", "10.0.0.7", "--runtime", "simulated", "--flannel-backend", "host-gw", "--disable-kube-proxy", "--kubelet-port", "0", "--simulate-nodes", "2", "--simulated-start-delay", "1s"];
         var expected = new NodeFlags
         {
             NodeName = "edge-1",
@@ -189,6 +191,7 @@ public sealed class MkubeCommandLineTests
             KubeletPort = 0,
             SimulateNodes = 2,
             SimulatedStartDelay = TimeSpan.FromSeconds(1),
+            FlannelBackend = "host-gw",
         };
 
         Assert.That(_cli.CommandLine.ResolveServer(node).Node, Is.EqualTo(expected));
