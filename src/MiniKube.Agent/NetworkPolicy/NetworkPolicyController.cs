@@ -103,18 +103,19 @@ public sealed partial class NetworkPolicyController
         var pods = rules.Chains.Count(c => c.Name.Contains("-POD", StringComparison.Ordinal));
         if (FirstSync.TrySetResult())
         {
-            LogFirstSync(state.Policies.Count, pods);
+            LogFirstSync(state.Policies.Count, pods, rules.Sets.Count);
         }
-        LogSynced(state.Policies.Count, pods, clock.ElapsedMilliseconds);
+        LogSynced(state.Policies.Count, pods, rules.Sets.Count, clock.ElapsedMilliseconds);
         _loop.AddAfter(key, _options.SyncPeriod);
     }
 
+    [LoggerMessage(EventId = LogEvents.Agent + 751, Level = LogLevel.Information, Message = "Network policy controller wrote its rules: {Policies} policies, {PodChains} pod firewall chains and {Sets} ipsets on this node")]
+    private partial void LogFirstSync(int policies, int podChains, int sets);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 752, Level = LogLevel.Debug, Message = "Synced network policy rules ({Policies} policies, {PodChains} pod firewall chains, {Sets} ipsets) in {Milliseconds} ms")]
+    private partial void LogSynced(int policies, int podChains, int sets, long milliseconds);
+
+    // Static: logged before there is a controller.
     [LoggerMessage(EventId = LogEvents.Agent + 750, Level = LogLevel.Warning, Message = "Not enforcing NetworkPolicies on this node: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = LogEvents.Agent + 751, Level = LogLevel.Information, Message = "Network policy controller wrote its rules: {Policies} policies, {PodChains} pod firewall chains on this node")]
-    private partial void LogFirstSync(int policies, int podChains);
-
-    [LoggerMessage(EventId = LogEvents.Agent + 752, Level = LogLevel.Debug, Message = "Synced network policy rules ({Policies} policies, {PodChains} pod firewall chains) in {Milliseconds} ms")]
-    private partial void LogSynced(int policies, int podChains, long milliseconds);
 }
