@@ -7,9 +7,9 @@ namespace MiniKube.Agent.NetworkPolicy;
 /// <summary>
 /// A node's network policy controller, kube-router's netpol controller
 /// (pkg/controllers/netpol/network_policy_controller.go) as k3s runs it in every agent: informs
-/// itself of every NetworkPolicy, Pod and Namespace, and after any change — and every
-/// <see cref="NetworkPolicyOptions.SyncPeriod"/> — compiles the whole state
-/// (<see cref="PolicyCompiler"/>) and writes it (<see cref="PolicyFirewall"/>). One key on a
+/// itself of every NetworkPolicy, Pod and Namespace, and after any change compiles the whole state
+/// (<see cref="PolicyCompiler"/>) and writes what changed (<see cref="PolicyFirewall"/>); every
+/// <see cref="NetworkPolicyOptions.SyncPeriod"/> it rewrites everything, so rules removed by hand come back. One key on a
 /// <see cref="ReconcileLoop{TKey}"/>: changes that arrive during a sync make one more sync, never a
 /// queue of them. A sync whose host commands fail is retried with back-off and never stops the
 /// node. The rules stay when the controller stops (pods keep their protection across a restart);
@@ -25,6 +25,7 @@ public sealed partial class NetworkPolicyController
     private readonly NetworkPolicyOptions _options;
     private readonly ReconcileLoop<string> _loop;
     private readonly ILogger _logger;
+    private long? _lastFull;
 
     public NetworkPolicyController(IKubernetes client, IHostCommands commands, NetworkPolicyOptions options, ILoggerFactory loggers)
     {
@@ -94,7 +95,12 @@ public sealed partial class NetworkPolicyController
         var rules = PolicyCompiler.Compile(state, _names);
         try
         {
-            await _firewall.ApplyAsync(rules, cancellationToken);
+            var full = _lastFull is not { } last || _options.Time.GetElapsedTime(last) >= _options.SyncPeriod;
+            await _firewall.ApplyAsync(rules, full, cancellationToken);
+            if (full)
+            {
+                _lastFull = _options.Time.GetTimestamp();
+            }
         }
         catch (HostCommandException e)
         {

@@ -112,6 +112,8 @@ public static class PolicyCompiler
         private readonly PolicyNames _names;
         private readonly List<(V1Pod Pod, IPAddress Address)> _pods;
         private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels;
+        private readonly ILookup<string, (V1Pod Pod, IPAddress Address)> _podsByNamespace;
+        private readonly ILookup<string, (V1Pod Pod, IPAddress Address)> _localByNamespace;
         private readonly ILookup<string, V1NetworkPolicy> _policies;
         private readonly Dictionary<V1NetworkPolicy, LabelSelector> _podSelectors = new(ReferenceEqualityComparer.Instance);
 
@@ -123,9 +125,11 @@ public static class PolicyCompiler
                 .Where(p => p.Address is not null)
                 .Select(p => (p.Pod, p.Address!))
                 .OrderBy(p => p.Pod.Namespace(), StringComparer.Ordinal).ThenBy(p => p.Pod.Name(), StringComparer.Ordinal)];
+            _podsByNamespace = _pods.ToLookup(p => p.Pod.Namespace(), StringComparer.Ordinal);
             _namespaceLabels = state.Namespaces.ToDictionary(n => n.Name(), n => n.Labels() ?? new Dictionary<string, string>(), StringComparer.Ordinal);
             _policies = state.Policies.OrderBy(p => p.Name(), StringComparer.Ordinal).ToLookup(p => p.Namespace(), StringComparer.Ordinal);
             LocalPods = [.. _pods.Where(p => p.Pod.Spec?.NodeName == state.NodeName)];
+            _localByNamespace = LocalPods.ToLookup(p => p.Pod.Namespace(), StringComparer.Ordinal);
         }
 
         public List<(V1Pod Pod, IPAddress Address)> LocalPods { get; }
@@ -159,10 +163,10 @@ public static class PolicyCompiler
                 var (peers, ports) = specRules[i];
                 var comment = $"-m comment --comment \"{policy.Namespace()}/{policy.Name()} {(ingress ? "ingress" : "egress")} rule {i}\"";
                 string peerMatch = "";
-                HashSet<V1Pod>? peerPods = null;
+                List<(V1Pod Pod, IPAddress Address)>? peerPods = null;
                 if (peers is { Count: > 0 })
                 {
-                    peerPods = new HashSet<V1Pod>(ReferenceEqualityComparer.Instance);
+                    peerPods = [];
                     var entries = new List<string>();
                     foreach (var peer in peers)
                     {
@@ -174,7 +178,7 @@ public static class PolicyCompiler
                         var matched = PeerPods(policy, peer);
                         foreach (var (pod, address) in matched)
                         {
-                            peerPods.Add(pod);
+                            peerPods.Add((pod, address));
                             entries.Add(address + "/32");
                         }
                     }
@@ -184,8 +188,8 @@ public static class PolicyCompiler
                 }
                 // Named ports are resolved on the pods that receive the traffic: the selected pods for ingress, the peers (or, with no peers, every pod) for egress.
                 var receivers = ingress
-                    ? [.. LocalPods.Where(p => p.Pod.Namespace() == policy.Namespace() && Selects(policy, p.Pod))]
-                    : peerPods is null ? _pods : [.. _pods.Where(p => peerPods.Contains(p.Pod))];
+                    ? [.. _localByNamespace[policy.Namespace()].Where(p => Selects(policy, p.Pod))]
+                    : peerPods ?? _pods;
                 foreach (var port in PortMatches(policy, ingress, i, ports, receivers))
                 {
                     rules.Add($"{peerMatch}{port}{comment} -j MARK --set-xmark {PolicyNames.AllowMark}");
@@ -238,10 +242,14 @@ public static class PolicyCompiler
             var pods = peer.PodSelector is null ? LabelSelector.Everything : Selector(peer.PodSelector);
             if (peer.NamespaceSelector is null)
             {
-                return _pods.Where(p => p.Pod.Namespace() == policy.Namespace() && pods.Matches(p.Pod.Labels()));
+                return _podsByNamespace[policy.Namespace()].Where(p => pods.Matches(p.Pod.Labels()));
             }
             var namespaces = Selector(peer.NamespaceSelector);
-            return _pods.Where(p => _namespaceLabels.TryGetValue(p.Pod.Namespace(), out var labels) && namespaces.Matches(labels) && pods.Matches(p.Pod.Labels()));
+            return _namespaceLabels
+                .Where(n => namespaces.Matches(n.Value))
+                .OrderBy(n => n.Key, StringComparer.Ordinal)
+                .SelectMany(n => _podsByNamespace[n.Key])
+                .Where(p => pods.Matches(p.Pod.Labels()));
         }
 
         /// <summary>

@@ -16,18 +16,16 @@ namespace MiniKube.Agent.Tests.NetworkPolicy;
 /// <c>other</c> (ns <c>misc</c>). The rule sync runs with a prefix of the test's own, and real
 /// TCP connections show what passes. Everything goes in TearDown.
 /// </summary>
-[TestFixture]
-[Category("Integration")]
-[NonParallelizable]
+[TestFixture, Category("Integration"), NonParallelizable]
 public sealed class PolicyFirewallLinuxTests
 {
-    private readonly List<Process> _holders = [];
-    private string _lastError = "";
-    private readonly List<string> _netns = [];
+    private readonly Dictionary<string, (string Netns, IPAddress Ip)> _pods = [];
     private TestPodNetwork _network = null!;
     private PolicyNames _names = null!;
     private PolicyFirewall _firewall = null!;
-    private readonly Dictionary<string, (string Netns, IPAddress Ip)> _pods = [];
+    private readonly List<Process> _holders = [];
+    private readonly List<string> _netns = [];
+    private string _lastError = "";
 
     [SetUp]
     public async Task StartPods()
@@ -135,7 +133,7 @@ public sealed class PolicyFirewallLinuxTests
             Pod("misc", "other", _pods["other"].Ip.ToString()),
         ];
         V1Namespace[] namespaces = [Namespace("front", new Dictionary<string, string> { ["team"] = "front", ["kubernetes.io/metadata.name"] = "front" }), Namespace("web"), Namespace("misc")];
-        await _firewall.ApplyAsync(PolicyCompiler.Compile(new PolicyState(policies, pods, namespaces, "node-a"), _names), CancellationToken.None);
+        await _firewall.ApplyAsync(PolicyCompiler.Compile(new PolicyState(policies, pods, namespaces, "node-a"), _names), full: policies.Length % 2 == 0, CancellationToken.None);
     }
 
     /// <summary>
