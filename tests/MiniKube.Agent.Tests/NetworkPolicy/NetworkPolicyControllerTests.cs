@@ -1,25 +1,21 @@
 using System.Collections.Concurrent;
-using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Network;
 using MiniKube.Agent.NetworkPolicy;
-using MiniKube.Testing;
 
 namespace MiniKube.Agent.Tests.NetworkPolicy;
 
 /// <summary>The controller's informers and sync against an in-process API server, with the host's commands recorded.</summary>
-[TestFixture]
-[Category("Integration")]
+[TestFixture, Category("Integration")]
 public sealed class NetworkPolicyControllerTests
 {
     [Test]
     public async Task RunAsync_PolicyCreatedThenDeleted_PodChainWrittenThenRemovedWithinSeconds()
     {
-        await using var server = await TestApiServer.StartAsync();
-        using var client = server.Client();
         var commands = new RecordingCommands();
-        var controller = new NetworkPolicyController(client, commands, new NetworkPolicyOptions { NodeName = "node-a" }, NullLoggerFactory.Instance);
+        await using var server = await MiniKube.Testing.TestApiServer.StartAsync();
+        using var client = server.Client();
+        var controller = new NetworkPolicyController(client, commands, new NetworkPolicyOptions { NodeName = "node-a" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var running = controller.RunAsync(stop.Token);
         await controller.FirstSync.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -29,7 +25,7 @@ public sealed class NetworkPolicyControllerTests
             Spec = new V1PodSpec { NodeName = "node-a", Containers = [new V1Container { Name = "c", Image = "busybox" }] },
         }, "default");
         var status = new { status = new { phase = "Running", podIP = "10.42.0.7", podIPs = new[] { new { ip = "10.42.0.7" } } } };
-        await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), pod.Name(), "default");
+        await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(k8s.KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), pod.Name(), "default");
         var podChain = new PolicyNames().PodChain("default", "web", ingress: true);
 
         var started = DateTime.UtcNow;
