@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using k8s;
 using k8s.Models;
 using MiniKube.Agent.Network;
 using MiniKube.Agent.NetworkPolicy;
@@ -25,7 +25,7 @@ public sealed class NetworkPolicyControllerTests
             Spec = new V1PodSpec { NodeName = "node-a", Containers = [new V1Container { Name = "c", Image = "busybox" }] },
         }, "default");
         var status = new { status = new { phase = "Running", podIP = "10.42.0.7", podIPs = new[] { new { ip = "10.42.0.7" } } } };
-        await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(k8s.KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), pod.Name(), "default");
+        await client.CoreV1.PatchNamespacedPodStatusAsync(new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), pod.Name(), "default");
         var podChain = new PolicyNames().PodChain("default", "web", ingress: true);
 
         var started = DateTime.UtcNow;
@@ -49,8 +49,8 @@ public sealed class NetworkPolicyControllerTests
     /// <summary>Records every command; <c>iptables-restore</c> inputs are kept, and <c>iptables -C</c> checks fail so hooks are inserted.</summary>
     private sealed class RecordingCommands : IHostCommands
     {
-        private readonly ConcurrentQueue<string> _restores = new();
-        private readonly ConcurrentQueue<string> _lines = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _restores = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
 
         public IEnumerable<string> Lines => _lines;
 
