@@ -40,6 +40,16 @@ public static class KubeListWatches
                 timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
     }
 
+    public static IListWatch<V1NetworkPolicy> NetworkPolicies(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ListWatch<V1NetworkPolicy, V1NetworkPolicyList>(
+            ct => client.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct),
+            (version, timeout, onError, ct) => client.NetworkingV1.WatchListNetworkPolicyForAllNamespacesAsync(
+                fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    }
+
     public static IListWatch<V1Service> Services(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
     {
         ArgumentNullException.ThrowIfNull(client);

@@ -36,6 +36,8 @@ public sealed class SharedInformers(IKubernetes client, ILoggerFactory loggerFac
 
     public Informer<V1Service> Services => For(KubeListWatches.Services);
 
+    public Informer<V1NetworkPolicy> NetworkPolicies => For(KubeListWatches.NetworkPolicies);
+
     public Informer<V1Endpoints> Endpoints => For(KubeListWatches.Endpoints);
 
     public Informer<V1EndpointSlice> EndpointSlices => For(KubeListWatches.EndpointSlices);

@@ -6,6 +6,7 @@ using k8s;
 using Microsoft.Extensions.Logging;
 using MiniKube.Agent.Kubelet;
 using MiniKube.Agent.Network;
+using MiniKube.Agent.NetworkPolicy;
 using MiniKube.Agent.Proxy;
 using MiniKube.Agent.Runtime;
 using MiniKube.ApiServer.Pki;
@@ -93,14 +94,16 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
             Time = time,
         }, loggers);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var running = kubelet.RunAsync(stop.Token);
         using var proxyClient = new Kubernetes(proxyConfig);
-        var proxying = RunServiceProxyAsync(ServiceProxyFor(proxyClient, settings, time, loggers), stop);
+        var policies = await NetworkPolicyFor(proxyClient, settings, nodeName, time, loggers, stop.Token);
+        var running = kubelet.RunAsync(stop.Token);
+        var proxying = RunBesideAsync(ServiceProxyFor(proxyClient, settings, time, loggers) is { } proxy ? proxy.RunAsync : null, stop);
+        var policing = RunBesideAsync(policies is null ? null : policies.RunAsync, stop);
         // Routes to other nodes' pods where pods have addresses of their own (Docker); simulated pods need none.
         using var overlay = settings.Runtime == "docker"
             ? new OverlayNetwork(client, proxyClient, podNetwork, nodeName, HostCommands.Instance, loggers.CreateLogger<OverlayNetwork>())
             : null;
-        var overlaying = overlay?.RunAsync(stop.Token) ?? Task.CompletedTask;
+        var overlaying = RunBesideAsync(overlay is null ? null : overlay.RunAsync, stop);
         var monitoring = Task.CompletedTask;
         try
         {
@@ -115,6 +118,7 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         {
             await stop.CancelAsync();
             await proxying;
+            await policing;
             await overlaying;
             await monitoring;
         }
@@ -126,16 +130,25 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
             ? new ServiceProxy(client, rules, new ServiceProxyOptions { Time = time }, loggers)
             : null;
 
-    /// <summary>Runs <paramref name="proxy"/> until <paramref name="stop"/>; if it fails it stops the kubelet too, and its exception stops the agent.</summary>
-    private static async Task RunServiceProxyAsync(ServiceProxy? proxy, CancellationTokenSource stop)
+    /// <summary>
+    /// The network policy controller of a Docker node (kube-router's in a k3s agent), under the
+    /// node's proxy credentials, or null; null, logged, too when iptables or ipset cannot be used.
+    /// </summary>
+    private static async Task<NetworkPolicyController?> NetworkPolicyFor(Kubernetes client, AgentSettings settings, string nodeName, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        settings.Runtime == "docker" && await NetworkPolicyController.HostCommandsAsync(loggers, cancellationToken) is { } commands
+            ? new NetworkPolicyController(client, commands, new NetworkPolicyOptions { NodeName = nodeName, Time = time }, loggers)
+            : null;
+
+    /// <summary>Runs a component beside the kubelet (the service proxy, the network policy controller) until <paramref name="stop"/>; if it fails it stops the kubelet too, and its exception stops the agent.</summary>
+    private static async Task RunBesideAsync(Func<CancellationToken, Task>? run, CancellationTokenSource stop)
     {
-        if (proxy is null)
+        if (run is null)
         {
             return;
         }
         try
         {
-            await proxy.RunAsync(stop.Token);
+            await run(stop.Token);
         }
         catch
         {

@@ -50,6 +50,35 @@ public sealed class BootstrapPolicyTests
     [Test]
     public void Policy_AuthenticatedUsersMayDiscover_AndMastersAreClusterAdmins()
     {
+        var authorizer = BootstrapAuthorizer();
+        var jane = new UserInfo("jane", ["system:authenticated"]);
+        var anonymous = new UserInfo("system:anonymous", ["system:unauthenticated"]);
+
+        Assert.That(authorizer.Authorize(new RequestAttributes(jane, "get") { Path = "/apis/apps/v1" }).IsAllowed, Is.True);
+        Assert.That(authorizer.Authorize(new RequestAttributes(anonymous, "get") { Path = "/version" }).IsAllowed, Is.True);
+        Assert.That(authorizer.Authorize(new RequestAttributes(anonymous, "get") { Path = "/apis" }).IsAllowed, Is.False);
+        Assert.That(authorizer.Authorize(new RequestAttributes(jane, "create") { IsResourceRequest = true, ApiGroup = "authorization.k8s.io", Resource = "selfsubjectaccessreviews" }).IsAllowed, Is.True);
+        Assert.That(authorizer.Authorize(new RequestAttributes(new UserInfo("x", ["system:masters"]), "delete") { IsResourceRequest = true, Resource = "nodes", Name = "n" }).IsAllowed, Is.True);
+    }
+
+    [Test]
+    public void Policy_ProxyIdentity_MayReadWhatNetworkPoliciesNeed_AndWriteNothing()
+    {
+        var authorizer = BootstrapAuthorizer();
+        var proxy = new UserInfo("system:kube-proxy", ["system:authenticated"]);
+
+        foreach (var (group, resource) in new[] { ("networking.k8s.io", "networkpolicies"), ("", "pods"), ("", "namespaces") })
+        {
+            Assert.That(authorizer.Authorize(new RequestAttributes(proxy, "list") { IsResourceRequest = true, ApiGroup = group, Resource = resource }).IsAllowed, Is.True, resource);
+            Assert.That(authorizer.Authorize(new RequestAttributes(proxy, "watch") { IsResourceRequest = true, ApiGroup = group, Resource = resource }).IsAllowed, Is.True, resource);
+            Assert.That(authorizer.Authorize(new RequestAttributes(proxy, "delete") { IsResourceRequest = true, ApiGroup = group, Resource = resource, Name = "x" }).IsAllowed, Is.False, resource);
+        }
+        Assert.That(authorizer.Authorize(new RequestAttributes(proxy, "list") { IsResourceRequest = true, Resource = "secrets" }).IsAllowed, Is.False);
+    }
+
+    /// <summary>RBAC holding the bootstrap cluster roles and cluster-wide bindings.</summary>
+    private static RbacAuthorizer BootstrapAuthorizer()
+    {
         var policy = new RbacPolicy();
         var revision = 0;
         foreach (var role in BootstrapPolicy.ClusterRoles)
@@ -62,14 +91,6 @@ public sealed class BootstrapPolicyTests
             policy.Apply(RbacPolicy.Kind.ClusterRoleBinding, System.Text.Json.Nodes.JsonNode.Parse(
                 $$"""{"metadata":{"name":"{{binding.Name}}"},"roleRef":{"kind":"ClusterRole","name":"{{binding.RoleName}}"},"subjects":[{{subjects}}]}""")!.AsObject(), gone: false, ++revision);
         }
-        var authorizer = new RbacAuthorizer(policy);
-        var jane = new UserInfo("jane", ["system:authenticated"]);
-        var anonymous = new UserInfo("system:anonymous", ["system:unauthenticated"]);
-
-        Assert.That(authorizer.Authorize(new RequestAttributes(jane, "get") { Path = "/apis/apps/v1" }).IsAllowed, Is.True);
-        Assert.That(authorizer.Authorize(new RequestAttributes(anonymous, "get") { Path = "/version" }).IsAllowed, Is.True);
-        Assert.That(authorizer.Authorize(new RequestAttributes(anonymous, "get") { Path = "/apis" }).IsAllowed, Is.False);
-        Assert.That(authorizer.Authorize(new RequestAttributes(jane, "create") { IsResourceRequest = true, ApiGroup = "authorization.k8s.io", Resource = "selfsubjectaccessreviews" }).IsAllowed, Is.True);
-        Assert.That(authorizer.Authorize(new RequestAttributes(new UserInfo("x", ["system:masters"]), "delete") { IsResourceRequest = true, Resource = "nodes", Name = "n" }).IsAllowed, Is.True);
+        return new RbacAuthorizer(policy);
     }
 }
