@@ -17,36 +17,31 @@ namespace MiniKube.Controllers.ServiceLb;
 /// </summary>
 public sealed partial class ServiceLbController : Controller<NamespacedName>
 {
-    private readonly Informer<V1Service> _services;
-    private readonly Informer<V1Node> _nodes;
-    private readonly Informer<V1Pod> _pods;
-    private readonly Informer<V1EndpointSlice> _slices;
-
     // The conflicts last reported per Service, so a resync does not repeat the warning.
     private readonly Dictionary<NamespacedName, string> _reported = [];
+
+    // Services, Nodes, Pods (hostPorts) and EndpointSlices (Local policy), all from the shared caches.
+    private readonly SharedInformers _caches;
 
     public ServiceLbController(ControllerContext context)
         : base(context, "service-lb", workers: 1, eventSource: "service-lb-controller")
     {
-        _services = context.Informers.Services;
-        _nodes = context.Informers.Nodes;
-        _pods = context.Informers.Pods;
-        _slices = context.Informers.EndpointSlices;
+        _caches = context.Informers;
         // A Service's ports and age decide the others' placement, and nodes and hostPorts all of them'.
-        _services.AddHandler(change =>
+        _caches.Services.AddHandler(change =>
         {
             Queue.Add(change.Name);
             EnqueueServed();
         });
-        _nodes.AddHandler(_ => EnqueueServed());
-        _pods.AddHandler(change =>
+        _caches.Nodes.AddHandler(_ => EnqueueServed());
+        _caches.Pods.AddHandler(change =>
         {
             if ((change.Old is { } before && HasHostPort(before)) || (change.New is { } after && HasHostPort(after)))
             {
                 EnqueueServed();
             }
         });
-        _slices.AddHandler(change =>
+        _caches.EndpointSlices.AddHandler(change =>
         {
             if (LoadBalancerNodes.Label(change.Latest.Metadata, WellKnownLabels.ServiceName) is { } service)
             {
@@ -57,7 +52,7 @@ public sealed partial class ServiceLbController : Controller<NamespacedName>
 
     public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {
-        var service = _services.Get(key);
+        var service = _caches.Services.Get(key);
         if (service is null)
         {
             _reported.Remove(key);
@@ -78,8 +73,8 @@ public sealed partial class ServiceLbController : Controller<NamespacedName>
             return;
         }
 
-        var placement = LoadBalancerNodes.Place(service, _services.List(), _nodes.List(), _pods.List(),
-            _slices.Cache.ListNamespace(key.Namespace).Where(s => LoadBalancerNodes.Label(s.Metadata, WellKnownLabels.ServiceName) == key.Name));
+        var placement = LoadBalancerNodes.Place(service, _caches.Services.List(), _caches.Nodes.List(), _caches.Pods.List(),
+            _caches.EndpointSlices.Cache.ListNamespace(key.Namespace).Where(s => LoadBalancerNodes.Label(s.Metadata, WellKnownLabels.ServiceName) == key.Name));
         ReportConflicts(service, key, placement.Conflicts);
         var previous = before.Select(i => i.Ip ?? i.Hostname ?? "").ToList();
         if (previous.SequenceEqual(placement.IngressIps, StringComparer.Ordinal) && before.All(i => i.Hostname is null && i.IpMode is null && i.Ports is null))
@@ -108,7 +103,7 @@ public sealed partial class ServiceLbController : Controller<NamespacedName>
 
     private void EnqueueServed()
     {
-        foreach (var service in _services.List().Where(LoadBalancerNodes.IsServed))
+        foreach (var service in _caches.Services.List().Where(LoadBalancerNodes.IsServed))
         {
             Queue.Add(NamespacedName.Of(service));
         }

@@ -36,29 +36,38 @@ public sealed class ProxyRulesKernelTests
     [TearDown]
     public async Task RemoveEverything()
     {
-        foreach (var process in _processes)
+        // Deleting a namespace takes its links and rules with it; its servers are stopped first so nothing holds it.
+        try
+        {
+            await Task.WhenAll(_processes.Select(StopAsync));
+        }
+        finally
+        {
+            await Task.WhenAll(_namespaces.Select(name => RunAsync("ip", "netns", "del", name)));
+            Directory.Delete(_directory, recursive: true);
+            // One fixture instance runs every test.
+            _processes.Clear();
+            _namespaces.Clear();
+        }
+    }
+
+    private static async Task StopAsync(Process process)
+    {
+        using (process)
         {
             if (!process.HasExited)
             {
                 process.Kill();
-                await process.WaitForExitAsync();
             }
-            process.Dispose();
+            await process.WaitForExitAsync();
         }
-        foreach (var name in _namespaces)
-        {
-            await RunAsync("ip", "netns", "del", name);
-        }
-        _processes.Clear();
-        _namespaces.Clear();
-        Directory.Delete(_directory, recursive: true);
     }
 
     [Test]
     public async Task ClusterPolicy_IngressIpAnswers_ClientMasqueraded()
     {
         await WireAsync(pods: 1);
-        await ApplyAsync(LoadBalancer(), Slice("web", [new() { Name = "http", Port = 8080, Protocol = "TCP" }], [Endpoint("10.42.1.5", ready: true, node: "node")]));
+        await ApplyAsync(LoadBalancer(), OnePod("node"));
 
         var answer = await RequestAsync();
 
@@ -69,9 +78,7 @@ public sealed class ProxyRulesKernelTests
     public async Task LocalPolicy_LocalEndpoint_SeesTheClientIp()
     {
         await WireAsync(pods: 1);
-        var service = LoadBalancer();
-        service.Spec.ExternalTrafficPolicy = "Local";
-        await ApplyAsync(service, Slice("web", [new() { Name = "http", Port = 8080, Protocol = "TCP" }], [Endpoint("10.42.1.5", ready: true, node: "node")]));
+        await ApplyAsync(LoadBalancer(policy: "Local"), OnePod("node"));
 
         var answer = await RequestAsync();
 
@@ -82,9 +89,7 @@ public sealed class ProxyRulesKernelTests
     public async Task LocalPolicy_NoLocalEndpoint_TrafficIsDropped()
     {
         await WireAsync(pods: 1);
-        var service = LoadBalancer();
-        service.Spec.ExternalTrafficPolicy = "Local";
-        await ApplyAsync(service, Slice("web", [new() { Name = "http", Port = 8080, Protocol = "TCP" }], [Endpoint("10.42.1.5", ready: true, node: "elsewhere")]));
+        await ApplyAsync(LoadBalancer(policy: "Local"), OnePod("elsewhere"));
         var direct = await RunInAsync("node", "busybox", "wget", "-q", "-O", "-", "http://10.42.1.5:8080/cgi-bin/ip");
         Assert.That(direct.Output, Does.StartWith("pod1 "), "the pod answers when asked directly");
 
@@ -111,8 +116,16 @@ public sealed class ProxyRulesKernelTests
         Assert.That(answers.Distinct().ToList(), Has.Count.EqualTo(1), string.Join(",", answers));
     }
 
-    private static k8s.Models.V1Service LoadBalancer() =>
-        LoadBalancerService("web", "10.43.0.10", [IngressIp], Port("http", 80, nodePort: 30080));
+    private static k8s.Models.V1Service LoadBalancer(string? policy = null)
+    {
+        var service = LoadBalancerService("web", "10.43.0.10", [IngressIp], Port("http", 80, nodePort: 30080));
+        service.Spec.ExternalTrafficPolicy = policy;
+        return service;
+    }
+
+    /// <summary>The slice of pod 1 (10.42.1.5:8080), said to run on <paramref name="node"/>.</summary>
+    private static k8s.Models.V1EndpointSlice OnePod(string node) =>
+        Slice("web", [new() { Name = "http", Port = 8080, Protocol = "TCP" }], [Endpoint("10.42.1.5", ready: true, node: node)]);
 
     /// <summary>The namespaces and links: client —LAN— node —link i— pod i (10.42.i.5, the node 10.42.i.1).</summary>
     private async Task WireAsync(int pods)

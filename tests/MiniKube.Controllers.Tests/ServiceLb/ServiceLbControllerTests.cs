@@ -6,73 +6,6 @@ namespace MiniKube.Controllers.Tests.ServiceLb;
 
 public sealed class ServiceLbControllerTests
 {
-    private const string StatusPath = "/api/v1/namespaces/ns/services/web/status";
-
-    private static V1Node Node(string name, string ip, bool ready = true, string? externalIp = null, Dictionary<string, string>? labels = null) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name, Labels = labels },
-        Status = new V1NodeStatus
-        {
-            Addresses = externalIp is null
-                ? [new V1NodeAddress { Address = ip, Type = "InternalIP" }, new V1NodeAddress { Address = name, Type = "Hostname" }]
-                : [new V1NodeAddress { Address = ip, Type = "InternalIP" }, new V1NodeAddress { Address = externalIp, Type = "ExternalIP" }],
-            Conditions = [new V1NodeCondition { Type = "Ready", Status = ready ? "True" : "False" }],
-        },
-    };
-
-    private static V1Service Service(string name = "web", int port = 80, string type = "LoadBalancer", DateTime? created = null, string? policy = null, string? lbClass = null, params string[] ingress) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", CreationTimestamp = created ?? new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
-        Spec = new V1ServiceSpec
-        {
-            Type = type,
-            ClusterIP = "10.43.0.20",
-            IpFamilies = ["IPv4"],
-            ExternalTrafficPolicy = policy,
-            LoadBalancerClass = lbClass,
-            Ports = [new V1ServicePort { Port = port, Protocol = "TCP", NodePort = type == "ClusterIP" ? null : 30080 + port % 100 }],
-        },
-        Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = [.. ingress.Select(ip => new V1LoadBalancerIngress { Ip = ip })] } },
-    };
-
-    private static Task<ControllerHarness> WorldAsync(V1Service[] services, V1Node[] nodes, V1Pod[]? pods = null, V1EndpointSlice[]? slices = null) =>
-        Task.FromResult(new ControllerHarness().Seed(services).Seed(nodes).Seed(pods ?? []).Seed(slices ?? []));
-
-    private static async Task<ServiceLbController> StartAsync(ControllerHarness world)
-    {
-        var controller = new ServiceLbController(world.Context);
-        await world.StartAsync();
-        return controller;
-    }
-
-    private static Task SyncAsync(ServiceLbController controller, string name = "web") =>
-        controller.SyncAsync(new NamespacedName("ns", name), CancellationToken.None);
-
-    /// <summary>The ingress IPs of the one status patch made, null when it removed them.</summary>
-    private static List<string>? PatchedIngress(ControllerHarness world, string path = StatusPath)
-    {
-        var body = System.Text.Json.Nodes.JsonNode.Parse(world.Writes("PATCH", path).Single().Body!)!;
-        return body["status"]!["loadBalancer"]!["ingress"]?.AsArray().Select(i => (string)i!["ip"]!).ToList();
-    }
-
-    /// <summary>Runs the recorders until <paramref name="count"/> events were posted; their bodies.</summary>
-    private static async Task<List<Corev1Event>> EventsAsync(ControllerHarness world, int count)
-    {
-        using var stop = new CancellationTokenSource();
-        var recorders = world.Context.RunRecordersAsync(stop.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Posted(world).Count < count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-        await stop.CancelAsync();
-        await recorders.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return Posted(world);
-    }
-
-    private static List<Corev1Event> Posted(ControllerHarness world) =>
-        [.. world.Api.Writes.Where(c => c.Method == "POST" && c.Path.Contains("/events", StringComparison.Ordinal)).Select(c => k8s.KubernetesJson.Deserialize<Corev1Event>(c.Body!))];
-
     [Test]
     public async Task ReadyNodes_IngressHoldsTheirInternalIps_SortedAsK3sDoes()
     {
@@ -233,4 +166,71 @@ public sealed class ServiceLbControllerTests
 
         Assert.That(PatchedIngress(world), Is.EqualTo(new[] { "10.0.0.2" }));
     }
+
+    private const string StatusPath = "/api/v1/namespaces/ns/services/web/status";
+
+    private static V1Node Node(string name, string ip, bool ready = true, string? externalIp = null, Dictionary<string, string>? labels = null) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, Labels = labels },
+        Status = new V1NodeStatus
+        {
+            Addresses = externalIp is null
+                ? [new V1NodeAddress { Address = ip, Type = "InternalIP" }, new V1NodeAddress { Address = name, Type = "Hostname" }]
+                : [new V1NodeAddress { Address = ip, Type = "InternalIP" }, new V1NodeAddress { Address = externalIp, Type = "ExternalIP" }],
+            Conditions = [new V1NodeCondition { Type = "Ready", Status = ready ? "True" : "False" }],
+        },
+    };
+
+    private static V1Service Service(string name = "web", int port = 80, string type = "LoadBalancer", DateTime? created = null, string? policy = null, string? lbClass = null, params string[] ingress) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ns", CreationTimestamp = created ?? new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
+        Spec = new V1ServiceSpec
+        {
+            Type = type,
+            ClusterIP = "10.43.0.20",
+            IpFamilies = ["IPv4"],
+            ExternalTrafficPolicy = policy,
+            LoadBalancerClass = lbClass,
+            Ports = [new V1ServicePort { Port = port, Protocol = "TCP", NodePort = type == "ClusterIP" ? null : 30080 + port % 100 }],
+        },
+        Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = [.. ingress.Select(ip => new V1LoadBalancerIngress { Ip = ip })] } },
+    };
+
+    private static Task<ControllerHarness> WorldAsync(V1Service[] services, V1Node[] nodes, V1Pod[]? pods = null, V1EndpointSlice[]? slices = null) =>
+        Task.FromResult(new ControllerHarness().Seed(services).Seed(nodes).Seed(pods ?? []).Seed(slices ?? []));
+
+    private static async Task<ServiceLbController> StartAsync(ControllerHarness world)
+    {
+        var controller = new ServiceLbController(world.Context);
+        await world.StartAsync();
+        return controller;
+    }
+
+    private static Task SyncAsync(ServiceLbController controller, string name = "web") =>
+        controller.SyncAsync(new NamespacedName("ns", name), CancellationToken.None);
+
+    /// <summary>The ingress IPs of the one status patch made, null when it removed them.</summary>
+    private static List<string>? PatchedIngress(ControllerHarness world, string path = StatusPath)
+    {
+        var body = System.Text.Json.Nodes.JsonNode.Parse(world.Writes("PATCH", path).Single().Body!)!;
+        return body["status"]!["loadBalancer"]!["ingress"]?.AsArray().Select(i => (string)i!["ip"]!).ToList();
+    }
+
+    /// <summary>Runs the recorders until <paramref name="count"/> events were posted; their bodies.</summary>
+    private static async Task<List<Corev1Event>> EventsAsync(ControllerHarness world, int count)
+    {
+        using var stop = new CancellationTokenSource();
+        var recorders = world.Context.RunRecordersAsync(stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Posted(world).Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        await stop.CancelAsync();
+        await recorders.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return Posted(world);
+    }
+
+    private static List<Corev1Event> Posted(ControllerHarness world) =>
+        [.. world.Api.Writes.Where(c => c.Method == "POST" && c.Path.Contains("/events", StringComparison.Ordinal)).Select(c => k8s.KubernetesJson.Deserialize<Corev1Event>(c.Body!))];
 }

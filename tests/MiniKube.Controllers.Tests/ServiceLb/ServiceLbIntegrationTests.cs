@@ -8,21 +8,23 @@ namespace MiniKube.Controllers.Tests.ServiceLb;
 [Category("Integration")]
 public sealed class ServiceLbIntegrationTests
 {
+    /// <summary>What a kubelet reports for a Ready node at <paramref name="ip"/>.</summary>
+    private static V1Patch ReadyAt(string ip) => new(KubernetesJson.Serialize(new
+    {
+        status = new V1NodeStatus
+        {
+            Addresses = [new V1NodeAddress { Type = "InternalIP", Address = ip }],
+            Conditions = [new V1NodeCondition { Type = "Ready", Status = "True", LastHeartbeatTime = DateTime.UtcNow, LastTransitionTime = DateTime.UtcNow }],
+        },
+    }), V1Patch.PatchType.MergePatch);
+
     [Test]
     public async Task LoadBalancerService_GetsTheReadyNodesIps_ClearedWhenItBecomesClusterIp()
     {
         await using var harness = await StartControllersAsync(["service-lb"]);
         var client = harness.Client;
         await client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "lb-node" } });
-        var status = new
-        {
-            status = new V1NodeStatus
-            {
-                Addresses = [new V1NodeAddress { Type = "InternalIP", Address = "192.0.2.7" }],
-                Conditions = [new V1NodeCondition { Type = "Ready", Status = "True", LastHeartbeatTime = DateTime.UtcNow, LastTransitionTime = DateTime.UtcNow }],
-            },
-        };
-        await client.CoreV1.PatchNodeStatusAsync(new V1Patch(KubernetesJson.Serialize(status), V1Patch.PatchType.MergePatch), "lb-node");
+        await client.CoreV1.PatchNodeStatusAsync(ReadyAt("192.0.2.7"), "lb-node");
         await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
         {
             Metadata = new V1ObjectMeta { Name = "web" },
