@@ -5,9 +5,13 @@ using static MiniKube.Controllers.Tests.Common.ClusterHarness;
 namespace MiniKube.Controllers.Tests.ServiceLb;
 
 /// <summary>The service-lb controller against an in-process API server, as its own service account under its bootstrap role.</summary>
+[TestFixture]
 [Category("Integration")]
 public sealed class ServiceLbIntegrationTests
 {
+    /// <summary>Where the test node is, as the kubelet would report it.</summary>
+    private const string NodeIp = "192.0.2.7";
+
     /// <summary>What a kubelet reports for a Ready node at <paramref name="ip"/>.</summary>
     private static V1Patch ReadyAt(string ip) => new(KubernetesJson.Serialize(new
     {
@@ -24,7 +28,7 @@ public sealed class ServiceLbIntegrationTests
         await using var harness = await StartControllersAsync(["service-lb"]);
         var client = harness.Client;
         await client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "lb-node" } });
-        await client.CoreV1.PatchNodeStatusAsync(ReadyAt("192.0.2.7"), "lb-node");
+        await client.CoreV1.PatchNodeStatusAsync(ReadyAt(NodeIp), "lb-node");
         await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
         {
             Metadata = new V1ObjectMeta { Name = "web" },
@@ -33,7 +37,7 @@ public sealed class ServiceLbIntegrationTests
 
         var served = await harness.EventuallyAsync(() => client.CoreV1.ReadNamespacedServiceAsync("web", "default"),
             s => s?.Status?.LoadBalancer?.Ingress is { Count: 1 }, "the node's IP in the Service's ingress");
-        Assert.That(served.Status.LoadBalancer.Ingress[0].Ip, Is.EqualTo("192.0.2.7"));
+        Assert.That(served.Status.LoadBalancer.Ingress[0].Ip, Is.EqualTo(NodeIp));
         var events = await harness.EventuallyAsync(() => client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=web"),
             l => l?.Items.Any(e => e.Reason == "EnsuredLoadBalancer") == true, "an EnsuredLoadBalancer event");
         Assert.That(events.Items.Single(e => e.Reason == "EnsuredLoadBalancer").Source.Component, Is.EqualTo("service-lb-controller"));
