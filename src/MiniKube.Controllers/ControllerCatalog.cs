@@ -38,5 +38,7 @@ public static class ControllerCatalog
         new("namespace", "namespace-controller", c => new Namespace.NamespaceController(c)),
         new("resourcequota", "resourcequota-controller", c => new ResourceQuota.ResourceQuotaController(c)),
         new("clusterrole-aggregation", "clusterrole-aggregation-controller", c => new ClusterRoleAggregation.ClusterRoleAggregationController(c)),
+        // k3s' ServiceLB (not a kube-controller-manager controller): its own account, role in the bootstrap policy.
+        new("service-lb", "service-lb-controller", c => new ServiceLb.ServiceLbController(c)),
     ];
 }

@@ -21,19 +21,32 @@ internal static class ProxyChains
     public const string MarkMasquerade = "MKUBE-MARK-MASQ";
     public const string ServicePrefix = "MKUBE-SVC-";
     public const string EndpointPrefix = "MKUBE-SEP-";
+    public const string ExternalPrefix = "MKUBE-EXT-";
+    public const string LocalPrefix = "MKUBE-SVL-";
 
     /// <summary>The bit marking a packet for SNAT on its way out, upstream's default (--iptables-masquerade-bit 14).</summary>
     public const string MasqueradeMark = "0x4000";
 
     /// <summary>True for the chains made per service or endpoint, the ones a sync may find stale.</summary>
     public static bool IsPerService(string chain) =>
-        chain.StartsWith(ServicePrefix, StringComparison.Ordinal) || chain.StartsWith(EndpointPrefix, StringComparison.Ordinal);
+        chain.StartsWith(ServicePrefix, StringComparison.Ordinal) || chain.StartsWith(EndpointPrefix, StringComparison.Ordinal)
+        || chain.StartsWith(ExternalPrefix, StringComparison.Ordinal) || chain.StartsWith(LocalPrefix, StringComparison.Ordinal);
 
     public static string ForService(string servicePortName, string protocol) =>
-        ServicePrefix + Hash(servicePortName + protocol.ToLowerInvariant());
+        ServicePrefix + PortHash(servicePortName, protocol);
+
+    /// <summary>Where a port's node-port and load-balancer traffic enters (upstream's KUBE-EXT-, same hash as the service chain).</summary>
+    public static string ForExternal(string servicePortName, string protocol) =>
+        ExternalPrefix + PortHash(servicePortName, protocol);
+
+    /// <summary>A port's spread over this node's endpoints only, for externalTrafficPolicy Local (upstream's KUBE-SVL-).</summary>
+    public static string ForLocal(string servicePortName, string protocol) =>
+        LocalPrefix + PortHash(servicePortName, protocol);
 
     public static string ForEndpoint(string servicePortName, string protocol, string endpoint) =>
         EndpointPrefix + Hash(servicePortName + protocol.ToLowerInvariant() + endpoint);
+
+    private static string PortHash(string servicePortName, string protocol) => Hash(servicePortName + protocol.ToLowerInvariant());
 
     private static string Hash(string text)
     {

@@ -17,11 +17,17 @@ internal sealed record JumpRule(string Table, string Chain, IReadOnlyList<string
 /// kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go syncProxyRules):
 /// <list type="bullet">
 /// <item>nat MKUBE-SERVICES: cluster IP:port → MKUBE-SVC-*; last, local destinations → MKUBE-NODEPORTS.</item>
-/// <item>nat MKUBE-NODEPORTS: node port → mark for masquerade, then MKUBE-SVC-*.</item>
-/// <item>nat MKUBE-SVC-*: one rule per endpoint, each taken with probability 1/(endpoints left), so the spread is even.</item>
-/// <item>nat MKUBE-SEP-*: an endpoint calling its own service (hairpin) is marked for masquerade; then DNAT to pod IP:port.</item>
+/// <item>nat MKUBE-SERVICES also: load-balancer ingress IP:port → MKUBE-EXT-*.</item>
+/// <item>nat MKUBE-NODEPORTS: node port → MKUBE-EXT-*.</item>
+/// <item>nat MKUBE-EXT-*: externalTrafficPolicy Cluster: mark for masquerade, then MKUBE-SVC-*; Local: pods and the node
+/// itself to MKUBE-SVC-* (the node's traffic masqueraded), everyone else to MKUBE-SVL-* unmasqueraded, keeping the client IP.</item>
+/// <item>nat MKUBE-SVC-* (every endpoint) and MKUBE-SVL-* (this node's): with ClientIP affinity one <c>recent</c> check per
+/// endpoint first, then one rule per endpoint, each taken with probability 1/(endpoints left), so the spread is even.</item>
+/// <item>nat MKUBE-SEP-*: an endpoint calling its own service (hairpin) is marked for masquerade; then DNAT to pod IP:port
+/// (with ClientIP affinity, recording the client in the endpoint's <c>recent</c> list).</item>
 /// <item>nat MKUBE-POSTROUTING: masquerade what is marked, clearing the mark.</item>
-/// <item>filter MKUBE-SERVICES / MKUBE-EXTERNAL-SERVICES: REJECT a port whose service has no endpoint, rather than letting it time out.</item>
+/// <item>filter MKUBE-SERVICES / MKUBE-EXTERNAL-SERVICES: REJECT a port whose service has no endpoint, rather than letting it
+/// time out; DROP external traffic of a Local service without an endpoint on this node.</item>
 /// <item>filter MKUBE-FORWARD: accept marked and DNAT'd traffic, which Docker's FORWARD policy (DROP) would drop.</item>
 /// </list>
 /// Every chain of ours is declared, which makes iptables-restore flush it, and rewritten whole;
@@ -42,9 +48,10 @@ internal static class ProxyRules
         new("filter", "INPUT", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube externally-visible service portals", "-j", ProxyChains.ExternalServices]),
     ];
 
-    /// <param name="ports">What to route, from <see cref="ServicePorts.From(IEnumerable{k8s.Models.V1Service}, IEnumerable{k8s.Models.V1EndpointSlice})"/>.</param>
+    /// <param name="ports">What to route, from <see cref="ServicePorts.From(IEnumerable{k8s.Models.V1Service}, IEnumerable{k8s.Models.V1EndpointSlice}, string)"/>.</param>
     /// <param name="existingNatChains">The nat table's chains now (from iptables-save): per-service ones not wanted any more are deleted.</param>
-    public static string Build(IReadOnlyList<ProxiedPort> ports, IEnumerable<string> existingNatChains)
+    /// <param name="clusterCidr">The pod range, whose traffic to a Local service's external destinations goes to every endpoint (upstream's local-traffic detector); null when unknown.</param>
+    public static string Build(IReadOnlyList<ProxiedPort> ports, IEnumerable<string> existingNatChains, string? clusterCidr = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(existingNatChains);
@@ -64,35 +71,7 @@ internal static class ProxyRules
 
         foreach (var port in ports)
         {
-            var match = $"-p {port.Protocol} -m {port.Protocol}";
-            if (port.Endpoints.Count == 0)
-            {
-                filter.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} has no endpoints\" -d {port.ClusterIp}/32 {match} --dport {port.Port} -j REJECT");
-                if (port.NodePort > 0)
-                {
-                    filter.Rule(ProxyChains.ExternalServices, $"-m comment --comment \"{port.Name} has no endpoints\" -m addrtype --dst-type LOCAL {match} --dport {port.NodePort} -j REJECT");
-                }
-                continue;
-            }
-
-            var service = nat.Chain(ProxyChains.ForService(port.Name, port.Protocol));
-            nat.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} cluster IP\" -d {port.ClusterIp}/32 {match} --dport {port.Port} -j {service}");
-            if (port.NodePort > 0)
-            {
-                // Masqueraded so replies come back through this node, whichever address the client used.
-                nat.Rule(ProxyChains.NodePorts, $"-m comment --comment \"{port.Name}\" {match} --dport {port.NodePort} -j {ProxyChains.MarkMasquerade}");
-                nat.Rule(ProxyChains.NodePorts, $"-m comment --comment \"{port.Name}\" {match} --dport {port.NodePort} -j {service}");
-            }
-            for (var i = 0; i < port.Endpoints.Count; i++)
-            {
-                var endpoint = port.Endpoints[i];
-                var endpointChain = nat.Chain(ProxyChains.ForEndpoint(port.Name, port.Protocol, endpoint.ToString()));
-                var left = port.Endpoints.Count - i;
-                var pick = left > 1 ? $"-m statistic --mode random --probability {Probability(left)} " : "";
-                nat.Rule(service, $"-m comment --comment \"{port.Name} -> {endpoint}\" {pick}-j {endpointChain}");
-                nat.Rule(endpointChain, $"-m comment --comment \"{port.Name}\" -s {endpoint.Ip}/32 -j {ProxyChains.MarkMasquerade}");
-                nat.Rule(endpointChain, $"-m comment --comment \"{port.Name}\" {match} -j DNAT --to-destination {endpoint}");
-            }
+            WritePort(filter, nat, port, clusterCidr);
         }
         nat.Rule(ProxyChains.Services, $"-m comment --comment \"mkube service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j {ProxyChains.NodePorts}");
         foreach (var stale in existingNatChains.Where(ProxyChains.IsPerService).Order(StringComparer.Ordinal))
@@ -104,6 +83,105 @@ internal static class ProxyRules
         filter.WriteTo(text);
         nat.WriteTo(text);
         return text.ToString();
+    }
+
+    private static void WritePort(RestoreTable filter, RestoreTable nat, ProxiedPort port, string? clusterCidr)
+    {
+        var match = $"-p {port.Protocol} -m {port.Protocol}";
+        if (port.Endpoints.Count == 0)
+        {
+            filter.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} has no endpoints\" -d {port.ClusterIp}/32 {match} --dport {port.Port} -j REJECT");
+            WriteExternalFilter(filter, port, "has no endpoints", "REJECT");
+            return;
+        }
+
+        var service = nat.Chain(ProxyChains.ForService(port.Name, port.Protocol));
+        nat.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} cluster IP\" -d {port.ClusterIp}/32 {match} --dport {port.Port} -j {service}");
+        WriteSpread(nat, service, port, port.Endpoints);
+        foreach (var endpoint in port.Endpoints.Union(port.LocalEndpoints))
+        {
+            var endpointChain = nat.Chain(ProxyChains.ForEndpoint(port.Name, port.Protocol, endpoint.ToString()));
+            nat.Rule(endpointChain, $"-m comment --comment \"{port.Name}\" -s {endpoint.Ip}/32 -j {ProxyChains.MarkMasquerade}");
+            // With ClientIP affinity the endpoint remembers the client, which the service chain's "recent" checks then find.
+            var remember = port.AffinitySeconds > 0 ? $"-m recent --set --name {endpointChain} --mask 255.255.255.255 --rsource " : "";
+            nat.Rule(endpointChain, $"-m comment --comment \"{port.Name}\" {remember}{match} -j DNAT --to-destination {endpoint}");
+        }
+        if (!port.HasExternalDestinations)
+        {
+            return;
+        }
+
+        // Node ports and load-balancer IPs go through one external chain (proxier.go externalTrafficChain).
+        var external = nat.Chain(ProxyChains.ForExternal(port.Name, port.Protocol));
+        foreach (var ip in port.LoadBalancerIps)
+        {
+            nat.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} loadbalancer IP\" -d {ip}/32 {match} --dport {port.Port} -j {external}");
+        }
+        if (port.NodePort > 0)
+        {
+            nat.Rule(ProxyChains.NodePorts, $"-m comment --comment \"{port.Name}\" {match} --dport {port.NodePort} -j {external}");
+        }
+        if (!port.ExternalLocal)
+        {
+            // Masqueraded so replies come back through this node, whichever node the endpoint is on.
+            nat.Rule(external, $"-m comment --comment \"masquerade traffic for {port.Name} external destinations\" -j {ProxyChains.MarkMasquerade}");
+            nat.Rule(external, $"-j {service}");
+            return;
+        }
+        // Local: the client's address is kept, so only this node's endpoints can answer. Pods and
+        // the node itself are not external clients: they get every endpoint, the node's traffic masqueraded.
+        if (clusterCidr is not null)
+        {
+            nat.Rule(external, $"-m comment --comment \"pod traffic for {port.Name} external destinations\" -s {clusterCidr} -j {service}");
+        }
+        nat.Rule(external, $"-m comment --comment \"masquerade LOCAL traffic for {port.Name} external destinations\" -m addrtype --src-type LOCAL -j {ProxyChains.MarkMasquerade}");
+        nat.Rule(external, $"-m comment --comment \"route LOCAL traffic for {port.Name} external destinations\" -m addrtype --src-type LOCAL -j {service}");
+        if (port.LocalEndpoints.Count == 0)
+        {
+            WriteExternalFilter(filter, port, "has no local endpoints", "DROP");
+            return;
+        }
+        var local = nat.Chain(ProxyChains.ForLocal(port.Name, port.Protocol));
+        nat.Rule(external, $"-j {local}");
+        WriteSpread(nat, local, port, port.LocalEndpoints);
+    }
+
+    /// <summary>
+    /// The jumps from a service chain to its endpoints: with ClientIP affinity first one per
+    /// endpoint for clients it has seen within the timeout, then one each taken with probability
+    /// 1/(endpoints left), so the spread is even.
+    /// </summary>
+    private static void WriteSpread(RestoreTable nat, string chain, ProxiedPort port, IReadOnlyList<ProxyEndpoint> endpoints)
+    {
+        if (port.AffinitySeconds > 0)
+        {
+            foreach (var endpoint in endpoints)
+            {
+                var endpointChain = ProxyChains.ForEndpoint(port.Name, port.Protocol, endpoint.ToString());
+                nat.Rule(chain, $"-m comment --comment \"{port.Name} -> {endpoint}\" -m recent --rcheck --seconds {port.AffinitySeconds} --reap --name {endpointChain} --mask 255.255.255.255 --rsource -j {endpointChain}");
+            }
+        }
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            var endpoint = endpoints[i];
+            var left = endpoints.Count - i;
+            var pick = left > 1 ? $"-m statistic --mode random --probability {Probability(left)} " : "";
+            nat.Rule(chain, $"-m comment --comment \"{port.Name} -> {endpoint}\" {pick}-j {ProxyChains.ForEndpoint(port.Name, port.Protocol, endpoint.ToString())}");
+        }
+    }
+
+    /// <summary>Filter rules that answer external traffic nobody here can serve: REJECT without endpoints, DROP without local ones (as upstream).</summary>
+    private static void WriteExternalFilter(RestoreTable filter, ProxiedPort port, string why, string verdict)
+    {
+        var match = $"-p {port.Protocol} -m {port.Protocol}";
+        foreach (var ip in port.LoadBalancerIps)
+        {
+            filter.Rule(ProxyChains.ExternalServices, $"-m comment --comment \"{port.Name} {why}\" -d {ip}/32 {match} --dport {port.Port} -j {verdict}");
+        }
+        if (port.NodePort > 0)
+        {
+            filter.Rule(ProxyChains.ExternalServices, $"-m comment --comment \"{port.Name} {why}\" -m addrtype --dst-type LOCAL {match} --dport {port.NodePort} -j {verdict}");
+        }
     }
 
     /// <summary>

@@ -109,10 +109,10 @@ public sealed partial class ServiceProxy
         var clock = Stopwatch.StartNew();
         try
         {
-            var ports = ServicePorts.From(_informers.Services.List(), _informers.EndpointSlices.List());
+            var ports = ServicePorts.From(_informers.Services.List(), _informers.EndpointSlices.List(), _options.NodeName);
             await _rules.PrepareHostAsync(cancellationToken);
             var chains = await _rules.ListNatChainsAsync(cancellationToken);
-            await _rules.RestoreAsync(ProxyRules.Build(ports, chains), cancellationToken);
+            await _rules.RestoreAsync(ProxyRules.Build(ports, chains, _options.ClusterCidr), cancellationToken);
             foreach (var jump in ProxyRules.Jumps)
             {
                 await _rules.EnsureRuleAsync(jump.Table, jump.Chain, jump.Arguments, cancellationToken);

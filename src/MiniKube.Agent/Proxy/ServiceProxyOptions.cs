@@ -13,4 +13,13 @@ public sealed record ServiceProxyOptions
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>This node's name: EndpointSlice endpoints with this nodeName serve externalTrafficPolicy Local traffic ("" — none do).</summary>
+    public string NodeName { get; init; } = "";
+
+    /// <summary>
+    /// The pod range (kube-proxy's --cluster-cidr): pods calling a Local service's node port or
+    /// load-balancer IP reach every endpoint, as upstream's local-traffic detector has it; null: not known.
+    /// </summary>
+    public string? ClusterCidr { get; init; }
 }

@@ -127,7 +127,7 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
     /// <summary>The service proxy of a Docker node (unless <c>--disable-kube-proxy</c>), or null; null, logged, too when iptables cannot be used.</summary>
     private static ServiceProxy? ServiceProxyFor(Kubernetes client, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) =>
         settings.Runtime == "docker" && !settings.DisableKubeProxy && ServiceProxy.HostPacketRules(loggers) is { } rules
-            ? new ServiceProxy(client, rules, new ServiceProxyOptions { Time = time }, loggers)
+            ? new ServiceProxy(client, rules, new ServiceProxyOptions { Time = time, NodeName = settings.ResolvedNodeName, ClusterCidr = settings.ClusterCidr.Split(',')[0] }, loggers)
             : null;
 
     /// <summary>

@@ -18,6 +18,15 @@ internal static class ProxyObjects
         return service;
     }
 
+    /// <summary>A LoadBalancer Service whose status lists <paramref name="ingress"/>, as the service-lb controller writes it.</summary>
+    public static V1Service LoadBalancerService(string name, string clusterIp, string[] ingress, params V1ServicePort[] ports)
+    {
+        var service = Service(name, clusterIp, ports);
+        service.Spec.Type = "LoadBalancer";
+        service.Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = [.. ingress.Select(ip => new V1LoadBalancerIngress { Ip = ip })] } };
+        return service;
+    }
+
     public static V1ServicePort Port(string? name, int port, int? nodePort = null, string protocol = "TCP") =>
         new() { Name = name, Port = port, NodePort = nodePort, Protocol = protocol, TargetPort = port };
 
@@ -37,9 +46,10 @@ internal static class ProxyObjects
         Endpoints = endpoints,
     };
 
-    public static V1Endpoint Endpoint(string ip, bool ready, bool serving = false, bool terminating = false) => new()
+    public static V1Endpoint Endpoint(string ip, bool ready, bool serving = false, bool terminating = false, string? node = null) => new()
     {
         Addresses = [ip],
+        NodeName = node,
         Conditions = new V1EndpointConditions { Ready = ready, Serving = ready || serving, Terminating = terminating },
     };
 }

@@ -7,6 +7,8 @@ namespace MiniKube.Agent.Tests.Proxy;
 public sealed class ProxyRulesTests
 {
     private static readonly string WebChain = ProxyChains.ForService("default/web:http", "tcp");
+    private static readonly string WebExternal = ProxyChains.ForExternal("default/web:http", "tcp");
+    private static readonly string WebLocal = ProxyChains.ForLocal("default/web:http", "tcp");
 
     [Test]
     public void Build_ClusterIpWithOneEndpoint_JumpsToServiceChainAndDnatsWithoutStatistic()
@@ -43,15 +45,17 @@ public sealed class ProxyRulesTests
     }
 
     [Test]
-    public void Build_NodePort_MarksForMasqueradeThenJumpsToServiceChain()
+    public void Build_NodePort_EntersTheExternalChain_WhichMarksForMasqueradeThenJumpsToServiceChain()
     {
         var rules = Build([NodePortService("web", "10.43.0.10", Port("http", 80, nodePort: 30080))], [Slice("web", "http", 8080, "172.17.0.2")]);
 
         var lines = Lines(rules);
-        var mark = lines.IndexOf("-A MKUBE-NODEPORTS -m comment --comment \"default/web:http\" -p tcp -m tcp --dport 30080 -j MKUBE-MARK-MASQ");
-        var jump = lines.IndexOf($"-A MKUBE-NODEPORTS -m comment --comment \"default/web:http\" -p tcp -m tcp --dport 30080 -j {WebChain}");
-        Assert.That(mark, Is.Not.Negative);
-        Assert.That(jump, Is.GreaterThan(mark));
+        Assert.That(lines, Does.Contain($"-A MKUBE-NODEPORTS -m comment --comment \"default/web:http\" -p tcp -m tcp --dport 30080 -j {WebExternal}"));
+        Assert.That(ChainRules(rules, WebExternal), Is.EqualTo(new[]
+        {
+            $"-A {WebExternal} -m comment --comment \"masquerade traffic for default/web:http external destinations\" -j MKUBE-MARK-MASQ",
+            $"-A {WebExternal} -j {WebChain}",
+        }));
         var services = lines.Where(l => l.StartsWith("-A MKUBE-SERVICES ", StringComparison.Ordinal)).ToList();
         Assert.That(services[^1], Is.EqualTo("-A MKUBE-SERVICES -m comment --comment \"mkube service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j MKUBE-NODEPORTS"));
         Assert.That(lines, Does.Contain("-A MKUBE-MARK-MASQ -j MARK --or-mark 0x4000"));
@@ -180,4 +184,8 @@ public sealed class ProxyRulesTests
         ProxyRules.Build(ServicePorts.From(services, slices), existing ?? []);
 
     private static List<string> Lines(string text) => [.. text.Split('\n')];
+
+    /// <summary>The rules of <paramref name="chain"/>, in order.</summary>
+    internal static List<string> ChainRules(string rules, string chain) =>
+        [.. Lines(rules).Where(l => l.StartsWith($"-A {chain} ", StringComparison.Ordinal))];
 }
