@@ -39,16 +39,17 @@ public sealed class LocalClusterAccessTests
     public async Task NodeIpam_AsTheNodeControllersAccount_GivesTheSimulatedNodeAPodCidr()
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        V1Node node;
+        V1Node? node;
         do
         {
-            node = (await Admin.CoreV1.ListNodeAsync()).Items.Single();
+            // The simulated node registers some moments after the API server is up.
+            node = (await Admin.CoreV1.ListNodeAsync()).Items.SingleOrDefault();
             await Task.Delay(100);
         }
-        while (node.Spec?.PodCIDR is null && DateTime.UtcNow < deadline);
+        while (node?.Spec?.PodCIDR is null && DateTime.UtcNow < deadline);
 
-        Assert.That(node.Spec?.PodCIDR, Does.Match(@"^10\.42\.\d+\.0/24$"));
-        Assert.That(node.Spec!.PodCIDRs, Is.EqualTo(new[] { node.Spec.PodCIDR }));
+        Assert.That(node?.Spec?.PodCIDR, Does.Match(@"^10\.42\.\d+\.0/24$"));
+        Assert.That(node!.Spec.PodCIDRs, Is.EqualTo(new[] { node.Spec.PodCIDR }));
     }
 
     [Test]
