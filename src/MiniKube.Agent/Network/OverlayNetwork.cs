@@ -30,7 +30,14 @@ public sealed partial class OverlayNetwork(IKubernetes nodeClient, IKubernetes r
     {
         if (options.Backend == OverlayBackend.None)
         {
-            await TearDownAsync(cancellationToken);
+            try
+            {
+                await TearDownAsync(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                LogCleanupFailed(e.Message);
+            }
             return;
         }
         var nodes = new Informer<V1Node>(KubeListWatches.Nodes(readClient), logger);
@@ -133,4 +140,7 @@ public sealed partial class OverlayNetwork(IKubernetes nodeClient, IKubernetes r
 
     [LoggerMessage(EventId = LogEvents.Agent + 721, Level = LogLevel.Warning, Message = "Routes to other nodes' pods ({Backend}) could not be brought up to date, retrying: {Reason}")]
     private partial void LogSyncFailed(OverlayBackend backend, string reason);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 722, Level = LogLevel.Warning, Message = "With --flannel-backend none, removing what an earlier backend left failed: {Reason}")]
+    private partial void LogCleanupFailed(string reason);
 }
