@@ -26,6 +26,7 @@ public sealed partial class NetworkPolicyController
     private readonly ReconcileLoop<string> _loop;
     private readonly ILogger _logger;
     private long? _lastFull;
+    private long? _lastSync;
 
     public NetworkPolicyController(IKubernetes client, IHostCommands commands, NetworkPolicyOptions options, ILoggerFactory loggers)
     {
@@ -90,6 +91,13 @@ public sealed partial class NetworkPolicyController
 
     private async Task SyncAsync(string key, CancellationToken cancellationToken)
     {
+        if (_lastSync is { } previous && _options.Time.GetElapsedTime(previous) is var since && since < _options.MinSyncInterval)
+        {
+            // Too soon after the last sync: once the interval is over, one sync covers every change made meanwhile.
+            _loop.AddAfter(key, _options.MinSyncInterval - since);
+            return;
+        }
+        _lastSync = _options.Time.GetTimestamp();
         var clock = Stopwatch.StartNew();
         var state = new PolicyState(_informers.NetworkPolicies.List(), _informers.Pods.List(), _informers.Namespaces.List(), _options.NodeName);
         var rules = PolicyCompiler.Compile(state, _names);

@@ -15,7 +15,7 @@ public sealed class NetworkPolicyControllerTests
         var commands = new RecordingCommands();
         await using var server = await MiniKube.Testing.TestApiServer.StartAsync();
         using var client = server.Client();
-        var controller = new NetworkPolicyController(client, commands, new NetworkPolicyOptions { NodeName = "node-a" }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var controller = new NetworkPolicyController(client, commands, new NetworkPolicyOptions { NodeName = "node-a", MinSyncInterval = TimeSpan.FromMilliseconds(100) }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var running = controller.RunAsync(stop.Token);
         await controller.FirstSync.Task.WaitAsync(TimeSpan.FromSeconds(20));
