@@ -28,6 +28,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableScheduler);
         Add(DisableControllerManager);
         Add(DisableDns);
+        Add(DisableServiceLb);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -65,6 +66,8 @@ internal sealed class ServerCommand : ModeCommand
     public Option<bool> DisableControllerManager { get; } = Flags.Switch("--disable-controller-manager", "Do not run the controller manager in this server");
 
     public Option<bool> DisableDns { get; } = Flags.Switch("--disable-dns", "Do not run the cluster DNS (k3s: --disable coredns)");
+
+    public Option<bool> DisableServiceLb { get; } = Flags.Switch("--disable-servicelb", "Do not give LoadBalancer Services node IPs, leaving them to another load balancer such as MetalLB (k3s: --disable servicelb)");
 
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
@@ -107,6 +110,7 @@ internal sealed class ServerCommand : ModeCommand
         DisableScheduler = parsed.GetValue(DisableScheduler),
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
         DisableDns = parsed.GetValue(DisableDns),
+        DisableServiceLb = parsed.GetValue(DisableServiceLb),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -157,7 +161,7 @@ internal sealed class ServerCommand : ModeCommand
                 AgentToken = flags.AgentToken,
             })
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize))
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);

@@ -20,6 +20,7 @@ public sealed record ServerFlags
     public bool DisableScheduler { get; init; }
     public bool DisableControllerManager { get; init; }
     public bool DisableDns { get; init; }
+    public bool DisableServiceLb { get; init; }
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }
