@@ -56,6 +56,17 @@ public sealed class ConfigLayeringTests
         Assert.That(flags.DataDir, Is.EqualTo("/from/file"));
     }
 
+    [Test]
+    public void ResolveServer_DisableServiceLb_FromFlagAndFile()
+    {
+        Assert.That(_cli.CommandLine.ResolveServer().DisableServiceLb, Is.False, "ServiceLB runs unless disabled, as in k3s");
+        Assert.That(_cli.CommandLine.ResolveServer("--disable-servicelb").DisableServiceLb, Is.True);
+
+        _cli.WriteConfig("disable-servicelb: true\n");
+
+        Assert.That(_cli.CommandLine.ResolveServer().DisableServiceLb, Is.True);
+    }
+
     [TestCase("1", true)]
     [TestCase("true", true)]
     [TestCase("0", false)]
