@@ -10,7 +10,8 @@ public sealed record NodeFlags(
     bool DisableKubeProxy = false,
     int KubeletPort = Defaults.KubeletPort,
     int SimulateNodes = 0,
-    TimeSpan SimulatedStartDelay = default)
+    TimeSpan SimulatedStartDelay = default,
+    bool DisableNetworkPolicy = false)
 {
     /// <summary>The node's agent, keeping its state under <paramref name="dataDir"/>.</summary>
     internal AgentSettings Agent(string dataDir) => new(dataDir, NodeName, NodeIp, Runtime)
@@ -18,6 +19,7 @@ public sealed record NodeFlags(
         KubeletPort = KubeletPort,
         SimulatedStartDelay = SimulatedStartDelay,
         DisableKubeProxy = DisableKubeProxy,
+        DisableNetworkPolicy = DisableNetworkPolicy,
     };
 
     /// <summary>The <c>--simulate-nodes</c> nodes beside <paramref name="agent"/>'s node, named after it.</summary>
