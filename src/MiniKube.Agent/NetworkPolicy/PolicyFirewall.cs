@@ -38,6 +38,11 @@ public sealed class PolicyFirewall(IHostCommands commands, PolicyNames names)
         // Forgotten until this write completes: a failure part-way makes the next write a full one.
         (_appliedSets, _appliedChains) = (null, null);
         var wantedSets = rules.Sets.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        if (rules.Sets.Count > 0)
+        {
+            // Writing sets makes and destroys the temporary ones itself (one left by a crash included).
+            wantedSets.UnionWith([names.TemporaryIpSet, names.TemporaryNetSet]);
+        }
         var staleSets = (full ? await _sets.ListAsync(cancellationToken) : (IEnumerable<string>)appliedSets!.Keys).Where(name => !wantedSets.Contains(name)).ToList();
         await _sets.ApplyAsync([.. rules.Sets.Where(s => full || !appliedSets!.TryGetValue(s.Name, out var entries) || !entries.SequenceEqual(s.Entries, StringComparer.Ordinal))], cancellationToken);
         var wantedChains = rules.Chains.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);

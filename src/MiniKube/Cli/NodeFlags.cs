@@ -11,7 +11,8 @@ public sealed record NodeFlags(
     int KubeletPort = Defaults.KubeletPort,
     int SimulateNodes = 0,
     TimeSpan SimulatedStartDelay = default,
-    string FlannelBackend = MiniKube.Agent.Network.OverlayBackends.Default)
+    string FlannelBackend = MiniKube.Agent.Network.OverlayBackends.Default,
+    bool DisableNetworkPolicy = false)
 {
     /// <summary>The node's agent, keeping its state under <paramref name="dataDir"/>.</summary>
     internal AgentSettings Agent(string dataDir) => new(dataDir, NodeName, NodeIp, Runtime)
@@ -20,6 +21,7 @@ public sealed record NodeFlags(
         SimulatedStartDelay = SimulatedStartDelay,
         DisableKubeProxy = DisableKubeProxy,
         FlannelBackend = MiniKube.Agent.Network.OverlayBackends.Parse(FlannelBackend),
+        DisableNetworkPolicy = DisableNetworkPolicy,
     };
 
     /// <summary>The <c>--simulate-nodes</c> nodes beside <paramref name="agent"/>'s node, named after it.</summary>

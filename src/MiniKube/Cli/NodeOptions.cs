@@ -20,6 +20,8 @@ internal sealed class NodeOptions(string node)
 
     public Option<bool> DisableKubeProxy { get; } = Flags.Switch("--disable-kube-proxy", $"Do not run the service proxy (iptables rules for Services) on {node}");
 
+    public Option<bool> DisableNetworkPolicy { get; } = Flags.Switch("--disable-network-policy", $"Do not enforce NetworkPolicies (iptables and ipset rules) on {node}");
+
     public Option<int> KubeletPort { get; } = Flags.Port("--kubelet-port", Defaults.KubeletPort, $"HTTPS port of the kubelet API of {node} (0: any free port)", allowAny: true);
 
     public Option<int> SimulateNodes { get; } = Flags.Count("--simulate-nodes", Defaults.MaxSimulatedNodes,
@@ -28,7 +30,7 @@ internal sealed class NodeOptions(string node)
     public Option<TimeSpan> SimulatedStartDelay { get; } = Flags.Duration("--simulated-start-delay", TimeSpan.Zero,
         "How long a simulated container takes to start, e.g. 500ms or 2s");
 
-    public IReadOnlyList<Option> All => [NodeName, NodeIp, Runtime, FlannelBackend, DisableKubeProxy, KubeletPort, SimulateNodes, SimulatedStartDelay];
+    public IReadOnlyList<Option> All => [NodeName, NodeIp, Runtime, FlannelBackend, DisableKubeProxy, DisableNetworkPolicy, KubeletPort, SimulateNodes, SimulatedStartDelay];
 
     public NodeFlags Bind(ParseResult parsed) => new(
         parsed.GetValue(NodeName),
@@ -38,5 +40,6 @@ internal sealed class NodeOptions(string node)
         parsed.GetValue(KubeletPort),
         parsed.GetValue(SimulateNodes),
         parsed.GetValue(SimulatedStartDelay),
-        parsed.GetRequiredValue(FlannelBackend));
+        parsed.GetRequiredValue(FlannelBackend),
+        parsed.GetValue(DisableNetworkPolicy));
 }

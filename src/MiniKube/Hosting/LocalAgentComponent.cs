@@ -22,6 +22,9 @@ internal sealed record AgentSettings(string DataDir, string? NodeName, string? N
     /// <summary><c>--disable-kube-proxy</c>: no service proxy beside the kubelet.</summary>
     public bool DisableKubeProxy { get; init; }
 
+    /// <summary><c>--disable-network-policy</c> (k3s' flag): NetworkPolicies are not enforced on this node.</summary>
+    public bool DisableNetworkPolicy { get; init; }
+
     /// <summary>The nameserver ClusterFirst pods get (<c>--cluster-dns</c>).</summary>
     public string ClusterDns { get; init; } = Defaults.ClusterDns;
 
@@ -135,7 +138,7 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
     /// node's proxy credentials, or null; null, logged, too when iptables or ipset cannot be used.
     /// </summary>
     private static async Task<NetworkPolicyController?> NetworkPolicyFor(Kubernetes client, AgentSettings settings, string nodeName, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        settings.Runtime == "docker" && await NetworkPolicyController.HostCommandsAsync(loggers, cancellationToken) is { } commands
+        settings.Runtime == "docker" && !settings.DisableNetworkPolicy && await NetworkPolicyController.HostCommandsAsync(loggers, cancellationToken) is { } commands
             ? new NetworkPolicyController(client, commands, new NetworkPolicyOptions { NodeName = nodeName, Time = time }, loggers)
             : null;
 

@@ -181,7 +181,7 @@ public sealed class MkubeCommandLineTests
     [Test]
     public void ResolveServerAndAgent_SameNodeFlags_BindTheSameNode()
     {
-        string[] node = ["--node-name", "edge-1", "--node-ip", "10.0.0.7", "--runtime", "simulated", "--flannel-backend", "host-gw", "--disable-kube-proxy", "--kubelet-port", "0", "--simulate-nodes", "2", "--simulated-start-delay", "1s"];
+        string[] node = ["--node-name", "edge-1", "--node-ip", "10.0.0.7", "--runtime", "simulated", "--flannel-backend", "host-gw", "--disable-kube-proxy", "--disable-network-policy", "--kubelet-port", "0", "--simulate-nodes", "2", "--simulated-start-delay", "1s"];
         var expected = new NodeFlags
         {
             NodeName = "edge-1",
@@ -192,6 +192,7 @@ public sealed class MkubeCommandLineTests
             SimulateNodes = 2,
             SimulatedStartDelay = TimeSpan.FromSeconds(1),
             FlannelBackend = "host-gw",
+            DisableNetworkPolicy = true,
         };
 
         Assert.That(_cli.CommandLine.ResolveServer(node).Node, Is.EqualTo(expected));
