@@ -127,6 +127,36 @@ internal static partial class Flags
         Validated(Text(name, defaultValue, description), value =>
             allowed.Contains(value, StringComparer.Ordinal) ? null : $"{name}: '{value}' is not one of {string.Join(", ", allowed)}");
 
+    /// <summary>
+    /// Names from a fixed set, repeated or comma-separated as k3s' string slices
+    /// (<c>--disable ingress --disable metrics</c> or <c>--disable ingress,metrics</c>).
+    /// </summary>
+    public static Option<string[]> ChoiceList(string name, string description, params string[] allowed)
+    {
+        var option = new Option<string[]>(name)
+        {
+            Description = $"{description} ({string.Join(", ", allowed)}; repeat the flag or separate with commas)",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        option.Validators.Add(result =>
+        {
+            foreach (var value in SplitList(result.GetValueOrDefault<string[]>() ?? []))
+            {
+                if (!allowed.Contains(value, StringComparer.Ordinal))
+                {
+                    result.AddError($"{name}: '{value}' is not one of {string.Join(", ", allowed)}");
+                    return;
+                }
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The values of a <see cref="ChoiceList"/>, each comma-separated token split.</summary>
+    public static IEnumerable<string> SplitList(IEnumerable<string> tokens) =>
+        tokens.SelectMany(token => token.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
     /// <summary>Adds a check that returns an error message, or null when the value is good.</summary>
     private static Option<string> Validated(Option<string> option, Func<string, string?> check)
     {

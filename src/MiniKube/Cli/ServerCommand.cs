@@ -29,6 +29,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableControllerManager);
         Add(DisableDns);
         Add(DisableServiceLb);
+        Add(Disable);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -69,6 +70,8 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<bool> DisableServiceLb { get; } = Flags.Switch("--disable-servicelb", "Do not give LoadBalancer Services node IPs, leaving them to another load balancer such as MetalLB (k3s: --disable servicelb)");
 
+    public Option<string[]> Disable { get; } = Flags.ChoiceList("--disable", "Add-ons to leave out", AddonNames.Keys.ToArray());
+
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
     public Option<string> DatastoreCafile { get; } = Flags.Text("--datastore-cafile", null, "CA bundle to verify the etcd endpoints");
@@ -94,6 +97,16 @@ internal sealed class ServerCommand : ModeCommand
     public Option<string> SecretsEncryptionProvider { get; } = Flags.Choice("--secrets-encryption-provider", Defaults.SecretsEncryptionProvider,
         "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
 
+    /// <summary>The <c>--disable</c> names; k3s' own names for the same roles are accepted too.</summary>
+    private static readonly Dictionary<string, Addon> AddonNames = new(StringComparer.Ordinal)
+    {
+        ["ingress"] = Addon.Ingress,
+        ["traefik"] = Addon.Ingress,
+        ["metrics"] = Addon.Metrics,
+        ["metrics-server"] = Addon.Metrics,
+        ["dashboard"] = Addon.Dashboard,
+    };
+
     public ServerFlags Bind(ParseResult parsed) => new()
     {
         DataDir = parsed.GetRequiredValue(DataDir),
@@ -111,6 +124,7 @@ internal sealed class ServerCommand : ModeCommand
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
         DisableDns = parsed.GetValue(DisableDns),
         DisableServiceLb = parsed.GetValue(DisableServiceLb),
+        DisabledAddons = Flags.SplitList(parsed.GetValue(Disable) ?? []).Aggregate(Addon.None, (all, name) => all | AddonNames[name]),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),

@@ -21,6 +21,7 @@ public sealed record ServerFlags
     public bool DisableControllerManager { get; init; }
     public bool DisableDns { get; init; }
     public bool DisableServiceLb { get; init; }
+    public Addon DisabledAddons { get; init; }
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }
@@ -33,4 +34,20 @@ public sealed record ServerFlags
     public string ServiceNodePortRange { get; init; } = Defaults.ServiceNodePortRange;
     public bool SecretsEncryption { get; init; }
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
+}
+
+/// <summary>The add-ons <c>mkube server --disable</c> can leave out (k3s' <c>--disable</c>).</summary>
+[Flags]
+public enum Addon
+{
+    None = 0,
+
+    /// <summary>The ingress controller, Ingress and Gateway API on YARP (k3s: traefik).</summary>
+    Ingress = 1,
+
+    /// <summary>The resource metrics API, metrics.k8s.io (k3s: metrics-server).</summary>
+    Metrics = 2,
+
+    /// <summary>The web dashboard.</summary>
+    Dashboard = 4,
 }

@@ -51,6 +51,7 @@ public sealed class MkubeCommandLineTests
     [TestCase("--simulated-start-delay", "1d", "not a duration")]
     [TestCase("--secrets-encryption-provider", "aesgcm", "is not one of aescbc, secretbox")]
     [TestCase("--flannel-backend", "wireguard", "is not one of vxlan, host-gw, none")]
+    [TestCase("--disable", "ingress,coredns", "'coredns' is not one of")]
     public async Task InvokeAsync_InvalidValue_NamesTheFlagAndExits2(string flag, string value, string expected)
     {
         var code = await _cli.RunAsync("server", flag, value);
@@ -157,6 +158,22 @@ public sealed class MkubeCommandLineTests
 
         Assert.That(flags.Node.SimulateNodes, Is.EqualTo(100));
         Assert.That(flags.Node.SimulatedStartDelay, Is.EqualTo(TimeSpan.FromMilliseconds(expectedMilliseconds)));
+    }
+
+    [TestCase(new string[0], Addon.None)]
+    [TestCase(new[] { "--disable", "ingress,metrics", "--disable", "dashboard" }, Addon.Ingress | Addon.Metrics | Addon.Dashboard)]
+    [TestCase(new[] { "--disable", "traefik", "--disable", "metrics-server" }, Addon.Ingress | Addon.Metrics)]
+    public void ResolveServer_Disable_NamesTheAddonsLeftOut(string[] args, Addon expected)
+    {
+        Assert.That(_cli.CommandLine.ResolveServer(args).DisabledAddons, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void ResolveServer_DisableFromConfigFileList_NamesTheAddonsLeftOut()
+    {
+        _cli.WriteConfig("disable:\n  - metrics\n  - dashboard\n");
+
+        Assert.That(_cli.CommandLine.ResolveServer().DisabledAddons, Is.EqualTo(Addon.Metrics | Addon.Dashboard));
     }
 
     [Test]
