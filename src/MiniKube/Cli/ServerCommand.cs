@@ -105,9 +105,23 @@ internal sealed class ServerCommand : ModeCommand
         ["metrics"] = Addon.Metrics,
         ["metrics-server"] = Addon.Metrics,
         ["dashboard"] = Addon.Dashboard,
+        ["dns"] = Addon.Dns,
+        ["coredns"] = Addon.Dns,
+        ["local-storage"] = Addon.LocalStorage,
+        ["servicelb"] = Addon.ServiceLb,
+        ["network-policy"] = Addon.NetworkPolicy,
     };
 
-    public ServerFlags Bind(ParseResult parsed) => new()
+    public ServerFlags Bind(ParseResult parsed)
+    {
+        var disabled = Flags.SplitList(parsed.GetValue(Disable) ?? []).Aggregate(Addon.None, (all, name) => all | AddonNames[name])
+            | (parsed.GetValue(DisableDns) ? Addon.Dns : Addon.None)
+            | (parsed.GetValue(DisableServiceLb) ? Addon.ServiceLb : Addon.None)
+            | (parsed.GetValue(Node.DisableNetworkPolicy) ? Addon.NetworkPolicy : Addon.None);
+        return Bind(parsed, disabled);
+    }
+
+    private ServerFlags Bind(ParseResult parsed, Addon disabled) => new()
     {
         DataDir = parsed.GetRequiredValue(DataDir),
         Debug = parsed.GetValue(Debug),
@@ -118,13 +132,11 @@ internal sealed class ServerCommand : ModeCommand
         WriteKubeconfigMode = parsed.GetRequiredValue(WriteKubeconfigMode),
         Token = parsed.GetValue(Token),
         AgentToken = parsed.GetValue(AgentToken),
-        Node = Node.Bind(parsed),
+        Node = Node.Bind(parsed) with { DisableNetworkPolicy = disabled.HasFlag(Addon.NetworkPolicy) },
         DisableAgent = parsed.GetValue(DisableAgent),
         DisableScheduler = parsed.GetValue(DisableScheduler),
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
-        DisableDns = parsed.GetValue(DisableDns),
-        DisableServiceLb = parsed.GetValue(DisableServiceLb),
-        DisabledAddons = Flags.SplitList(parsed.GetValue(Disable) ?? []).Aggregate(Addon.None, (all, name) => all | AddonNames[name]),
+        DisabledAddons = disabled,
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -175,7 +187,7 @@ internal sealed class ServerCommand : ModeCommand
                 AgentToken = flags.AgentToken,
             })
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);

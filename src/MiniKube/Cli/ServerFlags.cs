@@ -19,9 +19,13 @@ public sealed record ServerFlags
     public bool DisableAgent { get; init; }
     public bool DisableScheduler { get; init; }
     public bool DisableControllerManager { get; init; }
-    public bool DisableDns { get; init; }
-    public bool DisableServiceLb { get; init; }
+
+    /// <summary>What <c>--disable</c> and the older <c>--disable-dns</c>/<c>--disable-servicelb</c> switches left out.</summary>
     public Addon DisabledAddons { get; init; }
+
+    public bool DisableDns => DisabledAddons.HasFlag(Addon.Dns);
+    public bool DisableServiceLb => DisabledAddons.HasFlag(Addon.ServiceLb);
+    public bool DisableLocalStorage => DisabledAddons.HasFlag(Addon.LocalStorage);
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }
@@ -50,4 +54,16 @@ public enum Addon
 
     /// <summary>The web dashboard.</summary>
     Dashboard = 4,
+
+    /// <summary>The cluster DNS (k3s: coredns).</summary>
+    Dns = 8,
+
+    /// <summary>The local-path provisioner and its StorageClass (k3s: local-storage).</summary>
+    LocalStorage = 16,
+
+    /// <summary>The service-lb controller for LoadBalancer Services (k3s: servicelb).</summary>
+    ServiceLb = 32,
+
+    /// <summary>NetworkPolicy enforcement on the server's own node (k3s: --disable-network-policy).</summary>
+    NetworkPolicy = 64,
 }

@@ -90,14 +90,14 @@ public static class HostingExtensions
 
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
     /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
-    /// <remarks>Node IPAM gives each Node its podCIDR from <paramref name="nodeIpam"/>; <paramref name="disableServiceLb"/> (--disable-servicelb) leaves out the service-lb controller.</remarks>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false) =>
+    /// <remarks>Node IPAM gives each Node its podCIDR from <paramref name="nodeIpam"/>; <paramref name="disableServiceLb"/> (--disable servicelb) leaves out the service-lb controller, <paramref name="disableLocalStorage"/> (--disable local-storage) the provisioner.</remarks>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool disableLocalStorage = false) =>
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
             Disabled = disableServiceLb ? new HashSet<string> { "service-lb" } : new HashSet<string>(),
             RootCaFile = Path.Combine(dataDir, "server", "tls", "server-ca.crt"),
             NodeIpam = nodeIpam,
-            Extra = [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
+            Extra = disableLocalStorage ? [] : [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
         });
 
     /// <summary>

@@ -51,7 +51,7 @@ public sealed class MkubeCommandLineTests
     [TestCase("--simulated-start-delay", "1d", "not a duration")]
     [TestCase("--secrets-encryption-provider", "aesgcm", "is not one of aescbc, secretbox")]
     [TestCase("--flannel-backend", "wireguard", "is not one of vxlan, host-gw, none")]
-    [TestCase("--disable", "ingress,coredns", "'coredns' is not one of")]
+    [TestCase("--disable", "ingress,kube-proxy", "'kube-proxy' is not one of")]
     public async Task InvokeAsync_InvalidValue_NamesTheFlagAndExits2(string flag, string value, string expected)
     {
         var code = await _cli.RunAsync("server", flag, value);
@@ -163,6 +163,8 @@ public sealed class MkubeCommandLineTests
     [TestCase(new string[0], Addon.None)]
     [TestCase(new[] { "--disable", "ingress,metrics", "--disable", "dashboard" }, Addon.Ingress | Addon.Metrics | Addon.Dashboard)]
     [TestCase(new[] { "--disable", "traefik", "--disable", "metrics-server" }, Addon.Ingress | Addon.Metrics)]
+    [TestCase(new[] { "--disable", "coredns,local-storage,servicelb,network-policy" }, Addon.Dns | Addon.LocalStorage | Addon.ServiceLb | Addon.NetworkPolicy)]
+    [TestCase(new[] { "--disable-dns", "--disable-servicelb", "--disable-network-policy" }, Addon.Dns | Addon.ServiceLb | Addon.NetworkPolicy)]
     public void ResolveServer_Disable_NamesTheAddonsLeftOut(string[] args, Addon expected)
     {
         Assert.That(_cli.CommandLine.ResolveServer(args).DisabledAddons, Is.EqualTo(expected));
@@ -174,6 +176,13 @@ public sealed class MkubeCommandLineTests
         _cli.WriteConfig("disable:\n  - metrics\n  - dashboard\n");
 
         Assert.That(_cli.CommandLine.ResolveServer().DisabledAddons, Is.EqualTo(Addon.Metrics | Addon.Dashboard));
+    }
+
+    [Test]
+    public void ResolveServer_DisableNetworkPolicy_ReachesTheLocalNode()
+    {
+        Assert.That(_cli.CommandLine.ResolveServer("--disable", "network-policy").Node.DisableNetworkPolicy, Is.True);
+        Assert.That(_cli.CommandLine.ResolveServer().Node.DisableNetworkPolicy, Is.False);
     }
 
     [Test]
