@@ -27,6 +27,9 @@ public sealed class ApiServerOptions
 
     public int LastNodePort { get; init; } = 32767;
 
+    /// <summary>What joining agents read at <c>/v1-mkube/config</c>; null serves no such path (tests).</summary>
+    public Http.AgentConfig? AgentConfig { get; init; }
+
     /// <summary>Accepted bearer tokens and who they stand for.</summary>
     public IReadOnlyDictionary<string, UserInfo> Tokens { get; init; } = new Dictionary<string, UserInfo>();
 

@@ -83,6 +83,7 @@ public sealed class TestApiServer : IAsyncDisposable
         ServiceAccounts = new() { Admission = extras?.ServiceAccountAdmission ?? false },
         SecretsEncryption = extras?.SecretsEncryption,
         Tokens = extras?.Tokens ?? new Dictionary<string, MiniKube.ApiServer.Auth.UserInfo>(),
+        AgentConfig = extras?.AgentConfig,
         BindAddress = IPAddress.Loopback,
         Port = 0,
         Pki = pki,
@@ -96,4 +97,4 @@ public sealed class TestApiServer : IAsyncDisposable
 /// Runs the ServiceAccount admission plugin. Off by default: with no controller manager no
 /// namespace gets its "default" ServiceAccount, and the plugin would refuse every pod.
 /// </param>
-public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false);
+public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false, MiniKube.ApiServer.Http.AgentConfig? AgentConfig = null);

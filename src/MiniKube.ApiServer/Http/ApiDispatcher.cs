@@ -162,6 +162,11 @@ internal sealed partial class ApiDispatcher
                 await Encryption.ServeAsync(context, path);
                 return;
             }
+            if (path == AgentConfig.Path && _options.AgentConfig is { } agentConfig)
+            {
+                await agentConfig.ServeAsync(context);
+                return;
+            }
             if (NodeCredentials.Serves(path))
             {
                 await NodeCredentials.ServeAsync(context, context.RequestAborted);

@@ -185,6 +185,7 @@ internal sealed class ServerCommand : ModeCommand
                 SecretsEncryption = flags.SecretsEncryption,
                 SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
                 AgentToken = flags.AgentToken,
+                AgentConfig = new(flags.ClusterCidr, flags.ServiceCidr, flags.ClusterDns, flags.ClusterDomain),
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage)

@@ -54,6 +54,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
                 SealingSecret = JoinToken.SecretOf(token),
             },
             SecretsEncryption = encryption,
+            AgentConfig = settings.AgentConfig,
             // As in k3s, the tokens reach only the join and secrets-encrypt endpoints, never the API's objects.
             Tokens = JoinIdentities.Tokens(JoinToken.SecretOf(token), JoinToken.SecretOf(agentToken)),
         };
@@ -120,6 +121,9 @@ internal sealed record ApiServerSettings(string DataDir, string BindAddress, int
     public string ServiceCidr { get; init; } = Defaults.ServiceCidr;
 
     public string NodePortRange { get; init; } = Defaults.ServiceNodePortRange;
+
+    /// <summary>The cluster settings joining agents read from this server (the pod range, the cluster DNS).</summary>
+    public MiniKube.ApiServer.Http.AgentConfig? AgentConfig { get; init; }
 
     /// <summary>The local node's --node-ip, the advertised address when none is given.</summary>
     public string? NodeIp { get; init; }

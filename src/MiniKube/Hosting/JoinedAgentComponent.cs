@@ -2,6 +2,8 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using k8s;
 using Microsoft.Extensions.Logging;
+using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.Hosting;
@@ -70,13 +72,42 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         _secret = secret;
         await VerifySecretAsync(TokenConfiguration(), stoppingToken);
         Save(credentials, caPem, secret);
+        var shared = await ServerSettingsAsync(secret, stoppingToken);
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
         var certificates = await new NodeCertificates(Path.Combine(settings.DataDir, "agent"), time)
             .EnsureAsync(new Uri(join.Server), _ca, secret, settings.ResolvedNodeName, nodeIp, stoppingToken);
         _certificates = certificates;
         var serving = certificates.Serving;
         LogJoined(join.Server);
-        await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(ComponentIdentity.Kubelet(settings.ResolvedNodeName)), ClientConfiguration(ComponentIdentity.KubeProxy), _ca, settings, time, loggers, ready, stoppingToken, serving);
+        await LocalAgentComponent.RunKubeletAsync(ClientConfiguration(ComponentIdentity.Kubelet(settings.ResolvedNodeName)), ClientConfiguration(ComponentIdentity.KubeProxy), _ca, shared, time, loggers, ready, stoppingToken, serving);
+    }
+
+    /// <summary>
+    /// This node's settings with the cluster's pod range and DNS taken from the server (k3s'
+    /// agents read /v1-k3s/config the same way), so pods on an agent get the cluster DNS address and
+    /// domain the server was started with, and its rules the server's pod range.
+    /// </summary>
+    private async Task<AgentSettings> ServerSettingsAsync(string secret, CancellationToken cancellationToken)
+    {
+        using var http = NodeCertificates.JoinEndpointClient(ClusterCa, secret);
+        string body;
+        try
+        {
+            using var response = await http.GetAsync(new Uri(new Uri(join.Server), AgentConfig.Path), cancellationToken);
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new JoinException($"{join.Server} refused the cluster settings agents share ({(int)response.StatusCode} at {AgentConfig.Path})");
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            throw new JoinException($"cannot reach {join.Server}: {e.Message}");
+        }
+        var config = (JsonNode.Parse(body) is JsonObject json ? AgentConfig.FromJson(json) : null)
+            ?? throw new JoinException($"{join.Server} sent cluster settings this agent cannot read at {AgentConfig.Path}");
+        LogClusterSettings(config.ClusterCidr, config.ClusterDns, config.ClusterDomain);
+        return settings with { ClusterCidr = config.ClusterCidr, ClusterDns = config.ClusterDns, ClusterDomain = config.ClusterDomain };
     }
 
     private async Task<(string CaPem, string Secret)> JoinAsync(string token, CancellationToken cancellationToken)
@@ -144,6 +175,9 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
 
     [LoggerMessage(EventId = LogEvents.Host + 250, Level = LogLevel.Information, Message = "Joined {Server}")]
     private partial void LogJoined(string server);
+
+    [LoggerMessage(EventId = LogEvents.Host + 251, Level = LogLevel.Information, Message = "Cluster settings from the server: pod range {ClusterCidr}, cluster DNS {ClusterDns}, domain {ClusterDomain}")]
+    private partial void LogClusterSettings(string clusterCidr, string clusterDns, string clusterDomain);
 }
 
 /// <summary>The agent cannot join: a one-line reason for the operator.</summary>

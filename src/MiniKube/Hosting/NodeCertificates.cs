@@ -43,17 +43,24 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
         EnsureAsync(http, new Uri(server, NodeCredentials.ClientPath), "client-kubelet", ca,
             certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:node:" + nodeName, null, cancellationToken);
 
-    // The node-credentials endpoint, trusted through the cluster CA alone, as this node with its password.
-    private HttpClient Endpoint(X509Certificate2 ca, string secret, string nodeName)
+    /// <summary>A client of the server's join endpoints: the cluster CA is its only trust root, the join secret its credential.</summary>
+    public static HttpClient JoinEndpointClient(X509Certificate2 ca, string secret)
     {
         ArgumentNullException.ThrowIfNull(ca);
-        Directory.CreateDirectory(agentDirectory);
         var http = new HttpClient(new SocketsHttpHandler
         {
             SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 presented && CustomTrust.Verifies(presented, [ca]) },
         })
         { Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        return http;
+    }
+
+    // The node-credentials endpoint, as this node with its password.
+    private HttpClient Endpoint(X509Certificate2 ca, string secret, string nodeName)
+    {
+        Directory.CreateDirectory(agentDirectory);
+        var http = JoinEndpointClient(ca, secret);
         http.DefaultRequestHeaders.Add(NodeCredentials.NodeNameHeader, nodeName);
         http.DefaultRequestHeaders.Add(NodeCredentials.NodePasswordHeader, NodePassword());
         return http;

@@ -23,7 +23,9 @@ public sealed class JoinTokenIdentityTests
 
     [OneTimeSetUp]
     public async Task Start() =>
-        _server = await TestApiServer.StartAsync(extras: new TestApiServerExtras(Tokens: JoinIdentities.Tokens(ServerSecret, AgentSecret)));
+        _server = await TestApiServer.StartAsync(extras: new TestApiServerExtras(Tokens: JoinIdentities.Tokens(ServerSecret, AgentSecret), AgentConfig: Settings));
+
+    private static readonly AgentConfig Settings = new("10.50.0.0/16", "10.60.0.0/16", "10.60.0.10", "edge.local");
 
     [OneTimeTearDown]
     public async Task Stop()
@@ -61,6 +63,24 @@ public sealed class JoinTokenIdentityTests
         Assert.That(body, Does.Contain($"User \\\"{user}\\\" cannot list resource \\\"secrets\\\" in API group \\\"\\\" at the cluster scope"));
         Assert.That(pods, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(discovery, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [TestCase(ServerSecret)]
+    [TestCase(AgentSecret)]
+    public async Task EitherToken_ReadsTheSettingsAgentsShare(string secret)
+    {
+        var (code, body) = await SendAsync(secret, new HttpRequestMessage(HttpMethod.Get, AgentConfig.Path));
+
+        Assert.That(code, Is.EqualTo(HttpStatusCode.OK), body);
+        Assert.That(AgentConfig.FromJson((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(body)!), Is.EqualTo(Settings));
+    }
+
+    [Test]
+    public async Task TheSettingsAgentsShare_AreReadOnly()
+    {
+        var (code, _) = await SendAsync(AgentSecret, new HttpRequestMessage(HttpMethod.Put, AgentConfig.Path) { Content = new StringContent("{}") });
+
+        Assert.That(code, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
     [Test]
