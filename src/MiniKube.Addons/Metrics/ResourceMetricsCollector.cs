@@ -18,9 +18,12 @@ public sealed partial class ResourceMetricsCollector : IDisposable
     private readonly ILogger _logger;
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
 
-    public ResourceMetricsCollector(IKubernetes client, MetricsOptions options, ILoggerFactory loggers, TimeProvider time)
+    /// <param name="store">Where the scrapes go; the API server reads it.</param>
+    public ResourceMetricsCollector(IKubernetes client, MetricsStore store, MetricsOptions options, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(time);
@@ -33,7 +36,7 @@ public sealed partial class ResourceMetricsCollector : IDisposable
     }
 
     /// <summary>The figures collected so far; the API server's <see cref="IResourceMetricsSource"/>.</summary>
-    public MetricsStore Store { get; } = new();
+    public MetricsStore Store { get; }
 
     /// <summary>Scrapes until cancelled, starting once the node informer has its first list.</summary>
     public Task RunAsync(CancellationToken cancellationToken) => _informers.RunWithAsync(ScrapeLoopAsync, cancellationToken);
