@@ -5,8 +5,11 @@ namespace MiniKube.Addons.Metrics;
 /// <summary>How the metrics add-on scrapes the kubelets.</summary>
 public sealed record MetricsOptions
 {
-    /// <summary>Between two scrapes of every node: metrics-server's --metric-resolution default.</summary>
-    public TimeSpan Resolution { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>metrics-server's --metric-resolution default.</summary>
+    public static readonly TimeSpan DefaultResolution = TimeSpan.FromSeconds(15);
+
+    /// <summary>Between two scrapes of every node.</summary>
+    public TimeSpan Resolution { get; init; } = DefaultResolution;
 
     /// <summary>How long one kubelet may take to answer (metrics-server: --kubelet-request-timeout, 10 s).</summary>
     public TimeSpan KubeletTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -120,8 +120,8 @@ public static class HostingExtensions
         settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ClusterDnsComponent>(sp, settings));
 
     /// <summary>The resource metrics add-on filling <paramref name="store"/>, which the API server serves; add it after the API server (or pass null: --disable metrics).</summary>
-    internal static IServiceCollection AddResourceMetrics(this IServiceCollection services, MetricsStore? store) =>
-        store is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ResourceMetricsComponent>(sp, store));
+    internal static IServiceCollection AddResourceMetrics(this IServiceCollection services, MetricsStore? store, TimeSpan? resolution = null) =>
+        store is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ResourceMetricsComponent>(sp, store, resolution ?? MetricsOptions.DefaultResolution));
 
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)

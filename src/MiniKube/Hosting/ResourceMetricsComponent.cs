@@ -12,7 +12,8 @@ namespace MiniKube.Hosting;
 /// system:metrics-server). Ready at once: metrics appear from the second scrape on, as with
 /// metrics-server. <c>--disable metrics</c> leaves it (and the metrics API) out.
 /// </summary>
-internal sealed class ResourceMetricsComponent(IClusterAccess cluster, ApiServerComponent apiServer, MetricsStore store, TimeProvider time, ILoggerFactory loggers) : IComponent
+/// <param name="resolution">Between scrapes (metrics-server's 15 s; tests shorten it).</param>
+internal sealed class ResourceMetricsComponent(IClusterAccess cluster, ApiServerComponent apiServer, MetricsStore store, TimeSpan resolution, TimeProvider time, ILoggerFactory loggers) : IComponent
 {
     public string Name => "metrics";
 
@@ -20,7 +21,7 @@ internal sealed class ResourceMetricsComponent(IClusterAccess cluster, ApiServer
     {
         var certificate = apiServer.Pki?.Metrics ?? throw new InvalidOperationException("the API server is not ready");
         using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.Metrics));
-        using var collector = new ResourceMetricsCollector(client, store, new MetricsOptions { ClientCertificate = certificate }, loggers, time);
+        using var collector = new ResourceMetricsCollector(client, store, new MetricsOptions { ClientCertificate = certificate, Resolution = resolution }, loggers, time);
         ready.Set();
         try
         {

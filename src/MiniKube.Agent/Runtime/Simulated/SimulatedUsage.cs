@@ -11,6 +11,7 @@ namespace MiniKube.Agent.Runtime.Simulated;
 /// so it only grows, also when containers go away. Arithmetic only, no I/O: cheap for a thousand
 /// simulated nodes.
 /// </summary>
+/// <remarks>The profile comes from the pod's uid and the container's name, so a restarted container keeps it and pods differ.</remarks>
 internal sealed class SimulatedUsage(TimeProvider time)
 {
     /// <summary>What a simulated node reports as its memory capacity (used for "available").</summary>
@@ -24,12 +25,13 @@ internal sealed class SimulatedUsage(TimeProvider time)
     private ulong _nodeCpuNanos;
 
     /// <summary>The steady CPU rate (millicores) and working set (bytes) of a container.</summary>
-    public static (ulong Millicores, ulong WorkingSetBytes) Profile(string containerId)
+    public static (ulong Millicores, ulong WorkingSetBytes) Profile(ContainerInfo container)
     {
-        ArgumentNullException.ThrowIfNull(containerId);
+        ArgumentNullException.ThrowIfNull(container);
+        var identity = container.PodUid + "/" + container.Name;
         // FNV-1a: stable across processes, unlike string.GetHashCode.
         var hash = 2166136261u;
-        foreach (var c in containerId)
+        foreach (var c in identity)
         {
             hash = (hash ^ c) * 16777619u;
         }
@@ -39,7 +41,7 @@ internal sealed class SimulatedUsage(TimeProvider time)
     public static ResourceUsage Container(ContainerInfo container, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(container);
-        var (millicores, workingSet) = Profile(container.Id);
+        var (millicores, workingSet) = Profile(container);
         var ran = container.StartedAt is { } started && now > started ? now - started : TimeSpan.Zero;
         var cpu = (ulong)(ran.Ticks * 100) * millicores / 1000;
         return new ResourceUsage(now, cpu, workingSet, workingSet, workingSet * 3 / 4);
@@ -52,7 +54,7 @@ internal sealed class SimulatedUsage(TimeProvider time)
         ulong memory = NodeBaseBytes;
         foreach (var container in running)
         {
-            var profile = Profile(container.Id);
+            var profile = Profile(container);
             millicores += profile.Millicores;
             memory += profile.WorkingSetBytes;
         }
