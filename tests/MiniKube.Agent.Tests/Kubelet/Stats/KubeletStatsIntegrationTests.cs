@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using k8s;
 using MiniKube.Testing;
 
 namespace MiniKube.Agent.Tests.Kubelet.Stats;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using MiniKube.Api;
 using MiniKube.Agent.Runtime;
 using MiniKube.Agent.Runtime.Simulated;
 
