@@ -21,6 +21,34 @@ public static class GoDuration
         ["h"] = 3600e9m,
     };
 
+    /// <summary>
+    /// Go's time.Duration.String: "0s"; below a second in the largest of ns, µs and ms that
+    /// keeps the number at least 1 ("15.012ms"); else hours, minutes and seconds with the
+    /// seconds' fraction and no trailing zeros ("15.012s", "2m0s", "1h0m0.5s").
+    /// </summary>
+    public static string Format(TimeSpan duration)
+    {
+        var nanos = (decimal)duration.Ticks * 100;
+        var sign = nanos < 0 ? "-" : "";
+        nanos = Math.Abs(nanos);
+        if (nanos == 0)
+        {
+            return "0s";
+        }
+        if (nanos < 1e9m)
+        {
+            var (unit, scale) = nanos < 1e3m ? ("ns", 1m) : nanos < 1e6m ? ("\u00b5s", 1e3m) : ("ms", 1e6m);
+            return sign + Number(nanos / scale) + unit;
+        }
+        var hours = (long)(nanos / 3600e9m);
+        var minutes = (long)(nanos % 3600e9m / 60e9m);
+        var seconds = Number(nanos % 60e9m / 1e9m) + "s";
+        return sign + (hours > 0 ? $"{hours.ToString(CultureInfo.InvariantCulture)}h{minutes.ToString(CultureInfo.InvariantCulture)}m{seconds}"
+            : minutes > 0 ? $"{minutes.ToString(CultureInfo.InvariantCulture)}m{seconds}" : seconds);
+    }
+
+    private static string Number(decimal value) => value.ToString("0.#########", CultureInfo.InvariantCulture);
+
     /// <summary>The duration, truncated to .NET's 100 ns ticks; null error when it parses.</summary>
     public static string? TryParse(string text, out TimeSpan duration)
     {

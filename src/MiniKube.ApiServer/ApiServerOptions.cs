@@ -45,6 +45,13 @@ public sealed class ApiServerOptions
     /// <summary>How the aggregator checks its APIServices.</summary>
     public Aggregation.AggregationOptions Aggregation { get; init; } = new();
 
+    /// <summary>
+    /// Where metrics.k8s.io/v1beta1 reads its figures (the metrics add-on's store, wired by the
+    /// executable); null (<c>--disable metrics</c>) serves no metrics API and registers no
+    /// APIService for it, so <c>kubectl top</c> says "Metrics API not available".
+    /// </summary>
+    public IResourceMetricsSource? ResourceMetrics { get; init; }
+
     /// <summary>Sizes and waits of the watch cache.</summary>
     public WatchCache.WatchCacheOptions WatchCache { get; init; } = new();
 }

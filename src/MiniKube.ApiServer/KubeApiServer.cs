@@ -97,7 +97,7 @@ public sealed class KubeApiServer : IAsyncDisposable
         var namespaceObjects = new NamespaceObjects(store, watchCaches, clock);
         var webhooks = new WebhookAdmission(store, watchCaches, loggers);
         app.Lifetime.ApplicationStopped.Register(webhooks.Dispose);
-        var resources = new ApiResources();
+        var resources = new ApiResources(options.ResourceMetrics is null ? [] : ResourceCatalog.ResourceMetrics);
         var reads = new CachedReads(store, watchCaches);
         // Authorization as kube-apiserver's --authorization-mode=Node,RBAC: system:masters, the Node
         // authorizer over its graph of what each node's pods use, then RBAC over its in-memory policy.
@@ -145,6 +145,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             Authorizer = authorizer,
             Encryption = new EncryptionEndpoints(options.SecretsEncryption, backend),
             NodeCredentials = new NodeCredentials(options.Pki, registry, clock),
+            ResourceMetrics = options.ResourceMetrics is { } source ? new ResourceMetricsHandler(registry, source) : null,
         };
         app.UseWebSockets(); // pods/exec and pods/attach
         app.Run(dispatcher.HandleAsync);

@@ -26,4 +26,19 @@ public class GoDurationTests
     [TestCase(".s", "time: invalid duration \".s\"")]
     public void TryParse_Invalid_GivesGoMessage(string text, string message) =>
         Assert.That(GoDuration.TryParse(text, out _), Is.EqualTo(message));
+
+    [TestCase(0, "0s")]
+    [TestCase(15_012, "15.012s")]
+    [TestCase(20_029, "20.029s")]
+    [TestCase(120_000, "2m0s")]
+    [TestCase(3_600_500, "1h0m0.5s")]
+    [TestCase(250, "250ms")]
+    [TestCase(1.5, "1.5ms")]
+    [TestCase(-1_000, "-1s")]
+    public void Format_AsGoPrintsDurations(double milliseconds, string text) =>
+        Assert.That(GoDuration.Format(TimeSpan.FromMilliseconds(milliseconds)), Is.EqualTo(text));
+
+    [Test]
+    public void Format_BelowAMillisecond_Microseconds() =>
+        Assert.That(GoDuration.Format(TimeSpan.FromTicks(15)), Is.EqualTo("1.5\u00b5s"));
 }

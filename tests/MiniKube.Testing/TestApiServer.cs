@@ -89,6 +89,7 @@ public sealed class TestApiServer : IAsyncDisposable
         Pki = pki,
         KubernetesVersion = "v1.32.0",
         BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
+        ResourceMetrics = extras?.ResourceMetrics,
     };
 }
 
@@ -97,4 +98,5 @@ public sealed class TestApiServer : IAsyncDisposable
 /// Runs the ServiceAccount admission plugin. Off by default: with no controller manager no
 /// namespace gets its "default" ServiceAccount, and the plugin would refuse every pod.
 /// </param>
-public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false, MiniKube.ApiServer.Http.AgentConfig? AgentConfig = null);
+/// <param name="ResourceMetrics">Serves metrics.k8s.io from this source (off by default, as with --disable metrics).</param>
+public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false, MiniKube.ApiServer.Http.AgentConfig? AgentConfig = null, MiniKube.Api.IResourceMetricsSource? ResourceMetrics = null);

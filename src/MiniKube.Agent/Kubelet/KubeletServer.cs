@@ -22,7 +22,9 @@ namespace MiniKube.Agent.Kubelet;
 /// follow, tailLines, timestamps, previous and sinceSeconds, streaming as the container writes;
 /// and <c>/exec/…</c> and <c>/attach/…</c> (query: command, input, output, error, tty, as
 /// upstream's API server sends them) as WebSockets in the channel protocols of <see cref="RemoteCommand"/>;
-/// and <c>/portForward/{namespace}/{pod}</c> (<see cref="PortForwardEndpoint"/>).
+/// and <c>/portForward/{namespace}/{pod}</c> (<see cref="PortForwardEndpoint"/>); and the resource
+/// figures of <see cref="Stats.KubeletStats"/> as <c>/stats/summary</c> (JSON, nodes/stats) and
+/// <c>/metrics/resource</c> (Prometheus text, nodes/metrics), which metrics-server's role scrapes.
 /// </summary>
 internal sealed class KubeletServer : IAsyncDisposable
 {
@@ -69,6 +71,19 @@ internal sealed class KubeletServer : IAsyncDisposable
             app.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, string ns, string pod, string? uid) =>
                 PortForwardEndpoint.ServeAsync(context, pods.Get($"{ns}/{pod}"), uid, runtime, logger));
         }
+        var stats = new Stats.KubeletStats(options.NodeName, pods, runtime, options.Time);
+        app.MapGet("/stats/summary", async (HttpContext context) =>
+        {
+            var summary = Stats.StatsSummary.Build(await stats.ReadAsync(context.RequestAborted));
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(summary.ToJsonString(), context.RequestAborted);
+        });
+        app.MapGet("/metrics/resource", async (HttpContext context) =>
+        {
+            var text = Stats.ResourceMetricsText.Build(await stats.ReadAsync(context.RequestAborted));
+            context.Response.ContentType = Stats.ResourceMetricsText.ContentType;
+            await context.Response.WriteAsync(text, context.RequestAborted);
+        });
         app.MapGet("/healthz", () => "ok");
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

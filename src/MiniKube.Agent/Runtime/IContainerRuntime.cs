@@ -84,6 +84,19 @@ public interface IContainerRuntime
     Task<IProcessStreams> AttachAsync(string containerId, StreamRequest request, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The node's CPU and memory as this runtime sees it (cadvisor's root container): the host's
+    /// figures for a runtime of real processes, made-up ones for a simulated node.
+    /// </summary>
+    Task<Stats.ResourceUsage> NodeUsageAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// CPU and memory of each of <paramref name="containers"/> that is running, by container id
+    /// (the kubelet's stats provider reads them for /stats/summary and /metrics/resource); a
+    /// container whose figures cannot be read is left out.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, Stats.ResourceUsage>> ContainerUsageAsync(IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken);
+
+    /// <summary>
     /// A TCP connection to <paramref name="port"/> in the sandbox's network namespace (CRI's
     /// PortForward, for kubectl port-forward); the caller owns and closes it.
     /// </summary>

@@ -59,7 +59,7 @@ public sealed class AggregatedApis : IAsyncDisposable
     /// <summary>Registers the built-in APIServices, publishes the extension authentication ConfigMap, starts the availability controller.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await Local.RegisterBuiltInAsync(cancellationToken);
+        await Local.RegisterBuiltInAsync(_served, cancellationToken);
         await ExtensionAuthentication.PublishAsync(_registry, _pki, cancellationToken);
         _running = Task.WhenAll(
             Task.Run(() => _availability.RunAsync(_stopping.Token), CancellationToken.None),

@@ -36,6 +36,8 @@ public static class ApiServicePriorities
         [("discovery.k8s.io", "v1")] = (16200, 15),
         [("flowcontrol.apiserver.k8s.io", "v1")] = (16100, 21),
         [("resource.k8s.io", "v1alpha3")] = (15900, 9),
+        // Not kube-apiserver's: metrics-server's own APIService manifest (served built in here).
+        [("metrics.k8s.io", "v1beta1")] = (100, 100),
     };
 
     /// <summary>The priorities of a built-in group-version; null when upstream registers none for it.</summary>

@@ -25,19 +25,21 @@ public sealed partial class LocalApiServices(ResourceRegistry registry, ILogger<
     /// <summary>The APIService name of a group-version: <c>version.group</c> ("v1." for core).</summary>
     public static string NameOf(string group, string version) => version + "." + group;
 
-    /// <summary>Registers every built-in group-version of the catalog and drops start-time ones no longer served.</summary>
-    public async Task RegisterBuiltInAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers every built-in group-version <paramref name="served"/> serves (the catalog's, and
+    /// the metrics API when it is on) and drops start-time ones no longer served (the metrics
+    /// API's after a restart with <c>--disable metrics</c>).
+    /// </summary>
+    public async Task RegisterBuiltInAsync(ApiResources served, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(served);
         var wanted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var groupVersion in ResourceCatalog.GroupVersions)
+        foreach (var (group, version) in served.Current.BuiltInGroupVersions)
         {
-            var (group, version) = groupVersion.Contains('/', StringComparison.Ordinal)
-                ? (groupVersion[..groupVersion.IndexOf('/', StringComparison.Ordinal)], groupVersion[(groupVersion.IndexOf('/', StringComparison.Ordinal) + 1)..])
-                : ("", groupVersion);
             if (ApiServicePriorities.ForBuiltIn(group, version) is not { } priority)
             {
                 // As upstream's makeAPIService: no priority, no APIService (it would stay forever).
-                LogSkipped(groupVersion);
+                LogSkipped(group.Length == 0 ? version : group + "/" + version);
                 continue;
             }
             wanted.Add(NameOf(group, version));
@@ -164,7 +166,7 @@ public sealed partial class LocalApiServices(ResourceRegistry registry, ILogger<
     private async Task SyncCustomAsync(ApiResources.Snapshot snapshot, CancellationToken cancellationToken)
     {
         var wanted = snapshot.Custom.Values.SelectMany(types => types)
-            .Where(type => !ResourceCatalog.GroupVersions.Contains(type.GroupVersion))
+            .Where(type => !snapshot.BuiltInGroupVersions.Contains((type.Group, type.Version)))
             .Select(type => (type.Group, type.Version))
             .ToHashSet();
         foreach (var (group, version) in wanted)

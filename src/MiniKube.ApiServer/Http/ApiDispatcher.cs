@@ -76,6 +76,9 @@ internal sealed partial class ApiDispatcher
     /// <summary>The secrets-encrypt endpoints (<c>/v1-mkube/encrypt/…</c>); null when this server has no such endpoints (tests).</summary>
     public EncryptionEndpoints? Encryption { get; init; }
 
+    /// <summary>The metrics.k8s.io handler; null when the metrics API is off.</summary>
+    public ResourceMetricsHandler? ResourceMetrics { get; init; }
+
     /// <summary>Signs joining agents' node certificates (<c>/v1-mkube/…-kubelet.crt</c>).</summary>
     public required NodeCredentials NodeCredentials { get; init; }
 
@@ -200,6 +203,11 @@ internal sealed partial class ApiDispatcher
             if (ReviewHandler.Serves(route.Type))
             {
                 await Reviews().HandleAsync(context, route, user);
+                return;
+            }
+            if (ResourceMetrics is not null && ResourceMetricsHandler.Serves(route.Type))
+            {
+                await ResourceMetrics.HandleAsync(context, route);
                 return;
             }
             if (ReferenceEquals(route.Type, ResourceCatalog.ComponentStatuses))

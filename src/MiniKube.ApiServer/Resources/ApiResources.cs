@@ -21,7 +21,21 @@ public sealed class ApiResources
     // Completed and replaced on every change of the served set; guarded by _gate.
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ApiResources() => _current = Snapshot.BuiltIn;
+    public ApiResources()
+        : this([])
+    {
+    }
+
+    /// <param name="builtInExtras">
+    /// Resources this server serves as built-ins beyond <see cref="ResourceCatalog.All"/> (the
+    /// metrics API when a metrics source is wired): listed after them, served from the start, and
+    /// given Local APIServices like them.
+    /// </param>
+    public ApiResources(IReadOnlyList<ResourceType> builtInExtras)
+    {
+        ArgumentNullException.ThrowIfNull(builtInExtras);
+        _current = Snapshot.Initial(builtInExtras);
+    }
 
     /// <summary>The current set; take it once per request when several lookups must agree.</summary>
     public Snapshot Current => _current;
@@ -91,7 +105,8 @@ public sealed class ApiResources
     /// <summary>One immutable state of the served resources.</summary>
     public sealed class Snapshot
     {
-        internal static readonly Snapshot BuiltIn = new(0, ImmutableSortedDictionary<string, IReadOnlyList<ResourceType>>.Empty.WithComparers(StringComparer.Ordinal));
+        internal static Snapshot Initial(IReadOnlyList<ResourceType> extras) =>
+            new(0, [.. ResourceCatalog.All, .. extras], ImmutableSortedDictionary<string, IReadOnlyList<ResourceType>>.Empty.WithComparers(StringComparer.Ordinal));
 
         // Plain dictionaries, never written after construction: safe for concurrent readers, and the
         // fastest lookup for the one every request makes.
@@ -100,11 +115,13 @@ public sealed class ApiResources
         private readonly HashSet<(string Group, string Version)> _groupVersions;
         private readonly HashSet<string> _groups;
 
-        private Snapshot(long version, ImmutableSortedDictionary<string, IReadOnlyList<ResourceType>> custom)
+        private Snapshot(long version, IReadOnlyList<ResourceType> builtIn, ImmutableSortedDictionary<string, IReadOnlyList<ResourceType>> custom)
         {
             Version = version;
             Custom = custom;
-            var all = new List<ResourceType>(ResourceCatalog.All);
+            BuiltIn = builtIn;
+            BuiltInGroupVersions = builtIn.Select(type => (type.Group, type.Version)).Distinct().ToList();
+            var all = new List<ResourceType>(builtIn);
             foreach (var types in custom.Values)
             {
                 all.AddRange(types);
@@ -126,6 +143,12 @@ public sealed class ApiResources
 
         public long Version { get; }
 
+        /// <summary>The built-in resources: the catalog's, then the extras this server was made with.</summary>
+        public IReadOnlyList<ResourceType> BuiltIn { get; }
+
+        /// <summary>The group-versions of <see cref="BuiltIn"/>, in discovery order.</summary>
+        public IReadOnlyList<(string Group, string Version)> BuiltInGroupVersions { get; }
+
         /// <summary>Built-ins in catalog order, then custom resources by CRD name, each CRD's served versions in its preference order.</summary>
         public IReadOnlyList<ResourceType> All { get; }
 
@@ -145,6 +168,6 @@ public sealed class ApiResources
         public bool ServesGroup(string group) => _groups.Contains(group);
 
         internal Snapshot With(string owner, IReadOnlyList<ResourceType> types) =>
-            new(Version + 1, types.Count == 0 ? Custom.Remove(owner) : Custom.SetItem(owner, types));
+            new(Version + 1, BuiltIn, types.Count == 0 ? Custom.Remove(owner) : Custom.SetItem(owner, types));
     }
 }

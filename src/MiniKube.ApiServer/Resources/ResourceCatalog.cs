@@ -257,6 +257,18 @@ public static class ResourceCatalog
     public static ResourceType? FindKind(string group, string version, string kind) =>
         ByVersionKind.TryGetValue((group, version, kind), out var type) ? type : null;
 
+    /// <summary>
+    /// metrics.k8s.io/v1beta1 NodeMetrics and PodMetrics (metrics-server's resources, get and list
+    /// only): not in <see cref="All"/>, since they are served only when a metrics source is wired
+    /// (<see cref="ApiServerOptions.ResourceMetrics"/>; <c>--disable metrics</c> leaves them out).
+    /// Answered by Http/ResourceMetricsHandler, never stored.
+    /// </summary>
+    public static IReadOnlyList<ResourceType> ResourceMetrics { get; } =
+    [
+        new ResourceType("metrics.k8s.io", "v1beta1", "nodes", "NodeMetrics", typeof(NodeMetrics), false) { Verbs = ResourceType.ReadVerbs },
+        new ResourceType("metrics.k8s.io", "v1beta1", "pods", "PodMetrics", typeof(PodMetrics), true) { Verbs = ResourceType.ReadVerbs },
+    ];
+
     /// <summary>ComponentStatus: served from live health checks (Health/ComponentStatuses), never from the store.</summary>
     public static ResourceType ComponentStatuses { get; } = Find("", "v1", "componentstatuses")!;
 }

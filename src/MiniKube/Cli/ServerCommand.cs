@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniKube.Addons.Metrics;
 using MiniKube.Controllers.NodeIpam;
 using MiniKube.Hosting;
 
@@ -174,6 +175,8 @@ internal sealed class ServerCommand : ModeCommand
         var flags = Bind(parsed);
         // --simulate-nodes adds nodes: the server's own node runs as well unless --disable-agent.
         var agent = flags.Node.Agent(flags.DataDir) with { ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain, ClusterCidr = flags.ClusterCidr };
+        // Filled by the metrics add-on, served by the API server: one instance for both.
+        var metrics = flags.DisabledAddons.HasFlag(Addon.Metrics) ? null : new MetricsStore();
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
@@ -186,10 +189,12 @@ internal sealed class ServerCommand : ModeCommand
                 SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
                 AgentToken = flags.AgentToken,
                 AgentConfig = new(flags.ClusterCidr, flags.ServiceCidr, flags.ClusterDns, flags.ClusterDomain),
+                ResourceMetrics = metrics,
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
+            .AddResourceMetrics(metrics)
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);
     }

@@ -57,6 +57,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
             AgentConfig = settings.AgentConfig,
             // As in k3s, the tokens reach only the join and secrets-encrypt endpoints, never the API's objects.
             Tokens = JoinIdentities.Tokens(JoinToken.SecretOf(token), JoinToken.SecretOf(agentToken)),
+            ResourceMetrics = settings.ResourceMetrics,
         };
         await using var server = await KubeApiServer.StartAsync(options, store.Store, loggers, stoppingToken);
         var mode = (UnixFileMode)Convert.ToInt32(settings.KubeconfigMode, 8);
@@ -136,4 +137,7 @@ internal sealed record ApiServerSettings(string DataDir, string BindAddress, int
 
     /// <summary>The cipher of the first key made (aescbc or secretbox).</summary>
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
+
+    /// <summary>The metrics add-on's figures, served as metrics.k8s.io; null with <c>--disable metrics</c>.</summary>
+    public IResourceMetricsSource? ResourceMetrics { get; init; }
 }

@@ -22,6 +22,9 @@ internal sealed record ComponentIdentity(ComponentRole Role, string NodeName = "
     /// <summary>The cluster DNS add-on (system:mkube:cluster-dns, bound to system:kube-dns).</summary>
     public static ComponentIdentity ClusterDns { get; } = new(ComponentRole.ClusterDns);
 
+    /// <summary>The metrics add-on (system:mkube:metrics-server, bound to system:metrics-server).</summary>
+    public static ComponentIdentity Metrics { get; } = new(ComponentRole.Metrics);
+
     /// <summary>The service proxy: system:kube-proxy (system:node-proxier).</summary>
     public static ComponentIdentity KubeProxy { get; } = new(ComponentRole.KubeProxy);
 
@@ -35,6 +38,7 @@ internal enum ComponentRole
     Scheduler,
     ControllerManager,
     ClusterDns,
+    Metrics,
     KubeProxy,
     Kubelet,
 }
@@ -84,6 +88,7 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
             ComponentRole.Scheduler => Pki.Scheduler,
             ComponentRole.ControllerManager => Pki.ControllerManager,
             ComponentRole.ClusterDns => Pki.ClusterDns,
+            ComponentRole.Metrics => Pki.Metrics,
             ComponentRole.KubeProxy => Pki.KubeProxy,
             ComponentRole.Kubelet => NodeCertificate(identity.NodeName),
             _ => throw new ArgumentOutOfRangeException(nameof(identity), identity.Role, "no identity for this component"),

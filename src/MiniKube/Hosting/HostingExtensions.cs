@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using MiniKube.Addons.LocalPath;
+using MiniKube.Addons.Metrics;
 using MiniKube.Controllers;
 using MiniKube.Controllers.NodeIpam;
 using MiniKube.Scheduler;
@@ -117,6 +118,10 @@ public static class HostingExtensions
     /// <summary>The cluster DNS (k3s' CoreDNS role) and its kube-dns Service; add it after the API server (or pass null: --disable-dns).</summary>
     internal static IServiceCollection AddClusterDns(this IServiceCollection services, ClusterDnsSettings? settings) =>
         settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ClusterDnsComponent>(sp, settings));
+
+    /// <summary>The resource metrics add-on filling <paramref name="store"/>, which the API server serves; add it after the API server (or pass null: --disable metrics).</summary>
+    internal static IServiceCollection AddResourceMetrics(this IServiceCollection services, MetricsStore? store, TimeSpan? resolution = null) =>
+        store is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ResourceMetricsComponent>(sp, store, resolution ?? MetricsOptions.DefaultResolution));
 
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)

@@ -58,6 +58,11 @@ internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRunti
 
     public Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken) => inner.StatusAsync(cancellationToken);
 
+    public Task<MiniKube.Agent.Runtime.Stats.ResourceUsage> NodeUsageAsync(CancellationToken cancellationToken) => inner.NodeUsageAsync(cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, MiniKube.Agent.Runtime.Stats.ResourceUsage>> ContainerUsageAsync(IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken) =>
+        inner.ContainerUsageAsync(containers, cancellationToken);
+
     public Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken) => inner.EnsureImageAsync(image, policy, cancellationToken);
 
     public Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken) => inner.ImportImagesAsync(directory, cancellationToken);

@@ -27,7 +27,8 @@ internal sealed class ServerHost : IAsyncDisposable
     public Kubernetes Admin { get; }
 
     /// <summary>Starts a server host; <paramref name="components"/> adds what the test needs after the API server (it gets the data dir).</summary>
-    public static async Task<ServerHost> StartAsync(string prefix, Action<IServiceCollection, string> components)
+    /// <param name="settings">Changes to the API server's settings (e.g. a metrics source).</param>
+    public static async Task<ServerHost> StartAsync(string prefix, Action<IServiceCollection, string> components, Func<ApiServerSettings, ApiServerSettings>? settings = null)
     {
         ArgumentNullException.ThrowIfNull(components);
         var dataDir = Directory.CreateTempSubdirectory(prefix).FullName;
@@ -36,7 +37,7 @@ internal sealed class ServerHost : IAsyncDisposable
         builder.Services.AddLogging().AddComponentRunner()
             .AddDataDirectory(dataDir, "server")
             .AddStore(new StoreSettings(dataDir, null, null, null, null))
-            .AddApiServer(new ApiServerSettings(dataDir, "127.0.0.1", 0, kubeconfig, "0600", Defaults.ClusterDomain, null, null));
+            .AddApiServer((settings ?? (s => s))(new ApiServerSettings(dataDir, "127.0.0.1", 0, kubeconfig, "0600", Defaults.ClusterDomain, null, null)));
         components(builder.Services, dataDir);
         var host = builder.Build();
         await host.StartAsync();

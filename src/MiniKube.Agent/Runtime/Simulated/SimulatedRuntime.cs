@@ -24,6 +24,9 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
     private readonly bool _ownPool;
     private volatile SimulatedPodAddresses _addresses = addresses;
     private int _nextId;
+    private SimulatedUsage? _usage;
+
+    private SimulatedUsage Usage => LazyInitializer.EnsureInitialized(ref _usage, () => new SimulatedUsage(time));
 
     /// <summary>A runtime with a pool of its own, as for a single node (<c>--runtime simulated</c>).</summary>
     public SimulatedRuntime(TimeProvider time)
@@ -197,6 +200,19 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
         return PortForwardAddress is { } address
             ? await PodPortDialer.DialAsync(address, port, sandbox.Id, cancellationToken)
             : throw new PortForwardException($"failed to connect to localhost:{port.ToString(CultureInfo.InvariantCulture)} inside namespace \"{sandbox.Id}\": nothing listens in a simulated pod");
+    }
+
+    /// <summary>Made-up figures (<see cref="SimulatedUsage"/>): the node's own share plus its running containers'.</summary>
+    public Task<Stats.ResourceUsage> NodeUsageAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Usage.Node(_containers.Values.Where(c => c.State == ContainerState.Running)));
+
+    public Task<IReadOnlyDictionary<string, Stats.ResourceUsage>> ContainerUsageAsync(IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        var now = time.GetUtcNow();
+        return Task.FromResult<IReadOnlyDictionary<string, Stats.ResourceUsage>>(containers
+            .Where(c => c.State == ContainerState.Running)
+            .ToDictionary(c => c.Id, c => SimulatedUsage.Container(c, now), StringComparer.Ordinal));
     }
 
     public Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken) =>
