@@ -80,7 +80,7 @@ public sealed partial class CrossNodeTests : DataDirFixture
 
     /// <summary>
     /// One web pod per node, serving its name, an 8 MiB random file and a CGI that answers the
-    /// SHA-256 of what is posted to it; a NodePort Service over both. Returns the pods' IPs by node.
+    /// SHA-256 of what is posted to it, logging each client's address; a NodePort Service over both. Returns the pods' IPs by node.
     /// </summary>
     private async Task<Dictionary<string, string>> StartWebPodsAsync()
     {
@@ -109,7 +109,7 @@ public sealed partial class CrossNodeTests : DataDirFixture
                       head -c {{BigFileBytes}} /dev/urandom > /www/big
                       printf '#!/bin/sh\necho Content-Type: text/plain\necho\nhead -c $CONTENT_LENGTH | sha256sum\n' > /www/cgi-bin/sum
                       chmod +x /www/cgi-bin/sum
-                      exec httpd -f -p 8080 -h /www
+                      exec httpd -f -v -p 8080 -h /www
                 """;
             Assert.That((await _kubectl.RunWithAsync(pod, null, "apply", "-f", "-")).ExitCode, Is.Zero);
         }
@@ -129,6 +129,8 @@ public sealed partial class CrossNodeTests : DataDirFixture
         var wide = await _kubectl.RunAsync("get", "pods", "-o", "wide");
         var toAgent = await FetchAsync("web-server", $"{ips["agent"]}:8080");
         var toServer = await FetchAsync("web-agent", $"{ips["server"]}:8080");
+        var agentLog = await _kubectl.OkAsync("logs", "web-agent");
+        var serverLog = await _kubectl.OkAsync("logs", "web-server");
         var answers = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < 20 && answers.Count < 4; i++)
         {
@@ -144,6 +146,9 @@ public sealed partial class CrossNodeTests : DataDirFixture
         Assert.That(ips["agent"], Does.StartWith("10.42.").And.Not.StartWith(ips["server"][..ips["server"].LastIndexOf('.')] + "."), "each node's pods come from its own podCIDR");
         Assert.That(toAgent.Output, Is.EqualTo("hello from agent\n"), toAgent.ToString());
         Assert.That(toServer.Output, Is.EqualTo("hello from server\n"), toServer.ToString());
+        // httpd -v logs "[::ffff:CLIENT]:PORT: response:200": pod-to-pod traffic across nodes is not masqueraded.
+        Assert.That(agentLog, Does.Contain($"[::ffff:{ips["server"]}]:"), "the agent's pod sees the server's pod's own address");
+        Assert.That(serverLog, Does.Contain($"[::ffff:{ips["agent"]}]:"), "the server's pod sees the agent's pod's own address");
         Assert.That(answers, Is.SupersetOf(new[] { "web-server <- hello from server", "web-server <- hello from agent", "web-agent <- hello from server", "web-agent <- hello from agent" }));
     }
 
@@ -313,7 +318,7 @@ public sealed partial class CrossNodeTests : DataDirFixture
     private Task<KubectlResult> FetchAsync(string from, string target) =>
         _kubectl.RunAsync("exec", from, "--", "timeout", "3", "wget", "-q", "-O", "-", $"http://{target}/index.html");
 
-    /// <summary>Whether pod <paramref name="from"/> gets the page of the pod at <paramref name="ip"/> (policies drop, so a block is a timeout).</summary>
+    /// <summary>Whether pod <paramref name="from"/> gets the page of the pod at <paramref name="ip"/> (a blocked connection is refused or times out).</summary>
     private async Task<bool> CanReachAsync(string from, string ip) =>
         (await FetchAsync(from, $"{ip}:8080")).Output.StartsWith("hello from", StringComparison.Ordinal);
 
