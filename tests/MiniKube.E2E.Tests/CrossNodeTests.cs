@@ -11,7 +11,8 @@ namespace MiniKube.E2E.Tests;
 /// (192.168.251.1 here, .2 there). Both use this machine's dockerd: the agent wires its pods from
 /// its own namespace, so they live on its network. One two-node cluster per backend carries every
 /// step (a start costs more than the steps), each of which fails on its own when its feature
-/// breaks. TearDown removes the namespace (and with it the LAN) and the server's VXLAN device here.
+/// breaks. A third namespace (<c>e2e-xcli</c>, 192.168.250.2) behind the agent's is a client that
+/// is no node. TearDown removes the namespaces (and with them the links) and the server's VXLAN device here.
 /// </summary>
 [TestFixture]
 [Category("E2E")]
@@ -21,6 +22,10 @@ public sealed partial class CrossNodeTests : DataDirFixture
     private const string Namespace = "e2e-xnode";
     private const string HostEnd = "e2exnh";
     private const string NamespaceEnd = "e2exnn";
+    private const string ClientNamespace = "e2e-xcli";
+    private const string ClientEnd = "e2excc";
+    private const string ClientGatewayEnd = "e2excg";
+    private const string ClientIp = "192.168.250.2";
     private const string ServerIp = "192.168.251.1";
     private const string AgentIp = "192.168.251.2";
     private const int LoadBalancerPort = 18081;
@@ -40,6 +45,7 @@ public sealed partial class CrossNodeTests : DataDirFixture
         // The pair goes with either end; deleted here, not left to the namespace's (asynchronous) cleanup.
         await RunAsync("ip", "link", "del", "dev", HostEnd);
         await RunAsync("ip", "netns", "del", Namespace);
+        await RunAsync("ip", "netns", "del", ClientNamespace);
         await RunAsync("ip", "link", "del", "dev", "mkube.1");
     }
 
@@ -152,15 +158,11 @@ public sealed partial class CrossNodeTests : DataDirFixture
         Assert.That(answers, Is.SupersetOf(new[] { "web-server <- hello from server", "web-server <- hello from agent", "web-agent <- hello from server", "web-agent <- hello from agent" }));
     }
 
-    /// <summary>From this machine (a client on the LAN) to the node port on each node's IP: both pods answer through each.</summary>
+    /// <summary>The node port on each node's IP, from this machine and from inside the agent's namespace: both pods answer through each.</summary>
     private async Task AssertNodePortOnEitherNodeReachesBothPodsAsync()
     {
         var nodePort = await _kubectl.OkAsync("get", "service", "web", "-o", "jsonpath={.spec.ports[0].nodePort}");
-        foreach (var nodeIp in new[] { ServerIp, AgentIp })
-        {
-            var answers = await CollectAnswersAsync(() => HostGetAsync($"http://{nodeIp}:{nodePort}/index.html"));
-            Assert.That(answers, Is.EquivalentTo(new[] { "hello from server", "hello from agent" }), $"node port {nodeIp}:{nodePort}");
-        }
+        await AssertBothPodsAnswerOnEachNodeAsync(int.Parse(nodePort, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -220,7 +222,9 @@ public sealed partial class CrossNodeTests : DataDirFixture
 
     /// <summary>
     /// A LoadBalancer Service (ServiceLB's role): kubectl shows both node IPs under EXTERNAL-IP, and
-    /// its port on each answers from this machine and from inside the agent's namespace, with both pods.
+    /// its port on each answers from this machine and from inside the agent's namespace, with both
+    /// pods, and so does the agent's to a client behind it; with <c>externalTrafficPolicy: Local</c>,
+    /// only with the agent's pod, which sees the client's own address.
     /// </summary>
     private async Task AssertLoadBalancerShowsAndAnswersOnNodeIpsAsync()
     {
@@ -233,14 +237,35 @@ public sealed partial class CrossNodeTests : DataDirFixture
             return shown.Contains($"{ServerIp},{AgentIp}", StringComparison.Ordinal) || shown.Contains($"{AgentIp},{ServerIp}", StringComparison.Ordinal);
         }, "both node IPs under EXTERNAL-IP", 30);
         Assert.That(shown, Does.Match($@"^web-lb\s+LoadBalancer\s+10\.43\.\S+\s+\S*{Regex.Escape(ServerIp)}\S*\s+{LoadBalancerPort}:\d+/TCP"), shown);
+        await AssertBothPodsAnswerOnEachNodeAsync(LoadBalancerPort);
 
+        // A node's own traffic to any load-balancer IP is taken by its own proxy (as kube-proxy's), so
+        // the agent's handling of outside traffic needs a client that is no node: one behind the agent.
+        var url = $"http://{AgentIp}:{LoadBalancerPort}/index.html";
+        Assert.That(await CollectAnswersAsync(() => CurlInAsync(ClientNamespace, url)), Is.EquivalentTo(new[] { "hello from server", "hello from agent" }), $"{url} from a client");
+
+        // externalTrafficPolicy: Local: that client gets only the agent's pod, which sees the client's own address.
+        await _kubectl.OkAsync("patch", "service", "web-lb", "-p", "{\"spec\":{\"externalTrafficPolicy\":\"Local\"}}");
+        var answers = new List<string?>();
+        await WaitAsync(async () =>
+        {
+            answers.Add(await CurlInAsync(ClientNamespace, url));
+            return answers.Count >= 8 && answers.TakeLast(8).All(a => a == "hello from agent\n");
+        }, $"{url} answered only by the agent's pod (externalTrafficPolicy: Local)", 30);
+        var lastClient = (await _kubectl.OkAsync("logs", "web-agent")).TrimEnd().Split('\n')[^1];
+        Assert.That(lastClient, Does.StartWith($"[::ffff:{ClientIp}]:"), "the agent's pod sees the client's own address");
+        await _kubectl.OkAsync("delete", "service", "web-lb");
+    }
+
+    /// <summary>Port <paramref name="port"/> on each node's IP, from this machine and from inside the agent's namespace, reaches the pods of both nodes.</summary>
+    private static async Task AssertBothPodsAnswerOnEachNodeAsync(int port)
+    {
         foreach (var nodeIp in new[] { ServerIp, AgentIp })
         {
-            var url = $"http://{nodeIp}:{LoadBalancerPort}/index.html";
+            var url = $"http://{nodeIp}:{port}/index.html";
             Assert.That(await CollectAnswersAsync(() => HostGetAsync(url)), Is.EquivalentTo(new[] { "hello from server", "hello from agent" }), $"{url} from this machine");
-            Assert.That(await CollectAnswersAsync(() => CurlInAgentNamespaceAsync(url)), Is.EquivalentTo(new[] { "hello from server", "hello from agent" }), $"{url} from the agent's namespace");
+            Assert.That(await CollectAnswersAsync(() => CurlInAsync(Namespace, url)), Is.EquivalentTo(new[] { "hello from server", "hello from agent" }), $"{url} from the agent's namespace");
         }
-        await _kubectl.OkAsync("delete", "service", "web-lb");
     }
 
     /// <summary>
@@ -357,9 +382,9 @@ public sealed partial class CrossNodeTests : DataDirFixture
         }
     }
 
-    private static async Task<string?> CurlInAgentNamespaceAsync(string url)
+    private static async Task<string?> CurlInAsync(string networkNamespace, string url)
     {
-        var (code, output) = await RunWithCodeAsync("nsenter", [$"--net=/run/netns/{Namespace}", "curl", "-s", "-m", "3", url]);
+        var (code, output) = await RunWithCodeAsync("nsenter", [$"--net=/run/netns/{networkNamespace}", "curl", "-s", "-m", "3", url]);
         return code == 0 ? output : null;
     }
 
@@ -384,7 +409,10 @@ public sealed partial class CrossNodeTests : DataDirFixture
     [GeneratedRegex(@"^Forwarding from 127\.0\.0\.1:(\d+) -> 8080")]
     private static partial Regex ForwardingLine();
 
-    /// <summary>The namespace and the veth pair between it and this machine, with an address at each end.</summary>
+    /// <summary>
+    /// The agent's namespace and the veth pair between it and this machine, with an address at
+    /// each end; and a client's namespace (no node) behind the agent's, routed through it.
+    /// </summary>
     private static async Task CreateLanAsync()
     {
         await RunCheckedAsync("ip", "netns", "add", Namespace);
@@ -392,6 +420,10 @@ public sealed partial class CrossNodeTests : DataDirFixture
         await RunCheckedAsync("ip", "addr", "add", $"{ServerIp}/24", "dev", HostEnd);
         await RunCheckedAsync("ip", "link", "set", "dev", HostEnd, "up");
         await RunCheckedAsync("nsenter", $"--net=/run/netns/{Namespace}", "sh", "-c", $"ip link set lo up && ip addr add {AgentIp}/24 dev {NamespaceEnd} && ip link set dev {NamespaceEnd} up");
+        await RunCheckedAsync("ip", "netns", "add", ClientNamespace);
+        await RunCheckedAsync("ip", "-n", Namespace, "link", "add", ClientGatewayEnd, "type", "veth", "peer", "name", ClientEnd, "netns", ClientNamespace);
+        await RunCheckedAsync("nsenter", $"--net=/run/netns/{Namespace}", "sh", "-c", $"ip addr add 192.168.250.1/24 dev {ClientGatewayEnd} && ip link set dev {ClientGatewayEnd} up");
+        await RunCheckedAsync("nsenter", $"--net=/run/netns/{ClientNamespace}", "sh", "-c", $"ip link set lo up && ip addr add {ClientIp}/24 dev {ClientEnd} && ip link set dev {ClientEnd} up && ip route add default via 192.168.250.1");
     }
 
     private static async Task RunCheckedAsync(string tool, params string[] args)
