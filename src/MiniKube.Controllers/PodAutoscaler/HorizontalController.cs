@@ -61,7 +61,7 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         // First, so a failed status write (retried sooner by the loop) cannot lose the periodic look.
         Queue.AddAfter(key, _options.SyncPeriod);
         var hpa = ObjectCopy.Clone(cached);
-        var original = KubernetesJson.Serialize(hpa.Status);
+        var original = hpa.Status is null ? "" : KubernetesJson.Serialize(hpa.Status);
         hpa.Status ??= new V2HorizontalPodAutoscalerStatus();
         var failure = await ReconcileAsync(hpa, key, cancellationToken);
         await UpdateStatusIfNeededAsync(original, hpa, cancellationToken);
