@@ -170,6 +170,16 @@ public static class KubeListWatches
                 timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
     }
 
+    public static IListWatch<V2HorizontalPodAutoscaler> HorizontalPodAutoscalers(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ListWatch<V2HorizontalPodAutoscaler, V2HorizontalPodAutoscalerList>(
+            ct => client.AutoscalingV2.ListHorizontalPodAutoscalerForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct),
+            (version, timeout, onError, ct) => client.AutoscalingV2.WatchListHorizontalPodAutoscalerForAllNamespacesAsync(
+                fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    }
+
     public static IListWatch<V1PersistentVolume> PersistentVolumes(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
     {
         ArgumentNullException.ThrowIfNull(client);

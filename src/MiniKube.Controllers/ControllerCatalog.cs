@@ -37,6 +37,7 @@ public static class ControllerCatalog
         new("disruption", "disruption-controller", c => new Disruption.DisruptionController(c)),
         new("namespace", "namespace-controller", c => new Namespace.NamespaceController(c)),
         new("resourcequota", "resourcequota-controller", c => new ResourceQuota.ResourceQuotaController(c)),
+        new(PodAutoscaler.HorizontalController.ControllerName, "horizontal-pod-autoscaler", c => new PodAutoscaler.HorizontalController(c, new PodAutoscaler.HorizontalPodAutoscalerOptions())),
         new("clusterrole-aggregation", "clusterrole-aggregation-controller", c => new ClusterRoleAggregation.ClusterRoleAggregationController(c)),
         // k3s' ServiceLB (not a kube-controller-manager controller): its own account, role in the bootstrap policy.
         new("service-lb", "service-lb-controller", c => new ServiceLb.ServiceLbController(c)),

@@ -21,6 +21,9 @@ public sealed record ControllerManagerOptions
     /// </summary>
     public NodeIpam.NodeIpamOptions? NodeIpam { get; init; }
 
+    /// <summary>The horizontal pod autoscaler's settings (kube-controller-manager's --horizontal-pod-autoscaler-* flags, and its metrics source).</summary>
+    public PodAutoscaler.HorizontalPodAutoscalerOptions PodAutoscaler { get; init; } = new();
+
     /// <summary>Controllers from outside this project (add-ons such as the local-path provisioner), run after the catalog's.</summary>
     public IReadOnlyList<ControllerDescriptor> Extra { get; init; } = [];
 
@@ -57,6 +60,9 @@ public sealed class ControllerManager(IKubernetes client, ControllerManagerOptio
         IEnumerable<ControllerDescriptor> nodeIpam =
             options.NodeIpam is { } ipam ? [new("nodeipam", "node-controller", c => new NodeIpam.NodeIpamController(c, ipam))] : [];
         var controllers = ControllerCatalog.All
+            .Select(entry => entry.Name == PodAutoscaler.HorizontalController.ControllerName
+                ? entry with { Create = c => new PodAutoscaler.HorizontalController(c, options.PodAutoscaler) }
+                : entry)
             .Concat(nodeIpam)
             .Concat(options.Extra)
             .Where(entry => !options.Disabled.Contains(entry.Name))

@@ -22,19 +22,20 @@ internal sealed class ClusterHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _manager;
 
-    private ClusterHarness(TestApiServer server, IReadOnlyCollection<string>? controllers, TimeProvider time)
+    private ClusterHarness(TestApiServer server, IReadOnlyCollection<string>? controllers, TimeProvider time, Func<ControllerManagerOptions, ControllerManagerOptions>? configure = null)
     {
         _server = server;
         Client = server.Client();
         ManagerClient = new Kubernetes(ManagerConfiguration(server));
         var disabled = controllers is null ? new HashSet<string>() : ControllerCatalog.All.Select(e => e.Name).Where(n => !controllers.Contains(n)).ToHashSet();
-        var manager = new ControllerManager(ManagerClient, new ControllerManagerOptions
+        var options = new ControllerManagerOptions
         {
             Disabled = disabled,
             Time = time,
             RootCaFile = Path.Combine(server.Directory, "tls", "server-ca.crt"),
             ServiceAccountCredentials = ManagerConfiguration(server),
-        }, NullLoggerFactory.Instance);
+        };
+        var manager = new ControllerManager(ManagerClient, configure is null ? options : configure(options), NullLoggerFactory.Instance);
         _manager = manager.RunAsync(_stop.Token);
     }
 
@@ -53,6 +54,14 @@ internal sealed class ClusterHarness : IAsyncDisposable
     /// <summary>Runs <paramref name="controllers"/> (every controller when null) on <paramref name="time"/> (a fake clock lets a test move schedules along).</summary>
     public static async Task<ClusterHarness> StartControllersAsync(IReadOnlyCollection<string>? controllers, TimeProvider? time = null) =>
         new(await TestApiServer.StartAsync(), controllers, time ?? TimeProvider.System);
+
+    /// <summary>Runs <paramref name="controllers"/> with the manager's options changed by <paramref name="configure"/> (a controller's settings), and creates the test namespace.</summary>
+    public static async Task<ClusterHarness> StartAsync(Func<ControllerManagerOptions, ControllerManagerOptions> configure, params string[] controllers)
+    {
+        var harness = new ClusterHarness(await TestApiServer.StartAsync(), controllers, TimeProvider.System, configure);
+        await harness.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = TestObjects.Namespace } });
+        return harness;
+    }
 
     /// <summary>Runs <paramref name="controllers"/> and creates the test namespace <see cref="TestObjects.Namespace"/>.</summary>
     public static Task<ClusterHarness> StartAsync(params string[] controllers) => StartAsync(TimeProvider.System, controllers);

@@ -1,0 +1,93 @@
+namespace MiniKube.E2E.Tests;
+
+/// <summary>
+/// The horizontal pod autoscaler on Docker with the real kubectl (issue 16 §2's "done when"): a
+/// Deployment whose busybox containers burn CPU (100m requested) is scaled out by an
+/// autoscaling/v2 HPA reading metrics.k8s.io (the server's own resource metrics, from the
+/// kubelet's cgroup figures), and back in once the containers are told to stop burning (a
+/// file each checks), after the HPA's short scale-down window. Needs the metrics add-on.
+/// </summary>
+[TestFixture]
+[Category("E2E")]
+public sealed class HorizontalPodAutoscalerTests : DataDirFixture
+{
+    private const string Node = "e2e-hpa-node";
+
+    private const string Manifest = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: burn
+        spec:
+          replicas: 1
+          selector:
+            matchLabels: {app: burn}
+          template:
+            metadata:
+              labels: {app: burn}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: burn
+                image: mkube.local/busybox:1
+                imagePullPolicy: Never
+                command: ["sh", "-c", "while [ ! -e /tmp/stop ]; do :; done; while :; do sleep 1; done"]
+                resources:
+                  requests: {cpu: 100m}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata:
+          name: burn
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: burn}
+          minReplicas: 1
+          maxReplicas: 3
+          metrics:
+          - type: Resource
+            resource:
+              name: cpu
+              target: {type: Utilization, averageUtilization: 50}
+          behavior:
+            scaleDown:
+              stabilizationWindowSeconds: 10
+        """;
+
+    [Test]
+    public async Task Hpa_CpuBurningDeployment_ScalesOutThenBackInWhenTheBurnStops()
+    {
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
+        await mkube.WaitForLogAsync("components are running", StartTimeout);
+        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True", "the node Ready");
+
+        var applied = await kubectl.RunWithAsync(Manifest, null, "apply", "-f", "-");
+        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
+        await kubectl.OkAsync("rollout", "status", "deployment/burn", "--timeout=90s");
+
+        // One busy loop is far above 50 % of 100m: the HPA goes to its maximum, 3.
+        await WaitAsync(async () => await kubectl.OkAsync("get", "deployment", "burn", "-o", "jsonpath={.spec.replicas}") == "3", "scaled out to 3", seconds: 240);
+        var scaledOut = await kubectl.OkAsync("describe", "hpa", "burn");
+        Assert.That(scaledOut, Does.Contain("SuccessfulRescale").And.Contain("New size: 3; reason: cpu resource utilization (percentage of request) above target"), scaledOut);
+        var current = await kubectl.OkAsync("get", "hpa", "burn", "-o", "jsonpath={.status.currentMetrics[0].resource.current.averageUtilization}");
+        Assert.That(int.Parse(current, System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(50), "the HPA reports the utilization it scaled on");
+        var row = await kubectl.OkAsync("get", "hpa", "burn");
+        Assert.That(row, Does.Match(@"burn\s+Deployment/burn\s+cpu: \d+%/50%\s+1\s+3\s+3"), row);
+        await kubectl.OkAsync("rollout", "status", "deployment/burn", "--timeout=90s");
+
+        // Tell every pod to stop burning; usage falls to nothing and, after the 10 s window, the HPA goes back to 1.
+        await WaitAsync(async () =>
+        {
+            var pods = (await kubectl.OkAsync("get", "pods", "-l", "app=burn", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].metadata.name}"))
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var pod in pods)
+            {
+                await kubectl.RunAsync("exec", pod, "--", "touch", "/tmp/stop");
+            }
+            return await kubectl.OkAsync("get", "deployment", "burn", "-o", "jsonpath={.spec.replicas}") == "1";
+        }, "scaled back in to 1", seconds: 300);
+        var scaledIn = await kubectl.OkAsync("describe", "hpa", "burn");
+        Assert.That(scaledIn, Does.Contain("New size: 1; reason: All metrics below target"), scaledIn);
+        await WaitAsync(async () => (await kubectl.OkAsync("get", "pods", "-l", "app=burn", "--no-headers")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 1, "one pod left");
+    }
+}
