@@ -23,8 +23,6 @@ public sealed partial class CrossNodeTests : DataDirFixture
     private const string HostEnd = "e2exnh";
     private const string NamespaceEnd = "e2exnn";
     private const string ClientNamespace = "e2e-xcli";
-    private const string ClientEnd = "e2excc";
-    private const string ClientGatewayEnd = "e2excg";
     private const string ClientIp = "192.168.250.2";
     private const string ServerIp = "192.168.251.1";
     private const string AgentIp = "192.168.251.2";
@@ -421,9 +419,10 @@ public sealed partial class CrossNodeTests : DataDirFixture
         await RunCheckedAsync("ip", "link", "set", "dev", HostEnd, "up");
         await RunCheckedAsync("nsenter", $"--net=/run/netns/{Namespace}", "sh", "-c", $"ip link set lo up && ip addr add {AgentIp}/24 dev {NamespaceEnd} && ip link set dev {NamespaceEnd} up");
         await RunCheckedAsync("ip", "netns", "add", ClientNamespace);
-        await RunCheckedAsync("ip", "-n", Namespace, "link", "add", ClientGatewayEnd, "type", "veth", "peer", "name", ClientEnd, "netns", ClientNamespace);
-        await RunCheckedAsync("nsenter", $"--net=/run/netns/{Namespace}", "sh", "-c", $"ip addr add 192.168.250.1/24 dev {ClientGatewayEnd} && ip link set dev {ClientGatewayEnd} up");
-        await RunCheckedAsync("nsenter", $"--net=/run/netns/{ClientNamespace}", "sh", "-c", $"ip link set lo up && ip addr add {ClientIp}/24 dev {ClientEnd} && ip link set dev {ClientEnd} up && ip route add default via 192.168.250.1");
+        // e2excg on the agent's side (192.168.250.1, the client's gateway), e2excc on the client's.
+        await RunCheckedAsync("ip", "-n", Namespace, "link", "add", "e2excg", "type", "veth", "peer", "name", "e2excc", "netns", ClientNamespace);
+        await RunCheckedAsync("nsenter", $"--net=/run/netns/{Namespace}", "sh", "-c", "ip addr add 192.168.250.1/24 dev e2excg && ip link set dev e2excg up");
+        await RunCheckedAsync("nsenter", $"--net=/run/netns/{ClientNamespace}", "sh", "-c", $"ip link set lo up && ip addr add {ClientIp}/24 dev e2excc && ip link set dev e2excc up && ip route add default via 192.168.250.1");
     }
 
     private static async Task RunCheckedAsync(string tool, params string[] args)
