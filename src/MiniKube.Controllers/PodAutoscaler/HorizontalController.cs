@@ -24,16 +24,20 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
     // --concurrent-horizontal-pod-autoscaler-syncs.
     private const int Workers = 5;
 
+    private readonly HorizontalPodAutoscalerOptions _options;
+
+    // What is read: the HPAs and pods from the shared caches, usage from the metrics source.
     private readonly Informer<V2HorizontalPodAutoscaler> _autoscalers;
     private readonly Informer<V1Pod> _pods;
-    private readonly HorizontalPodAutoscalerOptions _options;
     private readonly IResourceMetricsClient _metrics;
-    private readonly ScaleTargets _targets;
-    private readonly ReplicaCalculator _calculator;
-    private readonly ScaleRecommendations _recommendations;
 
     // hpaSelectors: the last selector each HPA's target reported (Nothing until its first sync), for the ambiguity check.
     private readonly ConcurrentDictionary<NamespacedName, LabelSelector> _selectors = new();
+
+    // Where scales are read and written, how the count is worked out, and what is remembered between syncs.
+    private readonly ScaleTargets _targets;
+    private readonly ReplicaCalculator _calculator;
+    private readonly ScaleRecommendations _recommendations;
 
     public HorizontalController(ControllerContext context, HorizontalPodAutoscalerOptions options)
         : base(context, ControllerName, Workers, eventSource: "horizontal-pod-autoscaler")
@@ -99,10 +103,10 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         {
             var message = Message(e);
             Events.Record(hpa, EventTypes.Warning, "FailedGetScale", message);
-            SetCondition(status, AutoscalerConditions.AbleToScale, "False", "FailedGetScale", $"the HPA controller was unable to get the target's current scale: {message}");
+            SetCondition(status, AbleToScale, "False", "FailedGetScale", $"the HPA controller was unable to get the target's current scale: {message}");
             return $"failed to query scale subresource for {reference}: {message}";
         }
-        SetCondition(status, AutoscalerConditions.AbleToScale, "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale");
+        SetCondition(status, AbleToScale, "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale");
         var currentReplicas = target.Scale.Spec?.Replicas ?? 0;
         _recommendations.RecordInitial(key, currentReplicas);
 
@@ -116,7 +120,7 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         if (currentReplicas == 0 && minReplicas != 0)
         {
             rescale = false;
-            SetCondition(status, AutoscalerConditions.ScalingActive, "False", "ScalingDisabled", "scaling is disabled since the replica count of the target is zero");
+            SetCondition(status, ScalingActive, "False", "ScalingDisabled", "scaling is disabled since the replica count of the target is zero");
         }
         else if (currentReplicas > spec.MaxReplicas)
         {
@@ -150,8 +154,8 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
             var normalized = behavior is { } rules
                 ? _recommendations.NormalizeWithBehavior(key, rules.Up, rules.Down, currentReplicas, desired, minReplicas, spec.MaxReplicas)
                 : _recommendations.Normalize(key, currentReplicas, desired, minReplicas, spec.MaxReplicas);
-            AutoscalerConditions.Set(status, AutoscalerConditions.AbleToScale, normalized.AbleToScale, Time.GetUtcNow());
-            AutoscalerConditions.Set(status, AutoscalerConditions.ScalingLimited, normalized.ScalingLimited, Time.GetUtcNow());
+            SetCondition(status, AbleToScale, normalized.AbleToScale);
+            SetCondition(status, ScalingLimited, normalized.ScalingLimited);
             desired = normalized.Replicas;
             rescale = desired != currentReplicas;
         }
@@ -169,11 +173,11 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         {
             var message = ApiErrors.StatusMessage(e);
             Events.Record(hpa, EventTypes.Warning, "FailedRescale", $"New size: {desired}; reason: {reason}; error: {message}");
-            SetCondition(status, AutoscalerConditions.AbleToScale, "False", "FailedUpdateScale", $"the HPA controller was unable to update the target scale: {message}");
+            SetCondition(status, AbleToScale, "False", "FailedUpdateScale", $"the HPA controller was unable to update the target scale: {message}");
             SetStatus(hpa, currentReplicas, status.DesiredReplicas, metricStatuses, rescale: false);
             return $"failed to rescale {reference}: {message}";
         }
-        SetCondition(status, AutoscalerConditions.AbleToScale, "True", "SucceededRescale", $"the HPA controller was able to update the target scale to {desired}");
+        SetCondition(status, AbleToScale, "True", "SucceededRescale", $"the HPA controller was able to update the target scale to {desired}");
         Events.Record(hpa, EventTypes.Normal, "SuccessfulRescale", $"New size: {desired}; reason: {reason}");
         _recommendations.RecordScale(key, behavior?.Up, behavior?.Down, currentReplicas, desired);
         LogRescaled(key, currentReplicas, desired, reason);
@@ -224,10 +228,10 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         // All metrics failed, or some did and the rest would scale down: do nothing rather than scale on half the picture.
         if (invalid >= specs.Count || (invalid > 0 && replicas < specReplicas))
         {
-            SetCondition(hpa.Status, AutoscalerConditions.ScalingActive, firstCondition.Status, firstCondition.Reason, firstCondition.Message);
+            SetCondition(hpa.Status, ScalingActive, firstCondition.Status, firstCondition.Reason, firstCondition.Message);
             return (-1, "", statuses, invalidError);
         }
-        SetCondition(hpa.Status, AutoscalerConditions.ScalingActive, "True", "ValidMetricFound", $"the HPA was able to successfully calculate a replica count from {metric}");
+        SetCondition(hpa.Status, ScalingActive, "True", "ValidMetricFound", $"the HPA was able to successfully calculate a replica count from {metric}");
         return (replicas, metric, statuses, invalidError);
     }
 
@@ -352,7 +356,7 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         if (text.Length == 0)
         {
             Events.Record(hpa, EventTypes.Warning, "SelectorRequired", "selector is required");
-            SetCondition(hpa.Status, AutoscalerConditions.ScalingActive, "False", "InvalidSelector", "the HPA target's scale is missing a selector");
+            SetCondition(hpa.Status, ScalingActive, "False", "InvalidSelector", "the HPA target's scale is missing a selector");
             return (null, "selector is required");
         }
         LabelSelector selector;
@@ -364,7 +368,7 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         {
             var message = $"couldn't convert selector into a corresponding internal selector object: {e.Message}";
             Events.Record(hpa, EventTypes.Warning, "InvalidSelector", message);
-            SetCondition(hpa.Status, AutoscalerConditions.ScalingActive, "False", "InvalidSelector", message);
+            SetCondition(hpa.Status, ScalingActive, "False", "InvalidSelector", message);
             return (null, message);
         }
         if (_selectors.ContainsKey(key))
@@ -381,7 +385,7 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         {
             var message = $"pods by selector {text} are controlled by multiple HPAs: [{string.Join(' ', controlling)}]";
             Events.Record(hpa, EventTypes.Warning, "AmbiguousSelector", message);
-            SetCondition(hpa.Status, AutoscalerConditions.ScalingActive, "False", "AmbiguousSelector", message);
+            SetCondition(hpa.Status, ScalingActive, "False", "AmbiguousSelector", message);
             return (null, message);
         }
         return ((selector, pods), null);
@@ -406,8 +410,32 @@ public sealed partial class HorizontalController : Controller<NamespacedName>
         };
     }
 
-    private void SetCondition(V2HorizontalPodAutoscalerStatus status, string type, string conditionStatus, string reason, string message) =>
-        AutoscalerConditions.Set(status, type, conditionStatus, reason, message, Time.GetUtcNow());
+    // The condition types of an HPA's status.
+    private const string AbleToScale = "AbleToScale";
+    private const string ScalingActive = "ScalingActive";
+    private const string ScalingLimited = "ScalingLimited";
+
+    private void SetCondition(V2HorizontalPodAutoscalerStatus status, string type, ConditionChange change) =>
+        SetCondition(status, type, change.Status, change.Reason, change.Message);
+
+    /// <summary>setCondition: sets one condition type (appended when absent); its transition time moves only when its status does.</summary>
+    private void SetCondition(V2HorizontalPodAutoscalerStatus status, string type, string conditionStatus, string reason, string message)
+    {
+        status.Conditions ??= [];
+        var condition = status.Conditions.FirstOrDefault(c => c.Type == type);
+        if (condition is null)
+        {
+            condition = new V2HorizontalPodAutoscalerCondition { Type = type };
+            status.Conditions.Add(condition);
+        }
+        if (condition.Status != conditionStatus)
+        {
+            condition.LastTransitionTime = Time.GetUtcNow().UtcDateTime;
+        }
+        condition.Status = conditionStatus;
+        condition.Reason = reason;
+        condition.Message = message;
+    }
 
     /// <summary>updateStatusIfNeeded: writes the status when it differs from what was read; a failed write is an event and an error for the loop.</summary>
     private async Task UpdateStatusIfNeededAsync(string original, V2HorizontalPodAutoscaler hpa, CancellationToken cancellationToken)

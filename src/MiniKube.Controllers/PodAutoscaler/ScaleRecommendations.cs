@@ -175,7 +175,7 @@ public sealed class ScaleRecommendations(TimeProvider time, TimeSpan downscaleSt
         if (desired > currentReplicas)
         {
             // A limit below the current count (events still in the period) holds the count until they age out.
-            var limit = Math.Max(ScaleUpLimit(currentReplicas, history, up), currentReplicas);
+            var limit = Math.Max(PolicyLimit(currentReplicas, history, up, up: true), currentReplicas);
             var (allowed, reason, message) = maxReplicas > limit
                 ? (limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
                 : (maxReplicas, "TooManyReplicas", "the desired replica count is more than the maximum replica count");
@@ -186,7 +186,7 @@ public sealed class ScaleRecommendations(TimeProvider time, TimeSpan downscaleSt
         }
         else if (desired < currentReplicas)
         {
-            var limit = Math.Min(ScaleDownLimit(currentReplicas, history, down), currentReplicas);
+            var limit = Math.Min(PolicyLimit(currentReplicas, history, down, up: false), currentReplicas);
             var (allowed, reason, message) = minReplicas < limit
                 ? (limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
                 : (minReplicas, "TooFewReplicas", "the desired replica count is less than the minimum replica count");
@@ -198,42 +198,29 @@ public sealed class ScaleRecommendations(TimeProvider time, TimeSpan downscaleSt
         return (desired, "DesiredWithinRange", "the desired count is within the acceptable range");
     }
 
-    // calculateScaleUpLimitWithScalingRules: the most replicas the policies allow now, from the count at each period's start.
-    private int ScaleUpLimit(int currentReplicas, History history, V2HPAScalingRules rules)
+    // calculateScaleUpLimitWithScalingRules and calculateScaleDownLimitWithBehaviors: the count the policies allow now, from the
+    // count at each period's start (changes made within the period taken back). Max picks the biggest change, Min the smallest.
+    private int PolicyLimit(int currentReplicas, History history, V2HPAScalingRules rules, bool up)
     {
         if (rules.SelectPolicy == "Disabled")
         {
             return currentReplicas;
         }
-        var min = rules.SelectPolicy == "Min";
-        var result = min ? int.MaxValue : int.MinValue;
+        var biggestChange = rules.SelectPolicy != "Min";
+        var furthest = up == biggestChange;
+        var result = furthest ? int.MinValue : int.MaxValue;
         foreach (var policy in rules.Policies ?? [])
         {
             var periodStart = currentReplicas - ChangeWithin(policy.PeriodSeconds, history.ScaleUps) + ChangeWithin(policy.PeriodSeconds, history.ScaleDowns);
-            var proposed = policy.Type == "Pods"
-                ? periodStart + policy.Value
-                : (int)Math.Ceiling(periodStart * (1 + (policy.Value / 100.0)));
-            result = min ? Math.Min(result, proposed) : Math.Max(result, proposed);
-        }
-        return result;
-    }
-
-    // calculateScaleDownLimitWithBehaviors: the fewest replicas the policies allow now.
-    private int ScaleDownLimit(int currentReplicas, History history, V2HPAScalingRules rules)
-    {
-        if (rules.SelectPolicy == "Disabled")
-        {
-            return currentReplicas;
-        }
-        var min = rules.SelectPolicy == "Min";
-        var result = min ? int.MinValue : int.MaxValue;
-        foreach (var policy in rules.Policies ?? [])
-        {
-            var periodStart = currentReplicas - ChangeWithin(policy.PeriodSeconds, history.ScaleUps) + ChangeWithin(policy.PeriodSeconds, history.ScaleDowns);
-            var proposed = policy.Type == "Pods"
-                ? periodStart - policy.Value
-                : (int)(periodStart * (1 - (policy.Value / 100.0)));
-            result = min ? Math.Max(result, proposed) : Math.Min(result, proposed);
+            var proposed = (policy.Type, up) switch
+            {
+                ("Pods", true) => periodStart + policy.Value,
+                ("Pods", false) => periodStart - policy.Value,
+                // Rounded up: a small percentage of few pods must still add one.
+                (_, true) => (int)Math.Ceiling(periodStart * (1 + (policy.Value / 100.0))),
+                _ => (int)(periodStart * (1 - (policy.Value / 100.0))),
+            };
+            result = furthest ? Math.Max(result, proposed) : Math.Min(result, proposed);
         }
         return result;
     }

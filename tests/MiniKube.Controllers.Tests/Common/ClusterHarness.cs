@@ -177,7 +177,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     /// <summary>A minimal pod for a test to create.</summary>
     /// <summary>A namespaced CRD <c>widgets.example.com</c> (kind Widget, v1, preserving unknown fields) for tests with custom objects.</summary>
-    public static async Task CreateWidgetCrdAsync(Kubernetes client)
+    /// <param name="subresources">The version's subresources (a scale subresource, say); none when null.</param>
+    public static async Task CreateWidgetCrdAsync(Kubernetes client, V1CustomResourceSubresources? subresources = null)
     {
         await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
         {
@@ -195,6 +196,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
                         Served = true,
                         Storage = true,
                         Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
+                        Subresources = subresources,
                     },
                 ],
             },

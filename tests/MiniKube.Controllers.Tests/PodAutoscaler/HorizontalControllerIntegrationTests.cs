@@ -51,7 +51,10 @@ public sealed class HorizontalControllerIntegrationTests
         // 200m of a 100m request is 200 % of a 50 % target: 4 × 1 pod, which the default scale-up rate (4 pods per 15 s) allows; max 4.
         await ReplicasAsync(4);
         var hpa = await _cluster.EventuallyAsync(() => Client.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync("web", Ns),
-            h => h?.Status?.DesiredReplicas == 4 && h.Status.CurrentReplicas == 4 && h.Status.CurrentMetrics?.Count == 1, "the HPA's status at 4 replicas");
+            // Once all four pods run (before that the new ones count as unready, at 0 %), the metric would want more than the maximum.
+            h => h?.Status?.DesiredReplicas == 4 && h.Status.CurrentReplicas == 4 && h.Status.CurrentMetrics?.Count == 1
+                && h.Status.Conditions.Any(c => c.Type == "ScalingLimited" && c.Reason == "TooManyReplicas"),
+            "the HPA's status at 4 replicas, limited by the maximum");
         var cpu = hpa.Status.CurrentMetrics.Single();
         Assert.Multiple(() =>
         {

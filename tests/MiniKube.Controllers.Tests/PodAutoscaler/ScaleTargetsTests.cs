@@ -2,6 +2,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using MiniKube.Controllers.PodAutoscaler;
+using MiniKube.Controllers.Tests.Common;
 using MiniKube.Testing;
 
 namespace MiniKube.Controllers.Tests.PodAutoscaler;
@@ -64,36 +65,16 @@ public sealed class ScaleTargetsTests
     [Test]
     public async Task CustomResourceWithScaleSubresource_ScaleIsReadAndWritten()
     {
-        await _client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
+        await ClusterHarness.CreateWidgetCrdAsync(_client, new V1CustomResourceSubresources
         {
-            Metadata = new V1ObjectMeta { Name = "workers.example.com" },
-            Spec = new V1CustomResourceDefinitionSpec
-            {
-                Group = "example.com",
-                Scope = "Namespaced",
-                Names = new V1CustomResourceDefinitionNames { Plural = "workers", Kind = "Worker" },
-                Versions =
-                [
-                    new V1CustomResourceDefinitionVersion
-                    {
-                        Name = "v1",
-                        Served = true,
-                        Storage = true,
-                        Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
-                        Subresources = new V1CustomResourceSubresources
-                        {
-                            Scale = new V1CustomResourceSubresourceScale { SpecReplicasPath = ".spec.replicas", StatusReplicasPath = ".status.replicas", LabelSelectorPath = ".status.selector" },
-                        },
-                    },
-                ],
-            },
+            Scale = new V1CustomResourceSubresourceScale { SpecReplicasPath = ".spec.replicas", StatusReplicasPath = ".status.replicas", LabelSelectorPath = ".status.selector" },
         });
         var api = new MiniKube.Client.Dynamic.RawApi(_client);
         await EventuallyAsync(async () =>
         {
             try
             {
-                await api.SendAsync(HttpMethod.Post, "apis/example.com/v1/namespaces/ns/workers", """{"apiVersion":"example.com/v1","kind":"Worker","metadata":{"name":"w"},"spec":{"replicas":1}}""", CancellationToken.None);
+                await api.SendAsync(HttpMethod.Post, "apis/example.com/v1/namespaces/ns/widgets", """{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"replicas":1}}""", CancellationToken.None);
                 return true;
             }
             catch (HttpOperationException)
@@ -103,11 +84,11 @@ public sealed class ScaleTargetsTests
         });
         var targets = new ScaleTargets(_client, TimeProvider.System);
 
-        var scale = await targets.GetAsync(new V2CrossVersionObjectReference { ApiVersion = "example.com/v1", Kind = "Worker", Name = "w" }, "ns", CancellationToken.None);
+        var scale = await targets.GetAsync(new V2CrossVersionObjectReference { ApiVersion = "example.com/v1", Kind = "Widget", Name = "w" }, "ns", CancellationToken.None);
         await targets.UpdateAsync(scale, 3, CancellationToken.None);
 
         Assert.That(scale.Scale.Spec.Replicas, Is.EqualTo(1));
-        Assert.That(await api.SendAsync(HttpMethod.Get, "apis/example.com/v1/namespaces/ns/workers/w", null, CancellationToken.None), Does.Contain("\"replicas\":3"));
+        Assert.That(await api.SendAsync(HttpMethod.Get, "apis/example.com/v1/namespaces/ns/widgets/w", null, CancellationToken.None), Does.Contain("\"replicas\":3"));
     }
 
     [Test]
