@@ -12,7 +12,8 @@ namespace MiniKube.E2E.Tests;
 /// its own namespace, so they live on its network. One two-node cluster per backend carries every
 /// step (a start costs more than the steps), each of which fails on its own when its feature
 /// breaks. A third namespace (<c>e2e-xcli</c>, 192.168.250.2) behind the agent's is a client that
-/// is no node. TearDown removes the namespaces (and with them the links) and the server's VXLAN device here.
+/// is no node. The server runs with a cluster DNS address and domain of its own, which the agent
+/// must take from it (pods on the agent resolve a short name through them). TearDown removes the namespaces (and with them the links) and the server's VXLAN device here.
 /// </summary>
 [TestFixture]
 [Category("E2E")]
@@ -52,7 +53,8 @@ public sealed partial class CrossNodeTests : DataDirFixture
     public async Task PodsOnTwoNodes_ReachEachOtherThroughServicesPoliciesPortForwardAndAnAgentRestart_AndADeletedNodeTakesItsRoute(string backend)
     {
         await CreateLanAsync();
-        using var server = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", "e2e-xn-server", "--node-ip", ServerIp, "--flannel-backend", backend));
+        using var server = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", "e2e-xn-server", "--node-ip", ServerIp, "--flannel-backend", backend,
+            "--cluster-dns", "10.43.0.53", "--cluster-domain", "edge.local"));
         await server.WaitForLogAsync("components are running", StartTimeout);
         _kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
         var port = new Uri(File.ReadLines(KubeconfigPath).First(l => l.TrimStart().StartsWith("server:", StringComparison.Ordinal)).Split("server:")[1].Trim()).Port;
@@ -139,7 +141,7 @@ public sealed partial class CrossNodeTests : DataDirFixture
         for (var i = 0; i < 20 && answers.Count < 4; i++)
         {
             // Through the ClusterIP by DNS name, from a pod on each node: the proxy picks either endpoint.
-            foreach (var (from, name) in new[] { ("web-server", "web.default.svc.cluster.local"), ("web-agent", "web") })
+            foreach (var (from, name) in new[] { ("web-server", "web.default.svc.edge.local"), ("web-agent", "web") })
             {
                 answers.Add($"{from} <- {(await FetchAsync(from, name)).Output.Trim()}");
             }
