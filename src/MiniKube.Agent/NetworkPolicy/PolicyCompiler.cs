@@ -50,12 +50,12 @@ public static class PolicyCompiler
                 if (ingress)
                 {
                     rules.Add("-m addrtype --src-type LOCAL -m comment --comment \"from the node\" -j RETURN");
-                    top.Add($"-d {address} -m comment --comment \"{what}\" -j {podChain}");
+                    top.Add($"-d {address}/32 -m comment --comment \"{what}\" -j {podChain}");
                 }
                 else
                 {
-                    top.Add($"-s {address} -m comment --comment \"{what}\" -j {podChain}");
-                    input.Add($"-s {address} -m comment --comment \"{what}\" -j {podChain}");
+                    top.Add($"-s {address}/32 -m comment --comment \"{what}\" -j {podChain}");
+                    input.Add($"-s {address}/32 -m comment --comment \"{what}\" -j {podChain}");
                 }
                 rules.Add("-j MARK --set-xmark 0x0/0x10000");
                 foreach (var policy in selecting)
@@ -190,34 +190,38 @@ public static class PolicyCompiler
                 var receivers = ingress
                     ? [.. _localByNamespace[policy.Namespace()].Where(p => Selects(policy, p.Pod))]
                     : peerPods ?? _pods;
-                foreach (var port in PortMatches(policy, ingress, i, ports, receivers))
+                foreach (var (protocol, port) in PortMatches(policy, ingress, i, ports, receivers))
                 {
-                    rules.Add($"{peerMatch}{port}{comment} -j MARK --set-xmark {PolicyNames.AllowMark}");
+                    rules.Add($"{protocol}{peerMatch}{port}{comment} -j MARK --set-xmark {PolicyNames.AllowMark}");
                 }
             }
             return rules;
         }
 
-        /// <summary>The match of each port of a rule ("" for all ports); named ports add their sets.</summary>
-        private List<string> PortMatches(V1NetworkPolicy policy, bool ingress, int rule, IList<V1NetworkPolicyPort>? ports, List<(V1Pod Pod, IPAddress Address)> receivers)
+        /// <summary>
+        /// The match of each port of a rule ("" for all ports), as the protocol and the rest:
+        /// iptables-save prints <c>-p</c> before every other match, and rules are written as it
+        /// prints them so a resync can compare text. Named ports add their sets.
+        /// </summary>
+        private List<(string Protocol, string Match)> PortMatches(V1NetworkPolicy policy, bool ingress, int rule, IList<V1NetworkPolicyPort>? ports, List<(V1Pod Pod, IPAddress Address)> receivers)
         {
             if (ports is not { Count: > 0 })
             {
-                return [""];
+                return [("", "")];
             }
-            var matches = new List<string>();
+            var matches = new List<(string, string)>();
             foreach (var port in ports)
             {
                 var protocol = (port.Protocol ?? "TCP").ToLowerInvariant();
                 var value = port.Port?.Value;
                 if (value is null)
                 {
-                    matches.Add($"-p {protocol} ");
+                    matches.Add(($"-p {protocol} ", ""));
                 }
                 else if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
                 {
                     var range = port.EndPort is { } end && end > number ? $"{number}:{end}" : number.ToString(CultureInfo.InvariantCulture);
-                    matches.Add($"-p {protocol} -m {protocol} --dport {range} ");
+                    matches.Add(($"-p {protocol} ", $"-m {protocol} --dport {range} "));
                 }
                 else
                 {
@@ -229,7 +233,7 @@ public static class PolicyCompiler
                     {
                         var set = _names.NamedPortSet(policy.Namespace(), policy.Name(), ingress, rule, protocol, group.Key);
                         Sets[set] = new IpSetSpec(set, IpSetSpec.HashIp, [.. group.Select(r => r.Address.ToString()).Distinct(StringComparer.Ordinal)]);
-                        matches.Add($"-m set --match-set {set} dst -p {protocol} -m {protocol} --dport {group.Key} ");
+                        matches.Add(($"-p {protocol} ", $"-m set --match-set {set} dst -m {protocol} --dport {group.Key} "));
                     }
                 }
             }

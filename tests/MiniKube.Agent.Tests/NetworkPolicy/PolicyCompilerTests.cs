@@ -48,8 +48,8 @@ public sealed class PolicyCompilerTests
 
         Assert.That(Rules(set, "MKUBE-NWPLCY-FWD").Skip(1), Is.EqualTo(new[]
         {
-            $"-d 10.42.0.3 -m comment --comment \"web/api ingress\" -j {PodIn("web", "api")}",
-            $"-d 10.42.0.2 -m comment --comment \"web/server ingress\" -j {PodIn("web", "server")}",
+            $"-d 10.42.0.3/32 -m comment --comment \"web/api ingress\" -j {PodIn("web", "api")}",
+            $"-d 10.42.0.2/32 -m comment --comment \"web/server ingress\" -j {PodIn("web", "server")}",
         }));
         Assert.That(Rules(set, PodIn("web", "server")), Is.EqualTo(new[]
         {
@@ -129,8 +129,8 @@ public sealed class PolicyCompilerTests
             $"-p tcp -m tcp --dport 80 {Mark("web", "ports", "ingress", 0)}",
             $"-p udp -m udp --dport 5000:5010 {Mark("web", "ports", "ingress", 0)}",
             $"-p sctp {Mark("web", "ports", "ingress", 0)}",
-            $"-m set --match-set {server} dst -p tcp -m tcp --dport 8080 {Mark("web", "ports", "ingress", 0)}",
-            $"-m set --match-set {api} dst -p tcp -m tcp --dport 9090 {Mark("web", "ports", "ingress", 0)}",
+            $"-p tcp -m set --match-set {server} dst -m tcp --dport 8080 {Mark("web", "ports", "ingress", 0)}",
+            $"-p tcp -m set --match-set {api} dst -m tcp --dport 9090 {Mark("web", "ports", "ingress", 0)}",
         }));
         Assert.That(set.Sets.Single(s => s.Name == server).Type, Is.EqualTo(IpSetSpec.HashIp));
         Assert.That(set.Sets.Single(s => s.Name == server).Entries, Is.EqualTo(new[] { "10.42.0.2" }));
@@ -159,12 +159,12 @@ public sealed class PolicyCompilerTests
         var podOut = Names.PodChain("misc", "other", ingress: false);
         var port = Names.NamedPortSet("misc", "out", false, 0, "tcp", 8080);
         Assert.That(PolicyCompiler.Applies(egress, ingress: true), Is.True, "policyTypes defaulted: Ingress always");
-        Assert.That(Rules(set, "MKUBE-NWPLCY-FWD"), Does.Contain($"-s 10.42.0.9 -m comment --comment \"misc/other egress\" -j {podOut}"));
-        Assert.That(Rules(set, "MKUBE-NWPLCY-INPUT"), Does.Contain($"-s 10.42.0.9 -m comment --comment \"misc/other egress\" -j {podOut}"));
+        Assert.That(Rules(set, "MKUBE-NWPLCY-FWD"), Does.Contain($"-s 10.42.0.9/32 -m comment --comment \"misc/other egress\" -j {podOut}"));
+        Assert.That(Rules(set, "MKUBE-NWPLCY-INPUT"), Does.Contain($"-s 10.42.0.9/32 -m comment --comment \"misc/other egress\" -j {podOut}"));
         Assert.That(Rules(set, podOut), Has.None.Contains("addrtype"), "egress to the node is not exempt");
         Assert.That(Rules(set, Names.PolicyChain("misc", "out", ingress: false)), Is.EqualTo(new[]
         {
-            $"-m set --match-set {Names.PeerSet("misc", "out", false, 0)} dst -m set --match-set {port} dst -p tcp -m tcp --dport 8080 {Mark("misc", "out", "egress", 0)}",
+            $"-p tcp -m set --match-set {Names.PeerSet("misc", "out", false, 0)} dst -m set --match-set {port} dst -m tcp --dport 8080 {Mark("misc", "out", "egress", 0)}",
         }));
         Assert.That(set.Sets.Single(s => s.Name == port).Entries, Is.EqualTo(new[] { "10.42.0.2" }));
     }
