@@ -8,6 +8,9 @@ namespace MiniKube.Agent.Bench;
 /// (podSelector + namespaceSelector peers, port 80 and a named port) and an egress rule (an
 /// ipBlock with except); plus the three pods that are real network namespaces (client in
 /// <c>front</c>, server in <c>web</c>, other in <c>misc</c>). Deterministic: equal calls give equal objects.
+/// The peers repeat (10 ingress peer selectors, 10 ipBlocks), so rules share sets; with
+/// <c>distinctPeers</c> every policy's peers carry a term of their own that selects the same pods
+/// (<c>app notin (x-NS-K)</c>, an except of its own), so no two rules share a set: the worst case.
 /// </summary>
 public static class NetpolWorkload
 {
@@ -47,23 +50,24 @@ public static class NetpolWorkload
         Status = new V1PodStatus { PodIP = ip, PodIPs = [new V1PodIP { Ip = ip }], Phase = "Running" },
     };
 
-    public static List<V1NetworkPolicy> Policies()
+    public static List<V1NetworkPolicy> Policies(bool distinctPeers)
     {
         var policies = new List<V1NetworkPolicy>();
         for (var n = 0; n < Namespaces; n++)
         {
             for (var k = 0; k < PoliciesPerNamespace; k++)
             {
-                policies.Add(Policy($"ns-{n:D3}", $"pol-{k:D2}", port: 80));
+                policies.Add(Policy($"ns-{n:D3}", $"pol-{k:D2}", port: 80, distinctPeers));
             }
         }
         return policies;
     }
 
     /// <summary>One generated policy; the benchmark's change writes it again with another <paramref name="port"/>.</summary>
-    public static V1NetworkPolicy Policy(string ns, string name, int port)
+    public static V1NetworkPolicy Policy(string ns, string name, int port, bool distinctPeers)
     {
         var k = int.Parse(name[4..], CultureInfo.InvariantCulture);
+        var own = $"x-{ns}-{k}";
         return new V1NetworkPolicy
         {
             Metadata = new V1ObjectMeta { NamespaceProperty = ns, Name = name },
@@ -79,7 +83,11 @@ public static class NetpolWorkload
                         [
                             new V1NetworkPolicyPeer
                             {
-                                PodSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["role"] = $"r{k % 2}" } },
+                                PodSelector = new V1LabelSelector
+                                {
+                                    MatchLabels = new Dictionary<string, string> { ["role"] = $"r{k % 2}" },
+                                    MatchExpressions = distinctPeers ? [new V1LabelSelectorRequirement { Key = "app", OperatorProperty = "NotIn", Values = [own] }] : null,
+                                },
                                 NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["team"] = $"t{k % 10}" } },
                             },
                         ],
@@ -90,7 +98,7 @@ public static class NetpolWorkload
                 [
                     new V1NetworkPolicyEgressRule
                     {
-                        To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "10.0.0.0/8", Except = [$"10.{k}.0.0/16"] } }],
+                        To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "10.0.0.0/8", Except = distinctPeers ? [$"10.{k}.0.0/16", $"10.255.{ns[3..]}.0/24"] : [$"10.{k}.0.0/16"] } }],
                     },
                 ],
             },

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using k8s;
 using MiniKube.Agent.Network;
 using MiniKube.Agent.NetworkPolicy;
 
@@ -15,21 +16,29 @@ internal static class SyncCostBench
 {
     private const int Runs = 7;
 
-    public static async Task<Dictionary<string, (double Cpu, double Wall)>> RunAsync()
+    public static async Task<Dictionary<string, (double Cpu, double Wall)>> RunAsync(bool distinctPeers)
     {
         var names = new PolicyNames("MKA");
         var firewall = new PolicyFirewall(HostCommands.Instance, names);
         var pods = NetpolWorkload.GeneratedPods();
         var namespaces = NetpolWorkload.AllNamespaces();
-        var policies = NetpolWorkload.Policies();
+        var policies = NetpolWorkload.Policies(distinctPeers);
         var results = new Dictionary<string, (double, double)>();
         try
         {
             // Warm-up (JIT), then the measured first write onto an empty node.
             await SyncAsync(policies, full: true);
-            await firewall.TearDownAsync(CancellationToken.None);
-            firewall = new PolicyFirewall(HostCommands.Instance, names);
-            results["first write"] = await MeasureAsync(() => SyncAsync(policies, full: true));
+            results["first write onto an empty node"] = await MedianAsync(async () =>
+            {
+                await firewall.TearDownAsync(CancellationToken.None);
+                firewall = new PolicyFirewall(HostCommands.Instance, names);
+                return true;
+            }, () => SyncAsync(policies, full: true));
+            results["first write after an agent restart (rules in place)"] = await MedianAsync(() =>
+            {
+                firewall = new PolicyFirewall(HostCommands.Instance, names);
+                return Task.FromResult(true);
+            }, () => SyncAsync(policies, full: true));
             var rules = PolicyCompiler.Compile(State(policies), names);
             Console.Error.WriteLine($"  {policies.Count} policies, {pods.Count} pods: {rules.Chains.Count} chains, {rules.Chains.Sum(c => c.Rules.Count)} rules, {rules.Sets.Count} sets, {rules.Sets.Sum(s => s.Entries.Count)} set entries");
             var changed = 0;
@@ -37,15 +46,18 @@ internal static class SyncCostBench
             {
                 // ns-000/pol-00 selects a pod of this node: its chain is rewritten with another port.
                 changed++;
-                policies[0] = NetpolWorkload.Policy("ns-000", "pol-00", 80 + changed);
+                policies[0] = NetpolWorkload.Policy("ns-000", "pol-00", 80 + changed, distinctPeers);
                 return SyncAsync(policies, full: false);
             });
-            results["compile only (part of every sync)"] = await MedianAsync(() => Task.FromResult(PolicyCompiler.Compile(State(policies), names)));
-            results["TMP iptables-save"] = await MedianAsync(() => HostCommands.Instance.RunCheckedAsync("iptables-save", ["-t", "filter"], null, CancellationToken.None));
-            results["TMP ipset save"] = await MedianAsync(() => HostCommands.Instance.RunCheckedAsync("ipset", ["save"], null, CancellationToken.None));
-            results["TMP ipset list -t"] = await MedianAsync(() => HostCommands.Instance.RunCheckedAsync("ipset", ["list", "-t"], null, CancellationToken.None));
-            results["TMP iptables -S FORWARD"] = await MedianAsync(() => HostCommands.Instance.RunCheckedAsync("iptables", ["-w", "5", "-S", "FORWARD"], null, CancellationToken.None));
-            results["TMP true"] = await MedianAsync(() => HostCommands.Instance.RunCheckedAsync("true", [], null, CancellationToken.None));
+            var flips = 0;
+            results["one pod's labels changed (peer sets rewritten)"] = await MedianAsync(() =>
+            {
+                // ns-000/pod-02 (another node's) changes role: the peer sets that counted it change.
+                flips++;
+                var pod = pods[2];
+                pods[2] = NetpolWorkload.Pod(pod.Namespace(), pod.Name(), pod.Status.PodIP, pod.Spec.NodeName, ("app", "a2"), ("role", $"r{flips % 2}"));
+                return SyncAsync(policies, full: false);
+            });
             results["nothing changed"] = await MedianAsync(() => SyncAsync(policies, full: false));
             results["periodic resync, nothing changed"] = await MedianAsync(() => SyncAsync(policies, full: true));
             var chain = rules.Chains.First(c => c.Name.Contains("-NPI-", StringComparison.Ordinal) && c.Rules.Count > 0);
@@ -70,7 +82,7 @@ internal static class SyncCostBench
 
         PolicyState State(IReadOnlyCollection<k8s.Models.V1NetworkPolicy> current) => new(current, pods, namespaces, NetpolWorkload.Node);
 
-        Task SyncAsync(IReadOnlyCollection<k8s.Models.V1NetworkPolicy> current, bool full) =>
+        Task<PolicyWrites> SyncAsync(IReadOnlyCollection<k8s.Models.V1NetworkPolicy> current, bool full) =>
             firewall.ApplyAsync(PolicyCompiler.Compile(State(current), names), full, CancellationToken.None);
     }
 
