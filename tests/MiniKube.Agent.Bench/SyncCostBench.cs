@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using k8s;
+using k8s.Models;
 using MiniKube.Agent.Network;
 using MiniKube.Agent.NetworkPolicy;
 
@@ -80,9 +80,9 @@ internal static class SyncCostBench
         }
         return results;
 
-        PolicyState State(IReadOnlyCollection<k8s.Models.V1NetworkPolicy> current) => new(current, pods, namespaces, NetpolWorkload.Node);
+        PolicyState State(IReadOnlyCollection<V1NetworkPolicy> current) => new(current, pods, namespaces, NetpolWorkload.Node);
 
-        Task<PolicyWrites> SyncAsync(IReadOnlyCollection<k8s.Models.V1NetworkPolicy> current, bool full) =>
+        Task<PolicyWrites> SyncAsync(IReadOnlyCollection<V1NetworkPolicy> current, bool full) =>
             firewall.ApplyAsync(PolicyCompiler.Compile(State(current), names), full, CancellationToken.None);
     }
 
