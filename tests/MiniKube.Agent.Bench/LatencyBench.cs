@@ -21,10 +21,9 @@ namespace MiniKube.Agent.Bench;
 /// </summary>
 internal static class LatencyBench
 {
-    private const int Rounds = 5;
     private const int ServerPort = 8080;
 
-    public static async Task<(List<double> Deny, List<double> Allow)> RunAsync(string podPrefix)
+    public static async Task<(List<double> Deny, List<double> Allow)> RunAsync(string podPrefix, int rounds = 5)
     {
         await using var pods = new PodNamespaces(podPrefix);
         var client = await pods.AddAsync("client", 1);
@@ -64,7 +63,7 @@ internal static class LatencyBench
                     }],
                 },
             };
-            for (var round = 0; round < Rounds; round++)
+            for (var round = 0; round < rounds; round++)
             {
                 deny.Add(await StepAsync(() => kube.NetworkingV1.CreateNamespacedNetworkPolicyAsync(denyAll, "web"), connects: false));
                 allow.Add(await StepAsync(() => kube.NetworkingV1.CreateNamespacedNetworkPolicyAsync(allowClient, "web"), connects: true));

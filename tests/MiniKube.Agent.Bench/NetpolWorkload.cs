@@ -98,7 +98,7 @@ public static class NetpolWorkload
                 [
                     new V1NetworkPolicyEgressRule
                     {
-                        To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "10.0.0.0/8", Except = distinctPeers ? [$"10.{k}.0.0/16", $"10.255.{ns[3..]}.0/24"] : [$"10.{k}.0.0/16"] } }],
+                        To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "10.0.0.0/8", Except = distinctPeers ? [$"10.{k}.0.0/16", $"10.255.{int.Parse(ns[3..], CultureInfo.InvariantCulture)}.0/24"] : [$"10.{k}.0.0/16"] } }],
                     },
                 ],
             },

@@ -15,8 +15,10 @@ public sealed record PolicyState(IReadOnlyCollection<V1NetworkPolicy> Policies, 
 /// are a union), and REJECTs what none marked, as kube-router does. Each policy rule is one
 /// iptables rule per port that sets the mark: peers (pods by podSelector and/or
 /// namespaceSelector, ipBlocks with <c>except</c> as <c>nomatch</c> entries) are one hash:net set
-/// per rule; named ports become a hash:ip set per resolved number of the pods that resolve to it
-/// (the selected pods for ingress, the peer pods for egress). Pods no policy selects in a
+/// per distinct peer definition, shared by every rule with the same peers; named ports become a
+/// hash:ip set per resolved number of the pods that resolve to it (the selected pods for ingress,
+/// the peer pods for egress). Rules are written as iptables-save prints them, so the periodic
+/// resync can compare them with the host's as text. Pods no policy selects in a
 /// direction get no chain: their traffic is allowed, as upstream requires. Replies of allowed
 /// connections pass by conntrack state before any pod chain; traffic from the node itself to its
 /// pods is allowed (kube-router's <c>--src-type LOCAL</c> rule). IPv4 only.
