@@ -8,8 +8,8 @@ namespace MiniKube.Agent.NetworkPolicy;
 /// A node's network policy controller, kube-router's netpol controller
 /// (pkg/controllers/netpol/network_policy_controller.go) as k3s runs it in every agent: informs
 /// itself of every NetworkPolicy, Pod and Namespace, and after any change compiles the whole state
-/// (<see cref="PolicyCompiler"/>) and writes what changed (<see cref="PolicyFirewall"/>); every
-/// <see cref="NetworkPolicyOptions.SyncPeriod"/> it rewrites everything, so rules removed by hand come back. One key on a
+/// (<see cref="PolicyCompiler"/>) and writes what changed since its last write (<see cref="PolicyFirewall"/>); every
+/// <see cref="NetworkPolicyOptions.SyncPeriod"/> it compares with what the host holds and rewrites what differs, so rules removed by hand come back. One key on a
 /// <see cref="ReconcileLoop{TKey}"/>: changes that arrive during a sync make one more sync, never a
 /// queue of them. A sync whose host commands fail is retried with back-off and never stops the
 /// node. The rules stay when the controller stops (pods keep their protection across a restart);
@@ -101,10 +101,11 @@ public sealed partial class NetworkPolicyController
         var clock = Stopwatch.StartNew();
         var state = new PolicyState(_informers.NetworkPolicies.List(), _informers.Pods.List(), _informers.Namespaces.List(), _options.NodeName);
         var rules = PolicyCompiler.Compile(state, _names);
+        var full = _lastFull is not { } last || _options.Time.GetElapsedTime(last) >= _options.SyncPeriod;
+        PolicyWrites writes;
         try
         {
-            var full = _lastFull is not { } last || _options.Time.GetElapsedTime(last) >= _options.SyncPeriod;
-            await _firewall.ApplyAsync(rules, full, cancellationToken);
+            writes = await _firewall.ApplyAsync(rules, full, cancellationToken);
             if (full)
             {
                 _lastFull = _options.Time.GetTimestamp();
@@ -119,15 +120,15 @@ public sealed partial class NetworkPolicyController
         {
             LogFirstSync(state.Policies.Count, pods, rules.Sets.Count);
         }
-        LogSynced(state.Policies.Count, pods, rules.Sets.Count, clock.ElapsedMilliseconds);
+        LogSynced(full ? "resync" : "sync", state.Policies.Count, pods, rules.Sets.Count, writes.Sets.Count, writes.Chains.Count, writes.RemovedSets + writes.RemovedChains, clock.ElapsedMilliseconds);
         _loop.AddAfter(key, _options.SyncPeriod);
     }
 
     [LoggerMessage(EventId = LogEvents.Agent + 751, Level = LogLevel.Information, Message = "Network policy controller wrote its rules: {Policies} policies, {PodChains} pod firewall chains and {Sets} ipsets on this node")]
     private partial void LogFirstSync(int policies, int podChains, int sets);
 
-    [LoggerMessage(EventId = LogEvents.Agent + 752, Level = LogLevel.Debug, Message = "Synced network policy rules ({Policies} policies, {PodChains} pod firewall chains, {Sets} ipsets) in {Milliseconds} ms")]
-    private partial void LogSynced(int policies, int podChains, int sets, long milliseconds);
+    [LoggerMessage(EventId = LogEvents.Agent + 752, Level = LogLevel.Debug, Message = "Network policy {Kind} ({Policies} policies, {PodChains} pod firewall chains, {Sets} ipsets): wrote {WrittenSets} sets and {WrittenChains} chains, removed {Removed}, in {Milliseconds} ms")]
+    private partial void LogSynced(string kind, int policies, int podChains, int sets, int writtenSets, int writtenChains, int removed, long milliseconds);
 
     // Static: logged before there is a controller.
     [LoggerMessage(EventId = LogEvents.Agent + 750, Level = LogLevel.Warning, Message = "Not enforcing NetworkPolicies on this node: {Reason}")]

@@ -15,8 +15,10 @@ public sealed record PolicyState(IReadOnlyCollection<V1NetworkPolicy> Policies, 
 /// are a union), and REJECTs what none marked, as kube-router does. Each policy rule is one
 /// iptables rule per port that sets the mark: peers (pods by podSelector and/or
 /// namespaceSelector, ipBlocks with <c>except</c> as <c>nomatch</c> entries) are one hash:net set
-/// per rule; named ports become a hash:ip set per resolved number of the pods that resolve to it
-/// (the selected pods for ingress, the peer pods for egress). Pods no policy selects in a
+/// per distinct peer definition, shared by every rule with the same peers; named ports become a
+/// hash:ip set per resolved number of the pods that resolve to it (the selected pods for ingress,
+/// the peer pods for egress). Rules are written as iptables-save prints them, so the periodic
+/// resync can compare them with the host's as text. Pods no policy selects in a
 /// direction get no chain: their traffic is allowed, as upstream requires. Replies of allowed
 /// connections pass by conntrack state before any pod chain; traffic from the node itself to its
 /// pods is allowed (kube-router's <c>--src-type LOCAL</c> rule). IPv4 only.
@@ -50,12 +52,12 @@ public static class PolicyCompiler
                 if (ingress)
                 {
                     rules.Add("-m addrtype --src-type LOCAL -m comment --comment \"from the node\" -j RETURN");
-                    top.Add($"-d {address} -m comment --comment \"{what}\" -j {podChain}");
+                    top.Add($"-d {address}/32 -m comment --comment \"{what}\" -j {podChain}");
                 }
                 else
                 {
-                    top.Add($"-s {address} -m comment --comment \"{what}\" -j {podChain}");
-                    input.Add($"-s {address} -m comment --comment \"{what}\" -j {podChain}");
+                    top.Add($"-s {address}/32 -m comment --comment \"{what}\" -j {podChain}");
+                    input.Add($"-s {address}/32 -m comment --comment \"{what}\" -j {podChain}");
                 }
                 rules.Add("-j MARK --set-xmark 0x0/0x10000");
                 foreach (var policy in selecting)
@@ -116,6 +118,7 @@ public static class PolicyCompiler
         private readonly ILookup<string, (V1Pod Pod, IPAddress Address)> _localByNamespace;
         private readonly ILookup<string, V1NetworkPolicy> _policies;
         private readonly Dictionary<V1NetworkPolicy, LabelSelector> _podSelectors = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<string, List<(int Number, IReadOnlyList<string> Addresses)>> _namedPorts = new(StringComparer.Ordinal);
 
         public Context(PolicyState state, PolicyNames names)
         {
@@ -140,14 +143,17 @@ public static class PolicyCompiler
         public List<V1NetworkPolicy> Selecting(V1Pod pod, bool ingress) =>
             [.. _policies[pod.Namespace()].Where(p => Applies(p, ingress) && Selects(p, pod))];
 
-        /// <summary>Whether the policy's podSelector selects the pod (same namespace assumed); an absent podSelector selects every pod, as an empty one does.</summary>
-        private bool Selects(V1NetworkPolicy policy, V1Pod pod)
+        /// <summary>Whether the policy's podSelector selects the pod (same namespace assumed).</summary>
+        private bool Selects(V1NetworkPolicy policy, V1Pod pod) => PodSelector(policy).Matches(pod.Labels());
+
+        /// <summary>The policy's podSelector; an absent one selects every pod, as an empty one does.</summary>
+        private LabelSelector PodSelector(V1NetworkPolicy policy)
         {
             if (!_podSelectors.TryGetValue(policy, out var selector))
             {
                 selector = _podSelectors[policy] = Selector(policy.Spec?.PodSelector ?? new V1LabelSelector());
             }
-            return selector.Matches(pod.Labels());
+            return selector;
         }
 
         /// <summary>The rules of one policy chain; none (a default deny) when the policy has no rules for the direction.</summary>
@@ -163,78 +169,92 @@ public static class PolicyCompiler
                 var (peers, ports) = specRules[i];
                 var comment = $"-m comment --comment \"{policy.Namespace()}/{policy.Name()} {(ingress ? "ingress" : "egress")} rule {i}\"";
                 string peerMatch = "";
-                List<(V1Pod Pod, IPAddress Address)>? peerPods = null;
+                string? peerDefinition = null;
                 if (peers is { Count: > 0 })
                 {
-                    peerPods = [];
-                    var entries = new List<string>();
-                    foreach (var peer in peers)
+                    peerDefinition = string.Join(" | ", peers.Select(peer => Describe(policy, peer)));
+                    var set = _names.PeerSet(peerDefinition);
+                    if (!Sets.ContainsKey(set))
                     {
-                        if (peer.IpBlock is { } block)
+                        var entries = new List<string>();
+                        foreach (var peer in peers)
                         {
-                            entries.AddRange(BlockEntries(block));
-                            continue;
+                            entries.AddRange(peer.IpBlock is { } block ? BlockEntries(block) : PeerPods(policy, peer).Select(p => p.Address + "/32"));
                         }
-                        var matched = PeerPods(policy, peer);
-                        foreach (var (pod, address) in matched)
-                        {
-                            peerPods.Add((pod, address));
-                            entries.Add(address + "/32");
-                        }
+                        Sets[set] = new IpSetSpec(set, IpSetSpec.HashNet, [.. entries.Distinct(StringComparer.Ordinal)]);
                     }
-                    var set = _names.PeerSet(policy.Namespace(), policy.Name(), ingress, i);
-                    Sets[set] = new IpSetSpec(set, IpSetSpec.HashNet, [.. entries.Distinct(StringComparer.Ordinal)]);
                     peerMatch = $"-m set --match-set {set} {direction} ";
                 }
                 // Named ports are resolved on the pods that receive the traffic: the selected pods for ingress, the peers (or, with no peers, every pod) for egress.
                 var receivers = ingress
-                    ? [.. _localByNamespace[policy.Namespace()].Where(p => Selects(policy, p.Pod))]
-                    : peerPods ?? _pods;
-                foreach (var port in PortMatches(policy, ingress, i, ports, receivers))
+                    ? ($"pods [{Describe(PodSelector(policy))}] of {policy.Namespace()} on this node", () => [.. _localByNamespace[policy.Namespace()].Where(p => Selects(policy, p.Pod))])
+                    : peers is { Count: > 0 }
+                        ? (peerDefinition!, () => [.. peers.Where(p => p.IpBlock is null).SelectMany(p => PeerPods(policy, p))])
+                        : ("every pod", (Func<List<(V1Pod Pod, IPAddress Address)>>)(() => _pods));
+                foreach (var (protocol, port) in PortMatches(ports, receivers))
                 {
-                    rules.Add($"{peerMatch}{port}{comment} -j MARK --set-xmark {PolicyNames.AllowMark}");
+                    rules.Add($"{protocol}{peerMatch}{port}{comment} -j MARK --set-xmark {PolicyNames.AllowMark}");
                 }
             }
             return rules;
         }
 
-        /// <summary>The match of each port of a rule ("" for all ports); named ports add their sets.</summary>
-        private List<string> PortMatches(V1NetworkPolicy policy, bool ingress, int rule, IList<V1NetworkPolicyPort>? ports, List<(V1Pod Pod, IPAddress Address)> receivers)
+        /// <summary>
+        /// The match of each port of a rule ("" for all ports), as the protocol and the rest:
+        /// iptables-save prints <c>-p</c> before every other match, and rules are written as it
+        /// prints them so a resync can compare text. Named ports add their sets.
+        /// </summary>
+        private List<(string Protocol, string Match)> PortMatches(IList<V1NetworkPolicyPort>? ports, (string Definition, Func<List<(V1Pod Pod, IPAddress Address)>> Pods) receivers)
         {
             if (ports is not { Count: > 0 })
             {
-                return [""];
+                return [("", "")];
             }
-            var matches = new List<string>();
+            var matches = new List<(string, string)>();
             foreach (var port in ports)
             {
                 var protocol = (port.Protocol ?? "TCP").ToLowerInvariant();
                 var value = port.Port?.Value;
                 if (value is null)
                 {
-                    matches.Add($"-p {protocol} ");
+                    matches.Add(($"-p {protocol} ", ""));
                 }
                 else if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
                 {
                     var range = port.EndPort is { } end && end > number ? $"{number}:{end}" : number.ToString(CultureInfo.InvariantCulture);
-                    matches.Add($"-p {protocol} -m {protocol} --dport {range} ");
+                    matches.Add(($"-p {protocol} ", $"-m {protocol} --dport {range} "));
                 }
                 else
                 {
-                    foreach (var group in receivers
-                        .Select(r => (r.Address, Number: ResolveNamedPort(r.Pod, value, protocol)))
-                        .Where(r => r.Number is not null)
-                        .GroupBy(r => r.Number!.Value)
-                        .OrderBy(g => g.Key))
+                    var definition = $"{receivers.Definition} / port {value}/{protocol}";
+                    if (!_namedPorts.TryGetValue(definition, out var resolved))
                     {
-                        var set = _names.NamedPortSet(policy.Namespace(), policy.Name(), ingress, rule, protocol, group.Key);
-                        Sets[set] = new IpSetSpec(set, IpSetSpec.HashIp, [.. group.Select(r => r.Address.ToString()).Distinct(StringComparer.Ordinal)]);
-                        matches.Add($"-m set --match-set {set} dst -p {protocol} -m {protocol} --dport {group.Key} ");
+                        resolved = _namedPorts[definition] = [.. receivers.Pods()
+                            .Select(r => (r.Address, Number: ResolveNamedPort(r.Pod, value, protocol)))
+                            .Where(r => r.Number is not null)
+                            .GroupBy(r => r.Number!.Value)
+                            .OrderBy(g => g.Key)
+                            .Select(g => (g.Key, (IReadOnlyList<string>)[.. g.Select(r => r.Address.ToString()).Distinct(StringComparer.Ordinal)]))];
+                    }
+                    foreach (var (resolvedPort, addresses) in resolved)
+                    {
+                        var set = _names.NamedPortSet(definition, resolvedPort);
+                        Sets[set] = new IpSetSpec(set, IpSetSpec.HashIp, addresses);
+                        matches.Add(($"-p {protocol} ", $"-m set --match-set {set} dst -m {protocol} --dport {resolvedPort} "));
                     }
                 }
             }
             return matches;
         }
+
+        /// <summary>What defines the members of a peer, for the name of the set it is in: its selectors (canonical) resolved to namespaces, or its block.</summary>
+        private static string Describe(V1NetworkPolicy policy, V1NetworkPolicyPeer peer) =>
+            peer.IpBlock is { } block ? $"ipBlock {block.Cidr} except [{string.Join(",", block.Except ?? [])}]"
+            : peer.NamespaceSelector is null ? $"pods [{Describe(peer.PodSelector is null ? LabelSelector.Everything : Selector(peer.PodSelector))}] of {policy.Namespace()}"
+            : $"pods [{Describe(peer.PodSelector is null ? LabelSelector.Everything : Selector(peer.PodSelector))}] of namespaces [{Describe(Selector(peer.NamespaceSelector))}]";
+
+        /// <summary>A selector's canonical text; "nothing" for one that selects nothing (which prints as empty, as everything does).</summary>
+        private static string Describe(LabelSelector selector) => ReferenceEquals(selector, LabelSelector.Nothing) ? "nothing" : selector.ToString();
 
         /// <summary>The pods a pod/namespace peer selects: podSelector alone within the policy's namespace, namespaceSelector across namespaces, or both.</summary>
         private IEnumerable<(V1Pod Pod, IPAddress Address)> PeerPods(V1NetworkPolicy policy, V1NetworkPolicyPeer peer)

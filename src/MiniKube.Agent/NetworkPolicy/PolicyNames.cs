@@ -37,12 +37,15 @@ public sealed class PolicyNames(string prefix = PolicyNames.DefaultPrefix)
     /// <summary>A local pod's firewall for traffic to it (<c>-PODI-</c>) or from it (<c>-PODE-</c>).</summary>
     public string PodChain(string @namespace, string name, bool ingress) => $"{prefix}-POD{(ingress ? 'I' : 'E')}-{Hash($"{@namespace}/{name}")}";
 
-    /// <summary>The peers (pods and ipBlocks) of one rule of a policy, a hash:net set.</summary>
-    public string PeerSet(string @namespace, string name, bool ingress, int rule) => $"{SetPrefix}PEER-{Hash($"{@namespace}/{name}/{(ingress ? "in" : "out")}/{rule}")}";
+    /// <summary>
+    /// The peers (pods and ipBlocks) of a rule, a hash:net set, named by what defines its members
+    /// (<paramref name="definition"/>: the peers' selectors and blocks, resolved to namespaces), so
+    /// rules of any policy with the same peers share one set and a pod change rewrites it once.
+    /// </summary>
+    public string PeerSet(string definition) => $"{SetPrefix}PEER-{Hash(definition)}";
 
-    /// <summary>The pods whose named port of one rule resolves to one number, a hash:ip set.</summary>
-    public string NamedPortSet(string @namespace, string name, bool ingress, int rule, string protocol, int port) =>
-        $"{SetPrefix}PORT-{Hash($"{@namespace}/{name}/{(ingress ? "in" : "out")}/{rule}/{protocol}/{port}")}";
+    /// <summary>The pods among some receivers (<paramref name="definition"/> names them, the port name and protocol) whose named port is <paramref name="port"/>, a hash:ip set, shared as <see cref="PeerSet"/> is.</summary>
+    public string NamedPortSet(string definition, int port) => $"{SetPrefix}PORT-{Hash($"{definition}/{port}")}";
 
     /// <summary>Whether a filter chain is one of the per-policy or per-pod chains this controller writes.</summary>
     public bool IsOwnedChain(string chain) =>

@@ -34,13 +34,13 @@ public sealed class NetworkPolicyControllerTests
             Metadata = new V1ObjectMeta { Name = "deny" },
             Spec = new V1NetworkPolicySpec { PodSelector = new V1LabelSelector() },
         }, "default");
-        await commands.WaitForRestoreAsync(r => r.Contains($"-A MKUBE-NWPLCY-FWD -d 10.42.0.7 -m comment --comment \"default/web ingress\" -j {podChain}", StringComparison.Ordinal));
+        await commands.WaitForRestoreAsync(r => r.Contains($"-A MKUBE-NWPLCY-FWD -d 10.42.0.7/32 -m comment --comment \"default/web ingress\" -j {podChain}", StringComparison.Ordinal));
         var enforcedAfter = DateTime.UtcNow - started;
         await client.NetworkingV1.DeleteNamespacedNetworkPolicyAsync("deny", "default");
         var removed = await commands.WaitForRestoreAsync(r => r.Contains($"-X {podChain}", StringComparison.Ordinal));
 
         Assert.That(enforcedAfter, Is.LessThan(TimeSpan.FromSeconds(2)));
-        Assert.That(removed, Does.Not.Contain("-d 10.42.0.7"));
+        Assert.That(removed, Does.Not.Contain("-d 10.42.0.7/32"));
         Assert.That(commands.Lines, Has.Some.StartsWith("iptables -w 5 -t filter -I FORWARD -m comment --comment mkube network policy -j MKUBE-NWPLCY-FWD"));
         await stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(10));

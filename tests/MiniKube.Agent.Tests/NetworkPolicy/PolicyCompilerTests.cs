@@ -48,8 +48,8 @@ public sealed class PolicyCompilerTests
 
         Assert.That(Rules(set, "MKUBE-NWPLCY-FWD").Skip(1), Is.EqualTo(new[]
         {
-            $"-d 10.42.0.3 -m comment --comment \"web/api ingress\" -j {PodIn("web", "api")}",
-            $"-d 10.42.0.2 -m comment --comment \"web/server ingress\" -j {PodIn("web", "server")}",
+            $"-d 10.42.0.3/32 -m comment --comment \"web/api ingress\" -j {PodIn("web", "api")}",
+            $"-d 10.42.0.2/32 -m comment --comment \"web/server ingress\" -j {PodIn("web", "server")}",
         }));
         Assert.That(Rules(set, PodIn("web", "server")), Is.EqualTo(new[]
         {
@@ -66,7 +66,7 @@ public sealed class PolicyCompilerTests
     }
 
     [Test]
-    public void Compile_PodSelectorAndNamespaceSelector_PeersInOneHashNetSetPerRule()
+    public void Compile_PodSelectorAndNamespaceSelector_PeersInOneHashNetSetPerDefinition()
     {
         var policy = Policy("web", "allow", Labels(("app", "server")), ingress:
         [
@@ -78,15 +78,15 @@ public sealed class PolicyCompilerTests
         var set = Compile(policy);
 
         var sets = set.Sets.ToDictionary(s => s.Name);
-        Assert.That(sets[Names.PeerSet("web", "allow", true, 0)].Entries, Is.Empty, "podSelector alone: the policy's namespace, where no pod is a client");
-        Assert.That(sets[Names.PeerSet("web", "allow", true, 1)].Entries, Is.EqualTo(new[] { "10.42.1.5/32" }), "every pod of the labelled namespace, on any node");
-        Assert.That(sets[Names.PeerSet("web", "allow", true, 2)].Entries, Is.EqualTo(new[] { "10.42.1.5/32", "10.42.0.9/32" }), "both: clients in every namespace");
+        Assert.That(sets[Names.PeerSet("pods [role=client] of web")].Entries, Is.Empty, "podSelector alone: the policy's namespace, where no pod is a client");
+        Assert.That(sets[Names.PeerSet("pods [] of namespaces [team=front]")].Entries, Is.EqualTo(new[] { "10.42.1.5/32" }), "every pod of the labelled namespace, on any node");
+        Assert.That(sets[Names.PeerSet("pods [role=client] of namespaces []")].Entries, Is.EqualTo(new[] { "10.42.1.5/32", "10.42.0.9/32" }), "both: clients in every namespace");
         Assert.That(sets.Values.Select(s => s.Type).Distinct(), Is.EqualTo(new[] { IpSetSpec.HashNet }));
         Assert.That(Rules(set, In("web", "allow")), Is.EqualTo(new[]
         {
-            $"-m set --match-set {Names.PeerSet("web", "allow", true, 0)} src {Mark("web", "allow", "ingress", 0)}",
-            $"-m set --match-set {Names.PeerSet("web", "allow", true, 1)} src {Mark("web", "allow", "ingress", 1)}",
-            $"-m set --match-set {Names.PeerSet("web", "allow", true, 2)} src {Mark("web", "allow", "ingress", 2)}",
+            $"-m set --match-set {Names.PeerSet("pods [role=client] of web")} src {Mark("web", "allow", "ingress", 0)}",
+            $"-m set --match-set {Names.PeerSet("pods [] of namespaces [team=front]")} src {Mark("web", "allow", "ingress", 1)}",
+            $"-m set --match-set {Names.PeerSet("pods [role=client] of namespaces []")} src {Mark("web", "allow", "ingress", 2)}",
         }));
         Assert.That(set.Chains.Select(c => c.Name), Has.None.EqualTo(PodIn("web", "api")), "api is not selected");
     }
@@ -122,19 +122,38 @@ public sealed class PolicyCompilerTests
 
         var set = Compile(policy);
 
-        var api = Names.NamedPortSet("web", "ports", true, 0, "tcp", 9090);
-        var server = Names.NamedPortSet("web", "ports", true, 0, "tcp", 8080);
+        var api = Names.NamedPortSet("pods [] of web on this node / port http/tcp", 9090);
+        var server = Names.NamedPortSet("pods [] of web on this node / port http/tcp", 8080);
         Assert.That(Rules(set, In("web", "ports")), Is.EqualTo(new[]
         {
             $"-p tcp -m tcp --dport 80 {Mark("web", "ports", "ingress", 0)}",
             $"-p udp -m udp --dport 5000:5010 {Mark("web", "ports", "ingress", 0)}",
             $"-p sctp {Mark("web", "ports", "ingress", 0)}",
-            $"-m set --match-set {server} dst -p tcp -m tcp --dport 8080 {Mark("web", "ports", "ingress", 0)}",
-            $"-m set --match-set {api} dst -p tcp -m tcp --dport 9090 {Mark("web", "ports", "ingress", 0)}",
+            $"-p tcp -m set --match-set {server} dst -m tcp --dport 8080 {Mark("web", "ports", "ingress", 0)}",
+            $"-p tcp -m set --match-set {api} dst -m tcp --dport 9090 {Mark("web", "ports", "ingress", 0)}",
         }));
         Assert.That(set.Sets.Single(s => s.Name == server).Type, Is.EqualTo(IpSetSpec.HashIp));
         Assert.That(set.Sets.Single(s => s.Name == server).Entries, Is.EqualTo(new[] { "10.42.0.2" }));
         Assert.That(set.Sets.Single(s => s.Name == api).Entries, Is.EqualTo(new[] { "10.42.0.3" }));
+    }
+
+    [Test]
+    public void Compile_RulesWithTheSamePeers_ShareOneSet_PodSelectorAlonePerNamespace()
+    {
+        var fromClients = From(PodPeer(Labels(("role", "client")), new V1LabelSelector()));
+        var local = From(PodPeer(Labels(("role", "client"))));
+
+        var set = Compile(
+            Policy("web", "a", ingress: [fromClients, local]),
+            Policy("web", "b", ingress: [From(PodPeer(Labels(("role", "client")), new V1LabelSelector()))]),
+            Policy("misc", "c", ingress: [local], egress: [new V1NetworkPolicyEgressRule { To = [PodPeer(Labels(("role", "client")), new V1LabelSelector())] }]));
+
+        var shared = Names.PeerSet("pods [role=client] of namespaces []");
+        Assert.That(set.Sets.Select(s => s.Name), Is.EquivalentTo(new[] { shared, Names.PeerSet("pods [role=client] of web"), Names.PeerSet("pods [role=client] of misc") }));
+        Assert.That(Rules(set, In("web", "b")).Single(), Does.StartWith($"-m set --match-set {shared} src "));
+        Assert.That(Rules(set, Names.PolicyChain("misc", "c", ingress: false)).Single(), Does.StartWith($"-m set --match-set {shared} dst "), "egress uses the same set as a destination");
+        Assert.That(set.Sets.Single(s => s.Name == Names.PeerSet("pods [role=client] of misc")).Entries, Is.EqualTo(new[] { "10.42.0.9/32" }), "podSelector alone: the policy's own namespace");
+        Assert.That(set.Sets.Single(s => s.Name == shared).Entries, Is.EqualTo(new[] { "10.42.1.5/32", "10.42.0.9/32" }));
     }
 
     [Test]
@@ -157,14 +176,14 @@ public sealed class PolicyCompilerTests
         var set = Compile(egress);
 
         var podOut = Names.PodChain("misc", "other", ingress: false);
-        var port = Names.NamedPortSet("misc", "out", false, 0, "tcp", 8080);
+        var port = Names.NamedPortSet("pods [app=server] of namespaces [] / port http/tcp", 8080);
         Assert.That(PolicyCompiler.Applies(egress, ingress: true), Is.True, "policyTypes defaulted: Ingress always");
-        Assert.That(Rules(set, "MKUBE-NWPLCY-FWD"), Does.Contain($"-s 10.42.0.9 -m comment --comment \"misc/other egress\" -j {podOut}"));
-        Assert.That(Rules(set, "MKUBE-NWPLCY-INPUT"), Does.Contain($"-s 10.42.0.9 -m comment --comment \"misc/other egress\" -j {podOut}"));
+        Assert.That(Rules(set, "MKUBE-NWPLCY-FWD"), Does.Contain($"-s 10.42.0.9/32 -m comment --comment \"misc/other egress\" -j {podOut}"));
+        Assert.That(Rules(set, "MKUBE-NWPLCY-INPUT"), Does.Contain($"-s 10.42.0.9/32 -m comment --comment \"misc/other egress\" -j {podOut}"));
         Assert.That(Rules(set, podOut), Has.None.Contains("addrtype"), "egress to the node is not exempt");
         Assert.That(Rules(set, Names.PolicyChain("misc", "out", ingress: false)), Is.EqualTo(new[]
         {
-            $"-m set --match-set {Names.PeerSet("misc", "out", false, 0)} dst -m set --match-set {port} dst -p tcp -m tcp --dport 8080 {Mark("misc", "out", "egress", 0)}",
+            $"-p tcp -m set --match-set {Names.PeerSet("pods [app=server] of namespaces []")} dst -m set --match-set {port} dst -m tcp --dport 8080 {Mark("misc", "out", "egress", 0)}",
         }));
         Assert.That(set.Sets.Single(s => s.Name == port).Entries, Is.EqualTo(new[] { "10.42.0.2" }));
     }
