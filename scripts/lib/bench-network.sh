@@ -58,6 +58,8 @@ teardown() {
     ids=$(docker ps -aq --filter "label=io.mkube.managed=$node")
     [ -z "$ids" ] || docker rm -f $ids >/dev/null
   done
+  # The kubelets' tmpfs volumes (service account tokens) outlive them; the data dirs go next.
+  grep -o " $work/[^ ]*" /proc/mounts | sort -r | xargs -r umount 2>/dev/null || true
   ip link del dev "$host_end" 2>/dev/null || true
   ip netns del "$netns" 2>/dev/null || true
   ip link del dev mkube.1 2>/dev/null || true
@@ -65,7 +67,7 @@ teardown() {
 }
 trap 'teardown; rm -rf "$work"' EXIT
 
-wait_log() { for _ in $(seq 1200); do grep -q "components are running" "$1" && return 0; kill -0 "$2" 2>/dev/null || break; sleep 0.1; done; echo "mkube did not start; see $1:" >&2; tail -5 "$1" >&2; exit 1; }
+wait_log() { for _ in $(seq 1200); do grep -qs "components are running" "$1" && return 0; kill -0 "$2" 2>/dev/null || break; sleep 0.1; done; echo "mkube did not start; see $1:" >&2; tail -5 "$1" >&2; exit 1; }
 wait_for() { # SECONDS WHAT COMMAND...
   local limit=$1 what=$2; shift 2
   for _ in $(seq $((limit * 2))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
