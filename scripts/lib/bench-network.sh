@@ -12,7 +12,7 @@
 # scripts/images and the published binary (scripts/bench publishes it). Prints a Markdown table.
 set -euo pipefail
 seconds=${1:-10}
-repetitions=${2:-3}
+repetitions=${2:-5}
 mkube=$PWD/artifacts/publish/mkube
 work=/var/tmp/mkube-bench-network
 netns=mkbench-xnode
