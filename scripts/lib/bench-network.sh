@@ -132,7 +132,9 @@ YAML
   wait_for 90 "the iperf3 server pod Running" running
   pod_ip=$(k get pod iperf-server -o jsonpath='{.status.podIP}')
   pods_cgroup=$(cgroup_beside_pod iperf-server)
-  like_a_pod "$pods_cgroup" iperf3 -s -B "$host_ip" -p $host_port >/dev/null 2>&1 &
+  # Not through like_a_pod: a function in the background is a subshell of its own, and $! would
+  # name it rather than iperf3.
+  sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$pods_cgroup" iperf3 -s -B "$host_ip" -p $host_port >/dev/null 2>&1 &
   iperf_host=$!
   sleep 0.5
   mtu_of[$backend]="link $(cat /sys/class/net/$host_end/mtu), pod $(nsenter --net=/run/netns/$netns ip -o link show mkube0 | sed 's/.* mtu \([0-9]*\).*/\1/')"
