@@ -39,30 +39,33 @@ public sealed class PodNetworkOptions
 
     public const string DefaultOverlayDevice = "mkube.1";
 
-    /// <summary>The node's address; its link's MTU less VXLAN's overhead is the pods' MTU unless <see cref="Mtu"/> says otherwise.</summary>
+    /// <summary>The node's address; its link's MTU (less VXLAN's overhead with that backend) is the pods' MTU unless <see cref="Mtu"/> says otherwise.</summary>
     public string? NodeIp { get; init; }
 
-    /// <summary>The MTU of the bridge and every pod link; null picks it as flannel does (see <see cref="NodeIp"/>), else <see cref="DefaultMtu"/>.</summary>
+    /// <summary>The MTU of the bridge and every pod link; null picks it as flannel does (see <see cref="ResolveMtu"/>).</summary>
     public int? Mtu { get; init; }
 
-    // VXLAN's 50 bytes of overhead (flannel's vxlan backend: MTU = link MTU − 50), left free on
-    // every pod link from the start so issue 15 §3's overlay fits; 1500 less that when the link is unknown.
+    // As flannel: the vxlan backend leaves its 50 bytes of encapsulation free (MTU = link MTU − 50);
+    // host-gw routes packets as they are, so pods get the link's full MTU.
     private const int VxlanOverhead = 50;
-    public const int DefaultMtu = 1450;
+    private const int EthernetMtu = 1500;
 
-    /// <summary><see cref="Mtu"/>, or the node link's MTU less the VXLAN overhead, or <see cref="DefaultMtu"/>.</summary>
+    private int Overhead => Backend == OverlayBackend.Vxlan ? VxlanOverhead : 0;
+
+    /// <summary><see cref="Mtu"/>, or the node link's MTU less the backend's overhead, or Ethernet's 1500 less it.</summary>
     public int ResolveMtu()
     {
         if (Mtu is { } mtu)
         {
             return mtu;
         }
+        var fallback = EthernetMtu - Overhead;
         if (NodeIp is null || !IPAddress.TryParse(NodeIp, out var node))
         {
-            return DefaultMtu;
+            return fallback;
         }
         var link = NetworkInterface.GetAllNetworkInterfaces()
             .FirstOrDefault(n => n.GetIPProperties().UnicastAddresses.Any(a => a.Address.Equals(node)));
-        return link?.GetIPProperties().GetIPv4Properties()?.Mtu is > VxlanOverhead and var linkMtu ? linkMtu - VxlanOverhead : DefaultMtu;
+        return link?.GetIPProperties().GetIPv4Properties()?.Mtu is { } linkMtu && linkMtu > Overhead ? linkMtu - Overhead : fallback;
     }
 }
