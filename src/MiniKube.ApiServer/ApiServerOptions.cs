@@ -42,6 +42,9 @@ public sealed class ApiServerOptions
     /// <summary>How the aggregator checks its APIServices.</summary>
     public Aggregation.AggregationOptions Aggregation { get; init; } = new();
 
+    /// <summary>Static web sites served under their own path prefix before authentication (the dashboard).</summary>
+    public IReadOnlyList<Http.PublicSite> Sites { get; init; } = [];
+
     /// <summary>Sizes and waits of the watch cache.</summary>
     public WatchCache.WatchCacheOptions WatchCache { get; init; } = new();
 }

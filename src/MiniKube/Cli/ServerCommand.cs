@@ -173,6 +173,7 @@ internal sealed class ServerCommand : ModeCommand
                 SecretsEncryption = flags.SecretsEncryption,
                 SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
                 AgentToken = flags.AgentToken,
+                Dashboard = !flags.DisabledAddons.HasFlag(Addon.Dashboard),
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb)
