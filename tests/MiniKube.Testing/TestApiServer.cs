@@ -88,12 +88,13 @@ public sealed class TestApiServer : IAsyncDisposable
         Pki = pki,
         KubernetesVersion = "v1.32.0",
         BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
+        Sites = extras?.Sites ?? [],
     };
 }
 
-/// <summary>Options a test server may add: Secrets encryption, bearer tokens for other identities.</summary>
+/// <summary>Options a test server may add: Secrets encryption, bearer tokens for other identities, public sites (the dashboard).</summary>
 /// <param name="ServiceAccountAdmission">
 /// Runs the ServiceAccount admission plugin. Off by default: with no controller manager no
 /// namespace gets its "default" ServiceAccount, and the plugin would refuse every pod.
 /// </param>
-public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false);
+public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false, IReadOnlyList<MiniKube.ApiServer.Http.PublicSite>? Sites = null);

@@ -41,7 +41,11 @@ internal sealed class DashboardBrowser : IAsyncDisposable
     /// A page in a context of its own. The server's certificate is signed by the cluster's own CA,
     /// which the browser does not know, as a user's browser would not until they import it.
     /// </summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)
+    /// <remarks>
+    /// <paramref name="clientCertificate"/> (origin, PEM certificate and key paths) is presented to
+    /// the server as a browser presents a certificate the user imported.
+    /// </remarks>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 860, ClientCertificate? clientCertificate = null)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -50,6 +54,7 @@ internal sealed class DashboardBrowser : IAsyncDisposable
             DeviceScaleFactor = 1,
             IsMobile = width < 600,
             HasTouch = width < 600,
+            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
         });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();

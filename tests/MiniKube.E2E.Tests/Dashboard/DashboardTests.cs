@@ -57,6 +57,41 @@ public sealed class DashboardTests : DataDirFixture
         await Assertions.Expect(value).ToHaveTextAsync("s3cret");
         await page.Locator("table[aria-label=ConfigMaps] tr[data-name=settings] summary").ClickAsync();
         await DashboardBrowser.ScreenshotAsync(page, "config");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Workloads" }).ClickAsync();
+        await row.Locator("button[data-action=restart]").ClickAsync();
+        await Assertions.Expect(page.Locator(".toast.ok", new() { HasText = "Restart web" })).ToBeVisibleAsync();
+        Assert.That(await kubectl.OkAsync("get", "deployment", "web", "-o", "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}"), Does.Match(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Apply YAML" }).ClickAsync();
+        await page.Locator("textarea").FillAsync("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\n  labels: {from: dashboard}\ndata:\n  key: value\n---\n# a second document, cluster-scoped\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".results li.ok")).ToHaveTextAsync(["configmap/applied in default applied", "namespace/team-a applied"]);
+        Assert.That(await kubectl.OkAsync("get", "configmap", "applied", "-o", "jsonpath={.data.key}/{.metadata.managedFields[0].manager}/{.metadata.managedFields[0].operation}"), Is.EqualTo("value/mkube-dashboard/Apply"));
+        await DashboardBrowser.ScreenshotAsync(page, "apply");
+    }
+
+    [Test]
+    public async Task ClientCertificateSignIn_ActsAsTheCertificatesUser()
+    {
+        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent"));
+        await mkube.WaitForLogAsync("components are running", StartTimeout);
+        var tls = Path.Combine(DataDir, "server", "tls");
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        var page = await browser.NewPageAsync(clientCertificate: new ClientCertificate
+        {
+            Origin = ServerUri().GetLeftPart(UriPartial.Authority),
+            CertPath = Path.Combine(tls, "client-admin.crt"),
+            KeyPath = Path.Combine(tls, "client-admin.key"),
+        });
+
+        await page.GotoAsync(new Uri(ServerUri(), "/dashboard/").ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in with my client certificate" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator(".user")).ToHaveTextAsync("system:admin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Namespaces" }).ClickAsync();
+        await Assertions.Expect(page.Locator("table[aria-label=Namespaces] tr[data-name=kube-system]")).ToBeVisibleAsync();
+        Assert.That(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('mkube.token')"), Is.Null, "no token is kept: the connection's certificate signs every request");
     }
 
     [Test]
@@ -166,14 +201,17 @@ public sealed class DashboardTests : DataDirFixture
     {
         using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent", "--disable", "dashboard"));
         await mkube.WaitForLogAsync("components are running", StartTimeout);
+        var token = await TokenAsync(NewKubectl(), "admin", "clusterrolebinding", "cluster-admin");
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
         using var http = new HttpClient(handler) { BaseAddress = ServerUri() };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
 
         using var dashboard = await http.GetAsync(new Uri("/dashboard/", UriKind.Relative));
-        using var version = await http.GetAsync(new Uri("/version", UriKind.Relative));
+        using var pods = await http.GetAsync(new Uri("/api/v1/namespaces/default/pods", UriKind.Relative));
 
+        // Without the site /dashboard/ is an unknown path like any other: 404 for a signed-in user.
         Assert.That(dashboard.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-        Assert.That(version.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(pods.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     private Kubectl NewKubectl() => new(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));

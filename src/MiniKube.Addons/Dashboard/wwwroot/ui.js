@@ -91,7 +91,7 @@ export async function ask(title, label, value, attributes = {}) {
 export async function act(description, action) {
   try {
     await action();
-    toast(description, 'ok');
+    toast(`${description}: done`, 'ok');
     return true;
   } catch (error) {
     toast(`${description} failed: ${error.message}`, 'error');
