@@ -32,7 +32,10 @@ const bytes = value => (value >= 2 ** 30 ? `${(value / 2 ** 30).toFixed(1)}Gi` :
 function usage(used, capacity, format) {
   if (used === undefined) return h('span', { class: 'muted' }, '–');
   const share = capacity ? Math.min(100, Math.round((used / capacity) * 100)) : 0;
-  return h('span', { class: 'usage' }, h('span', { class: 'meter' }, h('span', { style: `width:${share}%` })), `${format(used)} (${share}%)`);
+  // Through the CSSOM: the content security policy refuses style attributes.
+  const bar = h('span');
+  bar.style.width = `${share}%`;
+  return h('span', { class: 'usage' }, h('span', { class: 'meter' }, bar), `${format(used)} (${share}%)`);
 }
 
 function ready(conditions, type = 'Ready') {
