@@ -128,17 +128,9 @@ export async function listWatch(path, { params = {}, table = false, signal, onRe
         relist = false;
       }
       const response = await request(query(path, { ...params, watch: '1', allowWatchBookmarks: 'true', resourceVersion: version, timeoutSeconds: '300' }), { accept, signal });
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffered = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffered += value;
-        let newline;
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline).trim();
-          buffered = buffered.slice(newline + 1);
-          if (!line) continue;
+      await readLines(response, lines => {
+        for (const line of lines) {
+          if (!line.trim()) continue;
           const event = JSON.parse(line);
           if (event.type === 'ERROR') {
             throw new ApiError(event.object.code || 500, event.object.reason || '', event.object.message || 'watch failed');
@@ -149,7 +141,7 @@ export async function listWatch(path, { params = {}, table = false, signal, onRe
             if (event.type !== 'BOOKMARK') onEvent(event.type, object);
           }
         }
-      }
+      });
     } catch (error) {
       if (signal.aborted) return;
       if (error instanceof ApiError && (error.status === 410 || error.reason === 'Expired' || error.reason === 'Gone')) {
@@ -164,9 +156,9 @@ export async function listWatch(path, { params = {}, table = false, signal, onRe
   }
 }
 
-/** Streams a text resource (pod logs with follow) line by line until it ends or is aborted. */
-export async function streamLines(path, { signal, onLines }) {
-  const response = await request(path, { signal, accept: '*/*' });
+// Hands a streamed body to onLines in whole lines as they arrive (a watch's events, a log's
+// lines); a last line without its newline comes at the end.
+async function readLines(response, onLines) {
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   for (;;) {
@@ -175,11 +167,17 @@ export async function streamLines(path, { signal, onLines }) {
     buffered += value;
     const cut = buffered.lastIndexOf('\n');
     if (cut >= 0) {
-      onLines(buffered.slice(0, cut).split('\n'));
+      const lines = buffered.slice(0, cut).split('\n');
       buffered = buffered.slice(cut + 1);
+      onLines(lines);
     }
   }
   if (buffered) onLines([buffered]);
+}
+
+/** Streams a text resource (pod logs with follow) line by line until it ends or is aborted. */
+export async function streamLines(path, { signal, onLines }) {
+  await readLines(await request(path, { signal, accept: '*/*' }), onLines);
 }
 
 /** Resource names for kinds, from discovery (what kubectl's RESTMapper does), cached per group-version. */
