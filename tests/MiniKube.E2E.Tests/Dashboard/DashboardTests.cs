@@ -110,7 +110,10 @@ public sealed class DashboardTests : DataDirFixture
         var kubectl = NewKubectl();
         var token = await TokenAsync(kubectl, "admin", "clusterrolebinding", "cluster-admin");
         var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ticker\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.5; done\"]\n";
-        Assert.That((await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-")).ExitCode, Is.Zero);
+        // The ServiceAccount admission refuses pods until the controller manager made the namespace's default account.
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "serviceaccount", "default")).ExitCode == 0, "the default service account exists");
+        var applied = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
         await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "ticker", "-o", "jsonpath={.status.phase}")).Output == "Running", "the pod runs");
 
         await using var browser = await DashboardBrowser.LaunchAsync();
