@@ -51,6 +51,8 @@ public sealed class ApiServerOptions
     /// APIService for it, so <c>kubectl top</c> says "Metrics API not available".
     /// </summary>
     public IResourceMetricsSource? ResourceMetrics { get; init; }
+    /// <summary>Static web sites served under their own path prefix before authentication (the dashboard).</summary>
+    public IReadOnlyList<Http.PublicSite> Sites { get; init; } = [];
 
     /// <summary>Sizes and waits of the watch cache.</summary>
     public WatchCache.WatchCacheOptions WatchCache { get; init; } = new();

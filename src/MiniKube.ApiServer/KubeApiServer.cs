@@ -61,6 +61,10 @@ public sealed class KubeApiServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(loggers);
+        foreach (var site in options.Sites)
+        {
+            site.Validate();
+        }
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);

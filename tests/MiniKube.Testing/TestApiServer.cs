@@ -90,13 +90,14 @@ public sealed class TestApiServer : IAsyncDisposable
         KubernetesVersion = "v1.32.0",
         BookmarkInterval = bookmarkInterval ?? TimeSpan.FromMinutes(1),
         ResourceMetrics = extras?.ResourceMetrics,
+        Sites = extras?.Sites ?? [],
     };
 }
 
-/// <summary>Options a test server may add: Secrets encryption, bearer tokens for other identities.</summary>
+/// <summary>Options a test server may add: Secrets encryption, bearer tokens for other identities, public sites (the dashboard).</summary>
 /// <param name="ServiceAccountAdmission">
 /// Runs the ServiceAccount admission plugin. Off by default: with no controller manager no
 /// namespace gets its "default" ServiceAccount, and the plugin would refuse every pod.
 /// </param>
 /// <param name="ResourceMetrics">Serves metrics.k8s.io from this source (off by default, as with --disable metrics).</param>
-public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false, MiniKube.ApiServer.Http.AgentConfig? AgentConfig = null, MiniKube.Api.IResourceMetricsSource? ResourceMetrics = null);
+public sealed record TestApiServerExtras(MiniKube.ApiServer.Encryption.SecretsEncryption? SecretsEncryption = null, IReadOnlyDictionary<string, MiniKube.ApiServer.Auth.UserInfo>? Tokens = null, bool ServiceAccountAdmission = false, MiniKube.ApiServer.Http.AgentConfig? AgentConfig = null, MiniKube.Api.IResourceMetricsSource? ResourceMetrics = null, IReadOnlyList<MiniKube.ApiServer.Http.PublicSite>? Sites = null);

@@ -323,6 +323,14 @@ internal sealed partial class ApiDispatcher
                     await ServeHealthAsync(context, path);
                     return true;
                 }
+                foreach (var site in _options.Sites)
+                {
+                    if (site.Serves(path))
+                    {
+                        await site.Handler(context);
+                        return true;
+                    }
+                }
                 return false;
         }
     }

@@ -190,6 +190,7 @@ internal sealed class ServerCommand : ModeCommand
                 AgentToken = flags.AgentToken,
                 AgentConfig = new(flags.ClusterCidr, flags.ServiceCidr, flags.ClusterDns, flags.ClusterDomain),
                 ResourceMetrics = metrics,
+                Dashboard = !flags.DisabledAddons.HasFlag(Addon.Dashboard),
             })
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage)

@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using MiniKube.Addons.Dashboard;
 using MiniKube.ApiServer;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Encryption;
+using MiniKube.ApiServer.Http;
 using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.Hosting;
@@ -58,6 +60,8 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
             // As in k3s, the tokens reach only the join and secrets-encrypt endpoints, never the API's objects.
             Tokens = JoinIdentities.Tokens(JoinToken.SecretOf(token), JoinToken.SecretOf(agentToken)),
             ResourceMetrics = settings.ResourceMetrics,
+            // The dashboard's pages at /dashboard/ (unless --disable dashboard); its API calls come back as the signed-in user.
+            Sites = settings.Dashboard ? [new PublicSite(DashboardSite.PathPrefix, new DashboardSite().HandleAsync)] : [],
         };
         await using var server = await KubeApiServer.StartAsync(options, store.Store, loggers, stoppingToken);
         var mode = (UnixFileMode)Convert.ToInt32(settings.KubeconfigMode, 8);
@@ -134,6 +138,9 @@ internal sealed record ApiServerSettings(string DataDir, string BindAddress, int
 
     /// <summary>--agent-token: the secret agents (and only agents) join with; null: agents use the server token.</summary>
     public string? AgentToken { get; init; }
+
+    /// <summary>Serves the web dashboard at /dashboard/ (off with --disable dashboard).</summary>
+    public bool Dashboard { get; init; } = true;
 
     /// <summary>The cipher of the first key made (aescbc or secretbox).</summary>
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;

@@ -1,0 +1,86 @@
+using Microsoft.Playwright;
+
+namespace MiniKube.E2E.Tests.Dashboard;
+
+/// <summary>
+/// Debian's Chromium (<c>/usr/bin/chromium</c>, which scripts/test installs) driven headless by
+/// Playwright; Playwright downloads no browser of its own. One browser per test, with a fresh
+/// context (no cookies, cache or sessionStorage) per <see cref="NewPageAsync"/>.
+/// </summary>
+internal sealed class DashboardBrowser : IAsyncDisposable
+{
+    /// <summary>The Chromium the tests drive; CHROMIUM_PATH points elsewhere.</summary>
+    public static string ChromiumPath { get; } = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    /// <summary>Where the screenshots go: artifacts/dashboard-screenshots at the repository root, or DASHBOARD_SCREENSHOTS.</summary>
+    public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("DASHBOARD_SCREENSHOTS") is { Length: > 0 } dir
+        ? dir
+        : Path.Combine(MkubeBinary.RepositoryRoot(), "artifacts", "dashboard-screenshots");
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private DashboardBrowser(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        _browser = browser;
+    }
+
+    public static async Task<DashboardBrowser> LaunchAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            Assert.Fail($"{ChromiumPath} does not exist: apt-get install chromium (scripts/test does) or set CHROMIUM_PATH");
+        }
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true });
+        return new DashboardBrowser(playwright, browser);
+    }
+
+    /// <summary>
+    /// A page in a context of its own. The server's certificate is signed by the cluster's own CA,
+    /// which the browser does not know, as a user's browser would not until they import it.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="clientCertificate"/> (origin, PEM certificate and key paths) is presented to
+    /// the server as a browser presents a certificate the user imported.
+    /// </remarks>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 860, ClientCertificate? clientCertificate = null)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            IgnoreHTTPSErrors = true,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            DeviceScaleFactor = 1,
+            IsMobile = width < 600,
+            HasTouch = width < 600,
+            ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in on the page's sign-in form with a bearer token and waits for the overview.</summary>
+    public static async Task SignInAsync(IPage page, Uri server, string token)
+    {
+        await page.GotoAsync(new Uri(server, "/dashboard/").ToString());
+        await page.Locator("#token").FillAsync(token);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.Locator("h1", new() { HasText = "Overview" }).WaitForAsync();
+    }
+
+    /// <summary>Saves a full-page PNG under <see cref="ScreenshotDirectory"/> and attaches it to the test's result.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        var path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
