@@ -38,4 +38,34 @@ public sealed class ServiceAccountClientsTests
             server.DeleteDirectory();
         }
     }
+
+    [Test]
+    public async Task For_SeveralAccounts_EachRequestCarriesItsOwnIdentityOverOneSharedConnection()
+    {
+        var server = await TestApiServer.StartAsync();
+        using var admin = server.Client();
+        var skeleton = KubernetesClientConfiguration.BuildConfigFromConfigFile(server.KubeconfigPath);
+        using var clients = new ServiceAccountClients(admin, skeleton, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        try
+        {
+            string[] accounts = ["first-controller", "second-controller", "third-controller"];
+            // Concurrently, so the accounts' requests are in flight on the shared pool at once.
+            var reviews = await Task.WhenAll(accounts.SelectMany(_ => Enumerable.Range(0, 4), (account, _) => account)
+                .Select(async account => (account, review: await clients.For(account).AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview()))));
+
+            foreach (var (account, review) in reviews)
+            {
+                Assert.That(review.Status.UserInfo.Username, Is.EqualTo("system:serviceaccount:kube-system:" + account));
+            }
+            var port = server.Server.Address.Port;
+            var toServer = System.Net.NetworkInformation.IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpConnections()
+                .Count(c => c.RemoteEndPoint.Port == port && c.State == System.Net.NetworkInformation.TcpState.Established);
+            Assert.That(toServer, Is.EqualTo(2), "the admin client's connection (it requests the tokens) and the accounts' one");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            server.DeleteDirectory();
+        }
+    }
 }
