@@ -12,8 +12,8 @@ namespace MiniKube.ApiServer.Bench;
 /// </summary>
 internal static class RbacWorkloads
 {
-    private const int Rounds = 4;
-    private const int PodsPerRound = 2500;
+    private const int Rounds = 8;
+    private const int PodsPerRound = 1250;
     private const int OtherBindings = 10_000;
 
     public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results)
