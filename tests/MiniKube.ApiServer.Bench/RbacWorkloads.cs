@@ -7,13 +7,13 @@ namespace MiniKube.ApiServer.Bench;
 /// <summary>
 /// What authorization costs a write (issue 14): pod creates by an admin (system:masters, allowed
 /// before RBAC is asked) and by "bench-editor", bound to the edit ClusterRole in the namespace,
-/// in alternating rounds, then again once 10,000 RoleBindings for other users exist, since the
+/// in alternating rounds (A B B A A B B A), then again once 10,000 RoleBindings for other users exist, since the
 /// authorizer must decide in the bindings of the subject, not of the cluster.
 /// </summary>
 internal static class RbacWorkloads
 {
-    private const int Rounds = 4;
-    private const int PodsPerRound = 2500;
+    private const int Rounds = 8;
+    private const int PodsPerRound = 1250;
     private const int OtherBindings = 10_000;
 
     public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results)
@@ -26,10 +26,10 @@ internal static class RbacWorkloads
         await WaitUntilAllowedAsync(server, editor);
 
         var next = 0;
-        var (adminRate, editorRate) = await AlternateAsync(server, admin, editor, () => next++);
+        var (adminRate, editorRate) = await AlternateAsync(server, admin, editor, () => next++, results, "");
         results["admin create/s"] = adminRate;
         results["rbac create/s"] = editorRate;
-        Console.Error.WriteLine($"  creates: admin {adminRate:F0}/s, RBAC-bound user {editorRate:F0}/s ({editorRate / adminRate:F2}x)");
+        Console.Error.WriteLine($"  creates: admin {adminRate:F0}/s, RBAC-bound user {editorRate:F0}/s ({editorRate / adminRate:F2}x); mkube CPU per create {results["admin create server cpu us"]:F0} vs {results["rbac create server cpu us"]:F0} µs");
 
         var bindings = new Uri(server.Address, "/apis/rbac.authorization.k8s.io/v1/namespaces/rbac-crowd/rolebindings");
         await ApiWorkloads.SendAsync(admin, HttpMethod.Post, new Uri(server.Address, "/api/v1/namespaces"), "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"rbac-crowd\"}}", HttpStatusCode.Created);
@@ -45,23 +45,28 @@ internal static class RbacWorkloads
                     HttpStatusCode.Created);
             }
         });
-        var (adminCrowded, editorCrowded) = await AlternateAsync(server, admin, editor, () => next++);
+        var (adminCrowded, editorCrowded) = await AlternateAsync(server, admin, editor, () => next++, results, " 10k bindings");
         results["admin create/s 10k bindings"] = adminCrowded;
         results["rbac create/s 10k bindings"] = editorCrowded;
-        Console.Error.WriteLine($"  with {OtherBindings} more RoleBindings: admin {adminCrowded:F0}/s, RBAC-bound user {editorCrowded:F0}/s ({editorCrowded / adminCrowded:F2}x)");
+        Console.Error.WriteLine($"  with {OtherBindings} more RoleBindings: admin {adminCrowded:F0}/s, RBAC-bound user {editorCrowded:F0}/s ({editorCrowded / adminCrowded:F2}x); mkube CPU per create {results["admin create server cpu us 10k bindings"]:F0} vs {results["rbac create server cpu us 10k bindings"]:F0} µs");
     }
 
-    // Rounds alternate between the two identities so drift (compaction, GC, the machine) hits both alike.
-    private static async Task<(double Admin, double Editor)> AlternateAsync(MkubeServer server, HttpClient admin, HttpClient editor, Func<int> nextRound)
+    // Rounds alternate between the two identities in the order A B B A A B B A, so drift (the store
+    // growing by 20,000 pods, compaction, GC, the machine) hits both alike: with A B A B … every
+    // RBAC round would run after its admin round, and a server that slows as it fills would be
+    // charged to RBAC. mkube's CPU time is summed per identity too, since on a shared machine the
+    // CPU a create costs is steadier than the rate.
+    private static async Task<(double Admin, double Editor)> AlternateAsync(MkubeServer server, HttpClient admin, HttpClient editor, Func<int> nextRound, IDictionary<string, double> results, string suffix)
     {
         var podsUri = new Uri(server.Address, "/api/v1/namespaces/bench/pods");
-        double adminCreates = 0, adminSeconds = 0, editorCreates = 0, editorSeconds = 0;
+        double adminCreates = 0, adminSeconds = 0, adminCpu = 0, editorCreates = 0, editorSeconds = 0, editorCpu = 0;
         for (var round = 0; round < Rounds * 2; round++)
         {
-            var asEditor = round % 2 == 1;
+            var asEditor = (round % 4) is 1 or 2;
             var prefix = "rbac-" + nextRound().ToString(CultureInfo.InvariantCulture) + "-";
             var http = asEditor ? editor : admin;
             var index = -1;
+            var cpu = server.CpuTime();
             var clock = Stopwatch.StartNew();
             await ApiWorkloads.RunClientsAsync(64, async _ =>
             {
@@ -72,15 +77,18 @@ internal static class RbacWorkloads
                 }
             });
             var seconds = clock.Elapsed.TotalSeconds;
+            var micros = (server.CpuTime() - cpu).TotalMicroseconds;
             if (asEditor)
             {
-                (editorCreates, editorSeconds) = (editorCreates + PodsPerRound, editorSeconds + seconds);
+                (editorCreates, editorSeconds, editorCpu) = (editorCreates + PodsPerRound, editorSeconds + seconds, editorCpu + micros);
             }
             else
             {
-                (adminCreates, adminSeconds) = (adminCreates + PodsPerRound, adminSeconds + seconds);
+                (adminCreates, adminSeconds, adminCpu) = (adminCreates + PodsPerRound, adminSeconds + seconds, adminCpu + micros);
             }
         }
+        results["admin create server cpu us" + suffix] = adminCpu / adminCreates;
+        results["rbac create server cpu us" + suffix] = editorCpu / editorCreates;
         return (adminCreates / adminSeconds, editorCreates / editorSeconds);
     }
 
