@@ -33,6 +33,7 @@ public sealed class ClusterPki
     private const string ControllerManagerName = "client-controller";
     private const string KubeProxyName = "client-kube-proxy";
     private const string ClusterDnsName = "client-cluster-dns";
+    private const string IngressName = "client-ingress";
     private const string KubeletClientName = "client-kubelet";
 
     /// <summary>The scheduler's user (bound to system:kube-scheduler and system:volume-scheduler).</summary>
@@ -46,6 +47,9 @@ public sealed class ClusterPki
 
     /// <summary>The cluster DNS's user (bound to system:kube-dns, and in kube-system to what publishing its Service takes).</summary>
     public const string ClusterDnsUser = "system:mkube:cluster-dns";
+
+    /// <summary>The ingress data plane's user (bound to system:mkube:ingress: reads Ingresses, Services, EndpointSlices, Secrets; publishes its node's EndpointSlice).</summary>
+    public const string IngressUser = "system:mkube:ingress";
 
     /// <summary>The front-proxy client certificate's common name: what extension servers' requestheader-allowed-names lists.</summary>
     public const string FrontProxyClientUser = "system:auth-proxy";
@@ -65,6 +69,7 @@ public sealed class ClusterPki
         ControllerManager = leaves[ControllerManagerName];
         KubeProxy = leaves[KubeProxyName];
         ClusterDns = leaves[ClusterDnsName];
+        Ingress = leaves[IngressName];
     }
 
     /// <summary>The CAs of the server's PKI directory, by file name, with the common-name prefix each is made with.</summary>
@@ -92,6 +97,9 @@ public sealed class ClusterPki
     /// <summary>The cluster DNS's client certificate (<see cref="ClusterDnsUser"/>), with its private key.</summary>
     public X509Certificate2 ClusterDns { get; }
 
+    /// <summary>The ingress data plane's client certificate (<see cref="IngressUser"/>), with its private key.</summary>
+    public X509Certificate2 Ingress { get; }
+
     /// <summary>The CA of the front-proxy client certificate (public part only): requestheader-client-ca-file.</summary>
     public X509Certificate2 FrontProxyCa { get; }
 
@@ -113,6 +121,7 @@ public sealed class ClusterPki
         Client(ControllerManagerName, "controller-manager", ControllerManagerUser),
         Client(KubeProxyName, "kube-proxy", KubeProxyUser),
         Client(ClusterDnsName, "cluster-dns", ClusterDnsUser),
+        Client(IngressName, "ingress", IngressUser),
     ];
 
     /// <summary>

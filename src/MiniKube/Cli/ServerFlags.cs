@@ -22,6 +22,8 @@ public sealed record ServerFlags
     public bool DisableDns { get; init; }
     public bool DisableServiceLb { get; init; }
     public Addon DisabledAddons { get; init; }
+    public int IngressHttpPort { get; init; } = Defaults.IngressHttpPort;
+    public int IngressHttpsPort { get; init; } = Defaults.IngressHttpsPort;
     public string? DatastoreEndpoint { get; init; }
     public string? DatastoreCafile { get; init; }
     public string? DatastoreCertfile { get; init; }

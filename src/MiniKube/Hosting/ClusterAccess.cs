@@ -22,6 +22,9 @@ internal sealed record ComponentIdentity(ComponentRole Role, string NodeName = "
     /// <summary>The cluster DNS add-on (system:mkube:cluster-dns, bound to system:kube-dns).</summary>
     public static ComponentIdentity ClusterDns { get; } = new(ComponentRole.ClusterDns);
 
+    /// <summary>The ingress data plane (system:mkube:ingress, bound to system:mkube:ingress).</summary>
+    public static ComponentIdentity Ingress { get; } = new(ComponentRole.Ingress);
+
     /// <summary>The service proxy: system:kube-proxy (system:node-proxier).</summary>
     public static ComponentIdentity KubeProxy { get; } = new(ComponentRole.KubeProxy);
 
@@ -35,6 +38,7 @@ internal enum ComponentRole
     Scheduler,
     ControllerManager,
     ClusterDns,
+    Ingress,
     KubeProxy,
     Kubelet,
 }
@@ -84,6 +88,7 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
             ComponentRole.Scheduler => Pki.Scheduler,
             ComponentRole.ControllerManager => Pki.ControllerManager,
             ComponentRole.ClusterDns => Pki.ClusterDns,
+            ComponentRole.Ingress => Pki.Ingress,
             ComponentRole.KubeProxy => Pki.KubeProxy,
             ComponentRole.Kubelet => NodeCertificate(identity.NodeName),
             _ => throw new ArgumentOutOfRangeException(nameof(identity), identity.Role, "no identity for this component"),

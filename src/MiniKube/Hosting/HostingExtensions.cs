@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MiniKube.Addons.Ingress;
 using MiniKube.Addons.LocalPath;
 using MiniKube.Controllers;
 using MiniKube.Controllers.NodeIpam;
@@ -91,13 +92,18 @@ public static class HostingExtensions
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
     /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
     /// <remarks>Node IPAM gives each Node its podCIDR from <paramref name="nodeIpam"/>; <paramref name="disableServiceLb"/> (--disable-servicelb) leaves out the service-lb controller.</remarks>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false) =>
+    /// <remarks>With <paramref name="ingress"/>, the ingress add-on's status writer (and default IngressClass) runs with the controllers.</remarks>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool ingress = false) =>
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
             Disabled = disableServiceLb ? new HashSet<string> { "service-lb" } : new HashSet<string>(),
             RootCaFile = Path.Combine(dataDir, "server", "tls", "server-ca.crt"),
             NodeIpam = nodeIpam,
-            Extra = [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
+            Extra =
+            [
+                new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") })),
+                .. ingress ? [new ControllerDescriptor("ingress-status", IngressStatusController.ServiceAccountName, c => new IngressStatusController(c))] : Array.Empty<ControllerDescriptor>(),
+            ],
         });
 
     /// <summary>
@@ -117,6 +123,10 @@ public static class HostingExtensions
     /// <summary>The cluster DNS (k3s' CoreDNS role) and its kube-dns Service; add it after the API server (or pass null: --disable-dns).</summary>
     internal static IServiceCollection AddClusterDns(this IServiceCollection services, ClusterDnsSettings? settings) =>
         settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ClusterDnsComponent>(sp, settings));
+
+    /// <summary>The ingress data plane on this server's node (or pass null: --disable ingress); add it after the API server.</summary>
+    internal static IServiceCollection AddIngress(this IServiceCollection services, IngressSettings? settings) =>
+        settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<IngressComponent>(sp, settings));
 
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)
