@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using k8s.Autorest;
 
 namespace MiniKube.Addons.Ingress;
@@ -21,24 +20,12 @@ public static class IngressNodes
     /// <summary>Our value for <c>endpointslice.kubernetes.io/managed-by</c>.</summary>
     public const string ManagedBy = "ingress.mkube.io";
 
-    public static V1EndpointSlice EndpointSlice(string nodeName, string nodeIp, int httpPort, int httpsPort) => new()
-    {
-        ApiVersion = "discovery.k8s.io/v1",
-        Kind = "EndpointSlice",
-        Metadata = new V1ObjectMeta
-        {
-            Name = $"{ServiceName}-{nodeName}",
-            NamespaceProperty = Namespace,
-            Labels = new Dictionary<string, string> { [WellKnownLabels.ServiceName] = ServiceName, [WellKnownLabels.EndpointSliceManagedBy] = ManagedBy },
-        },
-        AddressType = IPAddress.Parse(nodeIp).AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4",
-        Endpoints = [new V1Endpoint { Addresses = [nodeIp], Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false }, NodeName = nodeName }],
-        Ports =
+    public static V1EndpointSlice EndpointSlice(string nodeName, string nodeIp, int httpPort, int httpsPort) =>
+        NodeEndpointSlices.Build(Namespace, ServiceName, ManagedBy, nodeName, nodeIp,
         [
             new Discoveryv1EndpointPort { Name = "http", Port = httpPort, Protocol = "TCP" },
             new Discoveryv1EndpointPort { Name = "https", Port = httpsPort, Protocol = "TCP" },
-        ],
-    };
+        ]);
 
     /// <summary>Whether <paramref name="slice"/> is a data plane's publication.</summary>
     public static bool IsPublication(V1EndpointSlice slice)

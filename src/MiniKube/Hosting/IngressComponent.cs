@@ -42,47 +42,22 @@ internal sealed partial class IngressComponent(IClusterAccess cluster, IngressSe
         catch (Exception e) when (e is IOException or SocketException)
         {
             LogCannotListen(settings.HttpPort, settings.HttpsPort, e.Message);
-            ready.Set();
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                // Stopping.
-            }
+            await NodeAddonRun.IdleAsync(ready, time, stoppingToken);
             return;
         }
         await using var _ = controller;
-        var running = controller.RunAsync(stoppingToken);
-        await Task.WhenAny(controller.Serving, running);
-        if (running.IsCompleted)
-        {
-            await running;
-            return;
-        }
-        var http = controller.Proxy.HttpEndpoint.Port;
-        var https = controller.Proxy.HttpsEndpoint.Port;
-        await IngressNodes.PublishAsync(client, settings.NodeName, nodeIp, http, https, stoppingToken);
-        LogServing(nodeIp, http, https);
-        ready.Set();
-        try
-        {
-            await running;
-        }
-        finally
-        {
-            // A stopped data plane should not stay in the Ingresses' status; a short budget, as the host is stopping.
-            using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
+        // A stopped data plane should not stay in the Ingresses' status: its node is withdrawn on the way out.
+        await NodeAddonRun.ServeAsync(controller.Serving, controller.RunAsync(stoppingToken),
+            async ct =>
             {
-                await IngressNodes.WithdrawAsync(client, settings.NodeName, budget.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or k8s.Autorest.HttpOperationException)
-            {
-                LogWithdrawFailed(settings.NodeName, e.Message);
-            }
-        }
+                var http = controller.Proxy.HttpEndpoint.Port;
+                var https = controller.Proxy.HttpsEndpoint.Port;
+                await IngressNodes.PublishAsync(client, settings.NodeName, nodeIp, http, https, ct);
+                LogServing(nodeIp, http, https);
+            },
+            ct => IngressNodes.WithdrawAsync(client, settings.NodeName, ct),
+            reason => LogWithdrawFailed(settings.NodeName, reason),
+            ready, stoppingToken);
     }
 
     [LoggerMessage(EventId = LogEvents.Host + 610, Level = LogLevel.Information, Message = "Ingress serving on {NodeIp}: HTTP :{HttpPort}, HTTPS :{HttpsPort} (IngressClass mkube)")]
