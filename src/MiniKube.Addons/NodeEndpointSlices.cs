@@ -23,4 +23,18 @@ public static class NodeEndpointSlices
         Endpoints = [new V1Endpoint { Addresses = [nodeIp], Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false }, NodeName = nodeName }],
         Ports = ports,
     };
+
+    /// <summary>Removes the node's slice made by <see cref="Build"/>; one already gone is fine.</summary>
+    public static async Task DeleteAsync(IKubernetes client, string namespaceName, string serviceName, string nodeName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        try
+        {
+            await client.DiscoveryV1.DeleteNamespacedEndpointSliceAsync($"{serviceName}-{nodeName}", namespaceName, cancellationToken: cancellationToken);
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone.
+        }
+    }
 }

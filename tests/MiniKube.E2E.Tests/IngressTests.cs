@@ -56,7 +56,7 @@ public sealed class IngressTests : DataDirFixture
         });
     }
 
-    private static string Manifest(int portA, int portB) => $$"""
+    private static string Manifest(int portA, int portB) => $$$$$"""
         apiVersion: v1
         kind: Service
         metadata: {name: web-a}
@@ -76,7 +76,7 @@ public sealed class IngressTests : DataDirFixture
           labels: {kubernetes.io/service-name: web-a}
         addressType: IPv4
         endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
-        ports: [{name: http, port: {{portA}}, protocol: TCP}]
+        ports: [{name: http, port: {{{{{portA}}}}}, protocol: TCP}]
         ---
         apiVersion: discovery.k8s.io/v1
         kind: EndpointSlice
@@ -85,7 +85,7 @@ public sealed class IngressTests : DataDirFixture
           labels: {kubernetes.io/service-name: web-b}
         addressType: IPv4
         endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
-        ports: [{name: http, port: {{portB}}, protocol: TCP}]
+        ports: [{name: http, port: {{{{{portB}}}}}, protocol: TCP}]
         ---
         apiVersion: networking.k8s.io/v1
         kind: Ingress

@@ -81,18 +81,8 @@ public static class KubeDnsService
     }
 
     /// <summary>Removes this server's EndpointSlice (a server that stops should not keep receiving DNS traffic); the Service stays for the others.</summary>
-    public static async Task RemoveEndpointAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        try
-        {
-            await client.DiscoveryV1.DeleteNamespacedEndpointSliceAsync($"{Name}-{nodeName}", Namespace, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
-    }
+    public static Task RemoveEndpointAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken) =>
+        NodeEndpointSlices.DeleteAsync(client, Namespace, Name, nodeName, cancellationToken);
 
     private static bool SameTarget(V1EndpointSlice current, V1EndpointSlice desired) =>
         current.AddressType == desired.AddressType

@@ -53,16 +53,6 @@ public static class IngressNodes
     }
 
     /// <summary>Removes this node's slice (gone already is fine).</summary>
-    public static async Task WithdrawAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        try
-        {
-            await client.DiscoveryV1.DeleteNamespacedEndpointSliceAsync($"{ServiceName}-{nodeName}", Namespace, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
-    }
+    public static Task WithdrawAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken) =>
+        NodeEndpointSlices.DeleteAsync(client, Namespace, ServiceName, nodeName, cancellationToken);
 }
