@@ -279,4 +279,24 @@ public static class KubeListWatches
                 fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
                 timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
     }
+
+    public static IListWatch<V1Ingress> Ingresses(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ListWatch<V1Ingress, V1IngressList>(
+            ct => client.NetworkingV1.ListIngressForAllNamespacesAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct),
+            (version, timeout, onError, ct) => client.NetworkingV1.WatchListIngressForAllNamespacesAsync(
+                fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    }
+
+    public static IListWatch<V1IngressClass> IngressClasses(IKubernetes client, string? fieldSelector = null, string? labelSelector = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ListWatch<V1IngressClass, V1IngressClassList>(
+            ct => client.NetworkingV1.ListIngressClassAsync(fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: ct),
+            (version, timeout, onError, ct) => client.NetworkingV1.WatchListIngressClassAsync(
+                fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: version, allowWatchBookmarks: true,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    }
 }

@@ -21,6 +21,10 @@ public static class Defaults
     public const string ClusterDomain = "cluster.local";
     public const string ServiceNodePortRange = "30000-32767";
 
+    /// <summary>The ingress data plane's ports on every server (Traefik's entry points web and websecure in k3s).</summary>
+    public const int IngressHttpPort = 80;
+    public const int IngressHttpsPort = 443;
+
     /// <summary>The cipher of --secrets-encryption's first key, as k3s' --secrets-encryption-provider.</summary>
     public const string SecretsEncryptionProvider = "aescbc";
 

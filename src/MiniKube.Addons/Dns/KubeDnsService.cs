@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using k8s.Autorest;
 
 namespace MiniKube.Addons.Dns;
@@ -18,8 +17,6 @@ public static class KubeDnsService
 
     /// <summary>Our value for <c>endpointslice.kubernetes.io/managed-by</c>, so the EndpointSlice controller leaves the slices alone.</summary>
     public const string ManagedBy = "cluster-dns.mkube.io";
-
-    private const string ManagedByLabel = WellKnownLabels.EndpointSliceManagedBy;
 
     public static V1Service Service(string clusterIp) => new()
     {
@@ -45,24 +42,12 @@ public static class KubeDnsService
         },
     };
 
-    public static V1EndpointSlice EndpointSlice(string nodeName, string nodeIp, int port) => new()
-    {
-        ApiVersion = "discovery.k8s.io/v1",
-        Kind = "EndpointSlice",
-        Metadata = new V1ObjectMeta
-        {
-            Name = $"{Name}-{nodeName}",
-            NamespaceProperty = Namespace,
-            Labels = new Dictionary<string, string> { [WellKnownLabels.ServiceName] = Name, [ManagedByLabel] = ManagedBy },
-        },
-        AddressType = IPAddress.Parse(nodeIp).AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4",
-        Endpoints = [new V1Endpoint { Addresses = [nodeIp], Conditions = new V1EndpointConditions { Ready = true, Serving = true, Terminating = false }, NodeName = nodeName }],
-        Ports =
+    public static V1EndpointSlice EndpointSlice(string nodeName, string nodeIp, int port) =>
+        NodeEndpointSlices.Build(Namespace, Name, ManagedBy, nodeName, nodeIp,
         [
             new Discoveryv1EndpointPort { Name = "dns", Port = port, Protocol = "UDP" },
             new Discoveryv1EndpointPort { Name = "dns-tcp", Port = port, Protocol = "TCP" },
-        ],
-    };
+        ]);
 
     /// <summary>
     /// Creates the Service (or recreates it when its cluster IP is not <paramref name="clusterIp"/>,
@@ -96,18 +81,8 @@ public static class KubeDnsService
     }
 
     /// <summary>Removes this server's EndpointSlice (a server that stops should not keep receiving DNS traffic); the Service stays for the others.</summary>
-    public static async Task RemoveEndpointAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        try
-        {
-            await client.DiscoveryV1.DeleteNamespacedEndpointSliceAsync($"{Name}-{nodeName}", Namespace, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // Already gone.
-        }
-    }
+    public static Task RemoveEndpointAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken) =>
+        NodeEndpointSlices.DeleteAsync(client, Namespace, Name, nodeName, cancellationToken);
 
     private static bool SameTarget(V1EndpointSlice current, V1EndpointSlice desired) =>
         current.AddressType == desired.AddressType

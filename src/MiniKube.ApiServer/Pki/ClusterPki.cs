@@ -34,6 +34,7 @@ public sealed class ClusterPki
     private const string KubeProxyName = "client-kube-proxy";
     private const string ClusterDnsName = "client-cluster-dns";
     private const string MetricsName = "client-metrics-server";
+    private const string IngressName = "client-ingress";
     private const string KubeletClientName = "client-kubelet";
 
     /// <summary>The scheduler's user (bound to system:kube-scheduler and system:volume-scheduler).</summary>
@@ -50,6 +51,9 @@ public sealed class ClusterPki
 
     /// <summary>The metrics add-on's user (bound to system:metrics-server: nodes and pods, and the kubelets' nodes/metrics).</summary>
     public const string MetricsUser = "system:mkube:metrics-server";
+
+    /// <summary>The ingress data plane's user (bound to system:mkube:ingress: reads Ingresses, Services, EndpointSlices, Secrets; publishes its node's EndpointSlice).</summary>
+    public const string IngressUser = "system:mkube:ingress";
 
     /// <summary>The front-proxy client certificate's common name: what extension servers' requestheader-allowed-names lists.</summary>
     public const string FrontProxyClientUser = "system:auth-proxy";
@@ -70,6 +74,7 @@ public sealed class ClusterPki
         KubeProxy = leaves[KubeProxyName];
         ClusterDns = leaves[ClusterDnsName];
         Metrics = leaves[MetricsName];
+        Ingress = leaves[IngressName];
     }
 
     /// <summary>The CAs of the server's PKI directory, by file name, with the common-name prefix each is made with.</summary>
@@ -100,6 +105,9 @@ public sealed class ClusterPki
     /// <summary>The metrics add-on's client certificate (<see cref="MetricsUser"/>), with its private key: to the API server and to the kubelets.</summary>
     public X509Certificate2 Metrics { get; }
 
+    /// <summary>The ingress data plane's client certificate (<see cref="IngressUser"/>), with its private key.</summary>
+    public X509Certificate2 Ingress { get; }
+
     /// <summary>The CA of the front-proxy client certificate (public part only): requestheader-client-ca-file.</summary>
     public X509Certificate2 FrontProxyCa { get; }
 
@@ -122,6 +130,7 @@ public sealed class ClusterPki
         Client(KubeProxyName, "kube-proxy", KubeProxyUser),
         Client(ClusterDnsName, "cluster-dns", ClusterDnsUser),
         Client(MetricsName, "metrics-server", MetricsUser),
+        Client(IngressName, "ingress", IngressUser),
     ];
 
     /// <summary>

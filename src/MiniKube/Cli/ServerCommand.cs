@@ -31,6 +31,8 @@ internal sealed class ServerCommand : ModeCommand
         Add(DisableDns);
         Add(DisableServiceLb);
         Add(Disable);
+        Add(IngressHttpPort);
+        Add(IngressHttpsPort);
         Add(DatastoreEndpoint);
         Add(DatastoreCafile);
         Add(DatastoreCertfile);
@@ -72,6 +74,10 @@ internal sealed class ServerCommand : ModeCommand
     public Option<bool> DisableServiceLb { get; } = Flags.Switch("--disable-servicelb", "Do not give LoadBalancer Services node IPs, leaving them to another load balancer such as MetalLB (k3s: --disable servicelb)");
 
     public Option<string[]> Disable { get; } = Flags.ChoiceList("--disable", "Add-ons to leave out", AddonNames.Keys.ToArray());
+
+    public Option<int> IngressHttpPort { get; } = Flags.Port("--ingress-http-port", Defaults.IngressHttpPort, "HTTP port of the ingress controller on every server (0: any free port)", allowAny: true);
+
+    public Option<int> IngressHttpsPort { get; } = Flags.Port("--ingress-https-port", Defaults.IngressHttpsPort, "HTTPS port of the ingress controller on every server (0: any free port)", allowAny: true);
 
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
@@ -138,6 +144,8 @@ internal sealed class ServerCommand : ModeCommand
         DisableScheduler = parsed.GetValue(DisableScheduler),
         DisableControllerManager = parsed.GetValue(DisableControllerManager),
         DisabledAddons = disabled,
+        IngressHttpPort = parsed.GetValue(IngressHttpPort),
+        IngressHttpsPort = parsed.GetValue(IngressHttpsPort),
         DatastoreEndpoint = parsed.GetValue(DatastoreEndpoint),
         DatastoreCafile = parsed.GetValue(DatastoreCafile),
         DatastoreCertfile = parsed.GetValue(DatastoreCertfile),
@@ -177,6 +185,7 @@ internal sealed class ServerCommand : ModeCommand
         var agent = flags.Node.Agent(flags.DataDir) with { ClusterDns = flags.ClusterDns, ClusterDomain = flags.ClusterDomain, ClusterCidr = flags.ClusterCidr };
         // Filled by the metrics add-on, served by the API server: one instance for both.
         var metrics = flags.DisabledAddons.HasFlag(Addon.Metrics) ? null : new MetricsStore();
+        var ingress = !flags.DisabledAddons.HasFlag(Addon.Ingress);
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
@@ -193,9 +202,10 @@ internal sealed class ServerCommand : ModeCommand
                 Dashboard = !flags.DisabledAddons.HasFlag(Addon.Dashboard),
             })
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddResourceMetrics(metrics)
+            .AddIngress(ingress ? new IngressSettings(agent.ResolvedNodeName, flags.Node.NodeIp, flags.IngressHttpPort, flags.IngressHttpsPort) : null)
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);
     }

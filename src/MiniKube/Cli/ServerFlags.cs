@@ -22,6 +22,8 @@ public sealed record ServerFlags
 
     /// <summary>What <c>--disable</c> and the older <c>--disable-dns</c>/<c>--disable-servicelb</c> switches left out.</summary>
     public Addon DisabledAddons { get; init; }
+    public int IngressHttpPort { get; init; } = Defaults.IngressHttpPort;
+    public int IngressHttpsPort { get; init; } = Defaults.IngressHttpsPort;
 
     public bool DisableDns => DisabledAddons.HasFlag(Addon.Dns);
     public bool DisableServiceLb => DisabledAddons.HasFlag(Addon.ServiceLb);

@@ -25,6 +25,9 @@ internal sealed record ComponentIdentity(ComponentRole Role, string NodeName = "
     /// <summary>The metrics add-on (system:mkube:metrics-server, bound to system:metrics-server).</summary>
     public static ComponentIdentity Metrics { get; } = new(ComponentRole.Metrics);
 
+    /// <summary>The ingress data plane (system:mkube:ingress, bound to system:mkube:ingress).</summary>
+    public static ComponentIdentity Ingress { get; } = new(ComponentRole.Ingress);
+
     /// <summary>The service proxy: system:kube-proxy (system:node-proxier).</summary>
     public static ComponentIdentity KubeProxy { get; } = new(ComponentRole.KubeProxy);
 
@@ -39,6 +42,7 @@ internal enum ComponentRole
     ControllerManager,
     ClusterDns,
     Metrics,
+    Ingress,
     KubeProxy,
     Kubelet,
 }
@@ -89,6 +93,7 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
             ComponentRole.ControllerManager => Pki.ControllerManager,
             ComponentRole.ClusterDns => Pki.ClusterDns,
             ComponentRole.Metrics => Pki.Metrics,
+            ComponentRole.Ingress => Pki.Ingress,
             ComponentRole.KubeProxy => Pki.KubeProxy,
             ComponentRole.Kubelet => NodeCertificate(identity.NodeName),
             _ => throw new ArgumentOutOfRangeException(nameof(identity), identity.Role, "no identity for this component"),

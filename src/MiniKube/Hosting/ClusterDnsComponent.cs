@@ -60,46 +60,21 @@ internal sealed partial class ClusterDnsComponent(IClusterAccess cluster, Cluste
         catch (SocketException e)
         {
             LogCannotListen(nodeIp, settings.Port, e.Message);
-            ready.Set();
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                // Stopping.
-            }
+            await NodeAddonRun.IdleAsync(ready, time, stoppingToken);
             return;
         }
         using var _ = dns;
-        var running = dns.RunAsync(stoppingToken);
-        await Task.WhenAny(dns.Serving, running);
-        if (running.IsCompleted)
-        {
-            await running;
-            return;
-        }
-        var port = dns.Endpoints[0].Port;
-        await KubeDnsService.EnsureAsync(client, settings.ClusterDnsIp, settings.NodeName, nodeIp, port, stoppingToken);
-        LogServing(settings.ClusterDnsIp, nodeIp, port, settings.ClusterDomain);
-        ready.Set();
-        try
-        {
-            await running;
-        }
-        finally
-        {
-            // A stopped server should not keep receiving the cluster's queries; a short budget, as the host is stopping.
-            using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try
+        // A stopped server should not keep receiving the cluster's queries: its endpoint is removed on the way out.
+        await NodeAddonRun.ServeAsync(dns.Serving, dns.RunAsync(stoppingToken),
+            async ct =>
             {
-                await KubeDnsService.RemoveEndpointAsync(client, settings.NodeName, budget.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or k8s.Autorest.HttpOperationException)
-            {
-                LogEndpointLeft(settings.NodeName, e.Message);
-            }
-        }
+                var port = dns.Endpoints[0].Port;
+                await KubeDnsService.EnsureAsync(client, settings.ClusterDnsIp, settings.NodeName, nodeIp, port, ct);
+                LogServing(settings.ClusterDnsIp, nodeIp, port, settings.ClusterDomain);
+            },
+            ct => KubeDnsService.RemoveEndpointAsync(client, settings.NodeName, ct),
+            reason => LogEndpointLeft(settings.NodeName, reason),
+            ready, stoppingToken);
     }
 
     [LoggerMessage(EventId = LogEvents.Host + 270, Level = LogLevel.Information, Message = "Cluster DNS serving {ClusterDns} (kube-system/kube-dns) from {NodeIp}:{Port}, domain {Domain}")]

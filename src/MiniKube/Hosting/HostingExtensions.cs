@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MiniKube.Addons.Ingress;
 using MiniKube.Addons.LocalPath;
 using MiniKube.Addons.Metrics;
 using MiniKube.Controllers;
@@ -92,13 +93,18 @@ public static class HostingExtensions
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
     /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
     /// <remarks>Node IPAM gives each Node its podCIDR from <paramref name="nodeIpam"/>; <paramref name="disableServiceLb"/> (--disable servicelb) leaves out the service-lb controller, <paramref name="disableLocalStorage"/> (--disable local-storage) the provisioner.</remarks>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool disableLocalStorage = false) =>
+    /// <remarks>With <paramref name="ingress"/>, the ingress add-on's status writer (and default IngressClass) runs with the controllers.</remarks>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool disableLocalStorage = false, bool ingress = false) =>
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
             Disabled = disableServiceLb ? new HashSet<string> { "service-lb" } : new HashSet<string>(),
             RootCaFile = Path.Combine(dataDir, "server", "tls", "server-ca.crt"),
             NodeIpam = nodeIpam,
-            Extra = disableLocalStorage ? [] : [new("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
+            Extra =
+            [
+                .. disableLocalStorage ? Array.Empty<ControllerDescriptor>() : [new ControllerDescriptor("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
+                .. ingress ? [new ControllerDescriptor("ingress-status", IngressStatusController.ServiceAccountName, c => new IngressStatusController(c))] : Array.Empty<ControllerDescriptor>(),
+            ],
         });
 
     /// <summary>
@@ -122,6 +128,10 @@ public static class HostingExtensions
     /// <summary>The resource metrics add-on filling <paramref name="store"/>, which the API server serves; add it after the API server (or pass null: --disable metrics).</summary>
     internal static IServiceCollection AddResourceMetrics(this IServiceCollection services, MetricsStore? store, TimeSpan? resolution = null) =>
         store is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ResourceMetricsComponent>(sp, store, resolution ?? MetricsOptions.DefaultResolution));
+
+    /// <summary>The ingress data plane on this server's node (or pass null: --disable ingress); add it after the API server.</summary>
+    internal static IServiceCollection AddIngress(this IServiceCollection services, IngressSettings? settings) =>
+        settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<IngressComponent>(sp, settings));
 
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)

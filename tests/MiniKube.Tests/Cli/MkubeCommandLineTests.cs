@@ -171,6 +171,19 @@ public sealed class MkubeCommandLineTests
     }
 
     [Test]
+    public void ResolveServer_IngressPorts_DefaultAndGiven()
+    {
+        var defaults = _cli.CommandLine.ResolveServer();
+        var given = _cli.CommandLine.ResolveServer(["--ingress-http-port", "8080", "--ingress-https-port", "0"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((defaults.IngressHttpPort, defaults.IngressHttpsPort), Is.EqualTo((80, 443)));
+            Assert.That((given.IngressHttpPort, given.IngressHttpsPort), Is.EqualTo((8080, 0)));
+        });
+    }
+
+    [Test]
     public void ResolveServer_DisableFromConfigFileList_NamesTheAddonsLeftOut()
     {
         _cli.WriteConfig("disable:\n  - metrics\n  - dashboard\n");

@@ -28,8 +28,9 @@ public sealed class LocalClusterAccessTests
     [SetUp]
     public async Task SetUp() => _server = await ServerHost.StartAsync("mkube-identities-", (services, dataDir) => services
         .AddScheduler(disabled: false)
-        .AddControllerManager(disabled: false, dataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(Defaults.ClusterCidr)))
+        .AddControllerManager(disabled: false, dataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(Defaults.ClusterCidr)), ingress: true)
         .AddClusterDns(new ClusterDnsSettings(Defaults.ClusterDns, Defaults.ClusterDomain, "test", "127.0.0.1") { Port = 0, ResolvConfPath = Path.Combine(dataDir, "resolv.conf") })
+        .AddIngress(new IngressSettings("test", "127.0.0.1", 0, 0) { ListenAddress = IPAddress.Loopback })
         .AddSimulatedNodes(new SimulatedNodesSettings(1, "test", dataDir, "127.0.0.1")));
 
     [TearDown]
@@ -103,6 +104,7 @@ public sealed class LocalClusterAccessTests
             [ComponentIdentity.ControllerManager] = "system:kube-controller-manager",
             [ComponentIdentity.KubeProxy] = "system:kube-proxy",
             [ComponentIdentity.ClusterDns] = "system:mkube:cluster-dns",
+            [ComponentIdentity.Ingress] = "system:mkube:ingress",
         };
         foreach (var (identity, user) in expected)
         {
@@ -148,6 +150,25 @@ public sealed class LocalClusterAccessTests
         var refused = Assert.ThrowsAsync<HttpOperationException>(() => dns.CoreV1.CreateNamespacedServiceAsync(
             new V1Service { Metadata = new V1ObjectMeta { Name = "elsewhere" }, Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Port = 53 }] } }, "default"));
         Assert.That(refused!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "its write rights stop at kube-system");
+    }
+
+    [Test]
+    public async Task Ingress_UnderItsOwnIdentity_PublishesItsNodeAndTheDefaultClassIsMade()
+    {
+        V1EndpointSlice? slice = null;
+        await ServerHost.WaitUntilAsync(async () =>
+        {
+            var classes = await Admin.NetworkingV1.ListIngressClassAsync();
+            slice = (await Admin.DiscoveryV1.ListNamespacedEndpointSliceAsync("kube-system", labelSelector: "kubernetes.io/service-name=mkube-ingress")).Items.SingleOrDefault();
+            return slice is not null && classes.Items.Any(c => c.Name() == "mkube");
+        });
+
+        Assert.That(slice!.Endpoints.Single().Addresses, Is.EqualTo(new[] { "127.0.0.1" }));
+        using var ingress = new Kubernetes(Cluster.ClientConfiguration(ComponentIdentity.Ingress));
+        await ingress.CoreV1.ListSecretForAllNamespacesAsync();
+        var refused = Assert.ThrowsAsync<HttpOperationException>(() => ingress.NetworkingV1.CreateIngressClassAsync(
+            new V1IngressClass { Metadata = new V1ObjectMeta { Name = "mine" }, Spec = new V1IngressClassSpec { Controller = "x.io/y" } }));
+        Assert.That(refused!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the data plane only reads, and writes its own EndpointSlice");
     }
 
     private static V1Deployment Deployment(string name, int replicas) => new()

@@ -1,0 +1,103 @@
+using System.Threading.Channels;
+using MiniKube.Addons.Dns;
+
+namespace MiniKube.Addons.Ingress;
+
+/// <summary>
+/// The ingress add-on's data plane in one piece (Traefik's role in k3s): informers of
+/// IngressClasses, Ingresses, Services, EndpointSlices and Secrets feeding an
+/// <see cref="IngressProxy"/>. Every change marks the table stale; one loop rebuilds it from the
+/// caches (changes that arrive together are folded into one rebuild) and applies it, so the
+/// proxy always serves a table computed from one consistent read of the caches. It starts
+/// applying only once the caches hold their first list, so no request meets a half-known cluster
+/// as a wrong 404 (until then every request is a 404 of an empty table). Reads only: it writes
+/// nothing to the API (status is <see cref="IngressStatusController"/>'s job).
+/// </summary>
+public sealed partial class IngressController : IAsyncDisposable
+{
+    // Changes closer together than this are applied as one.
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(50);
+
+    private readonly SharedInformers _informers;
+    private readonly Informer<V1Ingress> _ingresses;
+    private readonly Informer<V1IngressClass> _classes;
+    private readonly Informer<V1Secret> _secrets;
+    private readonly InformerServiceDirectory _services;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<bool> _stale = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private IngressController(IKubernetes client, IngressProxy proxy, ILoggerFactory loggers, TimeProvider time)
+    {
+        Proxy = proxy;
+        _time = time;
+        _logger = loggers.CreateLogger<IngressController>();
+        _informers = new SharedInformers(client, loggers, new SharedInformerOptions { Time = time });
+        _ingresses = _informers.For(KubeListWatches.Ingresses);
+        _classes = _informers.For(KubeListWatches.IngressClasses);
+        _secrets = _informers.Secrets;
+        _services = new InformerServiceDirectory(_informers.Services, _informers.EndpointSlices);
+        _ingresses.Changed += MarkStale;
+        _classes.Changed += MarkStale;
+        _secrets.Changed += MarkStale;
+        _informers.Services.Changed += MarkStale;
+        _informers.EndpointSlices.Changed += MarkStale;
+        proxy.Certificates.Rejected += (name, reason) => LogSecretRejected(name, reason);
+    }
+
+    /// <summary>The listeners and proxy this controller feeds.</summary>
+    public IngressProxy Proxy { get; }
+
+    /// <summary>Completes once the first table built from synced caches is served.</summary>
+    public Task Serving => _serving.Task;
+
+    /// <summary>Binds the listeners (a port in use fails here) and prepares the informers; <see cref="RunAsync"/> starts watching.</summary>
+    public static async Task<IngressController> StartAsync(IKubernetes client, IngressProxyOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(loggers);
+        ArgumentNullException.ThrowIfNull(time);
+        var proxy = await IngressProxy.StartAsync(options, loggers, time, cancellationToken);
+        return new IngressController(client, proxy, loggers, time);
+    }
+
+    /// <summary>Runs the informers and the rebuild loop until cancelled; a failure of either stops both and is thrown.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => _informers.RunWithAsync(ServeAsync, cancellationToken);
+
+    /// <summary>The table the caches describe now.</summary>
+    public ProxyTable BuildTable()
+    {
+        var ours = _ingresses.List().Where(i => i.Metadata.DeletionTimestamp is null && IngressTranslator.IsOurs(i, name => _classes.Get(ObjectKeys.Of(null, name))));
+        return IngressTranslator.Translate(ours, _services, (ns, name) => _secrets.Get(ObjectKeys.Of(ns, name)));
+    }
+
+    public ValueTask DisposeAsync() => Proxy.DisposeAsync();
+
+    private void MarkStale(string key) => _stale.Writer.TryWrite(true);
+
+    private async Task ServeAsync(CancellationToken cancellationToken)
+    {
+        Apply();
+        _serving.TrySetResult();
+        while (await _stale.Reader.WaitToReadAsync(cancellationToken))
+        {
+            await Task.Delay(Coalesce, _time, cancellationToken);
+            _stale.Reader.TryRead(out _);
+            Apply();
+        }
+    }
+
+    private void Apply()
+    {
+        var table = BuildTable();
+        Proxy.Apply(table);
+        LogApplied(table.Routes.Count, table.Clusters.Count, table.Tls.Count);
+    }
+
+    [LoggerMessage(EventId = LogEvents.Addons + 500, Level = LogLevel.Debug, Message = "Ingress table applied: {Routes} routes, {Clusters} backends, {Certificates} certificates")]
+    private partial void LogApplied(int routes, int clusters, int certificates);
+
+    [LoggerMessage(EventId = LogEvents.Addons + 501, Level = LogLevel.Warning, Message = "TLS Secret {Secret} cannot be used ({Reason}); its hosts get the default certificate until it is fixed")]
+    private partial void LogSecretRejected(string secret, string reason);
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Sockets;
+using k8s;
+using Microsoft.Extensions.Logging;
+using MiniKube.Addons.Ingress;
+
+namespace MiniKube.Hosting;
+
+/// <summary>What the ingress data plane of <c>mkube server</c> needs from its flags.</summary>
+internal sealed record IngressSettings(string NodeName, string? NodeIp, int HttpPort, int HttpsPort)
+{
+    /// <summary>The listeners' address; null: every address of the node.</summary>
+    public IPAddress? ListenAddress { get; init; }
+}
+
+/// <summary>
+/// The ingress data plane (k3s' Traefik, built in): HTTP and HTTPS listeners on every address of
+/// the server's node, routing Ingresses to ready endpoints through YARP. Once it serves from
+/// synced caches it publishes its node IP and ports (<see cref="IngressNodes"/>), which the
+/// status writer in the controller manager copies into the Ingresses' status, and withdraws
+/// them on stop. A port that cannot be had (another web server, no privilege for port 80) is
+/// logged with what to do and leaves this server without ingress rather than stopping the
+/// control plane; <c>--disable ingress</c> turns it off. It acts as system:mkube:ingress, which
+/// may read Ingresses, IngressClasses, Services, EndpointSlices and Secrets and write only its
+/// own EndpointSlice in kube-system.
+/// </summary>
+internal sealed partial class IngressComponent(IClusterAccess cluster, IngressSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
+{
+    private readonly ILogger _logger = loggers.CreateLogger<IngressComponent>();
+
+    public string Name => "ingress";
+
+    public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
+    {
+        var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
+        using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.Ingress));
+        IngressController controller;
+        try
+        {
+            controller = await IngressController.StartAsync(client, new IngressProxyOptions { ListenAddress = settings.ListenAddress, HttpPort = settings.HttpPort, HttpsPort = settings.HttpsPort }, loggers, time, stoppingToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            LogCannotListen(settings.HttpPort, settings.HttpsPort, e.Message);
+            await NodeAddonRun.IdleAsync(ready, time, stoppingToken);
+            return;
+        }
+        await using var _ = controller;
+        // A stopped data plane should not stay in the Ingresses' status: its node is withdrawn on the way out.
+        await NodeAddonRun.ServeAsync(controller.Serving, controller.RunAsync(stoppingToken),
+            async ct =>
+            {
+                var http = controller.Proxy.HttpEndpoint.Port;
+                var https = controller.Proxy.HttpsEndpoint.Port;
+                await IngressNodes.PublishAsync(client, settings.NodeName, nodeIp, http, https, ct);
+                LogServing(nodeIp, http, https);
+            },
+            ct => IngressNodes.WithdrawAsync(client, settings.NodeName, ct),
+            reason => LogWithdrawFailed(settings.NodeName, reason),
+            ready, stoppingToken);
+    }
+
+    [LoggerMessage(EventId = LogEvents.Host + 610, Level = LogLevel.Information, Message = "Ingress serving on {NodeIp}: HTTP :{HttpPort}, HTTPS :{HttpsPort} (IngressClass mkube)")]
+    private partial void LogServing(string nodeIp, int httpPort, int httpsPort);
+
+    [LoggerMessage(EventId = LogEvents.Host + 611, Level = LogLevel.Error, Message = "Ingress cannot listen on :{HttpPort}/:{HttpsPort} ({Reason}); this server serves no Ingresses. Free the ports, choose others with --ingress-http-port/--ingress-https-port, or start with --disable ingress")]
+    private partial void LogCannotListen(int httpPort, int httpsPort, string reason);
+
+    [LoggerMessage(EventId = LogEvents.Host + 612, Level = LogLevel.Warning, Message = "Could not remove the EndpointSlice kube-system/mkube-ingress-{Node} on stop ({Reason}); Ingress status keeps this node until the next start")]
+    private partial void LogWithdrawFailed(string node, string reason);
+}

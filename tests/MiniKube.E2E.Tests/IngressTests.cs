@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace MiniKube.E2E.Tests;
+
+/// <summary>
+/// The ingress controller of the published binary with the real kubectl and curl: an Ingress
+/// with two hosts and TLS applied with <c>kubectl apply</c>, reached with <c>curl --resolve</c>
+/// over HTTP (the redirect, and a host without TLS) and HTTPS (each host its backend, the
+/// certificate verified against the Secret's). The backends are plain HTTP servers of the test
+/// on loopback, behind Services without selectors and EndpointSlices written by hand, so no pod
+/// starts (the server runs with --disable-agent).
+/// </summary>
+[TestFixture]
+[Category("E2E")]
+public sealed class IngressTests : DataDirFixture
+{
+    [Test]
+    public async Task Ingress_TwoHostsWithTls_CurlReachesEachBackendOverHttpAndHttps()
+    {
+        using var a = Backend("A");
+        using var b = Backend("B");
+        var http = FreePort();
+        var https = FreePort();
+        using var server = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent", "--disable-scheduler", "--ingress-http-port", Port(http), "--ingress-https-port", Port(https)));
+        await server.WaitForLogAsync("components are running", StartTimeout);
+        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+        var (certFile, keyFile) = WriteCertificate(DataDir, "a.test", "b.test");
+        await kubectl.OkAsync("create", "secret", "tls", "ab-cert", "--cert", certFile, "--key", keyFile);
+        var applied = await kubectl.RunWithAsync(Manifest(a.Port, b.Port), null, "apply", "-f", "-");
+        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
+
+        await WaitAsync(async () => (await CurlAsync("-sk", "--resolve", $"a.test:{https}:127.0.0.1", $"https://a.test:{https}/")).Output == "A /", "a.test served over HTTPS", 60);
+        var secureA = await CurlAsync("-s", "--cacert", certFile, "--resolve", $"a.test:{https}:127.0.0.1", $"https://a.test:{https}/x");
+        var secureB = await CurlAsync("-s", "--http2", "-w", " %{http_version}", "--cacert", certFile, "--resolve", $"b.test:{https}:127.0.0.1", $"https://b.test:{https}/y");
+        var redirect = await CurlAsync("-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--resolve", $"a.test:{http}:127.0.0.1", $"http://a.test:{http}/z");
+        var plain = await CurlAsync("-s", "--resolve", $"plain.test:{http}:127.0.0.1", $"http://plain.test:{http}/p");
+        var unknown = await CurlAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", "--resolve", $"other.test:{http}:127.0.0.1", $"http://other.test:{http}/");
+        string address = "";
+        await WaitAsync(async () => (address = (await kubectl.RunAsync("get", "ingress", "site", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}")).Output) != "", "Ingress status", 60);
+        var classes = await kubectl.OkAsync("get", "ingressclass", "mkube", "-o", "jsonpath={.spec.controller} {.metadata.annotations.ingressclass\\.kubernetes\\.io/is-default-class}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(secureA.Output, Is.EqualTo("A /x"), secureA.Error);
+            Assert.That(secureB.Output, Is.EqualTo("B /y 2"), "HTTP/2 by ALPN; " + secureB.Error);
+            Assert.That(redirect.Output, Is.EqualTo($"308 https://a.test:{https}/z"));
+            Assert.That(plain.Output, Is.EqualTo("B /p"));
+            Assert.That(unknown.Output, Is.EqualTo("404"));
+            Assert.That(IPAddress.TryParse(address, out _), Is.True, address);
+            Assert.That(classes, Is.EqualTo("mkube.io/ingress true"));
+        });
+    }
+
+    private static string Manifest(int portA, int portB) => $$$$$"""
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web-a}
+        spec:
+          ports: [{name: http, port: 80}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web-b}
+        spec:
+          ports: [{name: http, port: 80}]
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: web-a-1
+          labels: {kubernetes.io/service-name: web-a}
+        addressType: IPv4
+        endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+        ports: [{name: http, port: {{{{{portA}}}}}, protocol: TCP}]
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: web-b-1
+          labels: {kubernetes.io/service-name: web-b}
+        addressType: IPv4
+        endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+        ports: [{name: http, port: {{{{{portB}}}}}, protocol: TCP}]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: site}
+        spec:
+          tls:
+          - hosts: [a.test, b.test]
+            secretName: ab-cert
+          rules:
+          - host: a.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-a, port: {number: 80}}}}
+          - host: b.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+          - host: plain.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+        """;
+
+    private static async Task<KubectlResult> CurlAsync(params string[] args)
+    {
+        using var curl = Process.Start(new ProcessStartInfo("curl", ["--max-time", "10", .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = curl.StandardOutput.ReadToEndAsync();
+        var error = curl.StandardError.ReadToEndAsync();
+        await curl.WaitForExitAsync();
+        return new KubectlResult(curl.ExitCode, await output, await error);
+    }
+
+    private static (string Cert, string Key) WriteCertificate(string directory, params string[] hosts)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=" + hosts[0], key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        foreach (var host in hosts)
+        {
+            names.AddDnsName(host);
+        }
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var cert = Path.Combine(directory, "tls.crt");
+        var keyFile = Path.Combine(directory, "tls.key");
+        File.WriteAllText(cert, certificate.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (cert, keyFile);
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A loopback HTTP server answering <c>NAME PATH</c>.</summary>
+    private static TestHttpBackend Backend(string name) => new(name);
+
+    private sealed class TestHttpBackend : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+
+        public TestHttpBackend(string name)
+        {
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _ = ServeAsync(name);
+        }
+
+        public int Port { get; }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            _stop.Dispose();
+        }
+
+        // One request per connection, answered with Connection: close: enough for a proxy and curl.
+        private async Task ServeAsync(string name)
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Socket socket;
+                try
+                {
+                    socket = await _listener.AcceptSocketAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+                _ = AnswerAsync(socket, name);
+            }
+        }
+
+        private static async Task AnswerAsync(Socket socket, string name)
+        {
+            using var _ = socket;
+            await using var stream = new NetworkStream(socket);
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            var requestLine = await reader.ReadLineAsync() ?? "";
+            while (!string.IsNullOrEmpty(await reader.ReadLineAsync()))
+            {
+                // Headers are not needed.
+            }
+            var path = requestLine.Split(' ') is [_, var target, ..] ? target : "?";
+            var body = Encoding.UTF8.GetBytes($"{name} {path}");
+            var head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+            await stream.WriteAsync(head);
+            await stream.WriteAsync(body);
+        }
+    }
+}
