@@ -103,6 +103,7 @@ public sealed class LocalClusterAccessTests
             [ComponentIdentity.ControllerManager] = "system:kube-controller-manager",
             [ComponentIdentity.KubeProxy] = "system:kube-proxy",
             [ComponentIdentity.ClusterDns] = "system:mkube:cluster-dns",
+            [ComponentIdentity.Metrics] = "system:mkube:metrics-server",
         };
         foreach (var (identity, user) in expected)
         {
