@@ -22,13 +22,10 @@ public sealed partial class ResourceMetricsCollector : IDisposable
     public ResourceMetricsCollector(IKubernetes client, MetricsStore store, MetricsOptions options, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(store);
-        Store = store;
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
-        ArgumentNullException.ThrowIfNull(time);
-        _options = options;
-        _time = time;
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = loggers.CreateLogger<ResourceMetricsCollector>();
         _informers = new SharedInformers(client, loggers, new SharedInformerOptions { Time = time });
         _ = _informers.Nodes;

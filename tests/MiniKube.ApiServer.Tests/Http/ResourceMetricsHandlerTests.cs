@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using MiniKube.Api;
 using MiniKube.ApiServer.Tests.Integration;
 using MiniKube.Testing;
 

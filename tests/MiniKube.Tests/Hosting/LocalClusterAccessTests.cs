@@ -105,6 +105,7 @@ public sealed class LocalClusterAccessTests
             [ComponentIdentity.KubeProxy] = "system:kube-proxy",
             [ComponentIdentity.ClusterDns] = "system:mkube:cluster-dns",
             [ComponentIdentity.Ingress] = "system:mkube:ingress",
+            [ComponentIdentity.Metrics] = "system:mkube:metrics-server",
         };
         foreach (var (identity, user) in expected)
         {
