@@ -22,16 +22,20 @@ public sealed class ResourceMetricsTextTests
     {
         var lines = ResourceMetricsText.Build(Snapshot()).Split('\n');
 
-        Assert.That(lines, Does.Contain("# TYPE container_cpu_usage_seconds_total counter"));
-        Assert.That(lines, Does.Contain("# HELP node_memory_working_set_bytes [STABLE] Current working set of the node in bytes"));
-        Assert.That(lines, Does.Contain("container_cpu_usage_seconds_total{container=\"main\",namespace=\"default\",pod=\"web\"} 2.5 1765000000000"));
-        Assert.That(lines, Does.Contain("container_memory_working_set_bytes{container=\"log\",namespace=\"default\",pod=\"web\"} 2097152 1765000000000"));
-        Assert.That(lines, Does.Contain("container_start_time_seconds{container=\"main\",namespace=\"default\",pod=\"web\"} 1764999000 1764999000000"));
-        Assert.That(lines, Does.Contain("node_cpu_usage_seconds_total 100.25 1765000000000"));
-        Assert.That(lines, Does.Contain("node_memory_working_set_bytes 1073741824 1765000000000"));
-        Assert.That(lines, Does.Contain("pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"web\"} 3 1765000000000"));
-        Assert.That(lines, Does.Contain("pod_memory_working_set_bytes{namespace=\"default\",pod=\"web\"} 12582912 1765000000000"));
-        Assert.That(lines, Does.Contain("resource_scrape_error 0"));
+        string[] expected =
+        [
+            "# TYPE container_cpu_usage_seconds_total counter",
+            "# HELP node_memory_working_set_bytes [STABLE] Current working set of the node in bytes",
+            "container_cpu_usage_seconds_total{container=\"main\",namespace=\"default\",pod=\"web\"} 2.5 1765000000000",
+            "container_memory_working_set_bytes{container=\"log\",namespace=\"default\",pod=\"web\"} 2097152 1765000000000",
+            "container_start_time_seconds{container=\"main\",namespace=\"default\",pod=\"web\"} 1764999000 1764999000000",
+            "node_cpu_usage_seconds_total 100.25 1765000000000",
+            "node_memory_working_set_bytes 1073741824 1765000000000",
+            "pod_cpu_usage_seconds_total{namespace=\"default\",pod=\"web\"} 3 1765000000000",
+            "pod_memory_working_set_bytes{namespace=\"default\",pod=\"web\"} 12582912 1765000000000",
+            "resource_scrape_error 0",
+        ];
+        Assert.That(lines, Is.SupersetOf(expected));
     }
 
     [Test]
