@@ -15,9 +15,6 @@ public static class KubeDnsService
     public const string Namespace = "kube-system";
     public const string Name = "kube-dns";
 
-    /// <summary>Our value for <c>endpointslice.kubernetes.io/managed-by</c>, so the EndpointSlice controller leaves the slices alone.</summary>
-    public const string ManagedBy = "cluster-dns.mkube.io";
-
     public static V1Service Service(string clusterIp) => new()
     {
         ApiVersion = "v1",
@@ -42,8 +39,12 @@ public static class KubeDnsService
         },
     };
 
+    // The slices are found by the Service's own name, so the service proxy sends its cluster IP to
+    // them; our managed-by value keeps the EndpointSlice controller away from them.
+    private static readonly NodeEndpointSlices Slices = new(Namespace, ServiceName: Name, ManagedBy: "cluster-dns.mkube.io");
+
     public static V1EndpointSlice EndpointSlice(string nodeName, string nodeIp, int port) =>
-        NodeEndpointSlices.Build(Namespace, Name, ManagedBy, nodeName, nodeIp,
+        Slices.Build(nodeName, nodeIp,
         [
             new Discoveryv1EndpointPort { Name = "dns", Port = port, Protocol = "UDP" },
             new Discoveryv1EndpointPort { Name = "dns-tcp", Port = port, Protocol = "TCP" },
@@ -82,7 +83,7 @@ public static class KubeDnsService
 
     /// <summary>Removes this server's EndpointSlice (a server that stops should not keep receiving DNS traffic); the Service stays for the others.</summary>
     public static Task RemoveEndpointAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken) =>
-        NodeEndpointSlices.DeleteAsync(client, Namespace, Name, nodeName, cancellationToken);
+        Slices.DeleteAsync(client, nodeName, cancellationToken);
 
     private static bool SameTarget(V1EndpointSlice current, V1EndpointSlice desired) =>
         current.AddressType == desired.AddressType

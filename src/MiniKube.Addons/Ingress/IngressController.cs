@@ -68,7 +68,7 @@ public sealed partial class IngressController : IAsyncDisposable
     /// <summary>The table the caches describe now.</summary>
     public ProxyTable BuildTable()
     {
-        var ours = _ingresses.List().Where(i => i.Metadata.DeletionTimestamp is null && IngressTranslator.IsOurs(i, name => _classes.Get(ObjectKeys.Of(null, name))));
+        var ours = _ingresses.List().Where(i => i.Metadata.DeletionTimestamp is null && MkubeIngressClass.Serves(i, name => _classes.Get(ObjectKeys.Of(null, name))));
         return IngressTranslator.Translate(ours, _services, (ns, name) => _secrets.Get(ObjectKeys.Of(ns, name)));
     }
 

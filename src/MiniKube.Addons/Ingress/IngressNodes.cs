@@ -6,34 +6,24 @@ namespace MiniKube.Addons.Ingress;
 /// Where the data plane listens, published through the API so the status writer (which runs in
 /// whichever server leads) knows every node's address without talking to the others: each data
 /// plane keeps an EndpointSlice <c>kube-system/mkube-ingress-&lt;node&gt;</c> (service-name label
-/// <see cref="ServiceName"/>, no Service behind it; ours by its managed-by label, so the
-/// EndpointSlice controller leaves it alone) holding its node IP and the http/https ports, as
+/// <c>mkube-ingress</c>, no Service behind it; ours by its managed-by label <c>ingress.mkube.io</c>,
+/// so the EndpointSlice controller leaves it alone) holding its node IP and the http/https ports, as
 /// k3s' Traefik is found through its LoadBalancer Service. A data plane that stops removes its slice.
 /// </summary>
 public static class IngressNodes
 {
-    public const string Namespace = "kube-system";
-
-    /// <summary>The <c>kubernetes.io/service-name</c> of the slices.</summary>
-    public const string ServiceName = "mkube-ingress";
-
-    /// <summary>Our value for <c>endpointslice.kubernetes.io/managed-by</c>.</summary>
-    public const string ManagedBy = "ingress.mkube.io";
+    /// <summary>Where the slices live, the service-name label they are found by and our managed-by value.</summary>
+    public static readonly NodeEndpointSlices Slices = new(Namespace: "kube-system", ServiceName: "mkube-ingress", ManagedBy: "ingress.mkube.io");
 
     public static V1EndpointSlice EndpointSlice(string nodeName, string nodeIp, int httpPort, int httpsPort) =>
-        NodeEndpointSlices.Build(Namespace, ServiceName, ManagedBy, nodeName, nodeIp,
+        Slices.Build(nodeName, nodeIp,
         [
             new Discoveryv1EndpointPort { Name = "http", Port = httpPort, Protocol = "TCP" },
             new Discoveryv1EndpointPort { Name = "https", Port = httpsPort, Protocol = "TCP" },
         ]);
 
     /// <summary>Whether <paramref name="slice"/> is a data plane's publication.</summary>
-    public static bool IsPublication(V1EndpointSlice slice)
-    {
-        ArgumentNullException.ThrowIfNull(slice);
-        return slice.Namespace() == Namespace
-            && slice.Metadata.Labels?.TryGetValue(WellKnownLabels.EndpointSliceManagedBy, out var managedBy) == true && managedBy == ManagedBy;
-    }
+    public static bool IsPublication(V1EndpointSlice slice) => Slices.Owns(slice);
 
     /// <summary>Creates or rewrites this node's slice.</summary>
     public static async Task PublishAsync(IKubernetes client, string nodeName, string nodeIp, int httpPort, int httpsPort, CancellationToken cancellationToken)
@@ -42,17 +32,17 @@ public static class IngressNodes
         var slice = EndpointSlice(nodeName, nodeIp, httpPort, httpsPort);
         try
         {
-            await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, Namespace, cancellationToken: cancellationToken);
+            await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(slice, Slices.Namespace, cancellationToken: cancellationToken);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {
-            var current = await client.DiscoveryV1.ReadNamespacedEndpointSliceAsync(slice.Metadata.Name, Namespace, cancellationToken: cancellationToken);
+            var current = await client.DiscoveryV1.ReadNamespacedEndpointSliceAsync(slice.Metadata.Name, Slices.Namespace, cancellationToken: cancellationToken);
             slice.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
-            await client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, slice.Metadata.Name, Namespace, cancellationToken: cancellationToken);
+            await client.DiscoveryV1.ReplaceNamespacedEndpointSliceAsync(slice, slice.Metadata.Name, Slices.Namespace, cancellationToken: cancellationToken);
         }
     }
 
     /// <summary>Removes this node's slice (gone already is fine).</summary>
     public static Task WithdrawAsync(IKubernetes client, string nodeName, CancellationToken cancellationToken) =>
-        NodeEndpointSlices.DeleteAsync(client, Namespace, ServiceName, nodeName, cancellationToken);
+        Slices.DeleteAsync(client, nodeName, cancellationToken);
 }

@@ -5,8 +5,8 @@ namespace MiniKube.Addons.Ingress;
 
 /// <summary>
 /// The ingress add-on's control loop, run by the controller manager (so one server writes at a
-/// time): at start it makes the default IngressClass <see cref="IngressTranslator.DefaultClassName"/>
-/// (controller <see cref="IngressTranslator.ControllerName"/>, annotated
+/// time): at start it makes the default IngressClass <see cref="MkubeIngressClass.Name"/>
+/// (controller <see cref="MkubeIngressClass.Controller"/>, annotated
 /// <c>ingressclass.kubernetes.io/is-default-class: "true"</c>) unless a class of that name exists;
 /// then it keeps <c>status.loadBalancer.ingress</c> of every Ingress it serves equal to the node
 /// IPs where a data plane listens (<see cref="IngressNodes"/>), sorted, as ingress-nginx's and
@@ -18,9 +18,6 @@ public sealed partial class IngressStatusController : Controller<NamespacedName>
 {
     /// <summary>The kube-system service account it acts as.</summary>
     public const string ServiceAccountName = "mkube-ingress-controller";
-
-    /// <summary>The annotation that makes an IngressClass the default (networking/v1 IngressClass docs).</summary>
-    public const string DefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class";
 
     private readonly Informer<V1Ingress> _ingresses;
     private readonly Informer<V1IngressClass> _classes;
@@ -56,11 +53,11 @@ public sealed partial class IngressStatusController : Controller<NamespacedName>
         Kind = "IngressClass",
         Metadata = new V1ObjectMeta
         {
-            Name = IngressTranslator.DefaultClassName,
-            Annotations = new Dictionary<string, string> { [DefaultClassAnnotation] = "true" },
+            Name = MkubeIngressClass.Name,
+            Annotations = new Dictionary<string, string> { [IngressClassAnnotations.IsDefault] = "true" },
             Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "mkube" },
         },
-        Spec = new V1IngressClassSpec { Controller = IngressTranslator.ControllerName },
+        Spec = new V1IngressClassSpec { Controller = MkubeIngressClass.Controller },
     };
 
     public override async Task RunAsync(CancellationToken cancellationToken)
@@ -71,7 +68,7 @@ public sealed partial class IngressStatusController : Controller<NamespacedName>
 
     /// <summary>The addresses every Ingress of ours should show: the published data planes' node IPs, sorted.</summary>
     public IReadOnlyList<string> Addresses() =>
-        [.. _slices.Cache.ListNamespace(IngressNodes.Namespace)
+        [.. _slices.Cache.ListNamespace(IngressNodes.Slices.Namespace)
             .Where(IngressNodes.IsPublication)
             .SelectMany(s => s.Endpoints ?? [])
             .SelectMany(e => e.Addresses ?? [])
@@ -82,7 +79,7 @@ public sealed partial class IngressStatusController : Controller<NamespacedName>
     {
         if (_ingresses.Get(key) is not { } ingress
             || ingress.Metadata.DeletionTimestamp is not null
-            || !IngressTranslator.IsOurs(ingress, name => _classes.Get(ObjectKeys.Of(null, name))))
+            || !MkubeIngressClass.Serves(ingress, name => _classes.Get(ObjectKeys.Of(null, name))))
         {
             return;
         }
@@ -119,14 +116,14 @@ public sealed partial class IngressStatusController : Controller<NamespacedName>
 
     private async Task EnsureDefaultClassAsync(CancellationToken cancellationToken)
     {
-        if (_classes.Get(IngressTranslator.DefaultClassName) is not null)
+        if (_classes.Get(MkubeIngressClass.Name) is not null)
         {
             return;
         }
         try
         {
             await Client.NetworkingV1.CreateIngressClassAsync(DefaultClass(), cancellationToken: cancellationToken);
-            LogClassCreated(IngressTranslator.DefaultClassName);
+            LogClassCreated(MkubeIngressClass.Name);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
         {

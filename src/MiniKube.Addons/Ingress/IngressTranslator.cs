@@ -14,35 +14,9 @@ namespace MiniKube.Addons.Ingress;
 /// </summary>
 public static class IngressTranslator
 {
-    /// <summary>The IngressClass <c>spec.controller</c> this controller answers to.</summary>
-    public const string ControllerName = "mkube.io/ingress";
-
-    /// <summary>The default IngressClass it makes.</summary>
-    public const string DefaultClassName = "mkube";
-
-    /// <summary>The class annotation from before IngressClass (still honoured by ingress-nginx and Traefik).</summary>
-    public const string LegacyClassAnnotation = "kubernetes.io/ingress.class";
-
     private static readonly string[] SslRedirectAnnotations = ["nginx.ingress.kubernetes.io/ssl-redirect", "ingress.kubernetes.io/ssl-redirect"];
 
-    /// <summary>
-    /// Whether this controller serves <paramref name="ingress"/>: it names (by ingressClassName
-    /// or the legacy annotation) a class whose controller is ours, or names none at all (the
-    /// default class's controller serves those; ours is the default).
-    /// </summary>
-    public static bool IsOurs(V1Ingress ingress, Func<string, V1IngressClass?> classes)
-    {
-        ArgumentNullException.ThrowIfNull(ingress);
-        ArgumentNullException.ThrowIfNull(classes);
-        var name = ingress.Spec?.IngressClassName;
-        if (string.IsNullOrEmpty(name) && ingress.Metadata.Annotations?.TryGetValue(LegacyClassAnnotation, out var legacy) == true)
-        {
-            name = legacy;
-        }
-        return string.IsNullOrEmpty(name) || classes(name)?.Spec?.Controller == ControllerName;
-    }
-
-    /// <summary>The table for <paramref name="ingresses"/> (all ours), backends from <paramref name="services"/>, certificates from <paramref name="secrets"/>.</summary>
+    /// <summary>The table for <paramref name="ingresses"/> (all ours, see <see cref="MkubeIngressClass.Serves"/>), backends from <paramref name="services"/>, certificates from <paramref name="secrets"/>.</summary>
     public static ProxyTable Translate(IEnumerable<V1Ingress> ingresses, IServiceDirectory services, Func<string, string, V1Secret?> secrets)
     {
         ArgumentNullException.ThrowIfNull(ingresses);

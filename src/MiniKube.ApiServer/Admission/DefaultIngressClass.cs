@@ -11,18 +11,15 @@ namespace MiniKube.ApiServer.Admission;
 /// </summary>
 public static class DefaultIngressClass
 {
-    public const string IsDefaultAnnotation = "ingressclass.kubernetes.io/is-default-class";
-    public const string LegacyClassAnnotation = "kubernetes.io/ingress.class";
-
     /// <summary>True when the Ingress names no class, so the plugin should pick one.</summary>
     public static bool Wants(JsonObject ingress)
     {
         ArgumentNullException.ThrowIfNull(ingress);
         return ingress.Obj("spec")?["ingressClassName"] is null
-            && ingress.Obj("metadata").Obj("annotations")?.ContainsKey(LegacyClassAnnotation) != true;
+            && ingress.Obj("metadata").Obj("annotations")?.ContainsKey(IngressClassAnnotations.LegacyClass) != true;
     }
 
     /// <summary>The default class among <paramref name="classes"/>, or null when none is marked default.</summary>
     public static string? Choose(IEnumerable<JsonObject> classes) =>
-        DefaultStorageClass.Newest(classes.Where(c => c.Obj("metadata").Obj("annotations").Str(IsDefaultAnnotation) == "true"));
+        DefaultStorageClass.Newest(classes.Where(c => c.Obj("metadata").Obj("annotations").Str(IngressClassAnnotations.IsDefault) == "true"));
 }

@@ -82,7 +82,7 @@ public sealed class IngressStatusControllerTests
         Assert.Multiple(() =>
         {
             Assert.That(mkubeClass.Name(), Is.EqualTo("mkube"));
-            Assert.That(mkubeClass.Spec.Controller, Is.EqualTo(IngressTranslator.ControllerName));
+            Assert.That(mkubeClass.Spec.Controller, Is.EqualTo(MkubeIngressClass.Controller));
             Assert.That(mkubeClass.Metadata.Annotations["ingressclass.kubernetes.io/is-default-class"], Is.EqualTo("true"));
             Assert.That(ours.Status.LoadBalancer.Ingress.Select(i => i.Ip), Is.EqualTo(new[] { "10.0.0.1", "10.0.0.2" }));
             Assert.That(afterWithdraw.Status.LoadBalancer.Ingress.Select(i => i.Ip), Is.EqualTo(new[] { "10.0.0.1" }));

@@ -88,27 +88,4 @@ public sealed class IngressTranslatorTests
             Assert.That(table.Tls.Select(t => string.Join(",", t.Hosts)), Is.EquivalentTo(new[] { "a.test", "c.test" }), "the Secret that is missing offers nothing");
         });
     }
-
-    [TestCase(null, null, true)]
-    [TestCase("mkube", null, true)]
-    [TestCase("other", null, false)]
-    [TestCase("missing", null, false)]
-    [TestCase(null, "mkube", true)]
-    [TestCase(null, "nginx", false)]
-    public void IsOurs_ClassByNameOrLegacyAnnotation(string? className, string? annotation, bool expected)
-    {
-        var ingress = NewIngress("default", "x");
-        ingress.Spec.IngressClassName = className;
-        if (annotation is not null)
-        {
-            ingress.Metadata.Annotations = new Dictionary<string, string> { [IngressTranslator.LegacyClassAnnotation] = annotation };
-        }
-        var classes = new Dictionary<string, V1IngressClass>
-        {
-            ["mkube"] = new() { Spec = new V1IngressClassSpec { Controller = IngressTranslator.ControllerName } },
-            ["other"] = new() { Spec = new V1IngressClassSpec { Controller = "example.com/other" } },
-        };
-
-        Assert.That(IngressTranslator.IsOurs(ingress, name => classes.GetValueOrDefault(name)), Is.EqualTo(expected));
-    }
 }
