@@ -103,33 +103,6 @@ public sealed class DashboardTests : DataDirFixture
     }
 
     [Test]
-    public async Task PodLogs_Follow_ShowsNewLinesAsTheyAreWritten()
-    {
-        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
-        await mkube.WaitForLogAsync("components are running", StartTimeout);
-        var kubectl = NewKubectl();
-        var token = await TokenAsync(kubectl, "admin", "clusterrolebinding", "cluster-admin");
-        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ticker\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.5; done\"]\n";
-        // The ServiceAccount admission refuses pods until the controller manager made the namespace's default account.
-        await WaitAsync(async () => (await kubectl.RunAsync("get", "serviceaccount", "default")).ExitCode == 0, "the default service account exists");
-        var applied = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
-        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
-        await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "ticker", "-o", "jsonpath={.status.phase}")).Output == "Running", "the pod runs");
-
-        await using var browser = await DashboardBrowser.LaunchAsync();
-        var page = await browser.NewPageAsync();
-        await DashboardBrowser.SignInAsync(page, ServerUri(), token);
-        await page.GotoAsync(new Uri(ServerUri(), "/dashboard/#/pods/default/ticker").ToString());
-        var lines = page.Locator("pre.logs .line");
-        await Assertions.Expect(lines.First).ToContainTextAsync("tick");
-        var seen = await lines.CountAsync();
-        // Following: lines the container writes after the page opened the stream show up in it.
-        await Assertions.Expect(lines.Nth(seen + 3)).ToBeAttachedAsync(new() { Timeout = 20_000 });
-        Assert.That(await lines.Last.TextContentAsync(), Does.Match(@"^tick \d+\n$"));
-        await DashboardBrowser.ScreenshotAsync(page, "pod-logs");
-    }
-
-    [Test]
     public async Task ViewOnlyUser_DeleteIsRefused_WithTheServersForbiddenMessage()
     {
         using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent"));
