@@ -74,6 +74,11 @@ public sealed class IngressControllerIntegrationTests
         await _admin.NetworkingV1.CreateNamespacedIngressAsync(ingress, "default");
 
         var https = await EventuallyAsync("a.test", "/", tls: true, expect: "A a.test:");
+        // The Secret reaches the SNI selector through its own informer, which may trail the route's: until then the default certificate answers.
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); https.Certificate != "CN=a.test" && DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            https = await SendAsync("a.test", "/", tls: true);
+        }
         var redirect = await SendAsync("a.test", "/x?y=1", tls: false);
         Assert.Multiple(async () =>
         {
