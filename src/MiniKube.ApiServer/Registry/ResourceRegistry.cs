@@ -286,9 +286,11 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
                 await rules.ReleaseAsync(type, updated, old, CancellationToken.None);
                 throw;
             }
-            if (ObjectMeta.Text(Strip(updated)) == ObjectMeta.Text(Strip(old)))
+            if (JsonNode.DeepEquals(Strip(updated), Strip(old)))
             {
-                // A no-op write keeps the object's version, as kube-apiserver does.
+                // A no-op write keeps the object's version, as kube-apiserver does. Property order
+                // is no change (a server-side apply may rebuild metadata in another order; Go
+                // encodes typed fields and map keys in one fixed order, so upstream never sees it).
                 return old;
             }
             if (dryRun)

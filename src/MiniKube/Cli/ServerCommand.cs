@@ -201,6 +201,7 @@ internal sealed class ServerCommand : ModeCommand
                 ResourceMetrics = metrics,
                 Dashboard = !flags.DisabledAddons.HasFlag(Addon.Dashboard),
             })
+            .AddGatewayCrds(ingress)
             .AddScheduler(flags.DisableScheduler)
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))

@@ -84,6 +84,22 @@ public static class HostingExtensions
         return services.AddComponent(sp => sp.GetRequiredService<ApiServerComponent>());
     }
 
+    /// <summary>
+    /// The Gateway API CRDs of the ingress add-on (or nothing when <paramref name="enabled"/> is
+    /// false: --disable ingress); add it right after the API server, so every later component
+    /// starts with them Established. <see cref="GatewayCrdsComponent"/> is also a service, for a
+    /// component that awaits <see cref="GatewayCrdsComponent.Established"/>.
+    /// </summary>
+    internal static IServiceCollection AddGatewayCrds(this IServiceCollection services, bool enabled)
+    {
+        if (!enabled)
+        {
+            return services;
+        }
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<GatewayCrdsComponent>(sp));
+        return services.AddComponent(sp => sp.GetRequiredService<GatewayCrdsComponent>());
+    }
+
     /// <summary>The scheduler, leader-elected on the kube-scheduler Lease; add it after the API server.</summary>
     internal static IServiceCollection AddScheduler(this IServiceCollection services, bool disabled) =>
         disabled ? services : services.AddComponent(sp => new LeaderElectedComponent("scheduler", "kube-scheduler", ComponentIdentity.Scheduler, sp.GetRequiredService<IClusterAccess>(),

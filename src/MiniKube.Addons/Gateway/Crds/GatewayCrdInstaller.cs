@@ -28,6 +28,7 @@ public enum GatewayCrdOutcome
 public static partial class GatewayCrdInstaller
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private const int MaxAttempts = 3;
 
     /// <summary>Installs or updates the CRDs, then waits until every one that exists is Established.</summary>
     public static async Task<IReadOnlyDictionary<string, GatewayCrdOutcome>> InstallAsync(IKubernetes client, ILogger logger, TimeProvider time, CancellationToken cancellationToken)
@@ -52,25 +53,32 @@ public static partial class GatewayCrdInstaller
 
     private static async Task<GatewayCrdOutcome> EnsureAsync(IKubernetes client, string name, string apply, ILogger logger, CancellationToken cancellationToken)
     {
-        var installed = await ReadAsync(client, name, cancellationToken);
-        string? theirs = null;
-        if (installed?.Metadata.Annotations?.TryGetValue(GatewayApiCrds.BundleVersionAnnotation, out theirs) == true
-            && BundleVersionOrder.IsNewer(theirs, GatewayApiCrds.BundleVersion))
+        for (var attempt = 1; ; attempt++)
         {
-            LogKeptNewer(logger, name, theirs!, GatewayApiCrds.BundleVersion);
-            return GatewayCrdOutcome.KeptNewer;
-        }
-        try
-        {
-            await client.ApiextensionsV1.PatchCustomResourceDefinitionAsync(new V1Patch(apply, V1Patch.PatchType.ApplyPatch), name,
-                fieldManager: GatewayApiCrds.FieldManager, force: true, cancellationToken: cancellationToken);
-            return GatewayCrdOutcome.Applied;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict)
-        {
-            // Not ours to repair: e.g. an experimental-channel CRD whose stored versions we do not serve.
-            LogRefused(logger, name, theirs ?? "none", e.Response.Content);
-            return GatewayCrdOutcome.Refused;
+            var installed = await ReadAsync(client, name, cancellationToken);
+            string? theirs = null;
+            if (installed?.Metadata.Annotations?.TryGetValue(GatewayApiCrds.BundleVersionAnnotation, out theirs) == true
+                && BundleVersionOrder.IsNewer(theirs, GatewayApiCrds.BundleVersion))
+            {
+                LogKeptNewer(logger, name, theirs!, GatewayApiCrds.BundleVersion);
+                return GatewayCrdOutcome.KeptNewer;
+            }
+            try
+            {
+                await client.ApiextensionsV1.PatchCustomResourceDefinitionAsync(new V1Patch(apply, V1Patch.PatchType.ApplyPatch), name,
+                    fieldManager: GatewayApiCrds.FieldManager, force: true, cancellationToken: cancellationToken);
+                return GatewayCrdOutcome.Applied;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < MaxAttempts)
+            {
+                // Another server wrote it between our read and our apply: read again, it may now be newer.
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict)
+            {
+                // Not ours to repair: e.g. an experimental-channel CRD whose stored versions we do not serve.
+                LogRefused(logger, name, theirs ?? "none", e.Response.Content);
+                return GatewayCrdOutcome.Refused;
+            }
         }
     }
 
