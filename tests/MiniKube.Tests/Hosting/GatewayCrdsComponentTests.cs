@@ -1,3 +1,4 @@
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using MiniKube.Addons.Gateway.Crds;
 using MiniKube.Hosting;
