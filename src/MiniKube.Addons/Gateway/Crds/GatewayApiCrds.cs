@@ -18,6 +18,9 @@ public static class GatewayApiCrds
     /// <summary>The release channel: only the standard channel is served.</summary>
     public const string Channel = "standard";
 
+    /// <summary>The CustomResourceDefinition objects (apiextensions.k8s.io/v1), freshly built on each call.</summary>
+    public static IReadOnlyList<JsonObject> Build() => [.. Definitions.Select(d => d.ToCrd())];
+
     /// <summary>Upstream's annotation naming the release a CRD came from.</summary>
     public const string BundleVersionAnnotation = "gateway.networking.k8s.io/bundle-version";
 
@@ -27,15 +30,38 @@ public static class GatewayApiCrds
     /// <summary>The API group: <c>gateway.networking.k8s.io</c>.</summary>
     public const string Group = SharedTypes.Group;
 
-    /// <summary>The server-side apply field manager the installer writes as.</summary>
-    public const string FieldManager = "mkube-gateway-crds";
-
+    // The kinds of the bundle with upstream's names, served versions (storage first) and printer columns.
     internal static IReadOnlyList<CrdDefinition> Definitions { get; } =
-        [GatewayClassCrd.Definition, GatewayCrd.Definition, HttpRouteCrd.Definition, GrpcRouteCrd.Definition, ReferenceGrantCrd.Definition];
+    [
+        new("GatewayClass", "gatewayclasses", Namespaced: false, ["v1", "v1beta1"], ["gc"],
+            [
+                ("Controller", "string", ".spec.controllerName", 0),
+                ("Accepted", "string", ".status.conditions[?(@.type==\"Accepted\")].status", 0),
+                CrdDefinition.Age,
+                ("Description", "string", ".spec.description", 1),
+            ],
+            StatusSubresource: true, GatewayClassCrd.Spec, GatewayClassCrd.Status),
+        new("Gateway", "gateways", Namespaced: true, ["v1", "v1beta1"], ["gtw"],
+            [
+                ("Class", "string", ".spec.gatewayClassName", 0),
+                ("Address", "string", ".status.addresses[*].value", 0),
+                ("Programmed", "string", ".status.conditions[?(@.type==\"Programmed\")].status", 0),
+                CrdDefinition.Age,
+            ],
+            StatusSubresource: true, GatewayCrd.Spec, GatewayCrd.Status),
+        new("HTTPRoute", "httproutes", Namespaced: true, ["v1", "v1beta1"], [], [Hostnames, CrdDefinition.Age],
+            StatusSubresource: true, HttpRouteCrd.Spec, SharedTypes.RouteStatus),
+        new("GRPCRoute", "grpcroutes", Namespaced: true, ["v1"], [], [Hostnames, CrdDefinition.Age],
+            StatusSubresource: true, GrpcRouteCrd.Spec, SharedTypes.RouteStatus),
+        new("ReferenceGrant", "referencegrants", Namespaced: true, ["v1beta1"], ["refgrant"], [CrdDefinition.Age],
+            StatusSubresource: false, ReferenceGrantCrd.Spec, Status: null),
+    ];
+
+    private static (string, string, string, int) Hostnames => ("Hostnames", "string", ".spec.hostnames", 0);
 
     /// <summary>The CRDs' names (<c>gatewayclasses.gateway.networking.k8s.io</c>, …), in install order.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. Definitions.Select(d => d.Name)];
 
-    /// <summary>The CustomResourceDefinition objects (apiextensions.k8s.io/v1), freshly built on each call.</summary>
-    public static IReadOnlyList<JsonObject> Build() => [.. Definitions.Select(d => d.ToCrd())];
+    /// <summary>The server-side apply field manager the installer writes as.</summary>
+    public const string FieldManager = "mkube-gateway-crds";
 }

@@ -7,22 +7,12 @@ namespace MiniKube.Addons.Gateway.Crds;
 /// <summary>Gateway (upstream apis/v1/gateway_types.go): listeners of a GatewayClass's data plane, and which routes may attach.</summary>
 internal static class GatewayCrd
 {
-    public static CrdDefinition Definition { get; } = new(
-        "Gateway", "gateways", Namespaced: true, ["v1", "v1beta1"], ["gtw"],
-        [
-            ("Class", "string", ".spec.gatewayClassName", 0),
-            ("Address", "string", ".status.addresses[*].value", 0),
-            ("Programmed", "string", ".status.conditions[?(@.type==\"Programmed\")].status", 0),
-            CrdDefinition.Age,
-        ],
-        StatusSubresource: true, Spec, Status);
-
     private const string AddressTypePattern = @"^Hostname|IPAddress|NamedAddress|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9\/\-._~%!$&'()*+,;=:]+$";
 
     // A label or annotation key: an optional DNS-subdomain prefix and a name of up to 63 characters.
     private const string MetadataKeyRule = @"self.all(key, key.matches(r""""""^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$""""""))";
 
-    private static JsonObject Spec() => Object(
+    public static JsonObject Spec() => Object(
             ("gatewayClassName", ObjectName().Doc("The GatewayClass this Gateway belongs to.")),
             ("listeners", Array(Listener(), 64).MinItems(1).MapList("name")
                 .Doc("Where the Gateway accepts traffic: a name, port, protocol and optional hostname each.")
@@ -122,7 +112,7 @@ internal static class GatewayCrd
         .Rule(MetadataKeyRule, $"{char.ToUpperInvariant(what[0])}{what[1..]} keys must be in the form of an optional DNS subdomain prefix followed by a required name segment of up to 63 characters.")
         .Rule("self.all(key, key.split(\"/\")[0].size() < 253)", $"If specified, the {what} key's prefix must be a DNS subdomain not longer than 253 characters in total.");
 
-    private static JsonObject Status() => Object(
+    public static JsonObject Status() => Object(
             ("addresses", Array(Address(valueRequired: true), 16).Doc("The addresses the Gateway is reachable at.")),
             ("conditions", Conditions("Accepted", "Programmed").Doc("Accepted and Programmed, as the Gateway's controller reports them.")),
             ("listeners", Array(Object(

@@ -11,15 +11,10 @@ namespace MiniKube.Addons.Gateway.Crds;
 /// </summary>
 internal static class HttpRouteCrd
 {
-    public static CrdDefinition Definition { get; } = new(
-        "HTTPRoute", "httproutes", Namespaced: true, ["v1", "v1beta1"], [],
-        [("Hostnames", "string", ".spec.hostnames", 0), CrdDefinition.Age],
-        StatusSubresource: true, Spec, RouteStatus);
-
     private const string ExactOrPrefix = "(self.type in ['Exact','PathPrefix'])";
     private const string ExactOrPrefixText = "when type one of ['Exact', 'PathPrefix']";
 
-    private static JsonObject Spec() => Object(
+    public static JsonObject Spec() => Object(
         ("parentRefs", ParentReferences()),
         ("hostnames", Hostnames()),
         ("rules", Array(Rule(), 16)

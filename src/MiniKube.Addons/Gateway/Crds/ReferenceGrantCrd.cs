@@ -11,15 +11,14 @@ namespace MiniKube.Addons.Gateway.Crds;
 /// </summary>
 internal static class ReferenceGrantCrd
 {
-    public static CrdDefinition Definition { get; } = new(
-        "ReferenceGrant", "referencegrants", Namespaced: true, ["v1beta1"], ["refgrant"],
-        [CrdDefinition.Age], StatusSubresource: false, Spec, Status: null);
+    // Each side lists at most this many entries.
+    private const int MaxEntries = 16;
 
-    private static JsonObject Spec() => Object(
-            ("from", Array(Object(("group", GroupName()), ("kind", KindName()), ("namespace", NamespaceName())).Required("group", "kind", "namespace"), 16)
+    public static JsonObject Spec() => Object(
+            ("from", Array(Object(("group", GroupName()), ("kind", KindName()), ("namespace", NamespaceName())).Required("group", "kind", "namespace"), MaxEntries)
                 .MinItems(1)
                 .Doc("The referring objects: group, kind and namespace.")),
-            ("to", Array(Object(("group", GroupName()), ("kind", KindName()), ("name", ObjectName())).Required("group", "kind"), 16)
+            ("to", Array(Object(("group", GroupName()), ("kind", KindName()), ("name", ObjectName())).Required("group", "kind"), MaxEntries)
                 .MinItems(1)
                 .Doc("The referents in this namespace: group, kind and optionally a name (every object of the kind when unset).")))
         .Required("from", "to");
