@@ -10,7 +10,7 @@ public sealed class ServiceValidationTests
     private static List<string> Create(string metadataExtra, string specExtra, string type = "LoadBalancer")
     {
         var service = ResourceCatalog.FindKind("", "Service")!;
-        var obj = (JsonObject)JsonNode.Parse($$"""{"metadata":{"name":"web","namespace":"default"{{metadataExtra}}},"spec":{"type":"{{type}}","ports":[{"port":80}]{{specExtra}}}}""")!;
+        var obj = (JsonObject)JsonNode.Parse($$$"""{"metadata":{"name":"web","namespace":"default"{{{metadataExtra}}}},"spec":{"type":"{{{type}}}","ports":[{"port":80}]{{{specExtra}}}}}""")!;
         service.Strategy.ApplyDefaults(obj);
         service.Strategy.PrepareForCreate(obj);
         return [.. service.Strategy.Validate(obj, service.Namespaced).Select(e => e.Message)];

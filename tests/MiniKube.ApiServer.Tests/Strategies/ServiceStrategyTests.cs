@@ -15,7 +15,7 @@ public sealed class ServiceStrategyTests : ApiServerFixture
     private const string Services = "/api/v1/namespaces/default/services";
 
     private static string LoadBalancer(string name, string policy, string extra = "") =>
-        $$"""{"apiVersion":"v1","kind":"Service","metadata":{"name":"{{name}}"},"spec":{"type":"LoadBalancer","externalTrafficPolicy":"{{policy}}"{{extra}},"selector":{"app":"web"},"ports":[{"port":80}]}}""";
+        $$$"""{"apiVersion":"v1","kind":"Service","metadata":{"name":"{{{name}}}"},"spec":{"type":"LoadBalancer","externalTrafficPolicy":"{{{policy}}}"{{{extra}}},"selector":{"app":"web"},"ports":[{"port":80}]}}""";
 
     [Test]
     public async Task Create_LocalLoadBalancer_GetsAHealthCheckNodePort_ReleasedOnDelete()
