@@ -28,11 +28,22 @@ public sealed class ServiceStrategy : ResourceStrategy
             spec["clusterIPs"] = old["spec"]?["clusterIPs"]?.DeepClone();
             obj["spec"] = spec;
         }
-        // strategy.go dropTypeDependentFields: a Service that stops needing its health-check
-        // port (no longer LoadBalancer, or no longer Local) loses it unless the client changed it.
-        if (obj["spec"] is JsonObject newSpec && Admission.ServiceValidation.NeedsHealthCheck(old["spec"] as JsonObject)
-            && !Admission.ServiceValidation.NeedsHealthCheck(newSpec) && HealthCheckNodePort(obj) == HealthCheckNodePort(old))
+        if (obj["spec"] is not JsonObject newSpec || !Admission.ServiceValidation.NeedsHealthCheck(old["spec"] as JsonObject))
         {
+            return;
+        }
+        if (Admission.ServiceValidation.NeedsHealthCheck(newSpec))
+        {
+            // rest.go patchAllocatedValues: a client that PUTs the Service without the allocated port keeps it.
+            if (HealthCheckNodePort(obj) == 0 && HealthCheckNodePort(old) != 0)
+            {
+                newSpec["healthCheckNodePort"] = HealthCheckNodePort(old);
+            }
+        }
+        else if (HealthCheckNodePort(obj) == HealthCheckNodePort(old))
+        {
+            // strategy.go dropTypeDependentFields: a Service that stops needing its health-check
+            // port (no longer LoadBalancer, or no longer Local) loses it unless the client changed it.
             newSpec.Remove("healthCheckNodePort");
         }
     }
@@ -156,7 +167,7 @@ public sealed class ServiceStrategy : ResourceStrategy
         var requested = HealthCheckNodePort(service);
         if (requested != 0 && heldPorts.Contains(requested))
         {
-            return; // already this Service's (its own node ports were claimed above, so they are not in heldPorts unless held before)
+            return; // held by the version before
         }
         if (requested == 0)
         {

@@ -83,6 +83,22 @@ public sealed class ServiceStrategyTests : ApiServerFixture
     }
 
     [Test]
+    public async Task Update_PutWithoutThePort_KeepsIt()
+    {
+        var created = await SendAsync(HttpMethod.Post, Services, LoadBalancer("web", "Local"), "application/json");
+        var stored = JsonNode.Parse(created.Body)!.AsObject();
+        var health = stored["spec"]!["healthCheckNodePort"]!.GetValue<int>();
+        stored["spec"]!.AsObject().Remove("healthCheckNodePort");
+        stored["metadata"]!["labels"] = new JsonObject { ["changed"] = "yes" };
+
+        var (code, body) = await SendAsync(HttpMethod.Put, Services + "/web", stored.ToJsonString(), "application/json");
+
+        Assert.That(code, Is.EqualTo(200), body);
+        Assert.That(JsonNode.Parse(body)!["spec"]!["healthCheckNodePort"]!.GetValue<int>(), Is.EqualTo(health));
+        Assert.That(await NodePortClaimsAsync(), Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task Update_ChangingThePort_IsForbidden()
     {
         Assert.That((await SendAsync(HttpMethod.Post, Services, LoadBalancer("web", "Local", ",\"healthCheckNodePort\":31999"), "application/json")).Code, Is.EqualTo(201));
