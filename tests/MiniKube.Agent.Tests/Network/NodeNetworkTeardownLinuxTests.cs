@@ -73,7 +73,7 @@ public sealed class NodeNetworkTeardownLinuxTests
         await new PodNetworkRules(iptables, IPNetwork.Parse("10.42.0.0/16")).EnsureAsync(CancellationToken.None);
         var hostPorts = new HostPortRules(iptables);
         await hostPorts.EnsureAsync(CancellationToken.None);
-        await hostPorts.AddAsync("0123456789abcdef0123", IPAddress.Parse("10.42.0.5"), [new Runtime.PortMapping(80, 8080, "TCP", null)], CancellationToken.None);
+        await hostPorts.AddAsync("0123456789abcdef0123", IPAddress.Parse("10.42.0.5"), [new MiniKube.Agent.Runtime.PortMapping(80, 8080, "TCP", null)], CancellationToken.None);
         // A network policy set, the bridge, a pod's veth on it, the VXLAN device and a route to another node's podCIDR.
         await CheckedAsync(_commands, "ipset", "create", "MKUBE-NPPEER-0123456789ab", "hash:net");
         await CheckedAsync(_commands, "ip", "link", "add", "name", "mkube0", "type", "bridge");
