@@ -79,7 +79,7 @@ public sealed class NodeNetworkTeardownLinuxTests
         await CheckedAsync(_commands, "ip", "link", "add", "name", "mkube0", "type", "bridge");
         await CheckedAsync(_commands, "ip", "link", "add", "mkv0123456789ab", "type", "veth", "peer", "name", "podside");
         await CheckedAsync(_commands, "ip", "link", "set", "mkv0123456789ab", "master", "mkube0");
-        await CheckedAsync(_commands, "ip", "link", "add", "lan0", "type", "dummy");
+        await CheckedAsync(_commands, "ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1");
         await CheckedAsync(_commands, "ip", "addr", "add", "192.0.2.1/24", "dev", "lan0");
         await CheckedAsync(_commands, "ip", "link", "set", "lan0", "up");
         await CheckedAsync(_commands, "ip", "link", "add", "name", "mkube.1", "type", "vxlan", "id", "1", "local", "192.0.2.1", "dstport", "8472", "nolearning");

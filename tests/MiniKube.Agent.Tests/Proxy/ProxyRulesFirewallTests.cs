@@ -37,7 +37,7 @@ public sealed class ProxyRulesFirewallTests
         Assert.That(ChainRules(rules, Firewall), Is.EqualTo(new[]
         {
             $"-A {Firewall} -m comment --comment \"{Name} loadbalancer IP\" -s 198.51.100.0/24 -j {External}",
-            $"-A {Firewall} -m comment --comment \"{Name} loadbalancer IP\" -s 203.0.113.0/16 -j {External}",
+            $"-A {Firewall} -m comment --comment \"{Name} loadbalancer IP\" -s 203.0.0.0/16 -j {External}",
         }), "trimmed and masked to the network, as Go's ParseCIDR");
         Assert.That(ChainRules(rules, "MKUBE-PROXY-FIREWALL"), Is.EqualTo(new[]
         {
