@@ -15,18 +15,10 @@ namespace MiniKube.Agent.Proxy;
 /// health-check node port). Started bound, so a port already taken fails the start with an
 /// <see cref="IOException"/> rather than later; disposed to close the port.
 /// </summary>
-internal sealed class HealthHttpServer : IAsyncDisposable
+internal sealed class HealthHttpServer(WebApplication app, int port) : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-
-    private HealthHttpServer(WebApplication app, int port)
-    {
-        _app = app;
-        Port = port;
-    }
-
     /// <summary>The port bound (the one asked for, or the OS's choice for 0).</summary>
-    public int Port { get; }
+    public int Port => port;
 
     public static async Task<HealthHttpServer> StartAsync(IPEndPoint endpoint, RequestDelegate handler, CancellationToken cancellationToken)
     {
@@ -51,14 +43,14 @@ internal sealed class HealthHttpServer : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(bound.Replace("0.0.0.0", "localhost", StringComparison.Ordinal).Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
-        return new HealthHttpServer(app, port);
+        // Kestrel lists what it bound as URLs ("http://127.0.0.1:34567"); the port is what port 0 needs.
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new HealthHttpServer(app, int.Parse(bound[(bound.LastIndexOf(':') + 1)..].TrimEnd('/'), CultureInfo.InvariantCulture));
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
     }
 }

@@ -11,7 +11,7 @@ namespace MiniKube.Agent.Proxy;
 /// upstream's JSON; every service health check (<see cref="ServiceHealthServer"/>) also reports it.
 /// Node eligibility (upstream's 503 for a Node being deleted) is not read: always true.
 /// </summary>
-public sealed class ProxyHealth
+public sealed partial class ProxyHealth
 {
     private readonly TimeProvider _time;
     private readonly object _lock = new();
@@ -48,6 +48,20 @@ public sealed class ProxyHealth
     }
 
     public bool IsHealthy => State().Healthy;
+
+    /// <summary>Serves <see cref="ServeAsync"/> on <paramref name="endpoint"/>; a port already taken is logged and null returned (the proxy runs without it).</summary>
+    internal async Task<HealthHttpServer?> ListenAsync(System.Net.IPEndPoint endpoint, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await HealthHttpServer.StartAsync(endpoint, ServeAsync, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            LogHealthzFailed(logger, endpoint.ToString(), e.Message);
+            return null;
+        }
+    }
 
     /// <summary>Answers <c>/healthz</c> and <c>/livez</c> as kube-proxy does (200 or 503, JSON); anything else is 404.</summary>
     public async Task ServeAsync(HttpContext context)
@@ -93,4 +107,7 @@ public sealed class ProxyHealth
         var fraction = (utc.Ticks % TimeSpan.TicksPerSecond * 100).ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0');
         return $"\"{utc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}{(fraction.Length > 0 ? "." + fraction : "")} +0000 UTC\"";
     }
+
+    [LoggerMessage(EventId = LogEvents.Agent + 58, Level = LogLevel.Warning, Message = "Not serving the service proxy's /healthz on {Endpoint}: {Reason}")]
+    private static partial void LogHealthzFailed(ILogger logger, string endpoint, string reason);
 }

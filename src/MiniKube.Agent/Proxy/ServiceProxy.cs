@@ -82,7 +82,8 @@ public sealed partial class ServiceProxy
     /// <summary>Syncs the rules once the caches hold their first list, then on every change and period, until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var healthz = await StartHealthzAsync(cancellationToken);
+        var healthz = _options.HealthzEndpoint is { } endpoint ? await Health.ListenAsync(endpoint, _logger, cancellationToken) : null;
+        HealthzPort = healthz?.Port ?? 0;
         try
         {
             await using var healthChecks = new ServiceHealthServer(_options.HealthCheckAddress, Health, _logger);
@@ -94,26 +95,6 @@ public sealed partial class ServiceProxy
             {
                 await healthz.DisposeAsync();
             }
-        }
-    }
-
-    /// <summary>The proxy's own health endpoint; a port already taken is logged and the proxy runs without it.</summary>
-    private async Task<HealthHttpServer?> StartHealthzAsync(CancellationToken cancellationToken)
-    {
-        if (_options.HealthzEndpoint is not { } endpoint)
-        {
-            return null;
-        }
-        try
-        {
-            var server = await HealthHttpServer.StartAsync(endpoint, Health.ServeAsync, cancellationToken);
-            HealthzPort = server.Port;
-            return server;
-        }
-        catch (IOException e)
-        {
-            LogHealthzFailed(endpoint.ToString(), e.Message);
-            return null;
         }
     }
 
@@ -202,9 +183,6 @@ public sealed partial class ServiceProxy
 
     [LoggerMessage(EventId = LogEvents.Agent + 52, Level = LogLevel.Debug, Message = "Synced iptables rules for {Ports} service ports ({Routed} with endpoints) in {Milliseconds} ms")]
     private partial void LogSynced(int ports, int routed, long milliseconds);
-
-    [LoggerMessage(EventId = LogEvents.Agent + 58, Level = LogLevel.Warning, Message = "Not serving the service proxy's /healthz on {Endpoint}: {Reason}")]
-    private partial void LogHealthzFailed(string endpoint, string reason);
 
     [LoggerMessage(EventId = LogEvents.Agent + 53, Level = LogLevel.Warning, Message = "Service proxy could not write its iptables rules: {Reason}; trying again in {Seconds} s")]
     private partial void LogSyncFailed(string reason, double seconds);
