@@ -29,7 +29,9 @@ public sealed class PodNetworkOptions
     public const string DefaultChainPrefix = "MKUBE";
 
     /// <summary>The IPAM folder's name under <see cref="IpamDirectory"/> (host-local's network name).</summary>
-    public string NetworkName { get; init; } = "mkube";
+    public string NetworkName { get; init; } = DefaultNetworkName;
+
+    public const string DefaultNetworkName = "mkube";
 
     /// <summary>How pod traffic reaches other nodes (<c>--flannel-backend</c>); see <see cref="OverlayNetwork"/>.</summary>
     public OverlayBackend Backend { get; init; } = OverlayBackend.Vxlan;

@@ -19,10 +19,14 @@ internal static class ProxyChains
     public const string Forward = "MKUBE-FORWARD";
     public const string Postrouting = "MKUBE-POSTROUTING";
     public const string MarkMasquerade = "MKUBE-MARK-MASQ";
+
+    /// <summary>filter chain that drops load-balancer traffic its source ranges did not let through (upstream's KUBE-PROXY-FIREWALL).</summary>
+    public const string Firewall = "MKUBE-PROXY-FIREWALL";
     public const string ServicePrefix = "MKUBE-SVC-";
     public const string EndpointPrefix = "MKUBE-SEP-";
     public const string ExternalPrefix = "MKUBE-EXT-";
     public const string LocalPrefix = "MKUBE-SVL-";
+    public const string FirewallPrefix = "MKUBE-FW-";
 
     /// <summary>The bit marking a packet for SNAT on its way out, upstream's default (--iptables-masquerade-bit 14).</summary>
     public const string MasqueradeMark = "0x4000";
@@ -30,7 +34,15 @@ internal static class ProxyChains
     /// <summary>True for the chains made per service or endpoint, the ones a sync may find stale.</summary>
     public static bool IsPerService(string chain) =>
         chain.StartsWith(ServicePrefix, StringComparison.Ordinal) || chain.StartsWith(EndpointPrefix, StringComparison.Ordinal)
-        || chain.StartsWith(ExternalPrefix, StringComparison.Ordinal) || chain.StartsWith(LocalPrefix, StringComparison.Ordinal);
+        || chain.StartsWith(ExternalPrefix, StringComparison.Ordinal) || chain.StartsWith(LocalPrefix, StringComparison.Ordinal)
+        || chain.StartsWith(FirewallPrefix, StringComparison.Ordinal);
+
+    /// <summary>Every fixed chain of the proxy, by table: what a teardown removes besides the per-service ones.</summary>
+    public static IReadOnlyList<(string Table, string Chain)> Fixed { get; } =
+    [
+        ("filter", Services), ("filter", ExternalServices), ("filter", Forward), ("filter", Firewall),
+        ("nat", Services), ("nat", NodePorts), ("nat", Postrouting), ("nat", MarkMasquerade),
+    ];
 
     public static string ForService(string servicePortName, string protocol) =>
         ServicePrefix + PortHash(servicePortName, protocol);
@@ -42,6 +54,10 @@ internal static class ProxyChains
     /// <summary>A port's spread over this node's endpoints only, for externalTrafficPolicy Local (upstream's KUBE-SVL-).</summary>
     public static string ForLocal(string servicePortName, string protocol) =>
         LocalPrefix + PortHash(servicePortName, protocol);
+
+    /// <summary>Where a port's load-balancer traffic passes its source ranges on the way to the external chain (upstream's KUBE-FW-).</summary>
+    public static string ForFirewall(string servicePortName, string protocol) =>
+        FirewallPrefix + PortHash(servicePortName, protocol);
 
     public static string ForEndpoint(string servicePortName, string protocol, string endpoint) =>
         EndpointPrefix + Hash(servicePortName + protocol.ToLowerInvariant() + endpoint);

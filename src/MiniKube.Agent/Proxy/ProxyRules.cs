@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 
 namespace MiniKube.Agent.Proxy;
@@ -17,7 +18,9 @@ internal sealed record JumpRule(string Table, string Chain, IReadOnlyList<string
 /// kube-proxy's iptables mode (pkg/proxy/iptables/proxier.go syncProxyRules):
 /// <list type="bullet">
 /// <item>nat MKUBE-SERVICES: cluster IP:port → MKUBE-SVC-*; last, local destinations → MKUBE-NODEPORTS.</item>
-/// <item>nat MKUBE-SERVICES also: load-balancer ingress IP:port → MKUBE-EXT-*.</item>
+/// <item>nat MKUBE-SERVICES also: load-balancer ingress IP:port → MKUBE-EXT-*, or with source ranges → MKUBE-FW-*, which
+/// sends each allowed source on to MKUBE-EXT-* (and, when a range holds the node IP, the ingress IPs themselves, the
+/// node's own traffic); whatever falls through is not DNAT'd and filter MKUBE-PROXY-FIREWALL drops it.</item>
 /// <item>nat MKUBE-NODEPORTS: node port → MKUBE-EXT-*.</item>
 /// <item>nat MKUBE-EXT-*: externalTrafficPolicy Cluster: mark for masquerade, then MKUBE-SVC-*; Local: pods and the node
 /// itself to MKUBE-SVC-* (the node's traffic masqueraded), everyone else to MKUBE-SVL-* unmasqueraded, keeping the client IP.</item>
@@ -46,16 +49,20 @@ internal static class ProxyRules
         new("filter", "FORWARD", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube service portals", "-j", ProxyChains.Services]),
         new("filter", "OUTPUT", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube service portals", "-j", ProxyChains.Services]),
         new("filter", "INPUT", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube externally-visible service portals", "-j", ProxyChains.ExternalServices]),
+        new("filter", "INPUT", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube firewall", "-j", ProxyChains.Firewall]),
+        new("filter", "OUTPUT", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube firewall", "-j", ProxyChains.Firewall]),
+        new("filter", "FORWARD", ["-m", "conntrack", "--ctstate", "NEW", "-m", "comment", "--comment", "mkube firewall", "-j", ProxyChains.Firewall]),
     ];
 
     /// <param name="ports">What to route, from <see cref="ServicePorts.From(IEnumerable{k8s.Models.V1Service}, IEnumerable{k8s.Models.V1EndpointSlice}, string)"/>.</param>
     /// <param name="existingNatChains">The nat table's chains now (from iptables-save): per-service ones not wanted any more are deleted.</param>
     /// <param name="clusterCidr">The pod range, whose traffic to a Local service's external destinations goes to every endpoint (upstream's local-traffic detector); null when unknown.</param>
-    public static string Build(IReadOnlyList<ProxiedPort> ports, IEnumerable<string> existingNatChains, string? clusterCidr = null)
+    /// <param name="nodeIp">This node's IP: when a source range holds it, the node's own traffic to the ingress IPs passes the firewall (proxier.go allowFromNode); null when unknown.</param>
+    public static string Build(IReadOnlyList<ProxiedPort> ports, IEnumerable<string> existingNatChains, string? clusterCidr = null, IPAddress? nodeIp = null)
     {
         ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(existingNatChains);
-        var filter = new RestoreTable("filter", ProxyChains.Services, ProxyChains.ExternalServices, ProxyChains.Forward);
+        var filter = new RestoreTable("filter", ProxyChains.Services, ProxyChains.ExternalServices, ProxyChains.Forward, ProxyChains.Firewall);
         var nat = new RestoreTable("nat", ProxyChains.Services, ProxyChains.NodePorts, ProxyChains.Postrouting, ProxyChains.MarkMasquerade);
 
         var mark = $"{ProxyChains.MasqueradeMark}/{ProxyChains.MasqueradeMark}";
@@ -71,7 +78,7 @@ internal static class ProxyRules
 
         foreach (var port in ports)
         {
-            WritePort(filter, nat, port, clusterCidr);
+            WritePort(filter, nat, port, clusterCidr, nodeIp);
         }
         nat.Rule(ProxyChains.Services, $"-m comment --comment \"mkube service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j {ProxyChains.NodePorts}");
         foreach (var stale in existingNatChains.Where(ProxyChains.IsPerService).Order(StringComparer.Ordinal))
@@ -85,7 +92,7 @@ internal static class ProxyRules
         return text.ToString();
     }
 
-    private static void WritePort(RestoreTable filter, RestoreTable nat, ProxiedPort port, string? clusterCidr)
+    private static void WritePort(RestoreTable filter, RestoreTable nat, ProxiedPort port, string? clusterCidr, IPAddress? nodeIp)
     {
         var match = $"-p {port.Protocol} -m {port.Protocol}";
         if (port.Endpoints.Count == 0)
@@ -113,9 +120,10 @@ internal static class ProxyRules
 
         // Node ports and load-balancer IPs go through one external chain (proxier.go externalTrafficChain).
         var external = nat.Chain(ProxyChains.ForExternal(port.Name, port.Protocol));
+        var loadBalancer = port.SourceRanges.Count > 0 && port.LoadBalancerIps.Count > 0 ? WriteFirewall(filter, nat, port, external, nodeIp) : external;
         foreach (var ip in port.LoadBalancerIps)
         {
-            nat.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} loadbalancer IP\" -d {ip}/32 {match} --dport {port.Port} -j {external}");
+            nat.Rule(ProxyChains.Services, $"-m comment --comment \"{port.Name} loadbalancer IP\" -d {ip}/32 {match} --dport {port.Port} -j {loadBalancer}");
         }
         if (port.NodePort > 0)
         {
@@ -144,6 +152,40 @@ internal static class ProxyRules
         var local = nat.Chain(ProxyChains.ForLocal(port.Name, port.Protocol));
         nat.Rule(external, $"-j {local}");
         WriteSpread(nat, local, port, port.LocalEndpoints);
+    }
+
+    /// <summary>
+    /// spec.loadBalancerSourceRanges as proxier.go writes them: a firewall chain that passes each
+    /// allowed source on to the external chain — and, when a range holds the node IP, traffic
+    /// from the ingress IPs, which is how the node's own calls to them arrive — and a filter DROP
+    /// for the ingress IP:ports that catches whatever it let fall through un-DNAT'd. The DROP
+    /// skips DNAT'd packets, so an endpoint that is the ingress IP:port itself (a hostNetwork pod
+    /// on the node) still answers allowed clients. Node ports are not subject to the ranges, as upstream.
+    /// Returns the firewall chain, where load-balancer traffic enters.
+    /// </summary>
+    private static string WriteFirewall(RestoreTable filter, RestoreTable nat, ProxiedPort port, string external, IPAddress? nodeIp)
+    {
+        var firewall = nat.Chain(ProxyChains.ForFirewall(port.Name, port.Protocol));
+        var comment = $"-m comment --comment \"{port.Name} loadbalancer IP\"";
+        var allowFromNode = false;
+        foreach (var range in port.SourceRanges)
+        {
+            nat.Rule(firewall, $"{comment} -s {range} -j {external}");
+            allowFromNode |= nodeIp is not null && IPNetwork.Parse(range).Contains(nodeIp);
+        }
+        if (allowFromNode)
+        {
+            foreach (var ip in port.LoadBalancerIps)
+            {
+                nat.Rule(firewall, $"{comment} -s {ip}/32 -j {external}");
+            }
+        }
+        var match = $"-p {port.Protocol} -m {port.Protocol}";
+        foreach (var ip in port.LoadBalancerIps)
+        {
+            filter.Rule(ProxyChains.Firewall, $"-m comment --comment \"{port.Name} traffic not accepted by {firewall}\" -m conntrack ! --ctstate DNAT -d {ip}/32 {match} --dport {port.Port} -j DROP");
+        }
+        return firewall;
     }
 
     /// <summary>

@@ -19,6 +19,12 @@ internal sealed record ProxiedPort(string Name, string Protocol, string ClusterI
     /// <summary>This node's endpoints (chosen as <see cref="Endpoints"/> are, among this node's); filled only for <see cref="ExternalLocal"/>.</summary>
     public IReadOnlyList<ProxyEndpoint> LocalEndpoints { get; init; } = [];
 
+    /// <summary>
+    /// The IPv4 ranges allowed to reach <see cref="LoadBalancerIps"/> (spec.loadBalancerSourceRanges, else its
+    /// annotation), as CIDR text; empty when every source is.
+    /// </summary>
+    public IReadOnlyList<string> SourceRanges { get; init; } = [];
+
     /// <summary>sessionAffinity ClientIP's timeout in seconds; 0 without affinity.</summary>
     public int AffinitySeconds { get; init; }
 
@@ -42,7 +48,8 @@ internal sealed record ProxyEndpoint(string Ip, int Port, string NodeName = "")
 /// (so a named targetPort is already resolved); the ready ones, or, when none is ready, the
 /// serving ones that are terminating — for externalTrafficPolicy Local the same choice among
 /// this node's endpoints. LoadBalancer ingress IPs are taken from the status unless their ipMode
-/// is Proxy (the load balancer then delivers to the node itself, as upstream); ClientIP affinity's
+/// is Proxy (the load balancer then delivers to the node itself, as upstream), with the source
+/// ranges that may reach them (<see cref="LoadBalancerSourceRanges"/>); ClientIP affinity's
 /// timeout defaults to upstream's 10800 s.
 /// </summary>
 internal static class ServicePorts
@@ -83,6 +90,10 @@ internal static class ServicePorts
         IReadOnlyList<string> loadBalancerIps = spec.Type == "LoadBalancer"
             ? [.. (service.Status?.LoadBalancer?.Ingress ?? []).Where(i => i.IpMode != "Proxy" && IsIPv4(i.Ip)).Select(i => i.Ip).Distinct(StringComparer.Ordinal)]
             : [];
+        // Only this family's ranges count; with none left every source is allowed (upstream filters by family the same way).
+        IReadOnlyList<string> sourceRanges = spec.Type == "LoadBalancer"
+            ? [.. (LoadBalancerSourceRanges.Of(service) ?? []).Where(r => r.BaseAddress.AddressFamily == AddressFamily.InterNetwork).Select(r => r.ToString())]
+            : [];
         foreach (var port in spec.Ports ?? [])
         {
             var protocol = (port.Protocol ?? "TCP").ToUpperInvariant();
@@ -101,6 +112,7 @@ internal static class ServicePorts
                 Choose(endpoints, _ => true))
             {
                 LoadBalancerIps = loadBalancerIps,
+                SourceRanges = sourceRanges,
                 ExternalLocal = local,
                 LocalEndpoints = local ? Choose(endpoints, e => e.NodeName == nodeName && nodeName.Length > 0) : [],
                 AffinitySeconds = affinity,

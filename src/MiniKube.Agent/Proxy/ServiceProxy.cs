@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Threading.Channels;
 
 namespace MiniKube.Agent.Proxy;
@@ -13,7 +14,9 @@ namespace MiniKube.Agent.Proxy;
 /// the chains that exist, so a missed event, a restart or a rule deleted by hand is repaired by
 /// the next sync. A sync that fails is logged and retried; it never stops the node. The rules
 /// stay when the proxy stops, as upstream's do, so traffic keeps flowing across a restart.
-/// One proxy per host: two would overwrite each other's chains.
+/// One proxy per host: two would overwrite each other's chains. Beside the rules it serves
+/// kube-proxy's health endpoints: its own (<see cref="ProxyHealth"/>, :10256) and one per Local
+/// LoadBalancer's healthCheckNodePort (<see cref="ServiceHealthServer"/>), updated after each sync.
 /// </summary>
 public sealed partial class ServiceProxy
 {
@@ -22,6 +25,7 @@ public sealed partial class ServiceProxy
     private readonly ServiceProxyOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly IPAddress? _nodeIp;
     private bool _synced;
 
     public ServiceProxy(IKubernetes client, IPacketRules rules, ServiceProxyOptions options, ILoggerFactory loggers)
@@ -34,9 +38,21 @@ public sealed partial class ServiceProxy
         _rules = rules;
         _options = options;
         _logger = loggers.CreateLogger<ServiceProxy>();
+        // kube-proxy's health timeout: twice the sync period (cmd/kube-proxy/app/server.go).
+        Health = new ProxyHealth(options.Time, 2 * options.SyncPeriod);
+        _nodeIp = IPAddress.TryParse(options.NodeIp, out var nodeIp) ? nodeIp : null;
         _informers.Services.Changed += _ => Request();
         _informers.EndpointSlices.Changed += _ => Request();
     }
+
+    /// <summary>The proxy's health as its /healthz reports it.</summary>
+    public ProxyHealth Health { get; }
+
+    /// <summary>The health-check node ports served now, by Service.</summary>
+    public IReadOnlyDictionary<NamespacedName, int> HealthCheckPorts { get; private set; } = new Dictionary<NamespacedName, int>();
+
+    /// <summary>The port the proxy's own /healthz is served on, once it is (0 before, or when it is not served).</summary>
+    public int HealthzPort { get; private set; }
 
     /// <summary>Completes after the first sync that wrote the rules.</summary>
     public TaskCompletionSource FirstSync { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,11 +80,31 @@ public sealed partial class ServiceProxy
     }
 
     /// <summary>Syncs the rules once the caches hold their first list, then on every change and period, until cancelled.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => _informers.RunWithAsync(SyncLoopAsync, cancellationToken);
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var healthz = _options.HealthzEndpoint is { } endpoint ? await Health.ListenAsync(endpoint, _logger, cancellationToken) : null;
+        HealthzPort = healthz?.Port ?? 0;
+        try
+        {
+            await using var healthChecks = new ServiceHealthServer(_options.HealthCheckAddress, Health, _logger);
+            await _informers.RunWithAsync(ct => SyncLoopAsync(healthChecks, ct), cancellationToken);
+        }
+        finally
+        {
+            if (healthz is not null)
+            {
+                await healthz.DisposeAsync();
+            }
+        }
+    }
 
-    private void Request() => _requests.Writer.TryWrite(true);
+    private void Request()
+    {
+        Health.QueuedUpdate();
+        _requests.Writer.TryWrite(true);
+    }
 
-    private async Task SyncLoopAsync(CancellationToken cancellationToken)
+    private async Task SyncLoopAsync(ServiceHealthServer healthChecks, CancellationToken cancellationToken)
     {
         var time = _options.Time;
         var wait = TimeSpan.Zero;
@@ -80,7 +116,7 @@ public sealed partial class ServiceProxy
             {
                 // Everything asked for so far is covered by the sync below.
             }
-            wait = await SyncAsync(cancellationToken) ? _options.SyncPeriod : _options.RetryInterval;
+            wait = await SyncAsync(healthChecks, cancellationToken) ? _options.SyncPeriod : _options.RetryInterval;
             var rest = _options.MinSyncInterval - time.GetElapsedTime(started);
             if (rest > TimeSpan.Zero)
             {
@@ -104,19 +140,24 @@ public sealed partial class ServiceProxy
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private async Task<bool> SyncAsync(CancellationToken cancellationToken)
+    private async Task<bool> SyncAsync(ServiceHealthServer healthChecks, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            var ports = ServicePorts.From(_informers.Services.List(), _informers.EndpointSlices.List(), _options.NodeName);
+            var services = _informers.Services.List();
+            var slices = _informers.EndpointSlices.List();
+            var ports = ServicePorts.From(services, slices, _options.NodeName);
             await _rules.PrepareHostAsync(cancellationToken);
             var chains = await _rules.ListNatChainsAsync(cancellationToken);
-            await _rules.RestoreAsync(ProxyRules.Build(ports, chains, _options.ClusterCidr), cancellationToken);
+            await _rules.RestoreAsync(ProxyRules.Build(ports, chains, _options.ClusterCidr, _nodeIp), cancellationToken);
             foreach (var jump in ProxyRules.Jumps)
             {
                 await _rules.EnsureRuleAsync(jump.Table, jump.Chain, jump.Arguments, cancellationToken);
             }
+            Health.Updated();
+            await healthChecks.SyncAsync(HealthCheckServices.From(services, slices, _options.NodeName), cancellationToken);
+            HealthCheckPorts = healthChecks.Ports;
             var routed = ports.Count(p => p.Endpoints.Count > 0);
             if (!_synced)
             {

@@ -51,42 +51,14 @@ internal static partial class NetworkFormats
     /// <summary>Go's net.ParseCIDR: an IPv4 or IPv6 address, a slash and a prefix length in range (no leading zeros in IPv4).</summary>
     public static bool TryParseCidr(string value, out IPAddress network, out int prefix)
     {
-        network = IPAddress.None;
-        prefix = 0;
-        var slash = value.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0 || !IPAddress.TryParse(value[..slash], out var address) || value[..slash].Contains('%', StringComparison.Ordinal))
-        {
-            return false;
-        }
-        var isV4 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
-        if (isV4 && value[..slash].Split('.').Length != 4)
-        {
-            return false;
-        }
-        var bits = isV4 ? 32 : 128;
-        var length = value[(slash + 1)..];
-        if (length.Length == 0 || length.Length > 3 || !length.All(char.IsAsciiDigit) || !int.TryParse(length, CultureInfo.InvariantCulture, out prefix) || prefix > bits)
-        {
-            return false;
-        }
-        network = Mask(address, prefix);
-        return true;
+        var parsed = Cidr.TryParse(value, out var cidr);
+        (network, prefix) = parsed ? (cidr.BaseAddress, cidr.PrefixLength) : (IPAddress.None, 0);
+        return parsed;
     }
 
     /// <summary>True when <paramref name="inner"/> lies inside <paramref name="outer"/> and is strictly smaller.</summary>
     public static bool IsStrictSubset(IPAddress outer, int outerPrefix, IPAddress inner, int innerPrefix) =>
-        outer.AddressFamily == inner.AddressFamily && outerPrefix < innerPrefix && Mask(inner, outerPrefix).Equals(outer);
-
-    private static IPAddress Mask(IPAddress address, int prefix)
-    {
-        var bytes = address.GetAddressBytes();
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
-            bytes[i] &= (byte)(0xFF << (8 - keep));
-        }
-        return new IPAddress(bytes);
-    }
+        outer.AddressFamily == inner.AddressFamily && outerPrefix < innerPrefix && Cidr.Mask(inner, outerPrefix).Equals(outer);
 
     [GeneratedRegex("^" + WildcardFormat + "$")]
     private static partial Regex WildcardRegex();

@@ -102,6 +102,97 @@ internal static class ServiceValidation
         {
             errors.Add(FieldError.Required(Spec.Child("internalTrafficPolicy")));
         }
+        HealthCheckNodePort(spec, type, externalPolicy, errors);
+        SourceRanges(service, spec, type, errors);
+    }
+
+    /// <summary>
+    /// ValidateServiceUpdate's validateServiceExternalTrafficFieldsUpdate on top of the create checks:
+    /// a health-check node port, once a Service needs one, stays what it is.
+    /// </summary>
+    public static void ValidateUpdate(JsonObject service, JsonObject old, List<FieldError> errors)
+    {
+        Validate(service, errors);
+        var spec = service.Obj("spec");
+        var oldSpec = old.Obj("spec");
+        if (NeedsHealthCheck(spec) && NeedsHealthCheck(oldSpec) && (spec.Int("healthCheckNodePort") ?? 0) != (oldSpec.Int("healthCheckNodePort") ?? 0))
+        {
+            errors.Add(FieldError.Forbidden(Spec.Child("healthCheckNodePort"), "field is immutable"));
+        }
+    }
+
+    /// <summary>pkg/api/service/util.go NeedsHealthCheck: type LoadBalancer with externalTrafficPolicy Local.</summary>
+    public static bool NeedsHealthCheck(JsonObject? spec) =>
+        spec.Str("type") == "LoadBalancer" && spec.Str("externalTrafficPolicy") == "Local";
+
+    /// <summary>
+    /// validateServiceExternalTrafficPolicy's half for spec.healthCheckNodePort. Upstream also
+    /// requires it when needed; here it is allocated after validation (ServiceStrategy), so a
+    /// missing one is filled in rather than refused.
+    /// </summary>
+    private static void HealthCheckNodePort(JsonObject? spec, string type, string externalPolicy, List<FieldError> errors)
+    {
+        var port = spec.Int("healthCheckNodePort") ?? 0;
+        if (port == 0)
+        {
+            return;
+        }
+        if (type != "LoadBalancer" || externalPolicy != "Local")
+        {
+            errors.Add(FieldError.Invalid(Spec.Child("healthCheckNodePort"), BadValue.Of(port), "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+        }
+        else
+        {
+            ContainerValidation.PortNumber(port, Spec.Child("healthCheckNodePort"), errors);
+        }
+    }
+
+    /// <summary>
+    /// ValidateService's source ranges: spec.loadBalancerSourceRanges (each entry may carry
+    /// spaces, a leftover of the annotation it replaced), or when that is empty the
+    /// service.beta.kubernetes.io/load-balancer-source-ranges annotation, a comma-separated
+    /// list; either only on a LoadBalancer. The field's path keeps upstream's capital L.
+    /// </summary>
+    private static void SourceRanges(JsonObject service, JsonObject? spec, string type, List<FieldError> errors)
+    {
+        if (spec.Arr("loadBalancerSourceRanges") is { Count: > 0 } ranges)
+        {
+            var path = Spec.Child("LoadBalancerSourceRanges");
+            if (type != "LoadBalancer")
+            {
+                errors.Add(FieldError.Forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
+            }
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                var value = (ranges[i] is JsonValue v && v.TryGetValue<string>(out var text) ? text : "").Trim();
+                CheckCidr(value, path.Index(i), errors);
+            }
+        }
+        else if (service.Obj("metadata").Obj("annotations") is { } annotations && annotations.Str(LoadBalancerSourceRanges.Annotation) is { } annotation)
+        {
+            var path = FieldPath.Of("metadata", "annotations").Key(LoadBalancerSourceRanges.Annotation);
+            if (type != "LoadBalancer")
+            {
+                errors.Add(FieldError.Forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
+            }
+            annotation = annotation.Trim();
+            if (annotation.Length > 0)
+            {
+                foreach (var value in annotation.Split(','))
+                {
+                    CheckCidr(value.Trim(), path, errors);
+                }
+            }
+        }
+    }
+
+    /// <summary>IsValidCIDR's message (k8s.io/apimachinery/pkg/util/validation/ip.go).</summary>
+    private static void CheckCidr(string value, FieldPath path, List<FieldError> errors)
+    {
+        if (!Cidr.TryParse(value, out _))
+        {
+            errors.Add(FieldError.Invalid(path, BadValue.Of(value), "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"));
+        }
     }
 
     private static void ValidatePort(JsonObject port, bool requireName, HashSet<string> names, FieldPath path, List<FieldError> errors)

@@ -44,6 +44,7 @@ public static class BuiltInStrategies
         Names = NameRules.Dns1035Label,
         Defaults = CoreDefaults.Service,
         CreateChecks = ServiceValidation.Validate,
+        UpdateChecks = ServiceValidation.ValidateUpdate,
         OwnsStatus = true,
         ReturnsDeletedObject = true,
     };

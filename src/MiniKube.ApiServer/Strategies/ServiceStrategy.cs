@@ -6,8 +6,8 @@ namespace MiniKube.ApiServer.Strategies;
 /// <summary>
 /// Services (pkg/registry/core/service/strategy.go and storage/alloc.go): DNS-1035 names, an
 /// empty load-balancer status on create, the allocated cluster IP kept when a client PUTs a
-/// Service without it, and cluster IPs and node ports claimed before the write and released
-/// when a version no longer holds them.
+/// Service without it, and cluster IPs, node ports and the health-check node port claimed
+/// before the write and released when a version no longer holds them.
 /// </summary>
 public sealed class ServiceStrategy : ResourceStrategy
 {
@@ -27,6 +27,24 @@ public sealed class ServiceStrategy : ResourceStrategy
             spec["clusterIP"] = ip.DeepClone();
             spec["clusterIPs"] = old["spec"]?["clusterIPs"]?.DeepClone();
             obj["spec"] = spec;
+        }
+        if (obj["spec"] is not JsonObject newSpec || !Admission.ServiceValidation.NeedsHealthCheck(old["spec"] as JsonObject))
+        {
+            return;
+        }
+        if (Admission.ServiceValidation.NeedsHealthCheck(newSpec))
+        {
+            // rest.go patchAllocatedValues: a client that PUTs the Service without the allocated port keeps it.
+            if (HealthCheckNodePort(obj) == 0 && HealthCheckNodePort(old) != 0)
+            {
+                newSpec["healthCheckNodePort"] = HealthCheckNodePort(old);
+            }
+        }
+        else if (HealthCheckNodePort(obj) == HealthCheckNodePort(old))
+        {
+            // strategy.go dropTypeDependentFields: a Service that stops needing its health-check
+            // port (no longer LoadBalancer, or no longer Local) loses it unless the client changed it.
+            newSpec.Remove("healthCheckNodePort");
         }
     }
 
@@ -121,6 +139,10 @@ public sealed class ServiceStrategy : ResourceStrategy
                     index++;
                 }
             }
+            if (Admission.ServiceValidation.NeedsHealthCheck(spec))
+            {
+                await ClaimHealthCheckNodePortAsync(service, heldPorts, context, claimed, cancellationToken);
+            }
         }
         catch (ApiException)
         {
@@ -132,10 +154,50 @@ public sealed class ServiceStrategy : ResourceStrategy
         }
     }
 
+    /// <summary>
+    /// alloc.go allocHealthCheckNodePort: the port the client asked for, or any free one, from the
+    /// node port range. Upstream answers a taken port with an InternalError; a port the client
+    /// chose is the client's mistake, so it is refused as a taken nodePort is (422).
+    /// </summary>
+    private static async Task ClaimHealthCheckNodePortAsync(JsonObject service, HashSet<int> heldPorts, IStrategyContext context, List<Func<Task>> claimed, CancellationToken cancellationToken)
+    {
+        var spec = (JsonObject)service["spec"]!;
+        var allocator = context.Allocator;
+        var owner = ServiceAllocator.Owner(service);
+        var requested = HealthCheckNodePort(service);
+        if (requested != 0 && heldPorts.Contains(requested))
+        {
+            return; // held by the version before
+        }
+        if (requested == 0)
+        {
+            var allocated = await allocator.AllocateNodePortAsync(owner, cancellationToken);
+            claimed.Add(() => allocator.ReleaseNodePortAsync(allocated, owner, CancellationToken.None));
+            spec["healthCheckNodePort"] = allocated;
+            return;
+        }
+        // The allocator takes a value its owner holds as claimed; a Service's own node port is no health-check port.
+        var reason = ServicePorts(service).Contains(requested)
+            ? "provided port is already allocated"
+            : await allocator.ClaimNodePortAsync(requested, owner, cancellationToken);
+        if (reason is not null)
+        {
+            throw ApiException.Invalid(context.Resource, ObjectMeta.Name(service)!, [FieldError.Invalid(FieldPath.Of("spec", "healthCheckNodePort"), BadValue.Of(requested), $"failed to allocate requested HealthCheck NodePort {requested}: {reason}")]);
+        }
+        claimed.Add(() => allocator.ReleaseNodePortAsync(requested, owner, CancellationToken.None));
+    }
+
+    private static int HealthCheckNodePort(JsonObject service) =>
+        service["spec"]?["healthCheckNodePort"] is JsonValue v && v.TryGetValue<int>(out var port) ? port : 0;
+
     private static IEnumerable<string> ClusterIps(JsonObject service) =>
         (service["spec"]?["clusterIPs"] as JsonArray ?? []).Select(ObjectMeta.Str).OfType<string>().Where(ip => ip != "None");
 
+    /// <summary>Every node-range port the Service holds: its ports' node ports and its health-check node port.</summary>
     private static IEnumerable<int> NodePorts(JsonObject service) =>
+        ServicePorts(service).Append(HealthCheckNodePort(service)).Where(p => p != 0);
+
+    private static IEnumerable<int> ServicePorts(JsonObject service) =>
         (service["spec"]?["ports"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(p => p["nodePort"] is JsonValue v && v.TryGetValue<int>(out var port) ? port : 0)
             .Where(p => p != 0);

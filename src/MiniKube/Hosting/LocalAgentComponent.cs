@@ -100,7 +100,7 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
         using var proxyClient = new Kubernetes(proxyConfig);
         var policies = await NetworkPolicyFor(proxyClient, settings, nodeName, time, loggers, stop.Token);
         var running = kubelet.RunAsync(stop.Token);
-        var proxying = RunBesideAsync(ServiceProxyFor(proxyClient, settings, time, loggers) is { } proxy ? proxy.RunAsync : null, stop);
+        var proxying = RunBesideAsync(ServiceProxyFor(proxyClient, settings, nodeIp, time, loggers) is { } proxy ? proxy.RunAsync : null, stop);
         var policing = RunBesideAsync(policies is null ? null : policies.RunAsync, stop);
         // Routes to other nodes' pods where pods have addresses of their own (Docker); simulated pods need none.
         using var overlay = settings.Runtime == "docker"
@@ -128,9 +128,9 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
     }
 
     /// <summary>The service proxy of a Docker node (unless <c>--disable-kube-proxy</c>), or null; null, logged, too when iptables cannot be used.</summary>
-    private static ServiceProxy? ServiceProxyFor(Kubernetes client, AgentSettings settings, TimeProvider time, ILoggerFactory loggers) =>
+    private static ServiceProxy? ServiceProxyFor(Kubernetes client, AgentSettings settings, string nodeIp, TimeProvider time, ILoggerFactory loggers) =>
         settings.Runtime == "docker" && !settings.DisableKubeProxy && ServiceProxy.HostPacketRules(loggers) is { } rules
-            ? new ServiceProxy(client, rules, new ServiceProxyOptions { Time = time, NodeName = settings.ResolvedNodeName, ClusterCidr = settings.ClusterCidr.Split(',')[0] }, loggers)
+            ? new ServiceProxy(client, rules, new ServiceProxyOptions { Time = time, NodeName = settings.ResolvedNodeName, NodeIp = nodeIp, ClusterCidr = settings.ClusterCidr.Split(',')[0] }, loggers)
             : null;
 
     /// <summary>

@@ -116,6 +116,27 @@ public sealed class ProxyRulesKernelTests
         Assert.That(answers.Distinct().ToList(), Has.Count.EqualTo(1), string.Join(",", answers));
     }
 
+    [Test]
+    public async Task SourceRanges_ClientOutsideIsRefused_ClientInsideIsServed()
+    {
+        await WireAsync(pods: 1);
+        // A second client on a link of its own (198.51.100.0/24), routed to the ingress IP through the node.
+        await NamespaceAsync("inside");
+        await LinkAsync("node", $"mkl{_id}i0", "198.51.100.1", "inside", $"mkl{_id}i1", "198.51.100.2", 24);
+        await CheckedAsync("ip", "-n", Namespace("inside"), "route", "add", "default", "via", "198.51.100.1");
+        var service = LoadBalancer();
+        service.Spec.LoadBalancerSourceRanges = ["198.51.100.0/24"];
+        await ApplyAsync(service, OnePod("node"));
+
+        var inside = await RequestAsync("inside");
+        var outside = await RunInAsync("client", "timeout", "3", "busybox", "wget", "-q", "-O", "-", $"http://{IngressIp}/cgi-bin/ip");
+
+        Assert.That(inside, Does.StartWith("pod1 "));
+        Assert.That(outside.ExitCode, Is.Not.Zero, outside.Output);
+        var nodePort = await RunInAsync("client", "timeout", "3", "busybox", "wget", "-q", "-O", "-", $"http://{IngressIp}:30080/cgi-bin/ip");
+        Assert.That(nodePort.Output, Does.StartWith("pod1 "), "the node port is not subject to the ranges, as upstream");
+    }
+
     private static k8s.Models.V1Service LoadBalancer(string? policy = null)
     {
         var service = LoadBalancerService("web", "10.43.0.10", [IngressIp], Port("http", 80, nodePort: 30080));
@@ -166,11 +187,11 @@ public sealed class ProxyRulesKernelTests
     /// the address the pod saw (busybox httpd listens on IPv6 and writes IPv4 peers as [::ffff:a.b.c.d]).
     /// busybox wget's own -T crashes on some builds, hence timeout(1).
     /// </summary>
-    private async Task<string> RequestAsync()
+    private async Task<string> RequestAsync(string client = "client")
     {
         for (var i = 0; ; i++)
         {
-            var result = await RunInAsync("client", "timeout", "3", "busybox", "wget", "-q", "-O", "-", $"http://{IngressIp}/cgi-bin/ip");
+            var result = await RunInAsync(client, "timeout", "3", "busybox", "wget", "-q", "-O", "-", $"http://{IngressIp}/cgi-bin/ip");
             if (result.Succeeded)
             {
                 return result.Output.Trim().Replace("[::ffff:", "", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal);

@@ -1,5 +1,7 @@
 using MiniKube.Testing;
 using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Proxy;
@@ -17,7 +19,7 @@ public sealed class ServiceProxyTests
         await using var server = await TestApiServer.StartAsync();
         using var client = server.Client();
         var rules = new FakePacketRules();
-        var proxy = new ServiceProxy(client, rules, new ServiceProxyOptions { MinSyncInterval = TimeSpan.FromMilliseconds(50) }, NullLoggerFactory.Instance);
+        var proxy = new ServiceProxy(client, rules, new ServiceProxyOptions { MinSyncInterval = TimeSpan.FromMilliseconds(50), HealthzEndpoint = new IPEndPoint(IPAddress.Loopback, 0) }, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var running = proxy.RunAsync(stop.Token);
         await proxy.FirstSync.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -43,7 +45,7 @@ public sealed class ServiceProxyTests
         await using var server = await TestApiServer.StartAsync();
         using var client = server.Client();
         var rules = new FakePacketRules { FailuresLeft = 1 };
-        var proxy = new ServiceProxy(client, rules, new ServiceProxyOptions { RetryInterval = TimeSpan.FromMilliseconds(100), MinSyncInterval = TimeSpan.FromMilliseconds(10) }, NullLoggerFactory.Instance);
+        var proxy = new ServiceProxy(client, rules, new ServiceProxyOptions { RetryInterval = TimeSpan.FromMilliseconds(100), MinSyncInterval = TimeSpan.FromMilliseconds(10), HealthzEndpoint = null }, NullLoggerFactory.Instance);
         using var stop = new CancellationTokenSource();
         var running = proxy.RunAsync(stop.Token);
 
@@ -53,6 +55,87 @@ public sealed class ServiceProxyTests
         Assert.That(running.IsCompleted, Is.False);
         await stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task RunAsync_LocalLoadBalancer_HealthCheckNodePortAnswers200WithALocalEndpointAnd503Without()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        using var client = server.Client();
+        // Two nodes' proxies in one process: each serves health checks on a loopback address of its own.
+        var proxies = new[] { ("node-a", IPAddress.Parse("127.0.0.1")), ("node-b", IPAddress.Parse("127.0.0.2")) }
+            .Select(n => (Address: n.Item2, Proxy: new ServiceProxy(client, new FakePacketRules(), new ServiceProxyOptions
+            {
+                MinSyncInterval = TimeSpan.FromMilliseconds(20),
+                NodeName = n.Item1,
+                HealthCheckAddress = n.Item2,
+                HealthzEndpoint = new IPEndPoint(n.Item2, 0),
+            }, NullLoggerFactory.Instance))).ToList();
+        using var stop = new CancellationTokenSource();
+        var running = proxies.Select(p => p.Proxy.RunAsync(stop.Token)).ToList();
+        var service = ProxyObjects.LoadBalancerService("web", "", [], ProxyObjects.Port("http", 80));
+        service.Spec.ExternalTrafficPolicy = "Local";
+        service = await client.CoreV1.CreateNamespacedServiceAsync(service, "default");
+        var port = service.Spec.HealthCheckNodePort!.Value;
+        await client.DiscoveryV1.CreateNamespacedEndpointSliceAsync(ProxyObjects.Slice("web", [new() { Name = "http", Port = 8080, Protocol = "TCP" }],
+            [ProxyObjects.Endpoint("10.42.0.5", ready: true, node: "node-a"), ProxyObjects.Endpoint("10.42.0.6", ready: true, node: "node-a"), ProxyObjects.Endpoint("10.42.1.5", ready: false, node: "node-b")]), "default");
+        using var http = new HttpClient();
+
+        var onA = await WaitForAnswerAsync(http, $"http://127.0.0.1:{port}/healthz", 200);
+        var onB = await WaitForAnswerAsync(http, $"http://127.0.0.2:{port}/healthz", 503);
+
+        var body = JsonNode.Parse(onA)!;
+        Assert.That(body["service"]!["namespace"]!.GetValue<string>(), Is.EqualTo("default"));
+        Assert.That(body["service"]!["name"]!.GetValue<string>(), Is.EqualTo("web"));
+        Assert.That(body["localEndpoints"]!.GetValue<int>(), Is.EqualTo(2));
+        Assert.That(body["serviceProxyHealthy"]!.GetValue<bool>(), Is.True);
+        Assert.That(JsonNode.Parse(onB)!["localEndpoints"]!.GetValue<int>(), Is.Zero, "node-b's endpoint is not ready");
+        var healthz = await http.GetAsync(new Uri($"http://127.0.0.1:{proxies[0].Proxy.HealthzPort}/healthz"));
+        Assert.That((int)healthz.StatusCode, Is.EqualTo(200));
+        Assert.That(await healthz.Content.ReadAsStringAsync(), Does.StartWith("{\"lastUpdated\": \"").And.EndWith("\"nodeEligible\": true}"));
+
+        // Turned to Cluster, the Service needs no health check: the port closes.
+        service.Spec.ExternalTrafficPolicy = "Cluster";
+        await client.CoreV1.ReplaceNamespacedServiceAsync(service, "web", "default");
+        await WaitUntilAsync(() => proxies.All(p => p.Proxy.HealthCheckPorts.Count == 0));
+        await stop.CancelAsync();
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The body of the first answer with <paramref name="status"/>, waiting while the proxy syncs.</summary>
+    private static async Task<string> WaitForAnswerAsync(HttpClient http, string url, int status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(url));
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                if ((int)response.StatusCode == status)
+                {
+                    return await response.Content.ReadAsStringAsync();
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail($"{url} did not answer {status} within 20 s; last: {last}");
+        return "";
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met within 20 s");
+            await Task.Delay(50);
+        }
     }
 
     private sealed class FakePacketRules : IPacketRules

@@ -259,4 +259,14 @@ public sealed class MkubeCommandLineTests
         Assert.That(_cli.ErrorLines[0], Does.StartWith("Error: "));
         Assert.That(_cli.ErrorLines[1], Does.StartWith($"Usage: mkube secrets-encrypt {args[0]}"));
     }
+
+    [Test]
+    public async Task InvokeAsync_NetworkTeardownBadFlag_OneErrorLineAndExits2()
+    {
+        var code = await _cli.RunAsync("network", "teardown", "--bogus");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Does.StartWith("Error: "));
+        Assert.That(_cli.ErrorLines[1], Does.StartWith("Usage: mkube network teardown"));
+    }
 }
