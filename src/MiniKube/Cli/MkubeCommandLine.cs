@@ -36,7 +36,9 @@ public sealed class MkubeCommandLine
         _root.Add(certificate);
         var secretsEncrypt = new SecretsEncryptCommand(context);
         _root.Add(secretsEncrypt);
-        _layered = [.. _modes, .. snapshot.Modes, .. certificate.Modes, .. secretsEncrypt.Modes];
+        var checkConfig = new CheckConfigCommand(context);
+        _root.Add(checkConfig);
+        _layered = [.. _modes, .. snapshot.Modes, .. certificate.Modes, .. secretsEncrypt.Modes, checkConfig];
     }
 
     public static Task<int> RunAsync(string[] args, CliContext context) => new MkubeCommandLine(context).InvokeAsync(args);
