@@ -64,7 +64,8 @@ find_binary() {
     fi
     [ -f "$BINARY" ] || fatal "MKUBE_BINARY=$BINARY does not exist"
     # A binary that cannot even print its version (wrong architecture, truncated copy) must not replace a working one.
-    VERSION=$("$BINARY" version 2>/dev/null | head -n 1) || fatal "$BINARY does not run on this machine ($(uname -m)): is it the right build?"
+    "$BINARY" version >/dev/null 2>&1 || fatal "$BINARY does not run on this machine ($(uname -m)): is it the right build?"
+    VERSION=$("$BINARY" version | head -n 1)
 }
 
 # --- command, service name and files, from INSTALL_MKUBE_EXEC, the arguments and MKUBE_URL ---
@@ -98,7 +99,7 @@ setup_command() {
         EXEC_ARGS="$EXEC_ARGS \\
     $(unit_quote "$arg")"
         # The uninstaller removes the data dir the service actually uses.
-        case "$previous" in --data-dir | -d) DATA_DIR=$arg ;; esac
+        [ "$previous" = --data-dir ] && DATA_DIR=$arg
         case "$arg" in --data-dir=*) DATA_DIR=${arg#--data-dir=} ;; esac
         previous=$arg
     done

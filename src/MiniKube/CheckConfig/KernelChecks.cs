@@ -15,39 +15,68 @@ public static class KernelChecks
     /// <summary>One kernel feature: any of <paramref name="Symbols"/> (without CONFIG_) provides it, as module <paramref name="Module"/> when modular.</summary>
     private sealed record Feature(string Item, string[] Symbols, string? Module, bool Required, string Why);
 
-    private static readonly Feature[] Common =
+    // Grouped by what needs them; every group is checked (Common).
+    private static readonly Feature[] Namespaces =
     [
         new("namespaces", ["NAMESPACES"], null, true, "containers"),
         new("network namespaces", ["NET_NS"], null, true, "pod networks"),
         new("PID namespaces", ["PID_NS"], null, true, "containers"),
         new("IPC namespaces", ["IPC_NS"], null, true, "containers"),
         new("UTS namespaces", ["UTS_NS"], null, true, "pod hostnames"),
+    ];
+
+    private static readonly Feature[] Cgroups =
+    [
         new("cgroups", ["CGROUPS"], null, true, "container resources"),
         new("memory cgroup", ["MEMCG"], null, true, "memory limits and stats"),
         new("pids cgroup", ["CGROUP_PIDS"], null, true, "container process limits"),
         new("cpu cgroup", ["CGROUP_SCHED"], null, true, "CPU requests and limits"),
+    ];
+
+    private static readonly Feature[] Devices =
+    [
         new("veth", ["VETH"], "veth", true, "one pair per pod"),
         new("bridge", ["BRIDGE"], "bridge", true, "the pod bridge mkube0"),
         new("br_netfilter", ["BRIDGE_NETFILTER"], "br_netfilter", true, "Service rules for traffic between pods on one node"),
         new("vxlan", ["VXLAN"], "vxlan", true, "the default --flannel-backend vxlan (host-gw needs none)"),
         new("overlay", ["OVERLAY_FS"], "overlay", false, "Docker's overlay2 storage driver"),
+    ];
+
+    private static readonly Feature[] Netfilter =
+    [
         new("x_tables", ["NETFILTER_XTABLES"], "x_tables", true, "iptables rules"),
         new("nf_conntrack", ["NF_CONNTRACK"], "nf_conntrack", true, "connection tracking for Services"),
         new("nf_nat", ["NF_NAT"], "nf_nat", true, "Service and pod NAT"),
         new("xt_comment", ["NETFILTER_XT_MATCH_COMMENT"], "xt_comment", true, "rule comments"),
-        new("xt_conntrack", ["NETFILTER_XT_MATCH_CONNTRACK"], "xt_conntrack", true, "-m conntrack"),
         new("xt_mark", ["NETFILTER_XT_MARK", "NETFILTER_XT_MATCH_MARK"], "xt_mark", true, "-m mark and -j MARK"),
+    ];
+
+    // The service proxy's matches and targets (Agent/Proxy/ProxyRules).
+    private static readonly Feature[] ServiceRules =
+    [
+        new("xt_conntrack", ["NETFILTER_XT_MATCH_CONNTRACK"], "xt_conntrack", true, "-m conntrack"),
         new("xt_addrtype", ["NETFILTER_XT_MATCH_ADDRTYPE"], "xt_addrtype", true, "NodePorts on local addresses"),
         new("xt_statistic", ["NETFILTER_XT_MATCH_STATISTIC"], "xt_statistic", true, "spreading Service traffic over endpoints"),
         new("xt_recent", ["NETFILTER_XT_MATCH_RECENT"], "xt_recent", true, "sessionAffinity: ClientIP"),
-        new("xt_MASQUERADE", ["NETFILTER_XT_TARGET_MASQUERADE", "IP_NF_TARGET_MASQUERADE"], "xt_MASQUERADE", true, "pod traffic leaving the cluster"),
         new("xt_nat", ["NETFILTER_XT_NAT"], "xt_nat", true, "-j DNAT to Service endpoints"),
+    ];
+
+    private static readonly Feature[] Verdicts =
+    [
+        new("xt_MASQUERADE", ["NETFILTER_XT_TARGET_MASQUERADE", "IP_NF_TARGET_MASQUERADE"], "xt_MASQUERADE", true, "pod traffic leaving the cluster"),
         new("ipt_REJECT", ["IP_NF_TARGET_REJECT"], "ipt_REJECT", true, "Services without endpoints and NetworkPolicy"),
+    ];
+
+    // The network policy's sets (Agent/NetworkPolicy: hash:ip and hash:net, -m set).
+    private static readonly Feature[] IpSets =
+    [
         new("ip_set", ["IP_SET"], "ip_set", true, "NetworkPolicy (or --disable-network-policy)"),
         new("ip_set_hash_ip", ["IP_SET_HASH_IP"], "ip_set_hash_ip", true, "NetworkPolicy (or --disable-network-policy)"),
         new("ip_set_hash_net", ["IP_SET_HASH_NET"], "ip_set_hash_net", true, "NetworkPolicy (or --disable-network-policy)"),
         new("xt_set", ["NETFILTER_XT_SET"], "xt_set", true, "NetworkPolicy (or --disable-network-policy)"),
     ];
+
+    private static readonly Feature[] Common = [.. Namespaces, .. Cgroups, .. Devices, .. Netfilter, .. ServiceRules, .. Verdicts, .. IpSets];
 
     // iptables-nft programs nf_tables (xt matches through nft_compat); the legacy one ip_tables.
     private static readonly Feature[] NfTables =

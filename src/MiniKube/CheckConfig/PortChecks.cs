@@ -14,18 +14,18 @@ public static class PortChecks
     private const string Group = "ports";
 
     /// <summary>One port mkube binds: on every address, or (<paramref name="NodeAddressOnly"/>) only the node's, where loopback holders do not collide.</summary>
-    private sealed record Port(int Number, string Protocol, string What, string Flag, bool NodeAddressOnly = false, bool Required = true);
+    private sealed record Port(int Number, string Protocol, string What, string Instead, bool NodeAddressOnly = false, bool Required = true);
 
     private static readonly Port[] Ports =
     [
-        new(Defaults.HttpsListenPort, "tcp", "the API server", "--https-listen-port"),
-        new(Defaults.KubeletPort, "tcp", "the kubelet API", "--kubelet-port"),
-        new(Defaults.IngressHttpPort, "tcp", "the ingress (HTTP)", "--ingress-http-port, or --disable ingress"),
-        new(Defaults.IngressHttpsPort, "tcp", "the ingress (HTTPS)", "--ingress-https-port, or --disable ingress"),
-        new(53, "udp", "the cluster DNS, on the node IP", "--disable dns", NodeAddressOnly: true),
-        new(53, "tcp", "the cluster DNS, on the node IP", "--disable dns", NodeAddressOnly: true),
+        new(Defaults.HttpsListenPort, "tcp", "the API server", "choose another port with --https-listen-port"),
+        new(Defaults.KubeletPort, "tcp", "the kubelet API", "choose another port with --kubelet-port"),
+        new(Defaults.IngressHttpPort, "tcp", "the ingress (HTTP)", "choose another port with --ingress-http-port, or --disable ingress"),
+        new(Defaults.IngressHttpsPort, "tcp", "the ingress (HTTPS)", "choose another port with --ingress-https-port, or --disable ingress"),
+        new(53, "udp", "the cluster DNS, on the node IP", "run the server with --disable dns", NodeAddressOnly: true),
+        new(53, "tcp", "the cluster DNS, on the node IP", "run the server with --disable dns", NodeAddressOnly: true),
         // The kernel's vxlan device holds it, so another overlay (flannel.1 of a k3s) shows without a process.
-        new(VxlanDevice.Port, "udp", "VXLAN between nodes", "--flannel-backend host-gw", Required: false),
+        new(VxlanDevice.Port, "udp", "VXLAN between nodes", "use --flannel-backend host-gw on every node", Required: false),
     ];
 
     /// <summary>One socket from a /proc/net table.</summary>
@@ -60,7 +60,7 @@ public static class PortChecks
             return new(Group, item, CheckStatus.Warning, $"in use by {owner} on {holder.Address}: mkube already runs here", "stop it first (systemctl stop mkube, or mkube-killall.sh) to run another");
         }
         return new(Group, item, port.Required ? CheckStatus.Fail : CheckStatus.Warning, $"in use by {by} on {holder.Address}; needed by {port.What}",
-            $"stop what holds it, or choose another with {port.Flag}");
+            $"stop what holds it, or {port.Instead}");
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class PortChecksTests
 
         var kubelet = PortChecks.Check(probe).Single(r => r.Item == "10250/tcp");
 
-        Assert.That(kubelet.ToString(), Is.EqualTo("FAIL  ports    10250/tcp: in use by kubelet (pid 42) on ::; needed by the kubelet API; fix: stop what holds it, or choose another with --kubelet-port"));
+        Assert.That(kubelet.ToString(), Is.EqualTo("FAIL  ports    10250/tcp: in use by kubelet (pid 42) on ::; needed by the kubelet API; fix: stop what holds it, or choose another port with --kubelet-port"));
     }
 
     [Test]
