@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace MiniKube.CheckConfig;
 
 /// <summary>
@@ -6,92 +8,23 @@ namespace MiniKube.CheckConfig;
 /// configuration is found, from the loaded, built-in and installable modules. The list follows
 /// what our code runs: the bridge and veth pairs (Agent/Network), the vxlan overlay, the iptables
 /// matches and targets of the proxy and policy rules (comment, conntrack, mark, addrtype,
-/// statistic, recent, set; MARK, MASQUERADE, DNAT, REJECT) and the hash:ip and hash:net ipsets.
+/// statistic, recent, set; MARK, MASQUERADE, DNAT, REJECT) and the hash:ip and hash:net ipsets,
+/// and the tables of the iptables backend in use (nf_tables when it cannot be told).
 /// </summary>
 public static class KernelChecks
 {
     private const string Group = "kernel";
 
-    /// <summary>One kernel feature: any of <paramref name="Symbols"/> (without CONFIG_) provides it, as module <paramref name="Module"/> when modular.</summary>
-    private sealed record Feature(string Item, string[] Symbols, string? Module, bool Required, string Why);
+    /// <summary>
+    /// One kernel feature: any of <paramref name="Symbols"/> (without CONFIG_) provides it, as
+    /// module <paramref name="Module"/> when modular; <paramref name="Backend"/> names the iptables
+    /// backend it belongs to (iptables-nft programs nf_tables, with xt matches through
+    /// nft_compat; the legacy one ip_tables), null when every machine needs it.
+    /// </summary>
+    private sealed record Feature(string Item, string[] Symbols, string? Module, bool Required, string Why, string? Backend);
 
-    // Grouped by what needs them; every group is checked (Common).
-    private static readonly Feature[] Namespaces =
-    [
-        new("namespaces", ["NAMESPACES"], null, true, "containers"),
-        new("network namespaces", ["NET_NS"], null, true, "pod networks"),
-        new("PID namespaces", ["PID_NS"], null, true, "containers"),
-        new("IPC namespaces", ["IPC_NS"], null, true, "containers"),
-        new("UTS namespaces", ["UTS_NS"], null, true, "pod hostnames"),
-    ];
-
-    private static readonly Feature[] Cgroups =
-    [
-        new("cgroups", ["CGROUPS"], null, true, "container resources"),
-        new("memory cgroup", ["MEMCG"], null, true, "memory limits and stats"),
-        new("pids cgroup", ["CGROUP_PIDS"], null, true, "container process limits"),
-        new("cpu cgroup", ["CGROUP_SCHED"], null, true, "CPU requests and limits"),
-    ];
-
-    private static readonly Feature[] Devices =
-    [
-        new("veth", ["VETH"], "veth", true, "one pair per pod"),
-        new("bridge", ["BRIDGE"], "bridge", true, "the pod bridge mkube0"),
-        new("br_netfilter", ["BRIDGE_NETFILTER"], "br_netfilter", true, "Service rules for traffic between pods on one node"),
-        new("vxlan", ["VXLAN"], "vxlan", true, "the default --flannel-backend vxlan (host-gw needs none)"),
-        new("overlay", ["OVERLAY_FS"], "overlay", false, "Docker's overlay2 storage driver"),
-    ];
-
-    private static readonly Feature[] Netfilter =
-    [
-        new("x_tables", ["NETFILTER_XTABLES"], "x_tables", true, "iptables rules"),
-        new("nf_conntrack", ["NF_CONNTRACK"], "nf_conntrack", true, "connection tracking for Services"),
-        new("nf_nat", ["NF_NAT"], "nf_nat", true, "Service and pod NAT"),
-        new("xt_comment", ["NETFILTER_XT_MATCH_COMMENT"], "xt_comment", true, "rule comments"),
-        new("xt_mark", ["NETFILTER_XT_MARK", "NETFILTER_XT_MATCH_MARK"], "xt_mark", true, "-m mark and -j MARK"),
-    ];
-
-    // The service proxy's matches and targets (Agent/Proxy/ProxyRules).
-    private static readonly Feature[] ServiceRules =
-    [
-        new("xt_conntrack", ["NETFILTER_XT_MATCH_CONNTRACK"], "xt_conntrack", true, "-m conntrack"),
-        new("xt_addrtype", ["NETFILTER_XT_MATCH_ADDRTYPE"], "xt_addrtype", true, "NodePorts on local addresses"),
-        new("xt_statistic", ["NETFILTER_XT_MATCH_STATISTIC"], "xt_statistic", true, "spreading Service traffic over endpoints"),
-        new("xt_recent", ["NETFILTER_XT_MATCH_RECENT"], "xt_recent", true, "sessionAffinity: ClientIP"),
-        new("xt_nat", ["NETFILTER_XT_NAT"], "xt_nat", true, "-j DNAT to Service endpoints"),
-    ];
-
-    private static readonly Feature[] Verdicts =
-    [
-        new("xt_MASQUERADE", ["NETFILTER_XT_TARGET_MASQUERADE", "IP_NF_TARGET_MASQUERADE"], "xt_MASQUERADE", true, "pod traffic leaving the cluster"),
-        new("ipt_REJECT", ["IP_NF_TARGET_REJECT"], "ipt_REJECT", true, "Services without endpoints and NetworkPolicy"),
-    ];
-
-    // The network policy's sets (Agent/NetworkPolicy: hash:ip and hash:net, -m set).
-    private static readonly Feature[] IpSets =
-    [
-        new("ip_set", ["IP_SET"], "ip_set", true, "NetworkPolicy (or --disable-network-policy)"),
-        new("ip_set_hash_ip", ["IP_SET_HASH_IP"], "ip_set_hash_ip", true, "NetworkPolicy (or --disable-network-policy)"),
-        new("ip_set_hash_net", ["IP_SET_HASH_NET"], "ip_set_hash_net", true, "NetworkPolicy (or --disable-network-policy)"),
-        new("xt_set", ["NETFILTER_XT_SET"], "xt_set", true, "NetworkPolicy (or --disable-network-policy)"),
-    ];
-
-    private static readonly Feature[] Common = [.. Namespaces, .. Cgroups, .. Devices, .. Netfilter, .. ServiceRules, .. Verdicts, .. IpSets];
-
-    // iptables-nft programs nf_tables (xt matches through nft_compat); the legacy one ip_tables.
-    private static readonly Feature[] NfTables =
-    [
-        new("nf_tables", ["NF_TABLES"], "nf_tables", true, "the nf_tables iptables backend"),
-        new("nft_compat", ["NFT_COMPAT"], "nft_compat", true, "xt matches under the nf_tables backend"),
-        new("nft_chain_nat", ["NFT_NAT"], "nft_chain_nat", true, "NAT chains under the nf_tables backend"),
-    ];
-
-    private static readonly Feature[] Legacy =
-    [
-        new("ip_tables", ["IP_NF_IPTABLES"], "ip_tables", true, "the legacy iptables backend"),
-        new("iptable_filter", ["IP_NF_FILTER"], "iptable_filter", true, "the filter table"),
-        new("iptable_nat", ["IP_NF_NAT"], "iptable_nat", true, "the nat table"),
-    ];
+    /// <summary>The features, from <c>KernelFeatures.json</c> beside this file (a table, kept as data).</summary>
+    private static readonly Feature[] Features = LoadFeatures();
 
     /// <summary>Where a kernel's build configuration may be, for release <paramref name="release"/> (k3s' list).</summary>
     public static IReadOnlyList<string> ConfigPaths(string release) =>
@@ -105,7 +38,7 @@ public static class KernelChecks
         var (configPath, config) = ConfigPaths(release).Select(p => (Path: p, Text: probe.ReadFile(p))).FirstOrDefault(c => c.Text is not null);
         var symbols = config is null ? null : ParseConfig(config);
         var modules = new ModuleFiles(probe, release);
-        var tables = iptablesBackend == "legacy" ? Legacy : NfTables;
+        var backend = iptablesBackend ?? "nf_tables";
         var results = new List<CheckResult>
         {
             symbols is null
@@ -113,8 +46,23 @@ public static class KernelChecks
                     "load the configs module (modprobe configs) for /proc/config.gz")
                 : CheckResult.Ok(Group, "config", $"{release}, from {configPath}"),
         };
-        results.AddRange(Common.Concat(tables).Select(feature => Check(feature, symbols, modules)));
+        results.AddRange(Features.Where(f => f.Backend is null || f.Backend == backend).Select(feature => Check(feature, symbols, modules)));
         return results;
+    }
+
+    private static Feature[] LoadFeatures()
+    {
+        using var stream = typeof(KernelChecks).Assembly.GetManifestResourceStream("MiniKube.CheckConfig.KernelFeatures.json")
+            ?? throw new InvalidOperationException("KernelFeatures.json is not embedded in mkube");
+        using var json = JsonDocument.Parse(stream);
+        // Read by hand rather than by reflection, so that a trimmed binary reads it too.
+        return [.. json.RootElement.EnumerateArray().Select(f => new Feature(
+            f.GetProperty("item").GetString()!,
+            [.. f.GetProperty("symbols").EnumerateArray().Select(s => s.GetString()!)],
+            f.TryGetProperty("module", out var module) ? module.GetString() : null,
+            !f.TryGetProperty("required", out var required) || required.GetBoolean(),
+            f.GetProperty("neededFor").GetString()!,
+            f.TryGetProperty("backend", out var backend) ? backend.GetString() : null))];
     }
 
     /// <summary>CONFIG_X=y|m lines as X → y|m; "is not set" lines are absent.</summary>

@@ -61,6 +61,14 @@ public sealed class KernelChecksTests
     }
 
     [Test]
+    public void Check_UnknownBackend_ChecksNfTables()
+    {
+        var items = KernelChecks.Check(FakeHostProbe.Complete(), null).Select(r => r.Item).ToList();
+
+        Assert.That(items, Does.Contain("nft_compat").And.Not.Contain("ip_tables"));
+    }
+
+    [Test]
     public void Check_NoConfigButModuleIndex_JudgesByModules()
     {
         var probe = FakeHostProbe.Complete();
