@@ -15,6 +15,14 @@ public static class BuildInfo
     public static string KubernetesVersion { get; } =
         Self.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "KubernetesVersion")?.Value ?? "v0.0.0";
 
+    /// <summary>
+    /// When the source of this build was committed (<c>git log -1 --format=%cI</c> at build time),
+    /// or null when it was built outside git: a lower bound for the clock of any machine that runs it.
+    /// </summary>
+    public static DateTimeOffset? SourceDate { get; } =
+        DateTimeOffset.TryParse(Self.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SourceDate")?.Value,
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ? date : null;
+
     /// <summary>The runtime and platform, as <c>go version</c> would print them for a Go binary.</summary>
     public static string Platform { get; } = $".NET {Environment.Version} {RuntimeInformation.RuntimeIdentifier}";
 }

@@ -38,7 +38,9 @@ public sealed class MkubeCommandLine
         _root.Add(secretsEncrypt);
         var network = new NetworkCommand(context);
         _root.Add(network);
-        _layered = [.. _modes, .. snapshot.Modes, .. certificate.Modes, .. secretsEncrypt.Modes, .. network.Modes];
+        var checkConfig = new CheckConfigCommand(context);
+        _root.Add(checkConfig);
+        _layered = [.. _modes, .. snapshot.Modes, .. certificate.Modes, .. secretsEncrypt.Modes, .. network.Modes, checkConfig];
     }
 
     public static Task<int> RunAsync(string[] args, CliContext context) => new MkubeCommandLine(context).InvokeAsync(args);
