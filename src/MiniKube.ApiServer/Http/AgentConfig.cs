@@ -37,15 +37,18 @@ public sealed record AgentConfig(string ClusterCidr, string ServiceCidr, string 
 
     /// <summary>
     /// The settings from <see cref="ToJson"/>'s shape; null when a required field is missing (a
-    /// server that does not send it). No <c>ingress</c> object (a server with ingress off, or one
-    /// from before agents ran it) means no ingress on the agent.
+    /// server that does not send it) or the <c>ingress</c> object is not two ports. No
+    /// <c>ingress</c> at all (a server with ingress off, or one from before agents ran it) means no
+    /// ingress on the agent.
     /// </summary>
     public static AgentConfig? FromJson(JsonObject json)
     {
         ArgumentNullException.ThrowIfNull(json);
+        var ingress = IngressFrom(json["ingress"]);
         return Text(json, "clusterCIDR") is { } clusterCidr && Text(json, "serviceCIDR") is { } serviceCidr
             && Text(json, "clusterDNS") is { } clusterDns && Text(json, "clusterDomain") is { } clusterDomain
-            ? new AgentConfig(clusterCidr, serviceCidr, clusterDns, clusterDomain) { Ingress = IngressFrom(json["ingress"]) }
+            && (ingress is not null || !json.ContainsKey("ingress"))
+            ? new AgentConfig(clusterCidr, serviceCidr, clusterDns, clusterDomain) { Ingress = ingress }
             : null;
     }
 
