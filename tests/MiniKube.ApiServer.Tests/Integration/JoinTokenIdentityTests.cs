@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using k8s;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.Testing;
@@ -91,7 +92,7 @@ public sealed class JoinTokenIdentityTests
         Assert.That(code, Is.EqualTo(HttpStatusCode.OK), body);
         using var issued = X509Certificate2.CreateFromPem(body);
         Assert.That(issued.Subject, Is.EqualTo("CN=system:mkube:ingress"), "the subject is the server's choice, with no group");
-        using var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration
+        using var client = new Kubernetes(new KubernetesClientConfiguration
         {
             Host = _server.Server.Address.ToString(),
             SslCaCerts = [_server.Pki.Ca],
