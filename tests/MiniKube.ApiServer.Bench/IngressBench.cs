@@ -4,7 +4,6 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace MiniKube.ApiServer.Bench;
@@ -98,9 +97,9 @@ internal static partial class IngressBench
         await ClusterBench.PostAsync(server.Client, new Uri(server.Address, "/api/v1/namespaces/default/services"),
             """{"apiVersion":"v1","kind":"Service","metadata":{"name":"bench"},"spec":{"ports":[{"name":"http","port":80}]}}""");
         await ClusterBench.PostAsync(server.Client, new Uri(server.Address, "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices"),
-            $$"""{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"bench-1","labels":{"kubernetes.io/service-name":"bench"}},"addressType":"IPv4","endpoints":[{"addresses":["127.0.0.1"],"conditions":{"ready":true}}],"ports":[{"name":"http","port":{{backendPort}},"protocol":"TCP"}]}""");
+            $$$$"""{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"bench-1","labels":{"kubernetes.io/service-name":"bench"}},"addressType":"IPv4","endpoints":[{"addresses":["127.0.0.1"],"conditions":{"ready":true}}],"ports":[{"name":"http","port":{{{{backendPort}}}},"protocol":"TCP"}]}""");
         await ClusterBench.PostAsync(server.Client, new Uri(server.Address, "/apis/networking.k8s.io/v1/namespaces/default/ingresses"),
-            $$"""{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"bench"},"spec":{"rules":[{"host":"{{Host}}","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"bench","port":{"number":80}}}}]}}]}}""");
+            """{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"bench"},"spec":{"rules":[{"host":"bench.test","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"bench","port":{"number":80}}}}]}}]}}""");
     }
 
     private static async Task WaitRoutedAsync(Uri ingress)
