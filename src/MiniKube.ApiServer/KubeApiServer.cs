@@ -148,7 +148,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             Aggregation = aggregation,
             Authorizer = authorizer,
             Encryption = new EncryptionEndpoints(options.SecretsEncryption, backend),
-            NodeCredentials = new NodeCredentials(options.Pki, registry, clock),
+            NodeCredentials = new NodeCredentials(options.Pki, registry, clock) { IssuesIngress = options.AgentConfig?.Ingress is not null },
             ResourceMetrics = options.ResourceMetrics is { } source ? new ResourceMetricsHandler(registry, source) : null,
         };
         app.UseWebSockets(); // pods/exec and pods/attach

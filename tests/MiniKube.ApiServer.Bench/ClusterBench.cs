@@ -162,7 +162,7 @@ internal static class ClusterBench
         return count;
     }
 
-    private static async Task PostAsync(HttpClient http, Uri uri, string json)
+    internal static async Task PostAsync(HttpClient http, Uri uri, string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var response = await http.PostAsync(uri, content);

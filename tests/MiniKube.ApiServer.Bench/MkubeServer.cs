@@ -172,7 +172,7 @@ internal sealed partial class MkubeServer : IAsyncDisposable
         return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(value));
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -18,6 +18,11 @@ public sealed partial class IngressController : IAsyncDisposable
     // Changes closer together than this are applied as one.
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(50);
 
+    // Secrets of these types never hold a certificate and key; Helm's release Secrets in particular
+    // are large and many, and caching them would cost memory for nothing (a TLS Secret may be
+    // Opaque, as ingress-nginx and Traefik accept, so only these are left out, by field selector).
+    private const string NoCertificateTypes = "type!=helm.sh/release.v1,type!=kubernetes.io/service-account-token,type!=kubernetes.io/dockerconfigjson,type!=kubernetes.io/dockercfg,type!=bootstrap.kubernetes.io/token";
+
     private readonly SharedInformers _informers;
     private readonly Informer<V1Ingress> _ingresses;
     private readonly Informer<V1IngressClass> _classes;
@@ -36,7 +41,7 @@ public sealed partial class IngressController : IAsyncDisposable
         _informers = new SharedInformers(client, loggers, new SharedInformerOptions { Time = time });
         _ingresses = _informers.For(KubeListWatches.Ingresses);
         _classes = _informers.For(KubeListWatches.IngressClasses);
-        _secrets = _informers.Secrets;
+        _secrets = _informers.For(() => KubeListWatches.Secrets(client, NoCertificateTypes));
         _services = new InformerServiceDirectory(_informers.Services, _informers.EndpointSlices);
         _ingresses.Changed += MarkStale;
         _classes.Changed += MarkStale;

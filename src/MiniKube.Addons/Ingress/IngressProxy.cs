@@ -57,6 +57,10 @@ public sealed class IngressProxy : IAsyncDisposable
         builder.Logging.AddProvider(new ForwardingLoggerProvider(loggers));
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        // ASP.NET Core starts an Activity and a logging scope for every request whenever its
+        // hosting logger is enabled at all (HostingApplicationDiagnostics), and YARP then sends
+        // its trace headers on: work on the hot path for logs nobody reads. Off.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Services.AddSingleton(routes);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, RouteSelectorPolicy>());

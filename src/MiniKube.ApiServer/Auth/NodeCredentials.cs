@@ -14,7 +14,10 @@ namespace MiniKube.ApiServer.Auth;
 /// PKCS#10 request for a key that never leaves it, and gets back a certificate signed by the
 /// cluster CA — a client certificate <c>CN=system:node:&lt;name&gt;, O=system:nodes</c>, or a
 /// serving certificate for the node's name and addresses, or the client certificate
-/// <c>CN=system:kube-proxy</c> of the node's service proxy (k3s' client-kube-proxy.crt). Who may call it is decided like any
+/// <c>CN=system:kube-proxy</c> of the node's service proxy (k3s' client-kube-proxy.crt), or, while
+/// the cluster runs the ingress add-on (<see cref="IssuesIngress"/>), the client certificate
+/// <c>CN=system:mkube:ingress</c> of the node's ingress data plane, which holds that role's rights
+/// and nothing of the node's (k3s' agents get their kube-proxy identity the same way). Who may call it is decided like any
 /// path (the agent token's identity is allowed it); which node name a caller may take is
 /// decided here: the first agent to take a name binds it to its node password (a hash in the
 /// Secret <c>kube-system/&lt;name&gt;.node-password.mkube</c>, as k3s' node-password Secrets), and
@@ -25,6 +28,7 @@ public sealed class NodeCredentials(ClusterPki pki, ResourceRegistry registry, T
     public const string ClientPath = "/v1-mkube/client-kubelet.crt";
     public const string ServingPath = "/v1-mkube/serving-kubelet.crt";
     public const string ProxyPath = "/v1-mkube/client-kube-proxy.crt";
+    public const string IngressPath = "/v1-mkube/client-ingress.crt";
     public const string NodeNameHeader = "Mkube-Node-Name";
     public const string NodePasswordHeader = "Mkube-Node-Password";
 
@@ -33,8 +37,14 @@ public sealed class NodeCredentials(ClusterPki pki, ResourceRegistry registry, T
 
     private const int MaxRequestBytes = 16 * 1024;
 
+    /// <summary>
+    /// Whether the ingress identity is given to agents: only while the cluster runs the ingress
+    /// add-on, so that with <c>--disable ingress</c> no node holds its rights (its path is then not served).
+    /// </summary>
+    public bool IssuesIngress { get; init; }
+
     /// <summary>Whether <paramref name="path"/> is one of this endpoint's.</summary>
-    public static bool Serves(string path) => path is ClientPath or ServingPath or ProxyPath;
+    public bool Serves(string path) => path is ClientPath or ServingPath or ProxyPath || (IssuesIngress && path == IngressPath);
 
     public async Task ServeAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -58,7 +68,8 @@ public sealed class NodeCredentials(ClusterPki pki, ResourceRegistry registry, T
         var leaf = context.Request.Path.Value switch
         {
             ServingPath => new LeafCertificate("serving-kubelet", "kubelet", "CN=" + node, ServingNames(node, context.Request.Headers[NodeAddressesHeader].ToString()), CertificateUsage.ServerAuth, null),
-            ProxyPath => new LeafCertificate("client-kube-proxy", "kube-proxy", "CN=system:kube-proxy", [], CertificateUsage.ClientAuth, null),
+            ProxyPath => new LeafCertificate("client-kube-proxy", "kube-proxy", "CN=" + ClusterPki.KubeProxyUser, [], CertificateUsage.ClientAuth, null),
+            IngressPath => new LeafCertificate("client-ingress", "ingress", "CN=" + ClusterPki.IngressUser, [], CertificateUsage.ClientAuth, null),
             _ => new LeafCertificate("client-kubelet", "kubelet", $"CN=system:node:{node}, O=system:nodes", [], CertificateUsage.ClientAuth, null),
         };
         X509Certificate2 certificate;

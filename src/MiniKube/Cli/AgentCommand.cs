@@ -53,6 +53,7 @@ internal sealed class AgentCommand : ModeCommand
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "agent")
             .AddJoinedAgent(new JoinSettings(flags.Server, flags.Token), agent)
+            .AddAgentIngress()
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);
     }
 }

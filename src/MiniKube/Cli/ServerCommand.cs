@@ -75,9 +75,9 @@ internal sealed class ServerCommand : ModeCommand
 
     public Option<string[]> Disable { get; } = Flags.ChoiceList("--disable", "Add-ons to leave out", AddonNames.Keys.ToArray());
 
-    public Option<int> IngressHttpPort { get; } = Flags.Port("--ingress-http-port", Defaults.IngressHttpPort, "HTTP port of the ingress controller on every server (0: any free port)", allowAny: true);
+    public Option<int> IngressHttpPort { get; } = Flags.Port("--ingress-http-port", Defaults.IngressHttpPort, "HTTP port of the ingress controller on every node, agents included (0: any free port)", allowAny: true);
 
-    public Option<int> IngressHttpsPort { get; } = Flags.Port("--ingress-https-port", Defaults.IngressHttpsPort, "HTTPS port of the ingress controller on every server (0: any free port)", allowAny: true);
+    public Option<int> IngressHttpsPort { get; } = Flags.Port("--ingress-https-port", Defaults.IngressHttpsPort, "HTTPS port of the ingress controller on every node, agents included (0: any free port)", allowAny: true);
 
     public Option<string> DatastoreEndpoint { get; } = Flags.Urls("--datastore-endpoint", "etcd endpoints (http(s)://host:2379,...) instead of the embedded store");
 
@@ -197,7 +197,11 @@ internal sealed class ServerCommand : ModeCommand
                 SecretsEncryption = flags.SecretsEncryption,
                 SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
                 AgentToken = flags.AgentToken,
-                AgentConfig = new(flags.ClusterCidr, flags.ServiceCidr, flags.ClusterDns, flags.ClusterDomain),
+                // Agents run the ingress data plane on the same ports while the add-on is on (and none with --disable ingress).
+                AgentConfig = new(flags.ClusterCidr, flags.ServiceCidr, flags.ClusterDns, flags.ClusterDomain)
+                {
+                    Ingress = ingress ? new(flags.IngressHttpPort, flags.IngressHttpsPort) : null,
+                },
                 ResourceMetrics = metrics,
                 Dashboard = !flags.DisabledAddons.HasFlag(Addon.Dashboard),
             })

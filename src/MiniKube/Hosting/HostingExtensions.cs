@@ -147,7 +147,14 @@ public static class HostingExtensions
 
     /// <summary>The ingress data plane on this server's node (or pass null: --disable ingress); add it after the API server.</summary>
     internal static IServiceCollection AddIngress(this IServiceCollection services, IngressSettings? settings) =>
-        settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<IngressComponent>(sp, settings));
+        settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<IngressComponent>(sp, new Func<IngressSettings?>(() => settings)));
+
+    /// <summary>
+    /// The ingress data plane on a joined agent's node, with the ports the server's settings give
+    /// (none when the cluster runs no ingress); add it after <see cref="AddJoinedAgent"/>.
+    /// </summary>
+    internal static IServiceCollection AddAgentIngress(this IServiceCollection services) =>
+        services.AddComponent(sp => ActivatorUtilities.CreateInstance<IngressComponent>(sp, new Func<IngressSettings?>(() => sp.GetRequiredService<JoinedAgentComponent>().Ingress)));
 
     /// <summary>The server's own kubelet, talking to the API server in this process; add it after the API server (or pass null: --disable-agent).</summary>
     internal static IServiceCollection AddLocalAgent(this IServiceCollection services, AgentSettings? settings)

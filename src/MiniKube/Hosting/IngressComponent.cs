@@ -6,7 +6,7 @@ using MiniKube.Addons.Ingress;
 
 namespace MiniKube.Hosting;
 
-/// <summary>What the ingress data plane of <c>mkube server</c> needs from its flags.</summary>
+/// <summary>What a node's ingress data plane needs: from the server's flags, or on an agent from the server's settings.</summary>
 internal sealed record IngressSettings(string NodeName, string? NodeIp, int HttpPort, int HttpsPort)
 {
     /// <summary>The listeners' address; null: every address of the node.</summary>
@@ -15,16 +15,18 @@ internal sealed record IngressSettings(string NodeName, string? NodeIp, int Http
 
 /// <summary>
 /// The ingress data plane (k3s' Traefik, built in): HTTP and HTTPS listeners on every address of
-/// the server's node, routing Ingresses to ready endpoints through YARP. Once it serves from
+/// the node, a server's or a joined agent's, routing Ingresses to ready endpoints through YARP. Once it serves from
 /// synced caches it publishes its node IP and ports (<see cref="IngressNodes"/>), which the
 /// status writer in the controller manager copies into the Ingresses' status, and withdraws
 /// them on stop. A port that cannot be had (another web server, no privilege for port 80) is
 /// logged with what to do and leaves this server without ingress rather than stopping the
-/// control plane; <c>--disable ingress</c> turns it off. It acts as system:mkube:ingress, which
-/// may read Ingresses, IngressClasses, Services, EndpointSlices and Secrets and write only its
-/// own EndpointSlice in kube-system.
+/// control plane; <c>--disable ingress</c> on the server turns it off there and, through the
+/// settings agents read at join, on every agent (its settings are then null and it idles). It acts as system:mkube:ingress, which
+/// may read Ingresses, IngressClasses, Services, EndpointSlices and Secrets and write EndpointSlices
+/// in kube-system (its own node's).
 /// </summary>
-internal sealed partial class IngressComponent(IClusterAccess cluster, IngressSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
+/// <param name="settingsSource">Read once at start: a server knows them from its flags, an agent once it has joined (then before this component starts).</param>
+internal sealed partial class IngressComponent(IClusterAccess cluster, Func<IngressSettings?> settingsSource, TimeProvider time, ILoggerFactory loggers) : IComponent
 {
     private readonly ILogger _logger = loggers.CreateLogger<IngressComponent>();
 
@@ -32,6 +34,12 @@ internal sealed partial class IngressComponent(IClusterAccess cluster, IngressSe
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
+        if (settingsSource() is not { } settings)
+        {
+            LogOffInCluster();
+            await NodeAddonRun.IdleAsync(ready, time, stoppingToken);
+            return;
+        }
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
         using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.Ingress));
         IngressController controller;
@@ -63,8 +71,11 @@ internal sealed partial class IngressComponent(IClusterAccess cluster, IngressSe
     [LoggerMessage(EventId = LogEvents.Host + 610, Level = LogLevel.Information, Message = "Ingress serving on {NodeIp}: HTTP :{HttpPort}, HTTPS :{HttpsPort} (IngressClass mkube)")]
     private partial void LogServing(string nodeIp, int httpPort, int httpsPort);
 
-    [LoggerMessage(EventId = LogEvents.Host + 611, Level = LogLevel.Error, Message = "Ingress cannot listen on :{HttpPort}/:{HttpsPort} ({Reason}); this server serves no Ingresses. Free the ports, choose others with --ingress-http-port/--ingress-https-port, or start with --disable ingress")]
+    [LoggerMessage(EventId = LogEvents.Host + 611, Level = LogLevel.Error, Message = "Ingress cannot listen on :{HttpPort}/:{HttpsPort} ({Reason}); this node serves no Ingresses. Free the ports, choose others with --ingress-http-port/--ingress-https-port, or start with --disable ingress")]
     private partial void LogCannotListen(int httpPort, int httpsPort, string reason);
+
+    [LoggerMessage(EventId = LogEvents.Host + 619, Level = LogLevel.Information, Message = "The cluster runs no ingress (its server started with --disable ingress); this node serves no Ingresses")]
+    private partial void LogOffInCluster();
 
     [LoggerMessage(EventId = LogEvents.Host + 612, Level = LogLevel.Warning, Message = "Could not remove the EndpointSlice kube-system/mkube-ingress-{Node} on stop ({Reason}); Ingress status keeps this node until the next start")]
     private partial void LogWithdrawFailed(string node, string reason);

@@ -17,19 +17,29 @@ internal sealed record JoinSettings(string Server, string? Token);
 /// K10 scheme), proves the secret works, and keeps the server, the CA and the secret in
 /// <c>DATA_DIR/agent/credentials</c> (mode 0600), so a restart needs no token. A token that does
 /// not match fails the agent with one clear line and registers nothing. Once joined it is the
-/// <see cref="IClusterAccess"/> of the process's other kubelets (<c>--simulate-nodes</c>).
+/// <see cref="IClusterAccess"/> of the process's other kubelets (<c>--simulate-nodes</c>) and of
+/// the node's ingress data plane, which runs when the server's settings say the cluster runs one
+/// (<see cref="Ingress"/>).
 /// </summary>
 internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSettings settings, TimeProvider time, ILoggerFactory loggers, ILogger<JoinedAgentComponent> logger) : IComponent, IClusterAccess
 {
     private string? _secret;
     private X509Certificate2? _ca;
     private NodeCertificateSet? _certificates;
+    private IngressSettings? _ingress;
 
     public string Name => "agent";
 
     public X509Certificate2 ClusterCa => _ca ?? throw new InvalidOperationException("the agent has not joined yet");
 
-    /// <summary>The kubelet as the node (<c>system:node:NAME</c>), the service proxy as <c>system:kube-proxy</c>, each with the certificate the server signed for this agent.</summary>
+    /// <summary>
+    /// What this node's ingress data plane runs with, from the server's settings: its ports, the
+    /// same on every node; null when the cluster runs no ingress (<c>--disable ingress</c> on the server).
+    /// Known once joined (the joined agent is ready).
+    /// </summary>
+    public IngressSettings? Ingress => _certificates is null ? throw new InvalidOperationException("the agent has not joined yet") : _ingress;
+
+    /// <summary>The kubelet as the node (<c>system:node:NAME</c>), the service proxy as <c>system:kube-proxy</c>, the ingress data plane as <c>system:mkube:ingress</c>, each with the certificate the server signed for this agent.</summary>
     public KubernetesClientConfiguration ClientConfiguration(ComponentIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
@@ -38,7 +48,8 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         {
             ComponentRole.Kubelet when identity.NodeName == settings.ResolvedNodeName => certificates.Kubelet,
             ComponentRole.KubeProxy => certificates.Proxy,
-            _ => throw new ArgumentOutOfRangeException(nameof(identity), identity, "an agent holds credentials for its kubelet and service proxy only"),
+            ComponentRole.Ingress when certificates.Ingress is { } ingress => ingress,
+            _ => throw new ArgumentOutOfRangeException(nameof(identity), identity, "an agent holds credentials for its kubelet, service proxy and (while the cluster runs it) ingress only"),
         };
         return ClusterAccessConfigurations.For(join.Server, ClusterCa, client);
     }
@@ -72,10 +83,11 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         _secret = secret;
         await VerifySecretAsync(TokenConfiguration(), stoppingToken);
         Save(credentials, caPem, secret);
-        var shared = await ServerSettingsAsync(secret, stoppingToken);
+        var (shared, ingressPorts) = await ServerSettingsAsync(secret, stoppingToken);
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
         var certificates = await new NodeCertificates(Path.Combine(settings.DataDir, "agent"), time)
-            .EnsureAsync(new Uri(join.Server), _ca, secret, settings.ResolvedNodeName, nodeIp, stoppingToken);
+            .EnsureAsync(new Uri(join.Server), _ca, secret, settings.ResolvedNodeName, nodeIp, ingressPorts is not null, stoppingToken);
+        _ingress = ingressPorts is null ? null : new IngressSettings(settings.ResolvedNodeName, nodeIp, ingressPorts.HttpPort, ingressPorts.HttpsPort);
         _certificates = certificates;
         var serving = certificates.Serving;
         LogJoined(join.Server);
@@ -85,9 +97,10 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
     /// <summary>
     /// This node's settings with the cluster's pod range and DNS taken from the server (k3s'
     /// agents read /v1-k3s/config the same way), so pods on an agent get the cluster DNS address and
-    /// domain the server was started with, and its rules the server's pod range.
+    /// domain the server was started with, and its rules the server's pod range; and the ingress
+    /// data plane's ports, null when the cluster runs none.
     /// </summary>
-    private async Task<AgentSettings> ServerSettingsAsync(string secret, CancellationToken cancellationToken)
+    private async Task<(AgentSettings Settings, IngressPorts? Ingress)> ServerSettingsAsync(string secret, CancellationToken cancellationToken)
     {
         using var http = NodeCertificates.JoinEndpointClient(ClusterCa, secret);
         string body;
@@ -106,8 +119,8 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         }
         var config = (JsonNode.Parse(body) is JsonObject json ? AgentConfig.FromJson(json) : null)
             ?? throw new JoinException($"{join.Server} sent cluster settings this agent cannot read at {AgentConfig.Path}");
-        LogClusterSettings(config.ClusterCidr, config.ClusterDns, config.ClusterDomain);
-        return settings with { ClusterCidr = config.ClusterCidr, ClusterDns = config.ClusterDns, ClusterDomain = config.ClusterDomain };
+        LogClusterSettings(config.ClusterCidr, config.ClusterDns, config.ClusterDomain, config.Ingress is null ? "off" : $"HTTP :{config.Ingress.HttpPort}, HTTPS :{config.Ingress.HttpsPort}");
+        return (settings with { ClusterCidr = config.ClusterCidr, ClusterDns = config.ClusterDns, ClusterDomain = config.ClusterDomain }, config.Ingress);
     }
 
     private async Task<(string CaPem, string Secret)> JoinAsync(string token, CancellationToken cancellationToken)
@@ -176,8 +189,8 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
     [LoggerMessage(EventId = LogEvents.Host + 250, Level = LogLevel.Information, Message = "Joined {Server}")]
     private partial void LogJoined(string server);
 
-    [LoggerMessage(EventId = LogEvents.Host + 251, Level = LogLevel.Information, Message = "Cluster settings from the server: pod range {ClusterCidr}, cluster DNS {ClusterDns}, domain {ClusterDomain}")]
-    private partial void LogClusterSettings(string clusterCidr, string clusterDns, string clusterDomain);
+    [LoggerMessage(EventId = LogEvents.Host + 251, Level = LogLevel.Information, Message = "Cluster settings from the server: pod range {ClusterCidr}, cluster DNS {ClusterDns}, domain {ClusterDomain}, ingress {Ingress}")]
+    private partial void LogClusterSettings(string clusterCidr, string clusterDns, string clusterDomain, string ingress);
 }
 
 /// <summary>The agent cannot join: a one-line reason for the operator.</summary>

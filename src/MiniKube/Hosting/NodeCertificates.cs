@@ -2,13 +2,15 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MiniKube.ApiServer.Auth;
+using MiniKube.ApiServer.Pki;
 
 namespace MiniKube.Hosting;
 
 /// <summary>
 /// A joined agent's own certificates, kept in <c>DATA_DIR/agent</c> (keys 0600): the client
 /// certificate its kubelet reaches the API with (<c>system:node:&lt;name&gt;</c> in <c>system:nodes</c>),
-/// its service proxy's (<c>system:kube-proxy</c>), and the kubelet API's serving certificate for
+/// its service proxy's (<c>system:kube-proxy</c>), its ingress data plane's (<c>system:mkube:ingress</c>,
+/// only while the cluster runs the ingress add-on), and the kubelet API's serving certificate for
 /// its name and IP, all signed by the cluster CA
 /// through the server's node-credentials endpoint, for keys made here that never leave the node.
 /// The node password (<c>agent/node-password</c>, made on first join) proves to the server that
@@ -20,17 +22,31 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
     /// <summary>How long before expiry a certificate is renewed at start.</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromDays(120);
 
-    /// <summary>The node's certificates, with their keys, renewed first when needed.</summary>
-    public async Task<NodeCertificateSet> EnsureAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, string nodeIp, CancellationToken cancellationToken)
+    private const string IngressName = "client-ingress";
+
+    /// <summary>The node's certificates, with their keys, renewed first when needed; the ingress one only when <paramref name="ingress"/>.</summary>
+    public async Task<NodeCertificateSet> EnsureAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, string nodeIp, bool ingress, CancellationToken cancellationToken)
     {
         using var http = Endpoint(ca, secret, nodeName);
         var client = await EnsureClientAsync(http, server, ca, nodeName, cancellationToken);
         var serving = await EnsureAsync(http, new Uri(server, NodeCredentials.ServingPath), "serving-kubelet", ca,
             certificate => Names(certificate).Contains(nodeIp) && Names(certificate).Contains(nodeName), nodeName + "," + nodeIp, cancellationToken);
         var proxy = await EnsureAsync(http, new Uri(server, NodeCredentials.ProxyPath), "client-kube-proxy", ca,
-            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:kube-proxy", null, cancellationToken);
-        return new NodeCertificateSet(client, serving, proxy);
+            certificate => IsUser(certificate, ClusterPki.KubeProxyUser), null, cancellationToken);
+        var ingressClient = ingress
+            ? await EnsureAsync(http, new Uri(server, NodeCredentials.IngressPath), IngressName, ca, certificate => IsUser(certificate, ClusterPki.IngressUser), null, cancellationToken)
+            : null;
+        if (!ingress)
+        {
+            // The add-on was turned off: the node keeps no credential for rights it no longer uses.
+            File.Delete(Path.Combine(agentDirectory, IngressName + ".crt"));
+            File.Delete(Path.Combine(agentDirectory, IngressName + ".key"));
+        }
+        return new NodeCertificateSet(client, serving, proxy) { Ingress = ingressClient };
     }
+
+    private static bool IsUser(X509Certificate2 certificate, string user) =>
+        certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == user;
 
     /// <summary>The kubelet's client certificate alone (a simulated node's, whose kubelet API serves a self-made one).</summary>
     public async Task<X509Certificate2> EnsureClientAsync(Uri server, X509Certificate2 ca, string secret, string nodeName, CancellationToken cancellationToken)
@@ -41,7 +57,7 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
 
     private Task<X509Certificate2> EnsureClientAsync(HttpClient http, Uri server, X509Certificate2 ca, string nodeName, CancellationToken cancellationToken) =>
         EnsureAsync(http, new Uri(server, NodeCredentials.ClientPath), "client-kubelet", ca,
-            certificate => certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) == "system:node:" + nodeName, null, cancellationToken);
+            certificate => IsUser(certificate, "system:node:" + nodeName), null, cancellationToken);
 
     /// <summary>A client of the server's join endpoints: the cluster CA is its only trust root, the join secret its credential.</summary>
     public static HttpClient JoinEndpointClient(X509Certificate2 ca, string secret)
@@ -153,4 +169,8 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
 }
 
 /// <summary>A node's certificates with their keys: the kubelet's client, the kubelet API's serving one, and the service proxy's client.</summary>
-internal sealed record NodeCertificateSet(X509Certificate2 Kubelet, X509Certificate2 Serving, X509Certificate2 Proxy);
+internal sealed record NodeCertificateSet(X509Certificate2 Kubelet, X509Certificate2 Serving, X509Certificate2 Proxy)
+{
+    /// <summary>The ingress data plane's client certificate; null when the cluster runs no ingress.</summary>
+    public X509Certificate2? Ingress { get; init; }
+}

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using k8s;
 using MiniKube.ApiServer.Auth;
 using MiniKube.ApiServer.Http;
 using MiniKube.Testing;
@@ -25,7 +26,7 @@ public sealed class JoinTokenIdentityTests
     public async Task Start() =>
         _server = await TestApiServer.StartAsync(extras: new TestApiServerExtras(Tokens: JoinIdentities.Tokens(ServerSecret, AgentSecret), AgentConfig: Settings));
 
-    private static readonly AgentConfig Settings = new("10.50.0.0/16", "10.60.0.0/16", "10.60.0.10", "edge.local");
+    private static readonly AgentConfig Settings = new("10.50.0.0/16", "10.60.0.0/16", "10.60.0.10", "edge.local") { Ingress = new(8080, 8443) };
 
     [OneTimeTearDown]
     public async Task Stop()
@@ -73,6 +74,36 @@ public sealed class JoinTokenIdentityTests
 
         Assert.That(code, Is.EqualTo(HttpStatusCode.OK), body);
         Assert.That(AgentConfig.FromJson((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(body)!), Is.EqualTo(Settings));
+    }
+
+    [Test]
+    public async Task AgentToken_GetsTheIngressIdentity_WhichHoldsTheIngressRoleAndNothingOfTheNode()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var request = new HttpRequestMessage(HttpMethod.Post, NodeCredentials.IngressPath)
+        {
+            Content = new StringContent(new CertificateRequest("CN=system:masters", key, HashAlgorithmName.SHA256).CreateSigningRequestPem()),
+        };
+        request.Headers.Add(NodeCredentials.NodeNameHeader, "edge-ingress");
+        request.Headers.Add(NodeCredentials.NodePasswordHeader, "0123456789abcdef0123");
+
+        var (code, body) = await SendAsync(AgentSecret, request);
+
+        Assert.That(code, Is.EqualTo(HttpStatusCode.OK), body);
+        using var issued = X509Certificate2.CreateFromPem(body);
+        Assert.That(issued.Subject, Is.EqualTo("CN=system:mkube:ingress"), "the subject is the server's choice, with no group");
+        using var client = new Kubernetes(new KubernetesClientConfiguration
+        {
+            Host = _server.Server.Address.ToString(),
+            SslCaCerts = [_server.Pki.Ca],
+            ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(issued.ExportCertificatePem())),
+            ClientCertificateKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(key.ExportPkcs8PrivateKeyPem())),
+        });
+        Assert.That(await client.NetworkingV1.ListIngressForAllNamespacesAsync(), Is.Not.Null);
+        var pods = Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.ListPodForAllNamespacesAsync());
+        var nodes = Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.ListNodeAsync());
+        Assert.That(pods!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(nodes!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
     [Test]

@@ -76,6 +76,16 @@ public sealed class NodeCredentialsTests : ApiServerFixture
     }
 
     [Test]
+    public async Task IngressIdentity_NotServed_WhenTheClusterRunsNoIngress()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        var (code, body) = await PostAsync(NodeCredentials.IngressPath, "edge-1", Password, Csr(key));
+
+        Assert.That(code, Is.EqualTo(HttpStatusCode.NotFound), body);
+    }
+
+    [Test]
     public async Task GarbageBody_400()
     {
         var (code, body) = await PostAsync(NodeCredentials.ClientPath, "edge-1", Password, "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n");
