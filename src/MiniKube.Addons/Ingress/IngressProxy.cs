@@ -18,7 +18,8 @@ namespace MiniKube.Addons.Ingress;
 /// connections and requests already open carry on (a WebSocket keeps its backend). Plain-HTTP
 /// requests for a host with TLS get a 308 to HTTPS (ingress-nginx's default code; 308 keeps the
 /// method and body, which 301 does not promise). Route choice is <see cref="RouteSelectorPolicy"/>'s,
-/// retries <see cref="RetryOnConnectFailure"/>'s.
+/// retries <see cref="RetryOnConnectFailure"/>'s, traffic splitting <see cref="WeightedBackends"/>',
+/// answers without a backend (redirects, 500s) <see cref="DirectResponses"/>'.
 /// </summary>
 public sealed class IngressProxy : IAsyncDisposable
 {
@@ -60,7 +61,8 @@ public sealed class IngressProxy : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Services.AddSingleton(routes);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, RouteSelectorPolicy>());
-        builder.Services.AddReverseProxy().LoadFromMemory([], []);
+        builder.Services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, WeightedBackends>();
+        builder.Services.AddReverseProxy().LoadFromMemory([], []).AddTransformFactory<PathRewrite>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -78,8 +80,10 @@ public sealed class IngressProxy : IAsyncDisposable
         app.Use(proxy.RedirectToHttpsAsync);
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.Use((context, next) => DirectResponses.RouteAsync(context, routes, () => next()));
             pipeline.Use((context, next) => RetryOnConnectFailure.InvokeAsync(context, () => next()));
             pipeline.UseLoadBalancing();
+            pipeline.Use((context, next) => DirectResponses.DestinationAsync(context, () => next()));
             pipeline.UsePassiveHealthChecks();
         });
         await app.StartAsync(cancellationToken);
@@ -100,7 +104,8 @@ public sealed class IngressProxy : IAsyncDisposable
         var routes = table.Routes.Select((route, rank) => new RouteConfig
         {
             RouteId = route.Id,
-            ClusterId = route.ClusterId,
+            // A redirect or a fixed status needs no cluster (DirectResponses answers first).
+            ClusterId = route.ClusterId.Length == 0 ? null : route.ClusterId,
             // The rank makes every candidate's score distinct: the selector never sees a tie.
             Order = rank,
             Match = new RouteMatch
