@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using k8s;
 using Microsoft.Extensions.Logging;
+using MiniKube.Addons.Gateway;
 using MiniKube.Addons.Ingress;
 
 namespace MiniKube.Hosting;
@@ -15,14 +16,14 @@ internal sealed record IngressSettings(string NodeName, string? NodeIp, int Http
 
 /// <summary>
 /// The ingress data plane (k3s' Traefik, built in): HTTP and HTTPS listeners on every address of
-/// the server's node, routing Ingresses to ready endpoints through YARP. Once it serves from
+/// the server's node, routing Ingresses and the Gateway API's routes to ready endpoints through YARP. Once it serves from
 /// synced caches it publishes its node IP and ports (<see cref="IngressNodes"/>), which the
 /// status writer in the controller manager copies into the Ingresses' status, and withdraws
 /// them on stop. A port that cannot be had (another web server, no privilege for port 80) is
 /// logged with what to do and leaves this server without ingress rather than stopping the
 /// control plane; <c>--disable ingress</c> turns it off. It acts as system:mkube:ingress, which
-/// may read Ingresses, IngressClasses, Services, EndpointSlices and Secrets and write only its
-/// own EndpointSlice in kube-system.
+/// may read Ingresses, IngressClasses, the Gateway API's objects, Namespaces, Services,
+/// EndpointSlices and Secrets and write only its own EndpointSlice in kube-system.
 /// </summary>
 internal sealed partial class IngressComponent(IClusterAccess cluster, IngressSettings settings, TimeProvider time, ILoggerFactory loggers) : IComponent
 {
@@ -37,7 +38,8 @@ internal sealed partial class IngressComponent(IClusterAccess cluster, IngressSe
         IngressController controller;
         try
         {
-            controller = await IngressController.StartAsync(client, new IngressProxyOptions { ListenAddress = settings.ListenAddress, HttpPort = settings.HttpPort, HttpsPort = settings.HttpsPort }, loggers, time, stoppingToken);
+            controller = await IngressController.StartAsync(client, new IngressProxyOptions { ListenAddress = settings.ListenAddress, HttpPort = settings.HttpPort, HttpsPort = settings.HttpsPort }, loggers, time, stoppingToken,
+                [new GatewayTableSource(client, loggers, time, new GatewayPorts(settings.HttpPort, settings.HttpsPort))]);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
