@@ -21,6 +21,7 @@ public abstract class GatewayApiObject : IKubernetesObject<V1ObjectMeta>
     public V1ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>The object's <c>namespace/name</c> (or name when cluster-scoped).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Key => ObjectKeys.Of(Metadata.NamespaceProperty, Metadata.Name);
 }
 
@@ -154,7 +155,8 @@ public abstract class RouteObject : GatewayApiObject
 {
     public RouteStatus? Status { get; set; }
 
-    public abstract RouteCommonSpec Common { get; }
+    /// <summary>The parents and hostnames of its spec.</summary>
+    public abstract RouteCommonSpec CommonSpec();
 }
 
 public class RouteCommonSpec
@@ -198,7 +200,7 @@ public sealed class HttpRoute : RouteObject
 {
     public HttpRouteSpec Spec { get; set; } = new();
 
-    public override RouteCommonSpec Common => Spec;
+    public override RouteCommonSpec CommonSpec() => Spec;
 }
 
 public sealed class HttpRouteSpec : RouteCommonSpec
@@ -308,7 +310,7 @@ public sealed class GrpcRoute : RouteObject
 {
     public GrpcRouteSpec Spec { get; set; } = new();
 
-    public override RouteCommonSpec Common => Spec;
+    public override RouteCommonSpec CommonSpec() => Spec;
 }
 
 public sealed class GrpcRouteSpec : RouteCommonSpec

@@ -130,7 +130,7 @@ public sealed class GatewayBinding
         {
             var resolved = ResolveBackends(route, inputs, grants);
             var parents = new List<ParentState>();
-            foreach (var parent in route.Common.ParentRefs ?? [])
+            foreach (var parent in route.CommonSpec().ParentRefs ?? [])
             {
                 var key = ObjectKeys.Of(parent.Namespace ?? route.Metadata.NamespaceProperty, parent.Name);
                 if ((parent.Group ?? GatewayApiObject.Group) != GatewayApiObject.Group || (parent.Kind ?? "Gateway") != "Gateway" || !byGateway.Contains(key))
@@ -325,7 +325,7 @@ public sealed class GatewayBinding
         var result = Result(true, "Accepted", "Route accepted");
         foreach (var listener in allowed)
         {
-            var hostnames = Hostnames(listener.Listener.Hostname, route.Common.Hostnames);
+            var hostnames = Hostnames(listener.Listener.Hostname, route.CommonSpec().Hostnames);
             if (hostnames.Count > 0)
             {
                 result.Attached.Add((listener, hostnames));

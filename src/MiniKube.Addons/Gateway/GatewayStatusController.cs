@@ -108,16 +108,18 @@ public sealed partial class GatewayStatusController : Controller<string>
             var status = GatewayStatusBuilder.Route(state, now);
             if (!Same(status, state.Route.Status))
             {
-                var updated = Copy(state.Route);
+                RouteObject updated = state.Route is GrpcRoute grpc ? Copy(grpc) : Copy((HttpRoute)state.Route);
                 updated.Status = status;
-                await WriteAsync(state.Route is GrpcRoute ? GatewayApiPaths.GrpcRoutes : GatewayApiPaths.HttpRoutes, updated, cancellationToken);
+                await WriteAsync(updated is GrpcRoute ? GatewayApiPaths.GrpcRoutes : GatewayApiPaths.HttpRoutes, updated, cancellationToken);
             }
         }
     }
 
-    private static bool Same<T>(T computed, T? stored) => KubernetesJson.Serialize(computed) == KubernetesJson.Serialize(stored);
+    // KubernetesJson does not serialize a null.
+    private static bool Same<T>(T computed, T? stored)
+        where T : class => stored is not null && KubernetesJson.Serialize(computed) == KubernetesJson.Serialize(stored);
 
-    // Never mutate the cache's object.
+    // Never mutate the cache's object. T is the concrete kind: the copy is read back as T.
     private static T Copy<T>(T obj)
         where T : GatewayApiObject => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
 

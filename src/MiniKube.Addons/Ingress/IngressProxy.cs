@@ -27,6 +27,8 @@ public sealed class IngressProxy : IAsyncDisposable
     private readonly InMemoryConfigProvider _config;
     private readonly ActiveRoutes _routes;
     private readonly TlsCertificates _certificates;
+    private static readonly ClusterConfig DirectCluster = new() { ClusterId = "mkube:direct" };
+
     private volatile IReadOnlySet<string> _redirectHosts = new HashSet<string>();
 
     private IngressProxy(WebApplication app, ActiveRoutes routes, TlsCertificates certificates)
@@ -104,8 +106,9 @@ public sealed class IngressProxy : IAsyncDisposable
         var routes = table.Routes.Select((route, rank) => new RouteConfig
         {
             RouteId = route.Id,
-            // A redirect or a fixed status needs no cluster (DirectResponses answers first).
-            ClusterId = route.ClusterId.Length == 0 ? null : route.ClusterId,
+            // A redirect or a fixed status needs no backend (DirectResponses answers first), but
+            // YARP answers 503 before its pipeline for a route without a cluster: an empty one.
+            ClusterId = route.ClusterId.Length == 0 ? DirectCluster.ClusterId : route.ClusterId,
             // The rank makes every candidate's score distinct: the selector never sees a tie.
             Order = rank,
             Match = new RouteMatch
@@ -116,7 +119,7 @@ public sealed class IngressProxy : IAsyncDisposable
             // Backends see the Host the client asked for, as behind ingress-nginx and Traefik.
             Transforms = [new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" }, .. route.Transforms],
         }).ToList();
-        _config.Update(routes, table.Clusters);
+        _config.Update(routes, [.. table.Clusters, DirectCluster]);
     }
 
     public async ValueTask DisposeAsync()

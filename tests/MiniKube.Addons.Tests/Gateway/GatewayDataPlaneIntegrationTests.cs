@@ -86,7 +86,7 @@ public sealed class GatewayDataPlaneIntegrationTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(seen.Headers["x-seen"], Is.EqualTo("x-kept=b;x-set=1"));
+            Assert.That(seen.Headers["x-seen"].Split(';'), Does.Contain("x-kept=b").And.Contain("x-set=1").And.None.StartsWith("x-gone"));
             Assert.That(seen.Headers["x-answer"], Is.EqualTo("yes"));
             Assert.That(rewritten.Body, Does.StartWith("A inner.test /new/page "));
             Assert.That(moved.Status, Is.EqualTo(HttpStatusCode.MovedPermanently));

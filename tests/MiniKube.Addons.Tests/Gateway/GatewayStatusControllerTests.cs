@@ -1,5 +1,4 @@
 using k8s;
-using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Addons.Gateway;
 using MiniKube.Addons.Ingress;
 using MiniKube.Controllers;
@@ -25,6 +24,7 @@ public sealed class GatewayStatusControllerTests
     private Kubernetes _dataPlane = null!;
     private CancellationTokenSource _stop = null!;
     private Task _running = null!;
+    private CollectingLoggerProvider _logs = null!;
 
     [SetUp]
     public async Task SetUpAsync()
@@ -35,22 +35,30 @@ public sealed class GatewayStatusControllerTests
         var config = TestIdentities.Configuration(_api, _api.Pki.ControllerManager);
         _manager = new Kubernetes(config);
         _stop = new CancellationTokenSource();
+        _logs = new CollectingLoggerProvider();
         // Started before the CRDs exist, as when a server starts: the writer waits for the group.
         _running = new ControllerManager(_manager, new ControllerManagerOptions
         {
             ServiceAccountCredentials = config,
             Disabled = ControllerCatalog.All.Select(c => c.Name).ToHashSet(),
             Extra = [new("gateway-status", IngressStatusController.ServiceAccountName, c => new GatewayStatusController(c, GatewayPorts.Default))],
-        }, NullLoggerFactory.Instance).RunAsync(_stop.Token);
+        }, new Microsoft.Extensions.Logging.LoggerFactory([_logs])).RunAsync(_stop.Token);
         await TestGatewayCrds.CreateAsync(_admin);
     }
+
 
     [TearDown]
     public async Task TearDownAsync()
     {
+        // What the controller manager logged, for a failure's reader.
+        foreach (var line in _logs.Lines)
+        {
+            await TestContext.Out.WriteLineAsync($"{line.Level} {line.Message}");
+        }
         await _stop.CancelAsync();
         await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
+        _logs.Dispose();
         _manager.Dispose();
         _dataPlane.Dispose();
         _admin.Dispose();
@@ -66,8 +74,16 @@ public sealed class GatewayStatusControllerTests
         async Task<T?> Read<T>(string path, Func<T, bool> done)
             where T : class
         {
-            var obj = KubernetesJson.Deserialize<T>(await raw.SendAsync(HttpMethod.Get, path, null, timeout.Token));
-            return done(obj) ? obj : null;
+            try
+            {
+                var obj = KubernetesJson.Deserialize<T>(await raw.SendAsync(HttpMethod.Get, path, null, timeout.Token));
+                return done(obj) ? obj : null;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // The writer makes the class once it sees the group served.
+                return null;
+            }
         }
         await _admin.CoreV1.CreateNamespacedServiceAsync(Service("default", "web-a"), "default", cancellationToken: timeout.Token);
         await _admin.CustomObjects.CreateNamespacedCustomObjectAsync(NewGateway("default", "gw", Http("web"), Http("odd", port: 9090)), Group, "v1", "default", "gateways", cancellationToken: timeout.Token);

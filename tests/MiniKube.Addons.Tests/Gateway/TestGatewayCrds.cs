@@ -37,7 +37,8 @@ internal static class TestGatewayCrds
     private static Task<V1CustomResourceDefinition> CreateAsync(IKubernetes admin, string plural, string kind, string scope, string version) =>
         admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
         {
-            Metadata = new V1ObjectMeta { Name = $"{plural}.gateway.networking.k8s.io" },
+            // A *.k8s.io group needs the approval annotation; the real CRDs carry this one.
+            Metadata = new V1ObjectMeta { Name = $"{plural}.gateway.networking.k8s.io", Annotations = new Dictionary<string, string> { ["api-approved.kubernetes.io"] = "https://github.com/kubernetes-sigs/gateway-api/pull/2466" } },
             Spec = new V1CustomResourceDefinitionSpec
             {
                 Group = "gateway.networking.k8s.io",
@@ -50,8 +51,19 @@ internal static class TestGatewayCrds
                         Name = version,
                         Served = true,
                         Storage = true,
-                        Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
-                        Subresources = new V1CustomResourceSubresources { Status = new object() },
+                        Schema = new V1CustomResourceValidation
+                        {
+                            OpenAPIV3Schema = new V1JSONSchemaProps
+                            {
+                                Type = "object",
+                                Properties = new Dictionary<string, V1JSONSchemaProps>
+                                {
+                                    ["spec"] = new() { Type = "object", XKubernetesPreserveUnknownFields = true },
+                                    ["status"] = new() { Type = "object", XKubernetesPreserveUnknownFields = true },
+                                },
+                            },
+                        },
+                        Subresources = new V1CustomResourceSubresources { Status = new Dictionary<string, object>() },
                     },
                 ],
             },
