@@ -35,7 +35,8 @@ public sealed class ActiveRoutes
 /// YARP route of ours has the catch-all path and (as a pre-filter) its host, and a unique
 /// <c>Order</c> that is its rank in <see cref="RoutePrecedence"/>; this policy rejects each
 /// candidate whose <see cref="ProxyRoute"/> does not match (case-sensitive paths, Exact without a
-/// trailing slash, element-wise prefixes, one-label wildcards, headers, query, method), so the
+/// trailing slash, element-wise prefixes, regular expressions, wildcards, headers, query, method, the
+/// listener's scheme), so the
 /// endpoint selector picks the best-ranked route that really matches.
 /// </summary>
 public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IEndpointSelectorPolicy
@@ -63,7 +64,7 @@ public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IE
                 continue;
             }
             var route = routes.Find(model.Config.RouteId);
-            if (route is null || !route.Matches(host, path, request.Method, name => Single(request.Headers, name), name => Single(request.Query, name)))
+            if (route is null || !route.Matches(host, path, request.Method, name => Single(request.Headers, name), name => Single(request.Query, name), request.IsHttps))
             {
                 candidates.SetValidity(i, false);
             }

@@ -26,6 +26,13 @@ public static class BackendClusters
 
     public static ClusterConfig Build(string id, IServiceDirectory services, string namespaceName, string serviceName, V1ServiceBackendPort? port)
     {
+        var (destinations, protocol) = Destinations(services, namespaceName, serviceName, port);
+        return Cluster(id, destinations, protocol);
+    }
+
+    /// <summary>The destinations of one Service port (keyed <c>host:port</c>) and how to speak to them; none when the Service or port does not exist.</summary>
+    internal static (Dictionary<string, DestinationConfig> Destinations, BackendProtocol Protocol) Destinations(IServiceDirectory services, string namespaceName, string serviceName, V1ServiceBackendPort? port)
+    {
         ArgumentNullException.ThrowIfNull(services);
         var service = services.Service(namespaceName, serviceName);
         var servicePort = service?.Spec?.Ports?.FirstOrDefault(p => port?.Number is { } number ? p.Port == number : p.Name == port?.Name);
@@ -53,17 +60,21 @@ public static class BackendClusters
                 }
             }
         }
-        return new ClusterConfig
-        {
-            ClusterId = id,
-            Destinations = destinations,
-            HealthCheck = new HealthCheckConfig { Passive = new PassiveHealthCheckConfig { Enabled = true, ReactivationPeriod = ReactivationPeriod } },
-            HttpClient = protocol == BackendProtocol.Https ? new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } : null,
-            HttpRequest = protocol == BackendProtocol.H2c
-                ? new ForwarderRequestConfig { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact }
-                : null,
-        };
+        return (destinations, protocol);
     }
+
+    /// <summary>A cluster of <paramref name="destinations"/> with passive health, spoken to as <paramref name="protocol"/> says; <paramref name="loadBalancingPolicy"/> null: YARP's default.</summary>
+    internal static ClusterConfig Cluster(string id, IReadOnlyDictionary<string, DestinationConfig> destinations, BackendProtocol protocol, string? loadBalancingPolicy = null) => new()
+    {
+        ClusterId = id,
+        Destinations = destinations,
+        LoadBalancingPolicy = loadBalancingPolicy,
+        HealthCheck = new HealthCheckConfig { Passive = new PassiveHealthCheckConfig { Enabled = true, ReactivationPeriod = ReactivationPeriod } },
+        HttpClient = protocol == BackendProtocol.Https ? new HttpClientConfig { DangerousAcceptAnyServerCertificate = true } : null,
+        HttpRequest = protocol == BackendProtocol.H2c
+            ? new ForwarderRequestConfig { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact }
+            : null,
+    };
 
     internal static BackendProtocol Protocol(string? appProtocol) => appProtocol?.ToLowerInvariant() switch
     {

@@ -11,7 +11,9 @@ namespace MiniKube.Addons.Ingress;
 /// proxy always serves a table computed from one consistent read of the caches. It starts
 /// applying only once the caches hold their first list, so no request meets a half-known cluster
 /// as a wrong 404 (until then every request is a 404 of an empty table). Reads only: it writes
-/// nothing to the API (status is <see cref="IngressStatusController"/>'s job).
+/// nothing to the API (status is <see cref="IngressStatusController"/>'s job). Other route
+/// sources (<see cref="IProxyTableSource"/>: the Gateway API) run beside it and their tables are
+/// merged into the same one, so one Kestrel and one YARP configuration serve them all.
 /// </summary>
 public sealed partial class IngressController : IAsyncDisposable
 {
@@ -32,10 +34,12 @@ public sealed partial class IngressController : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<bool> _stale = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IReadOnlyList<IProxyTableSource> _sources;
 
-    private IngressController(IKubernetes client, IngressProxy proxy, ILoggerFactory loggers, TimeProvider time)
+    private IngressController(IKubernetes client, IngressProxy proxy, ILoggerFactory loggers, TimeProvider time, IReadOnlyList<IProxyTableSource> sources)
     {
         Proxy = proxy;
+        _sources = sources;
         _time = time;
         _logger = loggers.CreateLogger<IngressController>();
         _informers = new SharedInformers(client, loggers, new SharedInformerOptions { Time = time });
@@ -49,6 +53,10 @@ public sealed partial class IngressController : IAsyncDisposable
         _informers.Services.Changed += MarkStale;
         _informers.EndpointSlices.Changed += MarkStale;
         proxy.Certificates.Rejected += (name, reason) => LogSecretRejected(name, reason);
+        foreach (var source in sources)
+        {
+            source.Changed += MarkStale;
+        }
     }
 
     /// <summary>The listeners and proxy this controller feeds.</summary>
@@ -58,28 +66,39 @@ public sealed partial class IngressController : IAsyncDisposable
     public Task Serving => _serving.Task;
 
     /// <summary>Binds the listeners (a port in use fails here) and prepares the informers; <see cref="RunAsync"/> starts watching.</summary>
-    public static async Task<IngressController> StartAsync(IKubernetes client, IngressProxyOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<IngressController> StartAsync(IKubernetes client, IngressProxyOptions options, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken, IReadOnlyList<IProxyTableSource>? sources = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(time);
         var proxy = await IngressProxy.StartAsync(options, loggers, time, cancellationToken);
-        return new IngressController(client, proxy, loggers, time);
+        return new IngressController(client, proxy, loggers, time, sources ?? []);
     }
 
     /// <summary>Runs the informers and the rebuild loop until cancelled; a failure of either stops both and is thrown.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => _informers.RunWithAsync(ServeAsync, cancellationToken);
+    public Task RunAsync(CancellationToken cancellationToken) => _informers.RunWithAsync(ServeWithSourcesAsync, cancellationToken);
 
     /// <summary>The table the caches describe now.</summary>
     public ProxyTable BuildTable()
     {
         var ours = _ingresses.List().Where(i => i.Metadata.DeletionTimestamp is null && MkubeIngressClass.Serves(i, name => _classes.Get(ObjectKeys.Of(null, name))));
-        return IngressTranslator.Translate(ours, _services, (ns, name) => _secrets.Get(ObjectKeys.Of(ns, name)));
+        V1Secret? Secret(string ns, string name) => _secrets.Get(ObjectKeys.Of(ns, name));
+        return _sources.Aggregate(IngressTranslator.Translate(ours, _services, Secret), (table, source) => table.Merge(source.Build(_services, Secret)));
     }
 
     public ValueTask DisposeAsync() => Proxy.DisposeAsync();
 
     private void MarkStale(string key) => _stale.Writer.TryWrite(true);
+
+    // The sources start once the Ingress caches are synced; the first to end (or fail) ends all.
+    private async Task ServeWithSourcesAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] running = [ServeAsync(stop.Token), .. _sources.Select(s => s.RunAsync(stop.Token))];
+        await Task.WhenAny(running);
+        await stop.CancelAsync();
+        await Task.WhenAll(running);
+    }
 
     private async Task ServeAsync(CancellationToken cancellationToken)
     {

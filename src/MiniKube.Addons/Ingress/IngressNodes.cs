@@ -25,6 +25,18 @@ public static class IngressNodes
     /// <summary>Whether <paramref name="slice"/> is a data plane's publication.</summary>
     public static bool IsPublication(V1EndpointSlice slice) => Slices.Owns(slice);
 
+    /// <summary>The published data planes' node IPs, sorted: the addresses of every Ingress and Gateway of ours.</summary>
+    public static IReadOnlyList<string> Addresses(Informer<V1EndpointSlice> slices)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        return [.. slices.Cache.ListNamespace(Slices.Namespace)
+            .Where(IsPublication)
+            .SelectMany(s => s.Endpoints ?? [])
+            .SelectMany(e => e.Addresses ?? [])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>Creates or rewrites this node's slice.</summary>
     public static async Task PublishAsync(IKubernetes client, string nodeName, string nodeIp, int httpPort, int httpsPort, CancellationToken cancellationToken)
     {

@@ -18,7 +18,8 @@ namespace MiniKube.Addons.Ingress;
 /// connections and requests already open carry on (a WebSocket keeps its backend). Plain-HTTP
 /// requests for a host with TLS get a 308 to HTTPS (ingress-nginx's default code; 308 keeps the
 /// method and body, which 301 does not promise). Route choice is <see cref="RouteSelectorPolicy"/>'s,
-/// retries <see cref="RetryOnConnectFailure"/>'s.
+/// retries <see cref="RetryOnConnectFailure"/>'s, traffic splitting <see cref="WeightedBackends"/>',
+/// answers without a backend (redirects, 500s) <see cref="DirectResponses"/>'.
 /// </summary>
 public sealed class IngressProxy : IAsyncDisposable
 {
@@ -26,6 +27,8 @@ public sealed class IngressProxy : IAsyncDisposable
     private readonly InMemoryConfigProvider _config;
     private readonly ActiveRoutes _routes;
     private readonly TlsCertificates _certificates;
+    private static readonly ClusterConfig DirectCluster = new() { ClusterId = "mkube:direct" };
+
     private volatile IReadOnlySet<string> _redirectHosts = new HashSet<string>();
 
     private IngressProxy(WebApplication app, ActiveRoutes routes, TlsCertificates certificates)
@@ -64,7 +67,8 @@ public sealed class IngressProxy : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Services.AddSingleton(routes);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, RouteSelectorPolicy>());
-        builder.Services.AddReverseProxy().LoadFromMemory([], []);
+        builder.Services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, WeightedBackends>();
+        builder.Services.AddReverseProxy().LoadFromMemory([], []).AddTransformFactory<PathRewrite>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -82,8 +86,10 @@ public sealed class IngressProxy : IAsyncDisposable
         app.Use(proxy.RedirectToHttpsAsync);
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.Use((context, next) => DirectResponses.RouteAsync(context, routes, () => next()));
             pipeline.Use((context, next) => RetryOnConnectFailure.InvokeAsync(context, () => next()));
             pipeline.UseLoadBalancing();
+            pipeline.Use((context, next) => DirectResponses.DestinationAsync(context, () => next()));
             pipeline.UsePassiveHealthChecks();
         });
         await app.StartAsync(cancellationToken);
@@ -104,7 +110,9 @@ public sealed class IngressProxy : IAsyncDisposable
         var routes = table.Routes.Select((route, rank) => new RouteConfig
         {
             RouteId = route.Id,
-            ClusterId = route.ClusterId,
+            // A redirect or a fixed status needs no backend (DirectResponses answers first), but
+            // YARP answers 503 before its pipeline for a route without a cluster: an empty one.
+            ClusterId = route.ClusterId.Length == 0 ? DirectCluster.ClusterId : route.ClusterId,
             // The rank makes every candidate's score distinct: the selector never sees a tie.
             Order = rank,
             Match = new RouteMatch
@@ -115,7 +123,7 @@ public sealed class IngressProxy : IAsyncDisposable
             // Backends see the Host the client asked for, as behind ingress-nginx and Traefik.
             Transforms = [new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" }, .. route.Transforms],
         }).ToList();
-        _config.Update(routes, table.Clusters);
+        _config.Update(routes, [.. table.Clusters, DirectCluster]);
     }
 
     public async ValueTask DisposeAsync()

@@ -67,13 +67,7 @@ public sealed partial class IngressStatusController : Controller<NamespacedName>
     }
 
     /// <summary>The addresses every Ingress of ours should show: the published data planes' node IPs, sorted.</summary>
-    public IReadOnlyList<string> Addresses() =>
-        [.. _slices.Cache.ListNamespace(IngressNodes.Slices.Namespace)
-            .Where(IngressNodes.IsPublication)
-            .SelectMany(s => s.Endpoints ?? [])
-            .SelectMany(e => e.Addresses ?? [])
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> Addresses() => IngressNodes.Addresses(_slices);
 
     public override async Task SyncAsync(NamespacedName key, CancellationToken cancellationToken)
     {

@@ -14,4 +14,13 @@ public sealed record TlsEntry(IReadOnlyList<string> Hosts, V1Secret Secret);
 public sealed record ProxyTable(IReadOnlyList<ProxyRoute> Routes, IReadOnlyList<ClusterConfig> Clusters, IReadOnlyList<TlsEntry> Tls, IReadOnlySet<string> RedirectHosts)
 {
     public static ProxyTable Empty { get; } = new([], [], [], new HashSet<string>());
+
+    /// <summary>One table serving both: routes ranked together by <see cref="RoutePrecedence"/>, this table's certificates before <paramref name="other"/>'s. Cluster ids must not collide.</summary>
+    public ProxyTable Merge(ProxyTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var routes = Routes.Concat(other.Routes).ToList();
+        routes.Sort(RoutePrecedence.Instance);
+        return new ProxyTable(routes, [.. Clusters, .. other.Clusters], [.. Tls, .. other.Tls], new HashSet<string>(RedirectHosts.Concat(other.RedirectHosts), StringComparer.OrdinalIgnoreCase));
+    }
 }

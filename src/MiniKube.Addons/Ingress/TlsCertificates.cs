@@ -7,14 +7,18 @@ namespace MiniKube.Addons.Ingress;
 /// The HTTPS listener's certificates by SNI (Kestrel's ServerCertificateSelector): an exact host
 /// first, then a <c>*.</c> wildcard entry for the name's parent, then a self-signed default made at
 /// start (as Traefik's "TRAEFIK DEFAULT CERT" and ingress-nginx's fake certificate), which also
-/// answers clients that send no SNI. Secrets are parsed once per resourceVersion; a Secret that
+/// answers clients that send no SNI — unless an entry lists <see cref="AnyName"/> (a Gateway
+/// HTTPS listener without a hostname), whose certificate then takes the default's place. Secrets are parsed once per resourceVersion; a Secret that
 /// is not a valid PEM pair is left out (its hosts get the default) and reported through
 /// <see cref="Rejected"/>. Reads are lock-free: <see cref="Update"/> swaps a whole snapshot.
 /// </summary>
 public sealed class TlsCertificates
 {
     private readonly Dictionary<string, X509Certificate2> _parsed = new(StringComparer.Ordinal);
-    private volatile Snapshot _current = new(new Dictionary<string, X509Certificate2>(), new Dictionary<string, X509Certificate2>());
+    private volatile Snapshot _current = new(new Dictionary<string, X509Certificate2>(), new Dictionary<string, X509Certificate2>(), null);
+
+    /// <summary>The host an entry lists to cover every name nothing else covers.</summary>
+    public const string AnyName = "*";
 
     public TlsCertificates(TimeProvider time)
     {
@@ -31,17 +35,17 @@ public sealed class TlsCertificates
     /// <summary>The certificate for <paramref name="serverName"/> (SNI; null or empty: the default).</summary>
     public X509Certificate2 Select(string? serverName)
     {
+        var snapshot = _current;
         if (string.IsNullOrEmpty(serverName))
         {
-            return Default;
+            return snapshot.Any ?? Default;
         }
-        var snapshot = _current;
         if (snapshot.Exact.TryGetValue(serverName, out var exact))
         {
             return exact;
         }
         var dot = serverName.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && snapshot.Wildcard.TryGetValue(serverName[dot..], out var wildcard) ? wildcard : Default;
+        return dot > 0 && snapshot.Wildcard.TryGetValue(serverName[dot..], out var wildcard) ? wildcard : snapshot.Any ?? Default;
     }
 
     /// <summary>Replaces the certificates with <paramref name="entries"/>; the first entry naming a host keeps it.</summary>
@@ -50,6 +54,7 @@ public sealed class TlsCertificates
         ArgumentNullException.ThrowIfNull(entries);
         var exact = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase);
         var wildcard = new Dictionary<string, X509Certificate2>(StringComparer.OrdinalIgnoreCase);
+        X509Certificate2? any = null;
         lock (_parsed)
         {
             var used = new HashSet<string>(StringComparer.Ordinal);
@@ -68,7 +73,11 @@ public sealed class TlsCertificates
                 used.Add(key);
                 foreach (var host in entry.Hosts)
                 {
-                    if (HostPatterns.IsWildcard(host))
+                    if (host == AnyName)
+                    {
+                        any ??= certificate;
+                    }
+                    else if (HostPatterns.IsWildcard(host))
                     {
                         wildcard.TryAdd(host[1..], certificate);
                     }
@@ -84,7 +93,7 @@ public sealed class TlsCertificates
                 _parsed.Remove(stale);
             }
         }
-        _current = new Snapshot(exact, wildcard);
+        _current = new Snapshot(exact, wildcard, any);
     }
 
     private X509Certificate2? Parse(V1Secret secret)
@@ -119,5 +128,5 @@ public sealed class TlsCertificates
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(1));
     }
 
-    private sealed record Snapshot(IReadOnlyDictionary<string, X509Certificate2> Exact, IReadOnlyDictionary<string, X509Certificate2> Wildcard);
+    private sealed record Snapshot(IReadOnlyDictionary<string, X509Certificate2> Exact, IReadOnlyDictionary<string, X509Certificate2> Wildcard, X509Certificate2? Any);
 }

@@ -9,20 +9,28 @@ namespace MiniKube.Client.Dynamic;
 /// An <see cref="IListWatch{T}"/> over one collection path of any resource, e.g.
 /// "apis/example.com/v1/widgets" (every namespace), keeping only each object's metadata
 /// (client-go's metadata informer; our API server does not serve the PartialObjectMetadata
-/// transform, so it reads plain JSON). Watches ask for bookmarks and end after 5–10 minutes,
-/// as <see cref="ListWatch{T, TList}"/>'s do.
+/// transform, so it reads plain JSON).
 /// </summary>
-public sealed class MetadataListWatch(RawApi api, string collectionPath) : IListWatch<MetadataObject>
+public sealed class MetadataListWatch(RawApi api, string collectionPath) : RawListWatch<MetadataObject>(api, collectionPath);
+
+/// <summary>
+/// An <see cref="IListWatch{T}"/> over one collection path of any resource, read as the model
+/// <typeparamref name="T"/> (client-go's dynamic informer with a typed model: custom resources
+/// KubernetesClient has no operations for). Watches ask for bookmarks and end after 5–10
+/// minutes, as <see cref="ListWatch{T, TList}"/>'s do.
+/// </summary>
+public class RawListWatch<T>(RawApi api, string collectionPath) : IListWatch<T>
+    where T : IKubernetesObject<V1ObjectMeta>
 {
     public string CollectionPath { get; } = collectionPath;
 
-    public async Task<(IReadOnlyList<MetadataObject> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<T> Items, string ResourceVersion)> ListAsync(CancellationToken cancellationToken)
     {
-        var list = KubernetesJson.Deserialize<MetadataList>(await api.SendAsync(HttpMethod.Get, CollectionPath, null, cancellationToken));
+        var list = KubernetesJson.Deserialize<RawList>(await api.SendAsync(HttpMethod.Get, CollectionPath, null, cancellationToken));
         return (list.Items ?? [], list.Metadata?.ResourceVersion ?? "");
     }
 
-    public async IAsyncEnumerable<(WatchEventType Type, MetadataObject Object)> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={300 + Random.Shared.Next(300)}";
         using var response = await api.StreamAsync(CollectionPath + query, cancellationToken);
@@ -40,17 +48,17 @@ public sealed class MetadataListWatch(RawApi api, string collectionPath) : IList
                 // The Informer re-lists on 410 (version gone) and retries anything else.
                 throw new KubernetesException(KubernetesJson.Deserialize<V1Status>(watchEvent.Object.GetRawText()));
             }
-            yield return (type, KubernetesJson.Deserialize<MetadataObject>(watchEvent.Object.GetRawText()));
+            yield return (type, KubernetesJson.Deserialize<T>(watchEvent.Object.GetRawText()));
         }
     }
 
-    private sealed class MetadataList
+    private sealed class RawList
     {
         [System.Text.Json.Serialization.JsonPropertyName("metadata")]
         public V1ListMeta? Metadata { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
-        public List<MetadataObject>? Items { get; set; }
+        public List<T>? Items { get; set; }
     }
 
     private sealed class RawEvent

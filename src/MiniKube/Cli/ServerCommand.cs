@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MiniKube.Addons.Gateway;
 using MiniKube.Addons.Metrics;
 using MiniKube.Controllers.NodeIpam;
 using MiniKube.Hosting;
@@ -207,7 +208,7 @@ internal sealed class ServerCommand : ModeCommand
             })
             .AddGatewayCrds(ingress)
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress ? new GatewayPorts(flags.IngressHttpPort, flags.IngressHttpsPort) : null)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddResourceMetrics(metrics)
             .AddIngress(ingress ? new IngressSettings(agent.ResolvedNodeName, flags.Node.NodeIp, flags.IngressHttpPort, flags.IngressHttpsPort) : null)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using MiniKube.Addons.Gateway;
 using MiniKube.Addons.Ingress;
 using MiniKube.Addons.LocalPath;
 using MiniKube.Addons.Metrics;
@@ -109,8 +110,8 @@ public static class HostingExtensions
     /// <summary>The controller manager, leader-elected on the kube-controller-manager Lease; add it after the API server.</summary>
     /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
     /// <remarks>Node IPAM gives each Node its podCIDR from <paramref name="nodeIpam"/>; <paramref name="disableServiceLb"/> (--disable servicelb) leaves out the service-lb controller, <paramref name="disableLocalStorage"/> (--disable local-storage) the provisioner.</remarks>
-    /// <remarks>With <paramref name="ingress"/>, the ingress add-on's status writer (and default IngressClass) runs with the controllers.</remarks>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool disableLocalStorage = false, bool ingress = false) =>
+    /// <remarks>With <paramref name="ingress"/> (the data plane's ports), the ingress add-on's status writers (and default IngressClass and GatewayClass) run with the controllers.</remarks>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool disableLocalStorage = false, GatewayPorts? ingress = null) =>
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
             Disabled = disableServiceLb ? new HashSet<string> { "service-lb" } : new HashSet<string>(),
@@ -119,7 +120,13 @@ public static class HostingExtensions
             Extra =
             [
                 .. disableLocalStorage ? Array.Empty<ControllerDescriptor>() : [new ControllerDescriptor("local-path-provisioner", LocalPathProvisioner.ServiceAccountName, c => new LocalPathProvisioner(c, new LocalPathOptions { StorageDirectory = Path.Combine(dataDir, "storage") }))],
-                .. ingress ? [new ControllerDescriptor("ingress-status", IngressStatusController.ServiceAccountName, c => new IngressStatusController(c))] : Array.Empty<ControllerDescriptor>(),
+                .. ingress is not null
+                    ?
+                    [
+                        new ControllerDescriptor("ingress-status", IngressStatusController.ServiceAccountName, c => new IngressStatusController(c)),
+                        new ControllerDescriptor("gateway-status", IngressStatusController.ServiceAccountName, c => new GatewayStatusController(c, ingress)),
+                    ]
+                    : Array.Empty<ControllerDescriptor>(),
             ],
         });
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using k8s;
 using Microsoft.Extensions.Logging;
+using MiniKube.Addons.Gateway;
 using MiniKube.Addons.Ingress;
 
 namespace MiniKube.Hosting;
@@ -15,15 +16,15 @@ internal sealed record IngressSettings(string NodeName, string? NodeIp, int Http
 
 /// <summary>
 /// The ingress data plane (k3s' Traefik, built in): HTTP and HTTPS listeners on every address of
-/// the node, a server's or a joined agent's, routing Ingresses to ready endpoints through YARP. Once it serves from
+/// the node, a server's or a joined agent's, routing Ingresses and the Gateway API's routes to ready endpoints through YARP. Once it serves from
 /// synced caches it publishes its node IP and ports (<see cref="IngressNodes"/>), which the
 /// status writer in the controller manager copies into the Ingresses' status, and withdraws
 /// them on stop. A port that cannot be had (another web server, no privilege for port 80) is
 /// logged with what to do and leaves this server without ingress rather than stopping the
 /// control plane; <c>--disable ingress</c> on the server turns it off there and, through the
 /// settings agents read at join, on every agent (its settings are then null and it idles). It acts as system:mkube:ingress, which
-/// may read Ingresses, IngressClasses, Services, EndpointSlices and Secrets and write EndpointSlices
-/// in kube-system (its own node's).
+/// may read Ingresses, IngressClasses, the Gateway API's objects, Namespaces, Services,
+/// EndpointSlices and Secrets and write only its own node's EndpointSlice in kube-system.
 /// </summary>
 /// <param name="settingsSource">Read once at start: a server knows them from its flags, an agent once it has joined (then before this component starts).</param>
 internal sealed partial class IngressComponent(IClusterAccess cluster, Func<IngressSettings?> settingsSource, TimeProvider time, ILoggerFactory loggers) : IComponent
@@ -45,7 +46,8 @@ internal sealed partial class IngressComponent(IClusterAccess cluster, Func<Ingr
         IngressController controller;
         try
         {
-            controller = await IngressController.StartAsync(client, new IngressProxyOptions { ListenAddress = settings.ListenAddress, HttpPort = settings.HttpPort, HttpsPort = settings.HttpsPort }, loggers, time, stoppingToken);
+            controller = await IngressController.StartAsync(client, new IngressProxyOptions { ListenAddress = settings.ListenAddress, HttpPort = settings.HttpPort, HttpsPort = settings.HttpsPort }, loggers, time, stoppingToken,
+                [new GatewayTableSource(client, loggers, time, new GatewayPorts(settings.HttpPort, settings.HttpsPort))]);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {

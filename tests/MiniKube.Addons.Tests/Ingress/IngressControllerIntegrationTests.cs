@@ -1,13 +1,9 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using MiniKube.Addons.Ingress;
-using MiniKube.Testing;
 using static MiniKube.Addons.Tests.Ingress.IngressObjects;
 
 namespace MiniKube.Addons.Tests.Ingress;
@@ -21,57 +17,25 @@ namespace MiniKube.Addons.Tests.Ingress;
 [Category("Integration")]
 public sealed class IngressControllerIntegrationTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = ProxyTestBed.Patience;
 
-    private TestApiServer _api = null!;
-    private Kubernetes _admin = null!;
-    private Kubernetes _identity = null!;
-    private IngressController _controller = null!;
-    private CancellationTokenSource _stop = null!;
-    private Task _running = null!;
-    private TestBackend _a = null!;
-    private TestBackend _b = null!;
+    private ProxyTestBed _bed = null!;
 
     [SetUp]
-    public async Task SetUpAsync()
-    {
-        _api = await TestApiServer.StartAsync();
-        _admin = _api.Client();
-        _identity = new Kubernetes(TestIdentities.Configuration(_api, _api.Pki.Ingress));
-        _a = await TestBackend.StartAsync("A");
-        _b = await TestBackend.StartAsync("B");
-        _stop = new CancellationTokenSource();
-        _controller = await IngressController.StartAsync(_identity, new IngressProxyOptions { ListenAddress = IPAddress.Loopback, HttpPort = 0, HttpsPort = 0 }, NullLoggerFactory.Instance, TimeProvider.System, _stop.Token);
-        _running = _controller.RunAsync(_stop.Token);
-        await _controller.Serving.WaitAsync(Patience);
-        await ServiceAsync("web-a", _a.Port);
-        await ServiceAsync("web-b", _b.Port);
-    }
+    public async Task SetUpAsync() => _bed = await ProxyTestBed.StartAsync();
 
     [TearDown]
-    public async Task TearDownAsync()
-    {
-        await _stop.CancelAsync();
-        await _running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await _controller.DisposeAsync();
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _stop.Dispose();
-        _identity.Dispose();
-        _admin.Dispose();
-        await _api.DisposeAsync();
-        _api.DeleteDirectory();
-    }
+    public async Task TearDownAsync() => await _bed.DisposeAsync();
 
     [Test]
     public async Task Proxy_HostsPathsTlsAndRedirect_AsTheIngressSays()
     {
-        await _admin.CoreV1.CreateNamespacedSecretAsync(TlsSecret("default", "a-cert", "a.test"), "default");
+        await _bed.Admin.CoreV1.CreateNamespacedSecretAsync(TlsSecret("default", "a-cert", "a.test"), "default");
         var ingress = NewIngress("default", "site",
             Rule("a.test", Path("/", "Prefix", "web-a", 80), Path("/exact", "Exact", "web-b", 80)),
             Rule("*.b.test", Path("/api", "Prefix", "web-b", 80)));
         ingress.Spec.Tls = [new V1IngressTLS { Hosts = ["a.test"], SecretName = "a-cert" }];
-        await _admin.NetworkingV1.CreateNamespacedIngressAsync(ingress, "default");
+        await _bed.Admin.NetworkingV1.CreateNamespacedIngressAsync(ingress, "default");
 
         var https = await EventuallyAsync("a.test", "/", tls: true, expect: "A a.test:");
         // The Secret reaches the SNI selector through its own informer, which may trail the route's: until then the default certificate answers.
@@ -85,7 +49,7 @@ public sealed class IngressControllerIntegrationTests
             Assert.That(https.Certificate, Is.EqualTo("CN=a.test"), "the certificate chosen by SNI");
             Assert.That(https.Version, Is.EqualTo(HttpVersion.Version20), "HTTP/2 by ALPN");
             Assert.That(redirect.Status, Is.EqualTo(HttpStatusCode.PermanentRedirect));
-            Assert.That(redirect.Location, Is.EqualTo($"https://a.test:{_controller.Proxy.HttpsEndpoint.Port}/x?y=1"));
+            Assert.That(redirect.Location, Is.EqualTo($"https://a.test:{_bed.Controller.Proxy.HttpsEndpoint.Port}/x?y=1"));
             Assert.That((await SendAsync("a.test", "/exact", tls: true)).Body, Does.Match("^B a.test:[0-9]+ /exact "));
             Assert.That((await SendAsync("a.test", "/exact/", tls: true)).Body, Does.Match("^A a.test:[0-9]+ /exact/ "), "Exact does not match a trailing slash");
             Assert.That((await SendAsync("x.b.test", "/api/v1", tls: false)).Body, Does.Match("^B x.b.test:[0-9]+ /api/v1 "));
@@ -102,8 +66,8 @@ public sealed class IngressControllerIntegrationTests
         dead.Start();
         var deadPort = ((IPEndPoint)dead.LocalEndpoint).Port;
         dead.Stop();
-        await ServiceAsync("pool", deadPort, _a.Port);
-        await _admin.NetworkingV1.CreateNamespacedIngressAsync(NewIngress("default", "pool", Rule("pool.test", Path("/", "Prefix", "pool", 80))), "default");
+        await ServiceAsync("pool", deadPort, _bed.A.Port);
+        await _bed.Admin.NetworkingV1.CreateNamespacedIngressAsync(NewIngress("default", "pool", Rule("pool.test", Path("/", "Prefix", "pool", 80))), "default");
         await EventuallyAsync("pool.test", "/", tls: false, expect: "A pool.test");
 
         var statuses = new List<HttpStatusCode>();
@@ -118,15 +82,15 @@ public sealed class IngressControllerIntegrationTests
     [Test]
     public async Task Proxy_ConfigChange_OpenWebSocketKeepsWorking()
     {
-        await _admin.NetworkingV1.CreateNamespacedIngressAsync(NewIngress("default", "ws", Rule("ws.test", Path("/", "Prefix", "web-a", 80))), "default");
+        await _bed.Admin.NetworkingV1.CreateNamespacedIngressAsync(NewIngress("default", "ws", Rule("ws.test", Path("/", "Prefix", "web-a", 80))), "default");
         await EventuallyAsync("ws.test", "/", tls: false, expect: "A ws.test");
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Host", "ws.test");
         using var invoker = new HttpMessageInvoker(Handler(tls: false, _ => { }));
-        await socket.ConnectAsync(new Uri($"ws://ws.test:{_controller.Proxy.HttpEndpoint.Port}/ws"), invoker, CancellationToken.None);
+        await socket.ConnectAsync(new Uri($"ws://ws.test:{_bed.Controller.Proxy.HttpEndpoint.Port}/ws"), invoker, CancellationToken.None);
         Assert.That(await EchoAsync(socket, "before"), Is.EqualTo("before"));
 
-        await _admin.NetworkingV1.CreateNamespacedIngressAsync(NewIngress("default", "more", Rule("more.test", Path("/", "Prefix", "web-b", 80))), "default");
+        await _bed.Admin.NetworkingV1.CreateNamespacedIngressAsync(NewIngress("default", "more", Rule("more.test", Path("/", "Prefix", "web-b", 80))), "default");
         await EventuallyAsync("more.test", "/", tls: false, expect: "B more.test");
 
         Assert.That(await EchoAsync(socket, "after"), Is.EqualTo("after"));
@@ -141,74 +105,11 @@ public sealed class IngressControllerIntegrationTests
         return Encoding.UTF8.GetString(buffer, 0, received.Count);
     }
 
-    private async Task ServiceAsync(string name, params int[] ports)
-    {
-        await _admin.CoreV1.CreateNamespacedServiceAsync(new V1Service
-        {
-            Metadata = new V1ObjectMeta { Name = name },
-            Spec = new V1ServiceSpec { Ports = [new V1ServicePort { Name = "http", Port = 80, Protocol = "TCP" }] },
-        }, "default");
-        // Each endpoint its own slice: one slice has one port number per port name.
-        for (var i = 0; i < ports.Length; i++)
-        {
-            await _admin.DiscoveryV1.CreateNamespacedEndpointSliceAsync(new V1EndpointSlice
-            {
-                Metadata = new V1ObjectMeta { Name = $"{name}-{i}", Labels = new Dictionary<string, string> { ["kubernetes.io/service-name"] = name } },
-                AddressType = "IPv4",
-                Endpoints = [new V1Endpoint { Addresses = ["127.0.0.1"], Conditions = new V1EndpointConditions { Ready = true } }],
-                Ports = [new Discoveryv1EndpointPort { Name = "http", Port = ports[i], Protocol = "TCP" }],
-            }, "default");
-        }
-    }
+    private Task ServiceAsync(string name, params int[] ports) => _bed.ServiceAsync("default", name, ports);
 
-    private async Task<Reply> EventuallyAsync(string host, string path, bool tls, string expect)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var reply = await SendAsync(host, path, tls);
-            if (reply.Body.StartsWith(expect, StringComparison.Ordinal) || DateTime.UtcNow > deadline)
-            {
-                Assert.That(reply.Body, Does.StartWith(expect));
-                return reply;
-            }
-            await Task.Delay(50);
-        }
-    }
+    private Task<ProxyTestBed.Reply> EventuallyAsync(string host, string path, bool tls, string expect) => _bed.EventuallyAsync(host, path, tls, expect);
 
-    private async Task<Reply> SendAsync(string host, string path, bool tls)
-    {
-        string? certificate = null;
-        using var client = new HttpClient(Handler(tls, subject => certificate = subject));
-        var port = tls ? _controller.Proxy.HttpsEndpoint.Port : _controller.Proxy.HttpEndpoint.Port;
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{(tls ? "https" : "http")}://{host}:{port}{path}")
-        {
-            // Over TLS, HTTP/2 by ALPN; in the clear, HTTP/1.1.
-            Version = tls ? HttpVersion.Version20 : HttpVersion.Version11,
-        };
-        using var response = await client.SendAsync(request);
-        return new Reply(response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Location?.ToString(), certificate, response.Version);
-    }
+    private Task<ProxyTestBed.Reply> SendAsync(string host, string path, bool tls) => _bed.SendAsync(host, path, tls);
 
-    // Every name resolves to the proxy, as curl --resolve does; the host name still goes out as SNI and Host.
-    private static SocketsHttpHandler Handler(bool tls, Action<string> certificate) => new()
-    {
-        AllowAutoRedirect = false,
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-        SslOptions = new SslClientAuthenticationOptions
-        {
-            RemoteCertificateValidationCallback = (_, cert, _, _) =>
-            {
-                certificate(cert?.Subject ?? "");
-                return tls;
-            },
-        },
-    };
-
-    private sealed record Reply(HttpStatusCode Status, string Body, string? Location, string? Certificate, Version Version);
+    private static SocketsHttpHandler Handler(bool tls, Action<string> certificate) => ProxyTestBed.Handler(tls, certificate);
 }

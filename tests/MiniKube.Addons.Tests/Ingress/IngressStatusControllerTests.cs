@@ -90,7 +90,7 @@ public sealed class IngressStatusControllerTests
         });
     }
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read, CancellationToken cancellationToken)
+    internal static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read, CancellationToken cancellationToken)
         where T : class
     {
         while (true)

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace MiniKube.Addons.Tests.Ingress;
 
 /// <summary>
-/// A backend on a loopback port: answers <c>NAME HOST PATH</c> (HTTP/1.1 or h2c), and echoes
+/// A backend on a loopback port: answers <c>NAME HOST PATH</c> (HTTP/1.1 or h2c) with the x- headers it
+/// got in <c>x-seen</c>, and echoes
 /// WebSocket messages on <c>/ws</c>, so a test sees which backend a request reached and what the
 /// proxy passed on.
 /// </summary>
@@ -49,6 +50,8 @@ internal sealed class TestBackend : IAsyncDisposable
                     await socket.SendAsync(buffer.AsMemory(0, received.Count), WebSocketMessageType.Text, true, context.RequestAborted);
                 }
             }
+            // The x- headers it was sent, so a test sees what the proxy added or removed.
+            context.Response.Headers["x-seen"] = string.Join(";", context.Request.Headers.Where(h => h.Key.StartsWith("x-", StringComparison.OrdinalIgnoreCase)).Select(h => $"{h.Key.ToLowerInvariant()}={h.Value}").Order(StringComparer.Ordinal));
             await context.Response.WriteAsync($"{name} {context.Request.Host} {context.Request.Path} {context.Request.Protocol}");
         });
         await app.StartAsync();

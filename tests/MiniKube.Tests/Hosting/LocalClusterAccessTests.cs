@@ -28,7 +28,7 @@ public sealed class LocalClusterAccessTests
     [SetUp]
     public async Task SetUp() => _server = await ServerHost.StartAsync("mkube-identities-", (services, dataDir) => services
         .AddScheduler(disabled: false)
-        .AddControllerManager(disabled: false, dataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(Defaults.ClusterCidr)), ingress: true)
+        .AddControllerManager(disabled: false, dataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(Defaults.ClusterCidr)), ingress: MiniKube.Addons.Gateway.GatewayPorts.Default)
         .AddClusterDns(new ClusterDnsSettings(Defaults.ClusterDns, Defaults.ClusterDomain, "test", "127.0.0.1") { Port = 0, ResolvConfPath = Path.Combine(dataDir, "resolv.conf") })
         .AddIngress(new IngressSettings("test", "127.0.0.1", 0, 0) { ListenAddress = IPAddress.Loopback })
         .AddSimulatedNodes(new SimulatedNodesSettings(1, "test", dataDir, "127.0.0.1")));
