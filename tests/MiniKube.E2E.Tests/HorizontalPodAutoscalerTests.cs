@@ -65,7 +65,7 @@ public sealed partial class HorizontalPodAutoscalerTests : DataDirFixture
     public async Task Hpa_CpuBurningDeployment_ScalesOutThenBackInWhenTheBurnStops()
     {
         _mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
-        await _mkube.WaitForLogAsync("components are running", StartTimeout);
+        await _mkube.WaitForLogAsync("components are running", DockerNodeStartTimeout);
         var kubectl = _kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
         await WaitAsync(async () => (await kubectl.RunAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True", "the node Ready");
 

@@ -106,7 +106,7 @@ public sealed class DashboardTests : DataDirFixture
     public async Task PodLogs_Follow_ShowsNewLinesAsTheyAreWritten()
     {
         var mkube = StartServer("--node-name", Node);
-        await mkube.WaitForLogAsync("components are running", StartTimeout);
+        await mkube.WaitForLogAsync("components are running", DockerNodeStartTimeout);
         var kubectl = NewKubectl();
         var token = await TokenAsync(kubectl, "admin", "clusterrolebinding", "cluster-admin");
         var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ticker\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.5; done\"]\n";
