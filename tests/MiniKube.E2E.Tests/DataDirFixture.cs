@@ -5,6 +5,12 @@ public abstract class DataDirFixture
 {
     protected static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// For a server that runs a Docker node (its agent, cluster DNS, metrics and ingress start too):
+    /// with the unit tests beside it on the 2-core machine its start has taken more than 30 s.
+    /// </summary>
+    protected static readonly TimeSpan DockerNodeStartTimeout = TimeSpan.FromSeconds(90);
+
     protected string DataDir { get; private set; } = null!;
 
     [SetUp]

@@ -40,7 +40,7 @@ public sealed class MetricsStore : IResourceMetricsSource
         }
     }
 
-    /// <summary>Forgets a node that no longer exists (and the pods it reported).</summary>
+    /// <summary>Forgets a node that no longer exists or could not be scraped (and the pods it reported).</summary>
     public void Forget(string node)
     {
         if (_nodes.TryRemove(node, out var state))

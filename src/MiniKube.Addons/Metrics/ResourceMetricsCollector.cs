@@ -85,6 +85,10 @@ public sealed partial class ResourceMetricsCollector : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or FormatException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            // As metrics-server drops a node missing from a scrape round: its last figures would
+            // otherwise be served as current for as long as it fails (an autoscaler would keep
+            // acting on a load that may be long gone), and its next rate needs two fresh readings.
+            Store.Forget(name);
             bool first;
             lock (_failing)
             {

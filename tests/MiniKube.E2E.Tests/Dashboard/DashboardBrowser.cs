@@ -20,6 +20,9 @@ internal sealed class DashboardBrowser : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
 
+    // What the pages said and which requests failed, in order: written to the test's output when the browser closes.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _journal = new();
+
     private DashboardBrowser(IPlaywright playwright, IBrowser browser)
     {
         _playwright = playwright;
@@ -57,7 +60,20 @@ internal sealed class DashboardBrowser : IAsyncDisposable
             ClientCertificates = clientCertificate is null ? null : [clientCertificate],
         });
         context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        var opened = System.Diagnostics.Stopwatch.StartNew();
+        void Note(string what) => _journal.Enqueue($"{opened.Elapsed.TotalSeconds,7:F2}s {width}px {what}");
+        page.Console += (_, message) => Note($"console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => Note($"page error: {error}");
+        page.RequestFailed += (_, request) => Note($"request failed: {request.Method} {request.Url}: {request.Failure}");
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400)
+            {
+                Note($"response {response.Status}: {response.Request.Method} {response.Url}");
+            }
+        };
+        return page;
     }
 
     /// <summary>Signs in on the page's sign-in form with a bearer token and waits for the overview.</summary>
@@ -80,6 +96,10 @@ internal sealed class DashboardBrowser : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (!_journal.IsEmpty)
+        {
+            await TestContext.Out.WriteLineAsync("the browser's console, page errors, failed requests and error responses:\n" + string.Join('\n', _journal));
+        }
         await _browser.DisposeAsync();
         _playwright.Dispose();
     }

@@ -20,7 +20,7 @@ public sealed class DashboardTests : DataDirFixture
     public async Task ScaleFromTheWorkloadsPage_ShowsTheReplicasChangeLive()
     {
         // The built-in metrics add-on is left out: a CRD stands in for metrics.k8s.io with known figures.
-        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node, "--runtime", "simulated", "--disable", "metrics"));
+        var mkube = StartServer("--node-name", Node, "--runtime", "simulated", "--disable", "metrics");
         await mkube.WaitForLogAsync("components are running", StartTimeout);
         var kubectl = NewKubectl();
         await WaitAsync(async () => (await kubectl.RunAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True", "the node is Ready");
@@ -81,7 +81,7 @@ public sealed class DashboardTests : DataDirFixture
     [Test]
     public async Task ClientCertificateSignIn_ActsAsTheCertificatesUser()
     {
-        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent"));
+        var mkube = StartServer("--disable-agent");
         await mkube.WaitForLogAsync("components are running", StartTimeout);
         var tls = Path.Combine(DataDir, "server", "tls");
         await using var browser = await DashboardBrowser.LaunchAsync();
@@ -103,9 +103,36 @@ public sealed class DashboardTests : DataDirFixture
     }
 
     [Test]
+    public async Task PodLogs_Follow_ShowsNewLinesAsTheyAreWritten()
+    {
+        var mkube = StartServer("--node-name", Node);
+        await mkube.WaitForLogAsync("components are running", DockerNodeStartTimeout);
+        var kubectl = NewKubectl();
+        var token = await TokenAsync(kubectl, "admin", "clusterrolebinding", "cluster-admin");
+        var manifest = $"apiVersion: v1\nkind: Pod\nmetadata:\n  name: ticker\nspec:\n  nodeName: {Node}\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: main\n    image: mkube.local/busybox:1\n    imagePullPolicy: Never\n    command: [\"sh\", \"-c\", \"i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.5; done\"]\n";
+        // The ServiceAccount admission refuses pods until the controller manager made the namespace's default account.
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "serviceaccount", "default")).ExitCode == 0, "the default service account exists");
+        var applied = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "ticker", "-o", "jsonpath={.status.phase}")).Output == "Running", "the pod runs");
+
+        await using var browser = await DashboardBrowser.LaunchAsync();
+        var page = await browser.NewPageAsync();
+        await DashboardBrowser.SignInAsync(page, ServerUri(), token);
+        await page.GotoAsync(new Uri(ServerUri(), "/dashboard/#/pods/default/ticker").ToString());
+        var lines = page.Locator("pre.logs .line");
+        await Assertions.Expect(lines.First).ToContainTextAsync("tick");
+        var seen = await lines.CountAsync();
+        // Following: lines the container writes after the page opened the stream show up in it.
+        await Assertions.Expect(lines.Nth(seen + 3)).ToBeAttachedAsync(new() { Timeout = 20_000 });
+        Assert.That(await lines.Last.TextContentAsync(), Does.Match(@"^tick \d+\n$"));
+        await DashboardBrowser.ScreenshotAsync(page, "pod-logs");
+    }
+
+    [Test]
     public async Task ViewOnlyUser_DeleteIsRefused_WithTheServersForbiddenMessage()
     {
-        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent"));
+        var mkube = StartServer("--disable-agent");
         await mkube.WaitForLogAsync("components are running", StartTimeout);
         var kubectl = NewKubectl();
         var token = await TokenAsync(kubectl, "viewer", "rolebinding", "view");
@@ -138,7 +165,7 @@ public sealed class DashboardTests : DataDirFixture
     [Test]
     public async Task FirstPage_LoadsFastAndSmall_WithASecurityPolicy()
     {
-        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent"));
+        var mkube = StartServer("--disable-agent");
         await mkube.WaitForLogAsync("components are running", StartTimeout);
         var kubectl = NewKubectl();
         var token = await TokenAsync(kubectl, "admin", "clusterrolebinding", "cluster-admin");
@@ -185,7 +212,7 @@ public sealed class DashboardTests : DataDirFixture
     [Test]
     public async Task DisabledDashboard_Is404_WhileTheApiStillAnswers()
     {
-        using var mkube = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent", "--disable", "dashboard"));
+        var mkube = StartServer("--disable-agent", "--disable", "dashboard");
         await mkube.WaitForLogAsync("components are running", StartTimeout);
         var token = await TokenAsync(NewKubectl(), "admin", "clusterrolebinding", "cluster-admin");
         using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
@@ -221,6 +248,32 @@ public sealed class DashboardTests : DataDirFixture
                 type: object
                 x-kubernetes-preserve-unknown-fields: true
         """;
+
+    private MkubeProcess? _server;
+
+    /// <summary><c>mkube server</c> with <paramref name="more"/>; stopped, and its log written out on a failure, at tear-down.</summary>
+    private MkubeProcess StartServer(params string[] more) => _server = MkubeBinary.Start(null, ServerArgs(DataDir, more));
+
+    /// <summary>Runs before the data dir and containers go: the server's log for a failed run (the browser's journal is written when it closes).</summary>
+    [TearDown]
+    public async Task StopServer()
+    {
+        try
+        {
+            if (_server is { } server && TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+            {
+                var log = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"dashboard-mkube-{DateTime.UtcNow:HHmmss}.log");
+                await File.WriteAllLinesAsync(log, server.Stderr);
+                TestContext.AddTestAttachment(log, "the server's log");
+                await TestContext.Out.WriteLineAsync($"the server's log (all of it in {log}), its last lines:\n{string.Join('\n', server.Stderr.TakeLast(150))}");
+            }
+        }
+        finally
+        {
+            _server?.Dispose();
+            _server = null;
+        }
+    }
 
     private Kubectl NewKubectl() => new(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
 
