@@ -1,31 +1,24 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 using MiniKube.ApiServer.Auth;
-using MiniKube.ApiServer.Pki;
-using MiniKube.Testing;
 
 namespace MiniKube.ApiServer.Tests.Auth;
 
 /// <summary>Client-certificate authentication, as each request of a TLS connection presents it.</summary>
-[TestFixture]
 public sealed class AuthenticatorTests
 {
-    private string _dir = null!;
-    private Authenticator _authenticator = null!;
+    // One cluster CA serves every test here; each test makes its own certificates and authenticator.
+    private readonly string _data = Directory.CreateTempSubdirectory("mkube-authn-").FullName;
 
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = Directory.CreateTempSubdirectory("mkube-authn-").FullName;
-        var pki = ClusterPki.LoadOrCreate(Tls, ["localhost"], TimeProvider.System);
-        _authenticator = new Authenticator(pki, new Dictionary<string, UserInfo>());
-    }
+    private string Tls => Path.Combine(_data, "tls");
 
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
+    private Authenticator NewAuthenticator() =>
+        new(MiniKube.ApiServer.Pki.ClusterPki.LoadOrCreate(Tls, ["localhost"], TimeProvider.System), new Dictionary<string, UserInfo>());
 
-    private string Tls => Path.Combine(_dir, "tls");
+    private static X509Certificate2 Certificate(string tls, string user, params string[] groups) => MiniKube.Testing.TestIdentities.Certificate(tls, user, groups);
+
+    [OneTimeTearDown]
+    public void RemoveData() => Directory.Delete(_data, recursive: true);
 
     private static DefaultHttpContext Request(X509Certificate2 certificate)
     {
@@ -37,10 +30,11 @@ public sealed class AuthenticatorTests
     [Test]
     public async Task AuthenticateAsync_ClusterCertificate_UserAndGroupsOnEveryRequestOfTheConnection()
     {
-        using var certificate = TestIdentities.Certificate(Tls, "jane", "dev", "qa");
+        var authenticator = NewAuthenticator();
+        using var certificate = Certificate(Tls, "jane", "dev", "qa");
 
-        var first = await _authenticator.AuthenticateAsync(Request(certificate));
-        var again = await _authenticator.AuthenticateAsync(Request(certificate));
+        var first = await authenticator.AuthenticateAsync(Request(certificate));
+        var again = await authenticator.AuthenticateAsync(Request(certificate));
 
         Assert.That(first!.Name, Is.EqualTo("jane"));
         Assert.That(first.Groups, Is.EqualTo(new[] { "dev", "qa", UserInfo.AuthenticatedGroup }));
@@ -50,30 +44,31 @@ public sealed class AuthenticatorTests
     [Test]
     public async Task AuthenticateAsync_SameCertificateOnANewConnection_SameUser()
     {
-        using var certificate = TestIdentities.Certificate(Tls, "jane");
+        var authenticator = NewAuthenticator();
+        using var certificate = Certificate(Tls, "jane");
         using var copy = X509CertificateLoader.LoadCertificate(certificate.RawData);
 
-        var first = await _authenticator.AuthenticateAsync(Request(certificate));
-        var other = await _authenticator.AuthenticateAsync(Request(copy));
+        var first = await authenticator.AuthenticateAsync(Request(certificate));
+        var other = await authenticator.AuthenticateAsync(Request(copy));
 
         Assert.That(other, Is.SameAs(first));
     }
 
     [Test]
-    public async Task AuthenticateAsync_CertificateOfAnotherCa_AnonymousOnEveryRequest()
+    public async Task AuthenticateAsync_CertificateOfAnotherClustersCa_AnonymousOnEveryRequest()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=mallory, O=system:masters", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var forged = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var authenticator = NewAuthenticator();
+        var other = Path.Combine(_data, "other-tls");
+        MiniKube.ApiServer.Pki.ClusterPki.LoadOrCreate(other, ["localhost"], TimeProvider.System);
+        using var foreign = Certificate(other, "mallory", "system:masters");
 
-        Assert.That(await _authenticator.AuthenticateAsync(Request(forged)), Is.Null);
-        Assert.That(await _authenticator.AuthenticateAsync(Request(forged)), Is.Null);
+        Assert.That(await authenticator.AuthenticateAsync(Request(foreign)), Is.Null);
+        Assert.That(await authenticator.AuthenticateAsync(Request(foreign)), Is.Null);
     }
 
     [Test]
     public async Task AuthenticateAsync_NoCertificateNoToken_Anonymous()
     {
-        Assert.That(await _authenticator.AuthenticateAsync(new DefaultHttpContext()), Is.Null);
+        Assert.That(await NewAuthenticator().AuthenticateAsync(new DefaultHttpContext()), Is.Null);
     }
 }
