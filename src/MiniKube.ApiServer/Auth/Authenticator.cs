@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MiniKube.ApiServer.Pki;
@@ -46,13 +47,19 @@ public sealed class Authenticator
     // together with their expiry, which is checked on every use.
     private readonly ConcurrentDictionary<string, (UserInfo User, DateTime NotAfter)> _verified = new(StringComparer.Ordinal);
 
-    /// <summary>Validates service-account JWTs; null accepts none.</summary>
+    // A TLS connection hands every request on it the same certificate object, so its answer is
+    // also kept by that object: a request on a known connection costs a reference lookup instead
+    // of hashing the certificate again. Entries live as long as the connection's certificate.
+    // Only verified certificates are kept, as in the table above: one that failed is checked again.
+    private readonly ConditionalWeakTable<X509Certificate2, Verified> _byConnection = new();
 
+    /// <summary>The user a request's client certificate or bearer token names; null when neither is valid (anonymous).</summary>
     public async Task<UserInfo?> AuthenticateAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var certificate = await context.Connection.GetClientCertificateAsync(context.RequestAborted);
-        if (certificate is not null && FromVerifiedCertificate(certificate) is { } user)
+        // Read after the handshake (ClientCertificateMode.AllowCertificate); asked for only when absent.
+        var certificate = context.Connection.ClientCertificate ?? await context.Connection.GetClientCertificateAsync(context.RequestAborted);
+        if (certificate is not null && FromConnectionCertificate(certificate) is { } user)
         {
             return user;
         }
@@ -94,6 +101,20 @@ public sealed class Authenticator
         });
     }
 
+    private UserInfo? FromConnectionCertificate(X509Certificate2 certificate)
+    {
+        if (_byConnection.TryGetValue(certificate, out var known))
+        {
+            return DateTime.UtcNow < known.NotAfter ? known.User : null;
+        }
+        if (FromVerifiedCertificate(certificate) is not { } user)
+        {
+            return null;
+        }
+        _byConnection.AddOrUpdate(certificate, new Verified(user, certificate.NotAfter.ToUniversalTime()));
+        return user;
+    }
+
     private UserInfo? FromVerifiedCertificate(X509Certificate2 certificate)
     {
         var hash = Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256));
@@ -124,4 +145,7 @@ public sealed class Authenticator
         groups.Add("system:authenticated");
         return new UserInfo(name, groups);
     }
+
+    // A verified certificate object's user and its expiry.
+    private sealed record Verified(UserInfo User, DateTime NotAfter);
 }

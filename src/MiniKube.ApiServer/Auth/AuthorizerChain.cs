@@ -21,10 +21,11 @@ public sealed class AuthorizerChain(IReadOnlyList<IAuthorizer> authorizers) : IA
             return AuthorizationResult.Allowed();
         }
         // Built only when an authorizer gives a reason: an allowed request allocates nothing here.
+        // Indexed: a foreach over the interface would allocate an enumerator per request.
         List<string>? reasons = null;
-        foreach (var authorizer in authorizers)
+        for (var i = 0; i < authorizers.Count; i++)
         {
-            var result = authorizer.Authorize(attributes);
+            var result = authorizers[i].Authorize(attributes);
             if (result.Decision != AuthorizationDecision.NoOpinion)
             {
                 return result;

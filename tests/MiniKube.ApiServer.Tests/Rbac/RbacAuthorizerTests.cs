@@ -70,6 +70,29 @@ public sealed class RbacAuthorizerTests
     }
 
     [Test]
+    public void Authorize_AllowedAmongManyOtherSubjectsBindings_AllocatesNothing()
+    {
+        ClusterRole("reader", ReadPods);
+        Binding("team", "read", "ClusterRole", "reader", """[{"kind":"User","name":"jane"}]""");
+        for (var i = 0; i < 1000; i++)
+        {
+            Binding("crowd", $"user-{i}", "ClusterRole", "reader", $$"""[{"kind":"User","name":"user-{{i}}"},{"kind":"Group","name":"group-{{i}}"}]""");
+        }
+        var authorizer = Authorizer;
+        var request = Pods(User("jane", "dev"), "list", "team");
+        authorizer.Authorize(request);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            authorizer.Authorize(request);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        Assert.That(authorizer.Authorize(request).IsAllowed, Is.True);
+    }
+
+    [Test]
     public void Authorize_RoleBindingToRole_UsesTheRoleOfItsNamespace()
     {
         Put(RbacPolicy.Kind.Role, $$"""{"metadata":{"name":"r","namespace":"team"},"rules":{{ReadPods}}}""");

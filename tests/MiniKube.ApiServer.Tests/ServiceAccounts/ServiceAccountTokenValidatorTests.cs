@@ -95,6 +95,54 @@ public sealed class ServiceAccountTokenValidatorTests : ServiceAccountFixture
         Assert.That(await Validator.ValidateAsync(token, null, CancellationToken.None), Is.Null);
     }
 
+    // One validator serves every request, and it remembers verified signatures: what a token is
+    // bound to, and its expiry, must still be checked on each use.
+    [Test]
+    public async Task Validate_RememberedToken_FailsOnceItsPodIsGone()
+    {
+        var validator = Validator;
+        await CreateAccountAsync("robot");
+        await CreatePodAsync("web", "robot");
+        var token = await TokenAsync("robot", Request(boundObjectRef: BoundTo("Pod", "web")));
+        var first = await validator.ValidateAsync(token, null, CancellationToken.None);
+        var again = await validator.ValidateAsync(token, null, CancellationToken.None);
+
+        await DeleteAsync(Pods, "web");
+
+        Assert.That((first?.PodName, again?.PodName), Is.EqualTo(("web", "web")));
+        Assert.That(await validator.ValidateAsync(token, null, CancellationToken.None), Is.Null);
+    }
+
+    [Test]
+    public async Task Validate_RememberedToken_ExpiresAndKeepsItsAudiences()
+    {
+        var validator = Validator;
+        await CreateAccountAsync("robot");
+        var token = await TokenAsync("robot", Request(600));
+        var fresh = await validator.ValidateAsync(token, null, CancellationToken.None);
+
+        var otherAudience = await validator.ValidateAsync(token, ["vault"], CancellationToken.None);
+        Time.Advance(TimeSpan.FromSeconds(600 + 61));
+
+        Assert.That(fresh, Is.Not.Null);
+        Assert.That(otherAudience, Is.Null);
+        Assert.That(await validator.ValidateAsync(token, null, CancellationToken.None), Is.Null);
+    }
+
+    [Test]
+    public async Task Validate_TamperedCopyOfARememberedToken_Null()
+    {
+        var validator = Validator;
+        await CreateAccountAsync("robot");
+        var token = await TokenAsync("robot");
+        Assert.That(await validator.ValidateAsync(token, null, CancellationToken.None), Is.Not.Null);
+
+        var at = token.Length - 10;
+        var tampered = token[..at] + (token[at] == 'A' ? 'B' : 'A') + token[(at + 1)..];
+
+        Assert.That(await validator.ValidateAsync(tampered, null, CancellationToken.None), Is.Null);
+    }
+
     [Test]
     public async Task Validate_AccountRecreatedWithAnotherUid_Null()
     {
