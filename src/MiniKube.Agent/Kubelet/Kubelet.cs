@@ -37,6 +37,7 @@ public sealed partial class Kubelet
     private readonly WorkQueue<string> _queue = new();
     private readonly StaticPodSource? _static;
     private readonly MirrorPodClient _mirrors;
+    private readonly PodStartupTracker _startup;
 
     // A static pod's last computed status by uid: what its status is compared with while its mirror is missing.
     private readonly ConcurrentDictionary<string, V1PodStatus> _staticStatus = new(StringComparer.Ordinal);
@@ -78,6 +79,7 @@ public sealed partial class Kubelet
         _pleg = new PodLifecycleEventGenerator(runtime, options.Time);
         _probes = new ProbeManager(new Prober(runtime, options.Time)) { Changed = EnqueueUid };
         _configs = new ConfigMapsAndSecrets(client, options.NodeName, _logger);
+        _startup = new PodStartupTracker(_logger);
         // Secrets in memory where containers are real; simulated nodes have no use for a tmpfs (nor the root it needs).
         var volumes = new VolumeManager(client, options, _configs, new ServiceAccountTokens(client, options.Time), runtime.Simulated ? NoTmpfs.Instance : new LinuxTmpfs(), _logger);
         _syncer = new PodSyncer(
@@ -89,6 +91,7 @@ public sealed partial class Kubelet
             new PodStatusManager(client, options) { StatusComputed = RememberStaticStatus },
             _probes,
             _events,
+            _startup,
             _logger)
         {
             TerminationFailed = pod => _queue.AddAfter(pod.Namespace() + "/" + pod.Name(), RetryDelay, options.Time),
@@ -389,7 +392,9 @@ public sealed partial class Kubelet
         {
             _configs.RegisterPod(key, pod);
         }
+        _startup.Mark(uid, "queue");
         var snapshot = await _pleg.NewerThanAsync(_syncer.LastRuntimeChange(uid), cancellationToken);
+        _startup.Mark(uid, "relist");
         var result = await _syncer.SyncAsync(pod, snapshot.SandboxesOf(uid), snapshot.ContainersOf(uid), cancellationToken);
         if (result.RuntimeChanged)
         {

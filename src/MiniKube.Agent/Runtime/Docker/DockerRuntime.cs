@@ -126,7 +126,9 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     public async Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
+        var begun = System.Diagnostics.Stopwatch.GetTimestamp();
         await EnsureImageAsync(_sandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
+        var imaged = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // Each new sandbox of a pod gets the next attempt number, so its name never collides
         // with a stopped sandbox the kubelet has not removed yet.
@@ -136,6 +138,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
         }, cancellationToken));
         var attempt = earlier.Count == 0 ? 0 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
+        var listed = System.Diagnostics.Stopwatch.GetTimestamp();
 
         var wired = _network is not null && !config.HostNetwork;
         if (wired && _network!.Problem is { } problem)
@@ -144,14 +147,20 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }
         var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
             DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node, podNetwork: wired), cancellationToken));
+        var made = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await CallAsync(() => _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var inspect = await CallAsync(() => _docker.Containers.InspectContainerAsync(created.ID, cancellationToken));
+            var inspected = System.Diagnostics.Stopwatch.GetTimestamp();
             var ip = config.HostNetwork ? null
                 : wired ? await WireAsync(created.ID, config, inspect, cancellationToken)
                 : BridgeIp(inspect.NetworkSettings?.Networks, inspect.NetworkSettings?.IPAddress);
             LogSandboxStarted(config.Namespace, config.PodName, created.ID, ip ?? "host");
+            var done = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (image, list, create, start, inspecting, network) = (Ms(begun, imaged), Ms(imaged, listed), Ms(listed, made), Ms(made, started), Ms(started, inspected), Ms(inspected, done));
+            LogSandboxSteps(config.Namespace, config.PodName, image, list, create, start, inspecting, network);
             return new PodSandbox(created.ID, config.PodUid, config.Namespace, config.PodName, ip, inspect.State?.Running ?? false);
         }
         catch
@@ -612,6 +621,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
         return string.IsNullOrEmpty(fallback) ? null : fallback;
     }
+
+    private static long Ms(long from, long to) => (long)System.Diagnostics.Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     private static string UnixSeconds(DateTimeOffset time)
     {
