@@ -127,26 +127,12 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         var begun = System.Diagnostics.Stopwatch.GetTimestamp();
-        await EnsureImageAsync(_sandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
-        var imaged = System.Diagnostics.Stopwatch.GetTimestamp();
-
-        // Each new sandbox of a pod gets the next attempt number, so its name never collides
-        // with a stopped sandbox the kubelet has not removed yet.
-        var earlier = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
-        }, cancellationToken));
-        var attempt = earlier.Count == 0 ? 0 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
-        var listed = System.Diagnostics.Stopwatch.GetTimestamp();
-
         var wired = _network is not null && !config.HostNetwork;
         if (wired && _network!.Problem is { } problem)
         {
             throw new InvalidOperationException($"network is not ready: {problem}");
         }
-        var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
-            DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node, podNetwork: wired), cancellationToken));
+        var created = await CreateSandboxAsync(config, wired, cancellationToken);
         var made = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
@@ -159,8 +145,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
                 : BridgeIp(inspect.NetworkSettings?.Networks, inspect.NetworkSettings?.IPAddress);
             LogSandboxStarted(config.Namespace, config.PodName, created.ID, ip ?? "host");
             var done = System.Diagnostics.Stopwatch.GetTimestamp();
-            var (image, list, create, start, inspecting, network) = (Ms(begun, imaged), Ms(imaged, listed), Ms(listed, made), Ms(made, started), Ms(started, inspected), Ms(inspected, done));
-            LogSandboxSteps(config.Namespace, config.PodName, image, list, create, start, inspecting, network);
+            var (create, start, inspecting, network) = (Ms(begun, made), Ms(made, started), Ms(started, inspected), Ms(inspected, done));
+            LogSandboxSteps(config.Namespace, config.PodName, create, start, inspecting, network);
             return new PodSandbox(created.ID, config.PodUid, config.Namespace, config.PodName, ip, inspect.State?.Running ?? false);
         }
         catch
@@ -168,6 +154,39 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             // A sandbox that did not start is useless and would hold its name: take it away.
             await RemoveQuietlyAsync(created.ID);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the sandbox container. The common case takes one Docker call: the pause image is
+    /// there and the pod has no sandbox left (the kubelet removes dead ones first), so attempt 0
+    /// is free. Only when Docker says otherwise is the image made present (pulled if need be) or
+    /// the pod's sandboxes listed for the next attempt number, so the new name never collides
+    /// with a stopped sandbox the kubelet has not removed yet.
+    /// </summary>
+    private async Task<CreateContainerResponse> CreateSandboxAsync(SandboxConfig config, bool wired, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        for (var tries = 0; ; tries++)
+        {
+            try
+            {
+                return await CallAsync(() => _docker.Containers.CreateContainerAsync(
+                    DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node, podNetwork: wired), cancellationToken));
+            }
+            catch (InvalidOperationException e) when (tries < 2 && e.InnerException is DockerImageNotFoundException)
+            {
+                await EnsureImageAsync(_sandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
+            }
+            catch (InvalidOperationException e) when (tries < 2 && e.InnerException is DockerApiException { StatusCode: HttpStatusCode.Conflict })
+            {
+                var earlier = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
+                {
+                    All = true,
+                    Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
+                }, cancellationToken));
+                attempt = earlier.Count == 0 ? attempt + 1 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
+            }
         }
     }
 
@@ -315,22 +334,24 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         // result only changes when its state does, so it is remembered per (id, state): the
         // kubelet relists every second, and inspecting every container each time would make
         // that hundreds of Docker calls.
-        var infos = new List<ContainerInfo>(listed.Count);
-        foreach (var container in listed)
+        // The containers whose state is new are inspected at once rather than one after another:
+        // when pods start together, a relist finds many, and the pods' status writes wait for it.
+        var inspected = await Task.WhenAll(listed.Select(async container =>
         {
             if (_inspected.TryGetValue(container.ID, out var known) && known.State == container.State)
             {
-                infos.Add(known.Info);
-                continue;
+                return known.Info;
             }
             var inspect = await InspectOrNullAsync(container.ID, cancellationToken);
-            if (inspect is not null)
+            if (inspect is null)
             {
-                var info = DockerContainerStatus.ToContainerInfo(inspect);
-                _inspected[container.ID] = (container.State, info);
-                infos.Add(info);
+                return null; // removed since the listing
             }
-        }
+            var info = DockerContainerStatus.ToContainerInfo(inspect);
+            _inspected[container.ID] = (container.State, info);
+            return info;
+        }));
+        var infos = inspected.OfType<ContainerInfo>().ToList();
         var present = listed.Select(c => c.ID).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in _inspected.Keys.Where(id => !present.Contains(id)))
         {
