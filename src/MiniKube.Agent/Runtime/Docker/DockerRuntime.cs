@@ -46,6 +46,9 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     private readonly PodNetwork? _network;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string State, ContainerInfo Info)> _inspected = new(StringComparer.Ordinal);
 
+    // Containers this runtime is starting right now (see ToContainerInfosAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _starting = new(StringComparer.Ordinal);
+
     public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode, PodNetwork? network = null)
     {
         _node = node;
@@ -239,6 +242,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public async Task StartContainerAsync(string containerId, CancellationToken cancellationToken)
     {
+        _starting[containerId] = true;
         try
         {
             await CallAsync(() => _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken));
@@ -246,6 +250,10 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         catch (InvalidOperationException e) when (e.InnerException is DockerContainerNotFoundException)
         {
             throw new KeyNotFoundException($"container {containerId} does not exist", e);
+        }
+        finally
+        {
+            _starting.TryRemove(containerId, out _);
         }
     }
 
@@ -342,6 +350,13 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             {
                 return known.Info;
             }
+            if (_starting.ContainsKey(container.ID) && container.State == "created")
+            {
+                // Docker holds a container's lock while it starts it, and an inspect waits for
+                // it: seconds when many start at once, which held up every pod's status write
+                // behind this relist. It is Created for now; the relist after its start inspects it.
+                return ListedAsCreated(container);
+            }
             var inspect = await InspectOrNullAsync(container.ID, cancellationToken);
             if (inspect is null)
             {
@@ -360,6 +375,20 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
         return infos;
     }
+
+    private static ContainerInfo ListedAsCreated(ContainerListResponse container) =>
+        new(
+            container.ID,
+            DockerLabels.Get(container.Labels, DockerLabels.PodUid),
+            DockerLabels.Get(container.Labels, DockerLabels.ContainerName),
+            DockerLabels.GetInt(container.Labels, DockerLabels.Attempt),
+            DockerLabels.GetBool(container.Labels, DockerLabels.Init),
+            ContainerState.Created,
+            container.Image ?? "",
+            container.ImageID ?? "")
+        {
+            Ephemeral = DockerLabels.GetBool(container.Labels, DockerLabels.Ephemeral),
+        };
 
     public async Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken)
     {
