@@ -55,7 +55,18 @@ internal sealed partial class MkubeServer : IAsyncDisposable
         }
         var clock = Stopwatch.StartNew();
         var process = Process.Start(info)!;
-        process.ErrorDataReceived += (_, _) => { };
+        // MKUBE_BENCH_SERVER_LOG=PATH keeps the server's log (its lines go to stderr) for a look at what it did.
+        var log = Environment.GetEnvironmentVariable("MKUBE_BENCH_SERVER_LOG") is { Length: > 0 } path ? new StreamWriter(path, append: true) { AutoFlush = true } : null;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (log is not null && e.Data is not null)
+            {
+                lock (log)
+                {
+                    log.WriteLine(e.Data);
+                }
+            }
+        };
         process.OutputDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();

@@ -37,6 +37,7 @@ public sealed partial class Kubelet
     private readonly WorkQueue<string> _queue = new();
     private readonly StaticPodSource? _static;
     private readonly MirrorPodClient _mirrors;
+    private readonly PodStartupTracker _startup;
 
     // A static pod's last computed status by uid: what its status is compared with while its mirror is missing.
     private readonly ConcurrentDictionary<string, V1PodStatus> _staticStatus = new(StringComparer.Ordinal);
@@ -59,6 +60,9 @@ public sealed partial class Kubelet
     /// </summary>
     private const int SyncWorkers = 16;
 
+    /// <summary>How many syncs in a row one worker gives a pod whose syncs keep changing the runtime (sandbox, then each init container) before it goes back to the queue behind the others.</summary>
+    private const int FollowUpSyncs = 4;
+
     /// <summary>How soon a pod whose stop or sync failed is tried again.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
@@ -78,6 +82,7 @@ public sealed partial class Kubelet
         _pleg = new PodLifecycleEventGenerator(runtime, options.Time);
         _probes = new ProbeManager(new Prober(runtime, options.Time)) { Changed = EnqueueUid };
         _configs = new ConfigMapsAndSecrets(client, options.NodeName, _logger);
+        _startup = new PodStartupTracker(_logger);
         // Secrets in memory where containers are real; simulated nodes have no use for a tmpfs (nor the root it needs).
         var volumes = new VolumeManager(client, options, _configs, new ServiceAccountTokens(client, options.Time), runtime.Simulated ? NoTmpfs.Instance : new LinuxTmpfs(), _logger);
         _syncer = new PodSyncer(
@@ -89,6 +94,7 @@ public sealed partial class Kubelet
             new PodStatusManager(client, options) { StatusComputed = RememberStaticStatus },
             _probes,
             _events,
+            _startup,
             _logger)
         {
             TerminationFailed = pod => _queue.AddAfter(pod.Namespace() + "/" + pod.Name(), RetryDelay, options.Time),
@@ -364,7 +370,7 @@ public sealed partial class Kubelet
                 await _mirrors.DeleteAsync(pod, cancellationToken);
                 return;
             }
-            await SyncPodAsync(key, pod, cancellationToken);
+            await SyncPodAsync(key, pod, () => _pods.Get(key), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -379,9 +385,14 @@ public sealed partial class Kubelet
 
     /// <summary>
     /// Syncs a pod on a relist newer than its last runtime change; after a sync that changed the
-    /// runtime, syncs it again (on a fresh relist, asked for at once) so its status shows the change.
+    /// runtime, syncs it again at once on the same worker (on a fresh relist, asked for at once)
+    /// so its status shows the change. The follow-up stays on this worker rather than going back
+    /// to the queue: with every worker busy starting other pods' sandboxes, a pod whose container
+    /// already runs waited there seconds for its status write (scripts/bench pods, 30 pods at
+    /// once). <paramref name="latest"/> reads the pod again for the follow-up (null: it went or
+    /// was replaced, and the queue takes over); without it the follow-up is queued.
     /// </summary>
-    private async Task SyncPodAsync(string key, V1Pod pod, CancellationToken cancellationToken)
+    private async Task SyncPodAsync(string key, V1Pod pod, Func<V1Pod?>? latest, CancellationToken cancellationToken)
     {
         var uid = pod.Metadata.Uid;
         _keys[uid] = key;
@@ -389,15 +400,26 @@ public sealed partial class Kubelet
         {
             _configs.RegisterPod(key, pod);
         }
-        var snapshot = await _pleg.NewerThanAsync(_syncer.LastRuntimeChange(uid), cancellationToken);
-        var result = await _syncer.SyncAsync(pod, snapshot.SandboxesOf(uid), snapshot.ContainersOf(uid), cancellationToken);
-        if (result.RuntimeChanged)
+        for (var round = 1; ; round++)
         {
-            _queue.Add(key);
-        }
-        if (result.Recheck is { } delay)
-        {
-            _queue.AddAfter(key, delay, _options.Time);
+            _startup.Mark(uid, "queue");
+            var snapshot = await _pleg.NewerThanAsync(_syncer.LastRuntimeChange(uid), cancellationToken);
+            _startup.Mark(uid, "relist");
+            var result = await _syncer.SyncAsync(pod, snapshot.SandboxesOf(uid), snapshot.ContainersOf(uid), cancellationToken);
+            if (result.Recheck is { } delay)
+            {
+                _queue.AddAfter(key, delay, _options.Time);
+            }
+            if (!result.RuntimeChanged)
+            {
+                return;
+            }
+            if (round == FollowUpSyncs || latest?.Invoke() is not { } next || next.Metadata.Uid != uid)
+            {
+                _queue.Add(key);
+                return;
+            }
+            pod = next;
         }
     }
 
@@ -445,7 +467,7 @@ public sealed partial class Kubelet
         var status = current is not null && StaticPods.IsMirrorOf(current, pod) ? current.Status : _staticStatus.GetValueOrDefault(pod.Metadata.Uid);
         try
         {
-            await SyncPodAsync(key, pod with { Status = status }, cancellationToken);
+            await SyncPodAsync(key, pod with { Status = status }, null, cancellationToken);
         }
         catch (HttpRequestException e)
         {

@@ -13,14 +13,15 @@ internal sealed class PodStatusManager(IKubernetes client, KubeletOptions option
     /// <summary>Called with every status computed (the kubelet remembers static pods' own, for when their mirror is missing).</summary>
     public Action<V1Pod, V1PodStatus>? StatusComputed { get; init; }
 
-    public async Task UpdateAsync(V1Pod pod, PodSandbox? sandbox, IReadOnlyList<ContainerInfo> containers, IReadOnlyDictionary<string, string> waitingReasons, IReadOnlyDictionary<string, bool> readiness, CancellationToken cancellationToken)
+    /// <summary>Computes the pod's status and writes it when it changed; returns the status computed.</summary>
+    public async Task<V1PodStatus> UpdateAsync(V1Pod pod, PodSandbox? sandbox, IReadOnlyList<ContainerInfo> containers, IReadOnlyDictionary<string, string> waitingReasons, IReadOnlyDictionary<string, bool> readiness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         var status = PodStatusBuilder.Build(pod, sandbox, containers, waitingReasons, readiness, options.NodeIp, options.Time.GetUtcNow().UtcDateTime);
         StatusComputed?.Invoke(pod, status);
         if (!Differs(pod.Status, status))
         {
-            return;
+            return status;
         }
         var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.MergePatch);
         try
@@ -31,6 +32,7 @@ internal sealed class PodStatusManager(IKubernetes client, KubeletOptions option
         {
             // Deleted meanwhile.
         }
+        return status;
     }
 
     /// <summary>Whether a status write would change anything: conditions' probe and transition times change on their own and are left out.</summary>

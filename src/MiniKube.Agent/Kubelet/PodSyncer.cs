@@ -17,7 +17,7 @@ namespace MiniKube.Agent.Kubelet;
 /// last action. Container specs come from <see cref="ContainerConfigGenerator"/>, volumes from
 /// <see cref="VolumeManager"/>, probe results from <see cref="ProbeManager"/>.
 /// </summary>
-internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ContainerConfigGenerator configs, VolumeManager volumes, PodStatusManager status, ProbeManager probes, EventRecorder events, ILogger logger)
+internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ContainerConfigGenerator configs, VolumeManager volumes, PodStatusManager status, ProbeManager probes, EventRecorder events, PodStartupTracker startup, ILogger logger)
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
@@ -82,8 +82,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                     await runtime.RemoveSandboxAsync(dead.Id, cancellationToken);
                     MarkChanged(uid);
                 }
+                startup.Begin(uid);
                 sandbox = await runtime.RunSandboxAsync(SandboxFor(pod, PodDns.For(pod, options.ClusterDns, options.ClusterDomain, ResolvConf.Read(options.ResolvConfPath))), cancellationToken);
                 MarkChanged(uid);
+                startup.Mark(uid, "sandbox");
                 var (ns, name, ip) = (pod.Namespace(), pod.Name(), sandbox.Ip ?? "");
                 LogSandbox(ns, name, ip);
             }
@@ -107,7 +109,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
                 readiness[spec.Name] = probes.HealthOf(spec, running.Id).Ready;
             }
         }
-        await status.UpdateAsync(pod, sandbox, mine, waiting, readiness, cancellationToken);
+        startup.StatusWritten(pod, await status.UpdateAsync(pod, sandbox, mine, waiting, readiness, cancellationToken));
         return new PodSyncResult(recheck, false);
     }
 
@@ -136,6 +138,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     {
         _waiting.TryRemove(podUid, out _);
         _changed.TryRemove(podUid, out _);
+        startup.Forget(podUid);
     }
 
     private async Task<TimeSpan?> SyncContainersAsync(V1Pod pod, PodSandbox sandbox, List<ContainerInfo> mine, ConcurrentDictionary<string, string> waiting, CancellationToken cancellationToken)
@@ -254,6 +257,7 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         {
             var policy = PullPolicy(container);
             await runtime.EnsureImageAsync(container.Image, policy, cancellationToken);
+            startup.Mark(pod.Metadata.Uid, "image");
             Event(pod, container.Name, list, EventTypes.Normal, "Pulled", policy == ImagePullPolicy.Always
                 ? $"Successfully pulled image \"{container.Image}\""
                 : $"Container image \"{container.Image}\" already present on machine");
@@ -262,11 +266,14 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
             {
                 config = config with { Ephemeral = true, RunsToCompletion = false, ProcessNamespaceOf = ProcessTarget(ephemeral, mine) };
             }
+            startup.Mark(pod.Metadata.Uid, "config");
             var id = await runtime.CreateContainerAsync(sandbox, config, cancellationToken);
             MarkChanged(pod.Metadata.Uid);
+            startup.Mark(pod.Metadata.Uid, "create");
             Event(pod, container.Name, list, EventTypes.Normal, "Created", $"Created container: {container.Name}");
             await runtime.StartContainerAsync(id, cancellationToken);
             MarkChanged(pod.Metadata.Uid);
+            startup.Mark(pod.Metadata.Uid, "start");
             Event(pod, container.Name, list, EventTypes.Normal, "Started", $"Started container {container.Name}");
             waiting.TryRemove(container.Name, out _);
             // Keep only the previous attempt (for logs --previous).

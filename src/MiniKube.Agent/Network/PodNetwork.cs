@@ -94,12 +94,18 @@ public sealed partial class PodNetwork : IDisposable
     public async Task<IPAddress> AttachAsync(string sandboxId, int pid, IReadOnlyList<Runtime.PortMapping> ports, CancellationToken cancellationToken)
     {
         var configured = _configured ?? throw new InvalidOperationException($"network is not ready: {_problem}");
+        var begun = System.Diagnostics.Stopwatch.GetTimestamp();
         var address = configured.Ipam.Allocate(sandboxId);
         try
         {
+            var allocated = System.Diagnostics.Stopwatch.GetTimestamp();
             var subnet = configured.Ipam.Subnet;
             await configured.Interfaces.AttachAsync(sandboxId, pid, address, subnet.PrefixLength, configured.Ipam.Gateway, cancellationToken);
+            var plugged = System.Diagnostics.Stopwatch.GetTimestamp();
             await _hostPorts.AddAsync(sandboxId, address, ports, cancellationToken);
+            var done = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (allocating, plugging, hostPorts) = (Ms(begun, allocated), Ms(allocated, plugged), Ms(plugged, done));
+            LogAttached(sandboxId, address, allocating, plugging, hostPorts);
             return address;
         }
         catch
@@ -182,6 +188,8 @@ public sealed partial class PodNetwork : IDisposable
 
     public void Dispose() => _configureLock.Dispose();
 
+    private static long Ms(long from, long to) => (long)System.Diagnostics.Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
     private sealed record Configured(PodIpam Ipam, PodInterfaces Interfaces);
 
     [LoggerMessage(EventId = LogEvents.Agent + 702, Level = LogLevel.Information, Message = "Pod network ready: podCIDR {PodCidr} on bridge {Bridge} ({Gateway}), MTU {Mtu}")]
@@ -189,6 +197,9 @@ public sealed partial class PodNetwork : IDisposable
 
     [LoggerMessage(EventId = LogEvents.Agent + 703, Level = LogLevel.Debug, Message = "Released the address of sandbox {SandboxId} on {Bridge}")]
     private partial void LogReleased(string sandboxId, string bridge);
+
+    [LoggerMessage(EventId = LogEvents.Agent + 705, Level = LogLevel.Debug, Message = "Wired sandbox {SandboxId} as {Address}, ms per step: address {Allocate}, interfaces {Interfaces}, hostPorts {HostPorts}")]
+    private partial void LogAttached(string sandboxId, IPAddress address, long allocate, long interfaces, long hostPorts);
 
     [LoggerMessage(EventId = LogEvents.Agent + 704, Level = LogLevel.Information, Message = "Released {Address} of sandbox {SandboxId} on {Bridge}: the sandbox no longer exists")]
     private partial void LogLeakCollected(string sandboxId, IPAddress address, string bridge);

@@ -13,6 +13,9 @@ internal sealed partial class DockerRuntime
     [LoggerMessage(EventId = LogEvents.Agent + 802, Level = LogLevel.Information, Message = "Sandbox of {Namespace}/{Name} started: container {ContainerId}, IP {Ip}")]
     private partial void LogSandboxStarted(string @namespace, string name, string containerId, string ip);
 
+    [LoggerMessage(EventId = LogEvents.Agent + 807, Level = LogLevel.Debug, Message = "Sandbox of {Namespace}/{Name}, ms per step: create {Create}, start {Start}, inspect {Inspect}, network {Network}")]
+    private partial void LogSandboxSteps(string @namespace, string name, long create, long start, long inspect, long network);
+
     [LoggerMessage(EventId = LogEvents.Agent + 803, Level = LogLevel.Warning, Message = "Docker warns about container {Container}: {Warning}")]
     private partial void LogDockerWarning(string container, string warning);
 

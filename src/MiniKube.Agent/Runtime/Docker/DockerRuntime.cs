@@ -46,6 +46,9 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     private readonly PodNetwork? _network;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string State, ContainerInfo Info)> _inspected = new(StringComparer.Ordinal);
 
+    // Containers this runtime is starting right now (see ToContainerInfosAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _starting = new(StringComparer.Ordinal);
+
     public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode, PodNetwork? network = null)
     {
         _node = node;
@@ -126,32 +129,27 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     public async Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
-        await EnsureImageAsync(_sandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
-
-        // Each new sandbox of a pod gets the next attempt number, so its name never collides
-        // with a stopped sandbox the kubelet has not removed yet.
-        var earlier = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            All = true,
-            Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
-        }, cancellationToken));
-        var attempt = earlier.Count == 0 ? 0 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
-
+        var begun = System.Diagnostics.Stopwatch.GetTimestamp();
         var wired = _network is not null && !config.HostNetwork;
         if (wired && _network!.Problem is { } problem)
         {
             throw new InvalidOperationException($"network is not ready: {problem}");
         }
-        var created = await CallAsync(() => _docker.Containers.CreateContainerAsync(
-            DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node, podNetwork: wired), cancellationToken));
+        var created = await CreateSandboxAsync(config, wired, cancellationToken);
+        var made = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await CallAsync(() => _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters(), cancellationToken));
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var inspect = await CallAsync(() => _docker.Containers.InspectContainerAsync(created.ID, cancellationToken));
+            var inspected = System.Diagnostics.Stopwatch.GetTimestamp();
             var ip = config.HostNetwork ? null
                 : wired ? await WireAsync(created.ID, config, inspect, cancellationToken)
                 : BridgeIp(inspect.NetworkSettings?.Networks, inspect.NetworkSettings?.IPAddress);
             LogSandboxStarted(config.Namespace, config.PodName, created.ID, ip ?? "host");
+            var done = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (create, start, inspecting, network) = (Ms(begun, made), Ms(made, started), Ms(started, inspected), Ms(inspected, done));
+            LogSandboxSteps(config.Namespace, config.PodName, create, start, inspecting, network);
             return new PodSandbox(created.ID, config.PodUid, config.Namespace, config.PodName, ip, inspect.State?.Running ?? false);
         }
         catch
@@ -159,6 +157,39 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             // A sandbox that did not start is useless and would hold its name: take it away.
             await RemoveQuietlyAsync(created.ID);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the sandbox container. The common case takes one Docker call: the pause image is
+    /// there and the pod has no sandbox left (the kubelet removes dead ones first), so attempt 0
+    /// is free. Only when Docker says otherwise is the image made present (pulled if need be) or
+    /// the pod's sandboxes listed for the next attempt number, so the new name never collides
+    /// with a stopped sandbox the kubelet has not removed yet.
+    /// </summary>
+    private async Task<CreateContainerResponse> CreateSandboxAsync(SandboxConfig config, bool wired, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        for (var tries = 0; ; tries++)
+        {
+            try
+            {
+                return await CallAsync(() => _docker.Containers.CreateContainerAsync(
+                    DockerContainerSpecs.Sandbox(config, _sandboxImage, attempt, _node, podNetwork: wired), cancellationToken));
+            }
+            catch (InvalidOperationException e) when (tries < 2 && e.InnerException is DockerImageNotFoundException)
+            {
+                await EnsureImageAsync(_sandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
+            }
+            catch (InvalidOperationException e) when (tries < 2 && e.InnerException is DockerApiException { StatusCode: HttpStatusCode.Conflict })
+            {
+                var earlier = await CallAsync(() => _docker.Containers.ListContainersAsync(new ContainersListParameters
+                {
+                    All = true,
+                    Filters = DockerLabels.Filter((DockerLabels.Managed, _node), (DockerLabels.Sandbox, "true"), (DockerLabels.PodUid, config.PodUid)),
+                }, cancellationToken));
+                attempt = earlier.Count == 0 ? attempt + 1 : earlier.Max(c => DockerLabels.GetInt(c.Labels, DockerLabels.Attempt)) + 1;
+            }
         }
     }
 
@@ -211,6 +242,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public async Task StartContainerAsync(string containerId, CancellationToken cancellationToken)
     {
+        _starting[containerId] = true;
         try
         {
             await CallAsync(() => _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), cancellationToken));
@@ -218,6 +250,10 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         catch (InvalidOperationException e) when (e.InnerException is DockerContainerNotFoundException)
         {
             throw new KeyNotFoundException($"container {containerId} does not exist", e);
+        }
+        finally
+        {
+            _starting.TryRemove(containerId, out _);
         }
     }
 
@@ -306,22 +342,31 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         // result only changes when its state does, so it is remembered per (id, state): the
         // kubelet relists every second, and inspecting every container each time would make
         // that hundreds of Docker calls.
-        var infos = new List<ContainerInfo>(listed.Count);
-        foreach (var container in listed)
+        // The containers whose state is new are inspected at once rather than one after another:
+        // when pods start together, a relist finds many, and the pods' status writes wait for it.
+        var inspected = await Task.WhenAll(listed.Select(async container =>
         {
             if (_inspected.TryGetValue(container.ID, out var known) && known.State == container.State)
             {
-                infos.Add(known.Info);
-                continue;
+                return known.Info;
+            }
+            if (_starting.ContainsKey(container.ID) && container.State == "created")
+            {
+                // Docker holds a container's lock while it starts it, and an inspect waits for
+                // it: seconds when many start at once, which held up every pod's status write
+                // behind this relist. It is Created for now; the relist after its start inspects it.
+                return ListedAsCreated(container);
             }
             var inspect = await InspectOrNullAsync(container.ID, cancellationToken);
-            if (inspect is not null)
+            if (inspect is null)
             {
-                var info = DockerContainerStatus.ToContainerInfo(inspect);
-                _inspected[container.ID] = (container.State, info);
-                infos.Add(info);
+                return null; // removed since the listing
             }
-        }
+            var info = DockerContainerStatus.ToContainerInfo(inspect);
+            _inspected[container.ID] = (container.State, info);
+            return info;
+        }));
+        var infos = inspected.OfType<ContainerInfo>().ToList();
         var present = listed.Select(c => c.ID).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in _inspected.Keys.Where(id => !present.Contains(id)))
         {
@@ -330,6 +375,20 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
         return infos;
     }
+
+    private static ContainerInfo ListedAsCreated(ContainerListResponse container) =>
+        new(
+            container.ID,
+            DockerLabels.Get(container.Labels, DockerLabels.PodUid),
+            DockerLabels.Get(container.Labels, DockerLabels.ContainerName),
+            DockerLabels.GetInt(container.Labels, DockerLabels.Attempt),
+            DockerLabels.GetBool(container.Labels, DockerLabels.Init),
+            ContainerState.Created,
+            container.Image ?? "",
+            container.ImageID ?? "")
+        {
+            Ephemeral = DockerLabels.GetBool(container.Labels, DockerLabels.Ephemeral),
+        };
 
     public async Task<Stream> LogsAsync(string containerId, LogOptions options, CancellationToken cancellationToken)
     {
@@ -612,6 +671,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
         return string.IsNullOrEmpty(fallback) ? null : fallback;
     }
+
+    private static long Ms(long from, long to) => (long)System.Diagnostics.Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     private static string UnixSeconds(DateTimeOffset time)
     {
