@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using k8s.Autorest;
 
 namespace MiniKube.Addons.Gateway.Crds;
@@ -7,6 +8,9 @@ public enum GatewayCrdOutcome
 {
     /// <summary>Created, or brought to this server's definition (server-side apply, forced).</summary>
     Applied,
+
+    /// <summary>Already ours: same bundle-version and every field we set as we set it; nothing written.</summary>
+    Current,
 
     /// <summary>Left alone: it carries a later bundle-version (a user installed a newer release).</summary>
     KeptNewer,
@@ -40,7 +44,7 @@ public static partial class GatewayCrdInstaller
         foreach (var crd in GatewayApiCrds.Build())
         {
             var name = (string)crd["metadata"]!["name"]!;
-            outcomes[name] = await EnsureAsync(client, name, crd.ToJsonString(), logger, cancellationToken);
+            outcomes[name] = await EnsureAsync(client, name, crd, logger, cancellationToken);
         }
         foreach (var name in GatewayApiCrds.Names)
         {
@@ -51,7 +55,7 @@ public static partial class GatewayCrdInstaller
         return outcomes;
     }
 
-    private static async Task<GatewayCrdOutcome> EnsureAsync(IKubernetes client, string name, string apply, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<GatewayCrdOutcome> EnsureAsync(IKubernetes client, string name, JsonObject ours, ILogger logger, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -63,9 +67,15 @@ public static partial class GatewayCrdInstaller
                 LogKeptNewer(logger, name, theirs!, GatewayApiCrds.BundleVersion);
                 return GatewayCrdOutcome.KeptNewer;
             }
+            // A restart finds its own CRDs: an apply would change nothing, and costs the API server
+            // a full CRD validation (every CEL rule compiled) and a managed-fields merge.
+            if (installed is not null && IsAlreadyApplied(ours, JsonNode.Parse(KubernetesJson.Serialize(installed))))
+            {
+                return GatewayCrdOutcome.Current;
+            }
             try
             {
-                await client.ApiextensionsV1.PatchCustomResourceDefinitionAsync(new V1Patch(apply, V1Patch.PatchType.ApplyPatch), name,
+                await client.ApiextensionsV1.PatchCustomResourceDefinitionAsync(new V1Patch(ours.ToJsonString(), V1Patch.PatchType.ApplyPatch), name,
                     fieldManager: GatewayApiCrds.FieldManager, force: true, cancellationToken: cancellationToken);
                 return GatewayCrdOutcome.Applied;
             }
@@ -81,6 +91,19 @@ public static partial class GatewayCrdInstaller
             }
         }
     }
+
+    /// <summary>
+    /// True when every field of <paramref name="ours"/> stands in <paramref name="installed"/> with
+    /// the same value (objects may hold more: server defaults, other managers' fields; lists
+    /// must have the same length, item by item) — what a forced apply of ours would leave as is.
+    /// </summary>
+    internal static bool IsAlreadyApplied(JsonNode? ours, JsonNode? installed) => (ours, installed) switch
+    {
+        (JsonObject mine, JsonObject stored) => mine.All(p => stored.TryGetPropertyValue(p.Key, out var value) && IsAlreadyApplied(p.Value, value)),
+        (JsonArray mine, JsonArray stored) => mine.Count == stored.Count && mine.Zip(stored).All(pair => IsAlreadyApplied(pair.First, pair.Second)),
+        (JsonObject or JsonArray, _) or (_, JsonObject or JsonArray) => false,
+        _ => JsonNode.DeepEquals(ours, installed),
+    };
 
     private static async Task<V1CustomResourceDefinition?> ReadAsync(IKubernetes client, string name, CancellationToken cancellationToken)
     {

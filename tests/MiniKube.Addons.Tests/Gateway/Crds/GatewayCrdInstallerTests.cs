@@ -93,8 +93,24 @@ public sealed class GatewayCrdInstallerTests
 
         var outcomes = await GatewayCrdInstaller.InstallAsync(_identity, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
 
-        Assert.That(outcomes.Values, Is.All.EqualTo(GatewayCrdOutcome.Applied));
+        Assert.That(outcomes.Values, Is.All.EqualTo(GatewayCrdOutcome.Current));
         Assert.That(await VersionsAsync(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task InstallAsync_OurCrdEditedByHand_IsBroughtBack()
+    {
+        await GatewayCrdInstaller.InstallAsync(_identity, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+        var edited = await _admin.ApiextensionsV1.ReadCustomResourceDefinitionAsync("gateways.gateway.networking.k8s.io");
+        edited.Spec.Versions[0].AdditionalPrinterColumns.RemoveAt(1);
+        await _admin.ApiextensionsV1.ReplaceCustomResourceDefinitionAsync(edited, edited.Metadata.Name);
+
+        var outcomes = await GatewayCrdInstaller.InstallAsync(_identity, NullLogger.Instance, TimeProvider.System, CancellationToken.None);
+
+        Assert.That(outcomes["gateways.gateway.networking.k8s.io"], Is.EqualTo(GatewayCrdOutcome.Applied));
+        Assert.That(outcomes["httproutes.gateway.networking.k8s.io"], Is.EqualTo(GatewayCrdOutcome.Current));
+        var restored = await _admin.ApiextensionsV1.ReadCustomResourceDefinitionAsync("gateways.gateway.networking.k8s.io");
+        Assert.That(restored.Spec.Versions[0].AdditionalPrinterColumns.Select(c => c.Name), Is.EqualTo(new[] { "Class", "Address", "Programmed", "Age" }));
     }
 
     [Test]
