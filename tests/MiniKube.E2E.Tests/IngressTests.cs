@@ -109,7 +109,8 @@ public sealed class IngressTests : DataDirFixture
               - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
         """;
 
-    private static async Task<KubectlResult> CurlAsync(params string[] args)
+    /// <summary>Runs curl (10 s at most) and returns its exit code, output and errors.</summary>
+    internal static async Task<KubectlResult> CurlAsync(params string[] args)
     {
         using var curl = Process.Start(new ProcessStartInfo("curl", ["--max-time", "10", .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = curl.StandardOutput.ReadToEndAsync();
@@ -137,7 +138,7 @@ public sealed class IngressTests : DataDirFixture
         return (cert, keyFile);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -146,12 +147,12 @@ public sealed class IngressTests : DataDirFixture
         return port;
     }
 
-    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A loopback HTTP server answering <c>NAME PATH</c>.</summary>
-    private static TestHttpBackend Backend(string name) => new(name);
+    internal static TestHttpBackend Backend(string name) => new(name);
 
-    private sealed class TestHttpBackend : IDisposable
+    internal sealed class TestHttpBackend : IDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
