@@ -54,37 +54,7 @@ public sealed class GatewayTests : DataDirFixture
         });
     }
 
-    private static string Manifest(int portA, int portB) => $$$$$"""
-        apiVersion: v1
-        kind: Service
-        metadata: {name: web-a}
-        spec:
-          ports: [{name: http, port: 80}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: web-b}
-        spec:
-          ports: [{name: http, port: 80}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: web-a-1
-          labels: {kubernetes.io/service-name: web-a}
-        addressType: IPv4
-        endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
-        ports: [{name: http, port: {{{{{portA}}}}}, protocol: TCP}]
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: web-b-1
-          labels: {kubernetes.io/service-name: web-b}
-        addressType: IPv4
-        endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
-        ports: [{name: http, port: {{{{{portB}}}}}, protocol: TCP}]
-        ---
+    private static string Manifest(int portA, int portB) => BackendsManifest(portA, portB) + """
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: gw}

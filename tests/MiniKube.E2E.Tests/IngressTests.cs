@@ -56,7 +56,31 @@ public sealed class IngressTests : DataDirFixture
         });
     }
 
-    private static string Manifest(int portA, int portB) => $$$$$"""
+    private static string Manifest(int portA, int portB) => BackendsManifest(portA, portB) + """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: site}
+        spec:
+          tls:
+          - hosts: [a.test, b.test]
+            secretName: ab-cert
+          rules:
+          - host: a.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-a, port: {number: 80}}}}
+          - host: b.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+          - host: plain.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+        """;
+
+    /// <summary>Services web-a and web-b with one loopback endpoint each (hand-written EndpointSlices), ending with a document separator.</summary>
+    internal static string BackendsManifest(int portA, int portB) => $$$$$"""
         apiVersion: v1
         kind: Service
         metadata: {name: web-a}
@@ -87,26 +111,7 @@ public sealed class IngressTests : DataDirFixture
         endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
         ports: [{name: http, port: {{{{{portB}}}}}, protocol: TCP}]
         ---
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata: {name: site}
-        spec:
-          tls:
-          - hosts: [a.test, b.test]
-            secretName: ab-cert
-          rules:
-          - host: a.test
-            http:
-              paths:
-              - {path: /, pathType: Prefix, backend: {service: {name: web-a, port: {number: 80}}}}
-          - host: b.test
-            http:
-              paths:
-              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
-          - host: plain.test
-            http:
-              paths:
-              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+
         """;
 
     /// <summary>Runs curl (10 s at most) and returns its exit code, output and errors.</summary>
