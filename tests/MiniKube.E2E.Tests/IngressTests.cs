@@ -56,7 +56,31 @@ public sealed class IngressTests : DataDirFixture
         });
     }
 
-    private static string Manifest(int portA, int portB) => $$$$$"""
+    private static string Manifest(int portA, int portB) => BackendsManifest(portA, portB) + """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: site}
+        spec:
+          tls:
+          - hosts: [a.test, b.test]
+            secretName: ab-cert
+          rules:
+          - host: a.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-a, port: {number: 80}}}}
+          - host: b.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+          - host: plain.test
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+        """;
+
+    /// <summary>Services web-a and web-b with one loopback endpoint each (hand-written EndpointSlices), ending with a document separator.</summary>
+    internal static string BackendsManifest(int portA, int portB) => $$$$$"""
         apiVersion: v1
         kind: Service
         metadata: {name: web-a}
@@ -87,29 +111,11 @@ public sealed class IngressTests : DataDirFixture
         endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
         ports: [{name: http, port: {{{{{portB}}}}}, protocol: TCP}]
         ---
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata: {name: site}
-        spec:
-          tls:
-          - hosts: [a.test, b.test]
-            secretName: ab-cert
-          rules:
-          - host: a.test
-            http:
-              paths:
-              - {path: /, pathType: Prefix, backend: {service: {name: web-a, port: {number: 80}}}}
-          - host: b.test
-            http:
-              paths:
-              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
-          - host: plain.test
-            http:
-              paths:
-              - {path: /, pathType: Prefix, backend: {service: {name: web-b, port: {number: 80}}}}
+
         """;
 
-    private static async Task<KubectlResult> CurlAsync(params string[] args)
+    /// <summary>Runs curl (10 s at most) and returns its exit code, output and errors.</summary>
+    internal static async Task<KubectlResult> CurlAsync(params string[] args)
     {
         using var curl = Process.Start(new ProcessStartInfo("curl", ["--max-time", "10", .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var output = curl.StandardOutput.ReadToEndAsync();
@@ -137,7 +143,7 @@ public sealed class IngressTests : DataDirFixture
         return (cert, keyFile);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -146,12 +152,12 @@ public sealed class IngressTests : DataDirFixture
         return port;
     }
 
-    private static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A loopback HTTP server answering <c>NAME PATH</c>.</summary>
-    private static TestHttpBackend Backend(string name) => new(name);
+    internal static TestHttpBackend Backend(string name) => new(name);
 
-    private sealed class TestHttpBackend : IDisposable
+    internal sealed class TestHttpBackend : IDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();

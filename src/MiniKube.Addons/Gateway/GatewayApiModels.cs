@@ -195,27 +195,37 @@ public sealed class RouteParentStatus
     public List<V1Condition>? Conditions { get; set; }
 }
 
-/// <summary>An HTTPRoute (v1).</summary>
-public sealed class HttpRoute : RouteObject
+/// <summary>A route kind whose spec is <typeparamref name="TSpec"/>.</summary>
+public abstract class RouteObject<TSpec> : RouteObject
+    where TSpec : RouteCommonSpec, new()
 {
-    public HttpRouteSpec Spec { get; set; } = new();
+    public TSpec Spec { get; set; } = new();
 
     public override RouteCommonSpec CommonSpec() => Spec;
 }
 
-public sealed class HttpRouteSpec : RouteCommonSpec
+/// <summary>A route spec with rules of <typeparamref name="TRule"/>.</summary>
+public class RouteSpec<TRule> : RouteCommonSpec
 {
-    public List<HttpRouteRule>? Rules { get; set; }
+    public List<TRule>? Rules { get; set; }
 }
 
-public sealed class HttpRouteRule
+/// <summary>What every route rule has: matches of <typeparamref name="TMatch"/>, filters, backends.</summary>
+public class RouteRule<TMatch>
 {
-    public List<HttpRouteMatch>? Matches { get; set; }
+    public List<TMatch>? Matches { get; set; }
 
     public List<HttpRouteFilter>? Filters { get; set; }
 
     public List<ObjectReference>? BackendRefs { get; set; }
 }
+
+/// <summary>An HTTPRoute (v1).</summary>
+public sealed class HttpRoute : RouteObject<HttpRouteSpec>;
+
+public sealed class HttpRouteSpec : RouteSpec<HttpRouteRule>;
+
+public sealed class HttpRouteRule : RouteRule<HttpRouteMatch>;
 
 public sealed class HttpRouteMatch
 {
@@ -306,26 +316,11 @@ public sealed class HttpPathModifier
 }
 
 /// <summary>A GRPCRoute (v1).</summary>
-public sealed class GrpcRoute : RouteObject
-{
-    public GrpcRouteSpec Spec { get; set; } = new();
+public sealed class GrpcRoute : RouteObject<GrpcRouteSpec>;
 
-    public override RouteCommonSpec CommonSpec() => Spec;
-}
+public sealed class GrpcRouteSpec : RouteSpec<GrpcRouteRule>;
 
-public sealed class GrpcRouteSpec : RouteCommonSpec
-{
-    public List<GrpcRouteRule>? Rules { get; set; }
-}
-
-public sealed class GrpcRouteRule
-{
-    public List<GrpcRouteMatch>? Matches { get; set; }
-
-    public List<HttpRouteFilter>? Filters { get; set; }
-
-    public List<ObjectReference>? BackendRefs { get; set; }
-}
+public sealed class GrpcRouteRule : RouteRule<GrpcRouteMatch>;
 
 public sealed class GrpcRouteMatch
 {

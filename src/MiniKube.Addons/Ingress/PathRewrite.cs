@@ -15,21 +15,17 @@ public sealed class PathRewrite : ITransformFactory
     public const string WithKey = "With";
 
     /// <summary>
-    /// <paramref name="path"/> with its prefix <paramref name="prefix"/> replaced by
-    /// <paramref name="replacement"/>: <c>/prefix/one</c> → <c>/one</c> turns <c>/prefix/one/two</c>
-    /// into <c>/one/two</c>; a replacement <c>/</c> strips the prefix (<c>/prefix</c> → <c>/</c>).
-    /// A path that does not start with the prefix is returned as it is.
+    /// <paramref name="path"/> with its prefix replaced: <c>/prefix/one</c> → <c>/one</c> turns
+    /// <c>/prefix/one/two</c> into <c>/one/two</c>; <c>/</c> strips the prefix; a path without it is returned as it is.
     /// </summary>
     public static string ReplacePrefix(string prefix, string replacement, string path)
     {
-        ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(replacement);
-        ArgumentNullException.ThrowIfNull(path);
-        var trimmed = prefix.TrimEnd('/');
         if (!ProxyRoute.PrefixMatches(prefix, path))
         {
             return path;
         }
+        var trimmed = prefix.TrimEnd('/');
         var rest = path[trimmed.Length..];
         var head = replacement.TrimEnd('/');
         var result = rest.Length == 0 ? (head.Length == 0 ? "/" : replacement) : head + rest;
