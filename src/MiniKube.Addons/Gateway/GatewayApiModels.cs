@@ -349,7 +349,17 @@ public sealed class ReferenceGrantSpec
 {
     public List<ReferenceGrantFrom>? From { get; set; }
 
-    public List<ObjectReference>? To { get; set; }
+    public List<ReferenceGrantTo>? To { get; set; }
+}
+
+/// <summary>What a ReferenceGrant lets be referenced: a kind, and one object of it only when a name is given.</summary>
+public sealed class ReferenceGrantTo
+{
+    public string? Group { get; set; }
+
+    public string Kind { get; set; } = "";
+
+    public string? Name { get; set; }
 }
 
 public sealed class ReferenceGrantFrom

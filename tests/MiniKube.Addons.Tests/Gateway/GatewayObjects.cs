@@ -75,7 +75,7 @@ internal static class GatewayObjects
         Spec = new ReferenceGrantSpec
         {
             From = [new ReferenceGrantFrom { Group = "gateway.networking.k8s.io", Kind = fromKind, Namespace = fromNamespace }],
-            To = [new ObjectReference { Group = "", Kind = toKind }],
+            To = [new ReferenceGrantTo { Group = "", Kind = toKind }],
         },
     };
 
