@@ -1,7 +1,7 @@
 namespace MiniKube.Agent.Proxy;
 
-/// <summary>A Service whose node health check this node serves: its health-check node port and how many ready endpoints it has here.</summary>
-public sealed record HealthCheckService(NamespacedName Service, int Port, int LocalEndpoints);
+/// <summary>A Service whose node health check this node serves: its health-check node port and how many ready endpoints it has here (and its uid, for events about it).</summary>
+public sealed record HealthCheckService(NamespacedName Service, int Port, int LocalEndpoints, string? Uid = null);
 
 /// <summary>
 /// Which Services need a health check on this node and what it reports (pkg/proxy/serviceport.go
@@ -24,9 +24,9 @@ public static class HealthCheckServices
             .ToDictionary(g => g.Key, g => g.Select(x => x.Endpoint.Addresses[0]).Distinct(StringComparer.Ordinal).Count());
         return [.. services
             .Where(s => s.Spec is { Type: "LoadBalancer", ExternalTrafficPolicy: "Local", HealthCheckNodePort: > 0 })
-            .Select(s => (Name: new NamespacedName(s.Metadata.NamespaceProperty ?? "default", s.Metadata.Name), Port: s.Spec.HealthCheckNodePort!.Value))
+            .Select(s => (Name: new NamespacedName(s.Metadata.NamespaceProperty ?? "default", s.Metadata.Name), Port: s.Spec.HealthCheckNodePort!.Value, s.Metadata.Uid))
             .DistinctBy(x => x.Name)
-            .Select(x => new HealthCheckService(x.Name, x.Port, local.GetValueOrDefault(x.Name)))
+            .Select(x => new HealthCheckService(x.Name, x.Port, local.GetValueOrDefault(x.Name), x.Uid))
             .OrderBy(h => h.Service.Namespace, StringComparer.Ordinal).ThenBy(h => h.Service.Name, StringComparer.Ordinal)];
     }
 }

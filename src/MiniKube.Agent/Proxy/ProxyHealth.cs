@@ -9,7 +9,9 @@ namespace MiniKube.Agent.Proxy;
 /// never manages a first sync turns unhealthy. Served on <c>--healthz-bind-address</c>
 /// (0.0.0.0:10256) as <c>/healthz</c> and <c>/livez</c>, which cloud load balancers probe, with
 /// upstream's JSON; every service health check (<see cref="ServiceHealthServer"/>) also reports it.
-/// Node eligibility (upstream's 503 for a Node being deleted) is not read: always true.
+/// <c>/healthz</c> also answers 503 while the node is not eligible (<see cref="SyncNode"/>), so
+/// load balancers drain a node on its way out; <c>/livez</c> and the service health checks
+/// ignore that, as upstream's do.
 /// </summary>
 public sealed partial class ProxyHealth
 {
@@ -17,6 +19,11 @@ public sealed partial class ProxyHealth
     private readonly object _lock = new();
     private DateTimeOffset? _oldestPending;
     private DateTimeOffset? _lastUpdated;
+    // Eligible until the first Node event says otherwise, as upstream starts.
+    private bool _nodeEligible = true;
+
+    /// <summary>The taint the cluster autoscaler puts on a node it is about to delete.</summary>
+    public const string ToBeDeletedTaint = "ToBeDeletedByClusterAutoscaler";
 
     public ProxyHealth(TimeProvider time, TimeSpan timeout)
     {
@@ -47,7 +54,33 @@ public sealed partial class ProxyHealth
         }
     }
 
+    /// <summary>The proxy's own health, without the node's eligibility (what the service health checks report).</summary>
     public bool IsHealthy => State().Healthy;
+
+    /// <summary>Whether load balancers should send traffic to this node (see <see cref="SyncNode"/>).</summary>
+    public bool NodeEligible
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nodeEligible;
+            }
+        }
+    }
+
+    /// <summary>
+    /// kube-proxy's SyncNode: this node is eligible unless its Node is being deleted or carries
+    /// <see cref="ToBeDeletedTaint"/>. A Node that is gone (<paramref name="node"/> null) is not eligible.
+    /// </summary>
+    public void SyncNode(V1Node? node)
+    {
+        var eligible = node is { Metadata.DeletionTimestamp: null } && node.Spec?.Taints?.Any(t => t.Key == ToBeDeletedTaint) != true;
+        lock (_lock)
+        {
+            _nodeEligible = eligible;
+        }
+    }
 
     /// <summary>Serves <see cref="ServeAsync"/> on <paramref name="endpoint"/>; a port already taken is logged and null returned (the proxy runs without it).</summary>
     internal async Task<HealthHttpServer?> ListenAsync(System.Net.IPEndPoint endpoint, ILogger logger, CancellationToken cancellationToken)
@@ -76,13 +109,18 @@ public sealed partial class ProxyHealth
             return;
         }
         var (healthy, lastUpdated, now) = State();
+        var eligible = NodeEligible;
+        if (path == "/healthz")
+        {
+            healthy &= eligible;
+        }
         context.Response.ContentType = "application/json";
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         // As upstream, a healthy proxy reports the current time as its last update (older clients read it so).
         var updated = healthy ? now : lastUpdated;
         var body = path == "/healthz"
-            ? $"{{\"lastUpdated\": {GoTime(updated)},\"currentTime\": {GoTime(now)}, \"nodeEligible\": true}}"
+            ? $"{{\"lastUpdated\": {GoTime(updated)},\"currentTime\": {GoTime(now)}, \"nodeEligible\": {(eligible ? "true" : "false")}}}"
             : $"{{\"lastUpdated\": {GoTime(updated)},\"currentTime\": {GoTime(now)}}}";
         await context.Response.WriteAsync(body, context.RequestAborted);
     }

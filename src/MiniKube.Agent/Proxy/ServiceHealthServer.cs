@@ -1,4 +1,5 @@
 using System.Net;
+using MiniKube.Client.Events;
 using Microsoft.AspNetCore.Http;
 
 namespace MiniKube.Agent.Proxy;
@@ -10,10 +11,11 @@ namespace MiniKube.Agent.Proxy;
 /// Service and the proxy is healthy, else 503, and upstream's JSON body
 /// (<c>{"service":{"namespace","name"},"localEndpoints":N,"serviceProxyHealthy":B}</c>).
 /// <see cref="SyncAsync"/> opens listeners for new Services, closes those of Services gone or
-/// moved to another port and updates the counts; a port that cannot be opened is logged and tried
-/// again at the next sync. Not thread-safe across syncs: the proxy's one sync loop calls it.
+/// moved to another port and updates the counts; a port that cannot be opened is logged, reported
+/// as upstream's FailedToStartServiceHealthcheck Warning on the Service, and tried again at the
+/// next sync. Not thread-safe across syncs: the proxy's one sync loop calls it.
 /// </summary>
-public sealed partial class ServiceHealthServer(IPAddress address, ProxyHealth proxyHealth, ILogger logger) : IAsyncDisposable
+public sealed partial class ServiceHealthServer(IPAddress address, ProxyHealth proxyHealth, EventRecorder? events, string nodeName, ILogger logger) : IAsyncDisposable
 {
     private readonly Dictionary<NamespacedName, Instance> _services = [];
 
@@ -48,6 +50,12 @@ public sealed partial class ServiceHealthServer(IPAddress address, ProxyHealth p
             catch (IOException e)
             {
                 LogListenFailed(want.Service.Namespace, want.Service.Name, want.Port, e.Message);
+                // The Service's real uid, unlike upstream's made-up one, so kubectl describe service shows it.
+                events?.Record(
+                    new V1ObjectReference { ApiVersion = "v1", Kind = "Service", NamespaceProperty = want.Service.Namespace, Name = want.Service.Name, Uid = want.Uid },
+                    EventTypes.Warning,
+                    "FailedToStartServiceHealthcheck",
+                    $"node {nodeName} failed to start healthcheck \"{want.Service}\" on port {want.Port.ToString(CultureInfo.InvariantCulture)}: {e.Message}");
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Threading.Channels;
+using MiniKube.Client.Events;
 
 namespace MiniKube.Agent.Proxy;
 
@@ -26,6 +27,7 @@ public sealed partial class ServiceProxy
     private readonly ILogger _logger;
     private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly IPAddress? _nodeIp;
+    private readonly EventRecorder _events;
     private bool _synced;
 
     public ServiceProxy(IKubernetes client, IPacketRules rules, ServiceProxyOptions options, ILoggerFactory loggers)
@@ -43,6 +45,13 @@ public sealed partial class ServiceProxy
         _nodeIp = IPAddress.TryParse(options.NodeIp, out var nodeIp) ? nodeIp : null;
         _informers.Services.Changed += _ => Request();
         _informers.EndpointSlices.Changed += _ => Request();
+        _events = new EventRecorder(client, new EventRecorderOptions { Component = "kube-proxy", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
+        if (options.NodeName.Length > 0)
+        {
+            // kube-proxy watches its own Node only, for /healthz's node eligibility.
+            var node = _informers.For(() => KubeListWatches.Nodes(client, fieldSelector: "metadata.name=" + options.NodeName));
+            node.Changed += _ => Health.SyncNode(node.Get(options.NodeName));
+        }
     }
 
     /// <summary>The proxy's health as its /healthz reports it.</summary>
@@ -86,8 +95,18 @@ public sealed partial class ServiceProxy
         HealthzPort = healthz?.Port ?? 0;
         try
         {
-            await using var healthChecks = new ServiceHealthServer(_options.HealthCheckAddress, Health, _logger);
-            await _informers.RunWithAsync(ct => SyncLoopAsync(healthChecks, ct), cancellationToken);
+            await using var healthChecks = new ServiceHealthServer(_options.HealthCheckAddress, Health, _events, _options.NodeName, _logger);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var recording = _events.RunAsync(stopping.Token);
+            try
+            {
+                await _informers.RunWithAsync(ct => SyncLoopAsync(healthChecks, ct), cancellationToken);
+            }
+            finally
+            {
+                await stopping.CancelAsync();
+                await recording;
+            }
         }
         finally
         {

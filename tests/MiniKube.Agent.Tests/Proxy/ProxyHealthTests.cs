@@ -1,3 +1,4 @@
+using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;
 using MiniKube.Agent.Proxy;
@@ -38,15 +39,46 @@ public sealed class ProxyHealthTests
         var time = new FakeTimeProvider(Start.AddMilliseconds(500));
         var health = new ProxyHealth(time, TimeSpan.FromSeconds(60));
         health.Updated();
+
+        var (served, text) = await ServeAsync(health, path);
+
+        Assert.That(served, Is.EqualTo(status));
+        Assert.That(text, Is.EqualTo(body));
+    }
+
+    [TestCase("deleting", false)]
+    [TestCase("autoscaler-taint", false)]
+    [TestCase("gone", false)]
+    [TestCase("other-taint", true)]
+    public async Task SyncNode_NodeOnItsWayOut_HealthzAnswers503ButLivezStays200(string node, bool eligible)
+    {
+        var health = new ProxyHealth(new FakeTimeProvider(Start), TimeSpan.FromSeconds(60));
+        health.Updated();
+        var taint = node == "autoscaler-taint" ? ProxyHealth.ToBeDeletedTaint : "example.com/other";
+        health.SyncNode(node == "gone" ? null : new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = "node-a", DeletionTimestamp = node == "deleting" ? Start.UtcDateTime : null },
+            Spec = new V1NodeSpec { Taints = [new V1Taint { Key = taint, Effect = "NoSchedule" }] },
+        });
+
+        var (healthzStatus, healthzBody) = await ServeAsync(health, "/healthz");
+        var (livezStatus, _) = await ServeAsync(health, "/livez");
+
+        Assert.That(health.NodeEligible, Is.EqualTo(eligible));
+        Assert.That(healthzStatus, Is.EqualTo(eligible ? 200 : 503));
+        Assert.That(healthzBody, Does.EndWith($"\"nodeEligible\": {(eligible ? "true" : "false")}}}"));
+        Assert.That(livezStatus, Is.EqualTo(200), "liveness ignores the node");
+        Assert.That(health.IsHealthy, Is.True, "service health checks ignore the node too");
+    }
+
+    private static async Task<(int Status, string Body)> ServeAsync(ProxyHealth health, string path)
+    {
         var context = new DefaultHttpContext();
         context.Request.Path = path;
         using var output = new MemoryStream();
         context.Response.Body = output;
-
         await health.ServeAsync(context);
-
-        Assert.That(context.Response.StatusCode, Is.EqualTo(status));
-        Assert.That(System.Text.Encoding.UTF8.GetString(output.ToArray()), Is.EqualTo(body));
+        return (context.Response.StatusCode, System.Text.Encoding.UTF8.GetString(output.ToArray()));
     }
 
     [Test]

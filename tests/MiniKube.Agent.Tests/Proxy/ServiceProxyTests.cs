@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
 using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using MiniKube.Agent.Proxy;
 
@@ -100,6 +101,77 @@ public sealed class ServiceProxyTests
         await WaitUntilAsync(() => proxies.All(p => p.Proxy.HealthCheckPorts.Count == 0));
         await stop.CancelAsync();
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task RunAsync_HealthCheckPortTaken_RecordsFailedToStartServiceHealthcheckOnTheService()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        using var client = server.Client();
+        var service = ProxyObjects.LoadBalancerService("web", "", [], ProxyObjects.Port("http", 80));
+        service.Spec.ExternalTrafficPolicy = "Local";
+        service = await client.CoreV1.CreateNamespacedServiceAsync(service, "default");
+        var port = service.Spec.HealthCheckNodePort!.Value;
+        var address = IPAddress.Parse("127.0.0.3");
+        using var squatter = new System.Net.Sockets.TcpListener(address, port);
+        squatter.Start();
+        var proxy = new ServiceProxy(client, new FakePacketRules(), new ServiceProxyOptions { MinSyncInterval = TimeSpan.FromMilliseconds(20), NodeName = "node-a", HealthCheckAddress = address, HealthzEndpoint = null }, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = proxy.RunAsync(stop.Token);
+
+        var reported = await WaitForAsync(async () => (await client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "reason=FailedToStartServiceHealthcheck")).Items.FirstOrDefault());
+
+        Assert.That(reported.Type, Is.EqualTo("Warning"));
+        Assert.That(reported.InvolvedObject.Kind, Is.EqualTo("Service"));
+        Assert.That(reported.InvolvedObject.Name, Is.EqualTo("web"));
+        Assert.That(reported.InvolvedObject.Uid, Is.EqualTo(service.Metadata.Uid), "kubectl describe service finds it by uid");
+        Assert.That(reported.Message, Does.StartWith($"node node-a failed to start healthcheck \"default/web\" on port {port}: "));
+        Assert.That(reported.Source.Component, Is.EqualTo("kube-proxy"));
+        Assert.That(proxy.HealthCheckPorts, Is.Empty);
+
+        // The port freed, the next sync serves it.
+        squatter.Stop();
+        await client.CoreV1.PatchNamespacedServiceAsync(new V1Patch("{\"metadata\":{\"labels\":{\"poke\":\"1\"}}}", V1Patch.PatchType.MergePatch), "web", "default");
+        await WaitUntilAsync(() => proxy.HealthCheckPorts.Count == 1);
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Test]
+    public async Task RunAsync_OwnNodeMarkedForDeletion_HealthzAnswers503WithNodeNotEligible()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        using var client = server.Client();
+        var node = await client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "node-a" } });
+        var proxy = new ServiceProxy(client, new FakePacketRules(), new ServiceProxyOptions { MinSyncInterval = TimeSpan.FromMilliseconds(20), NodeName = "node-a", HealthzEndpoint = new IPEndPoint(IPAddress.Loopback, 0) }, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = proxy.RunAsync(stop.Token);
+        await proxy.FirstSync.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        using var http = new HttpClient();
+        var healthz = $"http://127.0.0.1:{proxy.HealthzPort}/healthz";
+        Assert.That(await WaitForAnswerAsync(http, healthz, 200), Does.EndWith("\"nodeEligible\": true}"));
+
+        node.Spec = new V1NodeSpec { Taints = [new V1Taint { Key = ProxyHealth.ToBeDeletedTaint, Effect = "NoSchedule" }] };
+        await client.CoreV1.ReplaceNodeAsync(node, "node-a");
+
+        Assert.That(await WaitForAnswerAsync(http, healthz, 503), Does.EndWith("\"nodeEligible\": false}"));
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "nothing within 20 s");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The body of the first answer with <paramref name="status"/>, waiting while the proxy syncs.</summary>
