@@ -233,12 +233,14 @@ internal static class ApiWorkloads
     }
 
     /// <summary>The server's mkube_store_watches gauge (NaN when it has none).</summary>
-    private static async Task<double> StoreWatchesAsync(MkubeServer server)
+    private static Task<double> StoreWatchesAsync(MkubeServer server) => MetricAsync(server, "mkube_store_watches ");
+
+    /// <summary>The value of the server's /metrics line that starts with <paramref name="sample"/> (name and labels, then a space); NaN when there is none.</summary>
+    internal static async Task<double> MetricAsync(MkubeServer server, string sample)
     {
         var metrics = await server.Client.GetStringAsync(new Uri(server.Address, "/metrics"));
-        const string gauge = "mkube_store_watches ";
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(gauge, StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line[gauge.Length..], CultureInfo.InvariantCulture);
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(sample, StringComparison.Ordinal));
+        return line is null ? double.NaN : double.Parse(line[sample.Length..], CultureInfo.InvariantCulture);
     }
 
     private static string NameOf(string line)

@@ -71,9 +71,12 @@ internal static class RbacWorkloads
         {
             var asEditor = (round % 4) is 1 or 2;
             var prefix = "rbac-" + nextRound().ToString(CultureInfo.InvariantCulture) + "-";
+            var (gen2, paused) = (await ApiWorkloads.MetricAsync(server, GenTwo), await ApiWorkloads.MetricAsync(server, Paused));
             var (seconds, micros) = await RoundAsync(server, asEditor ? editor : admin, prefix);
-            // Each round on its own too: a transient (a collection, a checkpoint, late JIT) shows as one round's outlier.
-            Console.Error.WriteLine($"    round {round} {(asEditor ? "RBAC " : "admin")}: {PodsPerRound / seconds:F0}/s, mkube CPU per create {micros / PodsPerRound:F0} µs");
+            // Each round on its own too: a transient (a collection, a checkpoint, late JIT) shows as one round's outlier,
+            // and the server's GC figures say whether a collection was it.
+            (gen2, paused) = (await ApiWorkloads.MetricAsync(server, GenTwo) - gen2, await ApiWorkloads.MetricAsync(server, Paused) - paused);
+            Console.Error.WriteLine($"    round {round} {(asEditor ? "RBAC " : "admin")}: {PodsPerRound / seconds:F0}/s, mkube CPU per create {micros / PodsPerRound:F0} µs, {gen2:F0} gen2 collections, GC paused {paused * 1000:F0} ms");
             if (asEditor)
             {
                 (editorCreates, editorSeconds, editorCpu) = (editorCreates + PodsPerRound, editorSeconds + seconds, editorCpu + micros);
@@ -87,6 +90,9 @@ internal static class RbacWorkloads
         results["rbac create server cpu us" + suffix] = editorCpu / editorCreates;
         return (adminCreates / adminSeconds, editorCreates / editorSeconds);
     }
+
+    private const string GenTwo = "dotnet_gc_collections_total{gc_heap_generation=\"gen2\"} ";
+    private const string Paused = "dotnet_gc_pause_time_seconds_total ";
 
     // One round: PodsPerRound creates by 64 clients as one identity; its seconds and mkube's CPU µs.
     private static async Task<(double Seconds, double Micros)> RoundAsync(MkubeServer server, HttpClient http, string prefix)

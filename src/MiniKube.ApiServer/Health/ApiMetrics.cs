@@ -93,6 +93,17 @@ public sealed class ApiMetrics(Func<long>? storeWatches = null)
         text.Append(CultureInfo.InvariantCulture, $"process_cpu_seconds_total {process.TotalProcessorTime.TotalSeconds}\n");
         text.Append("# HELP dotnet_gc_heap_bytes Bytes in the managed heap.\n# TYPE dotnet_gc_heap_bytes gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_heap_bytes {GC.GetTotalMemory(false)}\n");
+        // The runtime's own figures under OpenTelemetry's names (dotnet.gc.collections, dotnet.gc.pause.time):
+        // a slow stretch of requests can then be told apart from a collection that paused them.
+        text.Append("# HELP dotnet_gc_collections_total Garbage collections since the process started, by the oldest generation collected.\n# TYPE dotnet_gc_collections_total counter\n");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            // CollectionCount(g) counts collections of g or older; the difference is those that stopped at g.
+            var stoppedHere = GC.CollectionCount(generation) - (generation < GC.MaxGeneration ? GC.CollectionCount(generation + 1) : 0);
+            text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{gc_heap_generation=\"gen{generation}\"}} {stoppedHere}\n");
+        }
+        text.Append("# HELP dotnet_gc_pause_time_seconds_total Time the runtime paused the process for garbage collections.\n# TYPE dotnet_gc_pause_time_seconds_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_pause_time_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
         return text.ToString();
     }
 }

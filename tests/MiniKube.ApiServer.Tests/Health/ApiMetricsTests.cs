@@ -1,0 +1,29 @@
+using MiniKube.ApiServer.Health;
+
+namespace MiniKube.ApiServer.Tests.Health;
+
+/// <summary>The process figures /metrics ends with: memory, CPU and the garbage collector's.</summary>
+[TestFixture]
+public sealed class ApiMetricsTests
+{
+    [Test]
+    public void Render_AfterAFullCollection_CountsItAsGen2AndReportsPauseTime()
+    {
+        var before = Gen2(new ApiMetrics().Render());
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        var text = new ApiMetrics().Render();
+
+        Assert.That(Gen2(text), Is.GreaterThanOrEqualTo(before + 1));
+        Assert.That(text, Does.Contain("# TYPE dotnet_gc_collections_total counter\n"));
+        Assert.That(text, Does.Match("\ndotnet_gc_collections_total\\{gc_heap_generation=\"gen0\"\\} \\d+\n"));
+        Assert.That(text, Does.Match("\ndotnet_gc_pause_time_seconds_total [0-9.E-]+\n"));
+    }
+
+    private static long Gen2(string text)
+    {
+        const string sample = "dotnet_gc_collections_total{gc_heap_generation=\"gen2\"} ";
+        var line = text.Split('\n').Single(l => l.StartsWith(sample, StringComparison.Ordinal));
+        return long.Parse(line[sample.Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
