@@ -224,7 +224,8 @@ public sealed partial class CrossNodeTests : DataDirFixture
     /// A LoadBalancer Service (ServiceLB's role): kubectl shows both node IPs under EXTERNAL-IP, and
     /// its port on each answers from this machine and from inside the agent's namespace, with both
     /// pods, and so does the agent's to a client behind it; with <c>externalTrafficPolicy: Local</c>,
-    /// only with the agent's pod, which sees the client's own address.
+    /// only with the agent's pod, which sees the client's own address, and each node's health-check
+    /// node port and kube-proxy /healthz answer healthy.
     /// </summary>
     private async Task AssertLoadBalancerShowsAndAnswersOnNodeIpsAsync()
     {
@@ -254,6 +255,17 @@ public sealed partial class CrossNodeTests : DataDirFixture
         }, $"{url} answered only by the agent's pod (externalTrafficPolicy: Local)", 30);
         var lastClient = (await _kubectl.OkAsync("logs", "web-agent")).TrimEnd().Split('\n')[^1];
         Assert.That(lastClient, Does.StartWith($"[::ffff:{ClientIp}]:"), "the agent's pod sees the client's own address");
+
+        // What a load balancer in front probes: each node's healthCheckNodePort answers 200 (it has a
+        // local endpoint), and kube-proxy's own /healthz answers on :10256 with the node eligible.
+        var healthPort = await _kubectl.OkAsync("get", "service", "web-lb", "-o", "jsonpath={.spec.healthCheckNodePort}");
+        foreach (var nodeIp in new[] { ServerIp, AgentIp })
+        {
+            string? check = null;
+            await WaitAsync(async () => (check = await HostGetAsync($"http://{nodeIp}:{healthPort}/healthz")) is not null, $"{nodeIp}:{healthPort} answers 200", 30);
+            Assert.That(check, Does.Contain("\"localEndpoints\": 1").And.Contain("\"serviceProxyHealthy\": true"), check);
+            Assert.That(await HostGetAsync($"http://{nodeIp}:10256/healthz"), Does.Contain("\"nodeEligible\": true"), $"kube-proxy's own /healthz on {nodeIp}");
+        }
         await _kubectl.OkAsync("delete", "service", "web-lb");
     }
 
