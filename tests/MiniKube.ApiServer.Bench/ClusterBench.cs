@@ -137,7 +137,7 @@ internal static class ClusterBench
         Console.Error.WriteLine($"  deployment {results["deployment total"]}, startup {results["startup"]}, RSS {results["rss deployment"]}");
     }
 
-    private static async Task WaitForReadyNodesAsync(MkubeServer server, int count)
+    internal static async Task WaitForReadyNodesAsync(MkubeServer server, int count)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)

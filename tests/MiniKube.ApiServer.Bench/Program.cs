@@ -4,7 +4,7 @@ using MiniKube.ApiServer.Bench;
 
 // scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
 // run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.
-// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs|rbac|pods|cluster|kubelet|ingress|addons]   (after the warm-up only the watch, custom-resource or authorization workloads)
+// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs|rbac|pods|cluster|kubelet|ingress|addons|soak]   (after the warm-up only the watch, custom-resource or authorization workloads)
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench-api");
 var binary = args.Length > 1 ? args[1] : "artifacts/publish/mkube";
 if (Directory.Exists(work))
@@ -18,6 +18,17 @@ if (args.Length > 2 && args[2] is "ingress" or "addons")
 {
     int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
     await (args[2] == "ingress" ? IngressBench.RunAsync(binary, work, Arg(3, 10), Arg(4, 32), Arg(5, 2)) : AddonsBench.RunAsync(binary, work, Arg(3, 60), Arg(4, 1)));
+    Directory.Delete(work, recursive: true);
+    return;
+}
+
+// scripts/bench soak [MINUTES [WORKERS [SERVER_FLAGS...]]].
+if (args.Length > 2 && args[2] == "soak")
+{
+    await SoakBench.RunAsync(binary, work,
+        args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 15,
+        args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1,
+        args.Length > 5 ? args[5..] : []);
     Directory.Delete(work, recursive: true);
     return;
 }
