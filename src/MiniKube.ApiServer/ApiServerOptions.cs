@@ -54,6 +54,9 @@ public sealed class ApiServerOptions
     /// <summary>Static web sites served under their own path prefix before authentication (the dashboard).</summary>
     public IReadOnlyList<Http.PublicSite> Sites { get; init; } = [];
 
+    /// <summary>How long Events live after their last write (kube-apiserver's <c>--event-ttl</c>).</summary>
+    public TimeSpan EventTtl { get; init; } = Registry.ObjectLeases.DefaultEventTtl;
+
     /// <summary>Sizes and waits of the watch cache.</summary>
     public WatchCache.WatchCacheOptions WatchCache { get; init; } = new();
 }

@@ -128,7 +128,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             webhooks.Validating,
             new ResourceQuotaAdmission(namespaceObjects, clock),
         ];
-        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches };
+        var registry = new ResourceRegistry(store, new ObjectRules(store, allocator) { Cache = watchCaches, Resources = resources, Plugins = plugins }, clock) { ListCache = watchCaches, Leases = new ObjectLeases(store, options.EventTtl, clock) };
         var rbacFeed = new ObjectFeed("RBAC", RbacFeed.Types, new RbacFeed(rbacPolicy), registry, watchCaches, loggers.CreateLogger<ObjectFeed>());
         var nodeGraphFeed = new ObjectFeed("the Node authorizer", NodeGraphFeed.Types, new NodeGraphFeed(nodeGraph), registry, watchCaches, loggers.CreateLogger<ObjectFeed>());
         var customResources = new CustomResourceServing(resources, registry, watchCaches, loggers.CreateLogger<CustomResourceServing>())

@@ -37,6 +37,9 @@ public static class Defaults
     /// <summary>The local agent's container runtime.</summary>
     public const string Runtime = "docker";
 
+    /// <summary>kube-apiserver's --event-ttl default: Events live an hour after their last write.</summary>
+    public static readonly TimeSpan EventTtl = TimeSpan.FromHours(1);
+
     /// <summary>Upper bound of --simulate-nodes: a sanity limit (each simulated node costs a kubelet API port and some memory).</summary>
     public const int MaxSimulatedNodes = 10000;
 

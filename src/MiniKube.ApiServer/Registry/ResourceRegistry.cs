@@ -28,6 +28,9 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
     /// <summary>Serves the lists that need not read the store (the watch cache); null: every list reads the store.</summary>
     public IListCache? ListCache { get; init; }
 
+    /// <summary>Expiry of the kinds that expire (Events, <c>--event-ttl</c>); null: nothing expires.</summary>
+    public ObjectLeases? Leases { get; init; }
+
     /// <summary>
     /// Told of every write this registry stored (not dry runs), before the caller answers: the
     /// resource, the object as stored, and whether it is gone. What serves CRDs registers their
@@ -222,7 +225,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
         WriteResult result;
         try
         {
-            result = await Store.CreateAsync(Key(type, ns, name), ObjectCodec.Encode(obj), 0, cancellationToken);
+            result = await WithLeaseAsync(type, 0, lease => Store.CreateAsync(Key(type, ns, name), ObjectCodec.Encode(obj), lease, cancellationToken), cancellationToken);
         }
         catch
         {
@@ -312,7 +315,7 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             }
             else
             {
-                var result = await Store.UpdateAsync(current.Key, ObjectCodec.Encode(updated), current.ModRevision, current.Lease, cancellationToken);
+                var result = await WithLeaseAsync(type, current.Lease, lease => Store.UpdateAsync(current.Key, ObjectCodec.Encode(updated), current.ModRevision, lease, cancellationToken), cancellationToken);
                 if (result.Succeeded)
                 {
                     await rules.ReleaseAsync(type, old, updated, CancellationToken.None);
@@ -326,6 +329,29 @@ public sealed class ResourceRegistry(IStore store, IObjectRules rules, TimeProvi
             {
                 throw ApiException.StaleVersion(type, name);
             }
+        }
+    }
+
+    /// <summary>
+    /// A create or update of an object of <paramref name="type"/>: with a fresh lease when its
+    /// kind expires (each write restarts the TTL, as upstream's TTLFunc), else with
+    /// <paramref name="kept"/>. A lease the store no longer knows is dropped and the write retried once.
+    /// </summary>
+    private async Task<WriteResult> WithLeaseAsync(ResourceType type, long kept, Func<long, Task<WriteResult>> write, CancellationToken cancellationToken)
+    {
+        if (Leases is null || !Leases.Expires(type))
+        {
+            return await write(kept);
+        }
+        var lease = await Leases.ForWriteAsync(type, cancellationToken);
+        try
+        {
+            return await write(lease);
+        }
+        catch (LeaseNotFoundException)
+        {
+            Leases.Forget(lease);
+            return await write(await Leases.ForWriteAsync(type, cancellationToken));
         }
     }
 

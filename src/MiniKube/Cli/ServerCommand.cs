@@ -46,6 +46,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(ServiceNodePortRange);
         Add(SecretsEncryption);
         Add(SecretsEncryptionProvider);
+        Add(EventTtl);
     }
 
     public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server (0: any free port)", allowAny: true);
@@ -105,6 +106,8 @@ internal sealed class ServerCommand : ModeCommand
     public Option<string> SecretsEncryptionProvider { get; } = Flags.Choice("--secrets-encryption-provider", Defaults.SecretsEncryptionProvider,
         "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
 
+    public Option<TimeSpan> EventTtl { get; } = Flags.Duration("--event-ttl", Defaults.EventTtl, "How long Events are kept after their last write (kube-apiserver's flag; 0: forever)");
+
     /// <summary>The <c>--disable</c> names; k3s' own names for the same roles are accepted too.</summary>
     private static readonly Dictionary<string, Addon> AddonNames = new(StringComparer.Ordinal)
     {
@@ -159,6 +162,7 @@ internal sealed class ServerCommand : ModeCommand
         ServiceNodePortRange = parsed.GetRequiredValue(ServiceNodePortRange),
         SecretsEncryption = parsed.GetValue(SecretsEncryption),
         SecretsEncryptionProvider = parsed.GetRequiredValue(SecretsEncryptionProvider),
+        EventTtl = parsed.GetValue(EventTtl),
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -198,6 +202,7 @@ internal sealed class ServerCommand : ModeCommand
                 SecretsEncryption = flags.SecretsEncryption,
                 SecretsEncryptionProvider = flags.SecretsEncryptionProvider,
                 AgentToken = flags.AgentToken,
+                EventTtl = flags.EventTtl,
                 // Agents run the ingress data plane on the same ports while the add-on is on (and none with --disable ingress).
                 AgentConfig = new(flags.ClusterCidr, flags.ServiceCidr, flags.ClusterDns, flags.ClusterDomain)
                 {

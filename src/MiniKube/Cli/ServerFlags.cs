@@ -40,6 +40,7 @@ public sealed record ServerFlags
     public string ServiceNodePortRange { get; init; } = Defaults.ServiceNodePortRange;
     public bool SecretsEncryption { get; init; }
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
+    public TimeSpan EventTtl { get; init; } = Defaults.EventTtl;
 }
 
 /// <summary>The add-ons <c>mkube server --disable</c> can leave out (k3s' <c>--disable</c>).</summary>

@@ -56,6 +56,7 @@ internal sealed partial class ApiServerComponent(ApiServerSettings settings, Sto
                 SealingSecret = JoinToken.SecretOf(token),
             },
             SecretsEncryption = encryption,
+            EventTtl = settings.EventTtl,
             AgentConfig = settings.AgentConfig,
             // As in k3s, the tokens reach only the join and secrets-encrypt endpoints, never the API's objects.
             Tokens = JoinIdentities.Tokens(JoinToken.SecretOf(token), JoinToken.SecretOf(agentToken)),
@@ -135,6 +136,9 @@ internal sealed record ApiServerSettings(string DataDir, string BindAddress, int
 
     /// <summary>--secrets-encryption: Secrets are sealed at rest.</summary>
     public bool SecretsEncryption { get; init; }
+
+    /// <summary>--event-ttl: how long Events live after their last write.</summary>
+    public TimeSpan EventTtl { get; init; } = Defaults.EventTtl;
 
     /// <summary>--agent-token: the secret agents (and only agents) join with; null: agents use the server token.</summary>
     public string? AgentToken { get; init; }

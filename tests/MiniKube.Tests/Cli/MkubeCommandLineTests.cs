@@ -248,6 +248,13 @@ public sealed class MkubeCommandLineTests
         Assert.That(_cli.CommandLine.ResolveServer().SecretsEncryptionProvider, Is.EqualTo("aescbc"));
     }
 
+    [Test]
+    public void ResolveServer_EventTtl_IsAGoDuration_AnHourByDefault()
+    {
+        Assert.That(_cli.CommandLine.ResolveServer("--event-ttl", "10m").EventTtl, Is.EqualTo(TimeSpan.FromMinutes(10)));
+        Assert.That(_cli.CommandLine.ResolveServer().EventTtl, Is.EqualTo(TimeSpan.FromHours(1)));
+    }
+
     [TestCase("status", "--bogus")]
     [TestCase("rotate-keys", "--output")]
     [TestCase("reencrypt", "--server", "http://127.0.0.1:6443")]
