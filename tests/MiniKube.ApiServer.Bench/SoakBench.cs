@@ -1,25 +1,17 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 
 namespace MiniKube.ApiServer.Bench;
 
-/// <summary>
-/// Issue 17 item 9's figure (<c>scripts/bench soak</c>): the published server with 20 simulated
-/// nodes (<c>--disable-agent --simulate-nodes 20</c>) churning 50-pod Deployments back to back —
-/// create, wait until Available (all 50 replicas available), delete (background propagation, so
-/// the next round starts while the garbage collector removes the last one's pods) — for a number
-/// of minutes. Each minute it prints the server's RSS (from /proc), its GC heap and the store
-/// revision (from the server's /metrics and a list), and the rounds completed; at the end a
-/// Markdown table of the same. Workers run rounds side by side (default 1).
-/// </summary>
+// Issue 17 item 9's figure (scripts/bench soak): the published server with 20 simulated nodes
+// (--disable-agent --simulate-nodes 20) churning 50-pod Deployments back to back: create, wait
+// until all 50 replicas are available, delete (background propagation, so the next round starts
+// while the garbage collector removes the last one's pods). Each minute it prints the server's RSS
+// (/proc), GC heap (/metrics), store revision and the rounds completed, and at the end a table.
+
+/// <summary>The churn of <c>scripts/bench soak</c>; workers run rounds side by side (default 1).</summary>
 internal static class SoakBench
 {
-    private const int SimulatedNodes = 20;
-    private const int Replicas = 50;
-    private const string Namespace = "soak";
-
     public static async Task RunAsync(string binary, string work, int minutes, int workers, string[] serverFlags)
     {
         string[] flags = ["--disable-agent", "--simulate-nodes", SimulatedNodes.ToString(CultureInfo.InvariantCulture), .. serverFlags];
@@ -46,10 +38,10 @@ internal static class SoakBench
                 }
             }
         })).ToList();
-        var started = Stopwatch.GetTimestamp();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         for (var minute = 1; minute <= minutes; minute++)
         {
-            var next = TimeSpan.FromMinutes(minute) - Stopwatch.GetElapsedTime(started);
+            var next = TimeSpan.FromMinutes(minute) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (next > TimeSpan.Zero)
             {
                 await Task.Delay(next);
@@ -89,7 +81,7 @@ internal static class SoakBench
             // The run ended mid-round: this round does not count, but its Deployment still goes.
         }
         using var response = await client.DeleteAsync(new Uri(deployments + "/" + name), CancellationToken.None);
-        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Accepted))
+        if (response.StatusCode is not (System.Net.HttpStatusCode.OK or System.Net.HttpStatusCode.Accepted))
         {
             throw new InvalidOperationException($"DELETE {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
         }
@@ -118,4 +110,8 @@ internal static class SoakBench
         Console.Error.WriteLine($"  minute {s.Minute,3}: {s.Rounds,6:N0} rounds, {s.Pods,8:N0} pods, RSS {s.RssMb,6:F0} MB, GC heap {s.GcHeapMb,6:F0} MB, revision {s.Revision:N0}");
 
     private sealed record Sample(int Minute, long Rounds, long Pods, double RssMb, double GcHeapMb, long Revision);
+
+    private const int SimulatedNodes = 20;
+    private const int Replicas = 50;
+    private const string Namespace = "soak";
 }

@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
-using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Registry;
-using MiniKube.ApiServer.Resources;
-using MiniKube.ApiServer.Strategies;
+using static MiniKube.ApiServer.Resources.ResourceCatalog;
 
 namespace MiniKube.ApiServer.Tests.Registry;
 
@@ -11,10 +9,7 @@ namespace MiniKube.ApiServer.Tests.Registry;
 [TestFixture]
 public sealed class ObjectLeasesTests : EmbeddedStoreFixture
 {
-    private static readonly ResourceType Events = ResourceCatalog.Find("", "v1", "events")!;
-    private static readonly ResourceType EventsV1 = ResourceCatalog.Find("events.k8s.io", "v1", "events")!;
-    private static readonly ResourceType ConfigMaps = ResourceCatalog.Find("", "v1", "configmaps")!;
-    private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
+    private static readonly ApiServer.Resources.ResourceType Events = Find("", "v1", "events")!, EventsV1 = Find("events.k8s.io", "v1", "events")!, ConfigMaps = Find("", "v1", "configmaps")!;
 
     [Test]
     public async Task Events_AreWrittenWithALease_SharedByABurst_OtherKindsWithNone()
@@ -46,8 +41,8 @@ public sealed class ObjectLeasesTests : EmbeddedStoreFixture
             await Task.Delay(100);
         }
 
-        Assert.ThrowsAsync<ApiException>(() => registry.GetAsync(Events, "default", "short-lived", CancellationToken.None));
-        Assert.ThrowsAsync<ApiException>(() => registry.GetAsync(EventsV1, "default", "short-lived", CancellationToken.None), "the events.k8s.io view of the same object");
+        Assert.ThrowsAsync<ApiServer.Errors.ApiException>(() => registry.GetAsync(Events, "default", "short-lived", CancellationToken.None));
+        Assert.ThrowsAsync<ApiServer.Errors.ApiException>(() => registry.GetAsync(EventsV1, "default", "short-lived", CancellationToken.None), "the events.k8s.io view of the same object");
         Assert.That(await registry.GetAsync(ConfigMaps, "default", "kept", CancellationToken.None), Is.Not.Null);
     }
 
@@ -98,30 +93,18 @@ public sealed class ObjectLeasesTests : EmbeddedStoreFixture
 
     private async Task<ResourceRegistry> RegistryAsync(TimeSpan eventTtl, TimeProvider clock)
     {
-        var allocator = new ServiceAllocator(Store, "10.43.0.0/16", 30000, 32767);
-        var registry = new ResourceRegistry(Store, new ObjectRules(Store, allocator), clock) { Leases = new ObjectLeases(Store, eventTtl, clock) };
-        await registry.CreateAsync(Namespaces, null, new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "default" } }, dryRun: false, CancellationToken.None);
+        var rules = new ObjectRules(Store, new ApiServer.Strategies.ServiceAllocator(Store, "10.43.0.0/16", 30000, 32767));
+        var registry = new ResourceRegistry(Store, rules, clock) { Leases = new ObjectLeases(Store, eventTtl, clock) };
+        await registry.CreateAsync(Find("", "v1", "namespaces")!, null, Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"default"}}"""), dryRun: false, CancellationToken.None);
         return registry;
     }
 
-    private static JsonObject Event(string name) => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Event",
-        ["metadata"] = new JsonObject { ["name"] = name },
-        ["involvedObject"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = "default", ["name"] = "web-0", ["apiVersion"] = "v1" },
-        ["reason"] = "Started",
-        ["message"] = "Started container c",
-        ["type"] = "Normal",
-        ["source"] = new JsonObject { ["component"] = "kubelet" },
-        ["count"] = 1,
-    };
+    private static JsonObject Event(string name) => Parse($$$"""
+        {"apiVersion":"v1","kind":"Event","metadata":{"name":"{{{name}}}"},"reason":"Started","message":"Started container c","type":"Normal","count":1,
+         "involvedObject":{"kind":"Pod","namespace":"default","name":"web-0","apiVersion":"v1"},"source":{"component":"kubelet"}}
+        """);
 
-    private static JsonObject ConfigMap(string name) => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "ConfigMap",
-        ["metadata"] = new JsonObject { ["name"] = name },
-        ["data"] = new JsonObject { ["k"] = "1" },
-    };
+    private static JsonObject ConfigMap(string name) => Parse($$$"""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"{{{name}}}"},"data":{"k":"1"}}""");
+
+    private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
 }
