@@ -33,9 +33,10 @@ public static partial class ManifestRecords
     {
         ArgumentException.ThrowIfNullOrEmpty(relativePath);
         var readable = NotNameCharacters().Replace(relativePath.ToLowerInvariant(), "-").Trim('-');
-        if (readable.Length > 40)
+        // Kept a DNS label (63 characters): prefix 15, readable part, dash, hash 8.
+        if (readable.Length > 39)
         {
-            readable = readable[..40].TrimEnd('-');
+            readable = readable[..39].TrimEnd('-');
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(relativePath)).AsSpan(0, 4));
         return readable.Length == 0 ? Prefix + hash : $"{Prefix}{readable}-{hash}";
