@@ -36,12 +36,9 @@ public sealed partial class ManifestDeployer
 
     public ManifestDeployer(IKubernetes client, ManifestOptions options, ILogger<ManifestDeployer> logger)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(logger);
-        _client = client;
-        _options = options;
-        _logger = logger;
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _api = new ManifestApi(client, options.FieldManager);
         _events = new EventRecorder(client, new EventRecorderOptions { Component = options.FieldManager, Time = options.Time }, logger);
     }
@@ -81,7 +78,7 @@ public sealed partial class ManifestDeployer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Nothing is removed on a directory that cannot be read: its files may all still be there.
-            LogUnreadable(_options.Directory, e.Message);
+            LogRetrying($"reading {_options.Directory}", e.Message);
             return true;
         }
         try
@@ -90,10 +87,14 @@ public sealed partial class ManifestDeployer
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            LogPassFailed(e is HttpOperationException api ? ApiErrors.StatusMessage(api) : e.Message);
+            LogRetrying("a pass over the directory", e is HttpOperationException api ? ApiErrors.StatusMessage(api) : e.Message);
             return true;
         }
     }
+
+    /// <summary>A file or the directory could not be read (nothing is deleted on its account), or the API server could not be reached: retried.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 307, Level = LogLevel.Warning, Message = "Manifests: {What} failed: {Reason}; retrying")]
+    private partial void LogRetrying(string what, string reason);
 
     private async Task<bool> SyncAsync(IReadOnlyList<ManifestFile> files, CancellationToken cancellationToken)
     {
@@ -136,7 +137,7 @@ public sealed partial class ManifestDeployer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Removed or replaced while we read: the next pass sees what it became.
-            LogUnreadable(path, e.Message);
+            LogRetrying($"reading {path}", e.Message);
             return new FileOutcome(file, previous, previous, Applied: false, Retry: true);
         }
         var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
@@ -183,6 +184,14 @@ public sealed partial class ManifestDeployer
         var next = ManifestPlan.NextRecord(resolved.Select(r => r.Ref), previous, incomplete: parsed.Errors.Count > 0 || unserved.Count > 0);
         return new FileOutcome(file, previous, next, Applied: true, retry);
     }
+
+    /// <summary>A file was applied; the failed documents have their own lines.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 300, Level = LogLevel.Information, Message = "Applied manifest {File}: {Applied} objects, {Failed} documents not applied")]
+    private partial void LogApplied(string file, int applied, int failed);
+
+    /// <summary>A document cannot be read: fix the file, the rest of it applies meanwhile.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 301, Level = LogLevel.Warning, Message = "Manifest {File}, document {Document}, is invalid and not applied: {Reason}")]
+    private partial void LogInvalidDocument(string file, int document, string reason);
 
     private async Task<(List<Resolved> Resolved, List<ManifestObject> Unserved)> ResolveAsync(IEnumerable<ManifestObject> objects, CancellationToken cancellationToken)
     {
@@ -234,6 +243,10 @@ public sealed partial class ManifestDeployer
         return (late, unserved);
     }
 
+    /// <summary>No resource serves the kind (a CRD not installed yet): retried with back-off.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 303, Level = LogLevel.Warning, Message = "Manifest {File}, document {Document}: no kind {Kind} is served in {ApiVersion}; retrying")]
+    private partial void LogKindNotServed(string file, int document, string kind, string apiVersion);
+
     /// <summary>Applies each object; false when a failure is worth retrying.</summary>
     private async Task<bool> ApplyAllAsync(string path, V1ConfigMap record, IEnumerable<Resolved> objects, CancellationToken cancellationToken)
     {
@@ -255,6 +268,10 @@ public sealed partial class ManifestDeployer
         return settled;
     }
 
+    /// <summary>The API server refused an object: the reason is the API server's, as kubectl would print it.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 302, Level = LogLevel.Warning, Message = "Manifest {File}, document {Document}: the API server refused {Object}: {Reason}")]
+    private partial void LogRefused(string file, int document, ManifestObjectRef @object, string reason);
+
     /// <summary>Deletes <paramref name="objects"/>; returns those that could not be deleted (kept in the record, retried).</summary>
     private async Task<List<ManifestObjectRef>> DeleteAsync(string path, IEnumerable<ManifestObjectRef> objects, CancellationToken cancellationToken)
     {
@@ -275,6 +292,14 @@ public sealed partial class ManifestDeployer
         }
         return left;
     }
+
+    /// <summary>A document was removed from its file: its object is deleted.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 304, Level = LogLevel.Information, Message = "Deleted {Object}, which manifest {File} no longer declares")]
+    private partial void LogDeleted(ManifestObjectRef @object, string file);
+
+    /// <summary>An object to delete could not be: it stays in the record and the delete is retried.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 305, Level = LogLevel.Warning, Message = "Deleting {Object}, which manifest {File} no longer declares, failed: {Reason}; retrying")]
+    private partial void LogDeleteFailed(ManifestObjectRef @object, string file, string reason);
 
     /// <summary>The file is gone (or skipped): deletes what it made, then its record; true when done.</summary>
     private async Task<bool> RemoveAsync(string path, V1ConfigMap record, HashSet<string> declared, CancellationToken cancellationToken)
@@ -298,6 +323,10 @@ public sealed partial class ManifestDeployer
         LogRemoved(path, objects.Count);
         return true;
     }
+
+    /// <summary>A file was removed or skipped: what it applied is deleted, then its record.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 306, Level = LogLevel.Information, Message = "Manifest {File} is gone or skipped: the {Count} objects it applied are deleted")]
+    private partial void LogRemoved(string file, int count);
 
     private Task<V1ConfigMap> WriteRecordAsync(string path, IEnumerable<ManifestObjectRef> objects, CancellationToken cancellationToken) =>
         _client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(ManifestRecords.Build(path, _options.Server, objects).ToJsonString(), V1Patch.PatchType.ApplyPatch),
@@ -331,6 +360,10 @@ public sealed partial class ManifestDeployer
         }
     }
 
+    /// <summary>No file watcher (e.g. out of inotify watches): changes are found by the periodic pass only.</summary>
+    [LoggerMessage(EventId = LogEvents.Addons + 309, Level = LogLevel.Warning, Message = "Manifests: cannot watch {Directory} ({Reason}); changes are picked up by the pass every {Resync}")]
+    private partial void LogNoWatcher(string directory, TimeSpan resync, string reason);
+
     // Waits for a change (then until the directory has been quiet for the debounce) or for the timeout.
     private async Task WaitAsync(ChannelReader<bool> changes, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -358,34 +391,4 @@ public sealed partial class ManifestDeployer
     /// <param name="Next">What it lists once this pass is done (before deletions that fail).</param>
     /// <param name="Applied">Whether the file was applied in this pass (else it was unchanged).</param>
     private sealed record FileOutcome(ManifestFile File, IReadOnlyList<ManifestObjectRef> Previous, IReadOnlyList<ManifestObjectRef> Next, bool Applied, bool Retry);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 300, Level = LogLevel.Information, Message = "Applied manifest {File}: {Applied} objects, {Failed} documents not applied")]
-    private partial void LogApplied(string file, int applied, int failed);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 301, Level = LogLevel.Warning, Message = "Manifest {File}, document {Document}, is invalid and not applied: {Reason}")]
-    private partial void LogInvalidDocument(string file, int document, string reason);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 302, Level = LogLevel.Warning, Message = "Manifest {File}, document {Document}: the API server refused {Object}: {Reason}")]
-    private partial void LogRefused(string file, int document, ManifestObjectRef @object, string reason);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 303, Level = LogLevel.Warning, Message = "Manifest {File}, document {Document}: no kind {Kind} is served in {ApiVersion}; retrying")]
-    private partial void LogKindNotServed(string file, int document, string kind, string apiVersion);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 304, Level = LogLevel.Information, Message = "Deleted {Object}, which manifest {File} no longer declares")]
-    private partial void LogDeleted(ManifestObjectRef @object, string file);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 305, Level = LogLevel.Warning, Message = "Deleting {Object}, which manifest {File} no longer declares, failed: {Reason}; retrying")]
-    private partial void LogDeleteFailed(ManifestObjectRef @object, string file, string reason);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 306, Level = LogLevel.Information, Message = "Manifest {File} is gone or skipped: the {Count} objects it applied are deleted")]
-    private partial void LogRemoved(string file, int count);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 307, Level = LogLevel.Warning, Message = "Manifests: {Path} could not be read: {Reason}; trying again")]
-    private partial void LogUnreadable(string path, string reason);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 308, Level = LogLevel.Warning, Message = "Manifests: a pass over the directory failed: {Reason}; retrying")]
-    private partial void LogPassFailed(string reason);
-
-    [LoggerMessage(EventId = LogEvents.Addons + 309, Level = LogLevel.Warning, Message = "Manifests: cannot watch {Directory} ({Reason}); changes are picked up by the pass every {Resync}")]
-    private partial void LogNoWatcher(string directory, TimeSpan resync, string reason);
 }

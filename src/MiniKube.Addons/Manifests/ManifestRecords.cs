@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace MiniKube.Addons.Manifests;
 
@@ -17,17 +14,6 @@ namespace MiniKube.Addons.Manifests;
 /// </summary>
 public static partial class ManifestRecords
 {
-    public const string Namespace = "kube-system";
-    public const string RecordLabel = "manifests.mkube.io/record";
-    public const string SourceAnnotation = "manifests.mkube.io/source";
-    public const string ServerAnnotation = "manifests.mkube.io/server";
-    public const string ObjectsKey = "objects";
-
-    /// <summary>The label selector that lists the records.</summary>
-    public const string Selector = RecordLabel + "=true";
-
-    private const string Prefix = "mkube-manifest-";
-
     /// <summary>The record's name for a file: readable, a valid ConfigMap name, unique per path.</summary>
     public static string NameFor(string relativePath)
     {
@@ -38,9 +24,29 @@ public static partial class ManifestRecords
         {
             readable = readable[..39].TrimEnd('-');
         }
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(relativePath)).AsSpan(0, 4));
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(relativePath)).AsSpan(0, 4));
         return readable.Length == 0 ? Prefix + hash : $"{Prefix}{readable}-{hash}";
     }
+
+    /// <summary>Where the records are kept, beside the other add-ons' objects.</summary>
+    public const string Namespace = "kube-system";
+
+    /// <summary>Marks a ConfigMap as a record (value "true").</summary>
+    public const string RecordLabel = "manifests.mkube.io/record";
+
+    /// <summary>The file's path below the manifests directory.</summary>
+    public const string SourceAnnotation = "manifests.mkube.io/source";
+
+    /// <summary>The node name of the server that wrote the record last.</summary>
+    public const string ServerAnnotation = "manifests.mkube.io/server";
+
+    /// <summary>The data key holding the objects.</summary>
+    public const string ObjectsKey = "objects";
+
+    /// <summary>The label selector that lists the records.</summary>
+    public const string Selector = RecordLabel + "=true";
+
+    private const string Prefix = "mkube-manifest-";
 
     /// <summary>The record as an apply configuration (its objects sorted, so an unchanged set writes nothing new).</summary>
     public static JsonObject Build(string relativePath, string server, IEnumerable<ManifestObjectRef> objects)
@@ -101,6 +107,6 @@ public static partial class ManifestRecords
     private static string? Text(JsonObject node, string property) =>
         node[property] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 
-    [GeneratedRegex("[^a-z0-9-]+")]
-    private static partial Regex NotNameCharacters();
+    [System.Text.RegularExpressions.GeneratedRegex("[^a-z0-9-]+")]
+    private static partial System.Text.RegularExpressions.Regex NotNameCharacters();
 }
