@@ -46,7 +46,15 @@ public sealed partial class ManifestDeployer
     /// <summary>Runs until stopped; API failures are retried, never thrown.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(_options.Directory);
+        try
+        {
+            // Made for the operator (k3s makes its manifests directory too); a pass copes without it.
+            Directory.CreateDirectory(_options.Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogRetrying($"creating {_options.Directory}", e.Message);
+        }
         var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         using var watcher = Watch(changes.Writer);
         var events = _events.RunAsync(cancellationToken);
