@@ -28,7 +28,7 @@ public static partial class YamlJson
         }
         catch (YamlException ex)
         {
-            throw new InvalidYamlException(ex.Message, ex);
+            throw new InvalidYamlException(ex.Message, ex) { Line = ex.Start.Line };
         }
     }
 
@@ -147,6 +147,9 @@ public static partial class YamlJson
 /// <summary>YAML that <see cref="YamlJson"/> cannot turn into JSON; the message says why (with the position for a syntax error).</summary>
 public sealed class InvalidYamlException : FormatException
 {
+    /// <summary>The line (from 1) of a syntax error in the text read; null for the other refusals.</summary>
+    public long? Line { get; init; }
+
     public InvalidYamlException(string message)
         : base(message)
     {

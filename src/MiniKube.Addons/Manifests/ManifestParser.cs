@@ -41,9 +41,16 @@ public static partial class ManifestParser
             {
                 node = document.Json ? JsonNode.Parse(document.Text) : YamlJson.ReadFirstDocument(document.Text, MaxDepth);
             }
-            catch (Exception e) when (e is InvalidYamlException or JsonException)
+            catch (InvalidYamlException e)
             {
-                errors.Add(new ManifestError(++number, "not valid " + (document.Json ? "JSON" : "YAML") + ": " + e.Message));
+                // Lines counted in the file, not in the document, so the operator finds the spot.
+                var where = e.Line is { } line ? $" at line {document.FirstLine + line - 1}" : "";
+                errors.Add(new ManifestError(++number, $"not valid YAML{where}: {e.Message}"));
+                continue;
+            }
+            catch (JsonException e)
+            {
+                errors.Add(new ManifestError(++number, "not valid JSON: " + e.Message));
                 continue;
             }
             if (node is null)
@@ -66,10 +73,25 @@ public static partial class ManifestParser
         return new ParsedManifest(objects, errors);
     }
 
-    private static IEnumerable<(string Text, bool Json)> Documents(string path, string content) =>
-        ManifestFiles.IsJson(path)
-            ? [(content, true)]
-            : DocumentSeparator().Split(content).Where(d => !string.IsNullOrWhiteSpace(d)).Select(d => (d, false));
+    // The documents with the file's line (from 1) each starts on.
+    private static IEnumerable<(string Text, bool Json, long FirstLine)> Documents(string path, string content)
+    {
+        if (ManifestFiles.IsJson(path))
+        {
+            yield return (content, true, 1);
+            yield break;
+        }
+        var start = 0;
+        foreach (var (index, length) in DocumentSeparator().Matches(content).Select(m => (m.Index, m.Length)).Append((content.Length, 0)))
+        {
+            var text = content[start..index];
+            if (!string.IsNullOrWhiteSpace(text))
+            {
+                yield return (text, false, content.AsSpan(0, start).Count('\n') + 1);
+            }
+            start = index + length;
+        }
+    }
 
     // A list stands for its items; anything else for itself (refused later if it is no object).
     private static JsonArray Items(JsonNode node) =>

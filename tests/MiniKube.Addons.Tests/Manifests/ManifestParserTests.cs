@@ -65,7 +65,7 @@ public sealed class ManifestParserTests
 
         Assert.That(parsed.Objects.Select(o => (o.Document, o.Name)), Is.EqualTo(new[] { (1, "first"), (6, "last") }));
         Assert.That(parsed.Errors.Select(e => e.Document), Is.EqualTo(new[] { 2, 3, 4, 5 }));
-        Assert.That(parsed.Errors[0].Reason, Does.StartWith("not valid YAML: "));
+        Assert.That(parsed.Errors[0].Reason, Does.StartWith("not valid YAML at line 8: "), "where the parser found the sequence unclosed: the end of the document");
         Assert.That(parsed.Errors[1].Reason, Is.EqualTo("apiVersion is required"));
         Assert.That(parsed.Errors[2].Reason, Is.EqualTo("metadata.name is required (generateName cannot be applied)"));
         Assert.That(parsed.Errors[3].Reason, Is.EqualTo("a document must be an object (a mapping)"));
