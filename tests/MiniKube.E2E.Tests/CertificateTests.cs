@@ -43,7 +43,7 @@ public sealed class CertificateTests
 
         using var check = await MkubeBinary.RunToEndAsync("certificate", "check", "--data-dir", _dataDir);
         Assert.That(check.ExitCode, Is.Zero, string.Join('\n', check.Stderr));
-        Assert.That(check.Stdout, Has.Count.EqualTo(13), "ten server leaves (the server kubelet's client one, metrics' and ingress' among them), the kubelet's serving certificate, two CAs");
+        Assert.That(check.Stdout, Has.Count.EqualTo(14), "eleven server leaves (the server kubelet's client one, metrics', ingress' and the manifests' among them), the kubelet's serving certificate, two CAs");
         Assert.That(check.Stdout, Has.One.StartsWith("client-admin.crt: certificate admin (ClientAuth) will expire within 120 days at "));
         Assert.That(check.Stdout, Has.One.StartsWith("serving-kubelet.crt: certificate e2e-cert-node@kubelet (ServerAuth) will expire within 120 days at "));
         Assert.That(check.Stdout, Has.One.StartsWith("server-ca.crt: certificate mkube-server-ca@").And.Contains("is ok"));

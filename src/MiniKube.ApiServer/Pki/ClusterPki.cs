@@ -35,6 +35,7 @@ public sealed class ClusterPki
     private const string ClusterDnsName = "client-cluster-dns";
     private const string MetricsName = "client-metrics-server";
     private const string IngressName = "client-ingress";
+    private const string ManifestsName = "client-manifests";
     private const string KubeletClientName = "client-kubelet";
 
     /// <summary>The scheduler's user (bound to system:kube-scheduler and system:volume-scheduler).</summary>
@@ -54,6 +55,12 @@ public sealed class ClusterPki
 
     /// <summary>The ingress data plane's user (bound to system:mkube:ingress: reads Ingresses, Services, EndpointSlices, Secrets; publishes its node's EndpointSlice).</summary>
     public const string IngressUser = "system:mkube:ingress";
+
+    /// <summary>
+    /// The auto-deploy manifests' user, bound to cluster-admin: the files hold arbitrary objects
+    /// (RBAC roles, CRDs, webhooks), so it needs every right, as k3s' deploy controller has.
+    /// </summary>
+    public const string ManifestsUser = "system:mkube:manifests";
 
     /// <summary>The front-proxy client certificate's common name: what extension servers' requestheader-allowed-names lists.</summary>
     public const string FrontProxyClientUser = "system:auth-proxy";
@@ -75,6 +82,7 @@ public sealed class ClusterPki
         ClusterDns = leaves[ClusterDnsName];
         Metrics = leaves[MetricsName];
         Ingress = leaves[IngressName];
+        Manifests = leaves[ManifestsName];
     }
 
     /// <summary>The CAs of the server's PKI directory, by file name, with the common-name prefix each is made with.</summary>
@@ -108,6 +116,9 @@ public sealed class ClusterPki
     /// <summary>The ingress data plane's client certificate (<see cref="IngressUser"/>), with its private key.</summary>
     public X509Certificate2 Ingress { get; }
 
+    /// <summary>The auto-deploy manifests' client certificate (<see cref="ManifestsUser"/>), with its private key.</summary>
+    public X509Certificate2 Manifests { get; }
+
     /// <summary>The CA of the front-proxy client certificate (public part only): requestheader-client-ca-file.</summary>
     public X509Certificate2 FrontProxyCa { get; }
 
@@ -131,6 +142,7 @@ public sealed class ClusterPki
         Client(ClusterDnsName, "cluster-dns", ClusterDnsUser),
         Client(MetricsName, "metrics-server", MetricsUser),
         Client(IngressName, "ingress", IngressUser),
+        Client(ManifestsName, "manifests", ManifestsUser),
     ];
 
     /// <summary>

@@ -121,6 +121,7 @@ internal sealed class ServerCommand : ModeCommand
         ["local-storage"] = Addon.LocalStorage,
         ["servicelb"] = Addon.ServiceLb,
         ["network-policy"] = Addon.NetworkPolicy,
+        ["manifests"] = Addon.Manifests,
     };
 
     public ServerFlags Bind(ParseResult parsed)
@@ -216,6 +217,7 @@ internal sealed class ServerCommand : ModeCommand
             .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress ? new GatewayPorts(flags.IngressHttpPort, flags.IngressHttpsPort) : null)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddResourceMetrics(metrics)
+            .AddManifests(flags.DisabledAddons.HasFlag(Addon.Manifests) ? null : ManifestsSettings.For(flags.DataDir, agent.ResolvedNodeName))
             .AddIngress(ingress ? new IngressSettings(agent.ResolvedNodeName, flags.Node.NodeIp, flags.IngressHttpPort, flags.IngressHttpsPort) : null)
             .AddLocalAgent(flags.DisableAgent ? null : agent)
             .AddSimulatedNodes(flags.Node.Simulated(agent)), cancellationToken);

@@ -69,4 +69,7 @@ public enum Addon
 
     /// <summary>NetworkPolicy enforcement on the server's own node (k3s: --disable-network-policy).</summary>
     NetworkPolicy = 64,
+
+    /// <summary>The auto-deploy manifests of DATA_DIR/server/manifests (k3s' deploy controller, which k3s cannot turn off).</summary>
+    Manifests = 128,
 }

@@ -28,6 +28,9 @@ internal sealed record ComponentIdentity(ComponentRole Role, string NodeName = "
     /// <summary>The ingress data plane (system:mkube:ingress, bound to system:mkube:ingress).</summary>
     public static ComponentIdentity Ingress { get; } = new(ComponentRole.Ingress);
 
+    /// <summary>The auto-deploy manifests (system:mkube:manifests, bound to cluster-admin: the files may hold any object).</summary>
+    public static ComponentIdentity Manifests { get; } = new(ComponentRole.Manifests);
+
     /// <summary>The service proxy: system:kube-proxy (system:node-proxier).</summary>
     public static ComponentIdentity KubeProxy { get; } = new(ComponentRole.KubeProxy);
 
@@ -43,6 +46,7 @@ internal enum ComponentRole
     ClusterDns,
     Metrics,
     Ingress,
+    Manifests,
     KubeProxy,
     Kubelet,
 }
@@ -94,6 +98,7 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
             ComponentRole.ClusterDns => Pki.ClusterDns,
             ComponentRole.Metrics => Pki.Metrics,
             ComponentRole.Ingress => Pki.Ingress,
+            ComponentRole.Manifests => Pki.Manifests,
             ComponentRole.KubeProxy => Pki.KubeProxy,
             ComponentRole.Kubelet => NodeCertificate(identity.NodeName),
             _ => throw new ArgumentOutOfRangeException(nameof(identity), identity.Role, "no identity for this component"),

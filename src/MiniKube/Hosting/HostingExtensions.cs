@@ -152,6 +152,10 @@ public static class HostingExtensions
     internal static IServiceCollection AddResourceMetrics(this IServiceCollection services, MetricsStore? store, TimeSpan? resolution = null) =>
         store is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ResourceMetricsComponent>(sp, store, resolution ?? MetricsOptions.DefaultResolution));
 
+    /// <summary>The auto-deploy manifests of DATA_DIR/server/manifests (or pass null: --disable manifests); add it after the API server.</summary>
+    internal static IServiceCollection AddManifests(this IServiceCollection services, ManifestsSettings? settings) =>
+        settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<ManifestsComponent>(sp, settings));
+
     /// <summary>The ingress data plane on this server's node (or pass null: --disable ingress); add it after the API server.</summary>
     internal static IServiceCollection AddIngress(this IServiceCollection services, IngressSettings? settings) =>
         settings is null ? services : services.AddComponent(sp => ActivatorUtilities.CreateInstance<IngressComponent>(sp, new Func<IngressSettings?>(() => settings)));

@@ -31,7 +31,7 @@ public sealed class CertificateInventoryTests
         Assert.That(reports.Select(r => r.File.FileName), Is.EquivalentTo(new[]
         {
             "serving-kube-apiserver.crt", "client-admin.crt", "client-auth-proxy.crt", "client-scheduler.crt", "client-controller.crt",
-            "client-kube-proxy.crt", "client-cluster-dns.crt", "client-ingress.crt", "client-metrics-server.crt", "client-kubelet.crt", "serving-kubelet.crt", "server-ca.crt", "request-header-ca.crt",
+            "client-kube-proxy.crt", "client-cluster-dns.crt", "client-ingress.crt", "client-metrics-server.crt", "client-manifests.crt", "client-kubelet.crt", "serving-kubelet.crt", "server-ca.crt", "request-header-ca.crt",
         }));
         Assert.That(reports.Single(r => r.File.Name == "client-kubelet").File.Service, Is.EqualTo("kubelet"));
         Assert.That(reports.Where(r => !r.File.IsAuthority).Select(r => r.Status), Has.All.EqualTo(CertificateStatus.Warning));

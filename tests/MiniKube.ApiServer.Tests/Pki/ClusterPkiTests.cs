@@ -58,8 +58,8 @@ public sealed class ClusterPkiTests
         var pki = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
         var again = ClusterPki.LoadOrCreate(_dir, Names, TimeProvider.System);
 
-        var clients = new[] { pki.Scheduler, pki.ControllerManager, pki.KubeProxy, pki.ClusterDns, pki.Ingress, pki.Metrics };
-        Assert.That(clients.Select(c => c.Subject), Is.EqualTo(new[] { "CN=system:kube-scheduler", "CN=system:kube-controller-manager", "CN=system:kube-proxy", "CN=system:mkube:cluster-dns", "CN=system:mkube:ingress", "CN=system:mkube:metrics-server" }));
+        var clients = new[] { pki.Scheduler, pki.ControllerManager, pki.KubeProxy, pki.ClusterDns, pki.Ingress, pki.Metrics, pki.Manifests };
+        Assert.That(clients.Select(c => c.Subject), Is.EqualTo(new[] { "CN=system:kube-scheduler", "CN=system:kube-controller-manager", "CN=system:kube-proxy", "CN=system:mkube:cluster-dns", "CN=system:mkube:ingress", "CN=system:mkube:metrics-server", "CN=system:mkube:manifests" }));
         Assert.That(clients.Select(pki.IsClientCertificate), Is.All.True);
         Assert.That(clients.Select(c => c.HasPrivateKey), Is.All.True);
         Assert.That(again.Scheduler.Thumbprint, Is.EqualTo(pki.Scheduler.Thumbprint), "kept across starts");

@@ -164,6 +164,7 @@ public sealed class MkubeCommandLineTests
     [TestCase(new[] { "--disable", "ingress,metrics", "--disable", "dashboard" }, Addon.Ingress | Addon.Metrics | Addon.Dashboard)]
     [TestCase(new[] { "--disable", "traefik", "--disable", "metrics-server" }, Addon.Ingress | Addon.Metrics)]
     [TestCase(new[] { "--disable", "coredns,local-storage,servicelb,network-policy" }, Addon.Dns | Addon.LocalStorage | Addon.ServiceLb | Addon.NetworkPolicy)]
+    [TestCase(new[] { "--disable", "manifests" }, Addon.Manifests)]
     [TestCase(new[] { "--disable-dns", "--disable-servicelb", "--disable-network-policy" }, Addon.Dns | Addon.ServiceLb | Addon.NetworkPolicy)]
     public void ResolveServer_Disable_NamesTheAddonsLeftOut(string[] args, Addon expected)
     {

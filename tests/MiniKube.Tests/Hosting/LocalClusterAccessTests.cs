@@ -106,6 +106,7 @@ public sealed class LocalClusterAccessTests
             [ComponentIdentity.ClusterDns] = "system:mkube:cluster-dns",
             [ComponentIdentity.Ingress] = "system:mkube:ingress",
             [ComponentIdentity.Metrics] = "system:mkube:metrics-server",
+            [ComponentIdentity.Manifests] = "system:mkube:manifests",
         };
         foreach (var (identity, user) in expected)
         {
