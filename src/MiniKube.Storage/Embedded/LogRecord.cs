@@ -17,6 +17,8 @@ internal abstract record LogRecord
     private const byte LeaseRevokeKind = 4;
     private const byte CompactKind = 5;
     private const byte FragmentKind = 6;
+    private const byte AdvanceKind = 7;
+    private const byte ReserveKind = 8;
 
     /// <summary>
     /// The largest log entry written. Larger records (values up to 1.5 MiB) travel as a run of
@@ -33,6 +35,18 @@ internal abstract record LogRecord
     public sealed record LeaseRevoke(long Id) : LogRecord;
 
     public sealed record Compact(long Revision) : LogRecord;
+
+    /// <summary>
+    /// The revision moves to <see cref="Revision"/> with no change of its own: the revisions it
+    /// passes were heartbeats superseded before they reached the log (EmbeddedStore.Heartbeats.cs).
+    /// </summary>
+    public sealed record Advance(long Revision) : LogRecord;
+
+    /// <summary>
+    /// Revisions up to <see cref="Ceiling"/> may have been shown to clients before they were
+    /// durable; after a crash the store resumes above it. The last one in the log counts.
+    /// </summary>
+    public sealed record Reserve(long Ceiling) : LogRecord;
 
     /// <summary>Piece <see cref="Index"/> of <see cref="Count"/> of one encoded record too large for a single entry.</summary>
     public sealed record Fragment(int Index, int Count, byte[] Bytes) : LogRecord;
@@ -87,6 +101,14 @@ internal abstract record LogRecord
                     w.Write(CompactKind);
                     w.Write(c.Revision);
                     break;
+                case Advance a:
+                    w.Write(AdvanceKind);
+                    w.Write(a.Revision);
+                    break;
+                case Reserve v:
+                    w.Write(ReserveKind);
+                    w.Write(v.Ceiling);
+                    break;
                 case Fragment f:
                     w.Write(FragmentKind);
                     w.Write(f.Index);
@@ -127,6 +149,8 @@ internal abstract record LogRecord
                 LeaseRevokeKind => new LeaseRevoke(r.ReadInt64()),
                 CompactKind => new Compact(r.ReadInt64()),
                 FragmentKind => new Fragment(r.ReadInt32(), r.ReadInt32(), r.ReadBytes(r.ReadInt32())),
+                AdvanceKind => new Advance(r.ReadInt64()),
+                ReserveKind => new Reserve(r.ReadInt64()),
                 var kind => throw new InvalidDataException($"unknown log record kind {kind}"),
             };
             if (r.BaseStream.Position != length)
