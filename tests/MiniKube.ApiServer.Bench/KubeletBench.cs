@@ -19,8 +19,8 @@ namespace MiniKube.ApiServer.Bench;
 /// </summary>
 internal static partial class KubeletBench
 {
-    private const int PodCount = 30;
-    private const string Node = "bench-kubelet";
+    internal const int PodCount = 30;
+    internal const string Node = "bench-kubelet";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
@@ -87,7 +87,7 @@ internal static partial class KubeletBench
         return process;
     }
 
-    private static async Task CreatePodsAsync(MkubeServer server)
+    internal static async Task CreatePodsAsync(MkubeServer server)
     {
         using (var ns = new StringContent("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"kubelet-bench\"}}", Encoding.UTF8, "application/json"))
         {
@@ -102,7 +102,7 @@ internal static partial class KubeletBench
         }
     }
 
-    private static async Task WaitForRunningAsync(MkubeServer server)
+    internal static async Task WaitForRunningAsync(MkubeServer server)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (DateTime.UtcNow < deadline)
@@ -117,7 +117,7 @@ internal static partial class KubeletBench
         throw new InvalidOperationException($"the {PodCount} pods did not all run within 3 minutes");
     }
 
-    private static async Task DeletePodsAsync(MkubeServer server)
+    internal static async Task DeletePodsAsync(MkubeServer server)
     {
         // Leave no containers behind: the kubelet stops every pod before it is killed.
         using var deleted = await server.Client.DeleteAsync(new Uri(server.Address, "/api/v1/namespaces/kubelet-bench"));
@@ -132,7 +132,7 @@ internal static partial class KubeletBench
         }
     }
 
-    private static async Task WaitForNodeReadyAsync(MkubeServer server)
+    internal static async Task WaitForNodeReadyAsync(MkubeServer server)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)

@@ -4,7 +4,7 @@ using MiniKube.ApiServer.Bench;
 
 // scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
 // run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.
-// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs|rbac|pods|cluster|kubelet|ingress|addons]   (after the warm-up only the watch, custom-resource or authorization workloads)
+// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs|rbac|pods|cluster|kubelet|ingress|addons|disk]   (after the warm-up only the watch, custom-resource or authorization workloads)
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench-api");
 var binary = args.Length > 1 ? args[1] : "artifacts/publish/mkube";
 if (Directory.Exists(work))
@@ -18,6 +18,15 @@ if (args.Length > 2 && args[2] is "ingress" or "addons")
 {
     int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
     await (args[2] == "ingress" ? IngressBench.RunAsync(binary, work, Arg(3, 10), Arg(4, 32), Arg(5, 2)) : AddonsBench.RunAsync(binary, work, Arg(3, 60), Arg(4, 1)));
+    Directory.Delete(work, recursive: true);
+    return;
+}
+
+// scripts/bench disk [MINUTES [RUNTIME]]: idle write bytes over MINUTES (default 2) and per API write.
+if (args.Length > 2 && args[2] == "disk")
+{
+    var minutes = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 2;
+    await DiskBench.RunAsync(binary, work, TimeSpan.FromMinutes(minutes), args.Length > 4 ? args[4] : "docker");
     Directory.Delete(work, recursive: true);
     return;
 }
