@@ -133,24 +133,12 @@ internal static class DiskBench
         }
     }
 
-    private static Process StartAgent(string binary, Uri server, string token, string dataDir, string runtime)
-    {
-        var info = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
+    private static Process StartAgent(string binary, Uri server, string token, string dataDir, string runtime) =>
+        KubeletBench.StartDiscardingOutput(binary,
+        [
             "agent", "--server", server.ToString(), "--token", token, "--data-dir", dataDir, "--node-name", KubeletBench.Node,
             "--kubelet-port", "0", "--runtime", runtime, "--disable-kube-proxy",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(info)!;
-        process.ErrorDataReceived += (_, _) => { };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        return process;
-    }
+        ]);
 
     /// <summary>write_bytes of /proc/PID/io: bytes this process caused to be written to storage.</summary>
     private static long WriteBytes(int pid) =>

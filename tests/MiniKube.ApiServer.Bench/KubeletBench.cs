@@ -69,13 +69,19 @@ internal static partial class KubeletBench
     /// <summary>The agent in a mount namespace of its own, where the counting proxy is its Docker socket; unshare and sh exec, so the process is mkube itself.</summary>
     private static Process StartAgent(string binary, string proxySocket, Uri server, string token, string dataDir)
     {
-        var info = new ProcessStartInfo("unshare") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
+        return StartDiscardingOutput("unshare",
+        [
             "-m", "--propagation", "private", "sh", "-c", "mount --bind \"$0\" /var/run/docker.sock && exec \"$@\"", proxySocket,
             binary, "agent", "--server", server.ToString(), "--token", token, "--data-dir", dataDir, "--node-name", Node,
             "--kubelet-port", "0", "--runtime", "docker", "--disable-kube-proxy",
-        })
+        ]);
+    }
+
+    /// <summary>Starts a process whose output is read and dropped, so it never blocks on a full pipe.</summary>
+    internal static Process StartDiscardingOutput(string file, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }

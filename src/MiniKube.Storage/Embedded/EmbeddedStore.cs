@@ -476,7 +476,7 @@ public sealed partial class EmbeddedStore : IStore
         {
             try
             {
-                await CompactAsync(target, _stopping.Token);
+                await CompactAutomaticallyAsync(target);
             }
             catch (CompactedException)
             {

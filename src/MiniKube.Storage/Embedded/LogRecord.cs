@@ -93,21 +93,17 @@ internal abstract record LogRecord
                     w.Write(g.Id);
                     w.Write(g.TtlMilliseconds);
                     break;
-                case LeaseRevoke r:
-                    w.Write(LeaseRevokeKind);
-                    w.Write(r.Id);
-                    break;
-                case Compact c:
-                    w.Write(CompactKind);
-                    w.Write(c.Revision);
-                    break;
-                case Advance a:
-                    w.Write(AdvanceKind);
-                    w.Write(a.Revision);
-                    break;
-                case Reserve v:
-                    w.Write(ReserveKind);
-                    w.Write(v.Ceiling);
+                case LeaseRevoke or Compact or Advance or Reserve:
+                    // The records of one number each.
+                    var (kind, number) = this switch
+                    {
+                        LeaseRevoke r => (LeaseRevokeKind, r.Id),
+                        Compact c => (CompactKind, c.Revision),
+                        Advance a => (AdvanceKind, a.Revision),
+                        _ => (ReserveKind, ((Reserve)this).Ceiling),
+                    };
+                    w.Write(kind);
+                    w.Write(number);
                     break;
                 case Fragment f:
                     w.Write(FragmentKind);

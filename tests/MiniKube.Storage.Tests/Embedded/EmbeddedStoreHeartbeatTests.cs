@@ -161,6 +161,49 @@ public sealed class EmbeddedStoreHeartbeatTests
     }
 
     [Test]
+    public async Task AutomaticCompaction_WithHeartbeats_CompactsAtOnceAndIsLoggedWithTheNextCommit()
+    {
+        await using var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions
+        {
+            Directory = Dir,
+            IsHeartbeat = HeartbeatWrites.IsLeaseRenewal,
+            CompactionRetention = TimeSpan.Zero,
+            CompactionMinRevisions = 2,
+            CompactionInterval = TimeSpan.FromMilliseconds(50),
+            LeaseCheckInterval = TimeSpan.FromMilliseconds(20),
+        }, NullLogger.Instance, default);
+        var first = await store.CreateAsync("/registry/configmaps/default/a", [1], 0, default);
+        for (var i = 0; i < 5; i++)
+        {
+            await store.CreateAsync($"/registry/configmaps/default/b{i}", [1], 0, default);
+        }
+        await WaitUntilCompactedAsync(store, first.Revision);
+        var last = await store.CreateAsync("/registry/configmaps/default/c", [1], 0, default);
+
+        await using var recovered = await OpenAsync(CrashCopy("crash"));
+
+        Assert.That((await recovered.GetAsync("/registry/configmaps/default/c", 0, default))!.ModRevision, Is.EqualTo(last.Revision));
+        Assert.That((await recovered.RangeAsync(new RangeRequest("/registry/configmaps/"), default)).Items, Has.Count.EqualTo(7));
+    }
+
+    private static async Task WaitUntilCompactedAsync(EmbeddedStore store, long revision)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            try
+            {
+                await store.GetAsync("/registry/configmaps/default/a", revision, default);
+            }
+            catch (CompactedException)
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail($"revision {revision} was never compacted");
+    }
+
+    [Test]
     public async Task Open_StoreOfFormat1_IsUpgradedInPlace()
     {
         long revision;
