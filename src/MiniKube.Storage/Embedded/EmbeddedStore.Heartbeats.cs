@@ -251,6 +251,6 @@ public sealed partial class EmbeddedStore
         LogResumedAboveReservation(recovered, ceiling);
     }
 
-    [LoggerMessage(EventId = LogEvents.Storage + 320, Level = LogLevel.Warning, Message = "The store stopped uncleanly at revision {Recovered}; heartbeats shown up to revision {Ceiling} may be lost, so it resumes there and watchers re-list")]
+    [LoggerMessage(EventId = LogEvents.Storage + 340, Level = LogLevel.Warning, Message = "The store stopped uncleanly at revision {Recovered}; heartbeats shown up to revision {Ceiling} may be lost, so it resumes there and watchers re-list")]
     private partial void LogResumedAboveReservation(long recovered, long ceiling);
 }
