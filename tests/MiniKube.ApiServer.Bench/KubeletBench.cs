@@ -19,8 +19,8 @@ namespace MiniKube.ApiServer.Bench;
 /// </summary>
 internal static partial class KubeletBench
 {
-    private const int PodCount = 30;
-    private const string Node = "bench-kubelet";
+    internal const int PodCount = 30;
+    internal const string Node = "bench-kubelet";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
@@ -69,13 +69,19 @@ internal static partial class KubeletBench
     /// <summary>The agent in a mount namespace of its own, where the counting proxy is its Docker socket; unshare and sh exec, so the process is mkube itself.</summary>
     private static Process StartAgent(string binary, string proxySocket, Uri server, string token, string dataDir)
     {
-        var info = new ProcessStartInfo("unshare") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[]
-        {
+        return StartDiscardingOutput("unshare",
+        [
             "-m", "--propagation", "private", "sh", "-c", "mount --bind \"$0\" /var/run/docker.sock && exec \"$@\"", proxySocket,
             binary, "agent", "--server", server.ToString(), "--token", token, "--data-dir", dataDir, "--node-name", Node,
             "--kubelet-port", "0", "--runtime", "docker", "--disable-kube-proxy",
-        })
+        ]);
+    }
+
+    /// <summary>Starts a process whose output is read and dropped, so it never blocks on a full pipe.</summary>
+    internal static Process StartDiscardingOutput(string file, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
@@ -87,7 +93,7 @@ internal static partial class KubeletBench
         return process;
     }
 
-    private static async Task CreatePodsAsync(MkubeServer server)
+    internal static async Task CreatePodsAsync(MkubeServer server)
     {
         using (var ns = new StringContent("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"kubelet-bench\"}}", Encoding.UTF8, "application/json"))
         {
@@ -102,7 +108,7 @@ internal static partial class KubeletBench
         }
     }
 
-    private static async Task WaitForRunningAsync(MkubeServer server)
+    internal static async Task WaitForRunningAsync(MkubeServer server)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (DateTime.UtcNow < deadline)
@@ -117,7 +123,7 @@ internal static partial class KubeletBench
         throw new InvalidOperationException($"the {PodCount} pods did not all run within 3 minutes");
     }
 
-    private static async Task DeletePodsAsync(MkubeServer server)
+    internal static async Task DeletePodsAsync(MkubeServer server)
     {
         // Leave no containers behind: the kubelet stops every pod before it is killed.
         using var deleted = await server.Client.DeleteAsync(new Uri(server.Address, "/api/v1/namespaces/kubelet-bench"));
@@ -132,7 +138,7 @@ internal static partial class KubeletBench
         }
     }
 
-    private static async Task WaitForNodeReadyAsync(MkubeServer server)
+    internal static async Task WaitForNodeReadyAsync(MkubeServer server)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)

@@ -118,6 +118,8 @@ internal sealed class MkubeProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public void Signal(int signal) => Assert.That(MkubeBinary.Kill(_process.Id, signal), Is.Zero, "kill failed");
 
     /// <summary>Waits for a stderr line containing <paramref name="text"/>; fails if the process exits first.</summary>

@@ -35,6 +35,13 @@ public sealed class KubeletOptions
     /// <summary>Node lease renewal; the lease lasts four times this, as upstream's 10 s / 40 s.</summary>
     public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often the node's status is written when nothing in it changed (upstream's
+    /// nodeStatusReportFrequency, 5 min); a change is written with the next heartbeat. The Lease
+    /// is the liveness signal in between, as upstream since node leases.
+    /// </summary>
+    public TimeSpan NodeStatusReportFrequency { get; init; } = TimeSpan.FromMinutes(5);
+
     public int MaxPods { get; init; } = 110;
 
     /// <summary>The cluster DNS Service IP that ClusterFirst pods use as nameserver (kubelet --cluster-dns); null: such pods fall back to the host's DNS, as upstream.</summary>

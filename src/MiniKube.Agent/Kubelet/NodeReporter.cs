@@ -9,10 +9,19 @@ namespace MiniKube.Agent.Kubelet;
 /// controller do (pkg/kubelet/kubelet_node_status.go, pkg/kubelet/nodelease): creates the Node
 /// with its labels, capacity, addresses and versions, renews its Lease in kube-node-lease every
 /// 10 s, and reports conditions whose reasons say what is wrong (the runtime down, for one).
+/// As upstream's tryUpdateNodeStatus, the status is computed every heartbeat but written only when
+/// it changed or <see cref="KubeletOptions.NodeStatusReportFrequency"/> passed: an idle node costs
+/// the store a Lease renewal per heartbeat, not a Node write. A condition's lastTransitionTime moves
+/// only when its status does.
 /// </summary>
 internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ILogger logger)
 {
     private const string LeaseNamespace = "kube-node-lease";
+
+    // What the last status write said (heartbeat times left out), when, and since when each condition holds.
+    private string? _lastReported;
+    private DateTimeOffset _lastReportedAt;
+    private readonly Dictionary<string, (string Status, DateTime Since)> _transitions = new(StringComparer.Ordinal);
 
     /// <summary>The kubelet API's port, reported in status.daemonEndpoints for the API server's proxy.</summary>
     public int KubeletPort { get; set; }
@@ -165,16 +174,49 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
                 Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available", now),
             ],
         };
-        var patch = new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.StrategicMergePatch);
-        var written = await client.CoreV1.PatchNodeStatusAsync(patch, options.NodeName, cancellationToken: cancellationToken);
+        // As upstream, compared with the Node as the API server has it too: whatever someone else
+        // changed there (the node lifecycle controller's Unknown) is put right at once.
+        var current = await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken);
+        var unchanged = Unchanged(status, current, out var reported);
+        var written = unchanged
+            ? current
+            : await client.CoreV1.PatchNodeStatusAsync(new V1Patch(KubernetesJson.Serialize(new { status }), V1Patch.PatchType.StrategicMergePatch), options.NodeName, cancellationToken: cancellationToken);
+        if (!unchanged)
+        {
+            _lastReported = reported;
+            _lastReportedAt = options.Time.GetUtcNow();
+        }
         if (NodeSeen is { } seen && written is not null)
         {
             await seen(written, cancellationToken);
         }
     }
 
-    private static V1NodeCondition Condition(string type, string status, string reason, string message, DateTime now) =>
-        new() { Status = status, Type = type, LastHeartbeatTime = now, LastTransitionTime = now, Message = message, Reason = reason };
+    /// <summary>Whether <paramref name="status"/> says what the last write said, recently enough that it need not be written again.</summary>
+    private bool Unchanged(V1NodeStatus status, V1Node current, out string reported)
+    {
+        var heartbeats = status.Conditions.Select(c => c.LastHeartbeatTime).ToList();
+        foreach (var condition in status.Conditions)
+        {
+            condition.LastHeartbeatTime = null;
+        }
+        reported = KubernetesJson.Serialize(status);
+        foreach (var (condition, heartbeat) in status.Conditions.Zip(heartbeats))
+        {
+            condition.LastHeartbeatTime = heartbeat;
+        }
+        var held = status.Conditions.All(c => current.Status?.Conditions?.FirstOrDefault(h => h.Type == c.Type) is { } h
+            && h.Status == c.Status && h.Reason == c.Reason && h.Message == c.Message);
+        return held && reported == _lastReported && options.Time.GetUtcNow() - _lastReportedAt < options.NodeStatusReportFrequency;
+    }
+
+    private V1NodeCondition Condition(string type, string status, string reason, string message, DateTime now)
+    {
+        // upstream's condition setters (pkg/kubelet/nodestatus/setters.go) keep the transition time while the status holds.
+        var since = _transitions.TryGetValue(type, out var held) && held.Status == status ? held.Since : now;
+        _transitions[type] = (status, since);
+        return new() { Status = status, Type = type, LastHeartbeatTime = now, LastTransitionTime = since, Message = message, Reason = reason };
+    }
 
     private static string Architecture() => RuntimeInformation.OSArchitecture switch
     {

@@ -57,6 +57,7 @@ public sealed partial class EmbeddedStore
             OpenLog(logDir);
         }
 
+        ResumeAboveReservation();
         _visible = _state.Revision;
         _state.RestartLeaseClocks(_options.Time.GetUtcNow());
         LogRecovered(_state.Revision, _state.KeyCount, replayed.Records, checkpoint?.Revision ?? 0);
@@ -227,6 +228,12 @@ public sealed partial class EmbeddedStore
             case LogRecord.LeaseRevoke revoke:
                 _state.RevokeLease(revoke.Id);
                 break;
+            case LogRecord.Advance advance:
+                _state.SkipTo(advance.Revision);
+                break;
+            case LogRecord.Reserve reserve:
+                _recoveredCeiling = reserve.Ceiling;
+                break;
             case LogRecord.Compact compact when compact.Revision > _state.CompactRevision:
                 _state.Compact(compact.Revision);
                 break;
@@ -250,6 +257,13 @@ public sealed partial class EmbeddedStore
         if (File.Exists(formatFile))
         {
             var found = File.ReadAllText(formatFile).Trim();
+            if (found == FormatLineV1)
+            {
+                // Version 2 only adds log records; mark the store so that an older mkube refuses it
+                // untouched instead of meeting records it does not know.
+                WriteFormatFile(directory, formatFile);
+                return;
+            }
             if (found != FormatLine)
             {
                 throw new UnknownStoreFormatException($"{directory} holds a store of format \"{found}\"; this mkube reads \"{FormatLine}\". Nothing was changed.");
@@ -261,11 +275,19 @@ public sealed partial class EmbeddedStore
             throw new UnknownStoreFormatException($"{directory} is not empty and has no {FormatFileName} file: it is not an mkube store. Nothing was changed.");
         }
         Directory.CreateDirectory(directory);
-        using (var file = new FileStream(formatFile, FileMode.CreateNew, FileAccess.Write))
+        WriteFormatFile(directory, formatFile);
+    }
+
+    /// <summary>Writes FORMAT durably: a temp file, fsync, rename over, directory fsync.</summary>
+    private static void WriteFormatFile(string directory, string formatFile)
+    {
+        var temp = formatFile + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
         {
             file.Write(System.Text.Encoding.UTF8.GetBytes(FormatLine + "\n"));
             file.Flush(flushToDisk: true);
         }
+        File.Move(temp, formatFile, overwrite: true);
         DurableFiles.SyncDirectory(directory);
     }
 }

@@ -22,7 +22,10 @@ namespace MiniKube.Storage.Embedded;
 public sealed partial class EmbeddedStore : IStore
 {
     private const string FormatFileName = "FORMAT";
-    private const string FormatLine = "mkube-store 1";
+    private const string FormatLine = "mkube-store 2";
+
+    /// <summary>The format before heartbeat records (LogRecord.Advance, Reserve); a store in it is upgraded on open.</summary>
+    private const string FormatLineV1 = "mkube-store 1";
 
     private readonly EmbeddedStoreOptions _options;
     private readonly ILogger _logger;
@@ -77,6 +80,7 @@ public sealed partial class EmbeddedStore : IStore
         await Task.Run(store.Recover, cancellationToken);
         store._committer = Task.Run(store.CommitLoopAsync, CancellationToken.None);
         store._maintenance = Task.Run(store.MaintenanceLoopAsync, CancellationToken.None);
+        store._heartbeatFlusher = Task.Run(store.HeartbeatFlushLoopAsync, CancellationToken.None);
         return store;
     }
 
@@ -123,11 +127,11 @@ public sealed partial class EmbeddedStore : IStore
         }, cancellationToken);
     }
 
-    public Task<WriteResult> UpdateAsync(string key, byte[] value, long expectedModRevision, long leaseId, CancellationToken cancellationToken)
+    public async Task<WriteResult> UpdateAsync(string key, byte[] value, long expectedModRevision, long leaseId, CancellationToken cancellationToken)
     {
         StoreLimits.CheckKey(key);
         StoreLimits.CheckValue(value);
-        return WriteAsync(() =>
+        return await TryHeartbeatAsync(key, value, expectedModRevision, leaseId, cancellationToken) ?? await WriteAsync(() =>
         {
             CheckLease(leaseId);
             var current = _state.Latest(key);
@@ -231,6 +235,7 @@ public sealed partial class EmbeddedStore : IStore
                 return;
             }
             _disposed = true;
+            EnqueueAllForCloseLocked();
         }
         finally
         {
@@ -238,7 +243,7 @@ public sealed partial class EmbeddedStore : IStore
         }
         _commitSignal.Writer.TryComplete();
         await _stopping.CancelAsync();
-        await Task.WhenAll(_committer, _maintenance).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_committer, _maintenance, _heartbeatFlusher).ContinueWith(_ => { }, TaskScheduler.Default);
         await _checkpointTask.ContinueWith(_ => { }, TaskScheduler.Default);
         await _commitGate.WaitAsync(); // a writer may still be committing its own batch
         _hub.CloseAll(new StoreUnavailableException("the store is closed"));
@@ -274,6 +279,7 @@ public sealed partial class EmbeddedStore : IStore
             }
             else
             {
+                EnqueueHeartbeatsLocked();
                 foreach (var entry in records.SelectMany(r => r.EncodeEntries()))
                 {
                     _log.Enqueue(entry);
@@ -361,6 +367,7 @@ public sealed partial class EmbeddedStore : IStore
                 // Leases exactly as of this log position: a checkpoint must not hold a later lease
                 // set than its keys, or replaying the records after it would meet leases it lacks.
                 checkpointLeases = (_state.Leases.ToList(), _state.NextLeaseId);
+                EnqueueReservationLocked(); // after the checkpoint's log address, in this commit
             }
         }
         finally
@@ -469,7 +476,7 @@ public sealed partial class EmbeddedStore : IStore
         {
             try
             {
-                await CompactAsync(target, _stopping.Token);
+                await CompactAutomaticallyAsync(target);
             }
             catch (CompactedException)
             {

@@ -28,5 +28,16 @@ public sealed class EmbeddedStoreOptions
     /// <summary>How often expired leases are looked for.</summary>
     public TimeSpan LeaseCheckInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Says whether an update is a heartbeat: it changes nothing a client could lose sleep over
+    /// (a Lease's renewTime, see <see cref="HeartbeatWrites"/>). Such updates are acknowledged
+    /// before they are durable and reach the log coalesced, at most every
+    /// <see cref="HeartbeatFlushInterval"/> or with the next durable write. Null: every write is durable first.
+    /// </summary>
+    public Func<string, ReadOnlyMemory<byte>, ReadOnlyMemory<byte>, bool>? IsHeartbeat { get; init; }
+
+    /// <summary>How long heartbeats may stay only in memory: what a crash can cost them.</summary>
+    public TimeSpan HeartbeatFlushInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

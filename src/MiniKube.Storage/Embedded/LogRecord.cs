@@ -17,6 +17,8 @@ internal abstract record LogRecord
     private const byte LeaseRevokeKind = 4;
     private const byte CompactKind = 5;
     private const byte FragmentKind = 6;
+    private const byte AdvanceKind = 7;
+    private const byte ReserveKind = 8;
 
     /// <summary>
     /// The largest log entry written. Larger records (values up to 1.5 MiB) travel as a run of
@@ -33,6 +35,18 @@ internal abstract record LogRecord
     public sealed record LeaseRevoke(long Id) : LogRecord;
 
     public sealed record Compact(long Revision) : LogRecord;
+
+    /// <summary>
+    /// The revision moves to <see cref="Revision"/> with no change of its own: the revisions it
+    /// passes were heartbeats superseded before they reached the log (EmbeddedStore.Heartbeats.cs).
+    /// </summary>
+    public sealed record Advance(long Revision) : LogRecord;
+
+    /// <summary>
+    /// Revisions up to <see cref="Ceiling"/> may have been shown to clients before they were
+    /// durable; after a crash the store resumes above it. The last one in the log counts.
+    /// </summary>
+    public sealed record Reserve(long Ceiling) : LogRecord;
 
     /// <summary>Piece <see cref="Index"/> of <see cref="Count"/> of one encoded record too large for a single entry.</summary>
     public sealed record Fragment(int Index, int Count, byte[] Bytes) : LogRecord;
@@ -79,13 +93,17 @@ internal abstract record LogRecord
                     w.Write(g.Id);
                     w.Write(g.TtlMilliseconds);
                     break;
-                case LeaseRevoke r:
-                    w.Write(LeaseRevokeKind);
-                    w.Write(r.Id);
-                    break;
-                case Compact c:
-                    w.Write(CompactKind);
-                    w.Write(c.Revision);
+                case LeaseRevoke or Compact or Advance or Reserve:
+                    // The records of one number each.
+                    var (kind, number) = this switch
+                    {
+                        LeaseRevoke r => (LeaseRevokeKind, r.Id),
+                        Compact c => (CompactKind, c.Revision),
+                        Advance a => (AdvanceKind, a.Revision),
+                        _ => (ReserveKind, ((Reserve)this).Ceiling),
+                    };
+                    w.Write(kind);
+                    w.Write(number);
                     break;
                 case Fragment f:
                     w.Write(FragmentKind);
@@ -127,6 +145,8 @@ internal abstract record LogRecord
                 LeaseRevokeKind => new LeaseRevoke(r.ReadInt64()),
                 CompactKind => new Compact(r.ReadInt64()),
                 FragmentKind => new Fragment(r.ReadInt32(), r.ReadInt32(), r.ReadBytes(r.ReadInt32())),
+                AdvanceKind => new Advance(r.ReadInt64()),
+                ReserveKind => new Reserve(r.ReadInt64()),
                 var kind => throw new InvalidDataException($"unknown log record kind {kind}"),
             };
             if (r.BaseStream.Position != length)

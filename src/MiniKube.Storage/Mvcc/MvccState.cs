@@ -120,6 +120,12 @@ internal sealed class MvccState
         return ev;
     }
 
+    /// <summary>
+    /// Moves the revision forward over revisions that hold no change: heartbeats the log coalesced
+    /// away, or revisions reserved before a crash and never used.
+    /// </summary>
+    public void SkipTo(long revision) => Revision = Math.Max(Revision, revision);
+
     public WatchEvent Delete(string key)
     {
         var previous = Latest(key) ?? throw new InvalidOperationException($"delete of absent key {key}");

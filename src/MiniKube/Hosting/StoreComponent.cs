@@ -41,7 +41,8 @@ internal sealed class StoreComponent(StoreSettings settings, ILoggerFactory logg
             return;
         }
 
-        var embeddedOptions = new EmbeddedStoreOptions { Directory = StoreDirectory(settings.DataDir) };
+        // Lease renewals are heartbeats: acknowledged from memory, logged coalesced (Storage README).
+        var embeddedOptions = new EmbeddedStoreOptions { Directory = StoreDirectory(settings.DataDir), IsHeartbeat = HeartbeatWrites.IsLeaseRenewal };
         await using var embedded = await EmbeddedStore.OpenAsync(embeddedOptions, logger, stoppingToken);
         _store = embedded;
         ready.Set();
