@@ -104,7 +104,8 @@ public sealed class LocalClusterAccessTests
             [ComponentIdentity.ControllerManager] = "system:kube-controller-manager",
             [ComponentIdentity.KubeProxy] = "system:kube-proxy",
             [ComponentIdentity.ClusterDns] = "system:mkube:cluster-dns",
-            [ComponentIdentity.Ingress] = "system:mkube:ingress",
+            [ComponentIdentity.GatewayCrds] = "system:mkube:ingress",
+            [ComponentIdentity.Ingress("node-x")] = "system:mkube:ingress:node-x",
             [ComponentIdentity.Metrics] = "system:mkube:metrics-server",
         };
         foreach (var (identity, user) in expected)
