@@ -1,6 +1,7 @@
 using System.Net;
 using k8s;
 using k8s.Models;
+using MiniKube.Api;
 using MiniKube.Testing;
 using HttpOperationException = k8s.Autorest.HttpOperationException;
 
