@@ -12,6 +12,20 @@ namespace MiniKube.Api;
 /// </summary>
 public static class IngressNodeIdentity
 {
+    /// <summary>The data plane user of <paramref name="nodeName"/>.</summary>
+    public static string UserName(string nodeName) => UserPrefix + nodeName;
+
+    /// <summary>The EndpointSlice in which <paramref name="nodeName"/>'s data plane publishes its address.</summary>
+    public static string SliceName(string nodeName) => $"{SliceServiceName}-{nodeName}";
+
+    /// <summary>
+    /// True when the user is a node's ingress data plane (its name under <see cref="UserPrefix"/> and
+    /// in <see cref="Group"/>); <paramref name="nodeName"/> is then its node, possibly empty (a user
+    /// that names no node, which is given nothing).
+    /// </summary>
+    public static bool IsIngressNode(string userName, IReadOnlyList<string> groups, out string nodeName) =>
+        PrefixedUsers.TryName(userName, groups, UserPrefix, Group, out nodeName);
+
     public const string UserPrefix = "system:mkube:ingress:";
 
     public const string Group = "system:mkube:ingress-nodes";
@@ -24,28 +38,4 @@ public static class IngressNodeIdentity
 
     /// <summary>The slices' <c>endpointslice.kubernetes.io/managed-by</c> label, so the EndpointSlice controller leaves them alone.</summary>
     public const string SliceManagedBy = "ingress.mkube.io";
-
-    /// <summary>The data plane user of <paramref name="nodeName"/>.</summary>
-    public static string UserName(string nodeName) => UserPrefix + nodeName;
-
-    /// <summary>The EndpointSlice in which <paramref name="nodeName"/>'s data plane publishes its address.</summary>
-    public static string SliceName(string nodeName) => $"{SliceServiceName}-{nodeName}";
-
-    /// <summary>
-    /// True when the user is a node's ingress data plane (its name under <see cref="UserPrefix"/> and
-    /// in <see cref="Group"/>); <paramref name="nodeName"/> is then its node, possibly empty (a user
-    /// that names no node, which is given nothing).
-    /// </summary>
-    public static bool IsIngressNode(string userName, IReadOnlyList<string> groups, out string nodeName)
-    {
-        ArgumentNullException.ThrowIfNull(userName);
-        ArgumentNullException.ThrowIfNull(groups);
-        nodeName = "";
-        if (!userName.StartsWith(UserPrefix, StringComparison.Ordinal) || !groups.Contains(Group, StringComparer.Ordinal))
-        {
-            return false;
-        }
-        nodeName = userName[UserPrefix.Length..];
-        return true;
-    }
 }

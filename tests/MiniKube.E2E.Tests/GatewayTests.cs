@@ -72,30 +72,7 @@ public sealed class GatewayTests : IngressFixture
             - {name: web-b, port: 80, weight: 10}
         """;
 
-    private static string Backend(string name) => $$"""
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web-{{name}}}
-        spec:
-          replicas: 1
-          selector:
-            matchLabels: {app: web-{{name}}}
-          template:
-            metadata:
-              labels: {app: web-{{name}}}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: httpd
-                image: mkube.local/busybox:1
-                imagePullPolicy: IfNotPresent
-                command: ["sh", "-c", "mkdir -p /www && echo {{name.ToUpperInvariant()}} > /www/index.html && exec httpd -f -p 8080 -h /www"]
-                ports:
-                - {name: http, containerPort: 8080}
-                readinessProbe:
-                  httpGet: {path: /, port: http}
-                  periodSeconds: 1
-        ---
+    private static string Backend(string name) => HttpdPods.Deployment("web-" + name, 1, name.ToUpperInvariant()) + $$"""
         apiVersion: v1
         kind: Service
         metadata: {name: web-{{name}}}
