@@ -104,11 +104,12 @@ public sealed class KubeApiServer : IAsyncDisposable
         var resources = new ApiResources(options.ResourceMetrics is null ? [] : ResourceCatalog.ResourceMetrics);
         var reads = new CachedReads(store, watchCaches);
         // Authorization as kube-apiserver's --authorization-mode=Node,RBAC: system:masters, the Node
-        // authorizer over its graph of what each node's pods use, then RBAC over its in-memory policy.
+        // authorizer over its graph of what each node's pods use, the ingress data planes' own
+        // EndpointSlices (the same per-node rule for mkube's ingress nodes), then RBAC over its in-memory policy.
         var rbacPolicy = new RbacPolicy();
         var rbac = new RbacAuthorizer(rbacPolicy);
         var nodeGraph = new NodeGraph();
-        var authorizer = new AuthorizerChain([new NodeAuthorizer(nodeGraph), rbac]);
+        var authorizer = new AuthorizerChain([new NodeAuthorizer(nodeGraph), new IngressNodeAuthorizer(), rbac]);
         var serviceAccounts = options.ServiceAccounts;
         IAdmissionPlugin[] plugins =
         [
@@ -118,6 +119,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             .. serviceAccounts.Admission ? [new ServiceAccountAdmission(reads)] : Array.Empty<IAdmissionPlugin>(),
             // Upstream's order: NodeRestriction right after ServiceAccount.
             new NodeRestriction(reads),
+            new IngressNodeRestriction(),
             // Upstream's order: PodSecurity after LimitRanger and ServiceAccount, before Priority.
             new PodSecurityAdmission(reads),
             // After LimitRanger and ServiceAccount, before the webhooks and ResourceQuota (which counts priority).

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -17,32 +16,29 @@ namespace MiniKube.E2E.Tests;
 /// </summary>
 [TestFixture]
 [Category("E2E")]
-public sealed class IngressTests : DataDirFixture
+public sealed class IngressTests : IngressFixture
 {
     [Test]
     public async Task Ingress_TwoHostsWithTls_CurlReachesEachBackendOverHttpAndHttps()
     {
-        using var a = Backend("A");
-        using var b = Backend("B");
-        var http = FreePort();
-        var https = FreePort();
-        using var server = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent", "--disable-scheduler", "--ingress-http-port", Port(http), "--ingress-https-port", Port(https)));
-        await server.WaitForLogAsync("components are running", StartTimeout);
-        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+        using var a = new TestHttpBackend("A");
+        using var b = new TestHttpBackend("B");
+        await StartServerAsync(StartTimeout, "--disable-agent", "--disable-scheduler");
+        var https = HttpsPort;
         var (certFile, keyFile) = WriteCertificate(DataDir, "a.test", "b.test");
-        await kubectl.OkAsync("create", "secret", "tls", "ab-cert", "--cert", certFile, "--key", keyFile);
-        var applied = await kubectl.RunWithAsync(Manifest(a.Port, b.Port), null, "apply", "-f", "-");
+        await Kubectl.OkAsync("create", "secret", "tls", "ab-cert", "--cert", certFile, "--key", keyFile);
+        var applied = await Kubectl.RunWithAsync(Manifest(a.Port, b.Port), null, "apply", "-f", "-");
         Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
 
         await WaitAsync(async () => (await CurlAsync("-sk", "--resolve", $"a.test:{https}:127.0.0.1", $"https://a.test:{https}/")).Output == "A /", "a.test served over HTTPS", 60);
         var secureA = await CurlAsync("-s", "--cacert", certFile, "--resolve", $"a.test:{https}:127.0.0.1", $"https://a.test:{https}/x");
         var secureB = await CurlAsync("-s", "--http2", "-w", " %{http_version}", "--cacert", certFile, "--resolve", $"b.test:{https}:127.0.0.1", $"https://b.test:{https}/y");
-        var redirect = await CurlAsync("-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--resolve", $"a.test:{http}:127.0.0.1", $"http://a.test:{http}/z");
-        var plain = await CurlAsync("-s", "--resolve", $"plain.test:{http}:127.0.0.1", $"http://plain.test:{http}/p");
-        var unknown = await CurlAsync("-s", "-o", "/dev/null", "-w", "%{http_code}", "--resolve", $"other.test:{http}:127.0.0.1", $"http://other.test:{http}/");
+        var redirect = await CurlHttpAsync("a.test", "/z", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}");
+        var plain = await CurlHttpAsync("plain.test", "/p", "-s");
+        var unknown = await CurlHttpAsync("other.test", "/", "-s", "-o", "/dev/null", "-w", "%{http_code}");
         string address = "";
-        await WaitAsync(async () => (address = (await kubectl.RunAsync("get", "ingress", "site", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}")).Output) != "", "Ingress status", 60);
-        var classes = await kubectl.OkAsync("get", "ingressclass", "mkube", "-o", "jsonpath={.spec.controller} {.metadata.annotations.ingressclass\\.kubernetes\\.io/is-default-class}");
+        await WaitAsync(async () => (address = (await Kubectl.RunAsync("get", "ingress", "site", "-o", "jsonpath={.status.loadBalancer.ingress[0].ip}")).Output) != "", "Ingress status", 60);
+        var classes = await Kubectl.OkAsync("get", "ingressclass", "mkube", "-o", "jsonpath={.spec.controller} {.metadata.annotations.ingressclass\\.kubernetes\\.io/is-default-class}");
 
         Assert.Multiple(() =>
         {
@@ -80,7 +76,7 @@ public sealed class IngressTests : DataDirFixture
         """;
 
     /// <summary>Services web-a and web-b with one loopback endpoint each (hand-written EndpointSlices), ending with a document separator.</summary>
-    internal static string BackendsManifest(int portA, int portB) => $$$$$"""
+    private static string BackendsManifest(int portA, int portB) => $$$$$"""
         apiVersion: v1
         kind: Service
         metadata: {name: web-a}
@@ -114,16 +110,6 @@ public sealed class IngressTests : DataDirFixture
 
         """;
 
-    /// <summary>Runs curl (10 s at most) and returns its exit code, output and errors.</summary>
-    internal static async Task<KubectlResult> CurlAsync(params string[] args)
-    {
-        using var curl = Process.Start(new ProcessStartInfo("curl", ["--max-time", "10", .. args]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = curl.StandardOutput.ReadToEndAsync();
-        var error = curl.StandardError.ReadToEndAsync();
-        await curl.WaitForExitAsync();
-        return new KubectlResult(curl.ExitCode, await output, await error);
-    }
-
     private static (string Cert, string Key) WriteCertificate(string directory, params string[] hosts)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -143,21 +129,8 @@ public sealed class IngressTests : DataDirFixture
         return (cert, keyFile);
     }
 
-    internal static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    internal static string Port(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>A loopback HTTP server answering <c>NAME PATH</c>.</summary>
-    internal static TestHttpBackend Backend(string name) => new(name);
-
-    internal sealed class TestHttpBackend : IDisposable
+    private sealed class TestHttpBackend : IDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();

@@ -15,32 +15,7 @@ public sealed partial class ServiceProxyTests : DataDirFixture
 {
     private const string Node = "e2e-proxy";
 
-    private const string Manifest = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-          labels: {app: web}
-        spec:
-          replicas: 2
-          selector:
-            matchLabels: {app: web}
-          template:
-            metadata:
-              labels: {app: web}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: httpd
-                image: mkube.local/busybox:1
-                imagePullPolicy: IfNotPresent
-                command: ["sh", "-c", "mkdir -p /www && echo \"hello from $HOSTNAME\" > /www/index.html && exec httpd -f -p 8080 -h /www"]
-                ports:
-                - {name: http, containerPort: 8080}
-                readinessProbe:
-                  httpGet: {path: /, port: http}
-                  periodSeconds: 1
-        ---
+    private static readonly string Manifest = HttpdPods.Deployment("web", 2, "hello from $HOSTNAME") + """
         apiVersion: v1
         kind: Service
         metadata:

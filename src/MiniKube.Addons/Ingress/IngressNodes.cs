@@ -9,11 +9,12 @@ namespace MiniKube.Addons.Ingress;
 /// <c>mkube-ingress</c>, no Service behind it; ours by its managed-by label <c>ingress.mkube.io</c>,
 /// so the EndpointSlice controller leaves it alone) holding its node IP and the http/https ports, as
 /// k3s' Traefik is found through its LoadBalancer Service. A data plane that stops removes its slice.
+/// Each node's data plane may write only its own (<see cref="IngressNodeIdentity"/>).
 /// </summary>
 public static class IngressNodes
 {
     /// <summary>Where the slices live, the service-name label they are found by and our managed-by value.</summary>
-    public static readonly NodeEndpointSlices Slices = new(Namespace: "kube-system", ServiceName: "mkube-ingress", ManagedBy: "ingress.mkube.io");
+    public static readonly NodeEndpointSlices Slices = new(IngressNodeIdentity.SliceNamespace, IngressNodeIdentity.SliceServiceName, IngressNodeIdentity.SliceManagedBy);
 
     public static V1EndpointSlice EndpointSlice(string nodeName, string nodeIp, int httpPort, int httpsPort) =>
         Slices.Build(nodeName, nodeIp,

@@ -14,16 +14,6 @@ internal static class NodeIdentity
     /// True when the user is a node; <paramref name="nodeName"/> is then its name, which may be
     /// empty (<c>system:node:</c> alone: a node that cannot be told apart, refused by both).
     /// </summary>
-    public static bool IsNode(string userName, IReadOnlyList<string> groups, out string nodeName)
-    {
-        ArgumentNullException.ThrowIfNull(userName);
-        ArgumentNullException.ThrowIfNull(groups);
-        nodeName = "";
-        if (!userName.StartsWith(UserPrefix, StringComparison.Ordinal) || !groups.Contains(NodesGroup, StringComparer.Ordinal))
-        {
-            return false;
-        }
-        nodeName = userName[UserPrefix.Length..];
-        return true;
-    }
+    public static bool IsNode(string userName, IReadOnlyList<string> groups, out string nodeName) =>
+        PrefixedUsers.TryName(userName, groups, UserPrefix, NodesGroup, out nodeName);
 }

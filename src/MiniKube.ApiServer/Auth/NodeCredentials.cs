@@ -16,8 +16,9 @@ namespace MiniKube.ApiServer.Auth;
 /// serving certificate for the node's name and addresses, or the client certificate
 /// <c>CN=system:kube-proxy</c> of the node's service proxy (k3s' client-kube-proxy.crt), or, while
 /// the cluster runs the ingress add-on (<see cref="IssuesIngress"/>), the client certificate
-/// <c>CN=system:mkube:ingress</c> of the node's ingress data plane, which holds that role's rights
-/// and nothing of the node's (k3s' agents get their kube-proxy identity the same way). Who may call it is decided like any
+/// <c>CN=system:mkube:ingress:&lt;name&gt;, O=system:mkube:ingress-nodes</c> of the node's ingress data
+/// plane, which reads what it routes and writes only its own node's publication, and holds nothing of
+/// the node's (k3s' agents get their kube-proxy identity the same way). Who may call it is decided like any
 /// path (the agent token's identity is allowed it); which node name a caller may take is
 /// decided here: the first agent to take a name binds it to its node password (a hash in the
 /// Secret <c>kube-system/&lt;name&gt;.node-password.mkube</c>, as k3s' node-password Secrets), and
@@ -69,7 +70,7 @@ public sealed class NodeCredentials(ClusterPki pki, ResourceRegistry registry, T
         {
             ServingPath => new LeafCertificate("serving-kubelet", "kubelet", "CN=" + node, ServingNames(node, context.Request.Headers[NodeAddressesHeader].ToString()), CertificateUsage.ServerAuth, null),
             ProxyPath => new LeafCertificate("client-kube-proxy", "kube-proxy", "CN=" + ClusterPki.KubeProxyUser, [], CertificateUsage.ClientAuth, null),
-            IngressPath => new LeafCertificate("client-ingress", "ingress", "CN=" + ClusterPki.IngressUser, [], CertificateUsage.ClientAuth, null),
+            IngressPath => ClusterPki.IngressNodeLeaf(node),
             _ => new LeafCertificate("client-kubelet", "kubelet", $"CN=system:node:{node}, O=system:nodes", [], CertificateUsage.ClientAuth, null),
         };
         X509Certificate2 certificate;

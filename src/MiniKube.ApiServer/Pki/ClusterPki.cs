@@ -53,7 +53,10 @@ public sealed class ClusterPki
     /// <summary>The metrics add-on's user (bound to system:metrics-server: nodes and pods, and the kubelets' nodes/metrics).</summary>
     public const string MetricsUser = "system:mkube:metrics-server";
 
-    /// <summary>The ingress data plane's user (bound to system:mkube:ingress: reads Ingresses, Services, EndpointSlices, Secrets; publishes its node's EndpointSlice).</summary>
+    /// <summary>
+    /// The server's ingress add-on (bound to system:mkube:gateway-crds: installs the Gateway API
+    /// CRDs at start). Never a data plane's: each node's is its own user (<see cref="IngressNodeLeaf"/>).
+    /// </summary>
     public const string IngressUser = "system:mkube:ingress";
 
     /// <summary>
@@ -113,7 +116,7 @@ public sealed class ClusterPki
     /// <summary>The metrics add-on's client certificate (<see cref="MetricsUser"/>), with its private key: to the API server and to the kubelets.</summary>
     public X509Certificate2 Metrics { get; }
 
-    /// <summary>The ingress data plane's client certificate (<see cref="IngressUser"/>), with its private key.</summary>
+    /// <summary>The server's ingress add-on's client certificate (<see cref="IngressUser"/>), with its private key.</summary>
     public X509Certificate2 Ingress { get; }
 
     /// <summary>The auto-deploy manifests' client certificate (<see cref="ManifestsUser"/>), with its private key.</summary>
@@ -153,6 +156,16 @@ public sealed class ClusterPki
     /// </summary>
     public static LeafCertificate KubeletClientLeaf(string nodeName) =>
         new(KubeletClientName, "kubelet", $"CN=system:node:{nodeName}, O=system:nodes", [], CertificateUsage.ClientAuth, CaName);
+
+    /// <summary>
+    /// The client certificate of <paramref name="nodeName"/>'s ingress data plane:
+    /// <c>system:mkube:ingress:NODE</c> in <c>system:mkube:ingress-nodes</c>
+    /// (<see cref="IngressNodeIdentity"/>), which reads what it routes and writes only its node's
+    /// EndpointSlice. A joining agent gets it through the node-credentials endpoint; a server's own
+    /// data plane in memory (<see cref="IngressNodeClientInMemory"/>).
+    /// </summary>
+    public static LeafCertificate IngressNodeLeaf(string nodeName) =>
+        new(IngressName, "ingress", $"CN={IngressNodeIdentity.UserName(nodeName)}, O={IngressNodeIdentity.Group}", [], CertificateUsage.ClientAuth, CaName);
 
     private static LeafCertificate Client(string name, string service, string user) =>
         new(name, service, "CN=" + user, [], CertificateUsage.ClientAuth, CaName);
@@ -230,13 +243,29 @@ public sealed class ClusterPki
     public IReadOnlyList<X509Certificate2> NodeClientsInMemory(IReadOnlyList<string> nodeNames, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(nodeNames);
+        return InMemory([.. nodeNames.Select(KubeletClientLeaf)], now);
+    }
+
+    /// <summary>
+    /// The client certificate of the server's own ingress data plane (<see cref="IngressNodeLeaf"/>)
+    /// with a fresh key, in memory only: it is issued again at every start, so nothing is written.
+    /// </summary>
+    public X509Certificate2 IngressNodeClientInMemory(string nodeName, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeName);
+        return InMemory([IngressNodeLeaf(nodeName)], now)[0];
+    }
+
+    // Fresh P-256 keys signed as the given leaves; the CA's key is read once for them all and dropped.
+    private List<X509Certificate2> InMemory(IReadOnlyList<LeafCertificate> leaves, DateTimeOffset now)
+    {
         using var ca = CertificateFiles.Load(_directory, CaName) ?? throw new InvalidOperationException($"the cluster CA is missing from {_directory}");
-        var certificates = new List<X509Certificate2>(nodeNames.Count);
-        foreach (var name in nodeNames)
+        var certificates = new List<X509Certificate2>(leaves.Count);
+        foreach (var leaf in leaves)
         {
             using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=" + name, key, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem();
-            using var issued = CertificateFiles.SignRequest(request, KubeletClientLeaf(name), ca, now);
+            var request = new CertificateRequest("CN=" + leaf.Name, key, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem();
+            using var issued = CertificateFiles.SignRequest(request, leaf, ca, now);
             certificates.Add(issued.CopyWithPrivateKey(key));
         }
         return certificates;

@@ -10,7 +10,7 @@ namespace MiniKube.Hosting;
 /// each run with their own kubeconfig in k3s.
 /// </summary>
 /// <param name="Role">Which component.</param>
-/// <param name="NodeName">The node of a kubelet; empty for the others.</param>
+/// <param name="NodeName">The node of a kubelet or an ingress data plane; empty for the others.</param>
 internal sealed record ComponentIdentity(ComponentRole Role, string NodeName = "")
 {
     /// <summary>system:kube-scheduler.</summary>
@@ -25,8 +25,11 @@ internal sealed record ComponentIdentity(ComponentRole Role, string NodeName = "
     /// <summary>The metrics add-on (system:mkube:metrics-server, bound to system:metrics-server).</summary>
     public static ComponentIdentity Metrics { get; } = new(ComponentRole.Metrics);
 
-    /// <summary>The ingress data plane (system:mkube:ingress, bound to system:mkube:ingress).</summary>
-    public static ComponentIdentity Ingress { get; } = new(ComponentRole.Ingress);
+    /// <summary>The servers' ingress add-on as it installs the Gateway API CRDs (system:mkube:ingress, bound to system:mkube:gateway-crds).</summary>
+    public static ComponentIdentity GatewayCrds { get; } = new(ComponentRole.GatewayCrds);
+
+    /// <summary>The ingress data plane of <paramref name="nodeName"/>: system:mkube:ingress:NODE in system:mkube:ingress-nodes.</summary>
+    public static ComponentIdentity Ingress(string nodeName) => new(ComponentRole.Ingress, nodeName);
 
     /// <summary>The auto-deploy manifests (system:mkube:manifests, bound to cluster-admin: the files may hold any object).</summary>
     public static ComponentIdentity Manifests { get; } = new(ComponentRole.Manifests);
@@ -45,6 +48,7 @@ internal enum ComponentRole
     ControllerManager,
     ClusterDns,
     Metrics,
+    GatewayCrds,
     Ingress,
     Manifests,
     KubeProxy,
@@ -76,13 +80,15 @@ internal interface IClusterAccess
 /// The API server of this very process, reached over HTTPS (ARCHITECTURE.md §3: no shortcut
 /// around the API), each component with its own client certificate from the cluster PKI
 /// (DATA_DIR/server/tls/client-*.crt, under the 120-day renewal rule); the server's kubelet is
-/// <c>system:node:NODE</c> and simulated kubelets get certificates of their own, in memory. The
+/// <c>system:node:NODE</c>, its ingress data plane <c>system:mkube:ingress:NODE</c> (in memory), and
+/// simulated kubelets get certificates of their own, in memory. The
 /// admin certificate is the user's kubeconfig, and no component's.
 /// </summary>
 internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvider time, ILogger<LocalClusterAccess> logger) : IClusterAccess
 {
     private readonly Lock _nodeLock = new();
     private X509Certificate2? _nodeCertificate;
+    private X509Certificate2? _ingressCertificate;
 
     public X509Certificate2 ClusterCa => Pki.Ca;
 
@@ -97,7 +103,8 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
             ComponentRole.ControllerManager => Pki.ControllerManager,
             ComponentRole.ClusterDns => Pki.ClusterDns,
             ComponentRole.Metrics => Pki.Metrics,
-            ComponentRole.Ingress => Pki.Ingress,
+            ComponentRole.GatewayCrds => Pki.Ingress,
+            ComponentRole.Ingress => IngressCertificate(identity.NodeName),
             ComponentRole.Manifests => Pki.Manifests,
             ComponentRole.KubeProxy => Pki.KubeProxy,
             ComponentRole.Kubelet => NodeCertificate(identity.NodeName),
@@ -121,6 +128,19 @@ internal sealed class LocalClusterAccess(ApiServerComponent apiServer, TimeProvi
                 _nodeCertificate = Pki.NodeClient(nodeName, time.GetUtcNow(), logger);
             }
             return _nodeCertificate;
+        }
+    }
+
+    // The server's own data plane: issued in memory the first time it asks (one node per server).
+    private X509Certificate2 IngressCertificate(string nodeName)
+    {
+        lock (_nodeLock)
+        {
+            if (_ingressCertificate is null || _ingressCertificate.GetNameInfo(X509NameType.SimpleName, false) != IngressNodeIdentity.UserName(nodeName))
+            {
+                _ingressCertificate = Pki.IngressNodeClientInMemory(nodeName, time.GetUtcNow());
+            }
+            return _ingressCertificate;
         }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class GatewayCrdsComponent(IClusterAccess cluster, TimeProvider 
 
     public async Task RunAsync(ReadySignal ready, CancellationToken stoppingToken)
     {
-        using (var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.Ingress)))
+        using (var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.GatewayCrds)))
         {
             await GatewayCrdInstaller.InstallAsync(client, loggers.CreateLogger<GatewayCrdsComponent>(), time, stoppingToken);
         }

@@ -22,9 +22,10 @@ internal sealed record IngressSettings(string NodeName, string? NodeIp, int Http
 /// them on stop. A port that cannot be had (another web server, no privilege for port 80) is
 /// logged with what to do and leaves this server without ingress rather than stopping the
 /// control plane; <c>--disable ingress</c> on the server turns it off there and, through the
-/// settings agents read at join, on every agent (its settings are then null and it idles). It acts as system:mkube:ingress, which
-/// may read Ingresses, IngressClasses, the Gateway API's objects, Namespaces, Services,
-/// EndpointSlices and Secrets and write only its own node's EndpointSlice in kube-system.
+/// settings agents read at join, on every agent (its settings are then null and it idles). It acts
+/// as its node's own user system:mkube:ingress:NODE (in system:mkube:ingress-nodes), which may read
+/// Ingresses, IngressClasses, the Gateway API's objects, Namespaces, Services, EndpointSlices and
+/// Secrets and write only its own node's EndpointSlice in kube-system.
 /// </summary>
 /// <param name="settingsSource">Read once at start: a server knows them from its flags, an agent once it has joined (then before this component starts).</param>
 internal sealed partial class IngressComponent(IClusterAccess cluster, Func<IngressSettings?> settingsSource, TimeProvider time, ILoggerFactory loggers) : IComponent
@@ -42,7 +43,7 @@ internal sealed partial class IngressComponent(IClusterAccess cluster, Func<Ingr
             return;
         }
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
-        using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.Ingress));
+        using var client = new Kubernetes(cluster.ClientConfiguration(ComponentIdentity.Ingress(settings.NodeName)));
         IngressController controller;
         try
         {

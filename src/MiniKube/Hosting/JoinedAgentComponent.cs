@@ -39,7 +39,7 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
     /// </summary>
     public IngressSettings? Ingress => _certificates is null ? throw new InvalidOperationException("the agent has not joined yet") : _ingress;
 
-    /// <summary>The kubelet as the node (<c>system:node:NAME</c>), the service proxy as <c>system:kube-proxy</c>, the ingress data plane as <c>system:mkube:ingress</c>, each with the certificate the server signed for this agent.</summary>
+    /// <summary>The kubelet as the node (<c>system:node:NAME</c>), the service proxy as <c>system:kube-proxy</c>, the ingress data plane as <c>system:mkube:ingress:NAME</c>, each with the certificate the server signed for this agent.</summary>
     public KubernetesClientConfiguration ClientConfiguration(ComponentIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
@@ -48,7 +48,7 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         {
             ComponentRole.Kubelet when identity.NodeName == settings.ResolvedNodeName => certificates.Kubelet,
             ComponentRole.KubeProxy => certificates.Proxy,
-            ComponentRole.Ingress when certificates.Ingress is { } ingress => ingress,
+            ComponentRole.Ingress when identity.NodeName == settings.ResolvedNodeName && certificates.Ingress is { } ingress => ingress,
             _ => throw new ArgumentOutOfRangeException(nameof(identity), identity, "an agent holds credentials for its kubelet, service proxy and (while the cluster runs it) ingress only"),
         };
         return ClusterAccessConfigurations.For(join.Server, ClusterCa, client);

@@ -9,8 +9,9 @@ namespace MiniKube.Hosting;
 /// <summary>
 /// A joined agent's own certificates, kept in <c>DATA_DIR/agent</c> (keys 0600): the client
 /// certificate its kubelet reaches the API with (<c>system:node:&lt;name&gt;</c> in <c>system:nodes</c>),
-/// its service proxy's (<c>system:kube-proxy</c>), its ingress data plane's (<c>system:mkube:ingress</c>,
-/// only while the cluster runs the ingress add-on), and the kubelet API's serving certificate for
+/// its service proxy's (<c>system:kube-proxy</c>), its ingress data plane's (<c>system:mkube:ingress:&lt;name&gt;</c>
+/// in <c>system:mkube:ingress-nodes</c>, only while the cluster runs the ingress add-on; one issued
+/// for the shared <c>system:mkube:ingress</c> of earlier versions is replaced at start), and the kubelet API's serving certificate for
 /// its name and IP, all signed by the cluster CA
 /// through the server's node-credentials endpoint, for keys made here that never leave the node.
 /// The node password (<c>agent/node-password</c>, made on first join) proves to the server that
@@ -34,7 +35,7 @@ internal sealed class NodeCertificates(string agentDirectory, TimeProvider time)
         var proxy = await EnsureAsync(http, new Uri(server, NodeCredentials.ProxyPath), "client-kube-proxy", ca,
             certificate => IsUser(certificate, ClusterPki.KubeProxyUser), null, cancellationToken);
         var ingressClient = ingress
-            ? await EnsureAsync(http, new Uri(server, NodeCredentials.IngressPath), IngressName, ca, certificate => IsUser(certificate, ClusterPki.IngressUser), null, cancellationToken)
+            ? await EnsureAsync(http, new Uri(server, NodeCredentials.IngressPath), IngressName, ca, certificate => IsUser(certificate, IngressNodeIdentity.UserName(nodeName)), null, cancellationToken)
             : null;
         if (!ingress)
         {

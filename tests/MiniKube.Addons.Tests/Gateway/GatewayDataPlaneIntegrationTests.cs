@@ -10,7 +10,7 @@ namespace MiniKube.Addons.Tests.Gateway;
 
 /// <summary>
 /// The Gateway API served by the ingress data plane (the real proxy on loopback) against the
-/// in-process API server, as system:mkube:ingress: host and header matches, a 90/10 split, the
+/// in-process API server, as a node's data plane user (system:mkube:ingress:node-a): host and header matches, a 90/10 split, the
 /// filters, and a cross-namespace backend that works only once a ReferenceGrant permits it.
 /// </summary>
 [Category("Integration")]

@@ -11,7 +11,8 @@ namespace MiniKube.Addons.Tests.Gateway;
 /// <summary>
 /// The Gateway API's status writer in a controller manager, as in <c>mkube server</c>: the
 /// manager as system:kube-controller-manager, the writer as the ingress status account, the
-/// publication as system:mkube:ingress, so the bootstrap roles are what lets each do its part.
+/// publication as node-a's data plane user (system:mkube:ingress:node-a), so the bootstrap roles
+/// and the ingress-node authorizer are what let each do its part.
 /// </summary>
 [Category("Integration")]
 public sealed class GatewayStatusControllerTests
@@ -31,7 +32,7 @@ public sealed class GatewayStatusControllerTests
     {
         _api = await TestApiServer.StartAsync();
         _admin = _api.Client();
-        _dataPlane = new Kubernetes(TestIdentities.Configuration(_api, _api.Pki.Ingress));
+        _dataPlane = TestIdentities.Client(_api, MiniKube.Api.IngressNodeIdentity.UserName("node-a"), MiniKube.Api.IngressNodeIdentity.Group);
         var config = TestIdentities.Configuration(_api, _api.Pki.ControllerManager);
         _manager = new Kubernetes(config);
         _stop = new CancellationTokenSource();

@@ -9,7 +9,7 @@ using static MiniKube.Addons.Tests.Ingress.IngressObjects;
 namespace MiniKube.Addons.Tests.Ingress;
 
 /// <summary>
-/// The data plane against the in-process API server, as system:mkube:ingress (so its bootstrap
+/// The data plane against the in-process API server, as a node's data plane user system:mkube:ingress:node-a (so its bootstrap
 /// role is what lets it read), with listeners and backends on loopback ports: hosts, paths,
 /// certificates by SNI, the HTTPS redirect, retries past a dead endpoint, and a WebSocket that
 /// survives a configuration change.

@@ -11,7 +11,8 @@ namespace MiniKube.Addons.Tests.Ingress;
 /// <summary>
 /// The status writer in a controller manager, as in <c>mkube server</c>: the manager as
 /// system:kube-controller-manager, the writer as its service account, the publication as
-/// system:mkube:ingress, so the bootstrap roles are what lets each do its part.
+/// each node's own data plane user (system:mkube:ingress:NODE), so the bootstrap roles and the
+/// ingress-node authorizer are what let each do its part.
 /// </summary>
 [Category("Integration")]
 public sealed class IngressStatusControllerTests
@@ -20,6 +21,7 @@ public sealed class IngressStatusControllerTests
     private Kubernetes _admin = null!;
     private Kubernetes _manager = null!;
     private Kubernetes _dataPlane = null!;
+    private Kubernetes _otherDataPlane = null!;
     private CancellationTokenSource _stop = null!;
     private Task _running = null!;
 
@@ -28,7 +30,8 @@ public sealed class IngressStatusControllerTests
     {
         _api = await TestApiServer.StartAsync();
         _admin = _api.Client();
-        _dataPlane = new Kubernetes(TestIdentities.Configuration(_api, _api.Pki.Ingress));
+        _dataPlane = TestIdentities.Client(_api, MiniKube.Api.IngressNodeIdentity.UserName("node-a"), MiniKube.Api.IngressNodeIdentity.Group);
+        _otherDataPlane = TestIdentities.Client(_api, MiniKube.Api.IngressNodeIdentity.UserName("node-b"), MiniKube.Api.IngressNodeIdentity.Group);
         var config = TestIdentities.Configuration(_api, _api.Pki.ControllerManager);
         _manager = new Kubernetes(config);
         _stop = new CancellationTokenSource();
@@ -48,6 +51,7 @@ public sealed class IngressStatusControllerTests
         _stop.Dispose();
         _manager.Dispose();
         _dataPlane.Dispose();
+        _otherDataPlane.Dispose();
         _admin.Dispose();
         await _api.DisposeAsync();
         _api.DeleteDirectory();
@@ -64,14 +68,14 @@ public sealed class IngressStatusControllerTests
         theirs.Spec.IngressClassName = "other";
         await _admin.NetworkingV1.CreateNamespacedIngressAsync(theirs, "default", cancellationToken: timeout.Token);
 
-        await IngressNodes.PublishAsync(_dataPlane, "node-b", "10.0.0.2", 80, 443, timeout.Token);
+        await IngressNodes.PublishAsync(_otherDataPlane, "node-b", "10.0.0.2", 80, 443, timeout.Token);
         await IngressNodes.PublishAsync(_dataPlane, "node-a", "10.0.0.1", 80, 443, timeout.Token);
         var ours = await EventuallyAsync(async () =>
         {
             var ingress = await _admin.NetworkingV1.ReadNamespacedIngressAsync("ours", "default", cancellationToken: timeout.Token);
             return ingress.Status?.LoadBalancer?.Ingress?.Count == 2 ? ingress : null;
         }, timeout.Token);
-        await IngressNodes.WithdrawAsync(_dataPlane, "node-b", timeout.Token);
+        await IngressNodes.WithdrawAsync(_otherDataPlane, "node-b", timeout.Token);
         var afterWithdraw = await EventuallyAsync(async () =>
         {
             var ingress = await _admin.NetworkingV1.ReadNamespacedIngressAsync("ours", "default", cancellationToken: timeout.Token);

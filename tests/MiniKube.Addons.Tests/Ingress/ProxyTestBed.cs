@@ -10,7 +10,7 @@ using MiniKube.Testing;
 namespace MiniKube.Addons.Tests.Ingress;
 
 /// <summary>
-/// The data plane against the in-process API server, as system:mkube:ingress (so its bootstrap
+/// The data plane against the in-process API server, as node-a's data plane user (so its bootstrap
 /// role is what lets it read), with listeners and two backends (A, B) on loopback ports, and a
 /// client that sends any host name to the proxy as <c>curl --resolve</c> does.
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed class ProxyTestBed : IAsyncDisposable
     {
         Api = api;
         Admin = api.Client();
-        Identity = new Kubernetes(TestIdentities.Configuration(api, api.Pki.Ingress));
+        Identity = TestIdentities.Client(api, MiniKube.Api.IngressNodeIdentity.UserName("node-a"), MiniKube.Api.IngressNodeIdentity.Group);
     }
 
     public TestApiServer Api { get; }

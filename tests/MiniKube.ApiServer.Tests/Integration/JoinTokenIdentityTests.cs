@@ -77,7 +77,7 @@ public sealed class JoinTokenIdentityTests
     }
 
     [Test]
-    public async Task AgentToken_GetsTheIngressIdentity_WhichHoldsTheIngressRoleAndNothingOfTheNode()
+    public async Task AgentToken_GetsItsNodesIngressIdentity_WhichHoldsTheIngressRoleAndNothingOfTheNode()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var request = new HttpRequestMessage(HttpMethod.Post, NodeCredentials.IngressPath)
@@ -91,7 +91,7 @@ public sealed class JoinTokenIdentityTests
 
         Assert.That(code, Is.EqualTo(HttpStatusCode.OK), body);
         using var issued = X509Certificate2.CreateFromPem(body);
-        Assert.That(issued.Subject, Is.EqualTo("CN=system:mkube:ingress"), "the subject is the server's choice, with no group");
+        Assert.That(issued.Subject, Does.Contain("CN=system:mkube:ingress:edge-ingress").And.Contain("O=system:mkube:ingress-nodes"), "the subject is the server's choice: the node's own data plane user");
         using var client = new Kubernetes(new KubernetesClientConfiguration
         {
             Host = _server.Server.Address.ToString(),
@@ -104,6 +104,31 @@ public sealed class JoinTokenIdentityTests
         var nodes = Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.ListNodeAsync());
         Assert.That(pods!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(nodes!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task AgentToken_IngressIdentityOfANodeAnotherAgentJoined_Refused()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        HttpRequestMessage Request(string password)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, NodeCredentials.IngressPath)
+            {
+                Content = new StringContent(new CertificateRequest("CN=x", key, HashAlgorithmName.SHA256).CreateSigningRequestPem()),
+            };
+            request.Headers.Add(NodeCredentials.NodeNameHeader, "edge-taken");
+            request.Headers.Add(NodeCredentials.NodePasswordHeader, password);
+            return request;
+        }
+        using var first = Request("0123456789abcdef0123");
+        using var second = Request("another-agent-password");
+
+        var (owner, _) = await SendAsync(AgentSecret, first);
+        var (other, body) = await SendAsync(AgentSecret, second);
+
+        Assert.That(owner, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(other, Is.EqualTo(HttpStatusCode.Forbidden), "another agent cannot take edge-taken's data plane identity");
+        Assert.That(body, Does.Contain("node password rejected"));
     }
 
     [Test]

@@ -23,7 +23,7 @@ public sealed class JoinedAgentComponentTests
     private static readonly AgentConfig Cluster = new(Defaults.ClusterCidr, Defaults.ServiceCidr, Defaults.ClusterDns, Defaults.ClusterDomain);
 
     [Test]
-    public async Task Run_ClusterRunsIngress_AgentServesAndPublishesItsNode_WithdrawsOnStop()
+    public async Task Run_ClusterRunsIngress_AgentServesAndPublishesItsNodeAsItsOwnUser_WithdrawsOnStop()
     {
         // Port 0: the agent's data plane takes any free ports, as the server's settings say.
         await using var server = await ServerHost.StartAsync("mkube-join-ingress-", (_, _) => { }, s => s with { AgentConfig = Cluster with { Ingress = new IngressPorts(0, 0) } });
@@ -45,7 +45,10 @@ public sealed class JoinedAgentComponentTests
             using var client = new HttpClient();
             using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{http}/"));
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the agent's data plane answers; no Ingress routes this");
-            Assert.That(File.Exists(Path.Combine(agentDir, "agent", "client-ingress.crt")), Is.True);
+            using (var issued = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(agentDir, "agent", "client-ingress.crt"))))
+            {
+                Assert.That(issued.Subject, Does.Contain("CN=system:mkube:ingress:" + Node).And.Contain("O=system:mkube:ingress-nodes"), "the node's own data plane user");
+            }
 
             await agent.StopAsync();
             Assert.That(await ReadSliceAsync(server.Admin), Is.Null, "a stopped data plane withdraws its node");

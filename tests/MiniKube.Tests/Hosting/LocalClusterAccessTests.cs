@@ -104,7 +104,8 @@ public sealed class LocalClusterAccessTests
             [ComponentIdentity.ControllerManager] = "system:kube-controller-manager",
             [ComponentIdentity.KubeProxy] = "system:kube-proxy",
             [ComponentIdentity.ClusterDns] = "system:mkube:cluster-dns",
-            [ComponentIdentity.Ingress] = "system:mkube:ingress",
+            [ComponentIdentity.GatewayCrds] = "system:mkube:ingress",
+            [ComponentIdentity.Ingress("node-x")] = "system:mkube:ingress:node-x",
             [ComponentIdentity.Metrics] = "system:mkube:metrics-server",
             [ComponentIdentity.Manifests] = "system:mkube:manifests",
         };
@@ -166,8 +167,11 @@ public sealed class LocalClusterAccessTests
         });
 
         Assert.That(slice!.Endpoints.Single().Addresses, Is.EqualTo(new[] { "127.0.0.1" }));
-        using var ingress = new Kubernetes(Cluster.ClientConfiguration(ComponentIdentity.Ingress));
+        Assert.That(slice.Metadata.Name, Is.EqualTo("mkube-ingress-test"));
+        using var ingress = new Kubernetes(Cluster.ClientConfiguration(ComponentIdentity.Ingress("test")));
         await ingress.CoreV1.ListSecretForAllNamespacesAsync();
+        var others = Assert.ThrowsAsync<HttpOperationException>(() => ingress.DiscoveryV1.DeleteNamespacedEndpointSliceAsync("mkube-ingress-other", "kube-system"));
+        Assert.That(others!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "another node's slice is not its own");
         var refused = Assert.ThrowsAsync<HttpOperationException>(() => ingress.NetworkingV1.CreateIngressClassAsync(
             new V1IngressClass { Metadata = new V1ObjectMeta { Name = "mine" }, Spec = new V1IngressClassSpec { Controller = "x.io/y" } }));
         Assert.That(refused!.Response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the data plane only reads, and writes its own EndpointSlice");
