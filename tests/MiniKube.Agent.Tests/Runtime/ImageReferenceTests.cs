@@ -1,6 +1,6 @@
-using MiniKube.Agent.Runtime.Docker;
+using MiniKube.Agent.Runtime;
 
-namespace MiniKube.Agent.Tests.Runtime.Docker;
+namespace MiniKube.Agent.Tests.Runtime;
 
 public class ImageReferenceTests
 {
