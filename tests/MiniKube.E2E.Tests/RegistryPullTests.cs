@@ -30,6 +30,7 @@ public sealed partial class RegistryPullTests : DataDirFixture
         var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
         var (registry, mirror, mirrored, certs) = ($"127.0.0.1:{port}", $"localhost:{port}", "mirror.test/mkube/busybox:1", $"/etc/docker/certs.d/localhost:{port}");
         var image = $"{registry}/test/busybox:1";
+        var hadCertsDirectory = Directory.Exists("/etc/docker/certs.d");
         WriteCertificates(work);
         File.WriteAllText(Path.Combine(work, "htpasswd"), (await RunAsync("htpasswd", null, null, "-Bbn", User, password)).Trim() + "\n");
         File.WriteAllText(Path.Combine(work, "config.yml"), $"version: 0.1\nlog: {{level: error}}\nstorage: {{filesystem: {{rootdirectory: {work}/data}}}}\n"
@@ -98,6 +99,10 @@ public sealed partial class RegistryPullTests : DataDirFixture
             if (Directory.Exists(certs))
             {
                 Directory.Delete(certs, recursive: true);
+            }
+            if (!hadCertsDirectory && Directory.Exists("/etc/docker/certs.d") && !Directory.EnumerateFileSystemEntries("/etc/docker/certs.d").Any())
+            {
+                Directory.Delete("/etc/docker/certs.d");
             }
         }
     }

@@ -151,21 +151,11 @@ public sealed record ImageInfo(string Id, long Size);
 
 /// <summary>
 /// Credentials for one registry pull (CRI's AuthConfig): a user and password, base64
-/// <c>user:password</c> in <see cref="Auth"/>, or a token. <see cref="ToString"/> never shows
+/// <c>user:password</c> in <paramref name="Auth"/>, or a token. <see cref="ToString"/> never shows
 /// them, so a credential that reaches a log or a message by accident says nothing.
 /// </summary>
-public sealed record RegistryCredential
+public sealed record RegistryCredential(string? Username, string? Password, string? Auth = null, string? IdentityToken = null, string? RegistryToken = null)
 {
-    public string? Username { get; init; }
-
-    public string? Password { get; init; }
-
-    public string? Auth { get; init; }
-
-    public string? IdentityToken { get; init; }
-
-    public string? RegistryToken { get; init; }
-
     public override string ToString() => "RegistryCredential { (redacted) }";
 }
 

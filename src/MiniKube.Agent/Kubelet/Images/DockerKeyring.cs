@@ -6,23 +6,16 @@ using MiniKube.Agent.Runtime;
 namespace MiniKube.Agent.Kubelet.Images;
 
 /// <summary>
-/// The registry credentials of a pod's image pull secrets, matched to an image as upstream's
-/// kubelet matches them (pkg/credentialprovider/keyring.go BasicDockerKeyring,
-/// secrets/secrets.go MakeDockerKeyring). Each entry's key is its registry URL without scheme,
-/// <c>/v1/</c> or <c>/v2/</c> (host, host:port, or host plus a path prefix); keys are tried
-/// longest first (reverse-sorted), and every key that matches the image contributes its
-/// credentials, in secret order: the kubelet tries each in turn. A key matches when its port
-/// equals the image's, its host has as many dot-separated parts with each a glob
-/// (<c>*.example.com</c>) matching the image's, and its path is a prefix of the image's path.
-/// With no match, an image of Docker Hub gets the <c>index.docker.io</c> entry.
+/// Image pull secrets' credentials, matched to an image as upstream's kubelet matches them
+/// (pkg/credentialprovider/keyring.go BasicDockerKeyring, secrets/secrets.go MakeDockerKeyring).
+/// An entry's key is its registry URL less the scheme and a <c>/v1/</c> or <c>/v2/</c>: host, host:port, or host/path-prefix.
+/// Keys are tried longest first; each one that matches adds its credentials, in secret order, and the kubelet tries them in turn.
+/// A key matches when the ports are equal, the hosts have as many dot-separated parts, each a glob (<c>*.example.com</c>)
+/// of the image's, and the key's path is a prefix of the image's. Failing all that, a Docker Hub image gets the
+/// <c>index.docker.io</c> entry.
 /// </summary>
 internal sealed class DockerKeyring
 {
-    public const string DockerConfigJsonType = "kubernetes.io/dockerconfigjson";
-    public const string DockerConfigJsonKey = ".dockerconfigjson";
-    public const string DockercfgType = "kubernetes.io/dockercfg";
-    public const string DockercfgKey = ".dockercfg";
-
     private const string DefaultRegistryHost = "index.docker.io";
 
     private readonly Dictionary<string, List<RegistryCredential>> _credentials = new(StringComparer.Ordinal);
@@ -38,10 +31,11 @@ internal sealed class DockerKeyring
         var keyring = new DockerKeyring();
         foreach (var secret in secrets)
         {
+            // The data key of each type, and whether the registries sit under "auths"; other types hold no credentials.
             var (key, nested) = secret.Type switch
             {
-                DockerConfigJsonType => (DockerConfigJsonKey, true),
-                DockercfgType => (DockercfgKey, false),
+                "kubernetes.io/dockerconfigjson" => (".dockerconfigjson", true),
+                "kubernetes.io/dockercfg" => (".dockercfg", false),
                 _ => ("", false),
             };
             if (key.Length > 0 && secret.Data?.TryGetValue(key, out var bytes) == true && bytes.Length > 0)
@@ -154,7 +148,7 @@ internal sealed class DockerKeyring
             }
             (username, password) = (parts[0], parts[1]);
         }
-        return new RegistryCredential { Username = username, Password = password };
+        return new RegistryCredential(username, password);
     }
 
     /// <summary>keyring.go isDefaultRegistryMatch: whether the image comes from Docker Hub by the look of its name.</summary>

@@ -31,7 +31,7 @@ internal sealed partial class DockerCertsDirectory(string root, ILogger logger)
             }
             if (host.Length == 0 || host.Contains('/', StringComparison.Ordinal) || host.StartsWith('.'))
             {
-                LogNotWritten(host, "it is not a host[:port]");
+                LogNotGiven(host, "it is not a host[:port]");
                 continue;
             }
             var directory = Path.Combine(root, host);
@@ -57,12 +57,12 @@ internal sealed partial class DockerCertsDirectory(string root, ILogger logger)
                 {
                     File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 }
-                LogWritten(file);
+                LogChanged("Wrote", file);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogCannotWrite(root, e.Message);
+            LogNotGiven("the registries under " + root, e.Message + " (mkube needs root to write there)");
         }
     }
 
@@ -78,7 +78,7 @@ internal sealed partial class DockerCertsDirectory(string root, ILogger logger)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            LogNotWritten(host, $"{source} cannot be read: {e.Message}");
+            LogNotGiven(host, $"{source} cannot be read: {e.Message}");
         }
     }
 
@@ -95,7 +95,7 @@ internal sealed partial class DockerCertsDirectory(string root, ILogger logger)
             foreach (var file in ours)
             {
                 File.Delete(file);
-                LogRemoved(file);
+                LogChanged("Removed", file);
             }
             if (ours.Count > 0 && !Directory.EnumerateFileSystemEntries(directory).Any())
             {
@@ -104,15 +104,10 @@ internal sealed partial class DockerCertsDirectory(string root, ILogger logger)
         }
     }
 
-    [LoggerMessage(EventId = LogEvents.Agent + 870, Level = LogLevel.Information, Message = "Wrote {File} for dockerd from registries.yaml")]
-    private partial void LogWritten(string file);
+    // What changed under certs.d, so an operator can see why dockerd now trusts (or no longer trusts) a registry.
+    [LoggerMessage(EventId = LogEvents.Agent + 870, Level = LogLevel.Information, Message = "{Change} {File} for dockerd, as registries.yaml says")]
+    private partial void LogChanged(string change, string file);
 
-    [LoggerMessage(EventId = LogEvents.Agent + 871, Level = LogLevel.Information, Message = "Removed {File}: registries.yaml no longer names it")]
-    private partial void LogRemoved(string file);
-
-    [LoggerMessage(EventId = LogEvents.Agent + 872, Level = LogLevel.Warning, Message = "The tls files of registry {Host} are not given to Docker: {Reason}")]
-    private partial void LogNotWritten(string host, string reason);
-
-    [LoggerMessage(EventId = LogEvents.Agent + 873, Level = LogLevel.Warning, Message = "Cannot write Docker's registry certificates under {Root}: {Reason}; the tls settings of registries.yaml are not in effect")]
-    private partial void LogCannotWrite(string root, string reason);
+    [LoggerMessage(EventId = LogEvents.Agent + 872, Level = LogLevel.Warning, Message = "The tls files of {What} are not given to Docker: {Reason}; the tls settings of registries.yaml for it are not in effect")]
+    private partial void LogNotGiven(string what, string reason);
 }

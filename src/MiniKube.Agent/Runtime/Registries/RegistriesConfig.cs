@@ -196,14 +196,8 @@ internal sealed class RegistriesConfig
         string? Text(YamlMappingNode? parent, string key) =>
             parent is null ? null : Scalar(Child(parent, key), $"configs.{name}.{key}") is { Length: > 0 } value ? value : null;
         return new RegistryHostConfig(
-            auth is null ? null : new RegistryCredential
-            {
-                Username = Text(auth, "username"),
-                Password = Text(auth, "password"),
-                Auth = Text(auth, "auth"),
-                // wharfie's YAML key is identity_token; containerd's TOML one identitytoken.
-                IdentityToken = Text(auth, "identity_token") ?? Text(auth, "identitytoken"),
-            },
+            // wharfie's YAML key is identity_token; containerd's TOML one identitytoken.
+            auth is null ? null : new RegistryCredential(Text(auth, "username"), Text(auth, "password"), Text(auth, "auth"), Text(auth, "identity_token") ?? Text(auth, "identitytoken")),
             tls is null ? null : new RegistryTls(Text(tls, "ca_file"), Text(tls, "cert_file"), Text(tls, "key_file"),
                 Text(tls, "insecure_skip_verify") is { } skip && ParseBool(skip, $"configs.{name}.tls.insecure_skip_verify")));
     }
