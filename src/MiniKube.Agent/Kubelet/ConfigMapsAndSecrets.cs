@@ -5,7 +5,7 @@ namespace MiniKube.Agent.Kubelet;
 
 /// <summary>
 /// The ConfigMaps and Secrets a node's pods refer to (env, envFrom, configMap and secret
-/// volumes), served from watches instead of a GET per container start (upstream's configmap and
+/// volumes, image pull secrets), served from watches instead of a GET per container start (upstream's configmap and
 /// secret managers with the Watch strategy). A pod's references are registered before each of
 /// its syncs and released when it is gone.
 /// Why a watch per referenced object rather than an informer per namespace: it lists only what
@@ -90,13 +90,21 @@ internal sealed class ConfigMapsAndSecrets
             : optional ? null : throw new ContainerConfigException($"secret \"{name}\" not found");
     }
 
+    /// <summary>The Secret itself (image pull secrets need its type and bytes), or null when it does not exist.</summary>
+    public Task<V1Secret?> SecretAsync(string ns, string name, CancellationToken cancellationToken) =>
+        _shared.Secrets.GetAsync(new NamespacedName(ns, name), ct => ApiCalls.OrNullAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct)), cancellationToken);
+
     /// <summary>The ConfigMaps a pod refers to (podutil.VisitPodConfigmapNames, for what the kubelet reads).</summary>
     public static IEnumerable<string> ConfigMapNames(V1Pod pod) =>
         ReferencedNames(pod, from => from.ConfigMapRef?.Name, env => env.ConfigMapKeyRef?.Name, volume => volume.ConfigMap?.Name, source => source.ConfigMap?.Name);
 
-    /// <summary>The Secrets a pod refers to (podutil.VisitPodSecretNames, for what the kubelet reads).</summary>
-    public static IEnumerable<string> SecretNames(V1Pod pod) =>
-        ReferencedNames(pod, from => from.SecretRef?.Name, env => env.SecretKeyRef?.Name, volume => volume.Secret?.SecretName, source => source.Secret?.Name);
+    /// <summary>The Secrets a pod refers to (podutil.VisitPodSecretNames, for what the kubelet reads), image pull secrets first.</summary>
+    public static IEnumerable<string> SecretNames(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        return (pod.Spec.ImagePullSecrets ?? []).Select(s => s.Name).Where(n => !string.IsNullOrEmpty(n))
+            .Concat(ReferencedNames(pod, from => from.SecretRef?.Name, env => env.SecretKeyRef?.Name, volume => volume.Secret?.SecretName, source => source.Secret?.Name));
+    }
 
     /// <summary>The names one kind of reference picks from every container's envFrom and env, and from the volumes and projected volumes' sources.</summary>
     private static IEnumerable<string> ReferencedNames(V1Pod pod, Func<V1EnvFromSource, string?> fromEnvFrom, Func<V1EnvVarSource, string?> fromEnv, Func<V1Volume, string?> fromVolume, Func<V1VolumeProjection, string?> fromProjection)

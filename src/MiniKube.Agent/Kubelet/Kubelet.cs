@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using k8s.Autorest;
+using MiniKube.Agent.Kubelet.Images;
 using MiniKube.Agent.Runtime;
 using MiniKube.Client.Events;
 
@@ -95,7 +96,8 @@ public sealed partial class Kubelet
             _probes,
             _events,
             _startup,
-            _logger)
+            _logger,
+            new ImageManager(runtime, _configs, new PodEvents(_events), options.Time, _logger))
         {
             TerminationFailed = pod => _queue.AddAfter(pod.Namespace() + "/" + pod.Name(), RetryDelay, options.Time),
         };

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using k8s.Autorest;
+using MiniKube.Agent.Kubelet.Images;
 using MiniKube.Agent.Runtime;
 using MiniKube.Client.Events;
 
@@ -15,9 +16,9 @@ namespace MiniKube.Agent.Kubelet;
 /// the relist it is given and records when it last changed a pod's containers
 /// (<see cref="LastRuntimeChange"/>), so the kubelet never hands it a relist older than its own
 /// last action. Container specs come from <see cref="ContainerConfigGenerator"/>, volumes from
-/// <see cref="VolumeManager"/>, probe results from <see cref="ProbeManager"/>.
+/// <see cref="VolumeManager"/>, probe results from <see cref="ProbeManager"/>, images from <see cref="ImageManager"/>.
 /// </summary>
-internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ContainerConfigGenerator configs, VolumeManager volumes, PodStatusManager status, ProbeManager probes, EventRecorder events, PodStartupTracker startup, ILogger logger)
+internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime runtime, KubeletOptions options, ContainerConfigGenerator configs, VolumeManager volumes, PodStatusManager status, ProbeManager probes, EventRecorder events, PodStartupTracker startup, ILogger logger, ImageManager images)
 {
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
@@ -35,6 +36,8 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     private readonly ConcurrentDictionary<string, Task> _terminations = new();
 
     private readonly ContainerStopper _stopper = new(runtime, new HandlerActions(runtime), options.Time);
+
+    private readonly PodEvents _events = new(events);
 
     /// <summary>Called when stopping a pod failed; it still has its deletionTimestamp and should be synced again soon.</summary>
     public Action<V1Pod>? TerminationFailed { get; init; }
@@ -255,12 +258,8 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         }
         try
         {
-            var policy = PullPolicy(container);
-            await runtime.EnsureImageAsync(container.Image, policy, cancellationToken);
+            await images.EnsureImageExistsAsync(pod, container, list, cancellationToken);
             startup.Mark(pod.Metadata.Uid, "image");
-            Event(pod, container.Name, list, EventTypes.Normal, "Pulled", policy == ImagePullPolicy.Always
-                ? $"Successfully pulled image \"{container.Image}\""
-                : $"Container image \"{container.Image}\" already present on machine");
             var config = await configs.GenerateAsync(pod, sandbox, container, init, latest is null ? 0 : latest.Attempt + 1, cancellationToken);
             if (ephemeral is not null)
             {
@@ -288,12 +287,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
         }
         catch (ImageException e)
         {
-            if (!waiting.ContainsKey(container.Name))
-            {
-                Event(pod, container.Name, list, EventTypes.Warning, e.Reason == "ErrImageNeverPull" ? e.Reason : "Failed", e.Message);
-            }
+            // kuberuntime_container.go startContainer: the image manager's own events, then this one.
+            Event(pod, container.Name, list, EventTypes.Warning, "Failed", $"Error: {e.Reason}");
             waiting[container.Name] = $"{e.Reason}: {e.Message}";
-            return TimeSpan.FromSeconds(10);
+            return e.RetryAfter ?? TimeSpan.FromSeconds(10);
         }
         catch (ContainerConfigException e)
         {
@@ -310,25 +307,10 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
     private void Event(V1Pod pod, string container, bool init, string type, string reason, string message) =>
         Event(pod, container, init ? "initContainers" : "containers", type, reason, message);
 
-    /// <summary>An event about the pod as a whole (no container field path).</summary>
-    private void PodEvent(V1Pod pod, string type, string reason, string message)
-    {
-        if (!StaticPods.IsStatic(pod))
-        {
-            events.Record(ObjectReferences.To(pod), type, reason, message);
-        }
-    }
+    private void PodEvent(V1Pod pod, string type, string reason, string message) => _events.Pod(pod, type, reason, message);
 
-    private void Event(V1Pod pod, string container, string list, string type, string reason, string message)
-    {
-        if (StaticPods.IsStatic(pod))
-        {
-            return; // its events would name a pod the API does not have
-        }
-        var reference = ObjectReferences.To(pod);
-        reference.FieldPath = $"spec.{list}{{{container}}}";
-        events.Record(reference, type, reason, message);
-    }
+    private void Event(V1Pod pod, string container, string list, string type, string reason, string message) =>
+        _events.Container(pod, container, list, type, reason, message);
 
     private async Task TerminateInBackgroundAsync(V1Pod pod, List<PodSandbox> sandboxes, List<ContainerInfo> containers, CancellationToken cancellationToken)
     {
@@ -394,13 +376,6 @@ internal sealed partial class PodSyncer(IKubernetes client, IContainerRuntime ru
 
     private static ContainerInfo? Latest(List<ContainerInfo> containers, string name, bool init) =>
         containers.Where(c => c.Name == name && c.Init == init).MaxBy(c => c.Attempt);
-
-    private static ImagePullPolicy PullPolicy(V1Container container) => container.ImagePullPolicy switch
-    {
-        "Always" => ImagePullPolicy.Always,
-        "Never" => ImagePullPolicy.Never,
-        _ => ImagePullPolicy.IfNotPresent,
-    };
 
     private static SandboxConfig SandboxFor(V1Pod pod, DnsConfig dns) =>
         new(pod.Metadata.Uid, pod.Namespace(), pod.Name(), pod.Spec.Hostname ?? pod.Name())

@@ -35,8 +35,16 @@ public interface IContainerRuntime
     /// </summary>
     Task CollectGarbageAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Makes <paramref name="image"/> available per the pull policy; throws <see cref="ImageException"/> with the kubelet's reason.</summary>
-    Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken);
+    /// <summary>CRI's ImageStatus: the local image <paramref name="image"/> names, or null when it is not here.</summary>
+    Task<ImageInfo?> ImageStatusAsync(string image, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// CRI's PullImage: pulls <paramref name="image"/>, through the node's registry mirrors, with
+    /// <paramref name="credential"/> (null: the node's own credentials for each registry, if any),
+    /// and returns it as stored under the name asked for; throws <see cref="ImageException"/>
+    /// (ErrImagePull) with the registry's answer when it cannot.
+    /// </summary>
+    Task<ImageInfo> PullImageAsync(string image, RegistryCredential? credential, CancellationToken cancellationToken);
 
     /// <summary>Loads image tarballs (docker save format) from <paramref name="directory"/> that were not loaded yet (air-gapped nodes, as k3s' agent/images); returns the files loaded.</summary>
     Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken);
@@ -137,6 +145,19 @@ public enum ImagePullPolicy
 }
 
 public sealed record RuntimeStatus(bool Ready, string Version, string? Problem);
+
+/// <summary>A local image: its id and its size in bytes (what the kubelet's Pulled event reports).</summary>
+public sealed record ImageInfo(string Id, long Size);
+
+/// <summary>
+/// Credentials for one registry pull (CRI's AuthConfig): a user and password, base64
+/// <c>user:password</c> in <paramref name="Auth"/>, or a token. <see cref="ToString"/> never shows
+/// them, so a credential that reaches a log or a message by accident says nothing.
+/// </summary>
+public sealed record RegistryCredential(string? Username, string? Password, string? Auth = null, string? IdentityToken = null, string? RegistryToken = null)
+{
+    public override string ToString() => "RegistryCredential { (redacted) }";
+}
 
 /// <summary>A pod's identity and the facts its sandbox needs.</summary>
 public sealed record SandboxConfig(string PodUid, string Namespace, string PodName, string Hostname)
@@ -256,6 +277,12 @@ public sealed record LogOptions
 public sealed class ImageException(string reason, string message) : Exception(message)
 {
     public string Reason { get; } = reason;
+
+    /// <summary>No registry answered at all (name lookup, connection refused, timeout), as opposed to one that refused the pull.</summary>
+    public bool RegistryUnreachable { get; init; }
+
+    /// <summary>When the kubelet should look at the container again; null for its default.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>A port-forward's connection into the pod failed (refused, unreachable); the message is containerd's wording.</summary>

@@ -80,7 +80,8 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
             NodeIp = nodeIp,
             Backend = settings.FlannelBackend,
         };
-        var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers, podNetwork);
+        var runtime = ContainerRuntimes.Create(settings.Runtime, nodeName, Defaults.DockerEndpoint, Defaults.SandboxImage, settings.SimulatedStartDelay, time, loggers, podNetwork,
+            Path.Combine(settings.DataDir, "agent", "registries.yaml"));
         using var disposeRuntime = runtime as IDisposable;
         var kubelet = new Kubelet(client, runtime, new KubeletOptions
         {

@@ -5,7 +5,8 @@ namespace MiniKube.Agent.Tests.Kubelet;
 /// <summary>
 /// A runtime that counts the kubelet's listings and passes everything on to another; with
 /// <see cref="WaitsForPodCidr"/> it plays a runtime that wires pods itself, whose network is not
-/// ready until the kubelet hands it a podCIDR.
+/// ready until the kubelet hands it a podCIDR; with <see cref="ImageStatus"/> and <see cref="PullImage"/>
+/// it plays a node's images and a registry.
 /// </summary>
 internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRuntime
 {
@@ -63,7 +64,17 @@ internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRunti
     public Task<IReadOnlyDictionary<string, MiniKube.Agent.Runtime.Stats.ResourceUsage>> ContainerUsageAsync(IReadOnlyList<ContainerInfo> containers, CancellationToken cancellationToken) =>
         inner.ContainerUsageAsync(containers, cancellationToken);
 
-    public Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken) => inner.EnsureImageAsync(image, policy, cancellationToken);
+    /// <summary>Plays the images a node has (null: the inner runtime's).</summary>
+    public Func<string, Task<ImageInfo?>>? ImageStatus { get; init; }
+
+    /// <summary>Plays a registry (null: the inner runtime's pull).</summary>
+    public Func<string, RegistryCredential?, Task<ImageInfo>>? PullImage { get; init; }
+
+    public Task<ImageInfo?> ImageStatusAsync(string image, CancellationToken cancellationToken) =>
+        ImageStatus?.Invoke(image) ?? inner.ImageStatusAsync(image, cancellationToken);
+
+    public Task<ImageInfo> PullImageAsync(string image, RegistryCredential? credential, CancellationToken cancellationToken) =>
+        PullImage?.Invoke(image, credential) ?? inner.PullImageAsync(image, credential, cancellationToken);
 
     public Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken) => inner.ImportImagesAsync(directory, cancellationToken);
 

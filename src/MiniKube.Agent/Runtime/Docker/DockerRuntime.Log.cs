@@ -7,9 +7,6 @@ internal sealed partial class DockerRuntime
     [LoggerMessage(EventId = LogEvents.Agent + 800, Level = LogLevel.Information, Message = "Pulling image {Image}")]
     private partial void LogPulling(string image);
 
-    [LoggerMessage(EventId = LogEvents.Agent + 801, Level = LogLevel.Warning, Message = "Pull of {Image} failed ({Error}); no registry is reachable, so the local copy is used")]
-    private partial void LogPullFellBackToLocal(string image, string error);
-
     [LoggerMessage(EventId = LogEvents.Agent + 802, Level = LogLevel.Information, Message = "Sandbox of {Namespace}/{Name} started: container {ContainerId}, IP {Ip}")]
     private partial void LogSandboxStarted(string @namespace, string name, string containerId, string ip);
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using MiniKube.Agent.Network;
+using MiniKube.Agent.Runtime.Registries;
 
 namespace MiniKube.Agent.Runtime.Docker;
 
@@ -33,6 +34,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     private readonly DockerClient _docker;
     private readonly string _endpoint;
     private readonly string _sandboxImage;
+    private readonly RegistriesFile _registries;
     private readonly ILogger _logger;
 
     // Image tarballs already loaded, by path, with the size and mtime they had then.
@@ -49,7 +51,10 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     // Containers this runtime is starting right now (see ToContainerInfosAsync).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _starting = new(StringComparer.Ordinal);
 
-    public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode, PodNetwork? network = null)
+    /// <param name="registriesFile">The node's registries.yaml (k3s' format), read again when it changes; null: none.</param>
+    /// <param name="certsDirectory">Where dockerd reads registry certificates; the tls files of <paramref name="registriesFile"/> go there.</param>
+    public DockerRuntime(ILogger<DockerRuntime> logger, string endpoint = DefaultEndpoint, string sandboxImage = DefaultSandboxImage, string node = DefaultNode, PodNetwork? network = null,
+        string? registriesFile = null, string certsDirectory = DockerCertsDirectory.DefaultRoot)
     {
         _node = node;
         _network = network;
@@ -61,6 +66,8 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         _sandboxImage = ImageReference.Parse(sandboxImage).Normalized.ToString();
         _configuration = new DockerClientConfiguration(new Uri(endpoint));
         _docker = _configuration.CreateClient();
+        _registries = new RegistriesFile(registriesFile, logger) { Applied = new DockerCertsDirectory(certsDirectory, logger).Apply };
+        _registries.Current(); // its certificates are in place before the first pull
     }
 
     public async Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken)
@@ -93,38 +100,6 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         _network?.CollectGarbageAsync(async token =>
             (await ListManagedAsync((DockerLabels.Sandbox, "true"), token)).Select(c => c.ID).ToHashSet(StringComparer.Ordinal), cancellationToken)
         ?? Task.CompletedTask;
-
-    public async Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken)
-    {
-        var reference = ImageReference.Parse(image).Normalized;
-        var name = reference.ToString();
-        var localId = await LocalImageIdAsync(name, cancellationToken);
-        switch (policy)
-        {
-            case ImagePullPolicy.Never when localId is null:
-                throw new ImageException("ErrImageNeverPull", $"Container image \"{image}\" is not present with pull policy of Never");
-            case ImagePullPolicy.Never:
-            case ImagePullPolicy.IfNotPresent when localId is not null:
-                return localId;
-        }
-
-        var pullError = await PullAsync(reference, cancellationToken);
-        if (pullError is not null)
-        {
-            // With Always, an image that is here already still runs when no registry answers
-            // (an air-gapped node); a registry that answered "no" is a real failure.
-            if (localId is not null && IsRegistryUnreachable(pullError))
-            {
-                LogPullFellBackToLocal(name, pullError);
-                return localId;
-            }
-
-            throw new ImageException("ErrImagePull", $"failed to pull image \"{image}\": {pullError}");
-        }
-
-        return await LocalImageIdAsync(name, cancellationToken)
-            ?? throw new ImageException("ErrImagePull", $"image \"{image}\" is not present after its pull");
-    }
 
     public async Task<PodSandbox> RunSandboxAsync(SandboxConfig config, CancellationToken cancellationToken)
     {
@@ -179,7 +154,7 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             }
             catch (InvalidOperationException e) when (tries < 2 && e.InnerException is DockerImageNotFoundException)
             {
-                await EnsureImageAsync(_sandboxImage, ImagePullPolicy.IfNotPresent, cancellationToken);
+                await EnsureSandboxImageAsync(cancellationToken);
             }
             catch (InvalidOperationException e) when (tries < 2 && e.InnerException is DockerApiException { StatusCode: HttpStatusCode.Conflict })
             {
@@ -532,56 +507,6 @@ internal sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         _docker.Dispose();
         _configuration.Dispose();
         _importLock.Dispose();
-    }
-
-    /// <summary>
-    /// Whether a pull error says no registry could be reached at all (name lookup, connection,
-    /// timeout), as opposed to a registry that answered (unknown manifest, denied).
-    /// </summary>
-    internal static bool IsRegistryUnreachable(string pullError) =>
-        UnreachableMarkers.Any(marker => pullError.Contains(marker, StringComparison.OrdinalIgnoreCase));
-
-    private static readonly string[] UnreachableMarkers =
-    [
-        "no such host", "dial tcp", "dial udp", "connection refused", "network is unreachable", "no route to host",
-        "i/o timeout", "TLS handshake timeout", "request canceled while waiting for connection",
-        "context deadline exceeded", "server misbehaving", "temporary failure in name resolution",
-    ];
-
-    private async Task<string?> LocalImageIdAsync(string image, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var inspect = await CallAsync(() => _docker.Images.InspectImageAsync(image, cancellationToken));
-            return inspect.ID;
-        }
-        catch (InvalidOperationException e) when (e.InnerException is DockerImageNotFoundException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Pulls <paramref name="reference"/>; returns Docker's error, or null on success.</summary>
-    private async Task<string?> PullAsync(ImageReference reference, CancellationToken cancellationToken)
-    {
-        var name = reference.ToString();
-        LogPulling(name);
-        var progress = new ErrorCollector();
-        try
-        {
-            // The tag is always given: an empty one would pull every tag of the repository.
-            await CallAsync(() => _docker.Images.CreateImageAsync(
-                new ImagesCreateParameters { FromImage = reference.Repository, Tag = reference.PullTag },
-                authConfig: null,
-                progress,
-                cancellationToken));
-        }
-        catch (InvalidOperationException e)
-        {
-            return e.Message;
-        }
-
-        return progress.Error;
     }
 
     private async Task<string?> LoadTarballAsync(string path, CancellationToken cancellationToken)

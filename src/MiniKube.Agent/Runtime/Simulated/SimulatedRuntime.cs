@@ -60,8 +60,13 @@ public sealed class SimulatedRuntime(TimeProvider time, SimulatedPodAddresses ad
 
     public Task<RuntimeStatus> StatusAsync(CancellationToken cancellationToken) => Task.FromResult(new RuntimeStatus(true, "simulated://1.0", null));
 
-    public Task<string> EnsureImageAsync(string image, ImagePullPolicy policy, CancellationToken cancellationToken) =>
-        Task.FromResult("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(image))));
+    /// <summary>Every image is here already: simulated containers run nothing.</summary>
+    public Task<ImageInfo?> ImageStatusAsync(string image, CancellationToken cancellationToken) => Task.FromResult<ImageInfo?>(Image(image));
+
+    public Task<ImageInfo> PullImageAsync(string image, RegistryCredential? credential, CancellationToken cancellationToken) => Task.FromResult(Image(image));
+
+    private static ImageInfo Image(string image) =>
+        new("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(image))), 0);
 
     public Task<IReadOnlyList<string>> ImportImagesAsync(string directory, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([]);

@@ -96,7 +96,7 @@ public sealed class DockerPodNetworkTests
 
     private async Task<string> StartAsync(PodSandbox sandbox, string name, IReadOnlyList<string> command)
     {
-        await _runtime.EnsureImageAsync(Busybox, ImagePullPolicy.Never, CancellationToken.None);
+        Assert.That(await _runtime.ImageStatusAsync(Busybox, CancellationToken.None), Is.Not.Null, "scripts/images builds it");
         var id = await _runtime.CreateContainerAsync(sandbox, new ContainerConfig(name, Busybox) { Command = command }, CancellationToken.None);
         await _runtime.StartContainerAsync(id, CancellationToken.None);
         return id;

@@ -296,30 +296,24 @@ public class DockerRuntimeTests
     }
 
     [Test]
-    public void EnsureImageAsync_NeverAndMissing_ErrImageNeverPull()
-    {
-        var e = Assert.ThrowsAsync<ImageException>(() => _runtime.EnsureImageAsync("mkube.local/absent:1", ImagePullPolicy.Never, CancellationToken.None));
+    public async Task ImageStatusAsync_Missing_Null() =>
+        Assert.That(await _runtime.ImageStatusAsync("mkube.local/absent:1", CancellationToken.None), Is.Null);
 
-        Assert.That((e.Reason, e.Message), Is.EqualTo(("ErrImageNeverPull", "Container image \"mkube.local/absent:1\" is not present with pull policy of Never")));
+    [Test]
+    public async Task ImageStatusAsync_Present_IdAndSize()
+    {
+        var expected = await _docker.Images.InspectImageAsync(Busybox);
+
+        Assert.That(await _runtime.ImageStatusAsync(Busybox, CancellationToken.None), Is.EqualTo(new ImageInfo(expected.ID, expected.Size)));
     }
 
     [Test]
-    public void EnsureImageAsync_IfNotPresentAndMissing_ErrImagePull()
+    public void PullImageAsync_RegistryThatDoesNotResolve_ErrImagePullUnreachable()
     {
-        var e = Assert.ThrowsAsync<ImageException>(() => _runtime.EnsureImageAsync("mkube.local/absent:1", ImagePullPolicy.IfNotPresent, CancellationToken.None));
+        var e = Assert.ThrowsAsync<ImageException>(() => _runtime.PullImageAsync("mkube.local/absent:1", null, CancellationToken.None));
 
-        Assert.That(e.Reason, Is.EqualTo("ErrImagePull"));
-        Assert.That(e.Message, Does.Contain("mkube.local/absent:1"));
-    }
-
-    [TestCase(ImagePullPolicy.Never)]
-    [TestCase(ImagePullPolicy.IfNotPresent)]
-    [TestCase(ImagePullPolicy.Always)]
-    public async Task EnsureImageAsync_Present_ReturnsLocalImageId(ImagePullPolicy policy)
-    {
-        var expected = (await _docker.Images.InspectImageAsync(Busybox)).ID;
-
-        Assert.That(await _runtime.EnsureImageAsync(Busybox, policy, CancellationToken.None), Is.EqualTo(expected).And.StartWith("sha256:"));
+        Assert.That((e.Reason, e.RegistryUnreachable), Is.EqualTo(("ErrImagePull", true)));
+        Assert.That(e.Message, Does.StartWith("failed to pull image \"mkube.local/absent:1\": "));
     }
 
     [Test]
@@ -379,7 +373,7 @@ public class DockerRuntimeTests
             File.WriteAllText(Path.Combine(directory, "notes.txt"), "not an image");
 
             var first = await _runtime.ImportImagesAsync(directory, CancellationToken.None);
-            var present = await _runtime.EnsureImageAsync(image, ImagePullPolicy.Never, CancellationToken.None);
+            var present = (await _runtime.ImageStatusAsync(image, CancellationToken.None))?.Id;
             var second = await _runtime.ImportImagesAsync(directory, CancellationToken.None);
 
             Assert.That(first, Is.EqualTo(new[] { Path.Combine(directory, "test.tar") }));

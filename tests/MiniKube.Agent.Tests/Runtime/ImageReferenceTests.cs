@@ -1,6 +1,6 @@
-using MiniKube.Agent.Runtime.Docker;
+using MiniKube.Agent.Runtime;
 
-namespace MiniKube.Agent.Tests.Runtime.Docker;
+namespace MiniKube.Agent.Tests.Runtime;
 
 public class ImageReferenceTests
 {
@@ -30,4 +30,13 @@ public class ImageReferenceTests
     [Test]
     public void PullTag_Digest_WinsOverTag() =>
         Assert.That(ImageReference.Parse("app:v1@sha256:abc").PullTag, Is.EqualTo("sha256:abc"));
+
+    [TestCase("busybox", "docker.io/library/busybox")]
+    [TestCase("team/app:1", "docker.io/team/app")]
+    [TestCase("index.docker.io/library/busybox", "docker.io/library/busybox")]
+    [TestCase("localhost/app", "localhost/app")]
+    [TestCase("registry.test:5000/team/app@sha256:abc", "registry.test:5000/team/app")]
+    [TestCase("mkube.local/busybox:1", "mkube.local/busybox")]
+    public void FullName_AsDistributionNormalizesIt(string image, string expected) =>
+        Assert.That(ImageReference.Parse(image).FullName, Is.EqualTo(expected));
 }
