@@ -46,6 +46,8 @@ internal sealed class ServerCommand : ModeCommand
         Add(ServiceNodePortRange);
         Add(SecretsEncryption);
         Add(SecretsEncryptionProvider);
+        Add(NodeMonitorGracePeriod);
+        Add(NodeAutonomyDuration);
     }
 
     public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server (0: any free port)", allowAny: true);
@@ -105,6 +107,12 @@ internal sealed class ServerCommand : ModeCommand
     public Option<string> SecretsEncryptionProvider { get; } = Flags.Choice("--secrets-encryption-provider", Defaults.SecretsEncryptionProvider,
         "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
 
+    public Option<TimeSpan> NodeMonitorGracePeriod { get; } = Flags.Duration("--node-monitor-grace-period", TimeSpan.FromSeconds(40),
+        "How long a node may go without a heartbeat before it is marked NotReady (Unknown) and tainted unreachable (kube-controller-manager's flag)");
+
+    public Option<TimeSpan> NodeAutonomyDuration { get; } = Flags.Duration("--node-autonomy-duration", TimeSpan.FromHours(1),
+        "How long the pods of an unreachable agent that runs them from its local copy stay bound before eviction (0: upstream's 300 s tolerations alone)");
+
     /// <summary>The <c>--disable</c> names; k3s' own names for the same roles are accepted too.</summary>
     private static readonly Dictionary<string, Addon> AddonNames = new(StringComparer.Ordinal)
     {
@@ -159,6 +167,7 @@ internal sealed class ServerCommand : ModeCommand
         ServiceNodePortRange = parsed.GetRequiredValue(ServiceNodePortRange),
         SecretsEncryption = parsed.GetValue(SecretsEncryption),
         SecretsEncryptionProvider = parsed.GetRequiredValue(SecretsEncryptionProvider),
+        NodeLifecycle = new() { NodeMonitorGracePeriod = parsed.GetValue(NodeMonitorGracePeriod), AutonomyDuration = parsed.GetValue(NodeAutonomyDuration) },
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -208,7 +217,7 @@ internal sealed class ServerCommand : ModeCommand
             })
             .AddGatewayCrds(ingress)
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress ? new GatewayPorts(flags.IngressHttpPort, flags.IngressHttpsPort) : null)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress ? new GatewayPorts(flags.IngressHttpPort, flags.IngressHttpsPort) : null, flags.NodeLifecycle)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddResourceMetrics(metrics)
             .AddIngress(ingress ? new IngressSettings(agent.ResolvedNodeName, flags.Node.NodeIp, flags.IngressHttpPort, flags.IngressHttpsPort) : null)
