@@ -131,7 +131,7 @@ public sealed partial class Kubelet
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await RemoveOrphansAsync(stopping.Token); // before the first pod list only loads image tarballs
         ScanStaticPods();
-        LoadLocalCopy();
+        await LoadLocalCopyAsync(stopping.Token);
         var local = Task.WhenAll(
             _events.RunAsync(stopping.Token),
             _queue.RunAsync(SyncWorkers, SyncAsync, stopping.Token),
@@ -235,9 +235,22 @@ public sealed partial class Kubelet
     /// </summary>
     private async Task NodeSeenAsync(V1Node node, CancellationToken cancellationToken)
     {
+        if (await HandOverPodCidrAsync(node, cancellationToken))
+        {
+            foreach (var key in ApiKeys.Concat(_static?.Keys ?? []))
+            {
+                _queue.Add(key);
+            }
+            await _node.RefreshStatusAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Hands the Node's podCIDR to the runtime when it is new (kept in the local copy too); true when that made the runtime's network ready.</summary>
+    private async Task<bool> HandOverPodCidrAsync(V1Node node, CancellationToken cancellationToken)
+    {
         if (PodCidrs.Of(node) is not { } cidr || cidr.ToString() == _podCidr)
         {
-            return;
+            return false;
         }
         var waiting = _runtime.NetworkProblem is not null;
         try
@@ -247,18 +260,12 @@ public sealed partial class Kubelet
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             LogPodNetworkFailed(cidr, e.Message);
-            return;
+            return false;
         }
         _podCidr = cidr.ToString();
         LogPodCidr(_options.NodeName, cidr);
-        if (waiting && _runtime.NetworkProblem is null)
-        {
-            foreach (var key in ApiKeys.Concat(_static?.Keys ?? []))
-            {
-                _queue.Add(key);
-            }
-            await _node.RefreshStatusAsync(cancellationToken);
-        }
+        _local?.SaveNode(node);
+        return waiting && _runtime.NetworkProblem is null;
     }
 
     /// <summary>Every pod, every <see cref="KubeletOptions.ResyncInterval"/> (upstream's --sync-frequency): whatever a missed trigger left wrong is put right then.</summary>
@@ -330,11 +337,16 @@ public sealed partial class Kubelet
         _services is null ? [] : _services.Synced.IsCompletedSuccessfully ? _services.List() : _keptServices;
 
     /// <summary>Reads the local copy and queues its pods: they run (and their crashed containers restart) before, and without, the API server.</summary>
-    private void LoadLocalCopy()
+    private async Task LoadLocalCopyAsync(CancellationToken cancellationToken)
     {
         if (_local is null)
         {
             return;
+        }
+        // The podCIDR first (a Node's never changes): pods that are not hostNetwork wait for it.
+        if (_local.LoadNode() is { } node)
+        {
+            await HandOverPodCidrAsync(node, cancellationToken);
         }
         _kept = _local.LoadPods();
         _keptServices = _local.LoadServices();

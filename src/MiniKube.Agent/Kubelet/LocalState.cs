@@ -11,7 +11,7 @@ namespace MiniKube.Agent.Kubelet;
 /// static or mirror pods), the ConfigMap and Secret data they refer to, and the Services their
 /// environment variables come from, one JSON file each under <see cref="Directory"/>:
 /// <c>pods/NS_NAME.json</c>, <c>configmaps/NS_NAME.json</c>, <c>secrets/NS_NAME.json</c>,
-/// <c>services.json</c> (names hold no <c>_</c>, so the file names are unambiguous).
+/// <c>services.json</c>, <c>node.json</c> (the podCIDR) (names hold no <c>_</c>, so the file names are unambiguous).
 /// Invariants: every file is replaced atomically (written to a temporary file, flushed to disk,
 /// renamed over the old one), so a crash leaves the old copy or the new, never half of one; a file
 /// is written only when its content changed (no disk write per heartbeat or resync); the directory
@@ -31,6 +31,7 @@ internal sealed partial class LocalState
 
     private const string PodsFolder = "pods";
     private const string ServicesFile = "services.json";
+    private const string NodeFile = "node.json";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
 
@@ -126,6 +127,25 @@ internal sealed partial class LocalState
     {
         var path = Path.Combine(Directory, ServicesFile);
         return File.Exists(path) && Parse<V1ServiceList>(File.ReadAllText(path), path) is { Items: { } items } ? [.. items] : [];
+    }
+
+    /// <summary>Keeps what the kubelet needs of its Node to start offline: its name and podCIDRs (spec.podCIDR never changes once set).</summary>
+    public void SaveNode(V1Node node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var kept = new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = node.Metadata?.Name },
+            Spec = new V1NodeSpec { PodCIDR = node.Spec?.PodCIDR, PodCIDRs = node.Spec?.PodCIDRs },
+        };
+        Write(Path.Combine(Directory, NodeFile), KubernetesJson.Serialize(kept));
+    }
+
+    /// <summary>The kept Node (null without a copy).</summary>
+    public V1Node? LoadNode()
+    {
+        var path = Path.Combine(Directory, NodeFile);
+        return File.Exists(path) ? Parse<V1Node>(File.ReadAllText(path), path) : null;
     }
 
     private IEnumerable<(string Key, string Text)> ReadFolder(string folder)
