@@ -23,15 +23,10 @@ namespace MiniKube.Agent.Kubelet;
 /// </summary>
 internal sealed partial class LocalState
 {
-    /// <summary>The kinds of referenced data kept, by folder name.</summary>
-    public const string ConfigMaps = "configmaps";
+    // The folders of referenced data (ConfigMaps' data; Secrets' as text, as volumes and env take it) and of pods; the files of Services and the Node.
+    public const string ConfigMaps = "configmaps", Secrets = "secrets";
+    private const string PodsFolder = "pods", ServicesFile = "services.json", NodeFile = "node.json";
 
-    /// <summary>Secrets' data, as text (as the kubelet hands it to volumes and environment).</summary>
-    public const string Secrets = "secrets";
-
-    private const string PodsFolder = "pods";
-    private const string ServicesFile = "services.json";
-    private const string NodeFile = "node.json";
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnly | UnixFileMode.UserExecute;
 

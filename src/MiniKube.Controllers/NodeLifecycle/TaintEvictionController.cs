@@ -9,27 +9,24 @@ namespace MiniKube.Controllers.NodeLifecycle;
 /// taint was added (never, when none of them sets tolerationSeconds). The API server's admission
 /// gives every pod 300 s tolerations for not-ready and unreachable, so a lost node's pods go
 /// after five minutes. Before deleting, the pod gets the DisruptionTarget condition. Keys are pod keys.
+/// </summary>
+/// <remarks>
 /// mkube's one difference (offline autonomy): on a node whose kubelet runs its pods from a local
 /// copy (<see cref="WellKnownAnnotations.NodeAutonomy"/>) and whose only NoExecute taint is
 /// unreachable, each toleration counts for at least <see cref="NodeLifecycleOptions.AutonomyDuration"/>,
 /// so an agent cut off from the server keeps its pods that long rather than five minutes.
-/// </summary>
+/// </remarks>
 public sealed partial class TaintEvictionController : Controller<NamespacedName>
 {
     private readonly Informer<V1Node> _nodes;
     private readonly Informer<V1Pod> _pods;
     private readonly NodeLifecycleOptions _options;
 
-    public TaintEvictionController(ControllerContext context)
-        : this(context, new NodeLifecycleOptions())
-    {
-    }
-
+    /// <summary>Evicts on the taints' timing; <paramref name="options"/> gives the autonomy duration of nodes that run from a local copy.</summary>
     public TaintEvictionController(ControllerContext context, NodeLifecycleOptions options)
         : base(context, "taint-eviction-controller", workers: 2, eventSource: "taint-eviction-controller")
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options;
+        _options = options ?? throw new ArgumentNullException(nameof(options));
         _nodes = context.Informers.Nodes;
         _pods = context.Informers.Pods;
         SharedIndexes.EnsurePodsByNodeName(_pods);
