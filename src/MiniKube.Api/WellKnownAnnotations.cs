@@ -12,4 +12,12 @@ public static class WellKnownAnnotations
 
     /// <summary>What <c>kubectl apply</c> (client-side) last applied: the API server's field manager reads it, the deployment controller never copies it to ReplicaSets.</summary>
     public const string LastAppliedConfig = "kubectl.kubernetes.io/last-applied-configuration";
+
+    /// <summary>
+    /// On a Node: <c>"true"</c> when its kubelet keeps a local copy of its pods and runs them while
+    /// the API server is away (mkube's offline autonomy, as OpenYurt's <c>node.openyurt.io/autonomy</c>).
+    /// The taint eviction controller then keeps the node's pods bound through an unreachable spell
+    /// of up to the server's <c>--node-autonomy-duration</c>.
+    /// </summary>
+    public const string NodeAutonomy = "node.mkube.io/autonomy";
 }

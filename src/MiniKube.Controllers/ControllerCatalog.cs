@@ -27,7 +27,7 @@ public static class ControllerCatalog
         new("endpoint", "endpoint-controller", c => new Endpoints.EndpointsController(c)),
         new("endpointslice", "endpointslice-controller", c => new EndpointSlice.EndpointSliceController(c)),
         new("nodelifecycle", "node-controller", c => new NodeLifecycle.NodeLifecycleController(c)),
-        new("taint-eviction-controller", "taint-eviction-controller", c => new NodeLifecycle.TaintEvictionController(c)),
+        new("taint-eviction-controller", "taint-eviction-controller", c => new NodeLifecycle.TaintEvictionController(c, new NodeLifecycle.NodeLifecycleOptions())),
         new("job", "job-controller", c => new Job.JobController(c)),
         new("ttl-after-finished", "ttl-after-finished-controller", c => new Job.TtlAfterFinishedController(c)),
         new("cronjob", "cronjob-controller", c => new CronJob.CronJobController(c)),

@@ -21,6 +21,9 @@ public sealed record ControllerManagerOptions
     /// </summary>
     public NodeIpam.NodeIpamOptions? NodeIpam { get; init; }
 
+    /// <summary>The node lifecycle and taint eviction controllers' settings (kube-controller-manager's --node-monitor-grace-period, mkube's --node-autonomy-duration).</summary>
+    public NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
+
     /// <summary>The horizontal pod autoscaler's settings (kube-controller-manager's --horizontal-pod-autoscaler-* flags, and its metrics source).</summary>
     public PodAutoscaler.HorizontalPodAutoscalerOptions PodAutoscaler { get; init; } = new();
 
@@ -60,9 +63,13 @@ public sealed class ControllerManager(IKubernetes client, ControllerManagerOptio
         IEnumerable<ControllerDescriptor> nodeIpam =
             options.NodeIpam is { } ipam ? [new("nodeipam", "node-controller", c => new NodeIpam.NodeIpamController(c, ipam))] : [];
         var controllers = ControllerCatalog.All
-            .Select(entry => entry.Name == PodAutoscaler.HorizontalController.ControllerName
-                ? entry with { Create = c => new PodAutoscaler.HorizontalController(c, options.PodAutoscaler) }
-                : entry)
+            .Select(entry => entry.Name switch
+            {
+                PodAutoscaler.HorizontalController.ControllerName => entry with { Create = c => new PodAutoscaler.HorizontalController(c, options.PodAutoscaler) },
+                "nodelifecycle" => entry with { Create = c => new NodeLifecycle.NodeLifecycleController(c, options.NodeLifecycle) },
+                "taint-eviction-controller" => entry with { Create = c => new NodeLifecycle.TaintEvictionController(c, options.NodeLifecycle) },
+                _ => entry,
+            })
             .Concat(nodeIpam)
             .Concat(options.Extra)
             .Where(entry => !options.Disabled.Contains(entry.Name))

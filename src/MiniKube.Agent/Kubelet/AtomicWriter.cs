@@ -17,6 +17,9 @@ internal static partial class AtomicWriter
     /// <summary>One file of a volume: its path below the volume, content and mode.</summary>
     public sealed record File(string Path, byte[] Content, UnixFileMode Mode);
 
+    /// <summary>Whether <paramref name="directory"/> holds content written before (its <c>..data</c> link).</summary>
+    public static bool HasContent(string directory) => Path.Exists(Path.Combine(directory, DataLink));
+
     /// <summary>Makes <paramref name="directory"/> hold exactly <paramref name="files"/>; false when it already did.</summary>
     public static bool Write(string directory, IReadOnlyList<File> files)
     {

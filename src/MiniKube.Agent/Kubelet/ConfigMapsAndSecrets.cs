@@ -22,10 +22,13 @@ internal sealed class ConfigMapsAndSecrets
     private readonly Shared _shared;
     private readonly string _node;
     private readonly HashSet<string> _owners = new(StringComparer.Ordinal);
+    private readonly LocalState? _local;
 
-    public ConfigMapsAndSecrets(IKubernetes client, string nodeName, ILogger logger)
+    /// <summary>With <paramref name="local"/>, every answer is kept there and read back while the API server cannot be reached.</summary>
+    public ConfigMapsAndSecrets(IKubernetes client, string nodeName, ILogger logger, LocalState? local = null)
     {
         _client = client;
+        _local = local;
         _node = nodeName;
         _shared = PerClient.GetValue(client, c => new Shared(c, logger));
     }
@@ -77,17 +80,44 @@ internal sealed class ConfigMapsAndSecrets
     /// <summary>The ConfigMap's data; null when it is missing and optional; <see cref="ContainerConfigException"/> when it is missing and required.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> ConfigMapDataAsync(string ns, string name, bool optional, CancellationToken cancellationToken)
     {
-        var cm = await _shared.ConfigMaps.GetAsync(new NamespacedName(ns, name), ct => ApiCalls.OrNullAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct)), cancellationToken);
-        return cm is not null ? cm.Data?.ToDictionary() ?? []
-            : optional ? null : throw new ContainerConfigException($"configmap \"{name}\" not found");
+        var data = await KeptAsync(LocalState.ConfigMaps, ns, name, async ct =>
+            await _shared.ConfigMaps.GetAsync(new NamespacedName(ns, name), c => ApiCalls.OrNullAsync(() => _client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: c)), ct) is { } cm
+                ? cm.Data?.ToDictionary() ?? []
+                : null, cancellationToken);
+        return data ?? (optional ? null : throw new ContainerConfigException($"configmap \"{name}\" not found"));
     }
 
     /// <summary>The Secret's data as text; null when it is missing and optional; <see cref="ContainerConfigException"/> when it is missing and required.</summary>
     public async Task<IReadOnlyDictionary<string, string>?> SecretDataAsync(string ns, string name, bool optional, CancellationToken cancellationToken)
     {
-        var secret = await _shared.Secrets.GetAsync(new NamespacedName(ns, name), ct => ApiCalls.OrNullAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct)), cancellationToken);
-        return secret is not null ? secret.Data?.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetString(kv.Value)) ?? []
-            : optional ? null : throw new ContainerConfigException($"secret \"{name}\" not found");
+        var data = await KeptAsync(LocalState.Secrets, ns, name, async ct =>
+            await _shared.Secrets.GetAsync(new NamespacedName(ns, name), c => ApiCalls.OrNullAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: c)), ct) is { } secret
+                ? secret.Data?.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetString(kv.Value)) ?? []
+                : null, cancellationToken);
+        return data ?? (optional ? null : throw new ContainerConfigException($"secret \"{name}\" not found"));
+    }
+
+    /// <summary>
+    /// What <paramref name="read"/> answers (null: the object does not exist), kept in the local
+    /// copy; while the API server cannot be reached (a kubelet that started without it has no
+    /// watch cache), the copy's data instead, when there is one.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>?> KeptAsync(string kind, string ns, string name, Func<CancellationToken, Task<IReadOnlyDictionary<string, string>?>> read, CancellationToken cancellationToken)
+    {
+        if (_local is null)
+        {
+            return await read(cancellationToken);
+        }
+        try
+        {
+            var data = await read(cancellationToken);
+            _local.SaveData(kind, ns, name, data);
+            return data;
+        }
+        catch (Exception e) when (LocalState.IsUnreachable(e, cancellationToken) && _local.TryLoadData(kind, ns, name, out var kept))
+        {
+            return kept;
+        }
     }
 
     /// <summary>The Secret itself (image pull secrets need its type and bytes), or null when it does not exist.</summary>

@@ -19,6 +19,10 @@ namespace MiniKube.Agent.Kubelet;
 /// The pods it runs are the API's pods bound to the node that are not mirror pods, plus the
 /// static pods of <see cref="KubeletOptions.StaticPodsDirectory"/>, which start before (and
 /// without) the API server and show up there as mirror pods (<see cref="MirrorPodClient"/>).
+/// Offline autonomy: with <see cref="KubeletOptions.LocalStateDirectory"/> the API pods, the data
+/// they refer to and the Services of their environment are kept in a <see cref="LocalState"/>;
+/// a kubelet that starts while the API server is away runs the pods of that copy until its first
+/// pod list is in, and then the API's pods alone (a pod deleted meanwhile is stopped then, as upstream).
 /// </summary>
 public sealed partial class Kubelet
 {
@@ -39,6 +43,13 @@ public sealed partial class Kubelet
     private readonly StaticPodSource? _static;
     private readonly MirrorPodClient _mirrors;
     private readonly PodStartupTracker _startup;
+    private readonly LocalState? _local;
+
+    // The pods of the local copy, by key, until the first pod list from the API server is in.
+    private IReadOnlyDictionary<string, V1Pod> _kept = new Dictionary<string, V1Pod>();
+
+    // The Services of the local copy, for environment variables until the Service list is in.
+    private IReadOnlyList<V1Service> _keptServices = [];
 
     // A static pod's last computed status by uid: what its status is compared with while its mirror is missing.
     private readonly ConcurrentDictionary<string, V1PodStatus> _staticStatus = new(StringComparer.Ordinal);
@@ -82,7 +93,8 @@ public sealed partial class Kubelet
         _services = runtime.Simulated ? null : new Informer<V1Service>(KubeListWatches.Services(client), _logger);
         _pleg = new PodLifecycleEventGenerator(runtime, options.Time);
         _probes = new ProbeManager(new Prober(runtime, options.Time)) { Changed = EnqueueUid };
-        _configs = new ConfigMapsAndSecrets(client, options.NodeName, _logger);
+        _local = options.LocalStateDirectory is { } localState ? new LocalState(localState, _logger) : null;
+        _configs = new ConfigMapsAndSecrets(client, options.NodeName, _logger, _local);
         _startup = new PodStartupTracker(_logger);
         // Secrets in memory where containers are real; simulated nodes have no use for a tmpfs (nor the root it needs).
         var volumes = new VolumeManager(client, options, _configs, new ServiceAccountTokens(client, options.Time), runtime.Simulated ? NoTmpfs.Instance : new LinuxTmpfs(), _logger);
@@ -90,9 +102,9 @@ public sealed partial class Kubelet
             client,
             runtime,
             options,
-            new ContainerConfigGenerator(options, _configs, volumes, () => _services?.List() ?? []),
+            new ContainerConfigGenerator(options, _configs, volumes, Services),
             volumes,
-            new PodStatusManager(client, options) { StatusComputed = RememberStaticStatus },
+            new PodStatusManager(client, options, _logger) { StatusComputed = RememberStaticStatus },
             _probes,
             _events,
             _startup,
@@ -121,6 +133,7 @@ public sealed partial class Kubelet
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await RemoveOrphansAsync(stopping.Token); // before the first pod list only loads image tarballs
         ScanStaticPods();
+        await LoadLocalCopyAsync(stopping.Token);
         var local = Task.WhenAll(
             _events.RunAsync(stopping.Token),
             _queue.RunAsync(SyncWorkers, SyncAsync, stopping.Token),
@@ -224,9 +237,22 @@ public sealed partial class Kubelet
     /// </summary>
     private async Task NodeSeenAsync(V1Node node, CancellationToken cancellationToken)
     {
+        if (await HandOverPodCidrAsync(node, cancellationToken))
+        {
+            foreach (var key in ApiKeys.Concat(_static?.Keys ?? []))
+            {
+                _queue.Add(key);
+            }
+            await _node.RefreshStatusAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Hands the Node's podCIDR to the runtime when it is new (kept in the local copy too); true when that made the runtime's network ready.</summary>
+    private async Task<bool> HandOverPodCidrAsync(V1Node node, CancellationToken cancellationToken)
+    {
         if (PodCidrs.Of(node) is not { } cidr || cidr.ToString() == _podCidr)
         {
-            return;
+            return false;
         }
         var waiting = _runtime.NetworkProblem is not null;
         try
@@ -236,18 +262,12 @@ public sealed partial class Kubelet
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             LogPodNetworkFailed(cidr, e.Message);
-            return;
+            return false;
         }
         _podCidr = cidr.ToString();
         LogPodCidr(_options.NodeName, cidr);
-        if (waiting && _runtime.NetworkProblem is null)
-        {
-            foreach (var key in _pods.Keys.Concat(_static?.Keys ?? []))
-            {
-                _queue.Add(key);
-            }
-            await _node.RefreshStatusAsync(cancellationToken);
-        }
+        _local?.SaveNode(node);
+        return waiting && _runtime.NetworkProblem is null;
     }
 
     /// <summary>Every pod, every <see cref="KubeletOptions.ResyncInterval"/> (upstream's --sync-frequency): whatever a missed trigger left wrong is put right then.</summary>
@@ -258,7 +278,7 @@ public sealed partial class Kubelet
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                foreach (var key in _pods.Keys.Concat(_static?.Keys ?? []))
+                foreach (var key in ApiKeys.Concat(_static?.Keys ?? []))
                 {
                     _queue.Add(key);
                 }
@@ -306,7 +326,64 @@ public sealed partial class Kubelet
     }
 
     /// <summary>The pod this node runs under <paramref name="key"/>: its static pod, else the API's.</summary>
-    private V1Pod? PodOf(string key) => _static?.Get(key) ?? _pods.Get(key);
+    private V1Pod? PodOf(string key) => _static?.Get(key) ?? ApiPod(key);
+
+    /// <summary>The API's pod of <paramref name="key"/>: from the pod informer once it has listed, from the local copy before.</summary>
+    private V1Pod? ApiPod(string key) => _pods.Synced.IsCompletedSuccessfully ? _pods.Get(key) : _kept.GetValueOrDefault(key);
+
+    /// <summary>The keys of the API's pods bound here, as <see cref="ApiPod"/> sees them.</summary>
+    private IEnumerable<string> ApiKeys => _pods.Synced.IsCompletedSuccessfully ? _pods.Keys : _kept.Keys;
+
+    /// <summary>The Services of environment variables: the informer's once it has listed, the local copy's before.</summary>
+    private IEnumerable<V1Service> Services() =>
+        _services is null ? [] : _services.Synced.IsCompletedSuccessfully ? _services.List() : _keptServices;
+
+    /// <summary>Reads the local copy and queues its pods: they run (and their crashed containers restart) before, and without, the API server.</summary>
+    private async Task LoadLocalCopyAsync(CancellationToken cancellationToken)
+    {
+        if (_local is null)
+        {
+            return;
+        }
+        // The podCIDR first (a Node's never changes): pods that are not hostNetwork wait for it.
+        if (_local.LoadNode() is { } node)
+        {
+            await HandOverPodCidrAsync(node, cancellationToken);
+        }
+        _kept = _local.LoadPods();
+        _keptServices = _local.LoadServices();
+        if (_kept.Count > 0)
+        {
+            LogLocalCopy(_kept.Count, _local.Directory);
+        }
+        foreach (var key in _kept.Keys)
+        {
+            _queue.Add(key);
+        }
+    }
+
+    /// <summary>
+    /// Makes the local copy what the API says now (after the first pod list): the pods bound here,
+    /// the ConfigMaps and Secrets they refer to, and the Services of their namespaces (and
+    /// default/kubernetes) for environment variables. Files change only when their content does.
+    /// </summary>
+    private void UpdateLocalCopy(IReadOnlyCollection<V1Pod> pods)
+    {
+        if (_local is null)
+        {
+            return;
+        }
+        _kept = new Dictionary<string, V1Pod>();
+        var apiPods = pods.Where(p => !StaticPods.IsMirror(p)).ToList();
+        _local.RetainPods(apiPods.Select(p => p.Namespace() + "/" + p.Name()).ToHashSet(StringComparer.Ordinal));
+        _local.RetainData(LocalState.ConfigMaps, apiPods.SelectMany(p => ConfigMapsAndSecrets.ConfigMapNames(p).Select(n => p.Namespace() + "/" + n)).ToHashSet(StringComparer.Ordinal));
+        _local.RetainData(LocalState.Secrets, apiPods.SelectMany(p => ConfigMapsAndSecrets.SecretNames(p).Select(n => p.Namespace() + "/" + n)).ToHashSet(StringComparer.Ordinal));
+        if (_services is not null && _services.Synced.IsCompletedSuccessfully)
+        {
+            var namespaces = apiPods.Select(p => p.Namespace()).ToHashSet(StringComparer.Ordinal);
+            _local.SaveServices(_services.List().Where(s => namespaces.Contains(s.Namespace()) || s is { Metadata: { NamespaceProperty: "default", Name: "kubernetes" } }));
+        }
+    }
 
     private void EnqueueUid(string uid)
     {
@@ -330,7 +407,9 @@ public sealed partial class Kubelet
             // Until the first pod list is in, every API pod's containers would look like orphans.
             if (_pods.Synced.IsCompletedSuccessfully)
             {
-                var live = _pods.List().Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+                var pods = _pods.List();
+                UpdateLocalCopy(pods);
+                var live = pods.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
                 live.UnionWith(_static?.Uids ?? new HashSet<string>());
                 await _syncer.RemoveOrphansAsync(live, await _pleg.NewerThanAsync(DateTimeOffset.MinValue, cancellationToken), cancellationToken);
                 // Addresses and hostPort rules of sandboxes that are gone (CNI's GC).
@@ -360,7 +439,7 @@ public sealed partial class Kubelet
             {
                 return;
             }
-            var pod = _pods.Get(key);
+            var pod = ApiPod(key);
             if (pod is null)
             {
                 _configs.UnregisterPod(key);
@@ -372,7 +451,11 @@ public sealed partial class Kubelet
                 await _mirrors.DeleteAsync(pod, cancellationToken);
                 return;
             }
-            await SyncPodAsync(key, pod, () => _pods.Get(key), cancellationToken);
+            if (_pods.Synced.IsCompletedSuccessfully)
+            {
+                _local?.SavePod(key, pod);
+            }
+            await SyncPodAsync(key, pod, () => ApiPod(key), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -537,6 +620,9 @@ public sealed partial class Kubelet
             // Stopping.
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.Agent + 863, Level = LogLevel.Information, Message = "Running {Pods} pods from the local copy in {Directory} until the API server lists this node's pods")]
+    private partial void LogLocalCopy(int pods, string directory);
 
     [LoggerMessage(EventId = LogEvents.Agent + 40, Level = LogLevel.Information, Message = "Node {Node} waits for its spec.podCIDR before starting pods that are not hostNetwork")]
     private partial void LogWaitingForPodCidr(string node);

@@ -11,6 +11,13 @@ public sealed class KubeletOptions
     /// <summary>Pod volumes live under DATA_DIR/agent/pods/&lt;uid&gt;/volumes.</summary>
     public required string PodsDirectory { get; init; }
 
+    /// <summary>
+    /// Where the kubelet keeps its local copy of its pods and what they need (<see cref="LocalState"/>),
+    /// so it runs them while the API server is away, across its own restarts too; the Node then says
+    /// so (<see cref="WellKnownAnnotations.NodeAutonomy"/>). Null: no copy (simulated nodes).
+    /// </summary>
+    public string? LocalStateDirectory { get; init; }
+
     public string KubeletVersion { get; init; } = "v1.32.0";
 
     /// <summary>Image tarballs dropped here are loaded at start and within seconds of appearing (null: none).</summary>

@@ -22,6 +22,8 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
     private string? _lastReported;
     private DateTimeOffset _lastReportedAt;
     private readonly Dictionary<string, (string Status, DateTime Since)> _transitions = new(StringComparer.Ordinal);
+    // A kubelet with a local copy runs its pods while the API server is away, and its Node says so.
+    private bool Autonomous => options.LocalStateDirectory is not null;
 
     /// <summary>The kubelet API's port, reported in status.daemonEndpoints for the API server's proxy.</summary>
     public int KubeletPort { get; set; }
@@ -49,6 +51,7 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
                     ["beta.kubernetes.io/os"] = "linux",
                     ["beta.kubernetes.io/arch"] = Architecture(),
                 },
+                Annotations = Autonomous ? new Dictionary<string, string> { [WellKnownAnnotations.NodeAutonomy] = "true" } : null,
             },
             Spec = new V1NodeSpec(),
         };
@@ -60,6 +63,12 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
         catch (HttpOperationException e) when ((int)e.Response.StatusCode == 409)
         {
             // Registered before (a restart): keep it, refresh its status below.
+            if (Autonomous)
+            {
+                // Registered by a release without the local copy: say it has one now (the server's eviction timing reads it).
+                var patch = KubernetesJson.Serialize(new { metadata = new { annotations = new Dictionary<string, string> { [WellKnownAnnotations.NodeAutonomy] = "true" } } });
+                await client.CoreV1.PatchNodeAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), options.NodeName, cancellationToken: cancellationToken);
+            }
         }
         // The Lease first: whoever sees the node Ready (the node lifecycle controller, a client
         // waiting for Ready) also finds its heartbeat.

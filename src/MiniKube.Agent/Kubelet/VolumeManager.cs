@@ -70,7 +70,17 @@ internal sealed partial class VolumeManager(IKubernetes client, KubeletOptions o
         {
             return directory;
         }
-        await WriteContentAsync(pod, volume, directory, cancellationToken);
+        try
+        {
+            await WriteContentAsync(pod, volume, directory, cancellationToken);
+        }
+        catch (Exception e) when (LocalState.IsUnreachable(e, cancellationToken) && AtomicWriter.HasContent(directory))
+        {
+            // A container restarting while the API server is away (a token to renew, a kubelet
+            // restarted offline without its caches): the volume keeps what it held, as upstream's
+            // volumes stay mounted with their last content.
+            LogRefreshFailed(pod.Namespace(), pod.Name(), volume.Name, e.Message);
+        }
         return directory;
     }
 

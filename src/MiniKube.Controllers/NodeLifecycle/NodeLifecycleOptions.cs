@@ -8,4 +8,12 @@ public sealed record NodeLifecycleOptions
 
     /// <summary>--node-startup-grace-period: the same for a node that has never posted a status.</summary>
     public TimeSpan NodeStartupGracePeriod { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// mkube's <c>--node-autonomy-duration</c>: how long the pods of an unreachable node whose kubelet
+    /// runs them from its local copy (<see cref="WellKnownAnnotations.NodeAutonomy"/>) stay bound
+    /// before taint-based eviction, counted from the unreachable taint as tolerationSeconds are;
+    /// a pod's own longer toleration still counts. Zero: upstream's timing (the pods' tolerationSeconds alone).
+    /// </summary>
+    public TimeSpan AutonomyDuration { get; init; } = TimeSpan.FromHours(1);
 }

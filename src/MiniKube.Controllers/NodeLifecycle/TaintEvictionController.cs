@@ -10,14 +10,23 @@ namespace MiniKube.Controllers.NodeLifecycle;
 /// gives every pod 300 s tolerations for not-ready and unreachable, so a lost node's pods go
 /// after five minutes. Before deleting, the pod gets the DisruptionTarget condition. Keys are pod keys.
 /// </summary>
+/// <remarks>
+/// mkube's one difference (offline autonomy): on a node whose kubelet runs its pods from a local
+/// copy (<see cref="WellKnownAnnotations.NodeAutonomy"/>) and whose only NoExecute taint is
+/// unreachable, each toleration counts for at least <see cref="NodeLifecycleOptions.AutonomyDuration"/>,
+/// so an agent cut off from the server keeps its pods that long rather than five minutes.
+/// </remarks>
 public sealed partial class TaintEvictionController : Controller<NamespacedName>
 {
     private readonly Informer<V1Node> _nodes;
     private readonly Informer<V1Pod> _pods;
+    private readonly NodeLifecycleOptions _options;
 
-    public TaintEvictionController(ControllerContext context)
+    /// <summary>Evicts on the taints' timing; <paramref name="options"/> gives the autonomy duration of nodes that run from a local copy.</summary>
+    public TaintEvictionController(ControllerContext context, NodeLifecycleOptions options)
         : base(context, "taint-eviction-controller", workers: 2, eventSource: "taint-eviction-controller")
     {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
         _nodes = context.Informers.Nodes;
         _pods = context.Informers.Pods;
         SharedIndexes.EnsurePodsByNodeName(_pods);
@@ -63,6 +72,7 @@ public sealed partial class TaintEvictionController : Controller<NamespacedName>
             {
                 return; // tolerated for ever
             }
+            seconds = Math.Max(seconds, AutonomySeconds(node, taints));
             var added = taints.Select(t => t.TimeAdded is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : now).Max();
             due = added + TimeSpan.FromSeconds(seconds);
         }
@@ -99,6 +109,17 @@ public sealed partial class TaintEvictionController : Controller<NamespacedName>
             // Gone already.
         }
     }
+
+    /// <summary>
+    /// The least time an autonomous node's pods stay through an unreachable spell (0 where the
+    /// node is not autonomous, or has another NoExecute taint: those evict on upstream's timing).
+    /// </summary>
+    private long AutonomySeconds(V1Node node, List<V1Taint> taints) =>
+        _options.AutonomyDuration > TimeSpan.Zero
+        && node.Metadata.Annotations is { } annotations && annotations.TryGetValue(WellKnownAnnotations.NodeAutonomy, out var autonomy) && autonomy == "true"
+        && taints.All(t => t.Key == Taints.Unreachable)
+            ? (long)_options.AutonomyDuration.TotalSeconds
+            : 0;
 
     private static List<V1Taint> NoExecuteTaints(V1Node node) => [.. (node.Spec?.Taints ?? []).Where(t => t.Effect == Taints.NoExecute)];
 

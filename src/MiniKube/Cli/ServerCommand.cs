@@ -47,6 +47,8 @@ internal sealed class ServerCommand : ModeCommand
         Add(SecretsEncryption);
         Add(SecretsEncryptionProvider);
         Add(EventTtl);
+        Add(NodeMonitorGracePeriod);
+        Add(NodeAutonomyDuration);
     }
 
     public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server (0: any free port)", allowAny: true);
@@ -107,6 +109,11 @@ internal sealed class ServerCommand : ModeCommand
         "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
 
     public Option<TimeSpan> EventTtl { get; } = Flags.Duration("--event-ttl", Defaults.EventTtl, "How long Events are kept after their last write (kube-apiserver's flag; 0: forever)");
+    public Option<TimeSpan> NodeMonitorGracePeriod { get; } = Flags.Duration("--node-monitor-grace-period", TimeSpan.FromSeconds(40),
+        "How long a node may go without a heartbeat before it is marked NotReady (Unknown) and tainted unreachable (kube-controller-manager's flag)");
+
+    public Option<TimeSpan> NodeAutonomyDuration { get; } = Flags.Duration("--node-autonomy-duration", TimeSpan.FromHours(1),
+        "How long the pods of an unreachable agent that runs them from its local copy stay bound before eviction (0: upstream's 300 s tolerations alone)");
 
     /// <summary>The <c>--disable</c> names; k3s' own names for the same roles are accepted too.</summary>
     private static readonly Dictionary<string, Addon> AddonNames = new(StringComparer.Ordinal)
@@ -164,6 +171,7 @@ internal sealed class ServerCommand : ModeCommand
         SecretsEncryption = parsed.GetValue(SecretsEncryption),
         SecretsEncryptionProvider = parsed.GetRequiredValue(SecretsEncryptionProvider),
         EventTtl = parsed.GetValue(EventTtl),
+        NodeLifecycle = new() { NodeMonitorGracePeriod = parsed.GetValue(NodeMonitorGracePeriod), AutonomyDuration = parsed.GetValue(NodeAutonomyDuration) },
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -214,7 +222,7 @@ internal sealed class ServerCommand : ModeCommand
             })
             .AddGatewayCrds(ingress)
             .AddScheduler(flags.DisableScheduler)
-            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress ? new GatewayPorts(flags.IngressHttpPort, flags.IngressHttpsPort) : null)
+            .AddControllerManager(flags.DisableControllerManager, flags.DataDir, new NodeIpamOptions(NodeIpamOptions.ParseCidrs(flags.ClusterCidr), flags.NodeCidrMaskSize), flags.DisableServiceLb, flags.DisableLocalStorage, ingress ? new GatewayPorts(flags.IngressHttpPort, flags.IngressHttpsPort) : null, flags.NodeLifecycle)
             .AddClusterDns(flags.DisableDns ? null : new ClusterDnsSettings(flags.ClusterDns, flags.ClusterDomain, agent.ResolvedNodeName, flags.Node.NodeIp))
             .AddResourceMetrics(metrics)
             .AddManifests(flags.DisabledAddons.HasFlag(Addon.Manifests) ? null : ManifestsSettings.For(flags.DataDir, agent.ResolvedNodeName))

@@ -41,6 +41,9 @@ public sealed record ServerFlags
     public bool SecretsEncryption { get; init; }
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
     public TimeSpan EventTtl { get; init; } = Defaults.EventTtl;
+
+    /// <summary><c>--node-monitor-grace-period</c> and <c>--node-autonomy-duration</c>.</summary>
+    public MiniKube.Controllers.NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
 }
 
 /// <summary>The add-ons <c>mkube server --disable</c> can leave out (k3s' <c>--disable</c>).</summary>

@@ -8,6 +8,7 @@ using MiniKube.Addons.LocalPath;
 using MiniKube.Addons.Metrics;
 using MiniKube.Controllers;
 using MiniKube.Controllers.NodeIpam;
+using MiniKube.Controllers.NodeLifecycle;
 using MiniKube.Scheduler;
 
 namespace MiniKube.Hosting;
@@ -111,9 +112,10 @@ public static class HostingExtensions
     /// <remarks>The local-path provisioner (k3s' default StorageClass) runs with the controllers; its volumes live under DATA_DIR/storage on the nodes.</remarks>
     /// <remarks>Node IPAM gives each Node its podCIDR from <paramref name="nodeIpam"/>; <paramref name="disableServiceLb"/> (--disable servicelb) leaves out the service-lb controller, <paramref name="disableLocalStorage"/> (--disable local-storage) the provisioner.</remarks>
     /// <remarks>With <paramref name="ingress"/> (the data plane's ports), the ingress add-on's status writers (and default IngressClass and GatewayClass) run with the controllers.</remarks>
-    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool disableLocalStorage = false, GatewayPorts? ingress = null) =>
+    internal static IServiceCollection AddControllerManager(this IServiceCollection services, bool disabled, string dataDir, NodeIpamOptions nodeIpam, bool disableServiceLb = false, bool disableLocalStorage = false, GatewayPorts? ingress = null, NodeLifecycleOptions? nodeLifecycle = null) =>
         disabled ? services : services.AddControllerManager(new ControllerManagerOptions
         {
+            NodeLifecycle = nodeLifecycle ?? new(),
             Disabled = disableServiceLb ? new HashSet<string> { "service-lb" } : new HashSet<string>(),
             RootCaFile = Path.Combine(dataDir, "server", "tls", "server-ca.crt"),
             NodeIpam = nodeIpam,

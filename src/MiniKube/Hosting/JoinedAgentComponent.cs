@@ -16,7 +16,10 @@ internal sealed record JoinSettings(string Server, string? Token);
 /// and checks it against the hash in the join token before sending the token's secret (k3s'
 /// K10 scheme), proves the secret works, and keeps the server, the CA and the secret in
 /// <c>DATA_DIR/agent/credentials</c> (mode 0600), so a restart needs no token. A token that does
-/// not match fails the agent with one clear line and registers nothing. Once joined it is the
+/// not match fails the agent with one clear line and registers nothing. The cluster settings the
+/// server gave are kept too (<c>DATA_DIR/agent/cluster-settings.json</c>): an agent that starts
+/// while its server cannot be reached runs from those, its stored credentials and certificates
+/// (offline autonomy: its kubelet then runs its pods from their local copy). Once joined it is the
 /// <see cref="IClusterAccess"/> of the process's other kubelets (<c>--simulate-nodes</c>) and of
 /// the node's ingress data plane, which runs when the server's settings say the cluster runs one
 /// (<see cref="Ingress"/>).
@@ -77,13 +80,25 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
     {
         var credentials = Path.Combine(settings.DataDir, "agent", "credentials");
         var (caPem, secret) = join.Token is { } token
-            ? await JoinAsync(token, stoppingToken)
+            ? await JoinAsync(token, credentials, stoppingToken)
             : Load(credentials);
         _ca = X509Certificate2.CreateFromPem(caPem);
         _secret = secret;
-        await VerifySecretAsync(TokenConfiguration(), stoppingToken);
-        Save(credentials, caPem, secret);
-        var (shared, ingressPorts) = await ServerSettingsAsync(secret, stoppingToken);
+        var keptSettings = Path.Combine(settings.DataDir, "agent", "cluster-settings.json");
+        AgentSettings shared;
+        IngressPorts? ingressPorts;
+        try
+        {
+            await VerifySecretAsync(TokenConfiguration(), stoppingToken);
+            Save(credentials, caPem, secret);
+            (shared, ingressPorts) = await ServerSettingsAsync(secret, keptSettings, stoppingToken);
+        }
+        catch (ServerUnreachableException e) when (File.Exists(keptSettings) && File.Exists(credentials))
+        {
+            // Joined before and the server is away: start from what it said last, so the pods run on.
+            LogStartingOffline(join.Server, e.Message);
+            (shared, ingressPorts) = ParseSettings(await File.ReadAllTextAsync(keptSettings, stoppingToken), keptSettings);
+        }
         var nodeIp = settings.NodeIp ?? LocalAgentComponent.DetectNodeIp();
         var certificates = await new NodeCertificates(Path.Combine(settings.DataDir, "agent"), time)
             .EnsureAsync(new Uri(join.Server), _ca, secret, settings.ResolvedNodeName, nodeIp, ingressPorts is not null, stoppingToken);
@@ -100,7 +115,7 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
     /// domain the server was started with, and its rules the server's pod range; and the ingress
     /// data plane's ports, null when the cluster runs none.
     /// </summary>
-    private async Task<(AgentSettings Settings, IngressPorts? Ingress)> ServerSettingsAsync(string secret, CancellationToken cancellationToken)
+    private async Task<(AgentSettings Settings, IngressPorts? Ingress)> ServerSettingsAsync(string secret, string keptSettings, CancellationToken cancellationToken)
     {
         using var http = NodeCertificates.JoinEndpointClient(ClusterCa, secret);
         string body;
@@ -113,17 +128,39 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
                 throw new JoinException($"{join.Server} refused the cluster settings agents share ({(int)response.StatusCode} at {AgentConfig.Path})");
             }
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (Unreachable(e, cancellationToken))
         {
-            throw new JoinException($"cannot reach {join.Server}: {e.Message}");
+            throw new ServerUnreachableException($"cannot reach {join.Server}: {e.Message}");
         }
-        var config = (JsonNode.Parse(body) is JsonObject json ? AgentConfig.FromJson(json) : null)
-            ?? throw new JoinException($"{join.Server} sent cluster settings this agent cannot read at {AgentConfig.Path}");
+        var parsed = ParseSettings(body, $"{join.Server}{AgentConfig.Path}");
+        var temporary = keptSettings + ".tmp";
+        await File.WriteAllTextAsync(temporary, body, cancellationToken);
+        File.Move(temporary, keptSettings, overwrite: true);
+        return parsed;
+    }
+
+    private (AgentSettings Settings, IngressPorts? Ingress) ParseSettings(string body, string source)
+    {
+        JsonNode? json;
+        try
+        {
+            json = JsonNode.Parse(body);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            json = null;
+        }
+        var config = (json is JsonObject settingsJson ? AgentConfig.FromJson(settingsJson) : null)
+            ?? throw new JoinException($"cluster settings this agent cannot read at {source}");
         LogClusterSettings(config.ClusterCidr, config.ClusterDns, config.ClusterDomain, config.Ingress is null ? "off" : $"HTTP :{config.Ingress.HttpPort}, HTTPS :{config.Ingress.HttpsPort}");
         return (settings with { ClusterCidr = config.ClusterCidr, ClusterDns = config.ClusterDns, ClusterDomain = config.ClusterDomain }, config.Ingress);
     }
 
-    private async Task<(string CaPem, string Secret)> JoinAsync(string token, CancellationToken cancellationToken)
+    /// <summary>Refused, reset or timed out: no answer from the server (not our own stop).</summary>
+    private static bool Unreachable(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private async Task<(string CaPem, string Secret)> JoinAsync(string token, string credentials, CancellationToken cancellationToken)
     {
         var expected = JoinToken.CaHashOf(token)
             ?? throw new JoinException("the token has no CA hash (K10<hash>::server:<secret>); use the full token from the server's DATA_DIR/server/token");
@@ -136,9 +173,14 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         {
             caPem = await http.GetStringAsync(new Uri(new Uri(join.Server), "/cacerts"), cancellationToken);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (Unreachable(e, cancellationToken))
         {
-            throw new JoinException($"cannot reach {join.Server}: {e.Message}");
+            // Joined before with this token's CA: the stored CA is the one the token names, so the agent may start offline.
+            if (File.Exists(credentials) && Load(credentials) is var stored && JoinToken.CaHash(stored.CaPem) == expected)
+            {
+                return (stored.CaPem, JoinToken.SecretOf(token));
+            }
+            throw new ServerUnreachableException($"cannot reach {join.Server}: {e.Message}");
         }
         if (JoinToken.CaHash(caPem) != expected)
         {
@@ -159,9 +201,9 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
         {
             throw new JoinException($"{join.Server} refused the join token (401 Unauthorized)");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (Unreachable(e, cancellationToken))
         {
-            throw new JoinException($"cannot reach {join.Server}: {e.Message}");
+            throw new ServerUnreachableException($"cannot reach {join.Server}: {e.Message}");
         }
     }
 
@@ -189,9 +231,15 @@ internal sealed partial class JoinedAgentComponent(JoinSettings join, AgentSetti
     [LoggerMessage(EventId = LogEvents.Host + 250, Level = LogLevel.Information, Message = "Joined {Server}")]
     private partial void LogJoined(string server);
 
+    [LoggerMessage(EventId = LogEvents.Host + 252, Level = LogLevel.Warning, Message = "Server {Server} unreachable ({Reason}): starting from the stored credentials and cluster settings; pods run from the node's local copy until it is back")]
+    private partial void LogStartingOffline(string server, string reason);
+
     [LoggerMessage(EventId = LogEvents.Host + 251, Level = LogLevel.Information, Message = "Cluster settings from the server: pod range {ClusterCidr}, cluster DNS {ClusterDns}, domain {ClusterDomain}, ingress {Ingress}")]
     private partial void LogClusterSettings(string clusterCidr, string clusterDns, string clusterDomain, string ingress);
 }
 
 /// <summary>The agent cannot join: a one-line reason for the operator.</summary>
-internal sealed class JoinException(string message) : IOException(message);
+internal class JoinException(string message) : IOException(message);
+
+/// <summary>The server did not answer at all (refused, reset, timed out): an agent that joined before may start offline.</summary>
+internal sealed class ServerUnreachableException(string message) : JoinException(message);

@@ -88,6 +88,8 @@ internal sealed class LocalAgentComponent(IClusterAccess cluster, AgentSettings 
             NodeName = nodeName,
             NodeIp = nodeIp,
             PodsDirectory = Path.Combine(settings.DataDir, "agent", "pods"),
+            // The copy only matters on a node that outlives the server's absence: not on simulated ones (SimulatedNodesComponent).
+            LocalStateDirectory = Path.Combine(settings.DataDir, "agent", "local-state"),
             ImagesDirectory = Path.Combine(settings.DataDir, "agent", "images"),
             StaticPodsDirectory = Path.Combine(settings.DataDir, "agent", "pod-manifests"),
             ClientCa = clusterCa,

@@ -84,7 +84,14 @@ internal sealed class CountingRuntime(IContainerRuntime inner) : IContainerRunti
 
     public Task RemoveSandboxAsync(string sandboxId, CancellationToken cancellationToken) => inner.RemoveSandboxAsync(sandboxId, cancellationToken);
 
-    public Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken) => inner.CreateContainerAsync(sandbox, config, cancellationToken);
+    /// <summary>Every container config the kubelet created a container from, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<ContainerConfig> Created { get; } = new();
+
+    public Task<string> CreateContainerAsync(PodSandbox sandbox, ContainerConfig config, CancellationToken cancellationToken)
+    {
+        Created.Enqueue(config);
+        return inner.CreateContainerAsync(sandbox, config, cancellationToken);
+    }
 
     public Task StartContainerAsync(string containerId, CancellationToken cancellationToken) => inner.StartContainerAsync(containerId, cancellationToken);
 

@@ -26,7 +26,7 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
 
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
 
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private Task? _kubelet;
 
     private KubeletTestCluster(TestApiServer server)
@@ -52,13 +52,15 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
     /// <param name="logs">Where the kubelet logs (default: nowhere).</param>
     /// <param name="waitUntilReady">False where the kubelet cannot register.</param>
     /// <param name="runtime">Another runtime, e.g. one wrapping <see cref="Runtime"/> to count calls.</param>
-    public async Task StartKubeletAsync(string nodeIp = UnreachableNodeIp, string? staticPodsDirectory = null, IKubernetes? client = null, ILoggerFactory? logs = null, bool waitUntilReady = true, IContainerRuntime? runtime = null)
+    /// <param name="localStateDirectory">Where the kubelet keeps its local copy for offline starts (null: none).</param>
+    public async Task StartKubeletAsync(string nodeIp = UnreachableNodeIp, string? staticPodsDirectory = null, IKubernetes? client = null, ILoggerFactory? logs = null, bool waitUntilReady = true, IContainerRuntime? runtime = null, string? localStateDirectory = null)
     {
         var kubelet = new MiniKube.Agent.Kubelet.Kubelet(client ?? Client, runtime ?? Runtime, new KubeletOptions
         {
             NodeName = NodeName,
             NodeIp = nodeIp,
             PodsDirectory = Path.Combine(Server.Directory, "pods"),
+            LocalStateDirectory = localStateDirectory,
             StaticPodsDirectory = staticPodsDirectory,
             StaticPodsRescanInterval = TimeSpan.FromMilliseconds(200),
             RelistInterval = TimeSpan.FromMilliseconds(200),
@@ -70,6 +72,27 @@ internal sealed class KubeletTestCluster : IAsyncDisposable
         {
             await kubelet.Ready.Task.WaitAsync(WaitLimit);
         }
+    }
+
+    /// <summary>Stops the kubelet (its pods' containers stay in <see cref="Runtime"/>, as Docker's outlive an agent); another may be started.</summary>
+    public async Task StopKubeletAsync()
+    {
+        await _stop.CancelAsync();
+        if (_kubelet is not null)
+        {
+            await _kubelet.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        _stop.Dispose();
+        _stop = new CancellationTokenSource();
+        _kubelet = null;
+    }
+
+    /// <summary>A client of the API server through another loopback port (a relay in front of it).</summary>
+    public Kubernetes ClientThrough(int port)
+    {
+        var config = k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(Server.KubeconfigPath);
+        config.Host = new UriBuilder(config.Host) { Port = port }.Uri.ToString();
+        return new Kubernetes(config);
     }
 
     /// <summary>Creates a one-container pod bound to <see cref="NodeName"/> in "default" and waits until it runs.</summary>

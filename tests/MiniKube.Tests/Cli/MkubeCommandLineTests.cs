@@ -256,6 +256,17 @@ public sealed class MkubeCommandLineTests
         Assert.That(_cli.CommandLine.ResolveServer().EventTtl, Is.EqualTo(TimeSpan.FromHours(1)));
     }
 
+    [Test]
+    public void ResolveServer_NodeLifecycleFlags_AreParsed_WithUpstreamAndAutonomyDefaults()
+    {
+        var flags = _cli.CommandLine.ResolveServer("--node-monitor-grace-period", "15s", "--node-autonomy-duration", "10m");
+        var defaults = _cli.CommandLine.ResolveServer().NodeLifecycle;
+
+        Assert.That(flags.NodeLifecycle.NodeMonitorGracePeriod, Is.EqualTo(TimeSpan.FromSeconds(15)));
+        Assert.That(flags.NodeLifecycle.AutonomyDuration, Is.EqualTo(TimeSpan.FromMinutes(10)));
+        Assert.That((defaults.NodeMonitorGracePeriod, defaults.AutonomyDuration), Is.EqualTo((TimeSpan.FromSeconds(40), TimeSpan.FromHours(1))));
+    }
+
     [TestCase("status", "--bogus")]
     [TestCase("rotate-keys", "--output")]
     [TestCase("reencrypt", "--server", "http://127.0.0.1:6443")]

@@ -83,13 +83,45 @@ public sealed class JoinedAgentComponentTests
         }
     }
 
-    private static async Task<IHost> StartAgentAsync(ServerHost server, string agentDir)
+    [Test]
+    public async Task Run_ServerUnreachableAfterJoining_StartsFromStoredCredentialsAndSettings()
     {
-        var token = (await File.ReadAllTextAsync(Path.Combine(server.DataDir, "server", "token"))).Trim();
+        var server = await ServerHost.StartAsync("mkube-join-offline-", (_, _) => { }, s => s with { AgentConfig = Cluster with { ClusterDomain = "edge.local" } });
+        var agentDir = Directory.CreateTempSubdirectory("mkube-agent-offline-").FullName;
+        try
+        {
+            var token = (await File.ReadAllTextAsync(Path.Combine(server.DataDir, "server", "token"))).Trim();
+            var url = server.Admin.BaseUri.ToString();
+            using (var joined = await StartAgentAsync(url, token, agentDir))
+            {
+                await ServerHost.WaitUntilAsync(async () => (await server.Admin.CoreV1.ListNodeAsync()).Items.Any(n => n.Metadata.Name == Node));
+                await joined.StopAsync();
+            }
+            await server.DisposeAsync();
+
+            using var offline = await StartAgentAsync(url, token, agentDir);
+            var stopping = offline.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            await Task.Delay(TimeSpan.FromSeconds(3), CancellationToken.None); // the join attempt fails within this (connection refused)
+
+            Assert.That(stopping.IsCancellationRequested, Is.False, "the agent runs on without its server");
+            Assert.That(await File.ReadAllTextAsync(Path.Combine(agentDir, "agent", "cluster-settings.json")), Does.Contain("edge.local"));
+            await offline.StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(agentDir, recursive: true);
+        }
+    }
+
+    private static async Task<IHost> StartAgentAsync(ServerHost server, string agentDir) =>
+        await StartAgentAsync(server.Admin.BaseUri.ToString(), (await File.ReadAllTextAsync(Path.Combine(server.DataDir, "server", "token"))).Trim(), agentDir);
+
+    private static async Task<IHost> StartAgentAsync(string url, string token, string agentDir)
+    {
         var builder = HostingExtensions.CreateBuilder();
         builder.Services.AddLogging().AddComponentRunner()
             .AddDataDirectory(agentDir, "agent")
-            .AddJoinedAgent(new JoinSettings(server.Admin.BaseUri.ToString(), token), new AgentSettings(agentDir, Node, "127.0.0.1", "simulated") { KubeletPort = 0 })
+            .AddJoinedAgent(new JoinSettings(url, token), new AgentSettings(agentDir, Node, "127.0.0.1", "simulated") { KubeletPort = 0 })
             .AddAgentIngress();
         var host = builder.Build();
         await host.StartAsync();
