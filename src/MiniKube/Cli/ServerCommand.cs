@@ -46,6 +46,9 @@ internal sealed class ServerCommand : ModeCommand
         Add(ServiceNodePortRange);
         Add(SecretsEncryption);
         Add(SecretsEncryptionProvider);
+        Add(SnapshotScheduleCron);
+        Add(SnapshotRetention);
+        Add(DisableSnapshots);
     }
 
     public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server (0: any free port)", allowAny: true);
@@ -105,6 +108,15 @@ internal sealed class ServerCommand : ModeCommand
     public Option<string> SecretsEncryptionProvider { get; } = Flags.Choice("--secrets-encryption-provider", Defaults.SecretsEncryptionProvider,
         "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
 
+    public Option<string> SnapshotScheduleCron { get; } = Flags.WithAlias(Flags.Cron("--snapshot-schedule-cron", Defaults.SnapshotScheduleCron,
+        "When to take scheduled snapshots of the store, in cron syntax (k3s: --etcd-snapshot-schedule-cron)"), "--etcd-snapshot-schedule-cron");
+
+    public Option<int> SnapshotRetention { get; } = Flags.WithAlias(Flags.Number("--snapshot-retention", Defaults.SnapshotRetention, 1, 10000,
+        "How many scheduled snapshots to keep (k3s: --etcd-snapshot-retention)"), "--etcd-snapshot-retention");
+
+    public Option<bool> DisableSnapshots { get; } = Flags.WithAlias(Flags.Switch("--disable-snapshots",
+        "Take no scheduled snapshots; mkube snapshot save still works (k3s: --etcd-disable-snapshots)"), "--etcd-disable-snapshots");
+
     /// <summary>The <c>--disable</c> names; k3s' own names for the same roles are accepted too.</summary>
     private static readonly Dictionary<string, Addon> AddonNames = new(StringComparer.Ordinal)
     {
@@ -159,6 +171,9 @@ internal sealed class ServerCommand : ModeCommand
         ServiceNodePortRange = parsed.GetRequiredValue(ServiceNodePortRange),
         SecretsEncryption = parsed.GetValue(SecretsEncryption),
         SecretsEncryptionProvider = parsed.GetRequiredValue(SecretsEncryptionProvider),
+        SnapshotScheduleCron = parsed.GetRequiredValue(SnapshotScheduleCron),
+        SnapshotRetention = parsed.GetValue(SnapshotRetention),
+        DisableSnapshots = parsed.GetValue(DisableSnapshots),
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -190,6 +205,12 @@ internal sealed class ServerCommand : ModeCommand
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
+            .AddSnapshots(new SnapshotSettings(flags.DataDir, agent.ResolvedNodeName)
+            {
+                Schedule = flags.DisableSnapshots ? null : CronSchedule.Parse(flags.SnapshotScheduleCron),
+                ScheduleText = flags.SnapshotScheduleCron,
+                Retention = flags.SnapshotRetention,
+            })
             .AddApiServer(new ApiServerSettings(flags.DataDir, flags.BindAddress, flags.HttpsListenPort, flags.WriteKubeconfig, flags.WriteKubeconfigMode, flags.ClusterDomain, flags.AdvertiseAddress, flags.Token)
             {
                 ServiceCidr = flags.ServiceCidr,

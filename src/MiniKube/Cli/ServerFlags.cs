@@ -40,6 +40,9 @@ public sealed record ServerFlags
     public string ServiceNodePortRange { get; init; } = Defaults.ServiceNodePortRange;
     public bool SecretsEncryption { get; init; }
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
+    public string SnapshotScheduleCron { get; init; } = Defaults.SnapshotScheduleCron;
+    public int SnapshotRetention { get; init; } = Defaults.SnapshotRetention;
+    public bool DisableSnapshots { get; init; }
 }
 
 /// <summary>The add-ons <c>mkube server --disable</c> can leave out (k3s' <c>--disable</c>).</summary>
