@@ -108,6 +108,22 @@ public sealed class SnapshotCommandTests
     }
 
     [Test]
+    public void ResolveServer_CronStartingWithAt_IsAValueNotAResponseFile()
+    {
+        var flags = _cli.CommandLine.ResolveServer("--snapshot-schedule-cron", "@every 2s");
+
+        Assert.That(flags.SnapshotScheduleCron, Is.EqualTo("@every 2s"));
+    }
+
+    [Test]
+    public void ResolveServer_CronFromConfigFile_StartingWithAt()
+    {
+        _cli.WriteConfig("snapshot-schedule-cron: \"@daily\"\n");
+
+        Assert.That(_cli.CommandLine.ResolveServer().SnapshotScheduleCron, Is.EqualTo("@daily"));
+    }
+
+    [Test]
     public void ResolveServer_K3sSpelling_Accepted()
     {
         var flags = _cli.CommandLine.ResolveServer("--etcd-snapshot-schedule-cron", "*/5 * * * *", "--etcd-snapshot-retention", "3", "--etcd-disable-snapshots");
