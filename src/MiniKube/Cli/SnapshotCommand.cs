@@ -48,16 +48,20 @@ internal sealed class SnapshotCommand(CliContext context)
     private static SnapshotDirectory Snapshots(ParseResult parsed, Option<string> dataDir) =>
         new(SnapshotSocket.DefaultDirectory(parsed.GetRequiredValue(dataDir)));
 
-    private sealed class SaveCommand : ModeCommand
+    /// <summary>A snapshot subcommand: the mode flags, and where it writes.</summary>
+    private abstract class SnapshotSubcommand(string name, string description, CliContext context) : ModeCommand(name, description)
     {
-        private readonly CliContext _context;
+        protected CliContext Context { get; } = context;
+    }
+
+    private sealed class SaveCommand : SnapshotSubcommand
+    {
         private readonly Argument<string?> _file = FileArgument<string?>("FILE", "File to write (default: DATA_DIR/server/snapshots/NAME-NODE-UNIXTIME)", ArgumentArity.ZeroOrOne);
         private readonly Option<string> _name = NameOption(SnapshotDirectory.OnDemandName, "Base name of the snapshot file (k3s: etcd-snapshot save --name)");
 
         public SaveCommand(CliContext context)
-            : base("save", "Take a snapshot of the store at one revision; a running server takes it without stopping")
+            : base("save", "Take a snapshot of the store at one revision; a running server takes it without stopping", context)
         {
-            _context = context;
             Add(_file);
             Add(_name);
         }
@@ -72,7 +76,7 @@ internal sealed class SnapshotCommand(CliContext context)
             {
                 return 1;
             }
-            await _context.Out.WriteLineAsync(
+            await Context.Out.WriteLineAsync(
                 $"Saved revision {saved.Revision} ({saved.Keys} keys) to {saved.File} in {saved.Milliseconds.ToString("F0", CultureInfo.InvariantCulture)} ms");
             return 0;
         }
@@ -84,7 +88,7 @@ internal sealed class SnapshotCommand(CliContext context)
             var storeDir = StoreComponent.StoreDirectory(dataDir);
             if (!Directory.Exists(storeDir))
             {
-                await _context.Error.WriteLineAsync($"Error: no store in {storeDir}");
+                await Context.Error.WriteLineAsync($"Error: no store in {storeDir}");
                 return null;
             }
             await using var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = storeDir }, NullLogger.Instance, cancellationToken);
@@ -100,21 +104,19 @@ internal sealed class SnapshotCommand(CliContext context)
         }
     }
 
-    private sealed class ListCommand : ModeCommand
+    private sealed class ListCommand : SnapshotSubcommand
     {
-        private readonly CliContext _context;
 
         public ListCommand(CliContext context)
-            : base("ls", "List the snapshots in DATA_DIR/server/snapshots, newest first")
+            : base("ls", "List the snapshots in DATA_DIR/server/snapshots, newest first", context)
         {
-            _context = context;
             Aliases.Add("list");
             Aliases.Add("l");
         }
 
         protected override async Task<int> RunAsync(ParseResult parsed, CancellationToken cancellationToken)
         {
-            await _context.Out.WriteAsync(Table(Snapshots(parsed, DataDir).List()));
+            await Context.Out.WriteAsync(Table(Snapshots(parsed, DataDir).List()));
             return 0;
         }
 
@@ -138,15 +140,13 @@ internal sealed class SnapshotCommand(CliContext context)
         }
     }
 
-    private sealed class DeleteCommand : ModeCommand
+    private sealed class DeleteCommand : SnapshotSubcommand
     {
-        private readonly CliContext _context;
         private readonly Argument<string[]> _names = FileArgument<string[]>("NAME", "Snapshots to delete, as mkube snapshot ls names them", ArgumentArity.OneOrMore);
 
         public DeleteCommand(CliContext context)
-            : base("delete", "Delete the named snapshots from DATA_DIR/server/snapshots")
+            : base("delete", "Delete the named snapshots from DATA_DIR/server/snapshots", context)
         {
-            _context = context;
             Add(_names);
         }
 
@@ -158,11 +158,11 @@ internal sealed class SnapshotCommand(CliContext context)
             {
                 if (snapshots.Delete(name))
                 {
-                    await _context.Out.WriteLineAsync($"Removed {name}");
+                    await Context.Out.WriteLineAsync($"Removed {name}");
                 }
                 else
                 {
-                    await _context.Error.WriteLineAsync($"Error: no snapshot {name} in {snapshots.Path}");
+                    await Context.Error.WriteLineAsync($"Error: no snapshot {name} in {snapshots.Path}");
                     missing++;
                 }
             }
@@ -170,17 +170,15 @@ internal sealed class SnapshotCommand(CliContext context)
         }
     }
 
-    private sealed class PruneCommand : ModeCommand
+    private sealed class PruneCommand : SnapshotSubcommand
     {
-        private readonly CliContext _context;
         private readonly Option<string> _name = NameOption(SnapshotDirectory.OnDemandName, $"Base name of the snapshots to prune (scheduled ones: {SnapshotDirectory.ScheduledName})");
         private readonly Option<int> _retention = Flags.WithAlias(Flags.Number("--snapshot-retention", Defaults.SnapshotRetention, 1, 10000,
             "How many of the newest snapshots of that name to keep"), "--etcd-snapshot-retention");
 
         public PruneCommand(CliContext context)
-            : base("prune", "Delete all but the newest --snapshot-retention snapshots of a name")
+            : base("prune", "Delete all but the newest --snapshot-retention snapshots of a name", context)
         {
-            _context = context;
             Add(_name);
             Add(_retention);
         }
@@ -189,21 +187,19 @@ internal sealed class SnapshotCommand(CliContext context)
         {
             foreach (var pruned in Snapshots(parsed, DataDir).Prune(parsed.GetRequiredValue(_name), parsed.GetValue(_retention)))
             {
-                await _context.Out.WriteLineAsync($"Removed {pruned.Name}");
+                await Context.Out.WriteLineAsync($"Removed {pruned.Name}");
             }
             return 0;
         }
     }
 
-    private sealed class RestoreCommand : ModeCommand
+    private sealed class RestoreCommand : SnapshotSubcommand
     {
-        private readonly CliContext _context;
         private readonly Argument<string> _file = FileArgument<string>("FILE", "Snapshot file to read", ArgumentArity.ExactlyOne);
 
         public RestoreCommand(CliContext context)
-            : base("restore", "Create the store of --data-dir from FILE (the data dir must have no store yet; the server stopped)")
+            : base("restore", "Create the store of --data-dir from FILE (the data dir must have no store yet; the server stopped)", context)
         {
-            _context = context;
             Add(_file);
         }
 
@@ -212,7 +208,7 @@ internal sealed class SnapshotCommand(CliContext context)
             var dataDir = parsed.GetRequiredValue(DataDir);
             await using var held = DataDirectoryLock.Acquire(Path.Combine(dataDir, "server"));
             var (revision, keys) = EmbeddedStore.RestoreSnapshot(parsed.GetRequiredValue(_file), StoreComponent.StoreDirectory(dataDir));
-            await _context.Out.WriteLineAsync($"Restored {keys} keys at revision {revision} into {dataDir}");
+            await Context.Out.WriteLineAsync($"Restored {keys} keys at revision {revision} into {dataDir}");
             return 0;
         }
     }
