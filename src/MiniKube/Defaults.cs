@@ -49,6 +49,12 @@ public static class Defaults
     /// <summary>The pod sandbox image (holds each pod's network namespace); built locally, never pulled.</summary>
     public const string SandboxImage = "mkube.local/pause:1";
 
+    /// <summary>When the server takes scheduled snapshots (k3s' --etcd-snapshot-schedule-cron default: 00:00 and 12:00).</summary>
+    public const string SnapshotScheduleCron = "0 */12 * * *";
+
+    /// <summary>How many scheduled snapshots the server keeps (k3s' --etcd-snapshot-retention default).</summary>
+    public const int SnapshotRetention = 5;
+
     /// <summary>Prefix of every flag's environment twin: <c>--data-dir</c> is <c>MKUBE_DATA_DIR</c>.</summary>
     public const string EnvironmentPrefix = "MKUBE_";
 

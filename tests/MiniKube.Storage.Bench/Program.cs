@@ -9,7 +9,23 @@ using MiniKube.Storage.Etcd;
 // scripts/bench store: the workloads against the embedded store and against a real etcd
 // started on this machine, in one run, with the disk's raw fsync latency as the yardstick for
 // durable writes. Prints a Markdown table. Usage: MiniKube.Storage.Bench WORK_DIR [--embedded-only]
+// scripts/bench snapshot: MiniKube.Storage.Bench snapshot WORK_DIR [OBJECTS]
+var snapshotMode = args.Length > 0 && args[0] == "snapshot";
+args = snapshotMode ? args[1..] : args;
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench");
+if (snapshotMode)
+{
+    var benchDir = Directory.CreateDirectory(Path.Combine(work, $"snapshot-{Environment.ProcessId}")).FullName;
+    try
+    {
+        await SnapshotBench.RunAsync(benchDir, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+    }
+    finally
+    {
+        Directory.Delete(benchDir, recursive: true);
+    }
+    return;
+}
 var embeddedOnly = args.Contains("--embedded-only");
 if (Directory.Exists(work))
 {

@@ -46,6 +46,16 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
         return null;
     }
 
+    /// <summary>The revision in the header of the file at <paramref name="path"/>, or null when it is not a checkpoint.</summary>
+    public static long? PeekRevision(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> header = stackalloc byte[Magic.Length + sizeof(long)];
+        return file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header[..Magic.Length].SequenceEqual(Magic)
+            ? System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(header[Magic.Length..])
+            : null;
+    }
+
     public static Checkpoint Read(string path)
     {
         var bytes = File.ReadAllBytes(path);
@@ -85,7 +95,9 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
     public void Write(string path)
     {
         var temp = path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        // Owner-only: a checkpoint (and a snapshot, the same format) holds every Secret.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var file = new FileStream(temp, options))
         {
             using (var hashing = new HashingStream(file))
             {

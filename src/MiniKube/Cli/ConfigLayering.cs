@@ -110,7 +110,7 @@ internal static class ConfigLayering
     /// <summary>Parses one layered flag on its own so that an error can say where the value came from.</summary>
     private static void CheckAlone(Command root, IReadOnlyList<string> commandPath, Option option, List<string> tokens, string source)
     {
-        var alone = root.Parse(commandPath.Concat(tokens).ToList());
+        var alone = root.Parse(commandPath.Concat(tokens).ToList(), MkubeCommandLine.Parsing);
         var error = alone.Errors.FirstOrDefault(e => e.SymbolResult is OptionResult r && r.Option == option)
             ?? (alone.Errors.Count > 0 ? alone.Errors[0] : null);
         if (error is not null)

@@ -157,6 +157,18 @@ internal static partial class Flags
     public static IEnumerable<string> SplitList(IEnumerable<string> tokens) =>
         tokens.SelectMany(token => token.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
+    /// <summary>A cron schedule (five fields or @every/@daily…, as CronJobs take them), e.g. <c>0 */12 * * *</c>.</summary>
+    public static Option<string> Cron(string name, string defaultValue, string description) =>
+        Validated(Text(name, defaultValue, description), value =>
+            CronSchedule.TryParse(value, out _, out var error) ? null : $"{name}: \"{value}\" is not a cron schedule: {error}");
+
+    /// <summary>Also accepts <paramref name="alias"/>, e.g. k3s' spelling of the same flag.</summary>
+    public static Option<T> WithAlias<T>(Option<T> option, string alias)
+    {
+        option.Aliases.Add(alias);
+        return option;
+    }
+
     /// <summary>Adds a check that returns an error message, or null when the value is good.</summary>
     private static Option<string> Validated(Option<string> option, Func<string, string?> check)
     {

@@ -11,6 +11,12 @@ public sealed class MkubeCommandLine
 {
     public const int UsageExitCode = 2;
 
+    /// <summary>
+    /// How every mkube command line is parsed: no response files, so a value starting with '@'
+    /// (a cron schedule such as <c>@daily</c> or <c>@every 1h</c>) is a value, as in k3s, not a file to read.
+    /// </summary>
+    internal static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
     private readonly CliContext _context;
     // A plain Command rather than RootCommand, whose name would be the host process's (testhost under tests).
     private readonly Command _root = new("mkube", "mkube: a Kubernetes-compatible cluster in one small binary")
@@ -54,7 +60,7 @@ public sealed class MkubeCommandLine
         }
         catch (UsageException e)
         {
-            var command = _root.Parse(args).CommandResult.Command;
+            var command = _root.Parse(args, Parsing).CommandResult.Command;
             var path = CommandPath(command);
             await _context.Error.WriteLineAsync($"Error: {e.Message}");
             await _context.Error.WriteLineAsync($"Usage: {path} [flags]; run '{path} --help' for the list of flags");
@@ -79,7 +85,7 @@ public sealed class MkubeCommandLine
     /// <summary>Parses and layers the command line; a usage mistake throws <see cref="UsageException"/>.</summary>
     internal ParseResult Resolve(string[] args)
     {
-        var parsed = _root.Parse(args);
+        var parsed = _root.Parse(args, Parsing);
         var isHelpOrVersion = parsed.Action is HelpAction || (parsed.Errors.Count == 0 && parsed.CommandResult.Command == _root && parsed.Action is not null);
         if (isHelpOrVersion)
         {

@@ -49,6 +49,9 @@ internal sealed class ServerCommand : ModeCommand
         Add(EventTtl);
         Add(NodeMonitorGracePeriod);
         Add(NodeAutonomyDuration);
+        Add(SnapshotScheduleCron);
+        Add(SnapshotRetention);
+        Add(DisableSnapshots);
     }
 
     public Option<int> HttpsListenPort { get; } = Flags.Port("--https-listen-port", Defaults.HttpsListenPort, "HTTPS port of the API server (0: any free port)", allowAny: true);
@@ -109,11 +112,21 @@ internal sealed class ServerCommand : ModeCommand
         "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
 
     public Option<TimeSpan> EventTtl { get; } = Flags.Duration("--event-ttl", Defaults.EventTtl, "How long Events are kept after their last write (kube-apiserver's flag; 0: forever)");
+
     public Option<TimeSpan> NodeMonitorGracePeriod { get; } = Flags.Duration("--node-monitor-grace-period", TimeSpan.FromSeconds(40),
         "How long a node may go without a heartbeat before it is marked NotReady (Unknown) and tainted unreachable (kube-controller-manager's flag)");
 
     public Option<TimeSpan> NodeAutonomyDuration { get; } = Flags.Duration("--node-autonomy-duration", TimeSpan.FromHours(1),
         "How long the pods of an unreachable agent that runs them from its local copy stay bound before eviction (0: upstream's 300 s tolerations alone)");
+
+    public Option<string> SnapshotScheduleCron { get; } = Flags.WithAlias(Flags.Cron("--snapshot-schedule-cron", Defaults.SnapshotScheduleCron,
+        "When to take scheduled snapshots of the store, in cron syntax (k3s: --etcd-snapshot-schedule-cron)"), "--etcd-snapshot-schedule-cron");
+
+    public Option<int> SnapshotRetention { get; } = Flags.WithAlias(Flags.Number("--snapshot-retention", Defaults.SnapshotRetention, 1, 10000,
+        "How many scheduled snapshots to keep (k3s: --etcd-snapshot-retention)"), "--etcd-snapshot-retention");
+
+    public Option<bool> DisableSnapshots { get; } = Flags.WithAlias(Flags.Switch("--disable-snapshots",
+        "Take no scheduled snapshots; mkube snapshot save still works (k3s: --etcd-disable-snapshots)"), "--etcd-disable-snapshots");
 
     /// <summary>The <c>--disable</c> names; k3s' own names for the same roles are accepted too.</summary>
     private static readonly Dictionary<string, Addon> AddonNames = new(StringComparer.Ordinal)
@@ -172,6 +185,9 @@ internal sealed class ServerCommand : ModeCommand
         SecretsEncryptionProvider = parsed.GetRequiredValue(SecretsEncryptionProvider),
         EventTtl = parsed.GetValue(EventTtl),
         NodeLifecycle = new() { NodeMonitorGracePeriod = parsed.GetValue(NodeMonitorGracePeriod), AutonomyDuration = parsed.GetValue(NodeAutonomyDuration) },
+        SnapshotScheduleCron = parsed.GetRequiredValue(SnapshotScheduleCron),
+        SnapshotRetention = parsed.GetValue(SnapshotRetention),
+        DisableSnapshots = parsed.GetValue(DisableSnapshots),
     };
 
     public override void CheckRequired(ParseResult parsed)
@@ -203,6 +219,12 @@ internal sealed class ServerCommand : ModeCommand
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
             .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
+            .AddSnapshots(new SnapshotSettings(flags.DataDir, agent.ResolvedNodeName)
+            {
+                Schedule = flags.DisableSnapshots ? null : CronSchedule.Parse(flags.SnapshotScheduleCron),
+                ScheduleText = flags.SnapshotScheduleCron,
+                Retention = flags.SnapshotRetention,
+            })
             .AddApiServer(new ApiServerSettings(flags.DataDir, flags.BindAddress, flags.HttpsListenPort, flags.WriteKubeconfig, flags.WriteKubeconfigMode, flags.ClusterDomain, flags.AdvertiseAddress, flags.Token)
             {
                 ServiceCidr = flags.ServiceCidr,

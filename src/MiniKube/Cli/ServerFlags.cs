@@ -44,6 +44,9 @@ public sealed record ServerFlags
 
     /// <summary><c>--node-monitor-grace-period</c> and <c>--node-autonomy-duration</c>.</summary>
     public MiniKube.Controllers.NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
+    public string SnapshotScheduleCron { get; init; } = Defaults.SnapshotScheduleCron;
+    public int SnapshotRetention { get; init; } = Defaults.SnapshotRetention;
+    public bool DisableSnapshots { get; init; }
 }
 
 /// <summary>The add-ons <c>mkube server --disable</c> can leave out (k3s' <c>--disable</c>).</summary>

@@ -77,6 +77,10 @@ public static class HostingExtensions
         return services.AddComponent(sp => sp.GetRequiredService<StoreComponent>());
     }
 
+    /// <summary>On-demand (<c>mkube snapshot save</c>) and scheduled snapshots of the store; add it right after the store.</summary>
+    internal static IServiceCollection AddSnapshots(this IServiceCollection services, SnapshotSettings settings) =>
+        services.AddComponent(sp => ActivatorUtilities.CreateInstance<SnapshotComponent>(sp, settings));
+
     /// <summary>The API server over the store; add it after the store.</summary>
     internal static IServiceCollection AddApiServer(this IServiceCollection services, ApiServerSettings settings)
     {

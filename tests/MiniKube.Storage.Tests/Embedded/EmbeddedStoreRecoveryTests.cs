@@ -172,7 +172,7 @@ public sealed class EmbeddedStoreRecoveryTests
             var a = await store.CreateAsync("/a", V("1"), 0, default);
             await store.UpdateAsync("/a", V("2"), a.Revision, 0, default);
             await store.CreateAsync("/b", V("b"), 0, default);
-            saved = await store.SaveSnapshotAsync(file, default);
+            saved = (await store.SaveSnapshotAsync(file, default)).Revision;
         }
         var restoredDir = Path.Combine(_root, "restored");
 
