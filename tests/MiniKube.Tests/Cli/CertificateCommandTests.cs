@@ -31,8 +31,9 @@ public sealed class CertificateCommandTests
 
         Assert.That(code, Is.EqualTo(0), _cli.Error.ToString());
         var lines = _cli.Out.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        // Nine server leaves (serving, admin, auth-proxy, scheduler, controller, kube-proxy, cluster DNS, metrics, ingress), the kubelet's serving certificate, two CAs.
-        Assert.That(lines, Has.Length.EqualTo(12));
+        // Ten server leaves (serving, admin, auth-proxy, scheduler, controller, kube-proxy, cluster DNS, metrics, ingress, manifests), the kubelet's serving certificate, two CAs.
+        Assert.That(lines, Has.Length.EqualTo(13));
+        Assert.That(lines, Has.One.Match(@"^client-manifests\.crt: certificate system:mkube:manifests \(ClientAuth\) will expire within 120 days at "));
         Assert.That(lines, Has.One.Match(@"^client-admin\.crt: certificate admin \(ClientAuth\) will expire within 120 days at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"));
         Assert.That(lines, Has.One.Match(@"^client-scheduler\.crt: certificate system:kube-scheduler \(ClientAuth\) will expire within 120 days at "));
         Assert.That(lines, Has.One.Match(@"^serving-kubelet\.crt: certificate node-1@kubelet \(ServerAuth\) will expire within 120 days at "));
