@@ -88,6 +88,8 @@ internal sealed class DashboardBrowser : IAsyncDisposable
     /// <summary>
     /// Loads <paramref name="url"/> until <paramref name="ready"/> shows, loading it again (at most
     /// twice more) when a request of the load failed with <c>net::ERR_NETWORK_CHANGED</c>.
+    /// Playwright reports a wait that ran out as <see cref="System.TimeoutException"/>, not as a
+    /// <see cref="PlaywrightException"/>, so both are caught, and only after such a failure.
     /// </summary>
     /// <remarks>
     /// Chromium fails every request in flight when an address of the machine appears or goes, and a
@@ -107,7 +109,7 @@ internal sealed class DashboardBrowser : IAsyncDisposable
                 await ready.WaitForAsync(new() { Timeout = 15_000 });
                 return;
             }
-            catch (PlaywrightException error) when (networkChanged && attempt < 3)
+            catch (Exception error) when (error is PlaywrightException or TimeoutException && networkChanged && attempt < 3)
             {
                 await TestContext.Out.WriteLineAsync($"loading {url} again: the machine's network changed during the load ({error.GetType().Name})");
             }
