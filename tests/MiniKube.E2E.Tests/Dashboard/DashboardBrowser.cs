@@ -79,15 +79,17 @@ internal sealed class DashboardBrowser : IAsyncDisposable
     /// <summary>Signs in on the page's sign-in form with a bearer token and waits for the overview.</summary>
     public static async Task SignInAsync(IPage page, Uri server, string token)
     {
-        await OpenAsync(page, new Uri(server, "/dashboard/"), page.Locator("#token"));
-        await page.Locator("#token").FillAsync(token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.Locator("h1", new() { HasText = "Overview" }).WaitForAsync();
+        await OpenAsync(page, new Uri(server, "/dashboard/"), async () =>
+        {
+            await page.Locator("#token").FillAsync(token, new() { Timeout = 15_000 });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+            await page.Locator("h1", new() { HasText = "Overview" }).WaitForAsync(new() { Timeout = 15_000 });
+        });
     }
 
     /// <summary>
-    /// Loads <paramref name="url"/> until <paramref name="ready"/> shows, loading it again (at most
-    /// twice more) when a request of the load failed with <c>net::ERR_NETWORK_CHANGED</c>.
+    /// Loads <paramref name="url"/> and does <paramref name="steps"/> on it, both again (at most
+    /// twice more) when a request meanwhile failed with <c>net::ERR_NETWORK_CHANGED</c>.
     /// Playwright reports a wait that ran out as <see cref="System.TimeoutException"/>, not as a
     /// <see cref="PlaywrightException"/>, so both are caught, and only after such a failure.
     /// </summary>
@@ -96,7 +98,7 @@ internal sealed class DashboardBrowser : IAsyncDisposable
     /// Docker node adds a veth, with an IPv6 link-local address a second or so later, for every pod
     /// it starts. A user would press reload; so does the test, and only for that failure.
     /// </remarks>
-    public static async Task OpenAsync(IPage page, Uri url, ILocator ready)
+    public static async Task OpenAsync(IPage page, Uri url, Func<Task> steps)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -106,7 +108,7 @@ internal sealed class DashboardBrowser : IAsyncDisposable
             try
             {
                 await page.GotoAsync(url.ToString());
-                await ready.WaitForAsync(new() { Timeout = 15_000 });
+                await steps();
                 return;
             }
             catch (Exception error) when (error is PlaywrightException or TimeoutException && networkChanged && attempt < 3)
