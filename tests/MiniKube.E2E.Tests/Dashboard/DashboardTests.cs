@@ -103,7 +103,7 @@ public sealed class DashboardTests : DataDirFixture
     }
 
     [Test]
-    public async Task PodLogs_Follow_ShowsNewLinesAsTheyAreWritten()
+    public async Task PodLogs_Follow_ShowsNewLinesAsTheyAreWritten_AndReconnectsAfterABrokenConnection()
     {
         var mkube = StartServer("--node-name", Node);
         await mkube.WaitForLogAsync("components are running", DockerNodeStartTimeout);
@@ -119,6 +119,20 @@ public sealed class DashboardTests : DataDirFixture
         await using var browser = await DashboardBrowser.LaunchAsync();
         var page = await browser.NewPageAsync();
         await DashboardBrowser.SignInAsync(page, ServerUri(), token);
+        // The first log stream breaks as a connection does when the machine's network changes; the
+        // page opens it again by itself, so lines appear only if it does.
+        var logRequests = 0;
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex("/pods/ticker/log\\?"), async route =>
+        {
+            if (Interlocked.Increment(ref logRequests) == 1)
+            {
+                await route.AbortAsync("connectionreset");
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
         await page.GotoAsync(new Uri(ServerUri(), "/dashboard/#/pods/default/ticker").ToString());
         var lines = page.Locator("pre.logs .line");
         await Assertions.Expect(lines.First).ToContainTextAsync("tick");
@@ -126,6 +140,7 @@ public sealed class DashboardTests : DataDirFixture
         // Following: lines the container writes after the page opened the stream show up in it.
         await Assertions.Expect(lines.Nth(seen + 3)).ToBeAttachedAsync(new() { Timeout = 20_000 });
         Assert.That(await lines.Last.TextContentAsync(), Does.Match(@"^tick \d+\n$"));
+        Assert.That(logRequests, Is.GreaterThanOrEqualTo(2), "the broken stream was opened again");
         await DashboardBrowser.ScreenshotAsync(page, "pod-logs");
     }
 

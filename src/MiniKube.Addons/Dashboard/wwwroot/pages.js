@@ -235,7 +235,17 @@ function logsPanel(view, pod) {
         if (atBottom) output.scrollTop = output.scrollHeight;
       },
     }).then(() => { if (!signal.aborted) state.textContent = 'stream ended'; })
-      .catch(error => { if (!signal.aborted) replace(output, problem(error)); });
+      .catch(error => {
+        if (signal.aborted) return;
+        // A connection that broke (the browser says so with a TypeError, not an API answer) is
+        // opened again while following, as the watches are; the server's refusals are shown.
+        if (follow.checked && !(error instanceof ApiError)) {
+          state.textContent = 'connection lost; reconnecting';
+          setTimeout(() => { if (!signal.aborted) start(); }, 1000);
+          return;
+        }
+        replace(output, problem(error));
+      });
   };
   select.addEventListener('change', start);
   follow.addEventListener('change', start);
