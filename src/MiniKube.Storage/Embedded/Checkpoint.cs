@@ -139,41 +139,17 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
     }
 
     /// <summary>Passes writes through to the file while hashing them.</summary>
-    private sealed class HashingStream(Stream inner) : Stream
+    private sealed class HashingStream(Stream inner) : WriteOnlyStream(inner)
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
         public byte[] Finish() => _hash.GetHashAndReset();
 
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            _hash.AppendData(buffer, offset, count);
-            inner.Write(buffer, offset, count);
-        }
-
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             _hash.AppendData(buffer);
-            inner.Write(buffer);
+            Inner.Write(buffer);
         }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => inner.Length;
-
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -16,7 +16,7 @@ namespace MiniKube.Storage.Embedded;
 /// Consequence: the durability guarantee is still the caller's fsync; sync_file_range only
 /// moves the writing earlier, and where it is not supported the stream just writes.
 /// </summary>
-internal sealed partial class WritebackStream(FileStream file, Pacer? pacer) : Stream
+internal sealed partial class WritebackStream(FileStream file, Pacer? pacer) : WriteOnlyStream(file)
 {
     /// <summary>How much is written between writebacks: a few milliseconds of a disk's time.</summary>
     internal const int ChunkBytes = 1 << 20;
@@ -25,16 +25,15 @@ internal sealed partial class WritebackStream(FileStream file, Pacer? pacer) : S
     private const uint StartWrite = 2; // SYNC_FILE_RANGE_WRITE
     private const uint WaitAfter = 4;  // SYNC_FILE_RANGE_WAIT_AFTER
 
+    private readonly FileStream _file = file;
     private long _written;
     private long _chunkStart;
     private long _previousChunkStart = -1;
     private bool _writebackWorks = true;
 
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        file.Write(buffer);
+        _file.Write(buffer);
         _written += buffer.Length;
         if (_written - _chunkStart >= ChunkBytes)
         {
@@ -44,35 +43,17 @@ internal sealed partial class WritebackStream(FileStream file, Pacer? pacer) : S
 
     private void EndChunk()
     {
-        file.Flush(); // whatever FileStream still buffers must reach the page cache first
+        _file.Flush(); // whatever FileStream still buffers must reach the page cache first
         if (_writebackWorks)
         {
-            _writebackWorks = SyncFileRange(file.SafeFileHandle, _chunkStart, _written - _chunkStart, StartWrite) == 0
+            _writebackWorks = SyncFileRange(_file.SafeFileHandle, _chunkStart, _written - _chunkStart, StartWrite) == 0
                 && (_previousChunkStart < 0
-                    || SyncFileRange(file.SafeFileHandle, _previousChunkStart, _chunkStart - _previousChunkStart, WaitBefore | StartWrite | WaitAfter) == 0);
+                    || SyncFileRange(_file.SafeFileHandle, _previousChunkStart, _chunkStart - _previousChunkStart, WaitBefore | StartWrite | WaitAfter) == 0);
         }
         _previousChunkStart = _chunkStart;
         _chunkStart = _written;
         pacer?.StepDone();
     }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => file.Length;
-
-    public override long Position { get => file.Position; set => throw new NotSupportedException(); }
-
-    public override void Flush() => file.Flush();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     // glibc's sync_file_range takes 64-bit offsets on 32-bit targets too (it calls
     // sync_file_range2 on arm itself).
