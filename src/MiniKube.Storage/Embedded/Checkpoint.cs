@@ -91,17 +91,21 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
         return new Checkpoint(revision, logAddress, nextLeaseId, leases, keys);
     }
 
-    /// <summary>Writes the checkpoint atomically and durably to <paramref name="path"/>.</summary>
-    public void Write(string path)
+    /// <summary>
+    /// Writes the checkpoint atomically and durably to <paramref name="path"/>, to disk as it goes
+    /// (<see cref="WritebackStream"/>), at the pace of <paramref name="pacer"/> when one is given.
+    /// </summary>
+    public void Write(string path, Pacer? pacer = null)
     {
         var temp = path + ".tmp";
-        // Owner-only: a checkpoint (and a snapshot, the same format) holds every Secret.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        // Owner-only: a checkpoint (and a snapshot, the same format) holds every Secret. Unbuffered:
+        // the BufferedStream below hands it 64 KiB at a time, and hashes in blocks that size too.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
         using (var file = new FileStream(temp, options))
         {
-            using (var hashing = new HashingStream(file))
+            using (var hashing = new HashingStream(new WritebackStream(file, pacer)))
             {
-                using (var w = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+                using (var w = new BinaryWriter(new BufferedStream(hashing, 1 << 16), Encoding.UTF8, leaveOpen: true))
                 {
                     w.Write(Magic);
                     w.Write(Revision);
@@ -124,6 +128,7 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
                         w.Write(kv.Value.Length);
                         w.Write(kv.Value);
                     }
+                    w.Flush(); // through the BufferedStream into the hash and the file
                 }
                 file.Write(hashing.Finish());
             }
@@ -134,41 +139,17 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
     }
 
     /// <summary>Passes writes through to the file while hashing them.</summary>
-    private sealed class HashingStream(Stream inner) : Stream
+    private sealed class HashingStream(Stream inner) : WriteOnlyStream(inner)
     {
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
         public byte[] Finish() => _hash.GetHashAndReset();
 
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            _hash.AppendData(buffer, offset, count);
-            inner.Write(buffer, offset, count);
-        }
-
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             _hash.AppendData(buffer);
-            inner.Write(buffer);
+            Inner.Write(buffer);
         }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => inner.Length;
-
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

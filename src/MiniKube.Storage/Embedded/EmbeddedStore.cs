@@ -495,7 +495,8 @@ public sealed partial class EmbeddedStore : IStore
         {
             return;
         }
-        _checkpointTask = Task.Run(() =>
+        // A thread of its own, as a snapshot's (EmbeddedStore.Snapshots.cs): it is paced, so it sleeps.
+        _checkpointTask = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -527,15 +528,16 @@ public sealed partial class EmbeddedStore : IStore
             {
                 Volatile.Write(ref _checkpointRunning, 0);
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Writes the keys live at <paramref name="revision"/> and the given leases (as of the same log position).</summary>
     private void WriteCheckpoint(long revision, long logAddress, (List<(long, TimeSpan)> Leases, long NextLeaseId) leases)
     {
-        var live = Read(() => _state.Live(revision));
+        var pacer = new Pacer(SnapshotShare);
+        var live = ReadLive(revision, pacer, CancellationToken.None);
         var path = Path.Combine(_checkpointDir, Checkpoint.FileName(revision));
-        new Checkpoint(revision, logAddress, leases.NextLeaseId, leases.Leases, live).Write(path);
+        new Checkpoint(revision, logAddress, leases.NextLeaseId, leases.Leases, live).Write(path, pacer);
         foreach (var old in Directory.EnumerateFiles(_checkpointDir, Checkpoint.FilePrefix + "*").Where(p => string.CompareOrdinal(p, path) < 0))
         {
             File.Delete(old);

@@ -86,6 +86,33 @@ internal sealed class MvccState
         return (items, false);
     }
 
+    /// <summary>
+    /// Visits at most <paramref name="visit"/> keys after <paramref name="startAfter"/>, deleted or
+    /// not, and returns the values live at <paramref name="revision"/> among them and the last key
+    /// visited (null once every key was). A bounded step for a reader that walks the whole index in
+    /// short holds of its owner's lock: deleted keys between live ones cost steps, never one long hold.
+    /// </summary>
+    public (List<KeyValue> Items, string? Last) Scan(string? startAfter, int visit, long revision)
+    {
+        CheckReadable(revision);
+        var items = new List<KeyValue>();
+        string? last = null;
+        var visited = 0;
+        foreach (var key in KeysFrom("", startAfter))
+        {
+            if (visited++ == visit)
+            {
+                return (items, last);
+            }
+            last = key;
+            if (At(key, _histories[key], revision) is { } kv)
+            {
+                items.Add(kv);
+            }
+        }
+        return (items, null);
+    }
+
     public long Count(string prefix, long revision)
     {
         long count = 0;
@@ -98,9 +125,6 @@ internal sealed class MvccState
         }
         return count;
     }
-
-    /// <summary>Every live key at <paramref name="revision"/>, for checkpoints.</summary>
-    public List<KeyValue> Live(long revision) => Range("", null, 0, revision).Items;
 
     public IEnumerable<(long Id, TimeSpan Ttl)> Leases => _leases.Select(l => (l.Key, l.Value.Ttl));
 

@@ -56,6 +56,29 @@ public sealed class EmbeddedStoreSnapshotTests
     }
 
     [Test]
+    public async Task SaveSnapshot_LongRunsOfDeletedKeys_HoldsEveryLiveKeyOnce()
+    {
+        await using var store = await OpenAsync("db");
+        for (var i = 0; i < 2_000; i++)
+        {
+            await store.CreateAsync($"/registry/things/k{i:D5}", V($"v{i}"), 0, default);
+        }
+        for (var i = 100; i < 1_900; i++)
+        {
+            await store.DeleteAsync($"/registry/things/k{i:D5}", 0, default); // still in the index, as deletes are until compaction
+        }
+        var file = Path.Combine(_root, "snap");
+
+        var saved = await store.SaveSnapshotAsync(file, default);
+
+        Assert.That(saved.Keys, Is.EqualTo(200));
+        EmbeddedStore.RestoreSnapshot(file, Path.Combine(_root, "restored"));
+        await using var restored = await OpenAsync("restored");
+        var keys = (await restored.RangeAsync(new RangeRequest("/"), default)).Items.Select(kv => kv.Key);
+        Assert.That(keys, Is.EqualTo(Enumerable.Range(0, 100).Concat(Enumerable.Range(1_900, 100)).Select(i => $"/registry/things/k{i:D5}")));
+    }
+
+    [Test]
     public async Task SaveSnapshot_File_IsOwnerOnlyAndNamesItsRevision()
     {
         await using var store = await OpenAsync("db");
