@@ -110,15 +110,15 @@ internal sealed class MvccState
         var items = new List<KeyValue>();
         foreach (var key in KeysFrom(prefix, startAfter))
         {
-            if (At(key, _histories[key], revision) is not { } kv)
+            if (VersionAt(_histories[key], revision) is not { IsDelete: false } version)
             {
                 continue;
             }
             if (limit > 0 && items.Count == limit)
             {
-                return (items, true);
+                return (items, true); // the next key's value is not needed, only that it exists
             }
-            items.Add(kv);
+            items.Add(ToKeyValue(key, version));
         }
         return (items, false);
     }
