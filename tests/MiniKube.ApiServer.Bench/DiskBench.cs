@@ -141,6 +141,6 @@ internal static class DiskBench
         ]);
 
     /// <summary>write_bytes of /proc/PID/io: bytes this process caused to be written to storage.</summary>
-    private static long WriteBytes(int pid) =>
+    internal static long WriteBytes(int pid) =>
         long.Parse(File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/io").First(l => l.StartsWith("write_bytes:", StringComparison.Ordinal))["write_bytes:".Length..].Trim(), CultureInfo.InvariantCulture);
 }

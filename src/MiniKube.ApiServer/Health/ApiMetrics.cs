@@ -93,6 +93,10 @@ public sealed class ApiMetrics(Func<long>? storeWatches = null)
         text.Append(CultureInfo.InvariantCulture, $"process_cpu_seconds_total {process.TotalProcessorTime.TotalSeconds}\n");
         text.Append("# HELP dotnet_gc_heap_bytes Bytes in the managed heap.\n# TYPE dotnet_gc_heap_bytes gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_heap_bytes {GC.GetTotalMemory(false)}\n");
+        // What the GC holds from the OS (dotnet.gc.last_collection.memory.committed_size): with the
+        // heap, it tells how much of the resident memory is the managed heap's.
+        text.Append("# HELP dotnet_gc_committed_bytes Memory the GC has committed from the OS, as of the last collection.\n# TYPE dotnet_gc_committed_bytes gauge\n");
+        text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_committed_bytes {GC.GetGCMemoryInfo().TotalCommittedBytes}\n");
         // The runtime's own figures under OpenTelemetry's names (dotnet.gc.collections, dotnet.gc.pause.time):
         // a slow stretch of requests can then be told apart from a collection that paused them.
         text.Append("# HELP dotnet_gc_collections_total Garbage collections since the process started, by the oldest generation collected.\n# TYPE dotnet_gc_collections_total counter\n");

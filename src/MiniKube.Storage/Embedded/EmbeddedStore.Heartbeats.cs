@@ -61,10 +61,10 @@ public sealed partial class EmbeddedStore
                 {
                     return null;
                 }
-                var ev = _state.Put(key, value, 0);
-                result = new WriteResult(true, ev.Revision, ev.Kv);
-                var record = new LogRecord.Put(ev.Revision, key, value, 0);
-                if (ev.Revision <= Volatile.Read(ref _durableCeiling))
+                var kv = _state.Put(key, value, 0);
+                result = new WriteResult(true, kv.ModRevision, kv);
+                var record = new LogRecord.Put(kv.ModRevision, key, value, 0);
+                if (kv.ModRevision <= Volatile.Read(ref _durableCeiling))
                 {
                     _heartbeats[key] = record;
                 }
@@ -72,7 +72,7 @@ public sealed partial class EmbeddedStore
                 {
                     // Beyond the reservation: this one is durable, with the next reservation.
                     EnqueueHeartbeatsLocked();
-                    reservation = ev.Revision + ReservationWindow;
+                    reservation = kv.ModRevision + ReservationWindow;
                     foreach (var entry in new LogRecord.Reserve(reservation.Value).EncodeEntries().Concat(record.EncodeEntries()))
                     {
                         _log.Enqueue(entry);
@@ -160,7 +160,7 @@ public sealed partial class EmbeddedStore
         {
             _lock.Exit();
         }
-        LogCompacted(revision);
+        LogCompactedWithMemory(revision);
     }
 
     /// <summary>

@@ -19,8 +19,11 @@ public sealed partial class EmbeddedStore
     [LoggerMessage(EventId = LogEvents.Storage + 303, Level = LogLevel.Information, Message = "Checkpoint at revision {Revision}: {Keys} keys, {Bytes} bytes")]
     private partial void LogCheckpointWritten(long revision, int keys, long bytes);
 
-    [LoggerMessage(EventId = LogEvents.Storage + 304, Level = LogLevel.Debug, Message = "Compacted history below revision {Revision}")]
-    private partial void LogCompacted(long revision);
+    [LoggerMessage(EventId = LogEvents.Storage + 304, Level = LogLevel.Debug, Message = "Compacted history below revision {Revision}; {Resident} bytes of values in memory, {Spilled} bytes in spill files")]
+    private partial void LogCompacted(long revision, long resident, long spilled);
+
+    [LoggerMessage(EventId = LogEvents.Storage + 308, Level = LogLevel.Error, Message = "Values can no longer be spilled to disk ({Reason}); the store keeps them in memory, over its memory budget, until it restarts")]
+    private partial void LogSpillFailed(string reason);
 
     [LoggerMessage(EventId = LogEvents.Storage + 305, Level = LogLevel.Debug, Message = "Lease {Lease} expired; its keys were deleted")]
     private partial void LogLeaseExpired(long lease);

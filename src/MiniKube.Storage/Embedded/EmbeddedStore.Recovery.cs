@@ -1,4 +1,5 @@
 using FASTER.core;
+using MiniKube.Storage.Mvcc;
 
 namespace MiniKube.Storage.Embedded;
 
@@ -17,6 +18,16 @@ public sealed partial class EmbeddedStore
         Directory.CreateDirectory(_checkpointDir);
         var logDir = Path.Combine(directory, "log");
         Directory.CreateDirectory(logDir);
+        if (_options.MemoryBudget > 0)
+        {
+            // Before the checkpoint loads, so that its values already respect the budget.
+            _spill = new ValueSpill(Path.Combine(directory, SpillDirectory));
+            _state.LimitMemory(_options.MemoryBudget, _spill, _options.EvictFirstPrefix);
+        }
+        else if (Directory.Exists(Path.Combine(directory, SpillDirectory)))
+        {
+            Directory.Delete(Path.Combine(directory, SpillDirectory), recursive: true); // left by a run with a budget
+        }
 
         var latest = Checkpoint.LoadLatest(_checkpointDir, LogCheckpointDamaged);
         var checkpoint = latest?.Checkpoint;
@@ -62,6 +73,9 @@ public sealed partial class EmbeddedStore
         _state.RestartLeaseClocks(_options.Time.GetUtcNow());
         LogRecovered(_state.Revision, _state.KeyCount, replayed.Records, checkpoint?.Revision ?? 0);
     }
+
+    /// <summary>The spill files of the memory budget: a cache of this run's, emptied on open.</summary>
+    private const string SpillDirectory = "spill";
 
     /// <summary>FasterLog pads each flush to a 512-byte sector; less than that past the tail is not data.</summary>
     private const long SegmentPadding = 512;

@@ -1,3 +1,4 @@
+using MiniKube.Storage.Mvcc;
 using MiniKube.Storage.Snapshots;
 
 namespace MiniKube.Storage.Embedded;
@@ -36,7 +37,7 @@ public sealed partial class EmbeddedStore : ISnapshotSource
         {
             var pacer = new Pacer(SnapshotShare);
             var (revision, leases, nextLease) = Read(() => (Volatile.Read(ref _visible), _state.Leases.ToList(), _state.NextLeaseId));
-            var live = ReadLive(revision, pacer, cancellationToken);
+            using var live = ReadLive(revision, pacer, cancellationToken);
             new Checkpoint(revision, 0, nextLease, leases, live).Write(path, pacer);
             return new SnapshotResult(revision, live.Count);
         }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -46,20 +47,28 @@ public sealed partial class EmbeddedStore : ISnapshotSource
     /// Every key live at <paramref name="revision"/>, read <see cref="ReadStep"/> keys per hold of
     /// the lock, at the pace of <paramref name="pacer"/>.
     /// </summary>
-    private List<KeyValue> ReadLive(long revision, Pacer pacer, CancellationToken cancellationToken)
+    private LiveKeys ReadLive(long revision, Pacer pacer, CancellationToken cancellationToken)
     {
-        var live = new List<KeyValue>(Read(() => _state.KeyCount));
-        string? after = null;
-        do
+        var live = new LiveKeys(_spill); // pinned before the first step, so no value read later is gone
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (items, last) = Read(() => _state.Scan(after, ReadStep, revision));
-            live.AddRange(items);
-            after = last;
-            pacer.StepDone();
+            string? after = null;
+            do
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (items, last) = Read(() => _state.Scan(after, ReadStep, revision));
+                live.Add(items);
+                after = last;
+                pacer.StepDone();
+            }
+            while (after is not null);
+            return live;
         }
-        while (after is not null);
-        return live;
+        catch
+        {
+            live.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

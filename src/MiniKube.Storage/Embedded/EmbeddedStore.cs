@@ -43,6 +43,7 @@ public sealed partial class EmbeddedStore : IStore
     private readonly string _checkpointDir;
 
     private IDevice _device = null!;
+    private ValueSpill? _spill;
     private FasterLog _log = null!;
     private TaskCompletionSource _batch = NewBatch();
     private long _visible;
@@ -51,6 +52,7 @@ public sealed partial class EmbeddedStore : IStore
     private long _lastCheckpointAddress;
     private long _lastCheckpointBytes;
     private int _checkpointRunning;
+    private int _spillFailureLogged;
     private Exception? _fault;
     private bool _disposed;
     private Task _committer = Task.CompletedTask;
@@ -122,8 +124,8 @@ public sealed partial class EmbeddedStore : IStore
             {
                 return (new WriteResult(false, Volatile.Read(ref _visible), existing), null);
             }
-            var ev = _state.Put(key, value, leaseId);
-            return (new WriteResult(true, ev.Revision, ev.Kv), [new LogRecord.Put(ev.Revision, key, value, leaseId)]);
+            var kv = _state.Put(key, value, leaseId);
+            return (new WriteResult(true, kv.ModRevision, kv), [new LogRecord.Put(kv.ModRevision, key, value, leaseId)]);
         }, cancellationToken);
     }
 
@@ -139,8 +141,8 @@ public sealed partial class EmbeddedStore : IStore
             {
                 return (new WriteResult(false, Volatile.Read(ref _visible), current), null);
             }
-            var ev = _state.Put(key, value, leaseId);
-            return (new WriteResult(true, ev.Revision, ev.Kv), [new LogRecord.Put(ev.Revision, key, value, leaseId)]);
+            var kv = _state.Put(key, value, leaseId);
+            return (new WriteResult(true, kv.ModRevision, kv), [new LogRecord.Put(kv.ModRevision, key, value, leaseId)]);
         }, cancellationToken);
     }
 
@@ -154,8 +156,8 @@ public sealed partial class EmbeddedStore : IStore
             {
                 return (new WriteResult(false, Volatile.Read(ref _visible), current), null);
             }
-            var ev = _state.Delete(key);
-            return (new WriteResult(true, ev.Revision, current), [new LogRecord.Delete(ev.Revision, key)]);
+            var revision = _state.Delete(key);
+            return (new WriteResult(true, revision, current), [new LogRecord.Delete(revision, key)]);
         }, cancellationToken);
     }
 
@@ -194,7 +196,7 @@ public sealed partial class EmbeddedStore : IStore
             _state.Compact(revision);
             return (new WriteResult(true, revision, null), [new LogRecord.Compact(revision)]);
         }, cancellationToken);
-        LogCompacted(revision);
+        LogCompactedWithMemory(revision);
     }
 
     public async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken)
@@ -217,7 +219,7 @@ public sealed partial class EmbeddedStore : IStore
             {
                 if (_state.Latest(key) is { } kv && kv.Lease == leaseId)
                 {
-                    records.Add(new LogRecord.Delete(_state.Delete(key).Revision, key));
+                    records.Add(new LogRecord.Delete(_state.Delete(key), key));
                 }
             }
             records.Add(new LogRecord.LeaseRevoke(leaseId));
@@ -249,6 +251,7 @@ public sealed partial class EmbeddedStore : IStore
         _hub.CloseAll(new StoreUnavailableException("the store is closed"));
         _log?.Dispose();
         _device?.Dispose();
+        _spill?.Dispose();
         _stopping.Dispose();
         _commitGate.Dispose();
     }
@@ -535,7 +538,7 @@ public sealed partial class EmbeddedStore : IStore
     private void WriteCheckpoint(long revision, long logAddress, (List<(long, TimeSpan)> Leases, long NextLeaseId) leases)
     {
         var pacer = new Pacer(SnapshotShare);
-        var live = ReadLive(revision, pacer, CancellationToken.None);
+        using var live = ReadLive(revision, pacer, CancellationToken.None);
         var path = Path.Combine(_checkpointDir, Checkpoint.FileName(revision));
         new Checkpoint(revision, logAddress, leases.NextLeaseId, leases.Leases, live).Write(path, pacer);
         foreach (var old in Directory.EnumerateFiles(_checkpointDir, Checkpoint.FilePrefix + "*").Where(p => string.CompareOrdinal(p, path) < 0))
@@ -545,6 +548,17 @@ public sealed partial class EmbeddedStore : IStore
         _lastCheckpointAddress = logAddress;
         _lastCheckpointBytes = new FileInfo(path).Length;
         LogCheckpointWritten(revision, live.Count, _lastCheckpointBytes);
+    }
+
+    /// <summary>Logs a compaction with what the values occupy, and a spill failure once.</summary>
+    private void LogCompactedWithMemory(long revision)
+    {
+        var (resident, failure) = Read(() => (_state.ResidentBytes, _state.SpillFailure));
+        LogCompacted(revision, resident, _spill?.FileBytes ?? 0);
+        if (failure is not null && Interlocked.Exchange(ref _spillFailureLogged, 1) == 0)
+        {
+            LogSpillFailed(failure.Message);
+        }
     }
 
     /// <summary>A read for the store's own machinery, which must finish its work while the store closes.</summary>

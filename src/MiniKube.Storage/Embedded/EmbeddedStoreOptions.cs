@@ -22,6 +22,19 @@ public sealed class EmbeddedStoreOptions
     /// </summary>
     public long CheckpointMinLogBytes { get; init; } = 1L << 20;
 
+    /// <summary>The memory budget's default: see <see cref="MemoryBudget"/>.</summary>
+    public const long DefaultMemoryBudget = 128L << 20;
+
+    /// <summary>
+    /// At most this many bytes of values stay in memory (<c>--store-memory-budget</c>); beyond it
+    /// superseded history, then Events, then the oldest other values are moved to spill files in
+    /// <c>spill/</c> and read from there. Zero keeps every value in memory.
+    /// </summary>
+    public long MemoryBudget { get; init; } = DefaultMemoryBudget;
+
+    /// <summary>Keys whose values leave memory before other current values: Events, kept an hour and read rarely.</summary>
+    public string EvictFirstPrefix { get; init; } = "/registry/events/";
+
     /// <summary>Events a watcher may fall behind before it is cut off.</summary>
     public int WatchQueueCapacity { get; init; } = 10_000;
 

@@ -14,8 +14,16 @@ internal sealed class MvccState
 {
     private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<KeyVersion>> _histories = new(StringComparer.Ordinal);
-    private readonly List<WatchEvent> _events = [];
+    private readonly List<EventEntry> _events = [];
     private readonly Dictionary<long, LeaseState> _leases = [];
+
+    // The memory budget (see LimitMemory): null spill means every value stays in memory.
+    private ValueSpill? _spill;
+    private long _budget;
+    private string _evictFirstPrefix = "";
+    private Queue<KeyVersion> _superseded = new();
+    private Queue<KeyVersion> _evictFirst = new();
+    private Queue<KeyVersion> _current = new();
 
     /// <summary>The newest revision applied, durable or not.</summary>
     public long Revision { get; private set; }
@@ -33,6 +41,28 @@ internal sealed class MvccState
 
     public long NextLeaseId { get; private set; } = 1;
 
+    /// <summary>Bytes of values held in memory (history included), which the budget bounds.</summary>
+    public long ResidentBytes { get; private set; }
+
+    /// <summary>Why spilling stopped (the spill files could not be written), or null while it works.</summary>
+    public Exception? SpillFailure { get; private set; }
+
+    /// <summary>
+    /// Keeps at most <paramref name="budget"/> bytes of values in memory; beyond it values move to
+    /// <paramref name="spill"/>, oldest first, in this order: superseded history versions, then
+    /// values under <paramref name="evictFirstPrefix"/> (Events, read rarely and kept an hour),
+    /// then any other value. Current values of other keys thus stay plain arrays in memory unless
+    /// the budget cannot hold even them. Eviction is lazy: a value that dies (is compacted away)
+    /// before the budget needs its room is never written.
+    /// </summary>
+    public void LimitMemory(long budget, ValueSpill spill, string evictFirstPrefix)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(budget);
+        _budget = budget;
+        _spill = spill;
+        _evictFirstPrefix = evictFirstPrefix;
+    }
+
     /// <summary>Starts from a checkpoint: live values at <paramref name="revision"/>, nothing older.</summary>
     public void Reset(long revision, IEnumerable<KeyValue> live, IEnumerable<(long Id, TimeSpan Ttl)> leases, long nextLeaseId)
     {
@@ -48,17 +78,24 @@ internal sealed class MvccState
         {
             _leases[id] = new LeaseState(ttl); // clocks restart once recovery ends
         }
+        ResidentBytes = 0;
+        _superseded.Clear();
+        _evictFirst.Clear();
+        _current.Clear();
         foreach (var kv in live)
         {
+            var version = new KeyVersion(kv.ModRevision, kv.CreateRevision, kv.Version, kv.Lease) { Value = kv.Value };
             _keys.Add(kv.Key);
-            _histories[kv.Key] = [new KeyVersion(kv.ModRevision, kv.CreateRevision, kv.Version, kv.Value, kv.Lease)];
+            _histories[kv.Key] = [version];
             AttachToLease(kv.Key, kv.Lease);
+            AddResident(kv.Key, version);
         }
+        EvictOverBudget();
     }
 
     /// <summary>The latest version of a key including writes not yet durable, for compare-and-swap.</summary>
     public KeyValue? Latest(string key) =>
-        _histories.TryGetValue(key, out var history) && history[^1].Value is not null ? ToKeyValue(key, history[^1]) : null;
+        _histories.TryGetValue(key, out var history) && !history[^1].IsDelete ? ToKeyValue(key, history[^1]) : null;
 
     public KeyValue? Get(string key, long revision)
     {
@@ -73,29 +110,30 @@ internal sealed class MvccState
         var items = new List<KeyValue>();
         foreach (var key in KeysFrom(prefix, startAfter))
         {
-            if (At(key, _histories[key], revision) is not { } kv)
+            if (VersionAt(_histories[key], revision) is not { IsDelete: false } version)
             {
                 continue;
             }
             if (limit > 0 && items.Count == limit)
             {
-                return (items, true);
+                return (items, true); // the next key's value is not needed, only that it exists
             }
-            items.Add(kv);
+            items.Add(ToKeyValue(key, version));
         }
         return (items, false);
     }
 
     /// <summary>
     /// Visits at most <paramref name="visit"/> keys after <paramref name="startAfter"/>, deleted or
-    /// not, and returns the values live at <paramref name="revision"/> among them and the last key
+    /// not, and returns the versions live at <paramref name="revision"/> among them (see
+    /// <see cref="LiveEntry"/>) and the last key
     /// visited (null once every key was). A bounded step for a reader that walks the whole index in
     /// short holds of its owner's lock: deleted keys between live ones cost steps, never one long hold.
     /// </summary>
-    public (List<KeyValue> Items, string? Last) Scan(string? startAfter, int visit, long revision)
+    public (List<(KeyValue Kv, SpillHandle? Spilled)> Items, string? Last) Scan(string? startAfter, int visit, long revision)
     {
         CheckReadable(revision);
-        var items = new List<KeyValue>();
+        var items = new List<(KeyValue Kv, SpillHandle? Spilled)>();
         string? last = null;
         var visited = 0;
         foreach (var key in KeysFrom("", startAfter))
@@ -105,9 +143,9 @@ internal sealed class MvccState
                 return (items, last);
             }
             last = key;
-            if (At(key, _histories[key], revision) is { } kv)
+            if (VersionAt(_histories[key], revision) is { IsDelete: false } version)
             {
-                items.Add(kv);
+                items.Add(LiveEntry(key, version));
             }
         }
         return (items, null);
@@ -118,7 +156,7 @@ internal sealed class MvccState
         long count = 0;
         foreach (var key in KeysFrom(prefix, null))
         {
-            if (At(key, _histories[key], revision) is not null)
+            if (VersionAt(_histories[key], revision) is { IsDelete: false })
             {
                 count++;
             }
@@ -126,22 +164,45 @@ internal sealed class MvccState
         return count;
     }
 
+    /// <summary>
+    /// Every live key at <paramref name="revision"/> in one hold of the owner's lock (tests and
+    /// small stores); the store's checkpoints and snapshots walk it in <see cref="Scan"/> steps.
+    /// Dispose it after: until then no spill file is deleted.
+    /// </summary>
+    public LiveKeys Live(long revision)
+    {
+        var live = new LiveKeys(_spill);
+        live.Add(Scan(null, int.MaxValue, revision).Items);
+        return live;
+    }
+
+    /// <summary>
+    /// A live version as a reader outside the lock takes it: the value itself, or, when it was
+    /// spilled, the key's metadata and where the value is, to be read back without the lock.
+    /// </summary>
+    private (KeyValue Kv, SpillHandle? Spilled) LiveEntry(string key, KeyVersion version) => version.Value is null
+        ? (new KeyValue(key, [], version.CreateRevision, version.ModRevision, version.Version, version.Lease), version.Spilled)
+        : (ToKeyValue(key, version), null);
+
     public IEnumerable<(long Id, TimeSpan Ttl)> Leases => _leases.Select(l => (l.Key, l.Value.Ttl));
 
-    public WatchEvent Put(string key, byte[] value, long lease)
+    /// <summary>Writes a new version of <paramref name="key"/> at the next revision and returns it.</summary>
+    public KeyValue Put(string key, byte[] value, long lease)
     {
-        var previous = Latest(key);
+        var previous = LatestVersion(key);
         var revision = Revision + 1;
-        var version = new KeyVersion(revision, previous?.CreateRevision ?? revision, (previous?.Version ?? 0) + 1, value, lease);
+        var version = new KeyVersion(revision, previous?.CreateRevision ?? revision, (previous?.Version ?? 0) + 1, lease) { Value = value };
         if (previous is not null && previous.Lease != lease)
         {
             DetachFromLease(key, previous.Lease);
         }
         AttachToLease(key, lease);
         Append(key, version);
-        var ev = new WatchEvent(WatchEventType.Put, ToKeyValue(key, version), previous);
-        _events.Add(ev);
-        return ev;
+        _events.Add(new EventEntry(key, version, previous));
+        Supersede(previous);
+        AddResident(key, version);
+        EvictOverBudget();
+        return new KeyValue(key, value, version.CreateRevision, revision, version.Version, lease);
     }
 
     /// <summary>
@@ -150,15 +211,17 @@ internal sealed class MvccState
     /// </summary>
     public void SkipTo(long revision) => Revision = Math.Max(Revision, revision);
 
-    public WatchEvent Delete(string key)
+    /// <summary>Deletes <paramref name="key"/> at the next revision, which it returns.</summary>
+    public long Delete(string key)
     {
-        var previous = Latest(key) ?? throw new InvalidOperationException($"delete of absent key {key}");
+        var previous = LatestVersion(key) ?? throw new InvalidOperationException($"delete of absent key {key}");
         var revision = Revision + 1;
         DetachFromLease(key, previous.Lease);
-        Append(key, new KeyVersion(revision, 0, 0, null, 0));
-        var ev = new WatchEvent(WatchEventType.Delete, new KeyValue(key, [], 0, revision, 0, 0), previous);
-        _events.Add(ev);
-        return ev;
+        var marker = new KeyVersion(revision, 0, 0, 0);
+        Append(key, marker);
+        _events.Add(new EventEntry(key, marker, previous));
+        Supersede(previous);
+        return revision;
     }
 
     /// <summary>Events with revision in [<paramref name="from"/>, <paramref name="to"/>].</summary>
@@ -171,9 +234,11 @@ internal sealed class MvccState
         }
         var start = FirstEventIndexAtOrAfter(from);
         var result = new List<WatchEvent>();
-        for (var i = start; i < _events.Count && _events[i].Revision <= to; i++)
+        for (var i = start; i < _events.Count && _events[i].Version.ModRevision <= to; i++)
         {
-            result.Add(_events[i]);
+            var (key, version, previous) = _events[i];
+            var kv = version.IsDelete ? new KeyValue(key, [], 0, version.ModRevision, 0, 0) : ToKeyValue(key, version);
+            result.Add(new WatchEvent(version.IsDelete ? WatchEventType.Delete : WatchEventType.Put, kv, previous is null ? null : ToKeyValue(key, previous)));
         }
         return result;
     }
@@ -192,15 +257,25 @@ internal sealed class MvccState
         var emptied = new List<string>();
         foreach (var (key, history) in _histories)
         {
-            // Keep the version current at `revision` (unless it is a delete) and everything after.
+            // Keep the version current at `revision` (unless it is a delete) and everything after;
+            // also the one before a version written at exactly `revision`: it is the previous
+            // value of that revision's event, which a watch from `revision` still replays.
             var keepFrom = history.FindLastIndex(v => v.ModRevision <= revision);
             if (keepFrom < 0)
             {
                 continue;
             }
-            if (history[keepFrom].Value is null)
+            if (keepFrom > 0 && history[keepFrom].ModRevision == revision)
+            {
+                keepFrom--;
+            }
+            if (history[keepFrom].IsDelete)
             {
                 keepFrom++;
+            }
+            for (var i = 0; i < keepFrom; i++)
+            {
+                Forget(history[i]);
             }
             history.RemoveRange(0, keepFrom);
             if (history.Count == 0)
@@ -215,6 +290,10 @@ internal sealed class MvccState
         }
         _events.RemoveRange(0, FirstEventIndexAtOrAfter(revision));
         CompactRevision = revision;
+        // The queues still name what died or was spilled since; drop those so they hold no garbage.
+        _superseded = new Queue<KeyVersion>(_superseded.Where(v => v.Value is not null));
+        _evictFirst = new Queue<KeyVersion>(_evictFirst.Where(v => v.Value is not null));
+        _current = new Queue<KeyVersion>(_current.Where(v => v.Value is not null));
     }
 
     /// <summary>Grants a lease (a new id unless <paramref name="id"/> is given, as on replay) running until <paramref name="deadline"/>.</summary>
@@ -312,7 +391,7 @@ internal sealed class MvccState
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_events[mid].Revision < revision)
+            if (_events[mid].Version.ModRevision < revision)
             {
                 lo = mid + 1;
             }
@@ -324,22 +403,158 @@ internal sealed class MvccState
         return lo;
     }
 
-    private static KeyValue? At(string key, List<KeyVersion> history, long revision)
+    private KeyValue? At(string key, List<KeyVersion> history, long revision) =>
+        VersionAt(history, revision) is { IsDelete: false } v ? ToKeyValue(key, v) : null;
+
+    private static KeyVersion? VersionAt(List<KeyVersion> history, long revision)
     {
         for (var i = history.Count - 1; i >= 0; i--)
         {
             if (history[i].ModRevision <= revision)
             {
-                return history[i].Value is null ? null : ToKeyValue(key, history[i]);
+                return history[i];
             }
         }
         return null;
     }
 
-    private static KeyValue ToKeyValue(string key, KeyVersion v) => new(key, v.Value ?? [], v.CreateRevision, v.ModRevision, v.Version, v.Lease);
+    private KeyVersion? LatestVersion(string key) =>
+        _histories.TryGetValue(key, out var history) && !history[^1].IsDelete ? history[^1] : null;
 
-    /// <summary>One version of a key; a null value marks a delete.</summary>
-    private sealed record KeyVersion(long ModRevision, long CreateRevision, long Version, byte[]? Value, long Lease);
+    /// <summary>The value in memory as it is; a spilled one is read back (under the owner's lock, so it cannot die meanwhile).</summary>
+    private KeyValue ToKeyValue(string key, KeyVersion v) =>
+        new(key, v.Value ?? _spill!.Read(v.Spilled), v.CreateRevision, v.ModRevision, v.Version, v.Lease);
+
+    private void AddResident(string key, KeyVersion version)
+    {
+        ResidentBytes += version.Value!.Length;
+        if (_spill is not null)
+        {
+            (key.StartsWith(_evictFirstPrefix, StringComparison.Ordinal) && _evictFirstPrefix.Length > 0 ? _evictFirst : _current).Enqueue(version);
+        }
+    }
+
+    /// <summary>A version stopped being current: it is the first to leave memory.</summary>
+    private void Supersede(KeyVersion? previous)
+    {
+        if (_spill is not null && previous?.Value is not null)
+        {
+            _superseded.Enqueue(previous);
+        }
+    }
+
+    /// <summary>A version was compacted away: its memory or its place in the spill files is free.</summary>
+    private void Forget(KeyVersion version)
+    {
+        if (version.Value is { } value)
+        {
+            ResidentBytes -= value.Length;
+            version.Value = null; // the eviction queues may still hold the version; they skip it
+        }
+        else if (!version.IsDelete)
+        {
+            _spill?.Release(version.Spilled);
+            version.Spilled = default;
+        }
+    }
+
+    /// <summary>
+    /// Once over the budget, spills values, in the order <see cref="LimitMemory"/> gives, until a
+    /// little under it (so that each spill is one write of up to a megabyte, not one per value).
+    /// </summary>
+    private void EvictOverBudget()
+    {
+        if (_spill is null || ResidentBytes <= _budget || SpillFailure is not null)
+        {
+            return;
+        }
+        const int BatchBytes = 1 << 20;
+        var target = _budget - Math.Min(_budget / 8, BatchBytes);
+        var batch = new List<(KeyVersion Version, byte[] Value)>();
+        long batchBytes = 0;
+        while (ResidentBytes > target && NextToEvict() is { } victim)
+        {
+            // Taken out of memory at once, so that a version queued twice is not picked twice.
+            var value = victim.Value!;
+            victim.Value = null;
+            ResidentBytes -= value.Length;
+            batch.Add((victim, value));
+            batchBytes += value.Length;
+            if (batchBytes >= BatchBytes)
+            {
+                Spill(batch);
+                batchBytes = 0;
+            }
+        }
+        Spill(batch);
+    }
+
+    private KeyVersion? NextToEvict()
+    {
+        foreach (var queue in (ReadOnlySpan<Queue<KeyVersion>>)[_superseded, _evictFirst, _current])
+        {
+            while (queue.TryDequeue(out var version))
+            {
+                if (version.Value is not null)
+                {
+                    return version;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void Spill(List<(KeyVersion Version, byte[] Value)> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            var handles = _spill!.Write(batch.ConvertAll(b => b.Value));
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Version.Spilled = handles[i];
+            }
+        }
+        catch (IOException e)
+        {
+            // A full or failing disk must not fail the write that crossed the budget: the values
+            // stay in memory and spilling stops; the owner reports SpillFailure.
+            SpillFailure = e;
+            foreach (var (version, value) in batch)
+            {
+                version.Value = value;
+                ResidentBytes += value.Length;
+            }
+        }
+        batch.Clear();
+    }
+
+    /// <summary>
+    /// One version of a key. A version 0 marks a delete. Otherwise the value is either in memory
+    /// (<see cref="Value"/>) or spilled (<see cref="Spilled"/>).
+    /// </summary>
+    private sealed class KeyVersion(long modRevision, long createRevision, long version, long lease)
+    {
+        public long ModRevision { get; } = modRevision;
+
+        public long CreateRevision { get; } = createRevision;
+
+        public long Version { get; } = version;
+
+        public long Lease { get; } = lease;
+
+        public bool IsDelete => Version == 0;
+
+        public byte[]? Value { get; set; }
+
+        public SpillHandle Spilled { get; set; }
+    }
+
+    /// <summary>A change in the event log: the version written and the one it replaced, if any.</summary>
+    private readonly record struct EventEntry(string Key, KeyVersion Version, KeyVersion? Previous);
 
     private sealed class LeaseState(TimeSpan ttl)
     {

@@ -75,6 +75,30 @@ internal static partial class Flags
         },
     };
 
+    /// <summary>
+    /// A number of bytes as a Kubernetes quantity (<c>256Mi</c>, <c>1G</c>, <c>1048576</c>), or
+    /// <c>unlimited</c> (read as 0, as is 0 itself): no limit.
+    /// </summary>
+    public static Option<long> ByteSize(string name, long defaultValue, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (text == "unlimited")
+            {
+                return 0;
+            }
+            if (Quantities.TryParse(text, out var value) && value >= 0 && value <= long.MaxValue && value == decimal.Truncate(value))
+            {
+                return (long)value;
+            }
+            result.AddError($"{name}: \"{text}\" is not a size in bytes such as 256Mi, 1Gi or unlimited");
+            return defaultValue;
+        },
+    };
+
     public static Option<string> IpAddress(string name, string? defaultValue, string description) =>
         Validated(Text(name, defaultValue, description), value =>
             IPAddress.TryParse(value, out _) ? null : $"{name}: \"{value}\" is not an IP address");

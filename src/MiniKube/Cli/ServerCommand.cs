@@ -47,6 +47,7 @@ internal sealed class ServerCommand : ModeCommand
         Add(SecretsEncryption);
         Add(SecretsEncryptionProvider);
         Add(EventTtl);
+        Add(StoreMemoryBudget);
         Add(NodeMonitorGracePeriod);
         Add(NodeAutonomyDuration);
         Add(SnapshotScheduleCron);
@@ -112,6 +113,9 @@ internal sealed class ServerCommand : ModeCommand
         "Cipher of the first key made by --secrets-encryption: aescbc or secretbox", "aescbc", "secretbox");
 
     public Option<TimeSpan> EventTtl { get; } = Flags.Duration("--event-ttl", Defaults.EventTtl, "How long Events are kept after their last write (kube-apiserver's flag; 0: forever)");
+
+    public Option<long> StoreMemoryBudget { get; } = Flags.ByteSize("--store-memory-budget", MiniKube.Storage.Embedded.EmbeddedStoreOptions.DefaultMemoryBudget,
+        "Bytes of stored values the embedded store keeps in memory, e.g. 256Mi; older history, then Events, then the oldest values beyond it are read from files under DATA_DIR/server/db/spill (0 or unlimited: all in memory)");
 
     public Option<TimeSpan> NodeMonitorGracePeriod { get; } = Flags.Duration("--node-monitor-grace-period", TimeSpan.FromSeconds(40),
         "How long a node may go without a heartbeat before it is marked NotReady (Unknown) and tainted unreachable (kube-controller-manager's flag)");
@@ -184,6 +188,7 @@ internal sealed class ServerCommand : ModeCommand
         SecretsEncryption = parsed.GetValue(SecretsEncryption),
         SecretsEncryptionProvider = parsed.GetRequiredValue(SecretsEncryptionProvider),
         EventTtl = parsed.GetValue(EventTtl),
+        StoreMemoryBudget = parsed.GetValue(StoreMemoryBudget),
         NodeLifecycle = new() { NodeMonitorGracePeriod = parsed.GetValue(NodeMonitorGracePeriod), AutonomyDuration = parsed.GetValue(NodeAutonomyDuration) },
         SnapshotScheduleCron = parsed.GetRequiredValue(SnapshotScheduleCron),
         SnapshotRetention = parsed.GetValue(SnapshotRetention),
@@ -218,7 +223,7 @@ internal sealed class ServerCommand : ModeCommand
         var ingress = !flags.DisabledAddons.HasFlag(Addon.Ingress);
         return RunHostAsync(flags.Debug, services => services
             .AddDataDirectory(flags.DataDir, "server")
-            .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile))
+            .AddStore(new StoreSettings(flags.DataDir, flags.DatastoreEndpoint, flags.DatastoreCafile, flags.DatastoreCertfile, flags.DatastoreKeyfile) { MemoryBudget = flags.StoreMemoryBudget })
             .AddSnapshots(new SnapshotSettings(flags.DataDir, agent.ResolvedNodeName)
             {
                 Schedule = flags.DisableSnapshots ? null : CronSchedule.Parse(flags.SnapshotScheduleCron),

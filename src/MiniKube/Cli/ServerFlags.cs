@@ -42,6 +42,9 @@ public sealed record ServerFlags
     public string SecretsEncryptionProvider { get; init; } = Defaults.SecretsEncryptionProvider;
     public TimeSpan EventTtl { get; init; } = Defaults.EventTtl;
 
+    /// <summary><c>--store-memory-budget</c> in bytes; 0: no limit.</summary>
+    public long StoreMemoryBudget { get; init; } = MiniKube.Storage.Embedded.EmbeddedStoreOptions.DefaultMemoryBudget;
+
     /// <summary><c>--node-monitor-grace-period</c> and <c>--node-autonomy-duration</c>.</summary>
     public MiniKube.Controllers.NodeLifecycle.NodeLifecycleOptions NodeLifecycle { get; init; } = new();
     public string SnapshotScheduleCron { get; init; } = Defaults.SnapshotScheduleCron;

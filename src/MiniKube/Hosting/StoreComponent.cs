@@ -42,7 +42,7 @@ internal sealed class StoreComponent(StoreSettings settings, ILoggerFactory logg
         }
 
         // Lease renewals are heartbeats: acknowledged from memory, logged coalesced (Storage README).
-        var embeddedOptions = new EmbeddedStoreOptions { Directory = StoreDirectory(settings.DataDir), IsHeartbeat = HeartbeatWrites.IsLeaseRenewal };
+        var embeddedOptions = new EmbeddedStoreOptions { Directory = StoreDirectory(settings.DataDir), IsHeartbeat = HeartbeatWrites.IsLeaseRenewal, MemoryBudget = settings.MemoryBudget };
         await using var embedded = await EmbeddedStore.OpenAsync(embeddedOptions, logger, stoppingToken);
         _store = embedded;
         ready.Set();
@@ -51,4 +51,8 @@ internal sealed class StoreComponent(StoreSettings settings, ILoggerFactory logg
 }
 
 /// <summary>Which store to run: the data dir for the embedded one, or etcd endpoints and their TLS files.</summary>
-internal sealed record StoreSettings(string DataDir, string? DatastoreEndpoint = null, string? CaFile = null, string? CertFile = null, string? KeyFile = null);
+internal sealed record StoreSettings(string DataDir, string? DatastoreEndpoint = null, string? CaFile = null, string? CertFile = null, string? KeyFile = null)
+{
+    /// <summary>The embedded store's memory budget for values (<c>--store-memory-budget</c>); 0: no limit.</summary>
+    public long MemoryBudget { get; init; } = EmbeddedStoreOptions.DefaultMemoryBudget;
+}

@@ -26,11 +26,11 @@ public sealed class MvccStateTests
         var (second, last2) = state.Scan(last, 4, revision);
         var (third, end) = state.Scan(last2, 4, revision);
 
-        Assert.That(first.Select(kv => kv.Key), Is.EqualTo(new[] { "/a" }));
+        Assert.That(first.Select(e => e.Kv.Key), Is.EqualTo(new[] { "/a" }));
         Assert.That(last, Is.EqualTo("/b2"));
         Assert.That(second, Is.Empty, "four deleted keys: a step with nothing live in it");
         Assert.That(last2, Is.EqualTo("/b6"));
-        Assert.That(third.Select(kv => kv.Key), Is.EqualTo(new[] { "/c" }));
+        Assert.That(third.Select(e => e.Kv.Key), Is.EqualTo(new[] { "/c" }));
         Assert.That(end, Is.Null, "every key visited");
     }
 
@@ -47,7 +47,7 @@ public sealed class MvccStateTests
 
         var (items, last) = state.Scan(null, 10, revision);
 
-        Assert.That(items.Select(kv => (kv.Key, Encoding.UTF8.GetString(kv.Value))), Is.EqualTo(new[] { ("/a", "old"), ("/b", "b") }));
+        Assert.That(items.Select(e => (e.Kv.Key, Encoding.UTF8.GetString(e.Kv.Value))), Is.EqualTo(new[] { ("/a", "old"), ("/b", "b") }));
         Assert.That(last, Is.Null);
     }
 

@@ -256,6 +256,29 @@ public sealed class MkubeCommandLineTests
         Assert.That(_cli.CommandLine.ResolveServer().EventTtl, Is.EqualTo(TimeSpan.FromHours(1)));
     }
 
+    [TestCase("256Mi", 256L << 20)]
+    [TestCase("1G", 1_000_000_000L)]
+    [TestCase("1048576", 1L << 20)]
+    [TestCase("0", 0L)]
+    [TestCase("unlimited", 0L)]
+    public void ResolveServer_StoreMemoryBudget_IsAQuantityOfBytes(string text, long bytes) =>
+        Assert.That(_cli.CommandLine.ResolveServer("--store-memory-budget", text).StoreMemoryBudget, Is.EqualTo(bytes));
+
+    [Test]
+    public void ResolveServer_StoreMemoryBudget_DefaultIsTheStoresDefault() =>
+        Assert.That(_cli.CommandLine.ResolveServer().StoreMemoryBudget, Is.EqualTo(MiniKube.Storage.Embedded.EmbeddedStoreOptions.DefaultMemoryBudget).And.GreaterThan(0));
+
+    [TestCase("lots")]
+    [TestCase("0.5")]
+    [TestCase("256MB")]
+    public async Task InvokeAsync_BadStoreMemoryBudget_OneErrorLineAndExits2(string text)
+    {
+        var code = await _cli.RunAsync("server", "--store-memory-budget", text);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(_cli.ErrorLines[0], Is.EqualTo($"Error: --store-memory-budget: \"{text}\" is not a size in bytes such as 256Mi, 1Gi or unlimited"));
+    }
+
     [Test]
     public void ResolveServer_NodeLifecycleFlags_AreParsed_WithUpstreamAndAutonomyDefaults()
     {
