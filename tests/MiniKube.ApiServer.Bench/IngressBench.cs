@@ -14,8 +14,8 @@ namespace MiniKube.ApiServer.Bench;
 /// against the same backend reached directly, in one run and in the order A B B A (direct,
 /// ingress, ingress, direct, repeated), so drift in the machine's load touches both alike. The
 /// backend is a minimal Kestrel app of this process on loopback (keep-alive, a 2-byte body),
-/// behind a Service without selector and an EndpointSlice written by hand, as the E2E ingress
-/// test's backends: no pod, so no Docker and no pod network in the figures, only what the ingress adds.
+/// behind a Service without selector and an EndpointSlice written by hand: no pod, so no Docker
+/// and no pod network in the figures, only what the ingress adds.
 /// </summary>
 internal static partial class IngressBench
 {

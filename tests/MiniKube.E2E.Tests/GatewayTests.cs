@@ -18,14 +18,15 @@ public sealed class GatewayTests : IngressFixture
     // (a false failure about once in two million runs); a broken split (50/50, or all to one) is far outside.
     private const int Requests = 400;
 
+    protected override string DescribedKinds => "gateway,httproute";
+
     [Test]
     public async Task HttpRoute_HeaderMatchAndNinetyTenSplitToPods_RoutedAsWritten_ConditionsTrue()
     {
         Assert.That(Environment.IsPrivilegedProcess, "a Docker node needs root, as scripts/test runs");
         await StartServerAsync(DockerNodeStartTimeout, "--node-name", Node, "--disable", "metrics,dashboard");
-        var applied = await Kubectl.RunWithAsync(Manifest, null, "apply", "-f", "-");
-        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
-        await WaitAsync(async () => (await Kubectl.RunAsync("get", "deploy", "web-a", "web-b", "-o", "jsonpath={.items[*].status.readyReplicas}")).Output == "1 1", "both Deployments ready");
+        await ApplyAsync(Manifest);
+        await WaitDeploymentsReadyAsync("web-a", "web-b");
 
         await WaitAsync(async () => (await Kubectl.RunAsync("get", "gateway", "gw", "-o", "jsonpath={.status.conditions[?(@.type==\"Programmed\")].status}")).Output == "True", "Gateway Programmed", 60);
         await WaitAsync(async () => (await CurlHttpAsync("split.test", "/", "-s")).Output.Trim() is "A" or "B", "the route served", 60);
@@ -49,7 +50,7 @@ public sealed class GatewayTests : IngressFixture
     }
 
     // Two one-pod Deployments answering "A" and "B" (busybox httpd), their Services, the Gateway and the route.
-    private static string Manifest => Backend("a") + Backend("b") + """
+    private static string Manifest => HttpdPods.WithService("web-a", "A") + HttpdPods.WithService("web-b", "B") + """
         apiVersion: gateway.networking.k8s.io/v1
         kind: Gateway
         metadata: {name: gw}
@@ -70,17 +71,5 @@ public sealed class GatewayTests : IngressFixture
           - backendRefs:
             - {name: web-a, port: 80, weight: 90}
             - {name: web-b, port: 80, weight: 10}
-        """;
-
-    private static string Backend(string name) => HttpdPods.Deployment("web-" + name, 1, name.ToUpperInvariant()) + $$"""
-        apiVersion: v1
-        kind: Service
-        metadata: {name: web-{{name}}}
-        spec:
-          selector: {app: web-{{name}}}
-          ports:
-          - {name: http, port: 80, targetPort: http}
-        ---
-
         """;
 }

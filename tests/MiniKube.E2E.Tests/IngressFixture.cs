@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using MiniKube.Testing;
 
 namespace MiniKube.E2E.Tests;
@@ -32,11 +33,61 @@ public abstract class IngressFixture : DataDirFixture
         Kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
     }
 
+    /// <summary>The kinds <c>kubectl describe</c> shows when a test fails (besides pods, Services, EndpointSlices and events).</summary>
+    protected abstract string DescribedKinds { get; }
+
     [TearDown]
-    public void StopServer()
+    public async Task DescribeOnFailureAndStopServer()
     {
-        _server?.Dispose();
-        _server = null;
+        try
+        {
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _server is { } server && Kubectl is { } kubectl)
+            {
+                await DescribeAsync(kubectl, server);
+            }
+        }
+        finally
+        {
+            _server?.Dispose();
+            _server = null;
+        }
+    }
+
+    /// <summary>Applies <paramref name="manifest"/> with <c>kubectl apply -f -</c>; fails the test with kubectl's output otherwise.</summary>
+    protected async Task ApplyAsync(string manifest)
+    {
+        var applied = await Kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
+    }
+
+    /// <summary>Waits until each of <paramref name="deployments"/> has all its replicas ready.</summary>
+    protected Task WaitDeploymentsReadyAsync(params string[] deployments) =>
+        WaitAsync(async () =>
+        {
+            var ready = await Kubectl.RunAsync(["get", "deploy", .. deployments, "-o", "jsonpath={range .items[*]}{.spec.replicas}={.status.readyReplicas} {end}"]);
+            var pairs = ready.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return ready.ExitCode == 0 && pairs.Length == deployments.Length && pairs.All(p => p.Split('=') is [var want, var have] && want == have);
+        }, "Deployments ready: " + string.Join(", ", deployments));
+
+    // What kubectl and the server's log say, for a failure on a busy machine: the objects, the
+    // events, and the server's warnings and errors (the whole log is attached).
+    private async Task DescribeAsync(Kubectl kubectl, MkubeProcess server)
+    {
+        var seen = new StringBuilder();
+        foreach (var args in new[]
+        {
+            new[] { "get", "pods,services,endpointslices", "-o", "wide" },
+            ["describe", DescribedKinds],
+            ["describe", "pods"],
+            ["get", "events", "--sort-by=.lastTimestamp"],
+        })
+        {
+            seen.Append(CultureInfo.InvariantCulture, $"$ kubectl {string.Join(' ', args)}\n{await kubectl.RunAsync(args)}\n");
+        }
+        var log = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"{GetType().Name}-mkube-{DateTime.UtcNow:HHmmss}.log");
+        await File.WriteAllLinesAsync(log, server.Stderr);
+        TestContext.AddTestAttachment(log, "the server's log");
+        await TestContext.Out.WriteLineAsync($"{seen}\nthe server's log, last 150 lines (all of it in {log}):\n{string.Join('\n', server.Stderr.TakeLast(150))}");
     }
 
     /// <summary>curl for <c>http://HOST:PORT/PATH</c> with HOST resolved to loopback (<c>curl --resolve</c>), <paramref name="more"/> before the URL.</summary>

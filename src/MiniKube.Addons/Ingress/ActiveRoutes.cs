@@ -57,6 +57,9 @@ public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IE
         var request = httpContext.Request;
         var host = HostPatterns.WithoutPort(request.Host.Value ?? "");
         var path = request.Path.Value is { Length: > 0 } value ? value : "/";
+        // Made once per request, not per candidate; the query is parsed only if a route asks.
+        Func<string, string?> header = name => Single(request.Headers, name);
+        Func<string, string?> query = name => Single(request.Query, name);
         for (var i = 0; i < candidates.Count; i++)
         {
             if (!candidates.IsValidCandidate(i) || candidates[i].Endpoint.Metadata.GetMetadata<RouteModel>() is not { } model)
@@ -64,7 +67,7 @@ public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IE
                 continue;
             }
             var route = routes.Find(model.Config.RouteId);
-            if (route is null || !route.Matches(host, path, request.Method, name => Single(request.Headers, name), name => Single(request.Query, name), request.IsHttps))
+            if (route is null || !route.Matches(host, path, request.Method, header, query, request.IsHttps))
             {
                 candidates.SetValidity(i, false);
             }

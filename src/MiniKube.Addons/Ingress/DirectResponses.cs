@@ -11,7 +11,7 @@ namespace MiniKube.Addons.Ingress;
 public static class DirectResponses
 {
     /// <summary>Answers for routes that need no backend; otherwise continues.</summary>
-    public static Task RouteAsync(HttpContext context, ActiveRoutes routes, Func<Task> next)
+    public static Task RouteAsync(HttpContext context, ActiveRoutes routes, RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(routes);
@@ -28,11 +28,11 @@ public static class DirectResponses
             context.Response.StatusCode = status;
             return Task.CompletedTask;
         }
-        return next();
+        return next(context);
     }
 
     /// <summary>Answers for a placeholder destination chosen by load balancing; otherwise continues.</summary>
-    public static Task DestinationAsync(HttpContext context, Func<Task> next)
+    public static Task DestinationAsync(HttpContext context, RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
@@ -43,7 +43,7 @@ public static class DirectResponses
             context.Response.StatusCode = code;
             return Task.CompletedTask;
         }
-        return next();
+        return next(context);
     }
 
     /// <summary>

@@ -29,6 +29,9 @@ public sealed class IngressProxy : IAsyncDisposable
     private readonly TlsCertificates _certificates;
     private static readonly ClusterConfig DirectCluster = new() { ClusterId = "mkube:direct" };
 
+    // The key UseAuthorization sets on the application builder; WebApplication reads it.
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
     private volatile IReadOnlySet<string> _redirectHosts = new HashSet<string>();
 
     private IngressProxy(WebApplication app, ActiveRoutes routes, TlsCertificates certificates)
@@ -83,13 +86,18 @@ public sealed class IngressProxy : IAsyncDisposable
         });
         var app = builder.Build();
         var proxy = new IngressProxy(app, routes, certificates);
-        app.Use(proxy.RedirectToHttpsAsync);
+        // The steps take the next one as a RequestDelegate: the Func<Task> form of Use allocates a
+        // closure per request and step.
+        app.Use((HttpContext context, RequestDelegate next) => proxy.RedirectToHttpsAsync(context, next));
+        // Nothing here authorizes (no route carries a policy), but WebApplication adds the
+        // authorization middleware to every request when its services are registered, as YARP's are.
+        ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSetKey] = true;
         app.MapReverseProxy(pipeline =>
         {
-            pipeline.Use((context, next) => DirectResponses.RouteAsync(context, routes, () => next()));
-            pipeline.Use((context, next) => RetryOnConnectFailure.InvokeAsync(context, () => next()));
+            pipeline.Use((HttpContext context, RequestDelegate next) => DirectResponses.RouteAsync(context, routes, next));
+            pipeline.Use(RetryOnConnectFailure.InvokeAsync);
             pipeline.UseLoadBalancing();
-            pipeline.Use((context, next) => DirectResponses.DestinationAsync(context, () => next()));
+            pipeline.Use(DirectResponses.DestinationAsync);
             pipeline.UsePassiveHealthChecks();
         });
         await app.StartAsync(cancellationToken);
@@ -133,11 +141,11 @@ public sealed class IngressProxy : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private Task RedirectToHttpsAsync(HttpContext context, Func<Task> next)
+    private Task RedirectToHttpsAsync(HttpContext context, RequestDelegate next)
     {
         if (context.Request.IsHttps || _redirectHosts.Count == 0 || !_redirectHosts.Contains(HostPatterns.WithoutPort(context.Request.Host.Value ?? "")))
         {
-            return next();
+            return next(context);
         }
         var host = context.Request.Host.Host;
         var port = HttpsEndpoint.Port == 443 ? "" : ":" + HttpsEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -143,8 +143,21 @@ public sealed record ProxyRoute
             && (Host is null || HostPatterns.Matches(Host, host, WildcardAnyDepth))
             && PathMatches(path)
             && (Method is null || string.Equals(Method, method, StringComparison.OrdinalIgnoreCase))
-            && Headers.All(h => h.Matches(header(h.Name)))
-            && Query.All(q => q.Matches(query(q.Name)));
+            && AllMatch(Headers, header)
+            && AllMatch(Query, query);
+    }
+
+    // A loop, not LINQ: this runs for every candidate route of every request.
+    private static bool AllMatch(IReadOnlyList<ValueMatch> matches, Func<string, string?> actual)
+    {
+        for (var i = 0; i < matches.Count; i++)
+        {
+            if (!matches[i].Matches(actual(matches[i].Name)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Regex? _pathRegex;

@@ -17,7 +17,7 @@ public static class RetryOnConnectFailure
 {
     public const int MaxAttempts = 3;
 
-    public static async Task InvokeAsync(HttpContext context, Func<Task> next)
+    public static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
@@ -25,7 +25,7 @@ public static class RetryOnConnectFailure
         var remaining = proxy.AvailableDestinations;
         for (var attempt = 1; ; attempt++)
         {
-            await next();
+            await next(context);
             var tried = proxy.ProxiedDestination;
             if (attempt >= MaxAttempts
                 || tried is null
