@@ -23,6 +23,9 @@ internal static partial class MkubeBinary
         return Launch(Path, environment, args);
     }
 
+    /// <summary>Another build of mkube than the one under test, such as an earlier release, run the same way.</summary>
+    public static MkubeProcess StartBinary(string binary, params string[] args) => Launch(binary, null, args);
+
     /// <summary>
     /// The binary inside network namespace <paramref name="networkNamespace"/> (<c>/run/netns/NAME</c>),
     /// as a second machine's node: <c>nsenter --net</c> execs it, so the process is mkube itself.

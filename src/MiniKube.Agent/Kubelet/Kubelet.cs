@@ -87,7 +87,7 @@ public sealed partial class Kubelet
         _options = options;
         _logger = loggers.CreateLogger<Kubelet>();
         _loggers = loggers;
-        _node = new NodeReporter(client, runtime, options, _logger) { NodeSeen = NodeSeenAsync };
+        _node = new NodeReporter(client, runtime, options, _logger) { NodeSeen = NodeSeenAsync, Found = async (node, ct) => await HandOverPodCidrAsync(node, ct) };
         _events = new EventRecorder(client, new EventRecorderOptions { Component = "kubelet", Host = options.NodeName, Time = options.Time }, loggers.CreateLogger<EventRecorder>());
         // Service environment variables only matter to real containers: simulated nodes (hundreds in one process) skip the watch.
         _services = runtime.Simulated ? null : new Informer<V1Service>(KubeListWatches.Services(client), _logger);

@@ -31,6 +31,14 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
     /// <summary>Called with the Node as each status write returned it (its spec carries the podCIDR the kubelet hands the runtime).</summary>
     public Func<V1Node, CancellationToken, Task>? NodeSeen { get; init; }
 
+    /// <summary>
+    /// Called with the Node a restarted kubelet finds registered, before its first status report:
+    /// the podCIDR it already has readies the runtime's network first, so a restart (an upgrade
+    /// among them) never reports the node NotReady, which would have the node lifecycle controller
+    /// mark every pod on it NotReady until the kubelet reports them again.
+    /// </summary>
+    public Func<V1Node, CancellationToken, Task>? Found { get; init; }
+
     /// <summary>Writes the node's status now (a changed network readiness need not wait for the next heartbeat).</summary>
     public async Task RefreshStatusAsync(CancellationToken cancellationToken) =>
         await ReportStatusAsync(await runtime.StatusAsync(cancellationToken), cancellationToken);
@@ -68,6 +76,10 @@ internal sealed partial class NodeReporter(IKubernetes client, IContainerRuntime
                 // Registered by a release without the local copy: say it has one now (the server's eviction timing reads it).
                 var patch = KubernetesJson.Serialize(new { metadata = new { annotations = new Dictionary<string, string> { [WellKnownAnnotations.NodeAutonomy] = "true" } } });
                 await client.CoreV1.PatchNodeAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), options.NodeName, cancellationToken: cancellationToken);
+            }
+            if (Found is { } found)
+            {
+                await found(await client.CoreV1.ReadNodeAsync(options.NodeName, cancellationToken: cancellationToken), cancellationToken);
             }
         }
         // The Lease first: whoever sees the node Ready (the node lifecycle controller, a client

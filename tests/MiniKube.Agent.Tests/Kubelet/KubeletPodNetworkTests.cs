@@ -40,6 +40,44 @@ public sealed class KubeletPodNetworkTests
             $"a lone simulated node's pods take addresses from its podCIDR ({running.Status.PodIP})");
     }
 
+    [Test]
+    public async Task Restart_NodeRegisteredWithAPodCidr_NeverReportedNotReady()
+    {
+        await using var cluster = await KubeletTestCluster.StartAsync();
+        // As the kubelet of a previous run (an earlier release, without a local copy) left it: registered, Ready, with its podCIDR.
+        var created = await cluster.Client.CoreV1.CreateNodeAsync(new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = KubeletTestCluster.NodeName },
+            Spec = new V1NodeSpec { PodCIDR = "10.42.7.0/24", PodCIDRs = ["10.42.7.0/24"] },
+        });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var reported = new List<string>();
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var (_, node) in MiniKube.Client.KubeListWatches.Nodes(cluster.Client).WatchAsync(created.Metadata.ResourceVersion, stop.Token))
+            {
+                if (node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready") is { } ready)
+                {
+                    lock (reported)
+                    {
+                        reported.Add(ready.Status);
+                    }
+                    if (ready.Status == "True")
+                    {
+                        return;
+                    }
+                }
+            }
+        }, stop.Token);
+        var runtime = new CountingRuntime(cluster.Runtime) { WaitsForPodCidr = true };
+
+        await cluster.StartKubeletAsync(runtime: runtime);
+        await watch;
+
+        Assert.That(reported, Is.EqualTo(new[] { "True" }), "the first status the restarted kubelet wrote says Ready");
+        Assert.That(runtime.PodCidr, Is.EqualTo(IPNetwork.Parse("10.42.7.0/24")));
+    }
+
     private static async Task<IList<Corev1Event>> EventsAsync(KubeletTestCluster cluster, string pod, string reason)
     {
         IList<Corev1Event> events = [];

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+
+namespace MiniKube.E2E.Tests;
+
+/// <summary>
+/// Upgrade in place (issue 17 item 8), as a service manager does it: the previous release
+/// (<see cref="PreviousRelease"/>, built from git history) runs a server with a Docker node and
+/// writes a Deployment, a ConfigMap, a Secret, a CRD and one of its objects; it is stopped with
+/// SIGTERM, and the binary under test starts on the same data dir. Every object keeps its uid and
+/// the user's objects their resourceVersion; the pods' containers are the same containers, never
+/// restarted; the node is Ready again and writes go on. The store is then in the new format, and
+/// the previous release refuses it with one clear error, changing nothing.
+/// </summary>
+[TestFixture]
+[Category("E2E")]
+[NonParallelizable]
+public sealed class UpgradeInPlaceTests : DataDirFixture
+{
+    private const string Node = "e2e-upgrade-node";
+    private const string Namespace = "upgrade";
+
+    private const string Workload = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: upgrade}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings, namespace: upgrade}
+        data: {greeting: hello}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: credentials, namespace: upgrade}
+        stringData: {password: s3cret}
+        ---
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: gadgets.e2e.example.com}
+        spec:
+          group: e2e.example.com
+          scope: Namespaced
+          names: {plural: gadgets, singular: gadget, kind: Gadget}
+          versions:
+          - name: v1
+            served: true
+            storage: true
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec: {type: object, properties: {size: {type: integer}}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: upgrade}
+        spec:
+          replicas: 2
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: mkube.local/busybox:1
+                imagePullPolicy: Never
+                command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                env:
+                - name: GREETING
+                  valueFrom: {configMapKeyRef: {name: settings, key: greeting}}
+                volumeMounts: [{name: credentials, mountPath: /etc/credentials}]
+              volumes:
+              - name: credentials
+                secret: {secretName: credentials}
+        """;
+
+    private const string Gadget = """
+        apiVersion: e2e.example.com/v1
+        kind: Gadget
+        metadata: {name: g1, namespace: upgrade}
+        spec: {size: 3}
+        """;
+
+    [Test]
+    public async Task PreviousReleaseDataDir_NewBinaryStartsOnIt_KeepsObjectsResourceVersionsAndRunningContainers()
+    {
+        var (commit, previousBinary) = await PreviousRelease.BinaryAsync();
+        var storeFormat = Path.Combine(DataDir, "server", "db", "FORMAT");
+        var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
+
+        // The previous release writes the data dir and runs the pods.
+        Dictionary<string, StoredObject> before;
+        Dictionary<string, ContainerState> containers;
+        string pods;
+        using (var previous = MkubeBinary.StartBinary(previousBinary, ServerArgs(DataDir, "--node-name", Node)))
+        {
+            await previous.WaitForLogAsync("components are running", DockerNodeStartTimeout);
+            await WaitForNodeReadyAsync(kubectl);
+            await ApplyAsync(kubectl, Workload);
+            await kubectl.OkAsync("wait", "--for", "condition=Established", "crd/gadgets.e2e.example.com", "--timeout=60s");
+            await ApplyAsync(kubectl, Gadget);
+            await kubectl.OkAsync("rollout", "status", "deployment/web", "-n", Namespace, "--timeout=120s");
+            before = await ObjectsAsync(kubectl);
+            pods = await kubectl.OkAsync("get", "pods", "-n", Namespace, "-o", PodColumns);
+            containers = await ContainersAsync();
+
+            previous.Signal(MkubeProcess.SigTerm);
+            await previous.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.That(await File.ReadAllTextAsync(storeFormat), Is.EqualTo(PreviousRelease.PreviousStoreFormat + "\n"), $"{commit} writes the previous store format");
+        Assert.That(containers, Has.Count.EqualTo(4), "two pods, each a sandbox and its main container");
+        Assert.That(await ContainersAsync(), Is.EqualTo(containers), "the previous release left its pods running when it stopped");
+        Assert.That(containers.Values, Has.All.Property(nameof(ContainerState.Running)).True);
+        var userObjects = before.Values.Where(o => o.IsUsers).ToList();
+        Assert.That(userObjects.Select(o => o.Kind).Distinct(), Is.SupersetOf(new[] { "Namespace", "ConfigMap", "Secret", "CustomResourceDefinition", "Gadget", "Deployment", "ReplicaSet", "Pod" }));
+
+        // The binary under test starts on the same data dir.
+        using var current = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
+        await current.WaitForLogAsync("components are running", DockerNodeStartTimeout);
+        await WaitForNodeReadyAsync(kubectl);
+        var after = await ObjectsAsync(kubectl);
+        // A new write, and one that needs the kubelet: by the time the third pod runs, the kubelet
+        // has synced the two it found.
+        await kubectl.OkAsync("create", "configmap", "after-upgrade", "-n", Namespace, "--from-literal", "n=1");
+        await kubectl.OkAsync("scale", "deployment/web", "-n", Namespace, "--replicas=3");
+        await kubectl.OkAsync("rollout", "status", "deployment/web", "-n", Namespace, "--timeout=120s");
+        var newRevision = long.Parse(await kubectl.OkAsync("get", "configmap", "after-upgrade", "-n", Namespace, "-o", "jsonpath={.metadata.resourceVersion}"), CultureInfo.InvariantCulture);
+        var containersAfter = await ContainersAsync();
+        var podsAfter = await kubectl.OkAsync("get", "pods", "-n", Namespace, "-o", PodColumns);
+        var nodeReady = await kubectl.OkAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+        var formatAfter = await File.ReadAllTextAsync(storeFormat);
+        // What the new server rewrote at start (its Node, Leases, the kubernetes Endpoints, bootstrap RBAC), for whoever reads the log.
+        TestContext.Progress.WriteLine("rewritten by the new server at start: " + string.Join(", ", before.Values.Where(o => after.TryGetValue(o.Uid, out var a) && a.ResourceVersion != o.ResourceVersion)));
+
+        // The stopping server withdrew its node's DNS and ingress endpoints (ClusterDnsComponent,
+        // IngressComponent: no traffic to a server that is going away); the new one publishes them again.
+        var withdrawn = before.Values.Where(o => o.Kind == "EndpointSlice" && o.Name.EndsWith("-" + Node, StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Keys.Except(after.Keys).Select(uid => before[uid]).Except(withdrawn).Select(o => o.ToString()), Is.Empty, "every object is still there with its uid");
+            Assert.That(withdrawn.Select(o => o.Name), Is.SubsetOf(after.Values.Where(o => o.Kind == "EndpointSlice").Select(o => o.Name)), "the node's endpoints published again");
+            Assert.That(userObjects.Where(o => after.GetValueOrDefault(o.Uid)?.ResourceVersion != o.ResourceVersion).Select(o => $"{o} now {after.GetValueOrDefault(o.Uid)}"), Is.Empty,
+                "the user's objects have the resourceVersions the previous release gave them");
+            Assert.That(newRevision, Is.GreaterThan(before.Values.Max(o => o.ResourceVersion)), "revisions go on above the previous release's");
+            Assert.That(formatAfter, Is.EqualTo(PreviousRelease.StoreFormat + "\n"), "the store was upgraded to the current format");
+            foreach (var (id, state) in containers)
+            {
+                Assert.That(containersAfter.GetValueOrDefault(id), Is.EqualTo(state), $"container {id} is the same, running since the same start, not restarted");
+            }
+            Assert.That(containersAfter, Has.Count.EqualTo(6), "the third pod's sandbox and container beside the four adopted");
+            Assert.That(pods.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(2).And.All.Match(@"^web-\S+ Running 0 docker://[0-9a-f]{64}$"));
+            Assert.That(podsAfter.Split('\n'), Is.SupersetOf(pods.Split('\n')), "the adopted pods report the same containers, restart count 0");
+            Assert.That(nodeReady, Is.EqualTo("True"));
+        });
+
+        // The previous release must not half-understand what the new one wrote: it refuses, and changes nothing.
+        current.Signal(MkubeProcess.SigTerm);
+        await current.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var store = StoreDigest(DataDir);
+        var running = await ContainersAsync();
+        using var downgraded = MkubeBinary.StartBinary(previousBinary, ServerArgs(DataDir, "--node-name", Node));
+        await downgraded.WaitForExitAsync(StartTimeout);
+
+        Assert.That(downgraded.ExitCode, Is.Not.Zero);
+        Assert.That(downgraded.Stderr, Has.Some.Contains($"holds a store of format \"{PreviousRelease.StoreFormat}\"; this mkube reads \"{PreviousRelease.PreviousStoreFormat}\". Nothing was changed."),
+            string.Join('\n', downgraded.Stderr));
+        Assert.That(StoreDigest(DataDir), Is.EqualTo(store), "the refused store is byte for byte as the new release left it");
+        Assert.That(await ContainersAsync(), Is.EqualTo(running), "the refused start touched no container");
+    }
+
+    private const string PodColumns = "jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].containerID}{\"\\n\"}{end}";
+
+    private static async Task ApplyAsync(Kubectl kubectl, string manifest)
+    {
+        var applied = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
+    }
+
+    private static async Task WaitForNodeReadyAsync(Kubectl kubectl) =>
+        await WaitAsync(async () => (await kubectl.RunAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True", $"node {Node} Ready");
+
+    /// <summary>An object as the API serves it; <see cref="IsUsers"/> for what the test wrote (and what its Deployment made).</summary>
+    private sealed record StoredObject(string Kind, string Name, string Uid, long ResourceVersion, bool IsUsers)
+    {
+        public override string ToString() => $"{Kind} {Name} (uid {Uid}, resourceVersion {ResourceVersion})";
+    }
+
+    /// <summary>
+    /// Every object of every listable resource, by uid (a kind served in two groups, as Events,
+    /// is one object). Aggregated APIs (metrics.k8s.io) serve no stored objects and are left out, and so are
+    /// objects without a uid and resourceVersion.
+    /// </summary>
+    private static async Task<Dictionary<string, StoredObject>> ObjectsAsync(Kubectl kubectl)
+    {
+        var resources = (await kubectl.OkAsync("api-resources", "--verbs=list", "-o", "name"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(r => !r.EndsWith(".metrics.k8s.io", StringComparison.Ordinal));
+        var list = JsonNode.Parse(await kubectl.OkAsync("get", string.Join(',', resources), "-A", "-o", "json"))!;
+        var objects = new Dictionary<string, StoredObject>(StringComparer.Ordinal);
+        foreach (var item in list["items"]!.AsArray())
+        {
+            var metadata = item!["metadata"]!;
+            if (metadata["uid"] is null || metadata["resourceVersion"] is null)
+            {
+                continue; // computed on each read, never stored: ComponentStatus
+            }
+            var kind = (string)item["kind"]!;
+            var ns = (string?)metadata["namespace"];
+            var name = (string)metadata["name"]!;
+            var isUsers = ns == Namespace || (kind == "Namespace" && name == Namespace) || (kind == "CustomResourceDefinition" && name == "gadgets.e2e.example.com");
+            objects.TryAdd((string)metadata["uid"]!, new StoredObject(kind, ns is null ? name : $"{ns}/{name}", (string)metadata["uid"]!,
+                long.Parse((string)metadata["resourceVersion"]!, CultureInfo.InvariantCulture), isUsers && kind != "Event"));
+        }
+        return objects;
+    }
+
+    /// <summary>A container as Docker reports it: a restart by the kubelet is a new container, a restart in place a new start time and count.</summary>
+    private sealed record ContainerState(string Pod, string Name, string StartedAt, int RestartCount, bool Running);
+
+    /// <summary>The test node's containers by full ID.</summary>
+    private static async Task<Dictionary<string, ContainerState>> ContainersAsync()
+    {
+        var ids = (await DockerCli.RunAsync("ps", "-a", "-q", "--no-trunc", "--filter", $"label=io.mkube.managed={Node}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+        var inspected = await DockerCli.RunAsync(["inspect", "--format",
+            "{{.Id}}|{{index .Config.Labels \"io.mkube.pod.name\"}}|{{.Name}}|{{.State.StartedAt}}|{{.RestartCount}}|{{.State.Running}}", .. ids]);
+        return inspected.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('|'))
+            .ToDictionary(f => f[0], f => new ContainerState(f[1], f[2], f[3], int.Parse(f[4], CultureInfo.InvariantCulture), f[5] == "true"), StringComparer.Ordinal);
+    }
+
+    /// <summary>A digest of every file of the store (names and contents), to tell that nothing was written.</summary>
+    private static string StoreDigest(string dataDir)
+    {
+        var store = Path.Combine(dataDir, "server", "db");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Directory.EnumerateFiles(store, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(store, file) + "\n"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+}
