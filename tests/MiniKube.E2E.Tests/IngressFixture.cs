@@ -60,14 +60,17 @@ public abstract class IngressFixture : DataDirFixture
         Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
     }
 
-    /// <summary>Waits until each of <paramref name="deployments"/> has all its replicas ready.</summary>
+    /// <summary>
+    /// Waits until each of <paramref name="deployments"/> has all its replicas ready: 30 s for
+    /// each, at least 90 s, as pods start one after another on a busy 2-core machine.
+    /// </summary>
     protected Task WaitDeploymentsReadyAsync(params string[] deployments) =>
         WaitAsync(async () =>
         {
             var ready = await Kubectl.RunAsync(["get", "deploy", .. deployments, "-o", "jsonpath={range .items[*]}{.spec.replicas}={.status.readyReplicas} {end}"]);
             var pairs = ready.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             return ready.ExitCode == 0 && pairs.Length == deployments.Length && pairs.All(p => p.Split('=') is [var want, var have] && want == have);
-        }, "Deployments ready: " + string.Join(", ", deployments));
+        }, "Deployments ready: " + string.Join(", ", deployments), Math.Max(90, 30 * deployments.Length));
 
     // What kubectl and the server's log say, for a failure on a busy machine: the objects, the
     // events, and the server's warnings and errors (the whole log is attached).
