@@ -4,13 +4,13 @@
 log() { printf '== %s\n' "$*"; }
 
 # install_missing COMMAND=PACKAGE...: installs each PACKAGE whose COMMAND is not on the PATH
-# (a COMMAND starting with / is checked as an executable file). Needs root only to install.
+# (a COMMAND starting with / is a file that must exist: a program, or a library). Needs root only to install.
 install_missing() {
   local -a want=()
   local pair have
   for pair in "$@"; do
     have=${pair%%=*}
-    if [[ $have == /* ]]; then [ -x "$have" ] && continue; else command -v "$have" >/dev/null && continue; fi
+    if [[ $have == /* ]]; then [ -e "$have" ] && continue; else command -v "$have" >/dev/null && continue; fi
     want+=("${pair#*=}")
   done
   [ ${#want[@]} -gt 0 ] || return 0
