@@ -21,6 +21,11 @@ if [ "$(uname -m)" != aarch64 ]; then
   install_missing qemu-aarch64-static=qemu-user-static /lib/ld-linux-aarch64.so.1=libc6:arm64 \
     /usr/lib/aarch64-linux-gnu/libstdc++.so.6=libstdc++6:arm64 /usr/lib/aarch64-linux-gnu/libssl.so.3=libssl3:arm64
   run=(qemu-aarch64-static)
+  # The runtime maps its JIT'd code twice (write and execute views of one memory file, W^X);
+  # qemu-user mishandles that mapping and the process dies with SIGSEGV once enough code is
+  # compiled (seen here while the server installed the Gateway API CRDs). Only the emulator needs
+  # it off: on an arm64 board the default stays.
+  export DOTNET_EnableWriteXorExecute=0
 fi
 
 work=$(mktemp -d /tmp/mkube-arm64-XXXXXX)
