@@ -32,7 +32,7 @@ public sealed class AutoDeployManifestsTests : DataDirFixture
         Assert.That(await ExistsAsync(kubectl, "configmap", "held"), Is.False, "held.yaml has a .skip beside it");
 
         // A new file: a CRD and its resource in one file, the resource first.
-        Write(manifests, "widgets.yaml", Widget + "---\n" + WidgetCrd);
+        Write(manifests, "widgets.yaml", Widget + "---\n" + TestCrds.Sized("e2e.example.com", "widgets", "Widget"));
         await WaitAsync(() => ExistsAsync(kubectl, "widgets.e2e.example.com", "first"), "the new file's custom resource", 30);
 
         // A changed file: new data, and the document without a namespace removed.
@@ -88,27 +88,6 @@ public sealed class AutoDeployManifestsTests : DataDirFixture
           name: first
         spec:
           size: 3
-
-        """;
-
-    private const string WidgetCrd = """
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata:
-          name: widgets.e2e.example.com
-        spec:
-          group: e2e.example.com
-          scope: Namespaced
-          names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            schema:
-              openAPIV3Schema:
-                type: object
-                properties:
-                  spec: {type: object, properties: {size: {type: integer}}}
 
         """;
 }

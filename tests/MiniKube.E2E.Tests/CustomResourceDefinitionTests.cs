@@ -106,24 +106,7 @@ public sealed class CustomResourceDefinitionTests : ApiServerAloneFixture
         Directory.CreateDirectory(Path.Combine(chart, "templates"));
         await File.WriteAllTextAsync(Path.Combine(chart, "Chart.yaml"), "apiVersion: v2\nname: gadgets\nversion: 0.1.0\n");
         await File.WriteAllTextAsync(Path.Combine(chart, "values.yaml"), "size: 2\n");
-        await File.WriteAllTextAsync(Path.Combine(chart, "crds", "gadgets.yaml"), """
-            apiVersion: apiextensions.k8s.io/v1
-            kind: CustomResourceDefinition
-            metadata: {name: gadgets.e2e.example.org}
-            spec:
-              group: e2e.example.org
-              scope: Namespaced
-              names: {plural: gadgets, singular: gadget, kind: Gadget}
-              versions:
-              - name: v1
-                served: true
-                storage: true
-                schema:
-                  openAPIV3Schema:
-                    type: object
-                    properties:
-                      spec: {type: object, properties: {size: {type: integer}}}
-            """);
+        await File.WriteAllTextAsync(Path.Combine(chart, "crds", "gadgets.yaml"), TestCrds.Sized("e2e.example.org", "gadgets", "Gadget"));
         await File.WriteAllTextAsync(Path.Combine(chart, "templates", "gadget.yaml"), """
             apiVersion: e2e.example.org/v1
             kind: Gadget

@@ -21,7 +21,7 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
     private const string Node = "e2e-upgrade-node";
     private const string Namespace = "upgrade";
 
-    private const string Workload = """
+    private static readonly string Workload = """
         apiVersion: v1
         kind: Namespace
         metadata: {name: upgrade}
@@ -36,22 +36,8 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
         metadata: {name: credentials, namespace: upgrade}
         stringData: {password: s3cret}
         ---
-        apiVersion: apiextensions.k8s.io/v1
-        kind: CustomResourceDefinition
-        metadata: {name: gadgets.e2e.example.com}
-        spec:
-          group: e2e.example.com
-          scope: Namespaced
-          names: {plural: gadgets, singular: gadget, kind: Gadget}
-          versions:
-          - name: v1
-            served: true
-            storage: true
-            schema:
-              openAPIV3Schema:
-                type: object
-                properties:
-                  spec: {type: object, properties: {size: {type: integer}}}
+
+        """ + TestCrds.Sized("e2e.example.com", "gadgets", "Gadget") + """
         ---
         apiVersion: apps/v1
         kind: Deployment
