@@ -68,15 +68,20 @@ internal static class SnapshotBench
             })).ToList();
             await Task.Delay(TimeSpan.FromSeconds(1)); // warm up
             using var timeline = new Timeline(() => Interlocked.Read(ref created), checkpoints);
+            var costBefore = Costs.Now();
             var (before, _) = await RateAsync(() => Interlocked.Read(ref created), () => Task.Delay(Baseline));
             var file = Path.Combine(work, $"snapshot-{round}");
             Storage.Snapshots.SnapshotResult saved = null!;
             var gcBefore = GcCounts.Now();
+            var costStart = Costs.Now();
+            var snapshotCpuStart = timeline.SnapshotCpu;
             var start = timeline.Elapsed;
             var (during, took) = await RateAsync(() => Interlocked.Read(ref created), async () => saved = await store.SaveSnapshotAsync(file, default));
             var end = timeline.Elapsed;
+            var costEnd = Costs.Now();
             var gc = GcCounts.Now() - gcBefore;
             await Task.Delay(Bucket * 3);
+            var snapshotCpu = timeline.SnapshotCpu - snapshotCpuStart; // its thread's last sample is in by now
             await stop.CancelAsync();
             await Task.WhenAll(creators);
             var bytes = new FileInfo(file).Length;
@@ -85,6 +90,7 @@ internal static class SnapshotBench
             var overlap = timeline.CheckpointBetween(start, end) ? "; a checkpoint ran during it" : "";
             Console.Error.WriteLine($"round {round}: snapshot of {saved.Keys:N0} keys ({bytes / 1e6:F0} MB) in {took.TotalSeconds:F2} s; creates {before:F0}/s before, {during:F0}/s during ({Slowdown(before, during):F1} % slower){overlap}");
             Console.Error.WriteLine($"  GCs during it: {gc}");
+            Console.Error.WriteLine($"  snapshot thread CPU: {snapshotCpu}; process: {costStart - costBefore} before, {costEnd - costStart} during");
             Console.Error.WriteLine($"  creates per 100 ms (| snapshot, * a checkpoint running): {timeline.Describe(start - (Bucket * 5), start, end, end + (Bucket * 3))}");
         }
 
@@ -125,6 +131,7 @@ internal static class SnapshotBench
         private readonly List<(TimeSpan At, long Count, bool Checkpoint)> _samples = [];
         private readonly CancellationTokenSource _stop = new();
         private readonly Thread _thread;
+        private readonly NamedThreads _snapshots = new("store snapshot"); // EmbeddedStore.SnapshotThreadName
 
         public Timeline(Func<long> count, CheckpointWatch checkpoints)
         {
@@ -136,6 +143,7 @@ internal static class SnapshotBench
                     lock (_samples)
                     {
                         _samples.Add(sample);
+                        _snapshots.Sample();
                     }
                     Thread.Sleep(5);
                 }
@@ -144,6 +152,18 @@ internal static class SnapshotBench
         }
 
         public TimeSpan Elapsed => _clock.Elapsed;
+
+        /// <summary>The CPU time the store's snapshot threads have used so far.</summary>
+        public ThreadCpu SnapshotCpu
+        {
+            get
+            {
+                lock (_samples)
+                {
+                    return _snapshots.Total;
+                }
+            }
+        }
 
         public bool CheckpointBetween(TimeSpan from, TimeSpan to)
         {
@@ -184,6 +204,78 @@ internal static class SnapshotBench
             _stop.Cancel();
             _thread.Join();
             _stop.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The process's CPU time (all threads, from /proc/self/stat) and the store lock's contentions
+    /// (<see cref="Monitor.LockContentionCount"/> counts System.Threading.Lock's) at one moment; a
+    /// difference of two reads describes the window between them.
+    /// </summary>
+    private readonly record struct Costs(TimeSpan At, TimeSpan Cpu, long Contentions)
+    {
+        private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+        public static Costs Now() => new(Clock.Elapsed, ThreadCpu.Read("/proc/self/stat").Total, Monitor.LockContentionCount);
+
+        public static Costs operator -(Costs a, Costs b) => new(a.At - b.At, a.Cpu - b.Cpu, a.Contentions - b.Contentions);
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Cpu.TotalSeconds / At.TotalSeconds:F2} cores, {Contentions / At.TotalSeconds:F0} lock contentions/s");
+    }
+
+    /// <summary>User and system CPU time of a thread or process, from its stat file in /proc (clock ticks of 10 ms).</summary>
+    private readonly record struct ThreadCpu(TimeSpan User, TimeSpan System)
+    {
+        public TimeSpan Total => User + System;
+
+        public static ThreadCpu Read(string statFile)
+        {
+            var stat = File.ReadAllText(statFile);
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // the name in parentheses may hold spaces
+            return new(Ticks(fields[11]), Ticks(fields[12])); // utime and stime are fields 14 and 15 of the line
+        }
+
+        public static ThreadCpu operator -(ThreadCpu a, ThreadCpu b) => new(a.User - b.User, a.System - b.System);
+
+        public static ThreadCpu operator +(ThreadCpu a, ThreadCpu b) => new(a.User + b.User, a.System + b.System);
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Total.TotalSeconds:F2} s (user {User.TotalSeconds:F2}, system {System.TotalSeconds:F2})");
+
+        private static TimeSpan Ticks(string field) => TimeSpan.FromMilliseconds(long.Parse(field, CultureInfo.InvariantCulture) * 10); // USER_HZ is 100 on Linux
+    }
+
+    /// <summary>
+    /// The CPU time of every thread the store named for its snapshots, each as last sampled (a
+    /// thread's figures vanish from /proc when it ends, so it is sampled while it runs).
+    /// </summary>
+    private sealed class NamedThreads(string name)
+    {
+        private readonly Dictionary<string, ThreadCpu> _named = [];
+        // Threads that were there before any snapshot: a new thread takes its name only once it runs.
+        private readonly HashSet<string> _others = [.. Directory.EnumerateDirectories("/proc/self/task")];
+
+        public ThreadCpu Total => _named.Values.Aggregate(default(ThreadCpu), (a, b) => a + b);
+
+        public void Sample()
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    if (_others.Contains(task))
+                    {
+                        continue;
+                    }
+                    if (_named.ContainsKey(task) || File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == name)
+                    {
+                        _named[task] = ThreadCpu.Read(Path.Combine(task, "stat"));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended between the listing and the read: its last sample stands.
+                }
+            }
         }
     }
 

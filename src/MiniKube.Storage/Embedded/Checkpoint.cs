@@ -93,71 +93,41 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
 
     /// <summary>
     /// Writes the checkpoint atomically and durably to <paramref name="path"/>, to disk as it goes
-    /// (<see cref="WritebackStream"/>), at the pace of <paramref name="pacer"/> when one is given.
+    /// (<see cref="ChunkedFileWriter"/>), at the pace of <paramref name="pacer"/> when one is given.
     /// </summary>
     public void Write(string path, Pacer? pacer = null)
     {
         var temp = path + ".tmp";
         // Owner-only: a checkpoint (and a snapshot, the same format) holds every Secret. Unbuffered:
-        // the BufferedStream below hands it 64 KiB at a time, and hashes in blocks that size too.
+        // the writer hands the file whole chunks.
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
         using (var file = new FileStream(temp, options))
+        using (var w = new ChunkedFileWriter(file, pacer))
         {
-            using (var hashing = new HashingStream(new WritebackStream(file, pacer)))
+            w.WriteBytes(Magic);
+            w.WriteInt64(Revision);
+            w.WriteInt64(LogAddress);
+            w.WriteInt64(NextLeaseId);
+            w.WriteInt32(Leases.Count);
+            foreach (var (id, ttl) in Leases)
             {
-                using (var w = new BinaryWriter(new BufferedStream(hashing, 1 << 16), Encoding.UTF8, leaveOpen: true))
-                {
-                    w.Write(Magic);
-                    w.Write(Revision);
-                    w.Write(LogAddress);
-                    w.Write(NextLeaseId);
-                    w.Write(Leases.Count);
-                    foreach (var (id, ttl) in Leases)
-                    {
-                        w.Write(id);
-                        w.Write((long)ttl.TotalMilliseconds);
-                    }
-                    w.Write(Keys.Count);
-                    foreach (var kv in Keys)
-                    {
-                        w.Write(kv.Key);
-                        w.Write(kv.CreateRevision);
-                        w.Write(kv.ModRevision);
-                        w.Write(kv.Version);
-                        w.Write(kv.Lease);
-                        w.Write(kv.Value.Length);
-                        w.Write(kv.Value);
-                    }
-                    w.Flush(); // through the BufferedStream into the hash and the file
-                }
-                file.Write(hashing.Finish());
+                w.WriteInt64(id);
+                w.WriteInt64((long)ttl.TotalMilliseconds);
             }
-            file.Flush(flushToDisk: true);
+            w.WriteInt32(Keys.Count);
+            foreach (var kv in Keys)
+            {
+                w.WriteString(kv.Key);
+                w.WriteInt64(kv.CreateRevision);
+                w.WriteInt64(kv.ModRevision);
+                w.WriteInt64(kv.Version);
+                w.WriteInt64(kv.Lease);
+                w.WriteInt32(kv.Value.Length);
+                w.WriteBytes(kv.Value);
+            }
+            w.Complete();
         }
         File.Move(temp, path, overwrite: true);
         DurableFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    }
-
-    /// <summary>Passes writes through to the file while hashing them.</summary>
-    private sealed class HashingStream(Stream inner) : WriteOnlyStream(inner)
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        public byte[] Finish() => _hash.GetHashAndReset();
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            _hash.AppendData(buffer);
-            Inner.Write(buffer);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _hash.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

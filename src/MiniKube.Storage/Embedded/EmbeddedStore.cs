@@ -501,6 +501,7 @@ public sealed partial class EmbeddedStore : IStore
         // A thread of its own, as a snapshot's (EmbeddedStore.Snapshots.cs): it is paced, so it sleeps.
         _checkpointTask = Task.Factory.StartNew(() =>
         {
+            Thread.CurrentThread.Name = CheckpointThreadName;
             try
             {
                 WriteCheckpoint(revision, tail, leases);
