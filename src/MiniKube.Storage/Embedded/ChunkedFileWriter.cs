@@ -190,7 +190,8 @@ internal sealed unsafe partial class ChunkedFileWriter : IDisposable
     /// <summary>Turns O_DIRECT on or off for <paramref name="file"/>; false where the platform or the file system does not have it.</summary>
     private static bool SetDirect(SafeFileHandle file, bool on)
     {
-        // O_DIRECT's value differs by architecture (asm-generic's on arm and arm64, x86's own).
+        // O_DIRECT's value differs by architecture: x86 takes asm-generic's 040000 (octal); arm and arm64
+        // define their own, 0200000.
         var direct = RuntimeInformation.ProcessArchitecture switch
         {
             Architecture.X64 or Architecture.X86 => 0x4000,
