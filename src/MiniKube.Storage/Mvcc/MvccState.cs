@@ -5,6 +5,13 @@ namespace MiniKube.Storage.Mvcc;
 /// point, the event log that watches replay, and the leases. Any backend that keeps its index in
 /// memory builds on it. Not thread-safe: its owner serialises writers and guards readers.
 /// <para>
+/// Lean by design, because under churn it holds hundreds of thousands of versions (an hour of
+/// Events, minutes of pod history): each key maps to its newest version, each version links to
+/// the one before it, and the event log is the versions themselves in revision order (an event's
+/// previous value is the version it links to, unless that one is a delete). So a key written
+/// once costs one version object and no per-key list, and an event costs one reference.
+/// </para>
+/// <para>
 /// Writes are applied here before they are durable, so that the next writer's compare-and-swap
 /// sees them; readers are kept from seeing them by reading at the owner's durable ("visible")
 /// revision, which MVCC makes free.
@@ -13,8 +20,8 @@ namespace MiniKube.Storage.Mvcc;
 internal sealed class MvccState
 {
     private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<KeyVersion>> _histories = new(StringComparer.Ordinal);
-    private readonly List<EventEntry> _events = [];
+    private readonly Dictionary<string, KeyVersion> _newest = new(StringComparer.Ordinal);
+    private readonly List<KeyVersion> _events = [];
     private readonly Dictionary<long, LeaseState> _leases = [];
 
     // The memory budget (see LimitMemory): null spill means every value stays in memory.
@@ -37,7 +44,7 @@ internal sealed class MvccState
     /// </summary>
     private long _eventFloor;
 
-    public int KeyCount => _histories.Count;
+    public int KeyCount => _newest.Count;
 
     public long NextLeaseId { get; private set; } = 1;
 
@@ -67,7 +74,7 @@ internal sealed class MvccState
     public void Reset(long revision, IEnumerable<KeyValue> live, IEnumerable<(long Id, TimeSpan Ttl)> leases, long nextLeaseId)
     {
         _keys.Clear();
-        _histories.Clear();
+        _newest.Clear();
         _events.Clear();
         _leases.Clear();
         Revision = revision;
@@ -84,9 +91,9 @@ internal sealed class MvccState
         _current.Clear();
         foreach (var kv in live)
         {
-            var version = new KeyVersion(kv.ModRevision, kv.CreateRevision, kv.Version, kv.Lease) { Value = kv.Value };
+            var version = new KeyVersion(kv.Key, kv.ModRevision, kv.CreateRevision, kv.Version, kv.Lease, null) { Value = kv.Value };
             _keys.Add(kv.Key);
-            _histories[kv.Key] = [version];
+            _newest[kv.Key] = version;
             AttachToLease(kv.Key, kv.Lease);
             AddResident(kv.Key, version);
         }
@@ -94,13 +101,12 @@ internal sealed class MvccState
     }
 
     /// <summary>The latest version of a key including writes not yet durable, for compare-and-swap.</summary>
-    public KeyValue? Latest(string key) =>
-        _histories.TryGetValue(key, out var history) && !history[^1].IsDelete ? ToKeyValue(key, history[^1]) : null;
+    public KeyValue? Latest(string key) => LatestVersion(key) is { } latest ? ToKeyValue(latest) : null;
 
     public KeyValue? Get(string key, long revision)
     {
         CheckReadable(revision);
-        return _histories.TryGetValue(key, out var history) ? At(key, history, revision) : null;
+        return _newest.TryGetValue(key, out var newest) && VersionAt(newest, revision) is { IsDelete: false } version ? ToKeyValue(version) : null;
     }
 
     /// <summary>Live keys under <paramref name="prefix"/> after <paramref name="startAfter"/>, at <paramref name="revision"/>.</summary>
@@ -110,7 +116,7 @@ internal sealed class MvccState
         var items = new List<KeyValue>();
         foreach (var key in KeysFrom(prefix, startAfter))
         {
-            if (VersionAt(_histories[key], revision) is not { IsDelete: false } version)
+            if (VersionAt(_newest[key], revision) is not { IsDelete: false } version)
             {
                 continue;
             }
@@ -118,7 +124,7 @@ internal sealed class MvccState
             {
                 return (items, true); // the next key's value is not needed, only that it exists
             }
-            items.Add(ToKeyValue(key, version));
+            items.Add(ToKeyValue(version));
         }
         return (items, false);
     }
@@ -143,9 +149,9 @@ internal sealed class MvccState
                 return (items, last);
             }
             last = key;
-            if (VersionAt(_histories[key], revision) is { IsDelete: false } version)
+            if (VersionAt(_newest[key], revision) is { IsDelete: false } version)
             {
-                items.Add(LiveEntry(key, version));
+                items.Add(LiveEntry(version));
             }
         }
         return (items, null);
@@ -156,7 +162,7 @@ internal sealed class MvccState
         long count = 0;
         foreach (var key in KeysFrom(prefix, null))
         {
-            if (VersionAt(_histories[key], revision) is { IsDelete: false })
+            if (VersionAt(_newest[key], revision) is { IsDelete: false })
             {
                 count++;
             }
@@ -180,25 +186,25 @@ internal sealed class MvccState
     /// A live version as a reader outside the lock takes it: the value itself, or, when it was
     /// spilled, the key's metadata and where the value is, to be read back without the lock.
     /// </summary>
-    private (KeyValue Kv, SpillHandle? Spilled) LiveEntry(string key, KeyVersion version) => version.Value is null
-        ? (new KeyValue(key, [], version.CreateRevision, version.ModRevision, version.Version, version.Lease), version.Spilled)
-        : (ToKeyValue(key, version), null);
+    private (KeyValue Kv, SpillHandle? Spilled) LiveEntry(KeyVersion version) => version.Value is null
+        ? (new KeyValue(version.Key, [], version.CreateRevision, version.ModRevision, version.Version, version.Lease), version.Spilled)
+        : (ToKeyValue(version), null);
 
     public IEnumerable<(long Id, TimeSpan Ttl)> Leases => _leases.Select(l => (l.Key, l.Value.Ttl));
 
     /// <summary>Writes a new version of <paramref name="key"/> at the next revision and returns it.</summary>
     public KeyValue Put(string key, byte[] value, long lease)
     {
-        var previous = LatestVersion(key);
+        var newest = _newest.GetValueOrDefault(key);
+        var previous = newest is { IsDelete: false } ? newest : null;
         var revision = Revision + 1;
-        var version = new KeyVersion(revision, previous?.CreateRevision ?? revision, (previous?.Version ?? 0) + 1, lease) { Value = value };
+        var version = new KeyVersion(key, revision, previous?.CreateRevision ?? revision, (previous?.Version ?? 0) + 1, lease, newest) { Value = value };
         if (previous is not null && previous.Lease != lease)
         {
             DetachFromLease(key, previous.Lease);
         }
         AttachToLease(key, lease);
-        Append(key, version);
-        _events.Add(new EventEntry(key, version, previous));
+        Append(version);
         Supersede(previous);
         AddResident(key, version);
         EvictOverBudget();
@@ -217,9 +223,7 @@ internal sealed class MvccState
         var previous = LatestVersion(key) ?? throw new InvalidOperationException($"delete of absent key {key}");
         var revision = Revision + 1;
         DetachFromLease(key, previous.Lease);
-        var marker = new KeyVersion(revision, 0, 0, 0);
-        Append(key, marker);
-        _events.Add(new EventEntry(key, marker, previous));
+        Append(new KeyVersion(key, revision, 0, 0, 0, previous));
         Supersede(previous);
         return revision;
     }
@@ -234,11 +238,12 @@ internal sealed class MvccState
         }
         var start = FirstEventIndexAtOrAfter(from);
         var result = new List<WatchEvent>();
-        for (var i = start; i < _events.Count && _events[i].Version.ModRevision <= to; i++)
+        for (var i = start; i < _events.Count && _events[i].ModRevision <= to; i++)
         {
-            var (key, version, previous) = _events[i];
-            var kv = version.IsDelete ? new KeyValue(key, [], 0, version.ModRevision, 0, 0) : ToKeyValue(key, version);
-            result.Add(new WatchEvent(version.IsDelete ? WatchEventType.Delete : WatchEventType.Put, kv, previous is null ? null : ToKeyValue(key, previous)));
+            var version = _events[i];
+            var kv = version.IsDelete ? new KeyValue(version.Key, [], 0, version.ModRevision, 0, 0) : ToKeyValue(version);
+            var previous = version.Older is { IsDelete: false } older ? ToKeyValue(older) : null;
+            result.Add(new WatchEvent(version.IsDelete ? WatchEventType.Delete : WatchEventType.Put, kv, previous));
         }
         return result;
     }
@@ -255,37 +260,42 @@ internal sealed class MvccState
         }
         revision = Math.Min(revision, Revision);
         var emptied = new List<string>();
-        foreach (var (key, history) in _histories)
+        foreach (var (key, newest) in _newest)
         {
             // Keep the version current at `revision` (unless it is a delete) and everything after;
             // also the one before a version written at exactly `revision`: it is the previous
             // value of that revision's event, which a watch from `revision` still replays.
-            var keepFrom = history.FindLastIndex(v => v.ModRevision <= revision);
-            if (keepFrom < 0)
+            KeyVersion? newer = null;
+            var oldest = newest;
+            while (oldest is not null && oldest.ModRevision > revision)
             {
-                continue;
+                (newer, oldest) = (oldest, oldest.Older);
             }
-            if (keepFrom > 0 && history[keepFrom].ModRevision == revision)
+            if (oldest is null)
             {
-                keepFrom--;
+                continue; // every version is newer than `revision`
             }
-            if (history[keepFrom].IsDelete)
+            if (oldest.ModRevision == revision && oldest.Older is not null)
             {
-                keepFrom++;
+                (newer, oldest) = (oldest, oldest.Older);
             }
-            for (var i = 0; i < keepFrom; i++)
+            var keep = oldest.IsDelete ? newer : oldest; // a delete current at `revision` goes too
+            for (var gone = keep is null ? newest : keep.Older; gone is not null; gone = gone.Older)
             {
-                Forget(history[i]);
+                Forget(gone);
             }
-            history.RemoveRange(0, keepFrom);
-            if (history.Count == 0)
+            if (keep is null)
             {
                 emptied.Add(key);
+            }
+            else
+            {
+                keep.Older = null;
             }
         }
         foreach (var key in emptied)
         {
-            _histories.Remove(key);
+            _newest.Remove(key);
             _keys.Remove(key);
         }
         _events.RemoveRange(0, FirstEventIndexAtOrAfter(revision));
@@ -358,14 +368,15 @@ internal sealed class MvccState
         }
     }
 
-    private void Append(string key, KeyVersion version)
+    /// <summary>Makes <paramref name="version"/> its key's newest and the event log's last.</summary>
+    private void Append(KeyVersion version)
     {
-        if (!_histories.TryGetValue(key, out var history))
+        if (version.Older is null)
         {
-            _histories[key] = history = [];
-            _keys.Add(key);
+            _keys.Add(version.Key);
         }
-        history.Add(version);
+        _newest[version.Key] = version;
+        _events.Add(version);
         Revision = version.ModRevision;
     }
 
@@ -391,7 +402,7 @@ internal sealed class MvccState
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_events[mid].Version.ModRevision < revision)
+            if (_events[mid].ModRevision < revision)
             {
                 lo = mid + 1;
             }
@@ -403,27 +414,23 @@ internal sealed class MvccState
         return lo;
     }
 
-    private KeyValue? At(string key, List<KeyVersion> history, long revision) =>
-        VersionAt(history, revision) is { IsDelete: false } v ? ToKeyValue(key, v) : null;
-
-    private static KeyVersion? VersionAt(List<KeyVersion> history, long revision)
+    /// <summary>The version current at <paramref name="revision"/>, walking back from the newest (recent reads are the common ones).</summary>
+    private static KeyVersion? VersionAt(KeyVersion newest, long revision)
     {
-        for (var i = history.Count - 1; i >= 0; i--)
+        var version = newest;
+        while (version is not null && version.ModRevision > revision)
         {
-            if (history[i].ModRevision <= revision)
-            {
-                return history[i];
-            }
+            version = version.Older;
         }
-        return null;
+        return version;
     }
 
     private KeyVersion? LatestVersion(string key) =>
-        _histories.TryGetValue(key, out var history) && !history[^1].IsDelete ? history[^1] : null;
+        _newest.TryGetValue(key, out var newest) && !newest.IsDelete ? newest : null;
 
     /// <summary>The value in memory as it is; a spilled one is read back (under the owner's lock, so it cannot die meanwhile).</summary>
-    private KeyValue ToKeyValue(string key, KeyVersion v) =>
-        new(key, v.Value ?? _spill!.Read(v.Spilled), v.CreateRevision, v.ModRevision, v.Version, v.Lease);
+    private KeyValue ToKeyValue(KeyVersion v) =>
+        new(v.Key, v.Value ?? _spill!.Read(v.Spilled), v.CreateRevision, v.ModRevision, v.Version, v.Lease);
 
     private void AddResident(string key, KeyVersion version)
     {
@@ -533,11 +540,17 @@ internal sealed class MvccState
     }
 
     /// <summary>
-    /// One version of a key. A version 0 marks a delete. Otherwise the value is either in memory
-    /// (<see cref="Value"/>) or spilled (<see cref="Spilled"/>).
+    /// One version of a key, linked to the one before it (<see cref="Older"/>, null once
+    /// compaction cut the history there). A version 0 marks a delete. Otherwise the value is either
+    /// in memory (<see cref="Value"/>) or spilled (<see cref="Spilled"/>). It is also its own
+    /// event in the event log: its previous value is <see cref="Older"/> unless that is a delete.
     /// </summary>
-    private sealed class KeyVersion(long modRevision, long createRevision, long version, long lease)
+    private sealed class KeyVersion(string key, long modRevision, long createRevision, long version, long lease, KeyVersion? older)
     {
+        public string Key { get; } = key;
+
+        public KeyVersion? Older { get; set; } = older;
+
         public long ModRevision { get; } = modRevision;
 
         public long CreateRevision { get; } = createRevision;
@@ -552,9 +565,6 @@ internal sealed class MvccState
 
         public SpillHandle Spilled { get; set; }
     }
-
-    /// <summary>A change in the event log: the version written and the one it replaced, if any.</summary>
-    private readonly record struct EventEntry(string Key, KeyVersion Version, KeyVersion? Previous);
 
     private sealed class LeaseState(TimeSpan ttl)
     {

@@ -3,8 +3,12 @@ using Microsoft.Win32.SafeHandles;
 
 namespace MiniKube.Storage.Mvcc;
 
-/// <summary>Where a spilled value lies: its segment, offset and length, and its CRC-32 to catch a damaged read.</summary>
-internal readonly record struct SpillHandle(int Segment, long Offset, int Length, uint Crc);
+/// <summary>
+/// Where a spilled value lies: its segment, offset and length, and its CRC-32 to catch a damaged
+/// read. 16 bytes, held by every spilled version in the index: segments are small enough for an
+/// int offset (see <see cref="ValueSpill.MaxSegmentBytes"/>).
+/// </summary>
+internal readonly record struct SpillHandle(int Segment, int Offset, int Length, uint Crc);
 
 /// <summary>
 /// The files that hold values the index evicted from memory (<see cref="MvccState"/>'s memory
@@ -18,6 +22,12 @@ internal readonly record struct SpillHandle(int Segment, long Offset, int Length
 internal sealed class ValueSpill : IDisposable
 {
     private const string FilePrefix = "spill-";
+
+    /// <summary>
+    /// The largest segment size: a segment takes one more batch once past its size (a batch is a
+    /// few MiB at most: values up to 1.5 MiB), and offsets must stay within an int.
+    /// </summary>
+    public const long MaxSegmentBytes = 1L << 30;
 
     private readonly string _directory;
     private readonly long _segmentBytes;
@@ -33,6 +43,7 @@ internal sealed class ValueSpill : IDisposable
     public ValueSpill(string directory, long segmentBytes = 64L << 20)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 4096);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(segmentBytes, MaxSegmentBytes);
         _directory = directory;
         _segmentBytes = segmentBytes;
         Directory.CreateDirectory(directory);
@@ -86,7 +97,7 @@ internal sealed class ValueSpill : IDisposable
             for (var i = 0; i < values.Count; i++)
             {
                 values[i].CopyTo(buffer, at);
-                handles[i] = new SpillHandle(segment.Id, segment.End + at, values[i].Length, Crc32.HashToUInt32(values[i]));
+                handles[i] = new SpillHandle(segment.Id, checked((int)(segment.End + at)), values[i].Length, Crc32.HashToUInt32(values[i]));
                 at += values[i].Length;
             }
             RandomAccess.Write(segment.File, buffer, segment.End);
