@@ -20,6 +20,9 @@ public sealed class EtcdStoreOptions
     /// <summary>How long a caller waits in all, across retries, before the store reports itself unavailable.</summary>
     public TimeSpan UnavailableAfter { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often the API server compacts etcd (<see cref="EtcdStore.CompactPeriodicallyAsync"/>): kube-apiserver's <c>--etcd-compaction-interval</c> default.</summary>
+    public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>
     /// Parses <c>--datastore-endpoint</c>: comma-separated http(s) URLs.
     /// </summary>

@@ -37,7 +37,8 @@ internal sealed class StoreComponent(StoreSettings settings, ILoggerFactory logg
             await using var etcd = await EtcdStore.ConnectAsync(options, logger, stoppingToken);
             _store = etcd;
             ready.Set();
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            // etcd keeps every revision unless its clients compact it, as kube-apiserver does.
+            await etcd.CompactPeriodicallyAsync(options.CompactionInterval, stoppingToken);
             return;
         }
 

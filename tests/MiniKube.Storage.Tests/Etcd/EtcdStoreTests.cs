@@ -94,4 +94,29 @@ public sealed class EtcdStoreTests
             Directory.Delete(dir, recursive: true);
         }
     }
+    [Test]
+    public async Task CompactOnce_TwoServersTakingTurns_CompactToThePreviousRoundsRevisionOnce()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        await using var first = await EtcdStore.ConnectAsync(etcd.Options(TimeSpan.FromSeconds(5)), NullLogger.Instance, default);
+        await using var second = await EtcdStore.ConnectAsync(etcd.Options(TimeSpan.FromSeconds(5)), NullLogger.Instance, default);
+        var old = await first.CreateAsync("/old", [1], 0, default);
+
+        // The first round only records where the next one compacts to.
+        var (version, seen) = await first.CompactOnceAsync(0, 0, default);
+        Assert.That(version, Is.EqualTo(1));
+        Assert.That(await first.GetAsync("/old", old.Revision, default), Is.Not.Null, "nothing compacted on the first round");
+        var updated = await first.UpdateAsync("/old", [2], old.Revision, 0, default);
+
+        // The other server's view of the key is out of date: it adopts the version, compacts nothing.
+        var (secondVersion, _) = await second.CompactOnceAsync(0, updated.Revision, default);
+        Assert.That(secondVersion, Is.EqualTo(1));
+        Assert.That(await first.GetAsync("/old", old.Revision, default), Is.Not.Null, "a server whose turn it was not compacted nothing");
+
+        // The next round compacts to the revision the previous one saw: history before it is gone, the latest values stay.
+        (version, _) = await first.CompactOnceAsync(version, seen, default);
+        Assert.That(version, Is.EqualTo(2));
+        Assert.That(() => first.GetAsync("/old", old.Revision, default), Throws.InstanceOf<CompactedException>());
+        Assert.That((await first.GetAsync("/old", 0, default))!.Value, Is.EqualTo(new byte[] { 2 }));
+    }
 }
