@@ -36,27 +36,8 @@ internal static class ApiWorkloads
     public static async Task RunAsync(MkubeServer server, IDictionary<string, double> results, string? only = null)
     {
         var http = server.Client;
-        foreach (var ns in new[] { "bench", "watch", "warmup" })
-        {
-            await SendAsync(http, HttpMethod.Post, new Uri(server.Address, "/api/v1/namespaces"), $"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{ns}\"}}}}", HttpStatusCode.Created);
-            // No controller manager runs: the default ServiceAccount that pods need (ServiceAccount admission) is made here.
-            await SendAsync(http, HttpMethod.Post, new Uri(server.Address, $"/api/v1/namespaces/{ns}/serviceaccounts"), "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}", HttpStatusCode.Created);
-        }
-
-        // Warm-up, not measured: a server that has run for a while has compiled its hot paths
-        // (the binary is not ReadyToRun-compiled, to keep it small); the figures are steady state.
-        var warmupUri = new Uri(server.Address, "/api/v1/namespaces/warmup/pods");
-        var warm = -1;
-        var warmUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency * WarmupSeconds;
-        await RunClientsAsync(Clients, async _ =>
-        {
-            int i;
-            while (Stopwatch.GetTimestamp() < warmUntil && (i = Interlocked.Increment(ref warm)) >= 0)
-            {
-                await SendAsync(http, HttpMethod.Post, warmupUri, Pod(i), HttpStatusCode.Created);
-                await SendAsync(http, HttpMethod.Get, new Uri(warmupUri + "/p-" + i.ToString(CultureInfo.InvariantCulture)), null, HttpStatusCode.OK);
-            }
-        });
+        await PrepareAsync(server);
+        await WarmUpAsync(server);
         if (only == "watch")
         {
             await WatchWarmedAsync(server, results);
@@ -141,6 +122,38 @@ internal static class ApiWorkloads
         await WatchWarmedAsync(server, results);
         await Task.Delay(TimeSpan.FromSeconds(5));
         results["rss after load MB"] = server.RssBytes() / 1048576.0;
+    }
+
+    /// <summary>The namespaces the workloads write in, each with the default ServiceAccount that pods need.</summary>
+    internal static async Task PrepareAsync(MkubeServer server)
+    {
+        foreach (var ns in new[] { "bench", "watch", "warmup" })
+        {
+            await SendAsync(server.Client, HttpMethod.Post, new Uri(server.Address, "/api/v1/namespaces"), $"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{ns}\"}}}}", HttpStatusCode.Created);
+            // No controller manager runs: the default ServiceAccount that pods need (ServiceAccount admission) is made here.
+            await SendAsync(server.Client, HttpMethod.Post, new Uri(server.Address, $"/api/v1/namespaces/{ns}/serviceaccounts"), "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"default\"}}", HttpStatusCode.Created);
+        }
+    }
+
+    /// <summary>
+    /// Warm-up, not measured: a server that has run for a while has compiled its hot paths (the
+    /// binary is not ReadyToRun-compiled, to keep it small); the figures are steady state.
+    /// </summary>
+    internal static async Task WarmUpAsync(MkubeServer server)
+    {
+        var http = server.Client;
+        var warmupUri = new Uri(server.Address, "/api/v1/namespaces/warmup/pods");
+        var warm = -1;
+        var warmUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency * WarmupSeconds;
+        await RunClientsAsync(Clients, async _ =>
+        {
+            int i;
+            while (Stopwatch.GetTimestamp() < warmUntil && (i = Interlocked.Increment(ref warm)) >= 0)
+            {
+                await SendAsync(http, HttpMethod.Post, warmupUri, Pod(i), HttpStatusCode.Created);
+                await SendAsync(http, HttpMethod.Get, new Uri(warmupUri + "/p-" + i.ToString(CultureInfo.InvariantCulture)), null, HttpStatusCode.OK);
+            }
+        });
     }
 
     /// <summary>
@@ -318,8 +331,11 @@ internal static class ApiWorkloads
         await response.Content.CopyToAsync(Stream.Null);
     }
 
-    private static string Pod(int i) =>
-        $"{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p-{i.ToString(CultureInfo.InvariantCulture)}\",\"labels\":{{\"app\":\"bench\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"main\",\"image\":\"mkube.local/busybox:1\",\"command\":[\"sleep\",\"3600\"],\"resources\":{{\"requests\":{{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}}}}]}}}}";
+    internal static string Pod(int i) => Pod("p-" + i.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The pod every create workload posts: one container with requests, a label.</summary>
+    internal static string Pod(string name) =>
+        $"{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"{name}\",\"labels\":{{\"app\":\"bench\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"main\",\"image\":\"mkube.local/busybox:1\",\"command\":[\"sleep\",\"3600\"],\"resources\":{{\"requests\":{{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}}}}]}}}}";
 
     public static double Percentile(List<double> values, int percentile)
     {

@@ -111,11 +111,15 @@ internal sealed partial class MkubeServer : IAsyncDisposable
     public HttpClient NewClient() => AdminClient(_kubeconfig);
 
     /// <summary>CPU time the server process has used so far (user + system, from /proc).</summary>
-    public TimeSpan CpuTime()
+    public TimeSpan CpuTime() => Usage().Cpu;
+
+    /// <summary>The server's CPU time (user, system) and page faults (minor, major) so far, from /proc/PID/stat.</summary>
+    public ProcessUsage Usage()
     {
+        // After the command's ')': state is field 0 here, minflt 7, majflt 9, utime 11, stime 12 (proc(5) fields 3, 10, 12, 14, 15).
         var fields = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+        long Field(int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+        return new ProcessUsage(TimeSpan.FromSeconds(Field(11) / 100.0), TimeSpan.FromSeconds(Field(12) / 100.0), Field(7), Field(9)); // USER_HZ
     }
 
     public long RssBytes() => ProcessRssBytes(_process.Id);
@@ -192,4 +196,10 @@ internal sealed partial class MkubeServer : IAsyncDisposable
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();
+}
+
+/// <summary>A process's CPU time and page faults so far (a major fault read the page from disk).</summary>
+internal sealed record ProcessUsage(TimeSpan User, TimeSpan System, long MinorFaults, long MajorFaults)
+{
+    public TimeSpan Cpu => User + System;
 }

@@ -4,7 +4,7 @@ using MiniKube.ApiServer.Bench;
 
 // scripts/bench api: the published mkube server on the embedded store and on a real etcd, in one
 // run: start-to-ready, idle RSS, and the API workloads. Prints a Markdown table.
-// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs|rbac|pods|cluster|kubelet|ingress|addons|soak|disk]   (after the warm-up only the watch, custom-resource or authorization workloads)
+// Usage: MiniKube.ApiServer.Bench WORK_DIR MKUBE_BINARY [watch|crs|rbac|create|pods|cluster|kubelet|ingress|addons|soak|disk]   (after the warm-up only the watch, custom-resource or authorization workloads)
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench-api");
 var binary = args.Length > 1 ? args[1] : "artifacts/publish/mkube";
 if (Directory.Exists(work))
@@ -38,6 +38,16 @@ if (args.Length > 2 && args[2] == "disk")
 {
     var minutes = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 2;
     await DiskBench.RunAsync(binary, work, TimeSpan.FromMinutes(minutes), args.Length > 4 ? args[4] : "docker");
+    Directory.Delete(work, recursive: true);
+    return;
+}
+
+// scripts/bench create [ROUNDS [IDLE_SECONDS [OTHER_BINARY]]]: CPU and allocations per pod create, one build or two side by side.
+if (args.Length > 2 && args[2] == "create")
+{
+    var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 8;
+    var idle = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 90;
+    await CreateBench.RunAsync(work, args.Length > 5 ? [binary, args[5]] : [binary], rounds, idle);
     Directory.Delete(work, recursive: true);
     return;
 }

@@ -43,6 +43,13 @@ public sealed class PodSecurityAdmission(CachedReads reads, PodSecurityConfigura
     private readonly TimeProvider time = clock ?? TimeProvider.System;
     private readonly PodSecurityEvaluator evaluator = PodSecurityEvaluator.Default;
 
+    // The levels each version of a namespace's labels sets, parsed once rather than on every pod write in it.
+    private readonly StoredFacts<NamespaceLevels> namespaceLevels = new(ns =>
+    {
+        var (policy, errors) = NamespacePolicy.FromLabels(NamespacePolicy.Labels(ns), (configuration ?? PodSecurityConfiguration.Default).Defaults);
+        return new NamespaceLevels(policy, errors);
+    });
+
     public string Name => "PodSecurity";
 
     public Task ValidateAsync(AdmissionRequest request, CancellationToken cancellationToken)
@@ -126,7 +133,7 @@ public sealed class PodSecurityAdmission(CachedReads reads, PodSecurityConfigura
         var ns = request.Namespace ?? "";
         var namespaceObject = await reads.GetAsync(Namespaces, null, ns, cancellationToken)
             ?? throw ApiException.Internal($"failed to lookup namespace \"{ns}\"");
-        var (policy, errors) = NamespacePolicy.FromLabels(NamespacePolicy.Labels(ObjectCodec.Decode(namespaceObject.Value, namespaceObject.ModRevision)), config.Defaults);
+        var (policy, errors) = namespaceLevels.Of(namespaceObject);
         if (errors.Count == 0 && policy.FullyPrivileged)
         {
             return;
@@ -146,7 +153,7 @@ public sealed class PodSecurityAdmission(CachedReads reads, PodSecurityConfigura
         {
             return;
         }
-        var (policy, errors) = NamespacePolicy.FromLabels(NamespacePolicy.Labels(ObjectCodec.Decode(namespaceObject.Value, namespaceObject.ModRevision)), config.Defaults);
+        var (policy, errors) = namespaceLevels.Of(namespaceObject);
         if (errors.Count == 0 && policy.Warn.Level == PodSecurityLevel.Privileged && policy.Audit.Level == PodSecurityLevel.Privileged)
         {
             return;
@@ -216,3 +223,6 @@ public sealed class PodSecurityAdmission(CachedReads reads, PodSecurityConfigura
         return false;
     }
 }
+
+/// <summary>The Pod Security levels a namespace's labels set, and what is wrong with those labels.</summary>
+internal sealed record NamespaceLevels(NamespacePolicy Policy, IReadOnlyList<FieldError> Errors);

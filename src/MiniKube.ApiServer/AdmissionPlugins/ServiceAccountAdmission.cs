@@ -35,6 +35,11 @@ public sealed class ServiceAccountAdmission(CachedReads reads) : IAdmissionPlugi
 
     private static readonly ResourceType ServiceAccounts = ResourceCatalog.Find("", "v1", "serviceaccounts")!;
 
+    // What each version of an account gives its pods, read once rather than on every pod create.
+    private static readonly StoredFacts<AccountDefaults> Accounts = new(account => new AccountDefaults(
+        account.Bool("automountServiceAccountToken"),
+        account.Arr("imagePullSecrets") is { Count: > 0 } secrets ? [.. secrets.OfType<JsonObject>().Select(s => s.StrOrEmpty("name"))] : null));
+
     public string Name => "ServiceAccount";
 
     /// <summary>How long to wait between looks for a "default" account not there yet (upstream: 100–200 ms, ten looks).</summary>
@@ -58,17 +63,17 @@ public sealed class ServiceAccountAdmission(CachedReads reads) : IAdmissionPlugi
         var ns = request.Namespace ?? "";
         var account = await FindAccountAsync(ns, accountName, cancellationToken)
             ?? throw ApiException.Forbidden(request.Type, request.Name, $"error looking up service account {ns}/{accountName}: serviceaccount \"{accountName}\" not found");
-        if ((spec.Bool("automountServiceAccountToken") ?? account.Bool("automountServiceAccountToken") ?? true))
+        if ((spec.Bool("automountServiceAccountToken") ?? account.Automount ?? true))
         {
             MountToken(spec);
         }
-        if (spec.Arr("imagePullSecrets") is not { Count: > 0 } && account.Arr("imagePullSecrets") is { Count: > 0 } pullSecrets)
+        if (spec.Arr("imagePullSecrets") is not { Count: > 0 } && account.PullSecrets is { } pullSecrets)
         {
-            spec["imagePullSecrets"] = new JsonArray([.. pullSecrets.OfType<JsonObject>().Select(s => (JsonNode)new JsonObject { ["name"] = s.StrOrEmpty("name") })]);
+            spec["imagePullSecrets"] = new JsonArray([.. pullSecrets.Select(name => (JsonNode)new JsonObject { ["name"] = name })]);
         }
     }
 
-    private async Task<JsonObject?> FindAccountAsync(string ns, string name, CancellationToken cancellationToken)
+    private async Task<AccountDefaults?> FindAccountAsync(string ns, string name, CancellationToken cancellationToken)
     {
         var attempts = name == DefaultAccount ? 10 : 1;
         for (var attempt = 0; attempt < attempts; attempt++)
@@ -79,7 +84,7 @@ public sealed class ServiceAccountAdmission(CachedReads reads) : IAdmissionPlugi
             }
             if (await reads.GetAsync(ServiceAccounts, ns, name, cancellationToken) is { } kv)
             {
-                return ObjectCodec.Decode(kv.Value, kv.ModRevision);
+                return Accounts.Of(kv);
             }
         }
         return null;
@@ -141,11 +146,10 @@ public sealed class ServiceAccountAdmission(CachedReads reads) : IAdmissionPlugi
         ["defaultMode"] = 420,
     };
 
-    private static string RandomSuffix() => string.Create(5, 0, (chars, _) =>
-    {
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = NameAlphabet[RandomNumberGenerator.GetInt32(NameAlphabet.Length)];
-        }
-    });
+    // A volume's name needs no secrecy: upstream's utilrand draws it from math/rand. The
+    // cryptographic generator, asked once per character, showed in profiles of pod creates.
+    private static string RandomSuffix() => new(Random.Shared.GetItems(NameAlphabet.AsSpan(), 5));
 }
+
+/// <summary>What a service account sets on its pods: whether its token is mounted and its image pull secrets (each null when it says nothing).</summary>
+internal sealed record AccountDefaults(bool? Automount, IReadOnlyList<string>? PullSecrets);

@@ -106,6 +106,10 @@ public sealed class ApiMetrics(Func<long>? storeWatches = null)
             var stoppedHere = GC.CollectionCount(generation) - (generation < GC.MaxGeneration ? GC.CollectionCount(generation + 1) : 0);
             text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_collections_total{{gc_heap_generation=\"gen{generation}\"}} {stoppedHere}\n");
         }
+        // dotnet.gc.heap.total_allocated: bytes allocated per request is a cost that, unlike CPU
+        // time, does not swing with the machine's load (scripts/bench create reports it per create).
+        text.Append("# HELP dotnet_gc_heap_total_allocated_bytes_total Bytes allocated on the managed heap since the process started.\n# TYPE dotnet_gc_heap_total_allocated_bytes_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_heap_total_allocated_bytes_total {GC.GetTotalAllocatedBytes(precise: false)}\n");
         text.Append("# HELP dotnet_gc_pause_time_seconds_total Time the runtime paused the process for garbage collections.\n# TYPE dotnet_gc_pause_time_seconds_total counter\n");
         text.Append(CultureInfo.InvariantCulture, $"dotnet_gc_pause_time_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
         return text.ToString();

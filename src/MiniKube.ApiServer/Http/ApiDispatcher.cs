@@ -156,7 +156,10 @@ internal sealed partial class ApiDispatcher
             {
                 lock (warnings)
                 {
-                    Warnings.Add(context, warnings.Distinct(StringComparer.Ordinal).ToList());
+                    if (warnings.Count > 0)
+                    {
+                        Warnings.Add(context, warnings.Distinct(StringComparer.Ordinal).ToList());
+                    }
                 }
                 return Task.CompletedTask;
             });

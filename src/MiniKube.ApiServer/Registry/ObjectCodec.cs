@@ -24,10 +24,35 @@ internal static class ObjectCodec
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    // Most objects are a few KB: each thread keeps the buffer it encodes into (up to this size),
+    // so a write allocates only the array it stores, not a buffer that doubles on the way there.
+    private const int KeptBufferBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? threadBuffer;
+
     /// <summary>The stored form of <paramref name="obj"/> (which is left untouched).</summary>
     public static byte[] Encode(JsonObject obj)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        var buffer = threadBuffer ?? new ArrayBufferWriter<byte>(4096);
+        threadBuffer = null; // not shared with an Encode this one might call on the same thread
+        buffer.ResetWrittenCount();
+        try
+        {
+            WriteStored(buffer, obj);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (buffer.Capacity <= KeptBufferBytes)
+            {
+                threadBuffer = buffer;
+            }
+        }
+    }
+
+    private static void WriteStored(ArrayBufferWriter<byte> buffer, JsonObject obj)
+    {
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
@@ -57,7 +82,6 @@ internal static class ObjectCodec
             }
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Writes the stored bytes with <c>metadata.resourceVersion</c> set, without parsing them.</summary>

@@ -17,6 +17,9 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
 {
     private static readonly ResourceType Namespaces = ResourceCatalog.Find("", "v1", "namespaces")!;
 
+    // Whether a namespace is terminating, read once per version of it instead of on every create in it.
+    private static readonly StoredFacts<NamespaceLifecycle> Lifecycles = new(ns => ObjectMeta.IsDeleting(ns) ? NamespaceLifecycle.Terminating : NamespaceLifecycle.Active);
+
     /// <summary>Where namespace lookups are answered first (the watch cache); null: always the store.</summary>
     public IListCache? Cache { get; init; }
 
@@ -177,12 +180,17 @@ public sealed class ObjectRules(IStore store, ServiceAllocator allocator) : IObj
         var kv = Cache?.TryGetCached(Namespaces, key)
             ?? await store.GetAsync(key, 0, cancellationToken)
             ?? throw ApiException.NotFound(Namespaces, ns);
-        var namespaceObject = ObjectCodec.Decode(kv.Value, kv.ModRevision);
-        if (ObjectMeta.IsDeleting(namespaceObject))
+        if (Lifecycles.Of(kv) == NamespaceLifecycle.Terminating)
         {
             throw ApiException.Forbidden(type, ObjectMeta.Name(obj) ?? "",
                 $"unable to create new content in namespace {ns} because it is being terminated");
         }
+    }
+
+    private sealed class NamespaceLifecycle
+    {
+        public static readonly NamespaceLifecycle Active = new();
+        public static readonly NamespaceLifecycle Terminating = new();
     }
 
     /// <summary>What a strategy may use of this API server during one write.</summary>

@@ -42,6 +42,16 @@ internal sealed partial class ObjectFeed(string purpose, IReadOnlyCollection<Res
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _watches = [];
 
+    // This server's own writes reach the index before their replies, and then once more through
+    // the watch, as the same state at the same revision. By store key, the newest revision taken
+    // in that way that the watch has not brought yet; the watch's copy is then skipped undecoded
+    // (decoding it again cost every pod create a parse of the whole pod for the Node authorizer's
+    // feed). Guarded by _gate with the revision each kind's watch has brought, so an own write
+    // the watch has already passed is never remembered.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _ownWrites = new(StringComparer.Ordinal);
+    private readonly Dictionary<ResourceType, long> _watched = [];
+
     /// <summary>Loads every stored object of the kinds, then follows changes.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +68,76 @@ internal sealed partial class ObjectFeed(string purpose, IReadOnlyCollection<Res
     {
         if (_types.Contains(type))
         {
-            index.Apply(type, obj, gone, long.TryParse(ObjectMeta.ResourceVersion(obj), CultureInfo.InvariantCulture, out var revision) ? revision : 0);
+            var revision = long.TryParse(ObjectMeta.ResourceVersion(obj), CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+            if (gone || Remember(type, ResourceRegistry.Key(type, ObjectMeta.Namespace(obj), ObjectMeta.Name(obj) ?? ""), revision))
+            {
+                // A deletion comes with the deleted object's version, not the deletion's own revision:
+                // it is always taken in here, and again (as the newer state it is) from the watch.
+                index.Apply(type, obj, gone, revision);
+            }
+        }
+    }
+
+    // Remembers an own write of the key at this revision for the watch to skip; false when the
+    // watch has already brought it and the index taken it in.
+    private bool Remember(ResourceType type, string key, long revision)
+    {
+        lock (_gate)
+        {
+            if (revision <= _watched.GetValueOrDefault(type))
+            {
+                return false;
+            }
+            if (revision > _ownWrites.GetValueOrDefault(key))
+            {
+                _ownWrites[key] = revision;
+            }
+            return true;
+        }
+    }
+
+    // One event of the kind's watch. Decoded only when the index did not take its state in from
+    // an own write; taken in, and the watch's progress recorded, under the gate, so an own write
+    // of the same state racing with it is taken in exactly once either way.
+    private void FromWatch(ResourceType type, WatchItem item)
+    {
+        var key = item.Kv.Key;
+        var obj = TakenFromOwnWrite(key, item.Revision) ? null : ObjectCodec.Decode(item.Kv.Value, item.Kv.ModRevision);
+        lock (_gate)
+        {
+            var own = _ownWrites.GetValueOrDefault(key);
+            if (obj is not null && own < item.Revision)
+            {
+                index.Apply(type, obj, item.Type == "DELETED", item.Revision);
+            }
+            _watched[type] = item.Revision;
+            if (own > 0 && own <= item.Revision)
+            {
+                _ownWrites.Remove(key);
+            }
+        }
+    }
+
+    // Whether the index took in a state of this key at the revision or later from an own write.
+    private bool TakenFromOwnWrite(string key, long revision)
+    {
+        lock (_gate)
+        {
+            return _ownWrites.TryGetValue(key, out var own) && own >= revision;
+        }
+    }
+
+    // The watch of the kind goes on after a re-list at this revision: own writes up to it, which
+    // the watch will never bring, are forgotten.
+    private void Relisted(ResourceType type, long revision)
+    {
+        lock (_gate)
+        {
+            _watched[type] = revision;
+            foreach (var key in _ownWrites.Where(w => w.Value <= revision && w.Key.StartsWith(type.KeyPrefix, StringComparison.Ordinal)).Select(w => w.Key).ToList())
+            {
+                _ownWrites.Remove(key);
+            }
         }
     }
 
@@ -88,7 +167,7 @@ internal sealed partial class ObjectFeed(string purpose, IReadOnlyCollection<Res
                 {
                     while (stream.TryRead(out var item))
                     {
-                        index.Apply(type, ObjectCodec.Decode(item.Kv.Value, item.Kv.ModRevision), item.Type == "DELETED", item.Revision);
+                        FromWatch(type, item);
                         revision = Math.Max(revision, item.Revision);
                     }
                     index.Progressed(type, revision);
@@ -102,6 +181,7 @@ internal sealed partial class ObjectFeed(string purpose, IReadOnlyCollection<Res
             catch (CompactedException)
             {
                 revision = await ListAsync(type, cancellationToken);
+                Relisted(type, revision);
             }
             catch (Exception e) when (e is StoreUnavailableException or ApiException)
             {

@@ -53,6 +53,13 @@ internal sealed class WatchCaches(IStore store, WatchCacheOptions options, ILogg
         var minimum = listOptions.Revision;
         var cache = For(type, 0);
         var prefix = ResourceRegistry.Prefix(type, ns);
+        // A cache that serves and has reached the version answers at once. Admission lists several
+        // kinds this way on every write, and the wait below (a linked token with a timer) costs
+        // more than the list of a kind that has no objects.
+        if (cache.TrySnapshot(prefix, minimum, out var ready, out var readyRevision))
+        {
+            return Page(ready, readyRevision, filter);
+        }
         var deadline = DateTime.UtcNow + Options.FreshnessTimeout;
         while (true)
         {

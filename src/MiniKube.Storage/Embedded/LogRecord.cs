@@ -70,7 +70,14 @@ internal abstract record LogRecord
 
     public byte[] Encode()
     {
-        using var buffer = new MemoryStream();
+        // Sized for the record up front: a stream that doubles from 256 bytes allocated about
+        // twice an object's size in copies on every write of it.
+        using var buffer = new MemoryStream(this switch
+        {
+            Put p => p.Value.Length + Encoding.UTF8.GetMaxByteCount(p.Key.Length) + 32,
+            Fragment f => f.Bytes.Length + 32,
+            _ => 32,
+        });
         using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             switch (this)
