@@ -80,7 +80,7 @@ for round in $(seq "$rounds"); do
   done
 done
 
-median() { sort -n | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+median() { sort -n | awk '{v[NR] = $1} END {if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 column() { printf '%s' "${results[$1]}" | awk -v c="$2" 'NF {print $c}' | median; }
 echo "| binary | size | components running | CPU at running | node Ready | RSS after ${settle} s (file / anon) | load at start |"
 echo "|---|---|---|---|---|---|---|"
