@@ -402,7 +402,7 @@ internal sealed class ValueValidator
     private static string GoJson(JsonNode? value) => value switch
     {
         null => "null",
-        JsonObject obj => "{" + string.Join(",", obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => JsonSerializer.Serialize(p.Key) + ":" + GoJson(p.Value))) + "}",
+        JsonObject obj => "{" + string.Join(",", obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => JsonValue.Create(p.Key).ToJsonString() + ":" + GoJson(p.Value))) + "}",
         JsonArray array => "[" + string.Join(",", array.Select(GoJson)) + "]",
         _ => JsonValues.AsLong(value) is { } n ? n.ToString(CultureInfo.InvariantCulture) : value.ToJsonString(),
     };

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace MiniKube.ApiServer.Encryption;
 
@@ -190,7 +191,7 @@ public sealed class EncryptionConfiguration
             ["apiVersion"] = ApiVersion,
             ["resources"] = new JsonArray(new JsonObject { ["resources"] = new JsonArray("secrets"), ["providers"] = providers }),
         };
-        return JsonSerializer.SerializeToUtf8Bytes(document);
+        return Encoding.UTF8.GetBytes(document.ToJsonString());
     }
 }
 

@@ -505,7 +505,7 @@ internal sealed partial class ApiDispatcher
     {
         var parts = kubernetesVersion.TrimStart('v').Split('.');
         var platform = "linux/" + (RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "arm64" : RuntimeInformation.OSArchitecture == Architecture.Arm ? "arm" : "amd64");
-        return JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        return Encoding.UTF8.GetBytes(new JsonObject
         {
             ["major"] = parts[0],
             ["minor"] = parts.Length > 1 ? parts[1] : "0",
@@ -516,7 +516,7 @@ internal sealed partial class ApiDispatcher
             ["goVersion"] = "mkube " + Environment.Version,
             ["compiler"] = "mkube",
             ["platform"] = platform,
-        });
+        }.ToJsonString());
     }
 
     [LoggerMessage(EventId = LogEvents.ApiServer + 300, Level = LogLevel.Warning, Message = "{Method} {Path} failed: {Error}")]

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using System.Text.Json.Serialization;
 using MiniKube.ApiServer.Errors;
 
 namespace MiniKube.ApiServer.Registry;
@@ -9,18 +10,22 @@ namespace MiniKube.ApiServer.Registry;
 /// read at and the last key returned, so every page comes from the same snapshot (as
 /// kube-apiserver's etcd3 continue tokens do).
 /// </summary>
-internal static class ContinueToken
+internal static partial class ContinueToken
 {
     private sealed record Token(long Rev, string Start);
 
+    // Source-generated, so the trimmed release build needs no reflection over Token.
+    [JsonSerializable(typeof(Token))]
+    private sealed partial class TokenJson : JsonSerializerContext;
+
     public static string Encode(long revision, string lastKey) =>
-        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Token(revision, lastKey)));
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Token(revision, lastKey), TokenJson.Default.Token));
 
     public static (long Revision, string StartAfter) Decode(string token)
     {
         try
         {
-            var decoded = JsonSerializer.Deserialize<Token>(Base64Url.DecodeFromChars(token));
+            var decoded = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(token), TokenJson.Default.Token);
             if (decoded is { Rev: > 0, Start.Length: > 0 })
             {
                 return (decoded.Rev, decoded.Start);
