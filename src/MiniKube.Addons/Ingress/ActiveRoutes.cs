@@ -37,17 +37,25 @@ public sealed class ActiveRoutes
 /// candidate whose <see cref="ProxyRoute"/> does not match (case-sensitive paths, Exact without a
 /// trailing slash, element-wise prefixes, regular expressions, wildcards, headers, query, method, the
 /// listener's scheme), so the
-/// endpoint selector picks the best-ranked route that really matches.
+/// endpoint selector picks the best-ranked route that really matches. Routes whose YARP config
+/// carries <see cref="WholeHostKey"/> (<see cref="ProxyRoute.MatchesWholeHost"/>) need no check:
+/// where a request can only meet such routes (the common Ingress rule: a host, path <c>/</c>), the
+/// policy is left out of ASP.NET's matcher altogether and costs nothing per request. The mark is in
+/// the route's config, not looked up in <see cref="ActiveRoutes"/>, so a route that changes kind
+/// changes its config and YARP rebuilds its endpoints, and with them the matcher.
 /// </summary>
 public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IEndpointSelectorPolicy
 {
+    /// <summary>Route metadata key: present on routes every request of their host matches.</summary>
+    public const string WholeHostKey = "mkube.io/whole-host";
+
     // After the built-in host and method policies.
     public override int Order => 10_000;
 
     public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        return endpoints.Any(e => e.Metadata.GetMetadata<RouteModel>() is not null);
+        return endpoints.Any(e => e.Metadata.GetMetadata<RouteModel>() is { } model && model.Config.Metadata?.ContainsKey(WholeHostKey) != true);
     }
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
@@ -57,9 +65,9 @@ public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IE
         var request = httpContext.Request;
         var host = HostPatterns.WithoutPort(request.Host.Value ?? "");
         var path = request.Path.Value is { Length: > 0 } value ? value : "/";
-        // Made once per request, not per candidate; the query is parsed only if a route asks.
-        Func<string, string?> header = name => Single(request.Headers, name);
-        Func<string, string?> query = name => Single(request.Query, name);
+        // Made at most once per request, and only when a candidate matches on headers or query
+        // (most routes do not); the query is parsed only then.
+        (Func<string, string?> Header, Func<string, string?> Query)? lookups = null;
         for (var i = 0; i < candidates.Count; i++)
         {
             if (!candidates.IsValidCandidate(i) || candidates[i].Endpoint.Metadata.GetMetadata<RouteModel>() is not { } model)
@@ -67,6 +75,11 @@ public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IE
                 continue;
             }
             var route = routes.Find(model.Config.RouteId);
+            if (route is not null && (route.Headers.Count > 0 || route.Query.Count > 0))
+            {
+                lookups ??= Lookups(request);
+            }
+            var (header, query) = lookups ?? (NoValue, NoValue);
             if (route is null || !route.Matches(host, path, request.Method, header, query, request.IsHttps))
             {
                 candidates.SetValidity(i, false);
@@ -74,6 +87,12 @@ public sealed class RouteSelectorPolicy(ActiveRoutes routes) : MatcherPolicy, IE
         }
         return Task.CompletedTask;
     }
+
+    private static readonly Func<string, string?> NoValue = _ => null;
+
+    // Its own method: a lambda capturing the request in ApplyAsync would allocate its closure on every call.
+    private static (Func<string, string?>, Func<string, string?>) Lookups(HttpRequest request) =>
+        (name => Single(request.Headers, name), name => Single(request.Query, name));
 
     // A header sent more than once is compared as its values joined, as HTTP folds them.
     private static string? Single(IHeaderDictionary headers, string name) =>

@@ -28,6 +28,7 @@ public sealed class IngressProxy : IAsyncDisposable
     private readonly ActiveRoutes _routes;
     private readonly TlsCertificates _certificates;
     private static readonly ClusterConfig DirectCluster = new() { ClusterId = "mkube:direct" };
+    private static readonly Dictionary<string, string> WholeHostMetadata = new() { [RouteSelectorPolicy.WholeHostKey] = "true" };
 
     // The key UseAuthorization sets on the application builder; WebApplication reads it.
     private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
@@ -72,6 +73,7 @@ public sealed class IngressProxy : IAsyncDisposable
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, RouteSelectorPolicy>());
         builder.Services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, WeightedBackends>();
         builder.Services.AddReverseProxy().LoadFromMemory([], []).AddTransformFactory<PathRewrite>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, ForwarderClients>());
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -123,6 +125,7 @@ public sealed class IngressProxy : IAsyncDisposable
             ClusterId = route.ClusterId.Length == 0 ? DirectCluster.ClusterId : route.ClusterId,
             // The rank makes every candidate's score distinct: the selector never sees a tie.
             Order = rank,
+            Metadata = route.MatchesWholeHost ? WholeHostMetadata : null,
             Match = new RouteMatch
             {
                 Path = "/{**path}",

@@ -134,6 +134,18 @@ public sealed record ProxyRoute
     /// <summary>YARP-side transforms of this route beyond the defaults (the Gateway API's filters), in YARP's configuration form.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>> Transforms { get; init; } = [];
 
+    /// <summary>
+    /// Whether every request for its host matches, so that ASP.NET routing's own match (the host
+    /// compared ignoring case and port, any path) already decides it: an exact host or none, the
+    /// whole path space (Prefix <c>/</c>), both listeners, no method, header or query. Most
+    /// Ingress rules are such routes, and they need no <see cref="Matches"/> per request.
+    /// </summary>
+    public bool MatchesWholeHost =>
+        Scheme == ListenerScheme.Any
+        && (Host is null || !HostPatterns.IsWildcard(Host))
+        && PathKind == PathMatchKind.Prefix && Path.TrimEnd('/').Length == 0
+        && Method is null && Headers.Count == 0 && Query.Count == 0;
+
     /// <summary>Whether a request with these parts matches; <paramref name="host"/> without its port; <paramref name="https"/> whether it came on the HTTPS listener.</summary>
     public bool Matches(string host, string path, string method, Func<string, string?> header, Func<string, string?> query, bool https = false)
     {

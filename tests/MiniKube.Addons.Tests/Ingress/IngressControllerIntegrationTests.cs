@@ -11,8 +11,8 @@ namespace MiniKube.Addons.Tests.Ingress;
 /// <summary>
 /// The data plane against the in-process API server, as a node's data plane user system:mkube:ingress:node-a (so its bootstrap
 /// role is what lets it read), with listeners and backends on loopback ports: hosts, paths,
-/// certificates by SNI, the HTTPS redirect, retries past a dead endpoint, and a WebSocket that
-/// survives a configuration change.
+/// certificates by SNI, the HTTPS redirect, retries past a dead endpoint, a WebSocket that
+/// survives a configuration change, and a rule that gains a path.
 /// </summary>
 [Category("Integration")]
 public sealed class IngressControllerIntegrationTests
@@ -94,6 +94,32 @@ public sealed class IngressControllerIntegrationTests
         await EventuallyAsync("more.test", "/", tls: false, expect: "B more.test");
 
         Assert.That(await EchoAsync(socket, "after"), Is.EqualTo("after"));
+    }
+
+    [Test]
+    public async Task Proxy_RuleGainsAPath_MatchedAsItNowSays()
+    {
+        // A rule for a whole host is decided by ASP.NET's host match alone; the same rule (the same
+        // route) with a path must be checked per request again from the moment it changes.
+        await _bed.Admin.NetworkingV1.CreateNamespacedIngressAsync(NewIngress("default", "kind", Rule("kind.test", Path("/", "Prefix", "web-a", 80))), "default");
+        await EventuallyAsync("kind.test", "/other", tls: false, expect: "A kind.test");
+        Assert.That((await SendAsync("KIND.Test", "/x", tls: false)).Body, Does.StartWith("A "), "hosts compare ignoring case");
+
+        var ingress = await _bed.Admin.NetworkingV1.ReadNamespacedIngressAsync("kind", "default");
+        ingress.Spec.Rules[0].Http.Paths[0].Path = "/api";
+        await _bed.Admin.NetworkingV1.ReplaceNamespacedIngressAsync(ingress, "kind", "default");
+        var status = HttpStatusCode.OK;
+        for (var deadline = DateTime.UtcNow + Patience; status != HttpStatusCode.NotFound && DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            status = (await SendAsync("kind.test", "/other", tls: false)).Status;
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), "a path outside the rule's, once it has one");
+            Assert.That((await SendAsync("kind.test", "/api/v1", tls: false)).Body, Does.StartWith("A kind.test"));
+            Assert.That((await SendAsync("kind.test", "/API", tls: false)).Status, Is.EqualTo(HttpStatusCode.NotFound), "paths compare case-sensitively");
+        });
     }
 
     private static async Task<string> EchoAsync(ClientWebSocket socket, string text)

@@ -56,6 +56,25 @@ public sealed class ProxyRouteTests
     public void Matches_NoHost_AnyHost() =>
         Assert.That(Route(host: null).Matches("whatever.example", "/x", "GET", _ => null, _ => null), Is.True);
 
+    [Test]
+    public void MatchesWholeHost_OnlyWhenHostAloneDecides()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Route().MatchesWholeHost, Is.True, "a host, Prefix /");
+            Assert.That(Route(host: null).MatchesWholeHost, Is.True, "any host, Prefix /");
+            Assert.That(Route(path: "").MatchesWholeHost, Is.True, "an empty prefix is /");
+            Assert.That(Route(host: "*.a.test").MatchesWholeHost, Is.False, "a wildcard covers one label, ASP.NET's any number");
+            Assert.That(Route(path: "/api").MatchesWholeHost, Is.False);
+            Assert.That(Route(pathKind: PathMatchKind.Exact).MatchesWholeHost, Is.False, "Exact / is not every path");
+            Assert.That(Route(pathKind: PathMatchKind.RegularExpression, path: ".*").MatchesWholeHost, Is.False);
+            Assert.That((Route() with { Scheme = ListenerScheme.Https }).MatchesWholeHost, Is.False, "one listener only");
+            Assert.That((Route() with { Method = "GET" }).MatchesWholeHost, Is.False);
+            Assert.That((Route() with { Headers = [new ValueMatch("x-env", "canary")] }).MatchesWholeHost, Is.False);
+            Assert.That((Route() with { Query = [new ValueMatch("v", "2")] }).MatchesWholeHost, Is.False);
+        });
+    }
+
     internal static ProxyRoute Route(string id = "r", string? host = "a.test", PathMatchKind pathKind = PathMatchKind.Prefix, string path = "/") =>
         new() { Id = id, Host = host, PathKind = pathKind, Path = path, ClusterId = "c" };
 }
