@@ -74,12 +74,6 @@ internal sealed partial class CustomResourceServing : IAsyncDisposable
     private void Apply(JsonObject crd, bool gone, long revision)
     {
         var name = ObjectMeta.Name(crd) ?? "";
-        if (_resources.IsApplied(name, revision))
-        {
-            // Already derived from this state (registrations come from the stored CRD alone), and
-            // deriving builds every version's schema again.
-            return;
-        }
         if (gone)
         {
             _resources.Set(name, [], revision);

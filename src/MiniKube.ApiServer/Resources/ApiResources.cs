@@ -88,21 +88,6 @@ public sealed class ApiResources
         }
     }
 
-    /// <summary>
-    /// True when the state of the CRD <paramref name="owner"/> at store revision
-    /// <paramref name="revision"/>, or a later one, has been applied by <see cref="Set"/>: deriving
-    /// its registrations again would change nothing (this server's own CRD write, seen once more
-    /// through the watch).
-    /// </summary>
-    public bool IsApplied(string owner, long revision)
-    {
-        ArgumentNullException.ThrowIfNull(owner);
-        lock (_gate)
-        {
-            return revision != long.MaxValue && _revisions.TryGetValue(owner, out var applied) && applied >= revision;
-        }
-    }
-
     /// <summary>Completes when the served set has changed from the one whose version is <paramref name="version"/> (at once when it already has).</summary>
     public Task ChangedSinceAsync(long version, CancellationToken cancellationToken)
     {
