@@ -12,10 +12,32 @@ namespace MiniKube.ApiServer.CustomResources;
 internal static class GoRegex
 {
     // Big CRDs repeat the same few patterns (DNS names, quantities) hundreds of times, and building
-    // a NonBacktracking engine is the costly part of reading a schema: one instance per pattern
-    // text, shared (Regex is thread-safe). Bounded so that a stream of distinct patterns cannot grow it without end.
+    // a NonBacktracking engine is the costly part: one instance per pattern text, shared (Regex is
+    // thread-safe), made when a value is first matched. Checking a CRD keeps only the verdict per
+    // text, so a CRD whose objects are never written holds no engines (each is tens of kilobytes).
+    // Both bounded so that a stream of distinct patterns cannot grow them without end.
     private const int CacheLimit = 10_000;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Cache = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Verdicts = new(StringComparer.Ordinal);
+
+    /// <summary>Why <paramref name="pattern"/> cannot compile, or null when it can; remembered per text.</summary>
+    public static string? Check(string pattern)
+    {
+        if (Cache.ContainsKey(pattern))
+        {
+            return null;
+        }
+        if (Verdicts.TryGetValue(pattern, out var known))
+        {
+            return known;
+        }
+        Compile(pattern, out var error);
+        if (Verdicts.Count < CacheLimit)
+        {
+            Verdicts.TryAdd(pattern, error);
+        }
+        return error;
+    }
 
     /// <summary>The compiled pattern, or null with <paramref name="error"/> saying why.</summary>
     public static Regex? TryCompile(string pattern, out string? error)
@@ -25,15 +47,21 @@ internal static class GoRegex
         {
             return cached;
         }
+        var regex = Compile(pattern, out error);
+        if (regex is not null && Cache.Count < CacheLimit)
+        {
+            Cache.TryAdd(pattern, regex);
+        }
+        return regex;
+    }
+
+    private static Regex? Compile(string pattern, out string? error)
+    {
+        error = null;
         try
         {
-            var regex = new Regex(pattern.Replace("(?P<", "(?<", StringComparison.Ordinal),
+            return new Regex(pattern.Replace("(?P<", "(?<", StringComparison.Ordinal),
                 RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-            if (Cache.Count < CacheLimit)
-            {
-                Cache.TryAdd(pattern, regex);
-            }
-            return regex;
         }
         catch (ArgumentException e)
         {

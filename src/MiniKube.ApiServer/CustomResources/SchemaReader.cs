@@ -102,8 +102,7 @@ public static class SchemaReader
                         node.Pattern = String(value, path);
                         if (node.Pattern.Length > 0)
                         {
-                            node.PatternRegex = GoRegex.TryCompile(node.Pattern, out var error);
-                            node.PatternError = error;
+                            node.PatternError = GoRegex.Check(node.Pattern);
                         }
                         break;
                     default:

@@ -8,8 +8,9 @@ namespace MiniKube.ApiServer.CustomResources;
 /// value-validation part kept on the same node). The same type describes the branches of
 /// <c>allOf</c>/<c>anyOf</c>/<c>oneOf</c>/<c>not</c>, which upstream keeps as
 /// NestedValueValidation: those only add checks, and <see cref="StructuralChecks"/> rejects the
-/// keywords they may not carry. Immutable once <see cref="SchemaReader"/> has built it; shared by
-/// every request of the CRD version, so the walkers never change it.
+/// keywords they may not carry. Immutable once <see cref="SchemaReader"/> has built it (the
+/// compiled pattern aside, made on first use); shared by every request of the CRD version, so the
+/// walkers never change it.
 /// </summary>
 public sealed class StructuralSchema
 {
@@ -60,10 +61,16 @@ public sealed class StructuralSchema
     /// <summary><c>enum</c>, or null when unset.</summary>
     public JsonArray? Enum { get; internal set; }
 
+    // Set on first use; a race makes the same shared instance twice over (GoRegex caches by text).
+    private Regex? patternRegex;
+
     public string Pattern { get; internal set; } = "";
 
-    /// <summary>The compiled <see cref="Pattern"/>; null when unset or when it could not compile.</summary>
-    internal Regex? PatternRegex { get; set; }
+    /// <summary>
+    /// The compiled <see cref="Pattern"/>, made when a value first meets it (a CRD that is only
+    /// checked or served, never written to, compiles none); null when unset or when it could not compile.
+    /// </summary>
+    internal Regex? PatternRegex => Pattern.Length == 0 || PatternError is not null ? null : patternRegex ??= GoRegex.TryCompile(Pattern, out _);
 
     /// <summary>Why <see cref="Pattern"/> did not compile, or null.</summary>
     internal string? PatternError { get; set; }

@@ -49,7 +49,8 @@ public static class CustomResourceTypes
             return [];
         }
         var basis = new ResourceType(group, storageVersion, plural, kind, typeof(JsonObject), namespaced);
-        var storage = Build(crd, basis, versions.First(v => v.StrOrEmpty("name") == storageVersion), names);
+        var schemas = new SchemaPerVersion(crd);
+        var storage = Build(crd, basis, versions.First(v => v.StrOrEmpty("name") == storageVersion), names, schemas);
         var storedDefaults = storage.Custom!.Schema.Root.HasDefaultsBelow ? storage.Custom.Schema : null;
         var conversion = spec.Obj("conversion");
         var converter = conversion.Str("strategy") == "Webhook" && webhooks is not null
@@ -68,7 +69,7 @@ public static class CustomResourceTypes
                 });
                 continue;
             }
-            var form = Build(crd, basis with { Version = name }, version, names);
+            var form = Build(crd, basis with { Version = name }, version, names, schemas);
             var servedDefaults = form.Custom!.Schema.Root.HasDefaultsBelow ? form.Custom.Schema : null;
             var convert = converter is null ? NoConversion : Webhook(converter, kind);
             served.Add(form with
@@ -158,15 +159,11 @@ public static class CustomResourceTypes
         return obj;
     }
 
-    private static ResourceType Build(JsonObject crd, ResourceType basis, JsonObject version, JsonObject? names)
+    private static ResourceType Build(JsonObject crd, ResourceType basis, JsonObject version, JsonObject? names, SchemaPerVersion schemas)
     {
         var subresources = version.Obj("subresources");
         var hasStatus = subresources?["status"] is JsonObject;
-        var schemaJson = version.Obj("schema").Obj("openAPIV3Schema") ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
-        var at = FieldPath.Of("spec", "versions");
-        var errors = new List<FieldError>();
-        var schema = CustomResourceSchema.Create(schemaJson, at, hasStatus, new CelSchemaRules(), errors, [])
-            ?? throw new InvalidOperationException($"stored CRD {ObjectMeta.Name(crd)} has an invalid schema: {string.Join("; ", errors.Select(e => e.Message))}");
+        var schema = schemas.For(version.Obj("schema").Obj("openAPIV3Schema"), hasStatus);
         ScalePaths? scale = null;
         var list = new List<Subresource>();
         if (hasStatus)
@@ -201,6 +198,35 @@ public static class CustomResourceTypes
             Strategy = new SchemaStrategy(new CustomResourceObjectSchema(schema)) { RefusesCreates = custom.Terminating },
             Custom = custom,
         };
+    }
+
+    /// <summary>
+    /// The schema engines of one CRD's versions. Versions without conversion usually repeat one
+    /// schema (the Gateway API serves v1 and v1beta1 of three kinds alike): an equal schema gets
+    /// the engine already built, which is immutable and refers to nothing version-specific. The
+    /// rules of a served schema compile on first use (<see cref="CelSchemaRules.CompiledOnFirstUse"/>):
+    /// the CRD-time check compiled them once already when the CRD was written.
+    /// </summary>
+    private sealed class SchemaPerVersion(JsonObject crd)
+    {
+        private readonly List<(JsonObject Json, bool HasStatus, CustomResourceSchema Schema)> _built = [];
+
+        public CustomResourceSchema For(JsonObject? openApiV3Schema, bool hasStatus)
+        {
+            var json = openApiV3Schema ?? new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
+            foreach (var built in _built)
+            {
+                if (built.HasStatus == hasStatus && JsonNode.DeepEquals(built.Json, json))
+                {
+                    return built.Schema;
+                }
+            }
+            var errors = new List<FieldError>();
+            var schema = CustomResourceSchema.Create(json, FieldPath.Of("spec", "versions"), hasStatus, CelSchemaRules.CompiledOnFirstUse(), errors, [])
+                ?? throw new InvalidOperationException($"stored CRD {ObjectMeta.Name(crd)} has an invalid schema: {string.Join("; ", errors.Select(e => e.Message))}");
+            _built.Add((json, hasStatus, schema));
+            return schema;
+        }
     }
 
     private static string[] Strings(JsonArray? values) =>

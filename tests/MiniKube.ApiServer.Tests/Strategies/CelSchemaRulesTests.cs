@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MiniKube.ApiServer.Cel;
 using MiniKube.ApiServer.CustomResources;
 using MiniKube.ApiServer.Errors;
 using MiniKube.ApiServer.Strategies;
@@ -266,6 +267,76 @@ public class CelSchemaRulesTests
         Assert.That(errors, Is.Empty);
         // A fraction of a second on an idle machine; the bound leaves room for a loaded one and catches quadratic walks.
         Assert.That(compiled + validated, Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public void CompiledOnFirstUse_NothingCompiledUntilAnObjectReachesTheRules()
+    {
+        var engine = new CountingEngine();
+        var warnings = new List<string>();
+
+        var schema = CustomResourceSchema.Create(SchemaObject.DeepClone().AsObject(), FieldPath.Of("openAPIV3Schema"), hasStatusSubresource: false,
+            CelSchemaRules.CompiledOnFirstUse(engine), [], warnings)!;
+        var afterCreate = engine.Compiled;
+        var found = Check(schema, Object("""{"minReplicas":5,"maxReplicas":3,"image":"x"}"""));
+        var afterFirst = engine.Compiled;
+        Check(schema, Object(Valid));
+
+        Assert.That(afterCreate, Is.Zero);
+        Assert.That(found, Is.EqualTo(new[] { "spec: Invalid value: \"object\": minReplicas must not exceed maxReplicas" }));
+        // The root's and spec's rules (one messageExpression among them); the nested nodes' compile when an object has them.
+        Assert.That(afterFirst, Is.EqualTo(7));
+        Assert.That(engine.Compiled, Is.EqualTo(afterFirst + 4), "the second object adds the labels, ports and storageClass nodes' rules, and compiles nothing twice");
+        Assert.That(warnings, Is.Empty);
+    }
+
+    [Test]
+    public void CompiledOnFirstUse_SameErrorsAsCompiledAtOnce()
+    {
+        var deferred = CustomResourceSchema.Create(SchemaObject.DeepClone().AsObject(), FieldPath.Of("openAPIV3Schema"), hasStatusSubresource: false,
+            CelSchemaRules.CompiledOnFirstUse(), [], [])!;
+        JsonObject[] objects =
+        [
+            Object(Valid),
+            Object("""{"minReplicas":1,"maxReplicas":3,"image":"x","memory":"128Gi","endpoint":"http://x"}"""),
+            Object("""{"minReplicas":1,"maxReplicas":3,"image":"x","ports":[{"name":"a","port":80},{"name":"b","port":70000}]}""", name: "web"),
+        ];
+        var changed = Object(Valid.Replace("\"fast\"", "\"slow\"", StringComparison.Ordinal));
+
+        foreach (var obj in objects)
+        {
+            Assert.That(Check(deferred, obj), Is.EqualTo(Validate(obj)));
+        }
+        Assert.That(Check(deferred, changed, Object(Valid)), Is.EqualTo(Validate(changed, Object(Valid))).And.Not.Empty);
+    }
+
+    [Test]
+    public void CompiledOnFirstUse_BadRule_NoWarningAndSkipped()
+    {
+        var schema = JsonNode.Parse("""
+            {"type":"object","properties":{"spec":{"type":"object","properties":{"a":{"type":"integer"}},
+              "x-kubernetes-validations":[{"rule":"self.a.frob()"},{"rule":"self.a > 0","message":"a must be positive"}]}}}
+            """)!.AsObject();
+        var warnings = new List<string>();
+
+        var rules = CustomResourceSchema.Create(schema, FieldPath.Of("openAPIV3Schema"), hasStatusSubresource: false, CelSchemaRules.CompiledOnFirstUse(), [], warnings)!;
+
+        Assert.That(Check(rules, JsonNode.Parse("""{"spec":{"a":0}}""")), Is.EqualTo(new[] { "spec: Invalid value: \"object\": a must be positive" }));
+        Assert.That(warnings, Is.Empty, "the CRD-time check warns; the served schema has no one to tell");
+    }
+
+    // The real engine, counting what it is asked to compile.
+    private sealed class CountingEngine : ICelEngine
+    {
+        private int compiled;
+
+        public int Compiled => Volatile.Read(ref compiled);
+
+        public CelCompilation Compile(string expression, CelDeclarations declarations)
+        {
+            Interlocked.Increment(ref compiled);
+            return CelNetEngine.Instance.Compile(expression, declarations);
+        }
     }
 
     [TestCase("self.items.all(i, i.x > 0)", "no such key: x evaluating rule: self.items.all(i, i.x > 0)")]
