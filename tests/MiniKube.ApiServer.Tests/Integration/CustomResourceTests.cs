@@ -297,7 +297,15 @@ public sealed class CustomResourceTests : ApiServerFixture
         var refused = await SendAsync(HttpMethod.Post, Widgets, Widget);
         Assert.That(refused.Code, Is.EqualTo(405), refused.Body);
         Assert.That(refused.Body, Does.Contain("create not allowed while custom resource definition is terminating"));
-        Assert.That(Json((await SendAsync(HttpMethod.Get, Widgets + "/held")).Body)["metadata"]!["deletionTimestamp"], Is.Not.Null);
+        // The condition is set before the instances are deleted (as upstream's finalizing
+        // controller does), so the held object's deletion may come a moment after it.
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonObject heldNow;
+        while ((heldNow = Json((await SendAsync(HttpMethod.Get, Widgets + "/held")).Body))["metadata"]!["deletionTimestamp"] is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        Assert.That(heldNow["metadata"]!["deletionTimestamp"], Is.Not.Null, "the cleanup deletes the instances; the finalizer holds this one");
 
         var released = await SendAsync(HttpMethod.Patch, Widgets + "/held", """{"metadata":{"finalizers":null}}""", "application/merge-patch+json");
         Assert.That(released.Code, Is.EqualTo(200), released.Body);
