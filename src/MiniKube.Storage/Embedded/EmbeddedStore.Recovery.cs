@@ -240,7 +240,7 @@ public sealed partial class EmbeddedStore
                 _state.GrantLease(TimeSpan.FromMilliseconds(grant.TtlMilliseconds), DateTimeOffset.MaxValue, grant.Id);
                 break;
             case LogRecord.LeaseRevoke revoke:
-                _state.RevokeLease(revoke.Id);
+                _state.ForgetLease(revoke.Id);
                 break;
             case LogRecord.Advance advance:
                 _state.SkipTo(advance.Revision);

@@ -215,12 +215,9 @@ public sealed partial class EmbeddedStore : IStore
         {
             CheckLease(leaseId);
             var records = new List<LogRecord>();
-            foreach (var key in _state.RevokeLease(leaseId).ToList())
+            foreach (var key in _state.RevokeLease(leaseId))
             {
-                if (_state.Latest(key) is { } kv && kv.Lease == leaseId)
-                {
-                    records.Add(new LogRecord.Delete(_state.Delete(key), key));
-                }
+                records.Add(new LogRecord.Delete(_state.Delete(key), key)); // live and attached, as RevokeLease returns them
             }
             records.Add(new LogRecord.LeaseRevoke(leaseId));
             return (new WriteResult(true, _state.Revision, null), records);

@@ -9,7 +9,9 @@ namespace MiniKube.Storage.Mvcc;
 /// Events, minutes of pod history): each key maps to its newest version, each version links to
 /// the one before it, and the event log is the versions themselves in revision order (an event's
 /// previous value is the version it links to, unless that one is a delete). So a key written
-/// once costs one version object and no per-key list, and an event costs one reference.
+/// once costs one version object and no per-key list, and an event costs one reference. Keys
+/// that settled (one version, before the compaction point, value spilled: mostly Events) move
+/// to <see cref="ColdKeys"/>, about a third of the memory; a write makes such a key ordinary again.
 /// </para>
 /// <para>
 /// Writes are applied here before they are durable, so that the next writer's compare-and-swap
@@ -21,6 +23,7 @@ internal sealed class MvccState
 {
     private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, KeyVersion> _newest = new(StringComparer.Ordinal);
+    private readonly ColdKeys _cold = new();
     private readonly List<KeyVersion> _events = [];
     private readonly Dictionary<long, LeaseState> _leases = [];
 
@@ -44,7 +47,10 @@ internal sealed class MvccState
     /// </summary>
     private long _eventFloor;
 
-    public int KeyCount => _newest.Count;
+    public int KeyCount => _newest.Count + _cold.Count;
+
+    /// <summary>Keys that settled in the compact form (<see cref="ColdKeys"/>).</summary>
+    public int SettledKeyCount => _cold.Count;
 
     public long NextLeaseId { get; private set; } = 1;
 
@@ -75,6 +81,7 @@ internal sealed class MvccState
     {
         _keys.Clear();
         _newest.Clear();
+        _cold.Clear();
         _events.Clear();
         _leases.Clear();
         Revision = revision;
@@ -94,19 +101,18 @@ internal sealed class MvccState
             var version = new KeyVersion(kv.Key, kv.ModRevision, kv.CreateRevision, kv.Version, kv.Lease, null) { Value = kv.Value };
             _keys.Add(kv.Key);
             _newest[kv.Key] = version;
-            AttachToLease(kv.Key, kv.Lease);
             AddResident(kv.Key, version);
         }
         EvictOverBudget();
     }
 
     /// <summary>The latest version of a key including writes not yet durable, for compare-and-swap.</summary>
-    public KeyValue? Latest(string key) => LatestVersion(key) is { } latest ? ToKeyValue(latest) : null;
+    public KeyValue? Latest(string key) => Newest(key) is { IsDelete: false } latest ? ToKeyValue(latest) : null;
 
     public KeyValue? Get(string key, long revision)
     {
         CheckReadable(revision);
-        return _newest.TryGetValue(key, out var newest) && VersionAt(newest, revision) is { IsDelete: false } version ? ToKeyValue(version) : null;
+        return Newest(key) is { } newest && VersionAt(newest, revision) is { IsDelete: false } version ? ToKeyValue(version) : null;
     }
 
     /// <summary>Live keys under <paramref name="prefix"/> after <paramref name="startAfter"/>, at <paramref name="revision"/>.</summary>
@@ -114,9 +120,9 @@ internal sealed class MvccState
     {
         CheckReadable(revision);
         var items = new List<KeyValue>();
-        foreach (var key in KeysFrom(prefix, startAfter))
+        foreach (var (_, newest) in KeysFrom(prefix, startAfter))
         {
-            if (VersionAt(_newest[key], revision) is not { IsDelete: false } version)
+            if (VersionAt(newest, revision) is not { IsDelete: false } version)
             {
                 continue;
             }
@@ -142,14 +148,14 @@ internal sealed class MvccState
         var items = new List<(KeyValue Kv, SpillHandle? Spilled)>();
         string? last = null;
         var visited = 0;
-        foreach (var key in KeysFrom("", startAfter))
+        foreach (var (key, newest) in KeysFrom("", startAfter))
         {
             if (visited++ == visit)
             {
                 return (items, last);
             }
             last = key;
-            if (VersionAt(_newest[key], revision) is { IsDelete: false } version)
+            if (VersionAt(newest, revision) is { IsDelete: false } version)
             {
                 items.Add(LiveEntry(version));
             }
@@ -160,9 +166,9 @@ internal sealed class MvccState
     public long Count(string prefix, long revision)
     {
         long count = 0;
-        foreach (var key in KeysFrom(prefix, null))
+        foreach (var (_, newest) in KeysFrom(prefix, null))
         {
-            if (VersionAt(_newest[key], revision) is { IsDelete: false })
+            if (VersionAt(newest, revision) is { IsDelete: false })
             {
                 count++;
             }
@@ -195,15 +201,10 @@ internal sealed class MvccState
     /// <summary>Writes a new version of <paramref name="key"/> at the next revision and returns it.</summary>
     public KeyValue Put(string key, byte[] value, long lease)
     {
-        var newest = _newest.GetValueOrDefault(key);
+        var newest = HotNewest(key);
         var previous = newest is { IsDelete: false } ? newest : null;
         var revision = Revision + 1;
         var version = new KeyVersion(key, revision, previous?.CreateRevision ?? revision, (previous?.Version ?? 0) + 1, lease, newest) { Value = value };
-        if (previous is not null && previous.Lease != lease)
-        {
-            DetachFromLease(key, previous.Lease);
-        }
-        AttachToLease(key, lease);
         Append(version);
         Supersede(previous);
         AddResident(key, version);
@@ -220,9 +221,8 @@ internal sealed class MvccState
     /// <summary>Deletes <paramref name="key"/> at the next revision, which it returns.</summary>
     public long Delete(string key)
     {
-        var previous = LatestVersion(key) ?? throw new InvalidOperationException($"delete of absent key {key}");
+        var previous = HotNewest(key) is { IsDelete: false } latest ? latest : throw new InvalidOperationException($"delete of absent key {key}");
         var revision = Revision + 1;
-        DetachFromLease(key, previous.Lease);
         Append(new KeyVersion(key, revision, 0, 0, 0, previous));
         Supersede(previous);
         return revision;
@@ -260,6 +260,7 @@ internal sealed class MvccState
         }
         revision = Math.Min(revision, Revision);
         var emptied = new List<string>();
+        var settled = new List<(string Key, ColdVersion Version)>();
         foreach (var (key, newest) in _newest)
         {
             // Keep the version current at `revision` (unless it is a delete) and everything after;
@@ -287,10 +288,14 @@ internal sealed class MvccState
             if (keep is null)
             {
                 emptied.Add(key);
+                continue;
             }
-            else
+            keep.Older = null;
+            // A key left one version that no event names any more, whose value is on disk, settles.
+            if (keep == newest && keep is { IsDelete: false, Value: null } && keep.ModRevision < revision && ColdKeys.CanHold(key))
             {
-                keep.Older = null;
+                settled.Add((key, new ColdVersion(keep.ModRevision, keep.CreateRevision, keep.Version, keep.Lease, keep.Spilled)));
+                emptied.Add(key);
             }
         }
         foreach (var key in emptied)
@@ -298,6 +303,8 @@ internal sealed class MvccState
             _newest.Remove(key);
             _keys.Remove(key);
         }
+        settled.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        _cold.Add(settled);
         _events.RemoveRange(0, FirstEventIndexAtOrAfter(revision));
         CompactRevision = revision;
         // The queues still name what died or was spilled since; drop those so they hold no garbage.
@@ -330,14 +337,29 @@ internal sealed class MvccState
 
     public TimeSpan LeaseTtl(long id) => _leases[id].Ttl;
 
-    /// <summary>Removes a lease and returns the keys that were attached to it, which the caller deletes.</summary>
+    /// <summary>Removes a lease whose keys are deleted by records of their own (replay).</summary>
+    public void ForgetLease(long id) => _leases.Remove(id);
+
+    /// <summary>
+    /// Removes a lease and returns the live keys attached to it, which the caller deletes. Found by
+    /// a walk of the index rather than kept per lease: a lease holds an hour of Events, and a set of
+    /// their keys cost more memory than the walk costs time once a minute.
+    /// </summary>
     public IReadOnlyCollection<string> RevokeLease(long id)
     {
-        if (!_leases.Remove(id, out var lease))
+        if (!_leases.Remove(id))
         {
             return [];
         }
-        return lease.Keys;
+        var keys = _cold.KeysWithLease(id);
+        foreach (var (key, newest) in _newest)
+        {
+            if (newest is { IsDelete: false } && newest.Lease == id)
+            {
+                keys.Add(key);
+            }
+        }
+        return keys;
     }
 
     private void CheckReadable(long revision)
@@ -348,9 +370,38 @@ internal sealed class MvccState
         }
     }
 
-    private IEnumerable<string> KeysFrom(string prefix, string? startAfter)
+    /// <summary>Keys under <paramref name="prefix"/> after <paramref name="startAfter"/> in ordinal order, each with its newest version: ordinary and settled keys merged.</summary>
+    private IEnumerable<(string Key, KeyVersion Newest)> KeysFrom(string prefix, string? startAfter)
     {
         var lower = startAfter is not null && string.CompareOrdinal(startAfter, prefix) > 0 ? startAfter : prefix;
+        using var hot = HotKeysFrom(lower, prefix).GetEnumerator();
+        using var cold = _cold.From(lower, prefix).GetEnumerator();
+        var hasHot = hot.MoveNext();
+        var hasCold = cold.MoveNext();
+        while (hasHot || hasCold)
+        {
+            // A key is ordinary or settled, never both.
+            string key;
+            KeyVersion newest;
+            if (hasHot && (!hasCold || string.CompareOrdinal(hot.Current, cold.Current.Key) < 0))
+            {
+                (key, newest) = (hot.Current, _newest[hot.Current]);
+                hasHot = hot.MoveNext();
+            }
+            else
+            {
+                (key, newest) = (cold.Current.Key, Thawed(cold.Current.Key, cold.Current.Version));
+                hasCold = cold.MoveNext();
+            }
+            if (key != startAfter)
+            {
+                yield return (key, newest);
+            }
+        }
+    }
+
+    private IEnumerable<string> HotKeysFrom(string lower, string prefix)
+    {
         if (_keys.Count == 0 || string.CompareOrdinal(lower, _keys.Max) > 0)
         {
             yield break;
@@ -361,12 +412,35 @@ internal sealed class MvccState
             {
                 yield break; // sorted: once past the prefix, nothing later can match
             }
-            if (key != startAfter)
-            {
-                yield return key;
-            }
+            yield return key;
         }
     }
+
+    /// <summary>A key's newest version, ordinary or settled (then a copy outside the index), for reads.</summary>
+    private KeyVersion? Newest(string key) =>
+        _newest.TryGetValue(key, out var newest) ? newest
+        : _cold.TryGet(key, out var cold) ? Thawed(key, cold)
+        : null;
+
+    /// <summary>A key's newest version for a write: a settled key becomes an ordinary one again first.</summary>
+    private KeyVersion? HotNewest(string key)
+    {
+        if (_newest.TryGetValue(key, out var newest))
+        {
+            return newest;
+        }
+        if (!_cold.Remove(key, out var cold))
+        {
+            return null;
+        }
+        var version = Thawed(key, cold);
+        _keys.Add(key);
+        _newest[key] = version;
+        return version;
+    }
+
+    private static KeyVersion Thawed(string key, ColdVersion cold) =>
+        new(key, cold.ModRevision, cold.CreateRevision, cold.Version, cold.Lease, null) { Spilled = cold.Spilled };
 
     /// <summary>Makes <paramref name="version"/> its key's newest and the event log's last.</summary>
     private void Append(KeyVersion version)
@@ -378,22 +452,6 @@ internal sealed class MvccState
         _newest[version.Key] = version;
         _events.Add(version);
         Revision = version.ModRevision;
-    }
-
-    private void AttachToLease(string key, long lease)
-    {
-        if (lease != 0 && _leases.TryGetValue(lease, out var state))
-        {
-            state.Keys.Add(key);
-        }
-    }
-
-    private void DetachFromLease(string key, long lease)
-    {
-        if (lease != 0 && _leases.TryGetValue(lease, out var state))
-        {
-            state.Keys.Remove(key);
-        }
     }
 
     private int FirstEventIndexAtOrAfter(long revision)
@@ -424,9 +482,6 @@ internal sealed class MvccState
         }
         return version;
     }
-
-    private KeyVersion? LatestVersion(string key) =>
-        _newest.TryGetValue(key, out var newest) && !newest.IsDelete ? newest : null;
 
     /// <summary>The value in memory as it is; a spilled one is read back (under the owner's lock, so it cannot die meanwhile).</summary>
     private KeyValue ToKeyValue(KeyVersion v) =>
@@ -571,7 +626,5 @@ internal sealed class MvccState
         public TimeSpan Ttl { get; } = ttl;
 
         public DateTimeOffset Deadline { get; set; }
-
-        public HashSet<string> Keys { get; } = new(StringComparer.Ordinal);
     }
 }
