@@ -121,19 +121,7 @@ internal sealed class ColdKeys
         }
         while (true)
         {
-            // The smallest next key of the runs: there are few, so a linear pick is cheapest.
-            var best = -1;
-            for (var r = 0; r < runs.Length; r++)
-            {
-                while (at[r] < runs[r].Versions.Length && runs[r].Versions[at[r]].Version == 0)
-                {
-                    at[r]++;
-                }
-                if (at[r] < runs[r].Versions.Length && (best < 0 || runs[r].Key(at[r]).SequenceCompareTo(runs[best].Key(at[best])) < 0))
-                {
-                    best = r;
-                }
-            }
+            var best = NextSmallest(runs, at);
             if (best < 0 || !runs[best].Key(at[best]).StartsWith(prefixBytes))
             {
                 yield break; // sorted: once past the prefix, nothing later can match
@@ -190,18 +178,7 @@ internal sealed class ColdKeys
         var at = new int[runs.Length];
         while (true)
         {
-            var best = -1;
-            for (var r = 0; r < runs.Length; r++)
-            {
-                while (at[r] < runs[r].Versions.Length && runs[r].Versions[at[r]].Version == 0)
-                {
-                    at[r]++;
-                }
-                if (at[r] < runs[r].Versions.Length && (best < 0 || runs[r].Key(at[r]).SequenceCompareTo(runs[best].Key(at[best])) < 0))
-                {
-                    best = r;
-                }
-            }
+            var best = NextSmallest(runs, at);
             if (best < 0)
             {
                 return builder.Build();
@@ -209,6 +186,27 @@ internal sealed class ColdKeys
             builder.Add(runs[best].Key(at[best]), runs[best].Versions[at[best]]);
             at[best]++;
         }
+    }
+
+    /// <summary>
+    /// The run whose next live entry (at <paramref name="at"/>, tombstones skipped) has the
+    /// smallest key, or -1 when every run is done: there are few runs, so a linear pick is cheapest.
+    /// </summary>
+    private static int NextSmallest(Run[] runs, int[] at)
+    {
+        var best = -1;
+        for (var r = 0; r < runs.Length; r++)
+        {
+            while (at[r] < runs[r].Versions.Length && runs[r].Versions[at[r]].Version == 0)
+            {
+                at[r]++;
+            }
+            if (at[r] < runs[r].Versions.Length && (best < 0 || runs[r].Key(at[r]).SequenceCompareTo(runs[best].Key(at[best])) < 0))
+            {
+                best = r;
+            }
+        }
+        return best;
     }
 
     /// <summary>Sorted keys back to back with their versions and a Bloom filter; only its tombstones change.</summary>
