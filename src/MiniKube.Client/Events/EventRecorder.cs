@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
@@ -27,10 +28,10 @@ public sealed record EventRecorderOptions
     /// <summary>Events waiting to be written; more are dropped, as upstream's broadcaster drops them rather than block a controller.</summary>
     public int QueueCapacity { get; init; } = 1000;
 
-    /// <summary>A repeat of the same event within this window bumps the count of the one already written.</summary>
+    /// <summary>Similar events (one object, type and reason, any message) no further apart than this count toward combining them (upstream's 600 s).</summary>
     public TimeSpan AggregationWindow { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How many distinct events are remembered for aggregation (upstream's LRU holds 4096).</summary>
+    /// <summary>How many events, and how many groups of similar events, are remembered, the least recently used forgotten first (upstream's LRUs hold 4096).</summary>
     public int CacheSize { get; init; } = 4096;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -38,11 +39,11 @@ public sealed record EventRecorderOptions
 
 /// <summary>
 /// core/v1 Events for what users read in <c>kubectl describe</c> (client-go tools/record
-/// event.go + events_cache.go, simplified): recording never blocks and never fails —
-/// events go through a bounded channel to <see cref="RunAsync"/>, which writes them. The same
-/// event (object, type, reason, message, source) seen again within the aggregation window is
-/// not written anew: the existing Event's count and lastTimestamp are patched, as kubectl then
-/// shows "3m (x5 over 10m)".
+/// event.go): recording never blocks and never fails — events go through a bounded channel to
+/// <see cref="RunAsync"/>, which writes them as an <see cref="EventCorrelator"/> decides. An
+/// event already written (object, type, reason, message) is not written anew: the existing
+/// Event's count, lastTimestamp and message are patched, as kubectl then shows "3m (x5 over
+/// 10m)"; a flood of similar events with different messages becomes one combined Event.
 /// </summary>
 public sealed partial class EventRecorder
 {
@@ -52,7 +53,7 @@ public sealed partial class EventRecorder
     private readonly Channel<Pending> _pending;
 
     // Touched only by RunAsync's single reader.
-    private readonly Dictionary<AggregationKey, Written> _written = [];
+    private readonly EventCorrelator _correlator;
     private long _sequence;
 
     public EventRecorder(IKubernetes client, EventRecorderOptions options, ILogger logger)
@@ -64,6 +65,7 @@ public sealed partial class EventRecorder
         _client = client;
         _options = options;
         _logger = logger;
+        _correlator = new EventCorrelator(options.CacheSize, options.AggregationWindow);
         _pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
@@ -109,20 +111,20 @@ public sealed partial class EventRecorder
 
     private async Task WriteAsync(Pending pending, CancellationToken cancellationToken)
     {
-        var key = new AggregationKey(pending.Involved.Uid, pending.Involved.Kind, pending.Involved.NamespaceProperty, pending.Involved.Name, pending.Involved.FieldPath, pending.Type, pending.Reason, pending.Message);
+        var correlation = _correlator.Correlate(pending.Involved, pending.Type, pending.Reason, pending.Message, pending.At);
         try
         {
-            if (_written.TryGetValue(key, out var earlier) && pending.At - earlier.LastSeen <= _options.AggregationWindow)
+            if (correlation.Earlier is { } earlier)
             {
-                var count = earlier.Count + 1;
-                if (await TryPatchCountAsync(earlier, count, pending.At, cancellationToken))
+                var patched = earlier with { Count = earlier.Count + 1 };
+                if (await TryPatchAsync(patched, correlation.Message, pending.At, cancellationToken))
                 {
-                    _written[key] = earlier with { Count = count, LastSeen = pending.At };
+                    _correlator.Written(correlation, patched);
                     return;
                 }
             }
-            var created = await _client.CoreV1.CreateNamespacedEventAsync(NewEvent(pending), NamespaceOf(pending.Involved), cancellationToken: cancellationToken);
-            Remember(key, new Written(created.Metadata.Name, created.Metadata.NamespaceProperty, 1, pending.At));
+            var created = await _client.CoreV1.CreateNamespacedEventAsync(NewEvent(pending, correlation.Message), NamespaceOf(pending.Involved), cancellationToken: cancellationToken);
+            _correlator.Written(correlation, new WrittenEvent(created.Metadata.Name, created.Metadata.NamespaceProperty, 1));
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TimeoutException)
         {
@@ -131,13 +133,19 @@ public sealed partial class EventRecorder
         }
     }
 
+    /// <summary>Sets an Event's count, lastTimestamp and message, the fields upstream's patch changes (the message differs for a combined Event: the latest one).</summary>
     /// <returns>False when the Event is gone (expired or deleted), so a new one must be created.</returns>
-    private async Task<bool> TryPatchCountAsync(Written earlier, int count, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task<bool> TryPatchAsync(WrittenEvent patched, string message, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var body = $$"""{"count":{{count}},"lastTimestamp":"{{at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}"}""";
+        var body = new JsonObject
+        {
+            ["count"] = patched.Count,
+            ["lastTimestamp"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["message"] = message,
+        };
         try
         {
-            await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(body, V1Patch.PatchType.MergePatch), earlier.Name, earlier.Namespace, cancellationToken: cancellationToken);
+            await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), patched.Name, patched.Namespace, cancellationToken: cancellationToken);
             return true;
         }
         catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
@@ -146,7 +154,7 @@ public sealed partial class EventRecorder
         }
     }
 
-    private Corev1Event NewEvent(Pending pending)
+    private Corev1Event NewEvent(Pending pending, string message)
     {
         var time = Seconds(pending.At);
         // Upstream names events "<object>.<unix nanoseconds in hex>"; the sequence keeps names unique when the clock stands still.
@@ -161,7 +169,7 @@ public sealed partial class EventRecorder
             InvolvedObject = pending.Involved,
             Type = pending.Type,
             Reason = pending.Reason,
-            Message = pending.Message,
+            Message = message,
             FirstTimestamp = time,
             LastTimestamp = time,
             Count = 1,
@@ -169,17 +177,6 @@ public sealed partial class EventRecorder
             ReportingComponent = _options.Component,
             ReportingInstance = _options.Host,
         };
-    }
-
-    private void Remember(AggregationKey key, Written written)
-    {
-        if (_written.Count >= _options.CacheSize && !_written.ContainsKey(key))
-        {
-            // Crude eviction: forget the oldest. A forgotten event is merely written anew next time.
-            var oldest = _written.MinBy(p => p.Value.LastSeen).Key;
-            _written.Remove(oldest);
-        }
-        _written[key] = written;
     }
 
     // Cluster-scoped objects (nodes, PVs) have their events in "default", as upstream puts them.
@@ -196,8 +193,4 @@ public sealed partial class EventRecorder
     private partial void LogWriteFailed(string reason, string? @namespace, string? name, string error);
 
     private sealed record Pending(V1ObjectReference Involved, string Type, string Reason, string Message, DateTimeOffset At);
-
-    private sealed record AggregationKey(string? Uid, string? Kind, string? Namespace, string? Name, string? FieldPath, string Type, string Reason, string Message);
-
-    private sealed record Written(string Name, string Namespace, int Count, DateTimeOffset LastSeen);
 }

@@ -1,0 +1,94 @@
+using k8s.Models;
+
+namespace MiniKube.Client.Events;
+
+/// <summary>
+/// Decides for each event an <see cref="EventRecorder"/> writes whether it repeats an Event
+/// already written (patch its count) or is new (create it), and folds a flood of similar events
+/// into one (client-go tools/record events_cache.go: EventAggregator and eventLogger; the
+/// EventSourceObjectSpamFilter is not ported). Similar events are those of one object, type and
+/// reason; from the tenth distinct message among them with no more than the window between one
+/// and the next, each is written as the group's one combined Event instead,
+/// "(combined from similar events): " + its message, whose count then grows. Not thread-safe: the
+/// recorder's single writer owns it.
+/// </summary>
+internal sealed class EventCorrelator
+{
+    /// <summary>Upstream's EventAggregatorByReasonMessageFunc prefix.</summary>
+    public const string CombinedPrefix = "(combined from similar events): ";
+
+    /// <summary>Upstream's defaultAggregateMaxEvents: this many distinct messages in a group and the events are combined.</summary>
+    public const int MaxDistinctMessages = 10;
+
+    private readonly TimeSpan _window;
+    private readonly LruCache<GroupKey, SimilarMessages> _groups;
+
+    // Keyed by EventKey for an event as recorded, by GroupKey for a group's combined Event: one
+    // cache holds both, as upstream's eventLogger does.
+    private readonly LruCache<object, WrittenEvent> _written;
+
+    public EventCorrelator(int cacheSize, TimeSpan window)
+    {
+        _window = window;
+        _groups = new LruCache<GroupKey, SimilarMessages>(cacheSize);
+        _written = new LruCache<object, WrittenEvent>(cacheSize);
+    }
+
+    /// <summary>What to write for an event recorded at <paramref name="at"/>.</summary>
+    public Correlation Correlate(V1ObjectReference involved, string type, string reason, string message, DateTimeOffset at)
+    {
+        // The group has no fieldPath: events about different containers of a pod are similar, as upstream.
+        var group = new GroupKey(involved.Kind, involved.NamespaceProperty, involved.Name, involved.Uid, involved.ApiVersion, type, reason);
+        var correlation = TooManySimilar(group, message, at)
+            ? new Correlation(group, CombinedPrefix + message, null)
+            : new Correlation(new EventKey(group, involved.FieldPath, message), message, null);
+        return _written.TryGet(correlation.Key, out var earlier) ? correlation with { Earlier = earlier } : correlation;
+    }
+
+    /// <summary>Remembers the Event written (created or patched) for <paramref name="correlation"/>, so its next repeat patches it.</summary>
+    public void Written(Correlation correlation, WrittenEvent written) => _written.Set(correlation.Key, written);
+
+    private bool TooManySimilar(GroupKey group, string message, DateTimeOffset at)
+    {
+        if (!_groups.TryGet(group, out var similar) || at - similar.LastSeen > _window)
+        {
+            similar = new SimilarMessages();
+            _groups.Set(group, similar);
+        }
+        similar.LastSeen = at;
+        if (similar.Messages.Contains(message))
+        {
+            return false;
+        }
+        if (similar.Messages.Count < MaxDistinctMessages - 1)
+        {
+            similar.Messages.Add(message);
+            return false;
+        }
+        // The tenth distinct message. Upstream then drops any one of the ten to stay below the
+        // threshold; dropping the new one keeps the nine remembered, so their repeats go on
+        // counting on their own Events.
+        return true;
+    }
+
+    private sealed record GroupKey(string? Kind, string? Namespace, string? Name, string? Uid, string? ApiVersion, string Type, string Reason);
+
+    private sealed record EventKey(GroupKey Group, string? FieldPath, string Message);
+
+    private sealed class SimilarMessages
+    {
+        // At most nine, so a list is as quick as a set, and most groups (one pod's Started) hold one.
+        public List<string> Messages { get; } = new(1);
+
+        public DateTimeOffset LastSeen { get; set; }
+    }
+}
+
+/// <summary>What <see cref="EventCorrelator.Correlate"/> decided.</summary>
+/// <param name="Key">Where the correlator remembers the Event written for it.</param>
+/// <param name="Message">The message to write: the recorded one, or the combined one.</param>
+/// <param name="Earlier">The Event to patch, when one was written for the same key; otherwise a new Event is created.</param>
+internal readonly record struct Correlation(object Key, string Message, WrittenEvent? Earlier);
+
+/// <summary>An Event on the server, as far as a later patch of its count needs it.</summary>
+internal sealed record WrittenEvent(string Name, string Namespace, int Count);
