@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using k8s.Models;
 
 namespace MiniKube.Client.Events;
@@ -21,34 +24,41 @@ internal sealed class EventCorrelator
     public const int MaxDistinctMessages = 10;
 
     private readonly TimeSpan _window;
-    private readonly LruCache<GroupKey, SimilarMessages> _groups;
 
-    // Keyed by EventKey for an event as recorded, by GroupKey for a group's combined Event: one
-    // cache holds both, as upstream's eventLogger does.
-    private readonly LruCache<object, WrittenEvent> _written;
+    // The caches hold 128-bit fingerprints of what they compare (a group's object, type and
+    // reason; an event's group, fieldPath and message), not the strings: a full cache pair of
+    // strings, key records and list nodes cost about 840 bytes an entry, and a process with
+    // twenty simulated kubelets held 73 MB of them. A collision of two fingerprints (odds about
+    // 2^-128) would patch the wrong Event's count; it cannot lose or corrupt an object.
+    private readonly LruCache<UInt128, SimilarMessages> _groups;
+
+    // Keyed by an event's fingerprint as recorded, by its group's for the group's combined Event:
+    // one cache holds both, as upstream's eventLogger does.
+    private readonly LruCache<UInt128, WrittenEvent> _written;
+    private readonly XxHash128 _hash = new();
 
     public EventCorrelator(int cacheSize, TimeSpan window)
     {
         _window = window;
-        _groups = new LruCache<GroupKey, SimilarMessages>(cacheSize);
-        _written = new LruCache<object, WrittenEvent>(cacheSize);
+        _groups = new LruCache<UInt128, SimilarMessages>(cacheSize);
+        _written = new LruCache<UInt128, WrittenEvent>(cacheSize);
     }
 
     /// <summary>What to write for an event recorded at <paramref name="at"/>.</summary>
     public Correlation Correlate(V1ObjectReference involved, string type, string reason, string message, DateTimeOffset at)
     {
         // The group has no fieldPath: events about different containers of a pod are similar, as upstream.
-        var group = new GroupKey(involved.Kind, involved.NamespaceProperty, involved.Name, involved.Uid, involved.ApiVersion, type, reason);
+        var group = Fingerprint("group", involved.Kind, involved.NamespaceProperty, involved.Name, involved.Uid, involved.ApiVersion, type, reason);
         var correlation = TooManySimilar(group, message, at)
             ? new Correlation(group, CombinedPrefix + message, null)
-            : new Correlation(new EventKey(group, involved.FieldPath, message), message, null);
+            : new Correlation(Fingerprint("event", involved.Kind, involved.NamespaceProperty, involved.Name, involved.Uid, involved.ApiVersion, type, reason, involved.FieldPath, message), message, null);
         return _written.TryGet(correlation.Key, out var earlier) ? correlation with { Earlier = earlier } : correlation;
     }
 
     /// <summary>Remembers the Event written (created or patched) for <paramref name="correlation"/>, so its next repeat patches it.</summary>
     public void Written(Correlation correlation, WrittenEvent written) => _written.Set(correlation.Key, written);
 
-    private bool TooManySimilar(GroupKey group, string message, DateTimeOffset at)
+    private bool TooManySimilar(UInt128 group, string message, DateTimeOffset at)
     {
         if (!_groups.TryGet(group, out var similar) || at - similar.LastSeen > _window)
         {
@@ -56,13 +66,14 @@ internal sealed class EventCorrelator
             _groups.Set(group, similar);
         }
         similar.LastSeen = at;
-        if (similar.Messages.Contains(message))
+        var fingerprint = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(message.AsSpan()));
+        if (similar.Messages.Contains(fingerprint))
         {
             return false;
         }
         if (similar.Messages.Count < MaxDistinctMessages - 1)
         {
-            similar.Messages.Add(message);
+            similar.Messages.Add(fingerprint);
             return false;
         }
         // The tenth distinct message. Upstream then drops any one of the ten to stay below the
@@ -71,14 +82,25 @@ internal sealed class EventCorrelator
         return true;
     }
 
-    private sealed record GroupKey(string? Kind, string? Namespace, string? Name, string? Uid, string? ApiVersion, string Type, string Reason);
-
-    private sealed record EventKey(GroupKey Group, string? FieldPath, string Message);
+    /// <summary>The fields' fingerprint; each is length-prefixed (null apart from empty), so no two different lists run together alike.</summary>
+    private UInt128 Fingerprint(params ReadOnlySpan<string?> fields)
+    {
+        _hash.Reset();
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        foreach (var field in fields)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(length, field?.Length ?? -1);
+            _hash.Append(length);
+            _hash.Append(MemoryMarshal.AsBytes(field.AsSpan()));
+        }
+        return _hash.GetCurrentHashAsUInt128();
+    }
 
     private sealed class SimilarMessages
     {
-        // At most nine, so a list is as quick as a set, and most groups (one pod's Started) hold one.
-        public List<string> Messages { get; } = new(1);
+        // The messages' 64-bit fingerprints, at most nine, so a list is as quick as a set, and
+        // most groups (one pod's Started) hold one.
+        public List<ulong> Messages { get; } = new(1);
 
         public DateTimeOffset LastSeen { get; set; }
     }
@@ -88,7 +110,11 @@ internal sealed class EventCorrelator
 /// <param name="Key">Where the correlator remembers the Event written for it.</param>
 /// <param name="Message">The message to write: the recorded one, or the combined one.</param>
 /// <param name="Earlier">The Event to patch, when one was written for the same key; otherwise a new Event is created.</param>
-internal readonly record struct Correlation(object Key, string Message, WrittenEvent? Earlier);
+internal readonly record struct Correlation(UInt128 Key, string Message, WrittenEvent? Earlier);
 
-/// <summary>An Event on the server, as far as a later patch of its count needs it.</summary>
-internal sealed record WrittenEvent(string Name, string Namespace, int Count);
+/// <summary>
+/// An Event on the server, as far as a later patch of its count needs it: its name is the
+/// involved object's name and this suffix (<see cref="EventRecorder"/> names them so), its
+/// namespace the involved object's, both the same for every event a correlation key matches.
+/// </summary>
+internal readonly record struct WrittenEvent(long NameSuffix, int Count);

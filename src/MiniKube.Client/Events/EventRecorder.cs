@@ -117,14 +117,16 @@ public sealed partial class EventRecorder
             if (correlation.Earlier is { } earlier)
             {
                 var patched = earlier with { Count = earlier.Count + 1 };
-                if (await TryPatchAsync(patched, correlation.Message, pending.At, cancellationToken))
+                if (await TryPatchAsync(pending, patched, correlation.Message, cancellationToken))
                 {
                     _correlator.Written(correlation, patched);
                     return;
                 }
             }
-            var created = await _client.CoreV1.CreateNamespacedEventAsync(NewEvent(pending, correlation.Message), NamespaceOf(pending.Involved), cancellationToken: cancellationToken);
-            _correlator.Written(correlation, new WrittenEvent(created.Metadata.Name, created.Metadata.NamespaceProperty, 1));
+            // Upstream names events "<object>.<unix nanoseconds in hex>"; the sequence keeps names unique when the clock stands still.
+            var suffix = (pending.At.ToUnixTimeMilliseconds() * 1_000_000) + (Interlocked.Increment(ref _sequence) % 1_000_000);
+            await _client.CoreV1.CreateNamespacedEventAsync(NewEvent(pending, correlation.Message, suffix), NamespaceOf(pending.Involved), cancellationToken: cancellationToken);
+            _correlator.Written(correlation, new WrittenEvent(suffix, 1));
         }
         catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or TimeoutException)
         {
@@ -135,17 +137,17 @@ public sealed partial class EventRecorder
 
     /// <summary>Sets an Event's count, lastTimestamp and message, the fields upstream's patch changes (the message differs for a combined Event: the latest one).</summary>
     /// <returns>False when the Event is gone (expired or deleted), so a new one must be created.</returns>
-    private async Task<bool> TryPatchAsync(WrittenEvent patched, string message, DateTimeOffset at, CancellationToken cancellationToken)
+    private async Task<bool> TryPatchAsync(Pending pending, WrittenEvent patched, string message, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
             ["count"] = patched.Count,
-            ["lastTimestamp"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["lastTimestamp"] = pending.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             ["message"] = message,
         };
         try
         {
-            await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), patched.Name, patched.Namespace, cancellationToken: cancellationToken);
+            await _client.CoreV1.PatchNamespacedEventAsync(new V1Patch(body.ToJsonString(), V1Patch.PatchType.MergePatch), EventName(pending.Involved, patched.NameSuffix), NamespaceOf(pending.Involved), cancellationToken: cancellationToken);
             return true;
         }
         catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
@@ -154,16 +156,14 @@ public sealed partial class EventRecorder
         }
     }
 
-    private Corev1Event NewEvent(Pending pending, string message)
+    private Corev1Event NewEvent(Pending pending, string message, long nameSuffix)
     {
         var time = Seconds(pending.At);
-        // Upstream names events "<object>.<unix nanoseconds in hex>"; the sequence keeps names unique when the clock stands still.
-        var unique = (pending.At.ToUnixTimeMilliseconds() * 1_000_000) + (Interlocked.Increment(ref _sequence) % 1_000_000);
         return new Corev1Event
         {
             Metadata = new V1ObjectMeta
             {
-                Name = $"{pending.Involved.Name}.{unique:x}",
+                Name = EventName(pending.Involved, nameSuffix),
                 NamespaceProperty = NamespaceOf(pending.Involved),
             },
             InvolvedObject = pending.Involved,
@@ -178,6 +178,8 @@ public sealed partial class EventRecorder
             ReportingInstance = _options.Host,
         };
     }
+
+    private static string EventName(V1ObjectReference involved, long suffix) => $"{involved.Name}.{suffix:x}";
 
     // Cluster-scoped objects (nodes, PVs) have their events in "default", as upstream puts them.
     private static string NamespaceOf(V1ObjectReference involved) =>
