@@ -60,26 +60,19 @@ internal sealed class EventCorrelator
 
     private bool TooManySimilar(UInt128 group, string message, DateTimeOffset at)
     {
+        var fingerprint = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(message.AsSpan()));
         if (!_groups.TryGet(group, out var similar) || at - similar.LastSeen > _window)
         {
-            similar = new SimilarMessages();
-            _groups.Set(group, similar);
+            _groups.Set(group, new SimilarMessages(fingerprint, at));
+            return false;
         }
         similar.LastSeen = at;
-        var fingerprint = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(message.AsSpan()));
-        if (similar.Messages.Contains(fingerprint))
-        {
-            return false;
-        }
-        if (similar.Messages.Count < MaxDistinctMessages - 1)
-        {
-            similar.Messages.Add(fingerprint);
-            return false;
-        }
+        var tooMany = !similar.Contains(fingerprint) && !similar.TryAdd(fingerprint);
+        _groups.Set(group, similar);
         // The tenth distinct message. Upstream then drops any one of the ten to stay below the
         // threshold; dropping the new one keeps the nine remembered, so their repeats go on
         // counting on their own Events.
-        return true;
+        return tooMany;
     }
 
     /// <summary>The fields' fingerprint; each is length-prefixed (null apart from empty), so no two different lists run together alike.</summary>
@@ -96,13 +89,33 @@ internal sealed class EventCorrelator
         return _hash.GetCurrentHashAsUInt128();
     }
 
-    private sealed class SimilarMessages
+    /// <summary>
+    /// A group's distinct messages (their 64-bit fingerprints, at most nine) and when it was last
+    /// seen. Most groups (one pod's Started) hold one message, kept inline; a value in its cache
+    /// entry, so a group costs no objects of its own until its second message.
+    /// </summary>
+    private struct SimilarMessages(ulong first, DateTimeOffset lastSeen)
     {
-        // The messages' 64-bit fingerprints, at most nine, so a list is as quick as a set, and
-        // most groups (one pod's Started) hold one.
-        public List<ulong> Messages { get; } = new(1);
+        private readonly ulong _first = first;
+        private ulong[]? _others;
+        private int _othersCount;
 
-        public DateTimeOffset LastSeen { get; set; }
+        public DateTimeOffset LastSeen { get; set; } = lastSeen;
+
+        public readonly bool Contains(ulong fingerprint) =>
+            _first == fingerprint || (_others is not null && _others.AsSpan(0, _othersCount).Contains(fingerprint));
+
+        /// <returns>False when nine are remembered already.</returns>
+        public bool TryAdd(ulong fingerprint)
+        {
+            if (_othersCount == MaxDistinctMessages - 2)
+            {
+                return false;
+            }
+            _others ??= new ulong[MaxDistinctMessages - 2];
+            _others[_othersCount++] = fingerprint;
+            return true;
+        }
     }
 }
 
