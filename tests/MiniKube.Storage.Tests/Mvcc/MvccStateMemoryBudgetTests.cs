@@ -5,35 +5,8 @@ namespace MiniKube.Storage.Tests.Mvcc;
 
 /// <summary>The index's memory budget: what leaves memory first, what is never written, and that every read still sees spilled values.</summary>
 [TestFixture]
-[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
-public sealed class MvccStateMemoryBudgetTests
+public sealed class MvccStateMemoryBudgetTests : SpillingIndexTests
 {
-    private const string Events = "/registry/events/";
-
-    private readonly string _root = Directory.CreateTempSubdirectory("mkube-mvcc-").FullName;
-    private readonly List<ValueSpill> _spills = [];
-
-    [TearDown]
-    public void TearDown()
-    {
-        _spills.ForEach(s => s.Dispose());
-        Directory.Delete(_root, recursive: true);
-    }
-
-    private ValueSpill Spill(long segmentBytes = 1 << 20)
-    {
-        var spill = new ValueSpill(Path.Combine(_root, "spill"), segmentBytes);
-        _spills.Add(spill);
-        return spill;
-    }
-
-    private static MvccState Budgeted(long budget, ValueSpill spill)
-    {
-        var state = new MvccState();
-        state.LimitMemory(budget, spill, Events);
-        return state;
-    }
-
     private static byte[] V(char c, int length) => Encoding.ASCII.GetBytes(new string(c, length));
 
     [Test]
@@ -125,7 +98,7 @@ public sealed class MvccStateMemoryBudgetTests
         // Left: the segments of the last two versions (the one at the compaction point and its
         // predecessor, an event's previous value), and the one being filled.
         Assert.That(spill.SegmentCount, Is.LessThanOrEqualTo(2));
-        Assert.That(Directory.GetFiles(Path.Combine(_root, "spill")), Has.Length.EqualTo(spill.SegmentCount));
+        Assert.That(Directory.GetFiles(Path.Combine(Root, "spill")), Has.Length.EqualTo(spill.SegmentCount));
         Assert.That(state.Get("/registry/pods/a", state.Revision)!.Value, Is.EqualTo(V('x', 1000)));
     }
 
@@ -154,7 +127,7 @@ public sealed class MvccStateMemoryBudgetTests
     [Test]
     public void ValueSpill_Open_DeletesWhatAnEarlierRunLeft()
     {
-        var dir = Path.Combine(_root, "spill");
+        var dir = Path.Combine(Root, "spill");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "spill-000007"), "stale");
 
@@ -168,7 +141,7 @@ public sealed class MvccStateMemoryBudgetTests
     {
         var spill = Spill();
         var handle = spill.Write([V('a', 100)])[0];
-        var file = Directory.GetFiles(Path.Combine(_root, "spill")).Single();
+        var file = Directory.GetFiles(Path.Combine(Root, "spill")).Single();
         using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
         {
             stream.Position = handle.Offset + 10;

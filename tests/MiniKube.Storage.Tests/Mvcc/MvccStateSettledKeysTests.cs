@@ -8,29 +8,9 @@ namespace MiniKube.Storage.Tests.Mvcc;
 /// read, write, lease and walk of the index answers as if they had not.
 /// </summary>
 [TestFixture]
-[FixtureLifeCycle(LifeCycle.InstancePerTestCase)]
-public sealed class MvccStateSettledKeysTests
+public sealed class MvccStateSettledKeysTests : SpillingIndexTests
 {
-    private const string Events = "/registry/events/";
-
-    private readonly string _root = Directory.CreateTempSubdirectory("mkube-settled-").FullName;
-    private readonly List<ValueSpill> _spills = [];
-
-    [TearDown]
-    public void TearDown()
-    {
-        _spills.ForEach(s => s.Dispose());
-        Directory.Delete(_root, recursive: true);
-    }
-
-    private MvccState Budgeted(long budget)
-    {
-        var spill = new ValueSpill(Path.Combine(_root, $"spill-{_spills.Count}"), 1 << 20);
-        _spills.Add(spill);
-        var state = new MvccState();
-        state.LimitMemory(budget, spill, Events);
-        return state;
-    }
+    private MvccState Budgeted(long budget) => Budgeted(budget, Spill());
 
     private static byte[] V(string s) => Encoding.UTF8.GetBytes(s);
 
