@@ -34,6 +34,10 @@ public sealed class AgentUpgradeTests : DataDirFixture
     [TearDown]
     public async Task RemoveTheAgentsMachine()
     {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && _agent is { } agent)
+        {
+            TestContext.Progress.WriteLine("the agent's log, last 60 lines:\n" + string.Join('\n', agent.Stderr.TakeLast(60)));
+        }
         _agent?.Dispose();
         _agent = null;
         await Machine.RemoveAsync();
@@ -93,7 +97,7 @@ public sealed class AgentUpgradeTests : DataDirFixture
         {
             Assert.That(node, Is.EqualTo(new NodeState(node.Uid, node.PodCidr, "True", null)), "the previous release's node: Ready, a podCIDR, no autonomy annotation");
             Assert.That(nodeAfter, Is.EqualTo(node with { Autonomy = "true" }), "the same Node object (uid) with its podCIDR, Ready, annotated by the new kubelet");
-            Assert.That(greeting, Is.EqualTo("hello\ns3cret\n"), "exec into an adopted pod through the new kubelet: its env and secret volume as before");
+            Assert.That(greeting, Is.EqualTo("hello\ns3cret"), "exec into an adopted pod through the new kubelet: its env and secret volume as before");
             Assert.That(pods, Has.Length.EqualTo(2).And.All.Match(UpgradeWorkload.RunningPod));
             Assert.That(podsAfter, Is.SupersetOf(pods), "the adopted pods: same uids, containers and addresses, restart count 0");
             Assert.That(newPod, Has.Count.EqualTo(1).And.All.Match(UpgradeWorkload.RunningPod), "the pod added after the upgrade runs");
@@ -127,13 +131,13 @@ public sealed class AgentUpgradeTests : DataDirFixture
 
     /// <summary>
     /// What an agent keeps to run on, by path under DATA_DIR/agent: the files directly in it (the
-    /// join credentials, node password, certificates and keys) and its pods' address allocations
-    /// (ipam/).
+    /// join credentials, node password, certificates and keys; not the running agent's lock) and
+    /// its pods' address allocations (ipam/).
     /// </summary>
     private static Dictionary<string, string> AgentFiles(string agentDataDir)
     {
         var agent = Path.Combine(agentDataDir, "agent");
-        return Directory.EnumerateFiles(agent)
+        return Directory.EnumerateFiles(agent).Where(file => Path.GetFileName(file) != "mkube.lock")
             .Concat(Directory.EnumerateFiles(Path.Combine(agent, "ipam"), "*", SearchOption.AllDirectories))
             .ToDictionary(file => Path.GetRelativePath(agent, file), File.ReadAllText, StringComparer.Ordinal);
     }
