@@ -77,6 +77,7 @@ public sealed class AgentUpgradeTests : DataDirFixture
         var upgrade = Stopwatch.StartNew();
         _agent = MkubeBinary.StartInNetworkNamespace(Machine.Name, agentArgs);
         await _agent.WaitForLogAsync("components are running", DockerNodeStartTimeout);
+        var running = upgrade.Elapsed;
         // The previous release never wrote the autonomy annotation: it is the new kubelet's registration.
         await WaitAsync(async () => (await NodeAsync(kubectl)).Autonomy == "true", "the new kubelet's registration of the node");
         await WaitForNodeReadyAsync(kubectl, NodeName);
@@ -90,7 +91,7 @@ public sealed class AgentUpgradeTests : DataDirFixture
         var podsAfter = await UpgradeWorkload.PodsAsync(kubectl);
         var containersAfter = await DockerCli.NodeContainersAsync(NodeName);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"agent upgraded from {commit}: node Ready and its pods adopted {adopted.TotalSeconds:F1} s after the new binary started; whole test {clock.Elapsed.TotalSeconds:F0} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            $"agent upgraded from {commit}: the new binary's components running after {running.TotalSeconds:F1} s, its node Ready and pods adopted after {adopted.TotalSeconds:F1} s; whole test {clock.Elapsed.TotalSeconds:F0} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
 
         var newPod = podsAfter.Except(pods).ToList();
         Assert.Multiple(() =>
