@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 
 namespace MiniKube.E2E.Tests;
 
@@ -25,9 +26,12 @@ public sealed class AgentUpgradeTests : DataDirFixture
 
     private static readonly AgentNetworkNamespace Machine = new("e2e-agup", "e2eauh", "e2eaun", "192.168.253.1", "192.168.253.2");
 
-    /// <summary>Files any joined agent keeps in DATA_DIR/agent: how it reaches the server (CA and secret), who it is, and its certificates.</summary>
+    /// <summary>
+    /// Files a joined agent keeps in DATA_DIR/agent: how it reaches the server (CA and secret), who
+    /// it is, and its certificates (the ingress data plane's too: the server runs the add-on).
+    /// </summary>
     private static readonly string[] KeptFiles = ["credentials", "node-password", "client-kubelet.crt", "client-kubelet.key", "serving-kubelet.crt", "serving-kubelet.key",
-        "client-kube-proxy.crt", "client-kube-proxy.key"];
+        "client-kube-proxy.crt", "client-kube-proxy.key", "client-ingress.crt", "client-ingress.key"];
 
     private MkubeProcess? _agent;
 
@@ -94,6 +98,7 @@ public sealed class AgentUpgradeTests : DataDirFixture
             $"agent upgraded from {commit}: the new binary's components running after {running.TotalSeconds:F1} s, its node Ready and pods adopted after {adopted.TotalSeconds:F1} s; whole test {clock.Elapsed.TotalSeconds:F0} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
 
         var newPod = podsAfter.Except(pods).ToList();
+        using var ingressCertificate = kept.TryGetValue("client-ingress.crt", out var ingressPem) ? X509Certificate2.CreateFromPem(ingressPem) : null;
         Assert.Multiple(() =>
         {
             Assert.That(node, Is.EqualTo(new NodeState(node.Uid, node.PodCidr, "True", null)), "the previous release's node: Ready, a podCIDR, no autonomy annotation");
@@ -110,6 +115,8 @@ public sealed class AgentUpgradeTests : DataDirFixture
             Assert.That(containers, Has.Count.EqualTo(4), "two pods, each a sandbox and its main container");
             Assert.That(containersAfter, Has.Count.EqualTo(6), "the third pod's sandbox and container beside the four adopted");
             Assert.That(kept.Keys, Is.SupersetOf(KeptFiles).And.Some.StartsWith("ipam/"), "what the previous release kept to run on");
+            Assert.That(ingressCertificate?.GetNameInfo(X509NameType.SimpleName, forIssuer: false), Is.EqualTo("system:mkube:ingress:" + NodeName),
+                "today's server gave the previous release's agent the per-node ingress user, which the new agent keeps");
             foreach (var (file, content) in kept)
             {
                 Assert.That(keptAfter.GetValueOrDefault(file), Is.EqualTo(content), $"{file}, as the previous release left it, is what the new one runs with");
