@@ -47,12 +47,23 @@ public abstract class DataDirFixture
     /// <summary>The admin kubeconfig a server started with <see cref="ServerArgs"/> writes.</summary>
     protected string KubeconfigPath => Path.Combine(DataDir, "kubeconfig");
 
+    /// <summary>The API server's URL in that kubeconfig (its port the one the OS chose).</summary>
+    protected Uri ServerUri() =>
+        new(File.ReadLines(KubeconfigPath).First(l => l.TrimStart().StartsWith("server:", StringComparison.Ordinal)).Split("server:")[1].Trim());
+
+    /// <summary>The join token the server wrote (DATA_DIR/server/token), as an agent is given it.</summary>
+    protected async Task<string> JoinTokenAsync() => (await File.ReadAllTextAsync(Path.Combine(DataDir, "server", "token"))).Trim();
+
     /// <summary>
     /// <c>server --data-dir DIR</c> on a free port, writing its kubeconfig into the test's data
     /// dir, so tests never touch /etc/mkube or port 6443.
     /// </summary>
     protected static string[] ServerArgs(string dataDir, params string[] more) =>
         ["server", "--data-dir", dataDir, "--https-listen-port", "0", "--kubelet-port", "0", "--write-kubeconfig", Path.Combine(dataDir, "kubeconfig"), .. more];
+
+    /// <summary>Waits until Node <paramref name="node"/> reports Ready=True.</summary>
+    protected static Task WaitForNodeReadyAsync(Kubectl kubectl, string node, int seconds = 90) =>
+        WaitAsync(async () => (await kubectl.RunAsync("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True", $"node {node} Ready", seconds);
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails the test naming <paramref name="what"/> after <paramref name="seconds"/>.</summary>
     protected static async Task WaitAsync(Func<Task<bool>> condition, string what = "condition", int seconds = 90)

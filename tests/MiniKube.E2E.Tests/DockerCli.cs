@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 
 namespace MiniKube.E2E.Tests;
 
@@ -19,6 +20,22 @@ internal static class DockerCli
         await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return await output;
+    }
+
+    /// <summary>The containers of test node <paramref name="node"/> (sandboxes and pods' containers alike), by full ID.</summary>
+    public static async Task<Dictionary<string, ContainerState>> NodeContainersAsync(string node)
+    {
+        var ids = (await RunAsync("ps", "-a", "-q", "--no-trunc", "--filter", $"label=io.mkube.managed={node}"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+        var inspected = await RunAsync(["inspect", "--format",
+            "{{.Id}}|{{index .Config.Labels \"io.mkube.pod.name\"}}|{{.Name}}|{{.State.StartedAt}}|{{.RestartCount}}|{{.State.Running}}", .. ids]);
+        return inspected.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('|'))
+            .ToDictionary(f => f[0], f => new ContainerState(f[1], f[2], f[3], int.Parse(f[4], CultureInfo.InvariantCulture), f[5] == "true"), StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -47,3 +64,6 @@ internal static class DockerCli
         }
     }
 }
+
+/// <summary>A container as Docker reports it: a restart by the kubelet is a new container, a restart in place a new start time and count.</summary>
+internal sealed record ContainerState(string Pod, string Name, string StartedAt, int RestartCount, bool Running);

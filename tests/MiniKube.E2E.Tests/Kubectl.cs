@@ -38,6 +38,13 @@ public sealed class Kubectl(string kubeconfig, string cacheDir)
         return result.Output;
     }
 
+    /// <summary><c>kubectl apply -f -</c> of <paramref name="manifest"/>; succeeds or fails the test with everything kubectl said.</summary>
+    public async Task ApplyAsync(string manifest)
+    {
+        var applied = await RunWithAsync(manifest, null, "apply", "-f", "-");
+        Assert.That(applied.ExitCode, Is.Zero, $"kubectl apply\n{applied}");
+    }
+
     /// <summary>A long-running kubectl (get -w) whose output lines arrive as they are printed.</summary>
     public Process Start(bool redirectInput, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {

@@ -36,8 +36,12 @@ internal static partial class MkubeBinary
         {
             Assert.Fail($"{Path} does not exist: run scripts/publish (scripts/test does) or set MKUBE_BINARY");
         }
-        return Launch("nsenter", null, [$"--net=/run/netns/{networkNamespace}", "--", Path, .. args]);
+        return StartBinaryInNetworkNamespace(Path, networkNamespace, args);
     }
+
+    /// <summary>Another build of mkube (<see cref="StartBinary"/>) inside a network namespace, as <see cref="StartInNetworkNamespace"/> runs the one under test.</summary>
+    public static MkubeProcess StartBinaryInNetworkNamespace(string binary, string networkNamespace, params string[] args) =>
+        Launch("nsenter", null, [$"--net=/run/netns/{networkNamespace}", "--", binary, .. args]);
 
     /// <summary>
     /// <c>scripts/run ARGS</c>, the README's Run command: it builds only what is missing or stale,

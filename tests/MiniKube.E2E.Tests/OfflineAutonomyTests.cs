@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace MiniKube.E2E.Tests;
@@ -19,15 +18,14 @@ namespace MiniKube.E2E.Tests;
 [NonParallelizable]
 public sealed partial class OfflineAutonomyTests : DataDirFixture
 {
-    private const string Namespace = "e2e-offl";
-    private const string HostEnd = "e2eofh";
-    private const string NamespaceEnd = "e2eofn";
     private const string ServerIp = "192.168.252.1";
     private const string AgentIp = "192.168.252.2";
     private const string NodeName = "e2e-off-agent";
     private const string Cut = $"OUTPUT -d {ServerIp} -p tcp -j REJECT --reject-with tcp-reset";
 
     private static readonly string[] Pods = ["steady", "crash", "lost"];
+
+    private static readonly AgentNetworkNamespace Machine = new("e2e-offl", "e2eofh", "e2eofn", ServerIp, AgentIp);
 
     private MkubeProcess? _agent;
 
@@ -36,25 +34,20 @@ public sealed partial class OfflineAutonomyTests : DataDirFixture
     {
         _agent?.Dispose();
         _agent = null;
-        await ShellAsync($"ip link del dev {HostEnd}; ip netns del {Namespace}");
+        await Machine.RemoveAsync();
     }
 
     [Test]
     public async Task Agent_CutOffFromTheServer_KeepsRestartsAndRecreatesItsPods_AndIsReadyAgainWithTheSamePods()
     {
-        await ShellCheckedAsync($"ip netns add {Namespace} && ip link add {HostEnd} type veth peer name {NamespaceEnd} netns {Namespace}"
-            + $" && ip addr add {ServerIp}/24 dev {HostEnd} && ip link set dev {HostEnd} up"
-            + $" && ip -n {Namespace} link set lo up && ip -n {Namespace} addr add {AgentIp}/24 dev {NamespaceEnd} && ip -n {Namespace} link set dev {NamespaceEnd} up");
+        await Machine.CreateAsync();
         using var server = MkubeBinary.Start(null, ServerArgs(DataDir, "--disable-agent", "--node-ip", ServerIp, "--node-monitor-grace-period", "15s",
             "--disable", "ingress,metrics,dashboard,dns,local-storage,servicelb"));
         await server.WaitForLogAsync("components are running", StartTimeout);
         var kubectl = new Kubectl(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
-        var port = new Uri(File.ReadLines(KubeconfigPath).First(l => l.TrimStart().StartsWith("server:", StringComparison.Ordinal)).Split("server:")[1].Trim()).Port;
-        var token = (await File.ReadAllTextAsync(Path.Combine(DataDir, "server", "token"))).Trim();
         var agentDir = Path.Combine(DataDir, "agent-node");
-        string[] agentArgs = ["agent", "--server", $"https://{ServerIp}:{port}", "--token", token, "--data-dir", agentDir, "--node-name", NodeName,
-            "--node-ip", AgentIp, "--kubelet-port", "0", "--flannel-backend", "host-gw", "--disable-kube-proxy", "--disable-network-policy"];
-        _agent = MkubeBinary.StartInNetworkNamespace(Namespace, agentArgs);
+        var agentArgs = Machine.AgentArgs(ServerUri().Port, await JoinTokenAsync(), agentDir, NodeName, "--flannel-backend", "host-gw", "--disable-kube-proxy", "--disable-network-policy");
+        _agent = MkubeBinary.StartInNetworkNamespace(Machine.Name, agentArgs);
         await _agent.WaitForLogAsync("components are running", DockerNodeStartTimeout);
         await WaitAsync(async () => NodeStatus().IsMatch((await kubectl.RunAsync("get", "node", NodeName)).Output), "the agent's node Ready", 60);
         Assert.That(await kubectl.OkAsync("get", "node", NodeName, "-o", "jsonpath={.metadata.annotations.node\\.mkube\\.io/autonomy}"), Is.EqualTo("true"));
@@ -66,7 +59,7 @@ public sealed partial class OfflineAutonomyTests : DataDirFixture
         await WaitAsync(() => Task.FromResult(Pods.All(p => File.Exists(Path.Combine(agentDir, "agent", "local-state", "pods", $"default_{p}.json")))), "the local copy of the agent's pods", 30);
 
         // Offline: the server marks the node NotReady and taints it, as upstream; the pods run on.
-        await ShellCheckedAsync($"ip netns exec {Namespace} iptables -I {Cut}");
+        await Machine.ExecAsync($"iptables -I {Cut}");
         var crashed = await MainContainerAsync("crash");
         await DockerCli.RunAsync("kill", crashed.Id);
         var restartedOffline = await WaitForMainContainerAsync("crash", c => c.Id != crashed.Id && c.Running, "the killed container restarted while offline (10 s back-off)");
@@ -78,7 +71,7 @@ public sealed partial class OfflineAutonomyTests : DataDirFixture
         await _agent.WaitForExitAsync(TimeSpan.FromSeconds(20));
         _agent.Dispose();
         await DockerCli.RunAsync("rm", "-f", lost.Id);
-        _agent = MkubeBinary.StartInNetworkNamespace(Namespace, agentArgs);
+        _agent = MkubeBinary.StartInNetworkNamespace(Machine.Name, agentArgs);
         await _agent.WaitForLogAsync("pods from the local copy", StartTimeout);
         var recreated = await WaitForMainContainerAsync("lost", c => c.Id != lost.Id && c.Running, "the removed container recreated from the local copy while offline");
         var greeting = await DockerCli.RunAsync("exec", recreated.Id, "sh", "-c", "echo $GREETING; cat /etc/settings/greeting");
@@ -86,7 +79,7 @@ public sealed partial class OfflineAutonomyTests : DataDirFixture
 
         // The server returns: Ready again, the same pods, nothing recreated.
         var stillNotReady = (await kubectl.RunAsync("get", "node", NodeName)).Output;
-        await ShellCheckedAsync($"ip netns exec {Namespace} iptables -D {Cut}");
+        await Machine.ExecAsync($"iptables -D {Cut}");
         await WaitAsync(async () => NodeStatus().IsMatch((await kubectl.RunAsync("get", "node", NodeName)).Output), "the node Ready again once the server is back", 60);
         await WaitAsync(async () => (await kubectl.RunAsync("get", "pod", "crash", "-o", "jsonpath={.status.containerStatuses[0].containerID}")).Output.EndsWith(restartedOffline.Id, StringComparison.Ordinal)
             && (await kubectl.RunAsync("get", "pod", "lost", "-o", "jsonpath={.status.containerStatuses[0].containerID}")).Output.EndsWith(recreated.Id, StringComparison.Ordinal),
@@ -133,8 +126,7 @@ public sealed partial class OfflineAutonomyTests : DataDirFixture
                 configMap: {name: settings}
 
             """));
-        var applied = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
-        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
+        await kubectl.ApplyAsync(manifest);
         await WaitAsync(async () => (await kubectl.RunAsync("get", "pods", "-o", "jsonpath={.items[*].status.phase}")).Output == "Running Running Running", "the three pods Running", 60);
     }
 
@@ -167,20 +159,6 @@ public sealed partial class OfflineAutonomyTests : DataDirFixture
             ids[pod] = (await MainContainersAsync(pod)).FirstOrDefault(c => c.Running)?.Id ?? "";
         }
         return ids;
-    }
-
-    private static async Task ShellCheckedAsync(string script)
-    {
-        var (code, output) = await ShellAsync(script);
-        Assert.That(code, Is.Zero, $"{script}: {output}");
-    }
-
-    private static async Task<(int Code, string Output)> ShellAsync(string script)
-    {
-        using var shell = Process.Start(new ProcessStartInfo("sh", ["-c", script + " 2>&1"]) { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var output = await shell.StandardOutput.ReadToEndAsync();
-        await shell.WaitForExitAsync();
-        return (shell.ExitCode, output);
     }
 
     [GeneratedRegex($@"{NodeName}\s+Ready\s")]

@@ -19,49 +19,9 @@ namespace MiniKube.E2E.Tests;
 public sealed class UpgradeInPlaceTests : DataDirFixture
 {
     private const string Node = "e2e-upgrade-node";
-    private const string Namespace = "upgrade";
+    private const string Namespace = UpgradeWorkload.Namespace;
 
-    private static readonly string Workload = """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: upgrade}
-        ---
-        apiVersion: v1
-        kind: ConfigMap
-        metadata: {name: settings, namespace: upgrade}
-        data: {greeting: hello}
-        ---
-        apiVersion: v1
-        kind: Secret
-        metadata: {name: credentials, namespace: upgrade}
-        stringData: {password: s3cret}
-        ---
-
-        """ + TestCrds.Sized("e2e.example.com", "gadgets", "Gadget") + """
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: upgrade}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              terminationGracePeriodSeconds: 1
-              containers:
-              - name: main
-                image: mkube.local/busybox:1
-                imagePullPolicy: Never
-                command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]
-                env:
-                - name: GREETING
-                  valueFrom: {configMapKeyRef: {name: settings, key: greeting}}
-                volumeMounts: [{name: credentials, mountPath: /etc/credentials}]
-              volumes:
-              - name: credentials
-                secret: {secretName: credentials}
-        """;
+    private static readonly string Workload = UpgradeWorkload.Manifest + "---\n" + TestCrds.Sized("e2e.example.com", "gadgets", "Gadget");
 
     private const string Gadget = """
         apiVersion: e2e.example.com/v1
@@ -80,25 +40,25 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
         // The previous release writes the data dir and runs the pods.
         Dictionary<string, StoredObject> before;
         Dictionary<string, ContainerState> containers;
-        string pods;
+        string[] pods;
         using (var previous = MkubeBinary.StartBinary(previousBinary, ServerArgs(DataDir, "--node-name", Node)))
         {
             await previous.WaitForLogAsync("components are running", DockerNodeStartTimeout);
-            await WaitForNodeReadyAsync(kubectl);
-            await ApplyAsync(kubectl, Workload);
+            await WaitForNodeReadyAsync(kubectl, Node);
+            await kubectl.ApplyAsync(Workload);
             await kubectl.OkAsync("wait", "--for", "condition=Established", "crd/gadgets.e2e.example.com", "--timeout=60s");
-            await ApplyAsync(kubectl, Gadget);
-            await kubectl.OkAsync("rollout", "status", "deployment/web", "-n", Namespace, "--timeout=120s");
+            await kubectl.ApplyAsync(Gadget);
+            await UpgradeWorkload.RolloutAsync(kubectl);
             before = await ObjectsAsync(kubectl);
-            pods = await kubectl.OkAsync("get", "pods", "-n", Namespace, "-o", PodColumns);
-            containers = await ContainersAsync();
+            pods = await UpgradeWorkload.PodsAsync(kubectl);
+            containers = await DockerCli.NodeContainersAsync(Node);
 
             previous.Signal(MkubeProcess.SigTerm);
             await previous.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
         Assert.That(await File.ReadAllTextAsync(storeFormat), Is.EqualTo(PreviousRelease.PreviousStoreFormat + "\n"), $"{commit} writes the previous store format");
         Assert.That(containers, Has.Count.EqualTo(4), "two pods, each a sandbox and its main container");
-        Assert.That(await ContainersAsync(), Is.EqualTo(containers), "the previous release left its pods running when it stopped");
+        Assert.That(await DockerCli.NodeContainersAsync(Node), Is.EqualTo(containers), "the previous release left its pods running when it stopped");
         Assert.That(containers.Values, Has.All.Property(nameof(ContainerState.Running)).True);
         var userObjects = before.Values.Where(o => o.IsUsers).ToList();
         Assert.That(userObjects.Select(o => o.Kind).Distinct(), Is.SupersetOf(new[] { "Namespace", "ConfigMap", "Secret", "CustomResourceDefinition", "Gadget", "Deployment", "ReplicaSet", "Pod" }));
@@ -106,16 +66,15 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
         // The binary under test starts on the same data dir.
         using var current = MkubeBinary.Start(null, ServerArgs(DataDir, "--node-name", Node));
         await current.WaitForLogAsync("components are running", DockerNodeStartTimeout);
-        await WaitForNodeReadyAsync(kubectl);
+        await WaitForNodeReadyAsync(kubectl, Node);
         var after = await ObjectsAsync(kubectl);
         // A new write, and one that needs the kubelet: by the time the third pod runs, the kubelet
         // has synced the two it found.
         await kubectl.OkAsync("create", "configmap", "after-upgrade", "-n", Namespace, "--from-literal", "n=1");
-        await kubectl.OkAsync("scale", "deployment/web", "-n", Namespace, "--replicas=3");
-        await kubectl.OkAsync("rollout", "status", "deployment/web", "-n", Namespace, "--timeout=120s");
+        await UpgradeWorkload.AddAPodAsync(kubectl);
         var newRevision = long.Parse(await kubectl.OkAsync("get", "configmap", "after-upgrade", "-n", Namespace, "-o", "jsonpath={.metadata.resourceVersion}"), CultureInfo.InvariantCulture);
-        var containersAfter = await ContainersAsync();
-        var podsAfter = await kubectl.OkAsync("get", "pods", "-n", Namespace, "-o", PodColumns);
+        var containersAfter = await DockerCli.NodeContainersAsync(Node);
+        var podsAfter = await UpgradeWorkload.PodsAsync(kubectl);
         var nodeReady = await kubectl.OkAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
         var formatAfter = await File.ReadAllTextAsync(storeFormat);
         // What the new server rewrote at start (its Node, Leases, the kubernetes Endpoints, bootstrap RBAC), for whoever reads the log.
@@ -137,8 +96,8 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
                 Assert.That(containersAfter.GetValueOrDefault(id), Is.EqualTo(state), $"container {id} is the same, running since the same start, not restarted");
             }
             Assert.That(containersAfter, Has.Count.EqualTo(6), "the third pod's sandbox and container beside the four adopted");
-            Assert.That(pods.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(2).And.All.Match(@"^web-\S+ Running 0 docker://[0-9a-f]{64}$"));
-            Assert.That(podsAfter.Split('\n'), Is.SupersetOf(pods.Split('\n')), "the adopted pods report the same containers, restart count 0");
+            Assert.That(pods, Has.Length.EqualTo(2).And.All.Match(UpgradeWorkload.RunningPod));
+            Assert.That(podsAfter, Is.SupersetOf(pods), "the adopted pods report the same containers, restart count 0");
             Assert.That(nodeReady, Is.EqualTo("True"));
         });
 
@@ -146,7 +105,7 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
         current.Signal(MkubeProcess.SigTerm);
         await current.WaitForExitAsync(TimeSpan.FromSeconds(30));
         var store = StoreDigest(DataDir);
-        var running = await ContainersAsync();
+        var running = await DockerCli.NodeContainersAsync(Node);
         using var downgraded = MkubeBinary.StartBinary(previousBinary, ServerArgs(DataDir, "--node-name", Node));
         await downgraded.WaitForExitAsync(StartTimeout);
 
@@ -154,19 +113,8 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
         Assert.That(downgraded.Stderr, Has.Some.Contains($"holds a store of format \"{PreviousRelease.StoreFormat}\"; this mkube reads \"{PreviousRelease.PreviousStoreFormat}\". Nothing was changed."),
             string.Join('\n', downgraded.Stderr));
         Assert.That(StoreDigest(DataDir), Is.EqualTo(store), "the refused store is byte for byte as the new release left it");
-        Assert.That(await ContainersAsync(), Is.EqualTo(running), "the refused start touched no container");
+        Assert.That(await DockerCli.NodeContainersAsync(Node), Is.EqualTo(running), "the refused start touched no container");
     }
-
-    private const string PodColumns = "jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].containerID}{\"\\n\"}{end}";
-
-    private static async Task ApplyAsync(Kubectl kubectl, string manifest)
-    {
-        var applied = await kubectl.RunWithAsync(manifest, null, "apply", "-f", "-");
-        Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
-    }
-
-    private static async Task WaitForNodeReadyAsync(Kubectl kubectl) =>
-        await WaitAsync(async () => (await kubectl.RunAsync("get", "node", Node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}")).Output == "True", $"node {Node} Ready");
 
     /// <summary>An object as the API serves it; <see cref="IsUsers"/> for what the test wrote (and what its Deployment made).</summary>
     private sealed record StoredObject(string Kind, string Name, string Uid, long ResourceVersion, bool IsUsers)
@@ -201,25 +149,6 @@ public sealed class UpgradeInPlaceTests : DataDirFixture
                 long.Parse((string)metadata["resourceVersion"]!, CultureInfo.InvariantCulture), isUsers && kind != "Event"));
         }
         return objects;
-    }
-
-    /// <summary>A container as Docker reports it: a restart by the kubelet is a new container, a restart in place a new start time and count.</summary>
-    private sealed record ContainerState(string Pod, string Name, string StartedAt, int RestartCount, bool Running);
-
-    /// <summary>The test node's containers by full ID.</summary>
-    private static async Task<Dictionary<string, ContainerState>> ContainersAsync()
-    {
-        var ids = (await DockerCli.RunAsync("ps", "-a", "-q", "--no-trunc", "--filter", $"label=io.mkube.managed={Node}"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (ids.Length == 0)
-        {
-            return [];
-        }
-        var inspected = await DockerCli.RunAsync(["inspect", "--format",
-            "{{.Id}}|{{index .Config.Labels \"io.mkube.pod.name\"}}|{{.Name}}|{{.State.StartedAt}}|{{.RestartCount}}|{{.State.Running}}", .. ids]);
-        return inspected.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split('|'))
-            .ToDictionary(f => f[0], f => new ContainerState(f[1], f[2], f[3], int.Parse(f[4], CultureInfo.InvariantCulture), f[5] == "true"), StringComparer.Ordinal);
     }
 
     /// <summary>A digest of every file of the store (names and contents), to tell that nothing was written.</summary>

@@ -292,10 +292,6 @@ public sealed class DashboardTests : DataDirFixture
 
     private Kubectl NewKubectl() => new(KubeconfigPath, Path.Combine(DataDir, "kube-cache"));
 
-    /// <summary>The server address from the kubeconfig the server wrote (its port was chosen by the OS).</summary>
-    private Uri ServerUri() =>
-        new(File.ReadLines(KubeconfigPath).Select(l => l.Trim()).First(l => l.StartsWith("server:", StringComparison.Ordinal))["server:".Length..].Trim());
-
     /// <summary>A service account in default bound to <paramref name="role"/> and a token for it, as a user gets one.</summary>
     private static async Task<string> TokenAsync(Kubectl kubectl, string account, string binding, string role)
     {
