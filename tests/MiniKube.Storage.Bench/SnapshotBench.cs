@@ -29,7 +29,7 @@ internal static class SnapshotBench
     private static readonly TimeSpan Baseline = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Bucket = TimeSpan.FromMilliseconds(100);
 
-    public static async Task RunAsync(string work, int objects, int rounds)
+    public static async Task RunAsync(string work, int objects, int rounds, string snapshots)
     {
         var value = new byte[1024];
         Random.Shared.NextBytes(value);
@@ -73,7 +73,7 @@ internal static class SnapshotBench
             var costBefore = Costs.Now();
             var gcBaseline = GcCounts.Now();
             var (before, _) = await RateAsync(() => Interlocked.Read(ref created), () => Task.Delay(Baseline));
-            var file = Path.Combine(work, $"snapshot-{round}");
+            var file = Path.Combine(snapshots, $"snapshot-{round}");
             Storage.Snapshots.SnapshotResult saved = null!;
             var gcBefore = GcCounts.Now();
             var costStart = Costs.Now();
@@ -103,7 +103,7 @@ internal static class SnapshotBench
         {
             await Task.Delay(Bucket * 5);
             var gcBefore = GcCounts.Now();
-            var file = Path.Combine(work, "snapshot-alone");
+            var file = Path.Combine(snapshots, "snapshot-alone");
             var clock = Stopwatch.StartNew();
             var saved = await store.SaveSnapshotAsync(file, default);
             var took = clock.Elapsed;

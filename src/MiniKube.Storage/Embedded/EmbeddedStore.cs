@@ -536,7 +536,7 @@ public sealed partial class EmbeddedStore : IStore
     private void WriteCheckpoint(long revision, long logAddress, (List<(long, TimeSpan)> Leases, long NextLeaseId) leases)
     {
         var path = Path.Combine(_checkpointDir, Checkpoint.FileName(revision));
-        var keys = WriteLive(path, new Checkpoint.Header(revision, logAddress, leases.NextLeaseId, leases.Leases), CancellationToken.None);
+        var keys = WriteLive(path, new Checkpoint.Header(revision, logAddress, leases.NextLeaseId, leases.Leases), givesWay: true, CancellationToken.None);
         foreach (var old in Directory.EnumerateFiles(_checkpointDir, Checkpoint.FilePrefix + "*").Where(p => string.CompareOrdinal(p, path) < 0))
         {
             File.Delete(old);
