@@ -9,7 +9,8 @@ using MiniKube.Storage.Etcd;
 // scripts/bench store: the workloads against the embedded store and against a real etcd
 // started on this machine, in one run, with the disk's raw fsync latency as the yardstick for
 // durable writes. Prints a Markdown table. Usage: MiniKube.Storage.Bench WORK_DIR [--embedded-only]
-// scripts/bench snapshot: MiniKube.Storage.Bench snapshot WORK_DIR [OBJECTS [ROUNDS]]
+// scripts/bench snapshot: MiniKube.Storage.Bench snapshot WORK_DIR [OBJECTS [ROUNDS [SNAPSHOT_DIR]]] (SNAPSHOT_DIR: where the
+// snapshot files go, WORK_DIR by default; on another disk or tmpfs it takes the disk out of the slowdown)
 var snapshotMode = args.Length > 0 && args[0] == "snapshot";
 args = snapshotMode ? args[1..] : args;
 var work = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "mkube-bench");
@@ -21,7 +22,8 @@ if (snapshotMode)
         await SnapshotBench.RunAsync(
             benchDir,
             args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000,
-            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3);
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3,
+            args.Length > 3 ? Directory.CreateDirectory(args[3]).FullName : benchDir);
     }
     finally
     {

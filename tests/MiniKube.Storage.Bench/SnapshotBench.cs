@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,11 +29,12 @@ internal static class SnapshotBench
     private static readonly TimeSpan Baseline = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Bucket = TimeSpan.FromMilliseconds(100);
 
-    public static async Task RunAsync(string work, int objects, int rounds)
+    public static async Task RunAsync(string work, int objects, int rounds, string snapshots)
     {
         var value = new byte[1024];
         Random.Shared.NextBytes(value);
         var dbDir = Path.Combine(work, "db");
+        using var waits = new LockWaits();
         await using var store = await EmbeddedStore.OpenAsync(new EmbeddedStoreOptions { Directory = dbDir }, NullLogger.Instance, default);
         var checkpoints = new CheckpointWatch(Path.Combine(dbDir, "checkpoints"));
         var load = Stopwatch.StartNew();
@@ -69,8 +71,9 @@ internal static class SnapshotBench
             await Task.Delay(TimeSpan.FromSeconds(1)); // warm up
             using var timeline = new Timeline(() => Interlocked.Read(ref created), checkpoints);
             var costBefore = Costs.Now();
+            var gcBaseline = GcCounts.Now();
             var (before, _) = await RateAsync(() => Interlocked.Read(ref created), () => Task.Delay(Baseline));
-            var file = Path.Combine(work, $"snapshot-{round}");
+            var file = Path.Combine(snapshots, $"snapshot-{round}");
             Storage.Snapshots.SnapshotResult saved = null!;
             var gcBefore = GcCounts.Now();
             var costStart = Costs.Now();
@@ -80,6 +83,7 @@ internal static class SnapshotBench
             var end = timeline.Elapsed;
             var costEnd = Costs.Now();
             var gc = GcCounts.Now() - gcBefore;
+            var gcBeforeWindow = gcBefore - gcBaseline;
             await Task.Delay(Bucket * 3);
             var snapshotCpu = timeline.SnapshotCpu - snapshotCpuStart; // its thread's last sample is in by now
             await stop.CancelAsync();
@@ -89,9 +93,23 @@ internal static class SnapshotBench
             results.Add((took.TotalSeconds, before, during, saved.Keys, bytes));
             var overlap = timeline.CheckpointBetween(start, end) ? "; a checkpoint ran during it" : "";
             Console.Error.WriteLine($"round {round}: snapshot of {saved.Keys:N0} keys ({bytes / 1e6:F0} MB) in {took.TotalSeconds:F2} s; creates {before:F0}/s before, {during:F0}/s during ({Slowdown(before, during):F1} % slower){overlap}");
-            Console.Error.WriteLine($"  GCs during it: {gc}");
+            Console.Error.WriteLine($"  GCs before it ({Baseline.TotalSeconds:F0} s): {gcBeforeWindow}; during it: {gc}");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  per second before / during: GC pause {gcBeforeWindow.Paused.TotalMilliseconds / Baseline.TotalSeconds:F1} / {gc.Paused.TotalMilliseconds / took.TotalSeconds:F1} ms, allocated {gcBeforeWindow.Allocated / Baseline.TotalSeconds / 1e6:F1} / {gc.Allocated / took.TotalSeconds / 1e6:F1} MB, lock waits {waits.Between(costBefore.At, costStart.At) / Baseline.TotalSeconds:F1} / {waits.Between(costStart.At, costEnd.At) / took.TotalSeconds:F1} ms"));
             Console.Error.WriteLine($"  snapshot thread CPU: {snapshotCpu}; process: {costStart - costBefore} before, {costEnd - costStart} during");
             Console.Error.WriteLine($"  creates per 100 ms (| snapshot, * a checkpoint running): {timeline.Describe(start - (Bucket * 5), start, end, end + (Bucket * 3))}");
+        }
+
+        // The snapshot's own costs, with nothing else running: what it allocates and collects is its alone.
+        {
+            await Task.Delay(Bucket * 5);
+            var gcBefore = GcCounts.Now();
+            var file = Path.Combine(snapshots, "snapshot-alone");
+            var clock = Stopwatch.StartNew();
+            var saved = await store.SaveSnapshotAsync(file, default);
+            var took = clock.Elapsed;
+            var gc = GcCounts.Now() - gcBefore;
+            File.Delete(file);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"alone: snapshot of {saved.Keys:N0} keys in {took.TotalSeconds:F2} s; allocated {gc.Allocated / 1e6:F1} MB; GCs {gc}"));
         }
 
         var median = results.OrderBy(r => r.Seconds).ElementAt(rounds / 2);
@@ -216,6 +234,8 @@ internal static class SnapshotBench
     {
         private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
+        public static TimeSpan Elapsed => Clock.Elapsed;
+
         public static Costs Now() => new(Clock.Elapsed, ThreadCpu.Read("/proc/self/stat").Total, Monitor.LockContentionCount);
 
         public static Costs operator -(Costs a, Costs b) => new(a.At - b.At, a.Cpu - b.Cpu, a.Contentions - b.Contentions);
@@ -279,13 +299,55 @@ internal static class SnapshotBench
         }
     }
 
-    /// <summary>Collections per generation and the time the GC paused the process.</summary>
-    private readonly record struct GcCounts(int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+    /// <summary>Collections per generation, the time the GC paused the process and the bytes allocated.</summary>
+    private readonly record struct GcCounts(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated)
     {
-        public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
 
-        public static GcCounts operator -(GcCounts a, GcCounts b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused);
+        public static GcCounts operator -(GcCounts a, GcCounts b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused, a.Allocated - b.Allocated);
 
         public override string ToString() => $"gen0 {Gen0}, gen1 {Gen1}, gen2 {Gen2}; paused {Paused.TotalMilliseconds:F0} ms";
+    }
+
+    /// <summary>
+    /// The time threads waited for contended locks (the runtime's ContentionStop events, which
+    /// System.Threading.Lock raises too), by when each wait ended, on the clock of <see cref="Costs"/>.
+    /// Events arrive late and in batches, so a window is summed once it is over.
+    /// </summary>
+    private sealed class LockWaits : EventListener
+    {
+        private const EventKeywords Contention = (EventKeywords)0x4000;
+        private readonly List<(TimeSpan At, double Milliseconds)> _waits = [];
+
+        /// <summary>Milliseconds waited in waits that ended between <paramref name="from"/> and <paramref name="to"/>.</summary>
+        public double Between(TimeSpan from, TimeSpan to)
+        {
+            Thread.Sleep(1500); // the runtime delivers its events about once a second
+            lock (_waits)
+            {
+                return _waits.Where(w => w.At >= from && w.At < to).Sum(w => w.Milliseconds);
+            }
+        }
+
+        protected override void OnEventSourceCreated(EventSource eventSource)
+        {
+            if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(eventSource, EventLevel.Informational, Contention);
+            }
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs eventData)
+        {
+            if (eventData.EventName?.StartsWith("ContentionStop", StringComparison.Ordinal) != true || eventData.PayloadNames?.IndexOf("DurationNs") is not (>= 0 and var at))
+            {
+                return;
+            }
+            var ago = DateTime.UtcNow - eventData.TimeStamp.ToUniversalTime();
+            lock (_waits)
+            {
+                _waits.Add((Costs.Elapsed - ago, Convert.ToDouble(eventData.Payload![at], CultureInfo.InvariantCulture) / 1e6));
+            }
+        }
     }
 }

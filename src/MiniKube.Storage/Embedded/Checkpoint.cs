@@ -91,43 +91,83 @@ internal sealed record Checkpoint(long Revision, long LogAddress, long NextLease
         return new Checkpoint(revision, logAddress, nextLeaseId, leases, keys);
     }
 
+    /// <summary>Writes the checkpoint, its keys all in memory, atomically and durably to <paramref name="path"/>.</summary>
+    public void Write(string path) =>
+        Write(path, new Header(Revision, LogAddress, NextLeaseId, Leases), Keys.Count, keys =>
+        {
+            foreach (var kv in Keys)
+            {
+                keys.Write(kv.Key, kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease, kv.Value);
+            }
+        });
+
     /// <summary>
-    /// Writes the checkpoint atomically and durably to <paramref name="path"/>, to disk as it goes
+    /// Writes a checkpoint atomically and durably to <paramref name="path"/>, to disk as it goes
     /// (<see cref="ChunkedFileWriter"/>), at the pace of <paramref name="pacer"/> when one is given.
+    /// Its keys come from <paramref name="writeKeys"/> as it produces them (a running store's, read
+    /// a step at a time), so no list of them is ever held; it must write exactly
+    /// <paramref name="keyCount"/>, which the file names before the keys. Should anything fail,
+    /// the temp file is removed and nothing is renamed into place.
     /// </summary>
-    public void Write(string path, Pacer? pacer = null)
+    public static void Write(string path, Header header, int keyCount, Action<KeyWriter> writeKeys, Pacer? pacer = null)
     {
         var temp = path + ".tmp";
         // Owner-only: a checkpoint (and a snapshot, the same format) holds every Secret. Unbuffered:
         // the writer hands the file whole chunks.
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        using (var file = new FileStream(temp, options))
-        using (var w = new ChunkedFileWriter(file, pacer))
+        try
         {
+            using var file = new FileStream(temp, options);
+            using var w = new ChunkedFileWriter(file, pacer);
             w.WriteBytes(Magic);
-            w.WriteInt64(Revision);
-            w.WriteInt64(LogAddress);
-            w.WriteInt64(NextLeaseId);
-            w.WriteInt32(Leases.Count);
-            foreach (var (id, ttl) in Leases)
+            w.WriteInt64(header.Revision);
+            w.WriteInt64(header.LogAddress);
+            w.WriteInt64(header.NextLeaseId);
+            w.WriteInt32(header.Leases.Count);
+            foreach (var (id, ttl) in header.Leases)
             {
                 w.WriteInt64(id);
                 w.WriteInt64((long)ttl.TotalMilliseconds);
             }
-            w.WriteInt32(Keys.Count);
-            foreach (var kv in Keys)
+            w.WriteInt32(keyCount);
+            var keys = new KeyWriter(w);
+            writeKeys(keys);
+            if (keys.Count != keyCount)
             {
-                w.WriteString(kv.Key);
-                w.WriteInt64(kv.CreateRevision);
-                w.WriteInt64(kv.ModRevision);
-                w.WriteInt64(kv.Version);
-                w.WriteInt64(kv.Lease);
-                w.WriteInt32(kv.Value.Length);
-                w.WriteBytes(kv.Value);
+                throw new InvalidOperationException($"a checkpoint named {keyCount} keys but was given {keys.Count}");
             }
             w.Complete();
         }
+        catch
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+            throw;
+        }
         File.Move(temp, path, overwrite: true);
         DurableFiles.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>What a checkpoint file holds before its keys.</summary>
+    public sealed record Header(long Revision, long LogAddress, long NextLeaseId, IReadOnlyList<(long Id, TimeSpan Ttl)> Leases);
+
+    /// <summary>Encodes a checkpoint's keys one at a time, in the format <see cref="Read"/> reads, and counts them.</summary>
+    public sealed class KeyWriter(ChunkedFileWriter writer)
+    {
+        public int Count { get; private set; }
+
+        public void Write(string key, long createRevision, long modRevision, long version, long lease, ReadOnlySpan<byte> value)
+        {
+            writer.WriteString(key);
+            writer.WriteInt64(createRevision);
+            writer.WriteInt64(modRevision);
+            writer.WriteInt64(version);
+            writer.WriteInt64(lease);
+            writer.WriteInt32(value.Length);
+            writer.WriteBytes(value);
+            Count++;
+        }
     }
 }

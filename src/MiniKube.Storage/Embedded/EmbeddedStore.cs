@@ -535,17 +535,15 @@ public sealed partial class EmbeddedStore : IStore
     /// <summary>Writes the keys live at <paramref name="revision"/> and the given leases (as of the same log position).</summary>
     private void WriteCheckpoint(long revision, long logAddress, (List<(long, TimeSpan)> Leases, long NextLeaseId) leases)
     {
-        var pacer = new Pacer(SnapshotShare);
-        using var live = ReadLive(revision, pacer, CancellationToken.None);
         var path = Path.Combine(_checkpointDir, Checkpoint.FileName(revision));
-        new Checkpoint(revision, logAddress, leases.NextLeaseId, leases.Leases, live).Write(path, pacer);
+        var keys = WriteLive(path, new Checkpoint.Header(revision, logAddress, leases.NextLeaseId, leases.Leases), givesWay: true, CancellationToken.None);
         foreach (var old in Directory.EnumerateFiles(_checkpointDir, Checkpoint.FilePrefix + "*").Where(p => string.CompareOrdinal(p, path) < 0))
         {
             File.Delete(old);
         }
         _lastCheckpointAddress = logAddress;
         _lastCheckpointBytes = new FileInfo(path).Length;
-        LogCheckpointWritten(revision, live.Count, _lastCheckpointBytes);
+        LogCheckpointWritten(revision, keys, _lastCheckpointBytes);
     }
 
     /// <summary>Logs a compaction with what the values occupy, and a spill failure once.</summary>

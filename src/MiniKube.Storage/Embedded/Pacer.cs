@@ -15,6 +15,9 @@ internal sealed class Pacer
     /// <summary>The shortest sleep worth taking: Thread.Sleep has millisecond resolution.</summary>
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>How often a job that gives way (<see cref="GiveWayWhile"/>) looks again.</summary>
+    internal static readonly TimeSpan GiveWayPoll = TimeSpan.FromMilliseconds(10);
+
     private readonly double _restPerWork;
     private readonly Func<TimeSpan> _now;
     private readonly Action<TimeSpan> _sleep;
@@ -54,6 +57,28 @@ internal sealed class Pacer
             now = after;
         }
         _stepStart = now;
+    }
+
+    /// <summary>
+    /// Ends a step, then, while <paramref name="busy"/> holds, waits for it in sleeps of
+    /// <see cref="GiveWayPoll"/>, for a job that gives way to a more urgent one (a checkpoint to
+    /// a snapshot). The wait is neither work nor rest: afterwards the job goes on at its share,
+    /// with no sleep owed for it and no burst of unpaced work on the strength of it.
+    /// </summary>
+    public void GiveWayWhile(Func<bool> busy)
+    {
+        StepDone();
+        if (!busy())
+        {
+            return;
+        }
+        do
+        {
+            _sleep(GiveWayPoll);
+        }
+        while (busy());
+        _stepStart = _now();
+        _owed = TimeSpan.Zero;
     }
 
     private static Func<TimeSpan> Elapsed(Stopwatch clock) => () => clock.Elapsed;

@@ -35,6 +35,9 @@ internal sealed class MvccState
     private Queue<KeyVersion> _evictFirst = new();
     private Queue<KeyVersion> _current = new();
 
+    // Keys live at Revision (KeyCount also counts deleted keys until compaction): see LiveCount.
+    private int _liveKeys;
+
     /// <summary>The newest revision applied, durable or not.</summary>
     public long Revision { get; private set; }
 
@@ -96,8 +99,10 @@ internal sealed class MvccState
         _superseded.Clear();
         _evictFirst.Clear();
         _current.Clear();
+        _liveKeys = 0;
         foreach (var kv in live)
         {
+            _liveKeys++;
             var version = new KeyVersion(kv.Key, kv.ModRevision, kv.CreateRevision, kv.Version, kv.Lease, null) { Value = kv.Value };
             _keys.Add(kv.Key);
             _newest[kv.Key] = version;
@@ -137,30 +142,48 @@ internal sealed class MvccState
 
     /// <summary>
     /// Visits at most <paramref name="visit"/> keys after <paramref name="startAfter"/>, deleted or
-    /// not, and returns the versions live at <paramref name="revision"/> among them (see
-    /// <see cref="LiveEntry"/>) and the last key
-    /// visited (null once every key was). A bounded step for a reader that walks the whole index in
-    /// short holds of its owner's lock: deleted keys between live ones cost steps, never one long hold.
+    /// not, adds those live at <paramref name="revision"/> to <paramref name="live"/> and returns
+    /// the last key visited (null once every key was). A bounded step for a reader that walks the
+    /// whole index in short holds of its owner's lock: deleted keys between live ones cost steps,
+    /// never one long hold, and the step allocates nothing per key (see <see cref="LiveEntry"/>).
     /// </summary>
-    public (List<(KeyValue Kv, SpillHandle? Spilled)> Items, string? Last) Scan(string? startAfter, int visit, long revision)
+    public string? Scan(string? startAfter, int visit, long revision, List<LiveEntry> live)
     {
         CheckReadable(revision);
-        var items = new List<(KeyValue Kv, SpillHandle? Spilled)>();
         string? last = null;
         var visited = 0;
         foreach (var (key, newest) in KeysFrom("", startAfter))
         {
             if (visited++ == visit)
             {
-                return (items, last);
+                return last;
             }
             last = key;
             if (VersionAt(newest, revision) is { IsDelete: false } version)
             {
-                items.Add(LiveEntry(version));
+                live.Add(new LiveEntry(version.Key, version.CreateRevision, version.ModRevision, version.Version, version.Lease, version.Value, version.Value is null ? version.Spilled : default));
             }
         }
-        return (items, null);
+        return null;
+    }
+
+    /// <summary>
+    /// How many keys were live at <paramref name="revision"/>, from the live count now and the
+    /// events since (few: a reader asks for a recent revision), without a walk of the index: a
+    /// checkpoint names its key count before the keys it then reads in <see cref="Scan"/> steps.
+    /// </summary>
+    public int LiveCount(long revision)
+    {
+        CheckReadable(revision);
+        var count = _liveKeys;
+        for (var i = _events.Count - 1; i >= 0 && _events[i].ModRevision > revision; i--)
+        {
+            // Undo the event: a delete took a key away, a put whose key was absent (no older
+            // version, or a delete; compaction cuts a chain only there) added one.
+            var version = _events[i];
+            count += version.IsDelete ? 1 : version.Older is null or { IsDelete: true } ? -1 : 0;
+        }
+        return count;
     }
 
     public long Count(string prefix, long revision)
@@ -177,24 +200,16 @@ internal sealed class MvccState
     }
 
     /// <summary>
-    /// Every live key at <paramref name="revision"/> in one hold of the owner's lock (tests and
-    /// small stores); the store's checkpoints and snapshots walk it in <see cref="Scan"/> steps.
-    /// Dispose it after: until then no spill file is deleted.
+    /// Every live key at <paramref name="revision"/> with its value (spilled ones read back) in one
+    /// hold of the owner's lock, as <see cref="Scan"/> takes them (tests and small stores); the
+    /// store's checkpoints and snapshots walk the index in <see cref="Scan"/> steps instead.
     /// </summary>
-    public LiveKeys Live(long revision)
+    public List<KeyValue> Live(long revision)
     {
-        var live = new LiveKeys(_spill);
-        live.Add(Scan(null, int.MaxValue, revision).Items);
-        return live;
+        var live = new List<LiveEntry>();
+        Scan(null, int.MaxValue, revision, live);
+        return live.ConvertAll(e => new KeyValue(e.Key, e.Value ?? _spill!.Read(e.Spilled), e.CreateRevision, e.ModRevision, e.Version, e.Lease));
     }
-
-    /// <summary>
-    /// A live version as a reader outside the lock takes it: the value itself, or, when it was
-    /// spilled, the key's metadata and where the value is, to be read back without the lock.
-    /// </summary>
-    private (KeyValue Kv, SpillHandle? Spilled) LiveEntry(KeyVersion version) => version.Value is null
-        ? (new KeyValue(version.Key, [], version.CreateRevision, version.ModRevision, version.Version, version.Lease), version.Spilled)
-        : (ToKeyValue(version), null);
 
     public IEnumerable<(long Id, TimeSpan Ttl)> Leases => _leases.Select(l => (l.Key, l.Value.Ttl));
 
@@ -205,6 +220,7 @@ internal sealed class MvccState
         var previous = newest is { IsDelete: false } ? newest : null;
         var revision = Revision + 1;
         var version = new KeyVersion(key, revision, previous?.CreateRevision ?? revision, (previous?.Version ?? 0) + 1, lease, newest) { Value = value };
+        _liveKeys += previous is null ? 1 : 0;
         Append(version);
         Supersede(previous);
         AddResident(key, version);
@@ -224,6 +240,7 @@ internal sealed class MvccState
         var previous = HotNewest(key) is { IsDelete: false } latest ? latest : throw new InvalidOperationException($"delete of absent key {key}");
         var revision = Revision + 1;
         Append(new KeyVersion(key, revision, 0, 0, 0, previous));
+        _liveKeys--;
         Supersede(previous);
         return revision;
     }

@@ -111,6 +111,18 @@ internal sealed class ValueSpill : IDisposable
     /// <summary>Reads a spilled value back; a value that fails its checksum is an <see cref="IOException"/>.</summary>
     public byte[] Read(SpillHandle handle)
     {
+        var value = new byte[handle.Length];
+        Read(handle, value);
+        return value;
+    }
+
+    /// <summary>
+    /// Reads a spilled value back into <paramref name="destination"/> (its first
+    /// <see cref="SpillHandle.Length"/> bytes), for a reader that copies values on (a checkpoint) and
+    /// need not allocate each; a value that fails its checksum is an <see cref="IOException"/>.
+    /// </summary>
+    public void Read(SpillHandle handle, Span<byte> destination)
+    {
         SafeFileHandle file;
         lock (_lock)
         {
@@ -119,11 +131,11 @@ internal sealed class ValueSpill : IDisposable
                 ? segment.File
                 : throw new InvalidOperationException($"spill segment {handle.Segment} is gone: a value was read after it died");
         }
-        var value = new byte[handle.Length];
+        var value = destination[..handle.Length];
         var read = 0;
         while (read < value.Length)
         {
-            var n = RandomAccess.Read(file, value.AsSpan(read), handle.Offset + read);
+            var n = RandomAccess.Read(file, value[read..], handle.Offset + read);
             if (n == 0)
             {
                 break;
@@ -134,7 +146,6 @@ internal sealed class ValueSpill : IDisposable
         {
             throw new IOException($"a spilled value in {SegmentPath(handle.Segment)} at {handle.Offset} is damaged");
         }
-        return value;
     }
 
     /// <summary>A spilled value died (its version was compacted away); its segment goes when nothing in it lives.</summary>

@@ -121,6 +121,58 @@ public sealed class EmbeddedStoreMemoryBudgetTests
     }
 
     [Test]
+    public async Task SaveSnapshot_SpilledValuesWhileWritersChurnAndACompactionRuns_HoldsExactlyTheStateAtItsRevision()
+    {
+        await using var store = await OpenAsync();
+        var random = new Random(7);
+        for (var i = 0; i < 2_000; i++)
+        {
+            // Lengths vary, so the one buffer spilled values are read back into has to grow.
+            await store.CreateAsync($"/registry/pods/k{i:D4}", V(new string('v', random.Next(3_000)) + i), 0, default);
+        }
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            // Each writer its own keys (every fourth), so no write conflicts: creates, updates and deletes.
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var key = $"/registry/pods/k{(n * 4 + w) % 2_000:D4}";
+                var current = await store.GetAsync(key, 0, default);
+                if (current is null)
+                {
+                    await store.CreateAsync(key, V($"again {n}"), 0, default);
+                }
+                else if (n % 3 == 0)
+                {
+                    await store.DeleteAsync(key, current.ModRevision, default);
+                }
+                else
+                {
+                    await store.UpdateAsync(key, V($"{new string('u', n % 2_500)} {n}"), current.ModRevision, 0, default);
+                }
+            }
+        })).ToList();
+        await Task.Delay(200);
+        var compactTo = await store.GetCurrentRevisionAsync(default); // below the snapshot's revision, which is taken after
+        var file = Path.Combine(_root, "snap");
+
+        var snapshot = store.SaveSnapshotAsync(file, default);
+        await store.CompactAsync(compactTo, default); // values superseded before it die while the snapshot reads
+        var saved = await snapshot;
+        await Task.Delay(100);
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var expected = (await store.RangeAsync(new RangeRequest("/", Revision: saved.Revision), default)).Items;
+        Assert.That(await store.GetCurrentRevisionAsync(default), Is.GreaterThan(saved.Revision), "writes went on after the snapshot");
+        Assert.That(saved.Keys, Is.EqualTo(expected.Count));
+        EmbeddedStore.RestoreSnapshot(file, Path.Combine(_root, "restored"));
+        await using var restored = await OpenAsync(Path.Combine(_root, "restored"), budget: 0);
+        var actual = (await restored.RangeAsync(new RangeRequest("/"), default)).Items;
+        Assert.That(actual.Select(Describe), Is.EqualTo(expected.Select(Describe)));
+    }
+
+    [Test]
     public async Task Open_WithoutABudget_KeepsEverythingInMemoryAndRemovesAnEarlierSpillDirectory()
     {
         await using (var store = await OpenAsync())
@@ -134,4 +186,6 @@ public sealed class EmbeddedStoreMemoryBudgetTests
         Assert.That(Directory.Exists(SpillDir), Is.False);
         Assert.That(S((await unlimited.GetAsync("/registry/pods/k0009", 0, default))!.Value), Is.EqualTo("k9.3"));
     }
+
+    private static string Describe(KeyValue kv) => $"{kv.Key} c{kv.CreateRevision} m{kv.ModRevision} v{kv.Version} {S(kv.Value)}";
 }

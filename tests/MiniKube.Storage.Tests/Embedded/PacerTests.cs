@@ -83,4 +83,32 @@ public sealed class PacerTests
     [TestCase(double.NaN)]
     public void Constructor_ShareOutsideZeroToOne_Throws(double share) =>
         Assert.That(() => new Pacer(share), Throws.TypeOf<ArgumentOutOfRangeException>());
+
+    [Test]
+    public void GiveWayWhile_Busy_PollsUntilFree_AndTheWaitIsNeitherWorkNorRest()
+    {
+        var pacer = NewPacer(0.5);
+        var polls = 0;
+
+        _now += Ms(0.5); // owes 0.5 ms: not yet worth a sleep
+        pacer.GiveWayWhile(() => polls++ < 3);
+        var waited = _sleeps.ToList();
+        _sleeps.Clear();
+        _now += Ms(4);
+        pacer.StepDone();
+
+        Assert.That(waited, Is.EqualTo(Enumerable.Repeat(Pacer.GiveWayPoll, 3)), "busy for three looks");
+        Assert.That(_sleeps.Select(s => s.TotalMilliseconds), Is.EqualTo(new[] { 4.0 }).Within(1e-6), "the next step owes its own rest only: the 30 ms waited were no rest taken in advance");
+    }
+
+    [Test]
+    public void GiveWayWhile_NotBusy_EndsTheStepAsStepDoneDoes()
+    {
+        var pacer = NewPacer(0.5);
+
+        _now += Ms(4);
+        pacer.GiveWayWhile(() => false);
+
+        Assert.That(_sleeps.Select(s => s.TotalMilliseconds), Is.EqualTo(new[] { 4.0 }).Within(1e-6));
+    }
 }

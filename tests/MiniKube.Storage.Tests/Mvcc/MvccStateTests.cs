@@ -6,7 +6,8 @@ namespace MiniKube.Storage.Tests.Mvcc;
 
 /// <summary>
 /// Compaction of the linked version chains, checked against an uncompacted twin, and Scan, the
-/// bounded step of a reader that walks the whole index (snapshots, checkpoints).
+/// bounded step of a reader that walks the whole index (snapshots, checkpoints), with LiveCount,
+/// the key count such a reader writes before the keys.
 /// </summary>
 [TestFixture]
 public sealed class MvccStateTests
@@ -79,15 +80,16 @@ public sealed class MvccStateTests
         state.Put("/c", V("c"), 0);
         var revision = state.Revision;
 
-        var (first, last) = state.Scan(null, 4, revision);
-        var (second, last2) = state.Scan(last, 4, revision);
-        var (third, end) = state.Scan(last2, 4, revision);
+        List<LiveEntry> first = [], second = [], third = [];
+        var last = state.Scan(null, 4, revision, first);
+        var last2 = state.Scan(last, 4, revision, second);
+        var end = state.Scan(last2, 4, revision, third);
 
-        Assert.That(first.Select(e => e.Kv.Key), Is.EqualTo(new[] { "/a" }));
+        Assert.That(first.Select(e => e.Key), Is.EqualTo(new[] { "/a" }));
         Assert.That(last, Is.EqualTo("/b2"));
         Assert.That(second, Is.Empty, "four deleted keys: a step with nothing live in it");
         Assert.That(last2, Is.EqualTo("/b6"));
-        Assert.That(third.Select(e => e.Kv.Key), Is.EqualTo(new[] { "/c" }));
+        Assert.That(third.Select(e => e.Key), Is.EqualTo(new[] { "/c" }));
         Assert.That(end, Is.Null, "every key visited");
     }
 
@@ -102,9 +104,10 @@ public sealed class MvccStateTests
         state.Delete("/b");
         state.Put("/c", V("later"), 0);
 
-        var (items, last) = state.Scan(null, 10, revision);
+        var items = new List<LiveEntry>();
+        var last = state.Scan(null, 10, revision, items);
 
-        Assert.That(items.Select(e => (e.Kv.Key, Encoding.UTF8.GetString(e.Kv.Value))), Is.EqualTo(new[] { ("/a", "old"), ("/b", "b") }));
+        Assert.That(items.Select(e => (e.Key, Encoding.UTF8.GetString(e.Value!))), Is.EqualTo(new[] { ("/a", "old"), ("/b", "b") }));
         Assert.That(last, Is.Null);
     }
 
@@ -115,9 +118,60 @@ public sealed class MvccStateTests
         state.Put("/a", V("a"), 0);
         state.Put("/b", V("b"), 0);
 
-        var (items, last) = state.Scan(null, 2, state.Revision);
+        var items = new List<LiveEntry>();
+        var last = state.Scan(null, 2, state.Revision, items);
 
         Assert.That(items, Has.Count.EqualTo(2));
         Assert.That(last, Is.Null);
+    }
+
+    [Test]
+    public void LiveCount_AtEarlierRevisions_UndoesTheWritesSince()
+    {
+        var state = new MvccState();
+        state.Put("/a", V("a"), 0);
+        state.Put("/b", V("b"), 0);
+        state.Put("/c", V("c"), 0); // 3: three live
+        state.Delete("/b");         // 4: two
+        state.Put("/a", V("a2"), 0); // 5: an update, still two
+        state.Put("/b", V("b2"), 0); // 6: created again, three
+        state.Delete("/c");         // 7: two
+        state.Put("/d", V("d"), 0);  // 8: three
+
+        var counts = Enumerable.Range(0, 9).Select(r => state.LiveCount(r));
+
+        Assert.That(counts, Is.EqualTo(new[] { 0, 1, 2, 3, 2, 2, 3, 2, 3 }));
+    }
+
+    [Test]
+    public void LiveCount_AfterCompactionAndReset_MatchesACountOfTheIndex()
+    {
+        var state = new MvccState();
+        var random = new Random(17);
+        for (var step = 0; step < 3_000; step++)
+        {
+            var key = $"/k{random.Next(60):D2}";
+            var roll = random.Next(100);
+            if (roll < 55)
+            {
+                state.Put(key, V($"{step}"), 0);
+            }
+            else if (roll < 90 && state.Latest(key) is not null)
+            {
+                state.Delete(key);
+            }
+            else if (roll < 95)
+            {
+                state.Compact(Math.Max(state.CompactRevision, state.Revision - random.Next(40)));
+            }
+            else if (roll < 96)
+            {
+                var revision = state.Revision;
+                state.Reset(revision, state.Live(revision), [], 1); // as a restart from a checkpoint does
+            }
+            var at = random.NextInt64(state.CompactRevision, state.Revision + 1);
+            Assert.That(state.LiveCount(at), Is.EqualTo(state.Count("", at)), $"at {at}, step {step}");
+        }
+        Assert.That(() => state.LiveCount(state.CompactRevision - 1), Throws.TypeOf<CompactedException>());
     }
 }
