@@ -7,7 +7,8 @@ public sealed partial class EmbeddedStore : ISnapshotSource
 {
     /// <summary>
     /// Keys visited per hold of the store's lock while a snapshot or checkpoint reads the index
-    /// (live or deleted): a few tens of microseconds, so a writer never waits long behind one.
+    /// (live or deleted): 0.1-0.2 ms a hold (measured on a busy machine, preemption included), so a
+    /// writer never waits long behind one.
     /// </summary>
     private const int ReadStep = 256;
 
